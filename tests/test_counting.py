@@ -25,7 +25,7 @@ def by_year(directory):
 
 def charged(directory, year=2017):
     extract = load_extracts(directory)
-    return counting.persons_charged(extract.charges, year, Q1, Q2).counts()
+    return counting.persons_charged(extract.charges, year, {"section_15": Q1, "attempt_section_15": Q2}).counts()
 
 
 # ---- offences

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Mapping
 
 import pandas as pd
 
@@ -71,41 +72,44 @@ def charges_dated_in(charges: pd.DataFrame, year: int) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class PersonsCharged:
-    """Individuals charged in a year under the request's two code lists."""
+    """Individuals charged in a year under each of the request's code groups.
+
+    `charges` are the year's charges under any group's codes: the evidence search looks at their
+    crimes.
+    """
 
     year: int
-    section_15: frozenset[str]
-    attempt: frozenset[str]
+    by_group: dict[str, frozenset[str]]
+    charges: pd.DataFrame
 
     @property
     def either(self) -> frozenset[str]:
-        return self.section_15 | self.attempt
+        """Everyone charged under at least one group: a person in two groups counts once."""
+        return frozenset().union(*self.by_group.values())
 
     def counts(self) -> dict[str, int]:
         return {
             "year": self.year,
-            "section_15": len(self.section_15),
-            "attempt_section_15": len(self.attempt),
+            **{name: len(people) for name, people in self.by_group.items()},
             "either": len(self.either),
         }
 
 
-def persons_charged(charges: pd.DataFrame, year: int, section_15_codes: list[str], attempt_codes: list[str]) -> PersonsCharged:
-    """Distinct individuals with a charge dated in `year` under each code list.
+def persons_charged(charges: pd.DataFrame, year: int, groups: Mapping[str, list[str]]) -> PersonsCharged:
+    """Distinct individuals with a charge dated in `year` under each group's codes.
 
     Codes are compared exactly after normalisation, so a suffix matters: `SX03225A` (attempt) is
     not `SX03225`, and `SX03225B` (aiding and abetting) is in neither list.
     """
     in_year = charges_dated_in(charges, year)
-    code = in_year["cjs_code"]
+    wanted = in_year.loc[in_year["cjs_code"].isin([code for codes_ in groups.values() for code in codes_])]
     return PersonsCharged(
         year=year,
-        section_15=frozenset(in_year.loc[code.isin(section_15_codes), "individual_id"]),
-        attempt=frozenset(in_year.loc[code.isin(attempt_codes), "individual_id"]),
+        by_group={
+            name: frozenset(wanted.loc[wanted["cjs_code"].isin(group_codes), "individual_id"])
+            for name, group_codes in groups.items()
+        },
+        charges=wanted,
     )
 
 
-def request_charges(charges: pd.DataFrame, year: int, codes_wanted: list[str]) -> pd.DataFrame:
-    """The charges in the year under any of the request's codes (the evidence search needs their crimes)."""
-    in_year = charges_dated_in(charges, year)
-    return in_year.loc[in_year["cjs_code"].isin(codes_wanted)]
