@@ -52,6 +52,7 @@ class RequestParameters(BaseModel):
     period_to: date
     charge_year: int = Field(ge=1990, le=2100)
     offence_classes: list[str] = Field(default=["088/01", "088/02"], min_length=1)
+    offence_description: str = Field(default="offences in the requested classes", min_length=1)
     charge_groups: dict[str, ChargeGroup] = Field(min_length=1)
     search_terms: list[str] = Field(min_length=1)
     search_scope: Literal["offences", "all_crimes"] = "offences"

@@ -1,0 +1,7 @@
+"""`python -m helpers` is `foi-briefing`."""
+
+import sys
+
+from helpers.runner import main
+
+sys.exit(main())

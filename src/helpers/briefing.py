@@ -1,0 +1,379 @@
+"""One request's briefing, step by step: the calls the briefing notebook makes, in order.
+
+parameters -> extracts -> counts -> evidence search -> disclosure control -> outputs
+
+Each step is a function of the previous steps' results, so the notebook stays a list of calls with
+tables and text between them, and the tests can run the same steps without a notebook.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from helpers import counting, disclosure, evidence, review
+from helpers.codes import HO_OUTCOME_TITLES
+from helpers.extracts import Extract, ExtractError, load_extracts
+from helpers.parameters import RequestParameters, validate_parameters
+
+
+class DataCoverageError(ExtractError):
+    """The extracts do not cover what the request asks about."""
+
+
+class QuarantineError(ExtractError):
+    """Rows were quarantined and the run is strict."""
+
+
+def parameters_from(namespace: Mapping[str, Any]) -> RequestParameters:
+    """The notebook's parameters (its global variables of the same names), checked."""
+    names = RequestParameters.model_fields
+    return validate_parameters({name: namespace[name] for name in names if name in namespace})
+
+
+# ---- outputs: what may be shared and what may not
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    """`<output_dir>/<reference>/release/` (shareable) and `.../restricted/` (never shared)."""
+
+    root: Path
+
+    @classmethod
+    def for_request(cls, params: RequestParameters) -> "OutputPaths":
+        return cls(params.request_output_path)
+
+    @property
+    def release(self) -> Path:
+        return self.root / "release"
+
+    @property
+    def tables(self) -> Path:
+        return self.release / "tables"
+
+    @property
+    def restricted(self) -> Path:
+        return self.root / "restricted"
+
+    def make(self) -> "OutputPaths":
+        for folder in (self.tables, self.restricted):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+# ---- extracts
+
+
+def load(params: RequestParameters, personal_data: bool = False) -> Extract:
+    """Load the extracts and check they can answer the request."""
+    extract = load_extracts(params.extracts_path, personal_data=personal_data)
+    check_coverage(params, extract)
+    if params.strict:
+        quarantined = sum(extract.data_quality["rows_quarantined"].values())
+        if quarantined:
+            first = extract.quarantine.iloc[0]
+            raise QuarantineError(
+                f"{quarantined} row(s) quarantined and strict is on; first: {first['file']} line "
+                f"{first['line']}, column {first['column']!r}: {first['reason']}"
+            )
+    return extract
+
+
+def check_coverage(params: RequestParameters, extract: Extract) -> None:
+    """Stop when the extracts hold no crime in the period, or cannot cover the charge year."""
+    if extract.crimes.empty:
+        raise DataCoverageError(f"{extract.directory}: the extracts hold no usable crime")
+    first, last = extract.first_recorded, extract.last_recorded
+    in_period = counting.recorded_within(extract.crimes, params.period_from, params.period_to)
+    if not in_period.any():
+        raise DataCoverageError(
+            f"period_from/period_to: no crime in the extracts was recorded from {params.period_from} "
+            f"to {params.period_to} (they run from {first:%Y-%m-%d} to {last:%Y-%m-%d})"
+        )
+    if not (first.year <= params.charge_year <= last.year):
+        raise DataCoverageError(
+            f"charge_year: {params.charge_year} is outside the extracts, which run from "
+            f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
+        )
+
+
+# ---- counts
+
+
+@dataclass
+class Figures:
+    """The exact figures: restricted until disclosure control has been applied."""
+
+    offences: pd.DataFrame
+    offences_by_year: dict[str, int]
+    outcomes_by_year: dict[str, dict[str, int]]
+    persons: counting.PersonsCharged
+
+
+def count(params: RequestParameters, extract: Extract) -> Figures:
+    offences = counting.select_offences(extract.crimes, params.offence_classes, params.period_from, params.period_to)
+    return Figures(
+        offences=offences,
+        offences_by_year=counting.offences_by_year(offences, params.years),
+        outcomes_by_year=counting.outcomes_by_year(offences, params.years),
+        persons=counting.persons_charged(
+            extract.charges, params.charge_year, {name: group.codes for name, group in params.charge_groups.items()}
+        ),
+    )
+
+
+# ---- evidence search
+
+
+@dataclass
+class EvidenceFindings:
+    """Which crimes' circumstances mention the search terms, after any review."""
+
+    candidates: pd.DataFrame  # the worklist (restricted)
+    counted: frozenset[str]  # crime IDs counted, after review
+    negated: frozenset[str]  # crime IDs with only negated mentions
+    offences_by_year: dict[str, int]
+    crime_references: list[str]
+    negated_references: list[str]
+    persons: frozenset[str]  # individuals in `either` charged on a counted crime
+    review: review.ReviewOutcome
+    cost: review.ReviewCost
+    scope_size: int
+
+
+def search_scope(params: RequestParameters, extract: Extract, figures: Figures) -> pd.DataFrame:
+    """The crimes whose circumstances are searched, and why each is in scope.
+
+    The request's offences (or every crime recorded in the period, for `search_scope:
+    all_crimes`), and the crimes of the year's charges under the request's codes, whatever their
+    class or recorded date: a person charged on a hunter-group crime counts.
+    """
+    if params.search_scope == "all_crimes":
+        period = extract.crimes.loc[
+            counting.recorded_within(extract.crimes, params.period_from, params.period_to) & ~extract.crimes["cancelled"]
+        ]
+        base = period.assign(in_scope_as="crime in the period", year=period["recorded_at"].dt.year)
+    else:
+        base = figures.offences.assign(in_scope_as="offence")
+    charged_ids = pd.Index(figures.persons.charges["crime_id"].unique()).difference(base["crime_id"])
+    charged = extract.crimes.loc[extract.crimes["crime_id"].isin(charged_ids)]
+    charged = charged.assign(in_scope_as=f"crime of a {params.charge_year} charge", year=charged["recorded_at"].dt.year)
+    columns = ["crime_id", "year", "in_scope_as", "circumstances"]
+    return pd.concat([base[columns], charged[columns]], ignore_index=True).set_index("crime_id")
+
+
+def search(params: RequestParameters, extract: Extract, figures: Figures) -> EvidenceFindings:
+    scope = search_scope(params, extract, figures)
+    mentions = evidence.find_mentions(scope["circumstances"], params.search_terms)
+    by_crime = evidence.classify_crimes(mentions).set_index("crime_ref")
+    decisions = review.read_decisions(params.path(params.evidence_decisions)) if params.evidence_decisions else None
+    outcome = review.apply_decisions(by_crime, decisions)
+    negated = frozenset(by_crime.index[by_crime["kind"] == "negated"]) - outcome.counted
+
+    offence_ids = set(figures.offences["crime_id"])
+    counted_offences = figures.offences.loc[figures.offences["crime_id"].isin(outcome.counted)]
+    charges = figures.persons.charges
+    persons = frozenset(charges.loc[charges["crime_id"].isin(outcome.counted), "individual_id"]) & figures.persons.either
+
+    return EvidenceFindings(
+        candidates=candidates_worklist(scope, mentions, by_crime, decisions),
+        counted=outcome.counted,
+        negated=negated,
+        offences_by_year=counting.offences_by_year(counted_offences, params.years),
+        crime_references=sorted(outcome.counted & offence_ids),
+        negated_references=sorted(negated & offence_ids),
+        persons=persons,
+        review=outcome,
+        cost=review.ReviewCost(len(by_crime), params.review_minutes_per_record),
+        scope_size=len(scope),
+    )
+
+
+def candidates_worklist(scope: pd.DataFrame, mentions: pd.DataFrame, by_crime: pd.DataFrame, decisions: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per crime with a match or a negated match, the least certain first."""
+    if by_crime.empty:
+        return pd.DataFrame(columns=review.CANDIDATE_COLUMNS)
+    # the crime's first mention of its deciding kind shows the reviewer where to look
+    first = mentions.merge(by_crime[["kind"]].reset_index(), on=["crime_ref", "kind"]).drop_duplicates("crime_ref")
+    sheet = by_crime.join(first.set_index("crime_ref")[["term", "matched", "context"]]).join(scope[["year", "in_scope_as"]])
+    sheet = sheet.sort_values(["certainty", "year"], kind="stable").reset_index(names="reference")
+    for column in ("decision", "reviewer", "note"):
+        sheet[column] = ""
+    if decisions is not None:
+        known = sheet["reference"].isin(decisions.index)
+        lookup = decisions.reindex(sheet["reference"])
+        sheet.loc[known, "decision"] = lookup["counted"].map({True: "yes", False: "no"}).to_numpy()[known.to_numpy()]
+        sheet.loc[known, "reviewer"] = lookup["reviewer"].to_numpy()[known.to_numpy()]
+        sheet.loc[known, "note"] = lookup["note"].to_numpy()[known.to_numpy()]
+    return sheet[review.CANDIDATE_COLUMNS]
+
+
+# ---- exact results (restricted)
+
+
+def results(params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings) -> dict:
+    """The exact figures, in the shape of `restricted/results.json`."""
+    quality = dict(extract.data_quality)
+    return {
+        "reference": params.reference,
+        "period": {"from": params.period_from.isoformat(), "to": params.period_to.isoformat()},
+        "offences_by_year": figures.offences_by_year,
+        "outcomes_by_year": figures.outcomes_by_year,
+        "persons_charged": {**figures.persons.counts(), "vigilante": len(findings.persons)},
+        "vigilante": {
+            "offences_by_year": findings.offences_by_year,
+            "crime_references": findings.crime_references,
+            "negated_references": findings.negated_references,
+            "search_scope": params.search_scope,
+            "crimes_searched": findings.scope_size,
+            "candidates": len(findings.candidates),
+            "reviewed": findings.review.reviewed,
+            "overturned": findings.review.overturned,
+        },
+        "data_quality": quality,
+    }
+
+
+# ---- disclosure control: the tables that may be released
+
+
+HUNTER_ROW = "Hunter-group evidence found"
+NO_HUNTER_ROW = "No hunter-group evidence found"
+EITHER_ROW = "Charged with any of these (each person once)"
+VIGILANTE_ROW = "of whom charged on hunter-group evidence"
+
+
+@dataclass
+class Released:
+    """The response's tables after disclosure control: display strings, titles and notes."""
+
+    protection: disclosure.Protection
+    titles: dict[str, str]
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return self.protection.tables
+
+    def value(self, table: str, row, column) -> str:
+        return str(self.protection.tables[table].loc[row, column])
+
+
+def release_tables(params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings) -> list[disclosure.Table]:
+    """The tables of the response, as exact counts, before disclosure control."""
+    years = [str(year) for year in params.years]
+    charge_year = str(params.charge_year)
+
+    people = pd.DataFrame(
+        {charge_year: [len(members) for members in figures.persons.by_group.values()] + [len(figures.persons.either), len(findings.persons)]},
+        index=pd.Index([group.label for group in params.charge_groups.values()] + [EITHER_ROW, VIGILANTE_ROW], name=f"People charged in {charge_year}"),
+    )
+    hunter = pd.Series(findings.offences_by_year).reindex(years).astype(int)
+    total = pd.Series(figures.offences_by_year).reindex(years).astype(int)
+    offences = pd.DataFrame([hunter, total - hunter], index=pd.Index([HUNTER_ROW, NO_HUNTER_ROW], name="Offences recorded"))
+    offences["Total"] = offences.sum(axis=1)
+    offences.loc["Total"] = offences.sum(axis=0)
+    outcomes = disclosure.group_outcomes({year: figures.outcomes_by_year[year] for year in years})
+    outcomes.columns = [str(column) for column in outcomes.columns]
+
+    quality = extract.data_quality
+    files = pd.DataFrame(
+        {"Records read": quality["rows_read"], "Records set aside": quality["rows_quarantined"]}
+    ).rename_axis("Extract file")
+    merging = pd.DataFrame(
+        {
+            "Records": [
+                quality["migrated_crimes"],
+                quality["charges_copied_across_systems"],
+                quality["person_records"],
+                quality["individuals"],
+            ]
+        },
+        index=pd.Index(
+            [
+                "Crimes migrated from CMS to Connect (each counted once)",
+                "Charges copied into Connect at migration (each counted once)",
+                "Person records",
+                "Individuals, after linking records of the same person",
+            ],
+            name="Combining the two systems",
+        ),
+    )
+    return [
+        disclosure.Table("people_charged", f"People charged in {charge_year}", people),
+        disclosure.Table("offences_by_year", "Offences recorded, by year recorded", offences),
+        disclosure.Table("outcomes_by_year", "Outcomes of the offences, by year recorded", outcomes),
+        disclosure.Table("data_quality_files", "Records read from each extract file", files),
+        disclosure.Table("data_quality_merging", "How the two systems' records were combined", merging),
+    ]
+
+
+def release_links(params: RequestParameters, tables: list[disclosure.Table]) -> list[disclosure.Link]:
+    """How the tables' figures relate, for the attacker model of the disclosure audit."""
+    by_name = {table.name: table for table in tables}
+    people = by_name["people_charged"].counts
+    column = people.columns[0]
+    groups = [(("people_charged", label, column)) for label in people.index[:-2]]
+    either = ("people_charged", EITHER_ROW, column)
+    links = [disclosure.Link.subset(("people_charged", VIGILANTE_ROW, column), either)]
+    if len(groups) > 1:
+        links.append(disclosure.Link.union(either, groups))
+    else:
+        links.append(disclosure.Link.equal(groups[0], either))
+    for year in by_name["offences_by_year"].counts.columns:  # the years and the Total
+        links.append(disclosure.Link.equal(("outcomes_by_year", "Total", year), ("offences_by_year", "Total", year)))
+    return links
+
+
+def protect(params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings) -> Released:
+    """Apply the disclosure rules to every table of the response; stop if any is unsafe."""
+    tables = release_tables(params, extract, figures, findings)
+    protection = disclosure.protect(tables, release_links(params, tables), threshold=params.disclosure_threshold)
+    if not protection.safe:
+        raise disclosure.DisclosureError("a withheld figure could still be worked out from the released tables", protection)
+    return Released(protection, {table.name: table.title for table in tables})
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1, sort_keys=False, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_restricted(paths: OutputPaths, params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings) -> dict:
+    """The exact figures, the quarantine and the evidence worklist: for the force only."""
+    paths.make()
+    exact = results(params, extract, figures, findings)
+    write_json(paths.restricted / "results.json", exact)
+    extract.quarantine.to_csv(paths.restricted / "quarantine.csv", index=False)
+    findings.candidates.to_csv(paths.restricted / "evidence_candidates.csv", index=False)
+    return exact
+
+
+def write_release_tables(paths: OutputPaths, params: RequestParameters, released: Released, extract: Extract) -> None:
+    """Write the released tables as CSV, after the release gate's checks on them.
+
+    The same checks run again on every release file at the end of `foi-briefing run`; running
+    them here means a direct papermill run cannot leave an unchecked table either.
+    """
+    from helpers import release
+
+    tables = {name: csv_frame(table) for name, table in released.tables.items()}
+    sensitive = release.FrameSensitive.from_extract(extract)
+    report = release.check_tables(tables, params.disclosure_threshold, sensitive)
+    write_json(paths.restricted / "gate_tables.json", report.to_dict())
+    report.raise_if_failed()
+    paths.make()
+    release.write_tables(tables, paths.tables, params.disclosure_threshold, sensitive)
+
+
+def csv_frame(display: pd.DataFrame) -> pd.DataFrame:
+    """A released table as its CSV rows: first column the row labels, headed by the table's corner label."""
+    corner = display.index.name or ""
+    frame = display.reset_index()
+    frame.columns = [corner, *[str(column) for column in display.columns]]
+    return frame.astype(str)

@@ -1,0 +1,217 @@
+"""The briefing's pages: tables, chart and text as HTML, and the export to HTML and PDF.
+
+The notebook displays what these functions return; the runner turns the executed notebook into a
+self-contained HTML page (no code, no prompts, no scripts, nothing fetched from the internet) and
+prints that page to an A4 PDF with WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+TOTAL = "Total"
+
+
+def css() -> str:
+    return resources.files("helpers").joinpath("templates/briefing.css").read_text(encoding="utf-8")
+
+
+def esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+# ---- pieces of the page
+
+
+class Html(str):
+    """An HTML fragment that Jupyter displays as HTML (and nothing else: no text repr)."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:  # a notebook never shows the raw string
+        return "<HTML fragment>"
+
+
+def table_html(display: pd.DataFrame, caption: str, number: int | None = None, notes: list[str] | None = None, suppressed_marks: tuple[str, ...] = ()) -> Html:
+    """A released table: first column the row labels, a `Total` row and column in bold."""
+    corner = display.index.name or ""
+    head = "".join(f'<th scope="col"{_total_class(c)}>{esc(c)}</th>' for c in display.columns)
+    rows = []
+    for label, row in display.iterrows():  # a released table has a handful of rows
+        cells = "".join(
+            f'<td class="{" ".join(filter(None, ["total" if column == TOTAL else "", "suppressed" if str(value) in suppressed_marks or str(value).startswith("<") else ""]))}">{esc(value)}</td>'
+            for column, value in row.items()
+        )
+        row_class = ' class="total"' if label == TOTAL else ""
+        rows.append(f'<tr{row_class}><th scope="row">{esc(label)}</th>{cells}</tr>')
+    title = f"Table {number}: {caption}" if number else caption
+    notes_html = "".join(f'<p class="notes">{esc(note)}</p>' for note in (notes or []))
+    return Html(
+        f'<figure class="table"><figcaption>{esc(title)}</figcaption>'
+        f'<table class="figures"><thead><tr><th scope="col">{esc(corner)}</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>{notes_html}</figure>"
+    )
+
+
+def _total_class(column: object) -> str:
+    return ' class="total"' if column == TOTAL else ""
+
+
+def figure_html(figure, caption: str, alt: str, number: int | None = None) -> Html:
+    """A matplotlib figure as an embedded PNG (no file, no link), with its caption and alt text."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=160, bbox_inches="tight", metadata={"Software": None})
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    title = f"Figure {number}: {caption}" if number else caption
+    return Html(
+        f'<figure class="chart"><figcaption>{esc(title)}</figcaption>'
+        f'<img alt="{esc(alt)}" src="data:image/png;base64,{data}"/></figure>'
+    )
+
+
+def section(heading: str, *paragraphs: str, new_page: bool = False, raw: bool = False) -> Html:
+    """A heading and paragraphs (plain text, escaped, unless `raw`)."""
+    klass = ' class="new-page"' if new_page else ""
+    body = "".join(p if raw else f"<p>{esc(p)}</p>" for p in paragraphs)
+    return Html(f"<h2{klass}>{esc(heading)}</h2>{body}")
+
+
+def paragraphs(*texts: str) -> Html:
+    return Html("".join(f"<p>{esc(t)}</p>" for t in texts))
+
+
+def bullet_list(items: list[str], ordered: bool = False, klass: str = "") -> Html:
+    tag = "ol" if ordered else "ul"
+    cls = f' class="{klass}"' if klass else ""
+    return Html(f"<{tag}{cls}>" + "".join(f"<li>{esc(i)}</li>" for i in items) + f"</{tag}>")
+
+
+def definitions(items: dict[str, str]) -> Html:
+    return Html('<dl class="definitions">' + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items.items()) + "</dl>")
+
+
+# ---- export
+
+
+def briefing_page(body: str, title: str) -> str:
+    """The whole page: our styles inline, no script, nothing loaded from elsewhere."""
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en-GB">\n<head>\n<meta charset="utf-8"/>\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
+        f"<title>{esc(title)}</title>\n<style>\n{css()}\n</style>\n</head>\n"
+        f'<body>\n<main class="briefing">\n{body}\n</main>\n</body>\n</html>\n'
+    )
+
+
+def notebook_body(notebook) -> str:
+    """The displayed outputs of an executed notebook, as HTML: no code, prompts, logs or errors.
+
+    Only rich `display_data`/`execute_result` outputs are kept: printed text, warnings and
+    tracebacks are for the restricted executed notebook, never for the shared briefing.
+    """
+    from nbconvert import HTMLExporter
+
+    notebook = _shareable_outputs(notebook)
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_markdown=False,
+        exclude_raw=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook)
+    return body
+
+
+def _shareable_outputs(notebook):
+    import copy
+
+    notebook = copy.deepcopy(notebook)
+    kept_cells = []
+    for cell in notebook.cells:
+        if "internal" in cell.get("metadata", {}).get("tags", []):
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [
+                output
+                for output in cell.outputs
+                if output.get("output_type") in {"display_data", "execute_result"}
+                and ({"text/html", "image/png"} & set(output.get("data", {})))
+            ]
+            for output in cell.outputs:  # keep only the rich form
+                output["data"] = {k: v for k, v in output["data"].items() if k in {"text/html", "image/png"}}
+        if cell.cell_type == "markdown" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            continue
+        kept_cells.append(cell)
+    notebook.cells = kept_cells
+    return notebook
+
+
+def export_html(notebook_path: Path, html_path: Path, title: str) -> Path:
+    import nbformat
+
+    notebook = nbformat.read(notebook_path, as_version=4)
+    page = briefing_page(notebook_body(notebook), title)
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(page, encoding="utf-8")
+    return html_path
+
+
+def export_pdf(html_path: Path, pdf_path: Path) -> Path:
+    """Print the briefing to A4 with WeasyPrint, fetching nothing from outside the page."""
+    import logging
+
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+    # the page is self-contained: embedded images only; any other URL is an error, never a fetch
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    document = HTML(filename=str(html_path), url_fetcher=fetcher, media_type="print")
+    # no creation date and a fixed identifier: the same briefing gives the same bytes
+    document.write_pdf(str(pdf_path), pdf_identifier=b"foi-briefing", uncompressed_pdf=False)
+    return pdf_path
+
+
+# ---- words
+
+
+def count_phrase(value: str, singular: str, plural: str) -> str:
+    """A released figure in a sentence: `18 people`, `fewer than 5 people`, `no people`."""
+    value = str(value)
+    if value.startswith("<"):
+        return f"fewer than {value[1:]} {plural}"
+    if value == "[c]":
+        return f"a number of {plural} withheld to protect smaller figures"
+    if value == "0":
+        return f"no {plural}"
+    if value == "1":
+        return f"1 {singular}"
+    return f"{value} {plural}"
+
+
+def long_date(day) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def masthead(params, force_name: str = "the force") -> Html:
+    received = f"Received {long_date(params.received)}. " if params.received else ""
+    return Html(
+        '<header class="masthead">'
+        f'<p class="kicker">Freedom of Information request {esc(params.reference)}</p>'
+        f"<h1>{esc(params.title)}</h1>"
+        f'<p class="meta">{esc(received)}Figures from {esc(force_name)}\'s crime records, as extracted on '
+        f"{esc(long_date(params.extracts_taken_on))}.</p>"
+        "</header>"
+    )
