@@ -1,0 +1,44 @@
+# foi-briefing: `make demo` sets everything up in .venv and briefs request 20180075 on a synthetic
+# extract; `make test` runs the tests. Needs only Python 3.11 and pip (no conda).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test test-fast lab bench clean-cache clean notebooks
+
+setup: $(STAMP)
+
+# the venv, the project (editable) with its test tools, and the project's Jupyter kernel
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name foi-briefing --display-name "Python (foi-briefing)" >/dev/null
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/foi-briefing demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+lab: $(STAMP)
+	$(BIN)/foi-briefing sample
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+notebooks: $(STAMP)
+	$(BIN)/python tools/make_notebooks.py
+
+clean-cache: $(STAMP)
+	$(BIN)/foi-briefing cache clear
+
+clean:
+	rm -rf $(VENV) outputs/*/ outputs/.runs outputs/.failed

@@ -1,0 +1,331 @@
+"""`foi-briefing`: run a request's briefing from its parameters file to a released briefing.
+
+    foi-briefing run PARAMS.yaml [PARAMS.yaml | FOLDER ...] [--extracts DIR] [--out DIR]
+                     [--formats html,pdf] [--strict]
+    foi-briefing check PARAMS.yaml          check a parameters file, read no data
+    foi-briefing demo [--crimes N]          make a synthetic extract and brief 20180075 on it
+
+A run executes `notebooks/request_briefing.ipynb` with papermill in a staging folder, exports the
+HTML (no code) and the PDF, runs the release gate, writes the manifest, and only then moves the
+staged outputs into `OUT/<reference>/`. A failed run leaves the previous outputs as they were and
+says where its partial outputs are. Exit codes are in `EXIT_CODES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from helpers import __version__
+from helpers.parameters import ParameterError, RequestParameters, notebook_parameters, project_root, read_parameters
+
+#: what a scheduler can act on
+EXIT_CODES = {
+    "ok": 0,
+    "several": 1,  # several requests failed, for different reasons
+    "parameters": 2,  # a parameters file or option is wrong: fix the YAML or the command
+    "extracts": 3,  # an extract file is missing, malformed or does not cover the request
+    "notebook": 4,  # the notebook or the export failed: a bug or the environment
+    "gate": 5,  # the release gate found something that must not be published
+}
+
+#: exception names raised inside the notebook -> what kind of failure they are
+NOTEBOOK_ERRORS = {
+    "ParameterError": "parameters",
+    "DecisionsError": "parameters",
+    "ExtractError": "extracts",
+    "DataCoverageError": "extracts",
+    "QuarantineError": "extracts",
+    "ReleaseGateError": "gate",
+}
+
+NOTEBOOK = Path("notebooks") / "request_briefing.ipynb"
+
+
+class RunFailure(Exception):
+    """A run that failed for a known reason: `kind` picks the exit code; the message is one line."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class RunResult:
+    reference: str
+    ok: bool
+    kind: str = "ok"
+    message: str = ""
+    outputs: Path | None = None
+    seconds: float = 0.0
+    steps: dict[str, float] = field(default_factory=dict)
+
+
+# ---- one request
+
+
+def run_request(
+    params_path: Path,
+    extracts: str | None = None,
+    out: str | None = None,
+    formats: tuple[str, ...] = ("html", "pdf"),
+    strict: bool | None = None,
+    progress: bool = True,
+) -> RunResult:
+    """Run one request end to end; never raises for a user's mistake (the result says why)."""
+    started = time.perf_counter()
+    try:
+        params = read_parameters(params_path, {"extracts_dir": extracts, "output_dir": out, "strict": strict})
+    except ParameterError as error:
+        return RunResult(Path(params_path).stem, False, "parameters", str(error))
+
+    final = params.request_output_path
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    staging_root = params.path(params.output_dir) / ".runs" / f"{params.reference}-{stamp}-{os.getpid()}"
+    staged = staging_root / params.reference
+    (staged / "restricted").mkdir(parents=True, exist_ok=True)
+    (staged / "release").mkdir(parents=True, exist_ok=True)
+    log = _open_log(staged / "restricted" / "run.log")
+    log.info("foi-briefing %s: request %s from %s", __version__, params.reference, params_path)
+    result = RunResult(params.reference, True)
+    try:
+        _step(result, log, "notebook", lambda: execute_notebook(params, staging_root, staged, progress))
+        release = staged / "release"
+        if "html" in formats or "pdf" in formats:
+            from helpers import report
+
+            _step(result, log, "html", lambda: report.export_html(staged / "restricted" / "briefing.ipynb", release / "briefing.html", f"FOI {params.reference}: {params.title}"))
+        if "pdf" in formats:
+            _step(result, log, "pdf", lambda: report.export_pdf(release / "briefing.html", release / "briefing.pdf"))
+        if "html" not in formats and (release / "briefing.html").exists():
+            (release / "briefing.html").unlink()
+        _step(result, log, "gate", lambda: seal_release(params, staged))
+        publish(staged, final)
+        shutil.rmtree(staging_root, ignore_errors=True)
+        result.outputs = final
+        log.info("published %s", final)
+    except RunFailure as failure:
+        result.ok, result.kind, result.message = False, failure.kind, str(failure)
+    except Exception as error:  # noqa: BLE001 - a bug: keep the traceback in the log, say one line
+        log.error("%s", traceback.format_exc())
+        result.ok, result.kind = False, "notebook"
+        result.message = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+    finally:
+        result.seconds = time.perf_counter() - started
+        _close_log(log)
+    if not result.ok:
+        kept = _keep_failed(staging_root, params)
+        result.message += f" (partial outputs and the executed notebook: {kept})"
+    return result
+
+
+def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path, progress: bool) -> None:
+    """Run the briefing notebook with papermill, on this Python, writing into the staging folder."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    values = notebook_parameters(params)
+    values["output_dir"] = str(staging_root)
+    values["extracts_dir"] = str(params.extracts_path)
+    if params.evidence_decisions:
+        values["evidence_decisions"] = str(params.path(params.evidence_decisions))
+    root = project_root()
+    try:
+        papermill.execute_notebook(
+            str(root / NOTEBOOK),
+            str(staged / "restricted" / "briefing.ipynb"),
+            parameters=values,
+            kernel_name="python3",  # jupyter_client maps this to the Python running us: the venv's
+            cwd=str(root),
+            progress_bar=progress,
+            log_output=False,
+        )
+    except PapermillExecutionError as error:
+        kind = NOTEBOOK_ERRORS.get(error.ename, "notebook")
+        message = error.evalue if kind != "notebook" else f"{error.ename}: {error.evalue} (cell {error.exec_count})"
+        raise RunFailure(kind, message) from None
+
+
+def seal_release(params: RequestParameters, staged: Path) -> None:
+    """Write the manifest, then check every file bound for release/ against the extracts.
+
+    The gate's report stays in restricted/; a failure stops the run before anything is published.
+    """
+    from helpers import release
+    from helpers.extracts import load_extracts
+
+    extract = load_extracts(params.extracts_path, personal_data=True)
+    shared = notebook_parameters(params)
+    for private in ("extracts_dir", "output_dir", "evidence_decisions"):  # paths on the force's machines
+        shared[private] = Path(shared[private]).name if shared[private] else shared[private]
+    release.write_manifest(
+        staged / "release",
+        reference=params.reference,
+        parameters=shared,
+        project_version=__version__,
+        extract_files={name: info["sha256"] for name, info in extract.files.items()},
+        run_time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+    report = release.check_release(staged / "release", params.disclosure_threshold, release.FrameSensitive.from_extract(extract))
+    report.write(staged / "restricted" / "gate_report.json")
+    if not report.passed:
+        raise RunFailure("gate", report.summary_line())
+
+
+def publish(staged: Path, final: Path) -> None:
+    """Move the staged outputs into place; the previous outputs go only once the new ones are in."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    previous = None
+    if final.exists():
+        previous = final.with_name(f".{final.name}.previous-{os.getpid()}")
+        final.rename(previous)
+    try:
+        staged.rename(final)
+    except OSError:
+        if previous is not None:
+            previous.rename(final)
+        raise
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def _keep_failed(staging_root: Path, params: RequestParameters) -> Path:
+    failed = params.path(params.output_dir) / ".failed" / staging_root.name
+    failed.parent.mkdir(parents=True, exist_ok=True)
+    if staging_root.exists():
+        staging_root.rename(failed)
+    return failed / params.reference
+
+
+def _step(result: RunResult, log: logging.Logger, name: str, action) -> None:
+    started = time.perf_counter()
+    log.info("%s: started", name)
+    action()
+    result.steps[name] = time.perf_counter() - started
+    log.info("%s: done in %.2f s", name, result.steps[name])
+
+
+def _open_log(path: Path) -> logging.Logger:
+    logger = logging.getLogger(f"foi-briefing.{path}")
+    logger.setLevel(logging.INFO)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    logger.propagate = False
+    return logger
+
+
+def _close_log(logger: logging.Logger) -> None:
+    for handler in list(logger.handlers):
+        handler.close()
+        logger.removeHandler(handler)
+
+
+# ---- several requests
+
+
+def expand_parameter_paths(items: list[str]) -> list[Path]:
+    """Parameters files named directly, and every `*.yaml` in a named folder."""
+    paths: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            paths.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml")))
+        else:
+            paths.append(path)
+    return paths
+
+
+# ---- command line
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="foi-briefing", description="FOI request briefings from the force's crime extracts.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run one or more requests")
+    run.add_argument("params", nargs="+", help="parameters YAML file(s) or folder(s) of them")
+    run.add_argument("--extracts", help="folder of the six extract files (overrides extracts_dir)")
+    run.add_argument("--out", help="output folder (overrides output_dir)")
+    run.add_argument("--formats", default="html,pdf", help="html, pdf or both (default html,pdf)")
+    run.add_argument("--strict", action="store_true", default=None, help="fail on any quarantined row")
+    run.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+    check = sub.add_parser("check", help="check parameters files without reading any data")
+    check.add_argument("params", nargs="+")
+
+    demo = sub.add_parser("demo", help="make a synthetic extract and brief request 20180075 on it")
+    demo.add_argument("--crimes", type=int, default=40_000, help="size of the synthetic extract")
+    demo.add_argument("--out", help="output folder (default outputs/)")
+    demo.add_argument("--formats", default="html,pdf")
+    return parser
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    formats = tuple(part.strip().lower() for part in text.split(",") if part.strip())
+    unknown = set(formats) - {"html", "pdf"}
+    if unknown or not formats:
+        raise RunFailure("parameters", f"--formats: expected html, pdf or html,pdf (got {text!r})")
+    return formats
+
+
+def _report(result: RunResult) -> None:
+    if result.ok:
+        print(f"{result.reference}: done in {result.seconds:.1f} s -> {result.outputs / 'release'}")
+    else:
+        print(f"{result.reference}: failed: {result.message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            for path in expand_parameter_paths(args.params):
+                params = read_parameters(path)
+                print(f"{path}: ok (request {params.reference})")
+            return 0
+        if args.command == "demo":
+            return demo(args)
+        formats = _formats(args.formats)
+        paths = expand_parameter_paths(args.params)
+        if not paths:
+            raise RunFailure("parameters", f"no parameters files in {' '.join(args.params)}")
+        results = [
+            run_request(path, args.extracts, args.out, formats, args.strict, progress=not args.no_progress)
+            for path in paths
+        ]
+    except (ParameterError, RunFailure) as error:
+        print(f"foi-briefing: {error}", file=sys.stderr)
+        return EXIT_CODES[getattr(error, "kind", "parameters")]
+    for result in results:
+        _report(result)
+    kinds = {result.kind for result in results if not result.ok}
+    if not kinds:
+        return 0
+    return EXIT_CODES[kinds.pop()] if len(kinds) == 1 else EXIT_CODES["several"]
+
+
+def demo(args) -> int:
+    """A synthetic extract made by the project's own generator, and request 20180075 run on it."""
+    from helpers.synthetic import generate_extracts
+
+    root = project_root()
+    extracts = root / "data" / f"synthetic-{args.crimes}"
+    if not (extracts / "connect_charges.csv").exists():
+        print(f"making a synthetic extract of {args.crimes:,} crimes in {extracts} ...")
+        generate_extracts(extracts, n_crimes=args.crimes)
+    result = run_request(root / "parameters" / "20180075.yaml", str(extracts), args.out, _formats(args.formats))
+    _report(result)
+    return EXIT_CODES[result.kind]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
