@@ -18,11 +18,12 @@ import pandas as pd
 from helpers import counting, disclosure, evidence, review
 from helpers.codes import HO_OUTCOME_TITLES
 from helpers.extracts import Extract, ExtractError, load_extracts
-from helpers.parameters import RequestParameters, validate_parameters
+from helpers.parameters import ParameterError, RequestParameters, validate_parameters
 
 
-class DataCoverageError(ExtractError):
-    """The extracts do not cover what the request asks about."""
+class DataCoverageError(ParameterError):
+    """The request asks about a period or year the extracts do not cover: fix the parameters
+    (or use newer extracts). The message names the key."""
 
 
 class QuarantineError(ExtractError):
@@ -87,7 +88,7 @@ def load(params: RequestParameters, personal_data: bool = False) -> Extract:
 def check_coverage(params: RequestParameters, extract: Extract) -> None:
     """Stop when the extracts hold no crime in the period, or cannot cover the charge year."""
     if extract.crimes.empty:
-        raise DataCoverageError(f"{extract.directory}: the extracts hold no usable crime")
+        raise ExtractError(f"{extract.directory}: the extracts hold no usable crime")
     first, last = extract.first_recorded, extract.last_recorded
     in_period = counting.recorded_within(extract.crimes, params.period_from, params.period_to)
     if not in_period.any():

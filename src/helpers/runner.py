@@ -42,7 +42,7 @@ NOTEBOOK_ERRORS = {
     "ParameterError": "parameters",
     "DecisionsError": "parameters",
     "ExtractError": "extracts",
-    "DataCoverageError": "extracts",
+    "DataCoverageError": "parameters",
     "QuarantineError": "extracts",
     "ReleaseGateError": "gate",
 }
