@@ -181,7 +181,7 @@ def read_parameters(path: str | Path, overrides: dict[str, Any] | None = None) -
         values = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
+        where = f" line {mark.line + 1}:" if mark else ""
         raise ParameterError(f"{path.name}:{where} not valid YAML ({getattr(error, 'problem', error)})") from None
     if not isinstance(values, dict):
         raise ParameterError(f"{path.name}: expected keys and values (a YAML mapping)")
