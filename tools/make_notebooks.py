@@ -84,10 +84,11 @@ briefing.write_release_tables(paths, params, released, extract)""", ["internal"]
                   number=1)""", []),
         ("code", "narrative.method(params)", []),
         ("code", "narrative.evidence_method(params, released, findings)", []),
+        ("code", """report.table_html(released.tables["evidence_review"], released.titles["evidence_review"], number=4)""", []),
         ("code", "narrative.disclosure_note(params, released)", []),
         ("code", """narrative.data_quality(params, released)""", []),
-        ("code", """report.table_html(released.tables["data_quality_files"], released.titles["data_quality_files"], number=4)""", []),
-        ("code", """report.table_html(released.tables["data_quality_merging"], released.titles["data_quality_merging"], number=5)""", []),
+        ("code", """report.table_html(released.tables["data_quality_files"], released.titles["data_quality_files"], number=5)""", []),
+        ("code", """report.table_html(released.tables["data_quality_merging"], released.titles["data_quality_merging"], number=6)""", []),
         ("code", "narrative.colophon(params)", []),
     ]
 

@@ -247,6 +247,10 @@ HUNTER_ROW = "Hunter-group evidence found"
 NO_HUNTER_ROW = "No hunter-group evidence found"
 EITHER_ROW = "Charged with any of these (each person once)"
 VIGILANTE_ROW = "of whom charged on hunter-group evidence"
+SEARCHED_ROW = "Crimes whose circumstances were searched"
+CANDIDATES_ROW = "Crimes with a mention of the terms (to review)"
+REVIEWED_ROW = "Reviewed by hand"
+OVERTURNED_ROW = "Where the reviewer changed the search's call"
 
 
 @dataclass
@@ -305,10 +309,15 @@ def release_tables(params: RequestParameters, extract: Extract, figures: Figures
             name="Combining the two systems",
         ),
     )
+    review_counts = pd.DataFrame(
+        {"Crimes": [findings.scope_size, len(findings.candidates), findings.review.reviewed, findings.review.overturned]},
+        index=pd.Index([SEARCHED_ROW, CANDIDATES_ROW, REVIEWED_ROW, OVERTURNED_ROW], name="Free-text search"),
+    )
     return [
         disclosure.Table("people_charged", f"People charged in {charge_year}", people),
         disclosure.Table("offences_by_year", "Offences recorded, by year recorded", offences),
         disclosure.Table("outcomes_by_year", "Outcomes of the offences, by year recorded", outcomes),
+        disclosure.Table("evidence_review", "The free-text search and its review", review_counts),
         disclosure.Table("data_quality_files", "Records read from each extract file", files),
         disclosure.Table("data_quality_merging", "How the two systems' records were combined", merging),
     ]
@@ -326,6 +335,12 @@ def release_links(params: RequestParameters, tables: list[disclosure.Table]) -> 
         links.append(disclosure.Link.union(either, groups))
     else:
         links.append(disclosure.Link.equal(groups[0], either))
+    crimes = lambda row: ("evidence_review", row, "Crimes")  # noqa: E731
+    links += [
+        disclosure.Link.subset(crimes(CANDIDATES_ROW), crimes(SEARCHED_ROW)),
+        disclosure.Link.subset(crimes(REVIEWED_ROW), crimes(CANDIDATES_ROW)),
+        disclosure.Link.subset(crimes(OVERTURNED_ROW), crimes(REVIEWED_ROW)),
+    ]
     for year in by_name["offences_by_year"].counts.columns:  # the years and the Total
         links.append(disclosure.Link.equal(("outcomes_by_year", "Total", year), ("offences_by_year", "Total", year)))
     return links

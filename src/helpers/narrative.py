@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from helpers import briefing as b
 from helpers.codes import HO_CLASS_TITLES
-from helpers.report import Html, bullet_list, count_phrase, definitions, esc, long_date, section
+from helpers.report import Html, bullet_list, count_phrase, definitions, esc, long_date
 from helpers.sources import FORCE_SOURCES
 
 
@@ -126,11 +126,19 @@ def evidence_method(params, released: b.Released, findings: b.EvidenceFindings) 
         if params.search_scope == "offences"
         else "every crime recorded in the period"
     )
-    review_text = (
-        "A member of staff reviewed the matches by hand; the figures use their decisions."
-        if findings.review.reviewed
-        else "The matches have not yet been reviewed by hand; the figures count every match that is not negated."
-    )
+    def crimes(row: str) -> str:
+        return count_phrase(released.value("evidence_review", row, "Crimes"), "crime", "crimes")
+
+    if findings.review.reviewed:
+        review_text = (
+            f"Staff reviewed {crimes(b.REVIEWED_ROW)} by hand and changed the search's call for "
+            f"{crimes(b.OVERTURNED_ROW)}; the figures use their decisions (Table 4)."
+        )
+    else:
+        review_text = (
+            "The matches have not yet been reviewed by hand: the figures count every match that is "
+            "not negated (Table 4)."
+        )
     cost = findings.cost
     if cost.within_s12_limit:
         cost_text = (

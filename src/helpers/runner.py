@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -130,6 +131,7 @@ def run_request(
 def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path, progress: bool) -> None:
     """Run the briefing notebook with papermill, on this Python, writing into the staging folder."""
     import papermill
+    from jupyter_client.manager import KernelManager
     from papermill.exceptions import PapermillExecutionError
 
     values = notebook_parameters(params)
@@ -138,20 +140,28 @@ def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path
     if params.evidence_decisions:
         values["evidence_decisions"] = str(params.path(params.evidence_decisions))
     root = project_root()
-    try:
-        papermill.execute_notebook(
-            str(root / NOTEBOOK),
-            str(staged / "restricted" / "briefing.ipynb"),
-            parameters=values,
-            kernel_name="python3",  # jupyter_client maps this to the Python running us: the venv's
-            cwd=str(root),
-            progress_bar=progress,
-            log_output=False,
-        )
-    except PapermillExecutionError as error:
-        kind = NOTEBOOK_ERRORS.get(error.ename, "notebook")
-        message = error.evalue if kind != "notebook" else f"{error.ename}: {error.evalue} (cell {error.exec_count})"
-        raise RunFailure(kind, message) from None
+    # "python3" is mapped by jupyter_client to the Python running us (the venv's). The kernel
+    # talks over a private socket file, not localhost TCP: the data it handles is personal.
+    with tempfile.TemporaryDirectory(prefix="foi-kernel-") as sockets:
+        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
+        try:
+            papermill.execute_notebook(
+                str(root / NOTEBOOK),
+                str(staged / "restricted" / "briefing.ipynb"),
+                parameters=values,
+                kernel_name="python3",
+                km=kernel,
+                cwd=str(root),
+                progress_bar=progress,
+                log_output=False,
+            )
+        except PapermillExecutionError as error:
+            kind = NOTEBOOK_ERRORS.get(error.ename, "notebook")
+            message = error.evalue if kind != "notebook" else f"{error.ename}: {error.evalue} (cell {error.exec_count})"
+            raise RunFailure(kind, message) from None
+        finally:
+            if kernel.has_kernel:
+                kernel.shutdown_kernel(now=False)
 
 
 def seal_release(params: RequestParameters, staged: Path) -> None:
