@@ -1,0 +1,49 @@
+"""Every notebook: committed without outputs, with a parameters cell whose names the schema knows,
+and thin (the rules live in `helpers`)."""
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from helpers.parameters import RequestParameters, project_root
+
+NOTEBOOKS = sorted((project_root() / "notebooks").glob("*.ipynb"))
+
+
+def code_cells(path: Path) -> list[dict]:
+    return [cell for cell in json.loads(path.read_text())["cells"] if cell["cell_type"] == "code"]
+
+
+def test_there_are_notebooks():
+    assert any(path.name == "request_briefing.ipynb" for path in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebooks_carry_no_outputs(path):
+    # outputs can hold personal data; a pre-commit hook strips them, this test catches a slip
+    for cell in code_cells(path):
+        assert cell.get("outputs") == [] and cell.get("execution_count") is None, f"{path.name}: {cell.get('id')}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_has_one_parameters_cell_first_among_code_cells(path):
+    cells = code_cells(path)
+    tagged = [cell for cell in cells if "parameters" in cell.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1 and cells[0] is tagged[0]
+
+
+def test_the_briefing_notebook_parameters_are_exactly_the_schema():
+    cell = code_cells(project_root() / "notebooks" / "request_briefing.ipynb")[0]
+    names = {node.targets[0].id for node in ast.parse("".join(cell["source"])).body if isinstance(node, ast.Assign)}
+    assert names == set(RequestParameters.model_fields)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_are_thin(path):
+    # no function or class definitions and no loops: a rule written in a notebook cannot be tested
+    for cell in code_cells(path):
+        tree = ast.parse("".join(cell["source"]))
+        kinds = {type(node).__name__ for node in ast.walk(tree)}
+        assert not kinds & {"FunctionDef", "ClassDef", "For", "While"}, f"{path.name}: {''.join(cell['source'])[:80]}"
