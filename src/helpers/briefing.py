@@ -16,7 +16,6 @@ from typing import Any, Mapping
 import pandas as pd
 
 from helpers import counting, disclosure, evidence, review
-from helpers.codes import HO_OUTCOME_TITLES
 from helpers.extracts import Extract, ExtractError, load_extracts
 from helpers.parameters import ParameterError, RequestParameters, validate_parameters
 

@@ -52,9 +52,14 @@ def _outcome_sort_key(label: str) -> tuple[int, int]:
     return (1, 0) if label == codes.PENDING else (0, int(label))
 
 
+def outcome_label(outcome: pd.Series) -> pd.Series:
+    """The key used in `outcomes_by_year`: the outcome number as text, or `pending`."""
+    return outcome.astype("Int64").astype("string").fillna(codes.PENDING)
+
+
 def outcomes_by_year(offences: pd.DataFrame, years: list[int]) -> dict[str, dict[str, int]]:
     """Each year's offences by current outcome type (`pending`: none recorded); zero counts left out."""
-    labels = codes.outcome_label(offences["outcome"])
+    labels = outcome_label(offences["outcome"])
     table = pd.crosstab(offences["year"], labels)
     result = {}
     for year in years:

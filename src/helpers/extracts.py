@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from helpers import codes
@@ -42,16 +43,6 @@ class ExtractError(Exception):
 
 # --------------------------------------------------------------------------------------------
 # Structural checks
-
-
-@dataclass(frozen=True)
-class FileCheck:
-    """What the structural scan learned about one file."""
-
-    path: Path
-    size: int
-    sha256: str
-    header: list[str]
 
 
 def _decoder_name(source: SourceDefinition) -> str:
@@ -154,17 +145,20 @@ def needed_columns(spec: FileSpec, fields: list[str] | None = None) -> dict[str,
 
 @dataclass
 class RawFile:
-    """One file's rows as text, canonical column names, with each record's index in the file."""
+    """One file's records as text, with canonical column names."""
 
     name: str
     system: str
     table: str
-    frame: pd.DataFrame  # columns: canonical fields + `record` (0-based record number)
-    records_read: int
+    data: pa.Table  # canonical fields, all strings, in file order
     malformed: pd.DataFrame  # records the CSV reader could not split into the header's fields
     size: int
     sha256: str
     header: list[str]
+    records_read: int = 0  # well-formed and malformed records: every record the file holds
+
+    def __post_init__(self) -> None:
+        self.records_read = self.data.num_rows + len(self.malformed)
 
 
 def read_file(directory: Path, source: SourceDefinition, spec: FileSpec, fields: list[str] | None = None) -> RawFile:
@@ -180,17 +174,12 @@ def read_file(directory: Path, source: SourceDefinition, spec: FileSpec, fields:
     malformed: list[dict] = []
 
     def on_invalid_row(row) -> str:
-        malformed.append(
-            {"text": row.text[:200], "reason": f"has {row.actual_columns} fields, the header has {row.expected_columns}"}
-        )
+        malformed.append({"text": row.text[:200], "reason": f"has {row.actual_columns} fields, the header has {row.expected_columns}"})
         return "skip"
 
     table = pacsv.read_csv(
         path,
-        read_options=pacsv.ReadOptions(
-            encoding=_decoder_name(source) if source.encoding != "utf-8" else "utf8",
-            block_size=8 << 20,
-        ),
+        read_options=pacsv.ReadOptions(encoding=_decoder_name(source) if source.encoding != "utf-8" else "utf8", block_size=8 << 20),
         parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid_row),
         convert_options=pacsv.ConvertOptions(
             include_columns=list(columns.values()),
@@ -199,17 +188,12 @@ def read_file(directory: Path, source: SourceDefinition, spec: FileSpec, fields:
             quoted_strings_can_be_null=False,
         ),
     )
-    frame = table.rename_columns(list(columns)).to_pandas()
-    # the record's number among the well-formed records; `Quarantine.frame` turns it into a line
-    frame["record"] = np.arange(len(frame), dtype=np.int64)
-    malformed_frame = pd.DataFrame(malformed, columns=["text", "reason"]).assign(record=pd.NA)
     return RawFile(
         name=spec.filename,
         system=source.system,
         table=spec.table,
-        frame=frame,
-        records_read=len(frame) + len(malformed_frame),
-        malformed=malformed_frame,
+        data=table.rename_columns(list(columns)),
+        malformed=pd.DataFrame(malformed, columns=["text", "reason"]),
         size=size,
         sha256=sha256,
         header=header,
@@ -280,162 +264,209 @@ QUARANTINE_COLUMNS = ["file", "line", "column", "value", "reason"]
 class Quarantine:
     """Rows set aside, with file, record number, column, value and reason.
 
-    Records are numbered as the CSV reader saw them; `lines()` turns them into the physical line
-    where each record starts (the header is line 1) once loading is done.
+    Records are numbered as the CSV reader saw them (well-formed records only); `frame()` turns
+    them into the physical line where each record starts (the header is line 1).
     """
 
     parts: list[pd.DataFrame] = field(default_factory=list)
 
-    def set_aside(self, raw: RawFile, spec: FileSpec, frame: pd.DataFrame, bad: pd.Series, field_name: str, reason: str) -> pd.DataFrame:
-        """Quarantine the rows of `frame` where `bad` holds; return the others."""
-        bad = bad.fillna(False).astype(bool)
-        if not bad.any():
-            return frame
-        rows = frame.loc[bad]
-        value = rows[field_name].astype("string").fillna("") if field_name in rows else pd.Series("", index=rows.index)
+    def add(self, file: str, records: np.ndarray, column: str, values, reason: str) -> None:
+        if len(records) == 0:
+            return
+        text = pa.array(values, type=pa.string()) if not isinstance(values, (pa.Array, pa.ChunkedArray)) else values
+        text = pc.fill_null(pc.utf8_slice_codeunits(pc.cast(text, pa.string()), 0, 80), "")
         self.parts.append(
-            pd.DataFrame(
-                {
-                    "file": raw.name,
-                    "record": rows["record"].to_numpy(),
-                    "column": spec.columns.get(field_name, field_name),
-                    "value": value.str.slice(0, 80).to_numpy(),
-                    "reason": reason,
-                }
-            )
+            pd.DataFrame({"file": file, "record": np.asarray(records, dtype=np.int64), "column": column, "value": text.to_numpy(zero_copy_only=False), "reason": reason})
         )
-        return frame.loc[~bad]
 
-    def count_by_file(self) -> dict[str, int]:
-        if not self.parts:
-            return {}
-        return pd.concat(self.parts)["file"].value_counts().to_dict()
+    def first_failures(self, raw: RawFile, spec: FileSpec, checks: list[tuple[np.ndarray, str, str]]) -> np.ndarray:
+        """Quarantine each row under the first check it fails; return the mask of rows kept.
+
+        `checks` are (bad mask, canonical field, reason), in order of precedence.
+        """
+        failed = np.full(raw.data.num_rows, -1, dtype=np.int16)
+        for number, (bad, _, _) in enumerate(checks):
+            failed[(failed < 0) & np.asarray(bad, dtype=bool)] = number
+        for number, (_, field_name, reason) in enumerate(checks):
+            rows = np.flatnonzero(failed == number)
+            if len(rows):
+                values = raw.data[field_name].take(pa.array(rows)) if field_name in raw.data.column_names else [""] * len(rows)
+                self.add(raw.name, rows, spec.columns.get(field_name, field_name), values, reason)
+        return failed < 0
 
     def frame(self, raws: dict[str, RawFile], directory: Path) -> pd.DataFrame:
         """The quarantine with physical line numbers, sorted by file and line."""
-        parts = [p for p in self.parts if not p.empty]
+        parts = [part for part in self.parts if not part.empty]
         for raw in raws.values():
             if not raw.malformed.empty:
-                parts.append(raw.malformed.assign(file=raw.name, column="", value=raw.malformed["text"].str.slice(0, 80)))
+                parts.append(raw.malformed.assign(file=raw.name, record=-1, column="", value=raw.malformed["text"].str.slice(0, 80)))
         if not parts:
-            return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+            return pd.DataFrame({column: pd.Series(dtype="int64" if column == "line" else "str") for column in QUARANTINE_COLUMNS})
         table = pd.concat(parts, ignore_index=True)
-        table["line"] = pd.array([pd.NA] * len(table), dtype="Int64")
+        table["line"] = np.int64(0)
         for name, rows in table.groupby("file", sort=False).groups.items():
             layout = record_layout(Path(directory) / name)
-            raw = raws[name]
-            n_fields = len(raw.header)
-            well_formed = layout.loc[layout["fields"] == n_fields, "line"].to_numpy()
-            malformed = layout.loc[layout["fields"] != n_fields, "line"].to_numpy()
-            subset = table.loc[rows]
-            is_malformed = subset["record"].isna()
-            lines = np.empty(len(subset), dtype=np.int64)
-            records = subset.loc[~is_malformed, "record"].astype(np.int64).to_numpy()
-            lines[~is_malformed.to_numpy()] = well_formed[records]
-            lines[is_malformed.to_numpy()] = malformed[: int(is_malformed.sum())]
+            width = len(raws[name].header)
+            well_formed = layout.loc[layout["fields"] == width, "line"].to_numpy()
+            malformed = layout.loc[layout["fields"] != width, "line"].to_numpy()
+            records = table.loc[rows, "record"].to_numpy()
+            lines = np.empty(len(records), dtype=np.int64)
+            lines[records >= 0] = well_formed[records[records >= 0]]
+            lines[records < 0] = malformed[: int((records < 0).sum())]
             table.loc[rows, "line"] = lines
         return table.sort_values(["file", "line"], kind="stable")[QUARANTINE_COLUMNS].reset_index(drop=True)
+
+
+def duplicated(values: pa.ChunkedArray) -> np.ndarray:
+    """True for every occurrence of a value after its first (nulls are never duplicates)."""
+    if pc.count_distinct(values, mode="only_valid").as_py() == pc.count(values, mode="only_valid").as_py():
+        return np.zeros(len(values), dtype=bool)  # the usual case: nothing repeated
+    encoded = pc.dictionary_encode(values)
+    codes = (encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded).indices
+    codes = pc.fill_null(codes, -1).to_numpy()
+    seen = np.zeros(len(codes), dtype=bool)
+    _, first = np.unique(codes, return_index=True)
+    seen[first] = True
+    return ~seen & (codes >= 0)
+
+
+def isin(values, value_set) -> np.ndarray:
+    """Arrow's hash-set membership (pandas' isin on Arrow strings is slow for big sets)."""
+    return pc.fill_null(pc.is_in(_arrow(values), value_set=_arrow(value_set, unique=True)), False).to_numpy(zero_copy_only=False)
+
+
+def lookup(keys, index_keys, index_values) -> pa.Array:
+    """`index_values` at the position of each key in `index_keys` (null where absent)."""
+    position = pc.index_in(_arrow(keys), value_set=_arrow(index_keys))
+    return pc.take(_arrow(index_values), position)
+
+
+def _arrow(values, unique: bool = False) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    elif not isinstance(values, pa.Array):
+        values = pa.array(values.to_numpy() if hasattr(values, "to_numpy") else values, from_pandas=True)
+    return pc.unique(values) if unique else values
+
+
+def _constant(value: str, length: int) -> pa.DictionaryArray:
+    """A column holding one value (a system's or file's name), stored once."""
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(length, dtype=np.int32)), pa.array([value]))
+
+
+def _status_state(status: pa.ChunkedArray, source: SourceDefinition) -> pa.ChunkedArray:
+    keys = pa.array(list(source.status_values), type=pa.string())
+    states = pa.array(list(source.status_values.values()), type=pa.string())
+    return pc.take(states, pc.index_in(codes.as_text(status), value_set=keys))
+
+
+def _column(raw: RawFile, field_name: str) -> pa.ChunkedArray:
+    """A canonical field's raw text, or all nulls where this system has no such column."""
+    if field_name in raw.data.column_names:
+        return raw.data[field_name]
+    return pa.chunked_array([pa.nulls(raw.data.num_rows, pa.string())])
+
+
+def _null(array) -> np.ndarray:
+    return pc.is_null(array).to_numpy(zero_copy_only=False)
 
 
 # --------------------------------------------------------------------------------------------
 # From a system's rows to canonical rows
 
 
-def _text(frame: pd.DataFrame, field_name: str) -> pd.Series:
-    """A column as text with blanks as NA (absent columns are all NA)."""
-    if field_name not in frame:
-        return pd.Series(pd.NA, index=frame.index, dtype="string")
-    text = frame[field_name].astype("string").str.strip()
-    return text.where(text != "")
-
-
-def canonical_crimes(raw: RawFile, source: SourceDefinition, book: Quarantine) -> pd.DataFrame:
+def canonical_crimes(raw: RawFile, source: SourceDefinition, book: Quarantine) -> pa.Table:
     """One system's crimes: reference, dates, classification, state, outcome, circumstances."""
-    spec = source.crimes
-    frame = raw.frame
-    frame = book.set_aside(raw, spec, frame, _text(frame, "crime_ref").isna(), "crime_ref", "no crime reference")
-    frame = book.set_aside(raw, spec, frame, frame["crime_ref"].str.strip().duplicated(), "crime_ref", "duplicated crime reference")
-
-    recorded = codes.parse_datetimes(frame["recorded_at"], source.datetime_formats)
-    frame = book.set_aside(raw, spec, frame, recorded.isna(), "recorded_at", "not a date-time (impossible or unreadable date)")
-    original_text = _text(frame, "original_recorded_at")
-    original = codes.parse_datetimes(original_text, source.datetime_formats)
-    frame = book.set_aside(raw, spec, frame, codes.invalid_mask(original_text, original), "original_recorded_at", "not a date-time (impossible or unreadable date)")
-
-    ho_class = codes.normalise_ho_class(frame["ho_class"], source.ho_class_pattern)
-    frame = book.set_aside(raw, spec, frame, ho_class.isna(), "ho_class", "not a Home Office classification")
-    outcome = codes.parse_outcome(frame["outcome"], source.outcome_pattern)
-    frame = book.set_aside(raw, spec, frame, codes.invalid_mask(frame["outcome"], outcome), "outcome", "not a Home Office outcome type (1-22)")
-    state = frame["status"].str.strip().map(dict(source.status_values))
-    frame = book.set_aside(raw, spec, frame, state.isna(), "status", "unknown crime status")
-
-    index = frame.index
-    return pd.DataFrame(
-        {
-            "crime_ref": frame["crime_ref"].str.strip(),
-            "system": source.system,
-            "legacy_ref": _text(frame, "legacy_ref"),
-            "recorded_at": original[index].fillna(recorded[index]),
-            "ho_class": ho_class[index],
-            "state": state[index],
-            "outcome": outcome[index],
-            "circumstances": frame["circumstances"] if "circumstances" in frame else pd.NA,
-            "file": raw.name,
-            "record": frame["record"],
-        }
-    ).reset_index(drop=True)
+    ref = codes.as_text(_column(raw, "crime_ref"))
+    recorded = codes.parse_datetimes(_column(raw, "recorded_at"), source.datetime_formats)
+    original = codes.parse_datetimes(_column(raw, "original_recorded_at"), source.datetime_formats)
+    ho_class = codes.normalise_ho_class(_column(raw, "ho_class"), source.ho_class_pattern)
+    outcome = codes.parse_outcome(_column(raw, "outcome"), source.outcome_pattern)
+    state = _status_state(_column(raw, "status"), source)
+    unreadable_date = "not a date-time (impossible or unreadable date)"
+    keep = book.first_failures(raw, source.crimes, [
+        (_null(ref), "crime_ref", "no crime reference"),
+        (duplicated(ref), "crime_ref", "duplicated crime reference"),
+        (_null(recorded), "recorded_at", unreadable_date),
+        (codes.invalid(_column(raw, "original_recorded_at"), original), "original_recorded_at", unreadable_date),
+        (_null(ho_class), "ho_class", "not a Home Office classification"),
+        (codes.invalid(_column(raw, "outcome"), outcome), "outcome", "not a Home Office outcome type (1-22)"),
+        (_null(state), "status", "unknown crime status"),
+    ])
+    table = pa.table({
+        "crime_ref": ref,
+        "system": _constant(source.system, raw.data.num_rows),
+        "legacy_ref": codes.as_text(_column(raw, "legacy_ref")),
+        "recorded_at": pc.coalesce(original, recorded),
+        "ho_class": ho_class,
+        "state": state,
+        "outcome": outcome,
+        "circumstances": _column(raw, "circumstances"),
+        "file": _constant(raw.name, raw.data.num_rows),
+        "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int64)),
+    })
+    return _kept(table, keep)
 
 
-def canonical_people(raw: RawFile, source: SourceDefinition, book: Quarantine) -> pd.DataFrame:
+def _kept(table: pa.Table, keep: np.ndarray) -> pa.Table:
+    return table if keep.all() else table.filter(pa.array(keep))
+
+
+def _keyed(system: str | None, refs: pa.ChunkedArray) -> pa.ChunkedArray:
+    """`SYSTEM:ref`: person references are unique within a system, not across systems."""
+    if system is None:
+        return pa.chunked_array([pa.nulls(len(refs), pa.string())])
+    return pc.binary_join_element_wise(pa.scalar(system), refs, ":")
+
+
+def canonical_people(raw: RawFile, source: SourceDefinition, book: Quarantine) -> pa.Table:
     """One system's person rows, keyed `SYSTEM:ref`; personal fields only if they were read."""
-    spec = source.people
-    frame = raw.frame
-    frame = book.set_aside(raw, spec, frame, _text(frame, "person_ref").isna(), "person_ref", "no person reference")
-    frame = book.set_aside(raw, spec, frame, _text(frame, "crime_ref").isna(), "crime_ref", "no crime reference")
-    legacy = _text(frame, "legacy_person_ref")
-    pnc_text = _text(frame, "pnc_id")
-    pnc_id = codes.normalise_pnc_id(pnc_text, source.pnc_pattern)
-    people = pd.DataFrame(
-        {
-            "crime_ref": frame["crime_ref"].str.strip(),
-            "person_key": source.system + ":" + frame["person_ref"].str.strip(),
-            "legacy_person_key": (f"{source.legacy_system}:" + legacy) if source.legacy_system else pd.NA,
-            "pnc_id": pnc_id,
-            # a PNC ID that cannot be read ties nobody together; it is counted, not quarantined
-            "pnc_unreadable": codes.invalid_mask(pnc_text, pnc_id),
-            "role": _text(frame, "role").str.lower(),
-            "file": raw.name,
-            "record": frame["record"],
-        }
-    )
-    for personal in ("surname", "forenames", "date_of_birth"):
-        if personal in frame:
-            people[personal] = frame[personal]
-    return people.reset_index(drop=True)
+    person = codes.as_text(_column(raw, "person_ref"))
+    crime = codes.as_text(_column(raw, "crime_ref"))
+    pnc_raw = _column(raw, "pnc_id")
+    pnc = codes.normalise_pnc_id(pnc_raw, source.pnc_pattern)
+    keep = book.first_failures(raw, source.people, [
+        (_null(person), "person_ref", "no person reference"),
+        (_null(crime), "crime_ref", "no crime reference"),
+    ])
+    columns = {
+        "crime_ref": crime,
+        "person_key": _keyed(source.system, person),
+        "legacy_person_key": _keyed(source.legacy_system, codes.as_text(_column(raw, "legacy_person_ref"))),
+        "pnc_id": pnc,
+        # a PNC ID that cannot be read ties nobody together: it is counted, not quarantined
+        "pnc_unreadable": pa.array(codes.invalid(pnc_raw, pnc)),
+        "role": pc.utf8_lower(codes.as_text(_column(raw, "role"))),
+        "file": _constant(raw.name, raw.data.num_rows),
+        "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int64)),
+    }
+    for personal in PERSONAL_FIELDS:
+        if personal in raw.data.column_names:
+            columns[personal] = raw.data[personal]
+    return _kept(pa.table(columns), keep)
 
 
-def canonical_charges(raw: RawFile, source: SourceDefinition, book: Quarantine) -> pd.DataFrame:
+def canonical_charges(raw: RawFile, source: SourceDefinition, book: Quarantine) -> pa.Table:
     """One system's charges: crime, person key, date and CJS code."""
-    spec = source.charges
-    frame = raw.frame
-    frame = book.set_aside(raw, spec, frame, _text(frame, "person_ref").isna(), "person_ref", "no person reference")
-    frame = book.set_aside(raw, spec, frame, _text(frame, "crime_ref").isna(), "crime_ref", "no crime reference")
-    charge_date = codes.parse_dates(frame["charge_date"], source.date_format)
-    frame = book.set_aside(raw, spec, frame, charge_date.isna(), "charge_date", "not a date (impossible or unreadable date)")
-    cjs_code = codes.normalise_cjs_code(frame["cjs_code"])
-    frame = book.set_aside(raw, spec, frame, cjs_code.isna(), "cjs_code", "no CJS offence code")
-    index = frame.index
-    return pd.DataFrame(
-        {
-            "crime_ref": frame["crime_ref"].str.strip(),
-            "person_key": source.system + ":" + frame["person_ref"].str.strip(),
-            "charge_date": charge_date[index],
-            "cjs_code": cjs_code[index],
-            "system": source.system,
-            "file": raw.name,
-            "record": frame["record"],
-        }
-    ).reset_index(drop=True)
+    person = codes.as_text(_column(raw, "person_ref"))
+    crime = codes.as_text(_column(raw, "crime_ref"))
+    charge_date = codes.parse_dates(_column(raw, "charge_date"), source.date_format)
+    cjs_code = codes.normalise_cjs_code(_column(raw, "cjs_code"))
+    keep = book.first_failures(raw, source.charges, [
+        (_null(person), "person_ref", "no person reference"),
+        (_null(crime), "crime_ref", "no crime reference"),
+        (_null(charge_date), "charge_date", "not a date (impossible or unreadable date)"),
+        (_null(cjs_code), "cjs_code", "no CJS offence code"),
+    ])
+    table = pa.table({
+        "crime_ref": crime,
+        "person_key": _keyed(source.system, person),
+        "charge_date": charge_date,
+        "cjs_code": cjs_code,
+        "file": _constant(raw.name, raw.data.num_rows),
+        "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int64)),
+    })
+    return _kept(table, keep)
 
 
 # --------------------------------------------------------------------------------------------
@@ -449,7 +480,8 @@ class Extract:
     crimes   crime_id (the newest system's reference), system, legacy_ref, recorded_at (original
              recording, local time), ho_class (`088/01`), cancelled, outcome (HO number or NA),
              circumstances
-    people   crime_id, person_key (`SYSTEM:ref`), individual_id, pnc_id, role [+ personal data]
+    people   crime_id, person_key (`SYSTEM:ref`), legacy_person_key, individual_id, pnc_id, role
+             [+ surname, forenames, date_of_birth when read with personal data]
     charges  crime_id, person_key, individual_id, charge_date, cjs_code (each charge once)
     """
 
@@ -458,7 +490,7 @@ class Extract:
     charges: pd.DataFrame
     quarantine: pd.DataFrame
     data_quality: dict
-    files: dict[str, dict]  # file name -> {"sha256", "size", "system", "records"}
+    files: dict[str, dict]  # file name -> {"system", "size", "sha256", "records"}
     directory: Path
 
     @property
@@ -470,60 +502,82 @@ class Extract:
         return self.crimes["recorded_at"].max()
 
 
-def merge_systems(crimes: pd.DataFrame, sources: tuple[SourceDefinition, ...], book: Quarantine, raws: dict[str, RawFile]) -> tuple[pd.DataFrame, pd.Series, dict]:
+def merge_systems(crimes: pa.Table, sources: tuple[SourceDefinition, ...], book: Quarantine) -> tuple[pa.Table, pa.Table, dict]:
     """Make a migrated crime one crime: its newer copy's state, its original recorded date.
 
-    Returns the crimes (one row per crime), a map from every crime reference in the files (the
-    superseded legacy ones too) to the crime's ID, and counts for the data-quality section.
+    Returns the crimes (one row per crime), a table mapping every crime reference in the files
+    (the superseded legacy ones too) to the crime's ID, and counts for the data-quality section.
     """
-    by_system = {source.system: source for source in sources}
-    copies = crimes.loc[crimes["legacy_ref"].notna(), ["crime_ref", "system", "legacy_ref", "file", "record"]]
-    copies = copies.assign(legacy_system=copies["system"].map({s: by_system[s].legacy_system for s in by_system}))
-    # one legacy crime migrated twice: keep the first copy, quarantine the others
-    twice = copies.duplicated(["legacy_system", "legacy_ref"])
-    for name, rows in copies.loc[twice].groupby("file"):
-        source = by_system[raws[name].system]
-        book.set_aside(raws[name], source.crimes, rows, pd.Series(True, index=rows.index), "legacy_ref", "legacy crime migrated twice (another crime has the same legacy reference)")
-    crimes = crimes.drop(index=copies.index[twice])
-    copies = copies.loc[~twice]
+    legacy_of = {source.system: source.legacy_system for source in sources}
+    system = pc.cast(crimes["system"], pa.string())
+    key = pc.binary_join_element_wise(system, crimes["crime_ref"], "|")
+    has_legacy = pc.is_valid(crimes["legacy_ref"]).to_numpy(zero_copy_only=False)
+    legacy_system = pc.take(pa.array(list(legacy_of.values()), pa.string()), pc.index_in(system, value_set=pa.array(list(legacy_of), pa.string())))
+    copy_key = pc.binary_join_element_wise(legacy_system, crimes["legacy_ref"], "|")
 
-    key = crimes["system"] + "|" + crimes["crime_ref"]
-    copy_key = copies["legacy_system"] + "|" + copies["legacy_ref"]
-    successor = pd.Series(copies["crime_ref"].to_numpy(), index=copy_key.to_numpy())
-    superseded = key.isin(successor.index)
-    orphan_migrated = (crimes["state"] == "migrated") & ~superseded
-    for name, rows in crimes.loc[orphan_migrated].groupby("file"):
-        source = by_system[raws[name].system]
-        newer = [s.system for s in sources if s.legacy_system == source.system]
-        book.set_aside(raws[name], source.crimes, rows, pd.Series(True, index=rows.index), "status", f"marked migrated but no {'/'.join(newer) or 'newer'} crime names it as its legacy crime")
+    # one legacy crime migrated twice: the first copy stands, the others are quarantined
+    twice = has_legacy & duplicated(copy_key)
+    for file, rows in _by_file(crimes, twice):
+        book.add(file, crimes["record"].take(pa.array(rows)).to_numpy(), _column_name(sources, file, "legacy_ref"), crimes["legacy_ref"].take(pa.array(rows)), "legacy crime migrated twice (another crime has the same legacy reference)")
+    copies = has_legacy & ~twice
+    superseded = isin(key, copy_key.filter(pa.array(copies)))
+    migrated_state = pc.equal(crimes["state"], "migrated").to_numpy(zero_copy_only=False)
+    orphan = migrated_state & ~superseded
+    for file, rows in _by_file(crimes, orphan):
+        newer = "/".join(s.system for s in sources if s.legacy_system == system[int(rows[0])].as_py()) or "newer"
+        book.add(file, crimes["record"].take(pa.array(rows)).to_numpy(), _column_name(sources, file, "status"), ["MIGRATED"] * len(rows), f"marked migrated but no {newer} crime names it as its legacy crime")
 
-    ref_to_id = pd.concat(
-        [
-            pd.Series(crimes.loc[~superseded & ~orphan_migrated, "crime_ref"].to_numpy(), index=crimes.loc[~superseded & ~orphan_migrated, "crime_ref"].to_numpy()),
-            pd.Series(successor[key[superseded]].to_numpy(), index=crimes.loc[superseded, "crime_ref"].to_numpy()),
-        ]
-    )
-    legacy_missing = ~copy_key.isin(key)
+    live = ~superseded & ~orphan & ~twice
+    copy_rows = pa.array(np.flatnonzero(copies))
+    superseded_rows = pa.array(np.flatnonzero(superseded))
+    successor = lookup(key.take(superseded_rows), copy_key.take(copy_rows), crimes["crime_ref"].take(copy_rows))
+    ref_to_id = pa.table({
+        "ref": pa.chunked_array([crimes["crime_ref"].filter(pa.array(live)).combine_chunks(), crimes["crime_ref"].take(superseded_rows).combine_chunks()]),
+        "crime_id": pa.chunked_array([crimes["crime_ref"].filter(pa.array(live)).combine_chunks(), successor]),
+    })
+    files = crimes["file"].to_numpy(zero_copy_only=False)
     quality = {
         "migrated_crimes": int(superseded.sum()),
-        "migrated_crimes_not_marked_migrated": int((superseded & (crimes["state"] != "migrated")).sum()),
-        "migrated_crimes_without_legacy_row": int(legacy_missing.sum()),
-        "superseded_by_file": crimes.loc[superseded, "file"].value_counts().to_dict(),
+        "migrated_crimes_not_marked_migrated": int((superseded & ~migrated_state).sum()),
+        # each superseded row has exactly one copy; the other copies name a crime not in the file
+        "migrated_crimes_without_legacy_row": int(copies.sum() - superseded.sum()),
+        "superseded_by_file": pd.Series(files[superseded]).value_counts().to_dict(),
     }
-    merged = crimes.loc[~superseded & ~orphan_migrated].rename(columns={"crime_ref": "crime_id"})
-    merged = merged.assign(cancelled=merged["state"] == "cancelled").drop(columns=["state"])
-    return merged.reset_index(drop=True), ref_to_id, quality
+    merged = _kept(crimes, live)
+    merged = merged.rename_columns(["crime_id" if c == "crime_ref" else c for c in merged.column_names])
+    merged = merged.append_column("cancelled", pc.equal(merged["state"], "cancelled")).drop_columns(["state"])
+    return merged, ref_to_id, quality
 
 
-def attach_crimes(rows: pd.DataFrame, ref_to_id: pd.Series, book: Quarantine, raws: dict[str, RawFile], sources: tuple[SourceDefinition, ...], table: str) -> pd.DataFrame:
+def _by_file(table: pa.Table, mask: np.ndarray):
+    """(file name, row numbers) for the rows where `mask` holds."""
+    rows = np.flatnonzero(mask)
+    if not len(rows):
+        return []
+    files = table["file"].take(pa.array(rows)).to_numpy(zero_copy_only=False)
+    return [(name, rows[files == name]) for name in pd.unique(files)]
+
+
+def _column_name(sources: tuple[SourceDefinition, ...], file: str, field_name: str) -> str:
+    for source in sources:
+        for spec in source.files:
+            if spec.filename == file:
+                return spec.columns.get(field_name, field_name)
+    return field_name
+
+
+def attach_crimes(rows: pa.Table, ref_to_id: pa.Table, book: Quarantine, sources: tuple[SourceDefinition, ...]) -> pa.Table:
     """Give person or charge rows their crime's ID; quarantine rows whose crime is in no file."""
-    crime_id = rows["crime_ref"].map(ref_to_id)
-    missing = crime_id.isna()
-    by_system = {source.system: source for source in sources}
-    for name, bad in rows.loc[missing].groupby("file"):
-        spec = getattr(by_system[raws[name].system], table)
-        book.set_aside(raws[name], spec, bad, pd.Series(True, index=bad.index), "crime_ref", "crime not found in any crimes file")
-    return rows.loc[~missing].assign(crime_id=crime_id[~missing]).drop(columns=["crime_ref"])
+    crime_id = lookup(rows["crime_ref"], ref_to_id["ref"], ref_to_id["crime_id"])
+    missing = _null(crime_id)
+    for file, bad in _by_file(rows, missing):
+        book.add(file, rows["record"].take(pa.array(bad)).to_numpy(), _column_name(sources, file, "crime_ref"), rows["crime_ref"].take(pa.array(bad)), "crime not found in any crimes file")
+    return _kept(rows.append_column("crime_id", crime_id).drop_columns(["crime_ref"]), ~missing)
+
+
+def _pandas(table: pa.Table) -> pd.DataFrame:
+    """Arrow to pandas: text as pandas' Arrow-backed strings, whole numbers as nullable Int64."""
+    return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get, split_blocks=True)
 
 
 def load_extracts(
@@ -542,56 +596,50 @@ def load_extracts(
         raise ExtractError(f"{directory}: extracts folder not found")
     book = Quarantine()
     raws: dict[str, RawFile] = {}
-    crimes, people, charges = [], [], []
+    tables: dict[str, list[pa.Table]] = {"crimes": [], "people": [], "charges": []}
+    canonical = {"crimes": canonical_crimes, "people": canonical_people, "charges": canonical_charges}
     for source in sources:
-        for spec, canonical, bucket in (
-            (source.crimes, canonical_crimes, crimes),
-            (source.people, canonical_people, people),
-            (source.charges, canonical_charges, charges),
-        ):
+        for spec in source.files:
             if progress:
                 progress(spec.filename)
-            fields = None
-            if personal_data and spec.table == "people":
-                fields = list(spec.columns)
+            fields = list(spec.columns) if personal_data and spec.table == "people" else None
             raw = read_file(directory, source, spec, fields)
+            tables[spec.table].append(canonical[spec.table](raw, source, book))
+            raw.data = raw.data.slice(0, 0)  # the canonical rows are all that is needed now
             raws[raw.name] = raw
-            bucket.append(canonical(raw, source, book))
-            raw.frame = raw.frame.iloc[0:0]  # the canonical rows are all that is needed now
 
-    crimes_frame, ref_to_id, quality = merge_systems(pd.concat(crimes, ignore_index=True), sources, book, raws)
-    people_frame = attach_crimes(pd.concat(people, ignore_index=True), ref_to_id, book, raws, sources, "people")
-    charges_frame = attach_crimes(pd.concat(charges, ignore_index=True), ref_to_id, book, raws, sources, "charges")
+    crimes, ref_to_id, quality = merge_systems(pa.concat_tables(tables["crimes"]), sources, book)
+    people = attach_crimes(pa.concat_tables(tables["people"], promote_options="default"), ref_to_id, book, sources)
+    charges = attach_crimes(pa.concat_tables(tables["charges"]), ref_to_id, book, sources)
 
-    individuals = resolve_individuals(
-        people_frame["person_key"], people_frame["legacy_person_key"], people_frame["pnc_id"], charges_frame["person_key"]
-    )
-    people_frame["individual_id"] = people_frame["person_key"].map(individuals)
-    charges_frame["individual_id"] = charges_frame["person_key"].map(individuals)
+    person_individual, charge_individual = resolve_individuals(people["person_key"], people["legacy_person_key"], people["pnc_id"], charges["person_key"])
+    people = people.append_column("individual_id", person_individual)
+    charges = charges.append_column("individual_id", charge_individual)
     # a charge laid before switch-over on a migrated crime was copied into the newer system
-    copied = charges_frame.duplicated(["crime_id", "individual_id", "cjs_code", "charge_date"])
+    charge_key = pc.binary_join_element_wise(charges["crime_id"], charges["individual_id"], charges["cjs_code"], pc.cast(charges["charge_date"], pa.string()), "|")
+    copied = duplicated(charge_key)
     quality["charges_copied_across_systems"] = int(copied.sum())
-    quality["person_records"] = int(people_frame["person_key"].nunique())
-    quality["individuals"] = int(people_frame["individual_id"].nunique())
-    quality["unreadable_pnc_ids"] = int(people_frame["pnc_unreadable"].sum())
-    quality["charged_without_person_record"] = int((~charges_frame["person_key"].isin(people_frame["person_key"])).sum())
+    quality["person_records"] = int(pc.count_distinct(people["person_key"]).as_py())
+    quality["individuals"] = int(pc.count_distinct(people["individual_id"]).as_py())
+    quality["unreadable_pnc_ids"] = int(pc.sum(people["pnc_unreadable"]).as_py() or 0)
+    quality["charged_without_person_record"] = int((~isin(charges["person_key"], people["person_key"])).sum())
 
     quarantine = book.frame(raws, directory)
     rows_read = {name: raw.records_read for name, raw in raws.items()}
     rows_quarantined = {name: int((quarantine["file"] == name).sum()) for name in raws}
-    used = pd.concat([crimes_frame["file"], people_frame["file"], charges_frame["file"]]).value_counts()
-    rows_used = {name: int(used.get(name, 0)) + int(quality["superseded_by_file"].get(name, 0)) for name in raws}
+    used = pd.Series(np.concatenate([t["file"].to_numpy() for t in (crimes, people, charges)])).value_counts()
+    superseded = quality.pop("superseded_by_file")
+    rows_used = {name: int(used.get(name, 0)) + int(superseded.get(name, 0)) for name in raws}
     for name in raws:  # every record read is either used or quarantined
         if rows_read[name] != rows_used[name] + rows_quarantined[name]:
             raise AssertionError(f"{name}: {rows_read[name]} read != {rows_used[name]} used + {rows_quarantined[name]} quarantined")
-    del quality["superseded_by_file"]
 
     data_quality = {"rows_read": rows_read, "rows_used": rows_used, "rows_quarantined": rows_quarantined, **quality}
     files = {name: {"system": raw.system, "size": raw.size, "sha256": raw.sha256, "records": raw.records_read} for name, raw in raws.items()}
     return Extract(
-        crimes=crimes_frame.drop(columns=["record"]),
-        people=people_frame.drop(columns=["record", "pnc_unreadable"]),
-        charges=charges_frame.loc[~copied].drop(columns=["record"]).reset_index(drop=True),
+        crimes=_pandas(crimes.drop_columns(["record"])),
+        people=_pandas(people.drop_columns(["record", "pnc_unreadable"])),
+        charges=_pandas(charges.filter(pa.array(~copied)).drop_columns(["record"])),
         quarantine=quarantine,
         data_quality=data_quality,
         files=files,
