@@ -272,6 +272,9 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check parameters files without reading any data")
     check.add_argument("params", nargs="+")
 
+    sample = sub.add_parser("sample", help="make a synthetic extract (for JupyterLab and trying things out)")
+    sample.add_argument("--crimes", type=int, default=40_000, help="size of the synthetic extract")
+
     demo = sub.add_parser("demo", help="make a synthetic extract and brief request 20180075 on it")
     demo.add_argument("--crimes", type=int, default=40_000, help="size of the synthetic extract")
     demo.add_argument("--out", help="output folder (default outputs/)")
@@ -304,6 +307,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "demo":
             return demo(args)
+        if args.command == "sample":
+            print(f"synthetic extract: {synthetic_extract(args.crimes)}")
+            return 0
         formats = _formats(args.formats)
         paths = expand_parameter_paths(args.params)
         if not paths:
@@ -323,16 +329,21 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_CODES[kinds.pop()] if len(kinds) == 1 else EXIT_CODES["several"]
 
 
-def demo(args) -> int:
-    """A synthetic extract made by the project's own generator, and request 20180075 run on it."""
+def synthetic_extract(crimes: int) -> Path:
+    """`data/synthetic-<crimes>/`: made once by the project's own seeded generator."""
     from helpers.synthetic import generate_extracts
 
-    root = project_root()
-    extracts = root / "data" / f"synthetic-{args.crimes}"
+    extracts = project_root() / "data" / f"synthetic-{crimes}"
     if not (extracts / "connect_charges.csv").exists():
-        print(f"making a synthetic extract of {args.crimes:,} crimes in {extracts} ...")
-        generate_extracts(extracts, n_crimes=args.crimes)
-    result = run_request(root / "parameters" / "20180075.yaml", str(extracts), args.out, _formats(args.formats))
+        print(f"making a synthetic extract of {crimes:,} crimes in {extracts} ...")
+        generate_extracts(extracts, n_crimes=crimes)
+    return extracts
+
+
+def demo(args) -> int:
+    """A synthetic extract made by the project's own generator, and request 20180075 run on it."""
+    extracts = synthetic_extract(args.crimes)
+    result = run_request(project_root() / "parameters" / "20180075.yaml", str(extracts), args.out, _formats(args.formats))
     _report(result)
     return EXIT_CODES[result.kind]
 
