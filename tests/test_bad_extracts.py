@@ -30,8 +30,8 @@ def error_of(tmp_path) -> str:
 def test_a_clean_extract_loads(tmp_path):
     extract = load_extracts(good(tmp_path))
     assert len(extract.crimes) == 3
-    assert "Siobhán" in " ".join(extract.crimes["circumstances"])  # cp1252 read right
-    assert "Renée" in " ".join(extract.crimes["circumstances"])
+    assert "Siobhán" in " ".join(extract.circumstances())  # cp1252 read right
+    assert "Renée" in " ".join(extract.circumstances())
 
 
 def test_a_missing_file_is_named(tmp_path):

@@ -105,6 +105,7 @@ NOTHING = [
     ("ocean vs OCAG", "The ocean-view flat on the seafront was broken into."),
     ("short words", "The OCA gave advice; a cage and a coat were taken."),
     ("vigil", "A candlelit vigil was held at the church for the victim."),
+    ("vigil and (a split with a typo, found by hypothesis)", "A vigil and a march were held in the town."),
     ("vigilant", "A vigilant neighbour noted the van's registration."),
     ("vigilance", "Neighbourhood vigilance scheme leaflets were delivered."),
     ("paedophile hunted", "A convicted paedophile hunted for victims online."),

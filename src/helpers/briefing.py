@@ -163,8 +163,9 @@ def search_scope(params: RequestParameters, extract: Extract, figures: Figures) 
     charged_ids = pd.Index(figures.persons.charges["crime_id"].unique()).difference(base["crime_id"])
     charged = extract.crimes.loc[extract.crimes["crime_id"].isin(charged_ids)]
     charged = charged.assign(in_scope_as=f"crime of a {params.charge_year} charge", year=charged["recorded_at"].dt.year)
-    columns = ["crime_id", "year", "in_scope_as", "circumstances"]
-    return pd.concat([base[columns], charged[columns]], ignore_index=True).set_index("crime_id")
+    columns = ["crime_id", "year", "in_scope_as"]
+    scope = pd.concat([base[columns], charged[columns]], ignore_index=True).set_index("crime_id")
+    return scope.join(extract.circumstances(scope.index))
 
 
 def search(params: RequestParameters, extract: Extract, figures: Figures) -> EvidenceFindings:

@@ -33,8 +33,9 @@ line breaks, punctuation, digits, hyphens) separates words. A term is a sequence
       ``peadophile``, ``paedophille``, ``paedo`` ... for ``paedophile``; ``vigilantism``;
       ``children``;
     * a word split in two by a space or hyphen (``Safe guard Sentinels``, ``vigil-ante``):
-      the term word must be at least 6 letters, each piece at least 3 letters, the first piece
-      spelled right (a prefix of a form), and at most one word of a phrase split;
+      the term word must be at least 6 letters, each piece at least 3 letters, the pieces joined
+      must spell an exact or variant form (no typo on top of a split: ``vigil and`` is not
+      ``vigilante``), and at most one word of a phrase split;
     * words joined into one (``paedophilehunters``, ``NorthernShield``; a joined word is
       a fuzzy match only of the term's words as written joined, ``NothernShield``).
 
@@ -696,7 +697,9 @@ def _match_at(st: SearchTerms, t: int, text: str, toks, infos, i: int) -> _Match
         ):
             (joined,) = _token_infos(st, [toks[j][0] + toks[j + 1][0]])
             h = joined.hits.get(sid) if joined is not None else None
-            if h is not None:
+            # the joined pieces must spell a form exactly: a split *and* a typo is too far from
+            # the term (`vigil and` is not `vigilante`)
+            if h is not None and h[0] < FUZZY:
                 nxt = _next_token(text, toks, j + 1, j + 2) if k + 1 < n else None
                 step(k + 1, nxt, j + 1, True, max(kind, h[0], VARIANT), dsum + h[1])
 

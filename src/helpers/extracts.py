@@ -346,6 +346,8 @@ def _arrow(values, unique: bool = False) -> pa.Array:
         values = values.combine_chunks()
     elif not isinstance(values, pa.Array):
         values = pa.array(values.to_numpy() if hasattr(values, "to_numpy") else values, from_pandas=True)
+    if values.type == pa.null():  # nothing to go by (an empty list): text, like every key here
+        values = values.cast(pa.string())
     return pc.unique(values) if unique else values
 
 
@@ -473,25 +475,43 @@ def canonical_charges(raw: RawFile, source: SourceDefinition, book: Quarantine) 
 # One model across systems
 
 
+class MemoryStore:
+    """The parts of an extract read only on demand, held in memory (no cache)."""
+
+    def __init__(self, people: pa.Table, texts: pa.Table):
+        self._people, self._texts = people, texts
+
+    def people(self, columns: list[str] | None = None) -> pa.Table:
+        return self._people.select([c for c in columns if c in self._people.column_names]) if columns else self._people
+
+    def texts(self, crime_ids=None) -> pa.Table:
+        if crime_ids is None:
+            return self._texts
+        return self._texts.filter(pc.is_in(self._texts["crime_id"], value_set=_arrow(crime_ids, unique=True)))
+
+
 @dataclass
 class Extract:
     """The canonical model of one export, with what loading it took and found.
 
     crimes   crime_id (the newest system's reference), system, legacy_ref, recorded_at (original
-             recording, local time), ho_class (`088/01`), cancelled, outcome (HO number or NA),
-             circumstances
-    people   crime_id, person_key (`SYSTEM:ref`), legacy_person_key, individual_id, pnc_id, role
-             [+ surname, forenames, date_of_birth when read with personal data]
+             recording, local time), ho_class (`088/01`), cancelled, outcome (HO number or NA)
     charges  crime_id, person_key, individual_id, charge_date, cjs_code (each charge once)
+    people   (on demand) crime_id, person_key (`SYSTEM:ref`), legacy_person_key, individual_id,
+             pnc_id, role; `people_with_personal_data()` adds surname, forenames, date_of_birth
+    circumstances (on demand, by crime ID) the free text of each crime
+
+    People and texts are the bulk of an extract and most requests need little of them, so they stay
+    in the store (memory, or the extract cache's Parquet files) until asked for.
     """
 
     crimes: pd.DataFrame
-    people: pd.DataFrame
     charges: pd.DataFrame
     quarantine: pd.DataFrame
     data_quality: dict
     files: dict[str, dict]  # file name -> {"system", "size", "sha256", "records"}
     directory: Path
+    store: object  # MemoryStore or helpers.cache.ParquetStore
 
     @property
     def first_recorded(self) -> pd.Timestamp:
@@ -500,6 +520,21 @@ class Extract:
     @property
     def last_recorded(self) -> pd.Timestamp:
         return self.crimes["recorded_at"].max()
+
+    @property
+    def people(self) -> pd.DataFrame:
+        return _pandas(self.store.people(PEOPLE_COLUMNS))
+
+    def people_with_personal_data(self) -> pd.DataFrame:
+        return _pandas(self.store.people(PEOPLE_COLUMNS + sorted(PERSONAL_FIELDS)))
+
+    def circumstances(self, crime_ids=None) -> pd.Series:
+        """The circumstances text of each crime asked for (all crimes if None), by crime ID."""
+        texts = self.store.texts(crime_ids)
+        return pd.Series(texts["circumstances"].to_pandas().array, index=pd.Index(texts["crime_id"].to_pandas().array, name="crime_id"), name="circumstances")
+
+
+PEOPLE_COLUMNS = ["crime_id", "person_key", "legacy_person_key", "individual_id", "pnc_id", "role"]
 
 
 def merge_systems(crimes: pa.Table, sources: tuple[SourceDefinition, ...], book: Quarantine) -> tuple[pa.Table, pa.Table, dict]:
@@ -636,12 +671,13 @@ def load_extracts(
 
     data_quality = {"rows_read": rows_read, "rows_used": rows_used, "rows_quarantined": rows_quarantined, **quality}
     files = {name: {"system": raw.system, "size": raw.size, "sha256": raw.sha256, "records": raw.records_read} for name, raw in raws.items()}
+    texts = crimes.select(["crime_id", "circumstances"])
     return Extract(
-        crimes=_pandas(crimes.drop_columns(["record"])),
-        people=_pandas(people.drop_columns(["record", "pnc_unreadable"])),
+        crimes=_pandas(crimes.drop_columns(["record", "circumstances"])),
         charges=_pandas(charges.filter(pa.array(~copied)).drop_columns(["record"])),
         quarantine=quarantine,
         data_quality=data_quality,
         files=files,
         directory=directory,
+        store=MemoryStore(people.drop_columns(["record", "pnc_unreadable"]), texts),
     )
