@@ -9,6 +9,7 @@ tables and text between them, and the tests can run the same steps without a not
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -69,9 +70,17 @@ class OutputPaths:
 # ---- extracts
 
 
-def load(params: RequestParameters, personal_data: bool = False) -> Extract:
-    """Load the extracts and check they can answer the request."""
-    extract = load_extracts(params.extracts_path, personal_data=personal_data)
+def load(params: RequestParameters) -> Extract:
+    """Load the extracts (through the extract cache) and check they can answer the request.
+
+    `FOI_NO_CACHE=1` reads the CSV files every time instead.
+    """
+    if os.environ.get("FOI_NO_CACHE"):
+        extract = load_extracts(params.extracts_path)
+    else:
+        from helpers.cache import open_extract
+
+        extract = open_extract(params.extracts_path)
     check_coverage(params, extract)
     if params.strict:
         quarantined = sum(extract.data_quality["rows_quarantined"].values())
@@ -143,7 +152,7 @@ class EvidenceFindings:
     persons: frozenset[str]  # individuals in `either` charged on a counted crime
     review: review.ReviewOutcome
     cost: review.ReviewCost
-    scope_size: int
+    scope_ids: pd.Index  # the crimes whose circumstances were read
 
 
 def search_scope(params: RequestParameters, extract: Extract, figures: Figures) -> pd.DataFrame:
@@ -191,7 +200,7 @@ def search(params: RequestParameters, extract: Extract, figures: Figures) -> Evi
         persons=persons,
         review=outcome,
         cost=review.ReviewCost(len(by_crime), params.review_minutes_per_record),
-        scope_size=len(scope),
+        scope_ids=scope.index,
     )
 
 
@@ -231,7 +240,7 @@ def results(params: RequestParameters, extract: Extract, figures: Figures, findi
             "crime_references": findings.crime_references,
             "negated_references": findings.negated_references,
             "search_scope": params.search_scope,
-            "crimes_searched": findings.scope_size,
+            "crimes_searched": len(findings.scope_ids),
             "candidates": len(findings.candidates),
             "reviewed": findings.review.reviewed,
             "overturned": findings.review.overturned,
@@ -310,7 +319,7 @@ def release_tables(params: RequestParameters, extract: Extract, figures: Figures
         ),
     )
     review_counts = pd.DataFrame(
-        {"Crimes": [findings.scope_size, len(findings.candidates), findings.review.reviewed, findings.review.overturned]},
+        {"Crimes": [len(findings.scope_ids), len(findings.candidates), findings.review.reviewed, findings.review.overturned]},
         index=pd.Index([SEARCHED_ROW, CANDIDATES_ROW, REVIEWED_ROW, OVERTURNED_ROW], name="Free-text search"),
     )
     return [
@@ -367,7 +376,12 @@ def write_restricted(paths: OutputPaths, params: RequestParameters, extract: Ext
     write_json(paths.restricted / "results.json", exact)
     extract.quarantine.to_csv(paths.restricted / "quarantine.csv", index=False)
     findings.candidates.to_csv(paths.restricted / "evidence_candidates.csv", index=False)
+    # the texts this run read: the release gate checks the briefing copies none of them
+    pd.Series(findings.scope_ids, name="crime_id").to_csv(paths.restricted / SEARCH_SCOPE_FILE, index=False)
     return exact
+
+
+SEARCH_SCOPE_FILE = "search_scope.csv"
 
 
 def write_release_tables(paths: OutputPaths, params: RequestParameters, released: Released, extract: Extract) -> None:
@@ -379,12 +393,17 @@ def write_release_tables(paths: OutputPaths, params: RequestParameters, released
     from helpers import release
 
     tables = {name: csv_frame(table) for name, table in released.tables.items()}
-    sensitive = release.FrameSensitive.from_extract(extract)
+    sensitive = release.ExtractSensitive(extract, read_search_scope(paths))
     report = release.check_tables(tables, params.disclosure_threshold, sensitive)
     write_json(paths.restricted / "gate_tables.json", report.to_dict())
     report.raise_if_failed()
     paths.make()
     release.write_tables(tables, paths.tables, params.disclosure_threshold, sensitive)
+
+
+def read_search_scope(paths: OutputPaths) -> list[str]:
+    path = paths.restricted / SEARCH_SCOPE_FILE
+    return pd.read_csv(path, dtype=str)["crime_id"].tolist() if path.is_file() else []
 
 
 def csv_frame(display: pd.DataFrame) -> pd.DataFrame:

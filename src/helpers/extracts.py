@@ -332,16 +332,17 @@ def duplicated(values: pa.ChunkedArray) -> np.ndarray:
 
 def isin(values, value_set) -> np.ndarray:
     """Arrow's hash-set membership (pandas' isin on Arrow strings is slow for big sets)."""
-    return pc.fill_null(pc.is_in(_arrow(values), value_set=_arrow(value_set, unique=True)), False).to_numpy(zero_copy_only=False)
+    return pc.fill_null(pc.is_in(as_arrow(values), value_set=as_arrow(value_set, unique=True)), False).to_numpy(zero_copy_only=False)
 
 
 def lookup(keys, index_keys, index_values) -> pa.Array:
     """`index_values` at the position of each key in `index_keys` (null where absent)."""
-    position = pc.index_in(_arrow(keys), value_set=_arrow(index_keys))
-    return pc.take(_arrow(index_values), position)
+    position = pc.index_in(as_arrow(keys), value_set=as_arrow(index_keys))
+    return pc.take(as_arrow(index_values), position)
 
 
-def _arrow(values, unique: bool = False) -> pa.Array:
+def as_arrow(values, unique: bool = False) -> pa.Array:
+    """Values (pandas, numpy, list or Arrow) as one Arrow array, optionally without repeats."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     elif not isinstance(values, pa.Array):
@@ -487,7 +488,7 @@ class MemoryStore:
     def texts(self, crime_ids=None) -> pa.Table:
         if crime_ids is None:
             return self._texts
-        return self._texts.filter(pc.is_in(self._texts["crime_id"], value_set=_arrow(crime_ids, unique=True)))
+        return self._texts.filter(pc.is_in(self._texts["crime_id"], value_set=as_arrow(crime_ids, unique=True)))
 
 
 @dataclass
@@ -523,10 +524,10 @@ class Extract:
 
     @property
     def people(self) -> pd.DataFrame:
-        return _pandas(self.store.people(PEOPLE_COLUMNS))
+        return to_pandas(self.store.people(PEOPLE_COLUMNS))
 
     def people_with_personal_data(self) -> pd.DataFrame:
-        return _pandas(self.store.people(PEOPLE_COLUMNS + sorted(PERSONAL_FIELDS)))
+        return to_pandas(self.store.people(PEOPLE_COLUMNS + sorted(PERSONAL_FIELDS)))
 
     def circumstances(self, crime_ids=None) -> pd.Series:
         """The circumstances text of each crime asked for (all crimes if None), by crime ID."""
@@ -610,7 +611,7 @@ def attach_crimes(rows: pa.Table, ref_to_id: pa.Table, book: Quarantine, sources
     return _kept(rows.append_column("crime_id", crime_id).drop_columns(["crime_ref"]), ~missing)
 
 
-def _pandas(table: pa.Table) -> pd.DataFrame:
+def to_pandas(table: pa.Table) -> pd.DataFrame:
     """Arrow to pandas: text as pandas' Arrow-backed strings, whole numbers as nullable Int64."""
     return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get, split_blocks=True)
 
@@ -673,8 +674,8 @@ def load_extracts(
     files = {name: {"system": raw.system, "size": raw.size, "sha256": raw.sha256, "records": raw.records_read} for name, raw in raws.items()}
     texts = crimes.select(["crime_id", "circumstances"])
     return Extract(
-        crimes=_pandas(crimes.drop_columns(["record", "circumstances"])),
-        charges=_pandas(charges.filter(pa.array(~copied)).drop_columns(["record"])),
+        crimes=to_pandas(crimes.drop_columns(["record", "circumstances"])),
+        charges=to_pandas(charges.filter(pa.array(~copied)).drop_columns(["record"])),
         quarantine=quarantine,
         data_quality=data_quality,
         files=files,

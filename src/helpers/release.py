@@ -1322,3 +1322,57 @@ def write_manifest(
     }
     target.write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
     return target
+
+
+# --------------------------------------------------------------------------------------------
+# What the gate looks for, read from an extract's store (memory or the extract cache)
+
+
+class ExtractSensitive:
+    """`Sensitive` over a loaded `helpers.extracts.Extract`, without a set of every identifier.
+
+    Each identifier column is compared with the release's few candidate tokens, a column at a
+    time (Arrow's `is_in` over a million rows takes milliseconds), and names and dates of birth
+    are read from the store only for the dates found in the release. `text_ids` are the crimes
+    whose circumstances the run read: the only texts it could have copied.
+    """
+
+    def __init__(self, extract, text_ids=None):
+        self.extract = extract
+        self.text_ids = text_ids
+
+    def identifiers_present(self, tokens: set[str]) -> set[str]:
+        if not tokens:
+            return set()
+        wanted = pa.array(sorted({token.upper() for token in tokens}), pa.string())
+        found: set[str] = set()
+        crimes = self.extract.crimes
+        columns = [pa.array(crimes[name].dropna().to_numpy(dtype=object), pa.string()) for name in ("crime_id", "legacy_ref")]
+        people = self.extract.store.people(["person_key", "legacy_person_key", "pnc_id"])
+        charges = pa.array(self.extract.charges["person_key"].to_numpy(dtype=object), pa.string())
+        for keys in (people["person_key"], people["legacy_person_key"], charges):
+            columns.append(pc.replace_substring_regex(keys, pattern=r"^[A-Za-z]+:", replacement=""))
+        columns.append(people["pnc_id"])
+        for column in columns:
+            upper = pc.utf8_upper(column)
+            found.update(pc.unique(pc.filter(upper, pc.fill_null(pc.is_in(upper, value_set=wanted), False))).to_pylist())
+        return {token for token in tokens if token.upper() in found}
+
+    def people_with_dob(self, dates: set[date]) -> pd.DataFrame:
+        empty = pd.DataFrame({"surname": [], "forenames": [], "date_of_birth": []})
+        if not dates:
+            return empty
+        from helpers.sources import FORCE_SOURCES
+
+        written = sorted({day.strftime(source.date_format) for day in dates for source in FORCE_SOURCES})
+        people = self.extract.store.people(["surname", "forenames", "date_of_birth"])
+        if "date_of_birth" not in people.column_names:
+            return empty
+        born = people.filter(pc.fill_null(pc.is_in(pc.utf8_trim_whitespace(people["date_of_birth"]), value_set=pa.array(written)), False))
+        frame = born.to_pandas()
+        frame["date_of_birth"] = _as_dates(frame["date_of_birth"]).dt.date
+        return frame
+
+    def texts(self) -> Iterable[str]:
+        texts = self.extract.store.texts(self.text_ids)["circumstances"]
+        return (text for text in texts.to_pylist() if text)

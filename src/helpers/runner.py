@@ -170,9 +170,9 @@ def seal_release(params: RequestParameters, staged: Path) -> None:
     The gate's report stays in restricted/; a failure stops the run before anything is published.
     """
     from helpers import release
-    from helpers.extracts import load_extracts
+    from helpers.briefing import OutputPaths, load, read_search_scope
 
-    extract = load_extracts(params.extracts_path, personal_data=True)
+    extract = load(params)  # from the extract cache the notebook has just used
     shared = notebook_parameters(params)
     for private in ("extracts_dir", "output_dir", "evidence_decisions"):  # paths on the force's machines
         shared[private] = Path(shared[private]).name if shared[private] else shared[private]
@@ -184,7 +184,8 @@ def seal_release(params: RequestParameters, staged: Path) -> None:
         extract_files={name: info["sha256"] for name, info in extract.files.items()},
         run_time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
-    report = release.check_release(staged / "release", params.disclosure_threshold, release.FrameSensitive.from_extract(extract))
+    sensitive = release.ExtractSensitive(extract, read_search_scope(OutputPaths(staged)))
+    report = release.check_release(staged / "release", params.disclosure_threshold, sensitive)
     report.write(staged / "restricted" / "gate_report.json")
     if not report.passed:
         raise RunFailure("gate", report.summary_line())
@@ -272,6 +273,9 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check parameters files without reading any data")
     check.add_argument("params", nargs="+")
 
+    cache = sub.add_parser("cache", help="the extract cache (it holds personal data)")
+    cache.add_argument("action", choices=["clear", "where"])
+
     sample = sub.add_parser("sample", help="make a synthetic extract (for JupyterLab and trying things out)")
     sample.add_argument("--crimes", type=int, default=40_000, help="size of the synthetic extract")
 
@@ -307,6 +311,14 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "demo":
             return demo(args)
+        if args.command == "cache":
+            from helpers import cache as extract_cache
+
+            if args.action == "where":
+                print(extract_cache.cache_root())
+            else:
+                print(f"removed {extract_cache.clear() / 1e6:.1f} MB from {extract_cache.cache_root()}")
+            return 0
         if args.command == "sample":
             print(f"synthetic extract: {synthetic_extract(args.crimes)}")
             return 0

@@ -1,0 +1,162 @@
+"""The extract cache: an export's canonical model in Parquet, built once, read in a blink.
+
+The first run on a set of extract files reads and checks the six CSV files (seconds for a
+million crimes) and writes what it made of them here; later runs on the same files read the
+Parquet files instead (tenths of a second), including the files' SHA-256 hashes for the manifest.
+
+- Where: `$FOI_CACHE_DIR`, else `.cache/extracts/` in the project (git-ignored). The cache holds
+  personal data: it is as restricted as the extracts themselves (folders are created 0700).
+- Key: each file's name, size and modification time, the source definitions and this module's
+  format version. A changed file gives a new key, and the old entry for that folder is removed.
+- Safe when two runs build it at once: a lock file serialises the builders, and each entry is
+  written to a temporary folder and renamed into place, so a reader never sees half an entry.
+- `foi-briefing cache clear` removes it all.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from helpers.extracts import Extract, ExtractError, as_arrow, load_extracts, to_pandas
+from helpers.sources import FORCE_SOURCES, SourceDefinition
+
+#: bump when what is stored changes, so old entries are never read by new code
+CACHE_FORMAT = 1
+TABLES = ("crimes", "charges", "people", "texts", "quarantine")
+
+
+def cache_root() -> Path:
+    from helpers.parameters import project_root
+
+    return Path(os.environ.get("FOI_CACHE_DIR") or project_root() / ".cache" / "extracts")
+
+
+def _signature(directory: Path, sources: tuple[SourceDefinition, ...]) -> list:
+    entries = []
+    for source in sources:
+        for spec in source.files:
+            path = directory / spec.filename
+            if not path.is_file():
+                raise ExtractError(f"{spec.filename}: file not found in {directory}")
+            stat = path.stat()
+            entries.append([spec.filename, stat.st_size, stat.st_mtime_ns])
+    return entries
+
+
+def entry_name(directory: Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> str:
+    """`<folder hash>-<contents hash>`: one entry per extracts folder and state of its files."""
+    folder = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
+    state = json.dumps([CACHE_FORMAT, repr(sources), _signature(directory, sources)])
+    return f"{folder}-{hashlib.sha256(state.encode()).hexdigest()[:16]}"
+
+
+class ParquetStore:
+    """People and texts of a cached extract, read from Parquet when asked for."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def people(self, columns: list[str] | None = None) -> pa.Table:
+        available = pq.read_schema(self.folder / "people.parquet").names
+        return pq.read_table(self.folder / "people.parquet", columns=[c for c in columns if c in available] if columns else None)
+
+    def texts(self, crime_ids=None) -> pa.Table:
+        if crime_ids is None:
+            return pq.read_table(self.folder / "texts.parquet")
+        wanted = as_arrow(crime_ids, unique=True)
+        ids = pq.read_table(self.folder / "texts.parquet", columns=["crime_id"])["crime_id"]
+        rows = pc.indices_nonzero(pc.is_in(ids, value_set=wanted))
+        if len(rows) == 0:
+            return pa.table({"crime_id": pa.array([], pa.string()), "circumstances": pa.array([], pa.string())})
+        # read only the row groups that hold a wanted crime
+        file = pq.ParquetFile(self.folder / "texts.parquet")
+        sizes = [file.metadata.row_group(group).num_rows for group in range(file.num_row_groups)]
+        groups = np.unique(np.searchsorted(np.cumsum(sizes), rows.to_numpy(), side="right"))
+        table = file.read_row_groups([int(group) for group in groups])
+        return table.filter(pc.is_in(table["crime_id"], value_set=wanted))
+
+
+def _write(folder: Path, extract: Extract, people: pa.Table, texts: pa.Table) -> None:
+    folder.mkdir(parents=True, mode=0o700)
+    options = {"compression": "zstd", "row_group_size": 128 * 1024}
+    pq.write_table(pa.Table.from_pandas(extract.crimes, preserve_index=False), folder / "crimes.parquet", **options)
+    pq.write_table(pa.Table.from_pandas(extract.charges, preserve_index=False), folder / "charges.parquet", **options)
+    pq.write_table(pa.Table.from_pandas(extract.quarantine, preserve_index=False), folder / "quarantine.parquet", **options)
+    pq.write_table(people, folder / "people.parquet", **options)
+    pq.write_table(texts, folder / "texts.parquet", **options)
+    meta = {"format": CACHE_FORMAT, "directory": str(extract.directory), "data_quality": extract.data_quality, "files": extract.files}
+    (folder / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+
+
+def _read(folder: Path, directory: Path) -> Extract:
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    return Extract(
+        crimes=to_pandas(pq.read_table(folder / "crimes.parquet")),
+        charges=to_pandas(pq.read_table(folder / "charges.parquet")),
+        quarantine=to_pandas(pq.read_table(folder / "quarantine.parquet")),
+        data_quality=meta["data_quality"],
+        files=meta["files"],
+        directory=directory,
+        store=ParquetStore(folder),
+    )
+
+
+@contextmanager
+def _locked(root: Path, name: str):
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def open_extract(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES, progress=None) -> Extract:
+    """The extract of `directory`, from the cache, building the cache entry first if need be."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ExtractError(f"{directory}: extracts folder not found")
+    root, name = cache_root(), entry_name(directory, sources)
+    folder = root / name
+    if not (folder / "meta.json").is_file():
+        with _locked(root, name.split("-")[0]):
+            if not (folder / "meta.json").is_file():  # another run may have built it meanwhile
+                build(directory, sources, root, name, progress)
+    return _read(folder, directory)
+
+
+def build(directory: Path, sources: tuple[SourceDefinition, ...], root: Path, name: str, progress=None) -> None:
+    """Read the CSV files and write the entry: to a temporary folder first, then renamed."""
+    extract = load_extracts(directory, sources, personal_data=True, progress=progress)
+    staging = root / f".{name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        _write(staging, extract, extract.store.people(), extract.store.texts())
+        os.rename(staging, root / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for old in root.glob(f"{name.split('-')[0]}-*"):  # earlier states of the same folder's files
+        if old.name != name and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def clear() -> int:
+    """Remove every cache entry; return the number of bytes freed."""
+    root = cache_root()
+    if not root.exists():
+        return 0
+    size = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
+    shutil.rmtree(root)
+    return size
