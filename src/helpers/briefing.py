@@ -260,6 +260,14 @@ SEARCHED_ROW = "Crimes whose circumstances were searched"
 CANDIDATES_ROW = "Crimes with a mention of the terms (to review)"
 REVIEWED_ROW = "Reviewed by hand"
 OVERTURNED_ROW = "Where the reviewer changed the search's call"
+MIGRATED_ROW = "Crimes migrated from CMS to Connect (each counted once)"
+RECORDS_READ = "Records read"
+RECORDS_SET_ASIDE = "Records set aside"
+
+
+def people_column(params: RequestParameters) -> str:
+    """The people-charged table's one column (its rows are the offences)."""
+    return f"People charged in {params.charge_year}"
 
 
 @dataclass
@@ -284,8 +292,8 @@ def release_tables(params: RequestParameters, extract: Extract, figures: Figures
     charge_year = str(params.charge_year)
 
     people = pd.DataFrame(
-        {charge_year: [len(members) for members in figures.persons.by_group.values()] + [len(figures.persons.either), len(findings.persons)]},
-        index=pd.Index([group.label for group in params.charge_groups.values()] + [EITHER_ROW, VIGILANTE_ROW], name=f"People charged in {charge_year}"),
+        {people_column(params): [len(members) for members in figures.persons.by_group.values()] + [len(figures.persons.either), len(findings.persons)]},
+        index=pd.Index([group.label for group in params.charge_groups.values()] + [EITHER_ROW, VIGILANTE_ROW], name="Offence"),
     )
     hunter = pd.Series(findings.offences_by_year).reindex(years).astype(int)
     total = pd.Series(figures.offences_by_year).reindex(years).astype(int)
@@ -297,8 +305,9 @@ def release_tables(params: RequestParameters, extract: Extract, figures: Figures
 
     quality = extract.data_quality
     files = pd.DataFrame(
-        {"Records read": quality["rows_read"], "Records set aside": quality["rows_quarantined"]}
+        {RECORDS_READ: quality["rows_read"], RECORDS_SET_ASIDE: quality["rows_quarantined"]}
     ).rename_axis("Extract file")
+    files.loc["Total"] = files.sum(axis=0)
     merging = pd.DataFrame(
         {
             "Records": [
@@ -310,7 +319,7 @@ def release_tables(params: RequestParameters, extract: Extract, figures: Figures
         },
         index=pd.Index(
             [
-                "Crimes migrated from CMS to Connect (each counted once)",
+                MIGRATED_ROW,
                 "Charges copied into Connect at migration (each counted once)",
                 "Person records",
                 "Individuals, after linking records of the same person",
@@ -323,9 +332,9 @@ def release_tables(params: RequestParameters, extract: Extract, figures: Figures
         index=pd.Index([SEARCHED_ROW, CANDIDATES_ROW, REVIEWED_ROW, OVERTURNED_ROW], name="Free-text search"),
     )
     return [
-        disclosure.Table("people_charged", f"People charged in {charge_year}", people),
-        disclosure.Table("offences_by_year", "Offences recorded, by year recorded", offences),
-        disclosure.Table("outcomes_by_year", "Outcomes of the offences, by year recorded", outcomes),
+        disclosure.Table("people_charged", f"People charged in {charge_year}, by offence", people),
+        disclosure.Table("offences_by_year", f"Offences of {params.offence_description} recorded, by year", offences),
+        disclosure.Table("outcomes_by_year", "Outcomes of those offences, by year recorded", outcomes),
         disclosure.Table("evidence_review", "The free-text search and its review", review_counts),
         disclosure.Table("data_quality_files", "Records read from each extract file", files),
         disclosure.Table("data_quality_merging", "How the two systems' records were combined", merging),
@@ -361,7 +370,17 @@ def protect(params: RequestParameters, extract: Extract, figures: Figures, findi
     protection = disclosure.protect(tables, release_links(params, tables), threshold=params.disclosure_threshold)
     if not protection.safe:
         raise disclosure.DisclosureError("a withheld figure could still be worked out from the released tables", protection)
+    for name, display in protection.tables.items():
+        protection.tables[name] = display.map(thousands)
     return Released(protection, {table.name: table.title for table in tables})
+
+
+def thousands(value: str) -> str:
+    """`412345` -> `412,345`, as published statistics write numbers; `<5`, `[c]` unchanged.
+
+    It also keeps a large count from reading as a six-digit identifier (a nominal number).
+    """
+    return f"{int(value):,}" if str(value).isdigit() else value
 
 
 def write_json(path: Path, data: dict) -> None:

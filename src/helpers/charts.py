@@ -2,7 +2,12 @@
 
 A chart must not show more than the tables: a withheld cell drawn as a bar would give its value
 away. Withheld outcome groups are drawn together as one "withheld" segment, whose height is the
-year's total less the shown groups: a figure anyone can already work out from Table 3.
+year's total less the shown groups: a figure anyone can already work out from Table 3. A year
+whose total is itself withheld gets no withheld segment (its height is not in the tables).
+
+The chart is made to be read printed in black and white: the groups' shades step clearly from
+dark to light, the withheld segment is hatched, each segment tall enough for it carries its own
+figure, and the legend lists the groups in the order they are stacked.
 """
 
 from __future__ import annotations
@@ -14,16 +19,23 @@ matplotlib.use("Agg")  # no screen here; the figure is embedded as PNG
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from helpers.report import TOTAL  # noqa: E402
+from helpers.report import TOTAL, as_number, thousands  # noqa: E402
 
-#: a quiet palette that prints in greyscale too (ColorBrewer-like, colour-blind safe ordering)
-PALETTE = ["#1d70b8", "#5694ca", "#28a197", "#85994b", "#f499be", "#912b88", "#d4351c", "#6f72af"]
+#: shades that step clearly in lightness (so they stay apart in greyscale), dark at the bottom
+PALETTE = ["#0b2e4f", "#2c6aa0", "#6fa8d6", "#b9d6ee", "#e8b04a", "#7a4e8c", "#3d8c6e", "#c9c9c9"]
+#: groups beyond the fourth also get a pattern, since four shades are all greyscale can keep apart
+HATCHES = ["", "", "", "", "..", "xx", "\\\\", "--"]
 WITHHELD = "Withheld (small numbers)"
+WITHHELD_COLOUR = "#ffffff"
+WITHHELD_HATCH = "////"
+INK = "#0b0c0c"
+#: the page's own typeface where the machine has it, so the chart's words match the text's
+FONTS = ["Arial", "Helvetica", "Liberation Sans", "DejaVu Sans"]
 
 
 def shown_numbers(display: pd.DataFrame) -> pd.DataFrame:
     """Released display strings as numbers: a withheld cell (`<5`, `[c]`) becomes NA."""
-    return display.apply(lambda column: pd.to_numeric(column, errors="coerce")).astype("Float64")
+    return display.apply(lambda column: column.map(as_number)).astype("Float64")
 
 
 def outcome_segments(outcomes: pd.DataFrame) -> pd.DataFrame:
@@ -37,26 +49,68 @@ def outcome_segments(outcomes: pd.DataFrame) -> pd.DataFrame:
     return segments.loc[:, segments.sum() > 0].astype(float)
 
 
+def _text_colour(fill: str) -> str:
+    """White on a dark fill, ink on a light one (by the fill's luminance)."""
+    red, green, blue = (int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return "#ffffff" if 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.5 else INK
+
+
 def offences_and_outcomes_chart(released) -> plt.Figure:
     """Stacked bars: offences recorded each year, by outcome group (released figures only)."""
-    segments = outcome_segments(released.tables["outcomes_by_year"])
-    figure, axis = plt.subplots(figsize=(7.2, 3.6))
+    outcomes = released.tables["outcomes_by_year"]
+    segments = outcome_segments(outcomes)
+    years = segments.index.astype(str)
+    with plt.rc_context({"font.family": "sans-serif", "font.sans-serif": FONTS, "hatch.color": "#505a5f", "hatch.linewidth": 0.8}):
+        return _draw(outcomes, segments, years)
+
+
+def _draw(outcomes: pd.DataFrame, segments: pd.DataFrame, years) -> plt.Figure:
+    figure, axis = plt.subplots(figsize=(7.0, 3.5))
     bottom = pd.Series(0.0, index=segments.index)
-    for i, group in enumerate(segments.columns):
-        colour = "#b1b4b6" if group == WITHHELD else PALETTE[i % len(PALETTE)]
-        hatch = "///" if group == WITHHELD else None
-        axis.bar(segments.index.astype(str), segments[group], bottom=bottom, label=group, color=colour,
-                 hatch=hatch, edgecolor="white", linewidth=0.6, width=0.6)
+    top = max(float(segments.sum(axis=1).max()), 1.0)
+    handles = []
+    shade = 0
+    for group in segments.columns:
+        if group == WITHHELD:
+            colour, hatch = WITHHELD_COLOUR, WITHHELD_HATCH
+        else:
+            colour, hatch = PALETTE[shade % len(PALETTE)], HATCHES[shade % len(HATCHES)]
+            shade += 1
+        bars = axis.bar(years, segments[group], bottom=bottom, label=group, color=colour, hatch=hatch,
+                        edgecolor="#505a5f" if group == WITHHELD else "white", linewidth=0.6, width=0.62)
+        handles.append(bars)
+        if group != WITHHELD:  # the group's own figure, where the segment has room for it
+            for x, height, base in zip(years, segments[group], bottom):
+                if height >= 0.08 * top:
+                    axis.text(x, base + height / 2, thousands(int(height)), ha="center", va="center", fontsize=8.5, color=_text_colour(colour))
         bottom += segments[group]
-    released_totals = released.tables["outcomes_by_year"].loc[TOTAL]
-    for x, height in zip(segments.index.astype(str), bottom):
-        axis.annotate(str(released_totals[x]), (x, height), ha="center", va="bottom", fontsize=9, xytext=(0, 2), textcoords="offset points")
-    axis.set_ylabel("Offences recorded")
+    totals = outcomes.loc[TOTAL]
+    for x, height in zip(years, bottom):
+        axis.annotate(thousands(totals[x]), (x, height), ha="center", va="bottom", fontsize=9.5, fontweight="bold", xytext=(0, 3), textcoords="offset points", color=INK)
+    axis.set_ylabel("Offences recorded", fontsize=9.5)
+    axis.tick_params(labelsize=9.5)
     axis.spines[["top", "right"]].set_visible(False)
     axis.yaxis.grid(True, color="#e5e5e5")
     axis.set_axisbelow(True)
-    axis.set_ylim(0, max(bottom.max() * 1.15, 1))
-    axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8.5)
+    axis.set_ylim(0, top * 1.15)
+    # the legend reads top to bottom in the order the segments are stacked, top first
+    axis.legend(handles[::-1], [h.get_label() for h in handles][::-1], loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8.5)
     figure.tight_layout()
     plt.close(figure)  # displayed once, as the embedded PNG, not again by the inline backend
     return figure
+
+
+def chart_description(released) -> str:
+    """The chart in words, for its alt text: the same released figures, nothing more."""
+    outcomes = released.tables["outcomes_by_year"]
+    segments = outcome_segments(outcomes)
+    parts = []
+    for year, row in segments.iterrows():  # a handful of years
+        shown = [f"{group.lower()} {thousands(int(value))}" for group, value in row.items() if group != WITHHELD and value > 0]
+        sentence = f"{year}: {thousands(outcomes.loc[TOTAL, str(year)])} offences"
+        if shown:
+            sentence += ", of which " + ", ".join(shown)
+        if row.get(WITHHELD, 0) > 0:
+            sentence += "; the rest in groups withheld to protect small numbers"
+        parts.append(sentence + ".")
+    return "Stacked bar chart of the offences recorded each year, by outcome group, drawn from Table 3. " + " ".join(parts)

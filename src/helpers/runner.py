@@ -68,6 +68,7 @@ class RunResult:
     outputs: Path | None = None
     seconds: float = 0.0
     steps: dict[str, float] = field(default_factory=dict)
+    on_step: object = field(default=None, repr=False, compare=False)
 
 
 # ---- one request
@@ -80,8 +81,13 @@ def run_request(
     formats: tuple[str, ...] = ("html", "pdf"),
     strict: bool | None = None,
     progress: bool = True,
+    on_step=None,
 ) -> RunResult:
-    """Run one request end to end; never raises for a user's mistake (the result says why)."""
+    """Run one request end to end; never raises for a user's mistake (the result says why).
+
+    `progress` shows papermill's bar of cells; `on_step(name)` is told as each step starts (the
+    parallel runner draws a bar per request from it).
+    """
     started = time.perf_counter()
     try:
         params = read_parameters(params_path, {"extracts_dir": extracts, "output_dir": out, "strict": strict})
@@ -96,7 +102,7 @@ def run_request(
     (staged / "release").mkdir(parents=True, exist_ok=True)
     log = _open_log(staged / "restricted" / "run.log")
     log.info("foi-briefing %s: request %s from %s", __version__, params.reference, params_path)
-    result = RunResult(params.reference, True)
+    result = RunResult(params.reference, True, on_step=on_step)
     try:
         _step(result, log, "notebook", lambda: execute_notebook(params, staging_root, staged, progress))
         release = staged / "release"
@@ -121,6 +127,7 @@ def run_request(
         result.message = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
     finally:
         result.seconds = time.perf_counter() - started
+        result.on_step = None  # a result goes back across processes: no callbacks in it
         _close_log(log)
     if not result.ok:
         kept = _keep_failed(staging_root, params)
@@ -174,8 +181,9 @@ def seal_release(params: RequestParameters, staged: Path) -> None:
 
     extract = load(params)  # from the extract cache the notebook has just used
     shared = notebook_parameters(params)
-    for private in ("extracts_dir", "output_dir", "evidence_decisions"):  # paths on the force's machines
-        shared[private] = Path(shared[private]).name if shared[private] else shared[private]
+    for private in ("extracts_dir", "output_dir", "evidence_decisions"):
+        # folders on the force's machines are not published: the extract files' hashes say what was read
+        shared[private] = "(not published)" if shared[private] else None
     release.write_manifest(
         staged / "release",
         reference=params.reference,
@@ -217,6 +225,8 @@ def _keep_failed(staging_root: Path, params: RequestParameters) -> Path:
 
 
 def _step(result: RunResult, log: logging.Logger, name: str, action) -> None:
+    if result.on_step:
+        result.on_step(name)
     started = time.perf_counter()
     log.info("%s: started", name)
     action()
@@ -241,6 +251,65 @@ def _close_log(logger: logging.Logger) -> None:
 
 
 # ---- several requests
+
+STEPS = ("queued", "notebook", "html", "pdf", "gate", "done")
+
+
+class _StepQueue:
+    """Tells the parent process which step a request's run has reached (picklable)."""
+
+    def __init__(self, queue, index: int):
+        self.queue, self.index = queue, index
+
+    def __call__(self, step: str) -> None:
+        self.queue.put((self.index, step))
+
+
+def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool = True, workers: int | None = None) -> list[RunResult]:
+    """Several requests in parallel processes, a progress bar each; one failure stops no other."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tqdm import tqdm
+
+    workers = workers or min(len(paths), os.cpu_count() or 1)
+    context = multiprocessing.get_context("spawn")  # a clean interpreter: no state shared with us
+    with context.Manager() as manager, ProcessPoolExecutor(workers, mp_context=context) as pool:
+        queue = manager.Queue()
+        names = [f"{path.stem[:24]:>24}" for path in paths]
+        bars = [
+            tqdm(total=len(STEPS) - 1, desc=f"{name} queued  ", position=i, leave=True, disable=not progress, bar_format="{desc} {bar:30} {elapsed}")
+            for i, name in enumerate(names)
+        ]
+        futures = [pool.submit(run_request, path, extracts, out, formats, strict, False, _StepQueue(queue, i)) for i, path in enumerate(paths)]
+        while not all(future.done() for future in futures) or not queue.empty():
+            try:
+                index, step = queue.get(timeout=0.2)
+            except Exception:  # noqa: BLE001 - queue.Empty from the manager's proxy
+                continue
+            bars[index].update(max(STEPS.index(step) - bars[index].n, 0) if step in STEPS else 0)
+            bars[index].set_description_str(f"{names[index]} {step:<8}")
+        results = []
+        for bar, name, path, future in zip(bars, names, paths, futures):
+            try:
+                result = future.result()
+            except Exception as error:  # noqa: BLE001 - a crashed worker is that request's failure
+                result = RunResult(path.stem, False, "notebook", f"{type(error).__name__}: {error}")
+            bar.update(bar.total - bar.n)
+            bar.set_description_str(f"{name} {'done' if result.ok else 'FAILED':<8}")
+            bar.close()
+            results.append(result)
+    return results
+
+
+def summary_table(results: list[RunResult]) -> str:
+    """One line per request: reference, outcome, time, and where to look."""
+    width = max(len(r.reference) for r in results)
+    lines = [f"{'request':<{width}}  {'result':<10} {'seconds':>7}  outputs or reason"]
+    for r in results:
+        where = str(r.outputs / "release") if r.ok else r.message
+        lines.append(f"{r.reference:<{width}}  {'released' if r.ok else 'FAILED (' + str(EXIT_CODES[r.kind]) + ')':<10} {r.seconds:7.1f}  {where}")
+    return "\n".join(lines)
 
 
 def expand_parameter_paths(items: list[str]) -> list[Path]:
@@ -269,6 +338,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--formats", default="html,pdf", help="html, pdf or both (default html,pdf)")
     run.add_argument("--strict", action="store_true", default=None, help="fail on any quarantined row")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    run.add_argument("--jobs", type=int, help="requests run at once (default: one per core)")
 
     check = sub.add_parser("check", help="check parameters files without reading any data")
     check.add_argument("params", nargs="+")
@@ -326,15 +396,17 @@ def main(argv: list[str] | None = None) -> int:
         paths = expand_parameter_paths(args.params)
         if not paths:
             raise RunFailure("parameters", f"no parameters files in {' '.join(args.params)}")
-        results = [
-            run_request(path, args.extracts, args.out, formats, args.strict, progress=not args.no_progress)
-            for path in paths
-        ]
+        if len(paths) == 1:
+            results = [run_request(paths[0], args.extracts, args.out, formats, args.strict, progress=not args.no_progress)]
+        else:
+            results = run_many(paths, args.extracts, args.out, formats, args.strict, progress=not args.no_progress, workers=args.jobs)
     except (ParameterError, RunFailure) as error:
         print(f"foi-briefing: {error}", file=sys.stderr)
         return EXIT_CODES[getattr(error, "kind", "parameters")]
-    for result in results:
-        _report(result)
+    if len(results) == 1:
+        _report(results[0])
+    else:
+        print(summary_table(results))
     kinds = {result.kind for result in results if not result.ok}
     if not kinds:
         return 0

@@ -1,0 +1,153 @@
+"""`make bench`: request 20180075 on a 1,000,000-crime synthetic extract, timed as whole processes.
+
+    (a) cold   foi-briefing run, no extract cache, HTML only
+    (b) warm   the same again, the cache built by (a)
+    (c) pandas a plain pandas script computing the same counts (bench/baseline_pandas.py)
+    (d) duckdb a plain DuckDB SQL script computing the same counts (bench/baseline_duckdb.py)
+    (e) floor  papermill + HTML export of a notebook that imports the project and does nothing
+    (f) ten    ten requests on the same extract in one `foi-briefing run` (warm cache)
+
+Each is run REPEATS times (the machine is noisy); the table shows the median wall time, the
+peak memory of the largest process of the run (the kernel, for a briefing), and the ratios the
+issue sets targets for. The baselines' figures are checked against the project's own.
+Not part of the tests: no test asserts a time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CRIMES = int(os.environ.get("BENCH_CRIMES", 1_000_000))
+REPEATS = int(os.environ.get("BENCH_REPEATS", 3))
+PARAMS = ROOT / "parameters" / "20180075.yaml"
+
+MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+wall = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"wall": wall, "peak_mib": peak, "code": done.returncode, "stdout": done.stdout[-20000:], "stderr": done.stderr[-2000:]}))
+"""
+
+FLOOR = """
+import sys, tempfile
+from pathlib import Path
+import nbformat, papermill
+from helpers import report
+nb = nbformat.v4.new_notebook()
+nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(sys.argv[1])]
+folder = Path(tempfile.mkdtemp())
+nbformat.write(nb, folder / "floor.ipynb")
+papermill.execute_notebook(str(folder / "floor.ipynb"), str(folder / "out.ipynb"), kernel_name="python3", progress_bar=False)
+report.export_html(folder / "out.ipynb", folder / "floor.html", "floor")
+"""
+IMPORTS = "from helpers import briefing, narrative, report\nfrom helpers.charts import offences_and_outcomes_chart"
+
+
+def measure(command: list[str], env: dict | None = None) -> dict:
+    done = subprocess.run([sys.executable, "-c", MEASURE, *map(str, command)], capture_output=True, text=True, env=env, cwd=ROOT)
+    result = json.loads(done.stdout)
+    if result["code"] != 0:
+        raise SystemExit(f"bench: {' '.join(map(str, command[:3]))} failed: {result['stderr'].strip().splitlines()[-1:]}")
+    return result
+
+
+def repeat(label: str, command: list[str], env: dict | None = None, before=None, times: int = REPEATS) -> dict:
+    runs = []
+    for _ in range(times):
+        if before:
+            before()
+        runs.append(measure(command, env))
+        print(f"  {label}: {runs[-1]['wall']:.2f} s, {runs[-1]['peak_mib']:.0f} MiB", flush=True)
+    return {
+        "wall": statistics.median(r["wall"] for r in runs),
+        "peak_mib": max(r["peak_mib"] for r in runs),
+        "runs": [round(r["wall"], 2) for r in runs],
+        "stdout": runs[-1]["stdout"],
+    }
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def main() -> int:
+    from helpers.runner import synthetic_extract
+
+    extracts = synthetic_extract(CRIMES)
+    work = Path(tempfile.mkdtemp(prefix="foi-bench-"))
+    env = {**os.environ, "FOI_CACHE_DIR": str(work / "cache")}
+    out = work / "out"
+    run = [BIN / "foi-briefing", "run", PARAMS, "--extracts", extracts, "--out", out, "--formats", "html", "--no-progress"]
+    print(f"benchmark: {CRIMES:,} crimes in {extracts}; {machine()}", flush=True)
+
+    results = {
+        "cold": repeat("cold", run, env, before=lambda: shutil.rmtree(work / "cache", ignore_errors=True)),
+        "warm": repeat("warm", run, env),
+        "pandas": repeat("pandas", [sys.executable, ROOT / "bench" / "baseline_pandas.py", extracts]),
+        "duckdb": repeat("duckdb", [sys.executable, ROOT / "bench" / "baseline_duckdb.py", extracts]),
+        "floor": repeat("floor", [sys.executable, "-c", FLOOR, IMPORTS]),
+        "floor (bare kernel)": repeat("floor (bare kernel)", [sys.executable, "-c", FLOOR, "pass"]),
+    }
+    ten = work / "ten"
+    ten.mkdir()
+    values = yaml.safe_load(PARAMS.read_text())
+    for i in range(10):
+        (ten / f"r{i}.yaml").write_text(yaml.safe_dump({**values, "reference": f"bench{i:02d}"}))
+    results["ten requests"] = repeat("ten requests", [BIN / "foi-briefing", "run", ten, "--extracts", extracts, "--out", out, "--formats", "html", "--no-progress"], env, times=1)
+
+    # the baselines must give the project's figures
+    project = json.loads((out / "20180075" / "restricted" / "results.json").read_text())
+    expected = {"offences_by_year": project["offences_by_year"], "outcomes_by_year": project["outcomes_by_year"],
+                "persons_charged": {k: project["persons_charged"][k] for k in ("section_15", "attempt_section_15", "either")}}
+    for name in ("pandas", "duckdb"):
+        got = json.loads(results[name]["stdout"])
+        if got != expected:
+            raise SystemExit(f"bench: the {name} baseline's figures differ from the project's: {got} != {expected}")
+
+    warm, floor = results["warm"]["wall"], results["floor"]["wall"]
+    rows = [
+        ("(a) cold run, HTML", "cold", f"{results['cold']['wall'] / results['duckdb']['wall']:.2f} x DuckDB (target <= 1.0)"),
+        ("(b) warm run, HTML", "warm", f"{warm / floor:.2f} x floor (target <= 1.25)"),
+        ("(c) pandas baseline", "pandas", ""),
+        ("(d) DuckDB baseline", "duckdb", ""),
+        ("(e) floor: notebook + HTML, imports", "floor", ""),
+        ("    floor, bare kernel", "floor (bare kernel)", ""),
+        ("(f) ten requests, warm", "ten requests", f"{results['ten requests']['wall'] / warm:.2f} x one warm run (target <= 3)"),
+    ]
+    print()
+    print(f"Request 20180075, {CRIMES:,} crimes; {machine()}; median of {REPEATS} (ten requests: 1 run)")
+    print()
+    print(f"| {'run':38} | {'wall s':>7} | {'peak MiB':>8} | ratio |")
+    print(f"|{'-' * 40}|{'-' * 9}|{'-' * 10}|-------|")
+    for label, key, ratio in rows:
+        print(f"| {label:38} | {results[key]['wall']:7.2f} | {results[key]['peak_mib']:8.0f} | {ratio} |")
+    print(f"\ncold peak memory: {results['cold']['peak_mib']:.0f} MiB (target <= 800); baselines' figures equal the project's: yes")
+    (ROOT / "bench" / "last-results.json").write_text(json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "stdout"} for k, v in results.items()}, indent=1) + "\n")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
