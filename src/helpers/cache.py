@@ -33,7 +33,6 @@ from helpers.sources import FORCE_SOURCES, SourceDefinition
 
 #: bump when what is stored changes, so old entries are never read by new code
 CACHE_FORMAT = 1
-TABLES = ("crimes", "charges", "people", "texts", "quarantine")
 
 
 def cache_root() -> Path:
@@ -61,8 +60,29 @@ def entry_name(directory: Path, sources: tuple[SourceDefinition, ...] = FORCE_SO
     return f"{folder}-{hashlib.sha256(state.encode()).hexdigest()[:16]}"
 
 
+PARQUET = {"compression": "zstd", "row_group_size": 128 * 1024}
+
+
+class ParquetSink:
+    """Writes each file's texts and personal data to the entry as soon as the file is read, so
+    they never pile up in memory while the rest of the extract is loaded."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def texts(self, file: str, table: pa.Table) -> None:
+        pq.write_table(table, self.folder / f"texts-{file}.parquet", **PARQUET)
+
+    def personal(self, file: str, table: pa.Table) -> None:
+        pq.write_table(table, self.folder / f"personal-{file}.parquet", **PARQUET)
+
+    def store(self, people: pa.Table) -> "ParquetStore":
+        pq.write_table(people, self.folder / "people.parquet", **PARQUET)
+        return ParquetStore(self.folder)
+
+
 class ParquetStore:
-    """People and texts of a cached extract, read from Parquet when asked for."""
+    """People, personal data and texts of a cached extract, read from Parquet when asked for."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -71,30 +91,35 @@ class ParquetStore:
         available = pq.read_schema(self.folder / "people.parquet").names
         return pq.read_table(self.folder / "people.parquet", columns=[c for c in columns if c in available] if columns else None)
 
+    def personal(self) -> pa.Table | None:
+        files = sorted(self.folder.glob("personal-*.parquet"))
+        return pa.concat_tables([pq.read_table(f) for f in files], promote_options="default") if files else None
+
     def texts(self, crime_ids=None) -> pa.Table:
+        files = sorted(self.folder.glob("texts-*.parquet"))
         if crime_ids is None:
-            return pq.read_table(self.folder / "texts.parquet")
+            return pa.concat_tables([pq.read_table(f) for f in files])
         wanted = as_arrow(crime_ids, unique=True)
-        ids = pq.read_table(self.folder / "texts.parquet", columns=["crime_id"])["crime_id"]
-        rows = pc.indices_nonzero(pc.is_in(ids, value_set=wanted))
-        if len(rows) == 0:
-            return pa.table({"crime_id": pa.array([], pa.string()), "circumstances": pa.array([], pa.string())})
-        # read only the row groups that hold a wanted crime
-        file = pq.ParquetFile(self.folder / "texts.parquet")
+        return pa.concat_tables([self._texts_of(f, wanted) for f in files])
+
+    @staticmethod
+    def _texts_of(path: Path, wanted: pa.Array) -> pa.Table:
+        """The wanted crimes' texts in one file, reading only the row groups that hold them."""
+        file = pq.ParquetFile(path)
+        rows = pc.indices_nonzero(pc.is_in(file.read(columns=["crime_id"])["crime_id"], value_set=wanted)).to_numpy()
+        if not len(rows):
+            return file.schema_arrow.empty_table()
         sizes = [file.metadata.row_group(group).num_rows for group in range(file.num_row_groups)]
-        groups = np.unique(np.searchsorted(np.cumsum(sizes), rows.to_numpy(), side="right"))
+        groups = np.unique(np.searchsorted(np.cumsum(sizes), rows, side="right"))
         table = file.read_row_groups([int(group) for group in groups])
         return table.filter(pc.is_in(table["crime_id"], value_set=wanted))
 
 
-def _write(folder: Path, extract: Extract, people: pa.Table, texts: pa.Table) -> None:
-    folder.mkdir(parents=True, mode=0o700)
-    options = {"compression": "zstd", "row_group_size": 128 * 1024}
-    pq.write_table(pa.Table.from_pandas(extract.crimes, preserve_index=False), folder / "crimes.parquet", **options)
-    pq.write_table(pa.Table.from_pandas(extract.charges, preserve_index=False), folder / "charges.parquet", **options)
-    pq.write_table(pa.Table.from_pandas(extract.quarantine, preserve_index=False), folder / "quarantine.parquet", **options)
-    pq.write_table(people, folder / "people.parquet", **options)
-    pq.write_table(texts, folder / "texts.parquet", **options)
+def _write(folder: Path, extract: Extract) -> None:
+    """The rest of the entry, once the extract is loaded: crimes, charges, quarantine, meta."""
+    pq.write_table(pa.Table.from_pandas(extract.crimes, preserve_index=False), folder / "crimes.parquet", **PARQUET)
+    pq.write_table(pa.Table.from_pandas(extract.charges, preserve_index=False), folder / "charges.parquet", **PARQUET)
+    pq.write_table(pa.Table.from_pandas(extract.quarantine, preserve_index=False), folder / "quarantine.parquet", **PARQUET)
     meta = {"format": CACHE_FORMAT, "directory": str(extract.directory), "data_quality": extract.data_quality, "files": extract.files}
     (folder / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
@@ -123,6 +148,10 @@ def _locked(root: Path, name: str):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def is_built(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> bool:
+    return (cache_root() / entry_name(Path(directory), sources) / "meta.json").is_file()
+
+
 def open_extract(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES, progress=None) -> Extract:
     """The extract of `directory`, from the cache, building the cache entry first if need be."""
     directory = Path(directory)
@@ -139,11 +168,13 @@ def open_extract(directory: str | Path, sources: tuple[SourceDefinition, ...] = 
 
 def build(directory: Path, sources: tuple[SourceDefinition, ...], root: Path, name: str, progress=None) -> None:
     """Read the CSV files and write the entry: to a temporary folder first, then renamed."""
-    extract = load_extracts(directory, sources, personal_data=True, progress=progress)
     staging = root / f".{name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True, mode=0o700)
     try:
-        _write(staging, extract, extract.store.people(), extract.store.texts())
+        extract = load_extracts(directory, sources, personal_data=True, progress=progress, sink=ParquetSink(staging))
+        _write(staging, extract)
+        del extract
         os.rename(staging, root / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -378,8 +378,10 @@ def _null(array) -> np.ndarray:
 # From a system's rows to canonical rows
 
 
-def canonical_crimes(raw: RawFile, source: SourceDefinition, book: Quarantine) -> pa.Table:
-    """One system's crimes: reference, dates, classification, state, outcome, circumstances."""
+def canonical_crimes(raw: RawFile, source: SourceDefinition, book: Quarantine, sink) -> pa.Table:
+    """One system's crimes: reference, dates, classification, state, outcome.
+
+    The circumstances texts (most of the file's bytes) go straight to the sink, by reference."""
     ref = codes.as_text(_column(raw, "crime_ref"))
     recorded = codes.parse_datetimes(_column(raw, "recorded_at"), source.datetime_formats)
     original = codes.parse_datetimes(_column(raw, "original_recorded_at"), source.datetime_formats)
@@ -404,10 +406,10 @@ def canonical_crimes(raw: RawFile, source: SourceDefinition, book: Quarantine) -
         "ho_class": ho_class,
         "state": state,
         "outcome": outcome,
-        "circumstances": _column(raw, "circumstances"),
         "file": _constant(raw.name, raw.data.num_rows),
         "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int64)),
     })
+    sink.texts(raw.name, _kept(pa.table({"crime_id": ref, "circumstances": _column(raw, "circumstances")}), keep))
     return _kept(table, keep)
 
 
@@ -422,8 +424,9 @@ def _keyed(system: str | None, refs: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.binary_join_element_wise(pa.scalar(system), refs, ":")
 
 
-def canonical_people(raw: RawFile, source: SourceDefinition, book: Quarantine) -> pa.Table:
-    """One system's person rows, keyed `SYSTEM:ref`; personal fields only if they were read."""
+def canonical_people(raw: RawFile, source: SourceDefinition, book: Quarantine, sink) -> pa.Table:
+    """One system's person rows, keyed `SYSTEM:ref`; names and dates of birth, if they were
+    read, go straight to the sink."""
     person = codes.as_text(_column(raw, "person_ref"))
     crime = codes.as_text(_column(raw, "crime_ref"))
     pnc_raw = _column(raw, "pnc_id")
@@ -443,13 +446,13 @@ def canonical_people(raw: RawFile, source: SourceDefinition, book: Quarantine) -
         "file": _constant(raw.name, raw.data.num_rows),
         "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int64)),
     }
-    for personal in PERSONAL_FIELDS:
-        if personal in raw.data.column_names:
-            columns[personal] = raw.data[personal]
+    personal = {name: raw.data[name] for name in sorted(PERSONAL_FIELDS) if name in raw.data.column_names}
+    if personal:
+        sink.personal(raw.name, _kept(pa.table({"person_key": columns["person_key"], **personal}), keep))
     return _kept(pa.table(columns), keep)
 
 
-def canonical_charges(raw: RawFile, source: SourceDefinition, book: Quarantine) -> pa.Table:
+def canonical_charges(raw: RawFile, source: SourceDefinition, book: Quarantine, sink=None) -> pa.Table:
     """One system's charges: crime, person key, date and CJS code."""
     person = codes.as_text(_column(raw, "person_ref"))
     crime = codes.as_text(_column(raw, "crime_ref"))
@@ -476,14 +479,41 @@ def canonical_charges(raw: RawFile, source: SourceDefinition, book: Quarantine) 
 # One model across systems
 
 
-class MemoryStore:
-    """The parts of an extract read only on demand, held in memory (no cache)."""
+class MemorySink:
+    """Keeps the texts and personal data of each file in memory (for runs without the cache)."""
 
-    def __init__(self, people: pa.Table, texts: pa.Table):
-        self._people, self._texts = people, texts
+    def __init__(self):
+        self.text_tables: list[pa.Table] = []
+        self.personal_tables: list[pa.Table] = []
+
+    def texts(self, file: str, table: pa.Table) -> None:
+        self.text_tables.append(table)
+
+    def personal(self, file: str, table: pa.Table) -> None:
+        self.personal_tables.append(table)
+
+    def store(self, people: pa.Table) -> "MemoryStore":
+        empty_texts = pa.table({"crime_id": pa.array([], pa.string()), "circumstances": pa.array([], pa.string())})
+        return MemoryStore(people, pa.concat_tables(self.text_tables) if self.text_tables else empty_texts,
+                           pa.concat_tables(self.personal_tables, promote_options="default") if self.personal_tables else None)
+
+
+class MemoryStore:
+    """The parts of an extract read only on demand, held in memory (no cache).
+
+    texts: crime reference and circumstances, for every crime row kept (a migrated crime's old
+    row too: its reference is never a crime ID, so it is only ever read by the release gate).
+    """
+
+    def __init__(self, people: pa.Table, texts: pa.Table, personal: pa.Table | None):
+        self._people, self._texts, self._personal = people, texts, personal
 
     def people(self, columns: list[str] | None = None) -> pa.Table:
         return self._people.select([c for c in columns if c in self._people.column_names]) if columns else self._people
+
+    def personal(self) -> pa.Table | None:
+        """person_key, surname, forenames, date_of_birth (as written) of every person row."""
+        return self._personal
 
     def texts(self, crime_ids=None) -> pa.Table:
         if crime_ids is None:
@@ -499,7 +529,7 @@ class Extract:
              recording, local time), ho_class (`088/01`), cancelled, outcome (HO number or NA)
     charges  crime_id, person_key, individual_id, charge_date, cjs_code (each charge once)
     people   (on demand) crime_id, person_key (`SYSTEM:ref`), legacy_person_key, individual_id,
-             pnc_id, role; `people_with_personal_data()` adds surname, forenames, date_of_birth
+             pnc_id, role; names and dates of birth only in `store.personal()`, for the gate
     circumstances (on demand, by crime ID) the free text of each crime
 
     People and texts are the bulk of an extract and most requests need little of them, so they stay
@@ -525,9 +555,6 @@ class Extract:
     @property
     def people(self) -> pd.DataFrame:
         return to_pandas(self.store.people(PEOPLE_COLUMNS))
-
-    def people_with_personal_data(self) -> pd.DataFrame:
-        return to_pandas(self.store.people(PEOPLE_COLUMNS + sorted(PERSONAL_FIELDS)))
 
     def circumstances(self, crime_ids=None) -> pd.Series:
         """The circumstances text of each crime asked for (all crimes if None), by crime ID."""
@@ -621,16 +648,20 @@ def load_extracts(
     sources: tuple[SourceDefinition, ...] = FORCE_SOURCES,
     personal_data: bool = False,
     progress=None,
+    sink=None,
 ) -> Extract:
     """Read every system's files into one canonical model.
 
     `personal_data=True` also reads names and dates of birth (the release gate needs them); by
-    default they stay on disk. `progress` is called with each file's name as it is read.
+    default they stay on disk. `progress` is called with each file's name as it is read. `sink`
+    receives each file's texts and personal data as soon as it is read (the extract cache writes
+    them to disk); by default they are kept in memory.
     """
     directory = Path(directory)
     if not directory.is_dir():
         raise ExtractError(f"{directory}: extracts folder not found")
     book = Quarantine()
+    sink = sink if sink is not None else MemorySink()
     raws: dict[str, RawFile] = {}
     tables: dict[str, list[pa.Table]] = {"crimes": [], "people": [], "charges": []}
     canonical = {"crimes": canonical_crimes, "people": canonical_people, "charges": canonical_charges}
@@ -640,7 +671,7 @@ def load_extracts(
                 progress(spec.filename)
             fields = list(spec.columns) if personal_data and spec.table == "people" else None
             raw = read_file(directory, source, spec, fields)
-            tables[spec.table].append(canonical[spec.table](raw, source, book))
+            tables[spec.table].append(canonical[spec.table](raw, source, book, sink))
             raw.data = raw.data.slice(0, 0)  # the canonical rows are all that is needed now
             raws[raw.name] = raw
 
@@ -648,22 +679,25 @@ def load_extracts(
     people = attach_crimes(pa.concat_tables(tables["people"], promote_options="default"), ref_to_id, book, sources)
     charges = attach_crimes(pa.concat_tables(tables["charges"]), ref_to_id, book, sources)
 
-    person_individual, charge_individual = resolve_individuals(people["person_key"], people["legacy_person_key"], people["pnc_id"], charges["person_key"])
-    people = people.append_column("individual_id", person_individual)
-    charges = charges.append_column("individual_id", charge_individual)
+    who = resolve_individuals(people["person_key"], people["legacy_person_key"], people["pnc_id"], charges["person_key"])
+    people = people.append_column("individual_id", who.of_people)
+    charges = charges.append_column("individual_id", who.of_others)
     # a charge laid before switch-over on a migrated crime was copied into the newer system
     charge_key = pc.binary_join_element_wise(charges["crime_id"], charges["individual_id"], charges["cjs_code"], pc.cast(charges["charge_date"], pa.string()), "|")
     copied = duplicated(charge_key)
     quality["charges_copied_across_systems"] = int(copied.sum())
-    quality["person_records"] = int(pc.count_distinct(people["person_key"]).as_py())
-    quality["individuals"] = int(pc.count_distinct(people["individual_id"]).as_py())
+    quality["person_records"] = who.person_records
+    quality["individuals"] = who.individuals
     quality["unreadable_pnc_ids"] = int(pc.sum(people["pnc_unreadable"]).as_py() or 0)
-    quality["charged_without_person_record"] = int((~isin(charges["person_key"], people["person_key"])).sum())
+    quality["charged_without_person_record"] = who.others_without_record
 
     quarantine = book.frame(raws, directory)
     rows_read = {name: raw.records_read for name, raw in raws.items()}
     rows_quarantined = {name: int((quarantine["file"] == name).sum()) for name in raws}
-    used = pd.Series(np.concatenate([t["file"].to_numpy() for t in (crimes, people, charges)])).value_counts()
+    used = pd.Series(dtype="int64")
+    for table in (crimes, people, charges):
+        counts = pc.value_counts(pc.cast(table["file"], pa.string()))
+        used = used.add(pd.Series(counts.field("counts").to_numpy(), index=counts.field("values").to_pylist()), fill_value=0)
     superseded = quality.pop("superseded_by_file")
     rows_used = {name: int(used.get(name, 0)) + int(superseded.get(name, 0)) for name in raws}
     for name in raws:  # every record read is either used or quarantined
@@ -672,13 +706,13 @@ def load_extracts(
 
     data_quality = {"rows_read": rows_read, "rows_used": rows_used, "rows_quarantined": rows_quarantined, **quality}
     files = {name: {"system": raw.system, "size": raw.size, "sha256": raw.sha256, "records": raw.records_read} for name, raw in raws.items()}
-    texts = crimes.select(["crime_id", "circumstances"])
+    people = people.drop_columns(["record", "pnc_unreadable"])
     return Extract(
-        crimes=to_pandas(crimes.drop_columns(["record", "circumstances"])),
+        crimes=to_pandas(crimes.drop_columns(["record"])),
         charges=to_pandas(charges.filter(pa.array(~copied)).drop_columns(["record"])),
         quarantine=quarantine,
         data_quality=data_quality,
         files=files,
         directory=directory,
-        store=MemoryStore(people.drop_columns(["record", "pnc_unreadable"]), texts),
+        store=sink.store(people),
     )

@@ -9,6 +9,8 @@ the graph whose nodes are record keys and PNC IDs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -21,7 +23,18 @@ def _text(values) -> pa.Array:
     return array if isinstance(array, pa.Array) else pa.array(array, type=pa.string())
 
 
-def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=None) -> tuple[pa.Array, pa.Array]:
+@dataclass(frozen=True)
+class Individuals:
+    """Who is who: an individual ID per person row and per charge, and counts for data quality."""
+
+    of_people: pa.Array  # aligned with the person rows
+    of_others: pa.Array  # aligned with `other_keys`
+    person_records: int  # distinct person records
+    individuals: int  # distinct individuals among the person rows
+    others_without_record: int  # `other_keys` entries with no person row
+
+
+def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=None) -> Individuals:
     """Each person row's individual ID, and each of `other_keys`' (a charge's person).
 
     `person_keys`, `legacy_person_keys` and `pnc_ids` are aligned, one entry per person row: the
@@ -31,23 +44,23 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     keys, the same from run to run on the same files.
     """
     own = _text(person_keys)
-    legacy = _text(legacy_person_keys)
-    pnc = pc.binary_join_element_wise(pa.scalar("PNC:"), _text(pnc_ids), "")
     extra = _text(other_keys) if other_keys is not None else pa.array([], pa.string())
-    n_own, n_extra = len(own), len(extra)
+    links = []  # (row of `own`, linked node) for each legacy key and PNC ID given
+    for linked in (_text(legacy_person_keys), pc.binary_join_element_wise(pa.scalar("PNC:"), _text(pnc_ids), "")):
+        rows = pc.indices_nonzero(pc.is_valid(linked))
+        links.append((rows.to_numpy(), pc.take(linked, rows)))
 
     # one integer per distinct node (record key or PNC ID), by dictionary encoding everything once
-    encoded = pc.dictionary_encode(pa.concat_arrays([own, legacy, pnc, extra]))
-    names, codes = encoded.dictionary, encoded.indices
-    own_code = codes.slice(0, n_own).to_numpy(zero_copy_only=False)
-    extra_code = codes.slice(3 * n_own, n_extra).to_numpy(zero_copy_only=False)
-
-    sources, targets = [], []
-    for linked in (codes.slice(n_own, n_own), codes.slice(2 * n_own, n_own)):  # legacy key, PNC ID
-        valid = pc.is_valid(linked).to_numpy(zero_copy_only=False)
-        sources.append(own_code[valid])
-        targets.append(pc.filter(linked, pa.array(valid)).to_numpy(zero_copy_only=False))
-    a, b = np.concatenate(sources), np.concatenate(targets)
+    encoded = pc.dictionary_encode(pa.concat_arrays([own, extra, *(nodes for _, nodes in links)]))
+    names, codes = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
+    own_code, extra_code = codes[: len(own)], codes[len(own) : len(own) + len(extra)]
+    offset = len(own) + len(extra)
+    a, b = [], []
+    for rows, nodes in links:
+        a.append(own_code[rows])
+        b.append(codes[offset : offset + len(nodes)])
+        offset += len(nodes)
+    a, b = np.concatenate(a), np.concatenate(b)
     n_nodes = len(names)
     graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n_nodes, n_nodes))
     _, component = connected_components(graph, directed=False)
@@ -60,5 +73,11 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     starts = np.flatnonzero(np.diff(component[order], prepend=-1))
     first = np.minimum.reduceat(code[order], starts)
     individual = pc.take(names, pa.array(first))  # one per component (a lone PNC ID's is never used)
-    individual_of_node = pc.take(individual, pa.array(component))
-    return pc.take(individual_of_node, pa.array(own_code)), pc.take(individual_of_node, pa.array(extra_code))
+    own_component = component[own_code]
+    return Individuals(
+        of_people=pc.take(individual, pa.array(own_component)),
+        of_others=pc.take(individual, pa.array(component[extra_code])),
+        person_records=len(np.unique(own_code)),
+        individuals=len(np.unique(own_component)),
+        others_without_record=int((~np.isin(extra_code, own_code)).sum()),
+    )

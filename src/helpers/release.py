@@ -295,11 +295,14 @@ class FrameSensitive:
     @classmethod
     def from_extract(cls, extract) -> "FrameSensitive":
         """From `helpers.extracts.Extract` (loaded with `personal_data=True` for the names)."""
-        people = extract.people
+        frames = [extract.people]
+        personal = extract.store.personal()
+        if personal is not None:  # names and dates of birth, as their own rows
+            frames.append(personal.to_pandas())
         charges = getattr(extract, "charges", None)
         if charges is not None and "person_key" in charges:
-            people = pd.concat([people, charges[["person_key"]]], ignore_index=True)
-        return cls(crimes=extract.crimes, people=people)
+            frames.append(charges[["person_key"]])
+        return cls(crimes=extract.crimes, people=pd.concat(frames, ignore_index=True), circumstances=extract.circumstances())
 
     def _identifier_array(self) -> pa.Array:
         """Every identifier in the frames, as one Arrow array (1M crimes: well under a second)."""
@@ -1365,11 +1368,11 @@ class ExtractSensitive:
         from helpers.sources import FORCE_SOURCES
 
         written = sorted({day.strftime(source.date_format) for day in dates for source in FORCE_SOURCES})
-        people = self.extract.store.people(["surname", "forenames", "date_of_birth"])
-        if "date_of_birth" not in people.column_names:
+        people = self.extract.store.personal()
+        if people is None or "date_of_birth" not in people.column_names:
             return empty
         born = people.filter(pc.fill_null(pc.is_in(pc.utf8_trim_whitespace(people["date_of_birth"]), value_set=pa.array(written)), False))
-        frame = born.to_pandas()
+        frame = born.select(["surname", "forenames", "date_of_birth"]).to_pandas()
         frame["date_of_birth"] = _as_dates(frame["date_of_birth"]).dt.date
         return frame
 

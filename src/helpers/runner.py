@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from helpers import __version__
+from helpers.extracts import ExtractError
 from helpers.parameters import ParameterError, RequestParameters, notebook_parameters, project_root, read_parameters
 
 #: what a scheduler can act on
@@ -103,6 +104,7 @@ def run_request(
     log = _open_log(staged / "restricted" / "run.log")
     log.info("foi-briefing %s: request %s from %s", __version__, params.reference, params_path)
     result = RunResult(params.reference, True, on_step=on_step)
+    builder = start_cache_build(params)
     try:
         _step(result, log, "notebook", lambda: execute_notebook(params, staging_root, staged, progress))
         release = staged / "release"
@@ -126,6 +128,8 @@ def run_request(
         result.ok, result.kind = False, "notebook"
         result.message = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
     finally:
+        if builder is not None:
+            builder.wait()
         result.seconds = time.perf_counter() - started
         result.on_step = None  # a result goes back across processes: no callbacks in it
         _close_log(log)
@@ -133,6 +137,30 @@ def run_request(
         kept = _keep_failed(staging_root, params)
         result.message += f" (partial outputs and the executed notebook: {kept})"
     return result
+
+
+def start_cache_build(params: RequestParameters):
+    """Start building the extract cache in another process while the notebook's kernel starts.
+
+    The kernel takes seconds to start and import; the cache build uses them. The notebook waits
+    for the build's lock and then reads the cache. Nothing to do if the cache is already built;
+    a failure here is the notebook's to report (it tries the build itself).
+    """
+    import subprocess
+
+    if os.environ.get("FOI_NO_CACHE"):
+        return None
+    try:
+        from helpers import cache
+
+        if cache.is_built(params.extracts_path):
+            return None
+    except Exception:  # noqa: BLE001 - the notebook will name the problem
+        return None
+    return subprocess.Popen(
+        [sys.executable, "-m", "helpers", "cache", "build", "--extracts", str(params.extracts_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
 
 
 def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path, progress: bool) -> None:
@@ -344,7 +372,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("params", nargs="+")
 
     cache = sub.add_parser("cache", help="the extract cache (it holds personal data)")
-    cache.add_argument("action", choices=["clear", "where"])
+    cache.add_argument("action", choices=["clear", "where", "build"])
+    cache.add_argument("--extracts", help="folder of extracts to build the cache for (build)")
 
     sample = sub.add_parser("sample", help="make a synthetic extract (for JupyterLab and trying things out)")
     sample.add_argument("--crimes", type=int, default=40_000, help="size of the synthetic extract")
@@ -386,6 +415,11 @@ def main(argv: list[str] | None = None) -> int:
 
             if args.action == "where":
                 print(extract_cache.cache_root())
+            elif args.action == "build":
+                if not args.extracts:
+                    raise RunFailure("parameters", "cache build: --extracts DIR is needed")
+                extract_cache.open_extract(args.extracts)
+                print(f"cache built for {args.extracts}")
             else:
                 print(f"removed {extract_cache.clear() / 1e6:.1f} MB from {extract_cache.cache_root()}")
             return 0
@@ -400,6 +434,9 @@ def main(argv: list[str] | None = None) -> int:
             results = [run_request(paths[0], args.extracts, args.out, formats, args.strict, progress=not args.no_progress)]
         else:
             results = run_many(paths, args.extracts, args.out, formats, args.strict, progress=not args.no_progress, workers=args.jobs)
+    except ExtractError as error:
+        print(f"foi-briefing: {error}", file=sys.stderr)
+        return EXIT_CODES["extracts"]
     except (ParameterError, RunFailure) as error:
         print(f"foi-briefing: {error}", file=sys.stderr)
         return EXIT_CODES[getattr(error, "kind", "parameters")]
