@@ -27,9 +27,11 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
+# JupyterLab on the project's kernel (foi-briefing) with the synthetic extract ready; the notebooks
+# handle personal data, so kernels talk over private socket files, not localhost TCP
 lab: $(STAMP)
 	$(BIN)/foi-briefing sample
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks --KernelManager.transport=ipc
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

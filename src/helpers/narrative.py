@@ -6,10 +6,15 @@ from the exact figures, so the text can never say more than the tables.
 
 from __future__ import annotations
 
+import math
+
 from helpers import briefing as b
 from helpers.codes import HO_CLASS_TITLES
-from helpers.report import Html, bullet_list, count_phrase, definitions, esc, long_date
+from helpers.report import Html, as_number, bullet_list, count_phrase, definitions, esc, is_withheld, long_date, text_html, thousands
+from helpers.review import S12_LIMIT_HOURS
 from helpers.sources import FORCE_SOURCES
+
+HUNTER_GROUP = "so-called \u201cpaedophile hunter\u201d group"
 
 
 def _people(value: str) -> str:
@@ -24,47 +29,147 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def were(value: str) -> str:
+    """The verb for a released count of people: `1 person was`, `fewer than 5 people were`."""
+    return "was" if str(value) == "1" else "were"
+
+
+def amount(value: str) -> str:
+    """A released count with no noun: `18`, `fewer than 5`, `none`, or a withheld number."""
+    value = str(value)
+    if value.startswith("<"):
+        return f"fewer than {value[1:]}"
+    if value == "[c]":
+        return "a number (withheld to protect smaller figures)"
+    return "none" if value == "0" else thousands(value)
+
+
+def number_word(n: int) -> str:
+    """Numbers up to nine in words, as house style writes them in running text (not figures from
+    the tables, which are always written as figures)."""
+    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    return words[n] if 0 <= n < len(words) else f"{n:,}"
+
+
+def people_noun(value: str) -> str:
+    """`person` for a released 1, else `people` (`<5`, `[c]` and 0 included)."""
+    return "person" if str(value) == "1" else "people"
+
+
+# ---- the answer
+
+
 def answers(params, released: b.Released) -> list[str]:
-    """One plain sentence per question, in the order the request asked them."""
+    """One plain sentence per question, in the order the request asked them: one per charge group,
+    then the hunter-group question, which says which total it is a part of."""
     year = str(params.charge_year)
+    column = b.people_column(params)
     sentences = []
     for group in params.charge_groups.values():
-        value = released.value("people_charged", group.label, year)
+        value = released.value("people_charged", group.label, column)
         sentences.append(f"In {year} we charged {_people(value)} with {_lower_first(group.label)}.")
-    if len(params.charge_groups) > 1:
-        either = released.value("people_charged", b.EITHER_ROW, year)
-        sentences.append(
-            f"Counting each person once, {_people(either)} were charged with at least one of these offences in {year}."
-        )
-    vigilante = released.value("people_charged", b.VIGILANTE_ROW, year)
+    either = released.value("people_charged", b.EITHER_ROW, column)
+    vigilante = released.value("people_charged", b.VIGILANTE_ROW, column)
+    offences = {1: "this offence", 2: "either offence"}.get(len(params.charge_groups), "any of these offences")
+    whole = f"Of the {_people(thousands(either))}" if as_number(either) else "Of the people"
     sentences.append(
-        f"Of these, {_people(vigilante)} were charged on a crime whose record shows evidence from a "
-        "so-called \u201cpaedophile hunter\u201d group (online child abuse activist group). "
-        "This comes from a search of the free-text circumstances of each crime, explained below."
+        f"{whole} charged with {offences}, {amount(vigilante)} {were(vigilante)} charged on a crime whose "
+        f"record shows evidence from a {HUNTER_GROUP} (an online child abuse activist group)."
     )
     return sentences
 
 
+def key_facts(params, released: b.Released) -> Html:
+    """The answers at a glance: one figure per question, large, with what it counts."""
+    year = str(params.charge_year)
+    column = b.people_column(params)
+    facts = []
+    for group in params.charge_groups.values():
+        value = released.value("people_charged", group.label, column)
+        facts.append((value, f"{people_noun(value)} charged in {year} with {_lower_first(group.label)}"))
+    either = released.value("people_charged", b.EITHER_ROW, column)
+    vigilante = released.value("people_charged", b.VIGILANTE_ROW, column)
+    part_of = f"of the {thousands(either)} people charged" if as_number(either) else "of the people charged"
+    facts.append((vigilante, f"{part_of} {'was' if vigilante == '1' else 'were'} charged on a crime whose record shows evidence from a {HUNTER_GROUP}"))
+    tiles = "".join(
+        f'<div class="fact"><p class="figure">{esc(thousands(value))}</p><p class="label">{text_html(label)}</p></div>'
+        for value, label in facts
+    )
+    return Html(f'<section class="key-facts" aria-label="Key facts"><h2 class="key-facts-heading">Key facts</h2><div class="facts">{tiles}</div></section>')
+
+
+def _numbered(questions: list[str], answer_list: list[str]) -> bool:
+    """Number the answers like the questions only when there is one answer per question."""
+    return len(questions) == len(answer_list)
+
+
 def request_and_answer(params, released: b.Released) -> Html:
-    """Your request, and our answer in plain sentences."""
+    """Your request, and our answer in plain sentences, in the order you asked."""
+    answer_list = answers(params, released)
     questions = bullet_list(params.questions, ordered=True, klass="questions")
-    answer_items = bullet_list(answers(params, released), ordered=True, klass="answers")
-    years = released.tables["offences_by_year"]
-    total = years.loc["Total", "Total"]
+    answer_items = bullet_list(answer_list, ordered=_numbered(params.questions, answer_list), klass="answers")
+    total = released.tables["offences_by_year"].loc["Total", "Total"]
     context = (
-        f"For context, we recorded {_offences(total)} of {params.offence_description} from "
-        f"{long_date(params.period_from)} to {long_date(params.period_to)}. Tables 2 and 3 give them by year "
+        f"For context, we recorded {_offences(thousands(total))} of {params.offence_description} from "
+        f"{long_date(params.period_from)} to {long_date(params.period_to)}. Tables 2 and 3 give them by year, "
         "with their outcomes."
     )
+    T = params.disclosure_threshold
     return Html(
         "<h2>Your request</h2>"
         f"<p>You asked:</p>{questions}"
         "<h2>Our answer</h2>"
-        f'<div class="summary">{answer_items}<p>{esc(context)}</p></div>'
-        "<p>Where a figure is between 1 and "
-        f"{params.disclosure_threshold - 1} we show it as \u201c&lt;{params.disclosure_threshold}\u201d, "
-        "so that no one can be identified from it (see \u201cProtecting the people behind the figures\u201d).</p>"
+        f'<div class="summary">{answer_items}<p>{text_html(context)}</p></div>'
+        + (
+            f'<p class="small-print">Where a figure is between 1 and {T - 1} we show it as '
+            f"\u201c&lt;{T}\u201d, so that no one can be identified from it; \u201c[c]\u201d marks a larger "
+            "figure withheld so that a small one cannot be worked out (see \u201cProtecting the people "
+            "behind the figures\u201d).</p>"
+            if T > 1
+            else ""
+        )
+        + "<h3>Before you use these figures</h3>"
+        + bullet_list(caveats(params), klass="caveats")
     )
+
+
+def caveats(params) -> list[str]:
+    """The few things a reader must know before quoting the figures."""
+    return [
+        f"People are counted by the date they were charged ({params.charge_year}); offences by the date "
+        "the crime was recorded, which can be later than when it was committed.",
+        "The hunter-group figure depends on officers having mentioned the group in their summary of the "
+        "crime. No field records it, so it may be an undercount.",
+        "The offence of sexual communication with a child (section 15A) is not included; the Office for "
+        "National Statistics includes it in its \u201cSexual grooming\u201d figures from April 2017.",
+    ]
+
+
+# ---- the tables' introductions
+
+
+def offences_intro(params) -> Html:
+    text = (
+        f"Table 2 counts the offences of {params.offence_description} we recorded each year, and how many "
+        "of them have evidence from a hunter group on record. Table 3 shows what has happened to them: the "
+        f"outcome recorded for each offence by {long_date(params.extracts_taken_on)}. Figure 1 draws Table 3."
+    )
+    return Html(f"<h2>The offences and their outcomes</h2><p>{text_html(text)}</p>")
+
+
+def chart_caption(params) -> str:
+    return f"Offences of {params.offence_description} recorded each year, by outcome"
+
+
+def people_table_notes(params) -> list[str]:
+    notes = []
+    if len(params.charge_groups) > 1:
+        notes.append("A person charged with more than one of these offences is counted once in the row \u201cCharged with any of these\u201d.")
+    notes.append("The last row is part of the row above it: people charged on a crime whose record shows hunter-group evidence.")
+    return notes
+
+
+# ---- how we counted
 
 
 def classes_text(params) -> str:
@@ -72,11 +177,27 @@ def classes_text(params) -> str:
     return ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
 
 
+def systems_text(sources) -> str:
+    """The crime systems in plain words, and how a crime migrated between them is counted."""
+    described = "; ".join(source.description or source.system for source in sources)
+    if len(sources) == 1:
+        return f"We used one crime system: {described}."
+    newer = [source for source in sources if source.legacy_system]
+    text = f"We used {number_word(len(sources))} crime systems in this period: {described}."
+    for source in newer:
+        text += (
+            f" A crime migrated from {source.legacy_system} to {source.system} at the switch-over is counted once, "
+            f"as it stands now on {source.system}, under the date it was first recorded on {source.legacy_system} "
+            f"({source.system} shows the migration date as its recorded date)."
+        )
+    return text
+
+
 def method(params) -> Html:
     """How each figure was counted: every rule, in plain words."""
-    systems = "; ".join(source.description for source in FORCE_SOURCES)
+    systems = systems_text(FORCE_SOURCES)
     year = params.charge_year
-    codes_text = "; ".join(f"{group.label}: {', '.join(group.codes)}" for group in params.charge_groups.values())
+    codes_text = "; ".join(f"{_lower_first(group.label)}: {', '.join(group.codes)}" for group in params.charge_groups.values())
     rules = {
         "Which offences": (
             f"Crimes recorded under Home Office classification {classes_text(params)}, as the crime is "
@@ -88,11 +209,7 @@ def method(params) -> Html:
             f"{long_date(params.period_from)} to {long_date(params.period_to)} inclusive, whole days, UK local "
             "time. The date the offence was committed can be earlier."
         ),
-        "Two crime systems": (
-            f"We used two systems in this period: {systems}. A crime migrated at the switch-over is counted "
-            "once, as it stands now on Connect, under the date it was first recorded on the old system "
-            "(Connect shows the migration date as its recorded date)."
-        ),
+        "Crime systems": systems,
         "Sexual communication with a child": (
             "The offence of sexual communication with a child (section 15A of the Sexual Offences Act "
             "2003, in force from 3 April 2017) is classified 071/17 and is not included. The Office for "
@@ -118,16 +235,31 @@ def method(params) -> Html:
     return Html("<h2>How we counted</h2>" + definitions(rules))
 
 
+# ---- the hunter-group search
+
+
+def review_time(released_candidates: str, minutes_per_record: float, threshold: int) -> str:
+    """The time to check every match by hand, from the RELEASED count of matches: rounded up to the
+    half hour; an upper bound for `<T`; no figure for a withheld `[c]`."""
+    value = str(released_candidates)
+    if value.startswith("<"):
+        bound = (threshold - 1) * minutes_per_record / 60
+        return "under 1 hour" if bound <= 1 else f"under {math.ceil(bound * 2) / 2:g} hours"
+    if as_number(value) is None:
+        return ""
+    hours = as_number(value) * minutes_per_record / 60
+    if hours <= 1:
+        return "under 1 hour"
+    return f"about {math.ceil(hours * 2) / 2:g} hours"
+
+
 def evidence_method(params, released: b.Released, findings: b.EvidenceFindings) -> Html:
     """How the hunter-group figure was found, what it can miss, and what the review cost."""
     terms = ", ".join(f"\u201c{term}\u201d" for term in params.search_terms)
-    scope = (
-        "the request's offences"
-        if params.search_scope == "offences"
-        else "every crime recorded in the period"
-    )
+    scope = "the request's offences" if params.search_scope == "offences" else "every crime recorded in the period"
+
     def crimes(row: str) -> str:
-        return count_phrase(released.value("evidence_review", row, "Crimes"), "crime", "crimes")
+        return count_phrase(thousands(released.value("evidence_review", row, "Crimes")), "crime", "crimes")
 
     if findings.review.reviewed:
         review_text = (
@@ -139,30 +271,28 @@ def evidence_method(params, released: b.Released, findings: b.EvidenceFindings) 
             "The matches have not yet been reviewed by hand: the figures count every match that is "
             "not negated (Table 4)."
         )
-    cost = findings.cost
-    if cost.within_s12_limit:
-        cost_text = (
-            f"Checking the matches by hand takes {cost.hours_text()} at {cost.minutes_per_record:g} minutes a "
-            "record, within the 18 hours that section 12 of the Freedom of Information Act allows."
-        )
+    time = review_time(released.value("evidence_review", b.CANDIDATES_ROW, "Crimes"), params.review_minutes_per_record, params.disclosure_threshold)
+    limit = f"the {S12_LIMIT_HOURS:g} hours that section 12 of the Freedom of Information Act allows"
+    if findings.cost.within_s12_limit:
+        cost_text = f"Checking every match by hand takes {time + ' ' if time else ''}at {params.review_minutes_per_record:g} minutes a record, within {limit}."
     else:
-        cost_text = (
-            f"Checking every match by hand would take {cost.hours_text()} at {cost.minutes_per_record:g} minutes "
-            "a record, more than the 18 hours that section 12 of the Freedom of Information Act allows."
-        )
+        cost_text = f"Checking every match by hand would take {time + ' ' if time else ''}at {params.review_minutes_per_record:g} minutes a record, more than {limit}."
     return Html(
         "<h2>Evidence from \u201cpaedophile hunter\u201d groups</h2>"
-        "<p>No crime system has a field for where evidence came from. The only record is the officer's "
+        "<p>No crime system has a field for where evidence came from. The only record is the officer\u2019s "
         "free-text summary of the circumstances of each crime. We searched that text, for "
-        f"{esc(scope)} and for the crimes on which the {params.charge_year} charges were laid, for the terms "
+        f"{text_html(scope)} and for the crimes on which the {params.charge_year} charges were laid, for the terms "
         f"{esc(terms)}.</p>"
         "<p>The search allows for capital letters, hyphens, line breaks, plurals, British and American "
         "spellings and small typing errors. It does not count a mention that is negated (\u201cnot a "
         "vigilante referral\u201d), a police undercover operation, or words such as the surname Hunter. "
         "It relies on officers having used these words: a crime whose summary does not mention a hunter "
-        f"group is not counted. {esc(review_text)}</p>"
-        f"<p>{esc(cost_text)}</p>"
+        f"group is not counted. {text_html(review_text)}</p>"
+        f"<p>{text_html(cost_text)}</p>"
     )
+
+
+# ---- protection, data quality, colophon
 
 
 def disclosure_note(params, released: b.Released) -> Html:
@@ -173,16 +303,41 @@ def disclosure_note(params, released: b.Released) -> Html:
 
     note = describe_protection(released.protection)
     note = note.split("**", 2)[-1].strip() if note.startswith("**") else note  # our heading says it
-    return Html("<h2>Protecting the people behind the figures</h2>" + mistune.html(note))
+    return Html('<section class="protection"><h2>Protecting the people behind the figures</h2>' + mistune.html(note) + "</section>")
+
+
+def set_aside_sentence(value: str) -> str:
+    """What became of the records that could not be used, from the released total."""
+    if value == "0":
+        return "None was set aside."
+    if value.startswith("<"):
+        return f"Fewer than {value[1:]} were set aside."
+    if value == "[c]":
+        return "Some were set aside; their number is withheld to protect smaller figures."
+    return f"{'1 was' if value == '1' else thousands(value) + ' were'} set aside."
 
 
 def data_quality(params, released: b.Released) -> Html:
+    read = released.value("data_quality_files", "Total", b.RECORDS_READ)
+    set_aside = released.value("data_quality_files", "Total", b.RECORDS_SET_ASIDE)
+    migrated = released.value("data_quality_merging", b.MIGRATED_ROW, "Records")
+    files = number_word(len(released.tables["data_quality_files"]) - 1)
+    records = count_phrase(thousands(read), "record", "records")
+    moved = count_phrase(thousands(migrated), "crime", "crimes")
+    first = f"We read {records} from the {files} extract files (Table 5). {set_aside_sentence(set_aside)}"
+    second = (
+        f"{moved[:1].upper()}{moved[1:]} moved from the old system to the new one at the switch-over; each is "
+        "counted once (Table 6). People with records on both systems, or with more than one record, are "
+        "counted once."
+    )
     return Html(
         "<h2>Data quality</h2>"
-        "<p>Every record in the extracts is either used or set aside; none is dropped unseen. A record is "
-        "set aside when it cannot be used as it stands (an impossible date, a code that is not a Home "
-        "Office code, a duplicated reference, a record whose crime is in neither system). Records set "
-        "aside are checked by the force's analysts and do not count in the figures above.</p>"
+        f"<p>{text_html(first)} "
+        "Every record is either used or set aside; none is dropped unseen. A record is set aside when it "
+        "cannot be used as it stands (an impossible date, a code that is not a Home Office code, a "
+        "duplicated reference, a record whose crime is in neither system); records set aside are checked "
+        "by the force\u2019s analysts and do not count in the figures above.</p>"
+        f"<p>{text_html(second)}</p>"
     )
 
 
@@ -191,7 +346,7 @@ def colophon(params) -> Html:
 
     return Html(
         '<footer class="colophon">'
-        f"<p>FOI {esc(params.reference)}. Produced with foi-briefing {esc(__version__)} from the force's crime "
+        f"<p>FOI {esc(params.reference)}. Produced with foi-briefing {esc(__version__)} from the force\u2019s crime "
         f"extracts of {esc(long_date(params.extracts_taken_on))}. The tables are also published as CSV files "
         "beside this briefing.</p></footer>"
     )

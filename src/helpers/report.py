@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -26,6 +27,42 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+# ---- typography
+
+
+_OPENING_AFTER = r"(^|[\s(\[{\u2014\u2013/-])"
+
+
+def smart_quotes(text: str) -> str:
+    """Straight quotes as typographic ones: "a" -> \u201ca\u201d, 'a' -> \u2018a\u2019, force's -> force\u2019s.
+
+    A quote at the start or after a space, bracket or dash opens; any other closes (an
+    apostrophe is a closing single quote).
+    """
+    text = re.sub(_OPENING_AFTER + '"', "\\1\u201c", str(text))
+    text = text.replace('"', "\u201d")
+    text = re.sub(_OPENING_AFTER + "'", "\\1\u2018", text)
+    return text.replace("'", "\u2019")
+
+
+def text_html(text: object) -> str:
+    """Plain text for the page: typographic quotes, then escaped."""
+    return esc(smart_quotes(str(text)))
+
+
+def as_number(value: object) -> int | None:
+    """A released cell as a whole number (`19,626` -> 19626), or None for a withheld or other cell."""
+    text = str(value).replace(",", "")
+    return int(text) if text.isdigit() else None
+
+
+def thousands(value: object) -> str:
+    """A whole number written with thousands separators (`19626` -> `19,626`); anything else
+    (`<5`, `[c]`, a year heading) as it is."""
+    text = str(value)
+    return f"{int(text):,}" if text.isdigit() else text
+
+
 # ---- pieces of the page
 
 
@@ -39,62 +76,80 @@ class Html(str):
         return "<HTML fragment>"
 
 
+def is_withheld(value: object) -> bool:
+    """A released cell that stands for a withheld figure: `<5` (a small number) or `[c]`."""
+    text = str(value)
+    return text.startswith("<") or text == "[c]"
+
+
 def table_html(display: pd.DataFrame, caption: str, number: int | None = None, notes: list[str] | None = None, suppressed_marks: tuple[str, ...] = ()) -> Html:
-    """A released table: first column the row labels, a `Total` row and column in bold."""
+    """A released table: first column the row labels, a `Total` row and column in bold, whole
+    numbers with thousands separators, withheld cells marked for the eye and for screen readers."""
     corner = display.index.name or ""
-    head = "".join(f'<th scope="col"{_total_class(c)}>{esc(c)}</th>' for c in display.columns)
+    head = "".join(f'<th scope="col"{_total_class(c)}>{text_html(c)}</th>' for c in display.columns)
     rows = []
     for label, row in display.iterrows():  # a released table has a handful of rows
-        cells = "".join(
-            f'<td class="{" ".join(filter(None, ["total" if column == TOTAL else "", "suppressed" if str(value) in suppressed_marks or str(value).startswith("<") else ""]))}">{esc(value)}</td>'
-            for column, value in row.items()
-        )
-        row_class = ' class="total"' if label == TOTAL else ""
-        rows.append(f'<tr{row_class}><th scope="row">{esc(label)}</th>{cells}</tr>')
+        cells = "".join(_cell_html(column, value, suppressed_marks) for column, value in row.items())
+        row_class = ' class="total"' if label == TOTAL else ' class="part"' if is_part_row(label) else ""
+        rows.append(f'<tr{row_class}><th scope="row">{text_html(label)}</th>{cells}</tr>')
     title = f"Table {number}: {caption}" if number else caption
-    notes_html = "".join(f'<p class="notes">{esc(note)}</p>' for note in (notes or []))
+    notes_html = "".join(f'<p class="notes">{text_html(note)}</p>' for note in (notes or []))
     return Html(
-        f'<figure class="table"><figcaption>{esc(title)}</figcaption>'
-        f'<table class="figures"><thead><tr><th scope="col">{esc(corner)}</th>{head}</tr></thead>'
+        f'<figure class="table"><figcaption>{text_html(title)}</figcaption>'
+        f'<table class="figures"><thead><tr><th scope="col" class="corner">{text_html(corner)}</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>{notes_html}</figure>"
     )
+
+
+def is_part_row(label: object) -> bool:
+    """A row that is part of the row above (`of whom ...`, `of which ...`): indented under it."""
+    return str(label).startswith(("of whom", "of which"))
+
+
+def _cell_html(column: object, value: object, suppressed_marks: tuple[str, ...]) -> str:
+    classes = " ".join(filter(None, ["total" if column == TOTAL else "", "suppressed" if str(value) in suppressed_marks or is_withheld(value) else ""]))
+    klass = f' class="{classes}"' if classes else ""
+    return f"<td{klass}>{esc(thousands(value))}</td>"
 
 
 def _total_class(column: object) -> str:
     return ' class="total"' if column == TOTAL else ""
 
 
-def figure_html(figure, caption: str, alt: str, number: int | None = None) -> Html:
+def figure_html(figure, caption: str, alt: str, number: int | None = None, notes: list[str] | None = None) -> Html:
     """A matplotlib figure as an embedded PNG (no file, no link), with its caption and alt text."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=160, bbox_inches="tight", metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=200, bbox_inches="tight", metadata={"Software": None})
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     title = f"Figure {number}: {caption}" if number else caption
+    notes_html = "".join(f'<p class="notes">{text_html(note)}</p>' for note in (notes or []))
     return Html(
-        f'<figure class="chart"><figcaption>{esc(title)}</figcaption>'
-        f'<img alt="{esc(alt)}" src="data:image/png;base64,{data}"/></figure>'
+        f'<figure class="chart"><figcaption>{text_html(title)}</figcaption>'
+        f'<img alt="{text_html(alt)}" src="data:image/png;base64,{data}"/>{notes_html}</figure>'
     )
 
 
 def section(heading: str, *paragraphs: str, new_page: bool = False, raw: bool = False) -> Html:
     """A heading and paragraphs (plain text, escaped, unless `raw`)."""
     klass = ' class="new-page"' if new_page else ""
-    body = "".join(p if raw else f"<p>{esc(p)}</p>" for p in paragraphs)
-    return Html(f"<h2{klass}>{esc(heading)}</h2>{body}")
+    body = "".join(p if raw else f"<p>{text_html(p)}</p>" for p in paragraphs)
+    return Html(f"<h2{klass}>{text_html(heading)}</h2>{body}")
 
 
 def paragraphs(*texts: str) -> Html:
-    return Html("".join(f"<p>{esc(t)}</p>" for t in texts))
+    return Html("".join(f"<p>{text_html(t)}</p>" for t in texts))
 
 
 def bullet_list(items: list[str], ordered: bool = False, klass: str = "") -> Html:
     tag = "ol" if ordered else "ul"
     cls = f' class="{klass}"' if klass else ""
-    return Html(f"<{tag}{cls}>" + "".join(f"<li>{esc(i)}</li>" for i in items) + f"</{tag}>")
+    return Html(f"<{tag}{cls}>" + "".join(f"<li>{text_html(i)}</li>" for i in items) + f"</{tag}>")
 
 
 def definitions(items: dict[str, str]) -> Html:
-    return Html('<dl class="definitions">' + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in items.items()) + "</dl>")
+    """Terms and their definitions; each pair kept together on a printed page."""
+    pairs = "".join(f"<div><dt>{text_html(k)}</dt><dd>{text_html(v)}</dd></div>" for k, v in items.items())
+    return Html(f'<dl class="definitions">{pairs}</dl>')
 
 
 # ---- export
@@ -166,8 +221,30 @@ def export_html(notebook_path: Path, html_path: Path, title: str) -> Path:
     return html_path
 
 
+#: a last page filled less than this is "near-empty": the export tries the compact layout
+NEAR_EMPTY = 0.25
+
+
 def export_pdf(html_path: Path, pdf_path: Path) -> Path:
-    """Print the briefing to A4 with WeasyPrint, fetching nothing from outside the page."""
+    """Print the briefing to A4 with WeasyPrint, fetching nothing from outside the page.
+
+    When the normal layout leaves a near-empty last page, the compact print layout (slightly
+    smaller type and spacing, `html.compact` in the stylesheet) is used instead if it saves the
+    page or fills the last one better.
+    """
+    page = Path(html_path).read_text(encoding="utf-8")
+    document = render_pdf(page, html_path)
+    if len(document.pages) > 1 and last_page_fill(document) < NEAR_EMPTY:
+        compact = render_pdf(compact_page(page), html_path)
+        if len(compact.pages) < len(document.pages) or last_page_fill(compact) > last_page_fill(document):
+            document = compact
+    # no creation date and a fixed identifier: the same briefing gives the same bytes
+    document.write_pdf(str(pdf_path), pdf_identifier=b"foi-briefing", uncompressed_pdf=False)
+    return pdf_path
+
+
+def render_pdf(page: str, html_path: Path):
+    """Lay the page out for print (a WeasyPrint document)."""
     import logging
 
     from weasyprint import HTML
@@ -175,13 +252,28 @@ def export_pdf(html_path: Path, pdf_path: Path) -> Path:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-
     # the page is self-contained: embedded images only; any other URL is an error, never a fetch
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    document = HTML(filename=str(html_path), url_fetcher=fetcher, media_type="print")
-    # no creation date and a fixed identifier: the same briefing gives the same bytes
-    document.write_pdf(str(pdf_path), pdf_identifier=b"foi-briefing", uncompressed_pdf=False)
-    return pdf_path
+    return HTML(string=page, base_url=str(html_path), url_fetcher=fetcher, media_type="print").render()
+
+
+def compact_page(page: str) -> str:
+    """The same page with the compact print layout switched on."""
+    return page.replace('<html lang="en-GB">', '<html lang="en-GB" class="compact">', 1)
+
+
+def last_page_fill(document) -> float:
+    """How much of the last page's text area is used, from 0 to 1 (lines and images)."""
+    box = document.pages[-1]._page_box
+    top, height = box.content_box_y(), box.height
+    bottoms = [
+        child.position_y + child.margin_height()
+        for root in box.children
+        if type(root).__name__ == "BlockBox"
+        for child in root.descendants()
+        if type(child).__name__ in {"LineBox", "InlineReplacedBox", "BlockReplacedBox"}
+    ]
+    return max(0.0, min(1.0, (max(bottoms, default=top) - top) / height))
 
 
 # ---- words
@@ -210,8 +302,8 @@ def masthead(params, force_name: str = "the force") -> Html:
     return Html(
         '<header class="masthead">'
         f'<p class="kicker">Freedom of Information request {esc(params.reference)}</p>'
-        f"<h1>{esc(params.title)}</h1>"
-        f'<p class="meta">{esc(received)}Figures from {esc(force_name)}\'s crime records, as extracted on '
+        f"<h1>{text_html(params.title)}</h1>"
+        f'<p class="meta">{text_html(received)}Figures from {text_html(force_name)}\u2019s crime records, as extracted on '
         f"{esc(long_date(params.extracts_taken_on))}.</p>"
         "</header>"
     )

@@ -102,3 +102,236 @@ class ReviewCost:
             return "under 1 hour"
         half_hours = math.ceil(self.hours * 2) / 2
         return f"about {half_hours:g} hours"
+
+
+# ---- the reviewer's notebook (`notebooks/evidence_review.ipynb`)
+#
+# The reviewer reads each candidate's circumstances with the search's matches marked, decides yes
+# or no, and the notebook writes the decisions file beside the run's other restricted outputs.
+# Everything here handles circumstances text and crime references: restricted, never released.
+
+CANDIDATES_FILE = "evidence_candidates.csv"
+DECISIONS_FILE = "evidence_decisions.csv"
+_DECISION_WORDS = {"yes": "yes", "y": "yes", "no": "no", "n": "no"}
+
+
+def restricted_folder(params) -> Path:
+    """The request's restricted folder: `<output_dir>/<reference>/restricted/`."""
+    return params.request_output_path / "restricted"
+
+
+def decisions_path(params) -> Path:
+    """Where the review notebook writes the decisions: the request's restricted folder, and where
+    `evidence_decisions` should point for the next run."""
+    return restricted_folder(params) / DECISIONS_FILE
+
+
+def read_candidates(path: Path) -> pd.DataFrame:
+    """The worklist a run wrote (`restricted/evidence_candidates.csv`), as text."""
+    if not path.is_file():
+        raise DecisionsError(f"{path}: no worklist here: run the request first (foi-briefing run PARAMS.yaml)")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = [column for column in CANDIDATE_COLUMNS if column not in frame.columns]
+    if missing:
+        raise DecisionsError(f"{path.name}: missing column {', '.join(repr(c) for c in missing)}")
+    return frame[CANDIDATE_COLUMNS]
+
+
+def search_call(kind: pd.Series) -> pd.Series:
+    """What the search decided for each candidate: counted, unless its only mentions are negated."""
+    return kind.map(lambda k: "not counted (negated)" if k == "negated" else f"counted ({k} match)").rename("search's call")
+
+
+def highlight(text: str, spans) -> str:
+    """`text`, HTML-escaped, with each `(start, end, kind)` span inside `<mark class="kind">`.
+
+    Overlapping or touching spans are marked as one (with the first span's kind; a `negated` span
+    wins, so a reviewer sees the negation). Spans outside the text are clipped.
+    """
+    import html
+
+    ordered = sorted((max(0, int(s)), min(len(text), int(e)), str(k)) for s, e, k in spans if int(e) > int(s))
+    merged: list[list] = []
+    for start, end, kind in ordered:
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+            merged[-1][2] = "negated" if "negated" in (kind, merged[-1][2]) else merged[-1][2]
+        else:
+            merged.append([start, end, kind])
+    pieces, at = [], 0
+    for start, end, kind in merged:
+        pieces.append(html.escape(text[at:start]))
+        pieces.append(f'<mark class="{html.escape(kind)}">{html.escape(text[start:end])}</mark>')
+        at = end
+    pieces.append(html.escape(text[at:]))
+    return "".join(pieces)
+
+
+def highlighted_texts(texts: pd.Series, mentions: pd.DataFrame) -> pd.Series:
+    """Each text (index: reference) as HTML with every mention (`evidence.find_mentions`) marked.
+
+    One string per candidate: the worklist is the search's handful of matches, not the extract.
+    """
+    spans = mentions.groupby("crime_ref", sort=False)[["start", "end", "kind"]].apply(lambda m: list(m.itertuples(index=False, name=None)))
+    return pd.Series(
+        [highlight(str(text), spans.get(reference, [])) for reference, text in texts.fillna("").items()],
+        index=texts.index,
+        name="text",
+        dtype="object",
+    )
+
+
+def decisions_frame(decisions: pd.DataFrame | None) -> pd.DataFrame:
+    """`read_decisions`'s result back as the file's columns (reference, decision yes/no, reviewer, note)."""
+    if decisions is None or decisions.empty:
+        return pd.DataFrame(columns=DECISION_COLUMNS, dtype="object")
+    frame = decisions.reset_index()
+    frame["decision"] = frame["counted"].map({True: "yes", False: "no"})
+    return frame[DECISION_COLUMNS].astype(str).reset_index(drop=True)
+
+
+def read_existing_decisions(path: Path) -> pd.DataFrame:
+    """The decisions already in the file (none if there is no file yet), as the file's columns."""
+    return decisions_frame(read_decisions(path)) if path.is_file() else decisions_frame(None)
+
+
+def _decision_word(reference: str, value) -> tuple[str, str]:
+    """A reviewer's entry, `"yes"` or `("no", "a council team, not a hunter group")`, as (decision, note)."""
+    decision, note = (value[0], value[1] if len(value) > 1 else "") if isinstance(value, (tuple, list)) else (value, "")
+    word = _DECISION_WORDS.get(str(decision).strip().lower())
+    if word is None:
+        raise DecisionsError(f"{reference}: decision must be yes or no (got {decision!r})")
+    return word, str(note).strip()
+
+
+def merge_decisions(existing: pd.DataFrame | None, new: dict, reviewer: str, candidates: pd.DataFrame) -> pd.DataFrame:
+    """The decisions file's rows after this review: `existing` rows, overridden by `new` ones.
+
+    `new`: reference -> "yes"/"no" (or "y"/"n"), or (decision, note). Every new reference must be on
+    the worklist, and a reviewer must be named. Rows are in worklist order; earlier decisions for
+    references no longer on the worklist are kept at the end (the run reports them as unmatched).
+    """
+    existing = decisions_frame(None) if existing is None else existing[DECISION_COLUMNS].astype(str)
+    if new and not str(reviewer).strip():
+        raise DecisionsError("reviewer: say who made these decisions (name or initials)")
+    unknown = sorted(set(map(str, new)) - set(candidates["reference"]))
+    if unknown:
+        raise DecisionsError(f"{unknown[0]}: not on the worklist (check the reference)")
+    entries = {str(reference).strip(): _decision_word(reference, value) for reference, value in new.items()}
+    fresh = pd.DataFrame(
+        {
+            "reference": list(entries),
+            "decision": [decision for decision, _ in entries.values()],
+            "reviewer": str(reviewer).strip(),
+            "note": [note for _, note in entries.values()],
+        },
+        columns=DECISION_COLUMNS,
+    )
+    merged = pd.concat([existing.loc[~existing["reference"].isin(fresh["reference"])], fresh], ignore_index=True)
+    order = pd.Series(range(len(candidates)), index=candidates["reference"].to_numpy())
+    position = merged["reference"].map(order).fillna(len(candidates))
+    return merged.assign(_order=position).sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True).astype(str)
+
+
+def check_not_released(path: Path) -> Path:
+    """Refuse a path inside a `release` folder: decisions name crimes and are never shared."""
+    if "release" in Path(path).resolve().parts:
+        raise DecisionsError(f"{path}: decisions are restricted and cannot be written under release/")
+    return path
+
+
+def write_decisions(frame: pd.DataFrame, path: Path) -> Path:
+    """Write the decisions file (never under release/) and read it back as a run will."""
+    check_not_released(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame[DECISION_COLUMNS].to_csv(path, index=False, encoding="utf-8")
+    read_decisions(path)  # a file a run cannot read is an error now, not at the next run
+    return path
+
+
+def with_decisions(candidates: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    """The worklist with the decision, reviewer and note of the decisions file where it has one
+    (the worklist's own columns otherwise: the decisions the run that wrote it used)."""
+    known = decisions.drop_duplicates("reference", keep="last").set_index("reference")
+    sheet = candidates.copy()
+    for column in ("decision", "reviewer", "note"):
+        from_file = known[column].reindex(sheet["reference"]).to_numpy()
+        sheet[column] = pd.Series(from_file, index=sheet.index).fillna(sheet[column]).astype(str)
+    return sheet
+
+
+def review_progress(candidates: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
+    """How far the review has gone: candidates, decided, yes, no, still to decide, and how many
+    decisions differ from the search's own call."""
+    decided = decisions.loc[decisions["reference"].isin(candidates["reference"])].set_index("reference")["decision"]
+    searched = candidates.set_index("reference")["kind"].ne("negated").map({True: "yes", False: "no"})
+    rows = {
+        "candidates on the worklist": len(candidates),
+        "decided": len(decided),
+        "decided yes (counted)": int((decided == "yes").sum()),
+        "decided no (not counted)": int((decided == "no").sum()),
+        "still to decide": len(candidates) - len(decided),
+        "decisions that change the search's call": int((decided != searched.reindex(decided.index)).sum()),
+    }
+    return pd.DataFrame({"crimes": pd.Series(rows, dtype="int64")}).rename_axis("review")
+
+
+def keep_decisions(params, restricted: Path) -> Path | None:
+    """Keep a copy of the decisions file a run used in that run's restricted folder.
+
+    A run replaces the request's whole output folder when it publishes, so a decisions file kept
+    at `restricted/evidence_decisions.csv` would be lost at the next run without this copy; the
+    copy also records which decisions the run's figures used.
+    """
+    import shutil
+
+    if not params.evidence_decisions:
+        return None
+    source = params.path(params.evidence_decisions)
+    target = Path(restricted) / DECISIONS_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists() and target.resolve() == source.resolve():
+        return target
+    shutil.copyfile(source, target)
+    return target
+
+
+_WORKLIST_STYLE = (
+    "<style>"
+    "table.worklist{border-collapse:collapse;width:100%;font-size:0.9rem}"
+    "table.worklist th,table.worklist td{border-bottom:1px solid #b1b4b6;padding:0.4rem;vertical-align:top;text-align:left}"
+    "table.worklist td.text{max-width:40rem;line-height:1.45}"
+    "table.worklist mark{background:#ffdd00;color:#0b0c0c;padding:0 0.1em}"
+    "table.worklist mark.negated{background:#f3f2f1;outline:2px dashed #d4351c}"
+    "table.worklist small{color:#505a5f}"
+    "</style>"
+)
+
+
+def worklist_html(candidates: pd.DataFrame, texts: pd.Series):
+    """The worklist as one HTML table: number, reference, the search's call, the text with its
+    matches marked (`highlighted_texts`; the saved context where the text is not in the extract),
+    and the decision so far. Restricted: it shows circumstances text."""
+    import html
+
+    from helpers.report import Html
+
+    def escaped(values: pd.Series) -> pd.Series:
+        return values.astype(str).map(html.escape)
+
+    sheet = candidates.reset_index(drop=True)
+    text = texts.reindex(sheet["reference"].to_numpy()).reset_index(drop=True)
+    text = text.where(text.notna(), "<small>(text not in these extracts; saved context)</small> " + escaped(sheet["context"]))
+    decided = sheet["decision"].str.strip() != ""
+    decision = ("<b>" + escaped(sheet["decision"]) + "</b><br><small>" + escaped(sheet["reviewer"]) + " " + escaped(sheet["note"]) + "</small>").where(decided, "<small>not yet decided</small>")
+    rows = (
+        "<tr><td>" + (sheet.index + 1).astype(str) + "</td>"
+        + '<th scope="row">' + escaped(sheet["reference"]) + "<br><small>" + escaped(sheet["year"]) + ", " + escaped(sheet["in_scope_as"]) + "</small></th>"
+        + "<td>" + escaped(search_call(sheet["kind"])) + "<br><small>terms: " + escaped(sheet["terms"]) + "</small></td>"
+        + '<td class="text">' + text.astype(str) + "</td>"
+        + "<td>" + decision + "</td></tr>"
+    )
+    head = '<thead><tr><th scope="col">#</th><th scope="col">Crime</th><th scope="col">Search\'s call</th><th scope="col">Circumstances</th><th scope="col">Decision</th></tr></thead>'
+    return Html(f'{_WORKLIST_STYLE}<table class="worklist">{head}<tbody>{"".join(rows)}</tbody></table>')

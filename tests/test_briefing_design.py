@@ -1,0 +1,220 @@
+"""The briefing as a reader gets it: words built from released figures only, tables, the chart,
+typography and the printed page."""
+
+import re
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from helpers import briefing, charts, narrative, report
+from helpers.parameters import project_root, read_parameters
+
+PARAMS = read_parameters(project_root() / "parameters" / "20180075.yaml")
+S15 = PARAMS.charge_groups["section_15"].label
+ATTEMPT = PARAMS.charge_groups["attempt_section_15"].label
+COLUMN = briefing.people_column(PARAMS)
+
+
+def released(people=("18", "<5", "21", "<5"), outcomes=None, review=("102", "14", "0", "0"), files=("74,499", "0"), migrated="8,542") -> briefing.Released:
+    """A Released with the given display values, as disclosure control leaves them."""
+    tables = {
+        "people_charged": pd.DataFrame({COLUMN: list(people)}, index=pd.Index([S15, ATTEMPT, briefing.EITHER_ROW, briefing.VIGILANTE_ROW], name="Offence")),
+        "offences_by_year": pd.DataFrame({"2015": ["0", "27", "27"], "Total": ["9", "87", "96"]}, index=[briefing.HUNTER_ROW, briefing.NO_HUNTER_ROW, "Total"]),
+        "outcomes_by_year": outcomes if outcomes is not None else OUTCOMES,
+        "evidence_review": pd.DataFrame({"Crimes": list(review)}, index=[briefing.SEARCHED_ROW, briefing.CANDIDATES_ROW, briefing.REVIEWED_ROW, briefing.OVERTURNED_ROW]),
+        "data_quality_files": pd.DataFrame({briefing.RECORDS_READ: ["70,000", "4,499", files[0]], briefing.RECORDS_SET_ASIDE: ["0", files[1], files[1]]}, index=["a.csv", "b.csv", "Total"]),
+        "data_quality_merging": pd.DataFrame({"Records": [migrated]}, index=[briefing.MIGRATED_ROW]),
+    }
+    return briefing.Released(SimpleNamespace(tables=tables), titles={})
+
+
+OUTCOMES = pd.DataFrame(
+    {"2015": ["7", "<5", "12", "[c]", "27"], "2016": ["10", "0", "8", "<5", "29"], "2017": ["13", "<5", "13", "[c]", "40"], "Total": ["30", "<5", "33", "[c]", "96"]},
+    index=pd.Index(["Charged/summonsed", "Out-of-court (formal)", "Evidential difficulties", "Other outcomes", "Total"], name="Outcome group"),
+)
+
+
+# ---- the answer: one sentence per question, in order, from released figures
+
+
+def test_each_question_is_answered_in_order_from_the_released_table():
+    sentences = narrative.answers(PARAMS, released())
+    assert sentences == [
+        "In 2017 we charged 18 people with meeting a child following sexual grooming (s15 Sexual Offences Act 2003).",
+        "In 2017 we charged fewer than 5 people with attempting to meet a child following sexual grooming (s1(1) Criminal Attempts Act 1981).",
+        "Of the 21 people charged with either offence, fewer than 5 were charged on a crime whose record shows "
+        "evidence from a so-called \u201cpaedophile hunter\u201d group (an online child abuse activist group).",
+    ]
+
+
+def test_a_withheld_total_is_never_quoted_and_one_person_is_singular():
+    sentences = narrative.answers(PARAMS, released(people=("[c]", "<5", "[c]", "1")))
+    assert sentences[0] == "In 2017 we charged a number of people withheld to protect smaller figures with meeting a child following sexual grooming (s15 Sexual Offences Act 2003)."
+    assert sentences[2].startswith("Of the people charged with either offence, 1 was charged on a crime")
+
+
+def test_the_answers_are_numbered_like_the_questions_only_when_there_is_one_per_question():
+    html = narrative.request_and_answer(PARAMS, released())
+    assert '<ol class="answers">' in html and html.count("<li>") == 3 + 3 + 3  # questions, answers, caveats
+    fewer = PARAMS.model_copy(update={"questions": ["How many people were charged?"]})
+    assert '<ul class="answers">' in narrative.request_and_answer(fewer, released())
+
+
+def test_the_key_facts_show_the_released_figures_with_what_they_count():
+    html = narrative.key_facts(PARAMS, released())
+    assert html.count('class="figure"') == 3
+    assert '<p class="figure">18</p>' in html and html.count('<p class="figure">&lt;5</p>') == 2
+    assert "people charged in 2017 with meeting a child" in html
+    assert "of the 21 people charged were charged on a crime whose record shows evidence from a so-called" in html
+
+
+def test_the_review_time_comes_from_the_released_count_of_matches():
+    assert narrative.review_time("14", 5, 5) == "about 1.5 hours"
+    assert narrative.review_time("1,200", 5, 5) == "about 100 hours"
+    assert narrative.review_time("<5", 5, 5) == "under 1 hour"
+    assert narrative.review_time("<10", 20, 10) == "under 3 hours"
+    assert narrative.review_time("[c]", 5, 5) == ""
+
+
+def test_the_evidence_section_never_quotes_the_exact_number_of_matches():
+    # 13 matches in truth (about 1.5 hours), but the released table withholds it
+    findings = SimpleNamespace(review=SimpleNamespace(reviewed=0), cost=SimpleNamespace(within_s12_limit=True))
+    html = narrative.evidence_method(PARAMS, released(review=("102", "<5", "0", "0")), findings)
+    assert "under 1 hour" in html and "1.5" not in html and "13" not in html
+
+
+def test_the_data_quality_section_quotes_the_released_totals():
+    html = narrative.data_quality(PARAMS, released())
+    assert "We read 74,499 records from the two extract files (Table 5). None was set aside." in html
+    assert "8,542 crimes moved from the old system to the new one" in html
+    assert "Fewer than 5 were set aside." in narrative.data_quality(PARAMS, released(files=("74,499", "<5")))
+
+
+@pytest.mark.parametrize(("value", "sentence"), [("0", "None was set aside."), ("1", "1 was set aside."), ("1,234", "1,234 were set aside."), ("[c]", "Some were set aside; their number is withheld to protect smaller figures.")])
+def test_set_aside_sentences(value, sentence):
+    assert narrative.set_aside_sentence(value) == sentence
+
+
+def test_the_systems_and_their_migration_are_described_from_the_source_definitions():
+    from helpers.sources import CMS, CONNECT
+
+    text = narrative.systems_text((CMS, CONNECT))
+    assert text.startswith("We used two crime systems in this period: the legacy Crime Management System (CMS)")
+    assert "A crime migrated from CMS to Connect at the switch-over is counted once, as it stands now on Connect" in text
+    assert narrative.systems_text((CONNECT,)).startswith("We used one crime system: Connect, which")
+
+
+# ---- typography and tables
+
+
+@pytest.mark.parametrize(
+    ("text", "typeset"),
+    [
+        ("so-called 'paedophile hunter' groups", "so-called \u2018paedophile hunter\u2019 groups"),
+        ('the force\'s "no crimed" cases', "the force\u2019s \u201cno crimed\u201d cases"),
+        ("('a')", "(\u2018a\u2019)"),
+    ],
+)
+def test_straight_quotes_become_typographic(text, typeset):
+    assert report.smart_quotes(text) == typeset
+
+
+@pytest.mark.parametrize(("value", "shown"), [("19626", "19,626"), ("999", "999"), ("<5", "<5"), ("[c]", "[c]"), ("1,234", "1,234"), ("0", "0")])
+def test_thousands(value, shown):
+    assert report.thousands(value) == shown
+
+
+def test_as_number_reads_released_cells():
+    assert [report.as_number(v) for v in ["19,626", "0", "<5", "[c]", ""]] == [19626, 0, None, None, None]
+
+
+def test_a_table_marks_totals_withheld_cells_and_parts():
+    display = pd.DataFrame({"2017": ["18", "<5", "12345"], "Total": ["9", "[c]", "12345"]}, index=pd.Index(["A", "of whom B", "Total"], name="What"))
+    html = report.table_html(display, "People's counts", number=1, notes=["A note's text."])
+    assert "<figcaption>Table 1: People\u2019s counts</figcaption>" in html
+    assert '<td class="suppressed">&lt;5</td>' in html and '<td class="total suppressed">[c]</td>' in html
+    assert '<tr class="part"><th scope="row">of whom B</th>' in html
+    assert '<tr class="total"><th scope="row">Total</th><td>12,345</td><td class="total">12,345</td>' in html
+    assert '<p class="notes">A note\u2019s text.</p>' in html
+
+
+def test_definitions_keep_each_term_with_its_text():
+    html = report.definitions({"Which date": "Recorded."})
+    assert html == '<dl class="definitions"><div><dt>Which date</dt><dd>Recorded.</dd></div></dl>'
+
+
+# ---- the chart never shows a withheld figure
+
+
+def test_the_chart_segments_are_shown_figures_and_one_derivable_withheld_remainder():
+    segments = charts.outcome_segments(OUTCOMES)
+    assert list(segments.columns) == ["Charged/summonsed", "Evidential difficulties", charts.WITHHELD]
+    assert segments.loc["2015"].tolist() == [7, 12, 8]  # 27 - 7 - 12: anyone can work it out from Table 3
+    assert segments.loc["2016"].tolist() == [10, 8, 11]  # 29 - 10 - 0 - 8
+
+
+def test_a_year_whose_total_is_withheld_gets_no_withheld_segment():
+    outcomes = OUTCOMES.copy()
+    outcomes.loc["Total", "2016"] = "[c]"
+    assert charts.outcome_segments(outcomes).loc["2016", charts.WITHHELD] == 0
+
+
+def test_the_drawn_bars_are_exactly_the_segments_and_the_labels_are_released_figures():
+    figure = charts.offences_and_outcomes_chart(released())
+    axis = figure.axes[0]
+    heights = sorted(round(patch.get_height()) for patch in axis.patches)
+    assert heights == sorted([7, 10, 13, 12, 8, 13, 8, 11, 14])
+    labels = {text.get_text() for text in axis.texts}
+    shown = {value for value in OUTCOMES.to_numpy().ravel() if report.as_number(value) is not None}
+    assert labels <= shown  # no label that is not a released figure (no 8, 11 or 14 withheld remainders)
+    legend = [text.get_text() for text in axis.get_legend().get_texts()]
+    assert legend == [charts.WITHHELD, "Evidential difficulties", "Charged/summonsed"]  # as stacked, top first
+
+
+def test_the_chart_description_says_only_what_the_table_shows():
+    text = charts.chart_description(released())
+    assert "2015: 27 offences, of which charged/summonsed 7, evidential difficulties 12; the rest in groups withheld" in text
+    numbers = set(re.findall(r"\d+(?:,\d{3})*", text))
+    shown = {value for value in OUTCOMES.to_numpy().ravel() if report.as_number(value) is not None}
+    assert numbers <= shown | set(OUTCOMES.columns) | {"3"}  # the years, and "Table 3"
+    assert "11" not in numbers and "14" not in numbers  # the withheld remainders of 2016 and 2017
+
+
+def test_the_palette_steps_in_lightness_so_greyscale_keeps_the_groups_apart():
+    def lightness(colour: str) -> float:
+        red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+    first_four = [lightness(colour) for colour in charts.PALETTE[:4]] + [lightness(charts.WITHHELD_COLOUR)]
+    assert all(b - a >= 0.12 for a, b in zip(first_four, first_four[1:]))
+
+
+# ---- the printed page
+
+
+def _page(paragraphs: int) -> str:
+    text = "".join(f"<p>Paragraph {n} of the briefing, long enough to fill a line or two of an A4 page when printed.</p>" for n in range(paragraphs))
+    return report.briefing_page(text, "t")
+
+
+def test_last_page_fill_measures_the_used_part_of_the_last_page(tmp_path):
+    short = report.render_pdf(_page(3), tmp_path / "a.html")
+    longer = report.render_pdf(_page(12), tmp_path / "a.html")
+    assert 0 < report.last_page_fill(short) < report.last_page_fill(longer) < 0.5
+
+
+def test_a_near_empty_last_page_is_avoided_with_the_compact_layout(tmp_path):
+    # find a length whose normal layout spills a line or two onto a second page
+    for paragraphs in range(30, 90):
+        document = report.render_pdf(_page(paragraphs), tmp_path / "b.html")
+        if len(document.pages) == 2:
+            break
+    assert report.last_page_fill(document) < report.NEAR_EMPTY
+    html_path = tmp_path / "b.html"
+    html_path.write_text(_page(paragraphs), encoding="utf-8")
+    report.export_pdf(html_path, tmp_path / "b.pdf")
+    from pypdf import PdfReader
+
+    assert len(PdfReader(tmp_path / "b.pdf").pages) == 1
+    assert 'class="compact"' in report.compact_page(_page(1)) and 'class="compact"' not in _page(1)
