@@ -32,7 +32,7 @@ from helpers.extracts import Extract, ExtractError, as_arrow, load_extracts, to_
 from helpers.sources import FORCE_SOURCES, SourceDefinition
 
 #: bump when what is stored changes, so old entries are never read by new code
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def cache_root() -> Path:
@@ -97,6 +97,8 @@ class ParquetStore:
 
     def texts(self, crime_ids=None) -> pa.Table:
         files = sorted(self.folder.glob("texts-*.parquet"))
+        if not files:  # no crimes file had a row to keep
+            return pa.table({"crime_id": pa.array([], pa.string()), "circumstances": pa.array([], pa.string())})
         if crime_ids is None:
             return pa.concat_tables([pq.read_table(f) for f in files])
         wanted = as_arrow(crime_ids, unique=True)
