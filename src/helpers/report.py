@@ -204,6 +204,8 @@ def _shareable_outputs(notebook):
             ]
             for output in cell.outputs:  # keep only the rich form
                 output["data"] = {k: v for k, v in output["data"].items() if k in {"text/html", "image/png"}}
+            if not cell.outputs:  # nothing to show (papermill's injected parameters, set-up cells)
+                continue
         if cell.cell_type == "markdown" and "parameters" in cell.get("metadata", {}).get("tags", []):
             continue
         kept_cells.append(cell)

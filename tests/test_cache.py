@@ -1,0 +1,89 @@
+"""The extract cache: the same model as the CSV files give, rebuilt when a file changes, safe
+when two runs build it at once, and cleared with one command."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from builders import cms_crime, connect_crime, migrated, write_extract
+from helpers import cache
+from helpers.extracts import load_extracts
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("FOI_CACHE_DIR", str(folder))
+    return folder
+
+
+def extract_folder(tmp_path) -> Path:
+    cms, connect = migrated("CM/16/0000001", "00000001/16", "2016-03-01T09:30:00", Circumstances="Updated: Predator Patrol sting.")
+    return write_extract(
+        tmp_path / "extracts",
+        CMS_CRIMES=[cms, cms_crime("CM/16/0000002", CIRCUMSTANCES="Bike taken from a shed.")],
+        connect_crimes=[connect, connect_crime("00000002/17")],
+        CMS_NOMINALS=[{"CRIME NO": "CM/16/0000002", "NOMINAL NO": "400001", "PNC ID": "2000/0448754A", "SURNAME": "SMITH", "DOB": "24/05/1992"}],
+        connect_persons=[{"Crime Reference": "00000002/17", "Person ID": "PERD1", "PNC ID": "00/448754A"}],
+    )
+
+
+def test_the_cached_model_equals_the_one_read_from_the_files(tmp_path, cache_dir):
+    folder = extract_folder(tmp_path)
+    direct = load_extracts(folder, personal_data=True)
+    built = cache.open_extract(folder)  # builds
+    again = cache.open_extract(folder)  # reads
+    for cached in (built, again):
+        pd.testing.assert_frame_equal(cached.crimes, direct.crimes, check_dtype=False, check_categorical=False)
+        pd.testing.assert_frame_equal(cached.charges, direct.charges, check_dtype=False, check_categorical=False)
+        pd.testing.assert_frame_equal(cached.people, direct.people, check_dtype=False, check_categorical=False)
+        assert cached.data_quality == direct.data_quality
+        assert cached.files == direct.files  # the manifest's hashes come from here
+        assert cached.circumstances(["00000001/16"]).tolist() == ["Updated: Predator Patrol sting."]
+        assert set(cached.store.personal().to_pandas()["surname"].dropna()) == {"SMITH", "Smith"}
+
+
+def test_a_changed_file_rebuilds_the_entry_and_the_old_one_goes(tmp_path, cache_dir):
+    folder = extract_folder(tmp_path)
+    assert len(cache.open_extract(folder).crimes) == 3
+    first = cache.entry_name(folder)
+    time.sleep(0.01)
+    write_extract(folder, CMS_CRIMES=[cms_crime("CM/16/0000009")])  # re-exported: another state
+    assert cache.entry_name(folder) != first
+    assert cache.open_extract(folder).crimes["crime_id"].tolist() == ["CM/16/0000009"]
+    entries = [p.name for p in cache_dir.iterdir() if p.is_dir()]
+    assert entries == [cache.entry_name(folder)]
+
+
+def test_two_runs_building_at_once_leave_one_good_entry(tmp_path, cache_dir):
+    folder = extract_folder(tmp_path)
+    code = "from helpers import cache; import sys; e = cache.open_extract(sys.argv[1]); print(len(e.crimes))"
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE, text=True, env={**os.environ}) for _ in range(3)]
+    assert [run.communicate()[0].strip() for run in runs] == ["3", "3", "3"]
+    entries = [p for p in cache_dir.iterdir() if p.is_dir()]
+    assert len(entries) == 1 and (entries[0] / "meta.json").is_file()
+    assert not list(cache_dir.glob(".*building*"))
+
+
+def test_the_cache_lives_outside_the_outputs_and_is_private(tmp_path, cache_dir):
+    cache.open_extract(extract_folder(tmp_path))
+    entry = next(p for p in cache_dir.iterdir() if p.is_dir())
+    assert entry.stat().st_mode & 0o077 == 0  # as restricted as the extracts: owner only
+
+
+def test_clear_removes_everything(tmp_path, cache_dir):
+    cache.open_extract(extract_folder(tmp_path))
+    assert cache.clear() > 0
+    assert not cache_dir.exists()
+
+
+def test_the_command_clears_the_cache(tmp_path, cache_dir):
+    cache.open_extract(extract_folder(tmp_path))
+    done = subprocess.run([Path(sys.executable).parent / "foi-briefing", "cache", "clear"], capture_output=True, text=True, env={**os.environ})
+    assert done.returncode == 0 and "removed" in done.stdout
+    assert not cache_dir.exists()
