@@ -6,7 +6,7 @@ Parquet files instead (tenths of a second), including the files' SHA-256 hashes 
 
 - Where: `$FOI_CACHE_DIR`, else `.cache/extracts/` in the project (git-ignored). The cache holds
   personal data: it is as restricted as the extracts themselves (folders are created 0700).
-- Key: each file's name, size and modification time, the source definitions and this module's
+- Key: each file's name, size, modification and change times, the source definitions and this module's
   format version. A changed file gives a new key, and the old entry for that folder is removed.
 - Safe when two runs build it at once: a lock file serialises the builders, and each entry is
   written to a temporary folder and renamed into place, so a reader never sees half an entry.
@@ -49,7 +49,8 @@ def _signature(directory: Path, sources: tuple[SourceDefinition, ...]) -> list:
             if not path.is_file():
                 raise ExtractError(f"{spec.filename}: file not found in {directory}")
             stat = path.stat()
-            entries.append([spec.filename, stat.st_size, stat.st_mtime_ns])
+            # ctime too: a copy that keeps the modification time (cp -p, rsync -t) still changes it
+            entries.append([spec.filename, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns])
     return entries
 
 

@@ -66,6 +66,8 @@ def offences_and_outcomes_chart(released) -> plt.Figure:
 
 def _draw(outcomes: pd.DataFrame, segments: pd.DataFrame, years) -> plt.Figure:
     figure, axis = plt.subplots(figsize=(7.0, 3.5))
+    labels, years = list(years), range(len(years))  # positions: the axis works even with no bar drawn
+    axis.set_xticks(list(years), labels)
     bottom = pd.Series(0.0, index=segments.index)
     top = max(float(segments.sum(axis=1).max()), 1.0)
     handles = []
@@ -85,8 +87,8 @@ def _draw(outcomes: pd.DataFrame, segments: pd.DataFrame, years) -> plt.Figure:
                     axis.text(x, base + height / 2, thousands(int(height)), ha="center", va="center", fontsize=8.5, color=_text_colour(colour))
         bottom += segments[group]
     totals = outcomes.loc[TOTAL]
-    for x, height in zip(years, bottom):
-        axis.annotate(thousands(totals[x]), (x, height), ha="center", va="bottom", fontsize=9.5, fontweight="bold", xytext=(0, 3), textcoords="offset points", color=INK)
+    for x, label, height in zip(years, labels, bottom):
+        axis.annotate(thousands(totals[label]), (x, height), ha="center", va="bottom", fontsize=9.5, fontweight="bold", xytext=(0, 3), textcoords="offset points", color=INK)
     axis.set_ylabel("Offences recorded", fontsize=9.5)
     axis.tick_params(labelsize=9.5)
     axis.spines[["top", "right"]].set_visible(False)
@@ -94,7 +96,8 @@ def _draw(outcomes: pd.DataFrame, segments: pd.DataFrame, years) -> plt.Figure:
     axis.set_axisbelow(True)
     axis.set_ylim(0, top * 1.15)
     # the legend reads top to bottom in the order the segments are stacked, top first
-    axis.legend(handles[::-1], [h.get_label() for h in handles][::-1], loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8.5)
+    if handles:
+        axis.legend(handles[::-1], [h.get_label() for h in handles][::-1], loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8.5)
     figure.tight_layout()
     plt.close(figure)  # displayed once, as the embedded PNG, not again by the inline backend
     return figure

@@ -21,6 +21,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,10 +54,23 @@ def read_header(path: Path, source: SourceDefinition) -> list[str]:
     """The header row's column names (a UTF-8 byte-order mark is ignored)."""
     with open(path, "rb") as handle:
         first = handle.readline(1 << 20)
+    if first.startswith(codecs.BOM_UTF8):
+        if source.encoding != "utf-8":
+            raise ExtractError(
+                f"{path.name}: starts with a UTF-8 byte-order mark, but {source.system} writes "
+                f"{source.encoding}: was it re-saved? Export it again"
+            )
+        first = first.removeprefix(codecs.BOM_UTF8)
     if not first.strip():
         raise ExtractError(f"{path.name}: the file is empty (no header row)")
     text = first.decode(_decoder_name(source), errors="replace")
-    return next(csv.reader(io.StringIO(text)))
+    try:  # newline="": a carriage return ends the line here; scan_file names it as a fault
+        header = next(csv.reader(io.StringIO(text, newline="")), None)
+    except csv.Error as error:
+        raise ExtractError(f"{path.name}: line 1: the header cannot be read ({error})") from None
+    if not header or not any(column.strip() for column in header):
+        raise ExtractError(f"{path.name}: the file is empty (no header row)")
+    return header
 
 
 def check_columns(path: Path, header: list[str], needed: list[str]) -> None:
@@ -80,6 +94,10 @@ def scan_file(path: Path, source: SourceDefinition) -> tuple[int, str]:
     An odd number of double quotes means the last quoted field never closed: a truncated file.
     """
     digest = hashlib.sha256()
+    undefined = _undefined_bytes(source.encoding)
+    bad_byte: tuple[int, int] | None = None  # (line, byte) of a byte the encoding does not define
+    bare_cr: int | None = None  # line of a carriage return without its line feed
+    last_byte = b""
     utf8 = codecs.getincrementaldecoder("utf-8")("strict")
     utf8_valid = True
     first_non_ascii: tuple[int, int] | None = None  # (line, byte offset in file)
@@ -94,6 +112,18 @@ def scan_file(path: Path, source: SourceDefinition) -> tuple[int, str]:
             if first_non_ascii is None and not chunk.isascii():
                 position = _first_non_ascii(chunk)
                 first_non_ascii = (lines + chunk.count(b"\n", 0, position) + 1, offset + position)
+            if bad_byte is None and undefined and not chunk.isascii():
+                found = [(chunk.find(byte), byte) for byte in undefined if byte in chunk]
+                if found:
+                    position, byte = min(found)
+                    bad_byte = (lines + chunk.count(b"\n", 0, position) + 1, byte[0])
+            if bare_cr is None and chunk.count(b"\r") != chunk.count(b"\r\n"):
+                joined = last_byte + chunk  # a CR at the end of a chunk may have its LF in the next
+                for match in re.finditer(rb"\r(?!\n)", joined):
+                    if match.start() < len(joined) - 1:
+                        bare_cr = lines + joined.count(b"\n", 0, match.start()) + 1
+                        break
+            last_byte = chunk[-1:]
             if utf8_valid:
                 try:
                     utf8.decode(chunk)
@@ -120,12 +150,35 @@ def scan_file(path: Path, source: SourceDefinition) -> tuple[int, str]:
             f"{path.name}: the file is UTF-8 (non-ASCII text from line {first_non_ascii[0]}), not "
             f"{source.encoding} as {source.system} writes it: was it re-saved? Export it again"
         )
+    if bad_byte is not None:
+        raise ExtractError(
+            f"{path.name}: line {bad_byte[0]} has byte 0x{bad_byte[1]:02X}, which {source.encoding} does "
+            f"not define: the file is damaged or not in {source.system}'s encoding"
+        )
+    if bare_cr is not None or last_byte == b"\r":
+        raise ExtractError(
+            f"{path.name}: line {bare_cr or lines + 1} has a carriage return without a line feed (old Mac "
+            "line endings, or a damaged file): records end in CRLF or LF"
+        )
     if quotes % 2:
         raise ExtractError(
             f"{path.name}: the file ends inside a quoted field (an odd number of double quotes): "
             "it looks truncated"
         )
     return size, digest.hexdigest()
+
+
+def _undefined_bytes(encoding: str) -> list[bytes]:
+    """The single bytes an 8-bit encoding leaves undefined (Windows-1252: 0x81, 0x8D, ...)."""
+    if encoding.replace("-", "").lower() in {"utf8", "utf8sig"}:
+        return []
+    undefined = []
+    for value in range(128, 256):
+        try:
+            bytes([value]).decode(encoding)
+        except UnicodeDecodeError:
+            undefined.append(bytes([value]))
+    return undefined
 
 
 def _first_non_ascii(chunk: bytes) -> int:
@@ -177,17 +230,12 @@ def read_file(directory: Path, source: SourceDefinition, spec: FileSpec, fields:
         malformed.append({"text": row.text[:200], "reason": f"has {row.actual_columns} fields, the header has {row.expected_columns}"})
         return "skip"
 
-    table = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(encoding=_decoder_name(source) if source.encoding != "utf-8" else "utf8", block_size=8 << 20),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid_row),
-        convert_options=pacsv.ConvertOptions(
-            include_columns=list(columns.values()),
-            column_types={column: pa.string() for column in columns.values()},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
+    try:
+        table = _read_csv(path, source, columns, on_invalid_row)
+    except pa.ArrowInvalid as error:
+        if "Empty CSV file" not in str(error):  # a header and nothing after it: no records
+            raise ExtractError(f"{path.name}: the CSV cannot be read ({str(error).splitlines()[0]})") from None
+        table = pa.table({column: pa.array([], pa.string()) for column in columns.values()})
     return RawFile(
         name=spec.filename,
         system=source.system,
@@ -197,6 +245,20 @@ def read_file(directory: Path, source: SourceDefinition, spec: FileSpec, fields:
         size=size,
         sha256=sha256,
         header=header,
+    )
+
+
+def _read_csv(path: Path, source: SourceDefinition, columns: dict[str, str], on_invalid_row) -> pa.Table:
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(encoding=_decoder_name(source) if source.encoding != "utf-8" else "utf8", block_size=8 << 20),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid_row),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=list(columns.values()),
+            column_types={column: pa.string() for column in columns.values()},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
     )
 
 
@@ -299,7 +361,7 @@ class Quarantine:
         parts = [part for part in self.parts if not part.empty]
         for raw in raws.values():
             if not raw.malformed.empty:
-                parts.append(raw.malformed.assign(file=raw.name, record=-1, column="", value=raw.malformed["text"].str.slice(0, 80)))
+                parts.append(raw.malformed.assign(file=raw.name, record=-1, column="(whole record)", value=raw.malformed["text"].str.slice(0, 80)))
         if not parts:
             return pd.DataFrame({column: pd.Series(dtype="int64" if column == "line" else "str") for column in QUARANTINE_COLUMNS})
         table = pd.concat(parts, ignore_index=True)
@@ -309,6 +371,12 @@ class Quarantine:
             width = len(raws[name].header)
             well_formed = layout.loc[layout["fields"] == width, "line"].to_numpy()
             malformed = layout.loc[layout["fields"] != width, "line"].to_numpy()
+            if len(layout) != raws[name].records_read or len(malformed) != len(raws[name].malformed):
+                # a stray double quote outside a quoted field: the records cannot be placed on lines
+                raise ExtractError(
+                    f"{name}: {raws[name].records_read} records read but {len(layout)} found by line; "
+                    "a double quote is probably stray (outside a quoted field): check the file's quoting"
+                )
             records = table.loc[rows, "record"].to_numpy()
             lines = np.empty(len(records), dtype=np.int64)
             lines[records >= 0] = well_formed[records[records >= 0]]

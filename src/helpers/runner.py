@@ -427,6 +427,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"synthetic extract: {synthetic_extract(args.crimes)}")
             return 0
         formats = _formats(args.formats)
+        # folders named on the command line are the user's, relative to where they are
+        args.extracts = str(Path(args.extracts).resolve()) if args.extracts else None
+        args.out = str(Path(args.out).resolve()) if args.out else None
         paths = expand_parameter_paths(args.params)
         if not paths:
             raise RunFailure("parameters", f"no parameters files in {' '.join(args.params)}")
@@ -464,7 +467,8 @@ def synthetic_extract(crimes: int) -> Path:
 def demo(args) -> int:
     """A synthetic extract made by the project's own generator, and request 20180075 run on it."""
     extracts = synthetic_extract(args.crimes)
-    result = run_request(project_root() / "parameters" / "20180075.yaml", str(extracts), args.out, _formats(args.formats))
+    out = str(Path(args.out).resolve()) if args.out else None
+    result = run_request(project_root() / "parameters" / "20180075.yaml", str(extracts), out, _formats(args.formats))
     _report(result)
     return EXIT_CODES[result.kind]
 

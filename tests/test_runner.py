@@ -1,0 +1,398 @@
+"""`foi-briefing` end to end, run as a scheduler or a new user runs it: the exit code says what kind
+of failure it was, the message is one line naming the file, line, column or key (never a
+traceback), and a failed run leaves the previous outputs exactly as they were.
+
+The extracts are small and hand-made (tests/builders.py), so these tests need no shared sample.
+A full notebook run takes several seconds: the tests that start one are marked slow, and the
+good run is made once for the module.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from builders import HEADERS, cms_crime, connect_crime, csv_text, migrated, write_extract
+from helpers.parameters import project_root
+
+ROOT = project_root()
+PARAMS = ROOT / "parameters" / "20180075.yaml"
+BIN = Path(sys.executable).parent
+FAILED = re.compile(r"\(partial outputs and the executed notebook: (?P<path>[^)]*/\.failed/[^)]*)\)$")
+EXIT = {"ok": 0, "several": 1, "parameters": 2, "extracts": 3, "notebook": 4, "gate": 5}
+
+NO_OUTCOME = "OC18 – No Sus / No Line Enq / Filed"
+
+
+# ---- a small extract that can be briefed
+
+
+def small_extract(directory: Path, set_aside: bool = True) -> Path:
+    """Grooming offences 5, 6 and 5 in 2015-2017 (one migrated from CMS to Connect), each year one
+    outcome, so every released figure is 5 or more; one person charged in each system in 2017
+    (fewer than 5, shown as `<5`). With `set_aside`, four rows that must be quarantined:
+
+    CMS_CRIMES.csv line 16   DATE RECORDED  31/02/2016 (after a record spanning lines 14-15)
+    CMS_CRIMES.csv line 17   CRIME STATUS   MIGRATED, but no Connect crime names it
+    CMS_NOMINALS.csv line 3  CRIME NO       a crime in neither system
+    connect_crimes.csv line 8  Outcome      OC99, not a Home Office outcome
+    """
+    cms_copy, connect_copy = migrated("CM/16/0000001", "00000001/16", "2016-03-01T09:30:00", Outcome=NO_OUTCOME)
+    cms = [cms_copy]  # line 2
+    cms += [cms_crime(f"CM/16/00000{i:02d}", f"0{i}/05/2016 10:00", **{"HO OUTCOME": "18"}) for i in range(2, 7)]  # 3-7
+    cms += [cms_crime(f"CM/15/00000{i:02d}", f"0{i}/03/2015 10:00", **{"HO OUTCOME": "18"}) for i in range(1, 6)]  # 8-12
+    cms += [cms_crime("CM/17/0000001", "03/03/2017 10:00", **{"HO CLASS": "008/01", "HO OUTCOME": "1"})]  # 13
+    connect = [connect_copy] + [connect_crime(f"0000000{i}/17", f"2017-12-1{i}T10:00:00", Outcome=NO_OUTCOME) for i in range(2, 7)]
+    nominals = [{"CRIME NO": "CM/17/0000001", "NOMINAL NO": "100001", "PNC ID": "2000/0448754A"}]
+    if set_aside:
+        cms += [
+            cms_crime("CM/17/0000002", "04/03/2017 10:00", **{"HO CLASS": "008/01", "CIRCUMSTANCES": "First line\nsecond line"}),  # 14-15
+            cms_crime("CM/16/0000020", "31/02/2016 10:00"),  # 16
+            cms_crime("CM/16/0000030", **{"CRIME STATUS": "MIGRATED"}),  # 17
+        ]
+        nominals += [{"CRIME NO": "CM/16/0000404", "NOMINAL NO": "100404"}]  # 3
+        connect += [connect_crime("00000007/17", **{"HO Class": "8/1", "Outcome": "OC99 – Unknown"})]  # 8
+    return write_extract(
+        directory,
+        CMS_CRIMES=cms,
+        CMS_NOMINALS=nominals,
+        CMS_CHARGES=[{"CRIME NO": "CM/17/0000001", "NOMINAL NO": "100001", "CHARGE DATE": "01/04/2017"}],
+        connect_crimes=connect,
+        connect_persons=[{"Crime Reference": "00000002/17", "Person ID": "PER1"}],
+        connect_charges=[{"Crime Reference": "00000002/17", "Person ID": "PER1"}],
+    )
+
+
+SET_ASIDE = [
+    {"file": "CMS_CRIMES.csv", "line": 16, "column": "DATE RECORDED", "reason": "not a date-time (impossible or unreadable date)"},
+    {"file": "CMS_CRIMES.csv", "line": 17, "column": "CRIME STATUS", "reason": "marked migrated but no Connect crime names it as its legacy crime"},
+    {"file": "CMS_NOMINALS.csv", "line": 3, "column": "CRIME NO", "reason": "crime not found in any crimes file"},
+    {"file": "connect_crimes.csv", "line": 8, "column": "Outcome", "reason": "not a Home Office outcome type (1-22)"},
+]
+
+
+def parameters_file(path: Path, **changes) -> Path:
+    """Request 20180075's parameters with some keys changed (`...` deletes a key)."""
+    values = yaml.safe_load(PARAMS.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if value is ...:
+            del values[key]
+        else:
+            values[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(values, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def foi(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([BIN / "foi-briefing", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def run(params: Path, extracts: Path, out: Path, *options: str) -> subprocess.CompletedProcess:
+    return foi("run", params, "--extracts", extracts, "--out", out, "--no-progress", *options)
+
+
+def one_line(done: subprocess.CompletedProcess) -> str:
+    """The run's error: exactly one line on stderr, and no traceback anywhere."""
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr[-3000:]
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr[-3000:]
+    return lines[0]
+
+
+def failed_folder(message: str) -> Path:
+    """The `.failed/...` folder a failed run names, which must exist."""
+    found = FAILED.search(message)
+    assert found, message
+    folder = Path(found["path"])
+    assert folder.is_dir(), folder
+    return folder
+
+
+def notebook_error(notebook: Path) -> dict:
+    """The executed notebook's error output (the failing cell's), with the cell's source."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    errors = [
+        {**output, "source": "".join(cell["source"])}
+        for cell in cells if cell["cell_type"] == "code"
+        for output in cell.get("outputs", []) if output.get("output_type") == "error"
+    ]
+    assert len(errors) == 1, errors
+    return errors[0]
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def read_csv(path: Path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+# ---- a good run with quarantined rows (made once): exit 0, the rows shown and counted
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory):
+    base = tmp_path_factory.mktemp("good")
+    extracts, out = small_extract(base / "extracts"), base / "out"
+    done = run(PARAMS, extracts, out)
+    return {"done": done, "extracts": extracts, "out": out, "request": out / "20180075"}
+
+
+@pytest.mark.slow
+def test_quarantined_rows_do_not_stop_a_run_that_is_not_strict(good):
+    done = good["done"]
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stdout + done.stderr
+    assert re.fullmatch(r"20180075: done in [\d.]+ s -> .*/20180075/release\n", done.stdout), done.stdout
+    release = good["request"] / "release"
+    assert {p.name for p in release.iterdir()} == {"briefing.html", "briefing.pdf", "manifest.json", "tables"}
+    assert (release / "briefing.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.slow
+def test_quarantine_csv_names_file_line_column_and_reason(good):
+    rows = read_csv(good["request"] / "restricted" / "quarantine.csv")
+    assert [{key: row[key] for key in ("file", "line", "column", "reason")} for row in rows] == [
+        {**row, "line": str(row["line"])} for row in SET_ASIDE
+    ]
+    assert rows[0]["value"] == "31/02/2016 10:00"
+
+
+@pytest.mark.slow
+def test_results_json_counts_the_quarantined_rows_and_reconciles(good):
+    quality = json.loads((good["request"] / "restricted" / "results.json").read_text(encoding="utf-8"))["data_quality"]
+    assert quality["rows_quarantined"] == {
+        "CMS_CRIMES.csv": 2, "CMS_NOMINALS.csv": 1, "CMS_CHARGES.csv": 0,
+        "connect_crimes.csv": 1, "connect_persons.csv": 0, "connect_charges.csv": 0,
+    }
+    assert quality["rows_read"]["CMS_CRIMES.csv"] == 15  # records, not lines (one spans two)
+    for name, read in quality["rows_read"].items():
+        assert read == quality["rows_used"][name] + quality["rows_quarantined"][name], name
+    assert quality["migrated_crimes"] == 1
+
+
+@pytest.mark.slow
+def test_the_released_data_quality_table_shows_them_as_small_counts(good):
+    rows = {row["Extract file"]: row for row in read_csv(good["request"] / "release" / "tables" / "data_quality_files.csv")}
+    assert set(rows) == {*HEADERS, "Total"}
+    assert rows["CMS_CRIMES.csv"] == {"Extract file": "CMS_CRIMES.csv", "Records read": "15", "Records set aside": "<5"}
+    assert rows["CMS_NOMINALS.csv"]["Records set aside"] == "<5"
+    assert rows["connect_crimes.csv"] == {"Extract file": "connect_crimes.csv", "Records read": "7", "Records set aside": "<5"}
+    assert rows["CMS_CHARGES.csv"]["Records set aside"] == "0"
+    assert rows["Total"] == {"Extract file": "Total", "Records read": "27", "Records set aside": "<5"}  # 4 in all
+    html = (good["request"] / "release" / "briefing.html").read_text(encoding="utf-8")
+    assert "Records set aside" in html  # the briefing's data-quality section shows the table
+
+
+# ---- --strict, and atomicity: the failed run leaves the previous outputs as they were
+
+
+@pytest.fixture(scope="module")
+def strict(good, tmp_path_factory):
+    """A copy of the good run's output folder, then a --strict run into it."""
+    assert good["done"].returncode == 0, good["done"].stderr[-3000:]
+    out = tmp_path_factory.mktemp("strict") / "out"
+    shutil.copytree(good["out"], out)
+    before = digests(out / "20180075")
+    done = run(PARAMS, good["extracts"], out, "--strict")
+    return {"done": done, "out": out, "before": before}
+
+
+@pytest.mark.slow
+def test_strict_fails_on_the_first_quarantined_row_naming_file_line_and_column(strict):
+    done = strict["done"]
+    assert done.returncode == EXIT["extracts"], done.stderr
+    message = one_line(done)
+    assert message.startswith("20180075: failed: 4 row(s) quarantined and strict is on; first: CMS_CRIMES.csv line 16, column 'DATE RECORDED'"), message
+
+
+@pytest.mark.slow
+def test_a_failed_run_leaves_the_previous_outputs_byte_for_byte(strict):
+    assert strict["done"].returncode != 0
+    assert digests(strict["out"] / "20180075") == strict["before"]
+    runs = strict["out"] / ".runs"
+    assert not runs.exists() or not any(runs.iterdir())  # nothing left half-staged
+
+
+@pytest.mark.slow
+def test_a_failed_run_says_where_its_partial_outputs_and_failing_cell_are(strict):
+    folder = failed_folder(one_line(strict["done"]))
+    assert folder.parent.parent == strict["out"] / ".failed" and folder.name == "20180075"
+    error = notebook_error(folder / "restricted" / "briefing.ipynb")
+    assert error["ename"] == "QuarantineError" and "CMS_CRIMES.csv line 16" in error["evalue"]
+    assert "briefing.load(params)" in error["source"]
+    assert not (folder / "release" / "briefing.html").exists()
+
+
+# ---- bad extracts: exit 3, one line naming the file and what is wrong
+
+
+def renamed_column(extracts: Path) -> None:
+    header = ["HO CLASSIFICATION" if column == "HO CLASS" else column for column in HEADERS["CMS_CRIMES.csv"]]
+    (extracts / "CMS_CRIMES.csv").write_bytes(csv_text("CMS_CRIMES.csv", [cms_crime("CM/16/0000001")], header).encode("cp1252"))
+
+
+def truncated(extracts: Path) -> None:
+    path = extracts / "connect_crimes.csv"
+    data = path.read_bytes()
+    path.write_bytes(data[: data.index(b"after online contact")])  # the export stopped inside a quoted field
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("corrupt", "expected"), [
+    (renamed_column, "CMS_CRIMES.csv: missing column 'HO CLASS'; the header has "),
+    (truncated, "connect_crimes.csv: the file ends inside a quoted field"),
+], ids=["renamed column", "truncated file"])
+def test_a_bad_extract_stops_the_run_in_one_line_naming_the_file(tmp_path, corrupt, expected):
+    extracts = small_extract(tmp_path / "extracts", set_aside=False)
+    if corrupt is truncated:  # make the last record's text a quoted field, as CMS and Connect write them
+        write_extract(extracts, connect_crimes=[connect_crime("00000002/17", Circumstances="Met, after online contact.")])
+    corrupt(extracts)
+    done = run(PARAMS, extracts, tmp_path / "out")
+    assert done.returncode == EXIT["extracts"], done.stderr
+    message = one_line(done)
+    assert message.startswith(f"20180075: failed: {expected}"), message
+    if corrupt is renamed_column:
+        assert "'HO CLASSIFICATION'" in message.split(" (partial outputs")[0]  # what it was renamed to
+    assert not (tmp_path / "out" / "20180075").exists()
+    failed_folder(message)
+
+
+@pytest.mark.slow
+def test_a_period_with_no_data_is_a_parameters_error_naming_the_keys(tmp_path):
+    params = parameters_file(tmp_path / "request.yaml", period_from="2010-01-01", period_to="2010-12-31")
+    done = run(params, small_extract(tmp_path / "extracts", set_aside=False), tmp_path / "out")
+    assert done.returncode == EXIT["parameters"], done.stderr
+    message = one_line(done)
+    assert message.startswith("20180075: failed: period_from/period_to: no crime in the extracts was recorded from 2010-01-01 to 2010-12-31"), message
+
+
+# ---- bad parameters and options: exit 2 before any notebook starts
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({"colour": "blue"}, "request: failed: request.yaml: colour: unknown key (is it misspelt?)"),
+    ({"period_to": "2014-01-01"}, "request: failed: request.yaml: period_to: 2014-01-01 is before period_from 2015-01-01"),
+    ({"title": ...}, "request: failed: request.yaml: title: missing (required)"),
+])
+def test_bad_parameters_stop_before_any_notebook_with_one_line_naming_the_key(tmp_path, changes, expected):
+    params = parameters_file(tmp_path / "request.yaml", **changes)
+    done = run(params, tmp_path / "no-extracts-needed", tmp_path / "out")
+    assert done.returncode == EXIT["parameters"], done.stderr
+    assert one_line(done).startswith(expected)
+    assert not (tmp_path / "out").exists()  # no staging folder: no notebook was started
+
+
+def test_a_missing_parameters_file_is_named(tmp_path):
+    done = run(tmp_path / "nope.yaml", tmp_path, tmp_path / "out")
+    assert done.returncode == EXIT["parameters"]
+    assert "nope.yaml: parameters file not found" in one_line(done)
+
+
+def test_an_unknown_format_is_a_bad_option(tmp_path):
+    done = run(PARAMS, tmp_path, tmp_path / "out", "--formats", "html,docx")
+    assert done.returncode == EXIT["parameters"]
+    assert one_line(done).startswith("foi-briefing: --formats: expected html, pdf or html,pdf")
+    assert not (tmp_path / "out").exists()
+
+
+def test_python_m_helpers_check_works(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "helpers", "check", PARAMS], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{PARAMS}: ok (request 20180075)\n"
+    bad = parameters_file(tmp_path / "request.yaml", charge_year="last year")
+    done = subprocess.run([sys.executable, "-m", "helpers", "check", bad], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == EXIT["parameters"]
+    assert one_line(done).startswith("foi-briefing: request.yaml: charge_year: Input should be a valid integer")
+
+
+# ---- the release gate: exit 5, nothing released (after a good run: the good outputs stay)
+
+
+@pytest.mark.slow
+def test_a_briefing_that_would_publish_a_crime_reference_is_stopped_by_the_gate(good, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(good["out"], out)
+    before = digests(out / "20180075")
+    params = parameters_file(tmp_path / "request.yaml", title="People charged with meeting a child following sexual grooming, as in CM/16/0000002")
+    done = run(params, good["extracts"], out, "--formats", "html")
+    assert done.returncode == EXIT["gate"], done.stderr
+    message = one_line(done)
+    assert message.startswith("20180075: failed: release gate: FAILED: ") and "contains a crime reference" in message, message
+    assert "CM/16/0000002" not in message  # the gate does not repeat what it found
+    assert digests(out / "20180075") == before  # nothing reached release/: the previous release stands
+    folder = failed_folder(message)
+    report = json.loads((folder / "restricted" / "gate_report.json").read_text(encoding="utf-8"))
+    assert report["passed"] is False
+    assert {finding["file"] for finding in report["findings"]} >= {"briefing.html", "manifest.json"}
+    assert "CM/16/0000002" in (folder / "release" / "briefing.html").read_text(encoding="utf-8")  # kept there, for a look
+
+
+# ---- several requests: each runs; the exit code is the failed one's
+
+
+@pytest.fixture(scope="module")
+def folder_run(good, tmp_path_factory):
+    base = tmp_path_factory.mktemp("folder")
+    parameters_file(base / "requests" / "20180075.yaml")
+    parameters_file(base / "requests" / "broken.yaml", reference="20180099", offence_classes=["88-1"])
+    done = run(base / "requests", good["extracts"], base / "out", "--formats", "html")
+    return {"done": done, "out": base / "out"}
+
+
+@pytest.mark.slow
+def test_a_folder_of_requests_releases_the_good_one_and_exits_with_the_bad_ones_code(folder_run):
+    done = folder_run["done"]
+    assert done.returncode == EXIT["parameters"], done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    # several requests: a summary table, one line per request, the failed one naming its file and key
+    lines = done.stdout.splitlines()
+    assert re.match(r"request +result +seconds +outputs or reason$", lines[0]), done.stdout
+    rows = {line.split()[0]: line for line in lines[1:]}
+    assert set(rows) == {"20180075", "broken"}, done.stdout
+    assert re.match(r"20180075 +released +[\d.]+ +\S*/20180075/release$", rows["20180075"]), rows["20180075"]
+    assert re.match(r"broken +FAILED \(2\) +[\d.]+ +broken\.yaml: offence_classes: '88-1' is not a Home Office classification", rows["broken"]), rows["broken"]
+    assert (folder_run["out"] / "20180075" / "release" / "briefing.html").is_file()
+    assert not (folder_run["out"] / "20180099").exists()
+
+
+@pytest.mark.slow
+def test_formats_html_gives_no_pdf(folder_run):
+    release = folder_run["out"] / "20180075" / "release"
+    assert (release / "briefing.html").is_file()
+    assert not (release / "briefing.pdf").exists()
+    assert "briefing.pdf" not in (release / "manifest.json").read_text(encoding="utf-8")
+
+
+# ---- bugs found while writing these tests, now fixed
+
+
+@pytest.mark.slow
+def test_a_request_whose_figures_are_all_small_is_still_briefed(tmp_path):
+    extracts = write_extract(
+        tmp_path / "extracts",
+        CMS_CRIMES=[cms_crime("CM/16/0000001", **{"HO OUTCOME": "18"}), cms_crime("CM/15/0000001", "03/03/2015 10:00")],
+        connect_crimes=[connect_crime("00000001/17")],
+    )
+    done = run(PARAMS, extracts, tmp_path / "out", "--formats", "html")
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.slow
+def test_relative_command_line_paths_are_relative_to_the_current_folder(good, tmp_path):
+    # --out stays absolute here, so that the bug cannot write into the project
+    done = foi("run", PARAMS, "--extracts", good["extracts"].name, "--out", tmp_path / "out", "--no-progress", "--formats", "html",
+               cwd=good["extracts"].parent)
+    assert done.returncode == 0, done.stderr
