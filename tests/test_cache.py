@@ -87,3 +87,19 @@ def test_the_command_clears_the_cache(tmp_path, cache_dir):
     done = subprocess.run([Path(sys.executable).parent / "foi-briefing", "cache", "clear"], capture_output=True, text=True, env={**os.environ})
     assert done.returncode == 0 and "removed" in done.stdout
     assert not cache_dir.exists()
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["memory", "cache"])
+def test_the_gate_finds_the_extract_s_identifiers_names_and_texts_in_either_store(tmp_path, cache_dir, cached):
+    from datetime import date
+
+    from helpers.release import ExtractSensitive
+
+    folder = extract_folder(tmp_path)
+    extract = cache.open_extract(folder) if cached else load_extracts(folder, personal_data=True)
+    sensitive = ExtractSensitive(extract, ["00000001/16"])
+    tokens = {"CM/16/0000001", "00000002/17", "400001", "PERD1", "00/448754A", "CM/16/0000404", "123456", "PER2"}
+    assert sensitive.identifiers_present(tokens) == {"CM/16/0000001", "00000002/17", "400001", "PERD1", "00/448754A"}
+    born = sensitive.people_with_dob({date(1992, 5, 24), date(2001, 1, 1)})
+    assert born["surname"].tolist() == ["SMITH"] and born["date_of_birth"].tolist() == [date(1992, 5, 24)]
+    assert list(sensitive.texts()) == ["Updated: Predator Patrol sting."]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import hashlib
 import io
 import re
@@ -74,15 +75,19 @@ def read_header(path: Path, source: SourceDefinition) -> list[str]:
 
 
 def check_columns(path: Path, header: list[str], needed: list[str]) -> None:
-    """Stop on a missing or renamed column, naming it and what the header holds instead."""
+    """Stop on a missing or renamed column, naming it and what it seems to have become."""
     missing = [column for column in needed if column not in header]
     if not missing:
         return
     extra = [column for column in header if column not in needed]
-    hint = f"; the header has {', '.join(repr(c) for c in extra)} instead" if extra else ""
-    raise ExtractError(
-        f"{path.name}: missing column {', '.join(repr(c) for c in missing)}{hint}"
-    )
+    renamed = difflib.get_close_matches(missing[0], extra, n=1, cutoff=0.5)
+    if renamed:
+        hint = f"; the header has {renamed[0]!r} instead (renamed?)"
+    elif extra:
+        hint = f"; the header has {', '.join(repr(c) for c in extra[:6])} instead"
+    else:
+        hint = ""
+    raise ExtractError(f"{path.name}: missing column {', '.join(repr(c) for c in missing)}{hint}")
 
 
 def scan_file(path: Path, source: SourceDefinition) -> tuple[int, str]:

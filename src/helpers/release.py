@@ -1347,18 +1347,26 @@ class ExtractSensitive:
     def identifiers_present(self, tokens: set[str]) -> set[str]:
         if not tokens:
             return set()
-        wanted = pa.array(sorted({token.upper() for token in tokens}), pa.string())
-        found: set[str] = set()
+        upper = {token.upper() for token in tokens}
+        wanted = pa.array(sorted(upper), pa.string())
+        # person keys are stored `SYSTEM:ref`: prefix the tokens rather than strip a million keys
+        from helpers.sources import FORCE_SOURCES
+
+        keyed = pa.array(sorted(f"{source.system}:{token}" for source in FORCE_SOURCES for token in upper), pa.string())
         crimes = self.extract.crimes
-        columns = [pa.array(crimes[name].dropna().to_numpy(dtype=object), pa.string()) for name in ("crime_id", "legacy_ref")]
         people = self.extract.store.people(["person_key", "legacy_person_key", "pnc_id"])
-        charges = pa.array(self.extract.charges["person_key"].to_numpy(dtype=object), pa.string())
-        for keys in (people["person_key"], people["legacy_person_key"], charges):
-            columns.append(pc.replace_substring_regex(keys, pattern=r"^[A-Za-z]+:", replacement=""))
-        columns.append(people["pnc_id"])
-        for column in columns:
-            upper = pc.utf8_upper(column)
-            found.update(pc.unique(pc.filter(upper, pc.fill_null(pc.is_in(upper, value_set=wanted), False))).to_pylist())
+        columns = [
+            (pa.array(crimes["crime_id"].array), wanted),
+            (pa.array(crimes["legacy_ref"].array), wanted),
+            (people["pnc_id"], wanted),
+            (people["person_key"], keyed),
+            (people["legacy_person_key"], keyed),
+            (pa.array(self.extract.charges["person_key"].array), keyed),
+        ]
+        found: set[str] = set()
+        for column, value_set in columns:
+            hits = pc.filter(column, pc.fill_null(pc.is_in(column, value_set=value_set), False))
+            found.update(str(value).split(":", 1)[-1].upper() for value in pc.unique(hits).to_pylist())
         return {token for token in tokens if token.upper() in found}
 
     def people_with_dob(self, dates: set[date]) -> pd.DataFrame:

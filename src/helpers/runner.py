@@ -83,6 +83,7 @@ def run_request(
     strict: bool | None = None,
     progress: bool = True,
     on_step=None,
+    kernel: PrivateKernel | None = None,
 ) -> RunResult:
     """Run one request end to end; never raises for a user's mistake (the result says why).
 
@@ -106,7 +107,7 @@ def run_request(
     result = RunResult(params.reference, True, on_step=on_step)
     builder = start_cache_build(params)
     try:
-        _step(result, log, "notebook", lambda: execute_notebook(params, staging_root, staged, progress))
+        _step(result, log, "notebook", lambda: execute_notebook(params, staging_root, staged, progress, kernel))
         release = staged / "release"
         if "html" in formats or "pdf" in formats:
             from helpers import report
@@ -163,40 +164,81 @@ def start_cache_build(params: RequestParameters):
     )
 
 
-def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path, progress: bool) -> None:
+class PrivateKernel:
+    """A Jupyter kernel on this Python, over a private socket file, that can run several notebooks.
+
+    "python3" is mapped by jupyter_client to the Python running us (the venv's). The kernel talks
+    over a socket file in a private folder, not localhost TCP: the data it handles is personal.
+    Several requests in one worker share one kernel, so each pays for the kernel's start and the
+    imports once; `fresh()` forgets the previous notebook's variables before the next one.
+    """
+
+    def __init__(self):
+        from jupyter_client.manager import KernelManager
+
+        self._sockets = tempfile.TemporaryDirectory(prefix="foi-kernel-")
+        self.manager = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets.name, "kernel"))
+
+    def fresh(self) -> None:
+        if not self.manager.has_kernel:
+            return
+        if not self.manager.is_alive():
+            self.manager.shutdown_kernel(now=True)
+            return
+        client = self.manager.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            client.execute_interactive("%reset -f", timeout=60, store_history=False)
+        finally:
+            client.stop_channels()
+
+    def close(self) -> None:
+        if self.manager.has_kernel:
+            self.manager.shutdown_kernel(now=False)
+        self._sockets.cleanup()
+
+    def __enter__(self) -> "PrivateKernel":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path, progress: bool, kernel: PrivateKernel | None = None) -> None:
     """Run the briefing notebook with papermill, on this Python, writing into the staging folder."""
     import papermill
-    from jupyter_client.manager import KernelManager
     from papermill.exceptions import PapermillExecutionError
 
+    if kernel is None:
+        with PrivateKernel() as own:
+            return execute_notebook(params, staging_root, staged, progress, own)
     values = notebook_parameters(params)
     values["output_dir"] = str(staging_root)
     values["extracts_dir"] = str(params.extracts_path)
     if params.evidence_decisions:
         values["evidence_decisions"] = str(params.path(params.evidence_decisions))
     root = project_root()
-    # "python3" is mapped by jupyter_client to the Python running us (the venv's). The kernel
-    # talks over a private socket file, not localhost TCP: the data it handles is personal.
-    with tempfile.TemporaryDirectory(prefix="foi-kernel-") as sockets:
-        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
-        try:
-            papermill.execute_notebook(
-                str(root / NOTEBOOK),
-                str(staged / "restricted" / "briefing.ipynb"),
-                parameters=values,
-                kernel_name="python3",
-                km=kernel,
-                cwd=str(root),
-                progress_bar=progress,
-                log_output=False,
-            )
-        except PapermillExecutionError as error:
-            kind = NOTEBOOK_ERRORS.get(error.ename, "notebook")
-            message = error.evalue if kind != "notebook" else f"{error.ename}: {error.evalue} (cell {error.exec_count})"
-            raise RunFailure(kind, message) from None
-        finally:
-            if kernel.has_kernel:
-                kernel.shutdown_kernel(now=False)
+    kernel.fresh()
+    try:
+        papermill.execute_notebook(
+            str(root / NOTEBOOK),
+            str(staged / "restricted" / "briefing.ipynb"),
+            parameters=values,
+            kernel_name="python3",
+            km=kernel.manager,
+            cwd=str(root),
+            progress_bar=progress,
+            log_output=False,
+        )
+    except PapermillExecutionError as error:
+        kind = NOTEBOOK_ERRORS.get(error.ename, "notebook")
+        message = error.evalue if kind != "notebook" else f"{error.ename}: {error.evalue} (cell {error.exec_count})"
+        raise RunFailure(kind, message) from None
+    except Exception:
+        if kernel.manager.has_kernel:  # a dead or stuck kernel: the next notebook starts a new one
+            kernel.manager.shutdown_kernel(now=True)
+        raise
 
 
 def seal_release(params: RequestParameters, staged: Path) -> None:
@@ -309,7 +351,9 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
             tqdm(total=len(STEPS) - 1, desc=f"{name} queued  ", position=i, leave=True, disable=not progress, bar_format="{desc} {bar:30} {elapsed}")
             for i, name in enumerate(names)
         ]
-        futures = [pool.submit(run_request, path, extracts, out, formats, strict, False, _StepQueue(queue, i)) for i, path in enumerate(paths)]
+        # each worker runs its share of the requests one after another in one kernel
+        shares = [list(range(worker, len(paths), workers)) for worker in range(workers)]
+        futures = [pool.submit(_run_share, [(i, paths[i]) for i in share], extracts, out, formats, strict, queue) for share in shares]
         while not all(future.done() for future in futures) or not queue.empty():
             try:
                 index, step = queue.get(timeout=0.2)
@@ -317,17 +361,23 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
                 continue
             bars[index].update(max(STEPS.index(step) - bars[index].n, 0) if step in STEPS else 0)
             bars[index].set_description_str(f"{names[index]} {step:<8}")
-        results = []
-        for bar, name, path, future in zip(bars, names, paths, futures):
+        results: dict[int, RunResult] = {}
+        for share, future in zip(shares, futures):
             try:
-                result = future.result()
-            except Exception as error:  # noqa: BLE001 - a crashed worker is that request's failure
-                result = RunResult(path.stem, False, "notebook", f"{type(error).__name__}: {error}")
+                results.update(future.result())
+            except Exception as error:  # noqa: BLE001 - a crashed worker fails its requests, no others
+                results.update({i: RunResult(paths[i].stem, False, "notebook", f"{type(error).__name__}: {error}") for i in share if i not in results})
+        for i, (bar, name) in enumerate(zip(bars, names)):
             bar.update(bar.total - bar.n)
-            bar.set_description_str(f"{name} {'done' if result.ok else 'FAILED':<8}")
+            bar.set_description_str(f"{name} {'done' if results[i].ok else 'FAILED':<8}")
             bar.close()
-            results.append(result)
-    return results
+    return [results[i] for i in range(len(paths))]
+
+
+def _run_share(share: list[tuple[int, Path]], extracts, out, formats, strict, queue) -> dict[int, RunResult]:
+    """A worker's requests, one after another, in one kernel."""
+    with PrivateKernel() as kernel:
+        return {i: run_request(path, extracts, out, formats, strict, False, _StepQueue(queue, i), kernel) for i, path in share}
 
 
 def summary_table(results: list[RunResult]) -> str:

@@ -15,7 +15,7 @@ charges  crime_ref, person_ref, charge_date, cjs_code
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, Mapping
 
 TableName = Literal["crimes", "people", "charges"]
@@ -32,9 +32,6 @@ class FileSpec:
     table: TableName
     filename: str
     columns: Mapping[str, str]  # canonical field -> column header in the file
-
-    def column(self, canonical: str) -> str | None:
-        return self.columns.get(canonical)
 
 
 @dataclass(frozen=True)
@@ -60,14 +57,11 @@ class SourceDefinition:
     status_values: Mapping[str, CrimeState]
     #: the system this one's `legacy_ref` / `legacy_person_ref` point into, if any
     legacy_system: str | None = None
-    #: a line ending, for the synthetic generator and the structural checks
-    line_ending: str = "\n"
     #: text for the briefing's method note
     description: str = ""
-    #: switch-over: the moment from which this system records new crimes (local time), if known
+    #: switch-over: when this system started / stopped recording new crimes (local time), if known
     recording_from: str | None = None
     recording_until: str | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def files(self) -> tuple[FileSpec, FileSpec, FileSpec]:
@@ -77,7 +71,6 @@ class SourceDefinition:
 CMS = SourceDefinition(
     system="CMS",
     encoding="cp1252",
-    line_ending="\r\n",
     crimes=FileSpec(
         "crimes",
         "CMS_CRIMES.csv",
@@ -191,8 +184,3 @@ CONNECT = SourceDefinition(
 
 #: the systems of this force, oldest first: a migrated crime's newer copy supersedes its older row
 FORCE_SOURCES: tuple[SourceDefinition, ...] = (CMS, CONNECT)
-
-
-def source_files(sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> list[tuple[SourceDefinition, FileSpec]]:
-    """Every file of every system, in a stable order."""
-    return [(source, spec) for source in sources for spec in source.files]
