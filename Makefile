@@ -11,6 +11,7 @@ STAMP  := $(VENV)/.installed
 setup: $(STAMP)
 
 # the venv, the project (editable) with its test tools, and the project's Jupyter kernel
+# (jupyter lab needs --allow-root when run as root, as on these machines)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -31,7 +32,7 @@ test-fast: $(STAMP)
 # handle personal data, so kernels talk over private socket files, not localhost TCP
 lab: $(STAMP)
 	$(BIN)/foi-briefing sample
-	$(BIN)/jupyter lab --notebook-dir=notebooks --KernelManager.transport=ipc
+	$(BIN)/jupyter lab --notebook-dir=notebooks --KernelManager.transport=ipc $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
