@@ -16,21 +16,16 @@ import statistics
 import sys
 import time
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import yaml
 
 from helpers.evidence import compile_terms, find_mentions
 
-TERMS = [
-    "paedophile hunter",
-    "vigilante",
-    "hunter group",
-    "online child abuse activist",
-    "OCAG",
-    "Northern Shield",
-    "Predator Patrol",
-    "Safeguard Sentinels",
-]
+# the agreed terms of request 20180075, from its parameters file
+TERMS = yaml.safe_load((Path(__file__).resolve().parents[1] / "parameters" / "20180075.yaml").read_text())["search_terms"]
 
 ORDINARY = [
     "Unknown offender(s) forced the {adj} door of the property at {place} and took {item}; area searched and CCTV requested from {name}.",
