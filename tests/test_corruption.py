@@ -412,4 +412,3 @@ def test_records_the_reader_splits_oddly_are_still_located_or_named(tmp_path, ol
     if new.count(b'"') == 1:
         replaced(tmp_path, "CMS_NOMINALS.csv", b"100006", b'100"006')  # the second one
     check_small(tmp_path)
-

@@ -19,11 +19,6 @@ import pandas as pd
 from helpers import codes
 
 
-def period_years(period_from: date, period_to: date) -> list[int]:
-    """Every calendar year the period touches."""
-    return list(range(period_from.year, period_to.year + 1))
-
-
 def recorded_within(crimes: pd.DataFrame, period_from: date, period_to: date) -> pd.Series:
     """True for crimes recorded on a day of the period (from 00:00 on the first to the end of the last)."""
     start, end = codes.local_day_bounds(period_from, period_to)
@@ -116,5 +111,3 @@ def persons_charged(charges: pd.DataFrame, year: int, groups: Mapping[str, list[
         },
         charges=wanted,
     )
-
-
