@@ -179,3 +179,35 @@ def test_a_row_with_too_few_fields_is_quarantined_and_later_lines_stay_right(tmp
         [4, "not a date-time (impossible or unreadable date)"],
     ]
     assert extract.data_quality["rows_read"]["CMS_CRIMES.csv"] == 3
+
+
+# ---- what a set-aside row still tells (found in review)
+
+
+def test_a_migrated_crime_without_its_original_date_takes_the_legacy_rows_date(tmp_path):
+    cms, connect = migrated("CM/16/0000001", "00000001/16", "2016-03-01T09:30:00")
+    connect["Original Recorded Date"] = ""  # Connect's own Recorded Date is the migration run's
+    write_extract(tmp_path, CMS_CRIMES=[cms], connect_crimes=[connect])
+    extract = load_extracts(tmp_path)
+    assert extract.crimes["recorded_at"].dt.year.tolist() == [2016]
+    assert extract.data_quality["migrated_crimes_dated_from_legacy_row"] == 1
+
+
+def test_a_migrated_crime_with_no_date_to_go_by_is_set_aside(tmp_path):
+    connect = connect_crime("00000001/16", "2017-12-04T08:15:00", **{"Legacy Crime No": "CM/16/0000999"})
+    rows, _ = quarantined(tmp_path, connect_crimes=[connect])
+    assert rows[["column", "reason"]].values.tolist() == [["Original Recorded Date", "migrated crime without its original recorded date (and no legacy row to take it from)"]]
+
+
+def test_a_charge_on_a_crime_row_set_aside_for_another_reason_still_counts(tmp_path):
+    from helpers import counting
+
+    write_extract(
+        tmp_path,
+        CMS_CRIMES=[cms_crime("CM/17/0000001", "01/02/2017 10:00", **{"HO CLASS": "88A"})],  # set aside
+        CMS_NOMINALS=[{"CRIME NO": "CM/17/0000001", "NOMINAL NO": "400001"}],
+        CMS_CHARGES=[{"CRIME NO": "CM/17/0000001", "NOMINAL NO": "400001", "CJS CODE": "SX03225", "CHARGE DATE": "01/06/2017"}],
+    )
+    extract = load_extracts(tmp_path)
+    assert extract.quarantine["file"].tolist() == ["CMS_CRIMES.csv"]  # the crime only, not its charge
+    assert counting.persons_charged(extract.charges, 2017, {"s15": ["SX03225"]}).counts()["s15"] == 1

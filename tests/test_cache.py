@@ -103,3 +103,10 @@ def test_the_gate_finds_the_extract_s_identifiers_names_and_texts_in_either_stor
     born = sensitive.people_with_dob({date(1992, 5, 24), date(2001, 1, 1)})
     assert born["surname"].tolist() == ["SMITH"] and born["date_of_birth"].tolist() == [date(1992, 5, 24)]
     assert list(sensitive.texts()) == ["Updated: Predator Patrol sting."]
+
+
+def test_the_gate_refuses_an_extract_loaded_without_its_personal_data(tmp_path):
+    from helpers.release import ExtractSensitive
+
+    with pytest.raises(ValueError, match="personal data"):
+        ExtractSensitive(load_extracts(extract_folder(tmp_path)))  # it could not see names

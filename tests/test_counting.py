@@ -265,3 +265,51 @@ def test_every_older_code_for_s15_counts(tmp_path):
         CMS_CHARGES=rows,
     )
     assert charged(tmp_path) == {"year": 2017, "section_15": 6, "attempt_section_15": 6, "either": 12}
+
+
+def test_a_charge_repeated_in_one_file_is_not_counted_as_copied_across_systems(tmp_path):
+    cms, connect = migrated("CM/17/0000001", "00000001/17", "2017-06-01T09:30:00")
+    write_extract(
+        tmp_path,
+        CMS_CRIMES=[cms],
+        connect_crimes=[connect],
+        CMS_NOMINALS=[nominal("CM/17/0000001", "400001")],
+        connect_persons=[person("00000001/17", "PER7400001", legacy="400001")],
+        CMS_CHARGES=[cms_charge("CM/17/0000001", "400001", day="10/07/2017")] * 2,
+        connect_charges=[connect_charge("00000001/17", "PER7400001", day="2017-07-10")],
+    )
+    quality = load_extracts(tmp_path).data_quality
+    assert (quality["charges_copied_across_systems"], quality["charges_repeated_within_a_file"]) == (1, 1)
+
+
+def test_the_hunter_group_people_are_those_charged_in_the_year_on_a_counted_crime(tmp_path):
+    """Charged on a hunter-group crime in 2017 under a request code: counted, whatever the crime's
+    class; another code on that crime, another year, or a crime whose mention is negated: not."""
+    from helpers import briefing
+    from helpers.parameters import project_root, read_parameters
+
+    hunter = "Chat logs supplied by Predator Patrol after the sting."
+    negated = "Enquiries found no paedophile hunter involvement."
+    write_extract(
+        tmp_path / "x",
+        CMS_CRIMES=[
+            cms_crime("CM/17/0000001", "01/02/2017 10:00", CIRCUMSTANCES=hunter),
+            cms_crime("CM/14/0000002", "01/02/2014 10:00", CIRCUMSTANCES=hunter, **{"HO CLASS": "071/17"}),
+            cms_crime("CM/17/0000003", "01/03/2017 10:00", CIRCUMSTANCES=negated),
+            cms_crime("CM/17/0000004", "01/04/2017 10:00", CIRCUMSTANCES="Parents reported messages."),
+        ],
+        CMS_NOMINALS=[nominal(crime, number) for crime, number in [("CM/17/0000001", "400001"), ("CM/14/0000002", "400002"), ("CM/17/0000003", "400003"), ("CM/17/0000001", "400004"), ("CM/17/0000004", "400004"), ("CM/17/0000001", "400005")]],
+        CMS_CHARGES=[
+            cms_charge("CM/17/0000001", "400001", "SX03225A"),  # counted
+            cms_charge("CM/14/0000002", "400002", "SX03226"),  # counted: another class, older crime
+            cms_charge("CM/17/0000003", "400003", "SX03225"),  # negated mention: not
+            cms_charge("CM/17/0000001", "400004", "SX03224"),  # s15A on the hunter crime ...
+            cms_charge("CM/17/0000004", "400004", "SX03225"),  # ... s15 elsewhere: not
+            cms_charge("CM/17/0000001", "400005", "SX03225", day="01/01/2018"),  # another year: not
+        ],
+    )
+    params = read_parameters(project_root() / "parameters" / "20180075.yaml", {"extracts_dir": str(tmp_path / "x"), "output_dir": str(tmp_path / "out"), "period_from": "2014-01-01"})
+    extract = briefing.load(params)
+    figures = briefing.count(params, extract)
+    findings = briefing.search(params, extract, figures)
+    assert sorted(findings.persons) == ["CMS:400001", "CMS:400002"]

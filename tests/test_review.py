@@ -18,7 +18,11 @@ PLAIN = "Victim's father found the messages and called police."
 def run(tmp_path, decisions: list[dict] | None = None, **overrides):
     extracts = write_extract(
         tmp_path / "extracts",
-        CMS_CRIMES=[cms_crime("CM/16/0000001", CIRCUMSTANCES=HUNTER), cms_crime("CM/16/0000002", CIRCUMSTANCES=PLAIN)],
+        CMS_CRIMES=[
+            cms_crime("CM/14/0000001", "02/02/2014 10:00", CIRCUMSTANCES=PLAIN),  # the extract starts before the period
+            cms_crime("CM/16/0000001", CIRCUMSTANCES=HUNTER),
+            cms_crime("CM/16/0000002", CIRCUMSTANCES=PLAIN),
+        ],
         connect_crimes=[
             connect_crime("00000001/17", "2017-12-05T10:00:00", Circumstances=TYPO),
             connect_crime("00000002/17", "2017-12-06T10:00:00", Circumstances=NEGATED),
@@ -95,3 +99,25 @@ def test_the_review_cost_is_set_against_the_s12_limit(records, minutes, text, wi
     cost = review.ReviewCost(records, minutes)
     assert cost.hours_text() == text
     assert cost.within_s12_limit is within
+
+
+def test_a_decision_for_a_crime_not_on_the_worklist_is_reported_not_applied(tmp_path):
+    params, findings = run(tmp_path, [{"reference": "00000999/17", "decision": "yes", "reviewer": "AB", "note": ""}])
+    assert findings.review.unmatched_decisions == ["00000999/17"]
+    assert "00000999/17" not in findings.counted
+    assert findings.review.reviewed == 0
+
+
+def test_an_empty_decisions_file_and_a_bad_line_are_named(tmp_path):
+    path = tmp_path / "decisions.csv"
+    path.write_text("")
+    with pytest.raises(review.DecisionsError, match=r"^decisions.csv: the file is empty"):
+        review.read_decisions(path)
+    path.write_text("reference,decision\n00000001/17,\n00000002/17,yes\n00000003/17,perhaps\n")
+    with pytest.raises(review.DecisionsError, match=r"^decisions.csv: line 4: decision must be yes or no"):
+        review.read_decisions(path)
+
+
+def test_a_period_starting_before_the_extracts_is_a_parameters_error(tmp_path):
+    with pytest.raises(briefing.DataCoverageError, match=r"^period_from: 2010-01-01 is before the extracts begin"):
+        run(tmp_path, period_from="2010-01-01")

@@ -396,3 +396,20 @@ def test_relative_command_line_paths_are_relative_to_the_current_folder(good, tm
     done = foi("run", PARAMS, "--extracts", good["extracts"].name, "--out", tmp_path / "out", "--no-progress", "--formats", "html",
                cwd=good["extracts"].parent)
     assert done.returncode == 0, done.stderr
+
+
+# ---- command-line mistakes found in review
+
+
+def test_an_output_folder_that_cannot_be_written_is_named(tmp_path):
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    done = run(PARAMS, tmp_path, not_a_folder)
+    assert done.returncode == EXIT["parameters"]
+    assert one_line(done).startswith("20180075: failed: output_dir: cannot write in")
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two"])
+def test_jobs_must_be_a_whole_number_of_one_or_more(tmp_path, jobs):
+    done = foi("run", PARAMS, "--jobs", jobs)
+    assert done.returncode == 2 and "--jobs" in done.stderr and "Traceback" not in done.stderr

@@ -76,7 +76,8 @@ def load(params: RequestParameters) -> Extract:
     `FOI_NO_CACHE=1` reads the CSV files every time instead.
     """
     if os.environ.get("FOI_NO_CACHE"):
-        extract = load_extracts(params.extracts_path)
+        # names and dates of birth too: the release gate needs them, as the cache has them
+        extract = load_extracts(params.extracts_path, personal_data=True)
     else:
         from helpers.cache import open_extract
 
@@ -103,6 +104,11 @@ def check_coverage(params: RequestParameters, extract: Extract) -> None:
         raise DataCoverageError(
             f"period_from/period_to: no crime in the extracts was recorded from {params.period_from} "
             f"to {params.period_to} (they run from {first:%Y-%m-%d} to {last:%Y-%m-%d})"
+        )
+    if params.period_from.year < first.year:
+        raise DataCoverageError(
+            f"period_from: {params.period_from} is before the extracts begin ({first:%Y-%m-%d}): the "
+            "years before would be counted as none"
         )
     if not (first.year <= params.charge_year <= last.year):
         raise DataCoverageError(
@@ -188,7 +194,8 @@ def search(params: RequestParameters, extract: Extract, figures: Figures) -> Evi
     offence_ids = set(figures.offences["crime_id"])
     counted_offences = figures.offences.loc[figures.offences["crime_id"].isin(outcome.counted)]
     charges = figures.persons.charges
-    persons = frozenset(charges.loc[charges["crime_id"].isin(outcome.counted), "individual_id"]) & figures.persons.either
+    # the year's charges under the request's codes: their people are all in `either`
+    persons = frozenset(charges.loc[charges["crime_id"].isin(outcome.counted), "individual_id"])
 
     return EvidenceFindings(
         candidates=candidates_worklist(scope, mentions, by_crime, decisions),
@@ -244,6 +251,9 @@ def results(params: RequestParameters, extract: Extract, figures: Figures, findi
             "candidates": len(findings.candidates),
             "reviewed": findings.review.reviewed,
             "overturned": findings.review.overturned,
+            # decisions for crimes the search no longer proposes (mistyped, or terms changed):
+            # not applied, listed here so the reviewer sees them
+            "decisions_not_on_worklist": findings.review.unmatched_decisions,
         },
         "data_quality": quality,
     }
@@ -413,11 +423,13 @@ def write_release_tables(paths: OutputPaths, params: RequestParameters, released
 
     tables = {name: csv_frame(table) for name, table in released.tables.items()}
     sensitive = release.ExtractSensitive(extract, read_search_scope(paths))
-    report = release.check_tables(tables, params.disclosure_threshold, sensitive)
-    write_json(paths.restricted / "gate_tables.json", report.to_dict())
-    report.raise_if_failed()
     paths.make()
-    release.write_tables(tables, paths.tables, params.disclosure_threshold, sensitive)
+    try:  # checked, then written; nothing is written if the check fails
+        report = release.write_tables(tables, paths.tables, params.disclosure_threshold, sensitive)
+    except release.ReleaseGateError as error:
+        write_json(paths.restricted / "gate_tables.json", error.report.to_dict())
+        raise
+    write_json(paths.restricted / "gate_tables.json", report.to_dict())
 
 
 def read_search_scope(paths: OutputPaths) -> list[str]:

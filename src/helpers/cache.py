@@ -6,8 +6,8 @@ Parquet files instead (tenths of a second), including the files' SHA-256 hashes 
 
 - Where: `$FOI_CACHE_DIR`, else `.cache/extracts/` in the project (git-ignored). The cache holds
   personal data: it is as restricted as the extracts themselves (folders are created 0700).
-- Key: each file's name, size, modification and change times, the source definitions and this module's
-  format version. A changed file gives a new key, and the old entry for that folder is removed.
+- Key: each file's name, size, modification and change times, the source definitions, this module's
+  format version and a hash of the code that reads the files. A changed file gives a new key, and the old entry for that folder is removed.
 - Safe when two runs build it at once: a lock file serialises the builders, and each entry is
   written to a temporary folder and renamed into place, so a reader never sees half an entry.
 - `foi-briefing cache clear` removes it all.
@@ -54,10 +54,22 @@ def _signature(directory: Path, sources: tuple[SourceDefinition, ...]) -> list:
     return entries
 
 
+def _code_fingerprint() -> str:
+    """The loading code's own hash: a fix to how extracts are read makes a new entry by itself."""
+    from helpers import codes, extracts, people, sources
+
+    digest = hashlib.sha256()
+    for module in (codes, extracts, people, sources):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
 def entry_name(directory: Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> str:
-    """`<folder hash>-<contents hash>`: one entry per extracts folder and state of its files."""
+    """`<folder hash>-<contents hash>`: one entry per extracts folder, state of its files and
+    version of the code that reads them."""
     folder = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
-    state = json.dumps([CACHE_FORMAT, repr(sources), _signature(directory, sources)])
+    state = json.dumps([CACHE_FORMAT, _code_fingerprint(), repr(sources), _signature(directory, sources)])
     return f"{folder}-{hashlib.sha256(state.encode()).hexdigest()[:16]}"
 
 

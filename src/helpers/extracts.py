@@ -214,6 +214,7 @@ class RawFile:
     sha256: str
     header: list[str]
     records_read: int = 0  # well-formed and malformed records: every record the file holds
+    set_aside_refs: pa.Array | None = None  # crime references of rows quarantined (crimes files)
 
     def __post_init__(self) -> None:
         self.records_read = self.data.num_rows + len(self.malformed)
@@ -476,6 +477,7 @@ def canonical_crimes(raw: RawFile, source: SourceDefinition, book: Quarantine, s
         "system": _constant(source.system, raw.data.num_rows),
         "legacy_ref": codes.as_text(_column(raw, "legacy_ref")),
         "recorded_at": pc.coalesce(original, recorded),
+        "original_given": pc.is_valid(original),
         "ho_class": ho_class,
         "state": state,
         "outcome": outcome,
@@ -483,6 +485,8 @@ def canonical_crimes(raw: RawFile, source: SourceDefinition, book: Quarantine, s
         "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int64)),
     })
     sink.texts(raw.name, _kept(pa.table({"crime_id": ref, "circumstances": _column(raw, "circumstances")}), keep))
+    # a crime row set aside still names a crime: its charges and people are not orphans
+    raw.set_aside_refs = pc.drop_null(ref.filter(pa.array(~keep))).combine_chunks()
     return _kept(table, keep)
 
 
@@ -663,13 +667,25 @@ def merge_systems(crimes: pa.Table, sources: tuple[SourceDefinition, ...], book:
         newer = "/".join(s.system for s in sources if s.legacy_system == system[int(rows[0])].as_py()) or "newer"
         book.add(file, crimes["record"].take(pa.array(rows)).to_numpy(), _column_name(sources, file, "status"), ["MIGRATED"] * len(rows), f"marked migrated but no {newer} crime names it as its legacy crime")
 
-    live = ~superseded & ~orphan & ~twice
     copy_rows = pa.array(np.flatnonzero(copies))
     superseded_rows = pa.array(np.flatnonzero(superseded))
+    # a copy without its original recorded date takes its legacy row's (Connect's own date is the
+    # migration run's); with neither, the year it counts in is unknown: set it aside
+    undated = copies & ~crimes["original_given"].to_numpy(zero_copy_only=False)
+    legacy_date = lookup(copy_key, key, crimes["recorded_at"])
+    undated_without_legacy = undated & _null(legacy_date)
+    for file, rows in _by_file(crimes, undated_without_legacy):
+        book.add(file, crimes["record"].take(pa.array(rows)).to_numpy(), _column_name(sources, file, "original_recorded_at"), [""] * len(rows), "migrated crime without its original recorded date (and no legacy row to take it from)")
+    recorded_at = pc.if_else(pa.array(undated & ~undated_without_legacy), legacy_date, crimes["recorded_at"])
+    crimes = crimes.set_column(crimes.schema.get_field_index("recorded_at"), "recorded_at", recorded_at)
+    live = ~superseded & ~orphan & ~twice & ~undated_without_legacy
     successor = lookup(key.take(superseded_rows), copy_key.take(copy_rows), crimes["crime_ref"].take(copy_rows))
+    # every reference read names a crime: the live ones themselves, a superseded one its copy, and
+    # one set aside here itself (its charges and people are still charges and people)
+    own = crimes["crime_ref"].filter(pa.array(~superseded)).combine_chunks()
     ref_to_id = pa.table({
-        "ref": pa.chunked_array([crimes["crime_ref"].filter(pa.array(live)).combine_chunks(), crimes["crime_ref"].take(superseded_rows).combine_chunks()]),
-        "crime_id": pa.chunked_array([crimes["crime_ref"].filter(pa.array(live)).combine_chunks(), successor]),
+        "ref": pa.chunked_array([own, crimes["crime_ref"].take(superseded_rows).combine_chunks()]),
+        "crime_id": pa.chunked_array([own, successor]),
     })
     files = crimes["file"].to_numpy(zero_copy_only=False)
     quality = {
@@ -677,9 +693,10 @@ def merge_systems(crimes: pa.Table, sources: tuple[SourceDefinition, ...], book:
         "migrated_crimes_not_marked_migrated": int((superseded & ~migrated_state).sum()),
         # each superseded row has exactly one copy; the other copies name a crime not in the file
         "migrated_crimes_without_legacy_row": int(copies.sum() - superseded.sum()),
+        "migrated_crimes_dated_from_legacy_row": int((undated & ~undated_without_legacy).sum()),
         "superseded_by_file": pd.Series(files[superseded]).value_counts().to_dict(),
     }
-    merged = _kept(crimes, live)
+    merged = _kept(crimes, live).drop_columns(["original_given"])
     merged = merged.rename_columns(["crime_id" if c == "crime_ref" else c for c in merged.column_names])
     merged = merged.append_column("cancelled", pc.equal(merged["state"], "cancelled")).drop_columns(["state"])
     return merged, ref_to_id, quality
@@ -749,6 +766,9 @@ def load_extracts(
             raws[raw.name] = raw
 
     crimes, ref_to_id, quality = merge_systems(pa.concat_tables(tables["crimes"]), sources, book)
+    set_aside = pa.concat_arrays([raw.set_aside_refs for raw in raws.values() if raw.set_aside_refs is not None] or [pa.array([], pa.string())])
+    set_aside = pc.unique(pc.filter(set_aside, pc.invert(pc.is_in(set_aside, value_set=ref_to_id["ref"].combine_chunks()))))
+    ref_to_id = pa.concat_tables([ref_to_id, pa.table({"ref": set_aside, "crime_id": set_aside})])
     people = attach_crimes(pa.concat_tables(tables["people"], promote_options="default"), ref_to_id, book, sources)
     charges = attach_crimes(pa.concat_tables(tables["charges"]), ref_to_id, book, sources)
 
@@ -758,7 +778,9 @@ def load_extracts(
     # a charge laid before switch-over on a migrated crime was copied into the newer system
     charge_key = pc.binary_join_element_wise(charges["crime_id"], charges["individual_id"], charges["cjs_code"], pc.cast(charges["charge_date"], pa.string()), "|")
     copied = duplicated(charge_key)
-    quality["charges_copied_across_systems"] = int(copied.sum())
+    repeated_in_file = duplicated(pc.binary_join_element_wise(charge_key, pc.cast(charges["file"], pa.string()), "|"))
+    quality["charges_copied_across_systems"] = int((copied & ~repeated_in_file).sum())
+    quality["charges_repeated_within_a_file"] = int(repeated_in_file.sum())
     quality["person_records"] = who.person_records
     quality["individuals"] = who.individuals
     quality["unreadable_pnc_ids"] = int(pc.sum(people["pnc_unreadable"]).as_py() or 0)

@@ -115,10 +115,6 @@ class RequestParameters(BaseModel):
     def years(self) -> list[int]:
         return list(range(self.period_from.year, self.period_to.year + 1))
 
-    @property
-    def all_charge_codes(self) -> list[str]:
-        return sorted({code for group in self.charge_groups.values() for code in group.codes})
-
     def path(self, value: str | None) -> Path | None:
         """A path from the parameters: relative paths are relative to the project's root."""
         if value is None:

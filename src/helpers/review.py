@@ -31,6 +31,8 @@ def read_decisions(path: Path) -> pd.DataFrame:
         raise DecisionsError(f"{path}: evidence decisions file not found")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise DecisionsError(f"{path.name}: the file is empty (expected a header: reference, decision, reviewer, note)") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
         raise DecisionsError(f"{path.name}: not a readable CSV file ({str(error).splitlines()[0]})") from None
     missing = [column for column in ("reference", "decision") if column not in frame.columns]
@@ -40,7 +42,7 @@ def read_decisions(path: Path) -> pd.DataFrame:
     decision = frame["decision"].str.strip().str.lower().map({"yes": True, "y": True, "no": False, "n": False})
     bad = decision.isna()
     if bad.any():
-        line = int(bad.to_numpy().nonzero()[0][0]) + 2
+        line = int(bad[bad].index[0]) + 2  # the file's own line: the header is line 1
         raise DecisionsError(f"{path.name}: line {line}: decision must be yes or no (got {frame['decision'][bad].iloc[0]!r})")
     frame["reference"] = frame["reference"].str.strip()
     repeated = frame["reference"].duplicated(keep=False) & ~frame.duplicated(["reference", "decision"], keep=False)

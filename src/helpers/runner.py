@@ -100,9 +100,12 @@ def run_request(
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     staging_root = params.path(params.output_dir) / ".runs" / f"{params.reference}-{stamp}-{os.getpid()}"
     staged = staging_root / params.reference
-    (staged / "restricted").mkdir(parents=True, exist_ok=True)
-    (staged / "release").mkdir(parents=True, exist_ok=True)
-    log = _open_log(staged / "restricted" / "run.log")
+    try:
+        (staged / "restricted").mkdir(parents=True, exist_ok=True)
+        (staged / "release").mkdir(parents=True, exist_ok=True)
+        log = _open_log(staged / "restricted" / "run.log")
+    except OSError as error:
+        return RunResult(params.reference, False, "parameters", f"output_dir: cannot write in {params.path(params.output_dir)} ({error.strerror})")
     log.info("foi-briefing %s: request %s from %s", __version__, params.reference, params_path)
     result = RunResult(params.reference, True, on_step=on_step)
     builder = start_cache_build(params)
@@ -416,7 +419,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--formats", default="html,pdf", help="html, pdf or both (default html,pdf)")
     run.add_argument("--strict", action="store_true", default=None, help="fail on any quarantined row")
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
-    run.add_argument("--jobs", type=int, help="requests run at once (default: one per core)")
+    run.add_argument("--jobs", type=_positive, help="requests run at once (default: one per core)")
 
     check = sub.add_parser("check", help="check parameters files without reading any data")
     check.add_argument("params", nargs="+")
@@ -433,6 +436,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", help="output folder (default outputs/)")
     demo.add_argument("--formats", default="html,pdf")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more (got {text!r})")
+    return int(text)
 
 
 def _formats(text: str) -> tuple[str, ...]:
