@@ -704,7 +704,7 @@ def protect(
 # Home Office outcome groups
 # --------------------------------------------------------------------------------------------
 
-PENDING = "pending"
+from helpers.codes import PENDING  # noqa: E402 - one spelling of "no outcome yet" everywhere
 
 OUTCOME_GROUPS: dict[str, tuple[int | str, ...]] = {
     "Charged/summonsed": (1,),

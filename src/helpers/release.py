@@ -66,14 +66,16 @@ pypdf extracts (pages and metadata): text boxes that touch with no gap (table ce
 padding) come out glued into one word, so the briefing's table style must keep its cell padding
 (a test renders `report.table_html` to check this).
 
-Use, at the end of a run (the notebook calls `write_tables` the same way for its tables)::
+Use, at the end of a run (`runner.seal_release`; the notebook calls `write_tables` the same way
+for its tables). `ExtractSensitive` reads what it looks for from the run's extract (the cache);
+`FrameSensitive` does the same from plain frames (the tests plant leaks with it)::
 
-    sensitive = FrameSensitive.from_extract(load_extracts(folder, personal_data=True))
+    sensitive = ExtractSensitive(extract, text_ids)  # text_ids: the crimes whose texts the run read
     write_manifest(paths.release, reference=..., parameters=..., project_version=...,
                    extract_files={name: f["sha256"] for name, f in extract.files.items()},
                    run_time=...)
     report = check_release(paths.release, threshold, sensitive)  # the manifest is checked too
-    report.write(paths.restricted / "release_gate.json")
+    report.write(paths.restricted / "gate_report.json")
     print(report.summary_line())
     report.raise_if_failed()  # ReleaseGateError, one line
 

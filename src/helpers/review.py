@@ -8,7 +8,6 @@ reviewer fills in the decisions file named by the `evidence_decisions` parameter
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,13 +96,6 @@ class ReviewCost:
     @property
     def within_s12_limit(self) -> bool:
         return self.hours <= S12_LIMIT_HOURS
-
-    def hours_text(self) -> str:
-        """The time rounded up to the half hour, so it does not give away a small record count."""
-        if self.hours <= 1:
-            return "under 1 hour"
-        half_hours = math.ceil(self.hours * 2) / 2
-        return f"about {half_hours:g} hours"
 
 
 # ---- the reviewer's notebook (`notebooks/evidence_review.ipynb`)
