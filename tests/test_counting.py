@@ -189,17 +189,22 @@ def test_pnc_ids_are_the_same_when_year_serial_and_check_letter_agree(tmp_path, 
     assert charged(tmp_path)["section_15"] == (1 if same else 2)
 
 
-def test_a_charge_copied_into_connect_at_migration_is_counted_once(tmp_path):
+def migrated_crime_with_charge(directory, cms_copies: int = 1):
+    """A crime migrated with its charge: the charge in CMS (`cms_copies` times) and copied to Connect."""
     cms, connect = migrated("CM/17/0000001", "00000001/17", "2017-06-01T09:30:00")
     write_extract(
-        tmp_path,
+        directory,
         CMS_CRIMES=[cms],
         connect_crimes=[connect],
         CMS_NOMINALS=[nominal("CM/17/0000001", "400001")],
         connect_persons=[person("00000001/17", "PER7400001", legacy="400001")],
-        CMS_CHARGES=[cms_charge("CM/17/0000001", "400001", day="10/07/2017")],
+        CMS_CHARGES=[cms_charge("CM/17/0000001", "400001", day="10/07/2017")] * cms_copies,
         connect_charges=[connect_charge("00000001/17", "PER7400001", day="2017-07-10")],
     )
+
+
+def test_a_charge_copied_into_connect_at_migration_is_counted_once(tmp_path):
+    migrated_crime_with_charge(tmp_path)
     extract = load_extracts(tmp_path)
     assert len(extract.charges) == 1
     assert extract.data_quality["charges_copied_across_systems"] == 1
@@ -268,16 +273,7 @@ def test_every_older_code_for_s15_counts(tmp_path):
 
 
 def test_a_charge_repeated_in_one_file_is_not_counted_as_copied_across_systems(tmp_path):
-    cms, connect = migrated("CM/17/0000001", "00000001/17", "2017-06-01T09:30:00")
-    write_extract(
-        tmp_path,
-        CMS_CRIMES=[cms],
-        connect_crimes=[connect],
-        CMS_NOMINALS=[nominal("CM/17/0000001", "400001")],
-        connect_persons=[person("00000001/17", "PER7400001", legacy="400001")],
-        CMS_CHARGES=[cms_charge("CM/17/0000001", "400001", day="10/07/2017")] * 2,
-        connect_charges=[connect_charge("00000001/17", "PER7400001", day="2017-07-10")],
-    )
+    migrated_crime_with_charge(tmp_path, cms_copies=2)
     quality = load_extracts(tmp_path).data_quality
     assert (quality["charges_copied_across_systems"], quality["charges_repeated_within_a_file"]) == (1, 1)
 

@@ -19,6 +19,7 @@ import pandas as pd
 from helpers import counting, disclosure, evidence, review
 from helpers.extracts import Extract, ExtractError, load_extracts
 from helpers.parameters import ParameterError, RequestParameters, validate_parameters
+from helpers.sources import FORCE_SOURCES
 
 
 class DataCoverageError(ParameterError):
@@ -70,18 +71,19 @@ class OutputPaths:
 # ---- extracts
 
 
-def load(params: RequestParameters) -> Extract:
-    """Load the extracts (through the extract cache) and check they can answer the request.
-
-    `FOI_NO_CACHE=1` reads the CSV files every time instead.
-    """
+def open_request_extract(params: RequestParameters) -> Extract:
+    """The request's extract, through the extract cache (`FOI_NO_CACHE=1`: the CSV files)."""
     if os.environ.get("FOI_NO_CACHE"):
         # names and dates of birth too: the release gate needs them, as the cache has them
-        extract = load_extracts(params.extracts_path, personal_data=True)
-    else:
-        from helpers.cache import open_extract
+        return load_extracts(params.extracts_path, personal_data=True)
+    from helpers.cache import open_extract
 
-        extract = open_extract(params.extracts_path)
+    return open_extract(params.extracts_path)
+
+
+def load(params: RequestParameters) -> Extract:
+    """Load the extracts and check they can answer the request."""
+    extract = open_request_extract(params)
     check_coverage(params, extract)
     if params.strict:
         quarantined = sum(extract.data_quality["rows_quarantined"].values())
@@ -270,7 +272,9 @@ SEARCHED_ROW = "Crimes whose circumstances were searched"
 CANDIDATES_ROW = "Crimes with a mention of the terms (to review)"
 REVIEWED_ROW = "Reviewed by hand"
 OVERTURNED_ROW = "Where the reviewer changed the search's call"
-MIGRATED_ROW = "Crimes migrated from CMS to Connect (each counted once)"
+MIGRATED_ROW = "Crimes migrated from {old} to {new} (each counted once)".format(
+    **next(({"old": s.legacy_system, "new": s.system} for s in FORCE_SOURCES if s.legacy_system), {"old": "the old system", "new": "the new one"})
+)
 RECORDS_READ = "Records read"
 RECORDS_SET_ASIDE = "Records set aside"
 

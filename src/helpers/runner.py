@@ -250,9 +250,9 @@ def seal_release(params: RequestParameters, staged: Path) -> None:
     The gate's report stays in restricted/; a failure stops the run before anything is published.
     """
     from helpers import release
-    from helpers.briefing import OutputPaths, load, read_search_scope
+    from helpers.briefing import OutputPaths, open_request_extract, read_search_scope
 
-    extract = load(params)  # from the extract cache the notebook has just used
+    extract = open_request_extract(params)  # the notebook has checked it; from the cache it just used
     shared = notebook_parameters(params)
     for private in ("extracts_dir", "output_dir", "evidence_decisions"):
         # folders on the force's machines are not published: the extract files' hashes say what was read
