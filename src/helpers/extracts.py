@@ -396,12 +396,15 @@ def duplicated(values: pa.ChunkedArray) -> np.ndarray:
     if pc.count_distinct(values, mode="only_valid").as_py() == pc.count(values, mode="only_valid").as_py():
         return np.zeros(len(values), dtype=bool)  # the usual case: nothing repeated
     encoded = pc.dictionary_encode(values)
-    codes = (encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded).indices
-    codes = pc.fill_null(codes, -1).to_numpy()
-    seen = np.zeros(len(codes), dtype=bool)
-    _, first = np.unique(codes, return_index=True)
+    encoded = encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded
+    codes = pc.fill_null(encoded.indices, -1).to_numpy()
+    # each value's first row (a null's go to the extra last slot), by minimum.at: np.unique sorts
+    # the whole array, far slower
+    first = np.full(len(encoded.dictionary) + 1, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.int64))
+    seen = np.zeros(len(codes) + 1, dtype=bool)
     seen[first] = True
-    return ~seen & (codes >= 0)
+    return ~seen[:-1] & (codes >= 0)
 
 
 def isin(values, value_set) -> np.ndarray:

@@ -66,18 +66,21 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     _, component = connected_components(graph, directed=False)
 
     # name each component by its first record key in file order (a PNC ID is not a record key):
-    # dictionary codes follow first appearance, so the same files give the same names
+    # dictionary codes follow first appearance, so the same files give the same names.
+    # (Counting and first-of-group with bincount and minimum.at: np.unique sorts, and is slow.)
     code = np.arange(n_nodes, dtype=np.int64)
     code[pc.starts_with(names, "PNC:").to_numpy(zero_copy_only=False)] = n_nodes
-    order = np.argsort(component, kind="stable")
-    starts = np.flatnonzero(np.diff(component[order], prepend=-1))
-    first = np.minimum.reduceat(code[order], starts)
-    individual = pc.take(names, pa.array(first))  # one per component (a lone PNC ID's is never used)
+    first = np.full(component.max() + 1 if n_nodes else 0, n_nodes, dtype=np.int64)
+    np.minimum.at(first, component, code)
+    # a lone PNC ID's component has no record key, and its name is never used
+    individual = pc.take(names, pa.array(np.minimum(first, n_nodes - 1)))
     own_component = component[own_code]
+    is_own = np.zeros(n_nodes, dtype=bool)
+    is_own[own_code] = True
     return Individuals(
         of_people=pc.take(individual, pa.array(own_component)),
         of_others=pc.take(individual, pa.array(component[extra_code])),
-        person_records=len(np.unique(own_code)),
-        individuals=len(np.unique(own_component)),
-        others_without_record=int((~np.isin(extra_code, own_code)).sum()),
+        person_records=int(is_own.sum()),
+        individuals=int(np.count_nonzero(np.bincount(own_component))) if len(own_component) else 0,
+        others_without_record=int((~is_own[extra_code]).sum()),
     )

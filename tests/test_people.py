@@ -1,0 +1,48 @@
+"""Who is who (`helpers.people.resolve_individuals`) and repeated values (`extracts.duplicated`)."""
+
+import numpy as np
+import pyarrow as pa
+
+from helpers.extracts import duplicated
+from helpers.people import resolve_individuals
+
+
+def test_records_sharing_a_legacy_key_or_a_pnc_id_are_one_individual_named_by_its_first_record():
+    who = resolve_individuals(
+        person_keys=["CMS:1", "CMS:2", "Connect:P1", "Connect:P2", "CMS:1", "Connect:P3"],
+        legacy_person_keys=[None, None, "CMS:1", None, None, None],
+        pnc_ids=[None, "11/1A", None, "11/1A", None, "12/9Z"],
+        other_keys=["CMS:1", "Connect:P9", "Connect:P2"],
+    )
+    assert who.of_people.to_pylist() == ["CMS:1", "CMS:2", "CMS:1", "CMS:2", "CMS:1", "Connect:P3"]
+    assert who.of_others.to_pylist() == ["CMS:1", "Connect:P9", "CMS:2"]
+    assert (who.person_records, who.individuals, who.others_without_record) == (5, 3, 1)
+
+
+def test_a_pnc_id_seen_first_does_not_name_the_individual():
+    # the PNC ID node is encoded before the second record's key: the name is still a record key
+    who = resolve_individuals(["CMS:5", "CMS:6"], [None, None], ["11/1A", "11/1A"])
+    assert who.of_people.to_pylist() == ["CMS:5", "CMS:5"]
+    assert (who.person_records, who.individuals, who.others_without_record) == (2, 1, 0)
+
+
+def test_no_person_rows():
+    who = resolve_individuals(pa.array([], pa.string()), pa.array([], pa.string()), pa.array([], pa.string()), ["CMS:1"])
+    assert who.of_others.to_pylist() == ["CMS:1"]
+    assert (who.person_records, who.individuals, who.others_without_record) == (0, 0, 1)
+
+
+def test_duplicated_marks_every_repeat_after_the_first_and_never_a_null():
+    values = pa.chunked_array([["a", "b", None], ["a", None, "c", "b", "a"]])
+    assert duplicated(values).tolist() == [False, False, False, True, False, False, True, True]
+    assert not duplicated(pa.chunked_array([["x", "y"]])).any()
+
+
+def test_duplicated_agrees_with_pandas_on_a_large_random_column():
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    raw = rng.integers(0, 5_000, 20_000).astype(str).astype(object)
+    raw[rng.random(20_000) < 0.05] = None
+    expected = pd.Series(raw).duplicated().to_numpy() & pd.notna(raw)
+    assert (duplicated(pa.chunked_array([pa.array(raw[:7_000]), pa.array(raw[7_000:])])) == expected).all()
