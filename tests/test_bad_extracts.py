@@ -211,3 +211,34 @@ def test_a_charge_on_a_crime_row_set_aside_for_another_reason_still_counts(tmp_p
     extract = load_extracts(tmp_path)
     assert extract.quarantine["file"].tolist() == ["CMS_CRIMES.csv"]  # the crime only, not its charge
     assert counting.persons_charged(extract.charges, 2017, {"s15": ["SX03225"]}).counts()["s15"] == 1
+
+
+# ---- the byte scan works a chunk at a time: faults across a chunk's edge are found, on the right line
+
+
+@pytest.mark.parametrize("chunk", [3, 4, 5, 7, 64])
+def test_scan_file_finds_each_fault_on_its_line_whatever_the_chunk_size(tmp_path, monkeypatch, chunk):
+    from helpers import extracts
+    from helpers.sources import CMS, CONNECT
+
+    monkeypatch.setattr(extracts, "CHUNK_BYTES", chunk)
+    cases = [  # (source, bytes, start of the expected message)
+        (CONNECT, "a,b\r\nx,é\r\ny,ü\r\n".encode("utf-8"), None),  # 2-byte letters over chunk edges
+        (CONNECT, "a,b\nx,y\nz,€€\n".encode("utf-8"), None),  # 3-byte letters
+        (CONNECT, b"a,b\nx,y\nz,\xe9\n", "line 3 is not valid UTF-8"),
+        (CONNECT, b"a,b\nx,y\nz,\xe2\x82", "line 3 is not valid UTF-8"),  # cut inside a letter at the end
+        (CMS, b"a,b\r\nx,y\r\nz,w\rq\r\n", "line 3 has a carriage return"),
+        (CMS, b"a,b\r\nx,y\r\nz,w\r", "line 3 has a carriage return"),
+        (CMS, b"a,b\r\nx,y\r\nz,\x81\r\n", "line 3 has byte 0x81"),
+        (CMS, "a,b\nx,y\nz,Siobhán\n".encode("utf-8"), "the file is UTF-8 (non-ASCII text from line 3)"),
+        (CMS, "a,b\nx,y\nz,Siobhán\n".encode("cp1252"), None),
+        (CMS, b'a,b\nx,"y\nz,w\n', "the file ends inside a quoted field"),
+    ]
+    for source, data, expected in cases:
+        path = tmp_path / "f.csv"
+        path.write_bytes(data)
+        if expected is None:
+            assert extracts.scan_file(path, source)[0] == len(data)
+        else:
+            with pytest.raises(ExtractError, match="^f.csv: " + expected.replace("(", r"\(").replace(")", r"\)")):
+                extracts.scan_file(path, source)

@@ -97,73 +97,72 @@ def scan_file(path: Path, source: SourceDefinition) -> tuple[int, str]:
     UTF-8; a Connect file that is not valid UTF-8 was saved in another encoding. Either would give
     wrong letters (mojibake) in names, so both stop the run. A pure-ASCII file is fine either way.
     An odd number of double quotes means the last quoted field never closed: a truncated file.
+
+    Each check is a vectorised pass over a chunk (numpy, or Arrow's UTF-8 validation over the
+    bytes in place); positions are kept as byte offsets and turned into line numbers only for
+    the error message.
     """
     digest = hashlib.sha256()
     undefined = _undefined_bytes(source.encoding)
-    bad_byte: tuple[int, int] | None = None  # (line, byte) of a byte the encoding does not define
-    bare_cr: int | None = None  # line of a carriage return without its line feed
-    last_byte = b""
-    utf8 = codecs.getincrementaldecoder("utf-8")("strict")
-    utf8_valid = True
-    first_non_ascii: tuple[int, int] | None = None  # (line, byte offset in file)
+    bad_byte: tuple[int, int] | None = None  # (offset, byte) of a byte the encoding does not define
+    bare_cr: int | None = None  # offset of a carriage return without its line feed
+    utf8_bad: int | None = None  # offset of the first byte that is not valid UTF-8
+    first_non_ascii: int | None = None  # offset
+    carried = b""  # a chunk's bytes after its last line feed: a character may continue in the next
     quotes = 0
-    lines = 0
     offset = 0
-    size = 0
+    last_byte = b""
     with open(path, "rb") as handle:
         while chunk := handle.read(CHUNK_BYTES):
             digest.update(chunk)
-            quotes += chunk.count(b'"')
-            if first_non_ascii is None and not chunk.isascii():
-                position = _first_non_ascii(chunk)
-                first_non_ascii = (lines + chunk.count(b"\n", 0, position) + 1, offset + position)
-            if bad_byte is None and undefined and not chunk.isascii():
+            data = np.frombuffer(chunk, dtype=np.uint8)
+            quotes += int(np.count_nonzero(data == 34))
+            ascii_only = chunk.isascii()
+            if first_non_ascii is None and not ascii_only:
+                first_non_ascii = offset + _first_non_ascii(chunk)
+            if bad_byte is None and undefined and not ascii_only:
                 found = [(chunk.find(byte), byte) for byte in undefined if byte in chunk]
                 if found:
                     position, byte = min(found)
-                    bad_byte = (lines + chunk.count(b"\n", 0, position) + 1, byte[0])
-            if bare_cr is None and chunk.count(b"\r") != chunk.count(b"\r\n"):
-                joined = last_byte + chunk  # a CR at the end of a chunk may have its LF in the next
-                for match in re.finditer(rb"\r(?!\n)", joined):
-                    if match.start() < len(joined) - 1:
-                        bare_cr = lines + joined.count(b"\n", 0, match.start()) + 1
-                        break
+                    bad_byte = (offset + position, byte[0])
+            if bare_cr is None and last_byte == b"\r" and chunk[:1] != b"\n":
+                bare_cr = offset - 1
+            if bare_cr is None and b"\r" in chunk:
+                returns = np.flatnonzero(data == 13)
+                inside = returns[returns < len(chunk) - 1]  # a CR that ends the chunk: checked above, next time
+                lone = inside[data[inside + 1] != 10]
+                if len(lone):
+                    bare_cr = offset + int(lone[0])
+            if utf8_bad is None and not (ascii_only and not carried):
+                cut = chunk.rfind(b"\n") + 1
+                piece, carried = carried + chunk[:cut], chunk[cut:] if cut else carried + chunk
+                if cut and not _valid_utf8(piece):
+                    utf8_bad = offset + cut - len(piece) + _first_invalid_utf8(piece)
             last_byte = chunk[-1:]
-            if utf8_valid:
-                try:
-                    utf8.decode(chunk)
-                except UnicodeDecodeError as error:
-                    utf8_valid = False
-                    bad_at = error.start
-                    bad_line = lines + chunk.count(b"\n", 0, max(bad_at, 0)) + 1
-            lines += chunk.count(b"\n")
             offset += len(chunk)
-        size = offset
-    if utf8_valid:
-        try:
-            utf8.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8_valid, bad_line = False, lines + 1
+    if utf8_bad is None and carried and not _valid_utf8(carried):
+        utf8_bad = offset - len(carried) + _first_invalid_utf8(carried)
+    size = offset
 
-    if source.encoding == "utf-8" and not utf8_valid:
+    if source.encoding == "utf-8" and utf8_bad is not None:
         raise ExtractError(
-            f"{path.name}: line {bad_line} is not valid UTF-8: {source.system} files are UTF-8; "
+            f"{path.name}: line {_line_at(path, utf8_bad)} is not valid UTF-8: {source.system} files are UTF-8; "
             "was the file saved in another encoding?"
         )
-    if source.encoding != "utf-8" and first_non_ascii is not None and utf8_valid:
+    if source.encoding != "utf-8" and first_non_ascii is not None and utf8_bad is None:
         raise ExtractError(
-            f"{path.name}: the file is UTF-8 (non-ASCII text from line {first_non_ascii[0]}), not "
+            f"{path.name}: the file is UTF-8 (non-ASCII text from line {_line_at(path, first_non_ascii)}), not "
             f"{source.encoding} as {source.system} writes it: was it re-saved? Export it again"
         )
     if bad_byte is not None:
         raise ExtractError(
-            f"{path.name}: line {bad_byte[0]} has byte 0x{bad_byte[1]:02X}, which {source.encoding} does "
+            f"{path.name}: line {_line_at(path, bad_byte[0])} has byte 0x{bad_byte[1]:02X}, which {source.encoding} does "
             f"not define: the file is damaged or not in {source.system}'s encoding"
         )
     if bare_cr is not None or last_byte == b"\r":
         raise ExtractError(
-            f"{path.name}: line {bare_cr or lines + 1} has a carriage return without a line feed (old Mac "
-            "line endings, or a damaged file): records end in CRLF or LF"
+            f"{path.name}: line {_line_at(path, bare_cr if bare_cr is not None else size - 1)} has a carriage return "
+            "without a line feed (old Mac line endings, or a damaged file): records end in CRLF or LF"
         )
     if quotes % 2:
         raise ExtractError(
@@ -171,6 +170,34 @@ def scan_file(path: Path, source: SourceDefinition) -> tuple[int, str]:
             "it looks truncated"
         )
     return size, digest.hexdigest()
+
+
+def _valid_utf8(data: bytes) -> bool:
+    """Arrow's (SIMD) UTF-8 validation over the bytes where they are: no copy, no str made."""
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64).tobytes())
+    try:
+        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, pa.py_buffer(data)]).cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _first_invalid_utf8(data: bytes) -> int:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start
+    return len(data)
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """The line (from 1) holding byte `offset` of the file: only for an error message."""
+    lines = 1
+    with open(path, "rb") as handle:
+        while offset > 0 and (chunk := handle.read(min(CHUNK_BYTES, offset))):
+            lines += chunk.count(b"\n")
+            offset -= len(chunk)
+    return lines
 
 
 def _undefined_bytes(encoding: str) -> list[bytes]:
