@@ -89,15 +89,24 @@ def test_the_command_clears_the_cache(tmp_path, cache_dir):
     assert not cache_dir.exists()
 
 
-@pytest.mark.parametrize("cached", [False, True], ids=["memory", "cache"])
+@pytest.mark.parametrize("cached", ["memory", "cache", "cached files, read ahead"])
 def test_the_gate_finds_the_extract_s_identifiers_names_and_texts_in_either_store(tmp_path, cache_dir, cached):
     from datetime import date
 
     from helpers.release import ExtractSensitive
 
     folder = extract_folder(tmp_path)
-    extract = cache.open_extract(folder) if cached else load_extracts(folder, personal_data=True)
+    assert cache.open_built(folder) is None  # not built yet
+    if cached == "memory":
+        extract = load_extracts(folder, personal_data=True)
+    else:
+        extract = cache.open_extract(folder)
+    if cached == "cached files, read ahead":  # the runner's gate: no frames, columns read ahead
+        extract = cache.open_built(folder)
+        assert not hasattr(extract, "crimes") and extract.files == cache.open_extract(folder).files
     sensitive = ExtractSensitive(extract, ["00000001/16"])
+    if cached == "cached files, read ahead":
+        sensitive.prefetch()
     tokens = {"CM/16/0000001", "00000002/17", "400001", "PERD1", "00/448754A", "CM/16/0000404", "123456", "PER2"}
     assert sensitive.identifiers_present(tokens) == {"CM/16/0000001", "00000002/17", "400001", "PERD1", "00/448754A"}
     born = sensitive.people_with_dob({date(1992, 5, 24), date(2001, 1, 1)})
@@ -110,3 +119,24 @@ def test_the_gate_refuses_an_extract_loaded_without_its_personal_data(tmp_path):
 
     with pytest.raises(ValueError, match="personal data"):
         ExtractSensitive(load_extracts(extract_folder(tmp_path)))  # it could not see names
+
+
+def test_lookups_by_key_read_the_right_rows_across_many_row_groups(tmp_path, cache_dir, monkeypatch):
+    """Texts and dates of birth are looked up by key, reading only the row groups that match:
+    with a row group of 2 rows, every lookup crosses groups. Both stores give the same rows."""
+    monkeypatch.setattr(cache, "TEXT_ROWS", 2)
+    monkeypatch.setattr(cache, "PARQUET", {**cache.PARQUET, "row_group_size": 2})
+    crimes = [cms_crime(f"CM/16/{i:07d}", HO_CLASS=f"{88 + i % 3}/1", CIRCUMSTANCES=f"text {i}") for i in range(1, 12)]
+    nominals = [{"CRIME NO": f"CM/16/{i:07d}", "NOMINAL NO": str(400000 + i), "SURNAME": f"NAME{i}", "DOB": f"{i:02d}/05/1992"} for i in range(1, 12)]
+    folder = write_extract(tmp_path / "extracts", CMS_CRIMES=crimes, CMS_NOMINALS=nominals)
+    memory, cached = load_extracts(folder, personal_data=True), cache.open_extract(folder)
+    wanted = ["CM/16/0000002", "CM/16/0000007", "CM/16/0000011", "CM/16/0000404"]
+    for extract in (memory, cached):
+        assert extract.circumstances(wanted).sort_index().to_dict() == {"CM/16/0000002": "text 2", "CM/16/0000007": "text 7", "CM/16/0000011": "text 11"}
+        born = extract.store.people_born(["03/05/1992", " 09/05/1992", "10/05/1992"]).to_pandas()
+        assert sorted(born["surname"]) == ["NAME10", "NAME3"]
+        assert extract.store.people_born([]).num_rows == 0
+    assert len(cached.store.texts()) == 11
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(cached.store.folder / "texts-CMS_CRIMES.csv.parquet").num_row_groups == 6

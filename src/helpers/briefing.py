@@ -410,11 +410,10 @@ def write_restricted(paths: OutputPaths, params: RequestParameters, extract: Ext
     extract.quarantine.to_csv(paths.restricted / "quarantine.csv", index=False)
     findings.candidates.to_csv(paths.restricted / "evidence_candidates.csv", index=False)
     # the texts this run read: the release gate checks the briefing copies none of them
-    pd.Series(findings.scope_ids, name="crime_id").to_csv(paths.restricted / SEARCH_SCOPE_FILE, index=False)
+    from helpers.release import write_search_scope
+
+    write_search_scope(paths.restricted, findings.scope_ids)
     return exact
-
-
-SEARCH_SCOPE_FILE = "search_scope.csv"
 
 
 def write_release_tables(paths: OutputPaths, params: RequestParameters, released: Released, extract: Extract) -> None:
@@ -426,7 +425,7 @@ def write_release_tables(paths: OutputPaths, params: RequestParameters, released
     from helpers import release
 
     tables = {name: csv_frame(table) for name, table in released.tables.items()}
-    sensitive = release.ExtractSensitive(extract, read_search_scope(paths))
+    sensitive = release.ExtractSensitive(extract, release.read_search_scope(paths.restricted))
     paths.make()
     try:  # checked, then written; nothing is written if the check fails
         report = release.write_tables(tables, paths.tables, params.disclosure_threshold, sensitive)
@@ -434,11 +433,6 @@ def write_release_tables(paths: OutputPaths, params: RequestParameters, released
         write_json(paths.restricted / "gate_tables.json", error.report.to_dict())
         raise
     write_json(paths.restricted / "gate_tables.json", report.to_dict())
-
-
-def read_search_scope(paths: OutputPaths) -> list[str]:
-    path = paths.restricted / SEARCH_SCOPE_FILE
-    return pd.read_csv(path, dtype=str)["crime_id"].tolist() if path.is_file() else []
 
 
 def csv_frame(display: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,7 @@ def entry_name(directory: Path, sources: tuple[SourceDefinition, ...] = FORCE_SO
 
 
 PARQUET = {"compression": "zstd", "row_group_size": 128 * 1024}
+TEXT_ROWS = 8 * 1024  # rows in a row group of circumstances texts
 
 
 class ParquetSink:
@@ -84,7 +86,11 @@ class ParquetSink:
         self.folder = folder
 
     def texts(self, file: str, table: pa.Table) -> None:
-        pq.write_table(table, self.folder / f"texts-{file}.parquet", **PARQUET)
+        """Ordered by class, in small row groups: a request reads its offences' texts from a few
+        groups instead of decompressing every text."""
+        order = pc.sort_indices(pc.fill_null(table["ho_class"], ""), sort_keys=[("", "ascending")]) if table.num_rows else None
+        table = table.drop_columns(["ho_class"])
+        pq.write_table(table.take(order) if order is not None else table, self.folder / f"texts-{file}.parquet", **{**PARQUET, "row_group_size": TEXT_ROWS})
 
     def personal(self, file: str, table: pa.Table) -> None:
         pq.write_table(table, self.folder / f"personal-{file}.parquet", **PARQUET)
@@ -99,6 +105,7 @@ class ParquetStore:
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self._keys: dict[tuple[str, str], pa.ChunkedArray] = {}  # key columns read, kept for the next lookup
 
     def people(self, columns: list[str] | None = None) -> pa.Table:
         available = pq.read_schema(self.folder / "people.parquet").names
@@ -108,6 +115,24 @@ class ParquetStore:
         files = sorted(self.folder.glob("personal-*.parquet"))
         return pa.concat_tables([pq.read_table(f) for f in files], promote_options="default") if files else None
 
+    def has_personal(self) -> bool:
+        return any(self.folder.glob("personal-*.parquet"))
+
+    def people_born(self, written: list[str]) -> pa.Table:
+        """surname, forenames, date_of_birth of the person rows whose date of birth, as written,
+        is one of `written`: the dates column is read whole, the names only where it matched."""
+        wanted = pa.array(written, pa.string())
+        parts = [
+            self._rows_where(path, "date_of_birth", wanted, pc.utf8_trim_whitespace)
+            for path in sorted(self.folder.glob("personal-*.parquet"))
+            if "date_of_birth" in pq.read_schema(path).names
+        ]
+        return _born_columns(parts)
+
+    def column(self, table: str, name: str) -> pa.ChunkedArray:
+        """One column of the entry's crimes or charges, read alone."""
+        return pq.read_table(self.folder / f"{table}.parquet", columns=[name])[name]
+
     def texts(self, crime_ids=None) -> pa.Table:
         files = sorted(self.folder.glob("texts-*.parquet"))
         if not files:  # no crimes file had a row to keep
@@ -115,19 +140,36 @@ class ParquetStore:
         if crime_ids is None:
             return pa.concat_tables([pq.read_table(f) for f in files])
         wanted = as_arrow(crime_ids, unique=True)
-        return pa.concat_tables([self._texts_of(f, wanted) for f in files])
+        return pa.concat_tables([self._rows_where(f, "crime_id", wanted) for f in files])
 
-    @staticmethod
-    def _texts_of(path: Path, wanted: pa.Array) -> pa.Table:
-        """The wanted crimes' texts in one file, reading only the row groups that hold them."""
-        file = pq.ParquetFile(path)
-        rows = pc.indices_nonzero(pc.is_in(file.read(columns=["crime_id"])["crime_id"], value_set=wanted)).to_numpy()
-        if not len(rows):
-            return file.schema_arrow.empty_table()
-        sizes = [file.metadata.row_group(group).num_rows for group in range(file.num_row_groups)]
-        groups = np.unique(np.searchsorted(np.cumsum(sizes), rows, side="right"))
-        table = file.read_row_groups([int(group) for group in groups])
-        return table.filter(pc.is_in(table["crime_id"], value_set=wanted))
+    def _rows_where(self, path: Path, key: str, wanted: pa.Array, prepare=None) -> pa.Table:
+        """The rows of a Parquet file whose `key` (after `prepare`) is in `wanted`: the key column
+        is read whole (once per store), the other columns only from the row groups with a match."""
+        if (path.name, key) not in self._keys:
+            keys = pq.read_table(path, columns=[key])[key]
+            self._keys[path.name, key] = prepare(keys) if prepare else keys
+        return _rows_matching(pq.ParquetFile(path), self._keys[path.name, key], wanted)
+
+
+def _rows_matching(file: pq.ParquetFile, keys: pa.ChunkedArray, wanted: pa.Array) -> pa.Table:
+    rows = pc.indices_nonzero(pc.fill_null(pc.is_in(keys, value_set=wanted), False)).to_numpy()
+    if not len(rows):
+        return file.schema_arrow.empty_table()
+    sizes = [file.metadata.row_group(group).num_rows for group in range(file.num_row_groups)]
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    groups = sorted({int(group) for group in np.searchsorted(starts, rows, side="right") - 1})
+    table = file.read_row_groups(groups)
+    # the matched rows' positions within the groups read
+    offsets = np.concatenate([np.arange(starts[g], starts[g + 1]) for g in groups])
+    return table.take(pa.array(np.searchsorted(offsets, rows)))
+
+
+def _born_columns(parts: list[pa.Table]) -> pa.Table:
+    names = ["surname", "forenames", "date_of_birth"]
+    tables = [t.select([n for n in names if n in t.column_names]) for t in parts]
+    if not tables:
+        return pa.table({n: pa.array([], pa.string()) for n in names})
+    return pa.concat_tables(tables, promote_options="default")
 
 
 def _write(folder: Path, extract: Extract) -> None:
@@ -150,6 +192,25 @@ def _read(folder: Path, directory: Path) -> Extract:
         directory=directory,
         store=ParquetStore(folder),
     )
+
+
+@dataclass
+class CachedFiles:
+    """A built entry without its crimes and charges in memory: the extract files' hashes and the
+    store, which is all the release gate needs after the notebook has checked the extract."""
+
+    directory: Path
+    files: dict[str, dict]
+    store: ParquetStore
+
+
+def open_built(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> CachedFiles | None:
+    """The cache entry of `directory` as `CachedFiles` if it is built (else None); reads meta.json only."""
+    folder = cache_root() / entry_name(Path(directory), sources)
+    if not (folder / "meta.json").is_file():
+        return None
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    return CachedFiles(Path(directory), meta["files"], ParquetStore(folder))
 
 
 @contextmanager

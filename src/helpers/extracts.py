@@ -34,13 +34,9 @@ import pyarrow.csv as pacsv
 
 from helpers import codes
 from helpers.people import resolve_individuals
-from helpers.sources import FORCE_SOURCES, PERSONAL_FIELDS, FileSpec, SourceDefinition
+from helpers.sources import FORCE_SOURCES, PERSONAL_FIELDS, ExtractError, FileSpec, SourceDefinition  # noqa: F401 (ExtractError: raised here)
 
 CHUNK_BYTES = 16 * 1024 * 1024
-
-
-class ExtractError(Exception):
-    """A structural problem with an extract file: the run cannot go on. The message is one line."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -514,7 +510,8 @@ def canonical_crimes(raw: RawFile, source: SourceDefinition, book: Quarantine, s
         "file": _constant(raw.name, raw.data.num_rows),
         "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int64)),
     })
-    sink.texts(raw.name, _kept(pa.table({"crime_id": ref, "circumstances": _column(raw, "circumstances")}), keep))
+    # with its class: the cache stores a file's texts ordered by class, so one class's are together
+    sink.texts(raw.name, _kept(pa.table({"crime_id": ref, "circumstances": _column(raw, "circumstances"), "ho_class": ho_class}), keep))
     # a crime row set aside still names a crime: its charges and people are not orphans
     raw.set_aside_refs = pc.drop_null(ref.filter(pa.array(~keep))).combine_chunks()
     return _kept(table, keep)
@@ -594,7 +591,7 @@ class MemorySink:
         self.personal_tables: list[pa.Table] = []
 
     def texts(self, file: str, table: pa.Table) -> None:
-        self.text_tables.append(table)
+        self.text_tables.append(table.drop_columns(["ho_class"]))
 
     def personal(self, file: str, table: pa.Table) -> None:
         self.personal_tables.append(table)
@@ -621,6 +618,18 @@ class MemoryStore:
     def personal(self) -> pa.Table | None:
         """person_key, surname, forenames, date_of_birth (as written) of every person row."""
         return self._personal
+
+    def has_personal(self) -> bool:
+        return self._personal is not None
+
+    def people_born(self, written: list[str]) -> pa.Table:
+        """surname, forenames, date_of_birth of the person rows born on a date `written` (as written)."""
+        names = ["surname", "forenames", "date_of_birth"]
+        if self._personal is None or "date_of_birth" not in self._personal.column_names:
+            return pa.table({n: pa.array([], pa.string()) for n in names})
+        dob = pc.utf8_trim_whitespace(self._personal["date_of_birth"])
+        born = self._personal.filter(pc.fill_null(pc.is_in(dob, value_set=pa.array(written, pa.string())), False))
+        return born.select([n for n in names if n in born.column_names])
 
     def texts(self, crime_ids=None) -> pa.Table:
         if crime_ids is None:

@@ -1343,10 +1343,38 @@ class ExtractSensitive:
     """
 
     def __init__(self, extract, text_ids=None):
-        if extract.store.personal() is None:  # a gate that cannot see names would pass them
+        if not extract.store.has_personal():  # a gate that cannot see names would pass them
             raise ValueError("the release gate needs the extract loaded with its personal data (names, dates of birth)")
         self.extract = extract
         self.text_ids = text_ids
+        self._identifiers: list[tuple[pa.ChunkedArray, bool]] | None = None
+
+    def prefetch(self) -> "ExtractSensitive":
+        """Read the columns the checks look in now (the runner does it while the notebook runs)."""
+        self._identifier_columns()
+        self.extract.store.people_born([])  # the dates of birth: kept by the store for the lookup
+        return self
+
+    def _column(self, table: str, name: str) -> pa.Array:
+        """A crimes or charges column: from the frame in memory, else read alone from the cache."""
+        frame = getattr(self.extract, table, None)
+        if isinstance(frame, pd.DataFrame):
+            return pa.array(frame[name].array)
+        return self.extract.store.column(table, name)
+
+    def _identifier_columns(self) -> list[tuple[pa.ChunkedArray, bool]]:
+        """Each identifier column, and whether it holds `SYSTEM:ref` keys."""
+        if self._identifiers is None:
+            people = self.extract.store.people(["person_key", "legacy_person_key", "pnc_id"])
+            self._identifiers = [
+                (self._column("crimes", "crime_id"), False),
+                (self._column("crimes", "legacy_ref"), False),
+                (people["pnc_id"], False),
+                (people["person_key"], True),
+                (people["legacy_person_key"], True),
+                (self._column("charges", "person_key"), True),
+            ]
+        return self._identifiers
 
     def identifiers_present(self, tokens: set[str]) -> set[str]:
         if not tokens:
@@ -1357,19 +1385,9 @@ class ExtractSensitive:
         from helpers.sources import FORCE_SOURCES
 
         keyed = pa.array(sorted(f"{source.system}:{token}" for source in FORCE_SOURCES for token in upper), pa.string())
-        crimes = self.extract.crimes
-        people = self.extract.store.people(["person_key", "legacy_person_key", "pnc_id"])
-        columns = [
-            (pa.array(crimes["crime_id"].array), wanted),
-            (pa.array(crimes["legacy_ref"].array), wanted),
-            (people["pnc_id"], wanted),
-            (people["person_key"], keyed),
-            (people["legacy_person_key"], keyed),
-            (pa.array(self.extract.charges["person_key"].array), keyed),
-        ]
         found: set[str] = set()
-        for column, value_set in columns:
-            hits = pc.filter(column, pc.fill_null(pc.is_in(column, value_set=value_set), False))
+        for column, is_keyed in self._identifier_columns():
+            hits = pc.filter(column, pc.fill_null(pc.is_in(column, value_set=keyed if is_keyed else wanted), False))
             found.update(str(value).split(":", 1)[-1].upper() for value in pc.unique(hits).to_pylist())
         return {token for token in tokens if token.upper() in found}
 
@@ -1380,14 +1398,28 @@ class ExtractSensitive:
         from helpers.sources import FORCE_SOURCES
 
         written = sorted({day.strftime(source.date_format) for day in dates for source in FORCE_SOURCES})
-        people = self.extract.store.personal()
-        if people is None or "date_of_birth" not in people.column_names:
+        born = self.extract.store.people_born(written)
+        if "date_of_birth" not in born.column_names:
             return empty
-        born = people.filter(pc.fill_null(pc.is_in(pc.utf8_trim_whitespace(people["date_of_birth"]), value_set=pa.array(written)), False))
-        frame = born.select(["surname", "forenames", "date_of_birth"]).to_pandas()
+        frame = born.to_pandas()
         frame["date_of_birth"] = _as_dates(frame["date_of_birth"]).dt.date
         return frame
 
     def texts(self) -> Iterable[str]:
         texts = self.extract.store.texts(self.text_ids)["circumstances"]
         return (text for text in texts.to_pylist() if text)
+
+
+# --------------------------------------------------------------------------------------------
+# The crimes whose texts a run read: the only texts its briefing could have copied
+
+SEARCH_SCOPE_FILE = "search_scope.csv"
+
+
+def write_search_scope(restricted: Path, crime_ids) -> None:
+    pd.Series(list(crime_ids), name="crime_id", dtype="string").to_csv(Path(restricted) / SEARCH_SCOPE_FILE, index=False)
+
+
+def read_search_scope(restricted: Path) -> list[str]:
+    path = Path(restricted) / SEARCH_SCOPE_FILE
+    return pd.read_csv(path, dtype=str)["crime_id"].tolist() if path.is_file() else []

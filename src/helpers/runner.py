@@ -19,6 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -26,7 +27,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from helpers import __version__
-from helpers.extracts import ExtractError
+
+# nbformat (papermill, nbconvert) validates notebooks with jsonschema, whose optional IRI format
+# check imports rfc3987_syntax, which builds a parser on import: 0.7 s of every run's start here,
+# for a format no notebook holds. Marked absent, jsonschema skips that one check.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+from helpers.sources import ExtractError
 from helpers.parameters import ParameterError, RequestParameters, notebook_parameters, project_root, read_parameters
 
 #: what a scheduler can act on
@@ -109,6 +115,9 @@ def run_request(
     log.info("foi-briefing %s: request %s from %s", __version__, params.reference, params_path)
     result = RunResult(params.reference, True, on_step=on_step)
     builder = start_cache_build(params)
+    threading.Thread(target=_import_export_steps, daemon=True).start()
+    gate_data = GateData(params, builder)
+    gate_data.start()
     try:
         _step(result, log, "notebook", lambda: execute_notebook(params, staging_root, staged, progress, kernel))
         release = staged / "release"
@@ -120,7 +129,7 @@ def run_request(
             _step(result, log, "pdf", lambda: report.export_pdf(release / "briefing.html", release / "briefing.pdf"))
         if "html" not in formats and (release / "briefing.html").exists():
             (release / "briefing.html").unlink()
-        _step(result, log, "gate", lambda: seal_release(params, staged))
+        _step(result, log, "gate", lambda: seal_release(params, staged, gate_data.sensitive()))
         publish(staged, final)
         shutil.rmtree(staging_root, ignore_errors=True)
         result.outputs = final
@@ -141,6 +150,17 @@ def run_request(
         kept = _keep_failed(staging_root, params)
         result.message += f" (partial outputs and the executed notebook: {kept})"
     return result
+
+
+def _import_export_steps() -> None:
+    """Import what the steps after the notebook use while the kernel runs it: this process only
+    waits meanwhile, so the imports cost no time of the run's own."""
+    try:
+        import nbconvert.exporters.html  # noqa: F401
+
+        from helpers import cache, release, report  # noqa: F401
+    except Exception:  # noqa: BLE001 - the step itself will import and report it
+        pass
 
 
 def start_cache_build(params: RequestParameters):
@@ -167,13 +187,20 @@ def start_cache_build(params: RequestParameters):
     )
 
 
+#: run by each kernel as it starts: the notebook's own imports then find the modules loaded. The
+#: kernel starts first thing, so these imports overlap the runner's own start (papermill, the
+#: parameters) instead of following it.
+PRELOAD = "import helpers.briefing, helpers.narrative, helpers.report, helpers.review, helpers.charts"
+
+
 class PrivateKernel:
     """A Jupyter kernel on this Python, over a private socket file, that can run several notebooks.
 
     "python3" is mapped by jupyter_client to the Python running us (the venv's). The kernel talks
     over a socket file in a private folder, not localhost TCP: the data it handles is personal.
-    Several requests in one worker share one kernel, so each pays for the kernel's start and the
-    imports once; `fresh()` forgets the previous notebook's variables before the next one.
+    `start()` launches it early with the project's modules preloaded; several requests in one
+    worker share it, so each pays for the kernel's start and the imports once; `fresh()` forgets
+    the previous notebook's variables before the next one.
     """
 
     def __init__(self):
@@ -181,24 +208,37 @@ class PrivateKernel:
 
         self._sockets = tempfile.TemporaryDirectory(prefix="foi-kernel-")
         self.manager = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets.name, "kernel"))
+        self._used = False
+
+    def start(self) -> "PrivateKernel":
+        """Launch the kernel (if not running) in the project folder; it imports PRELOAD as it starts."""
+        if not self.manager.has_kernel:
+            self.manager.start_kernel(cwd=str(project_root()), extra_arguments=[f"--IPKernelApp.exec_lines={PRELOAD}"])
+            self._used = False
+        return self
 
     def fresh(self) -> None:
+        """Before a notebook: a dead kernel is cleared away (papermill starts a new one), a used
+        one forgets the previous notebook's variables."""
         if not self.manager.has_kernel:
             return
         if not self.manager.is_alive():
             self.manager.shutdown_kernel(now=True)
             return
-        client = self.manager.client()
-        client.start_channels()
-        try:
-            client.wait_for_ready(timeout=60)
-            client.execute_interactive("%reset -f", timeout=60, store_history=False)
-        finally:
-            client.stop_channels()
+        if self._used:
+            client = self.manager.client()
+            client.start_channels()
+            try:
+                client.wait_for_ready(timeout=60)
+                client.execute_interactive("%reset -f", timeout=60, store_history=False)
+            finally:
+                client.stop_channels()
+        self._used = True
 
     def close(self) -> None:
         if self.manager.has_kernel:
-            self.manager.shutdown_kernel(now=False)
+            # nothing in the kernel needs a graceful end (every output is written by then)
+            self.manager.shutdown_kernel(now=True)
         self._sockets.cleanup()
 
     def __enter__(self) -> "PrivateKernel":
@@ -215,7 +255,7 @@ def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path
 
     if kernel is None:
         with PrivateKernel() as own:
-            return execute_notebook(params, staging_root, staged, progress, own)
+            return execute_notebook(params, staging_root, staged, progress, own.start())
     values = notebook_parameters(params)
     values["output_dir"] = str(staging_root)
     values["extracts_dir"] = str(params.extracts_path)
@@ -244,15 +284,43 @@ def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path
         raise
 
 
-def seal_release(params: RequestParameters, staged: Path) -> None:
+class GateData(threading.Thread):
+    """Reads what the release gate looks for (identifier columns, dates of birth) from the extract
+    cache while the kernel runs the notebook: this process only waits meanwhile. Once the cache
+    builder (if any) has finished; nothing if the extract is not cached."""
+
+    def __init__(self, params: RequestParameters, builder):
+        super().__init__(daemon=True)
+        self.params, self.builder, self._sensitive = params, builder, None
+
+    def run(self) -> None:
+        try:
+            if os.environ.get("FOI_NO_CACHE"):
+                return
+            while self.builder is not None and self.builder.poll() is None:
+                time.sleep(0.05)
+            from helpers import cache, release
+
+            built = cache.open_built(self.params.extracts_path)
+            if built is not None:
+                self._sensitive = release.ExtractSensitive(built).prefetch()
+        except Exception:  # noqa: BLE001 - the gate step reads the extract itself and reports
+            self._sensitive = None
+
+    def sensitive(self):
+        self.join()
+        return self._sensitive
+
+
+def seal_release(params: RequestParameters, staged: Path, sensitive=None) -> None:
     """Write the manifest, then check every file bound for release/ against the extracts.
 
-    The gate's report stays in restricted/; a failure stops the run before anything is published.
+    `sensitive`: what the gate looks for, read ahead (`GateData`); else read here. The gate's
+    report stays in restricted/; a failure stops the run before anything is published.
     """
     from helpers import release
-    from helpers.briefing import OutputPaths, open_request_extract, read_search_scope
 
-    extract = open_request_extract(params)  # the notebook has checked it; from the cache it just used
+    extract = sensitive.extract if sensitive is not None else checked_extract(params)
     shared = notebook_parameters(params)
     for private in ("extracts_dir", "output_dir", "evidence_decisions"):
         # folders on the force's machines are not published: the extract files' hashes say what was read
@@ -265,11 +333,26 @@ def seal_release(params: RequestParameters, staged: Path) -> None:
         extract_files={name: info["sha256"] for name, info in extract.files.items()},
         run_time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
-    sensitive = release.ExtractSensitive(extract, read_search_scope(OutputPaths(staged)))
+    sensitive = sensitive or release.ExtractSensitive(extract)
+    sensitive.text_ids = release.read_search_scope(staged / "restricted")
     report = release.check_release(staged / "release", params.disclosure_threshold, sensitive)
     report.write(staged / "restricted" / "gate_report.json")
     if not report.passed:
         raise RunFailure("gate", report.summary_line())
+
+
+def checked_extract(params: RequestParameters):
+    """The extract the notebook has just checked, for the gate: from the cache, only its files'
+    hashes and the store (the gate reads the columns it needs); `FOI_NO_CACHE=1`: the CSV files."""
+    if not os.environ.get("FOI_NO_CACHE"):
+        from helpers import cache
+
+        built = cache.open_built(params.extracts_path)
+        if built is not None:
+            return built
+    from helpers.briefing import open_request_extract
+
+    return open_request_extract(params)
 
 
 def publish(staged: Path, final: Path) -> None:
@@ -380,6 +463,7 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
 def _run_share(share: list[tuple[int, Path]], extracts, out, formats, strict, queue) -> dict[int, RunResult]:
     """A worker's requests, one after another, in one kernel."""
     with PrivateKernel() as kernel:
+        kernel.start()
         return {i: run_request(path, extracts, out, formats, strict, False, _StepQueue(queue, i), kernel) for i, path in share}
 
 
@@ -493,7 +577,9 @@ def main(argv: list[str] | None = None) -> int:
         if not paths:
             raise RunFailure("parameters", f"no parameters files in {' '.join(args.params)}")
         if len(paths) == 1:
-            results = [run_request(paths[0], args.extracts, args.out, formats, args.strict, progress=not args.no_progress)]
+            with PrivateKernel() as kernel:
+                kernel.start()  # first: its start and imports overlap ours
+                results = [run_request(paths[0], args.extracts, args.out, formats, args.strict, progress=not args.no_progress, kernel=kernel)]
         else:
             results = run_many(paths, args.extracts, args.out, formats, args.strict, progress=not args.no_progress, workers=args.jobs)
     except ExtractError as error:
