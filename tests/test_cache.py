@@ -140,3 +140,25 @@ def test_lookups_by_key_read_the_right_rows_across_many_row_groups(tmp_path, cac
     import pyarrow.parquet as pq
 
     assert pq.ParquetFile(cached.store.folder / "texts-CMS_CRIMES.csv.parquet").num_row_groups == 6
+
+
+def test_a_run_claims_the_build_so_its_builder_not_its_kernel_builds(tmp_path, cache_dir):
+    """The runner takes the build lock before its kernel starts and hands it to the builder
+    process; a kernel (here: another process) quicker off the mark waits for the entry."""
+    folder = extract_folder(tmp_path)
+    lock = cache.claim_build(folder)
+    assert lock is not None and cache.claim_build(folder) is None  # one claim at a time
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "from helpers import cache; import sys; print(len(cache.open_extract(sys.argv[1]).crimes))", str(folder)],
+        stdout=subprocess.PIPE, text=True, env={**os.environ},
+    )
+    builder = subprocess.run(
+        [Path(sys.executable).parent / "foi-briefing", "cache", "build", "--extracts", str(folder), "--lock-fd", str(lock.fileno())],
+        pass_fds=[lock.fileno()], capture_output=True, text=True, env={**os.environ}, timeout=120,
+    )
+    assert builder.returncode == 0, builder.stderr
+    assert cache.is_built(folder)
+    assert reader.poll() is None  # still waiting: the lock is ours until we let it go
+    lock.close()
+    assert reader.communicate(timeout=120)[0].strip() == "3"
+    assert cache.claim_build(folder) is None  # built: nothing to claim

@@ -224,6 +224,38 @@ def _locked(root: Path, name: str):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def claim_build(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES):
+    """The build lock of `directory`'s entry, taken now without waiting, for a builder process to
+    inherit (`build_claimed`); None if the entry is built or another process holds the lock.
+
+    The runner claims the build before its kernel starts, so a kernel that is quicker off the
+    mark than the builder process waits for it instead of building the entry itself.
+    """
+    directory = Path(directory)
+    root, name = cache_root(), entry_name(directory, sources)
+    if (root / name / "meta.json").is_file():
+        return None
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lock = open(root / f"{name.split('-')[0]}.lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return None
+    return lock
+
+
+def build_claimed(directory: str | Path, lock_fd: int, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> None:
+    """Build `directory`'s entry under the lock inherited as file descriptor `lock_fd`."""
+    directory = Path(directory)
+    root, name = cache_root(), entry_name(directory, sources)
+    try:
+        if not (root / name / "meta.json").is_file():
+            build(directory, sources, root, name)
+    finally:
+        os.close(lock_fd)  # the lock goes with the last descriptor of it
+
+
 def is_built(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> bool:
     return (cache_root() / entry_name(Path(directory), sources) / "meta.json").is_file()
 
@@ -235,11 +267,22 @@ def open_extract(directory: str | Path, sources: tuple[SourceDefinition, ...] = 
         raise ExtractError(f"{directory}: extracts folder not found")
     root, name = cache_root(), entry_name(directory, sources)
     folder = root / name
+    if folder in _OPENED and (folder / "meta.json").is_file():
+        return _OPENED[folder]
     if not (folder / "meta.json").is_file():
         with _locked(root, name.split("-")[0]):
             if not (folder / "meta.json").is_file():  # another run may have built it meanwhile
                 build(directory, sources, root, name, progress)
-    return _read(folder, directory)
+    extract = _read(folder, directory)
+    _OPENED.clear()  # one extract kept at a time
+    _OPENED[folder] = extract
+    return extract
+
+
+#: the extract last opened in this process, by entry: a kernel that runs request after request on
+#: the same files reads them once. The entry's name changes with the files, so it is never stale;
+#: nothing changes an Extract's frames in place (pandas copy-on-write).
+_OPENED: dict[Path, Extract] = {}
 
 
 def build(directory: Path, sources: tuple[SourceDefinition, ...], root: Path, name: str, progress=None) -> None:
@@ -261,6 +304,7 @@ def build(directory: Path, sources: tuple[SourceDefinition, ...], root: Path, na
 
 def clear() -> int:
     """Remove every cache entry; return the number of bytes freed."""
+    _OPENED.clear()
     root = cache_root()
     if not root.exists():
         return 0
