@@ -243,15 +243,15 @@ class RawFile:
         self.records_read = self.data.num_rows + len(self.malformed)
 
 
-def read_file(directory: Path, source: SourceDefinition, spec: FileSpec, fields: list[str] | None = None) -> RawFile:
-    """Check and read one extract file; only the wanted columns are kept in memory."""
+def read_file(directory: Path, source: SourceDefinition, spec: FileSpec, fields: list[str] | None = None, scan=None) -> RawFile:
+    """Check and read one extract file; only the wanted columns are kept in memory.
+
+    `scan`: the file's checks and byte scan (`_checked_scan`) already started elsewhere, as a
+    future; by default they run here, first.
+    """
     path = Path(directory) / spec.filename
-    if not path.is_file():
-        raise ExtractError(f"{spec.filename}: file not found in {directory}")
-    header = read_header(path, source)
+    header, size, sha256 = scan.result() if scan is not None else _checked_scan(directory, source, spec)
     columns = needed_columns(spec, fields)
-    check_columns(path, header, list(spec.columns.values()))
-    size, sha256 = scan_file(path, source)
 
     malformed: list[dict] = []
 
@@ -772,6 +772,19 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get, split_blocks=True)
 
 
+@dataclass
+class CanonicalTables:
+    """What loading the files makes, as Arrow tables: `load_extracts` turns the crimes and
+    charges into pandas; the extract cache writes them to Parquet as they are."""
+
+    crimes: pa.Table
+    charges: pa.Table
+    people: pa.Table
+    quarantine: pd.DataFrame
+    data_quality: dict
+    files: dict[str, dict]
+
+
 def load_extracts(
     directory: str | Path,
     sources: tuple[SourceDefinition, ...] = FORCE_SOURCES,
@@ -786,30 +799,67 @@ def load_extracts(
     receives each file's texts and personal data as soon as it is read (the extract cache writes
     them to disk); by default they are kept in memory.
     """
+    sink = sink if sink is not None else MemorySink()
+    tables = read_canonical(directory, sources, personal_data, progress, sink)
+    return Extract(
+        crimes=to_pandas(tables.crimes),
+        charges=to_pandas(tables.charges),
+        quarantine=tables.quarantine,
+        data_quality=tables.data_quality,
+        files=tables.files,
+        directory=Path(directory),
+        store=sink.store(tables.people),
+    )
+
+
+def read_canonical(
+    directory: str | Path,
+    sources: tuple[SourceDefinition, ...] = FORCE_SOURCES,
+    personal_data: bool = False,
+    progress=None,
+    sink=None,
+) -> CanonicalTables:
+    """The files read, checked, merged and reconciled into canonical Arrow tables.
+
+    The crimes files come first: once they are merged, the person and charge files are read and
+    given their crimes' IDs, so the crimes' raw text is gone before the people's is read. Each
+    file's byte scan (SHA-256, encoding checks) runs in a thread while the previous file is
+    parsed: hashing and Arrow's parsing both work outside Python's lock.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     directory = Path(directory)
     if not directory.is_dir():
         raise ExtractError(f"{directory}: extracts folder not found")
     book = Quarantine()
     sink = sink if sink is not None else MemorySink()
+    canonical = {"crimes": canonical_crimes, "people": canonical_people, "charges": canonical_charges}
+    ordered = [(source, spec) for table in ("crimes", "people", "charges") for source in sources for spec in source.files if spec.table == table]
     raws: dict[str, RawFile] = {}
     tables: dict[str, list[pa.Table]] = {"crimes": [], "people": [], "charges": []}
-    canonical = {"crimes": canonical_crimes, "people": canonical_people, "charges": canonical_charges}
-    for source in sources:
-        for spec in source.files:
+    scanner = ThreadPoolExecutor(1)
+    try:
+        scans = {spec.filename: scanner.submit(_checked_scan, directory, source, spec) for source, spec in ordered}
+        for source, spec in ordered:
             if progress:
                 progress(spec.filename)
             fields = list(spec.columns) if personal_data and spec.table == "people" else None
-            raw = read_file(directory, source, spec, fields)
+            raw = read_file(directory, source, spec, fields, scan=scans[spec.filename])
             tables[spec.table].append(canonical[spec.table](raw, source, book, sink))
             raw.data = raw.data.slice(0, 0)  # the canonical rows are all that is needed now
             raws[raw.name] = raw
+            if spec.table == "crimes" and len(tables["crimes"]) == sum(1 for _, s in ordered if s.table == "crimes"):
+                crimes, ref_to_id, quality = merge_systems(pa.concat_tables(tables.pop("crimes")), sources, book)
+    finally:
+        scanner.shutdown(wait=False, cancel_futures=True)  # after a failure, the other scans are moot
+    raws = {spec.filename: raws[spec.filename] for source in sources for spec in source.files}  # in the sources' order
 
-    crimes, ref_to_id, quality = merge_systems(pa.concat_tables(tables["crimes"]), sources, book)
     set_aside = pa.concat_arrays([raw.set_aside_refs for raw in raws.values() if raw.set_aside_refs is not None] or [pa.array([], pa.string())])
     set_aside = pc.unique(pc.filter(set_aside, pc.invert(pc.is_in(set_aside, value_set=ref_to_id["ref"].combine_chunks()))))
     ref_to_id = pa.concat_tables([ref_to_id, pa.table({"ref": set_aside, "crime_id": set_aside})])
-    people = attach_crimes(pa.concat_tables(tables["people"], promote_options="default"), ref_to_id, book, sources)
-    charges = attach_crimes(pa.concat_tables(tables["charges"]), ref_to_id, book, sources)
+    people = attach_crimes(pa.concat_tables(tables.pop("people"), promote_options="default"), ref_to_id, book, sources)
+    charges = attach_crimes(pa.concat_tables(tables.pop("charges")), ref_to_id, book, sources)
+    del ref_to_id
 
     who = resolve_individuals(people["person_key"], people["legacy_person_key"], people["pnc_id"], charges["person_key"])
     people = people.append_column("individual_id", who.of_people)
@@ -824,6 +874,7 @@ def load_extracts(
     quality["individuals"] = who.individuals
     quality["unreadable_pnc_ids"] = int(pc.sum(people["pnc_unreadable"]).as_py() or 0)
     quality["charged_without_person_record"] = who.others_without_record
+    del who
 
     quarantine = book.frame(raws, directory)
     rows_read = {name: raw.records_read for name, raw in raws.items()}
@@ -838,15 +889,21 @@ def load_extracts(
         if rows_read[name] != rows_used[name] + rows_quarantined[name]:
             raise AssertionError(f"{name}: {rows_read[name]} read != {rows_used[name]} used + {rows_quarantined[name]} quarantined")
 
-    data_quality = {"rows_read": rows_read, "rows_used": rows_used, "rows_quarantined": rows_quarantined, **quality}
-    files = {name: {"system": raw.system, "size": raw.size, "sha256": raw.sha256, "records": raw.records_read} for name, raw in raws.items()}
-    people = people.drop_columns(["record", "pnc_unreadable"])
-    return Extract(
-        crimes=to_pandas(crimes.drop_columns(["record"])),
-        charges=to_pandas(charges.filter(pa.array(~copied)).drop_columns(["record"])),
+    return CanonicalTables(
+        crimes=crimes.drop_columns(["record"]),
+        charges=charges.filter(pa.array(~copied)).drop_columns(["record"]),
+        people=people.drop_columns(["record", "pnc_unreadable"]),
         quarantine=quarantine,
-        data_quality=data_quality,
-        files=files,
-        directory=directory,
-        store=sink.store(people),
+        data_quality={"rows_read": rows_read, "rows_used": rows_used, "rows_quarantined": rows_quarantined, **quality},
+        files={name: {"system": raw.system, "size": raw.size, "sha256": raw.sha256, "records": raw.records_read} for name, raw in raws.items()},
     )
+
+
+def _checked_scan(directory: Path, source: SourceDefinition, spec: FileSpec):
+    """The structural checks and byte scan of one file: (header, size, sha256)."""
+    path = Path(directory) / spec.filename
+    if not path.is_file():
+        raise ExtractError(f"{spec.filename}: file not found in {directory}")
+    header = read_header(path, source)
+    check_columns(path, header, list(spec.columns.values()))
+    return (header, *scan_file(path, source))

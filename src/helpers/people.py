@@ -18,9 +18,21 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 
-def _text(values) -> pa.Array:
-    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    return array if isinstance(array, pa.Array) else pa.array(array, type=pa.string())
+def _chunks(values) -> list[pa.Array]:
+    """Text values as a list of Arrow chunks (no copy of an Arrow array or chunked array)."""
+    if isinstance(values, pa.ChunkedArray):
+        return [chunk.cast(pa.string()) for chunk in values.chunks]
+    if isinstance(values, pa.Array):
+        return [values.cast(pa.string())]
+    return [pa.array(list(values), type=pa.string())]
+
+
+def _codes(chunks: list[pa.Array]) -> np.ndarray:
+    """The dictionary codes of a dictionary-encoded chunked array's chunks (int32), -1 for null."""
+    if not chunks:
+        return np.zeros(0, dtype=np.int32)
+    indices = pa.chunked_array([chunk.indices for chunk in chunks]).combine_chunks()
+    return pc.fill_null(indices, -1).to_numpy(zero_copy_only=False)
 
 
 @dataclass(frozen=True)
@@ -43,25 +55,20 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     `other_keys` is an individual of its own. The individual ID is one of the individual's record
     keys, the same from run to run on the same files.
     """
-    own = _text(person_keys)
-    extra = _text(other_keys) if other_keys is not None else pa.array([], pa.string())
-    links = []  # (row of `own`, linked node) for each legacy key and PNC ID given
-    for linked in (_text(legacy_person_keys), pc.binary_join_element_wise(pa.scalar("PNC:"), _text(pnc_ids), "")):
-        rows = pc.indices_nonzero(pc.is_valid(linked))
-        links.append((rows.to_numpy(), pc.take(linked, rows)))
-
-    # one integer per distinct node (record key or PNC ID), by dictionary encoding everything once
-    encoded = pc.dictionary_encode(pa.concat_arrays([own, extra, *(nodes for _, nodes in links)]))
-    names, codes = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
-    own_code, extra_code = codes[: len(own)], codes[len(own) : len(own) + len(extra)]
-    offset = len(own) + len(extra)
-    a, b = [], []
-    for rows, nodes in links:
-        a.append(own_code[rows])
-        b.append(codes[offset : offset + len(nodes)])
-        offset += len(nodes)
-    a, b = np.concatenate(a), np.concatenate(b)
+    # every node (record key or PNC ID) an integer, by one dictionary encoding over all the
+    # chunks as they are (no concatenated copy). Record keys are `SYSTEM:ref`; a normalised PNC ID
+    # (`00/448754A`) has no colon, so the two can never be equal and need no prefix.
+    parts = [_chunks(person_keys), _chunks(other_keys) if other_keys is not None else [], _chunks(legacy_person_keys), _chunks(pnc_ids)]
+    encoded = pc.dictionary_encode(pa.chunked_array([chunk for part in parts for chunk in part], type=pa.string()))
+    codes = _codes(encoded.chunks)  # chunks out need not match chunks in: split by length
+    ends = np.cumsum([0] + [sum(len(chunk) for chunk in part) for part in parts])
+    own_code, extra_code, legacy_code, pnc_code = (codes[ends[i] : ends[i + 1]] for i in range(4))
+    names = encoded.chunks[-1].dictionary if encoded.num_chunks else pa.array([], pa.string())
+    del encoded, parts
     n_nodes = len(names)
+    a = np.concatenate([np.flatnonzero(legacy_code >= 0), np.flatnonzero(pnc_code >= 0)])
+    b = np.concatenate([legacy_code[legacy_code >= 0], pnc_code[pnc_code >= 0]])
+    a = own_code[a]
     graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n_nodes, n_nodes))
     _, component = connected_components(graph, directed=False)
 
@@ -69,7 +76,9 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     # dictionary codes follow first appearance, so the same files give the same names.
     # (Counting and first-of-group with bincount and minimum.at: np.unique sorts, and is slow.)
     code = np.arange(n_nodes, dtype=np.int64)
-    code[pc.starts_with(names, "PNC:").to_numpy(zero_copy_only=False)] = n_nodes
+    pnc_only = np.ones(n_nodes, dtype=bool)  # nodes that are only ever a PNC ID, never a record key
+    pnc_only[own_code] = pnc_only[extra_code] = pnc_only[legacy_code[legacy_code >= 0]] = False
+    code[pnc_only] = n_nodes
     first = np.full(component.max() + 1 if n_nodes else 0, n_nodes, dtype=np.int64)
     np.minimum.at(first, component, code)
     # a lone PNC ID's component has no record key, and its name is never used
