@@ -92,12 +92,7 @@ class ParquetSink:
     def texts(self, file: str, table: pa.Table) -> None:
         """Ordered by class, in small row groups: a request reads its offences' texts from a few
         groups instead of decompressing every text."""
-        # the order of the classes' dictionary codes (a stable integer sort): the classes grouped
-        classes = pc.dictionary_encode(table["ho_class"]).combine_chunks() if table.num_rows else None
-        table = table.drop_columns(["ho_class"])
-        if classes is not None:
-            table = table.take(np.argsort(pc.fill_null(classes.indices, -1).to_numpy(zero_copy_only=False), kind="stable"))
-        self._write(_write_table, table, self.folder / f"texts-{file}.parquet", None, TEXT_ROWS)
+        self._write(_write_texts, table, self.folder / f"texts-{file}.parquet")
 
     def personal(self, file: str, table: pa.Table) -> None:
         self._write(_write_table, table, self.folder / f"personal-{file}.parquet", ["surname", "forenames", "date_of_birth"])
@@ -185,6 +180,15 @@ def _born_columns(parts: list[pa.Table]) -> pa.Table:
     if not tables:
         return pa.table({n: pa.array([], pa.string()) for n in names})
     return pa.concat_tables(tables, promote_options="default")
+
+
+def _write_texts(table: pa.Table, path: Path) -> None:
+    """crime_id and circumstances, grouped by class (the order of the classes' dictionary codes,
+    by a stable integer sort), in small row groups."""
+    if table.num_rows:
+        classes = pc.dictionary_encode(table["ho_class"]).combine_chunks()
+        table = table.take(np.argsort(pc.fill_null(classes.indices, -1).to_numpy(zero_copy_only=False), kind="stable"))
+    _write_table(table.drop_columns(["ho_class"]), path, None, TEXT_ROWS)
 
 
 def _write_table(table: pa.Table, path: Path, dictionary: list[str] | None = None, row_group_size: int | None = None) -> None:

@@ -246,11 +246,15 @@ class RawFile:
 def read_file(directory: Path, source: SourceDefinition, spec: FileSpec, fields: list[str] | None = None, scan=None) -> RawFile:
     """Check and read one extract file; only the wanted columns are kept in memory.
 
-    `scan`: the file's checks and byte scan (`_checked_scan`) already started elsewhere, as a
-    future; by default they run here, first.
+    `scan`: the file's byte scan (`scan_file`: SHA-256, encoding checks) already running
+    elsewhere, as a future; the CSV is parsed meanwhile, and the scan's verdict comes first: a
+    file it rejects is named for that, whatever the parser made of it. By default the scan runs
+    here, before the parse.
     """
     path = Path(directory) / spec.filename
-    header, size, sha256 = scan.result() if scan is not None else _checked_scan(directory, source, spec)
+    header = _checked_header(directory, source, spec)
+    if scan is None:
+        scan = _done(scan_file(path, source))
     columns = needed_columns(spec, fields)
 
     malformed: list[dict] = []
@@ -261,10 +265,14 @@ def read_file(directory: Path, source: SourceDefinition, spec: FileSpec, fields:
 
     try:
         table = _read_csv(path, source, columns, on_invalid_row)
-    except pa.ArrowInvalid as error:
+    except Exception as error:
+        scan.result()  # a fault the scan names (encoding, truncation) explains the parse error
+        if not isinstance(error, pa.ArrowInvalid):
+            raise
         if "Empty CSV file" not in str(error):  # a header and nothing after it: no records
             raise ExtractError(f"{path.name}: the CSV cannot be read ({str(error).splitlines()[0]})") from None
         table = pa.table({column: pa.array([], pa.string()) for column in columns.values()})
+    size, sha256 = scan.result()
     return RawFile(
         name=spec.filename,
         system=source.system,
@@ -275,6 +283,25 @@ def read_file(directory: Path, source: SourceDefinition, spec: FileSpec, fields:
         sha256=sha256,
         header=header,
     )
+
+
+def _done(value):
+    """A finished future holding `value`."""
+    from concurrent.futures import Future
+
+    future = Future()
+    future.set_result(value)
+    return future
+
+
+def _checked_header(directory: Path, source: SourceDefinition, spec: FileSpec) -> list[str]:
+    """The file is there and its header has every column the source definition names."""
+    path = Path(directory) / spec.filename
+    if not path.is_file():
+        raise ExtractError(f"{spec.filename}: file not found in {directory}")
+    header = read_header(path, source)
+    check_columns(path, header, list(spec.columns.values()))
+    return header
 
 
 def _read_csv(path: Path, source: SourceDefinition, columns: dict[str, str], on_invalid_row) -> pa.Table:
@@ -839,7 +866,7 @@ def read_canonical(
     tables: dict[str, list[pa.Table]] = {"crimes": [], "people": [], "charges": []}
     scanner = ThreadPoolExecutor(1)
     try:
-        scans = {spec.filename: scanner.submit(_checked_scan, directory, source, spec) for source, spec in ordered}
+        scans = {spec.filename: scanner.submit(scan_file, Path(directory) / spec.filename, source) for source, spec in ordered}
         for source, spec in ordered:
             if progress:
                 progress(spec.filename)
@@ -899,11 +926,3 @@ def read_canonical(
     )
 
 
-def _checked_scan(directory: Path, source: SourceDefinition, spec: FileSpec):
-    """The structural checks and byte scan of one file: (header, size, sha256)."""
-    path = Path(directory) / spec.filename
-    if not path.is_file():
-        raise ExtractError(f"{spec.filename}: file not found in {directory}")
-    header = read_header(path, source)
-    check_columns(path, header, list(spec.columns.values()))
-    return (header, *scan_file(path, source))
