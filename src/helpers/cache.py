@@ -94,6 +94,9 @@ class ParquetSink:
         groups instead of decompressing every text."""
         self._write(_write_texts, table, self.folder / f"texts-{file}.parquet")
 
+    def crimes(self, table: pa.Table) -> None:
+        self._write(_write_table, table, self.folder / "crimes.parquet", CRIMES_DICTIONARY)
+
     def personal(self, file: str, table: pa.Table) -> None:
         self._write(_write_table, table, self.folder / f"personal-{file}.parquet", ["surname", "forenames", "date_of_birth"])
 
@@ -185,10 +188,15 @@ def _born_columns(parts: list[pa.Table]) -> pa.Table:
 def _write_texts(table: pa.Table, path: Path) -> None:
     """crime_id and circumstances, grouped by class (the order of the classes' dictionary codes,
     by a stable integer sort), in small row groups."""
-    if table.num_rows:
-        classes = pc.dictionary_encode(table["ho_class"]).combine_chunks()
-        table = table.take(np.argsort(pc.fill_null(classes.indices, -1).to_numpy(zero_copy_only=False), kind="stable"))
-    _write_table(table.drop_columns(["ho_class"]), path, None, TEXT_ROWS)
+    classes = pc.dictionary_encode(table["ho_class"]).combine_chunks() if table.num_rows else None
+    table = table.drop_columns(["ho_class"])
+    if classes is None:
+        return _write_table(table, path, None, TEXT_ROWS)
+    order = np.argsort(pc.fill_null(classes.indices, -1).to_numpy(zero_copy_only=False), kind="stable")
+    # in slices of the sorted order: a few row groups' worth of text is copied at a time, not all
+    with pq.ParquetWriter(path, table.schema, **{k: v for k, v in PARQUET.items() if k != "row_group_size"}) as writer:
+        for start in range(0, len(order), 8 * TEXT_ROWS):
+            writer.write_table(table.take(order[start : start + 8 * TEXT_ROWS]), row_group_size=TEXT_ROWS)
 
 
 def _write_table(table: pa.Table, path: Path, dictionary: list[str] | None = None, row_group_size: int | None = None) -> None:
@@ -201,14 +209,16 @@ def _write_table(table: pa.Table, path: Path, dictionary: list[str] | None = Non
     pq.write_table(table, path, **options)
 
 
+CRIMES_DICTIONARY = ["system", "ho_class", "file"]
+
+
 def _write(folder: Path, tables: CanonicalTables, directory: Path) -> None:
-    """The rest of the entry, once the files are read: crimes, charges, people, quarantine, meta
-    (the three tables at once, in threads)."""
+    """The rest of the entry, once the files are read (the sink has written the crimes, texts
+    and personal data): charges, people, quarantine, meta."""
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(3) as pool:
+    with ThreadPoolExecutor(2) as pool:
         writes = [
-            pool.submit(_write_table, tables.crimes, folder / "crimes.parquet", ["system", "ho_class", "file"]),
             pool.submit(_write_table, tables.charges, folder / "charges.parquet", ["cjs_code", "file"]),
             pool.submit(_write_table, tables.people, folder / "people.parquet", ["role", "file"]),
         ]

@@ -294,6 +294,11 @@ def _done(value):
     return future
 
 
+def _rows_by_file(table: pa.Table) -> pd.Series:
+    counts = pc.value_counts(pc.cast(table["file"], pa.string()))
+    return pd.Series(counts.field("counts").to_numpy(), index=counts.field("values").to_pylist(), dtype="int64")
+
+
 def _checked_header(directory: Path, source: SourceDefinition, spec: FileSpec) -> list[str]:
     """The file is there and its header has every column the source definition names."""
     path = Path(directory) / spec.filename
@@ -535,7 +540,7 @@ def canonical_crimes(raw: RawFile, source: SourceDefinition, book: Quarantine, s
         "state": state,
         "outcome": outcome,
         "file": _constant(raw.name, raw.data.num_rows),
-        "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int64)),
+        "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int32)),
     })
     # with its class: the cache stores a file's texts ordered by class, so one class's are together
     sink.texts(raw.name, _kept(pa.table({"crime_id": ref, "circumstances": _column(raw, "circumstances"), "ho_class": ho_class}), keep))
@@ -575,7 +580,7 @@ def canonical_people(raw: RawFile, source: SourceDefinition, book: Quarantine, s
         "pnc_unreadable": pa.array(codes.invalid(pnc_raw, pnc)),
         "role": pc.utf8_lower(codes.as_text(_column(raw, "role"))),
         "file": _constant(raw.name, raw.data.num_rows),
-        "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int64)),
+        "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int32)),
     }
     personal = {name: raw.data[name] for name in sorted(PERSONAL_FIELDS) if name in raw.data.column_names}
     if personal:
@@ -601,7 +606,7 @@ def canonical_charges(raw: RawFile, source: SourceDefinition, book: Quarantine, 
         "charge_date": charge_date,
         "cjs_code": cjs_code,
         "file": _constant(raw.name, raw.data.num_rows),
-        "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int64)),
+        "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int32)),
     })
     return _kept(table, keep)
 
@@ -619,6 +624,9 @@ class MemorySink:
 
     def texts(self, file: str, table: pa.Table) -> None:
         self.text_tables.append(table.drop_columns(["ho_class"]))
+
+    def crimes(self, table: pa.Table) -> pa.Table:
+        return table
 
     def personal(self, file: str, table: pa.Table) -> None:
         self.personal_tables.append(table)
@@ -804,7 +812,7 @@ class CanonicalTables:
     """What loading the files makes, as Arrow tables: `load_extracts` turns the crimes and
     charges into pandas; the extract cache writes them to Parquet as they are."""
 
-    crimes: pa.Table
+    crimes: pa.Table | None  # None: the sink has them (the cache wrote them out)
     charges: pa.Table
     people: pa.Table
     quarantine: pd.DataFrame
@@ -877,6 +885,9 @@ def read_canonical(
             raws[raw.name] = raw
             if spec.table == "crimes" and len(tables["crimes"]) == sum(1 for _, s in ordered if s.table == "crimes"):
                 crimes, ref_to_id, quality = merge_systems(pa.concat_tables(tables.pop("crimes")), sources, book)
+                crimes_used = _rows_by_file(crimes)
+                # final now: the cache writes them out here and keeps nothing in memory
+                crimes = sink.crimes(crimes.drop_columns(["record"]))
     finally:
         scanner.shutdown(wait=False, cancel_futures=True)  # after a failure, the other scans are moot
     raws = {spec.filename: raws[spec.filename] for source in sources for spec in source.files}  # in the sources' order
@@ -906,10 +917,7 @@ def read_canonical(
     quarantine = book.frame(raws, directory)
     rows_read = {name: raw.records_read for name, raw in raws.items()}
     rows_quarantined = {name: int((quarantine["file"] == name).sum()) for name in raws}
-    used = pd.Series(dtype="int64")
-    for table in (crimes, people, charges):
-        counts = pc.value_counts(pc.cast(table["file"], pa.string()))
-        used = used.add(pd.Series(counts.field("counts").to_numpy(), index=counts.field("values").to_pylist()), fill_value=0)
+    used = crimes_used.add(_rows_by_file(people), fill_value=0).add(_rows_by_file(charges), fill_value=0)
     superseded = quality.pop("superseded_by_file")
     rows_used = {name: int(used.get(name, 0)) + int(superseded.get(name, 0)) for name in raws}
     for name in raws:  # every record read is either used or quarantined
@@ -917,7 +925,7 @@ def read_canonical(
             raise AssertionError(f"{name}: {rows_read[name]} read != {rows_used[name]} used + {rows_quarantined[name]} quarantined")
 
     return CanonicalTables(
-        crimes=crimes.drop_columns(["record"]),
+        crimes=crimes,
         charges=charges.filter(pa.array(~copied)).drop_columns(["record"]),
         people=people.drop_columns(["record", "pnc_unreadable"]),
         quarantine=quarantine,

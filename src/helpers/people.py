@@ -66,18 +66,19 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     names = encoded.chunks[-1].dictionary if encoded.num_chunks else pa.array([], pa.string())
     del encoded, parts
     n_nodes = len(names)
-    a = np.concatenate([np.flatnonzero(legacy_code >= 0), np.flatnonzero(pnc_code >= 0)])
-    b = np.concatenate([legacy_code[legacy_code >= 0], pnc_code[pnc_code >= 0]])
-    a = own_code[a]
+    has_legacy, has_pnc = legacy_code >= 0, pnc_code >= 0
+    a = np.concatenate([own_code[has_legacy], own_code[has_pnc]])  # an edge per link given
+    b = np.concatenate([legacy_code[has_legacy], pnc_code[has_pnc]])
     graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n_nodes, n_nodes))
     _, component = connected_components(graph, directed=False)
+    del graph, a, b
 
     # name each component by its first record key in file order (a PNC ID is not a record key):
     # dictionary codes follow first appearance, so the same files give the same names.
     # (Counting and first-of-group with bincount and minimum.at: np.unique sorts, and is slow.)
     code = np.arange(n_nodes, dtype=np.int64)
     pnc_only = np.ones(n_nodes, dtype=bool)  # nodes that are only ever a PNC ID, never a record key
-    pnc_only[own_code] = pnc_only[extra_code] = pnc_only[legacy_code[legacy_code >= 0]] = False
+    pnc_only[own_code] = pnc_only[extra_code] = pnc_only[legacy_code[has_legacy]] = False
     code[pnc_only] = n_nodes
     first = np.full(component.max() + 1 if n_nodes else 0, n_nodes, dtype=np.int64)
     np.minimum.at(first, component, code)
