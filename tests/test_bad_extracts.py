@@ -242,3 +242,14 @@ def test_scan_file_finds_each_fault_on_its_line_whatever_the_chunk_size(tmp_path
         else:
             with pytest.raises(ExtractError, match="^f.csv: " + expected.replace("(", r"\(").replace(")", r"\)")):
                 extracts.scan_file(path, source)
+
+
+def test_each_undated_migrated_crime_takes_its_own_legacy_rows_date(tmp_path):
+    pairs = [migrated(f"CM/1{y}/000000{i}", f"0000000{i}/17", f"201{y}-0{i}-01T09:30:00") for i, y in ((1, 5), (2, 6), (3, 4))]
+    pairs[0][1]["Original Recorded Date"] = ""
+    pairs[2][1]["Original Recorded Date"] = ""
+    write_extract(tmp_path, CMS_CRIMES=[cms for cms, _ in pairs], connect_crimes=[connect for _, connect in pairs])
+    extract = load_extracts(tmp_path)
+    dates = extract.crimes.set_index("crime_id")["recorded_at"].dt.strftime("%Y-%m-%d").to_dict()
+    assert dates == {"00000001/17": "2015-01-01", "00000002/17": "2016-02-01", "00000003/17": "2014-03-01"}
+    assert extract.data_quality["migrated_crimes_dated_from_legacy_row"] == 2

@@ -120,14 +120,29 @@ def parse_outcome(values: Strings, pattern: str) -> pa.ChunkedArray:
     return pc.if_else(in_list, number, pa.scalar(None, pa.int64()))
 
 
-def normalise_pnc_id(values: Strings, pattern: str) -> pa.ChunkedArray:
+def _on_given(text: pa.ChunkedArray, work) -> pa.Array:
+    """`work` applied to the values given only (most person rows have no PNC ID, for one), the
+    blanks left null."""
+    given = pc.is_valid(text)
+    if pc.all(given).as_py() is not False:  # all given (or none at all): nothing to leave out
+        return work(text)
+    done = work(text.filter(given))
+    done = done.combine_chunks() if isinstance(done, pa.ChunkedArray) else done
+    return pc.replace_with_mask(pa.nulls(len(text), done.type), given.combine_chunks() if isinstance(given, pa.ChunkedArray) else given, done)
+
+
+def normalise_pnc_id(values: Strings, pattern: str) -> pa.Array:
     """PNC IDs in one form, `YY/SERIALC` with the serial as a plain number: `00/448754A`.
 
     CMS writes `2000/0448754A`, Connect `00/448754A`; two are the same individual's when the
     two-digit year, the serial as a number and the check letter agree. Hand-keyed stray spaces
     and lower case are forgiven.
     """
-    cleaned = pc.utf8_upper(pc.replace_substring_regex(as_text(values), r"\s+", ""))
+    return _on_given(as_text(values), lambda text: _normalise_pnc(text, pattern))
+
+
+def _normalise_pnc(text, pattern: str):
+    cleaned = pc.utf8_upper(pc.replace_substring_regex(text, r"\s+", ""))
     found = pc.extract_regex(cleaned, pattern)
     year = pc.utf8_slice_codeunits(_group(found, "year"), -2)
     serial = _int_text(_group(found, "serial"))

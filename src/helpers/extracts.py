@@ -746,12 +746,18 @@ def merge_systems(crimes: pa.Table, sources: tuple[SourceDefinition, ...], book:
     # a copy without its original recorded date takes its legacy row's (Connect's own date is the
     # migration run's); with neither, the year it counts in is unknown: set it aside
     undated = copies & ~crimes["original_given"].to_numpy(zero_copy_only=False)
-    legacy_date = lookup(copy_key, key, crimes["recorded_at"])
-    undated_without_legacy = undated & _null(legacy_date)
+    undated_rows = np.flatnonzero(undated)  # few, usually none: only they are looked up
+    legacy_date = lookup(copy_key.take(undated_rows), key.take(superseded_rows), crimes["recorded_at"].take(superseded_rows))
+    found = ~_null(legacy_date) if len(undated_rows) else np.zeros(0, dtype=bool)
+    undated_without_legacy = np.zeros(len(undated), dtype=bool)
+    undated_without_legacy[undated_rows[~found]] = True
     for file, rows in _by_file(crimes, undated_without_legacy):
         book.add(file, crimes["record"].take(pa.array(rows)).to_numpy(), _column_name(sources, file, "original_recorded_at"), [""] * len(rows), "migrated crime without its original recorded date (and no legacy row to take it from)")
-    recorded_at = pc.if_else(pa.array(undated & ~undated_without_legacy), legacy_date, crimes["recorded_at"])
-    crimes = crimes.set_column(crimes.schema.get_field_index("recorded_at"), "recorded_at", recorded_at)
+    if found.any():
+        dated_from_legacy = np.zeros(len(undated), dtype=bool)
+        dated_from_legacy[undated_rows[found]] = True
+        recorded_at = pc.replace_with_mask(crimes["recorded_at"].combine_chunks(), pa.array(dated_from_legacy), legacy_date.filter(pa.array(found)))
+        crimes = crimes.set_column(crimes.schema.get_field_index("recorded_at"), "recorded_at", recorded_at)
     live = ~superseded & ~orphan & ~twice & ~undated_without_legacy
     successor = lookup(key.take(superseded_rows), copy_key.take(copy_rows), crimes["crime_ref"].take(copy_rows))
     # every reference read names a crime: the live ones themselves, a superseded one its copy, and
