@@ -505,7 +505,7 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
         futures = [pool.submit(_run_share, [(i, paths[i]) for i in share], extracts, out, formats, strict) for share in shares]
         while not all(future.done() for future in futures) or not queue.empty():
             try:
-                index, step = queue.get(timeout=0.2)
+                index, step = queue.get(timeout=0.05)
             except Exception:  # noqa: BLE001 - queue.Empty
                 continue
             bars[index].update(max(STEPS.index(step) - bars[index].n, 0) if step in STEPS else 0)
@@ -529,6 +529,17 @@ _STEPS_QUEUE = None  # in a worker: where it reports the steps its requests reac
 def _worker_started(queue) -> None:
     global _STEPS_QUEUE
     _STEPS_QUEUE = queue
+    import atexit
+
+    # a worker's results have gone back and its files are closed by the time it exits: it skips
+    # tearing down its modules and half a gigabyte of objects (a third of a second)
+    atexit.register(_leave_now)
+
+
+def _leave_now() -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _run_share(share: list[tuple[int, Path]], extracts, out, formats, strict) -> dict[int, RunResult]:
