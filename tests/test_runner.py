@@ -413,3 +413,21 @@ def test_an_output_folder_that_cannot_be_written_is_named(tmp_path):
 def test_jobs_must_be_a_whole_number_of_one_or_more(tmp_path, jobs):
     done = foi("run", PARAMS, "--jobs", jobs)
     assert done.returncode == 2 and "--jobs" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_requests_run_one_after_another_in_one_kernel_give_the_same_figures(good, tmp_path):
+    """--jobs 1: the second request runs in the first's kernel (reset between them), with the
+    extract and the gate's columns read once."""
+    parameters_file(tmp_path / "requests" / "a.yaml", reference="20180101")
+    parameters_file(tmp_path / "requests" / "b.yaml", reference="20180102", title="The same request again")
+    done = run(tmp_path / "requests", good["extracts"], tmp_path / "out", "--formats", "html", "--jobs", "1")
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = [json.loads((tmp_path / "out" / ref / "restricted" / "results.json").read_text(encoding="utf-8")) for ref in ("20180101", "20180102")]
+    expected = json.loads((good["request"] / "restricted" / "results.json").read_text(encoding="utf-8"))
+    for got in results:
+        assert got["persons_charged"] == expected["persons_charged"] and got["offences_by_year"] == expected["offences_by_year"]
+    assert "The same request again" in (tmp_path / "out" / "20180102" / "release" / "briefing.html").read_text(encoding="utf-8")
+    # the executed notebook is whole: every code cell ran and was saved
+    cells = json.loads((tmp_path / "out" / "20180102" / "restricted" / "briefing.ipynb").read_text(encoding="utf-8"))["cells"]
+    assert all(cell["execution_count"] for cell in cells if cell["cell_type"] == "code")
