@@ -1,7 +1,5 @@
 """`python -m helpers` is `foi-briefing`."""
 
-import sys
+from helpers.runner import cli
 
-from helpers.runner import main
-
-sys.exit(main())
+cli()

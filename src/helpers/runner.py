@@ -536,10 +536,10 @@ def _worker_started(queue) -> None:
     atexit.register(_leave_now)
 
 
-def _leave_now() -> None:
+def _leave_now(code: int = 0) -> None:
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(code)
 
 
 def _run_share(share: list[tuple[int, Path]], extracts, out, formats, strict) -> dict[int, RunResult]:
@@ -704,5 +704,12 @@ def demo(args) -> int:
     return EXIT_CODES[result.kind]
 
 
+def cli() -> None:
+    """The `foi-briefing` command: `main`, then out at once. Every output is written and closed,
+    the kernel and any builder are gone by then: tearing down the interpreter (its modules and a
+    few hundred megabytes of objects) would only add a quarter of a second to every run."""
+    _leave_now(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    cli()
