@@ -247,14 +247,18 @@ def read_file(directory: Path, source: SourceDefinition, spec: FileSpec, fields:
     """Check and read one extract file; only the wanted columns are kept in memory.
 
     `scan`: the file's byte scan (`scan_file`: SHA-256, encoding checks) already running
-    elsewhere, as a future; the CSV is parsed meanwhile, and the scan's verdict comes first: a
-    file it rejects is named for that, whatever the parser made of it. By default the scan runs
-    here, before the parse.
+    elsewhere, as a future; a transcoded file (Windows-1252) is parsed meanwhile, and the scan's
+    verdict comes first: a file it rejects is named for that, whatever the parser made of it.
+    By default the scan runs here, before the parse.
     """
     path = Path(directory) / spec.filename
     header = _checked_header(directory, source, spec)
     if scan is None:
         scan = _done(scan_file(path, source))
+    elif source.encoding == "utf-8":
+        # Arrow reads UTF-8 as it is, and a row it cannot split is handed over as text: bytes that
+        # are not UTF-8 there would raise inside Arrow. The scan ran ahead: its verdict first.
+        scan.result()
     columns = needed_columns(spec, fields)
 
     malformed: list[dict] = []
@@ -705,7 +709,9 @@ class Extract:
 
     @property
     def people(self) -> pd.DataFrame:
-        return to_pandas(self.store.people(PEOPLE_COLUMNS))
+        table = self.store.people(PEOPLE_COLUMNS)
+        at = table.schema.get_field_index("individual_id")  # stored dictionary-encoded: text here
+        return to_pandas(table.set_column(at, "individual_id", pc.cast(table["individual_id"], pa.string())) if at >= 0 else table)
 
     def circumstances(self, crime_ids=None) -> pd.Series:
         """The circumstances text of each crime asked for (all crimes if None), by crime ID."""

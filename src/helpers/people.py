@@ -39,7 +39,7 @@ def _codes(chunks: list[pa.Array]) -> np.ndarray:
 class Individuals:
     """Who is who: an individual ID per person row and per charge, and counts for data quality."""
 
-    of_people: pa.Array  # aligned with the person rows
+    of_people: pa.DictionaryArray  # aligned with the person rows
     of_others: pa.Array  # aligned with `other_keys`
     person_records: int  # distinct person records
     individuals: int  # distinct individuals among the person rows
@@ -88,7 +88,8 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     is_own = np.zeros(n_nodes, dtype=bool)
     is_own[own_code] = True
     return Individuals(
-        of_people=pc.take(individual, pa.array(own_component)),
+        # dictionary-encoded: two million person rows share a million names, not copy them
+        of_people=pa.DictionaryArray.from_arrays(pa.array(own_component.astype(np.int32)), individual),
         of_others=pc.take(individual, pa.array(component[extra_code])),
         person_records=int(is_own.sum()),
         individuals=int(np.count_nonzero(np.bincount(own_component))) if len(own_component) else 0,

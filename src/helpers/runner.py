@@ -176,9 +176,9 @@ def start_cache_build(params: RequestParameters):
     if os.environ.get("FOI_NO_CACHE"):
         return None
     try:
-        from helpers import cache
+        from helpers.cache_keys import claim_build
 
-        lock = cache.claim_build(params.extracts_path)  # None: built, or being built by another run
+        lock = claim_build(params.extracts_path)  # None: built, or being built by another run
     except Exception:  # noqa: BLE001 - the notebook will name the problem
         return None
     if lock is None:

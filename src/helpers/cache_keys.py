@@ -1,0 +1,92 @@
+"""Where an extract's cache entry lives, its name, and the lock that lets one process build it.
+
+Kept apart from `helpers.cache` (which reads and writes the entries with Arrow): a run claims the
+build lock before its kernel starts, and this needs no data library, so the cache builder can be
+started a few tenths of a second into the run instead of after the imports.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from contextlib import contextmanager
+from importlib.util import find_spec
+from pathlib import Path
+
+from helpers.sources import FORCE_SOURCES, ExtractError, SourceDefinition
+
+#: bump when what is stored changes, so old entries are never read by new code
+CACHE_FORMAT = 3
+
+
+def cache_root() -> Path:
+    from helpers.parameters import project_root
+
+    return Path(os.environ.get("FOI_CACHE_DIR") or project_root() / ".cache" / "extracts")
+
+
+def _signature(directory: Path, sources: tuple[SourceDefinition, ...]) -> list:
+    entries = []
+    for source in sources:
+        for spec in source.files:
+            path = directory / spec.filename
+            if not path.is_file():
+                raise ExtractError(f"{spec.filename}: file not found in {directory}")
+            stat = path.stat()
+            # ctime too: a copy that keeps the modification time (cp -p, rsync -t) still changes it
+            entries.append([spec.filename, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns])
+    return entries
+
+
+def _code_fingerprint() -> str:
+    """The loading code's own hash: a fix to how extracts are read makes a new entry by itself."""
+    digest = hashlib.sha256()
+    for module in ("codes", "extracts", "people", "sources", "cache", "cache_keys"):
+        digest.update(Path(find_spec(f"helpers.{module}").origin).read_bytes())  # read, not imported
+    return digest.hexdigest()
+
+
+def entry_name(directory: Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> str:
+    """`<folder hash>-<contents hash>`: one entry per extracts folder, state of its files and
+    version of the code that reads them."""
+    folder = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
+    state = json.dumps([CACHE_FORMAT, _code_fingerprint(), repr(sources), _signature(directory, sources)])
+    return f"{folder}-{hashlib.sha256(state.encode()).hexdigest()[:16]}"
+
+
+@contextmanager
+def _locked(root: Path, name: str):
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def claim_build(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES):
+    """The build lock of `directory`'s entry, taken now without waiting, for a builder process to
+    inherit (`build_claimed`); None if the entry is built or another process holds the lock.
+
+    The runner claims the build before its kernel starts, so a kernel that is quicker off the
+    mark than the builder process waits for it instead of building the entry itself.
+    """
+    directory = Path(directory)
+    root, name = cache_root(), entry_name(directory, sources)
+    if (root / name / "meta.json").is_file():
+        return None
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lock = open(root / f"{name.split('-')[0]}.lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return None
+    return lock
+
+
+def is_built(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> bool:
+    return (cache_root() / entry_name(Path(directory), sources) / "meta.json").is_file()
