@@ -61,10 +61,15 @@ class ParquetSink:
         file is read; `wait()` collects them, and their errors."""
         self._pending.append(self._writer.submit(*task))
 
+    def settle(self) -> None:
+        """Wait for the writes queued so far (their tables are then freed)."""
+        for future in self._pending:
+            future.result()
+        self._pending.clear()
+
     def wait(self) -> None:
         try:
-            for future in self._pending:
-                future.result()
+            self.settle()
         finally:
             self._writer.shutdown()
 

@@ -629,6 +629,9 @@ class MemorySink:
     def texts(self, file: str, table: pa.Table) -> None:
         self.text_tables.append(table.drop_columns(["ho_class"]))
 
+    def settle(self) -> None:
+        """Nothing is pending: everything is kept in memory."""
+
     def crimes(self, table: pa.Table) -> pa.Table:
         return table
 
@@ -890,6 +893,8 @@ def read_canonical(
         for source, spec in ordered:
             if progress:
                 progress(spec.filename)
+            if spec.table == "crimes":  # one crimes file's texts written before the next is read: less at once
+                sink.settle()
             fields = list(spec.columns) if personal_data and spec.table == "people" else None
             raw = read_file(directory, source, spec, fields, scan=scans[spec.filename])
             tables[spec.table].append(canonical[spec.table](raw, source, book, sink))

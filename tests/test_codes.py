@@ -1,0 +1,76 @@
+"""Dates and times read from the extracts (`helpers.codes.parse_datetimes`): exactly the format's
+shape, a real moment, or null. Checked against Python's own strptime on values made to be wrong
+in every way a hand-keyed or damaged file could be."""
+
+import re
+from datetime import datetime
+
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import codes
+
+FORMATS = [("%d/%m/%Y %H:%M", "%d/%m/%Y"), ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"), ("%d/%m/%Y",), ("%Y-%m-%d",)]
+SHAPE = {"%d": r"\d{2}", "%m": r"\d{2}", "%Y": r"\d{4}", "%H": r"\d{2}", "%M": r"\d{2}", "%S": r"\d{2}"}
+
+
+def reference(value, formats) -> datetime | None:
+    """What the extracts' dates mean: the first format whose exact shape the trimmed value has and
+    that names a real moment (Python's strptime checks the day; seconds 60 and 61 are not real)."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    for fmt in formats:
+        shape = "".join(SHAPE.get(part, re.escape(part)) for part in re.split(r"(%[dmYHMS])", fmt) if part)
+        if re.fullmatch(shape, value, re.ASCII):
+            try:
+                return datetime.strptime(value, fmt)  # no year 0, no second 60
+            except ValueError:
+                continue
+    return None
+
+
+def parsed(values, formats):
+    return codes.parse_datetimes(pa.array(values, pa.string()), formats).to_pylist()
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("29/02/2016 10:00", datetime(2016, 2, 29, 10, 0)),  # a leap day
+        ("29/02/2017 10:00", None),  # not a leap year
+        ("31/04/2016 10:00", None),  # April has 30 days
+        ("31/12/2016 23:59", datetime(2016, 12, 31, 23, 59)),
+        ("01/01/2016 24:00", None),
+        ("00/01/2016 10:00", None),
+        ("01/13/2016 10:00", None),
+        ("1/1/2016 10:00", None),  # not the shape
+        ("01/01/2016 10:00 ", datetime(2016, 1, 1, 10, 0)),  # blanks around are trimmed
+        ("01/01/2016", datetime(2016, 1, 1)),  # the date-only form, second in the list
+        ("01-01-2016 10:00", None),
+        ("01/01/0000 10:00", None),  # there was no year 0
+        ("０1/01/2016 10:00", None),  # a full-width digit is not a digit here
+        ("", None),
+        (None, None),
+    ],
+)
+def test_cms_date_times(value, expected):
+    assert parsed([value], FORMATS[0]) == [expected]
+
+
+def test_connect_date_times_and_the_epoch_edges():
+    values = ["2017-12-04T07:28:00", "1969-12-31T23:59:59", "1900-03-01T00:00:00", "2400-02-29T12:00:00", "2100-02-29T12:00:00", "2017-12-04T07:28:60", "2017-12-04"]
+    assert parsed(values, FORMATS[1]) == [reference(v, FORMATS[1]) for v in values]
+    assert parsed(values, FORMATS[1])[-1] == datetime(2017, 12, 4)
+
+
+digits = st.text(alphabet="0123456789", min_size=1, max_size=4)
+pieces = st.lists(st.one_of(digits, st.sampled_from(["/", "-", ":", "T", " ", "2016", "12", "31", "29", "02", "60", "x", "é"])), min_size=1, max_size=9)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.none(), pieces.map("".join), st.datetimes().map(lambda d: d.strftime("%d/%m/%Y %H:%M")), st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%S"))), max_size=30), st.sampled_from(FORMATS))
+def test_every_value_is_read_as_python_reads_it(values, formats):
+    assert parsed(values, formats) == [reference(v, formats) for v in values]
