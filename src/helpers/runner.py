@@ -116,7 +116,7 @@ def run_request(
     log.info("foi-briefing %s: request %s from %s", __version__, params.reference, params_path)
     result = RunResult(params.reference, True, on_step=on_step)
     builder = start_cache_build(params)
-    threading.Thread(target=_import_export_steps, daemon=True).start()
+    threading.Thread(target=_import_export_steps, args=(builder,), daemon=True).start()
     gate_data = GateData(params, builder)
     gate_data.start()
     try:
@@ -153,9 +153,12 @@ def run_request(
     return result
 
 
-def _import_export_steps() -> None:
+def _import_export_steps(builder=None) -> None:
     """Import what the steps after the notebook use while the kernel runs it: this process only
-    waits meanwhile, so the imports cost no time of the run's own."""
+    waits meanwhile, so the imports cost no time of the run's own. While a cache builder runs,
+    the kernel only waits for it: the imports wait too, and leave the builder both cores."""
+    while builder is not None and builder.poll() is None:
+        time.sleep(0.05)
     try:
         import nbconvert.exporters.html  # noqa: F401
 
