@@ -162,3 +162,27 @@ def test_a_run_claims_the_build_so_its_builder_not_its_kernel_builds(tmp_path, c
     lock.close()
     assert reader.communicate(timeout=120)[0].strip() == "3"
     assert cache.claim_build(folder) is None  # built: nothing to claim
+
+
+def test_a_fault_in_a_person_file_read_apart_is_named_and_leaves_no_entry(tmp_path, cache_dir):
+    """The cache build reads the person and charge files in a process of its own: a fault there
+    still stops the build with the one-line message, and leaves nothing half-built."""
+    from helpers.extracts import ExtractError
+
+    folder = extract_folder(tmp_path)
+    path = folder / "CMS_NOMINALS.csv"
+    path.write_bytes(path.read_bytes().replace(b"NOMINAL NO", b"NOMINAL NUMBER", 1))
+    with pytest.raises(ExtractError, match=r"^CMS_NOMINALS.csv: missing column 'NOMINAL NO'; the header has 'NOMINAL NUMBER' instead"):
+        cache.open_extract(folder)
+    assert not cache.is_built(folder)
+    assert not [p for p in cache_dir.iterdir() if p.is_dir()]  # no entry, no staging folder
+
+
+def test_a_fault_in_a_crimes_file_stops_the_build_while_the_people_are_read_apart(tmp_path, cache_dir):
+    from helpers.extracts import ExtractError
+
+    folder = extract_folder(tmp_path)
+    (folder / "connect_crimes.csv").write_bytes(b"")
+    with pytest.raises(ExtractError, match=r"^connect_crimes.csv: the file is empty"):
+        cache.open_extract(folder)
+    assert not [p for p in cache_dir.iterdir() if p.is_dir()]

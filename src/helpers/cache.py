@@ -266,7 +266,7 @@ def build(directory: Path, sources: tuple[SourceDefinition, ...], root: Path, na
     try:
         sink = ParquetSink(staging)
         try:
-            tables = read_canonical(directory, sources, personal_data=True, progress=progress, sink=sink)
+            tables = read_canonical(directory, sources, personal_data=True, progress=progress, sink=sink, people_apart=True)
         finally:
             sink.wait()
         _write(staging, tables, directory)

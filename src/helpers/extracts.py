@@ -298,6 +298,80 @@ def _done(value):
     return future
 
 
+def _read_files(directory: Path, files, personal_data: bool, progress, sink, book: Quarantine) -> tuple[dict[str, RawFile], dict[str, list[pa.Table]]]:
+    """Check, read and make canonical `files` ((source, spec) pairs) in order, each file's byte
+    scan in a thread ahead of its parse: hashing and Arrow's parsing work outside Python's lock."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    canonical = {"crimes": canonical_crimes, "people": canonical_people, "charges": canonical_charges}
+    raws: dict[str, RawFile] = {}
+    tables: dict[str, list[pa.Table]] = {"crimes": [], "people": [], "charges": []}
+    scanner = ThreadPoolExecutor(1)
+    try:
+        scans = {spec.filename: scanner.submit(scan_file, Path(directory) / spec.filename, source) for source, spec in files}
+        for source, spec in files:
+            if progress:
+                progress(spec.filename)
+            if spec.table == "crimes":  # one crimes file's texts written before the next is read: less at once
+                sink.settle()
+            fields = list(spec.columns) if personal_data and spec.table == "people" else None
+            raw = read_file(directory, source, spec, fields, scan=scans[spec.filename])
+            tables[spec.table].append(canonical[spec.table](raw, source, book, sink))
+            raw.data = raw.data.slice(0, 0)  # the canonical rows are all that is needed now
+            raws[raw.name] = raw
+    finally:
+        scanner.shutdown(wait=False, cancel_futures=True)  # after a failure, the other scans are moot
+    return raws, tables
+
+
+_PEOPLE_SIDE = (".people-side.arrow", ".charges-side.arrow")
+
+
+def _start_people_side(directory: Path, sources: tuple[SourceDefinition, ...], personal_data: bool, folder: Path):
+    """The person and charge files, read in a process of their own (`_people_side`)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    return pool, pool.submit(_people_side, directory, sources, personal_data, folder)
+
+
+def _people_side(directory: Path, sources: tuple[SourceDefinition, ...], personal_data: bool, folder: Path) -> tuple:
+    """In its own process: the person and charge files checked, read and made canonical (their
+    personal data written to `folder` by the cache's sink), who is who worked out on every row,
+    and the two tables left in `folder` as Arrow files (mapped, not copied, by the other side)."""
+    from helpers.cache import ParquetSink
+
+    book, sink = Quarantine(), ParquetSink(folder)
+    files = [(source, spec) for table in ("people", "charges") for source in sources for spec in source.files if spec.table == table]
+    try:
+        raws, tables = _read_files(directory, files, personal_data, None, sink, book)
+    finally:
+        sink.wait()
+    people = pa.concat_tables(tables["people"], promote_options="default")
+    charges = pa.concat_tables(tables["charges"])
+    who = resolve_individuals(people["person_key"], people["legacy_person_key"], people["pnc_id"], charges["person_key"])
+    for table, extra, name in ((people, who.of_people, _PEOPLE_SIDE[0]), (charges, who.of_others, _PEOPLE_SIDE[1])):
+        table = table.append_column("individual_id", extra).unify_dictionaries()  # one per column, as IPC files want
+        with pa.OSFile(str(Path(folder) / name), "wb") as handle, pa.ipc.new_file(handle, table.schema) as writer:
+            writer.write_table(table)
+    return raws, (who.person_records, who.individuals, who.others_without_record), book.parts
+
+
+def _people_side_result(apart, folder: Path) -> tuple:
+    """What `_people_side` made: its files' RawFiles, the two tables (mapped), who is who, and
+    the rows it set aside."""
+    pool, future = apart
+    try:
+        raws, who, parts = future.result()
+    finally:
+        pool.shutdown(wait=True)
+    people, charges = (pa.ipc.open_file(pa.memory_map(str(Path(folder) / name))).read_all() for name in _PEOPLE_SIDE)
+    for name in _PEOPLE_SIDE:  # mapped: the data stays readable once the name is gone
+        (Path(folder) / name).unlink()
+    return raws, people, charges, who, parts
+
+
 def _rows_by_file(table: pa.Table) -> pd.Series:
     counts = pc.value_counts(pc.cast(table["file"], pa.string()))
     return pd.Series(counts.field("counts").to_numpy(), index=counts.field("values").to_pylist(), dtype="int64")
@@ -868,68 +942,70 @@ def read_canonical(
     personal_data: bool = False,
     progress=None,
     sink=None,
+    people_apart: bool = False,
 ) -> CanonicalTables:
     """The files read, checked, merged and reconciled into canonical Arrow tables.
 
-    The crimes files come first: once they are merged, the person and charge files are read and
-    given their crimes' IDs, so the crimes' raw text is gone before the people's is read. Each
-    file's byte scan (SHA-256, encoding checks) runs in a thread while the previous file is
-    parsed: hashing and Arrow's parsing both work outside Python's lock.
+    The crimes files come first, and are merged; then the person and charge files are given their
+    crimes' IDs. Each file's byte scan (SHA-256, encoding checks) runs in a thread ahead of its
+    parse. `people_apart` (the cache build, whose sink writes to a folder): the person and charge
+    files are read, and who is who worked out, in a process of their own while this one reads the
+    crimes, and handed over as Arrow files in the sink's folder: both cores work, and neither
+    process holds both halves' raw text.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     directory = Path(directory)
     if not directory.is_dir():
         raise ExtractError(f"{directory}: extracts folder not found")
     book = Quarantine()
     sink = sink if sink is not None else MemorySink()
-    canonical = {"crimes": canonical_crimes, "people": canonical_people, "charges": canonical_charges}
-    ordered = [(source, spec) for table in ("crimes", "people", "charges") for source in sources for spec in source.files if spec.table == table]
-    raws: dict[str, RawFile] = {}
-    tables: dict[str, list[pa.Table]] = {"crimes": [], "people": [], "charges": []}
-    scanner = ThreadPoolExecutor(1)
+    crimes_files = [(source, spec) for source in sources for spec in source.files if spec.table == "crimes"]
+    other_files = [(source, spec) for table in ("people", "charges") for source in sources for spec in source.files if spec.table == table]
+    apart = _start_people_side(directory, sources, personal_data, sink.folder) if people_apart else None
     try:
-        scans = {spec.filename: scanner.submit(scan_file, Path(directory) / spec.filename, source) for source, spec in ordered}
-        for source, spec in ordered:
-            if progress:
-                progress(spec.filename)
-            if spec.table == "crimes":  # one crimes file's texts written before the next is read: less at once
-                sink.settle()
-            fields = list(spec.columns) if personal_data and spec.table == "people" else None
-            raw = read_file(directory, source, spec, fields, scan=scans[spec.filename])
-            tables[spec.table].append(canonical[spec.table](raw, source, book, sink))
-            raw.data = raw.data.slice(0, 0)  # the canonical rows are all that is needed now
-            raws[raw.name] = raw
-            if spec.table == "crimes" and len(tables["crimes"]) == sum(1 for _, s in ordered if s.table == "crimes"):
-                crimes, ref_to_id, quality = merge_systems(pa.concat_tables(tables.pop("crimes")), sources, book)
-                crimes_used = _rows_by_file(crimes)
-                # final now: the cache writes them out here and keeps nothing in memory
-                crimes = sink.crimes(crimes.drop_columns(["record"]))
-    finally:
-        scanner.shutdown(wait=False, cancel_futures=True)  # after a failure, the other scans are moot
+        raws, tables = _read_files(directory, crimes_files, personal_data, progress, sink, book)
+        crimes, ref_to_id, quality = merge_systems(pa.concat_tables(tables.pop("crimes")), sources, book)
+        crimes_used = _rows_by_file(crimes)
+        crimes = sink.crimes(crimes.drop_columns(["record"]))  # final: the cache writes them out now
+        if apart is None:
+            more, tables = _read_files(directory, other_files, personal_data, progress, sink, book)
+            people = pa.concat_tables(tables["people"], promote_options="default")
+            charges = pa.concat_tables(tables["charges"])
+            who = None
+        else:
+            more, people, charges, who, parts = _people_side_result(apart, sink.folder)
+            book.parts.extend(parts)
+    except BaseException:
+        if apart is not None:  # its files go with the staging folder: let it finish first
+            apart[0].shutdown(wait=True, cancel_futures=True)
+        raise
+    raws = {**raws, **more}
     raws = {spec.filename: raws[spec.filename] for source in sources for spec in source.files}  # in the sources' order
 
     set_aside = pa.concat_arrays([raw.set_aside_refs for raw in raws.values() if raw.set_aside_refs is not None] or [pa.array([], pa.string())])
     set_aside = pc.unique(pc.filter(set_aside, pc.invert(pc.is_in(set_aside, value_set=ref_to_id["ref"].combine_chunks()))))
     ref_to_id = pa.concat_tables([ref_to_id, pa.table({"ref": set_aside, "crime_id": set_aside})])
-    people = attach_crimes(pa.concat_tables(tables.pop("people"), promote_options="default"), ref_to_id, book, sources)
-    charges = attach_crimes(pa.concat_tables(tables.pop("charges")), ref_to_id, book, sources)
+    all_people, all_charges = people.num_rows, charges.num_rows
+    people = attach_crimes(people, ref_to_id, book, sources)
+    charges = attach_crimes(charges, ref_to_id, book, sources)
     del ref_to_id
 
-    who = resolve_individuals(people["person_key"], people["legacy_person_key"], people["pnc_id"], charges["person_key"])
-    people = people.append_column("individual_id", who.of_people)
-    charges = charges.append_column("individual_id", who.of_others)
+    if who is None or people.num_rows != all_people or charges.num_rows != all_charges:
+        # not worked out yet, or on rows since set aside (a row set aside links nobody): now
+        people, charges = (t.drop_columns([c for c in ("individual_id",) if c in t.column_names]) for t in (people, charges))
+        resolved = resolve_individuals(people["person_key"], people["legacy_person_key"], people["pnc_id"], charges["person_key"])
+        people = people.append_column("individual_id", resolved.of_people)
+        charges = charges.append_column("individual_id", resolved.of_others)
+        who = (resolved.person_records, resolved.individuals, resolved.others_without_record)
+    else:  # worked out beside: the same columns, in the same order, as if done here
+        people, charges = (t.select([c for c in t.column_names if c != "individual_id"] + ["individual_id"]) for t in (people, charges))
     # a charge laid before switch-over on a migrated crime was copied into the newer system
     charge_key = pc.binary_join_element_wise(charges["crime_id"], charges["individual_id"], charges["cjs_code"], pc.cast(charges["charge_date"], pa.string()), "|")
     copied = duplicated(charge_key)
     repeated_in_file = duplicated(pc.binary_join_element_wise(charge_key, pc.cast(charges["file"], pa.string()), "|"))
     quality["charges_copied_across_systems"] = int((copied & ~repeated_in_file).sum())
     quality["charges_repeated_within_a_file"] = int(repeated_in_file.sum())
-    quality["person_records"] = who.person_records
-    quality["individuals"] = who.individuals
+    quality["person_records"], quality["individuals"], quality["charged_without_person_record"] = who
     quality["unreadable_pnc_ids"] = int(pc.sum(people["pnc_unreadable"]).as_py() or 0)
-    quality["charged_without_person_record"] = who.others_without_record
-    del who
 
     quarantine = book.frame(raws, directory)
     rows_read = {name: raw.records_read for name, raw in raws.items()}
