@@ -1004,8 +1004,9 @@ def read_canonical(
     repeated_in_file = duplicated(pc.binary_join_element_wise(charge_key, pc.cast(charges["file"], pa.string()), "|"))
     quality["charges_copied_across_systems"] = int((copied & ~repeated_in_file).sum())
     quality["charges_repeated_within_a_file"] = int(repeated_in_file.sum())
-    quality["person_records"], quality["individuals"], quality["charged_without_person_record"] = who
+    quality["person_records"], quality["individuals"] = who[:2]
     quality["unreadable_pnc_ids"] = int(pc.sum(people["pnc_unreadable"]).as_py() or 0)
+    quality["charged_without_person_record"] = who[2]
 
     quarantine = book.frame(raws, directory)
     rows_read = {name: raw.records_read for name, raw in raws.items()}

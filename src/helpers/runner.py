@@ -116,7 +116,8 @@ def run_request(
     log.info("foi-briefing %s: request %s from %s", __version__, params.reference, params_path)
     result = RunResult(params.reference, True, on_step=on_step)
     builder = start_cache_build(params)
-    threading.Thread(target=_import_export_steps, args=(builder,), daemon=True).start()
+    import papermill  # noqa: F401 - before any thread of ours imports: one import at a time
+
     gate_data = GateData(params, builder)
     gate_data.start()
     try:
@@ -151,20 +152,6 @@ def run_request(
         kept = _keep_failed(staging_root, params)
         result.message += f" (partial outputs and the executed notebook: {kept})"
     return result
-
-
-def _import_export_steps(builder=None) -> None:
-    """Import what the steps after the notebook use while the kernel runs it: this process only
-    waits meanwhile, so the imports cost no time of the run's own. While a cache builder runs,
-    the kernel only waits for it: the imports wait too, and leave the builder both cores."""
-    while builder is not None and builder.poll() is None:
-        time.sleep(0.05)
-    try:
-        import nbconvert.exporters.html  # noqa: F401
-
-        from helpers import cache, release, report  # noqa: F401
-    except Exception:  # noqa: BLE001 - the step itself will import and report it
-        pass
 
 
 def start_cache_build(params: RequestParameters):
@@ -345,9 +332,10 @@ _GATE_DATA: dict = {}  # cache entry folder -> its read-ahead ExtractSensitive, 
 
 
 class GateData(threading.Thread):
-    """Reads what the release gate looks for (identifier columns, dates of birth) from the extract
-    cache while the kernel runs the notebook: this process only waits meanwhile. Once the cache
-    builder (if any) has finished; nothing if the extract is not cached."""
+    """While the kernel runs the notebook (this process only waits meanwhile): imports what the
+    steps after it use, then reads what the release gate looks for (identifier columns, dates of
+    birth) from the extract cache; nothing if the extract is not cached. While a cache builder
+    runs it waits: the kernel only waits for the builder too, which keeps both cores."""
 
     def __init__(self, params: RequestParameters, builder):
         super().__init__(daemon=True)
@@ -355,12 +343,14 @@ class GateData(threading.Thread):
 
     def run(self) -> None:
         try:
-            if os.environ.get("FOI_NO_CACHE"):
-                return
             while self.builder is not None and self.builder.poll() is None:
                 time.sleep(0.05)
-            from helpers import cache, release
+            import nbconvert.exporters.html  # noqa: F401 - the export's
 
+            from helpers import cache, release, report  # noqa: F401
+
+            if os.environ.get("FOI_NO_CACHE"):
+                return
             built = cache.open_built(self.params.extracts_path)
             if built is None:
                 return
