@@ -97,7 +97,8 @@ class ParquetStore:
         is one of `written`: the dates column is read whole, the names only where it matched."""
         wanted = pa.array(written, pa.string())
         parts = [
-            self._rows_where(path, "date_of_birth", wanted, pc.utf8_trim_whitespace)
+            # few distinct dates among millions of rows: looked up through their dictionary
+            self._rows_where(path, "date_of_birth", wanted, lambda dates: pc.dictionary_encode(pc.utf8_trim_whitespace(dates)).combine_chunks())
             for path in sorted(self.folder.glob("personal-*.parquet"))
             if "date_of_birth" in pq.read_schema(path).names
         ]
@@ -125,8 +126,12 @@ class ParquetStore:
         return _rows_matching(pq.ParquetFile(path), self._keys[path.name, key], wanted)
 
 
-def _rows_matching(file: pq.ParquetFile, keys: pa.ChunkedArray, wanted: pa.Array) -> pa.Table:
-    rows = pc.indices_nonzero(pc.fill_null(pc.is_in(keys, value_set=wanted), False)).to_numpy()
+def _rows_matching(file: pq.ParquetFile, keys, wanted: pa.Array) -> pa.Table:
+    if isinstance(keys, pa.DictionaryArray):  # the distinct values asked about, then their rows
+        hit = np.append(pc.fill_null(pc.is_in(keys.dictionary, value_set=wanted), False).to_numpy(zero_copy_only=False), False)
+        rows = np.flatnonzero(hit[pc.fill_null(keys.indices, -1).to_numpy(zero_copy_only=False)])
+    else:
+        rows = pc.indices_nonzero(pc.fill_null(pc.is_in(keys, value_set=wanted), False)).to_numpy()
     if not len(rows):
         return file.schema_arrow.empty_table()
     sizes = [file.metadata.row_group(group).num_rows for group in range(file.num_row_groups)]

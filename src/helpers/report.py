@@ -8,6 +8,7 @@ prints that page to an A4 PDF with WeasyPrint.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import re
@@ -172,10 +173,17 @@ def notebook_body(notebook) -> str:
     Only rich `display_data`/`execute_result` outputs are kept: printed text, warnings and
     tracebacks are for the restricted executed notebook, never for the shared briefing.
     """
+    notebook = _shareable_outputs(notebook)
+    body, _ = _exporter().from_notebook_node(notebook)
+    return body
+
+
+@functools.cache
+def _exporter():
+    """One exporter per process: its templates are loaded once, not for every request."""
     from nbconvert import HTMLExporter
 
-    notebook = _shareable_outputs(notebook)
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name="basic",
         exclude_input=True,
         exclude_input_prompt=True,
@@ -183,8 +191,6 @@ def notebook_body(notebook) -> str:
         exclude_markdown=False,
         exclude_raw=True,
     )
-    body, _ = exporter.from_notebook_node(notebook)
-    return body
 
 
 def _shareable_outputs(notebook):

@@ -210,7 +210,8 @@ class PrivateKernel:
     def start(self) -> "PrivateKernel":
         """Launch the kernel (if not running) in the project folder; it imports PRELOAD as it starts."""
         if not self.manager.has_kernel:
-            self.manager.start_kernel(cwd=str(project_root()), extra_arguments=[f"--IPKernelApp.exec_lines={PRELOAD}"])
+            # no input history: a batch kernel's is of no use, and IPython would write it to a file
+            self.manager.start_kernel(cwd=str(project_root()), extra_arguments=[f"--IPKernelApp.exec_lines={PRELOAD}", "--HistoryManager.enabled=False"])
             self._used = False
         return self
 
