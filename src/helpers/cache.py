@@ -6,10 +6,15 @@ Parquet files instead (tenths of a second), including the files' SHA-256 hashes 
 
 - Where: `$FOI_CACHE_DIR`, else `.cache/extracts/` in the project (git-ignored). The cache holds
   personal data: it is as restricted as the extracts themselves (folders are created 0700).
-- Key: each file's name, size, modification and change times, the source definitions, this module's
-  format version and a hash of the code that reads the files. A changed file gives a new key, and the old entry for that folder is removed.
-- Safe when two runs build it at once: a lock file serialises the builders, and each entry is
-  written to a temporary folder and renamed into place, so a reader never sees half an entry.
+- Key (`helpers.cache_keys`): each file's name, size, modification and change times, the source
+  definitions, the cache's format version and a hash of the code that reads the files. A changed
+  file gives a new key, and the old entry for that folder is removed.
+- Safe when two runs build it at once: a lock file serialises the builders (a run takes it and
+  hands it to its builder process), and each entry is written to a temporary folder and renamed
+  into place, so a reader never sees half an entry.
+- Built fast: the crimes files in the builder, the person and charge files in a process of its
+  own beside it (`helpers.extracts.read_canonical`); texts and personal data written by a thread
+  as each file is read; texts grouped by class in small row groups, so a request reads its own.
 - `foi-briefing cache clear` removes it all.
 """
 
