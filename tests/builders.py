@@ -11,8 +11,6 @@ import csv
 import io
 from pathlib import Path
 
-from helpers.sources import CMS, CONNECT
-
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLE = SHARED / "sample-extracts"
 

@@ -186,3 +186,10 @@ def test_a_fault_in_a_crimes_file_stops_the_build_while_the_people_are_read_apar
     with pytest.raises(ExtractError, match=r"^connect_crimes.csv: the file is empty"):
         cache.open_extract(folder)
     assert not [p for p in cache_dir.iterdir() if p.is_dir()]
+
+
+def test_a_missing_extracts_folder_is_named(tmp_path, cache_dir):
+    from helpers.extracts import ExtractError
+
+    with pytest.raises(ExtractError, match="extracts folder not found"):
+        cache.open_extract(tmp_path / "nowhere")

@@ -115,7 +115,7 @@ class Attacker:
 def test_no_withheld_figure_can_be_recovered_from_the_release_files(two_runs):
     attacker = Attacker(two_runs[0])
     attacker.totals()
-    offences, outcomes = attacker.tables["offences_by_year"], attacker.tables["outcomes_by_year"]
+    offences = attacker.tables["offences_by_year"]
     for column in offences.columns:  # the same totals in two tables
         attacker.relate({("offences_by_year", "Total", column): 1, ("outcomes_by_year", "Total", column): -1})
     people = attacker.tables["people_charged"]

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 
 from helpers.cache_keys import CACHE_FORMAT, _locked, cache_root, claim_build, entry_name, is_built  # noqa: F401 (the cache's API)
 from helpers.extracts import CanonicalTables, Extract, as_arrow, read_canonical, to_pandas
-from helpers.sources import FORCE_SOURCES, SourceDefinition
+from helpers.sources import FORCE_SOURCES, ExtractError, SourceDefinition
 
 PARQUET = {"compression": "lz4", "row_group_size": 128 * 1024}  # lz4: three times faster to write than zstd, as fast to read
 TEXT_ROWS = 8 * 1024  # rows in a row group of circumstances texts

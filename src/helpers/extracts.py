@@ -22,7 +22,6 @@ import csv
 import difflib
 import hashlib
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 

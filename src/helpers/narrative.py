@@ -10,7 +10,7 @@ import math
 
 from helpers import briefing as b
 from helpers.codes import HO_CLASS_TITLES
-from helpers.report import Html, as_number, bullet_list, count_phrase, definitions, esc, is_withheld, long_date, text_html, thousands
+from helpers.report import Html, as_number, bullet_list, count_phrase, definitions, esc, long_date, text_html, thousands
 from helpers.review import S12_LIMIT_HOURS
 from helpers.sources import FORCE_SOURCES
 
