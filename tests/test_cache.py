@@ -193,3 +193,13 @@ def test_a_missing_extracts_folder_is_named(tmp_path, cache_dir):
 
     with pytest.raises(ExtractError, match="extracts folder not found"):
         cache.open_extract(tmp_path / "nowhere")
+
+
+def test_the_cache_builds_from_any_python_even_one_reading_its_code_from_stdin(tmp_path, cache_dir):
+    """The side process is a plain `python -c`: it never re-imports its parent's main script
+    (multiprocessing's spawn did, and broke when the code came from a pipe)."""
+    folder = extract_folder(tmp_path)
+    code = f"from helpers import cache\nprint(len(cache.open_extract({str(folder)!r}).crimes))\n"
+    done = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True, env={**os.environ}, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "3"

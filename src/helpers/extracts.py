@@ -22,6 +22,7 @@ import csv
 import difflib
 import hashlib
 import io
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -324,15 +325,34 @@ def _read_files(directory: Path, files, personal_data: bool, progress, sink, boo
 
 
 _PEOPLE_SIDE = (".people-side.arrow", ".charges-side.arrow")
+_SIDE_TASK, _SIDE_RESULT = ".people-side-task.pickle", ".people-side-result.pickle"
 
 
 def _start_people_side(directory: Path, sources: tuple[SourceDefinition, ...], personal_data: bool, folder: Path):
-    """The person and charge files, read in a process of their own (`_people_side`)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """The person and charge files, read by `_people_side` in a Python process of its own.
 
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-    return pool, pool.submit(_people_side, directory, sources, personal_data, folder)
+    A plain subprocess, not multiprocessing: a spawned worker re-imports the parent's main
+    script, which fails when there is none (code piped to Python) and re-runs one without a
+    `__main__` guard. The task and the result go through pickles in the entry's folder."""
+    import pickle
+    import subprocess
+
+    (Path(folder) / _SIDE_TASK).write_bytes(pickle.dumps((Path(directory), sources, personal_data, Path(folder))))
+    code = "import sys; from helpers.extracts import _people_side_main; _people_side_main(sys.argv[1])"
+    return subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _people_side_main(folder: str) -> None:
+    """The side process: run the task, leave its result (or the error it met) for the parent."""
+    import pickle
+
+    folder = Path(folder)
+    task = pickle.loads((folder / _SIDE_TASK).read_bytes())
+    try:
+        result = ("ok", _people_side(*task))
+    except ExtractError as error:  # the user's file: the parent names it, in its one line
+        result = ("extract", str(error))
+    (folder / _SIDE_RESULT).write_bytes(pickle.dumps(result))
 
 
 def _people_side(directory: Path, sources: tuple[SourceDefinition, ...], personal_data: bool, folder: Path) -> tuple:
@@ -357,16 +377,22 @@ def _people_side(directory: Path, sources: tuple[SourceDefinition, ...], persona
     return raws, (who.person_records, who.individuals, who.others_without_record), book.parts
 
 
-def _people_side_result(apart, folder: Path) -> tuple:
+def _people_side_result(process, folder: Path) -> tuple:
     """What `_people_side` made: its files' RawFiles, the two tables (mapped), who is who, and
-    the rows it set aside."""
-    pool, future = apart
-    try:
-        raws, who, parts = future.result()
-    finally:
-        pool.shutdown(wait=True)
+    the rows it set aside. Its error, if it met one, raised here."""
+    import pickle
+
+    _, stderr = process.communicate()
+    result_file = Path(folder) / _SIDE_RESULT
+    if process.returncode != 0 or not result_file.is_file():
+        last = (stderr or b"").decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit code {process.returncode}"]
+        raise RuntimeError(f"reading the person and charge files failed: {last[0]}")
+    kind, value = pickle.loads(result_file.read_bytes())
+    if kind == "extract":
+        raise ExtractError(value)
+    raws, who, parts = value
     people, charges = (pa.ipc.open_file(pa.memory_map(str(Path(folder) / name))).read_all() for name in _PEOPLE_SIDE)
-    for name in _PEOPLE_SIDE:  # mapped: the data stays readable once the name is gone
+    for name in (*_PEOPLE_SIDE, _SIDE_TASK, _SIDE_RESULT):  # mapped: the data stays readable once the name is gone
         (Path(folder) / name).unlink()
     return raws, people, charges, who, parts
 
@@ -974,8 +1000,9 @@ def read_canonical(
             more, people, charges, who, parts = _people_side_result(apart, sink.folder)
             book.parts.extend(parts)
     except BaseException:
-        if apart is not None:  # its files go with the staging folder: let it finish first
-            apart[0].shutdown(wait=True, cancel_futures=True)
+        if apart is not None and apart.poll() is None:  # its files go with the staging folder
+            apart.kill()
+            apart.wait()
         raise
     raws = {**raws, **more}
     raws = {spec.filename: raws[spec.filename] for source in sources for spec in source.files}  # in the sources' order
