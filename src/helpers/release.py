@@ -1334,12 +1334,14 @@ def write_manifest(
 
 
 class ExtractSensitive:
-    """`Sensitive` over a loaded `helpers.extracts.Extract`, without a set of every identifier.
+    """`Sensitive` over a loaded `helpers.extracts.Extract` (or the cache's `CachedFiles`: no
+    frames, its columns read from the cache), without a set of every identifier.
 
     Each identifier column is compared with the release's few candidate tokens, a column at a
-    time (Arrow's `is_in` over a million rows takes milliseconds), and names and dates of birth
-    are read from the store only for the dates found in the release. `text_ids` are the crimes
-    whose circumstances the run read: the only texts it could have copied.
+    time (Arrow's `is_in` over a million rows takes milliseconds); the columns, once read, are
+    kept for the next check (`prefetch` reads them ahead). Names are read from the store only
+    for the dates of birth found in the release. `text_ids` are the crimes whose circumstances
+    the run read: the only texts it could have copied.
     """
 
     def __init__(self, extract, text_ids=None):
