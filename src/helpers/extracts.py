@@ -22,6 +22,7 @@ import csv
 import difflib
 import hashlib
 import io
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -339,7 +340,10 @@ def _start_people_side(directory: Path, sources: tuple[SourceDefinition, ...], p
 
     (Path(folder) / _SIDE_TASK).write_bytes(pickle.dumps((Path(directory), sources, personal_data, Path(folder))))
     code = "import sys; from helpers.extracts import _people_side_main; _people_side_main(sys.argv[1])"
-    return subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # this very copy of the package first on its path, however the parent found it
+    here = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
+    return subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
 
 
 def _people_side_main(folder: str) -> None:
