@@ -36,6 +36,10 @@ def test_duplicated_marks_every_repeat_after_the_first_and_never_a_null():
     values = pa.chunked_array([["a", "b", None], ["a", None, "c", "b", "a"]])
     assert duplicated(values).tolist() == [False, False, False, True, False, False, True, True]
     assert not duplicated(pa.chunked_array([["x", "y"]])).any()
+    # distinct values among several nulls: nothing repeated (the nulls are not counted as values)
+    assert not duplicated(pa.chunked_array([["x", None], [None, "y", None]])).any()
+    assert duplicated(pa.chunked_array([["x", None], [None, "x"]])).tolist() == [False, False, False, True]
+    assert duplicated(pa.chunked_array([], pa.string())).tolist() == []
 
 
 def test_duplicated_agrees_with_pandas_on_a_large_random_column():

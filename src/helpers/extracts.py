@@ -555,10 +555,13 @@ class Quarantine:
 
 def duplicated(values: pa.ChunkedArray) -> np.ndarray:
     """True for every occurrence of a value after its first (nulls are never duplicates)."""
-    if pc.count_distinct(values, mode="only_valid").as_py() == pc.count(values, mode="only_valid").as_py():
-        return np.zeros(len(values), dtype=bool)  # the usual case: nothing repeated
+    # one hashing pass: its dictionary is as long as the values given when none repeats (the
+    # usual case, answered without looking at the codes); Arrow's count_distinct hashes as much
+    # again, and merges its per-chunk tables more slowly
     encoded = pc.dictionary_encode(values)
     encoded = encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded
+    if len(encoded.dictionary) == len(encoded) - encoded.null_count:
+        return np.zeros(len(values), dtype=bool)
     codes = pc.fill_null(encoded.indices, -1).to_numpy()
     # each value's first row (a null's go to the extra last slot), by minimum.at: np.unique sorts
     # the whole array, far slower
@@ -911,13 +914,21 @@ def _column_name(sources: tuple[SourceDefinition, ...], file: str, field_name: s
     return field_name
 
 
-def attach_crimes(rows: pa.Table, ref_to_id: pa.Table, book: Quarantine, sources: tuple[SourceDefinition, ...]) -> pa.Table:
-    """Give person or charge rows their crime's ID; quarantine rows whose crime is in no file."""
-    crime_id = lookup(rows["crime_ref"], ref_to_id["ref"], ref_to_id["crime_id"])
-    missing = _null(crime_id)
-    for file, bad in _by_file(rows, missing):
-        book.add(file, rows["record"].take(pa.array(bad)).to_numpy(), _column_name(sources, file, "crime_ref"), rows["crime_ref"].take(pa.array(bad)), "crime not found in any crimes file")
-    return _kept(rows.append_column("crime_id", crime_id).drop_columns(["crime_ref"]), ~missing)
+def attach_crimes(tables: list[pa.Table], ref_to_id: pa.Table, book: Quarantine, sources: tuple[SourceDefinition, ...]) -> list[pa.Table]:
+    """Give person or charge rows their crime's ID; quarantine rows whose crime is in no file.
+
+    All the tables' references are looked up at once: the million references are hashed once."""
+    refs = pa.chunked_array([chunk for table in tables for chunk in table["crime_ref"].chunks], pa.string())  # no copy
+    crime_ids = pc.take(as_arrow(ref_to_id["crime_id"]), pc.index_in(refs, value_set=as_arrow(ref_to_id["ref"])))
+    attached, start = [], 0
+    for rows in tables:
+        crime_id = crime_ids.slice(start, rows.num_rows)
+        start += rows.num_rows
+        missing = _null(crime_id)
+        for file, bad in _by_file(rows, missing):
+            book.add(file, rows["record"].take(pa.array(bad)).to_numpy(), _column_name(sources, file, "crime_ref"), rows["crime_ref"].take(pa.array(bad)), "crime not found in any crimes file")
+        attached.append(_kept(rows.append_column("crime_id", crime_id).drop_columns(["crime_ref"]), ~missing))
+    return attached
 
 
 def to_pandas(table: pa.Table) -> pd.DataFrame:
@@ -1015,8 +1026,7 @@ def read_canonical(
     set_aside = pc.unique(pc.filter(set_aside, pc.invert(pc.is_in(set_aside, value_set=ref_to_id["ref"].combine_chunks()))))
     ref_to_id = pa.concat_tables([ref_to_id, pa.table({"ref": set_aside, "crime_id": set_aside})])
     all_people, all_charges = people.num_rows, charges.num_rows
-    people = attach_crimes(people, ref_to_id, book, sources)
-    charges = attach_crimes(charges, ref_to_id, book, sources)
+    people, charges = attach_crimes([people, charges], ref_to_id, book, sources)
     del ref_to_id
 
     if who is None or people.num_rows != all_people or charges.num_rows != all_charges:
