@@ -78,14 +78,58 @@ def test_the_cache_lives_outside_the_outputs_and_is_private(tmp_path, cache_dir)
 
 def test_clear_removes_everything(tmp_path, cache_dir):
     cache.open_extract(extract_folder(tmp_path))
-    assert cache.clear() > 0
+    freed, kept = cache.clear()
+    assert freed > 0 and kept == 0
     assert not cache_dir.exists()
 
 
+def test_an_entry_a_run_is_still_reading_stays_until_it_is_done(tmp_path, cache_dir):
+    import gc
+
+    folder = extract_folder(tmp_path)
+    cache.open_extract(folder)
+    reading = cache.open_built(folder)  # a run half-way through: it reads texts and names later
+    old = reading.store.folder
+    time.sleep(0.01)
+    write_extract(folder, CMS_CRIMES=[cms_crime("CM/16/0000009")])  # a new export lands meanwhile
+    assert cache.open_extract(folder).crimes["crime_id"].tolist() == ["CM/16/0000009"]  # built anew
+    assert old.is_dir()  # not removed from under the run
+    assert reading.store.texts(["00000001/16"])["circumstances"].to_pylist() == ["Updated: Predator Patrol sting."]
+    assert cache.clear()[1] == 1 and old.is_dir()  # clear leaves it too, and says so
+    del reading
+    gc.collect()
+    freed, kept = cache.clear()
+    assert freed > 0 and kept == 0 and not cache_dir.exists()
+
+
+def test_a_reader_waiting_on_an_entry_being_removed_finds_it_gone(tmp_path, cache_dir):
+    import fcntl
+    import threading
+
+    folder = extract_folder(tmp_path)
+    entry = cache.open_extract(folder).store.folder
+    cache._OPENED.clear()
+    blocker = open(entry / "meta.json", "rb")
+    fcntl.flock(blocker, fcntl.LOCK_EX)  # a remover, half-way
+    found = []
+    reader = threading.Thread(target=lambda: found.append(cache.hold_entry(entry)))
+    reader.start()
+    time.sleep(0.1)
+    assert reader.is_alive()  # waits for the remover
+    os.rename(entry, entry.with_name(".gone"))
+    blocker.close()
+    reader.join(5)
+    assert found == [None]
+
+
 def test_the_command_clears_the_cache(tmp_path, cache_dir):
-    cache.open_extract(extract_folder(tmp_path))
-    done = subprocess.run([Path(sys.executable).parent / "foi-briefing", "cache", "clear"], capture_output=True, text=True, env={**os.environ})
-    assert done.returncode == 0 and "removed" in done.stdout
+    cache.open_extract(extract_folder(tmp_path))  # this process is reading it
+    command = [Path(sys.executable).parent / "foi-briefing", "cache", "clear"]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ})
+    assert done.returncode == 0 and "1 entry left: a running briefing is reading it" in done.stdout
+    cache._OPENED.clear()  # done with it
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ})
+    assert done.returncode == 0 and "removed" in done.stdout and "left" not in done.stdout
     assert not cache_dir.exists()
 
 

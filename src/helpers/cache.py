@@ -8,7 +8,8 @@ Parquet files instead (tenths of a second), including the files' SHA-256 hashes 
   personal data: it is as restricted as the extracts themselves (folders are created 0700).
 - Key (`helpers.cache_keys`): each file's name, size, modification and change times, the source
   definitions, the cache's format version and a hash of the code that reads the files. A changed
-  file gives a new key, and the old entry for that folder is removed.
+  file gives a new key, and the old entry for that folder is removed once no run is reading it
+  (readers hold a shared lock on their entry: `cache_keys.hold_entry`).
 - Safe when two runs build it at once: a lock file serialises the builders (a run takes it and
   hands it to its builder process), and each entry is written to a temporary folder and renamed
   into place, so a reader never sees half an entry.
@@ -31,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from helpers.cache_keys import CACHE_FORMAT, _locked, cache_root, claim_build, entry_name, is_built  # noqa: F401 (the cache's API)
+from helpers.cache_keys import CACHE_FORMAT, _locked, cache_root, claim_build, entry_name, hold_entry, is_built, remove_entries  # noqa: F401 (the cache's API)
 from helpers.extracts import CanonicalTables, Extract, as_arrow, read_canonical, to_pandas
 from helpers.sources import FORCE_SOURCES, ExtractError, SourceDefinition
 
@@ -82,8 +83,9 @@ class ParquetSink:
 class ParquetStore:
     """People, personal data and texts of a cached extract, read from Parquet when asked for."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, hold=None):
         self.folder = folder
+        self._hold = hold  # the entry's shared lock (`hold_entry`): a newer build leaves it be while held
         self._keys: dict[tuple[str, str], pa.ChunkedArray] = {}  # key columns read, kept for the next lookup
 
     def people(self, columns: list[str] | None = None) -> pa.Table:
@@ -200,7 +202,7 @@ def _write(folder: Path, tables: CanonicalTables, directory: Path) -> None:
     (folder / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
-def _read(folder: Path, directory: Path) -> Extract:
+def _read(folder: Path, directory: Path, hold) -> Extract:
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     return Extract(
         crimes=to_pandas(pq.read_table(folder / "crimes.parquet")),
@@ -209,7 +211,7 @@ def _read(folder: Path, directory: Path) -> Extract:
         data_quality=meta["data_quality"],
         files=meta["files"],
         directory=directory,
-        store=ParquetStore(folder),
+        store=ParquetStore(folder, hold),
     )
 
 
@@ -226,10 +228,11 @@ class CachedFiles:
 def open_built(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> CachedFiles | None:
     """The cache entry of `directory` as `CachedFiles` if it is built (else None); reads meta.json only."""
     folder = cache_root() / entry_name(Path(directory), sources)
-    if not (folder / "meta.json").is_file():
+    hold = hold_entry(folder)
+    if hold is None:
         return None
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    return CachedFiles(Path(directory), meta["files"], ParquetStore(folder))
+    return CachedFiles(Path(directory), meta["files"], ParquetStore(folder, hold))
 
 
 def build_claimed(directory: str | Path, lock_fd: int, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> None:
@@ -252,12 +255,12 @@ def open_extract(directory: str | Path, sources: tuple[SourceDefinition, ...] = 
     folder = root / name
     if folder in _OPENED and (folder / "meta.json").is_file():
         return _OPENED[folder]
-    if not (folder / "meta.json").is_file():
+    _OPENED.clear()  # one extract kept at a time; the last one's hold goes before a build removes it
+    while (hold := hold_entry(folder)) is None:
         with _locked(root, name.split("-")[0]):
             if not (folder / "meta.json").is_file():  # another run may have built it meanwhile
                 build(directory, sources, root, name, progress)
-    extract = _read(folder, directory)
-    _OPENED.clear()  # one extract kept at a time
+    extract = _read(folder, directory, hold)
     _OPENED[folder] = extract
     return extract
 
@@ -284,17 +287,24 @@ def build(directory: Path, sources: tuple[SourceDefinition, ...], root: Path, na
         os.rename(staging, root / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    for old in root.glob(f"{name.split('-')[0]}-*"):  # earlier states of the same folder's files
-        if old.name != name and old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
+    # earlier states of the same folder's files: gone, unless a run is still reading one (then
+    # the next build, or `cache clear`, removes it)
+    remove_entries([old for old in root.glob(f"{name.split('-')[0]}-*") if old.name != name and old.is_dir()])
 
 
-def clear() -> int:
-    """Remove every cache entry; return the number of bytes freed."""
-    _OPENED.clear()
+def clear() -> tuple[int, int]:
+    """Remove every cache entry that no run is reading; return (bytes freed, entries kept because
+    a run is reading them). An entry being built is left to its builder."""
+    _OPENED.clear()  # this process's own hold on its last extract goes with it
     root = cache_root()
     if not root.exists():
-        return 0
-    size = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
-    shutil.rmtree(root)
-    return size
+        return 0, 0
+    before = _size(root)
+    kept = remove_entries([path for path in root.iterdir() if path.is_dir() and not path.name.startswith(".")])
+    if not kept and not any(path.is_dir() for path in root.iterdir()):
+        shutil.rmtree(root, ignore_errors=True)  # and the lock files
+    return before - _size(root), len(kept)
+
+
+def _size(root: Path) -> int:
+    return sum(path.stat().st_size for path in root.rglob("*") if path.is_file()) if root.exists() else 0

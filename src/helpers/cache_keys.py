@@ -11,6 +11,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 from contextlib import contextmanager
 from importlib.util import find_spec
 from pathlib import Path
@@ -90,3 +91,49 @@ def claim_build(directory: str | Path, sources: tuple[SourceDefinition, ...] = F
 
 def is_built(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> bool:
     return (cache_root() / entry_name(Path(directory), sources) / "meta.json").is_file()
+
+
+def hold_entry(folder: Path):
+    """A shared lock on a built entry, for as long as this process may read from it (the store
+    keeps the open file; the lock goes when it is closed). A build that replaces the entry with a
+    newer state of the files leaves it in place while someone holds it: a run that is half-way
+    through reading texts or names from it is not left with missing files. None if the entry is
+    not there (or was removed while we waited)."""
+    try:
+        handle = open(folder / "meta.json", "rb")
+    except FileNotFoundError:
+        return None
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    try:
+        there = os.path.samestat(os.fstat(handle.fileno()), os.stat(folder / "meta.json"))
+    except FileNotFoundError:
+        there = False
+    if not there:
+        handle.close()
+        return None
+    return handle
+
+
+def remove_entries(folders) -> list[Path]:
+    """Remove the entries no process holds (`hold_entry`); return those left because one does.
+
+    Each is locked exclusively and renamed out of the way before it is deleted, so a reader
+    waiting for it finds it gone rather than half-deleted."""
+    kept = []
+    for folder in folders:
+        try:
+            handle = open(folder / "meta.json", "rb")
+        except FileNotFoundError:  # not a built entry (a build that failed half-way, say)
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                kept.append(folder)
+                continue
+            doomed = folder.with_name(f".{folder.name}.removing-{os.getpid()}")
+            os.rename(folder, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+    return kept
+

@@ -644,7 +644,9 @@ def main(argv: list[str] | None = None) -> int:
                     extract_cache.open_extract(args.extracts)
                 print(f"cache built for {args.extracts}")
             else:
-                print(f"removed {extract_cache.clear() / 1e6:.1f} MB from {extract_cache.cache_root()}")
+                freed, kept = extract_cache.clear()
+                print(f"removed {freed / 1e6:.1f} MB from {extract_cache.cache_root()}"
+                      + (f"; {kept} entr{'y' if kept == 1 else 'ies'} left: a running briefing is reading {'it' if kept == 1 else 'them'}" if kept else ""))
             return 0
         if args.command == "sample":
             print(f"synthetic extract: {synthetic_extract(args.crimes)}")
