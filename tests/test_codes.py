@@ -74,3 +74,19 @@ pieces = st.lists(st.one_of(digits, st.sampled_from(["/", "-", ":", "T", " ", "2
 @given(st.lists(st.one_of(st.none(), pieces.map("".join), st.datetimes().map(lambda d: d.strftime("%d/%m/%Y %H:%M")), st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%S"))), max_size=30), st.sampled_from(FORMATS))
 def test_every_value_is_read_as_python_reads_it(values, formats):
     assert parsed(values, formats) == [reference(v, formats) for v in values]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.sampled_from(["88/1", "088/01", " 8/1 ", "", "x", "OC01 – Charge", "15", "23", "Victim", "VICTIM"])), max_size=8), max_size=4))
+def test_work_done_per_distinct_value_gives_what_it_gives_row_by_row(chunks):
+    """Codes are worked out once per distinct value and spread back (`by_distinct`): the same
+    values, nulls and blanks included, as working on every row, whatever the chunks."""
+    values = pa.chunked_array([pa.array(chunk, pa.string()) for chunk in chunks], pa.string())
+    row_by_row = {
+        "class": lambda text: codes.pc.binary_join_element_wise(*(codes._int_text(codes._group(codes.pc.extract_regex(codes.as_text(text), r"^(?P<cls>\d{1,3})/(?P<sub>\d{1,2})$"), g), w) for g, w in (("cls", 3), ("sub", 2))), "/"),
+        "role": lambda text: codes.pc.utf8_lower(codes.as_text(text)),
+    }
+    assert codes.normalise_ho_class(values, r"^(?P<cls>\d{1,3})/(?P<sub>\d{1,2})$").to_pylist() == row_by_row["class"](values).to_pylist()
+    assert codes.normalise_role(values).to_pylist() == row_by_row["role"](values).to_pylist()
+    outcomes = codes.parse_outcome(values, r"^(?:OC)?(?P<num>\d{1,2})\b").to_pylist()
+    assert outcomes == [int(m[1]) if v is not None and (m := re.match(r"^(?:OC)?(\d{1,2})\b", v.strip())) and 1 <= int(m[1]) <= 22 else None for v in values.to_pylist()]
