@@ -235,17 +235,6 @@ def open_built(directory: str | Path, sources: tuple[SourceDefinition, ...] = FO
     return CachedFiles(Path(directory), meta["files"], ParquetStore(folder, hold))
 
 
-def build_claimed(directory: str | Path, lock_fd: int, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> None:
-    """Build `directory`'s entry under the lock inherited as file descriptor `lock_fd`."""
-    directory = Path(directory)
-    root, name = cache_root(), entry_name(directory, sources)
-    try:
-        if not (root / name / "meta.json").is_file():
-            build(directory, sources, root, name)
-    finally:
-        os.close(lock_fd)  # the lock goes with the last descriptor of it
-
-
 def open_extract(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES, progress=None) -> Extract:
     """The extract of `directory`, from the cache, building the cache entry first if need be."""
     directory = Path(directory)
@@ -271,15 +260,19 @@ def open_extract(directory: str | Path, sources: tuple[SourceDefinition, ...] = 
 _OPENED: dict[Path, Extract] = {}
 
 
-def build(directory: Path, sources: tuple[SourceDefinition, ...], root: Path, name: str, progress=None) -> None:
-    """Read the CSV files and write the entry: to a temporary folder first, then renamed."""
-    staging = root / f".{name}.building-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True, mode=0o700)
+def build(directory: Path, sources: tuple[SourceDefinition, ...], root: Path, name: str, progress=None, staging: Path | None = None, side=None) -> None:
+    """Read the CSV files and write the entry: to a temporary folder first, then renamed.
+
+    `staging` and `side`: that folder, made already, and the process reading the person and
+    charge files into it, started already (`helpers.cache_builder`)."""
+    if staging is None:
+        staging = root / f".{name}.building-{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True, mode=0o700)
     try:
         sink = ParquetSink(staging)
         try:
-            tables = read_canonical(directory, sources, personal_data=True, progress=progress, sink=sink, people_apart=True)
+            tables = read_canonical(directory, sources, personal_data=True, progress=progress, sink=sink, people_apart=True, side=side)
         finally:
             sink.wait()
         _write(staging, tables, directory)

@@ -44,7 +44,7 @@ def _signature(directory: Path, sources: tuple[SourceDefinition, ...]) -> list:
 def _code_fingerprint() -> str:
     """The loading code's own hash: a fix to how extracts are read makes a new entry by itself."""
     digest = hashlib.sha256()
-    for module in ("codes", "extracts", "people", "sources", "cache", "cache_keys"):
+    for module in ("codes", "extracts", "people", "sources", "cache", "cache_keys", "cache_builder"):
         digest.update(Path(find_spec(f"helpers.{module}").origin).read_bytes())  # read, not imported
     return digest.hexdigest()
 

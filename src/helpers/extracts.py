@@ -22,8 +22,6 @@ import csv
 import difflib
 import hashlib
 import io
-import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +32,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from helpers import codes
+from helpers.cache_builder import SIDE_RESULT as _SIDE_RESULT
+from helpers.cache_builder import SIDE_TABLES as _PEOPLE_SIDE
+from helpers.cache_builder import SIDE_TASK as _SIDE_TASK
+from helpers.cache_builder import start_people_side as _start_people_side
 from helpers.people import resolve_individuals
 from helpers.sources import FORCE_SOURCES, PERSONAL_FIELDS, ExtractError, FileSpec, SourceDefinition  # noqa: F401 (ExtractError: raised here)
 
@@ -323,27 +325,6 @@ def _read_files(directory: Path, files, personal_data: bool, progress, sink, boo
     finally:
         scanner.shutdown(wait=False, cancel_futures=True)  # after a failure, the other scans are moot
     return raws, tables
-
-
-_PEOPLE_SIDE = (".people-side.arrow", ".charges-side.arrow")
-_SIDE_TASK, _SIDE_RESULT = ".people-side-task.pickle", ".people-side-result.pickle"
-
-
-def _start_people_side(directory: Path, sources: tuple[SourceDefinition, ...], personal_data: bool, folder: Path):
-    """The person and charge files, read by `_people_side` in a Python process of its own.
-
-    A plain subprocess, not multiprocessing: a spawned worker re-imports the parent's main
-    script, which fails when there is none (code piped to Python) and re-runs one without a
-    `__main__` guard. The task and the result go through pickles in the entry's folder."""
-    import pickle
-    import subprocess
-
-    (Path(folder) / _SIDE_TASK).write_bytes(pickle.dumps((Path(directory), sources, personal_data, Path(folder))))
-    code = "import sys; from helpers.extracts import _people_side_main; _people_side_main(sys.argv[1])"
-    # this very copy of the package first on its path, however the parent found it
-    here = str(Path(__file__).resolve().parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
-    return subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
 
 
 def _people_side_main(folder: str) -> None:
@@ -688,7 +669,7 @@ def canonical_people(raw: RawFile, source: SourceDefinition, book: Quarantine, s
         "pnc_id": pnc,
         # a PNC ID that cannot be read ties nobody together: it is counted, not quarantined
         "pnc_unreadable": pa.array(codes.invalid(pnc_raw, pnc)),
-        "role": pc.utf8_lower(codes.as_text(_column(raw, "role"))),
+        "role": codes.normalise_role(_column(raw, "role")),
         "file": _constant(raw.name, raw.data.num_rows),
         "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int32)),
     }
@@ -983,6 +964,7 @@ def read_canonical(
     progress=None,
     sink=None,
     people_apart: bool = False,
+    side=None,
 ) -> CanonicalTables:
     """The files read, checked, merged and reconciled into canonical Arrow tables.
 
@@ -991,7 +973,8 @@ def read_canonical(
     parse. `people_apart` (the cache build, whose sink writes to a folder): the person and charge
     files are read, and who is who worked out, in a process of their own while this one reads the
     crimes, and handed over as Arrow files in the sink's folder: both cores work, and neither
-    process holds both halves' raw text.
+    process holds both halves' raw text. `side`: that process, already started on the sink's
+    folder (the cache builder starts it before its own imports).
     """
     directory = Path(directory)
     if not directory.is_dir():
@@ -1000,7 +983,7 @@ def read_canonical(
     sink = sink if sink is not None else MemorySink()
     crimes_files = [(source, spec) for source in sources for spec in source.files if spec.table == "crimes"]
     other_files = [(source, spec) for table in ("people", "charges") for source in sources for spec in source.files if spec.table == table]
-    apart = _start_people_side(directory, sources, personal_data, sink.folder) if people_apart else None
+    apart = side if side is not None else _start_people_side(directory, sources, personal_data, sink.folder) if people_apart else None
     try:
         raws, tables = _read_files(directory, crimes_files, personal_data, progress, sink, book)
         crimes, ref_to_id, quality = merge_systems(pa.concat_tables(tables.pop("crimes")), sources, book)

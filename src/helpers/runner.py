@@ -166,8 +166,9 @@ def start_cache_build(params: RequestParameters):
     if os.environ.get("FOI_NO_CACHE"):
         return None
     try:
-        from helpers.cache_keys import claim_build
+        from helpers.cache_keys import cache_root, claim_build
 
+        root = cache_root()
         lock = claim_build(params.extracts_path)  # None: built, or being built by another run
     except Exception:  # noqa: BLE001 - the notebook will name the problem
         return None
@@ -176,7 +177,8 @@ def start_cache_build(params: RequestParameters):
     with lock:  # the builder inherits the lock; ours closes once it has started
         # MIMALLOC_PURGE_DELAY=0: Arrow's allocator hands freed memory back at once (less peak memory)
         return subprocess.Popen(
-            [sys.executable, "-m", "helpers", "cache", "build", "--extracts", str(params.extracts_path), "--lock-fd", str(lock.fileno())],
+            [sys.executable, "-c", "import sys; from helpers.cache_builder import main; sys.exit(main())",
+             str(params.extracts_path), "--lock-fd", str(lock.fileno()), "--root", str(root)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=[lock.fileno()],
             env={**os.environ, "MIMALLOC_PURGE_DELAY": "0"},
         )
@@ -638,8 +640,10 @@ def main(argv: list[str] | None = None) -> int:
             elif args.action == "build":
                 if not args.extracts:
                     raise RunFailure("parameters", "cache build: --extracts DIR is needed")
-                if args.lock_fd is not None:  # started by a run, which took the lock for us
-                    extract_cache.build_claimed(args.extracts, args.lock_fd)
+                if args.lock_fd is not None:  # the lock claimed for us (as a run does)
+                    from helpers.cache_builder import build_claimed
+
+                    build_claimed(args.extracts, args.lock_fd)
                 else:
                     extract_cache.open_extract(args.extracts)
                 print(f"cache built for {args.extracts}")
