@@ -208,6 +208,22 @@ def test_a_run_claims_the_build_so_its_builder_not_its_kernel_builds(tmp_path, c
     assert cache.claim_build(folder) is None  # built: nothing to claim
 
 
+def test_the_builder_a_run_starts_builds_the_entry_itself(tmp_path, cache_dir):
+    """The builder command a run starts builds the entry (were it to fail, the kernel would build
+    it instead and nothing else would show it): the crimes here, the people beside it, no leftovers."""
+    from helpers.runner import builder_command
+
+    folder = extract_folder(tmp_path)
+    lock = cache.claim_build(folder)
+    done = subprocess.run(builder_command(folder, lock.fileno(), cache_dir), pass_fds=[lock.fileno()], capture_output=True, text=True, timeout=120)
+    lock.close()
+    assert done.returncode == 0, done.stderr
+    assert cache.is_built(folder)
+    assert [p.name for p in cache_dir.iterdir() if p.is_dir()] == [cache.entry_name(folder)]  # no staging folder left
+    assert sorted(p.name for p in (cache_dir / cache.entry_name(folder)).iterdir() if p.name.startswith(".")) == []  # nor the side's files
+    assert len(cache.open_extract(folder).people) == 2
+
+
 def test_a_fault_in_a_person_file_read_apart_is_named_and_leaves_no_entry(tmp_path, cache_dir):
     """The cache build reads the person and charge files in a process of its own: a fault there
     still stops the build with the one-line message, and leaves nothing half-built."""

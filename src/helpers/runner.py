@@ -177,11 +177,16 @@ def start_cache_build(params: RequestParameters):
     with lock:  # the builder inherits the lock; ours closes once it has started
         # MIMALLOC_PURGE_DELAY=0: Arrow's allocator hands freed memory back at once (less peak memory)
         return subprocess.Popen(
-            [sys.executable, "-c", "import sys; from helpers.cache_builder import main; sys.exit(main())",
-             str(params.extracts_path), "--lock-fd", str(lock.fileno()), "--root", str(root)],
+            builder_command(params.extracts_path, lock.fileno(), root),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=[lock.fileno()],
             env={**os.environ, "MIMALLOC_PURGE_DELAY": "0"},
         )
+
+
+def builder_command(extracts: Path, lock_fd: int, root: Path) -> list[str]:
+    """The cache builder's command line (`helpers.cache_builder`), run by this Python."""
+    code = "import sys; from helpers.cache_builder import main; sys.exit(main())"
+    return [sys.executable, "-c", code, str(extracts), "--lock-fd", str(lock_fd), "--root", str(root)]
 
 
 #: run by each kernel as it starts: the notebook's own imports then find the modules loaded. The
