@@ -133,7 +133,9 @@ def remove_entries(folders) -> list[Path]:
                 kept.append(folder)
                 continue
             doomed = folder.with_name(f".{folder.name}.removing-{os.getpid()}")
-            os.rename(folder, doomed)
+            try:
+                os.rename(folder, doomed)
+            except FileNotFoundError:  # another process removed it first
+                continue
         shutil.rmtree(doomed, ignore_errors=True)
     return kept
-
