@@ -14,8 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 
 def _chunks(values) -> list[pa.Array]:
@@ -55,6 +53,11 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     `other_keys` is an individual of its own. The individual ID is one of the individual's record
     keys, the same from run to run on the same files.
     """
+    # imported here: only the process that works out who is who needs scipy's graphs, and the
+    # import costs every other one (the cache builder, the runner) a third of a second
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     # every node (record key or PNC ID) an integer, by one dictionary encoding over all the
     # chunks as they are (no concatenated copy). Record keys are `SYSTEM:ref`; a normalised PNC ID
     # (`00/448754A`) has no colon, so the two can never be equal and need no prefix.
