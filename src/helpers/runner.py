@@ -38,6 +38,14 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 # algebra. Set before the kernel and the cache builder start, which inherit it; a user's own
 # setting wins.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# Arrow's memory from jemalloc (in pyarrow's Linux wheels), not its default mimalloc, in this
+# process and the ones it starts; freed pages go back to the system once unused for 300 ms.
+# Measured on a million crimes: the cold run takes 15 % less processor time (the kernel's share,
+XX, a warm run 0.3 s and 100 MiB less.
+# Set before pyarrow is first imported; a user's own setting wins. (A pyarrow without jemalloc
+# warns once and keeps its default.)
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+os.environ.setdefault("JE_ARROW_MALLOC_CONF", "dirty_decay_ms:300,muzzy_decay_ms:0")
 from helpers.sources import ExtractError
 from helpers.parameters import ParameterError, RequestParameters, notebook_parameters, project_root, read_parameters
 
@@ -180,7 +188,8 @@ def start_cache_build(params: RequestParameters):
     if lock is None:
         return None
     with lock:  # the builder inherits the lock; ours closes once it has started
-        # MIMALLOC_PURGE_DELAY=0: Arrow's allocator hands freed memory back at once (less peak memory)
+        # MIMALLOC_PURGE_DELAY=0: where Arrow has no jemalloc, mimalloc hands freed memory back
+        # at once (less peak memory)
         return subprocess.Popen(
             builder_command(params.extracts_path, lock.fileno(), root),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=[lock.fileno()],
