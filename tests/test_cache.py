@@ -263,3 +263,20 @@ def test_the_cache_builds_from_any_python_even_one_reading_its_code_from_stdin(t
     done = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True, env={**os.environ}, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "3"
+
+
+def test_person_rows_are_stored_and_read_back_whole_and_by_column(tmp_path):
+    """The people file (Arrow IPC) keeps every value, whether or not the chunks of a dictionary
+    column share one dictionary (the person side unifies them; a table built here may not)."""
+    import pyarrow as pa
+
+    shared = pa.array(["CMS:1", "CMS:2"])
+    own = pa.DictionaryArray.from_arrays(pa.array([1, 0], pa.int32()), shared)
+    other = pa.DictionaryArray.from_arrays(pa.array([0], pa.int32()), pa.array(["Connect:9"]))
+    for second in (pa.DictionaryArray.from_arrays(pa.array([0], pa.int32()), shared), other):
+        table = pa.table({"person_key": pa.chunked_array([["CMS:2", "CMS:1"], ["Connect:9"]]), "individual_id": pa.chunked_array([own, second])})
+        cache._write_ipc(table, tmp_path / cache.PEOPLE_FILE)
+        store = cache.ParquetStore(tmp_path)
+        assert store.people().column("individual_id").to_pylist() == table.column("individual_id").to_pylist()
+        assert store.people(["individual_id", "no_such_column", "person_key"]).column_names == ["individual_id", "person_key"]
+        assert store.people(["person_key"]).column("person_key").to_pylist() == ["CMS:2", "CMS:1", "Connect:9"]

@@ -1,4 +1,5 @@
-"""The extract cache: an export's canonical model in Parquet, built once, read in a blink.
+"""The extract cache: an export's canonical model in Parquet (the person rows in an Arrow IPC
+file), built once, read in a blink.
 
 The first run on a set of extract files reads and checks the six CSV files (seconds for a
 million crimes) and writes what it made of them here; later runs on the same files read the
@@ -81,7 +82,7 @@ class ParquetSink:
 
 
 class ParquetStore:
-    """People, personal data and texts of a cached extract, read from Parquet when asked for."""
+    """People, personal data and texts of a cached extract, read from its files when asked for."""
 
     def __init__(self, folder: Path, hold=None):
         self.folder = folder
@@ -89,8 +90,12 @@ class ParquetStore:
         self._keys: dict[tuple[str, str], pa.ChunkedArray] = {}  # key columns read, kept for the next lookup
 
     def people(self, columns: list[str] | None = None) -> pa.Table:
-        available = pq.read_schema(self.folder / "people.parquet").names
-        return pq.read_table(self.folder / "people.parquet", columns=[c for c in columns if c in available] if columns else None)
+        with pa.memory_map(str(self.folder / PEOPLE_FILE)) as source:
+            names = pa.ipc.open_file(source).schema.names
+            wanted = [c for c in columns if c in names] if columns else names
+            # only the columns asked for are read (and decompressed), in the file's order
+            table = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=[names.index(c) for c in wanted])).read_all()
+            return table.select(wanted)
 
     def personal(self) -> pa.Table | None:
         files = sorted(self.folder.glob("personal-*.parquet"))
@@ -186,7 +191,28 @@ def _write_table(table: pa.Table, path: Path, dictionary: list[str] | None = Non
     pq.write_table(table, path, **options)
 
 
+def _one_dictionary(column: pa.ChunkedArray) -> bool:
+    """Not dictionary-encoded, or every chunk has the same dictionary (the usual case: the person
+    side wrote them unified). Unifying a million-entry dictionary again would hash it: seconds."""
+    if not pa.types.is_dictionary(column.type) or column.num_chunks < 2:
+        return True
+    first = column.chunks[0].dictionary
+    return all(chunk.dictionary.equals(first) for chunk in column.chunks[1:])
+
+
 CRIMES_DICTIONARY = ["system", "ho_class", "file"]
+
+#: the person rows (two million for a million crimes) as an Arrow IPC file, LZ4-compressed, not
+#: Parquet: written in a third of the time (0.15 s, not 0.47), and that write is on the build's
+#: critical path, after the person side's work; read as fast; twice Parquet's size on disk.
+PEOPLE_FILE = "people.arrow"
+
+
+def _write_ipc(table: pa.Table, path: Path) -> None:
+    if not all(_one_dictionary(column) for column in table.columns):
+        table = table.unify_dictionaries()  # the IPC file format has one dictionary per column
+    with pa.OSFile(str(path), "wb") as handle, pa.ipc.new_file(handle, table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
+        writer.write_table(table, max_chunksize=PARQUET["row_group_size"] * 8)
 
 
 def _write(folder: Path, tables: CanonicalTables, directory: Path) -> None:
@@ -197,7 +223,7 @@ def _write(folder: Path, tables: CanonicalTables, directory: Path) -> None:
     with ThreadPoolExecutor(2) as pool:
         writes = [
             pool.submit(_write_table, tables.charges, folder / "charges.parquet", ["cjs_code", "file"]),
-            pool.submit(_write_table, tables.people, folder / "people.parquet", ["role", "file"]),
+            pool.submit(_write_ipc, tables.people, folder / PEOPLE_FILE),
         ]
         for write in writes:
             write.result()
