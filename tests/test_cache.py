@@ -280,3 +280,21 @@ def test_person_rows_are_stored_and_read_back_whole_and_by_column(tmp_path):
         assert store.people().column("individual_id").to_pylist() == table.column("individual_id").to_pylist()
         assert store.people(["individual_id", "no_such_column", "person_key"]).column_names == ["individual_id", "person_key"]
         assert store.people(["person_key"]).column("person_key").to_pylist() == ["CMS:2", "CMS:1", "Connect:9"]
+
+
+def test_a_single_run_starts_its_build_from_the_parameters_file_before_anything_else(tmp_path, cache_dir):
+    """`start_build_for`: the build a parameters file's run needs, started from the file alone;
+    nothing for a file with a fault (the run reports it), nor once the entry is built."""
+    from helpers.runner import start_build_for
+
+    folder = extract_folder(tmp_path)
+    params = tmp_path / "request.yaml"
+    params.write_text((Path(__file__).parents[1] / "parameters" / "20180075.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    builder = start_build_for(params, str(folder), str(tmp_path / "out"), None)
+    assert builder is not None
+    assert builder.wait(timeout=120) == 0
+    assert cache.is_built(folder)
+    assert start_build_for(params, str(folder), str(tmp_path / "out"), None) is None  # built already
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("reference: 1\n", encoding="utf-8")
+    assert start_build_for(broken, str(tmp_path / "other"), None, None) is None

@@ -210,14 +210,6 @@ def normalise_cjs_code(values: Strings) -> pa.ChunkedArray:
     return as_text(pc.utf8_upper(pc.replace_substring_regex(as_text(values), r"\s+", "")))
 
 
-def normalise_ho_class_code(code: str) -> str:
-    """One classification code written by a person (a parameters file): `88/1` -> `088/01`."""
-    match = re.fullmatch(r"\s*(\d{1,3})\s*/\s*(\d{1,2})\s*", str(code))
-    if not match:
-        raise ValueError(f"{code!r} is not a Home Office classification such as 088/01")
-    return f"{int(match[1]):03d}/{int(match[2]):02d}"
-
-
 def local_day_bounds(day_from, day_to) -> tuple[np.datetime64, np.datetime64]:
     """Whole local days, inclusive: [from 00:00, to + 1 day 00:00)."""
     start = np.datetime64(datetime(day_from.year, day_from.month, day_from.day), "s")

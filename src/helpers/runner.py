@@ -105,11 +105,13 @@ def run_request(
     progress: bool = True,
     on_step=None,
     kernel: PrivateKernel | None = None,
+    builder=None,
 ) -> RunResult:
     """Run one request end to end; never raises for a user's mistake (the result says why).
 
     `progress` shows papermill's bar of cells; `on_step(name)` is told as each step starts (the
-    parallel runner draws a bar per request from it).
+    parallel runner draws a bar per request from it). `builder`: this request's cache build,
+    started already (`start_build_for`); by default it is started here if the cache needs one.
     """
     started = time.perf_counter()
     try:
@@ -129,7 +131,7 @@ def run_request(
         return RunResult(params.reference, False, "parameters", f"output_dir: cannot write in {params.path(params.output_dir)} ({error.strerror})")
     log.info("foi-briefing %s: request %s from %s", __version__, params.reference, params_path)
     result = RunResult(params.reference, True, on_step=on_step)
-    builder = start_cache_build(params)
+    builder = builder if builder is not None else start_cache_build(params)
     import papermill  # noqa: F401 - before any thread of ours imports: one import at a time
 
     gate_data = GateData(params, builder)
@@ -196,6 +198,16 @@ def start_cache_build(params: RequestParameters):
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=[lock.fileno()],
             env={**os.environ, "MIMALLOC_PURGE_DELAY": "0"},
         )
+
+
+def start_build_for(params_path: Path, extracts: str | None, out: str | None, strict: bool | None):
+    """`start_cache_build` for a parameters file, first thing: a cold run's build is its longest
+    step, and starts before the kernel and the rest of the run's imports. None if there is
+    nothing to build, or the file has a fault (which `run_request` then reports)."""
+    try:
+        return start_cache_build(read_parameters(params_path, {"extracts_dir": extracts, "output_dir": out, "strict": strict}))
+    except ParameterError:
+        return None
 
 
 def builder_command(extracts: Path, lock_fd: int, root: Path) -> list[str]:
@@ -683,9 +695,10 @@ def main(argv: list[str] | None = None) -> int:
         if not paths:
             raise RunFailure("parameters", f"no parameters files in {' '.join(args.params)}")
         if len(paths) == 1:
+            builder = start_build_for(paths[0], args.extracts, args.out, args.strict)
             with PrivateKernel() as kernel:
-                kernel.start()  # first: its start and imports overlap ours
-                results = [run_request(paths[0], args.extracts, args.out, formats, args.strict, progress=not args.no_progress, kernel=kernel)]
+                kernel.start()  # next: its start and imports overlap ours
+                results = [run_request(paths[0], args.extracts, args.out, formats, args.strict, progress=not args.no_progress, kernel=kernel, builder=builder)]
         else:
             results = run_many(paths, args.extracts, args.out, formats, args.strict, progress=not args.no_progress, workers=args.jobs)
     except ExtractError as error:
