@@ -26,9 +26,9 @@ import importlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -39,6 +39,9 @@ from helpers.cache_builder import SIDE_TABLES as _PEOPLE_SIDE
 from helpers.cache_builder import SIDE_TASK as _SIDE_TASK
 from helpers.cache_builder import start_people_side as _start_people_side
 from helpers.people import resolve_individuals
+if TYPE_CHECKING:  # pandas is imported where frames are made: the person side never needs it
+    import pandas as pd
+
 from helpers.sources import FORCE_SOURCES, PERSONAL_FIELDS, ExtractError, FileSpec, SourceDefinition  # noqa: F401 (ExtractError: raised here)
 
 CHUNK_BYTES = 16 * 1024 * 1024
@@ -237,7 +240,7 @@ class RawFile:
     system: str
     table: str
     data: pa.Table  # canonical fields, all strings, in file order
-    malformed: pd.DataFrame  # records the CSV reader could not split into the header's fields
+    malformed: list[dict]  # records the CSV reader could not split into the header's fields: text, reason
     size: int
     sha256: str
     header: list[str]
@@ -287,7 +290,7 @@ def read_file(directory: Path, source: SourceDefinition, spec: FileSpec, fields:
         system=source.system,
         table=spec.table,
         data=table.rename_columns(list(columns)),
-        malformed=pd.DataFrame(malformed, columns=["text", "reason"]),
+        malformed=malformed,
         size=size,
         sha256=sha256,
         header=header,
@@ -329,10 +332,25 @@ def _read_files(directory: Path, files, personal_data: bool, progress, sink, boo
     return raws, tables
 
 
+class _WithoutPandas:
+    """An import finder that says pandas is not there. The person side makes no frames, but
+    pyarrow imports pandas (a fifth of a second, at the start of the build's longest path) the
+    first time a compute function is given a plain value, only to ask whether it is a pandas
+    one; told there is no pandas, it converts the value itself. Code here that did need pandas
+    would fail loudly (ModuleNotFoundError), in every test that builds a cache."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"{name}: not imported in the person side process", name=name)
+        return None
+
+
 def _people_side_main(folder: str) -> None:
     """The side process: run the task, leave its result (or the error it met) for the parent."""
     import pickle
+    import sys
 
+    sys.meta_path.insert(0, _WithoutPandas())
     folder = Path(folder)
     task = pickle.loads((folder / _SIDE_TASK).read_bytes())
     try:
@@ -385,6 +403,8 @@ def _people_side_result(process, folder: Path) -> tuple:
 
 
 def _rows_by_file(table: pa.Table) -> pd.Series:
+    import pandas as pd
+
     counts = pc.value_counts(pc.cast(table["file"], pa.string()))
     return pd.Series(counts.field("counts").to_numpy(), index=counts.field("values").to_pylist(), dtype="int64")
 
@@ -555,6 +575,8 @@ def record_layout(path: Path) -> pd.DataFrame:
             handle.seek(int(starts[i]))
             empty[i] = handle.read(1) == b"\r"
     fields = np.diff(np.searchsorted(commas, np.concatenate([starts, [ends[-1] + 1]]))) + 1
+    import pandas as pd
+
     layout = pd.DataFrame({"line": start_lines, "fields": fields})[~empty]
     return layout.iloc[1:].reset_index(drop=True)  # the first record is the header
 
@@ -573,16 +595,14 @@ class Quarantine:
     them into the physical line where each record starts (the header is line 1).
     """
 
-    parts: list[pd.DataFrame] = field(default_factory=list)
+    parts: list[dict] = field(default_factory=list)  # columns of a frame each (made by `frame()`)
 
     def add(self, file: str, records: np.ndarray, column: str, values, reason: str) -> None:
         if len(records) == 0:
             return
         text = pa.array(values, type=pa.string()) if not isinstance(values, (pa.Array, pa.ChunkedArray)) else values
         text = pc.fill_null(pc.utf8_slice_codeunits(pc.cast(text, pa.string()), 0, 80), "")
-        self.parts.append(
-            pd.DataFrame({"file": file, "record": np.asarray(records, dtype=np.int64), "column": column, "value": text.to_numpy(zero_copy_only=False), "reason": reason})
-        )
+        self.parts.append({"file": file, "record": np.asarray(records, dtype=np.int64), "column": column, "value": text.to_numpy(zero_copy_only=False), "reason": reason})
 
     def first_failures(self, raw: RawFile, spec: FileSpec, checks: list[tuple[np.ndarray, str, str]]) -> np.ndarray:
         """Quarantine each row under the first check it fails; return the mask of rows kept.
@@ -601,10 +621,13 @@ class Quarantine:
 
     def frame(self, raws: dict[str, RawFile], directory: Path) -> pd.DataFrame:
         """The quarantine with physical line numbers, sorted by file and line."""
-        parts = [part for part in self.parts if not part.empty]
+        import pandas as pd
+
+        parts = [pd.DataFrame(part) for part in self.parts if len(part["record"])]
         for raw in raws.values():
-            if not raw.malformed.empty:
-                parts.append(raw.malformed.assign(file=raw.name, record=-1, column="(whole record)", value=raw.malformed["text"].str.slice(0, 80)))
+            if raw.malformed:
+                malformed = pd.DataFrame(raw.malformed, columns=["text", "reason"])
+                parts.append(malformed.assign(file=raw.name, record=-1, column="(whole record)", value=malformed["text"].str.slice(0, 80)))
         if not parts:
             return pd.DataFrame({column: pd.Series(dtype="int64" if column == "line" else "str") for column in QUARANTINE_COLUMNS})
         table = pd.concat(parts, ignore_index=True)
@@ -899,6 +922,8 @@ class Extract:
 
     def circumstances(self, crime_ids=None) -> pd.Series:
         """The circumstances text of each crime asked for (all crimes if None), by crime ID."""
+        import pandas as pd
+
         texts = self.store.texts(crime_ids)
         return pd.Series(texts["circumstances"].to_pandas().array, index=pd.Index(texts["crime_id"].to_pandas().array, name="crime_id"), name="circumstances")
 
@@ -964,7 +989,7 @@ def merge_systems(crimes: pa.Table, sources: tuple[SourceDefinition, ...], book:
         # each superseded row has exactly one copy; the other copies name a crime not in the file
         "migrated_crimes_without_legacy_row": int(copies.sum() - superseded.sum()),
         "migrated_crimes_dated_from_legacy_row": int((undated & ~undated_without_legacy).sum()),
-        "superseded_by_file": pd.Series(files[superseded]).value_counts().to_dict(),
+        "superseded_by_file": {str(name): int(count) for name, count in zip(*np.unique(files[superseded], return_counts=True))},
     }
     merged = _kept(crimes, live).drop_columns(["original_given"])
     merged = merged.rename_columns(["crime_id" if c == "crime_ref" else c for c in merged.column_names])
@@ -978,7 +1003,8 @@ def _by_file(table: pa.Table, mask: np.ndarray):
     if not len(rows):
         return []
     files = table["file"].take(pa.array(rows)).to_numpy(zero_copy_only=False)
-    return [(name, rows[files == name]) for name in pd.unique(files)]
+    _, first = np.unique(files, return_index=True)  # the files in order of their first row here
+    return [(name, rows[files == name]) for name in files[np.sort(first)]]
 
 
 def _column_name(sources: tuple[SourceDefinition, ...], file: str, field_name: str) -> str:
@@ -1008,6 +1034,8 @@ def attach_crimes(tables: list[pa.Table], ref_to_id: pa.Table, book: Quarantine,
 
 def to_pandas(table: pa.Table) -> pd.DataFrame:
     """Arrow to pandas: text as pandas' Arrow-backed strings, whole numbers as nullable Int64."""
+    import pandas as pd
+
     return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get, split_blocks=True)
 
 
