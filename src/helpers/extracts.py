@@ -671,8 +671,10 @@ def duplicated(values: pa.ChunkedArray) -> np.ndarray:
 
 
 def isin(values, value_set) -> np.ndarray:
-    """Arrow's hash-set membership (pandas' isin on Arrow strings is slow for big sets)."""
-    return pc.fill_null(pc.is_in(as_arrow(values), value_set=as_arrow(value_set, unique=True)), False).to_numpy(zero_copy_only=False)
+    """Arrow's hash-set membership (pandas' isin on Arrow strings is slow for big sets). Arrow
+    values are looked up where they are, chunks and all; the set may repeat values."""
+    values = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else as_arrow(values)
+    return pc.fill_null(pc.is_in(values, value_set=as_arrow(value_set)), False).to_numpy(zero_copy_only=False)
 
 
 def lookup(keys, index_keys, index_values) -> pa.Array:
@@ -962,8 +964,11 @@ def merge_systems(crimes: pa.Table, sources: tuple[SourceDefinition, ...], book:
     # migration run's); with neither, the year it counts in is unknown: set it aside
     undated = copies & ~crimes["original_given"].to_numpy(zero_copy_only=False)
     undated_rows = np.flatnonzero(undated)  # few, usually none: only they are looked up
-    legacy_date = lookup(copy_key.take(undated_rows), key.take(superseded_rows), crimes["recorded_at"].take(superseded_rows))
-    found = ~_null(legacy_date) if len(undated_rows) else np.zeros(0, dtype=bool)
+    if len(undated_rows):  # else the superseded rows' keys need no hashing
+        legacy_date = lookup(copy_key.take(undated_rows), key.take(superseded_rows), crimes["recorded_at"].take(superseded_rows))
+        found = ~_null(legacy_date)
+    else:
+        found = np.zeros(0, dtype=bool)
     undated_without_legacy = np.zeros(len(undated), dtype=bool)
     undated_without_legacy[undated_rows[~found]] = True
     for file, rows in _by_file(crimes, undated_without_legacy):
@@ -982,14 +987,13 @@ def merge_systems(crimes: pa.Table, sources: tuple[SourceDefinition, ...], book:
         "ref": pa.chunked_array([own, crimes["crime_ref"].take(superseded_rows).combine_chunks()]),
         "crime_id": pa.chunked_array([own, successor]),
     })
-    files = crimes["file"].to_numpy(zero_copy_only=False)
     quality = {
         "migrated_crimes": int(superseded.sum()),
         "migrated_crimes_not_marked_migrated": int((superseded & ~migrated_state).sum()),
         # each superseded row has exactly one copy; the other copies name a crime not in the file
         "migrated_crimes_without_legacy_row": int(copies.sum() - superseded.sum()),
         "migrated_crimes_dated_from_legacy_row": int((undated & ~undated_without_legacy).sum()),
-        "superseded_by_file": {str(name): int(count) for name, count in zip(*np.unique(files[superseded], return_counts=True))},
+        "superseded_by_file": _rows_by_file(pa.table({"file": crimes["file"].filter(pa.array(superseded))})).to_dict(),
     }
     merged = _kept(crimes, live).drop_columns(["original_given"])
     merged = merged.rename_columns(["crime_id" if c == "crime_ref" else c for c in merged.column_names])
