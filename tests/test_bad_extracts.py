@@ -227,6 +227,9 @@ def test_scan_file_finds_each_fault_on_its_line_whatever_the_chunk_size(tmp_path
         (CONNECT, "a,b\nx,y\nz,€€\n".encode("utf-8"), None),  # 3-byte letters
         (CONNECT, b"a,b\nx,y\nz,\xe9\n", "line 3 is not valid UTF-8"),
         (CONNECT, b"a,b\nx,y\nz,\xe2\x82", "line 3 is not valid UTF-8"),  # cut inside a letter at the end
+        (CONNECT, b"a,b\nx,\xe9y\nz,w\n", "line 2 is not valid UTF-8"),  # a line between good ones
+        (CONNECT, b"a,b\nx,yyyyyyyyyyyyyyyy\xe9yyyy\nz,w\n", "line 2 is not valid UTF-8"),  # a line longer than a chunk
+        (CONNECT, "a,b\nx,yyyyyyyyyyyyéyyyy\nz,w\n".encode("utf-8"), None),
         (CMS, b"a,b\r\nx,y\r\nz,w\rq\r\n", "line 3 has a carriage return"),
         (CMS, b"a,b\r\nx,y\r\nz,w\r", "line 3 has a carriage return"),
         (CMS, b"a,b\r\nx,y\r\nz,\x81\r\n", "line 3 has byte 0x81"),

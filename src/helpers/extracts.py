@@ -139,9 +139,16 @@ def scan_file(path: Path, source: SourceDefinition) -> tuple[int, str]:
                     bare_cr = offset + int(lone[0])
             if utf8_bad is None and not (ascii_only and not carried):
                 cut = chunk.rfind(b"\n") + 1
-                piece, carried = carried + chunk[:cut], chunk[cut:] if cut else carried + chunk
-                if cut and not _valid_utf8(piece):
-                    utf8_bad = offset + cut - len(piece) + _first_invalid_utf8(piece)
+                if cut:
+                    # whole lines, validated where they lie (no 16 MB joined copy): the line the
+                    # carried bytes continue is joined to them; a character never spans a line feed
+                    first = chunk.find(b"\n") + 1
+                    if not (_valid_utf8(carried + chunk[:first]) and _valid_utf8(memoryview(chunk)[first:cut])):
+                        piece = carried + chunk[:cut]
+                        utf8_bad = offset + cut - len(piece) + _first_invalid_utf8(piece)
+                    carried = chunk[cut:]
+                else:
+                    carried = carried + chunk
             last_byte = chunk[-1:]
             offset += len(chunk)
     if utf8_bad is None and carried and not _valid_utf8(carried):
