@@ -218,3 +218,11 @@ def test_a_near_empty_last_page_is_avoided_with_the_compact_layout(tmp_path):
 
     assert len(PdfReader(tmp_path / "b.pdf").pages) == 1
     assert 'class="compact"' in report.compact_page(_page(1)) and 'class="compact"' not in _page(1)
+
+
+def test_the_warm_up_chart_leaves_no_figure_open_and_the_style_as_it_was():
+    import matplotlib.pyplot as plt
+
+    before = (plt.get_fignums(), plt.rcParams["font.family"], plt.rcParams["hatch.linewidth"])
+    charts.warm_up()
+    assert (plt.get_fignums(), plt.rcParams["font.family"], plt.rcParams["hatch.linewidth"]) == before

@@ -314,3 +314,13 @@ def test_person_and_charge_rows_set_aside_apart_are_quarantined_as_when_read_her
     pd.testing.assert_frame_equal(cached.quarantine.reset_index(drop=True), direct.quarantine.reset_index(drop=True), check_dtype=False)
     assert cached.data_quality == direct.data_quality
     pd.testing.assert_frame_equal(cached.people, direct.people, check_dtype=False, check_categorical=False)
+
+
+def test_work_to_do_while_waiting_is_done_once_and_only_while_the_entry_is_not_built(tmp_path, cache_dir):
+    folder = extract_folder(tmp_path)
+    calls = []
+    cache.open_extract(folder, while_waiting=lambda: calls.append(cache.is_built(folder)))
+    assert calls == [False]  # before the build (here, this process's own)
+    cache._OPENED.clear()
+    cache.open_extract(folder, while_waiting=lambda: calls.append("again"))
+    assert calls == [False]  # built: nothing to wait for

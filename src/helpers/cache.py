@@ -265,8 +265,11 @@ def open_built(directory: str | Path, sources: tuple[SourceDefinition, ...] = FO
     return CachedFiles(Path(directory), meta["files"], ParquetStore(folder, hold))
 
 
-def open_extract(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES, progress=None) -> Extract:
-    """The extract of `directory`, from the cache, building the cache entry first if need be."""
+def open_extract(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES, progress=None, while_waiting=None) -> Extract:
+    """The extract of `directory`, from the cache, building the cache entry first if need be.
+
+    `while_waiting`: called (once, with no arguments) if the entry is not built yet, before
+    this process waits for another's build or builds it: work it would do later anyway."""
     directory = Path(directory)
     if not directory.is_dir():
         raise ExtractError(f"{directory}: extracts folder not found")
@@ -276,6 +279,10 @@ def open_extract(directory: str | Path, sources: tuple[SourceDefinition, ...] = 
         return _OPENED[folder]
     _OPENED.clear()  # one extract kept at a time; the last one's hold goes before a build removes it
     while (hold := hold_entry(folder)) is None:
+        if while_waiting is not None:
+            while_waiting()
+            while_waiting = None
+            continue  # the entry may be built by now
         with _locked(root, name.split("-")[0]):
             if not (folder / "meta.json").is_file():  # another run may have built it meanwhile
                 build(directory, sources, root, name, progress)
