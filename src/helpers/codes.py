@@ -88,25 +88,28 @@ def _parse_fixed_width(text: pa.Array, fmt: str, wanted: np.ndarray) -> tuple[np
     candidates = text.take(pa.array(rows))  # every value `width` bytes: one row of a matrix each
     first = np.frombuffer(candidates.buffers()[1], dtype=np.int32, count=1, offset=candidates.offset * 4)[0]
     matrix = np.frombuffer(candidates.buffers()[2], dtype=np.uint8, count=len(rows) * width, offset=first).reshape(len(rows), width)
-    digit_at, literal_at, literal, spans = [], [], [], {}
-    for part in parts:  # which columns of the matrix are digits (of which field), which literals
-        at = len(digit_at) + len(literal_at)
-        if part in _WIDTHS:
-            spans[part] = (len(digit_at), len(digit_at) + _WIDTHS[part])
-            digit_at += range(at, at + _WIDTHS[part])
-        else:
-            literal_at += range(at, at + len(part.encode()))
-            literal += part.encode()
-    digits = matrix[:, digit_at] - np.uint8(48)  # anything but 0-9 wraps above 9
-    ok = (digits <= 9).all(axis=1) & (matrix[:, literal_at] == np.frombuffer(bytes(literal), dtype=np.uint8)).all(axis=1)
+    # column by column (a value's bytes are a row): each field's digits, each literal's byte
+    ok = np.ones(len(rows), dtype=bool)
     field = {"%Y": 1970, "%m": 1, "%d": 1, "%H": 0, "%M": 0, "%S": 0}
-    for part, (start, end) in spans.items():
-        field[part] = digits[:, start:end].astype(np.int32) @ (10 ** np.arange(end - start - 1, -1, -1, dtype=np.int32))
-    field = {part: np.asarray(value, dtype=np.int64) for part, value in field.items()}
-    year, month, day = field["%Y"], field["%m"], field["%d"]
+    at = 0
+    for part in parts:
+        if part in _WIDTHS:
+            number = np.zeros(len(rows), dtype=np.int32)
+            for column in range(at, at + _WIDTHS[part]):
+                digit = matrix[:, column] - np.uint8(48)  # anything but 0-9 wraps above 9
+                ok &= digit <= 9
+                number = number * 10 + digit
+            field[part] = number
+            at += _WIDTHS[part]
+        else:
+            for byte in part.encode():
+                ok &= matrix[:, at] == byte
+                at += 1
+    year, month, day = (np.asarray(field[part], dtype=np.int32) for part in ("%Y", "%m", "%d"))
+    hour, minute, second = (np.asarray(field[part], dtype=np.int32) for part in ("%H", "%M", "%S"))
     ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= _days_in_month(year, np.clip(month, 1, 12)))
-    ok &= (field["%H"] <= 23) & (field["%M"] <= 59) & (field["%S"] <= 59)
-    seconds = _days_from_civil(year, month, day) * 86400 + field["%H"] * 3600 + field["%M"] * 60 + field["%S"]
+    ok &= (hour <= 23) & (minute <= 59) & (second <= 59)
+    seconds = _days_from_civil(year, month, day).astype(np.int64) * 86400 + (hour * 3600 + minute * 60 + second)
     return rows[ok], seconds[ok]
 
 
