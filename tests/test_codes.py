@@ -52,6 +52,8 @@ def parsed(values, formats):
         ("01-01-2016 10:00", None),
         ("01/01/0000 10:00", None),  # there was no year 0
         ("０1/01/2016 10:00", None),  # a full-width digit is not a digit here
+        ("01/01/2x16 10:00", None),  # a letter among the year's digits
+        ("01/01/2016 1:000", None),  # a colon where a digit is, a digit where the colon is
         ("", None),
         (None, None),
     ],
