@@ -240,6 +240,7 @@ class PrivateKernel:
         self.manager = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets.name, "kernel"))
         self._used = False
         self._client = None
+        self._ready = False
 
     def start(self) -> "PrivateKernel":
         """Launch the kernel (if not running) in the project folder; it imports PRELOAD as it starts."""
@@ -247,7 +248,33 @@ class PrivateKernel:
             # no input history: a batch kernel's is of no use, and IPython would write it to a file
             self.manager.start_kernel(cwd=str(project_root()), extra_arguments=[f"--IPKernelApp.exec_lines={PRELOAD}", "--HistoryManager.enabled=False"])
             self._used = False
+            self._drop_client()  # a previous kernel's
         return self
+
+    def client(self):
+        """The one client of this kernel, ready: every notebook papermill runs on it, and the
+        resets between them, go through it. A new client per notebook would cost 0.2 s each:
+        jupyter_client waits that long for a first message on a channel that has just opened."""
+        self._open_client()
+        if not self._ready:
+            self._client.wait_for_ready(timeout=60)
+            self._ready = True
+        return self._client
+
+    def _open_client(self) -> None:
+        if self._client is None:
+            from jupyter_client.session import Session
+
+            # its own session (socket identity), whoever else connects to the kernel
+            own = Session(key=self.manager.session.key, signature_scheme=self.manager.session.signature_scheme)
+            self._client = self.manager.client(session=own)
+            self._client.start_channels()
+            self._ready = False
+
+    def _drop_client(self) -> None:
+        if self._client is not None:
+            self._client.stop_channels()
+            self._client = None
 
     def fresh(self) -> None:
         """Before a notebook: a dead kernel is cleared away (papermill starts a new one), a used
@@ -256,27 +283,18 @@ class PrivateKernel:
             return
         if not self.manager.is_alive():
             self.manager.shutdown_kernel(now=True)
-            self._client = None
+            self._drop_client()
             return
         if self._used:
-            if self._client is None:  # one client for the resets, kept: channels take time to open
-                from jupyter_client.session import Session
-
-                # its own session: clients sharing the manager's have one socket identity, and
-                # the kernel answers only the last connected (papermill's)
-                own = Session(key=self.manager.session.key, signature_scheme=self.manager.session.signature_scheme)
-                self._client = self.manager.client(session=own)
-                self._client.start_channels()
-                self._client.wait_for_ready(timeout=60)
+            client = self.client()
             # the shell reply is enough: the reset has run when the kernel answers
-            message = self._client.execute("%reset -f", silent=True, store_history=False)
-            while self._client.get_shell_msg(timeout=60)["parent_header"].get("msg_id") != message:
+            message = client.execute("%reset -f", silent=True, store_history=False)
+            while client.get_shell_msg(timeout=60)["parent_header"].get("msg_id") != message:
                 pass
         self._used = True
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.stop_channels()
+        self._drop_client()
         if self.manager.has_kernel:
             # nothing in the kernel needs a graceful end (every output is written by then)
             self.manager.shutdown_kernel(now=True)
@@ -311,6 +329,22 @@ def _register_engine() -> None:
             super().notebook_complete(**kwargs)
 
     class Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None, start_timeout=60, execution_timeout=None, kc=None, **kwargs):
+            """NBClientEngine's, with the kernel's own open client (`kc`): papermill's client would
+            open a new one for every notebook, 0.2 s each. nbclient uses a client it is given,
+            and leaves it open when it does not own the kernel."""
+            from papermill.clientwrap import PapermillNotebookClient
+            from papermill.log import logger
+
+            kwargs.pop("input_path", None)
+            client = PapermillNotebookClient(
+                nb_man, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
+                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file, **kwargs,
+            )
+            client.kc = kc  # None: nbclient opens one itself
+            return client.execute()
+
         @classmethod
         def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False, autosave_cell_every=30, **kwargs):
             nb_man = QuietSaves(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output, autosave_cell_every=autosave_cell_every)
@@ -349,6 +383,7 @@ def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path
             kernel_name="python3",
             engine_name=ENGINE,
             km=kernel.manager,
+            kc=kernel.client() if kernel.manager.has_kernel else None,  # none: papermill starts one
             cwd=str(root),
             progress_bar=progress,
             log_output=False,
