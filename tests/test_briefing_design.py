@@ -226,3 +226,14 @@ def test_the_warm_up_chart_leaves_no_figure_open_and_the_style_as_it_was():
     before = (plt.get_fignums(), plt.rcParams["font.family"], plt.rcParams["hatch.linewidth"])
     charts.warm_up()
     assert (plt.get_fignums(), plt.rcParams["font.family"], plt.rcParams["hatch.linewidth"]) == before
+
+
+def test_the_export_warm_up_leaves_the_export_as_it_was(tmp_path):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("display_data", data={"text/html": "<p>Table 1</p>"})])])
+    nbformat.write(notebook, tmp_path / "n.ipynb")
+    before = report.export_html(tmp_path / "n.ipynb", tmp_path / "a.html", "T").read_text(encoding="utf-8")
+    report.warm_up_export()
+    assert report.export_html(tmp_path / "n.ipynb", tmp_path / "b.html", "T").read_text(encoding="utf-8") == before
+    assert "<p>Table 1</p>" in before

@@ -403,8 +403,9 @@ _GATE_DATA: dict = {}  # cache entry folder -> its read-ahead ExtractSensitive, 
 
 class GateData(threading.Thread):
     """While the kernel runs the notebook (this process only waits meanwhile): imports what the
-    steps after it use, then reads what the release gate looks for (identifier columns, dates of
-    birth) from the extract cache; nothing if the extract is not cached. While a cache builder
+    steps after it use and makes a first, throwaway HTML export, then reads what the release gate
+    looks for (identifier columns, dates of birth) from the extract cache; nothing if the extract
+    is not cached. While a cache builder
     runs it waits: the kernel only waits for the builder too, which keeps both cores."""
 
     def __init__(self, params: RequestParameters, builder):
@@ -415,9 +416,9 @@ class GateData(threading.Thread):
         try:
             while self.builder is not None and self.builder.poll() is None:
                 time.sleep(0.05)
-            import nbconvert.exporters.html  # noqa: F401 - the export's
+            from helpers import cache, release, report
 
-            from helpers import cache, release, report  # noqa: F401
+            report.warm_up_export()  # the export step after the notebook, 0.2 s quicker
 
             if os.environ.get("FOI_NO_CACHE"):
                 return
