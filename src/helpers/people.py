@@ -58,16 +58,26 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    # every node (record key or PNC ID) an integer, by one dictionary encoding over all the
-    # chunks as they are (no concatenated copy). Record keys are `SYSTEM:ref`; a normalised PNC ID
-    # (`00/448754A`) has no colon, so the two can never be equal and need no prefix.
-    parts = [_chunks(person_keys), _chunks(other_keys) if other_keys is not None else [], _chunks(legacy_person_keys), _chunks(pnc_ids)]
-    encoded = pc.dictionary_encode(pa.chunked_array([chunk for part in parts for chunk in part], type=pa.string()))
-    codes = _codes(encoded.chunks)  # chunks out need not match chunks in: split by length
+    # every node (record key or PNC ID) an integer: record keys by one dictionary encoding over
+    # all their chunks as they are (no concatenated copy), PNC IDs by another, in a second thread
+    # (Arrow hashes outside Python's lock), numbered after the keys. Record keys are `SYSTEM:ref`;
+    # a normalised PNC ID (`00/448754A`) has no colon, so the two can never be equal. The numbers
+    # are those one encoding of keys then PNC IDs would give: in order of first appearance.
+    from concurrent.futures import ThreadPoolExecutor
+
+    parts = [_chunks(person_keys), _chunks(other_keys) if other_keys is not None else [], _chunks(legacy_person_keys)]
+    with ThreadPoolExecutor(1) as pool:
+        pnc_job = pool.submit(pc.dictionary_encode, pa.chunked_array(_chunks(pnc_ids), type=pa.string()))
+        keys = pc.dictionary_encode(pa.chunked_array([chunk for part in parts for chunk in part], type=pa.string()))
+        pncs = pnc_job.result()
+    codes = _codes(keys.chunks)  # chunks out need not match chunks in: split by length
     ends = np.cumsum([0] + [sum(len(chunk) for chunk in part) for part in parts])
-    own_code, extra_code, legacy_code, pnc_code = (codes[ends[i] : ends[i + 1]] for i in range(4))
-    names = encoded.chunks[-1].dictionary if encoded.num_chunks else pa.array([], pa.string())
-    del encoded, parts
+    own_code, extra_code, legacy_code = (codes[ends[i] : ends[i + 1]] for i in range(3))
+    key_names = keys.chunks[-1].dictionary if keys.num_chunks else pa.array([], pa.string())
+    pnc_code = _codes(pncs.chunks)
+    pnc_code = np.where(pnc_code >= 0, pnc_code + len(key_names), -1)
+    names = pa.concat_arrays([key_names, pncs.chunks[-1].dictionary if pncs.num_chunks else pa.array([], pa.string())])
+    del keys, pncs, parts
     n_nodes = len(names)
     has_legacy, has_pnc = legacy_code >= 0, pnc_code >= 0
     a = np.concatenate([own_code[has_legacy], own_code[has_pnc]])  # an edge per link given
