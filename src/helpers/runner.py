@@ -212,7 +212,9 @@ def start_build_for(params_path: Path, extracts: str | None, out: str | None, st
 
 def builder_command(extracts: Path, lock_fd: int, root: Path) -> list[str]:
     """The cache builder's command line (`helpers.cache_builder`), run by this Python."""
-    code = "import gc; gc.disable(); import sys; from helpers.cache_builder import main; sys.exit(main())"  # cache_builder.NO_GC
+    from helpers.cache_builder import NO_GC  # the standard library only
+
+    code = f"{NO_GC}; import sys; from helpers.cache_builder import main; sys.exit(main())"
     return [sys.executable, "-c", code, str(extracts), "--lock-fd", str(lock_fd), "--root", str(root)]
 
 
