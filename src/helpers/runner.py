@@ -400,6 +400,14 @@ def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path
         raise
 
 
+def _yield_the_processor() -> None:
+    """This thread at the lowest priority (Linux: a thread's own nice value), if it can be."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):  # another system: the thread runs as it is
+        pass
+
+
 _GATE_DATA: dict = {}  # cache entry folder -> its read-ahead ExtractSensitive, in this process
 
 
@@ -407,8 +415,9 @@ class GateData(threading.Thread):
     """While the kernel runs the notebook (this process only waits meanwhile): imports what the
     steps after it use and makes a first, throwaway HTML export, then reads what the release gate
     looks for (identifier columns, dates of birth) from the extract cache; nothing if the extract
-    is not cached. While a cache builder
-    runs it waits: the kernel only waits for the builder too, which keeps both cores."""
+    is not cached. It runs at the lowest priority: during a cache build it takes only the
+    processor time the build leaves (its imports and the export's warm-up fit in it), and it
+    reads the cache once the build is done."""
 
     def __init__(self, params: RequestParameters, builder):
         super().__init__(daemon=True)
@@ -416,11 +425,12 @@ class GateData(threading.Thread):
 
     def run(self) -> None:
         try:
-            while self.builder is not None and self.builder.poll() is None:
-                time.sleep(0.05)
+            _yield_the_processor()
             from helpers import cache, release, report
 
             report.warm_up_export()  # the export step after the notebook, 0.2 s quicker
+            while self.builder is not None and self.builder.poll() is None:
+                time.sleep(0.05)
 
             if os.environ.get("FOI_NO_CACHE"):
                 return
