@@ -24,6 +24,7 @@ def test_the_kernel_starts_preloaded_and_forgets_a_notebook_s_variables_between_
         first.start_channels()
         first.wait_for_ready(timeout=60)
         assert ask(first, "import sys, gc; print('helpers.briefing' in sys.modules, gc.get_freeze_count() > 0)") == "True True"
+        assert ask(first, "import os; print(os.nice(0))") == "19"  # the lowest priority: a cache build goes first
         kernel.fresh()  # before the first notebook: nothing to forget
         ask(first, "left_over = 1")
         first.stop_channels()
