@@ -214,7 +214,9 @@ def builder_command(extracts: Path, lock_fd: int, root: Path) -> list[str]:
     """The cache builder's command line (`helpers.cache_builder`), run by this Python."""
     from helpers.cache_builder import NO_GC  # the standard library only
 
-    code = f"{NO_GC}; import sys; from helpers.cache_builder import main; sys.exit(main())"
+    # out at once when done (os._exit, after flushing what it printed): the entry is written and
+    # its lock let go, and tearing down the interpreter and its tables only keeps the processor busy
+    code = f"{NO_GC}; import os, sys; from helpers.cache_builder import main; code = main(); sys.stderr.flush(); os._exit(code)"
     return [sys.executable, "-c", code, str(extracts), "--lock-fd", str(lock_fd), "--root", str(root)]
 
 
