@@ -302,14 +302,15 @@ def test_a_single_run_starts_its_build_from_the_parameters_file_before_anything_
 
 def test_person_and_charge_rows_set_aside_apart_are_quarantined_as_when_read_here(tmp_path, cache_dir):
     """The person side (a process without pandas) quarantines its rows, malformed records too,
-    exactly as the files read in one process do."""
+    and the builder its rows whose crime is in no file, exactly as the files read in one process
+    do."""
     folder = extract_folder(tmp_path)
     with open(folder / "CMS_NOMINALS.csv", "ab") as handle:  # no nominal number, then a field too many
         handle.write('CM/16/0000002,,,,,,\r\nCM/16/0000002,400009,x,y,z,1,2,3,4,5,6,7,8,9\r\n'.encode("cp1252"))
-    with open(folder / "connect_persons.csv", "ab") as handle:
-        handle.write("00000002/17,,,,,,,\n".encode("utf-8"))
+    with open(folder / "connect_persons.csv", "ab") as handle:  # no person reference; a crime in no file
+        handle.write("00000002/17,,,,,,,\n99999999/17,PERD9,,,,,,\n".encode("utf-8"))
     direct = load_extracts(folder, personal_data=True)
-    assert sorted(direct.quarantine["reason"]) == ["has 14 fields, the header has 7", "no person reference", "no person reference"]
+    assert sorted(direct.quarantine["reason"]) == ["crime not found in any crimes file", "has 14 fields, the header has 7", "no person reference", "no person reference"]
     cached = cache.open_extract(folder)
     pd.testing.assert_frame_equal(cached.quarantine.reset_index(drop=True), direct.quarantine.reset_index(drop=True), check_dtype=False)
     assert cached.data_quality == direct.data_quality
