@@ -2,10 +2,11 @@
 request, and reset between them."""
 
 import gc  # noqa: F401 (the kernel's own is asked about)
+import os
 
 import pytest
 
-from helpers.runner import PrivateKernel
+from helpers.runner import LOW_PRIORITY, PrivateKernel
 
 
 def ask(client, code: str) -> str:
@@ -24,7 +25,8 @@ def test_the_kernel_starts_preloaded_and_forgets_a_notebook_s_variables_between_
         first.start_channels()
         first.wait_for_ready(timeout=60)
         assert ask(first, "import sys, gc; print('helpers.briefing' in sys.modules, gc.get_freeze_count() > 0)") == "True True"
-        assert ask(first, "import os; print(os.nice(0))") == "19"  # the lowest priority: a cache build goes first
+        # a low priority (os.nice raises it from where the runner is): a cache build goes first
+        assert ask(first, "import os; print(os.nice(0))") == str(min(19, os.nice(0) + LOW_PRIORITY))
         kernel.fresh()  # before the first notebook: nothing to forget
         ask(first, "left_over = 1")
         first.stop_channels()
