@@ -220,20 +220,21 @@ def builder_command(extracts: Path, lock_fd: int, root: Path) -> list[str]:
     return [sys.executable, "-c", code, str(extracts), "--lock-fd", str(lock_fd), "--root", str(root)]
 
 
-#: the nice value of the kernel and of the gate's read-ahead thread: work that a cold run's cache
-#: build should go before. 10, not 19: the build goes first (by about nine to one on a shared
-#: core), and on a machine busy with other work the briefing still gets its share (19: 1 in 70).
-#: 19 measured no quicker.
+#: the nice value of a kernel started while a cache build runs, and of the gate's read-ahead
+#: thread then: work the build should go before. In a cold run the kernel's start (a second of
+#: processor time) would share the cores with the build it then waits for; at a low priority it
+#: takes mostly what the build leaves. Measured, alternating: the cold run 0.3-0.6 s quicker. 10,
+#: not 19: the build goes first (about nine to one on a shared core), and on a machine busy with
+#: other work the briefing still gets its share (19: 1 in 70); 19 measured no quicker. Without a
+#: build there is nothing to yield to (several requests at once: each worker's kernel would lose
+#: to the other worker's export and gate).
 LOW_PRIORITY = 10
 
 #: run by each kernel as it starts: the notebook's own imports then find the modules loaded. The
 #: kernel starts first thing, so these imports overlap the runner's own start (papermill, the
 #: parameters) instead of following it. gc.freeze(): the modules' million objects are left out
 #: of every later garbage collection (each `%reset` runs one), which then takes milliseconds.
-#: os.nice(LOW_PRIORITY) first: in a cold run the kernel's start (a second of processor time)
-#: would share the cores with the cache build it then waits for; at a low priority it takes what
-#: the build leaves. Measured, alternating: the cold run 0.3-0.6 s quicker, the warm run no slower.
-PRELOAD = f"import os; os.nice({LOW_PRIORITY}); import helpers.briefing, helpers.narrative, helpers.report, helpers.review, helpers.charts, gc; gc.freeze()"
+PRELOAD = "import helpers.briefing, helpers.narrative, helpers.report, helpers.review, helpers.charts, gc; gc.freeze()"
 
 
 class PrivateKernel:
@@ -246,8 +247,10 @@ class PrivateKernel:
     the previous notebook's variables before the next one.
     """
 
-    def __init__(self):
+    def __init__(self, low_priority: bool = False):
         from jupyter_client.manager import KernelManager
+
+        self.low_priority = low_priority  # at LOW_PRIORITY: a cache build is running
 
         self._sockets = tempfile.TemporaryDirectory(prefix="foi-kernel-")
         self.manager = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets.name, "kernel"))
@@ -259,7 +262,8 @@ class PrivateKernel:
         """Launch the kernel (if not running) in the project folder; it imports PRELOAD as it starts."""
         if not self.manager.has_kernel:
             # no input history: a batch kernel's is of no use, and IPython would write it to a file
-            self.manager.start_kernel(cwd=str(project_root()), extra_arguments=[f"--IPKernelApp.exec_lines={PRELOAD}", "--HistoryManager.enabled=False"])
+            preload = f"import os; os.nice({LOW_PRIORITY}); {PRELOAD}" if self.low_priority else PRELOAD
+            self.manager.start_kernel(cwd=str(project_root()), extra_arguments=[f"--IPKernelApp.exec_lines={preload}", "--HistoryManager.enabled=False"])
             self._used = False
             self._drop_client()  # a previous kernel's
         return self
@@ -426,7 +430,7 @@ class GateData(threading.Thread):
     """While the kernel runs the notebook (this process only waits meanwhile): imports what the
     steps after it use and makes a first, throwaway HTML export, then reads what the release gate
     looks for (identifier columns, dates of birth) from the extract cache; nothing if the extract
-    is not cached. It runs at a low priority: during a cache build it takes mostly the
+    is not cached. While a cache build runs it does so at a low priority: it takes mostly the
     processor time the build leaves (its imports and the export's warm-up fit in it), and it
     reads the cache once the build is done."""
 
@@ -436,7 +440,8 @@ class GateData(threading.Thread):
 
     def run(self) -> None:
         try:
-            _yield_the_processor()
+            if self.builder is not None:
+                _yield_the_processor()
             from helpers import cache, release, report
 
             report.warm_up_export()  # the export step after the notebook, 0.2 s quicker
@@ -755,7 +760,7 @@ def main(argv: list[str] | None = None) -> int:
             raise RunFailure("parameters", f"no parameters files in {' '.join(args.params)}")
         if len(paths) == 1:
             builder = start_build_for(paths[0], args.extracts, args.out, args.strict)
-            with PrivateKernel() as kernel:
+            with PrivateKernel(low_priority=builder is not None) as kernel:
                 kernel.start()  # next: its start and imports overlap ours
                 results = [run_request(paths[0], args.extracts, args.out, formats, args.strict, progress=not args.no_progress, kernel=kernel, builder=builder)]
         else:
