@@ -39,10 +39,10 @@ from helpers.cache_builder import SIDE_TABLES as _PEOPLE_SIDE
 from helpers.cache_builder import SIDE_TASK as _SIDE_TASK
 from helpers.cache_builder import start_people_side as _start_people_side
 from helpers.people import resolve_individuals
+from helpers.sources import FORCE_SOURCES, PERSONAL_FIELDS, ExtractError, FileSpec, SourceDefinition  # noqa: F401 (ExtractError: raised here)
+
 if TYPE_CHECKING:  # pandas is imported where frames are made: the person side never needs it
     import pandas as pd
-
-from helpers.sources import FORCE_SOURCES, PERSONAL_FIELDS, ExtractError, FileSpec, SourceDefinition  # noqa: F401 (ExtractError: raised here)
 
 CHUNK_BYTES = 16 * 1024 * 1024
 

@@ -17,7 +17,6 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 
-
 def normalise_ho_class_code(code: str) -> str:
     """One classification code written by a person (a parameters file): `88/1` -> `088/01`.
     (Here, not in `helpers.codes` with the extracts' rules: reading a parameters file needs none

@@ -9,6 +9,7 @@ the graph whose nodes are record keys and PNC IDs.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,8 +64,6 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     # (Arrow hashes outside Python's lock), numbered after the keys. Record keys are `SYSTEM:ref`;
     # a normalised PNC ID (`00/448754A`) has no colon, so the two can never be equal. The numbers
     # are those one encoding of keys then PNC IDs would give: in order of first appearance.
-    from concurrent.futures import ThreadPoolExecutor
-
     parts = [_chunks(person_keys), _chunks(other_keys) if other_keys is not None else [], _chunks(legacy_person_keys)]
     with ThreadPoolExecutor(1) as pool:
         pnc_job = pool.submit(pc.dictionary_encode, pa.chunked_array(_chunks(pnc_ids), type=pa.string()))
