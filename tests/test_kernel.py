@@ -52,7 +52,12 @@ def test_one_client_serves_every_notebook_and_the_resets_between_them():
         kernel.fresh()
         assert kernel.client() is client
         assert ask(client, "print('left_over' in globals())") == "False"
+        process = kernel.manager.provisioner.process
     assert kernel._client is None  # closed with the kernel
+    # killed and reaped by close itself (not left to jupyter_client's polling, nor a zombie)
+    assert process.returncode is not None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(process.pid, os.WNOHANG)
 
 
 @pytest.mark.slow
