@@ -8,9 +8,11 @@ prints that page to an A4 PDF with WeasyPrint.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import html
 import io
+import os
 import re
 from importlib import resources
 from pathlib import Path
@@ -255,8 +257,25 @@ def export_pdf(html_path: Path, pdf_path: Path) -> Path:
         if len(compact.pages) < len(document.pages) or last_page_fill(compact) > last_page_fill(document):
             document = compact
     # no creation date and a fixed identifier: the same briefing gives the same bytes
-    document.write_pdf(str(pdf_path), pdf_identifier=b"foi-briefing", uncompressed_pdf=False)
+    with _fixed_font_timestamps():
+        document.write_pdf(str(pdf_path), pdf_identifier=b"foi-briefing", uncompressed_pdf=False)
     return pdf_path
+
+
+@contextlib.contextmanager
+def _fixed_font_timestamps():
+    """The fonts embedded in the PDF are subsets made as it is written; fontTools stamps each
+    with the time it was made (its `head` table's modified date), unless SOURCE_DATE_EPOCH (the
+    reproducible-builds convention) gives one: then two runs a second apart differ in those bytes
+    only. Set for the write (1970-01-01), a user's own value kept."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = "0"
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def render_pdf(page: str, html_path: Path):
