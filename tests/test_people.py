@@ -3,8 +3,11 @@
 import numpy as np
 import pyarrow as pa
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from helpers.extracts import duplicated
-from helpers.people import resolve_individuals
+from helpers.people import connected_components, resolve_individuals
 
 
 def test_records_sharing_a_legacy_key_or_a_pnc_id_are_one_individual_named_by_its_first_record():
@@ -50,3 +53,26 @@ def test_duplicated_agrees_with_pandas_on_a_large_random_column():
     raw[rng.random(20_000) < 0.05] = None
     expected = pd.Series(raw).duplicated().to_numpy() & pd.notna(raw)
     assert (duplicated(pa.chunked_array([pa.array(raw[:7_000]), pa.array(raw[7_000:])])) == expected).all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 40).flatmap(lambda n: st.tuples(st.just(n), st.lists(st.tuples(st.integers(0, max(n - 1, 0)), st.integers(0, max(n - 1, 0))), max_size=80 if n else 0))))
+def test_connected_components_label_as_scipy_does(graph):
+    """The same labels as scipy's (components numbered in order of their smallest node), on any
+    graph: chains, cycles, self-loops, repeated edges, lone nodes."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components as scipy_components
+
+    n, edges = graph
+    a = np.array([e[0] for e in edges], dtype=np.int64)
+    b = np.array([e[1] for e in edges], dtype=np.int64)
+    _, expected = scipy_components(coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)), directed=False)
+    assert connected_components(n, a, b).tolist() == expected.tolist()
+
+
+def test_connected_components_of_a_long_chain_given_in_the_worst_order():
+    # each edge joins the next node to the chain from the far end: many rounds, one component
+    n = 2000
+    order = np.arange(n - 1)[::-1]
+    assert connected_components(n, order + 1, order).tolist() == [0] * n
+    assert connected_components(3, np.array([], dtype=np.int64), np.array([], dtype=np.int64)).tolist() == [0, 1, 2]

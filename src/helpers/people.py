@@ -45,6 +45,33 @@ class Individuals:
     others_without_record: int  # `other_keys` entries with no person row
 
 
+def connected_components(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Each node's component (0, 1, ... in order of the components' smallest nodes: the labels
+    scipy's `connected_components` gives) in the undirected graph of edges `a[i]`-`b[i]`.
+
+    Union by the smaller root, a round over all the edges at a time: each round hooks the larger
+    root of every edge whose ends are still apart under the smaller (`minimum.at`: of several,
+    the smallest wins), then points every node at its root (pointer jumping). A round
+    leaves fewer roots while an edge joins two; edges within one component are dropped. The
+    components of person records are small (a few records and PNC IDs), so two or three rounds
+    do: for the million-crime extract 0.07 s, against scipy's 0.28 s and its import's 0.2, on
+    the cache build's longest path."""
+    parent = np.arange(n_nodes, dtype=np.int64)
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    while len(a):
+        root_a, root_b = parent[a], parent[b]
+        apart = root_a != root_b
+        a, b, root_a, root_b = a[apart], b[apart], root_a[apart], root_b[apart]
+        if not len(a):
+            break
+        np.minimum.at(parent, np.maximum(root_a, root_b), np.minimum(root_a, root_b))
+        while not np.array_equal(up := parent[parent], parent):
+            parent = up
+    # a root is its component's smallest node (a root is only ever hooked under a smaller one)
+    is_root = parent == np.arange(n_nodes)
+    return (np.cumsum(is_root) - 1)[parent]
+
+
 def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=None) -> Individuals:
     """Each person row's individual ID, and each of `other_keys`' (a charge's person).
 
@@ -54,11 +81,6 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     `other_keys` is an individual of its own. The individual ID is one of the individual's record
     keys, the same from run to run on the same files.
     """
-    # imported here: only the process that works out who is who needs scipy's graphs, and the
-    # import costs every other one (the cache builder, the runner) a third of a second
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     # every node (record key or PNC ID) an integer: record keys by one dictionary encoding over
     # all their chunks as they are (no concatenated copy), PNC IDs by another, in a second thread
     # (Arrow hashes outside Python's lock), numbered after the keys. Record keys are `SYSTEM:ref`;
@@ -81,9 +103,8 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     has_legacy, has_pnc = legacy_code >= 0, pnc_code >= 0
     a = np.concatenate([own_code[has_legacy], own_code[has_pnc]])  # an edge per link given
     b = np.concatenate([legacy_code[has_legacy], pnc_code[has_pnc]])
-    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n_nodes, n_nodes))
-    _, component = connected_components(graph, directed=False)
-    del graph, a, b
+    component = connected_components(n_nodes, a, b)
+    del a, b
 
     # name each component by its first record key in file order (a PNC ID is not a record key):
     # dictionary codes follow first appearance, so the same files give the same names.
