@@ -165,11 +165,17 @@ def test_the_gate_refuses_an_extract_loaded_without_its_personal_data(tmp_path):
         ExtractSensitive(load_extracts(extract_folder(tmp_path)))  # it could not see names
 
 
-def test_lookups_by_key_read_the_right_rows_across_many_row_groups(tmp_path, cache_dir, monkeypatch):
-    """Texts and dates of birth are looked up by key, reading only the row groups that match:
-    with a row group of 2 rows, every lookup crosses groups. Both stores give the same rows."""
-    monkeypatch.setattr(cache, "TEXT_ROWS", 2)
-    monkeypatch.setattr(cache, "PARQUET", {**cache.PARQUET, "row_group_size": 2})
+def test_lookups_by_key_read_the_right_rows_across_many_record_batches(tmp_path, cache_dir, monkeypatch):
+    """Texts and dates of birth are looked up by key: with record batches of 2 rows in the
+    entry's files, every lookup crosses batches. Both stores give the same rows."""
+    import pyarrow as pa
+
+    write = cache._write_ipc
+
+    def small_batches(table, path):
+        write(pa.Table.from_batches(table.combine_chunks().to_batches(max_chunksize=2), table.schema) if table.num_rows else table, path)
+
+    monkeypatch.setattr(cache, "_write_ipc", small_batches)
     crimes = [cms_crime(f"CM/16/{i:07d}", HO_CLASS=f"{88 + i % 3}/1", CIRCUMSTANCES=f"text {i}") for i in range(1, 12)]
     nominals = [{"CRIME NO": f"CM/16/{i:07d}", "NOMINAL NO": str(400000 + i), "SURNAME": f"NAME{i}", "DOB": f"{i:02d}/05/1992"} for i in range(1, 12)]
     folder = write_extract(tmp_path / "extracts", CMS_CRIMES=crimes, CMS_NOMINALS=nominals)
@@ -181,9 +187,26 @@ def test_lookups_by_key_read_the_right_rows_across_many_row_groups(tmp_path, cac
         assert sorted(born["surname"]) == ["NAME10", "NAME3"]
         assert extract.store.people_born([]).num_rows == 0
     assert len(cached.store.texts()) == 11
-    import pyarrow.parquet as pq
+    with pa.memory_map(str(cached.store.folder / "texts-CMS_CRIMES.csv.arrow")) as source:
+        assert pa.ipc.open_file(source).num_record_batches == 6
 
-    assert pq.ParquetFile(cached.store.folder / "texts-CMS_CRIMES.csv.parquet").num_row_groups == 6
+
+def test_dates_of_birth_are_looked_up_across_record_batches_and_files(tmp_path):
+    """The store's lookup of people by date of birth, as written (blanks around it forgiven),
+    over personal files of several record batches, one of them without dates at all."""
+    import pyarrow as pa
+
+    rows = pa.table({"person_key": [f"CMS:{i}" for i in range(7)], "surname": [f"NAME{i}" for i in range(7)],
+                     "date_of_birth": ["01/05/1992", "02/05/1992 ", "", None, " 01/05/1992", "03/05/1992", "02/05/1992"]})
+    for name, table in (("personal-A.csv.arrow", rows), ("personal-B.csv.arrow", rows.drop_columns(["date_of_birth"]))):
+        with pa.OSFile(str(tmp_path / name), "wb") as handle, pa.ipc.new_file(handle, table.schema) as writer:
+            writer.write_table(table, max_chunksize=2)
+    store = cache.EntryStore(tmp_path)
+    assert store.people_born([]).num_rows == 0
+    born = store.people_born(["02/05/1992", "01/05/1992"])
+    assert sorted(born["surname"].to_pylist()) == ["NAME0", "NAME1", "NAME4", "NAME6"]
+    assert store.people_born(["03/05/1992"])["surname"].to_pylist() == ["NAME5"]
+    assert store.personal().num_rows == 14
 
 
 def test_a_run_claims_the_build_so_its_builder_not_its_kernel_builds(tmp_path, cache_dir):
@@ -276,7 +299,7 @@ def test_person_rows_are_stored_and_read_back_whole_and_by_column(tmp_path):
     for second in (pa.DictionaryArray.from_arrays(pa.array([0], pa.int32()), shared), other):
         table = pa.table({"person_key": pa.chunked_array([["CMS:2", "CMS:1"], ["Connect:9"]]), "individual_id": pa.chunked_array([own, second])})
         cache._write_ipc(table, tmp_path / cache.PEOPLE_FILE)
-        store = cache.ParquetStore(tmp_path)
+        store = cache.EntryStore(tmp_path)
         assert store.people().column("individual_id").to_pylist() == table.column("individual_id").to_pylist()
         assert store.people(["individual_id", "no_such_column", "person_key"]).column_names == ["individual_id", "person_key"]
         assert store.people(["person_key"]).column("person_key").to_pylist() == ["CMS:2", "CMS:1", "Connect:9"]

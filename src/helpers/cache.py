@@ -1,9 +1,9 @@
-"""The extract cache: an export's canonical model in Parquet (the person rows in an Arrow IPC
-file), built once, read in a blink.
+"""The extract cache: an export's canonical model in Arrow IPC files, built once, read in a blink.
 
 The first run on a set of extract files reads and checks the six CSV files (seconds for a
-million crimes) and writes what it made of them here; later runs on the same files read the
-Parquet files instead (tenths of a second), including the files' SHA-256 hashes for the manifest.
+million crimes) and writes what it made of them here; later runs on the same files map the
+entry's files into memory instead (milliseconds), including the files' SHA-256 hashes for the
+manifest.
 
 - Where: `$FOI_CACHE_DIR`, else `.cache/extracts/` in the project (git-ignored). The cache holds
   personal data: it is as restricted as the extracts themselves (folders are created 0700).
@@ -16,7 +16,13 @@ Parquet files instead (tenths of a second), including the files' SHA-256 hashes 
   into place, so a reader never sees half an entry.
 - Built fast: the crimes files in the builder, the person and charge files in a process of its
   own beside it (`helpers.extracts.read_canonical`); texts and personal data written by a thread
-  as each file is read; texts grouped by class in small row groups, so a request reads its own.
+  as each file is read.
+- Stored as plain (uncompressed) Arrow IPC files: written at the speed of a copy, and read by
+  mapping them, so a lookup (a request's texts, the dates of birth the release gate asks about)
+  touches only the pages it needs. Parquet with LZ4, as before (format 4), took a cold run about
+  a second of processor time more to encode (dictionaries, compression, texts sorted by class so
+  a request could read its own), and the kernel a tenth of a second more to decode, at the end
+  of every run. The price is disk: an entry is about the size of the extract's CSV files.
 - `foi-briefing cache clear` removes it all.
 """
 
@@ -28,20 +34,19 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from helpers.cache_keys import CACHE_FORMAT, _locked, cache_root, claim_build, entry_name, hold_entry, is_built, remove_entries  # noqa: F401 (the cache's API)
 from helpers.extracts import CanonicalTables, Extract, as_arrow, read_canonical, to_pandas
 from helpers.sources import FORCE_SOURCES, ExtractError, SourceDefinition
 
-PARQUET = {"compression": "lz4", "row_group_size": 128 * 1024}  # lz4: three times faster to write than zstd, as fast to read
-TEXT_ROWS = 8 * 1024  # rows in a row group of circumstances texts
+#: the entry's files: each table's, and each source file's texts and personal data
+CRIMES_FILE, CHARGES_FILE, PEOPLE_FILE, QUARANTINE_FILE = "crimes.arrow", "charges.arrow", "people.arrow", "quarantine.arrow"
+PERSONAL_FILES, TEXT_FILES = "personal-*.arrow", "texts-*.arrow"
 
 
-class ParquetSink:
+class EntrySink:
     """Writes each file's texts and personal data to the entry as soon as the file is read, so
     they never pile up in memory while the rest of the extract is loaded."""
 
@@ -53,19 +58,18 @@ class ParquetSink:
         self._pending: list = []
 
     def texts(self, file: str, table: pa.Table) -> None:
-        """Ordered by class, in small row groups: a request reads its offences' texts from a few
-        groups instead of decompressing every text."""
-        self._write(_write_texts, table, self.folder / f"texts-{file}.parquet")
+        """crime_id and circumstances, in the file's order (a lookup by crime ID maps the IDs)."""
+        self._write(_write_ipc, table.drop_columns(["ho_class"]), self.folder / TEXT_FILES.replace("*", file))
 
     def crimes(self, table: pa.Table) -> None:
-        self._write(_write_table, table, self.folder / "crimes.parquet", CRIMES_DICTIONARY)
+        self._write(_write_ipc, table, self.folder / CRIMES_FILE)
 
     def personal(self, file: str, table: pa.Table) -> None:
-        self._write(_write_table, table, self.folder / f"personal-{file}.parquet", ["surname", "forenames", "date_of_birth"])
+        self._write(_write_ipc, table, self.folder / PERSONAL_FILES.replace("*", file))
 
     def _write(self, *task) -> None:
-        """Writes go to a thread (Parquet encoding works outside Python's lock) while the next
-        file is read; `wait()` collects them, and their errors."""
+        """Writes go to a thread (Arrow writes outside Python's lock) while the next file is
+        read; `wait()` collects them, and their errors."""
         self._pending.append(self._writer.submit(*task))
 
     def settle(self) -> None:
@@ -81,78 +85,70 @@ class ParquetSink:
             self._writer.shutdown()
 
 
-class ParquetStore:
-    """People, personal data and texts of a cached extract, read from its files when asked for."""
+class EntryStore:
+    """People, personal data and texts of a cached extract, mapped from its files when asked for."""
 
     def __init__(self, folder: Path, hold=None):
         self.folder = folder
         self._hold = hold  # the entry's shared lock (`hold_entry`): a newer build leaves it be while held
-        self._keys: dict[tuple[str, str], pa.ChunkedArray] = {}  # key columns read, kept for the next lookup
+        self._born: dict[str, pa.DictionaryArray] = {}  # each personal file's dates of birth, prepared once
 
     def people(self, columns: list[str] | None = None) -> pa.Table:
-        with pa.memory_map(str(self.folder / PEOPLE_FILE)) as source:
-            names = pa.ipc.open_file(source).schema.names
-            wanted = [c for c in columns if c in names] if columns else names
-            # only the columns asked for are read (and decompressed), in the file's order
-            table = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=[names.index(c) for c in wanted])).read_all()
-            return table.select(wanted)
+        return _read_ipc(self.folder / PEOPLE_FILE, columns)
 
     def personal(self) -> pa.Table | None:
-        files = sorted(self.folder.glob("personal-*.parquet"))
-        return pa.concat_tables([pq.read_table(f) for f in files], promote_options="default") if files else None
+        files = self._files(PERSONAL_FILES)
+        return pa.concat_tables([_read_ipc(f) for f in files], promote_options="default") if files else None
 
     def has_personal(self) -> bool:
-        return any(self.folder.glob("personal-*.parquet"))
+        return bool(self._files(PERSONAL_FILES))
 
     def people_born(self, written: list[str]) -> pa.Table:
         """surname, forenames, date_of_birth of the person rows whose date of birth, as written,
-        is one of `written`: the dates column is read whole, the names only where it matched."""
+        is one of `written`: the dates are looked up through their few distinct values, and only
+        the matching rows' names are touched."""
         wanted = pa.array(written, pa.string())
-        parts = [
-            # few distinct dates among millions of rows: looked up through their dictionary
-            self._rows_where(path, "date_of_birth", wanted, lambda dates: pc.dictionary_encode(pc.utf8_trim_whitespace(dates)).combine_chunks())
-            for path in sorted(self.folder.glob("personal-*.parquet"))
-            if "date_of_birth" in pq.read_schema(path).names
-        ]
+        parts = []
+        for path in self._files(PERSONAL_FILES):
+            table = _read_ipc(path)
+            if "date_of_birth" not in table.column_names:
+                continue
+            if path.name not in self._born:
+                self._born[path.name] = pc.dictionary_encode(pc.utf8_trim_whitespace(table["date_of_birth"])).combine_chunks()
+            dates = self._born[path.name]
+            hit = pc.fill_null(pc.is_in(dates.dictionary, value_set=wanted), False)
+            rows = pc.indices_nonzero(pc.fill_null(pc.take(hit, dates.indices), False))
+            parts.append(table.take(rows))
         return _born_columns(parts)
 
     def column(self, table: str, name: str) -> pa.ChunkedArray:
-        """One column of the entry's crimes or charges, read alone."""
-        return pq.read_table(self.folder / f"{table}.parquet", columns=[name])[name]
+        """One column of the entry's crimes or charges."""
+        return _read_ipc(self.folder / f"{table}.arrow", [name])[name]
 
     def texts(self, crime_ids=None) -> pa.Table:
-        files = sorted(self.folder.glob("texts-*.parquet"))
-        if not files:  # no crimes file had a row to keep
+        tables = [_read_ipc(f) for f in self._files(TEXT_FILES)]
+        if not tables:  # no crimes file had a row to keep
             return pa.table({"crime_id": pa.array([], pa.string()), "circumstances": pa.array([], pa.string())})
-        if crime_ids is None:
-            return pa.concat_tables([pq.read_table(f) for f in files])
-        wanted = as_arrow(crime_ids, unique=True)
-        return pa.concat_tables([self._rows_where(f, "crime_id", wanted) for f in files])
+        if crime_ids is not None:
+            wanted = as_arrow(crime_ids, unique=True)
+            tables = [table.filter(pc.fill_null(pc.is_in(table["crime_id"], value_set=wanted), False)) for table in tables]
+        return pa.concat_tables(tables)
 
-    def _rows_where(self, path: Path, key: str, wanted: pa.Array, prepare=None) -> pa.Table:
-        """The rows of a Parquet file whose `key` (after `prepare`) is in `wanted`: the key column
-        is read whole (once per store), the other columns only from the row groups with a match."""
-        if (path.name, key) not in self._keys:
-            keys = pq.read_table(path, columns=[key])[key]
-            self._keys[path.name, key] = prepare(keys) if prepare else keys
-        return _rows_matching(pq.ParquetFile(path), self._keys[path.name, key], wanted)
+    def _files(self, pattern: str) -> list[Path]:
+        return sorted(self.folder.glob(pattern))
 
 
-def _rows_matching(file: pq.ParquetFile, keys, wanted: pa.Array) -> pa.Table:
-    if isinstance(keys, pa.DictionaryArray):  # the distinct values asked about, then their rows
-        hit = np.append(pc.fill_null(pc.is_in(keys.dictionary, value_set=wanted), False).to_numpy(zero_copy_only=False), False)
-        rows = np.flatnonzero(hit[pc.fill_null(keys.indices, -1).to_numpy(zero_copy_only=False)])
-    else:
-        rows = pc.indices_nonzero(pc.fill_null(pc.is_in(keys, value_set=wanted), False)).to_numpy()
-    if not len(rows):
-        return file.schema_arrow.empty_table()
-    sizes = [file.metadata.row_group(group).num_rows for group in range(file.num_row_groups)]
-    starts = np.concatenate([[0], np.cumsum(sizes)])
-    groups = sorted({int(group) for group in np.searchsorted(starts, rows, side="right") - 1})
-    table = file.read_row_groups(groups)
-    # the matched rows' positions within the groups read
-    offsets = np.concatenate([np.arange(starts[g], starts[g + 1]) for g in groups])
-    return table.take(pa.array(np.searchsorted(offsets, rows)))
+def _read_ipc(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """An entry file, mapped (its pages are read as they are touched), with `columns` only (in
+    the order asked for; names it lacks are left out) or all."""
+    with pa.memory_map(str(path)) as source:  # the table's buffers keep the mapping alive
+        reader = pa.ipc.open_file(source)
+        if columns is None:
+            return reader.read_all()
+        names = reader.schema.names
+        wanted = [c for c in columns if c in names]
+        table = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=[names.index(c) for c in wanted])).read_all()
+        return table.select(wanted)
 
 
 def _born_columns(parts: list[pa.Table]) -> pa.Table:
@@ -161,34 +157,6 @@ def _born_columns(parts: list[pa.Table]) -> pa.Table:
     if not tables:
         return pa.table({n: pa.array([], pa.string()) for n in names})
     return pa.concat_tables(tables, promote_options="default")
-
-
-def _write_texts(table: pa.Table, path: Path) -> None:
-    """crime_id and circumstances, grouped by class (the order of the classes' dictionary codes,
-    by a stable integer sort), in small row groups."""
-    classes = pc.dictionary_encode(table["ho_class"]).combine_chunks() if table.num_rows else None
-    table = table.drop_columns(["ho_class"])
-    if classes is None:
-        return _write_table(table, path, None, TEXT_ROWS)
-    order = np.argsort(pc.fill_null(classes.indices, -1).to_numpy(zero_copy_only=False), kind="stable")
-    # in slices of the sorted order: a few row groups' worth of text is copied at a time, not all.
-    # No dictionary: texts and IDs hardly repeat, trying one hashes every text, and with one the
-    # synthetic extract's texts read five times slower. No statistics of the texts: nothing
-    # filters on them.
-    options = {"compression": PARQUET["compression"], "use_dictionary": False, "write_statistics": ["crime_id"]}
-    with pq.ParquetWriter(path, table.schema, **options) as writer:
-        for start in range(0, len(order), 8 * TEXT_ROWS):
-            writer.write_table(table.take(order[start : start + 8 * TEXT_ROWS]), row_group_size=TEXT_ROWS)
-
-
-def _write_table(table: pa.Table, path: Path, dictionary: list[str] | None = None, row_group_size: int | None = None) -> None:
-    """A table as Parquet. Dictionary encoding only where named (columns of few distinct values):
-    on a column of mostly distinct values (keys, IDs) it falls back to plain encoding after
-    trying, and the file is slower to write and three times slower to read. None: every column."""
-    options = {**PARQUET, "row_group_size": row_group_size or PARQUET["row_group_size"]}
-    if dictionary is not None:
-        options["use_dictionary"] = [name for name in dictionary if name in table.column_names]
-    pq.write_table(table, path, **options)
 
 
 def _one_dictionary(column: pa.ChunkedArray) -> bool:
@@ -200,19 +168,13 @@ def _one_dictionary(column: pa.ChunkedArray) -> bool:
     return all(chunk.dictionary.equals(first) for chunk in column.chunks[1:])
 
 
-CRIMES_DICTIONARY = ["system", "ho_class", "file"]
-
-#: the person rows (two million for a million crimes) as an Arrow IPC file, LZ4-compressed, not
-#: Parquet: written in a third of the time (0.15 s, not 0.47), and that write is on the build's
-#: critical path, after the person side's work; read as fast; twice Parquet's size on disk.
-PEOPLE_FILE = "people.arrow"
-
-
 def _write_ipc(table: pa.Table, path: Path) -> None:
+    """A table as an Arrow IPC file, uncompressed. The format has one dictionary per column: a
+    dictionary column whose chunks differ (each file's own system and file name) is unified."""
     if not all(_one_dictionary(column) for column in table.columns):
-        table = table.unify_dictionaries()  # the IPC file format has one dictionary per column
-    with pa.OSFile(str(path), "wb") as handle, pa.ipc.new_file(handle, table.schema, options=pa.ipc.IpcWriteOptions(compression="lz4")) as writer:
-        writer.write_table(table, max_chunksize=PARQUET["row_group_size"] * 8)
+        table = table.unify_dictionaries()
+    with pa.OSFile(str(path), "wb") as handle, pa.ipc.new_file(handle, table.schema) as writer:
+        writer.write_table(table, max_chunksize=1 << 20)
 
 
 def _write(folder: Path, tables: CanonicalTables, directory: Path) -> None:
@@ -221,13 +183,10 @@ def _write(folder: Path, tables: CanonicalTables, directory: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(2) as pool:
-        writes = [
-            pool.submit(_write_table, tables.charges, folder / "charges.parquet", ["cjs_code", "file"]),
-            pool.submit(_write_ipc, tables.people, folder / PEOPLE_FILE),
-        ]
+        writes = [pool.submit(_write_ipc, tables.charges, folder / CHARGES_FILE), pool.submit(_write_ipc, tables.people, folder / PEOPLE_FILE)]
         for write in writes:
             write.result()
-    pq.write_table(pa.Table.from_pandas(tables.quarantine, preserve_index=False), folder / "quarantine.parquet", **PARQUET)
+    _write_ipc(pa.Table.from_pandas(tables.quarantine, preserve_index=False), folder / QUARANTINE_FILE)
     meta = {"format": CACHE_FORMAT, "directory": str(directory), "data_quality": tables.data_quality, "files": tables.files}
     (folder / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
@@ -235,13 +194,13 @@ def _write(folder: Path, tables: CanonicalTables, directory: Path) -> None:
 def _read(folder: Path, directory: Path, hold) -> Extract:
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     return Extract(
-        crimes=to_pandas(pq.read_table(folder / "crimes.parquet")),
-        charges=to_pandas(pq.read_table(folder / "charges.parquet")),
-        quarantine=to_pandas(pq.read_table(folder / "quarantine.parquet")),
+        crimes=to_pandas(_read_ipc(folder / CRIMES_FILE)),
+        charges=to_pandas(_read_ipc(folder / CHARGES_FILE)),
+        quarantine=to_pandas(_read_ipc(folder / QUARANTINE_FILE)),
         data_quality=meta["data_quality"],
         files=meta["files"],
         directory=directory,
-        store=ParquetStore(folder, hold),
+        store=EntryStore(folder, hold),
     )
 
 
@@ -252,7 +211,7 @@ class CachedFiles:
 
     directory: Path
     files: dict[str, dict]
-    store: ParquetStore
+    store: EntryStore
 
 
 def open_built(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> CachedFiles | None:
@@ -262,7 +221,7 @@ def open_built(directory: str | Path, sources: tuple[SourceDefinition, ...] = FO
     if hold is None:
         return None
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    return CachedFiles(Path(directory), meta["files"], ParquetStore(folder, hold))
+    return CachedFiles(Path(directory), meta["files"], EntryStore(folder, hold))
 
 
 def open_extract(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES, progress=None, while_waiting=None) -> Extract:
@@ -307,7 +266,7 @@ def build(directory: Path, sources: tuple[SourceDefinition, ...], root: Path, na
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True, mode=0o700)
     try:
-        sink = ParquetSink(staging)
+        sink = EntrySink(staging)
         try:
             tables = read_canonical(directory, sources, personal_data=True, progress=progress, sink=sink, people_apart=True, side=side)
         finally:

@@ -19,7 +19,7 @@ from pathlib import Path
 from helpers.sources import FORCE_SOURCES, ExtractError, SourceDefinition
 
 #: bump when what is stored changes, so old entries are never read by new code
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 def cache_root() -> Path:

@@ -371,9 +371,9 @@ def _people_side(directory: Path, sources: tuple[SourceDefinition, ...], persona
     """In its own process: the person and charge files checked, read and made canonical (their
     personal data written to `folder` by the cache's sink), who is who worked out on every row,
     and the two tables left in `folder` as Arrow files (mapped, not copied, by the other side)."""
-    from helpers.cache import ParquetSink
+    from helpers.cache import EntrySink
 
-    book, sink = Quarantine(), ParquetSink(folder)
+    book, sink = Quarantine(), EntrySink(folder)
     files = [(source, spec) for table in ("people", "charges") for source in sources for spec in source.files if spec.table == table]
     try:
         raws, tables = _read_files(directory, files, personal_data, None, sink, book)
@@ -904,7 +904,7 @@ class Extract:
     circumstances (on demand, by crime ID) the free text of each crime
 
     People and texts are the bulk of an extract and most requests need little of them, so they stay
-    in the store (memory, or the extract cache's Parquet files) until asked for.
+    in the store (memory, or the extract cache's files) until asked for.
     """
 
     crimes: pd.DataFrame
@@ -913,7 +913,7 @@ class Extract:
     data_quality: dict
     files: dict[str, dict]  # file name -> {"system", "size", "sha256", "records"}
     directory: Path
-    store: object  # MemoryStore or helpers.cache.ParquetStore
+    store: object  # MemoryStore or helpers.cache.EntryStore
 
     @property
     def first_recorded(self) -> pd.Timestamp:
@@ -1053,7 +1053,7 @@ def to_pandas(table: pa.Table) -> pd.DataFrame:
 @dataclass
 class CanonicalTables:
     """What loading the files makes, as Arrow tables: `load_extracts` turns the crimes and
-    charges into pandas; the extract cache writes them to Parquet as they are."""
+    charges into pandas; the extract cache writes them to its files as they are."""
 
     crimes: pa.Table | None  # None: the sink has them (the cache wrote them out)
     charges: pa.Table

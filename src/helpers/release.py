@@ -1355,7 +1355,6 @@ class ExtractSensitive:
         """Read the columns the checks look in now (the runner does it while the notebook runs)."""
         self._identifier_columns()
         self.extract.store.people_born([])  # the dates of birth: kept by the store for the lookup
-        self.extract.store.texts([])  # the texts' crime IDs, kept likewise: the texts checked come later
         return self
 
     def _column(self, table: str, name: str) -> pa.Array:
