@@ -325,8 +325,8 @@ def test_a_single_run_starts_its_build_from_the_parameters_file_before_anything_
 
 def test_person_and_charge_rows_set_aside_apart_are_quarantined_as_when_read_here(tmp_path, cache_dir):
     """The person side (a process without pandas) quarantines its rows, malformed records too,
-    and the builder its rows whose crime is in no file, exactly as the files read in one process
-    do."""
+    and the builder its rows whose crime is in no file (looked up while the side works), exactly
+    as the files read in one process do."""
     folder = extract_folder(tmp_path)
     with open(folder / "CMS_NOMINALS.csv", "ab") as handle:  # no nominal number, then a field too many
         handle.write('CM/16/0000002,,,,,,\r\nCM/16/0000002,400009,x,y,z,1,2,3,4,5,6,7,8,9\r\n'.encode("cp1252"))
@@ -348,3 +348,27 @@ def test_work_to_do_while_waiting_is_done_once_and_only_while_the_entry_is_not_b
     cache._OPENED.clear()
     cache.open_extract(folder, while_waiting=lambda: calls.append("again"))
     assert calls == [False]  # built: nothing to wait for
+
+
+def test_the_person_side_leaves_its_rows_crime_references_before_working_out_who_is_who(tmp_path, monkeypatch):
+    """The builder looks the references up while the side resolves individuals: they are the
+    person then charge rows' own, in the order of the tables the side hands over after."""
+    import pyarrow as pa
+
+    from helpers import extracts
+    from helpers.cache_builder import SIDE_REFS, SIDE_TABLES
+    from helpers.sources import FORCE_SOURCES
+
+    folder = extract_folder(tmp_path)
+    with open(folder / "CMS_CHARGES.csv", "ab") as handle:
+        handle.write(b"CM/16/0000001,400001,01/06/2017,SX03225,Meet\r\n")
+    seen = {}
+    resolve = extracts.resolve_individuals
+    monkeypatch.setattr(extracts, "resolve_individuals", lambda *a: seen.setdefault("refs there", (tmp_path / "side" / SIDE_REFS).is_file()) and resolve(*a))
+    (tmp_path / "side").mkdir()
+    extracts._people_side(folder, FORCE_SOURCES, False, tmp_path / "side")
+    assert seen == {"refs there": True}
+    refs = pa.ipc.open_file(pa.memory_map(str(tmp_path / "side" / SIDE_REFS))).read_all()["crime_ref"].to_pylist()
+    people, charges = (pa.ipc.open_file(pa.memory_map(str(tmp_path / "side" / name))).read_all() for name in SIDE_TABLES)
+    assert refs == people["crime_ref"].to_pylist() + charges["crime_ref"].to_pylist()
+    assert refs == ["CM/16/0000002", "00000002/17", "CM/16/0000001"]  # two person rows, one charge

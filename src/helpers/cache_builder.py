@@ -25,6 +25,9 @@ from helpers.sources import FORCE_SOURCES, ExtractError, SourceDefinition
 #: by the builder), and the pickled task and result
 SIDE_TABLES = (".people-side.arrow", ".charges-side.arrow")
 SIDE_TASK, SIDE_RESULT = ".people-side-task.pickle", ".people-side-result.pickle"
+#: the person then charge rows' crime references, left by the side as soon as its files are read
+#: (before who is who): the builder gives them their crimes' IDs meanwhile
+SIDE_REFS = ".people-side-refs.arrow"
 
 #: first thing in a builder process: no cyclic garbage collection. Its imports and its work make
 #: millions of objects and few cycles; the collector's passes over them cost a few tenths of a

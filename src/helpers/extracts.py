@@ -24,6 +24,8 @@ import functools
 import hashlib
 import importlib
 import io
+import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +37,7 @@ import pyarrow.csv as pacsv
 
 from helpers import codes
 from helpers.cache_builder import SIDE_RESULT as _SIDE_RESULT
+from helpers.cache_builder import SIDE_REFS as _SIDE_REFS
 from helpers.cache_builder import SIDE_TABLES as _PEOPLE_SIDE
 from helpers.cache_builder import SIDE_TASK as _SIDE_TASK
 from helpers.cache_builder import start_people_side as _start_people_side
@@ -381,6 +384,10 @@ def _people_side(directory: Path, sources: tuple[SourceDefinition, ...], persona
         sink.wait()
     people = pa.concat_tables(tables["people"], promote_options="default")
     charges = pa.concat_tables(tables["charges"])
+    refs = pa.table({"crime_ref": pa.chunked_array([*people["crime_ref"].chunks, *charges["crime_ref"].chunks], pa.string())})
+    with pa.OSFile(str(Path(folder) / (_SIDE_REFS + ".part")), "wb") as handle, pa.ipc.new_file(handle, refs.schema) as writer:
+        writer.write_table(refs)
+    os.replace(Path(folder) / (_SIDE_REFS + ".part"), Path(folder) / _SIDE_REFS)  # whole, or not there
     who = resolve_individuals(people["person_key"], people["legacy_person_key"], people["pnc_id"], charges["person_key"])
     for table, extra, name in ((people, who.of_people, _PEOPLE_SIDE[0]), (charges, who.of_others, _PEOPLE_SIDE[1])):
         table = table.append_column("individual_id", extra).unify_dictionaries()  # one per column, as IPC files want
@@ -404,9 +411,20 @@ def _people_side_result(process, folder: Path) -> tuple:
         raise ExtractError(value)
     raws, who, parts = value
     people, charges = (pa.ipc.open_file(pa.memory_map(str(Path(folder) / name))).read_all() for name in _PEOPLE_SIDE)
-    for name in (*_PEOPLE_SIDE, _SIDE_TASK, _SIDE_RESULT):  # mapped: the data stays readable once the name is gone
+    for name in (*_PEOPLE_SIDE, _SIDE_TASK, _SIDE_RESULT, _SIDE_REFS):  # mapped: the data stays readable once the name is gone
         (Path(folder) / name).unlink()
     return raws, people, charges, who, parts
+
+
+def _people_side_refs(process, folder: Path) -> pa.ChunkedArray | None:
+    """The side's person then charge rows' crime references, once it has left them (mapped);
+    None if it ended without (its result, or its error, says why)."""
+    path = Path(folder) / _SIDE_REFS
+    while not path.is_file():
+        if process.poll() is not None and not path.is_file():
+            return None
+        time.sleep(0.005)
+    return pa.ipc.open_file(pa.memory_map(str(path))).read_all()["crime_ref"]
 
 
 def _rows_by_file(table: pa.Table) -> pd.Series:
@@ -1026,12 +1044,30 @@ def _column_name(sources: tuple[SourceDefinition, ...], file: str, field_name: s
     return field_name
 
 
-def attach_crimes(tables: list[pa.Table], ref_to_id: pa.Table, book: Quarantine, sources: tuple[SourceDefinition, ...]) -> list[pa.Table]:
+def _with_set_aside(ref_to_id: pa.Table, raws: dict[str, RawFile]) -> pa.Table:
+    """`ref_to_id` and the references of crime rows set aside, each its own ID: a crime row set
+    aside still names a crime, so its charges and people are not orphans."""
+    set_aside = pa.concat_arrays([raw.set_aside_refs for raw in raws.values() if raw.set_aside_refs is not None] or [pa.array([], pa.string())])
+    if len(set_aside):  # usually none: then the million references need no hashing here
+        set_aside = pc.unique(pc.filter(set_aside, pc.invert(pc.is_in(set_aside, value_set=ref_to_id["ref"].combine_chunks()))))
+    return pa.concat_tables([ref_to_id, pa.table({"ref": set_aside, "crime_id": set_aside})])
+
+
+def crime_ids_of(refs: pa.ChunkedArray, ref_to_id: pa.Table) -> pa.Array:
+    """The crime ID each crime reference names (null: no crime has it). The million references
+    are hashed once for all the references given."""
+    return pc.take(as_arrow(ref_to_id["crime_id"]), pc.index_in(refs, value_set=as_arrow(ref_to_id["ref"])))
+
+
+def attach_crimes(tables: list[pa.Table], ref_to_id: pa.Table, book: Quarantine, sources: tuple[SourceDefinition, ...], crime_ids=None) -> list[pa.Table]:
     """Give person or charge rows their crime's ID; quarantine rows whose crime is in no file.
 
-    All the tables' references are looked up at once: the million references are hashed once."""
-    refs = pa.chunked_array([chunk for table in tables for chunk in table["crime_ref"].chunks], pa.string())  # no copy
-    crime_ids = pc.take(as_arrow(ref_to_id["crime_id"]), pc.index_in(refs, value_set=as_arrow(ref_to_id["ref"])))
+    All the tables' references are looked up at once (`crime_ids_of`); `crime_ids`: that lookup,
+    done already, for the tables' rows in order."""
+    if crime_ids is None:
+        crime_ids = crime_ids_of(pa.chunked_array([chunk for table in tables for chunk in table["crime_ref"].chunks], pa.string()), ref_to_id)
+    if len(crime_ids) != sum(table.num_rows for table in tables):
+        raise AssertionError(f"{len(crime_ids)} crime IDs for {sum(table.num_rows for table in tables)} rows")
     attached, start = [], 0
     for rows in tables:
         crime_id = crime_ids.slice(start, rows.num_rows)
@@ -1122,12 +1158,17 @@ def read_canonical(
         crimes, ref_to_id, quality = merge_systems(pa.concat_tables(tables.pop("crimes")), sources, book)
         crimes_used = _rows_by_file(crimes)
         crimes = sink.crimes(crimes.drop_columns(["record"]))  # final: the cache writes them out now
+        ref_to_id = _with_set_aside(ref_to_id, raws)
+        crime_ids = None
         if apart is None:
             more, tables = _read_files(directory, other_files, personal_data, progress, sink, book)
             people = pa.concat_tables(tables["people"], promote_options="default")
             charges = pa.concat_tables(tables["charges"])
             who = None
         else:
+            # the crimes' IDs of the side's rows, looked up while it works out who is who
+            refs = _people_side_refs(apart, sink.folder)
+            crime_ids = crime_ids_of(refs, ref_to_id) if refs is not None else None
             more, people, charges, who, parts = _people_side_result(apart, sink.folder)
             book.parts.extend(parts)
     except BaseException:
@@ -1138,12 +1179,8 @@ def read_canonical(
     raws = {**raws, **more}
     raws = {spec.filename: raws[spec.filename] for source in sources for spec in source.files}  # in the sources' order
 
-    set_aside = pa.concat_arrays([raw.set_aside_refs for raw in raws.values() if raw.set_aside_refs is not None] or [pa.array([], pa.string())])
-    if len(set_aside):  # usually none: then the million references need no hashing here
-        set_aside = pc.unique(pc.filter(set_aside, pc.invert(pc.is_in(set_aside, value_set=ref_to_id["ref"].combine_chunks()))))
-    ref_to_id = pa.concat_tables([ref_to_id, pa.table({"ref": set_aside, "crime_id": set_aside})])
     all_people, all_charges = people.num_rows, charges.num_rows
-    people, charges = attach_crimes([people, charges], ref_to_id, book, sources)
+    people, charges = attach_crimes([people, charges], ref_to_id, book, sources, crime_ids)
     del ref_to_id
 
     if who is None or people.num_rows != all_people or charges.num_rows != all_charges:
