@@ -35,8 +35,8 @@ One integer variable per cell of every table of the response (totals included).
     intersection is released (two parts only), ``either == q1 + q2 - both``.
 
 For each withheld cell the audit computes the smallest and the largest value the cell can take
-over all **integer** assignments that satisfy all of the above (``scipy.optimize.milp``, exact:
-``mip_rel_gap = 0``), which is at least as strong as any attacker who uses only these additive
+over all **integer** assignments that satisfy all of the above (an integer program solved by
+HiGHS, exact: ``mip_rel_gap = 0``), which is at least as strong as any attacker who uses only these additive
 relations and bounds.  The cell is *pinned* when the minimum equals the maximum.  The protection is
 *safe* when no withheld cell (``<T`` or ``[c]``) is pinned.
 
@@ -65,7 +65,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -107,6 +106,41 @@ class DisclosureError(RuntimeError):
 # --------------------------------------------------------------------------------------------
 # Tables and links
 # --------------------------------------------------------------------------------------------
+
+
+def solve(cost, lower, upper, matrix, row_lower, row_upper, integer: bool) -> tuple[str, np.ndarray | None]:
+    """Minimise ``cost @ x`` for ``lower <= x <= upper`` and ``row_lower <= matrix @ x <= row_upper``
+    (``inf`` for no bound), over integers or not, with HiGHS: ("optimal", x), or (its status, None).
+
+    HiGHS's own Python interface, not scipy's `milp` (the same solver): importing scipy.optimize
+    took the briefing's kernel a third of a second at every start. Its core class, which unlike
+    `highspy.Highs` prints no banner (it would land in the notebook); quiet, and exact for integers.
+    """
+    import highspy
+
+    matrix = np.asarray(matrix, dtype=np.float64)
+    rows, cols = np.nonzero(matrix)
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = matrix.shape[1], matrix.shape[0]
+    model.col_cost_ = np.asarray(cost, dtype=np.float64)
+    model.col_lower_, model.col_upper_ = np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64)
+    model.row_lower_, model.row_upper_ = np.asarray(row_lower, dtype=np.float64), np.asarray(row_upper, dtype=np.float64)
+    model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    model.a_matrix_.start_ = np.searchsorted(rows, np.arange(matrix.shape[0] + 1)).astype(np.int32)
+    model.a_matrix_.index_ = cols.astype(np.int32)
+    model.a_matrix_.value_ = matrix[rows, cols]
+    if integer:
+        model.integrality_ = [highspy.HighsVarType.kInteger] * matrix.shape[1]
+    solver = highspy._Highs()
+    solver.setOptionValue("output_flag", False)
+    solver.setOptionValue("mip_rel_gap", 0.0)
+    solver.setOptionValue("presolve", "on")
+    solver.passModel(model)
+    solver.run()
+    status = solver.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        return solver.modelStatusToString(status), None
+    return "optimal", np.array(solver.getSolution().col_value)
 
 
 @dataclass
@@ -494,19 +528,14 @@ class _Model:
             return (hi[j] if maximise else lo[j]), None
         c = np.zeros(n)
         c[j] = -1.0 if maximise else 1.0
-        res = milp(
-            c,
-            integrality=np.ones(n),
-            bounds=Bounds(lo, hi),
-            constraints=LinearConstraint(A, clo, chi),
-            options={"mip_rel_gap": 0.0, "presolve": True},
-        )
-        if res.status == 0:
-            x = np.rint(res.x).astype(np.int64)
+        status, x = solve(c, lo, hi, A, clo, chi, integer=True)
+        if status == "optimal":
+            x = np.rint(x).astype(np.int64)
             return float(x[j]), {v: int(x[pos[v]]) for v in comp}
-        if maximise and res.status in (3, 4) and self._has_ray(A, clo == chi, np.isinf(hi), j):
+        # not optimal: unbounded (or told as infeasible, which the true figures never are)
+        if maximise and self._has_ray(A, clo == chi, np.isinf(hi), j):
             return math.inf, None
-        raise RuntimeError(f"the attacker's problem for {self.cells[p]} failed: {res.message}")
+        raise RuntimeError(f"the attacker's problem for {self.cells[p]} failed: HiGHS says {status}")
 
     @staticmethod
     def _has_ray(A: np.ndarray, eq: np.ndarray, free_above: np.ndarray, j: int) -> bool:
@@ -523,19 +552,11 @@ class _Model:
         n = A.shape[1]
         c = np.zeros(n)
         c[j] = -1.0
-        ge = ~eq
-        res = linprog(
-            c,
-            A_ub=-A[ge] if ge.any() else None,
-            b_ub=np.zeros(int(ge.sum())) if ge.any() else None,
-            A_eq=A[eq] if eq.any() else None,
-            b_eq=np.zeros(int(eq.sum())) if eq.any() else None,
-            bounds=[(0.0, 1.0 if free else 0.0) for free in free_above],
-            method="highs",
-        )
-        if res.status != 0:
-            raise RuntimeError(f"the recession-cone check failed: {res.message}")
-        return -res.fun > 1e-7
+        # A d = 0 on equality rows, A d >= 0 on the others
+        status, d = solve(c, np.zeros(n), np.where(free_above, 1.0, 0.0), A, np.zeros(len(A)), np.where(eq, 0.0, np.inf), integer=False)
+        if status != "optimal":
+            raise RuntimeError(f"the recession-cone check failed: HiGHS says {status}")
+        return float(d[j]) > 1e-7
 
     def is_pinned(self, p: int, codes: np.ndarray, certified: set[int]) -> bool:
         """Whether ``p`` can take only its true value.  Adds to ``certified`` every withheld cell

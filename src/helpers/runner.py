@@ -33,7 +33,7 @@ from helpers import __version__
 # check imports rfc3987_syntax, which builds a parser on import: 0.7 s of every run's start here,
 # for a format no notebook holds. Marked absent, jsonschema skips that one check.
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-# numpy's and scipy's OpenBLAS each start a thread per core, which busy-wait for work: 3 % of a
+# numpy's OpenBLAS starts a thread per core, and they busy-wait for work: 3 % of a
 # cache build's processor time, measured, taken from the reading. Nothing here does linear
 # algebra. Set before the kernel and the cache builder start, which inherit it; a user's own
 # setting wins.
