@@ -937,3 +937,15 @@ def test_describe_protection_does_not_reveal_withheld_values():
     p = protect(tables, links)
     assert p.tables["persons"].loc["Q1", "2017"] == "[c]"
     assert "37" not in describe_protection(p)
+
+
+def test_the_solver_prints_nothing(capfd):
+    """HiGHS's public class prints a banner when made; in the kernel it would land in the
+    notebook, and the briefing. The solver used is quiet, on the process's own streams too."""
+    import numpy as np
+
+    from helpers.disclosure import solve
+
+    assert solve([-1.0, 0.0], [0.0, 0.0], [np.inf, 3.0], np.array([[1.0, -1.0]]), [0.0], [0.0], integer=True)[0] == "optimal"
+    assert solve([-1.0], [0.0], [np.inf], np.zeros((1, 1)), [0.0], [np.inf], integer=False)[0] != "optimal"
+    assert capfd.readouterr() == ("", "")
