@@ -66,3 +66,28 @@ def test_a_kernel_started_beside_a_cache_build_yields_the_processor_to_it():
         kernel.start()
         # os.nice raises the value from the runner's own
         assert ask(kernel.client(), "import os; print(os.nice(0))") == str(min(19, os.nice(0) + LOW_PRIORITY))
+
+
+@pytest.mark.slow
+def test_the_client_is_ready_once_the_kernel_has_answered_and_nothing_of_it_is_left_over():
+    """The readiness wait asks again while the kernel is busy (here: a cell of another client's
+    still running past the first second), and ends on the kernel's own `idle` for the last ask:
+    no reply nor message of the asking is left for the next reader."""
+    from queue import Empty
+
+    from helpers.runner import _wait_until_ready
+
+    with PrivateKernel() as kernel:
+        kernel.start()
+        other = kernel.manager.client()
+        other.start_channels()
+        other.wait_for_ready(timeout=60)
+        other.execute("import time; time.sleep(1.3)")
+        kernel._open_client()
+        _wait_until_ready(kernel._client, kernel.manager, timeout=60)
+        with pytest.raises(Empty):
+            kernel._client.get_shell_msg(timeout=0.5)
+        with pytest.raises(Empty):
+            kernel._client.get_iopub_msg(timeout=0.5)
+        assert ask(kernel._client, "print(6 * 7)") == "42"
+        other.stop_channels()
