@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -92,3 +93,30 @@ def test_work_done_per_distinct_value_gives_what_it_gives_row_by_row(chunks):
     assert codes.normalise_role(values).to_pylist() == row_by_row["role"](values).to_pylist()
     outcomes = codes.parse_outcome(values, r"^(?:OC)?(?P<num>\d{1,2})\b").to_pylist()
     assert outcomes == [int(m[1]) if v is not None and (m := re.match(r"^(?:OC)?(\d{1,2})\b", v.strip())) and 1 <= int(m[1]) <= 22 else None for v in values.to_pylist()]
+
+
+def _reference_text(values: pa.Array) -> list:
+    trimmed = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed).to_pylist()
+
+
+TEXT = st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("ab1/ \t\r\n\x0b\x1f\x7f\xa0\u2003é£-")), max_size=6))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(TEXT, max_size=12), st.integers(0, 3), st.integers(0, 3))
+def test_as_text_trims_and_nulls_blanks_as_arrow_does(values, start, cut):
+    """The quick way (values kept as they are when no end needs trimming) gives what Arrow's
+    trim-and-blank gives, on slices of arrays with nulls, spaces, controls and non-ASCII."""
+    array = pa.array(values, pa.string())
+    part = array.slice(min(start, len(array)), max(len(array) - start - cut, 0))
+    assert codes.as_text(part).to_pylist() == _reference_text(part)
+    chunked = pa.chunked_array([array, part], pa.string())
+    assert codes.as_text(chunked).to_pylist() == _reference_text(array) + _reference_text(part)
+
+
+def test_as_text_keeps_clean_values_without_a_copy():
+    array = pa.array(["CM/16/1", "00000002/17", "x"])
+    assert codes.as_text(array).buffers()[2].address == array.buffers()[2].address
+    blanks = codes.as_text(pa.array(["a", "", None, "b"]))
+    assert blanks.to_pylist() == ["a", None, None, "b"] and blanks.null_count == 2
