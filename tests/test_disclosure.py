@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -236,9 +235,7 @@ EXPECTED_EXAMPLE_DISPLAY = {
 
 def test_example_response_is_safe_and_no_small_cell_is_pinned():
     tables, links = example_response()
-    start = time.perf_counter()
     p = protect(tables, links, threshold=5)
-    elapsed = time.perf_counter() - start
     assert p.safe
     check_invariants(p, tables, 5)
     small = p.audit[p.audit["display"] == "<5"]
@@ -254,7 +251,6 @@ def test_example_response_is_safe_and_no_small_cell_is_pinned():
     assert (hunter_2016["min"], hunter_2016["max"]) == (1, 4)
     persons_q2 = p.audit.set_index(["table", "row", "col"]).loc[("persons_charged", Q2, "2017")]
     assert (persons_q2["min"], persons_q2["max"]) == (3, 4)  # 21 - 18 <= Q2 <= 4: two values left
-    assert elapsed < 5, elapsed  # typically ~0.1 s
 
 
 def test_example_response_needs_its_secondary_suppressions():

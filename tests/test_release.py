@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import time
 from datetime import date
 from pathlib import Path
 
@@ -373,8 +372,10 @@ def test_copied_runs_never_join_two_texts_and_count_across_chunks():
         assert sorted(set(pairs["text"])) == [11], chunk_size
 
 
-def test_copied_text_search_is_fast_on_many_texts(sensitive):
-    """200,000 texts of ~25 words against a 20,000-word release in a few seconds (1M: ~3-4 s)."""
+def test_copied_text_search_finds_one_run_among_many_texts_of_the_same_words(sensitive):
+    """50,000 texts of ~25 words, all drawn from the release's own vocabulary, against a
+    20,000-word release: only the text holding one of its 8-word runs is found, and the run's
+    place in the release is given. (Its speed is the benchmark's: bench/bench_evidence.py.)"""
     import random
 
     rng = random.Random(7)
@@ -382,13 +383,12 @@ def test_copied_text_search_is_fast_on_many_texts(sensitive):
     prose = " ".join(rng.choice(vocabulary) for _ in range(20_000))
     contents = [gate._Content("page", [gate._Segment(prose)])]
     index = gate._release_shingles(contents)
-    texts = [" ".join(rng.choice(vocabulary) for _ in range(25)) for _ in range(200_000)]
-    texts[123_456] = "prefix " + " ".join(prose.split()[5000:5008]) + " suffix"
-    start = time.perf_counter()
+    texts = [" ".join(rng.choice(vocabulary) for _ in range(25)) for _ in range(50_000)]
+    texts[12_345] = "prefix " + " ".join(prose.split()[5000:5008]) + " suffix"
     pairs = find_copied_runs(pd.Series(texts, dtype="str"), index)
-    elapsed = time.perf_counter() - start
-    assert 123_456 in set(pairs["text"])
-    assert elapsed < 10, elapsed
+    assert set(pairs["text"]) == {12_345}
+    places = index.places(pairs["shingle"])
+    assert all(here and here[0][0] == 0 for here in places.values())
 
 
 # ---- (d) small counts in tables

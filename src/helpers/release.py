@@ -948,7 +948,7 @@ def _name_findings(contents: list[_Content], sensitive: Sensitive) -> list[list[
 # Both sides are tokenised by the same Arrow kernel, so they always agree.
 
 _SPLIT_WORDS = r"[^a-z0-9]+"  # RE2, after ascii_lower
-_BITMAP_BITS = 24
+_BITMAP_BITS = 20
 _PY_WORD = re.compile(r"[A-Za-z0-9]+")  # the same words, with positions (release side only)
 _HASH_MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
@@ -997,18 +997,47 @@ def _text_numbers(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _ShingleIndex:
-    """The release's distinct 8-word runs: word numbers, hashes (sorted), where each occurs."""
+    """The release's distinct 8-word runs: word numbers, hashes (sorted), and where each occurs
+    (`places`, worked out only for the runs a text is found to share: usually none)."""
 
     vocabulary: pa.Array
     hashes: np.ndarray  # (M,) uint64, sorted, distinct
     words: np.ndarray  # (M, COPY_RUN) word numbers, in the order of `hashes`
-    places: list[list[tuple[int, str]]]  # per shingle: (content index, where) once per content
     salt: int
+    _occurrences: tuple = field(repr=False)  # what `places` needs: each window's start and run, the texts
 
     def __post_init__(self) -> None:
-        # a 16M-bit table of the hashes' top bits: most windows are dismissed by one look-up
+        # a 1M-bit table of the hashes' top bits: most windows are dismissed by one look-up (a
+        # release has thousands of runs, so few of the table's bits are set)
         self.bitmap = np.zeros(1 << _BITMAP_BITS, bool)
         self.bitmap[self.hashes >> np.uint64(64 - _BITMAP_BITS)] = True
+
+    def places(self, rows: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
+        """For each run (row of `hashes`) asked for: (content index, where) of its first place in
+        each content, in the release's order."""
+        starts, run_of_window, pieces, lengths, owners = self._occurrences
+        wanted = sorted({int(r) for r in rows})
+        places: dict[int, list[tuple[int, str]]] = {r: [] for r in wanted}
+        chosen = np.isin(run_of_window, wanted)
+        if not chosen.any():
+            return places
+        # where each run occurs: the first place in each file (Python words give the positions)
+        text_of = _text_numbers(np.arange(len(pieces)), lengths)
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        nonempty_rank = np.cumsum([bool(w) for w in pieces]) - 1
+        positions: dict[int, list[int]] = {}
+        for s, run in zip(starts[chosen].tolist(), run_of_window[chosen].tolist()):
+            t = int(text_of[s])
+            content_index, segment = owners[t]
+            here = places[run]
+            if any(ci == content_index for ci, _ in here):
+                continue
+            if t not in positions:
+                positions[t] = [m.start() for m in _PY_WORD.finditer(segment.text)]
+            k = int(nonempty_rank[s] - (nonempty_rank[offsets[t] - 1] if offsets[t] > 0 else -1) - 1)
+            pos = positions[t][k] if 0 <= k < len(positions[t]) else 0
+            here.append((content_index, segment.locate(pos)))
+        return places
 
 
 def _release_shingles(contents: list[_Content]) -> _ShingleIndex | None:
@@ -1031,33 +1060,17 @@ def _release_shingles(contents: list[_Content]) -> _ShingleIndex | None:
         if not len(starts):
             return None
         windows = np.stack([ids[starts + k] for k in range(COPY_RUN)], axis=1)
-        distinct, first = np.unique(windows, axis=0, return_index=True)
+        distinct, first, inverse = np.unique(windows, axis=0, return_index=True, return_inverse=True)
         if len(np.unique(hashes[first])) == len(distinct):
             break
     else:  # pragma: no cover - astronomically unlikely
         raise RuntimeError("could not hash the release's word runs without collisions")
     order = np.argsort(hashes[first], kind="stable")
-    distinct, first = distinct[order], first[order]
-    row_of = {tuple(row): r for r, row in enumerate(distinct.tolist())}
-
-    # where each run occurs: the first place in each file (Python words give the positions)
-    text_of = _text_numbers(np.arange(len(ids)), lengths)
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
-    nonempty_rank = np.cumsum([bool(w) for w in pieces]) - 1
-    places: list[list[tuple[int, str]]] = [[] for _ in range(len(distinct))]
-    positions: dict[int, list[int]] = {}
-    for s, window in zip(starts.tolist(), windows.tolist()):
-        t = int(text_of[s])
-        content_index, segment = owners[t]
-        here = places[row_of[tuple(window)]]
-        if any(ci == content_index for ci, _ in here):
-            continue
-        if t not in positions:
-            positions[t] = [m.start() for m in _PY_WORD.finditer(segment.text)]
-        k = int(nonempty_rank[s] - (nonempty_rank[offsets[t] - 1] if offsets[t] > 0 else -1) - 1)
-        pos = positions[t][k] if 0 <= k < len(positions[t]) else 0
-        here.append((content_index, segment.locate(pos)))
-    return _ShingleIndex(pa.array(vocabulary, pa.large_string()), hashes[first], distinct, places, salt)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    run_of_window = rank[np.asarray(inverse).reshape(-1)]  # each window's row in hash order
+    return _ShingleIndex(pa.array(vocabulary, pa.large_string()), hashes[first][order], distinct[order], salt,
+                         (starts, run_of_window, pieces, lengths, owners))
 
 
 def _text_chunks(texts: Iterable[str], size: int) -> Iterator[pa.Array]:
@@ -1116,10 +1129,11 @@ def _copied_findings(contents: list[_Content], sensitive: Sensitive) -> list[lis
     pairs = find_copied_runs(sensitive.texts(), index)
     if pairs.empty:
         return result
+    places = index.places(pairs["shingle"].unique())
     rows = [
         (content_index, where, text, shingle)
         for shingle, text in zip(pairs["shingle"].tolist(), pairs["text"].tolist())
-        for content_index, where in index.places[shingle]
+        for content_index, where in places[shingle]
     ]
     frame = pd.DataFrame(rows, columns=["content", "where", "text", "shingle"])
     first_at = frame.groupby(["content", "where"])["shingle"].min().sort_values()
