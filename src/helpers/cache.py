@@ -34,6 +34,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -91,7 +92,7 @@ class EntryStore:
     def __init__(self, folder: Path, hold=None):
         self.folder = folder
         self._hold = hold  # the entry's shared lock (`hold_entry`): a newer build leaves it be while held
-        self._born: dict[str, pa.DictionaryArray] = {}  # each personal file's dates of birth, prepared once
+        self._born: dict[str, tuple[pa.Array, np.ndarray]] = {}  # each personal file's dates of birth, prepared once
 
     def people(self, columns: list[str] | None = None) -> pa.Table:
         return _read_ipc(self.folder / PEOPLE_FILE, columns)
@@ -114,11 +115,12 @@ class EntryStore:
             if "date_of_birth" not in table.column_names:
                 continue
             if path.name not in self._born:
-                self._born[path.name] = pc.dictionary_encode(pc.utf8_trim_whitespace(table["date_of_birth"])).combine_chunks()
-            dates = self._born[path.name]
-            hit = pc.fill_null(pc.is_in(dates.dictionary, value_set=wanted), False)
-            rows = pc.indices_nonzero(pc.fill_null(pc.take(hit, dates.indices), False))
-            parts.append(table.take(rows))
+                dates = pc.dictionary_encode(pc.utf8_trim_whitespace(table["date_of_birth"])).combine_chunks()
+                # each row's date as a number, -1 (the last slot below) for none
+                self._born[path.name] = (dates.dictionary, pc.fill_null(dates.indices, -1).to_numpy(zero_copy_only=False))
+            distinct, codes = self._born[path.name]
+            hit = np.append(pc.fill_null(pc.is_in(distinct, value_set=wanted), False).to_numpy(zero_copy_only=False), False)
+            parts.append(_take_rows(table, np.flatnonzero(hit[codes])))
         return _born_columns(parts)
 
     def column(self, table: str, name: str) -> pa.ChunkedArray:
@@ -149,6 +151,17 @@ def _read_ipc(path: Path, columns: list[str] | None = None) -> pa.Table:
         wanted = [c for c in columns if c in names]
         table = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=[names.index(c) for c in wanted])).read_all()
         return table.select(wanted)
+
+
+def _take_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """`table.take(rows)` (rows ascending) batch by batch: Arrow's take over a table of several
+    batches first joins each text column's batches into one, copying every value, 5 ms a call
+    for a few rows of a million."""
+    batches = table.to_batches()
+    starts = np.cumsum([0] + [batch.num_rows for batch in batches])
+    batch_of = np.searchsorted(starts, rows, side="right") - 1
+    parts = [batches[k].take(pa.array(rows[batch_of == k] - starts[k])) for k in np.unique(batch_of)]
+    return pa.Table.from_batches(parts, table.schema) if parts else table.schema.empty_table()
 
 
 def _born_columns(parts: list[pa.Table]) -> pa.Table:
