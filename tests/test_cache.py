@@ -155,6 +155,11 @@ def test_the_gate_finds_the_extract_s_identifiers_names_and_texts_in_either_stor
     assert sensitive.identifiers_present(tokens) == {"CM/16/0000001", "00000002/17", "400001", "PERD1", "00/448754A"}
     born = sensitive.people_with_dob({date(1992, 5, 24), date(2001, 1, 1)})
     assert born["surname"].tolist() == ["SMITH"] and born["date_of_birth"].tolist() == [date(1992, 5, 24)]
+    # the next request's gate on the same extract: answers kept for tokens seen, new ones looked up
+    assert sensitive.identifiers_present({"cm/16/0000001", "123456", "CM/16/0000002", "PERD9"}) == {"cm/16/0000001", "CM/16/0000002"}
+    assert sensitive.identifiers_present(set()) == set()
+    assert sensitive.people_with_dob({date(2001, 1, 1)}).empty
+    assert sensitive.people_with_dob({date(1992, 5, 24)})["surname"].tolist() == ["SMITH"]
     assert list(sensitive.texts()) == ["Updated: Predator Patrol sting."]
 
 

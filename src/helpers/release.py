@@ -1364,6 +1364,8 @@ class ExtractSensitive:
         self.extract = extract
         self.text_ids = text_ids
         self._identifiers: list[tuple[pa.ChunkedArray, bool]] | None = None
+        self._seen: dict[str, bool] = {}  # token (upper case) -> whether it is an identifier here
+        self._born: dict[frozenset, pd.DataFrame] = {}
 
     def prefetch(self) -> "ExtractSensitive":
         """Read the columns the checks look in now (the runner does it while the notebook runs)."""
@@ -1393,9 +1395,15 @@ class ExtractSensitive:
         return self._identifiers
 
     def identifiers_present(self, tokens: set[str]) -> set[str]:
-        if not tokens:
-            return set()
-        upper = {token.upper() for token in tokens}
+        """The tokens that are identifiers in the extract. Each token's answer is kept: a worker
+        checks request after request on the same extract, whose briefings share most tokens."""
+        unknown = {token.upper() for token in tokens} - self._seen.keys()
+        if unknown:
+            found = self._identifiers_among(unknown)
+            self._seen.update((token, token in found) for token in unknown)
+        return {token for token in tokens if self._seen[token.upper()]}
+
+    def _identifiers_among(self, upper: set[str]) -> set[str]:
         wanted = pa.array(sorted(upper), pa.string())
         # person keys are stored `SYSTEM:ref`: prefix the tokens rather than strip a million keys
         from helpers.sources import FORCE_SOURCES
@@ -1405,9 +1413,17 @@ class ExtractSensitive:
         for column, is_keyed in self._identifier_columns():
             hits = pc.filter(column, pc.fill_null(pc.is_in(column, value_set=keyed if is_keyed else wanted), False))
             found.update(str(value).split(":", 1)[-1].upper() for value in pc.unique(hits).to_pylist())
-        return {token for token in tokens if token.upper() in found}
+        return found & upper
 
     def people_with_dob(self, dates: set[date]) -> pd.DataFrame:
+        """The people born on any of `dates` (kept for the same dates, as `identifiers_present`
+        keeps its answers: the briefings of one request after another mostly give the same)."""
+        key = frozenset(dates)
+        if key not in self._born:
+            self._born = {key: self._people_with_dob(dates)}  # the last set of dates only
+        return self._born[key]
+
+    def _people_with_dob(self, dates: set[date]) -> pd.DataFrame:
         empty = pd.DataFrame({"surname": [], "forenames": [], "date_of_birth": []})
         if not dates:
             return empty
