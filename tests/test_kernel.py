@@ -24,7 +24,7 @@ def test_the_kernel_starts_preloaded_and_forgets_a_notebook_s_variables_between_
         first = kernel.manager.client()
         first.start_channels()
         first.wait_for_ready(timeout=60)
-        assert ask(first, "import sys, gc; print('helpers.briefing' in sys.modules, gc.get_freeze_count() > 0)") == "True True"
+        assert ask(first, "import sys, gc; print('helpers.briefing' in sys.modules, gc.get_freeze_count() > 0, gc.isenabled())") == "True True True"
         assert ask(first, "import os; print(os.nice(0))") == str(os.nice(0))  # no build to yield to
         kernel.fresh()  # before the first notebook: nothing to forget
         ask(first, "left_over = 1")

@@ -232,9 +232,10 @@ LOW_PRIORITY = 10
 
 #: run by each kernel as it starts: the notebook's own imports then find the modules loaded. The
 #: kernel starts first thing, so these imports overlap the runner's own start (papermill, the
-#: parameters) instead of following it. gc.freeze(): the modules' million objects are left out
-#: of every later garbage collection (each `%reset` runs one), which then takes milliseconds.
-PRELOAD = "import helpers.briefing, helpers.narrative, helpers.report, helpers.review, helpers.charts, gc; gc.freeze()"
+#: parameters) instead of following it. No garbage collection during the imports (its passes
+#: over a million new objects find nothing to free); gc.freeze(): those objects are left out of
+#: every later collection (each `%reset` runs one), which then takes milliseconds.
+PRELOAD = "import gc; gc.disable(); import helpers.briefing, helpers.narrative, helpers.report, helpers.review, helpers.charts; gc.freeze(); gc.enable()"
 
 
 class PrivateKernel:
@@ -851,7 +852,12 @@ def demo(args) -> int:
 def cli() -> None:
     """The `foi-briefing` command: `main`, then out at once. Every output is written and closed,
     the kernel and any builder are gone by then: tearing down the interpreter (its modules and a
-    few hundred megabytes of objects) would only add a quarter of a second to every run."""
+    few hundred megabytes of objects) would only add a quarter of a second to every run. No
+    cyclic garbage collection meanwhile: its passes over the imported modules' objects took a
+    tenth of a second of a run, and a run lives seconds (a worker of several runs keeps it)."""
+    import gc
+
+    gc.disable()
     _leave_now(main())
 
 
