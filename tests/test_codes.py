@@ -120,3 +120,12 @@ def test_as_text_keeps_clean_values_without_a_copy():
     assert codes.as_text(array).buffers()[2].address == array.buffers()[2].address
     blanks = codes.as_text(pa.array(["a", "", None, "b"]))
     assert blanks.to_pylist() == ["a", None, None, "b"] and blanks.null_count == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("09/AZaz \t\r\n\x0b\x0c\xa0")), max_size=8)), max_size=10), st.integers(0, 3))
+def test_whitespace_is_taken_out_as_the_regex_does(values, start):
+    """Codes without whitespace come back as they are, others as RE2's \\s+ removal leaves them."""
+    array = pa.array(values, pa.string()).slice(min(start, len(values)))
+    for text in (array, pa.chunked_array([array, array], pa.string())):
+        assert codes.without_whitespace(text).to_pylist() == pc.replace_substring_regex(text, r"\s+", "").to_pylist()

@@ -229,8 +229,23 @@ def normalise_pnc_id(values: Strings, pattern: str) -> pa.Array:
     return _on_given(as_text(values), lambda text: _normalise_pnc(text, pattern))
 
 
+def without_whitespace(text):
+    """Text with its whitespace (RE2's \\s: tab, line feed, form feed, carriage return, space)
+    taken out. Hand-keyed codes rarely have any: when no chunk holds one of those bytes (numpy over
+    the bytes), the text is given back as it is rather than rewritten by a regex."""
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    for chunk in chunks:
+        data = chunk.buffers()[2]
+        if data is not None and len(chunk) and np.isin(np.frombuffer(data, dtype=np.uint8), _WHITESPACE).any():
+            return pc.replace_substring_regex(text, r"\s+", "")
+    return text
+
+
+_WHITESPACE = np.array([9, 10, 12, 13, 32], dtype=np.uint8)
+
+
 def _normalise_pnc(text, pattern: str):
-    cleaned = pc.utf8_upper(pc.replace_substring_regex(text, r"\s+", ""))
+    cleaned = pc.utf8_upper(without_whitespace(text))
     found = pc.extract_regex(cleaned, pattern)
     year = pc.utf8_slice_codeunits(_group(found, "year"), -2)
     serial = _int_text(_group(found, "serial"))
@@ -239,7 +254,7 @@ def _normalise_pnc(text, pattern: str):
 
 def normalise_cjs_code(values: Strings) -> pa.ChunkedArray:
     """CJS offence codes upper-case without spaces (`sx03225a ` -> `SX03225A`); blank -> null."""
-    return as_text(pc.utf8_upper(pc.replace_substring_regex(as_text(values), r"\s+", "")))
+    return as_text(pc.utf8_upper(without_whitespace(as_text(values))))
 
 
 def local_day_bounds(day_from, day_to) -> tuple[np.datetime64, np.datetime64]:
