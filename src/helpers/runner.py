@@ -227,7 +227,10 @@ def builder_command(extracts: Path, lock_fd: int, root: Path) -> list[str]:
 #: not 19: the build goes first (about nine to one on a shared core), and on a machine busy with
 #: other work the briefing still gets its share (19: 1 in 70); 19 measured no quicker. Without a
 #: build there is nothing to yield to (several requests at once: each worker's kernel would lose
-#: to the other worker's export and gate).
+#: to the other worker's export and gate). Under Linux's autogroup scheduling a nice value counts
+#: only within a session, and jupyter_client starts the kernel in a session of its own: there the
+#: read-ahead thread still yields, the kernel does not (lowering its session's weight instead,
+#: /proc/self/autogroup, starved its imports past the build's end; medium weights were no quicker).
 LOW_PRIORITY = 10
 
 #: run by each kernel as it starts: the notebook's own imports then find the modules loaded. The
