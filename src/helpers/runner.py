@@ -369,8 +369,11 @@ def _kill_now(manager) -> None:
     if not isinstance(process, subprocess.Popen) or process.poll() is not None:
         return  # not a local process of ours: jupyter_client's own way
     try:
-        os.killpg(os.getpgid(process.pid), signal.SIGKILL)
-    except OSError:
+        group = os.getpgid(process.pid)
+        if group == os.getpgrp():  # not in a group of its own (never so on POSIX): the kernel alone
+            raise OSError
+        os.killpg(group, signal.SIGKILL)  # the kernel and anything it started
+    except (OSError, AttributeError):  # AttributeError: no process groups (Windows)
         process.kill()
     process.wait()  # blocks in waitpid (a timeout would poll); a killed process always ends
 
@@ -857,7 +860,8 @@ def cli() -> None:
     the kernel and any builder are gone by then: tearing down the interpreter (its modules and a
     few hundred megabytes of objects) would only add a quarter of a second to every run. No
     cyclic garbage collection meanwhile: its passes over the imported modules' objects took a
-    tenth of a second of a run, and a run lives seconds (a worker of several runs keeps it)."""
+    tenth of a second of a run, and a run lives seconds (the worker processes that run several
+    requests each keep it)."""
     import gc
 
     gc.disable()
