@@ -36,8 +36,8 @@ One integer variable per cell of every table of the response (totals included).
 
 For each withheld cell the audit computes the smallest and the largest value the cell can take
 over all **integer** assignments that satisfy all of the above (an integer program solved by
-HiGHS, exact: ``mip_rel_gap = 0``), which is at least as strong as any attacker who uses only these additive
-relations and bounds.  The cell is *pinned* when the minimum equals the maximum.  The protection is
+HiGHS, exact: ``mip_rel_gap = 0``), which is at least as strong as any attacker who uses only
+these additive relations and bounds.  The cell is *pinned* when the minimum equals the maximum.  The protection is
 *safe* when no withheld cell (``<T`` or ``[c]``) is pinned.
 
 Secondary suppression algorithm (deterministic)

@@ -1372,7 +1372,7 @@ class ExtractSensitive:
         self.text_ids = text_ids
         self._identifiers: list[tuple[pa.ChunkedArray, bool]] | None = None
         self._seen: dict[str, bool] = {}  # token (upper case) -> whether it is an identifier here
-        self._born: dict[frozenset, pd.DataFrame] = {}
+        self._last_born: tuple[frozenset, pd.DataFrame] | None = None  # the last dates asked about, and who
 
     def prefetch(self) -> "ExtractSensitive":
         """Read the columns the checks look in now (the runner does it while the notebook runs)."""
@@ -1426,9 +1426,9 @@ class ExtractSensitive:
         """The people born on any of `dates` (kept for the same dates, as `identifiers_present`
         keeps its answers: the briefings of one request after another mostly give the same)."""
         key = frozenset(dates)
-        if key not in self._born:
-            self._born = {key: self._people_with_dob(dates)}  # the last set of dates only
-        return self._born[key]
+        if self._last_born is None or self._last_born[0] != key:
+            self._last_born = (key, self._people_with_dob(dates))
+        return self._last_born[1]
 
     def _people_with_dob(self, dates: set[date]) -> pd.DataFrame:
         empty = pd.DataFrame({"surname": [], "forenames": [], "date_of_birth": []})
