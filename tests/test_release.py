@@ -204,6 +204,26 @@ def test_an_identifier_in_the_html_fails(tmp_path, sensitive, plant, value):
     assert report.summary_line().startswith("release gate: FAILED: briefing.html contains a")
 
 
+def svg_image(body: str) -> str:
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 408657 10">{body}</svg>'
+    return f'<img alt="chart" src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}"/>'
+
+
+def test_an_embedded_svg_s_drawing_is_not_read_as_words(tmp_path, sensitive):
+    # a chart's coordinates are runs of digits: 408657 is someone's nominal number here
+    chart = svg_image('<g id="patch_408657" style="stroke-width: 0.8"><path d="M 408657.5 0 L 1 1 z" transform="translate(0 408657)"/>'
+                      '<text x="408657" y="1" style="font-size: 9.5px">2017</text></g>')
+    report = check_release(make_release(tmp_path, html_extra=chart), T, sensitive)
+    assert report.passed, report.findings
+
+
+@pytest.mark.parametrize("body", ['<text x="1" y="1">Nominal 408657</text>', '<title>408657</title>', '<g aria-label="408657"/>'],
+                         ids=["in its text", "in its title", "in an aria-label"])
+def test_an_identifier_in_the_words_an_embedded_svg_shows_fails(tmp_path, sensitive, body):
+    report = check_release(make_release(tmp_path, html_extra=svg_image(body)), T, sensitive)
+    assert_caught(report, "identifier", "briefing.html", leaked="408657")
+
+
 @pytest.mark.parametrize(
     "plant, kind",
     [

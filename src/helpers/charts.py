@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import matplotlib
 
-matplotlib.use("Agg")  # no screen here; the figure is embedded as PNG
+matplotlib.use("Agg")  # no screen here; the figure is embedded as SVG (helpers.report.figure_svg)
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from helpers.report import TOTAL, as_number, thousands  # noqa: E402
+from helpers.report import FONTS, TOTAL, as_number, thousands  # noqa: E402
 
 #: shades that step clearly in lightness (so they stay apart in greyscale), dark at the bottom
 PALETTE = ["#0b2e4f", "#2c6aa0", "#6fa8d6", "#b9d6ee", "#e8b04a", "#7a4e8c", "#3d8c6e", "#c9c9c9"]
@@ -29,16 +29,14 @@ WITHHELD = "Withheld (small numbers)"
 WITHHELD_COLOUR = "#ffffff"
 WITHHELD_HATCH = "////"
 INK = "#0b0c0c"
-#: the page's own typeface where the machine has it, so the chart's words match the text's
-FONTS = ["Arial", "Helvetica", "Liberation Sans", "DejaVu Sans"]
 STYLE = {"font.family": "sans-serif", "font.sans-serif": FONTS, "hatch.color": "#505a5f", "hatch.linewidth": 0.8}
 
 
 def warm_up() -> None:
     """Draw and encode a small throwaway chart in the briefing's style: a process's first
-    chart costs a tenth of a second more than the next (fonts found and loaded, the PNG writer
+    chart costs a tenth of a second more than the next (fonts found and loaded, the SVG writer
     imported). Called while the kernel waits for the cache build."""
-    import io
+    from helpers.report import figure_svg
 
     try:
         with plt.rc_context(STYLE):
@@ -48,7 +46,7 @@ def warm_up() -> None:
                 axes.text(0, 0.5, "1", fontsize=8.5)
                 axes.annotate("2", (1, 2), fontweight="bold")
                 axes.legend(["x"], frameon=False)
-                figure.savefig(io.BytesIO(), format="png", dpi=72, bbox_inches="tight", metadata={"Software": None})
+                figure_svg(figure)
             finally:
                 plt.close(figure)
     except Exception:  # noqa: BLE001 - only a head start: the briefing's own chart reports any fault

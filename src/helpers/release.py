@@ -61,7 +61,9 @@ unreadable
     with embedded files, a missing release folder.
 
 Images are not read: a `data:` image's payload is skipped (text-like `data:` URIs — `text/*`,
-SVG, JSON — are decoded and checked), and so are the pictures inside a PDF. A PDF's text is what
+SVG, JSON — are decoded and checked), and so are the pictures inside a PDF. In an embedded SVG
+(the briefing's chart) the words it shows and its attributes are checked, but not its drawing
+(path data, coordinates, transforms, styles: `SVG_DRAWING_ATTRIBUTES`), as a PNG's pixels are not. A PDF's text is what
 pypdf extracts (pages and metadata): text boxes that touch with no gap (table cells without
 padding) come out glued into one word, so the briefing's table style must keep its cell padding
 (a test renders `report.table_html` to check this).
@@ -559,9 +561,19 @@ def _html_links(text: str) -> list[tuple[int, str]]:
     return sorted(set(found))
 
 
-def _html_segments(text: str) -> list[_Segment]:
+#: an SVG's drawing: where things are and how they look. Not read, as a PNG's pixels are not (its
+#: coordinates, `44.878242`, are runs of digits that can be anyone's nominal number); the words it
+#: shows (`<text>`, `<title>`, `<desc>`) and its other attributes (`aria-label`...) are
+SVG_DRAWING_ATTRIBUTES = frozenset(
+    "d x y x1 x2 y1 y2 cx cy r rx ry dx dy points transform width height viewbox style id class "
+    "clip-path fill stroke stroke-width opacity offset patternunits version".split()
+)
+
+
+def _html_segments(text: str, drawing: frozenset[str] = frozenset()) -> list[_Segment]:
     """The page's text (tags blanked out, entities decoded, comments kept: the source is
-    published too) and, separately, its attribute values (alt, title, id...)."""
+    published too) and, separately, its attribute values (alt, title, id...) but for the
+    `drawing` attributes (lower case)."""
     text = _COMMENT_DELIMS.sub(lambda m: " " * len(m.group(0)), text)
     pieces, attributes, marks, last = [], [], [], 0
     attr_offset = 0
@@ -572,6 +584,8 @@ def _html_segments(text: str) -> list[_Segment]:
         last = m.end()
         line = line_at(m.start())
         for a in _ATTR.finditer(m.group(3)):
+            if a.group(1).lower() in drawing:
+                continue
             value = a.group(2) or ""
             if value[:1] in "\"'":
                 value = value[1:-1]
@@ -595,7 +609,7 @@ def _read_html(text: str, content: _Content) -> None:
         if "svg" in media or "html" in media or "xml" in media:
             links = _html_links(body)
             content.findings += [Finding(content.file, "external_link", f"{what} (inside an embedded {media} data: URI)") for _, what in links]
-            for segment in _html_segments(body):
+            for segment in _html_segments(body, SVG_DRAWING_ATTRIBUTES if "svg" in media else frozenset()):
                 content.segments.append(_Segment(segment.text, [(0, f"inside an embedded {media} data: URI")]))
         else:
             content.segments.append(_Segment(body, [(0, f"inside an embedded {media} data: URI")]))

@@ -119,16 +119,34 @@ def _total_class(column: object) -> str:
     return ' class="total"' if column == TOTAL else ""
 
 
-def figure_html(figure, caption: str, alt: str, number: int | None = None, notes: list[str] | None = None) -> Html:
-    """A matplotlib figure as an embedded PNG (no file, no link), with its caption and alt text."""
+#: the typefaces of the page's text (briefing.css), for the words of its charts: a chart lays out
+#: its words in the first of them the machine has, and names them all for the reader's browser,
+#: which takes the first it has (Liberation Sans is metric-compatible with Arial and Helvetica)
+FONTS = ["Arial", "Helvetica", "Liberation Sans", "DejaVu Sans"]
+
+
+def figure_svg(figure) -> bytes:
+    """A matplotlib figure as SVG: vector, so it is sharp printed and at any zoom, and its words
+    are text in the page's typefaces. Half the processor time of a 200 dpi PNG, which drew every
+    glyph into 1,400 by 700 pixels and compressed them. The same figure gives the same bytes (no
+    date, no creator, fixed element IDs)."""
+    import matplotlib
+
+    style = {"svg.fonttype": "none", "svg.hashsalt": "foi-briefing", "font.sans-serif": FONTS}
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=200, bbox_inches="tight", metadata={"Software": None})
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    with matplotlib.rc_context(style):  # the names written for a "sans-serif" word are read here
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
+def figure_html(figure, caption: str, alt: str, number: int | None = None, notes: list[str] | None = None) -> Html:
+    """A matplotlib figure embedded as SVG (no file, no link), with its caption and alt text."""
+    data = base64.b64encode(figure_svg(figure)).decode("ascii")
     title = f"Figure {number}: {caption}" if number else caption
     notes_html = "".join(f'<p class="notes">{text_html(note)}</p>' for note in (notes or []))
     return Html(
         f'<figure class="chart"><figcaption>{text_html(title)}</figcaption>'
-        f'<img alt="{text_html(alt)}" src="data:image/png;base64,{data}"/>{notes_html}</figure>'
+        f'<img alt="{text_html(alt)}" src="data:image/svg+xml;base64,{data}"/>{notes_html}</figure>'
     )
 
 
