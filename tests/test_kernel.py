@@ -91,3 +91,51 @@ def test_the_client_is_ready_once_the_kernel_has_answered_and_nothing_of_it_is_l
             kernel._client.get_iopub_msg(timeout=0.5)
         assert ask(kernel._client, "print(6 * 7)") == "42"
         other.stop_channels()
+
+
+@pytest.mark.slow
+def test_another_thread_can_end_a_kernel_in_the_middle_of_a_cell():
+    """Ctrl-C in a batch: the main thread kills the threads' kernels; a cell running in one then
+    ends at once, with the kernel dead, instead of running to its end."""
+    import threading
+    import time
+
+    with PrivateKernel() as kernel:
+        kernel.start()
+        client = kernel.client()
+        timer = threading.Timer(1.0, kernel.kill)
+        timer.start()
+        started = time.monotonic()
+        client.execute("import time; time.sleep(60)")
+        while kernel.manager.is_alive() and time.monotonic() - started < 30:
+            time.sleep(0.1)
+        timer.join()
+        assert not kernel.manager.is_alive()
+        assert time.monotonic() - started < 30
+
+
+def test_a_stopped_batch_starts_no_more_requests(monkeypatch):
+    import queue
+    import threading
+
+    from helpers import runner
+
+    ran = []
+    monkeypatch.setattr(runner, "run_request", lambda path, *args: ran.append(path))
+
+    class Kernel:  # no real kernel: only the share's loop is under test
+        def start(self):
+            return self
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+    stopping = threading.Event()
+    runner._run_share([(0, "a.yaml"), (1, "b.yaml")], None, None, ("html",), None, queue.Queue(), Kernel(), stopping)
+    assert ran == ["a.yaml", "b.yaml"]
+    stopping.set()
+    assert runner._run_share([(2, "c.yaml")], None, None, ("html",), None, queue.Queue(), Kernel(), stopping) == {}
+    assert ran == ["a.yaml", "b.yaml"]

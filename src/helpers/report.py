@@ -14,6 +14,7 @@ import html
 import io
 import os
 import re
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -194,8 +195,17 @@ def notebook_body(notebook) -> str:
     tracebacks are for the restricted executed notebook, never for the shared briefing.
     """
     notebook = _shareable_outputs(notebook)
-    body, _ = _exporter().from_notebook_node(notebook)
+    with _EXPORTING:
+        body, _ = _exporter().from_notebook_node(notebook)
     return body
+
+
+#: one export at a time in a process: a batch's threads share the exporter, whose preprocessors
+#: are not written to be used by two threads at once (an export takes a tenth of a second)
+_EXPORTING = threading.RLock()
+#: one PDF at a time: WeasyPrint is not known to be thread-safe, and `_fixed_font_timestamps`
+#: sets an environment variable for the write
+_PRINTING = threading.RLock()
 
 
 @functools.cache
@@ -268,6 +278,11 @@ def export_pdf(html_path: Path, pdf_path: Path) -> Path:
     smaller type and spacing, `html.compact` in the stylesheet) is used instead if it saves the
     page or fills the last one better.
     """
+    with _PRINTING:
+        return _export_pdf(html_path, pdf_path)
+
+
+def _export_pdf(html_path: Path, pdf_path: Path) -> Path:
     page = Path(html_path).read_text(encoding="utf-8")
     document = render_pdf(page, html_path)
     if len(document.pages) > 1 and last_page_fill(document) < NEAR_EMPTY:
