@@ -94,24 +94,33 @@ def test_the_client_is_ready_once_the_kernel_has_answered_and_nothing_of_it_is_l
 
 
 @pytest.mark.slow
-def test_another_thread_can_end_a_kernel_in_the_middle_of_a_cell():
-    """Ctrl-C in a batch: the main thread kills the threads' kernels; a cell running in one then
-    ends at once, with the kernel dead, instead of running to its end."""
+def test_a_wait_for_a_kernel_that_dies_mid_cell_ends_in_seconds():
+    """Ctrl-C in a batch kills the threads' kernels from the main thread (as the system's
+    out-of-memory killer might): a wait for the cell's reply or output, with no timeout as
+    nbclient waits, then ends with DeadKernelError instead of blocking for ever."""
     import threading
     import time
+
+    from nbclient.exceptions import DeadKernelError
 
     with PrivateKernel() as kernel:
         kernel.start()
         client = kernel.client()
-        timer = threading.Timer(1.0, kernel.kill)
-        timer.start()
-        started = time.monotonic()
-        client.execute("import time; time.sleep(60)")
-        while kernel.manager.is_alive() and time.monotonic() - started < 30:
-            time.sleep(0.1)
-        timer.join()
-        assert not kernel.manager.is_alive()
-        assert time.monotonic() - started < 30
+        for channel in ("shell", "iopub"):
+            if not kernel.manager.is_alive():  # the first round killed it
+                kernel.discard()
+                client = kernel.start().client()
+            get = client.get_shell_msg if channel == "shell" else client.get_iopub_msg
+            message = client.execute("import time; time.sleep(60)")
+            timer = threading.Timer(1.0, kernel.kill)
+            timer.start()
+            started = time.monotonic()
+            with pytest.raises(DeadKernelError):
+                while True:  # the cell's first messages, then the wait
+                    reply = get()
+                    assert channel == "iopub" or reply["parent_header"].get("msg_id") == message
+            timer.join()
+            assert time.monotonic() - started < 10
 
 
 def test_a_stopped_batch_starts_no_more_requests(monkeypatch):
@@ -139,3 +148,23 @@ def test_a_stopped_batch_starts_no_more_requests(monkeypatch):
     stopping.set()
     assert runner._run_share([(2, "c.yaml")], None, None, ("html",), None, queue.Queue(), Kernel(), stopping) == {}
     assert ran == ["a.yaml", "b.yaml"]
+
+
+@pytest.mark.slow
+def test_a_dead_kernel_is_replaced_in_the_project_folder_and_reset_after_its_first_notebook():
+    import time
+
+    from helpers.parameters import project_root
+
+    with PrivateKernel() as kernel:
+        kernel.start()
+        kernel.fresh()
+        kernel.kill()
+        while kernel.manager.is_alive():
+            time.sleep(0.05)
+        kernel.fresh()  # the next notebook's
+        client = kernel.client()
+        assert ask(client, "import os, sys; print(os.getcwd(), 'helpers.briefing' in sys.modules)") == f"{project_root()} True"
+        ask(client, "left_over = 1")
+        kernel.fresh()
+        assert ask(kernel.client(), "print('left_over' in globals())") == "False"

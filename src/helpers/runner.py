@@ -253,15 +253,18 @@ class PrivateKernel:
     """
 
     def __init__(self, low_priority: bool = False):
-        from jupyter_client.manager import KernelManager
-
         self.low_priority = low_priority  # at LOW_PRIORITY: a cache build is running
 
         self._sockets = tempfile.TemporaryDirectory(prefix="foi-kernel-")
-        self.manager = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets.name, "kernel"))
+        self.manager = self._new_manager()
         self._used = False
         self._client = None
         self._ready = False
+
+    def _new_manager(self):
+        from jupyter_client.manager import KernelManager
+
+        return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets.name, "kernel"))
 
     def start(self) -> "PrivateKernel":
         """Launch the kernel (if not running) in the project folder; it imports PRELOAD as it starts."""
@@ -291,6 +294,8 @@ class PrivateKernel:
             own = Session(key=self.manager.session.key, signature_scheme=self.manager.session.signature_scheme)
             self._client = self.manager.client(session=own)
             self._client.start_channels()
+            for channel in (self._client.shell_channel, self._client.iopub_channel):
+                _give_up_if_the_kernel_dies(channel, self.manager)
             self._ready = False
 
     def _drop_client(self) -> None:
@@ -299,21 +304,26 @@ class PrivateKernel:
             self._client = None
 
     def fresh(self) -> None:
-        """Before a notebook: a dead kernel is cleared away (papermill starts a new one), a used
-        one forgets the previous notebook's variables."""
+        """Before a notebook: a used kernel forgets the previous notebook's variables; a dead
+        one (or none) is replaced by a new one, started as `start` starts it."""
+        if self.manager.has_kernel and not self.manager.is_alive():
+            self.discard()
         if not self.manager.has_kernel:
-            return
-        if not self.manager.is_alive():
-            self.manager.shutdown_kernel(now=True)
-            self._drop_client()
-            return
-        if self._used:
+            self.start()
+        elif self._used:
             client = self.client()
             # the shell reply is enough: the reset has run when the kernel answers
             message = client.execute("%reset -f", silent=True, store_history=False)
             while client.get_shell_msg(timeout=60)["parent_header"].get("msg_id") != message:
                 pass
         self._used = True
+
+    def discard(self) -> None:
+        """Shut a dead or stuck kernel down; the next `fresh` or `start` starts a new one."""
+        self._drop_client()
+        if self.manager.has_kernel:
+            self.manager.shutdown_kernel(now=True)
+        self.manager = self._new_manager()  # a shut-down manager's sockets cannot be opened again
 
     def close(self) -> None:
         self._drop_client()
@@ -334,6 +344,30 @@ class PrivateKernel:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _give_up_if_the_kernel_dies(channel, manager) -> None:
+    """A wait on `channel` with no timeout ends if the kernel dies (killed for memory, or by
+    Ctrl-C in a batch): DeadKernelError, as nbclient raises it. nbclient looks after this itself
+    only with an asynchronous client; with this (blocking) one, its wait for a cell's output
+    would block its event loop, and its own liveness check with it, for ever."""
+    from queue import Empty
+
+    from nbclient.exceptions import DeadKernelError
+
+    wait = channel.get_msg
+
+    def get_msg(timeout: float | None = None, **kwargs):
+        if timeout is not None:
+            return wait(timeout=timeout, **kwargs)
+        while True:
+            try:
+                return wait(timeout=1, **kwargs)
+            except Empty:
+                if not manager.is_alive():
+                    raise DeadKernelError("Kernel died") from None
+
+    channel.get_msg = get_msg
 
 
 def _wait_until_ready(client, manager, timeout: float) -> None:
@@ -461,8 +495,9 @@ def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path
             kernel_name="python3",
             engine_name=ENGINE,
             km=kernel.manager,
-            kc=kernel.client() if kernel.manager.has_kernel else None,  # none: papermill starts one
-            cwd=str(root),
+            kc=kernel.client(),
+            # no `cwd`: papermill would change this whole process's folder while the notebook runs,
+            # under a batch's other threads (the kernel runs in the project folder already)
             progress_bar=progress,
             log_output=False,
         )
@@ -471,8 +506,7 @@ def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path
         message = error.evalue if kind != "notebook" else f"{error.ename}: {error.evalue} (cell {error.exec_count})"
         raise RunFailure(kind, message) from None
     except Exception:
-        if kernel.manager.has_kernel:  # a dead or stuck kernel: the next notebook starts a new one
-            kernel.manager.shutdown_kernel(now=True)
+        kernel.discard()  # a dead or stuck kernel: the next notebook starts a new one
         raise
 
 
@@ -834,6 +868,9 @@ def main(argv: list[str] | None = None) -> int:
                 results = [run_request(paths[0], args.extracts, args.out, formats, args.strict, progress=not args.no_progress, kernel=kernel, builder=builder)]
         else:
             results = run_many(paths, args.extracts, args.out, formats, args.strict, progress=not args.no_progress, workers=args.jobs)
+    except KeyboardInterrupt:
+        print("foi-briefing: stopped (Ctrl-C); no unfinished request was published", file=sys.stderr)
+        return 130
     except ExtractError as error:
         print(f"foi-briefing: {error}", file=sys.stderr)
         return EXIT_CODES["extracts"]
