@@ -377,3 +377,20 @@ def test_the_person_side_leaves_its_rows_crime_references_before_working_out_who
     people, charges = (pa.ipc.open_file(pa.memory_map(str(tmp_path / "side" / name))).read_all() for name in SIDE_TABLES)
     assert refs == people["crime_ref"].to_pylist() + charges["crime_ref"].to_pylist()
     assert refs == ["CM/16/0000002", "00000002/17", "CM/16/0000001"]  # two person rows, one charge
+
+
+def test_texts_asked_for_again_are_the_same_and_other_crimes_get_their_own(tmp_path, cache_dir):
+    store = cache.open_extract(extract_folder(tmp_path)).store
+    everything = store.texts().to_pandas().set_index("crime_id")["circumstances"]
+    ids = list(everything.index[:3])
+
+    def texts(crime_ids):
+        got = store.texts(crime_ids).to_pandas()
+        return dict(zip(got["crime_id"], got["circumstances"]))
+
+    first = texts(ids)
+    assert first == everything[ids].to_dict()
+    assert texts(ids[::-1] + ids[:1]) == first  # the same crimes, in another order, repeated
+    assert texts(ids[1:]) == everything[ids[1:]].to_dict()  # fewer: not the last answer
+    assert texts([]) == {}
+    assert texts(ids) == first

@@ -1386,11 +1386,13 @@ class ExtractSensitive:
         self.text_ids = text_ids
         self._identifiers: list[tuple[pa.ChunkedArray, bool]] | None = None
         self._seen: dict[str, bool] = {}  # token (upper case) -> whether it is an identifier here
+        self._lengths: dict[int, frozenset[int]] = {}  # identifier column -> the lengths of its values
         self._last_born: tuple[frozenset, pd.DataFrame] | None = None  # the last dates asked about, and who
 
     def prefetch(self) -> "ExtractSensitive":
         """Read the columns the checks look in now (the runner does it while the notebook runs)."""
-        self._identifier_columns()
+        for k, (column, _keyed) in enumerate(self._identifier_columns()):
+            self._column_lengths(k, column)
         self.extract.store.people_born([])  # the dates of birth: kept by the store for the lookup
         return self
 
@@ -1431,10 +1433,22 @@ class ExtractSensitive:
 
         keyed = pa.array(sorted(f"{source.system}:{token}" for source in FORCE_SOURCES for token in upper), pa.string())
         found: set[str] = set()
-        for column, is_keyed in self._identifier_columns():
-            hits = pc.filter(column, pc.fill_null(pc.is_in(column, value_set=keyed if is_keyed else wanted), False))
+        for k, (column, is_keyed) in enumerate(self._identifier_columns()):
+            # a column none of whose values is as long as any token cannot hold one: skipped
+            # without a look at its million values (a briefing's new tokens are mostly words)
+            lengths = self._column_lengths(k, column)
+            values = [v for v in (keyed if is_keyed else wanted).to_pylist() if len(v) in lengths]
+            if not values:
+                continue
+            hits = pc.filter(column, pc.fill_null(pc.is_in(column, value_set=pa.array(values, pa.string())), False))
             found.update(str(value).split(":", 1)[-1].upper() for value in pc.unique(hits).to_pylist())
         return found & upper
+
+    def _column_lengths(self, k: int, column) -> frozenset[int]:
+        """The lengths (in characters) of an identifier column's values, worked out once."""
+        if k not in self._lengths:
+            self._lengths[k] = frozenset(pc.unique(pc.utf8_length(column)).drop_null().to_pylist())
+        return self._lengths[k]
 
     def people_with_dob(self, dates: set[date]) -> pd.DataFrame:
         """The people born on any of `dates` (kept for the same dates, as `identifiers_present`
