@@ -74,26 +74,40 @@ exact["persons_charged"]""", ["internal"]),
         ("code", """# 5. Disclosure control: only these tables (and sentences built from them) leave the force.
 released = briefing.protect(params, extract, figures, findings)
 briefing.write_release_tables(paths, params, released, extract)""", ["internal"]),
-        ("code", "report.masthead(params)", []),
-        ("code", "narrative.key_facts(params, released)", []),
-        ("code", "narrative.request_and_answer(params, released)", []),
-        ("code", """report.table_html(released.tables["people_charged"], released.titles["people_charged"], number=1,
-                 notes=narrative.people_table_notes(params))""", []),
-        ("code", "narrative.offences_intro(params)", []),
-        ("code", """report.table_html(released.tables["offences_by_year"], released.titles["offences_by_year"], number=2)""", []),
-        ("code", """report.table_html(released.tables["outcomes_by_year"], released.titles["outcomes_by_year"], number=3,
-                 notes=["Outcomes as recorded on the date of the extract, grouped as the Home Office publishes them."])""", []),
-        ("code", """report.figure_html(offences_and_outcomes_chart(released), narrative.chart_caption(params),
-                  alt=chart_description(released), number=1,
-                  notes=["The same figures as Table 3. Outcome groups withheld to protect small numbers are drawn together, hatched."])""", []),
-        ("code", "narrative.method(params)", []),
-        ("code", "narrative.evidence_method(params, released, findings)", []),
-        ("code", """report.table_html(released.tables["evidence_review"], released.titles["evidence_review"], number=4)""", []),
-        ("code", """narrative.data_quality(params, released)""", []),
-        ("code", """report.table_html(released.tables["data_quality_files"], released.titles["data_quality_files"], number=5)""", []),
-        ("code", """report.table_html(released.tables["data_quality_merging"], released.titles["data_quality_merging"], number=6)""", []),
-        ("code", "narrative.disclosure_note(params, released)", []),
-        ("code", "narrative.colophon(params)", []),
+        # one cell per part of the briefing, its fragments displayed as one: every cell costs the
+        # kernel and the runner about 17 ms of processor time (its messages), whatever it does
+        ("code", """# The request and the answer
+report.parts(
+    report.masthead(params),
+    narrative.key_facts(params, released),
+    narrative.request_and_answer(params, released),
+    report.table_html(released.tables["people_charged"], released.titles["people_charged"], number=1,
+                      notes=narrative.people_table_notes(params)),
+)""", []),
+        ("code", """# The offences recorded and their outcomes
+report.parts(
+    narrative.offences_intro(params),
+    report.table_html(released.tables["offences_by_year"], released.titles["offences_by_year"], number=2),
+    report.table_html(released.tables["outcomes_by_year"], released.titles["outcomes_by_year"], number=3,
+                      notes=["Outcomes as recorded on the date of the extract, grouped as the Home Office publishes them."]),
+    report.figure_html(offences_and_outcomes_chart(released), narrative.chart_caption(params),
+                       alt=chart_description(released), number=1,
+                       notes=["The same figures as Table 3. Outcome groups withheld to protect small numbers are drawn together, hatched."]),
+)""", []),
+        ("code", """# How we counted, and how we searched for the groups' evidence
+report.parts(
+    narrative.method(params),
+    narrative.evidence_method(params, released, findings),
+    report.table_html(released.tables["evidence_review"], released.titles["evidence_review"], number=4),
+)""", []),
+        ("code", """# The data's quality
+report.parts(
+    narrative.data_quality(params, released),
+    report.table_html(released.tables["data_quality_files"], released.titles["data_quality_files"], number=5),
+    report.table_html(released.tables["data_quality_merging"], released.titles["data_quality_merging"], number=6),
+)""", []),
+        ("code", """# Disclosure control, and how the briefing was made
+report.parts(narrative.disclosure_note(params, released), narrative.colophon(params))""", []),
     ]
 
 

@@ -80,6 +80,11 @@ class Html(str):
         return "<HTML fragment>"
 
 
+def parts(*fragments: str) -> Html:
+    """Several fragments displayed as one, in order (one notebook cell for a part of the briefing)."""
+    return Html("".join(str(fragment) for fragment in fragments))
+
+
 def is_withheld(value: object) -> bool:
     """A released cell that stands for a withheld figure: `<5` (a small number) or `[c]`."""
     text = str(value)
