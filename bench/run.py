@@ -8,7 +8,8 @@
                (also with a bare kernel, and with papermill loaded as the runner loads it)
     (f) ten    ten requests on the same extract in one `foi-briefing run` (warm cache)
 
-Each is run REPEATS times (the machine is noisy); the table shows the median wall time, the
+Each is run REPEATS times (the machine is noisy), the two sides of each ratio in alternation
+(cold with DuckDB; warm with the floor and ten requests); the table shows the median wall time, the
 peak memory of the largest process of the run (the kernel, for a briefing), and the ratios the
 issue sets targets for. The baselines' figures are checked against the project's own.
 Not part of the tests: no test asserts a time.
@@ -71,19 +72,27 @@ def measure(command: list[str], env: dict | None = None) -> dict:
     return result
 
 
-def repeat(label: str, command: list[str], env: dict | None = None, before=None, times: int = REPEATS) -> dict:
-    runs = []
-    for _ in range(times):
-        if before:
-            before()
-        runs.append(measure(command, env))
-        print(f"  {label}: {runs[-1]['wall']:.2f} s, {runs[-1]['peak_mib']:.0f} MiB", flush=True)
+def summary(runs: list[dict]) -> dict:
     return {
         "wall": statistics.median(r["wall"] for r in runs),
         "peak_mib": max(r["peak_mib"] for r in runs),
         "runs": [round(r["wall"], 2) for r in runs],
         "stdout": runs[-1]["stdout"],
     }
+
+
+def alternate(runs: list[tuple], times: int = REPEATS) -> dict[str, dict]:
+    """Each of `runs` (label, command, env, before) once per round, `times` rounds: the runs a
+    ratio compares are measured side by side, on a machine whose speed drifts by a quarter
+    within minutes."""
+    done: dict[str, list[dict]] = {label: [] for label, *_ in runs}
+    for _ in range(times):
+        for label, command, env, before in runs:
+            if before:
+                before()
+            done[label].append(measure(command, env))
+            print(f"  {label}: {done[label][-1]['wall']:.2f} s, {done[label][-1]['peak_mib']:.0f} MiB", flush=True)
+    return {label: summary(results) for label, results in done.items()}
 
 
 def machine() -> str:
@@ -106,21 +115,26 @@ def main() -> int:
     run = [BIN / "foi-briefing", "run", PARAMS, "--extracts", extracts, "--out", out, "--formats", "html", "--no-progress"]
     print(f"benchmark: {CRIMES:,} crimes in {extracts}; {machine()}", flush=True)
 
-    results = {
-        "cold": repeat("cold", run, env, before=lambda: shutil.rmtree(work / "cache", ignore_errors=True)),
-        "warm": repeat("warm", run, env),
-        "pandas": repeat("pandas", [sys.executable, ROOT / "bench" / "baseline_pandas.py", extracts]),
-        "duckdb": repeat("duckdb", [sys.executable, ROOT / "bench" / "baseline_duckdb.py", extracts]),
-        "floor": repeat("floor", [sys.executable, "-c", FLOOR, IMPORTS]),
-        "floor (bare kernel)": repeat("floor (bare kernel)", [sys.executable, "-c", FLOOR, "pass"]),
-        "floor (lean papermill)": repeat("floor (lean papermill)", [sys.executable, "-c", LEAN + FLOOR, IMPORTS]),
-    }
     ten = work / "ten"
     ten.mkdir()
     values = yaml.safe_load(PARAMS.read_text())
     for i in range(10):
         (ten / f"r{i}.yaml").write_text(yaml.safe_dump({**values, "reference": f"bench{i:02d}"}))
-    results["ten requests"] = repeat("ten requests", [BIN / "foi-briefing", "run", ten, "--extracts", extracts, "--out", out, "--formats", "html", "--no-progress"], env)
+    ten_run = [BIN / "foi-briefing", "run", ten, "--extracts", extracts, "--out", out, "--formats", "html", "--no-progress"]
+    no_cache = lambda: shutil.rmtree(work / "cache", ignore_errors=True)  # noqa: E731
+    results = {
+        # each ratio's two sides in alternation: the cold run with DuckDB, the warm run with
+        # the floor and with ten requests
+        **alternate([("cold", run, env, no_cache), ("duckdb", [sys.executable, ROOT / "bench" / "baseline_duckdb.py", extracts], None, None)]),
+        **alternate([
+            ("warm", run, env, None),
+            ("floor", [sys.executable, "-c", FLOOR, IMPORTS], None, None),
+            ("ten requests", ten_run, env, None),
+            ("floor (bare kernel)", [sys.executable, "-c", FLOOR, "pass"], None, None),
+            ("floor (lean papermill)", [sys.executable, "-c", LEAN + FLOOR, IMPORTS], None, None),
+        ]),
+        **alternate([("pandas", [sys.executable, ROOT / "bench" / "baseline_pandas.py", extracts], None, None)]),
+    }
 
     # the baselines must give the project's figures
     project = json.loads((out / "20180075" / "restricted" / "results.json").read_text())

@@ -247,9 +247,9 @@ class PrivateKernel:
 
     "python3" is mapped by jupyter_client to the Python running us (the venv's). The kernel talks
     over a socket file in a private folder, not localhost TCP: the data it handles is personal.
-    `start()` launches it early with the project's modules preloaded; several requests in one
-    worker share it, so each pays for the kernel's start and the imports once; `fresh()` forgets
-    the previous notebook's variables before the next one.
+    `start()` launches it early with the project's modules preloaded; the requests of one thread
+    of a batch share it, so they pay for the kernel's start and the imports once; `fresh()`
+    forgets the previous notebook's variables before the next one, and replaces a dead kernel.
     """
 
     def __init__(self, low_priority: bool = False):
