@@ -394,3 +394,24 @@ def test_texts_asked_for_again_are_the_same_and_other_crimes_get_their_own(tmp_p
     assert texts(ids[1:]) == everything[ids[1:]].to_dict()  # fewer: not the last answer
     assert texts([]) == {}
     assert texts(ids) == first
+
+
+def test_the_gate_s_answers_are_kept_with_the_extract_for_the_next_checker(tmp_path, cache_dir, monkeypatch):
+    """The kernel makes a new checker for each request's tables: what the checks of one extract
+    read and found serves the next checker of the same extract, and only of it."""
+    from helpers import release
+    from helpers.release import ExtractSensitive
+
+    extract = cache.open_extract(extract_folder(tmp_path))
+    first = ExtractSensitive(extract)
+    assert first.identifiers_present({"CM/16/0000001", "123456"}) == {"CM/16/0000001"}
+    looked_up = []
+    monkeypatch.setattr(release.ExtractSensitive, "_identifiers_among", lambda self, upper: looked_up.append(upper) or set())
+    second = ExtractSensitive(extract)
+    assert second.identifiers_present({"cm/16/0000001", "123456"}) == {"cm/16/0000001"}  # from the first's answers
+    assert looked_up == []
+    second.identifiers_present({"PER2"})
+    assert looked_up == [{"PER2"}]  # a token not asked about before is looked up
+    other = load_extracts(extract_folder(tmp_path / "other"), personal_data=True)
+    ExtractSensitive(other).identifiers_present({"CM/16/0000001"})
+    assert looked_up[-1] == {"CM/16/0000001"}  # another extract: its own answers

@@ -100,6 +100,7 @@ import shutil
 import subprocess
 import unicodedata
 import urllib.parse
+import weakref
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePath
@@ -1368,6 +1369,18 @@ def write_manifest(
 # What the gate looks for, read from an extract's store (memory or the extract cache)
 
 
+@dataclass
+class _Lookups:
+    """What the checks of one extract have read and found (see `ExtractSensitive`)."""
+
+    identifiers: list[tuple[pa.ChunkedArray, bool]] | None = None  # each identifier column; holds `SYSTEM:ref` keys?
+    seen: dict[str, bool] = field(default_factory=dict)  # token (upper case) -> whether it is an identifier
+    last_born: tuple[frozenset, pd.DataFrame] | None = None  # the last dates asked about, and who
+
+
+_LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # an extract's store -> its `_Lookups`
+
+
 class ExtractSensitive:
     """`Sensitive` over a loaded `helpers.extracts.Extract` (or the cache's `CachedFiles`: no
     frames, its columns read from the cache), without a set of every identifier.
@@ -1377,6 +1390,10 @@ class ExtractSensitive:
     kept for the next check (`prefetch` reads them ahead). Names are read from the store only
     for the dates of birth found in the release. `text_ids` are the crimes whose circumstances
     the run read: the only texts it could have copied.
+
+    What the checks read and find depends on the extract alone, so it is kept with the extract's
+    store (`_Lookups`) for every checker of it in the process: the kernel makes a new one for each
+    request's tables, the runner one for a batch.
     """
 
     def __init__(self, extract, text_ids=None):
@@ -1384,15 +1401,11 @@ class ExtractSensitive:
             raise ValueError("the release gate needs the extract loaded with its personal data (names, dates of birth)")
         self.extract = extract
         self.text_ids = text_ids
-        self._identifiers: list[tuple[pa.ChunkedArray, bool]] | None = None
-        self._seen: dict[str, bool] = {}  # token (upper case) -> whether it is an identifier here
-        self._lengths: dict[int, frozenset[int]] = {}  # identifier column -> the lengths of its values
-        self._last_born: tuple[frozenset, pd.DataFrame] | None = None  # the last dates asked about, and who
+        self._kept = _LOOKUPS.setdefault(extract.store, _Lookups())
 
     def prefetch(self) -> "ExtractSensitive":
         """Read the columns the checks look in now (the runner does it while the notebook runs)."""
-        for k, (column, _keyed) in enumerate(self._identifier_columns()):
-            self._column_lengths(k, column)
+        self._identifier_columns()
         self.extract.store.people_born([])  # the dates of birth: kept by the store for the lookup
         return self
 
@@ -1405,9 +1418,9 @@ class ExtractSensitive:
 
     def _identifier_columns(self) -> list[tuple[pa.ChunkedArray, bool]]:
         """Each identifier column, and whether it holds `SYSTEM:ref` keys."""
-        if self._identifiers is None:
+        if self._kept.identifiers is None:
             people = self.extract.store.people(["person_key", "legacy_person_key", "pnc_id"])
-            self._identifiers = [
+            self._kept.identifiers = [
                 (self._column("crimes", "crime_id"), False),
                 (self._column("crimes", "legacy_ref"), False),
                 (people["pnc_id"], False),
@@ -1415,16 +1428,17 @@ class ExtractSensitive:
                 (people["legacy_person_key"], True),
                 (self._column("charges", "person_key"), True),
             ]
-        return self._identifiers
+        return self._kept.identifiers
 
     def identifiers_present(self, tokens: set[str]) -> set[str]:
-        """The tokens that are identifiers in the extract. Each token's answer is kept: a worker
-        checks request after request on the same extract, whose briefings share most tokens."""
-        unknown = {token.upper() for token in tokens} - self._seen.keys()
+        """The tokens that are identifiers in the extract. Each token's answer is kept: request
+        after request on the same extract, the briefings share most tokens."""
+        seen = self._kept.seen
+        unknown = {token.upper() for token in tokens} - seen.keys()
         if unknown:
             found = self._identifiers_among(unknown)
-            self._seen.update((token, token in found) for token in unknown)
-        return {token for token in tokens if self._seen[token.upper()]}
+            seen.update((token, token in found) for token in unknown)
+        return {token for token in tokens if seen[token.upper()]}
 
     def _identifiers_among(self, upper: set[str]) -> set[str]:
         wanted = pa.array(sorted(upper), pa.string())
@@ -1433,30 +1447,19 @@ class ExtractSensitive:
 
         keyed = pa.array(sorted(f"{source.system}:{token}" for source in FORCE_SOURCES for token in upper), pa.string())
         found: set[str] = set()
-        for k, (column, is_keyed) in enumerate(self._identifier_columns()):
-            # a column none of whose values is as long as any token cannot hold one: skipped
-            # without a look at its million values (a briefing's new tokens are mostly words)
-            lengths = self._column_lengths(k, column)
-            values = [v for v in (keyed if is_keyed else wanted).to_pylist() if len(v) in lengths]
-            if not values:
-                continue
-            hits = pc.filter(column, pc.fill_null(pc.is_in(column, value_set=pa.array(values, pa.string())), False))
+        for column, is_keyed in self._identifier_columns():
+            hits = pc.filter(column, pc.fill_null(pc.is_in(column, value_set=keyed if is_keyed else wanted), False))
             found.update(str(value).split(":", 1)[-1].upper() for value in pc.unique(hits).to_pylist())
         return found & upper
-
-    def _column_lengths(self, k: int, column) -> frozenset[int]:
-        """The lengths (in characters) of an identifier column's values, worked out once."""
-        if k not in self._lengths:
-            self._lengths[k] = frozenset(pc.unique(pc.utf8_length(column)).drop_null().to_pylist())
-        return self._lengths[k]
 
     def people_with_dob(self, dates: set[date]) -> pd.DataFrame:
         """The people born on any of `dates` (kept for the same dates, as `identifiers_present`
         keeps its answers: the briefings of one request after another mostly give the same)."""
         key = frozenset(dates)
-        if self._last_born is None or self._last_born[0] != key:
-            self._last_born = (key, self._people_with_dob(dates))
-        return self._last_born[1]
+        last = self._kept.last_born
+        if last is None or last[0] != key:
+            last = self._kept.last_born = (key, self._people_with_dob(dates))
+        return last[1]
 
     def _people_with_dob(self, dates: set[date]) -> pd.DataFrame:
         empty = pd.DataFrame({"surname": [], "forenames": [], "date_of_birth": []})
