@@ -130,24 +130,50 @@ def test_a_stopped_batch_starts_no_more_requests(monkeypatch):
     from helpers import runner
 
     ran = []
-    monkeypatch.setattr(runner, "run_request", lambda path, *args: ran.append(path))
-
-    class Kernel:  # no real kernel: only the share's loop is under test
-        def start(self):
-            return self
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            pass
-
+    monkeypatch.setattr(runner, "run_request", lambda path, *args: ran.append(path) or path)
     stopping = threading.Event()
-    runner._run_share([(0, "a.yaml"), (1, "b.yaml")], None, None, ("html",), None, queue.Queue(), Kernel(), stopping)
-    assert ran == ["a.yaml", "b.yaml"]
-    stopping.set()
-    assert runner._run_share([(2, "c.yaml")], None, None, ("html",), None, queue.Queue(), Kernel(), stopping) == {}
-    assert ran == ["a.yaml", "b.yaml"]
+    with runner.KernelPool(1) as kernels:  # never started: only the queue's rule is under test
+        assert runner._run_queued(0, "a.yaml", None, None, ("html",), None, queue.Queue(), kernels, stopping) == "a.yaml"
+        stopping.set()
+        assert runner._run_queued(1, "b.yaml", None, None, ("html",), None, queue.Queue(), kernels, stopping) is None
+    assert ran == ["a.yaml"]
+
+
+def test_a_pool_lends_each_kernel_to_one_notebook_at_a_time():
+    import threading
+
+    from helpers.runner import KernelPool
+
+    with KernelPool(1) as pool:
+        order = []
+        with pool.lease() as first:
+            waiting = threading.Thread(target=lambda: order.append(("second", pool.lease().__enter__())))
+            waiting.start()
+            waiting.join(0.2)
+            assert waiting.is_alive()  # all lent: the second request waits
+            order.append(("first", first))
+        waiting.join(5)
+        assert [name for name, _ in order] == ["first", "second"] and order[1][1] is first
+
+
+def test_a_killed_pool_lends_no_kernel_and_keeps_it():
+    from helpers.runner import KernelPool, RunFailure
+
+    with KernelPool(2) as pool:
+        pool.kill()  # as Ctrl-C does: a request waiting for a kernel must not get a new one
+        with pytest.raises(RunFailure, match="stopped"), pool.lease():
+            pass
+        assert pool._free.qsize() == 2
+
+
+def test_a_request_that_fails_in_its_notebook_gives_its_kernel_back():
+    from helpers.runner import KernelPool
+
+    with KernelPool(1) as pool:
+        with pytest.raises(ZeroDivisionError), pool.lease():
+            1 / 0
+        with pool.lease() as kernel:
+            assert kernel is pool.kernels[0]
 
 
 @pytest.mark.slow
