@@ -185,7 +185,7 @@ def test_a_dead_kernel_is_replaced_in_the_project_folder_and_reset_after_its_fir
     with PrivateKernel() as kernel:
         kernel.start()
         kernel.fresh()
-        kernel.kill()
+        kernel.manager.provisioner.process.kill()  # as the out-of-memory killer would
         while kernel.manager.is_alive():
             time.sleep(0.05)
         kernel.fresh()  # the next notebook's
@@ -194,3 +194,20 @@ def test_a_dead_kernel_is_replaced_in_the_project_folder_and_reset_after_its_fir
         ask(client, "left_over = 1")
         kernel.fresh()
         assert ask(kernel.client(), "print('left_over' in globals())") == "False"
+
+
+@pytest.mark.slow
+def test_a_kernel_killed_to_stop_a_batch_is_not_replaced():
+    """Ctrl-C kills the batch's kernels: a request that got its kernel just before must not start
+    a new one and run its notebook after all."""
+    from helpers.runner import RunFailure
+
+    with PrivateKernel() as kernel:
+        kernel.start()
+        kernel.fresh()
+        killed = kernel.manager.provisioner.process
+        kernel.kill()
+        with pytest.raises(RunFailure, match="stopped"):
+            kernel.fresh()
+        assert kernel.manager.provisioner.process is killed  # no other kernel in its place
+        killed.wait(timeout=10)

@@ -432,3 +432,35 @@ def test_requests_run_one_after_another_in_one_kernel_give_the_same_figures(good
     # the executed notebook is whole: every code cell ran and was saved
     cells = json.loads((tmp_path / "out" / "20180102" / "restricted" / "briefing.ipynb").read_text(encoding="utf-8"))["cells"]
     assert all(cell["execution_count"] for cell in cells if cell["cell_type"] == "code")
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_batch_in_one_line_publishing_nothing_unfinished_and_leaving_no_kernel(good, tmp_path):
+    """SIGINT (Ctrl-C) once the first notebooks run: exit 130, one line, the kernels gone, and
+    no request that had not finished published."""
+    import os
+    import signal
+    import time
+
+    import psutil
+
+    for i in range(6):
+        parameters_file(tmp_path / "requests" / f"r{i}.yaml", reference=f"2018020{i}")
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [BIN / "foi-briefing", "run", tmp_path / "requests", "--extracts", good["extracts"], "--out", out, "--formats", "html", "--no-progress"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    )
+    deadline = time.monotonic() + 120
+    # a notebook is running once its staged copy is being written
+    while not list((out / ".runs").glob("*/*/restricted/briefing.ipynb")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    kernels = [child for child in psutil.Process(process.pid).children(recursive=True) if "ipykernel" in " ".join(child.cmdline())]
+    assert kernels, "no kernel was running"
+    os.kill(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines() == ["foi-briefing: stopped (Ctrl-C); no unfinished request was published"]
+    assert not any(kernel.is_running() and kernel.status() != psutil.STATUS_ZOMBIE for kernel in kernels)
+    for published in (p for p in out.iterdir() if not p.name.startswith(".")):
+        assert (published / "release" / "manifest.json").is_file(), published  # finished before the stop

@@ -18,6 +18,7 @@ import contextlib
 import functools
 import logging
 import os
+import queue
 import shutil
 import sys
 import tempfile
@@ -261,6 +262,7 @@ class PrivateKernel:
 
         self._sockets = tempfile.TemporaryDirectory(prefix="foi-kernel-")
         self.manager = self._new_manager()
+        self._killed = False  # by `kill`: no new kernel in its place
         self._used = False
         self._client = None
         self._ready = False
@@ -310,16 +312,25 @@ class PrivateKernel:
     def fresh(self) -> None:
         """Before a notebook: a used kernel forgets the previous notebook's variables; a dead
         one (or none) is replaced by a new one, started as `start` starts it."""
+        if self._killed:  # stopped (Ctrl-C) between the batch's check and here
+            raise RunFailure("notebook", "the batch was stopped")
         if self.manager.has_kernel and not self.manager.is_alive():
             self.discard()
         if not self.manager.has_kernel:
             self.start()
         elif self._used:
             client = self.client()
-            # the shell reply is enough: the reset has run when the kernel answers
+            # the shell reply is enough: the reset has run when the kernel answers. Waited for a
+            # second at a time: a kernel killed meanwhile is given up on at once, not in a minute
             message = client.execute("%reset -f", silent=True, store_history=False)
-            while client.get_shell_msg(timeout=60)["parent_header"].get("msg_id") != message:
-                pass
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if client.get_shell_msg(timeout=1)["parent_header"].get("msg_id") == message:
+                        break
+                except queue.Empty:
+                    if self._killed or not self.manager.is_alive() or time.monotonic() > deadline:
+                        raise RuntimeError("the kernel did not answer its reset") from None
         self._used = True
 
     def discard(self) -> None:
@@ -338,7 +349,9 @@ class PrivateKernel:
         self._sockets.cleanup()
 
     def kill(self) -> None:
-        """From another thread: end the kernel now (its notebook, if one runs, then fails)."""
+        """From another thread: end the kernel now (its notebook, if one runs, then fails); none
+        is started in its place."""
+        self._killed = True
         process = getattr(getattr(self.manager, "provisioner", None), "process", None)
         if process is not None and process.poll() is None:
             process.kill()
@@ -362,8 +375,6 @@ class KernelPool:
     """
 
     def __init__(self, size: int):
-        import queue
-
         self.kernels = [PrivateKernel() for _ in range(size)]
         self.stopped = False  # killed (Ctrl-C): no more notebooks
         self._free: "queue.Queue[PrivateKernel]" = queue.Queue()
@@ -751,7 +762,6 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
     run the next requests' notebooks (`KernelPool`).
     """
     import gc
-    import queue as queues
     from concurrent.futures import ThreadPoolExecutor
 
     from tqdm import tqdm
@@ -764,7 +774,7 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
     gc.freeze()
     gc.enable()
     workers = min(workers or os.cpu_count() or 1, len(paths))
-    steps = queues.Queue()  # (request, step reached), from the threads
+    steps = queue.Queue()  # (request, step reached), from the threads
     names = [f"{path.stem[:24]:>24}" for path in paths]
     bars = [
         tqdm(total=len(STEPS) - 1, desc=f"{name} queued  ", position=i, leave=True, disable=not progress, bar_format="{desc} {bar:30} {elapsed}")
@@ -780,7 +790,7 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
             while not all(future.done() for future in futures) or not steps.empty():
                 try:
                     index, step = steps.get(timeout=0.05)
-                except queues.Empty:
+                except queue.Empty:
                     continue
                 bars[index].update(max(STEPS.index(step) - bars[index].n, 0) if step in STEPS else 0)
                 bars[index].set_description_str(f"{names[index]} {step:<8}")
@@ -788,6 +798,9 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
             # the threads cannot be interrupted; the kernels can: each notebook then fails at
             # once, and no thread starts another request
             stopping.set()
+            # each notebook's client would log "Kernel died while waiting for execute reply." on
+            # the terminal: the batch says it stopped in one line
+            logging.getLogger("papermill").setLevel(logging.CRITICAL)
             kernels.kill()
             raise
         for i, future in enumerate(futures):
