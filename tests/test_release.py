@@ -392,6 +392,38 @@ def test_copied_runs_never_join_two_texts_and_count_across_chunks():
         assert sorted(set(pairs["text"])) == [11], chunk_size
 
 
+def test_the_words_of_texts_are_split_as_the_release_side_splits_them():
+    import pyarrow as pa
+
+    from helpers.release import _arrow_words
+
+    flat, lengths = _arrow_words(pa.array(["Hello, World!", "", None, "\u00c0B-c 42", "--"], pa.large_string()))
+    # a separator at a text's start or end leaves an empty piece; a non-ASCII letter separates
+    assert flat.to_pylist() == ["hello", "world", "", "", "", "b", "c", "42", "", ""]
+    assert lengths.tolist() == [3, 1, 0, 4, 2]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.none() | st.text(alphabet=st.sampled_from(list("aZq09 ,.-\n'\u00e9\u2019\u2014\u00dc\U0001f600")), max_size=12), max_size=8),
+    st.integers(0, 3),
+    st.integers(0, 3),
+)
+def test_the_numpy_word_split_is_arrows_regular_expression_split(texts, cut_start, cut_end):
+    """Both sides of the copied-text check must cut words alike: the numpy split of the texts'
+    bytes gives what Arrow's RE2 split gives, nulls, empty texts and slices of arrays included."""
+    import pyarrow as pa
+
+    from helpers.release import _arrow_words, _regex_words
+
+    array = pa.array(texts, pa.large_string())
+    array = array.slice(min(cut_start, len(array)), max(0, len(array) - cut_start - cut_end))
+    flat, lengths = _arrow_words(array)
+    expected_flat, expected_lengths = _regex_words(array)
+    assert flat.to_pylist() == expected_flat.to_pylist()
+    assert lengths.tolist() == expected_lengths.tolist()
+
+
 def test_copied_text_search_finds_one_run_among_many_texts_of_the_same_words(sensitive):
     """50,000 texts of ~25 words, all drawn from the release's own vocabulary, against a
     20,000-word release: only the text holding one of its 8-word runs is found, and the run's

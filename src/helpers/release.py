@@ -965,6 +965,11 @@ def _name_findings(contents: list[_Content], sensitive: Sensitive) -> list[list[
 _SPLIT_WORDS = r"[^a-z0-9]+"  # RE2, after ascii_lower
 _BITMAP_BITS = 20
 _PY_WORD = re.compile(r"[A-Za-z0-9]+")  # the same words, with positions (release side only)
+_ASCII_LOWER = np.arange(256, dtype=np.uint8)
+_ASCII_LOWER[ord("A") : ord("Z") + 1] += 32
+_WORD_BYTE = np.zeros(256, bool)  # the bytes of words: A-Z, a-z and 0-9
+for _first, _last in ("AZ", "az", "09"):
+    _WORD_BYTE[ord(_first) : ord(_last) + 1] = True
 _HASH_MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
      0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9],
@@ -974,8 +979,63 @@ _HASH_MULTIPLIERS = np.array(
 
 def _arrow_words(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """All words of all texts, flattened (with empty pieces where a text starts or ends with a
-    separator), and how many pieces each text has (a null text: none)."""
-    split = pc.split_pattern_regex(pc.ascii_lower(texts), pattern=_SPLIT_WORDS)
+    separator), and how many pieces each text has (a null text: none).
+
+    What Arrow's regular-expression split of the lower-cased texts on `_SPLIT_WORDS` gives
+    (`_regex_words`, which the tests hold this to), worked out on the texts' bytes with numpy:
+    the split calls RE2 once per separator, 23 ms for request 20180075's 3,218 texts (500 kB),
+    this 7 ms. A byte of a non-ASCII character is a separator byte, as its character is a
+    separator.
+    """
+    texts = texts.cast(pa.large_string())
+    n = len(texts)
+    valid = ~texts.is_null().to_numpy(zero_copy_only=False)
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[texts.offset : texts.offset + n + 1] if n else np.zeros(1, np.int64)
+    start, total = int(offsets[0]), int(offsets[-1] - offsets[0])  # a slice's bytes, in the buffer
+    offsets = offsets - start
+    sizes = np.diff(offsets)
+    if (sizes[~valid] > 0).any():  # a null with bytes behind it (Arrow allows it; never made here)
+        return _regex_words(texts)
+    data = np.frombuffer(texts.buffers()[2], dtype=np.uint8)[start : start + total] if total else np.zeros(0, np.uint8)
+    word = _WORD_BYTE[data]
+
+    # the words: runs of word bytes, cut where a text ends
+    starts_here, ends_here = word.copy(), word.copy()
+    starts_here[1:] &= ~word[:-1]
+    ends_here[:-1] &= ~word[1:]
+    inner = offsets[1:-1][(offsets[1:-1] > 0) & (offsets[1:-1] < total)]
+    starts_here[inner] = word[inner]
+    ends_here[inner - 1] = word[inner - 1]
+    word_starts = np.flatnonzero(starts_here)
+    word_sizes = np.flatnonzero(ends_here) + 1 - word_starts
+    text_of_word = np.searchsorted(offsets, word_starts, side="right") - 1
+    words_per_text = np.bincount(text_of_word, minlength=n)
+
+    # the empty pieces: one where a text starts with a separator (an empty text is just that),
+    # one where it ends with one
+    nonempty = sizes > 0
+    starts_with_word, ends_with_word = np.zeros(n, bool), np.zeros(n, bool)
+    starts_with_word[nonempty] = word[offsets[:-1][nonempty]]
+    ends_with_word[nonempty] = word[offsets[1:][nonempty] - 1]
+    lead = valid & ~starts_with_word
+    trail = valid & nonempty & ~ends_with_word
+    lengths = lead.astype(np.int64) + words_per_text + trail
+
+    # each word's piece: its text's first piece, after that text's leading empty piece and its
+    # earlier words
+    first_piece = np.cumsum(lengths) - lengths
+    first_word = np.cumsum(words_per_text) - words_per_text
+    piece = first_piece[text_of_word] + lead[text_of_word] + np.arange(len(word_starts)) - first_word[text_of_word]
+    piece_sizes = np.zeros(int(lengths.sum()), np.int64)
+    piece_sizes[piece] = word_sizes
+    piece_offsets = np.concatenate([[0], np.cumsum(piece_sizes)])
+    flat = pa.LargeStringArray.from_buffers(len(piece_sizes), pa.py_buffer(piece_offsets), pa.py_buffer(_ASCII_LOWER[data[word]].tobytes()))
+    return flat, lengths
+
+
+def _regex_words(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """`_arrow_words` by Arrow's own split: the definition the numpy version is tested against."""
+    split = pc.split_pattern_regex(pc.ascii_lower(texts.cast(pa.large_string())), pattern=_SPLIT_WORDS)
     lengths = pc.list_value_length(split).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
     return pc.list_flatten(split), lengths
 
