@@ -237,3 +237,24 @@ def test_the_export_warm_up_leaves_the_export_as_it_was(tmp_path):
     report.warm_up_export()
     assert report.export_html(tmp_path / "n.ipynb", tmp_path / "b.html", "T").read_text(encoding="utf-8") == before
     assert "<p>Table 1</p>" in before
+
+
+def test_the_briefing_exporter_writes_what_nbconverts_html_exporter_writes():
+    """The briefing's exporter skips HTMLExporter's last pass (BeautifulSoup reading the page
+    again and writing it out): the page must be the same as that pass would leave it, markdown,
+    tables, the chart and an internal cell's hidden output included."""
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    chart = report.figure_html(charts.offences_and_outcomes_chart(released()), "Offences", alt="A chart", number=1)
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# The request\n\nSome *text* & a [link](#x)."),
+        nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("display_data", data={"text/html": str(report.masthead(PARAMS)), "text/plain": "masthead"})]),
+        nbformat.v4.new_code_cell("y", metadata={"tags": ["internal"]}, outputs=[nbformat.v4.new_output("stream", name="stdout", text="secret")]),
+        nbformat.v4.new_code_cell("z", outputs=[nbformat.v4.new_output("execute_result", data={"text/html": str(chart)}, execution_count=3)]),
+    ])
+    ours = report.notebook_body(notebook)
+    theirs, _ = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, exclude_raw=True).from_notebook_node(report._shareable_outputs(notebook))
+    assert str(BeautifulSoup(ours, features="html.parser")) == theirs
+    assert "secret" not in ours and 'alt="A chart"' in ours and "The request" in ours
