@@ -181,7 +181,8 @@ def search_scope(params: RequestParameters, extract: Extract, figures: Figures) 
     else:
         base = figures.offences.assign(in_scope_as="offence")
     charged_ids = pd.Index(figures.persons.charges["crime_id"].unique()).difference(base["crime_id"])
-    charged = extract.crimes.loc[extract.crimes["crime_id"].isin(charged_ids)]
+    # only the columns needed: taking rows of a chunked text column joins its chunks first
+    charged = extract.crimes.loc[extract.crimes["crime_id"].isin(charged_ids), ["crime_id", "recorded_at"]]
     charged = charged.assign(in_scope_as=f"crime of a {params.charge_year} charge", year=charged["recorded_at"].dt.year)
     columns = ["crime_id", "year", "in_scope_as"]
     scope = pd.concat([base[columns], charged[columns]], ignore_index=True).set_index("crime_id")
