@@ -159,6 +159,9 @@ NEGATED = [
     ("negation after", "A paedophile hunter group was not involved.", ["paedophile hunter", "hunter group"]),
     ("ruled out", "Vigilantes were ruled out by the OIC.", ["vigilante"]),
     ("colon nil", "Vigilante involvement: nil. Suspect seen on CCTV.", ["vigilante"]),
+    # no negation word anywhere in the text: only the "...: n/a" after the mention negates it
+    ("colon n/a, no other cue", "Paedophile hunter input: n/a. Suspect seen on CCTV.", ["paedophile hunter"]),
+    ("dash negative, no other cue", "Predator Patrol referral - negative", ["Predator Patrol"]),
     ("negated variant", "It was not a peadophile-hunters operation.", ["paedophile hunter"]),
     ("negated fuzzy", "Not a Nothern Shield job according to the OIC.", ["Northern Shield"]),
 ]
@@ -301,6 +304,23 @@ def test_chunking_and_threads_do_not_change_the_result(terms, monkeypatch):
     pd.testing.assert_frame_equal(whole, chunked)
     one_by_one = pd.concat([search_one(texts.iloc[i : i + 1], terms) for i in range(len(texts))], ignore_index=True)
     pd.testing.assert_frame_equal(whole, one_by_one)
+
+
+def test_texts_without_a_negation_word_are_judged_as_the_full_analysis_judges_them(terms, monkeypatch):
+    """Most texts have no negation word: `_negate` then checks only for "...: nil" after each
+    mention. With that shortcut turned off, every text of the pool gets the same mentions."""
+    pool = [f[1] for f in FOUND] + [n[1] for n in NOTHING] + [n[1] for n in NEGATED] + [n[1] for n in NOT_NEGATED]
+    pool += ["Predator Patrol filmed him: none of it staged.", "Vigilantes - negative for weapons; hunter group present"]
+    texts = pd.Series(pool, index=[f"{i:08d}/17" for i in range(len(pool))])
+    quick = find_mentions(texts, terms, workers=1)
+
+    class EveryWord(frozenset):
+        def isdisjoint(self, other):
+            return False
+
+    monkeypatch.setattr(evidence, "_NEGATION_WORDS", EveryWord())
+    pd.testing.assert_frame_equal(quick, find_mentions(texts, terms, workers=1))
+    assert (quick["kind"] == "negated").any() and (quick["kind"] != "negated").any()
 
 
 def search_one(texts: pd.Series, terms) -> pd.DataFrame:

@@ -233,6 +233,9 @@ _POST_COLON_RE = re.compile(
     r"\s*(?:involvement|involved|referral|input|activity)?\s*[:=\-\u2013\u2014]+\s*(?:nil|none|no|n/?a|negative)\b",
     re.IGNORECASE,
 )
+#: every word `_negate` can act on but `_POST_COLON_RE`: a text with none of them has no negation
+#: before or after a mention but that one
+_NEGATION_WORDS = _NOMINAL_CUES | _VERBAL_CUES | {"t", "ruled"}
 
 _CHUNK = 50_000  # texts per tokenising task
 _CDIST_BATCH = 100_000  # vocabulary words per rapidfuzz.cdist call
@@ -749,6 +752,11 @@ def _governs(active: str, after: bool, free: int, last: str) -> bool:
 def _negate(text: str, toks, matches: list[_Match]) -> None:
     """Mark the matches governed by a negation (see module docstring)."""
     if not matches:
+        return
+    if _NEGATION_WORDS.isdisjoint(tok for tok, _s, _e in toks):
+        # no cue word anywhere (most texts): only a "...: nil" straight after a mention negates it
+        for m in matches:
+            m.negated = bool(_POST_COLON_RE.match(text, m.end))
         return
     clause = _clauses(text, toks)
     owner = {}
