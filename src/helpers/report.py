@@ -206,7 +206,7 @@ def notebook_body(notebook) -> str:
 
 
 #: one export at a time in a process: a batch's threads share the exporter, whose preprocessors
-#: are not written to be used by two threads at once (an export takes a tenth of a second)
+#: are not written to be used by two threads at once (an export takes about 10 ms)
 _EXPORTING = threading.RLock()
 #: one PDF at a time: WeasyPrint is not known to be thread-safe, and `_fixed_font_timestamps`
 #: sets an environment variable for the write
