@@ -125,17 +125,15 @@ def test_a_wait_for_a_kernel_that_dies_mid_cell_ends_in_seconds():
 
 def test_a_stopped_batch_starts_no_more_requests(monkeypatch):
     import queue
-    import threading
 
     from helpers import runner
 
     ran = []
     monkeypatch.setattr(runner, "run_request", lambda path, *args: ran.append(path) or path)
-    stopping = threading.Event()
     with runner.KernelPool(1) as kernels:  # never started: only the queue's rule is under test
-        assert runner._run_queued(0, "a.yaml", None, None, ("html",), None, queue.Queue(), kernels, stopping) == "a.yaml"
-        stopping.set()
-        assert runner._run_queued(1, "b.yaml", None, None, ("html",), None, queue.Queue(), kernels, stopping) is None
+        assert runner._run_queued(0, "a.yaml", None, None, ("html",), None, queue.Queue(), kernels) == "a.yaml"
+        kernels.kill()  # as Ctrl-C does
+        assert runner._run_queued(1, "b.yaml", None, None, ("html",), None, queue.Queue(), kernels) is None
     assert ran == ["a.yaml"]
 
 
@@ -156,14 +154,14 @@ def test_a_pool_lends_each_kernel_to_one_notebook_at_a_time():
         assert [name for name, _ in order] == ["first", "second"] and order[1][1] is first
 
 
-def test_a_killed_pool_lends_no_kernel_and_keeps_it():
+def test_a_kernel_of_a_killed_pool_runs_no_notebook_and_goes_back():
     from helpers.runner import KernelPool, RunFailure
 
     with KernelPool(2) as pool:
-        pool.kill()  # as Ctrl-C does: a request waiting for a kernel must not get a new one
-        with pytest.raises(RunFailure, match="stopped"), pool.lease():
-            pass
-        assert pool._free.qsize() == 2
+        pool.kill()  # as Ctrl-C does: a request already waiting for a kernel must not start a new one
+        with pytest.raises(RunFailure, match="stopped"), pool.lease() as kernel:
+            kernel.fresh()  # what the notebook step does first
+        assert not kernel.manager.has_kernel and pool._free.qsize() == 2
 
 
 def test_a_request_that_fails_in_its_notebook_gives_its_kernel_back():

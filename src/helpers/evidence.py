@@ -484,9 +484,6 @@ def _or_bits(values) -> int:
 
 # --------------------------------------------------------------------------- vectorised prefilter
 
-_LOWER = np.arange(256, dtype=np.uint8)
-_LOWER[65:91] += 32
-
 
 def _tokenise_chunk(arr: pa.Array):
     """Split a chunk of non-null large strings into lower-case letter runs.

@@ -312,7 +312,7 @@ class PrivateKernel:
     def fresh(self) -> None:
         """Before a notebook: a used kernel forgets the previous notebook's variables; a dead
         one (or none) is replaced by a new one, started as `start` starts it."""
-        if self._killed:  # stopped (Ctrl-C) between the batch's check and here
+        if self._killed:  # by Ctrl-C: the batch is stopping, and no notebook may run in a new kernel
             raise RunFailure("notebook", "the batch was stopped")
         if self.manager.has_kernel and not self.manager.is_alive():
             self.discard()
@@ -376,7 +376,7 @@ class KernelPool:
 
     def __init__(self, size: int):
         self.kernels = [PrivateKernel() for _ in range(size)]
-        self.stopped = False  # killed (Ctrl-C): no more notebooks
+        self.stopped = False  # killed (Ctrl-C): no request starts any more
         self._free: "queue.Queue[PrivateKernel]" = queue.Queue()
         for kernel in self.kernels:
             self._free.put(kernel)
@@ -392,15 +392,13 @@ class KernelPool:
         """A free kernel (waiting for one if all are lent), given back afterwards whatever happens."""
         kernel = self._free.get()
         try:
-            if self.stopped:  # a killed kernel would be replaced by a new one, for a batch that is stopping
-                raise RunFailure("notebook", "the batch was stopped")
             yield kernel
         finally:
             self._free.put(kernel)
 
     def kill(self) -> None:
-        """From another thread: end every kernel now (their notebooks then fail at once), and
-        lend none again."""
+        """From another thread: end every kernel now (their notebooks fail at once, and none
+        starts in a new kernel) and start no more requests (`_run_queued`)."""
         self.stopped = True
         for kernel in self.kernels:
             kernel.kill()
@@ -561,9 +559,9 @@ def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path
     if params.evidence_decisions:
         values["evidence_decisions"] = str(params.path(params.evidence_decisions))
     root = project_root()
-    kernel.fresh()
     _register_engine()
     try:
+        kernel.fresh()
         papermill.execute_notebook(
             str(root / NOTEBOOK),
             str(staged / "restricted" / "briefing.ipynb"),
@@ -781,11 +779,10 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
         for i, name in enumerate(names)
     ]
     results: dict[int, RunResult] = {}
-    stopping = threading.Event()
     # the pool's kernels are closed only once every thread is done with them (the executor's
     # exit waits for its threads)
     with KernelPool(workers).start() as kernels, ThreadPoolExecutor(min(workers + 1, len(paths)), thread_name_prefix="foi-request") as pool:
-        futures = [pool.submit(_run_queued, i, path, extracts, out, formats, strict, steps, kernels, stopping) for i, path in enumerate(paths)]
+        futures = [pool.submit(_run_queued, i, path, extracts, out, formats, strict, steps, kernels) for i, path in enumerate(paths)]
         try:
             while not all(future.done() for future in futures) or not steps.empty():
                 try:
@@ -796,10 +793,8 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
                 bars[index].set_description_str(f"{names[index]} {step:<8}")
         except KeyboardInterrupt:
             # the threads cannot be interrupted; the kernels can: each notebook then fails at
-            # once, and no thread starts another request
-            stopping.set()
-            # each notebook's client would log "Kernel died while waiting for execute reply." on
-            # the terminal: the batch says it stopped in one line
+            # once, and no thread starts another request. Each notebook's client would log
+            # "Kernel died while waiting for execute reply.": the batch says it stopped in one line
             logging.getLogger("papermill").setLevel(logging.CRITICAL)
             kernels.kill()
             raise
@@ -815,9 +810,10 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
     return [results[i] for i in range(len(paths))]
 
 
-def _run_queued(index: int, path: Path, extracts, out, formats, strict, steps, kernels: KernelPool, stopping: threading.Event) -> RunResult | None:
-    """One request of a batch, when a thread takes it from the line (none once the batch is stopped)."""
-    if stopping.is_set():
+def _run_queued(index: int, path: Path, extracts, out, formats, strict, steps, kernels: KernelPool) -> RunResult | None:
+    """One request of a batch, when a thread takes it from the line (none once the batch is
+    stopped; one that had started fails in its notebook, its kernel killed)."""
+    if kernels.stopped:
         return None
     return run_request(path, extracts, out, formats, strict, False, _StepQueue(steps, index), kernels)
 
