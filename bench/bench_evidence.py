@@ -1,4 +1,4 @@
-"""Benchmark helpers.evidence.find_mentions on 1,000,000 synthetic circumstances texts.
+"""Benchmark helpers.analysis.evidence.find_mentions on 1,000,000 synthetic circumstances texts.
 
 Run:  .venv/bin/python bench/bench_evidence.py [N]
 
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from helpers.evidence import compile_terms, find_mentions
+from helpers.analysis.evidence import compile_terms, find_mentions
 
 # the agreed terms of request 20180075, from its parameters file
 TERMS = yaml.safe_load((Path(__file__).resolve().parents[1] / "parameters" / "20180075.yaml").read_text())["search_terms"]

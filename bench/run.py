@@ -51,7 +51,7 @@ FLOOR = """
 import sys, tempfile
 from pathlib import Path
 import nbformat, papermill
-from helpers import report
+from helpers.briefing import report
 nb = nbformat.v4.new_notebook()
 nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
 nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
@@ -61,8 +61,8 @@ nbformat.write(nb, folder / "floor.ipynb")
 papermill.execute_notebook(str(folder / "floor.ipynb"), str(folder / "out.ipynb"), kernel_name="python3", progress_bar=False)
 report.export_html(folder / "out.ipynb", folder / "floor.html", "floor")
 """
-IMPORTS = "from helpers import briefing, narrative, report\nfrom helpers.charts import offences_and_outcomes_chart"
-#: the runner marks rfc3987_syntax absent before papermill loads (see helpers.runner): the floor
+IMPORTS = "from helpers.request import steps\nfrom helpers.briefing import narrative, report\nfrom helpers.briefing.charts import offences_and_outcomes_chart"
+#: the runner marks rfc3987_syntax absent before papermill loads (see helpers.run.cli): the floor
 #: with the same saving, to show what the runner gains there and what it gains elsewhere
 LEAN = "import sys; sys.modules['rfc3987_syntax'] = None\n"
 
@@ -112,7 +112,7 @@ def machine() -> str:
 def main() -> int:
     import time
 
-    from helpers.runner import synthetic_extract
+    from helpers.run.cli import synthetic_extract
 
     began = time.monotonic()
     extracts = synthetic_extract(CRIMES)  # made once, then kept in data/

@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from builders import SAMPLE
-from helpers import review
-from helpers.parameters import project_root
+from helpers.analysis import review
+from helpers.request.parameters import project_root
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,7 @@ BIN = Path(sys.executable).parent
 def extracts(tmp_path_factory) -> Path:
     if (SAMPLE / "CMS_CRIMES.csv").is_file():
         return SAMPLE
-    from helpers.synthetic import generate_extracts
+    from helpers.synthetic.generator import generate_extracts
 
     folder = tmp_path_factory.mktemp("synthetic") / "extracts"
     generate_extracts(folder, n_crimes=20_000)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from builders import HEADERS, cms_crime, connect_crime, csv_text, migrated, write_extract
-from helpers.extracts import ExtractError, load_extracts
+from helpers.extracts.reading import ExtractError, load_extracts
 
 # ---- structural problems: one line naming the file
 
@@ -200,7 +200,7 @@ def test_a_migrated_crime_with_no_date_to_go_by_is_set_aside(tmp_path):
 
 
 def test_a_charge_on_a_crime_row_set_aside_for_another_reason_still_counts(tmp_path):
-    from helpers import counting
+    from helpers.analysis import counting
 
     write_extract(
         tmp_path,
@@ -218,8 +218,8 @@ def test_a_charge_on_a_crime_row_set_aside_for_another_reason_still_counts(tmp_p
 
 @pytest.mark.parametrize("chunk", [3, 4, 5, 7, 64])
 def test_scan_file_finds_each_fault_on_its_line_whatever_the_chunk_size(tmp_path, monkeypatch, chunk):
-    from helpers import extracts
-    from helpers.sources import CMS, CONNECT
+    from helpers.extracts import reading as extracts
+    from helpers.extracts.sources import CMS, CONNECT
 
     monkeypatch.setattr(extracts, "CHUNK_BYTES", chunk)
     cases = [  # (source, bytes, start of the expected message)

@@ -7,8 +7,9 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from helpers import briefing, charts, narrative, report
-from helpers.parameters import project_root, read_parameters
+from helpers.request import steps as briefing
+from helpers.briefing import charts, narrative, report
+from helpers.request.parameters import project_root, read_parameters
 
 PARAMS = read_parameters(project_root() / "parameters" / "20180075.yaml")
 S15 = PARAMS.charge_groups["section_15"].label
@@ -97,7 +98,7 @@ def test_set_aside_sentences(value, sentence):
 
 
 def test_the_systems_and_their_migration_are_described_from_the_source_definitions():
-    from helpers.sources import CMS, CONNECT
+    from helpers.extracts.sources import CMS, CONNECT
 
     text = narrative.systems_text((CMS, CONNECT))
     assert text.startswith("We used two crime systems in this period: the legacy Crime Management System (CMS)")

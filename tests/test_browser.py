@@ -18,8 +18,8 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 from builders import SAMPLE
-from helpers import briefing
-from helpers.parameters import project_root
+from helpers.request import steps as briefing
+from helpers.request.parameters import project_root
 
 CHROMIUM = next((found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None)
 
@@ -56,7 +56,7 @@ def run(tmp_path_factory) -> Path:
     if (SAMPLE / "CMS_CRIMES.csv").is_file():
         extracts = SAMPLE
     else:
-        from helpers.synthetic import generate_extracts
+        from helpers.synthetic.generator import generate_extracts
 
         extracts = out / "extracts"
         generate_extracts(extracts, n_crimes=20_000)

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from builders import cms_crime, connect_crime, migrated, write_extract
-from helpers import cache
-from helpers.extracts import load_extracts
+from helpers.cache import entries as cache
+from helpers.extracts.reading import load_extracts
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_a_changed_file_rebuilds_the_entry_and_the_old_one_goes(tmp_path, cache_
 
 def test_two_runs_building_at_once_leave_one_good_entry(tmp_path, cache_dir):
     folder = extract_folder(tmp_path)
-    code = "from helpers import cache; import sys; e = cache.open_extract(sys.argv[1]); print(len(e.crimes))"
+    code = "from helpers.cache import entries as cache; import sys; e = cache.open_extract(sys.argv[1]); print(len(e.crimes))"
     runs = [subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE, text=True, env={**os.environ}) for _ in range(3)]
     assert [run.communicate()[0].strip() for run in runs] == ["3", "3", "3"]
     entries = [p for p in cache_dir.iterdir() if p.is_dir()]
@@ -137,7 +137,7 @@ def test_the_command_clears_the_cache(tmp_path, cache_dir):
 def test_the_gate_finds_the_extract_s_identifiers_names_and_texts_in_either_store(tmp_path, cache_dir, cached):
     from datetime import date
 
-    from helpers.release import ExtractSensitive
+    from helpers.gate.checks import ExtractSensitive
 
     folder = extract_folder(tmp_path)
     assert cache.open_built(folder) is None  # not built yet
@@ -164,7 +164,7 @@ def test_the_gate_finds_the_extract_s_identifiers_names_and_texts_in_either_stor
 
 
 def test_the_gate_refuses_an_extract_loaded_without_its_personal_data(tmp_path):
-    from helpers.release import ExtractSensitive
+    from helpers.gate.checks import ExtractSensitive
 
     with pytest.raises(ValueError, match="personal data"):
         ExtractSensitive(load_extracts(extract_folder(tmp_path)))  # it could not see names
@@ -221,7 +221,7 @@ def test_a_run_claims_the_build_so_its_builder_not_its_kernel_builds(tmp_path, c
     lock = cache.claim_build(folder)
     assert lock is not None and cache.claim_build(folder) is None  # one claim at a time
     reader = subprocess.Popen(
-        [sys.executable, "-c", "from helpers import cache; import sys; print(len(cache.open_extract(sys.argv[1]).crimes))", str(folder)],
+        [sys.executable, "-c", "from helpers.cache import entries as cache; import sys; print(len(cache.open_extract(sys.argv[1]).crimes))", str(folder)],
         stdout=subprocess.PIPE, text=True, env={**os.environ},
     )
     builder = subprocess.run(
@@ -239,7 +239,7 @@ def test_a_run_claims_the_build_so_its_builder_not_its_kernel_builds(tmp_path, c
 def test_the_builder_a_run_starts_builds_the_entry_itself(tmp_path, cache_dir):
     """The builder command a run starts builds the entry (were it to fail, the kernel would build
     it instead and nothing else would show it): the crimes here, the people beside it, no leftovers."""
-    from helpers.runner import builder_command
+    from helpers.run.cli import builder_command
 
     folder = extract_folder(tmp_path)
     lock = cache.claim_build(folder)
@@ -255,7 +255,7 @@ def test_the_builder_a_run_starts_builds_the_entry_itself(tmp_path, cache_dir):
 def test_a_fault_in_a_person_file_read_apart_is_named_and_leaves_no_entry(tmp_path, cache_dir):
     """The cache build reads the person and charge files in a process of its own: a fault there
     still stops the build with the one-line message, and leaves nothing half-built."""
-    from helpers.extracts import ExtractError
+    from helpers.extracts.reading import ExtractError
 
     folder = extract_folder(tmp_path)
     path = folder / "CMS_NOMINALS.csv"
@@ -267,7 +267,7 @@ def test_a_fault_in_a_person_file_read_apart_is_named_and_leaves_no_entry(tmp_pa
 
 
 def test_a_fault_in_a_crimes_file_stops_the_build_while_the_people_are_read_apart(tmp_path, cache_dir):
-    from helpers.extracts import ExtractError
+    from helpers.extracts.reading import ExtractError
 
     folder = extract_folder(tmp_path)
     (folder / "connect_crimes.csv").write_bytes(b"")
@@ -277,7 +277,7 @@ def test_a_fault_in_a_crimes_file_stops_the_build_while_the_people_are_read_apar
 
 
 def test_a_missing_extracts_folder_is_named(tmp_path, cache_dir):
-    from helpers.extracts import ExtractError
+    from helpers.extracts.reading import ExtractError
 
     with pytest.raises(ExtractError, match="extracts folder not found"):
         cache.open_extract(tmp_path / "nowhere")
@@ -287,7 +287,7 @@ def test_the_cache_builds_from_any_python_even_one_reading_its_code_from_stdin(t
     """The side process is a plain `python -c`: it never re-imports its parent's main script
     (multiprocessing's spawn did, and broke when the code came from a pipe)."""
     folder = extract_folder(tmp_path)
-    code = f"from helpers import cache\nprint(len(cache.open_extract({str(folder)!r}).crimes))\n"
+    code = f"from helpers.cache import entries as cache\nprint(len(cache.open_extract({str(folder)!r}).crimes))\n"
     done = subprocess.run([sys.executable, "-"], input=code, capture_output=True, text=True, env={**os.environ}, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "3"
@@ -313,7 +313,7 @@ def test_person_rows_are_stored_and_read_back_whole_and_by_column(tmp_path):
 def test_a_single_run_starts_its_build_from_the_parameters_file_before_anything_else(tmp_path, cache_dir):
     """`start_build_for`: the build a parameters file's run needs, started from the file alone;
     nothing for a file with a fault (the run reports it), nor once the entry is built."""
-    from helpers.runner import start_build_for
+    from helpers.run.cli import start_build_for
 
     folder = extract_folder(tmp_path)
     params = tmp_path / "request.yaml"
@@ -360,9 +360,9 @@ def test_the_person_side_leaves_its_rows_crime_references_before_working_out_who
     person then charge rows' own, in the order of the tables the side hands over after."""
     import pyarrow as pa
 
-    from helpers import extracts
-    from helpers.cache_builder import SIDE_REFS, SIDE_TABLES
-    from helpers.sources import FORCE_SOURCES
+    from helpers.extracts import reading as extracts
+    from helpers.cache.builder import SIDE_REFS, SIDE_TABLES
+    from helpers.extracts.sources import FORCE_SOURCES
 
     folder = extract_folder(tmp_path)
     with open(folder / "CMS_CHARGES.csv", "ab") as handle:
@@ -399,8 +399,8 @@ def test_texts_asked_for_again_are_the_same_and_other_crimes_get_their_own(tmp_p
 def test_the_gate_s_answers_are_kept_with_the_extract_for_the_next_checker(tmp_path, cache_dir, monkeypatch):
     """The kernel makes a new checker for each request's tables: what the checks of one extract
     read and found serves the next checker of the same extract, and only of it."""
-    from helpers import release
-    from helpers.release import ExtractSensitive
+    from helpers.gate import checks as release
+    from helpers.gate.checks import ExtractSensitive
 
     extract = cache.open_extract(extract_folder(tmp_path))
     first = ExtractSensitive(extract)

@@ -1,4 +1,4 @@
-"""Dates and times read from the extracts (`helpers.codes.parse_datetimes`): exactly the format's
+"""Dates and times read from the extracts (`helpers.extracts.codes.parse_datetimes`): exactly the format's
 shape, a real moment, or null. Checked against Python's own strptime on values made to be wrong
 in every way a hand-keyed or damaged file could be."""
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import codes
+from helpers.extracts import codes
 
 FORMATS = [("%d/%m/%Y %H:%M", "%d/%m/%Y"), ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"), ("%d/%m/%Y",), ("%Y-%m-%d",)]
 SHAPE = {"%d": r"\d{2}", "%m": r"\d{2}", "%Y": r"\d{4}", "%H": r"\d{2}", "%M": r"\d{2}", "%S": r"\d{2}"}

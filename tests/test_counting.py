@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from builders import cms_crime, connect_crime, migrated, write_extract
-from helpers import counting
-from helpers.extracts import load_extracts
+from helpers.analysis import counting
+from helpers.extracts.reading import load_extracts
 
 CLASSES = ["088/01", "088/02"]
 Q1 = ["SX03225", "SX03226", "SX03210", "SX03211", "SX03048", "SX03049"]
@@ -281,8 +281,8 @@ def test_a_charge_repeated_in_one_file_is_not_counted_as_copied_across_systems(t
 def test_the_hunter_group_people_are_those_charged_in_the_year_on_a_counted_crime(tmp_path):
     """Charged on a hunter-group crime in 2017 under a request code: counted, whatever the crime's
     class; another code on that crime, another year, or a crime whose mention is negated: not."""
-    from helpers import briefing
-    from helpers.parameters import project_root, read_parameters
+    from helpers.request import steps as briefing
+    from helpers.request.parameters import project_root, read_parameters
 
     hunter = "Chat logs supplied by Predator Patrol after the sting."
     negated = "Enquiries found no paedophile hunter involvement."

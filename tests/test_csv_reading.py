@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import extracts
-from helpers.sources import FORCE_SOURCES
+from helpers.extracts import reading as extracts
+from helpers.extracts.sources import FORCE_SOURCES
 
 CMS = next(source for source in FORCE_SOURCES if source.encoding != "utf-8")
 CONNECT = next(source for source in FORCE_SOURCES if source.encoding == "utf-8")

@@ -1,4 +1,4 @@
-"""Tests for helpers.evidence: finding hunter-group mentions in crime circumstances."""
+"""Tests for helpers.analysis.evidence: finding hunter-group mentions in crime circumstances."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import evidence
-from helpers.evidence import (
+from helpers.analysis import evidence
+from helpers.analysis.evidence import (
     CRIME_COLUMNS,
     MENTION_COLUMNS,
     SearchTerms,

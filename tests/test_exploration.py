@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from builders import cms_crime, connect_crime, migrated, write_extract
-from helpers import exploration
-from helpers.extracts import load_extracts
+from helpers.analysis import exploration
+from helpers.extracts.reading import load_extracts
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from helpers.runner import LOW_PRIORITY, PrivateKernel
+from helpers.run.cli import LOW_PRIORITY, PrivateKernel
 
 
 def ask(client, code: str) -> str:
@@ -24,7 +24,7 @@ def test_the_kernel_starts_preloaded_and_forgets_a_notebook_s_variables_between_
         first = kernel.manager.client()
         first.start_channels()
         first.wait_for_ready(timeout=60)
-        assert ask(first, "import sys, gc; print('helpers.briefing' in sys.modules, gc.get_freeze_count() > 0, gc.isenabled())") == "True True True"
+        assert ask(first, "import sys, gc; print('helpers.request.steps' in sys.modules, gc.get_freeze_count() > 0, gc.isenabled())") == "True True True"
         assert ask(first, "import os; print(os.nice(0))") == str(os.nice(0))  # no build to yield to
         kernel.fresh()  # before the first notebook: nothing to forget
         ask(first, "left_over = 1")
@@ -75,7 +75,7 @@ def test_the_client_is_ready_once_the_kernel_has_answered_and_nothing_of_it_is_l
     no reply nor message of the asking is left for the next reader."""
     from queue import Empty
 
-    from helpers.runner import _wait_until_ready
+    from helpers.run.cli import _wait_until_ready
 
     with PrivateKernel() as kernel:
         kernel.start()
@@ -126,7 +126,7 @@ def test_a_wait_for_a_kernel_that_dies_mid_cell_ends_in_seconds():
 def test_a_stopped_batch_starts_no_more_requests(monkeypatch):
     import queue
 
-    from helpers import runner
+    from helpers.run import cli as runner
 
     ran = []
     monkeypatch.setattr(runner, "run_request", lambda path, *args: ran.append(path) or path)
@@ -140,7 +140,7 @@ def test_a_stopped_batch_starts_no_more_requests(monkeypatch):
 def test_a_pool_lends_each_kernel_to_one_notebook_at_a_time():
     import threading
 
-    from helpers.runner import KernelPool
+    from helpers.run.cli import KernelPool
 
     with KernelPool(1) as pool:
         order = []
@@ -155,7 +155,7 @@ def test_a_pool_lends_each_kernel_to_one_notebook_at_a_time():
 
 
 def test_a_kernel_of_a_killed_pool_runs_no_notebook_and_goes_back():
-    from helpers.runner import KernelPool, RunFailure
+    from helpers.run.cli import KernelPool, RunFailure
 
     with KernelPool(2) as pool:
         pool.kill()  # as Ctrl-C does: a request already waiting for a kernel must not start a new one
@@ -165,7 +165,7 @@ def test_a_kernel_of_a_killed_pool_runs_no_notebook_and_goes_back():
 
 
 def test_a_request_that_fails_in_its_notebook_gives_its_kernel_back():
-    from helpers.runner import KernelPool
+    from helpers.run.cli import KernelPool
 
     with KernelPool(1) as pool:
         with pytest.raises(ZeroDivisionError), pool.lease():
@@ -178,7 +178,7 @@ def test_a_request_that_fails_in_its_notebook_gives_its_kernel_back():
 def test_a_dead_kernel_is_replaced_in_the_project_folder_and_reset_after_its_first_notebook():
     import time
 
-    from helpers.parameters import project_root
+    from helpers.request.parameters import project_root
 
     with PrivateKernel() as kernel:
         kernel.start()
@@ -188,7 +188,7 @@ def test_a_dead_kernel_is_replaced_in_the_project_folder_and_reset_after_its_fir
             time.sleep(0.05)
         kernel.fresh()  # the next notebook's
         client = kernel.client()
-        assert ask(client, "import os, sys; print(os.getcwd(), 'helpers.briefing' in sys.modules)") == f"{project_root()} True"
+        assert ask(client, "import os, sys; print(os.getcwd(), 'helpers.request.steps' in sys.modules)") == f"{project_root()} True"
         ask(client, "left_over = 1")
         kernel.fresh()
         assert ask(kernel.client(), "print('left_over' in globals())") == "False"
@@ -198,7 +198,7 @@ def test_a_dead_kernel_is_replaced_in_the_project_folder_and_reset_after_its_fir
 def test_a_kernel_killed_to_stop_a_batch_is_not_replaced():
     """Ctrl-C kills the batch's kernels: a request that got its kernel just before must not start
     a new one and run its notebook after all."""
-    from helpers.runner import RunFailure
+    from helpers.run.cli import RunFailure
 
     with PrivateKernel() as kernel:
         kernel.start()

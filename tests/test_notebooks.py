@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.parameters import RequestParameters, project_root
+from helpers.request.parameters import RequestParameters, project_root
 
 NOTEBOOKS = sorted((project_root() / "notebooks").glob("*.ipynb"))
 

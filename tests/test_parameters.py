@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from helpers.parameters import ParameterError, project_root, read_parameters, validate_parameters
+from helpers.request.parameters import ParameterError, project_root, read_parameters, validate_parameters
 
 PARAMS = project_root() / "parameters" / "20180075.yaml"
 

@@ -1,4 +1,4 @@
-"""Who is who (`helpers.people.resolve_individuals`) and repeated values (`extracts.duplicated`)."""
+"""Who is who (`helpers.extracts.people.resolve_individuals`) and repeated values (`extracts.duplicated`)."""
 
 import numpy as np
 import pyarrow as pa
@@ -6,8 +6,8 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.extracts import duplicated
-from helpers.people import connected_components, resolve_individuals
+from helpers.extracts.reading import duplicated
+from helpers.extracts.people import connected_components, resolve_individuals
 
 
 def test_records_sharing_a_legacy_key_or_a_pnc_id_are_one_individual_named_by_its_first_record():

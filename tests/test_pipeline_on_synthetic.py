@@ -10,9 +10,9 @@ from datetime import date
 
 import pytest
 
-from helpers import briefing
-from helpers.parameters import project_root, read_parameters
-from helpers.synthetic import generate_extracts, truth_for_request
+from helpers.request import steps as briefing
+from helpers.request.parameters import project_root, read_parameters
+from helpers.synthetic.generator import generate_extracts, truth_for_request
 
 PARAMS = project_root() / "parameters" / "20180075.yaml"
 

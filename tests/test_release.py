@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.release import (
+from helpers.gate.checks import (
     Finding,
     FrameSensitive,
     GateReport,
@@ -33,7 +33,7 @@ from helpers.release import (
     write_manifest,
     write_tables,
 )
-from helpers import release as gate
+from helpers.gate import checks as gate
 
 T = 5
 
@@ -254,7 +254,7 @@ def test_identifiers_and_dates_in_the_briefing_table_style_are_separate_words_in
     own table style pads cells, so each cell stays a whole token in the PDF's text."""
     from weasyprint import HTML
 
-    from helpers import report
+    from helpers.briefing import report
 
     table = pd.DataFrame({"Ref": ["PER7004775"], "n": ["29"], "DOB": ["24/05/1992"]}, index=pd.Index(["MCKENZIE"], name="Name"))
     release = make_release(tmp_path)
@@ -395,7 +395,7 @@ def test_copied_runs_never_join_two_texts_and_count_across_chunks():
 def test_the_words_of_texts_are_split_as_the_release_side_splits_them():
     import pyarrow as pa
 
-    from helpers.release import _arrow_words
+    from helpers.gate.checks import _arrow_words
 
     flat, lengths = _arrow_words(pa.array(["Hello, World!", "", None, "\u00c0B-c 42", "--"], pa.large_string()))
     # a separator at a text's start or end leaves an empty piece; a non-ASCII letter separates
@@ -414,7 +414,7 @@ def test_the_numpy_word_split_is_arrows_regular_expression_split(texts, cut_star
     bytes gives what Arrow's RE2 split gives, nulls, empty texts and slices of arrays included."""
     import pyarrow as pa
 
-    from helpers.release import _arrow_words, _regex_words
+    from helpers.gate.checks import _arrow_words, _regex_words
 
     array = pa.array(texts, pa.large_string())
     array = array.slice(min(cut_start, len(array)), max(0, len(array) - cut_start - cut_end))

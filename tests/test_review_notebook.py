@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from helpers import evidence, review
-from helpers.parameters import project_root, read_parameters
+from helpers.analysis import evidence, review
+from helpers.request.parameters import project_root, read_parameters
 
 PARAMS = project_root() / "parameters" / "20180075.yaml"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from builders import SAMPLE
-from helpers import briefing
-from helpers.parameters import project_root, read_parameters
+from helpers.request import steps as briefing
+from helpers.request.parameters import project_root, read_parameters
 
 pytestmark = pytest.mark.skipif(not (SAMPLE / "expected.json").is_file(), reason=f"the shared sample export is not at {SAMPLE}")
 

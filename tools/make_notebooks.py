@@ -54,8 +54,10 @@ tables and text.
 
 Cells tagged `internal` (like this one) never appear in the briefing.""", ["internal"]),
         ("code", params, ["parameters"]),
-        ("code", """from helpers import briefing, narrative, report, review
-from helpers.charts import chart_description, offences_and_outcomes_chart
+        ("code", """from helpers.analysis import review
+from helpers.briefing import narrative, report
+from helpers.request import steps as briefing
+from helpers.briefing.charts import chart_description, offences_and_outcomes_chart
 
 # 1. Parameters: checked before any data is read (an unknown key or a bad date stops here).
 params = briefing.parameters_from(globals())
@@ -128,8 +130,8 @@ offence_classes = ["088/01", "088/02"]  # the classes whose outcomes are looked 
 top_classes = 10  # how many Home Office classes to show by name""", ["parameters"]),
         ("code", """from IPython.display import display
 
-from helpers import exploration
-from helpers.extracts import load_extracts
+from helpers.analysis import exploration
+from helpers.extracts.reading import load_extracts
 
 extract = load_extracts(exploration.project_path(extracts_dir))
 print(f"{len(extract.crimes):,} crimes recorded from {extract.first_recorded:%d %B %Y} to {extract.last_recorded:%d %B %Y}")
@@ -202,9 +204,9 @@ reviewer = ""  # your name or initials
 decisions = {}  # reference -> "yes" or "no", or ("no", "a note"); more can be added below""", ["parameters"]),
         ("code", """from IPython.display import display
 
-from helpers import evidence, exploration, review
-from helpers.extracts import load_extracts
-from helpers.parameters import read_parameters
+from helpers.analysis import evidence, exploration, review
+from helpers.extracts.reading import load_extracts
+from helpers.request.parameters import read_parameters
 
 params = read_parameters(exploration.project_path(parameters_file), {"extracts_dir": str(exploration.project_path(extracts_dir)), "output_dir": str(exploration.project_path(output_dir))})
 candidates = review.read_candidates(review.restricted_folder(params) / review.CANDIDATES_FILE)

@@ -1,5 +1,5 @@
 """`python -m helpers` is `foi-briefing`."""
 
-from helpers.runner import cli
+from helpers.run.cli import cli
 
 cli()

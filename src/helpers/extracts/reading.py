@@ -1,6 +1,6 @@
 """Reading the force's extract files into one canonical model of crimes, people and charges.
 
-Each system is read through its source definition (`helpers.sources`): the loader has no branch
+Each system is read through its source definition (`helpers.extracts.sources`): the loader has no branch
 for any one system. Three things happen to every file:
 
 1. *Structural checks* stop the run with one line naming the file (`ExtractError`): a missing
@@ -11,7 +11,7 @@ for any one system. Three things happen to every file:
    code, a duplicated reference, a row whose crime is in no file ...) is quarantined with its file,
    line, column and reason, never dropped silently.
 
-Then the systems are merged (`helpers.extracts.merge_systems`): a migrated crime is one crime,
+Then the systems are merged (`helpers.extracts.reading.merge_systems`): a migrated crime is one crime,
 in its newer system's current state, with its original recorded date.
 """
 
@@ -35,14 +35,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from helpers import codes
-from helpers.cache_builder import SIDE_RESULT as _SIDE_RESULT
-from helpers.cache_builder import SIDE_REFS as _SIDE_REFS
-from helpers.cache_builder import SIDE_TABLES as _PEOPLE_SIDE
-from helpers.cache_builder import SIDE_TASK as _SIDE_TASK
-from helpers.cache_builder import start_people_side as _start_people_side
-from helpers.people import resolve_individuals
-from helpers.sources import FORCE_SOURCES, PERSONAL_FIELDS, ExtractError, FileSpec, SourceDefinition  # noqa: F401 (ExtractError: raised here)
+from helpers.extracts import codes
+from helpers.cache.builder import SIDE_RESULT as _SIDE_RESULT
+from helpers.cache.builder import SIDE_REFS as _SIDE_REFS
+from helpers.cache.builder import SIDE_TABLES as _PEOPLE_SIDE
+from helpers.cache.builder import SIDE_TASK as _SIDE_TASK
+from helpers.cache.builder import start_people_side as _start_people_side
+from helpers.extracts.people import resolve_individuals
+from helpers.extracts.sources import FORCE_SOURCES, PERSONAL_FIELDS, ExtractError, FileSpec, SourceDefinition  # noqa: F401 (ExtractError: raised here)
 
 if TYPE_CHECKING:  # pandas is imported where frames are made: the person side never needs it
     import pandas as pd
@@ -374,7 +374,7 @@ def _people_side(directory: Path, sources: tuple[SourceDefinition, ...], persona
     """In its own process: the person and charge files checked, read and made canonical (their
     personal data written to `folder` by the cache's sink), who is who worked out on every row,
     and the two tables left in `folder` as Arrow files (mapped, not copied, by the other side)."""
-    from helpers.cache import EntrySink
+    from helpers.cache.entries import EntrySink
 
     book, sink = Quarantine(), EntrySink(folder)
     files = [(source, spec) for table in ("people", "charges") for source in sources for spec in source.files if spec.table == table]
@@ -931,7 +931,7 @@ class Extract:
     data_quality: dict
     files: dict[str, dict]  # file name -> {"system", "size", "sha256", "records"}
     directory: Path
-    store: object  # MemoryStore or helpers.cache.EntryStore
+    store: object  # MemoryStore or helpers.cache.entries.EntryStore
 
     @property
     def first_recorded(self) -> pd.Timestamp:

@@ -2,7 +2,7 @@
 
 A *source definition* says, for one system, which files it exports, which column holds which
 canonical field, the encoding, and how dates, Home Office codes, outcomes, statuses and PNC IDs
-are written. The loader (`helpers.extracts`) reads every system through its definition, so a force
+are written. The loader (`helpers.extracts.reading`) reads every system through its definition, so a force
 on another system (Niche, Athena, ...) adds a definition here, not new branches in the counting.
 
 The canonical fields are:

@@ -1,6 +1,6 @@
 """Where an extract's cache entry lives, its name, and the lock that lets one process build it.
 
-Kept apart from `helpers.cache` (which reads and writes the entries with Arrow): a run claims the
+Kept apart from `helpers.cache.entries` (which reads and writes the entries with Arrow): a run claims the
 build lock before its kernel starts, and this needs no data library, so the cache builder can be
 started a few tenths of a second into the run instead of after the imports.
 """
@@ -16,14 +16,14 @@ from contextlib import contextmanager
 from importlib.util import find_spec
 from pathlib import Path
 
-from helpers.sources import FORCE_SOURCES, ExtractError, SourceDefinition
+from helpers.extracts.sources import FORCE_SOURCES, ExtractError, SourceDefinition
 
 #: bump when what is stored changes, so old entries are never read by new code
 CACHE_FORMAT = 5
 
 
 def cache_root() -> Path:
-    from helpers.parameters import project_root
+    from helpers.request.parameters import project_root
 
     return Path(os.environ.get("FOI_CACHE_DIR") or project_root() / ".cache" / "extracts")
 
@@ -44,7 +44,7 @@ def _signature(directory: Path, sources: tuple[SourceDefinition, ...]) -> list:
 def _code_fingerprint() -> str:
     """The loading code's own hash: a fix to how extracts are read makes a new entry by itself."""
     digest = hashlib.sha256()
-    for module in ("codes", "extracts", "people", "sources", "cache", "cache_keys", "cache_builder"):
+    for module in ("extracts.codes", "extracts.reading", "extracts.people", "extracts.sources", "cache.entries", "cache.keys", "cache.builder"):
         digest.update(Path(find_spec(f"helpers.{module}").origin).read_bytes())  # read, not imported
     return digest.hexdigest()
 

@@ -16,10 +16,12 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from helpers import counting, disclosure, evidence, review
-from helpers.extracts import Extract, ExtractError, load_extracts
-from helpers.parameters import ParameterError, RequestParameters, validate_parameters
-from helpers.sources import FORCE_SOURCES
+from helpers.analysis import counting
+from helpers.disclosure import control as disclosure
+from helpers.analysis import evidence, review
+from helpers.extracts.reading import Extract, ExtractError, load_extracts
+from helpers.request.parameters import ParameterError, RequestParameters, validate_parameters
+from helpers.extracts.sources import FORCE_SOURCES
 
 
 class DataCoverageError(ParameterError):
@@ -76,8 +78,8 @@ def open_request_extract(params: RequestParameters) -> Extract:
     if os.environ.get("FOI_NO_CACHE"):
         # names and dates of birth too: the release gate needs them, as the cache has them
         return load_extracts(params.extracts_path, personal_data=True)
-    from helpers.cache import open_extract
-    from helpers.charts import warm_up
+    from helpers.cache.entries import open_extract
+    from helpers.briefing.charts import warm_up
 
     # a run's cache builder is still at work: the kernel draws a throwaway chart meanwhile, so
     # the briefing's own (after the build) takes a tenth of a second less
@@ -414,7 +416,7 @@ def write_restricted(paths: OutputPaths, params: RequestParameters, extract: Ext
     extract.quarantine.to_csv(paths.restricted / "quarantine.csv", index=False)
     findings.candidates.to_csv(paths.restricted / "evidence_candidates.csv", index=False)
     # the texts this run read: the release gate checks the briefing copies none of them
-    from helpers.release import write_search_scope
+    from helpers.gate.checks import write_search_scope
 
     write_search_scope(paths.restricted, findings.scope_ids)
     return exact
@@ -426,7 +428,7 @@ def write_release_tables(paths: OutputPaths, params: RequestParameters, released
     The same checks run again on every release file at the end of `foi-briefing run`; running
     them here means a direct papermill run cannot leave an unchecked table either.
     """
-    from helpers import release
+    from helpers.gate import checks as release
 
     tables = {name: csv_frame(table) for name, table in released.tables.items()}
     sensitive = release.ExtractSensitive(extract, release.read_search_scope(paths.restricted))

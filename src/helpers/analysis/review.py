@@ -1,6 +1,6 @@
 """The manual review of evidence-search matches: the worklist, the reviewer's decisions, the cost.
 
-The search (`helpers.evidence`) proposes; a reviewer decides. The worklist
+The search (`helpers.analysis.evidence`) proposes; a reviewer decides. The worklist
 (`restricted/evidence_candidates.csv`) has one row per crime with a match or a negated match; the
 reviewer fills in the decisions file named by the `evidence_decisions` parameter (columns
 `reference`, `decision` yes/no, `reviewer`, `note`), and the figures then use those decisions.
@@ -310,7 +310,7 @@ def worklist_html(candidates: pd.DataFrame, texts: pd.Series):
     and the decision so far. Restricted: it shows circumstances text."""
     import html
 
-    from helpers.report import Html
+    from helpers.briefing.report import Html
 
     def escaped(values: pd.Series) -> pd.Series:
         return values.astype(str).map(html.escape)

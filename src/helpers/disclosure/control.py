@@ -725,7 +725,7 @@ def protect(
 # Home Office outcome groups
 # --------------------------------------------------------------------------------------------
 
-from helpers.codes import PENDING  # noqa: E402 - one spelling of "no outcome yet" everywhere
+from helpers.extracts.codes import PENDING  # noqa: E402 - one spelling of "no outcome yet" everywhere
 
 OUTCOME_GROUPS: dict[str, tuple[int | str, ...]] = {
     "Charged/summonsed": (1,),

@@ -7,7 +7,7 @@ manifest.
 
 - Where: `$FOI_CACHE_DIR`, else `.cache/extracts/` in the project (git-ignored). The cache holds
   personal data: it is as restricted as the extracts themselves (folders are created 0700).
-- Key (`helpers.cache_keys`): each file's name, size, modification and change times, the source
+- Key (`helpers.cache.keys`): each file's name, size, modification and change times, the source
   definitions, the cache's format version and a hash of the code that reads the files. A changed
   file gives a new key, and the old entry for that folder is removed once no run is reading it
   (readers hold a shared lock on their entry: `cache_keys.hold_entry`).
@@ -15,7 +15,7 @@ manifest.
   hands it to its builder process), and each entry is written to a temporary folder and renamed
   into place, so a reader never sees half an entry.
 - Built fast: the crimes files in the builder, the person and charge files in a process of its
-  own beside it (`helpers.extracts.read_canonical`); texts and personal data written by a thread
+  own beside it (`helpers.extracts.reading.read_canonical`); texts and personal data written by a thread
   as each file is read.
 - Stored as plain (uncompressed) Arrow IPC files: written at the speed of a copy, and read by
   mapping them, so a lookup (a request's texts, the dates of birth the release gate asks about)
@@ -38,9 +38,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from helpers.cache_keys import CACHE_FORMAT, _locked, cache_root, claim_build, entry_name, hold_entry, is_built, remove_entries  # noqa: F401 (the cache's API)
-from helpers.extracts import CanonicalTables, Extract, as_arrow, read_canonical, to_pandas
-from helpers.sources import FORCE_SOURCES, ExtractError, SourceDefinition
+from helpers.cache.keys import CACHE_FORMAT, _locked, cache_root, claim_build, entry_name, hold_entry, is_built, remove_entries  # noqa: F401 (the cache's API)
+from helpers.extracts.reading import CanonicalTables, Extract, as_arrow, read_canonical, to_pandas
+from helpers.extracts.sources import FORCE_SOURCES, ExtractError, SourceDefinition
 
 #: the entry's files: each table's, and each source file's texts and personal data
 CRIMES_FILE, CHARGES_FILE, PEOPLE_FILE, QUARANTINE_FILE = "crimes.arrow", "charges.arrow", "people.arrow", "quarantine.arrow"
@@ -282,7 +282,7 @@ def build(directory: Path, sources: tuple[SourceDefinition, ...], root: Path, na
     """Read the CSV files and write the entry: to a temporary folder first, then renamed.
 
     `staging` and `side`: that folder, made already, and the process reading the person and
-    charge files into it, started already (`helpers.cache_builder`)."""
+    charge files into it, started already (`helpers.cache.builder`)."""
     if staging is None:
         staging = root / f".{name}.building-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)

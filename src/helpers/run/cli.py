@@ -49,8 +49,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # warns once and keeps its default.)
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 os.environ.setdefault("JE_ARROW_MALLOC_CONF", "dirty_decay_ms:300,muzzy_decay_ms:0")
-from helpers.sources import ExtractError
-from helpers.parameters import ParameterError, RequestParameters, notebook_parameters, project_root, read_parameters
+from helpers.extracts.sources import ExtractError
+from helpers.request.parameters import ParameterError, RequestParameters, notebook_parameters, project_root, read_parameters
 
 #: what a scheduler can act on
 EXIT_CODES = {
@@ -146,7 +146,7 @@ def run_request(
             _step(result, log, "notebook", lambda: execute_notebook(params, staging_root, staged, progress, leased))
         release = staged / "release"
         if "html" in formats or "pdf" in formats:
-            from helpers import report
+            from helpers.briefing import report
 
             _step(result, log, "html", lambda: report.export_html(staged / "restricted" / "briefing.ipynb", release / "briefing.html", f"FOI {params.reference}: {params.title}"))
         if "pdf" in formats:
@@ -188,7 +188,7 @@ def start_cache_build(params: RequestParameters):
     if os.environ.get("FOI_NO_CACHE"):
         return None
     try:
-        from helpers.cache_keys import cache_root, claim_build
+        from helpers.cache.keys import cache_root, claim_build
 
         root = cache_root()
         lock = claim_build(params.extracts_path)  # None: built, or being built by another run
@@ -217,12 +217,12 @@ def start_build_for(params_path: Path, extracts: str | None, out: str | None, st
 
 
 def builder_command(extracts: Path, lock_fd: int, root: Path) -> list[str]:
-    """The cache builder's command line (`helpers.cache_builder`), run by this Python."""
-    from helpers.cache_builder import NO_GC  # the standard library only
+    """The cache builder's command line (`helpers.cache.builder`), run by this Python."""
+    from helpers.cache.builder import NO_GC  # the standard library only
 
     # out at once when done (os._exit, after flushing what it printed): the entry is written and
     # its lock let go, and tearing down the interpreter and its tables only keeps the processor busy
-    code = f"{NO_GC}; import os, sys; from helpers.cache_builder import main; code = main(); sys.stderr.flush(); os._exit(code)"
+    code = f"{NO_GC}; import os, sys; from helpers.cache.builder import main; code = main(); sys.stderr.flush(); os._exit(code)"
     return [sys.executable, "-c", code, str(extracts), "--lock-fd", str(lock_fd), "--root", str(root)]
 
 
@@ -244,7 +244,7 @@ LOW_PRIORITY = 10
 #: parameters) instead of following it. No garbage collection during the imports (its passes
 #: over a million new objects find nothing to free); gc.freeze(): those objects are left out of
 #: every later collection (each `%reset` runs one), which then takes milliseconds.
-PRELOAD = "import gc; gc.disable(); import helpers.briefing, helpers.narrative, helpers.report, helpers.review, helpers.charts; gc.freeze(); gc.enable()"
+PRELOAD = "import gc; gc.disable(); import helpers.request.steps, helpers.briefing.narrative, helpers.briefing.report, helpers.analysis.review, helpers.briefing.charts; gc.freeze(); gc.enable()"
 
 
 class PrivateKernel:
@@ -612,7 +612,9 @@ class GateData(threading.Thread):
         try:
             if self.builder is not None:
                 _yield_the_processor()
-            from helpers import cache, release, report
+            from helpers.cache import entries as cache
+            from helpers.gate import checks as release
+            from helpers.briefing import report
 
             report.warm_up_export()  # the export step after the notebook, 0.2 s quicker
             while self.builder is not None and self.builder.poll() is None:
@@ -644,7 +646,7 @@ def seal_release(params: RequestParameters, staged: Path, sensitive=None) -> Non
     `sensitive`: what the gate looks for, read ahead (`GateData`); else read here. The gate's
     report stays in restricted/; a failure stops the run before anything is published.
     """
-    from helpers import release
+    from helpers.gate import checks as release
 
     extract = sensitive.extract if sensitive is not None else checked_extract(params)
     shared = notebook_parameters(params)
@@ -671,12 +673,12 @@ def checked_extract(params: RequestParameters):
     """The extract the notebook has just checked, for the gate: from the cache, only its files'
     hashes and the store (the gate reads the columns it needs); `FOI_NO_CACHE=1`: the CSV files."""
     if not os.environ.get("FOI_NO_CACHE"):
-        from helpers import cache
+        from helpers.cache import entries as cache
 
         built = cache.open_built(params.extracts_path)
         if built is not None:
             return built
-    from helpers.briefing import open_request_extract
+    from helpers.request.steps import open_request_extract
 
     return open_request_extract(params)
 
@@ -906,7 +908,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             return demo(args)
         if args.command == "cache":
-            from helpers import cache as extract_cache
+            from helpers.cache import entries as extract_cache
 
             if args.action == "where":
                 print(extract_cache.cache_root())
@@ -914,7 +916,7 @@ def main(argv: list[str] | None = None) -> int:
                 if not args.extracts:
                     raise RunFailure("parameters", "cache build: --extracts DIR is needed")
                 if args.lock_fd is not None:  # the lock claimed for us (as a run does)
-                    from helpers.cache_builder import build_claimed
+                    from helpers.cache.builder import build_claimed
 
                     build_claimed(args.extracts, args.lock_fd)
                 else:
@@ -963,7 +965,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def synthetic_extract(crimes: int) -> Path:
     """`data/synthetic-<crimes>/`: made once by the project's own seeded generator."""
-    from helpers.synthetic import generate_extracts
+    from helpers.synthetic.generator import generate_extracts
 
     extracts = project_root() / "data" / f"synthetic-{crimes}"
     if not (extracts / "connect_charges.csv").exists():

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 
-from helpers import briefing as b
-from helpers.codes import HO_CLASS_TITLES
-from helpers.report import Html, as_number, bullet_list, count_phrase, definitions, esc, long_date, text_html, thousands
-from helpers.review import S12_LIMIT_HOURS
-from helpers.sources import FORCE_SOURCES
+from helpers.request import steps as b
+from helpers.extracts.codes import HO_CLASS_TITLES
+from helpers.briefing.report import Html, as_number, bullet_list, count_phrase, definitions, esc, long_date, text_html, thousands
+from helpers.analysis.review import S12_LIMIT_HOURS
+from helpers.extracts.sources import FORCE_SOURCES
 
 HUNTER_GROUP = "so-called \u201cpaedophile hunter\u201d group"
 
@@ -299,7 +299,7 @@ def disclosure_note(params, released: b.Released) -> Html:
     """The disclosure rules applied, in plain words (the disclosure module's own note)."""
     import mistune
 
-    from helpers.disclosure import describe_protection
+    from helpers.disclosure.control import describe_protection
 
     note = describe_protection(released.protection)
     note = note.split("**", 2)[-1].strip() if note.startswith("**") else note  # our heading says it

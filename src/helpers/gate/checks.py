@@ -299,7 +299,7 @@ class FrameSensitive:
 
     @classmethod
     def from_extract(cls, extract) -> "FrameSensitive":
-        """From `helpers.extracts.Extract` (loaded with `personal_data=True` for the names)."""
+        """From `helpers.extracts.reading.Extract` (loaded with `personal_data=True` for the names)."""
         frames = [extract.people]
         personal = extract.store.personal()
         if personal is not None:  # names and dates of birth, as their own rows
@@ -1442,7 +1442,7 @@ _LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # an extract'
 
 
 class ExtractSensitive:
-    """`Sensitive` over a loaded `helpers.extracts.Extract` (or the cache's `CachedFiles`: no
+    """`Sensitive` over a loaded `helpers.extracts.reading.Extract` (or the cache's `CachedFiles`: no
     frames, its columns read from the cache), without a set of every identifier.
 
     Each identifier column is compared with the release's few candidate tokens, a column at a
@@ -1503,7 +1503,7 @@ class ExtractSensitive:
     def _identifiers_among(self, upper: set[str]) -> set[str]:
         wanted = pa.array(sorted(upper), pa.string())
         # person keys are stored `SYSTEM:ref`: prefix the tokens rather than strip a million keys
-        from helpers.sources import FORCE_SOURCES
+        from helpers.extracts.sources import FORCE_SOURCES
 
         keyed = pa.array(sorted(f"{source.system}:{token}" for source in FORCE_SOURCES for token in upper), pa.string())
         found: set[str] = set()
@@ -1525,7 +1525,7 @@ class ExtractSensitive:
         empty = pd.DataFrame({"surname": [], "forenames": [], "date_of_birth": []})
         if not dates:
             return empty
-        from helpers.sources import FORCE_SOURCES
+        from helpers.extracts.sources import FORCE_SOURCES
 
         written = sorted({day.strftime(source.date_format) for day in dates for source in FORCE_SOURCES})
         born = self.extract.store.people_born(written)

@@ -16,7 +16,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from helpers import codes
+from helpers.extracts import codes
 
 
 def recorded_within(crimes: pd.DataFrame, period_from: date, period_to: date) -> pd.Series:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 def normalise_ho_class_code(code: str) -> str:
     """One classification code written by a person (a parameters file): `88/1` -> `088/01`.
-    (Here, not in `helpers.codes` with the extracts' rules: reading a parameters file needs none
+    (Here, not in `helpers.extracts.codes` with the extracts' rules: reading a parameters file needs none
     of the data libraries, so a run starts its cache build and kernel sooner.)"""
     match = re.fullmatch(r"\s*(\d{1,3})\s*/\s*(\d{1,2})\s*", str(code))
     if not match:

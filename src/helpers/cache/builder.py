@@ -1,4 +1,4 @@
-"""The cache builder process a run starts: `python -m helpers.cache_builder DIR --lock-fd N`.
+"""The cache builder process a run starts: `python -m helpers.cache.builder DIR --lock-fd N`.
 
 A run claims the entry's build lock (`cache_keys.claim_build`) and starts this process with it,
 while its kernel starts. The build reads the crimes files here and the person and charge files in
@@ -18,8 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers.cache_keys import cache_root, entry_name
-from helpers.sources import FORCE_SOURCES, ExtractError, SourceDefinition
+from helpers.cache.keys import cache_root, entry_name
+from helpers.extracts.sources import FORCE_SOURCES, ExtractError, SourceDefinition
 
 #: what the side process leaves in the entry's staging folder: its two tables (Arrow files, mapped
 #: by the builder), and the pickled task and result
@@ -44,9 +44,9 @@ def start_people_side(directory: Path, sources: tuple[SourceDefinition, ...], pe
     (Path(folder) / SIDE_TASK).write_bytes(pickle.dumps((Path(directory), sources, personal_data, Path(folder))))
     # out at once when the result is written (os._exit): tearing down the interpreter and its
     # half a gigabyte of tables would keep the builder waiting a tenth of a second longer
-    code = f"{NO_GC}; import os, sys; from helpers.extracts import _people_side_main; _people_side_main(sys.argv[1]); os._exit(0)"
+    code = f"{NO_GC}; import os, sys; from helpers.extracts.reading import _people_side_main; _people_side_main(sys.argv[1]); os._exit(0)"
     # this very copy of the package first on its path, however the parent found it
-    here = str(Path(__file__).resolve().parents[1])
+    here = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
     return subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
 
@@ -64,7 +64,7 @@ def build_claimed(directory: str | Path, lock_fd: int, sources: tuple[SourceDefi
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True, mode=0o700)
         side = start_people_side(directory, sources, True, staging)
-        from helpers import cache  # the data libraries: imported while the side process starts
+        from helpers.cache import entries as cache  # the data libraries: imported while the side process starts
 
         cache.build(directory, sources, root, name, staging=staging, side=side)
     except BaseException:
@@ -77,7 +77,7 @@ def build_claimed(directory: str | Path, lock_fd: int, sources: tuple[SourceDefi
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.cache_builder", description="Build an extract's cache entry under a lock a run has claimed.")
+    parser = argparse.ArgumentParser(prog="python -m helpers.cache.builder", description="Build an extract's cache entry under a lock a run has claimed.")
     parser.add_argument("extracts")
     parser.add_argument("--lock-fd", type=int, required=True)
     parser.add_argument("--root", help="the cache folder (default: $FOI_CACHE_DIR, else the project's .cache/extracts)")

@@ -24,7 +24,7 @@ TOTAL = "Total"
 
 
 def css() -> str:
-    return resources.files("helpers").joinpath("templates/briefing.css").read_text(encoding="utf-8")
+    return resources.files("helpers.briefing").joinpath("templates/briefing.css").read_text(encoding="utf-8")
 
 
 def esc(text: object) -> str:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import matplotlib
 
-matplotlib.use("Agg")  # no screen here; the figure is embedded as SVG (helpers.report.figure_svg)
+matplotlib.use("Agg")  # no screen here; the figure is embedded as SVG (helpers.briefing.report.figure_svg)
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from helpers.report import FONTS, TOTAL, as_number, thousands  # noqa: E402
+from helpers.briefing.report import FONTS, TOTAL, as_number, thousands  # noqa: E402
 
 #: shades that step clearly in lightness (so they stay apart in greyscale), dark at the bottom
 PALETTE = ["#0b2e4f", "#2c6aa0", "#6fa8d6", "#b9d6ee", "#e8b04a", "#7a4e8c", "#3d8c6e", "#c9c9c9"]
@@ -36,7 +36,7 @@ def warm_up() -> None:
     """Draw and encode a small throwaway chart in the briefing's style: a process's first
     chart costs a tenth of a second more than the next (fonts found and loaded, the SVG writer
     imported). Called while the kernel waits for the cache build."""
-    from helpers.report import figure_svg
+    from helpers.briefing.report import figure_svg
 
     try:
         with plt.rc_context(STYLE):

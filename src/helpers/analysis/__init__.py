@@ -1,0 +1,1 @@
+"""Counts and evidence: counting, the free-text search, the reviewer's worklist, exploration."""

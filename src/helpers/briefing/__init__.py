@@ -1,0 +1,1 @@
+"""The briefing's words, tables, chart, HTML and PDF."""

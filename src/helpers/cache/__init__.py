@@ -1,0 +1,1 @@
+"""The extract cache: entries' keys and locks, the builder process, writing and reading entries."""

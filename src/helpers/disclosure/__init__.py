@@ -1,0 +1,1 @@
+"""Disclosure control: small-number suppression, secondary suppression, the audit."""

@@ -1,0 +1,1 @@
+"""The release gate: nothing leaves `release/` unchecked; the manifest."""

@@ -1,0 +1,1 @@
+"""A seeded generator of synthetic extracts in the documented formats."""
