@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.errors import DecisionsError
+
 #: FOI Act s12 and the Fees Regulations 2004: 18 hours at £25 an hour for a police force
 S12_LIMIT_HOURS = 18.0
 
@@ -20,8 +22,6 @@ DECISION_COLUMNS = ["reference", "decision", "reviewer", "note"]
 CANDIDATE_COLUMNS = ["reference", "year", "in_scope_as", "kind", "term", "matched", "context", "terms", "decision", "reviewer", "note"]
 
 
-class DecisionsError(Exception):
-    """The decisions file cannot be used. The message is one line naming the file and line."""
 
 
 def read_decisions(path: Path) -> pd.DataFrame:

@@ -66,6 +66,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from helpers.errors import DisclosureError
+
 __all__ = [
     "DEFAULT_THRESHOLD",
     "OUTCOME_GROUPS",
@@ -95,12 +97,6 @@ Cell = tuple[str, Hashable, Hashable]
 """A cell of a released table: ``(table_name, row_label, column_label)``."""
 
 
-class DisclosureError(RuntimeError):
-    """A withheld figure could still be worked out; the response must not be released."""
-
-    def __init__(self, message: str, protection: Protection | None = None):
-        super().__init__(message)
-        self.protection = protection
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,13 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Mapping
 
+from helpers.errors import ExtractError  # noqa: F401 - raised by the readers of these definitions
+
 TableName = Literal["crimes", "people", "charges"]
 CrimeState = Literal["live", "cancelled", "migrated"]
 
-class ExtractError(Exception):
-    """A structural problem with an extract file (it does not match its source definition): the
-    run cannot go on. The message is one line. (Defined here, beside the definitions, so the
-    runner can name it without importing the data libraries.)"""
 
 
 #: canonical fields holding personal data: read only when a step needs them

@@ -111,6 +111,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from helpers.errors import ReleaseGateError
+
 RULES = ("identifier", "name_with_dob", "copied_text", "small_count", "external_link", "unreadable")
 COPY_RUN = 8  # words: a run this long copied from a circumstances text fails the release
 NAME_WINDOW = 15  # words either side of a date of birth searched for the person's name
@@ -199,13 +201,6 @@ class GateReport:
         return path
 
 
-class ReleaseGateError(Exception):
-    """The release holds something that must not be shared. Its message is one line."""
-
-    def __init__(self, report: GateReport | str):
-        self.report = report if isinstance(report, GateReport) else None
-        message = report.summary_line() if isinstance(report, GateReport) else str(report)
-        super().__init__(" ".join(message.split()))
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from helpers.errors import ParameterError
+
 
 def normalise_ho_class_code(code: str) -> str:
     """One classification code written by a person (a parameters file): `88/1` -> `088/01`.
@@ -27,8 +29,6 @@ def normalise_ho_class_code(code: str) -> str:
     return f"{int(match[1]):03d}/{int(match[2]):02d}"
 
 
-class ParameterError(Exception):
-    """A parameters file or value is wrong. The message is one line and names the key."""
 
 
 class ChargeGroup(BaseModel):

@@ -18,19 +18,13 @@ import pandas as pd
 
 from helpers.analysis import counting
 from helpers.disclosure import control as disclosure
+from helpers.errors import DataCoverageError, QuarantineError  # noqa: F401 - raised by these steps
 from helpers.analysis import evidence, review
 from helpers.extracts.reading import Extract, ExtractError, load_extracts
 from helpers.request.parameters import ParameterError, RequestParameters, validate_parameters
 from helpers.extracts.sources import FORCE_SOURCES
 
 
-class DataCoverageError(ParameterError):
-    """The request asks about a period or year the extracts do not cover: fix the parameters
-    (or use newer extracts). The message names the key."""
-
-
-class QuarantineError(ExtractError):
-    """Rows were quarantined and the run is strict."""
 
 
 def parameters_from(namespace: Mapping[str, Any]) -> RequestParameters:

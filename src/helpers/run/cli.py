@@ -49,38 +49,10 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 # warns once and keeps its default.)
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 os.environ.setdefault("JE_ARROW_MALLOC_CONF", "dirty_decay_ms:300,muzzy_decay_ms:0")
-from helpers.extracts.sources import ExtractError
+from helpers.errors import EXIT_CODES, BriefingError, RunFailure, kind_of
 from helpers.request.parameters import ParameterError, RequestParameters, notebook_parameters, project_root, read_parameters
 
-#: what a scheduler can act on
-EXIT_CODES = {
-    "ok": 0,
-    "several": 1,  # several requests failed, for different reasons
-    "parameters": 2,  # a parameters file or option is wrong: fix the YAML or the command
-    "extracts": 3,  # an extract file is missing, malformed or does not cover the request
-    "notebook": 4,  # the notebook or the export failed: a bug or the environment
-    "gate": 5,  # the release gate found something that must not be published
-}
-
-#: exception names raised inside the notebook -> what kind of failure they are
-NOTEBOOK_ERRORS = {
-    "ParameterError": "parameters",
-    "DecisionsError": "parameters",
-    "ExtractError": "extracts",
-    "DataCoverageError": "parameters",
-    "QuarantineError": "extracts",
-    "ReleaseGateError": "gate",
-}
-
 NOTEBOOK = Path("notebooks") / "request_briefing.ipynb"
-
-
-class RunFailure(Exception):
-    """A run that failed for a known reason: `kind` picks the exit code; the message is one line."""
-
-    def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        self.kind = kind
 
 
 @dataclass
@@ -576,7 +548,7 @@ def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path
             log_output=False,
         )
     except PapermillExecutionError as error:
-        kind = NOTEBOOK_ERRORS.get(error.ename, "notebook")
+        kind = kind_of(error.ename)
         message = error.evalue if kind != "notebook" else f"{error.ename}: {error.evalue} (cell {error.exec_count})"
         raise RunFailure(kind, message) from None
     except Exception:
@@ -947,12 +919,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("foi-briefing: stopped (Ctrl-C); no unfinished request was published", file=sys.stderr)
         return 130
-    except ExtractError as error:
+    except BriefingError as error:
         print(f"foi-briefing: {error}", file=sys.stderr)
-        return EXIT_CODES["extracts"]
-    except (ParameterError, RunFailure) as error:
-        print(f"foi-briefing: {error}", file=sys.stderr)
-        return EXIT_CODES[getattr(error, "kind", "parameters")]
+        return error.exit_code
     if len(results) == 1:
         _report(results[0])
     else:

@@ -1,0 +1,103 @@
+"""One exception tree: every failure a user can act on, each class carrying its exit code.
+
+The README's exit-code table is `EXIT_CODES`. A failure inside the notebook reaches the runner
+only as the exception's name (papermill's `ename`), so `exit_code_of` finds the class by its name
+in this tree. Standard library only: the cache builder process imports it before any data library.
+"""
+
+from __future__ import annotations
+
+#: kind of failure -> exit code (the README's table)
+EXIT_CODES = {
+    "ok": 0,
+    "several": 1,  # several requests failed, for different reasons
+    "parameters": 2,  # a parameters file or option is wrong: fix the YAML or the command
+    "extracts": 3,  # an extract file is missing, malformed or does not cover the request
+    "notebook": 4,  # the notebook or the export failed: a bug or the environment
+    "gate": 5,  # something must not be published: the release gate or disclosure control said so
+}
+
+
+class BriefingError(Exception):
+    """A run that cannot go on. The message is one line; `kind` picks the exit code."""
+
+    kind = "notebook"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.kind]
+
+
+class ParameterError(BriefingError):
+    """A parameters file or value is wrong. The message is one line and names the key."""
+
+    kind = "parameters"
+
+
+class DataCoverageError(ParameterError):
+    """The request asks about a period or year the extracts do not cover: fix the parameters
+    (or use newer extracts). The message names the key."""
+
+
+class DecisionsError(ParameterError):
+    """The decisions file cannot be used. The message is one line naming the file and line."""
+
+
+class ExtractError(BriefingError):
+    """A structural problem with an extract file (it does not match its source definition): the
+    run cannot go on. The message is one line."""
+
+    kind = "extracts"
+
+
+class QuarantineError(ExtractError):
+    """Rows were quarantined and the run is strict."""
+
+
+class ReleaseGateError(BriefingError):
+    """The release holds something that must not be shared. Its message is one line."""
+
+    kind = "gate"
+
+    def __init__(self, report: object):
+        # a GateReport (it has `summary_line`) or a message
+        summary = getattr(report, "summary_line", None)
+        self.report = report if summary is not None else None
+        super().__init__(" ".join((summary() if summary is not None else str(report)).split()))
+
+
+class DisclosureError(BriefingError):
+    """A withheld figure could still be worked out; the response must not be released."""
+
+    kind = "gate"
+
+    def __init__(self, message: str, protection: object = None):
+        super().__init__(message)
+        self.protection = protection  # the unsafe disclosure.Protection, if there is one
+
+
+class RunFailure(BriefingError):
+    """A run that failed for a known reason found by the runner: `kind` picks the exit code."""
+
+    def __init__(self, kind: str, message: str):
+        if kind not in EXIT_CODES:
+            raise ValueError(f"unknown kind of failure {kind!r}")
+        super().__init__(message)
+        self.kind = kind
+
+
+def _subclasses(cls: type) -> list[type]:
+    return [cls, *(sub for child in cls.__subclasses__() for sub in _subclasses(child))]
+
+
+def kind_of(name: str) -> str:
+    """The kind of failure an exception of this name raised in the notebook is ("notebook" for
+    a name outside this tree: a bug)."""
+    for cls in _subclasses(BriefingError)[1:]:
+        if cls.__name__ == name and cls is not RunFailure:
+            return cls.kind  # type: ignore[return-value]  # a class attribute, str
+    return "notebook"
+
+
+def exit_code_of(name: str) -> int:
+    return EXIT_CODES[kind_of(name)]
