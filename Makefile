@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup bytecode demo test test-fast lab bench clean-cache clean notebooks
+.PHONY: setup bytecode demo test test-fast lint lab bench clean-cache clean notebooks
 
 setup: $(STAMP) bytecode
 
@@ -31,6 +31,12 @@ demo: $(STAMP) bytecode
 
 test: $(STAMP) bytecode
 	$(BIN)/python -m pytest
+
+# the house rules (pyproject.toml says which and why): ruff's lint and format, mypy
+lint: $(STAMP)
+	$(BIN)/ruff check src tests tools bench
+	$(BIN)/ruff format --check src tools bench
+	$(BIN)/mypy
 
 test-fast: $(STAMP) bytecode
 	$(BIN)/python -m pytest -m "not slow"

@@ -17,7 +17,10 @@ import duckdb
 SOURCE = Path(sys.argv[1])
 TEMP = Path(tempfile.mkdtemp(prefix="duckdb-baseline-"))
 for name in ("CMS_CRIMES.csv", "CMS_NOMINALS.csv", "CMS_CHARGES.csv"):
-    with open(SOURCE / name, encoding="cp1252", newline="") as src, open(TEMP / name, "w", encoding="utf-8", newline="") as dst:
+    with (
+        open(SOURCE / name, encoding="cp1252", newline="") as src,
+        open(TEMP / name, "w", encoding="utf-8", newline="") as dst,
+    ):
         shutil.copyfileobj(src, dst, 16 << 20)
 for name in ("connect_crimes.csv", "connect_persons.csv", "connect_charges.csv"):
     (TEMP / name).symlink_to((SOURCE / name).resolve())
@@ -36,30 +39,32 @@ create temp table crimes as
 select strptime("DATE RECORDED", '%d/%m/%Y %H:%M') as recorded,
        lpad(split_part("HO CLASS", '/', 1)::int::varchar, 3, '0') || '/' || lpad(split_part("HO CLASS", '/', 2)::int::varchar, 2, '0') as cls,
        "CRIME STATUS" = 'NO CRIME' as cancelled, try_cast("HO OUTCOME" as int) as outcome
-from {csv('CMS_CRIMES.csv', True)} where "CRIME STATUS" <> 'MIGRATED'
+from {csv("CMS_CRIMES.csv", True)} where "CRIME STATUS" <> 'MIGRATED'
 union all
 select coalesce(strptime("Original Recorded Date", '%Y-%m-%dT%H:%M:%S'), strptime("Recorded Date", '%Y-%m-%dT%H:%M:%S')),
        lpad(split_part("HO Class", '/', 1)::int::varchar, 3, '0') || '/' || lpad(split_part("HO Class", '/', 2)::int::varchar, 2, '0'),
        "Crime Status" like 'Cancelled%', try_cast(regexp_extract("Outcome", '^OC(\\d+)', 1) as int)
-from {csv('connect_crimes.csv')};
+from {csv("connect_crimes.csv")};
 create temp table offences as
 select year(recorded) as year, coalesce(outcome::varchar, 'pending') as outcome from crimes
 where cls in ('088/01', '088/02') and not cancelled and recorded >= '2015-01-01' and recorded < '2018-01-01';
 """)
 offences = dict(con.execute("select year, count(*) from offences group by year").fetchall())
 outcomes = {}
-for year, outcome, n in con.execute("select year, outcome, count(*) from offences group by all").fetchall():
+for year, outcome, n in con.execute(
+    "select year, outcome, count(*) from offences group by all"
+).fetchall():
     outcomes.setdefault(str(year), {})[outcome] = n
 
 # individuals: connected components over nominal numbers, person IDs and PNC IDs, iterated in SQL
 con.execute(f"""
 create temp table pnc_raw as
-select 'N' || "NOMINAL NO" as node, upper(replace("PNC ID", ' ', '')) as p from {csv('CMS_NOMINALS.csv', True)}
-union all select 'P' || "Person ID", upper(replace("PNC ID", ' ', '')) from {csv('connect_persons.csv')};
+select 'N' || "NOMINAL NO" as node, upper(replace("PNC ID", ' ', '')) as p from {csv("CMS_NOMINALS.csv", True)}
+union all select 'P' || "Person ID", upper(replace("PNC ID", ' ', '')) from {csv("connect_persons.csv")};
 create temp table edges as
 select node as a, 'X' || right(split_part(p, '/', 1), 2) || '/' || regexp_extract(split_part(p, '/', 2), '^0*(\\d+)', 1) || right(p, 1) as b
 from pnc_raw where regexp_matches(p, '^\\d{{2,4}}/\\d+[A-Z]$')
-union all select 'P' || "Person ID", 'N' || "Legacy Nominal No" from {csv('connect_persons.csv')} where "Legacy Nominal No" <> '';
+union all select 'P' || "Person ID", 'N' || "Legacy Nominal No" from {csv("connect_persons.csv")} where "Legacy Nominal No" <> '';
 create temp table nodes as select distinct a as node from edges union select distinct b from edges;
 create temp table label as select node, node as comp from nodes;
 """)
@@ -78,18 +83,22 @@ while True:  # label propagation: each node takes the smallest label among its n
         break
 con.execute(f"""
 create temp table charges as
-select 'N' || "NOMINAL NO" as who, strptime("CHARGE DATE", '%d/%m/%Y') as d, upper(trim("CJS CODE")) as code from {csv('CMS_CHARGES.csv', True)}
-union all select 'P' || "Person ID", strptime("Charge Date", '%Y-%m-%d'), upper(trim("CJS Offence Code")) from {csv('connect_charges.csv')};
+select 'N' || "NOMINAL NO" as who, strptime("CHARGE DATE", '%d/%m/%Y') as d, upper(trim("CJS CODE")) as code from {csv("CMS_CHARGES.csv", True)}
+union all select 'P' || "Person ID", strptime("Charge Date", '%Y-%m-%d'), upper(trim("CJS Offence Code")) from {csv("connect_charges.csv")};
 """)
 q = "select count(distinct coalesce(l.comp, c.who)) from charges c left join label l on l.node = c.who where year(c.d) = 2017 and c.code in ({})"
 as_list = lambda codes: ",".join(f"'{c}'" for c in codes)  # noqa: E731
 shutil.rmtree(TEMP, ignore_errors=True)
-print(json.dumps({
-    "offences_by_year": {str(y): int(offences.get(y, 0)) for y in (2015, 2016, 2017)},
-    "outcomes_by_year": outcomes,
-    "persons_charged": {
-        "section_15": con.execute(q.format(as_list(Q1))).fetchone()[0],
-        "attempt_section_15": con.execute(q.format(as_list(Q2))).fetchone()[0],
-        "either": con.execute(q.format(as_list(Q1 + Q2))).fetchone()[0],
-    },
-}))
+print(
+    json.dumps(
+        {
+            "offences_by_year": {str(y): int(offences.get(y, 0)) for y in (2015, 2016, 2017)},
+            "outcomes_by_year": outcomes,
+            "persons_charged": {
+                "section_15": con.execute(q.format(as_list(Q1))).fetchone()[0],
+                "attempt_section_15": con.execute(q.format(as_list(Q2))).fetchone()[0],
+                "either": con.execute(q.format(as_list(Q1 + Q2))).fetchone()[0],
+            },
+        }
+    )
+)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +24,9 @@ import yaml
 from helpers.analysis.evidence import compile_terms, find_mentions
 
 # the agreed terms of request 20180075, from its parameters file
-TERMS = yaml.safe_load((Path(__file__).resolve().parents[1] / "parameters" / "20180075.yaml").read_text())["search_terms"]
+TERMS = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "parameters" / "20180075.yaml").read_text()
+)["search_terms"]
 
 ORDINARY = [
     "Unknown offender(s) forced the {adj} door of the property at {place} and took {item}; area searched and CCTV requested from {name}.",
@@ -48,17 +49,56 @@ NEGATED = [
     "Suspect arranged to meet the victim at {place} after contact on {app}. Enquiries show this is not a vigilante or hunter group referral.",
     "Victim aged {age} met the suspect at {place}. No involvement of any paedophile hunter group or vigilantes.",
 ]
-PLACES = ["a retail park", "the town centre", "a railway station", "a bus station", "a supermarket car park", "a fast food restaurant", "a park near the victim's home", "the leisure centre", "a petrol station", "the library"]
-ITEMS = ["a laptop", "cash", "a phone", "jewellery", "power tools", "a bicycle", "groceries", "alcohol", "perfume", "clothing"]
+PLACES = [
+    "a retail park",
+    "the town centre",
+    "a railway station",
+    "a bus station",
+    "a supermarket car park",
+    "a fast food restaurant",
+    "a park near the victim's home",
+    "the leisure centre",
+    "a petrol station",
+    "the library",
+]
+ITEMS = [
+    "a laptop",
+    "cash",
+    "a phone",
+    "jewellery",
+    "power tools",
+    "a bicycle",
+    "groceries",
+    "alcohol",
+    "perfume",
+    "clothing",
+]
 ADJS = ["rear", "front", "side", "blue", "silver", "black", "white", "red"]
-APPS = ["Snapchat", "Kik", "WhatsApp", "Instagram", "Facebook Messenger", "a dating app", "an online game chat"]
-GROUPS = ["Northern Shield", "Predator Patrol", "Safeguard Sentinels", "Nothern Shield", "Safe guard Sentinels"]
+APPS = [
+    "Snapchat",
+    "Kik",
+    "WhatsApp",
+    "Instagram",
+    "Facebook Messenger",
+    "a dating app",
+    "an online game chat",
+]
+GROUPS = [
+    "Northern Shield",
+    "Predator Patrol",
+    "Safeguard Sentinels",
+    "Nothern Shield",
+    "Safe guard Sentinels",
+]
 
 
 def make_texts(n: int, seed: int = 20180075) -> pd.Series:
     rng = np.random.default_rng(seed)
     letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
-    pool = ["".join(rng.choice(letters, size=int(k))).capitalize() for k in rng.integers(4, 11, size=100_000)]
+    pool = [
+        "".join(rng.choice(letters, size=int(k))).capitalize()
+        for k in rng.integers(4, 11, size=100_000)
+    ]
     names = pool[:5000] + ["Hunter", "Smith", "Jones", "Taylor", "Brown"]
     kind = rng.random(n)
     tmpl_o = rng.integers(0, len(ORDINARY), n)
@@ -82,8 +122,15 @@ def make_texts(n: int, seed: int = 20180075) -> pd.Series:
         else:
             tmpl = ORDINARY[tmpl_o[i]]
         text = tmpl.format(
-            place=PLACES[place[i, 0]], place2=PLACES[place[i, 1]], item=ITEMS[item[i]], adj=ADJS[adj[i]],
-            app=APPS[app[i]], group=GROUPS[grp[i]], name=names[name[i]], age=age[i], n=amount[i],
+            place=PLACES[place[i, 0]],
+            place2=PLACES[place[i, 1]],
+            item=ITEMS[item[i]],
+            adj=ADJS[adj[i]],
+            app=APPS[app[i]],
+            group=GROUPS[grp[i]],
+            name=names[name[i]],
+            age=age[i],
+            n=amount[i],
         )
         out.append(text + " Ref " + " ".join(pool[j] for j in tail[i]) + ".")
     index = [f"{i:08d}/{17 + i % 3}" for i in range(n)]

@@ -68,10 +68,18 @@ LEAN = "import sys; sys.modules['rfc3987_syntax'] = None\n"
 
 
 def measure(command: list[str], env: dict | None = None) -> dict:
-    done = subprocess.run([sys.executable, "-c", MEASURE, *map(str, command)], capture_output=True, text=True, env=env, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, *map(str, command)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     result = json.loads(done.stdout)
     if result["code"] != 0:
-        raise SystemExit(f"bench: {' '.join(map(str, command[:3]))} failed: {result['stderr'].strip().splitlines()[-1:]}")
+        raise SystemExit(
+            f"bench: {' '.join(map(str, command[:3]))} failed: {result['stderr'].strip().splitlines()[-1:]}"
+        )
     return result
 
 
@@ -95,14 +103,21 @@ def alternate(runs: list[tuple], times: int = REPEATS) -> dict[str, dict]:
             if before:
                 before()
             done[label].append(measure(command, env))
-            print(f"  {label}: {done[label][-1]['wall']:.2f} s, {done[label][-1]['peak_mib']:.0f} MiB", flush=True)
+            print(
+                f"  {label}: {done[label][-1]['wall']:.2f} s, {done[label][-1]['peak_mib']:.0f} MiB",
+                flush=True,
+            )
     return {label: summary(results) for label, results in done.items()}
 
 
 def machine() -> str:
     cpu = "unknown CPU"
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -120,7 +135,18 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="foi-bench-"))
     env = {**os.environ, "FOI_CACHE_DIR": str(work / "cache")}
     out = work / "out"
-    run = [BIN / "foi-briefing", "run", PARAMS, "--extracts", extracts, "--out", out, "--formats", "html", "--no-progress"]
+    run = [
+        BIN / "foi-briefing",
+        "run",
+        PARAMS,
+        "--extracts",
+        extracts,
+        "--out",
+        out,
+        "--formats",
+        "html",
+        "--no-progress",
+    ]
     print(f"benchmark: {CRIMES:,} crimes in {extracts}; {machine()}", flush=True)
 
     ten = work / "ten"
@@ -128,43 +154,98 @@ def main() -> int:
     values = yaml.safe_load(PARAMS.read_text())
     for i in range(10):
         (ten / f"r{i}.yaml").write_text(yaml.safe_dump({**values, "reference": f"bench{i:02d}"}))
-    ten_run = [BIN / "foi-briefing", "run", ten, "--extracts", extracts, "--out", out, "--formats", "html", "--no-progress"]
+    ten_run = [
+        BIN / "foi-briefing",
+        "run",
+        ten,
+        "--extracts",
+        extracts,
+        "--out",
+        out,
+        "--formats",
+        "html",
+        "--no-progress",
+    ]
     no_cache = lambda: shutil.rmtree(work / "cache", ignore_errors=True)  # noqa: E731
     results = {
         # each ratio's two sides in alternation: the cold run with DuckDB, the warm run with
         # the floor and with ten requests
-        **alternate([("cold", run, env, no_cache), ("duckdb", [sys.executable, ROOT / "bench" / "baseline_duckdb.py", extracts], None, None)]),
-        **alternate([
-            ("warm", run, env, None),
-            ("floor", [sys.executable, "-c", FLOOR, IMPORTS], None, None),
-            ("ten requests", ten_run, env, None),
-        ]),
-        **alternate([
-            ("floor (bare kernel)", [sys.executable, "-c", FLOOR, "pass"], None, None),
-            ("floor (lean papermill)", [sys.executable, "-c", LEAN + FLOOR, IMPORTS], None, None),
-            ("pandas", [sys.executable, ROOT / "bench" / "baseline_pandas.py", extracts], None, None),
-        ], CONTEXT_REPEATS),
+        **alternate(
+            [
+                ("cold", run, env, no_cache),
+                (
+                    "duckdb",
+                    [sys.executable, ROOT / "bench" / "baseline_duckdb.py", extracts],
+                    None,
+                    None,
+                ),
+            ]
+        ),
+        **alternate(
+            [
+                ("warm", run, env, None),
+                ("floor", [sys.executable, "-c", FLOOR, IMPORTS], None, None),
+                ("ten requests", ten_run, env, None),
+            ]
+        ),
+        **alternate(
+            [
+                ("floor (bare kernel)", [sys.executable, "-c", FLOOR, "pass"], None, None),
+                (
+                    "floor (lean papermill)",
+                    [sys.executable, "-c", LEAN + FLOOR, IMPORTS],
+                    None,
+                    None,
+                ),
+                (
+                    "pandas",
+                    [sys.executable, ROOT / "bench" / "baseline_pandas.py", extracts],
+                    None,
+                    None,
+                ),
+            ],
+            CONTEXT_REPEATS,
+        ),
     }
 
     # the baselines must give the project's figures
     project = json.loads((out / "20180075" / "restricted" / "results.json").read_text())
-    expected = {"offences_by_year": project["offences_by_year"], "outcomes_by_year": project["outcomes_by_year"],
-                "persons_charged": {k: project["persons_charged"][k] for k in ("section_15", "attempt_section_15", "either")}}
+    expected = {
+        "offences_by_year": project["offences_by_year"],
+        "outcomes_by_year": project["outcomes_by_year"],
+        "persons_charged": {
+            k: project["persons_charged"][k] for k in ("section_15", "attempt_section_15", "either")
+        },
+    }
     for name in ("pandas", "duckdb"):
         got = json.loads(results[name]["stdout"])
         if got != expected:
-            raise SystemExit(f"bench: the {name} baseline's figures differ from the project's: {got} != {expected}")
+            raise SystemExit(
+                f"bench: the {name} baseline's figures differ from the project's: {got} != {expected}"
+            )
 
     warm, floor = results["warm"]["wall"], results["floor"]["wall"]
     rows = [
-        ("(a) cold run, HTML", "cold", f"{results['cold']['wall'] / results['duckdb']['wall']:.2f} x DuckDB (target <= 1.0)"),
+        (
+            "(a) cold run, HTML",
+            "cold",
+            f"{results['cold']['wall'] / results['duckdb']['wall']:.2f} x DuckDB (target <= 1.0)",
+        ),
         ("(b) warm run, HTML", "warm", f"{warm / floor:.2f} x floor (target <= 1.25)"),
         ("(c) pandas baseline", "pandas", ""),
         ("(d) DuckDB baseline", "duckdb", ""),
         ("(e) floor: notebook + HTML, imports", "floor", ""),
         ("    floor, bare kernel", "floor (bare kernel)", ""),
-        ("    floor, imports, papermill as the runner loads it", "floor (lean papermill)", f"warm = {warm / results['floor (lean papermill)']['wall']:.2f} x this"),
-        ("(f) ten requests, warm", "ten requests", f"{results['ten requests']['wall'] / warm:.2f} x one warm run (target <= 3)"),
+        (
+            "    floor, imports, papermill as the runner loads it",
+            "floor (lean papermill)",
+            f"warm = {warm / results['floor (lean papermill)']['wall']:.2f} x this",
+        ),
+        (
+            "(f) ten requests, warm",
+            "ten requests",
+            f"{results['ten requests']['wall'] / warm:.2f} x one warm run (target <= 3)",
+        ),
     ]
     print()
     print(f"Request 20180075, {CRIMES:,} crimes; {machine()}; wall time the median of the runs")
@@ -173,10 +254,22 @@ def main() -> int:
     print(f"| {'run':{width}} | {'wall s':>7} | {'peak MiB':>8} | runs | ratio |")
     print(f"|{'-' * (width + 2)}|{'-' * 9}|{'-' * 10}|------|-------|")
     for label, key, ratio in rows:
-        print(f"| {label:{width}} | {results[key]['wall']:7.2f} | {results[key]['peak_mib']:8.0f} | {results[key]['count']:4d} | {ratio} |")
-    print(f"\ncold peak memory: {results['cold']['peak_mib']:.0f} MiB (target <= 800); baselines' figures equal the project's: yes")
-    print(f"the benchmark took {(time.monotonic() - began) / 60:.1f} min (target < 5){f', of which {making:.0f} s making the extract' if making > 1 else ''}")
-    (ROOT / "bench" / "last-results.json").write_text(json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "stdout"} for k, v in results.items()}, indent=1) + "\n")
+        print(
+            f"| {label:{width}} | {results[key]['wall']:7.2f} | {results[key]['peak_mib']:8.0f} | {results[key]['count']:4d} | {ratio} |"
+        )
+    print(
+        f"\ncold peak memory: {results['cold']['peak_mib']:.0f} MiB (target <= 800); baselines' figures equal the project's: yes"
+    )
+    print(
+        f"the benchmark took {(time.monotonic() - began) / 60:.1f} min (target < 5){f', of which {making:.0f} s making the extract' if making > 1 else ''}"
+    )
+    (ROOT / "bench" / "last-results.json").write_text(
+        json.dumps(
+            {k: {kk: vv for kk, vv in v.items() if kk != "stdout"} for k, v in results.items()},
+            indent=1,
+        )
+        + "\n"
+    )
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

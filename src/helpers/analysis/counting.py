@@ -10,9 +10,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Mapping
 
 import pandas as pd
 
@@ -26,7 +26,9 @@ def recorded_within(crimes: pd.DataFrame, period_from: date, period_to: date) ->
     return (recorded >= start) & (recorded < end)
 
 
-def select_offences(crimes: pd.DataFrame, offence_classes: list[str], period_from: date, period_to: date) -> pd.DataFrame:
+def select_offences(
+    crimes: pd.DataFrame, offence_classes: list[str], period_from: date, period_to: date
+) -> pd.DataFrame:
     """The request's offences, with the calendar year each was recorded in."""
     keep = (
         crimes["ho_class"].isin(offence_classes)
@@ -60,7 +62,9 @@ def outcomes_by_year(offences: pd.DataFrame, years: list[int]) -> dict[str, dict
     for year in years:
         row = table.loc[year] if year in table.index else pd.Series(dtype=int)
         result[str(year)] = {
-            label: int(row[label]) for label in sorted(row.index, key=_outcome_sort_key) if row[label] > 0
+            label: int(row[label])
+            for label in sorted(row.index, key=_outcome_sort_key)
+            if row[label] > 0
         }
     return result
 
@@ -95,14 +99,18 @@ class PersonsCharged:
         }
 
 
-def persons_charged(charges: pd.DataFrame, year: int, groups: Mapping[str, list[str]]) -> PersonsCharged:
+def persons_charged(
+    charges: pd.DataFrame, year: int, groups: Mapping[str, list[str]]
+) -> PersonsCharged:
     """Distinct individuals with a charge dated in `year` under each group's codes.
 
     Codes are compared exactly after normalisation, so a suffix matters: `SX03225A` (attempt) is
     not `SX03225`, and `SX03225B` (aiding and abetting) is in neither list.
     """
     in_year = charges_dated_in(charges, year)
-    wanted = in_year.loc[in_year["cjs_code"].isin([code for codes_ in groups.values() for code in codes_])]
+    wanted = in_year.loc[
+        in_year["cjs_code"].isin([code for codes_ in groups.values() for code in codes_])
+    ]
     return PersonsCharged(
         year=year,
         by_group={

@@ -106,10 +106,10 @@ from __future__ import annotations
 import itertools
 import os
 import re
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -184,30 +184,122 @@ _APOSTROPHES = ("'", "\u2019")  # before the t of -n't
 _CLAUSE_PUNCT_RE = re.compile(r"[.;:!?\n\r\u2029\u2028]")
 _CLAUSE_WORDS = frozenset({"but", "however", "although", "though", "whereas", "except"})
 
-_NOMINAL_CUES = frozenset({"no", "nil", "none", "without", "neither", "nor", "non", "nobody", "nothing"})
+_NOMINAL_CUES = frozenset(
+    {"no", "nil", "none", "without", "neither", "nor", "non", "nobody", "nothing"}
+)
 _VERBAL_CUES = frozenset({"not", "never", "cannot"})
 _NOT_CUE_AFTER = frozenset({"doubt", "question", "only", "least"})
 _BREAKERS = frozenset(
     {
-        "when", "who", "whom", "whose", "which", "where", "while", "whilst", "because", "after",
-        "before", "until", "once", "then", "since", "if", "unless",
+        "when",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "where",
+        "while",
+        "whilst",
+        "because",
+        "after",
+        "before",
+        "until",
+        "once",
+        "then",
+        "since",
+        "if",
+        "unless",
     }
 )
 _GLUE = frozenset(
     {
-        "a", "an", "the", "any", "other", "of", "or", "nor", "from", "by", "with", "in", "on",
-        "at", "for", "this", "these", "those", "such", "its", "their", "his", "her", "s",
-        "either", "so", "called", "that",
+        "a",
+        "an",
+        "the",
+        "any",
+        "other",
+        "of",
+        "or",
+        "nor",
+        "from",
+        "by",
+        "with",
+        "in",
+        "on",
+        "at",
+        "for",
+        "this",
+        "these",
+        "those",
+        "such",
+        "its",
+        "their",
+        "his",
+        "her",
+        "s",
+        "either",
+        "so",
+        "called",
+        "that",
     }
 )
 _AUX = frozenset(
-    {"be", "been", "being", "is", "was", "were", "are", "am", "have", "has", "had", "do", "does", "did", "to"}
+    {
+        "be",
+        "been",
+        "being",
+        "is",
+        "was",
+        "were",
+        "are",
+        "am",
+        "have",
+        "has",
+        "had",
+        "do",
+        "does",
+        "did",
+        "to",
+    }
 )
 _DETERMINERS = frozenset(
-    {"a", "an", "the", "any", "this", "these", "those", "such", "its", "their", "his", "her", "other", "either", "so", "called", "s"}
+    {
+        "a",
+        "an",
+        "the",
+        "any",
+        "this",
+        "these",
+        "those",
+        "such",
+        "its",
+        "their",
+        "his",
+        "her",
+        "other",
+        "either",
+        "so",
+        "called",
+        "s",
+    }
 )
 _PREPOSITIONS = frozenset(
-    {"by", "from", "to", "with", "of", "in", "on", "at", "for", "via", "through", "involving", "about", "against", "as"}
+    {
+        "by",
+        "from",
+        "to",
+        "with",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "via",
+        "through",
+        "involving",
+        "about",
+        "against",
+        "as",
+    }
 )
 #: content words that may stand between a negation and the term it governs
 _RELATION = frozenset(
@@ -225,9 +317,21 @@ _RELATION = frozenset(
 )
 _FINITE = frozenset({"is", "was", "were", "are", "am", "has", "had", "does", "did"})
 _K_NOMINAL, _K_VERBAL, _K_AFTER = 4, 3, 2
-_POST_SKIP = frozenset({"group", "groups", "member", "members", "involvement", "and", "or"}) | _GLUE | _AUX
+_POST_SKIP = (
+    frozenset({"group", "groups", "member", "members", "involvement", "and", "or"}) | _GLUE | _AUX
+)
 _POST_OBJECTS = frozenset(
-    {"involved", "involvement", "present", "linked", "connected", "associated", "responsible", "part", "role"}
+    {
+        "involved",
+        "involvement",
+        "present",
+        "linked",
+        "connected",
+        "associated",
+        "responsible",
+        "part",
+        "role",
+    }
 )
 _POST_COLON_RE = re.compile(
     r"\s*(?:involvement|involved|referral|input|activity)?\s*[:=\-\u2013\u2014]+\s*(?:nil|none|no|n/?a|negative)\b",
@@ -369,7 +473,9 @@ def compile_terms(
                     forms = single[k]
                 else:
                     forms = {}
-                    combos = itertools.islice(itertools.product(*(single[i] for i in range(k, m + 1))), 500)
+                    combos = itertools.islice(
+                        itertools.product(*(single[i] for i in range(k, m + 1))), 500
+                    )
                     for combo in combos:
                         forms.setdefault("".join(combo), VARIANT)
                 bits = sum(1 << (first_bit + i) for i in range(k, m + 1))
@@ -526,11 +632,15 @@ def _tokenise_chunk(arr: pa.Array):
     if total < 2**31:
         tok_offs = np.zeros(len(starts) + 1, dtype=np.int32)
         np.cumsum(ends - starts, out=tok_offs[1:], dtype=np.int32)
-        tokens = pa.StringArray.from_buffers(len(starts), pa.py_buffer(tok_offs), pa.py_buffer(lowered))
+        tokens = pa.StringArray.from_buffers(
+            len(starts), pa.py_buffer(tok_offs), pa.py_buffer(lowered)
+        )
     else:  # pragma: no cover - a chunk of more than 2 GB of letters
         tok_offs = np.zeros(len(starts) + 1, dtype=np.int64)
         np.cumsum(ends - starts, out=tok_offs[1:])
-        tokens = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(tok_offs), pa.py_buffer(lowered))
+        tokens = pa.LargeStringArray.from_buffers(
+            len(starts), pa.py_buffer(tok_offs), pa.py_buffer(lowered)
+        )
     enc = pc.dictionary_encode(tokens)
     indices = enc.indices.to_numpy(zero_copy_only=False)
     per_text = np.searchsorted(starts, offs)
@@ -707,7 +817,9 @@ def _match_at(st: SearchTerms, t: int, text: str, toks, infos, i: int) -> _Match
     if best[0] is None:
         return None
     (kind, _d, _e), last = best[0]
-    return _Match(term=t, start=toks[i][1], end=toks[last][2], kind=kind, first_tok=i, last_tok=last)
+    return _Match(
+        term=t, start=toks[i][1], end=toks[last][2], kind=kind, first_tok=i, last_tok=last
+    )
 
 
 def _clauses(text: str, toks) -> list[int]:
@@ -730,7 +842,12 @@ def _cue(text: str, toks, j: int) -> str | None:
         return None if (tok == "no" and nxt in _NOT_CUE_AFTER) else "nominal"
     if tok in _VERBAL_CUES:
         return None if nxt in _NOT_CUE_AFTER else "verbal"
-    if tok == "t" and j > 0 and toks[j - 1][0].endswith("n") and text[toks[j - 1][2] : toks[j][1]] in _APOSTROPHES:
+    if (
+        tok == "t"
+        and j > 0
+        and toks[j - 1][0].endswith("n")
+        and text[toks[j - 1][2] : toks[j][1]] in _APOSTROPHES
+    ):
         return "verbal"  # wasn't, didn't, isn't ...
     return None
 
@@ -789,7 +906,9 @@ def _negate(text: str, toks, matches: list[_Match]) -> None:
                 continue
             if tok not in _DETERMINERS:
                 last = tok
-            if tok in _BREAKERS or (active == "verbal" and (tok == "that" or (tok in _FINITE and free))):
+            if tok in _BREAKERS or (
+                active == "verbal" and (tok == "that" or (tok in _FINITE and free))
+            ):
                 active = None
                 continue
             if tok in _GLUE or tok in _AUX:
@@ -900,7 +1019,9 @@ def _empty_mentions() -> pd.DataFrame:
     )
 
 
-def find_mentions(texts: pd.Series, terms: SearchTerms | Sequence[str], *, workers: int | None = None) -> pd.DataFrame:
+def find_mentions(
+    texts: pd.Series, terms: SearchTerms | Sequence[str], *, workers: int | None = None
+) -> pd.DataFrame:
     """Find every mention of ``terms`` in ``texts``.
 
     ``texts``: index = crime reference, values = circumstances text (empty or NA allowed).
@@ -941,7 +1062,9 @@ def find_mentions(texts: pd.Series, terms: SearchTerms | Sequence[str], *, worke
             rows["start"].append(m.start)
             rows["end"].append(m.end)
             rows["context"].append(_context(text, m.start, m.end))
-            rows["distance"].append(0 if m.kind == EXACT else int(OSA.distance(_norm(matched), norm_terms[m.term])))
+            rows["distance"].append(
+                0 if m.kind == EXACT else int(OSA.distance(_norm(matched), norm_terms[m.term]))
+            )
     if not rows["crime_ref"]:
         return _empty_mentions()
     out = pd.DataFrame(rows)
@@ -963,11 +1086,20 @@ def _joined_terms(mentions: pd.DataFrame) -> pd.Series:
     at a time in Python took 60 ms for a thousand crimes)."""
     distinct = mentions[["crime_ref", "term"]].drop_duplicates().sort_values(["crime_ref", "term"])
     crimes, refs = pd.factorize(distinct["crime_ref"])  # the crimes as numbers, in sorted order
-    table = pa.table({"crime": crimes, "term": pa.array(distinct["term"].astype(str).to_numpy(dtype=object), pa.string())})
+    table = pa.table(
+        {
+            "crime": crimes,
+            "term": pa.array(distinct["term"].astype(str).to_numpy(dtype=object), pa.string()),
+        }
+    )
     # without threads Arrow keeps the rows' order: the crimes' and, within each, the terms'
     grouped = table.group_by("crime", use_threads=False).aggregate([("term", "list")])
     joined = pc.binary_join(grouped["term_list"], "; ")
-    return pd.Series(joined.to_pylist(), index=pd.Index(refs[grouped["crime"].to_numpy()], name="crime_ref"), dtype=object)
+    return pd.Series(
+        joined.to_pylist(),
+        index=pd.Index(refs[grouped["crime"].to_numpy()], name="crime_ref"),
+        dtype=object,
+    )
 
 
 def classify_crimes(mentions: pd.DataFrame) -> pd.DataFrame:
@@ -1000,7 +1132,11 @@ def classify_crimes(mentions: pd.DataFrame) -> pd.DataFrame:
             "crime_ref": mentions["crime_ref"].to_numpy(),
             "term": mentions["term"].astype("str").to_numpy(),
             "rank": mentions["kind"].map(rank).to_numpy(),
-            "distance": (mentions["distance"] if "distance" in mentions else pd.Series(0, index=mentions.index)).to_numpy(),
+            "distance": (
+                mentions["distance"]
+                if "distance" in mentions
+                else pd.Series(0, index=mentions.index)
+            ).to_numpy(),
         }
     )
     if m["rank"].isna().any():

@@ -19,10 +19,10 @@ matplotlib.use("Agg")  # figures are shown inline by the notebook, or embedded; 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from helpers.extracts.codes import HO_CLASS_TITLES  # noqa: E402
 from helpers.disclosure.control import OUTCOME_GROUPS, PENDING  # noqa: E402
-from helpers.request.parameters import project_root  # noqa: E402
+from helpers.extracts.codes import HO_CLASS_TITLES  # noqa: E402
 from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition  # noqa: E402
+from helpers.request.parameters import project_root  # noqa: E402
 
 OTHER_CLASSES = "Other classes"
 NO_OUTCOME = "Not yet assigned an outcome"
@@ -39,7 +39,9 @@ def project_path(value: str | os.PathLike) -> Path:
 # ---- which system recorded each crime
 
 
-def recorded_on(crimes: pd.DataFrame, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> pd.Series:
+def recorded_on(
+    crimes: pd.DataFrame, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES
+) -> pd.Series:
     """The system on which each crime was first recorded.
 
     A migrated crime is held in its newer system (`system`) but was recorded on the legacy one:
@@ -73,7 +75,11 @@ def crimes_per_month(
     kept = crimes if include_cancelled else crimes.loc[~crimes["cancelled"].astype(bool)]
     systems = [source.system for source in sources]
     if kept.empty:
-        return pd.DataFrame(columns=pd.Index(systems, name=by), index=pd.PeriodIndex([], freq="M", name="month"), dtype="int64")
+        return pd.DataFrame(
+            columns=pd.Index(systems, name=by),
+            index=pd.PeriodIndex([], freq="M", name="month"),
+            dtype="int64",
+        )
     month = kept["recorded_at"].dt.to_period("M").rename("month")
     system = recorded_on(kept, sources) if by == "recorded on" else kept["system"].astype("string")
     table = pd.crosstab(month, system)
@@ -97,18 +103,37 @@ def classes_by_year(crimes: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     every other class in one `Other classes` row; a `Total` column; rows commonest first."""
     live = crimes.loc[~crimes["cancelled"].astype(bool)]
     commonest = live["ho_class"].value_counts().index[:top]
-    label = class_labels(live["ho_class"]).where(live["ho_class"].isin(commonest), OTHER_CLASSES).rename("Home Office class")
+    label = (
+        class_labels(live["ho_class"])
+        .where(live["ho_class"].isin(commonest), OTHER_CLASSES)
+        .rename("Home Office class")
+    )
     table = pd.crosstab(label, live["recorded_at"].dt.year.rename("year recorded"))
     table[TOTAL] = table.sum(axis=1)
-    order = table.drop(index=[OTHER_CLASSES], errors="ignore").sort_values(TOTAL, ascending=False, kind="stable").index
+    order = (
+        table.drop(index=[OTHER_CLASSES], errors="ignore")
+        .sort_values(TOTAL, ascending=False, kind="stable")
+        .index
+    )
     return table.reindex([*order, *([OTHER_CLASSES] if OTHER_CLASSES in table.index else [])])
 
 
 def outcome_groups(outcome: pd.Series) -> pd.Series:
     """Each crime's Home Office outcome group (as published), `Not yet assigned an outcome` where
     there is none yet."""
-    group_of = {number: group for group, numbers in OUTCOME_GROUPS.items() for number in numbers if number != PENDING}
-    return outcome.astype("Int64").map(group_of).astype("string").fillna(NO_OUTCOME).rename("outcome group")
+    group_of = {
+        number: group
+        for group, numbers in OUTCOME_GROUPS.items()
+        for number in numbers
+        if number != PENDING
+    }
+    return (
+        outcome.astype("Int64")
+        .map(group_of)
+        .astype("string")
+        .fillna(NO_OUTCOME)
+        .rename("outcome group")
+    )
 
 
 def outcomes_by_year(crimes: pd.DataFrame, classes: list[str] | None = None) -> pd.DataFrame:
@@ -117,7 +142,9 @@ def outcomes_by_year(crimes: pd.DataFrame, classes: list[str] | None = None) -> 
     live = crimes.loc[~crimes["cancelled"].astype(bool)]
     if classes:
         live = live.loc[live["ho_class"].isin(classes)]
-    table = pd.crosstab(outcome_groups(live["outcome"]), live["recorded_at"].dt.year.rename("year recorded"))
+    table = pd.crosstab(
+        outcome_groups(live["outcome"]), live["recorded_at"].dt.year.rename("year recorded")
+    )
     table = table.reindex([group for group in OUTCOME_GROUPS if group in table.index])
     table[TOTAL] = table.sum(axis=1)
     return table
@@ -150,11 +177,19 @@ def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
     if quarantine.empty:
         return pd.DataFrame(columns=columns)
     grouped = quarantine.groupby(["file", "column", "reason"], observed=True, sort=False)["line"]
-    summary = grouped.agg(rows="size", first_line="min").reset_index().rename(columns={"first_line": "first line"})
-    return summary.sort_values(["rows", "file"], ascending=[False, True], kind="stable").reset_index(drop=True)[columns]
+    summary = (
+        grouped.agg(rows="size", first_line="min")
+        .reset_index()
+        .rename(columns={"first_line": "first line"})
+    )
+    return summary.sort_values(
+        ["rows", "file"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)[columns]
 
 
-def legacy_crimes_by_year(crimes: pd.DataFrame, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> pd.DataFrame:
+def legacy_crimes_by_year(
+    crimes: pd.DataFrame, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES
+) -> pd.DataFrame:
     """Crimes recorded on a legacy system, by year recorded: how many are still held there and
     how many were migrated to the newer system (each counted once, under its original date)."""
     on = recorded_on(crimes, sources)
@@ -163,7 +198,10 @@ def legacy_crimes_by_year(crimes: pd.DataFrame, sources: tuple[SourceDefinition,
     where = pd.Series("still held on " + on[legacy.index], index=legacy.index)
     migrated = legacy["legacy_ref"].notna()
     where = where.where(~migrated, "migrated to " + legacy["system"].astype("string"))
-    table = pd.crosstab(legacy["recorded_at"].dt.year.rename("year recorded"), where.rename("crimes recorded on " + "/".join(newer)))
+    table = pd.crosstab(
+        legacy["recorded_at"].dt.year.rename("year recorded"),
+        where.rename("crimes recorded on " + "/".join(newer)),
+    )
     table[TOTAL] = table.sum(axis=1)
     return table
 
@@ -184,14 +222,23 @@ def duplicate_people(people: pd.DataFrame) -> pd.DataFrame:
         "individuals": len(per),
         "individuals with records on more than one system": int(((per > 0).sum(axis=1) > 1).sum()),
     }
-    rows |= {f"individuals with more than one {system} record": int((per[system] > 1).sum()) for system in per.columns}
+    rows |= {
+        f"individuals with more than one {system} record": int((per[system] > 1).sum())
+        for system in per.columns
+    }
     return pd.DataFrame({"count": pd.Series(rows, dtype="int64")}).rename_axis("people")
 
 
 def records_per_individual(people: pd.DataFrame, system: str) -> pd.Series:
     """How many individuals have 1, 2, 3 ... records on one system (those with none left out)."""
     counts = person_records(people)[system]
-    return counts[counts > 0].value_counts().sort_index().rename_axis(f"{system} records").rename("individuals")
+    return (
+        counts[counts > 0]
+        .value_counts()
+        .sort_index()
+        .rename_axis(f"{system} records")
+        .rename("individuals")
+    )
 
 
 # ---- charts (exact figures: for the analyst, never for a briefing)
@@ -214,17 +261,29 @@ class Chart:
         return "<chart>"
 
 
-
 def monthly_chart(per_month: pd.DataFrame, cut_over: pd.Timestamp | None = None) -> Chart:
     """Crimes recorded per month, one line per system, with the switch-over marked."""
     figure, axis = plt.subplots(figsize=(9, 3.6))
-    when = per_month.index.to_timestamp() if isinstance(per_month.index, pd.PeriodIndex) else per_month.index
+    when = (
+        per_month.index.to_timestamp()
+        if isinstance(per_month.index, pd.PeriodIndex)
+        else per_month.index
+    )
     styles = ["-", "--", ":", "-."]
     for number, system in enumerate(per_month.columns):
-        axis.plot(when, per_month[system], styles[number % len(styles)], label=system, linewidth=1.6)
+        axis.plot(
+            when, per_month[system], styles[number % len(styles)], label=system, linewidth=1.6
+        )
     if cut_over is not None:
         axis.axvline(cut_over, color="#d4351c", linewidth=1)
-        axis.annotate(f"switch-over {cut_over:%d %b %Y}", (cut_over, axis.get_ylim()[1]), xytext=(4, -12), textcoords="offset points", color="#d4351c", fontsize=9)
+        axis.annotate(
+            f"switch-over {cut_over:%d %b %Y}",
+            (cut_over, axis.get_ylim()[1]),
+            xytext=(4, -12),
+            textcoords="offset points",
+            color="#d4351c",
+            fontsize=9,
+        )
     axis.set_ylabel("crimes recorded per month")
     axis.spines[["top", "right"]].set_visible(False)
     axis.legend(frameon=False, title=per_month.columns.name)
@@ -238,12 +297,16 @@ def stacked_chart(table: pd.DataFrame, ylabel: str, percent: bool = False) -> Ch
     data = table.drop(columns=[TOTAL], errors="ignore")
     data = shares(data) if percent else data
     figure, axis = plt.subplots(figsize=(9, 4))
-    data.T.plot.bar(stacked=True, ax=axis, width=0.75, colormap="tab20", edgecolor="white", linewidth=0.4)
+    data.T.plot.bar(
+        stacked=True, ax=axis, width=0.75, colormap="tab20", edgecolor="white", linewidth=0.4
+    )
     axis.set_ylabel(ylabel)
     axis.set_xlabel(data.columns.name or "")
     axis.tick_params(axis="x", rotation=0)
     axis.spines[["top", "right"]].set_visible(False)
-    axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8, title=data.index.name)
+    axis.legend(
+        loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8, title=data.index.name
+    )
     figure.tight_layout()
     plt.close(figure)
     return Chart(figure)

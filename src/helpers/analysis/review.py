@@ -19,9 +19,19 @@ from helpers.errors import DecisionsError
 S12_LIMIT_HOURS = 18.0
 
 DECISION_COLUMNS = ["reference", "decision", "reviewer", "note"]
-CANDIDATE_COLUMNS = ["reference", "year", "in_scope_as", "kind", "term", "matched", "context", "terms", "decision", "reviewer", "note"]
-
-
+CANDIDATE_COLUMNS = [
+    "reference",
+    "year",
+    "in_scope_as",
+    "kind",
+    "term",
+    "matched",
+    "context",
+    "terms",
+    "decision",
+    "reviewer",
+    "note",
+]
 
 
 def read_decisions(path: Path) -> pd.DataFrame:
@@ -31,27 +41,44 @@ def read_decisions(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
-        raise DecisionsError(f"{path.name}: the file is empty (expected a header: reference, decision, reviewer, note)") from None
+        raise DecisionsError(
+            f"{path.name}: the file is empty (expected a header: reference, decision, reviewer, note)"
+        ) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise DecisionsError(f"{path.name}: not a readable CSV file ({str(error).splitlines()[0]})") from None
+        raise DecisionsError(
+            f"{path.name}: not a readable CSV file ({str(error).splitlines()[0]})"
+        ) from None
     missing = [column for column in ("reference", "decision") if column not in frame.columns]
     if missing:
         raise DecisionsError(f"{path.name}: missing column {', '.join(repr(c) for c in missing)}")
     frame = frame[frame["decision"].str.strip() != ""].copy()  # rows not yet decided
-    decision = frame["decision"].str.strip().str.lower().map({"yes": True, "y": True, "no": False, "n": False})
+    decision = (
+        frame["decision"]
+        .str.strip()
+        .str.lower()
+        .map({"yes": True, "y": True, "no": False, "n": False})
+    )
     bad = decision.isna()
     if bad.any():
         line = int(bad[bad].index[0]) + 2  # the file's own line: the header is line 1
-        raise DecisionsError(f"{path.name}: line {line}: decision must be yes or no (got {frame['decision'][bad].iloc[0]!r})")
+        raise DecisionsError(
+            f"{path.name}: line {line}: decision must be yes or no (got {frame['decision'][bad].iloc[0]!r})"
+        )
     frame["reference"] = frame["reference"].str.strip()
-    repeated = frame["reference"].duplicated(keep=False) & ~frame.duplicated(["reference", "decision"], keep=False)
+    repeated = frame["reference"].duplicated(keep=False) & ~frame.duplicated(
+        ["reference", "decision"], keep=False
+    )
     if repeated.any():
-        raise DecisionsError(f"{path.name}: {frame['reference'][repeated].iloc[0]} has conflicting decisions")
+        raise DecisionsError(
+            f"{path.name}: {frame['reference'][repeated].iloc[0]} has conflicting decisions"
+        )
     frame["counted"] = decision
     for column in ("reviewer", "note"):
         if column not in frame:
             frame[column] = ""
-    return frame.drop_duplicates("reference")[["reference", "counted", "reviewer", "note"]].set_index("reference")
+    return frame.drop_duplicates("reference")[
+        ["reference", "counted", "reviewer", "note"]
+    ].set_index("reference")
 
 
 @dataclass(frozen=True)
@@ -123,7 +150,9 @@ def decisions_path(params) -> Path:
 def read_candidates(path: Path) -> pd.DataFrame:
     """The worklist a run wrote (`restricted/evidence_candidates.csv`), as text."""
     if not path.is_file():
-        raise DecisionsError(f"{path}: no worklist here: run the request first (foi-briefing run PARAMS.yaml)")
+        raise DecisionsError(
+            f"{path}: no worklist here: run the request first (foi-briefing run PARAMS.yaml)"
+        )
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = [column for column in CANDIDATE_COLUMNS if column not in frame.columns]
     if missing:
@@ -133,7 +162,9 @@ def read_candidates(path: Path) -> pd.DataFrame:
 
 def search_call(kind: pd.Series) -> pd.Series:
     """What the search decided for each candidate: counted, unless its only mentions are negated."""
-    return kind.map(lambda k: "not counted (negated)" if k == "negated" else f"counted ({k} match)").rename("search's call")
+    return kind.map(
+        lambda k: "not counted (negated)" if k == "negated" else f"counted ({k} match)"
+    ).rename("search's call")
 
 
 def highlight(text: str, spans) -> str:
@@ -144,7 +175,9 @@ def highlight(text: str, spans) -> str:
     """
     import html
 
-    ordered = sorted((max(0, int(s)), min(len(text), int(e)), str(k)) for s, e, k in spans if int(e) > int(s))
+    ordered = sorted(
+        (max(0, int(s)), min(len(text), int(e)), str(k)) for s, e, k in spans if int(e) > int(s)
+    )
     merged: list[list] = []
     for start, end, kind in ordered:
         if start >= end:
@@ -168,9 +201,14 @@ def highlighted_texts(texts: pd.Series, mentions: pd.DataFrame) -> pd.Series:
 
     One string per candidate: the worklist is the search's handful of matches, not the extract.
     """
-    spans = mentions.groupby("crime_ref", sort=False)[["start", "end", "kind"]].apply(lambda m: list(m.itertuples(index=False, name=None)))
+    spans = mentions.groupby("crime_ref", sort=False)[["start", "end", "kind"]].apply(
+        lambda m: list(m.itertuples(index=False, name=None))
+    )
     return pd.Series(
-        [highlight(str(text), spans.get(reference, [])) for reference, text in texts.fillna("").items()],
+        [
+            highlight(str(text), spans.get(reference, []))
+            for reference, text in texts.fillna("").items()
+        ],
         index=texts.index,
         name="text",
         dtype="object",
@@ -193,14 +231,20 @@ def read_existing_decisions(path: Path) -> pd.DataFrame:
 
 def _decision_word(reference: str, value) -> tuple[str, str]:
     """A reviewer's entry, `"yes"` or `("no", "a council team, not a hunter group")`, as (decision, note)."""
-    decision, note = (value[0], value[1] if len(value) > 1 else "") if isinstance(value, (tuple, list)) else (value, "")
+    decision, note = (
+        (value[0], value[1] if len(value) > 1 else "")
+        if isinstance(value, (tuple, list))
+        else (value, "")
+    )
     word = _DECISION_WORDS.get(str(decision).strip().lower())
     if word is None:
         raise DecisionsError(f"{reference}: decision must be yes or no (got {decision!r})")
     return word, str(note).strip()
 
 
-def merge_decisions(existing: pd.DataFrame | None, new: dict, reviewer: str, candidates: pd.DataFrame) -> pd.DataFrame:
+def merge_decisions(
+    existing: pd.DataFrame | None, new: dict, reviewer: str, candidates: pd.DataFrame
+) -> pd.DataFrame:
     """The decisions file's rows after this review: `existing` rows, overridden by `new` ones.
 
     `new`: reference -> "yes"/"no" (or "y"/"n"), or (decision, note). Every new reference must be on
@@ -213,7 +257,9 @@ def merge_decisions(existing: pd.DataFrame | None, new: dict, reviewer: str, can
     unknown = sorted(set(map(str, new)) - set(candidates["reference"]))
     if unknown:
         raise DecisionsError(f"{unknown[0]}: not on the worklist (check the reference)")
-    entries = {str(reference).strip(): _decision_word(reference, value) for reference, value in new.items()}
+    entries = {
+        str(reference).strip(): _decision_word(reference, value) for reference, value in new.items()
+    }
     fresh = pd.DataFrame(
         {
             "reference": list(entries),
@@ -223,16 +269,26 @@ def merge_decisions(existing: pd.DataFrame | None, new: dict, reviewer: str, can
         },
         columns=DECISION_COLUMNS,
     )
-    merged = pd.concat([existing.loc[~existing["reference"].isin(fresh["reference"])], fresh], ignore_index=True)
+    merged = pd.concat(
+        [existing.loc[~existing["reference"].isin(fresh["reference"])], fresh], ignore_index=True
+    )
     order = pd.Series(range(len(candidates)), index=candidates["reference"].to_numpy())
     position = merged["reference"].map(order).fillna(len(candidates))
-    return merged.assign(_order=position).sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True).astype(str)
+    return (
+        merged.assign(_order=position)
+        .sort_values("_order", kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+        .astype(str)
+    )
 
 
 def check_not_released(path: Path) -> Path:
     """Refuse a path inside a `release` folder: decisions name crimes and are never shared."""
     if "release" in Path(path).resolve().parts:
-        raise DecisionsError(f"{path}: decisions are restricted and cannot be written under release/")
+        raise DecisionsError(
+            f"{path}: decisions are restricted and cannot be written under release/"
+        )
     return path
 
 
@@ -259,15 +315,21 @@ def with_decisions(candidates: pd.DataFrame, decisions: pd.DataFrame) -> pd.Data
 def review_progress(candidates: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame:
     """How far the review has gone: candidates, decided, yes, no, still to decide, and how many
     decisions differ from the search's own call."""
-    decided = decisions.loc[decisions["reference"].isin(candidates["reference"])].set_index("reference")["decision"]
-    searched = candidates.set_index("reference")["kind"].ne("negated").map({True: "yes", False: "no"})
+    decided = decisions.loc[decisions["reference"].isin(candidates["reference"])].set_index(
+        "reference"
+    )["decision"]
+    searched = (
+        candidates.set_index("reference")["kind"].ne("negated").map({True: "yes", False: "no"})
+    )
     rows = {
         "candidates on the worklist": len(candidates),
         "decided": len(decided),
         "decided yes (counted)": int((decided == "yes").sum()),
         "decided no (not counted)": int((decided == "no").sum()),
         "still to decide": len(candidates) - len(decided),
-        "decisions that change the search's call": int((decided != searched.reindex(decided.index)).sum()),
+        "decisions that change the search's call": int(
+            (decided != searched.reindex(decided.index)).sum()
+        ),
     }
     return pd.DataFrame({"crimes": pd.Series(rows, dtype="int64")}).rename_axis("review")
 
@@ -317,15 +379,44 @@ def worklist_html(candidates: pd.DataFrame, texts: pd.Series):
 
     sheet = candidates.reset_index(drop=True)
     text = texts.reindex(sheet["reference"].to_numpy()).reset_index(drop=True)
-    text = text.where(text.notna(), "<small>(text not in these extracts; saved context)</small> " + escaped(sheet["context"]))
+    text = text.where(
+        text.notna(),
+        "<small>(text not in these extracts; saved context)</small> " + escaped(sheet["context"]),
+    )
     decided = sheet["decision"].str.strip() != ""
-    decision = ("<b>" + escaped(sheet["decision"]) + "</b><br><small>" + escaped(sheet["reviewer"]) + " " + escaped(sheet["note"]) + "</small>").where(decided, "<small>not yet decided</small>")
+    decision = (
+        "<b>"
+        + escaped(sheet["decision"])
+        + "</b><br><small>"
+        + escaped(sheet["reviewer"])
+        + " "
+        + escaped(sheet["note"])
+        + "</small>"
+    ).where(decided, "<small>not yet decided</small>")
     rows = (
-        "<tr><td>" + (sheet.index + 1).astype(str) + "</td>"
-        + '<th scope="row">' + escaped(sheet["reference"]) + "<br><small>" + escaped(sheet["year"]) + ", " + escaped(sheet["in_scope_as"]) + "</small></th>"
-        + "<td>" + escaped(search_call(sheet["kind"])) + "<br><small>terms: " + escaped(sheet["terms"]) + "</small></td>"
-        + '<td class="text">' + text.astype(str) + "</td>"
-        + "<td>" + decision + "</td></tr>"
+        "<tr><td>"
+        + (sheet.index + 1).astype(str)
+        + "</td>"
+        + '<th scope="row">'
+        + escaped(sheet["reference"])
+        + "<br><small>"
+        + escaped(sheet["year"])
+        + ", "
+        + escaped(sheet["in_scope_as"])
+        + "</small></th>"
+        + "<td>"
+        + escaped(search_call(sheet["kind"]))
+        + "<br><small>terms: "
+        + escaped(sheet["terms"])
+        + "</small></td>"
+        + '<td class="text">'
+        + text.astype(str)
+        + "</td>"
+        + "<td>"
+        + decision
+        + "</td></tr>"
     )
     head = '<thead><tr><th scope="col">#</th><th scope="col">Crime</th><th scope="col">Search\'s call</th><th scope="col">Circumstances</th><th scope="col">Decision</th></tr></thead>'
-    return Html(f'{_WORKLIST_STYLE}<table class="worklist">{head}<tbody>{"".join(rows)}</tbody></table>')
+    return Html(
+        f'{_WORKLIST_STYLE}<table class="worklist">{head}<tbody>{"".join(rows)}</tbody></table>'
+    )

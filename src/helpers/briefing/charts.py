@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import matplotlib
 
-matplotlib.use("Agg")  # no screen here; the figure is embedded as SVG (helpers.briefing.report.figure_svg)
+matplotlib.use(
+    "Agg"
+)  # no screen here; the figure is embedded as SVG (helpers.briefing.report.figure_svg)
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -29,7 +31,12 @@ WITHHELD = "Withheld (small numbers)"
 WITHHELD_COLOUR = "#ffffff"
 WITHHELD_HATCH = "////"
 INK = "#0b0c0c"
-STYLE = {"font.family": "sans-serif", "font.sans-serif": FONTS, "hatch.color": "#505a5f", "hatch.linewidth": 0.8}
+STYLE = {
+    "font.family": "sans-serif",
+    "font.sans-serif": FONTS,
+    "hatch.color": "#505a5f",
+    "hatch.linewidth": 0.8,
+}
 
 
 def warm_up() -> None:
@@ -86,7 +93,10 @@ def offences_and_outcomes_chart(released) -> plt.Figure:
 
 def _draw(outcomes: pd.DataFrame, segments: pd.DataFrame, years) -> plt.Figure:
     figure, axis = plt.subplots(figsize=(7.0, 3.5))
-    labels, years = list(years), range(len(years))  # positions: the axis works even with no bar drawn
+    labels, years = (
+        list(years),
+        range(len(years)),
+    )  # positions: the axis works even with no bar drawn
     axis.set_xticks(list(years), labels)
     bottom = pd.Series(0.0, index=segments.index)
     top = max(float(segments.sum(axis=1).max()), 1.0)
@@ -98,17 +108,44 @@ def _draw(outcomes: pd.DataFrame, segments: pd.DataFrame, years) -> plt.Figure:
         else:
             colour, hatch = PALETTE[shade % len(PALETTE)], HATCHES[shade % len(HATCHES)]
             shade += 1
-        bars = axis.bar(years, segments[group], bottom=bottom, label=group, color=colour, hatch=hatch,
-                        edgecolor="#505a5f" if group == WITHHELD else "white", linewidth=0.6, width=0.62)
+        bars = axis.bar(
+            years,
+            segments[group],
+            bottom=bottom,
+            label=group,
+            color=colour,
+            hatch=hatch,
+            edgecolor="#505a5f" if group == WITHHELD else "white",
+            linewidth=0.6,
+            width=0.62,
+        )
         handles.append(bars)
         if group != WITHHELD:  # the group's own figure, where the segment has room for it
             for x, height, base in zip(years, segments[group], bottom):
                 if height >= 0.08 * top:
-                    axis.text(x, base + height / 2, thousands(int(height)), ha="center", va="center", fontsize=8.5, color=_text_colour(colour))
+                    axis.text(
+                        x,
+                        base + height / 2,
+                        thousands(int(height)),
+                        ha="center",
+                        va="center",
+                        fontsize=8.5,
+                        color=_text_colour(colour),
+                    )
         bottom += segments[group]
     totals = outcomes.loc[TOTAL]
     for x, label, height in zip(years, labels, bottom):
-        axis.annotate(thousands(totals[label]), (x, height), ha="center", va="bottom", fontsize=9.5, fontweight="bold", xytext=(0, 3), textcoords="offset points", color=INK)
+        axis.annotate(
+            thousands(totals[label]),
+            (x, height),
+            ha="center",
+            va="bottom",
+            fontsize=9.5,
+            fontweight="bold",
+            xytext=(0, 3),
+            textcoords="offset points",
+            color=INK,
+        )
     axis.set_ylabel("Offences recorded", fontsize=9.5)
     axis.tick_params(labelsize=9.5)
     axis.spines[["top", "right"]].set_visible(False)
@@ -117,7 +154,14 @@ def _draw(outcomes: pd.DataFrame, segments: pd.DataFrame, years) -> plt.Figure:
     axis.set_ylim(0, top * 1.15)
     # the legend reads top to bottom in the order the segments are stacked, top first
     if handles:
-        axis.legend(handles[::-1], [h.get_label() for h in handles][::-1], loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8.5)
+        axis.legend(
+            handles[::-1],
+            [h.get_label() for h in handles][::-1],
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            frameon=False,
+            fontsize=8.5,
+        )
     figure.tight_layout()
     plt.close(figure)  # displayed once, as the embedded PNG, not again by the inline backend
     return figure
@@ -129,11 +173,18 @@ def chart_description(released) -> str:
     segments = outcome_segments(outcomes)
     parts = []
     for year, row in segments.iterrows():  # a handful of years
-        shown = [f"{group.lower()} {thousands(int(value))}" for group, value in row.items() if group != WITHHELD and value > 0]
+        shown = [
+            f"{group.lower()} {thousands(int(value))}"
+            for group, value in row.items()
+            if group != WITHHELD and value > 0
+        ]
         sentence = f"{year}: {thousands(outcomes.loc[TOTAL, str(year)])} offences"
         if shown:
             sentence += ", of which " + ", ".join(shown)
         if row.get(WITHHELD, 0) > 0:
             sentence += "; the rest in groups withheld to protect small numbers"
         parts.append(sentence + ".")
-    return "Stacked bar chart of the offences recorded each year, by outcome group, drawn from Table 3. " + " ".join(parts)
+    return (
+        "Stacked bar chart of the offences recorded each year, by outcome group, drawn from Table 3. "
+        + " ".join(parts)
+    )

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import math
 
-from helpers.request import steps as b
-from helpers.extracts.codes import HO_CLASS_TITLES
-from helpers.briefing.report import Html, as_number, bullet_list, count_phrase, definitions, esc, long_date, text_html, thousands
 from helpers.analysis.review import S12_LIMIT_HOURS
+from helpers.briefing.report import (
+    Html,
+    as_number,
+    bullet_list,
+    count_phrase,
+    definitions,
+    esc,
+    long_date,
+    text_html,
+    thousands,
+)
+from helpers.extracts.codes import HO_CLASS_TITLES
 from helpers.extracts.sources import FORCE_SOURCES
+from helpers.request import steps as b
 
 HUNTER_GROUP = "so-called \u201cpaedophile hunter\u201d group"
 
@@ -70,7 +80,9 @@ def answers(params, released: b.Released) -> list[str]:
         sentences.append(f"In {year} we charged {_people(value)} with {_lower_first(group.label)}.")
     either = released.value("people_charged", b.EITHER_ROW, column)
     vigilante = released.value("people_charged", b.VIGILANTE_ROW, column)
-    offences = {1: "this offence", 2: "either offence"}.get(len(params.charge_groups), "any of these offences")
+    offences = {1: "this offence", 2: "either offence"}.get(
+        len(params.charge_groups), "any of these offences"
+    )
     whole = f"Of the {_people(thousands(either))}" if as_number(either) else "Of the people"
     sentences.append(
         f"{whole} charged with {offences}, {amount(vigilante)} {were(vigilante)} charged on a crime whose "
@@ -86,16 +98,29 @@ def key_facts(params, released: b.Released) -> Html:
     facts = []
     for group in params.charge_groups.values():
         value = released.value("people_charged", group.label, column)
-        facts.append((value, f"{people_noun(value)} charged in {year} with {_lower_first(group.label)}"))
+        facts.append(
+            (value, f"{people_noun(value)} charged in {year} with {_lower_first(group.label)}")
+        )
     either = released.value("people_charged", b.EITHER_ROW, column)
     vigilante = released.value("people_charged", b.VIGILANTE_ROW, column)
-    part_of = f"of the {thousands(either)} people charged" if as_number(either) else "of the people charged"
-    facts.append((vigilante, f"{part_of} {'was' if vigilante == '1' else 'were'} charged on a crime whose record shows evidence from a {HUNTER_GROUP}"))
+    part_of = (
+        f"of the {thousands(either)} people charged"
+        if as_number(either)
+        else "of the people charged"
+    )
+    facts.append(
+        (
+            vigilante,
+            f"{part_of} {'was' if vigilante == '1' else 'were'} charged on a crime whose record shows evidence from a {HUNTER_GROUP}",
+        )
+    )
     tiles = "".join(
         f'<div class="fact"><p class="figure">{esc(thousands(value))}</p><p class="label">{text_html(label)}</p></div>'
         for value, label in facts
     )
-    return Html(f'<section class="key-facts" aria-label="Key facts"><h2 class="key-facts-heading">Key facts</h2><div class="facts">{tiles}</div></section>')
+    return Html(
+        f'<section class="key-facts" aria-label="Key facts"><h2 class="key-facts-heading">Key facts</h2><div class="facts">{tiles}</div></section>'
+    )
 
 
 def _numbered(questions: list[str], answer_list: list[str]) -> bool:
@@ -107,7 +132,9 @@ def request_and_answer(params, released: b.Released) -> Html:
     """Your request, and our answer in plain sentences, in the order you asked."""
     answer_list = answers(params, released)
     questions = bullet_list(params.questions, ordered=True, klass="questions")
-    answer_items = bullet_list(answer_list, ordered=_numbered(params.questions, answer_list), klass="answers")
+    answer_items = bullet_list(
+        answer_list, ordered=_numbered(params.questions, answer_list), klass="answers"
+    )
     total = released.tables["offences_by_year"].loc["Total", "Total"]
     context = (
         f"For context, we recorded {_offences(thousands(total))} of {params.offence_description} from "
@@ -164,8 +191,12 @@ def chart_caption(params) -> str:
 def people_table_notes(params) -> list[str]:
     notes = []
     if len(params.charge_groups) > 1:
-        notes.append("A person charged with more than one of these offences is counted once in the row \u201cCharged with any of these\u201d.")
-    notes.append("The last row is part of the row above it: people charged on a crime whose record shows hunter-group evidence.")
+        notes.append(
+            "A person charged with more than one of these offences is counted once in the row \u201cCharged with any of these\u201d."
+        )
+    notes.append(
+        "The last row is part of the row above it: people charged on a crime whose record shows hunter-group evidence."
+    )
     return notes
 
 
@@ -173,7 +204,10 @@ def people_table_notes(params) -> list[str]:
 
 
 def classes_text(params) -> str:
-    named = [f"{code} ({HO_CLASS_TITLES[code].lower()})" if code in HO_CLASS_TITLES else code for code in params.offence_classes]
+    named = [
+        f"{code} ({HO_CLASS_TITLES[code].lower()})" if code in HO_CLASS_TITLES else code
+        for code in params.offence_classes
+    ]
     return ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
 
 
@@ -197,7 +231,10 @@ def method(params) -> Html:
     """How each figure was counted: every rule, in plain words."""
     systems = systems_text(FORCE_SOURCES)
     year = params.charge_year
-    codes_text = "; ".join(f"{_lower_first(group.label)}: {', '.join(group.codes)}" for group in params.charge_groups.values())
+    codes_text = "; ".join(
+        f"{_lower_first(group.label)}: {', '.join(group.codes)}"
+        for group in params.charge_groups.values()
+    )
     rules = {
         "Which offences": (
             f"Crimes recorded under Home Office classification {classes_text(params)}, as the crime is "
@@ -256,10 +293,16 @@ def review_time(released_candidates: str, minutes_per_record: float, threshold: 
 def evidence_method(params, released: b.Released, findings: b.EvidenceFindings) -> Html:
     """How the hunter-group figure was found, what it can miss, and what the review cost."""
     terms = ", ".join(f"\u201c{term}\u201d" for term in params.search_terms)
-    scope = "the request's offences" if params.search_scope == "offences" else "every crime recorded in the period"
+    scope = (
+        "the request's offences"
+        if params.search_scope == "offences"
+        else "every crime recorded in the period"
+    )
 
     def crimes(row: str) -> str:
-        return count_phrase(thousands(released.value("evidence_review", row, "Crimes")), "crime", "crimes")
+        return count_phrase(
+            thousands(released.value("evidence_review", row, "Crimes")), "crime", "crimes"
+        )
 
     if findings.review.reviewed:
         review_text = (
@@ -271,8 +314,14 @@ def evidence_method(params, released: b.Released, findings: b.EvidenceFindings) 
             "The matches have not yet been reviewed by hand: the figures count every match that is "
             "not negated (Table 4)."
         )
-    time = review_time(released.value("evidence_review", b.CANDIDATES_ROW, "Crimes"), params.review_minutes_per_record, params.disclosure_threshold)
-    limit = f"the {S12_LIMIT_HOURS:g} hours that section 12 of the Freedom of Information Act allows"
+    time = review_time(
+        released.value("evidence_review", b.CANDIDATES_ROW, "Crimes"),
+        params.review_minutes_per_record,
+        params.disclosure_threshold,
+    )
+    limit = (
+        f"the {S12_LIMIT_HOURS:g} hours that section 12 of the Freedom of Information Act allows"
+    )
     if findings.cost.within_s12_limit:
         cost_text = f"Checking every match by hand takes {time + ' ' if time else ''}at {params.review_minutes_per_record:g} minutes a record, within {limit}."
     else:
@@ -303,7 +352,11 @@ def disclosure_note(params, released: b.Released) -> Html:
 
     note = describe_protection(released.protection)
     note = note.split("**", 2)[-1].strip() if note.startswith("**") else note  # our heading says it
-    return Html('<section class="protection"><h2>Protecting the people behind the figures</h2>' + mistune.html(note) + "</section>")
+    return Html(
+        '<section class="protection"><h2>Protecting the people behind the figures</h2>'
+        + mistune.html(note)
+        + "</section>"
+    )
 
 
 def set_aside_sentence(value: str) -> str:

@@ -24,7 +24,11 @@ TOTAL = "Total"
 
 
 def css() -> str:
-    return resources.files("helpers.briefing").joinpath("templates/briefing.css").read_text(encoding="utf-8")
+    return (
+        resources.files("helpers.briefing")
+        .joinpath("templates/briefing.css")
+        .read_text(encoding="utf-8")
+    )
 
 
 def esc(text: object) -> str:
@@ -91,15 +95,25 @@ def is_withheld(value: object) -> bool:
     return text.startswith("<") or text == "[c]"
 
 
-def table_html(display: pd.DataFrame, caption: str, number: int | None = None, notes: list[str] | None = None, suppressed_marks: tuple[str, ...] = ()) -> Html:
+def table_html(
+    display: pd.DataFrame,
+    caption: str,
+    number: int | None = None,
+    notes: list[str] | None = None,
+    suppressed_marks: tuple[str, ...] = (),
+) -> Html:
     """A released table: first column the row labels, a `Total` row and column in bold, whole
     numbers with thousands separators, withheld cells marked for the eye and for screen readers."""
     corner = display.index.name or ""
     head = "".join(f'<th scope="col"{_total_class(c)}>{text_html(c)}</th>' for c in display.columns)
     rows = []
     for label, row in display.iterrows():  # a released table has a handful of rows
-        cells = "".join(_cell_html(column, value, suppressed_marks) for column, value in row.items())
-        row_class = ' class="total"' if label == TOTAL else ' class="part"' if is_part_row(label) else ""
+        cells = "".join(
+            _cell_html(column, value, suppressed_marks) for column, value in row.items()
+        )
+        row_class = (
+            ' class="total"' if label == TOTAL else ' class="part"' if is_part_row(label) else ""
+        )
         rows.append(f'<tr{row_class}><th scope="row">{text_html(label)}</th>{cells}</tr>')
     title = f"Table {number}: {caption}" if number else caption
     notes_html = "".join(f'<p class="notes">{text_html(note)}</p>' for note in (notes or []))
@@ -116,7 +130,15 @@ def is_part_row(label: object) -> bool:
 
 
 def _cell_html(column: object, value: object, suppressed_marks: tuple[str, ...]) -> str:
-    classes = " ".join(filter(None, ["total" if column == TOTAL else "", "suppressed" if str(value) in suppressed_marks or is_withheld(value) else ""]))
+    classes = " ".join(
+        filter(
+            None,
+            [
+                "total" if column == TOTAL else "",
+                "suppressed" if str(value) in suppressed_marks or is_withheld(value) else "",
+            ],
+        )
+    )
     klass = f' class="{classes}"' if classes else ""
     return f"<td{klass}>{esc(thousands(value))}</td>"
 
@@ -141,11 +163,15 @@ def figure_svg(figure) -> bytes:
     style = {"svg.fonttype": "none", "svg.hashsalt": "foi-briefing", "font.sans-serif": FONTS}
     buffer = io.BytesIO()
     with matplotlib.rc_context(style):  # the names written for a "sans-serif" word are read here
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+        figure.savefig(
+            buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None}
+        )
     return buffer.getvalue()
 
 
-def figure_html(figure, caption: str, alt: str, number: int | None = None, notes: list[str] | None = None) -> Html:
+def figure_html(
+    figure, caption: str, alt: str, number: int | None = None, notes: list[str] | None = None
+) -> Html:
     """A matplotlib figure embedded as SVG (no file, no link), with its caption and alt text."""
     data = base64.b64encode(figure_svg(figure)).decode("ascii")
     title = f"Figure {number}: {caption}" if number else caption
@@ -175,7 +201,9 @@ def bullet_list(items: list[str], ordered: bool = False, klass: str = "") -> Htm
 
 def definitions(items: dict[str, str]) -> Html:
     """Terms and their definitions; each pair kept together on a printed page."""
-    pairs = "".join(f"<div><dt>{text_html(k)}</dt><dd>{text_html(v)}</dd></div>" for k, v in items.items())
+    pairs = "".join(
+        f"<div><dt>{text_html(k)}</dt><dd>{text_html(v)}</dd></div>" for k, v in items.items()
+    )
     return Html(f'<dl class="definitions">{pairs}</dl>')
 
 
@@ -233,10 +261,17 @@ def _exporter():
         def from_notebook_node(self, nb, resources=None, **kw):
             language = nb.metadata.get("language_info", {})
             lexer = language.get("pygments_lexer", language.get("name", None))
-            highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            highlight_code = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+            )
             resources = self._init_resources(resources)
             self.register_filter("highlight_code", highlight_code)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata, parent=self, resources=resources
+                ),
+            )
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     return BriefingExporter(
@@ -265,10 +300,14 @@ def _shareable_outputs(notebook):
                 and ({"text/html", "image/png"} & set(output.get("data", {})))
             ]
             for output in cell.outputs:  # keep only the rich form
-                output["data"] = {k: v for k, v in output["data"].items() if k in {"text/html", "image/png"}}
+                output["data"] = {
+                    k: v for k, v in output["data"].items() if k in {"text/html", "image/png"}
+                }
             if not cell.outputs:  # nothing to show (papermill's injected parameters, set-up cells)
                 continue
-        if cell.cell_type == "markdown" and "parameters" in cell.get("metadata", {}).get("tags", []):
+        if cell.cell_type == "markdown" and "parameters" in cell.get("metadata", {}).get(
+            "tags", []
+        ):
             continue
         kept_cells.append(cell)
     notebook.cells = kept_cells
@@ -313,7 +352,9 @@ def _export_pdf(html_path: Path, pdf_path: Path) -> Path:
     document = render_pdf(page, html_path)
     if len(document.pages) > 1 and last_page_fill(document) < NEAR_EMPTY:
         compact = render_pdf(compact_page(page), html_path)
-        if len(compact.pages) < len(document.pages) or last_page_fill(compact) > last_page_fill(document):
+        if len(compact.pages) < len(document.pages) or last_page_fill(compact) > last_page_fill(
+            document
+        ):
             document = compact
     # no creation date and a fixed identifier: the same briefing gives the same bytes
     with _fixed_font_timestamps():
@@ -348,7 +389,9 @@ def render_pdf(page: str, html_path: Path):
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     # the page is self-contained: embedded images only; any other URL is an error, never a fetch
     fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    return HTML(string=page, base_url=str(html_path), url_fetcher=fetcher, media_type="print").render()
+    return HTML(
+        string=page, base_url=str(html_path), url_fetcher=fetcher, media_type="print"
+    ).render()
 
 
 def compact_page(page: str) -> str:

@@ -35,23 +35,40 @@ SIDE_REFS = ".people-side-refs.arrow"
 NO_GC = "import gc; gc.disable()"
 
 
-def start_people_side(directory: Path, sources: tuple[SourceDefinition, ...], personal_data: bool, folder: Path) -> subprocess.Popen:
+def start_people_side(
+    directory: Path, sources: tuple[SourceDefinition, ...], personal_data: bool, folder: Path
+) -> subprocess.Popen:
     """The person and charge files, read by `extracts._people_side` in a Python process of its own.
 
     A plain subprocess, not multiprocessing: a spawned worker re-imports the parent's main
     script, which fails when there is none (code piped to Python) and re-runs one without a
     `__main__` guard. The task and the result go through pickles in the entry's folder."""
-    (Path(folder) / SIDE_TASK).write_bytes(pickle.dumps((Path(directory), sources, personal_data, Path(folder))))
+    (Path(folder) / SIDE_TASK).write_bytes(
+        pickle.dumps((Path(directory), sources, personal_data, Path(folder)))
+    )
     # out at once when the result is written (os._exit): tearing down the interpreter and its
     # half a gigabyte of tables would keep the builder waiting a tenth of a second longer
     code = f"{NO_GC}; import os, sys; from helpers.extracts.reading import _people_side_main; _people_side_main(sys.argv[1]); os._exit(0)"
     # this very copy of the package first on its path, however the parent found it
     here = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
-    return subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", code, str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
 
 
-def build_claimed(directory: str | Path, lock_fd: int, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES, root: str | Path | None = None) -> None:
+def build_claimed(
+    directory: str | Path,
+    lock_fd: int,
+    sources: tuple[SourceDefinition, ...] = FORCE_SOURCES,
+    root: str | Path | None = None,
+) -> None:
     """Build `directory`'s entry under the lock inherited as file descriptor `lock_fd`."""
     directory = Path(directory)
     side = None
@@ -64,7 +81,9 @@ def build_claimed(directory: str | Path, lock_fd: int, sources: tuple[SourceDefi
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True, mode=0o700)
         side = start_people_side(directory, sources, True, staging)
-        from helpers.cache import entries as cache  # the data libraries: imported while the side process starts
+        from helpers.cache import (
+            entries as cache,
+        )  # the data libraries: imported while the side process starts
 
         cache.build(directory, sources, root, name, staging=staging, side=side)
     except BaseException:
@@ -77,10 +96,16 @@ def build_claimed(directory: str | Path, lock_fd: int, sources: tuple[SourceDefi
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers.cache.builder", description="Build an extract's cache entry under a lock a run has claimed.")
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.cache.builder",
+        description="Build an extract's cache entry under a lock a run has claimed.",
+    )
     parser.add_argument("extracts")
     parser.add_argument("--lock-fd", type=int, required=True)
-    parser.add_argument("--root", help="the cache folder (default: $FOI_CACHE_DIR, else the project's .cache/extracts)")
+    parser.add_argument(
+        "--root",
+        help="the cache folder (default: $FOI_CACHE_DIR, else the project's .cache/extracts)",
+    )
     args = parser.parse_args(argv)
     try:
         build_claimed(args.extracts, args.lock_fd, root=args.root)

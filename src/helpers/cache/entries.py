@@ -38,12 +38,26 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from helpers.cache.keys import CACHE_FORMAT, _locked, cache_root, claim_build, entry_name, hold_entry, is_built, remove_entries  # noqa: F401 (the cache's API)
+from helpers.cache.keys import (  # noqa: F401 - the cache's API, with this module's
+    CACHE_FORMAT,
+    _locked,
+    cache_root,
+    claim_build,
+    entry_name,
+    hold_entry,
+    is_built,
+    remove_entries,
+)
 from helpers.extracts.reading import CanonicalTables, Extract, as_arrow, read_canonical, to_pandas
 from helpers.extracts.sources import FORCE_SOURCES, ExtractError, SourceDefinition
 
 #: the entry's files: each table's, and each source file's texts and personal data
-CRIMES_FILE, CHARGES_FILE, PEOPLE_FILE, QUARANTINE_FILE = "crimes.arrow", "charges.arrow", "people.arrow", "quarantine.arrow"
+CRIMES_FILE, CHARGES_FILE, PEOPLE_FILE, QUARANTINE_FILE = (
+    "crimes.arrow",
+    "charges.arrow",
+    "people.arrow",
+    "quarantine.arrow",
+)
 PERSONAL_FILES, TEXT_FILES = "personal-*.arrow", "texts-*.arrow"
 
 
@@ -60,7 +74,11 @@ class EntrySink:
 
     def texts(self, file: str, table: pa.Table) -> None:
         """crime_id and circumstances, in the file's order (a lookup by crime ID maps the IDs)."""
-        self._write(_write_ipc, table.drop_columns(["ho_class"]), self.folder / TEXT_FILES.replace("*", file))
+        self._write(
+            _write_ipc,
+            table.drop_columns(["ho_class"]),
+            self.folder / TEXT_FILES.replace("*", file),
+        )
 
     def crimes(self, table: pa.Table) -> None:
         self._write(_write_ipc, table, self.folder / CRIMES_FILE)
@@ -91,16 +109,26 @@ class EntryStore:
 
     def __init__(self, folder: Path, hold=None):
         self.folder = folder
-        self._hold = hold  # the entry's shared lock (`hold_entry`): a newer build leaves it be while held
-        self._born: dict[str, tuple[pa.Array, np.ndarray]] = {}  # each personal file's dates of birth, prepared once
-        self._last_texts: tuple[frozenset, pa.Table] | None = None  # the last crimes' texts asked for, by ID
+        self._hold = (
+            hold  # the entry's shared lock (`hold_entry`): a newer build leaves it be while held
+        )
+        self._born: dict[
+            str, tuple[pa.Array, np.ndarray]
+        ] = {}  # each personal file's dates of birth, prepared once
+        self._last_texts: tuple[frozenset, pa.Table] | None = (
+            None  # the last crimes' texts asked for, by ID
+        )
 
     def people(self, columns: list[str] | None = None) -> pa.Table:
         return _read_ipc(self.folder / PEOPLE_FILE, columns)
 
     def personal(self) -> pa.Table | None:
         files = self._files(PERSONAL_FILES)
-        return pa.concat_tables([_read_ipc(f) for f in files], promote_options="default") if files else None
+        return (
+            pa.concat_tables([_read_ipc(f) for f in files], promote_options="default")
+            if files
+            else None
+        )
 
     def has_personal(self) -> bool:
         return bool(self._files(PERSONAL_FILES))
@@ -116,11 +144,21 @@ class EntryStore:
             if "date_of_birth" not in table.column_names:
                 continue
             if path.name not in self._born:
-                dates = pc.dictionary_encode(pc.utf8_trim_whitespace(table["date_of_birth"])).combine_chunks()
+                dates = pc.dictionary_encode(
+                    pc.utf8_trim_whitespace(table["date_of_birth"])
+                ).combine_chunks()
                 # each row's date as a number, -1 (the last slot below) for none
-                self._born[path.name] = (dates.dictionary, pc.fill_null(dates.indices, -1).to_numpy(zero_copy_only=False))
+                self._born[path.name] = (
+                    dates.dictionary,
+                    pc.fill_null(dates.indices, -1).to_numpy(zero_copy_only=False),
+                )
             distinct, codes = self._born[path.name]
-            hit = np.append(pc.fill_null(pc.is_in(distinct, value_set=wanted), False).to_numpy(zero_copy_only=False), False)
+            hit = np.append(
+                pc.fill_null(pc.is_in(distinct, value_set=wanted), False).to_numpy(
+                    zero_copy_only=False
+                ),
+                False,
+            )
             parts.append(_take_rows(table, np.flatnonzero(hit[codes])))
         return _born_columns(parts)
 
@@ -131,7 +169,9 @@ class EntryStore:
     def texts(self, crime_ids=None) -> pa.Table:
         tables = [_read_ipc(f) for f in self._files(TEXT_FILES)]
         if not tables:  # no crimes file had a row to keep
-            return pa.table({"crime_id": pa.array([], pa.string()), "circumstances": pa.array([], pa.string())})
+            return pa.table(
+                {"crime_id": pa.array([], pa.string()), "circumstances": pa.array([], pa.string())}
+            )
         if crime_ids is None:
             return pa.concat_tables(tables)
         wanted = as_arrow(crime_ids, unique=True)
@@ -141,7 +181,12 @@ class EntryStore:
         last = self._last_texts
         if last is not None and last[0] == key:
             return last[1]
-        found = pa.concat_tables([table.filter(pc.fill_null(pc.is_in(table["crime_id"], value_set=wanted), False)) for table in tables])
+        found = pa.concat_tables(
+            [
+                table.filter(pc.fill_null(pc.is_in(table["crime_id"], value_set=wanted), False))
+                for table in tables
+            ]
+        )
         self._last_texts = (key, found)
         return found
 
@@ -158,7 +203,9 @@ def _read_ipc(path: Path, columns: list[str] | None = None) -> pa.Table:
             return reader.read_all()
         names = reader.schema.names
         wanted = [c for c in columns if c in names]
-        table = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(included_fields=[names.index(c) for c in wanted])).read_all()
+        table = pa.ipc.open_file(
+            source, options=pa.ipc.IpcReadOptions(included_fields=[names.index(c) for c in wanted])
+        ).read_all()
         return table.select(wanted)
 
 
@@ -169,7 +216,9 @@ def _take_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
     batches = table.to_batches()
     starts = np.cumsum([0] + [batch.num_rows for batch in batches])
     batch_of = np.searchsorted(starts, rows, side="right") - 1
-    parts = [batches[k].take(pa.array(rows[batch_of == k] - starts[k])) for k in np.unique(batch_of)]
+    parts = [
+        batches[k].take(pa.array(rows[batch_of == k] - starts[k])) for k in np.unique(batch_of)
+    ]
     return pa.Table.from_batches(parts, table.schema) if parts else table.schema.empty_table()
 
 
@@ -205,11 +254,21 @@ def _write(folder: Path, tables: CanonicalTables, directory: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(2) as pool:
-        writes = [pool.submit(_write_ipc, tables.charges, folder / CHARGES_FILE), pool.submit(_write_ipc, tables.people, folder / PEOPLE_FILE)]
+        writes = [
+            pool.submit(_write_ipc, tables.charges, folder / CHARGES_FILE),
+            pool.submit(_write_ipc, tables.people, folder / PEOPLE_FILE),
+        ]
         for write in writes:
             write.result()
-    _write_ipc(pa.Table.from_pandas(tables.quarantine, preserve_index=False), folder / QUARANTINE_FILE)
-    meta = {"format": CACHE_FORMAT, "directory": str(directory), "data_quality": tables.data_quality, "files": tables.files}
+    _write_ipc(
+        pa.Table.from_pandas(tables.quarantine, preserve_index=False), folder / QUARANTINE_FILE
+    )
+    meta = {
+        "format": CACHE_FORMAT,
+        "directory": str(directory),
+        "data_quality": tables.data_quality,
+        "files": tables.files,
+    }
     (folder / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
@@ -236,7 +295,9 @@ class CachedFiles:
     store: EntryStore
 
 
-def open_built(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> CachedFiles | None:
+def open_built(
+    directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES
+) -> CachedFiles | None:
     """The cache entry of `directory` as `CachedFiles` if it is built (else None); reads meta.json only."""
     folder = cache_root() / entry_name(Path(directory), sources)
     hold = hold_entry(folder)
@@ -246,7 +307,12 @@ def open_built(directory: str | Path, sources: tuple[SourceDefinition, ...] = FO
     return CachedFiles(Path(directory), meta["files"], EntryStore(folder, hold))
 
 
-def open_extract(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES, progress=None, while_waiting=None) -> Extract:
+def open_extract(
+    directory: str | Path,
+    sources: tuple[SourceDefinition, ...] = FORCE_SOURCES,
+    progress=None,
+    while_waiting=None,
+) -> Extract:
     """The extract of `directory`, from the cache, building the cache entry first if need be.
 
     `while_waiting`: called (once, with no arguments) if the entry is not built yet, before
@@ -278,7 +344,15 @@ def open_extract(directory: str | Path, sources: tuple[SourceDefinition, ...] = 
 _OPENED: dict[Path, Extract] = {}
 
 
-def build(directory: Path, sources: tuple[SourceDefinition, ...], root: Path, name: str, progress=None, staging: Path | None = None, side=None) -> None:
+def build(
+    directory: Path,
+    sources: tuple[SourceDefinition, ...],
+    root: Path,
+    name: str,
+    progress=None,
+    staging: Path | None = None,
+    side=None,
+) -> None:
     """Read the CSV files and write the entry: to a temporary folder first, then renamed.
 
     `staging` and `side`: that folder, made already, and the process reading the person and
@@ -290,7 +364,15 @@ def build(directory: Path, sources: tuple[SourceDefinition, ...], root: Path, na
     try:
         sink = EntrySink(staging)
         try:
-            tables = read_canonical(directory, sources, personal_data=True, progress=progress, sink=sink, people_apart=True, side=side)
+            tables = read_canonical(
+                directory,
+                sources,
+                personal_data=True,
+                progress=progress,
+                sink=sink,
+                people_apart=True,
+                side=side,
+            )
         finally:
             sink.wait()
         _write(staging, tables, directory)
@@ -300,7 +382,9 @@ def build(directory: Path, sources: tuple[SourceDefinition, ...], root: Path, na
         shutil.rmtree(staging, ignore_errors=True)
     # earlier states of the same folder's files: gone, unless a run is still reading one (then
     # the next build, or `cache clear`, removes it)
-    remove_entries([old for old in root.glob(f"{name.split('-')[0]}-*") if old.name != name and old.is_dir()])
+    remove_entries(
+        [old for old in root.glob(f"{name.split('-')[0]}-*") if old.name != name and old.is_dir()]
+    )
 
 
 def clear() -> tuple[int, int]:
@@ -311,11 +395,17 @@ def clear() -> tuple[int, int]:
     if not root.exists():
         return 0, 0
     before = _size(root)
-    kept = remove_entries([path for path in root.iterdir() if path.is_dir() and not path.name.startswith(".")])
+    kept = remove_entries(
+        [path for path in root.iterdir() if path.is_dir() and not path.name.startswith(".")]
+    )
     if not kept and not any(path.is_dir() for path in root.iterdir()):
         shutil.rmtree(root, ignore_errors=True)  # and the lock files
     return before - _size(root), len(kept)
 
 
 def _size(root: Path) -> int:
-    return sum(path.stat().st_size for path in root.rglob("*") if path.is_file()) if root.exists() else 0
+    return (
+        sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
+        if root.exists()
+        else 0
+    )

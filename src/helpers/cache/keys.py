@@ -44,8 +44,18 @@ def _signature(directory: Path, sources: tuple[SourceDefinition, ...]) -> list:
 def _code_fingerprint() -> str:
     """The loading code's own hash: a fix to how extracts are read makes a new entry by itself."""
     digest = hashlib.sha256()
-    for module in ("extracts.codes", "extracts.reading", "extracts.people", "extracts.sources", "cache.entries", "cache.keys", "cache.builder"):
-        digest.update(Path(find_spec(f"helpers.{module}").origin).read_bytes())  # read, not imported
+    for module in (
+        "extracts.codes",
+        "extracts.reading",
+        "extracts.people",
+        "extracts.sources",
+        "cache.entries",
+        "cache.keys",
+        "cache.builder",
+    ):
+        digest.update(
+            Path(find_spec(f"helpers.{module}").origin).read_bytes()
+        )  # read, not imported
     return digest.hexdigest()
 
 
@@ -53,7 +63,9 @@ def entry_name(directory: Path, sources: tuple[SourceDefinition, ...] = FORCE_SO
     """`<folder hash>-<contents hash>`: one entry per extracts folder, state of its files and
     version of the code that reads them."""
     folder = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
-    state = json.dumps([CACHE_FORMAT, _code_fingerprint(), repr(sources), _signature(directory, sources)])
+    state = json.dumps(
+        [CACHE_FORMAT, _code_fingerprint(), repr(sources), _signature(directory, sources)]
+    )
     return f"{folder}-{hashlib.sha256(state.encode()).hexdigest()[:16]}"
 
 

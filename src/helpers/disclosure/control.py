@@ -97,14 +97,14 @@ Cell = tuple[str, Hashable, Hashable]
 """A cell of a released table: ``(table_name, row_label, column_label)``."""
 
 
-
-
 # --------------------------------------------------------------------------------------------
 # Tables and links
 # --------------------------------------------------------------------------------------------
 
 
-def solve(cost, lower, upper, matrix, row_lower, row_upper, integer: bool) -> tuple[str, np.ndarray | None]:
+def solve(
+    cost, lower, upper, matrix, row_lower, row_upper, integer: bool
+) -> tuple[str, np.ndarray | None]:
     """Minimise ``cost @ x`` for ``lower <= x <= upper`` and ``row_lower <= matrix @ x <= row_upper``
     (``inf`` for no bound), over integers or not, with HiGHS: ("optimal", x), or (its status, None).
 
@@ -119,8 +119,14 @@ def solve(cost, lower, upper, matrix, row_lower, row_upper, integer: bool) -> tu
     model = highspy.HighsLp()
     model.num_col_, model.num_row_ = matrix.shape[1], matrix.shape[0]
     model.col_cost_ = np.asarray(cost, dtype=np.float64)
-    model.col_lower_, model.col_upper_ = np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64)
-    model.row_lower_, model.row_upper_ = np.asarray(row_lower, dtype=np.float64), np.asarray(row_upper, dtype=np.float64)
+    model.col_lower_, model.col_upper_ = (
+        np.asarray(lower, dtype=np.float64),
+        np.asarray(upper, dtype=np.float64),
+    )
+    model.row_lower_, model.row_upper_ = (
+        np.asarray(row_lower, dtype=np.float64),
+        np.asarray(row_upper, dtype=np.float64),
+    )
     model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
     model.a_matrix_.start_ = np.searchsorted(rows, np.arange(matrix.shape[0] + 1)).astype(np.int32)
     model.a_matrix_.index_ = cols.astype(np.int32)
@@ -424,7 +430,9 @@ class _Model:
             self._add([(p, 1.0) for p in ps] + [(t, -1.0)], "ge", desc + " (union <= sum of parts)")
             if comp is not None:
                 self._add(
-                    [(p, 1.0) for p in ps] + [(t, -1.0), (comp, -1.0)], "eq", desc + " (intersection)"
+                    [(p, 1.0) for p in ps] + [(t, -1.0), (comp, -1.0)],
+                    "eq",
+                    desc + " (intersection)",
                 )
 
     # -- statuses ----------------------------------------------------------------------------
@@ -440,7 +448,9 @@ class _Model:
                 raise ValueError(f"no status for table {name!r}")
             frame = status[name]
             if not (frame.index.equals(counts.index) and frame.columns.equals(counts.columns)):
-                raise ValueError(f"status of table {name!r} has other rows or columns than its counts")
+                raise ValueError(
+                    f"status of table {name!r} has other rows or columns than its counts"
+                )
             for r, row in zip(frame.index, frame.to_numpy()):
                 for c, s in zip(frame.columns, row):
                     if s not in _CODE:
@@ -464,11 +474,13 @@ class _Model:
             vs = [[self.index[(name, r, c)] for c in counts.columns] for r in counts.index]
             status[name] = pd.DataFrame(
                 [[names[int(codes[v])] for v in row] for row in vs],
-                index=counts.index.copy(), columns=counts.columns.copy(),
+                index=counts.index.copy(),
+                columns=counts.columns.copy(),
             )
             display[name] = pd.DataFrame(
                 [[self.display(v, codes) for v in row] for row in vs],
-                index=counts.index.copy(), columns=counts.columns.copy(),
+                index=counts.index.copy(),
+                columns=counts.columns.copy(),
             )
         return display, status
 
@@ -499,7 +511,9 @@ class _Model:
                         stack.append(u)
         return sorted(seen), sorted(cons)
 
-    def extreme(self, p: int, codes: np.ndarray, maximise: bool) -> tuple[float, dict[int, int] | None]:
+    def extreme(
+        self, p: int, codes: np.ndarray, maximise: bool
+    ) -> tuple[float, dict[int, int] | None]:
         """The attacker's min (or max) of cell ``p``, and a feasible assignment attaining it."""
         comp, cons = self.component(p, codes)
         pos = {v: i for i, v in enumerate(comp)}
@@ -531,7 +545,9 @@ class _Model:
         # not optimal: unbounded (or told as infeasible, which the true figures never are)
         if maximise and self._has_ray(A, clo == chi, np.isinf(hi), j):
             return math.inf, None
-        raise RuntimeError(f"the attacker's problem for {self.cells[p]} failed: HiGHS says {status}")
+        raise RuntimeError(
+            f"the attacker's problem for {self.cells[p]} failed: HiGHS says {status}"
+        )
 
     @staticmethod
     def _has_ray(A: np.ndarray, eq: np.ndarray, free_above: np.ndarray, j: int) -> bool:
@@ -549,7 +565,15 @@ class _Model:
         c = np.zeros(n)
         c[j] = -1.0
         # A d = 0 on equality rows, A d >= 0 on the others
-        status, d = solve(c, np.zeros(n), np.where(free_above, 1.0, 0.0), A, np.zeros(len(A)), np.where(eq, 0.0, np.inf), integer=False)
+        status, d = solve(
+            c,
+            np.zeros(n),
+            np.where(free_above, 1.0, 0.0),
+            A,
+            np.zeros(len(A)),
+            np.where(eq, 0.0, np.inf),
+            integer=False,
+        )
         if status != "optimal":
             raise RuntimeError(f"the recession-cone check failed: HiGHS says {status}")
         return float(d[j]) > 1e-7
@@ -589,7 +613,9 @@ class _Model:
             )
         columns = ["table", "row", "col", "status", "display", "true_value", "min", "max", "pinned"]
         frame = pd.DataFrame(rows, columns=columns)
-        return frame.astype({"true_value": "int64", "min": "float64", "max": "float64", "pinned": bool})
+        return frame.astype(
+            {"true_value": "int64", "min": "float64", "max": "float64", "pinned": bool}
+        )
 
     # -- secondary suppression -----------------------------------------------------------------
 
@@ -789,8 +815,17 @@ def group_outcomes(outcomes_by_year: Mapping[Hashable, Mapping[Hashable, int]]) 
 
 
 def _count_phrase(n: int, one: str, many: str) -> str:
-    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven",
-             8: "eight", 9: "nine"}
+    words = {
+        1: "one",
+        2: "two",
+        3: "three",
+        4: "four",
+        5: "five",
+        6: "six",
+        7: "seven",
+        8: "eight",
+        9: "nine",
+    }
     return f"{words.get(n, str(n))} {one if n == 1 else many}"
 
 
@@ -846,7 +881,7 @@ def describe_protection(protection: Protection) -> str:
         paragraphs.append(
             "Hiding a small number is not enough if it can still be worked out from the figures "
             f"around it, for example by {how}. Where that was possible we also withheld one or "
-            f"more larger figures, shown as `{SECONDARY_DISPLAY}` (\"confidential\"). "
+            f'more larger figures, shown as `{SECONDARY_DISPLAY}` ("confidential"). '
             f"A `{SECONDARY_DISPLAY}` always stands for {T} or more, never for a small number: "
             "it is withheld only so that the small numbers near it cannot be calculated."
             + total_note

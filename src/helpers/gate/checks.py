@@ -101,10 +101,11 @@ import subprocess
 import unicodedata
 import urllib.parse
 import weakref
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePath
-from typing import Any, ClassVar, Iterable, Iterator, Mapping, Protocol, Sequence, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -188,7 +189,7 @@ class GateReport:
         first, n = self.findings[0], len(self.findings)
         return f"release gate: FAILED: {first.file} {_phrase(first)} (1 of {n} finding{'' if n == 1 else 's'})"
 
-    def raise_if_failed(self) -> "GateReport":
+    def raise_if_failed(self) -> GateReport:
         if not self.passed:
             raise ReleaseGateError(self)
         return self
@@ -197,10 +198,10 @@ class GateReport:
         """Save the report (for `restricted/`)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.write_text(
+            json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         return path
-
-
 
 
 # --------------------------------------------------------------------------------------------
@@ -249,8 +250,12 @@ def _arrow_strings(values: pd.Series) -> pa.Array:
 
 def _normalise_pnc_arrow(values: pa.Array) -> pa.Array:
     """`normalise_pnc` over an Arrow array (null where a value is not a PNC ID)."""
-    cleaned = pc.utf8_upper(pc.replace_substring_regex(values.cast(pa.string()), pattern=r"\s+", replacement=""))
-    parts = pc.extract_regex(cleaned, pattern=r"^(?P<year>\d{2,4})/(?P<serial>\d{1,9})(?P<check>[A-Z])$")
+    cleaned = pc.utf8_upper(
+        pc.replace_substring_regex(values.cast(pa.string()), pattern=r"\s+", replacement="")
+    )
+    parts = pc.extract_regex(
+        cleaned, pattern=r"^(?P<year>\d{2,4})/(?P<serial>\d{1,9})(?P<check>[A-Z])$"
+    )
     year = pc.utf8_slice_codeunits(pc.struct_field(parts, "year"), start=-2)
     serial = pc.cast(pc.cast(pc.struct_field(parts, "serial"), pa.int64()), pa.string())
     year_serial = pc.binary_join_element_wise(year, serial, "/")
@@ -260,7 +265,11 @@ def _normalise_pnc_arrow(values: pa.Array) -> pa.Array:
 def _as_dates(values: pd.Series) -> pd.Series:
     """Dates of birth as datetime64: datetimes, `date`s, `24/05/1992` or `1992-05-24` text."""
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.dt.tz_localize(None).dt.normalize() if getattr(values.dt, "tz", None) else values.dt.normalize()
+        return (
+            values.dt.tz_localize(None).dt.normalize()
+            if getattr(values.dt, "tz", None)
+            else values.dt.normalize()
+        )
     text = values.astype("string").str.strip()
     parsed = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
     for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"):
@@ -284,8 +293,20 @@ class FrameSensitive:
     people: pd.DataFrame
     circumstances: pd.Series | None = None
 
-    CRIME_COLUMNS: ClassVar[tuple[str, ...]] = ("crime_ref", "crime_id", "legacy_ref", "legacy_crime_ref")
-    PERSON_COLUMNS: ClassVar[tuple[str, ...]] = ("person_ref", "legacy_person_ref", "person_key", "legacy_person_key", "nominal_no", "person_id")
+    CRIME_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "crime_ref",
+        "crime_id",
+        "legacy_ref",
+        "legacy_crime_ref",
+    )
+    PERSON_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "person_ref",
+        "legacy_person_ref",
+        "person_key",
+        "legacy_person_key",
+        "nominal_no",
+        "person_id",
+    )
     PNC_COLUMNS: ClassVar[tuple[str, ...]] = ("pnc_id",)
 
     def __post_init__(self) -> None:
@@ -293,7 +314,7 @@ class FrameSensitive:
         self._born: pd.DataFrame | None = None
 
     @classmethod
-    def from_extract(cls, extract) -> "FrameSensitive":
+    def from_extract(cls, extract) -> FrameSensitive:
         """From `helpers.extracts.reading.Extract` (loaded with `personal_data=True` for the names)."""
         frames = [extract.people]
         personal = extract.store.personal()
@@ -302,23 +323,38 @@ class FrameSensitive:
         charges = getattr(extract, "charges", None)
         if charges is not None and "person_key" in charges:
             frames.append(charges[["person_key"]])
-        return cls(crimes=extract.crimes, people=pd.concat(frames, ignore_index=True), circumstances=extract.circumstances())
+        return cls(
+            crimes=extract.crimes,
+            people=pd.concat(frames, ignore_index=True),
+            circumstances=extract.circumstances(),
+        )
 
     def _identifier_array(self) -> pa.Array:
         """Every identifier in the frames, as one Arrow array (1M crimes: well under a second)."""
         if self._ids is None:
             parts = []
-            for frame, columns in ((self.crimes, self.CRIME_COLUMNS), (self.people, self.PERSON_COLUMNS)):
+            for frame, columns in (
+                (self.crimes, self.CRIME_COLUMNS),
+                (self.people, self.PERSON_COLUMNS),
+            ):
                 for column in columns:
                     if column in frame:
-                        values = pc.utf8_upper(pc.utf8_trim_whitespace(_arrow_strings(frame[column])))
+                        values = pc.utf8_upper(
+                            pc.utf8_trim_whitespace(_arrow_strings(frame[column]))
+                        )
                         if column.endswith("_key"):  # canonical keys: `CMS:408657`
-                            values = pc.replace_substring_regex(values, pattern=r"^[A-Za-z]+:", replacement="")
+                            values = pc.replace_substring_regex(
+                                values, pattern=r"^[A-Za-z]+:", replacement=""
+                            )
                         parts.append(values)
             for column in self.PNC_COLUMNS:
                 if column in self.people:
                     parts.append(_normalise_pnc_arrow(_arrow_strings(self.people[column])))
-            ids = pa.concat_arrays([p.cast(pa.large_string()) for p in parts]) if parts else pa.array([], pa.large_string())
+            ids = (
+                pa.concat_arrays([p.cast(pa.large_string()) for p in parts])
+                if parts
+                else pa.array([], pa.large_string())
+            )
             self._ids = pc.unique(pc.drop_null(ids))
         return self._ids
 
@@ -326,20 +362,36 @@ class FrameSensitive:
         if not tokens:
             return set()
         candidates = pa.array(sorted(tokens), pa.large_string())
-        return set(pc.filter(candidates, pc.is_in(candidates, value_set=self._identifier_array())).to_pylist())
+        return set(
+            pc.filter(
+                candidates, pc.is_in(candidates, value_set=self._identifier_array())
+            ).to_pylist()
+        )
 
     def _people_born(self) -> pd.DataFrame:
         if self._born is None:
             people = self.people
-            forenames = people["forenames"] if "forenames" in people else people.get("forename", pd.Series(pd.NA, index=people.index))
+            forenames = (
+                people["forenames"]
+                if "forenames" in people
+                else people.get("forename", pd.Series(pd.NA, index=people.index))
+            )
             born = pd.DataFrame(
                 {
-                    "surname": people["surname"] if "surname" in people else pd.Series(pd.NA, index=people.index),
+                    "surname": people["surname"]
+                    if "surname" in people
+                    else pd.Series(pd.NA, index=people.index),
                     "forenames": forenames,
-                    "date_of_birth": _as_dates(people["date_of_birth"]) if "date_of_birth" in people else pd.Series(pd.NaT, index=people.index),
+                    "date_of_birth": _as_dates(people["date_of_birth"])
+                    if "date_of_birth" in people
+                    else pd.Series(pd.NaT, index=people.index),
                 }
             )
-            self._born = born.dropna(subset=["surname", "date_of_birth"]).drop_duplicates().reset_index(drop=True)
+            self._born = (
+                born.dropna(subset=["surname", "date_of_birth"])
+                .drop_duplicates()
+                .reset_index(drop=True)
+            )
         return self._born
 
     def people_with_dob(self, dates: set[date]) -> pd.DataFrame:
@@ -352,7 +404,11 @@ class FrameSensitive:
     def texts(self) -> Iterable[str]:
         texts = self.circumstances
         if texts is None:
-            texts = self.crimes["circumstances"] if "circumstances" in self.crimes else pd.Series([], dtype="string")
+            texts = (
+                self.crimes["circumstances"]
+                if "circumstances" in self.crimes
+                else pd.Series([], dtype="string")
+            )
         return texts.dropna()  # a Series: the gate reads it straight into Arrow
 
 
@@ -397,11 +453,15 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".svg", ".xml"}
 
 def _decode(data: bytes, file: str) -> tuple[str | None, Finding | None]:
     if b"\x00" in data:
-        return None, Finding(file, "unreadable", "binary file: the gate cannot read it, so it cannot be released")
+        return None, Finding(
+            file, "unreadable", "binary file: the gate cannot read it, so it cannot be released"
+        )
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
-        return None, Finding(file, "unreadable", f"not UTF-8 text (byte {error.start}): the gate cannot read it")
+        return None, Finding(
+            file, "unreadable", f"not UTF-8 text (byte {error.start}): the gate cannot read it"
+        )
 
 
 def _read_path(path: Path, file: str) -> _Content:
@@ -409,7 +469,9 @@ def _read_path(path: Path, file: str) -> _Content:
     try:
         data = path.read_bytes()
     except OSError as error:
-        content.findings.append(Finding(file, "unreadable", f"cannot be opened ({type(error).__name__})"))
+        content.findings.append(
+            Finding(file, "unreadable", f"cannot be opened ({type(error).__name__})")
+        )
         return content
     suffix = path.suffix.lower()
     if suffix == ".pdf" or data.startswith(b"%PDF-"):
@@ -427,7 +489,10 @@ def _read_path(path: Path, file: str) -> _Content:
         _read_json(text, content)
     elif suffix == ".css":
         content.segments.append(_Segment(text))
-        content.findings += [Finding(file, "external_link", f"{what} (line {line})") for line, what in _css_links(text, 1)]
+        content.findings += [
+            Finding(file, "external_link", f"{what} (line {line})")
+            for line, what in _css_links(text, 1)
+        ]
     else:  # any other text: searched as it is
         content.segments.append(_Segment(text))
     return content
@@ -438,14 +503,36 @@ def _read_path(path: Path, file: str) -> _Content:
 _COMMENT_DELIMS = re.compile(r"<!--|-->")
 _TAG = re.compile(r"<(/?)([A-Za-z!?][\w:.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
 _ATTR = re.compile(r"([^\s=/>\"']+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>\"']+))?", re.S)
-_DATA_URI = re.compile(r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+(?:=[\w.+-]+)?)*),([^\"'()\s<>]*)", re.I)
-_RAW_TEXT_ELEMENT = re.compile(r"<(script|style)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>(.*?)</\1\s*>", re.S | re.I)
+_DATA_URI = re.compile(
+    r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+(?:=[\w.+-]+)?)*),([^\"'()\s<>]*)", re.I
+)
+_RAW_TEXT_ELEMENT = re.compile(
+    r"<(script|style)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>(.*?)</\1\s*>", re.S | re.I
+)
 _ABSOLUTE_URL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//|^\s*\\\\", re.I)
 _ANY_URL = re.compile(r"\b(?:https?|ftps?|file)://|(?<![\w:/])//[\w-]+\.[\w.-]+", re.I)
 URL_ATTRIBUTES = {
-    "href", "src", "srcset", "action", "formaction", "data", "poster", "background", "cite",
-    "longdesc", "manifest", "xlink:href", "ping", "codebase", "archive", "icon", "lowsrc",
-    "dynsrc", "profile", "usemap", "imagesrcset",
+    "href",
+    "src",
+    "srcset",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "background",
+    "cite",
+    "longdesc",
+    "manifest",
+    "xlink:href",
+    "ping",
+    "codebase",
+    "archive",
+    "icon",
+    "lowsrc",
+    "dynsrc",
+    "profile",
+    "usemap",
+    "imagesrcset",
 }
 _TEXT_DATA_TYPES = re.compile(r"^(text/|image/svg|application/(json|xml|xhtml|javascript))", re.I)
 
@@ -471,10 +558,18 @@ def _strip_data_payloads(text: str) -> tuple[str, list[tuple[str, str]]]:
     decoded: list[tuple[str, str]] = []
 
     def keep_prefix(match: re.Match) -> str:
-        media, params, payload = match.group(1) or "text/plain", match.group(2) or "", match.group(3)
+        media, params, payload = (
+            match.group(1) or "text/plain",
+            match.group(2) or "",
+            match.group(3),
+        )
         if _TEXT_DATA_TYPES.match(media):
             try:
-                raw = base64.b64decode(re.sub(r"\s+", "", payload), validate=False) if ";base64" in params.lower() else urllib.parse.unquote_to_bytes(payload)
+                raw = (
+                    base64.b64decode(re.sub(r"\s+", "", payload), validate=False)
+                    if ";base64" in params.lower()
+                    else urllib.parse.unquote_to_bytes(payload)
+                )
                 decoded.append((media.lower(), raw.decode("utf-8", errors="replace")))
             except (binascii.Error, ValueError):
                 decoded.append((media.lower(), payload))
@@ -489,7 +584,11 @@ def _is_external(url: str) -> bool:
 
 def _describe_url(url: str) -> str:
     url = html.unescape(url).strip()
-    host = urllib.parse.urlsplit(url if "//" in url[:12] else "//" + url).hostname if _is_external(url) else None
+    host = (
+        urllib.parse.urlsplit(url if "//" in url[:12] else "//" + url).hostname
+        if _is_external(url)
+        else None
+    )
     return host or "a file outside the page"
 
 
@@ -499,11 +598,15 @@ def _css_links(css: str, line0: int) -> list[tuple[int, str]]:
     css = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), css, flags=re.S)
     for m in re.finditer(r"@import\s+(url\(\s*)?([\"']?)([^\"')\s;]*)", css, re.I):
         if not m.group(3).lower().startswith("data:"):
-            found.append((_line_at(css, m.start(), line0), f"CSS @import of {_describe_url(m.group(3))}"))
+            found.append(
+                (_line_at(css, m.start(), line0), f"CSS @import of {_describe_url(m.group(3))}")
+            )
     for m in re.finditer(r"url\(\s*([\"']?)(.*?)\1\s*\)", css, re.I | re.S):
         target = m.group(2).strip()
         if target and not target.lower().startswith("data:") and not target.startswith("#"):
-            found.append((_line_at(css, m.start(), line0), f"CSS url() loading {_describe_url(target)}"))
+            found.append(
+                (_line_at(css, m.start(), line0), f"CSS url() loading {_describe_url(target)}")
+            )
     urls = {line for line, _ in found}
     for m in _ANY_URL.finditer(css):
         line = _line_at(css, m.start(), line0)
@@ -533,7 +636,12 @@ def _html_links(text: str) -> list[tuple[int, str]]:
                 found.append((line, f"<script src> loading {_describe_url(value)}"))
             elif name == "link" and attr in {"href", "imagesrcset"} and value and not is_data:
                 found.append((line, f"<link href> to {_describe_url(value)}"))
-            elif attr in {"src", "lowsrc", "dynsrc", "poster", "background"} and value and not is_data and not value.startswith("#"):
+            elif (
+                attr in {"src", "lowsrc", "dynsrc", "poster", "background"}
+                and value
+                and not is_data
+                and not value.startswith("#")
+            ):
                 found.append((line, f"<{name} {attr}> loading {_describe_url(value)}"))
             elif attr in {"srcset", "imagesrcset"}:
                 for candidate in value.split(","):
@@ -545,7 +653,11 @@ def _html_links(text: str) -> list[tuple[int, str]]:
                 found.append((line, f"<{name} {attr}> to {_describe_url(value)}"))
             elif attr == "style":
                 found += [(line, what) for _, what in _css_links(value, line)]
-        if name == "meta" and attrs.get("http-equiv", "").lower() == "refresh" and "url" in attrs.get("content", "").lower():
+        if (
+            name == "meta"
+            and attrs.get("http-equiv", "").lower() == "refresh"
+            and "url" in attrs.get("content", "").lower()
+        ):
             found.append((line, "<meta refresh> to another address"))
     for m in _RAW_TEXT_ELEMENT.finditer(text):
         kind, body = m.group(1).lower(), m.group(3)
@@ -553,7 +665,10 @@ def _html_links(text: str) -> list[tuple[int, str]]:
         if kind == "style":
             found += _css_links(body, line0)
         else:
-            found += [(_line_at(body, u.start(), line0), "an absolute URL inside a <script>") for u in _ANY_URL.finditer(body)]
+            found += [
+                (_line_at(body, u.start(), line0), "an absolute URL inside a <script>")
+                for u in _ANY_URL.finditer(body)
+            ]
     return sorted(set(found))
 
 
@@ -599,14 +714,26 @@ def _html_segments(text: str, drawing: frozenset[str] = frozenset()) -> list[_Se
 
 def _read_html(text: str, content: _Content) -> None:
     text, embedded = _strip_data_payloads(text)
-    content.findings += [Finding(content.file, "external_link", f"{what} (line {line})") for line, what in _html_links(text)]
+    content.findings += [
+        Finding(content.file, "external_link", f"{what} (line {line})")
+        for line, what in _html_links(text)
+    ]
     content.segments += _html_segments(text)
     for media, body in embedded:
         if "svg" in media or "html" in media or "xml" in media:
             links = _html_links(body)
-            content.findings += [Finding(content.file, "external_link", f"{what} (inside an embedded {media} data: URI)") for _, what in links]
-            for segment in _html_segments(body, SVG_DRAWING_ATTRIBUTES if "svg" in media else frozenset()):
-                content.segments.append(_Segment(segment.text, [(0, f"inside an embedded {media} data: URI")]))
+            content.findings += [
+                Finding(
+                    content.file, "external_link", f"{what} (inside an embedded {media} data: URI)"
+                )
+                for _, what in links
+            ]
+            for segment in _html_segments(
+                body, SVG_DRAWING_ATTRIBUTES if "svg" in media else frozenset()
+            ):
+                content.segments.append(
+                    _Segment(segment.text, [(0, f"inside an embedded {media} data: URI")])
+                )
         else:
             content.segments.append(_Segment(body, [(0, f"inside an embedded {media} data: URI")]))
 
@@ -614,7 +741,9 @@ def _read_html(text: str, content: _Content) -> None:
 # ---- CSV and JSON
 
 _FORMULA = re.compile(r"^\s*(=|@|[+-]\s*[A-Za-z(])")
-_FORMULA_WEB = re.compile(r"https?:|//|HYPERLINK|WEBSERVICE|IMPORT(DATA|XML|HTML|FEED|RANGE)|FILTERXML|RTD|DDE", re.I)
+_FORMULA_WEB = re.compile(
+    r"https?:|//|HYPERLINK|WEBSERVICE|IMPORT(DATA|XML|HTML|FEED|RANGE)|FILTERXML|RTD|DDE", re.I
+)
 
 
 def _read_csv(text: str, content: _Content) -> None:
@@ -622,13 +751,21 @@ def _read_csv(text: str, content: _Content) -> None:
     try:
         grid = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
-        content.findings.append(Finding(content.file, "unreadable", f"not a readable CSV table ({error})"))
+        content.findings.append(
+            Finding(content.file, "unreadable", f"not a readable CSV table ({error})")
+        )
         return
     content.grid = grid
     for r, row in enumerate(grid, start=1):
         for c, cell in enumerate(row, start=1):
             if _FORMULA.match(cell) and _FORMULA_WEB.search(cell):
-                content.findings.append(Finding(content.file, "external_link", f"row {r}, column {c}: a spreadsheet formula that reaches outside the file"))
+                content.findings.append(
+                    Finding(
+                        content.file,
+                        "external_link",
+                        f"row {r}, column {c}: a spreadsheet formula that reaches outside the file",
+                    )
+                )
 
 
 def _json_scalars(value: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -648,7 +785,13 @@ def _read_json(text: str, content: _Content) -> None:
     try:
         document = json.loads(text)
     except ValueError as error:
-        content.findings.append(Finding(content.file, "unreadable", f"not valid JSON ({type(error).__name__} at line {getattr(error, 'lineno', '?')})"))
+        content.findings.append(
+            Finding(
+                content.file,
+                "unreadable",
+                f"not valid JSON ({type(error).__name__} at line {getattr(error, 'lineno', '?')})",
+            )
+        )
         content.segments.append(_Segment(text))
         return
     parts, marks, offset = [], [], 0
@@ -662,7 +805,9 @@ def _read_json(text: str, content: _Content) -> None:
 # ---- PDF
 
 _PDF_ACTIONS = ("/URI", "/Launch", "/GoToR", "/GoToE", "/SubmitForm", "/ImportData", "/JavaScript")
-_PDF_RAW_ACTION = re.compile(rb"/(URI|Launch|GoToR|GoToE|SubmitForm|ImportData|JavaScript)(?![A-Za-z])")
+_PDF_RAW_ACTION = re.compile(
+    rb"/(URI|Launch|GoToR|GoToE|SubmitForm|ImportData|JavaScript)(?![A-Za-z])"
+)
 
 
 def _pdf_walk(reader) -> tuple[set[str], bool]:
@@ -693,7 +838,11 @@ def _pdf_walk(reader) -> tuple[set[str], bool]:
                 actions.add("/URI")
             if "/JS" in obj or "/JavaScript" in obj:
                 actions.add("/JavaScript")
-            if "/EmbeddedFiles" in obj or obj.get("/Type") == "/EmbeddedFile" or obj.get("/Type") == "/Filespec":
+            if (
+                "/EmbeddedFiles" in obj
+                or obj.get("/Type") == "/EmbeddedFile"
+                or obj.get("/Type") == "/Filespec"
+            ):
                 embeds = True
             stack.extend(v for k, v in obj.items() if k not in ("/Parent", "/P"))
         elif isinstance(obj, ArrayObject):
@@ -718,7 +867,9 @@ def _pdf_text_pdftotext(path: Path) -> list[str]:
     exe = shutil.which("pdftotext")
     if not exe:
         raise FileNotFoundError("no PDF text extractor: install pypdf (or poppler's pdftotext)")
-    out = subprocess.run([exe, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, timeout=120)
+    out = subprocess.run(
+        [exe, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, timeout=120
+    )
     return out.stdout.decode("utf-8", errors="replace").split("\f")
 
 
@@ -735,17 +886,36 @@ def _read_pdf(path: Path, data: bytes, content: _Content) -> None:
         if have_pypdf:
             pages, meta, actions, embeds = _pdf_text_pypdf(path)
         else:
-            pages, meta, actions, embeds = _pdf_text_pdftotext(path), [], set(), b"/EmbeddedFile" in data
+            pages, meta, actions, embeds = (
+                _pdf_text_pdftotext(path),
+                [],
+                set(),
+                b"/EmbeddedFile" in data,
+            )
     except Exception as error:  # any failure to read is a reason not to release
-        content.findings.append(Finding(file, "unreadable", f"PDF text could not be extracted ({type(error).__name__}: {str(error)[:80]})"))
+        content.findings.append(
+            Finding(
+                file,
+                "unreadable",
+                f"PDF text could not be extracted ({type(error).__name__}: {str(error)[:80]})",
+            )
+        )
         return
     for action in sorted(actions | raw_actions):
-        what = "a link (/URI action) to an outside address" if action == "/URI" else f"a {action} action"
+        what = (
+            "a link (/URI action) to an outside address"
+            if action == "/URI"
+            else f"a {action} action"
+        )
         content.findings.append(Finding(file, "external_link", what))
     if embeds:
-        content.findings.append(Finding(file, "unreadable", "the PDF embeds files the gate cannot check"))
+        content.findings.append(
+            Finding(file, "unreadable", "the PDF embeds files the gate cannot check")
+        )
     if not any(p.strip() for p in pages) and pages:
-        content.findings.append(Finding(file, "unreadable", "no text could be extracted from the PDF"))
+        content.findings.append(
+            Finding(file, "unreadable", "no text could be extracted from the PDF")
+        )
     text, marks = "", []
     for n, page in enumerate(pages, start=1):
         marks.append((len(text), f"page {n}"))
@@ -812,7 +982,12 @@ def _identifier_occurrences(content: _Content) -> dict[str, tuple[str, int, str]
                 note(key, segment, m.start(), token.strip("/"))
         for m in _SPACED_PNC.finditer(segment.text):
             if re.search(r"\s", m.group(0)):  # the unspaced ones are tokens already
-                note(f"{m.group(1)[-2:]}/{int(m.group(2))}{m.group(3).upper()}", segment, m.start(), m.group(0))
+                note(
+                    f"{m.group(1)[-2:]}/{int(m.group(2))}{m.group(3).upper()}",
+                    segment,
+                    m.start(),
+                    m.group(0),
+                )
     return seen
 
 
@@ -826,7 +1001,13 @@ def _identifier_findings(contents: list[_Content], sensitive: Sensitive) -> list
         for key in [k for k in seen if k in present]:  # in the order they first appear
             where, count, written = seen[key]
             more = f", and {count - 1} more time{'s' if count > 2 else ''}" if count > 1 else ""
-            findings.append(Finding(content.file, "identifier", f"{_identifier_kind(key)} {_mask(written)} at {where}{more}"))
+            findings.append(
+                Finding(
+                    content.file,
+                    "identifier",
+                    f"{_identifier_kind(key)} {_mask(written)} at {where}{more}",
+                )
+            )
         result.append(findings)
     return result
 
@@ -835,17 +1016,52 @@ def _identifier_findings(contents: list[_Content], sensitive: Sensitive) -> list
 # Rule (b): names with dates of birth
 
 _MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
-    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9,
-    "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12,
+    "jan": 1,
+    "january": 1,
+    "feb": 2,
+    "february": 2,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "may": 5,
+    "jun": 6,
+    "june": 6,
+    "jul": 7,
+    "july": 7,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "november": 11,
+    "dec": 12,
     "december": 12,
 }
 _MONTH = "(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DATE_PATTERNS = [
-    ("dd/mm/yyyy", re.compile(r"(?<![\w/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/-]|\.\d)")),
-    ("yyyy-mm-dd", re.compile(r"(?<![\w/.-])(\d{4})([/.-])(\d{1,2})\2(\d{1,2})(?:(?=T\d)|(?![\w/-]|\.\d))")),
-    ("d Month yyyy", re.compile(r"(?<![\w])(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(\d{4})(?!\w)", re.I)),
-    ("Month d, yyyy", re.compile(r"(?<![\w])" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\w)", re.I)),
+    (
+        "dd/mm/yyyy",
+        re.compile(r"(?<![\w/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\w/-]|\.\d)"),
+    ),
+    (
+        "yyyy-mm-dd",
+        re.compile(r"(?<![\w/.-])(\d{4})([/.-])(\d{1,2})\2(\d{1,2})(?:(?=T\d)|(?![\w/-]|\.\d))"),
+    ),
+    (
+        "d Month yyyy",
+        re.compile(
+            r"(?<![\w])(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(\d{4})(?!\w)",
+            re.I,
+        ),
+    ),
+    (
+        "Month d, yyyy",
+        re.compile(r"(?<![\w])" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\w)", re.I),
+    ),
 ]
 _WORD = re.compile(r"[^\W_]+")
 
@@ -904,7 +1120,16 @@ def _name_findings(contents: list[_Content], sensitive: Sensitive) -> list[list[
             if not dates:
                 continue
             words = list(_WORD.finditer(text))
-            per_segment.append((segment, text, words, [_fold(w.group(0)) for w in words], [w.start() for w in words], dates))
+            per_segment.append(
+                (
+                    segment,
+                    text,
+                    words,
+                    [_fold(w.group(0)) for w in words],
+                    [w.start() for w in words],
+                    dates,
+                )
+            )
             for *_, ds, _ in dates:
                 all_dates.update(ds)
         prepared.append(per_segment)
@@ -919,7 +1144,9 @@ def _name_findings(contents: list[_Content], sensitive: Sensitive) -> list[list[
         dob = pd.Timestamp(row.date_of_birth).date()
         surname = _name_words(row.surname)
         if surname:
-            by_date.setdefault(dob, []).append((surname, set(_name_words(getattr(row, "forenames", None)))))
+            by_date.setdefault(dob, []).append(
+                (surname, set(_name_words(getattr(row, "forenames", None))))
+            )
     for i, (content, per_segment) in enumerate(zip(contents, prepared)):
         reported: set[tuple[str, str]] = set()
         for segment, text, words, folded, starts, dates in per_segment:
@@ -934,10 +1161,14 @@ def _name_findings(contents: list[_Content], sensitive: Sensitive) -> list[list[
                 for surname, forenames in people_here:
                     n = len(surname)
                     for j in window:
-                        if tuple(folded[j : j + n]) != surname or any(first <= k < last for k in range(j, j + n)):
+                        if tuple(folded[j : j + n]) != surname or any(
+                            first <= k < last for k in range(j, j + n)
+                        ):
                             continue
                         written = words[j].group(0)
-                        with_forename = any(folded[k] in forenames for k in window if not j <= k < j + n)
+                        with_forename = any(
+                            folded[k] in forenames for k in window if not j <= k < j + n
+                        )
                         if written.islower() and not with_forename:
                             continue
                         where = segment.locate(start)
@@ -945,7 +1176,13 @@ def _name_findings(contents: list[_Content], sensitive: Sensitive) -> list[list[
                             break
                         reported.add((where, surname))
                         who = "forename and surname" if with_forename else "surname"
-                        result[i].append(Finding(content.file, "name_with_dob", f"{who} {_mask(written)} near that person's date of birth (written like {kind}) at {where}"))
+                        result[i].append(
+                            Finding(
+                                content.file,
+                                "name_with_dob",
+                                f"{who} {_mask(written)} near that person's date of birth (written like {kind}) at {where}",
+                            )
+                        )
                         break
     return result
 
@@ -966,8 +1203,16 @@ _WORD_BYTE = np.zeros(256, bool)  # the bytes of words: A-Z, a-z and 0-9
 for _first, _last in ("AZ", "az", "09"):
     _WORD_BYTE[ord(_first) : ord(_last) + 1] = True
 _HASH_MULTIPLIERS = np.array(
-    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
-     0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9],
+    [
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+        0xC4CEB9FE1A85EC53,
+        0x94D049BB133111EB,
+        0xBF58476D1CE4E5B9,
+    ],
     dtype=np.uint64,
 )
 
@@ -985,13 +1230,21 @@ def _arrow_words(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
     texts = texts.cast(pa.large_string())
     n = len(texts)
     valid = ~texts.is_null().to_numpy(zero_copy_only=False)
-    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64)[texts.offset : texts.offset + n + 1] if n else np.zeros(1, np.int64)
+    offsets = (
+        np.frombuffer(texts.buffers()[1], dtype=np.int64)[texts.offset : texts.offset + n + 1]
+        if n
+        else np.zeros(1, np.int64)
+    )
     start, total = int(offsets[0]), int(offsets[-1] - offsets[0])  # a slice's bytes, in the buffer
     offsets = offsets - start
     sizes = np.diff(offsets)
     if (sizes[~valid] > 0).any():  # a null with bytes behind it (Arrow allows it; never made here)
         return _regex_words(texts)
-    data = np.frombuffer(texts.buffers()[2], dtype=np.uint8)[start : start + total] if total else np.zeros(0, np.uint8)
+    data = (
+        np.frombuffer(texts.buffers()[2], dtype=np.uint8)[start : start + total]
+        if total
+        else np.zeros(0, np.uint8)
+    )
     word = _WORD_BYTE[data]
 
     # the words: runs of word bytes, cut where a text ends
@@ -1020,18 +1273,31 @@ def _arrow_words(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
     # earlier words
     first_piece = np.cumsum(lengths) - lengths
     first_word = np.cumsum(words_per_text) - words_per_text
-    piece = first_piece[text_of_word] + lead[text_of_word] + np.arange(len(word_starts)) - first_word[text_of_word]
+    piece = (
+        first_piece[text_of_word]
+        + lead[text_of_word]
+        + np.arange(len(word_starts))
+        - first_word[text_of_word]
+    )
     piece_sizes = np.zeros(int(lengths.sum()), np.int64)
     piece_sizes[piece] = word_sizes
     piece_offsets = np.concatenate([[0], np.cumsum(piece_sizes)])
-    flat = pa.LargeStringArray.from_buffers(len(piece_sizes), pa.py_buffer(piece_offsets), pa.py_buffer(_ASCII_LOWER[data[word]].tobytes()))
+    flat = pa.LargeStringArray.from_buffers(
+        len(piece_sizes),
+        pa.py_buffer(piece_offsets),
+        pa.py_buffer(_ASCII_LOWER[data[word]].tobytes()),
+    )
     return flat, lengths
 
 
 def _regex_words(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
     """`_arrow_words` by Arrow's own split: the definition the numpy version is tested against."""
-    split = pc.split_pattern_regex(pc.ascii_lower(texts.cast(pa.large_string())), pattern=_SPLIT_WORDS)
-    lengths = pc.list_value_length(split).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    split = pc.split_pattern_regex(
+        pc.ascii_lower(texts.cast(pa.large_string())), pattern=_SPLIT_WORDS
+    )
+    lengths = (
+        pc.list_value_length(split).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    )
     return pc.list_flatten(split), lengths
 
 
@@ -1074,7 +1340,9 @@ class _ShingleIndex:
     hashes: np.ndarray  # (M,) uint64, sorted, distinct
     words: np.ndarray  # (M, COPY_RUN) word numbers, in the order of `hashes`
     salt: int
-    _occurrences: tuple = field(repr=False)  # what `places` needs: each window's start and run, the texts
+    _occurrences: tuple = field(
+        repr=False
+    )  # what `places` needs: each window's start and run, the texts
 
     def __post_init__(self) -> None:
         # a 1M-bit table of the hashes' top bits: most windows are dismissed by one look-up (a
@@ -1104,7 +1372,9 @@ class _ShingleIndex:
                 continue
             if t not in positions:
                 positions[t] = [m.start() for m in _PY_WORD.finditer(segment.text)]
-            k = int(nonempty_rank[s] - (nonempty_rank[offsets[t] - 1] if offsets[t] > 0 else -1) - 1)
+            k = int(
+                nonempty_rank[s] - (nonempty_rank[offsets[t] - 1] if offsets[t] > 0 else -1) - 1
+            )
             pos = positions[t][k] if 0 <= k < len(positions[t]) else 0
             here.append((content_index, segment.locate(pos)))
         return places
@@ -1130,7 +1400,9 @@ def _release_shingles(contents: list[_Content]) -> _ShingleIndex | None:
         if not len(starts):
             return None
         windows = np.stack([ids[starts + k] for k in range(COPY_RUN)], axis=1)
-        distinct, first, inverse = np.unique(windows, axis=0, return_index=True, return_inverse=True)
+        distinct, first, inverse = np.unique(
+            windows, axis=0, return_index=True, return_inverse=True
+        )
         if len(np.unique(hashes[first])) == len(distinct):
             break
     else:  # pragma: no cover - astronomically unlikely
@@ -1139,15 +1411,26 @@ def _release_shingles(contents: list[_Content]) -> _ShingleIndex | None:
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     run_of_window = rank[np.asarray(inverse).reshape(-1)]  # each window's row in hash order
-    return _ShingleIndex(pa.array(vocabulary, pa.large_string()), hashes[first][order], distinct[order], salt,
-                         (starts, run_of_window, pieces, lengths, owners))
+    return _ShingleIndex(
+        pa.array(vocabulary, pa.large_string()),
+        hashes[first][order],
+        distinct[order],
+        salt,
+        (starts, run_of_window, pieces, lengths, owners),
+    )
 
 
 def _text_chunks(texts: Iterable[str], size: int) -> Iterator[pa.Array]:
     """The texts as Arrow string arrays of `size` (a string Series is read without copying)."""
-    if isinstance(texts, pd.Series) and (pd.api.types.is_string_dtype(texts.dtype) and not texts.dtype == object):
+    if isinstance(texts, pd.Series) and (
+        pd.api.types.is_string_dtype(texts.dtype) and not texts.dtype == object
+    ):
         values = texts.array
-        array = pa.array(values) if hasattr(values, "__arrow_array__") else pa.array(texts.tolist(), pa.large_string())
+        array = (
+            pa.array(values)
+            if hasattr(values, "__arrow_array__")
+            else pa.array(texts.tolist(), pa.large_string())
+        )
         array = array.cast(pa.large_string())
         for start in range(0, len(array), size):
             yield array.slice(start, size)
@@ -1162,7 +1445,9 @@ def _text_chunks(texts: Iterable[str], size: int) -> Iterator[pa.Array]:
         yield pa.array(chunk, pa.large_string())
 
 
-def find_copied_runs(texts: Iterable[str], index: _ShingleIndex, chunk_size: int = TEXT_CHUNK) -> pd.DataFrame:
+def find_copied_runs(
+    texts: Iterable[str], index: _ShingleIndex, chunk_size: int = TEXT_CHUNK
+) -> pd.DataFrame:
     """Which texts share which of the release's 8-word runs: columns `text` (number, in `texts`
     order) and `shingle` (row of `index`), one row per pair. Exact: a hash hit counts only when
     its eight word numbers equal the release run's."""
@@ -1170,7 +1455,12 @@ def find_copied_runs(texts: Iterable[str], index: _ShingleIndex, chunk_size: int
     base = 0
     for array in _text_chunks(texts, chunk_size):
         flat, lengths = _arrow_words(array)
-        ids = pc.index_in(flat, value_set=index.vocabulary).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        ids = (
+            pc.index_in(flat, value_set=index.vocabulary)
+            .fill_null(-1)
+            .to_numpy(zero_copy_only=False)
+            .astype(np.int64)
+        )
         starts, hashes = _windows(ids, lengths, index.salt)
         maybe = index.bitmap[hashes >> np.uint64(64 - _BITMAP_BITS)]
         starts, hashes = starts[maybe], hashes[maybe]
@@ -1184,10 +1474,14 @@ def find_copied_runs(texts: Iterable[str], index: _ShingleIndex, chunk_size: int
                 exact &= ids[starts + k] == index.words[pos, k]
             if exact.any():
                 texts_hit = base + _text_numbers(starts[exact], lengths)
-                found.append(pd.DataFrame({"text": texts_hit, "shingle": pos[exact]}).drop_duplicates())
+                found.append(
+                    pd.DataFrame({"text": texts_hit, "shingle": pos[exact]}).drop_duplicates()
+                )
         base += len(array)
     if not found:
-        return pd.DataFrame({"text": pd.Series([], dtype=np.int64), "shingle": pd.Series([], dtype=np.int64)})
+        return pd.DataFrame(
+            {"text": pd.Series([], dtype=np.int64), "shingle": pd.Series([], dtype=np.int64)}
+        )
     return pd.concat(found, ignore_index=True)
 
 
@@ -1210,9 +1504,17 @@ def _copied_findings(contents: list[_Content], sensitive: Sensitive) -> list[lis
     for (content_index, where), _ in first_at.items():
         texts = frame.loc[(frame["content"] == content_index) & (frame["where"] == where), "text"]
         n, first = texts.nunique(), int(texts.min()) + 1
-        source = f"circumstances text no. {first} of those checked" if n == 1 else f"{n} circumstances texts (the first: no. {first} of those checked)"
+        source = (
+            f"circumstances text no. {first} of those checked"
+            if n == 1
+            else f"{n} circumstances texts (the first: no. {first} of those checked)"
+        )
         result[content_index].append(
-            Finding(contents[content_index].file, "copied_text", f"a run of {COPY_RUN} or more words at {where} copied from {source}")
+            Finding(
+                contents[content_index].file,
+                "copied_text",
+                f"a run of {COPY_RUN} or more words at {where} copied from {source}",
+            )
         )
     return result
 
@@ -1220,7 +1522,9 @@ def _copied_findings(contents: list[_Content], sensitive: Sensitive) -> list[lis
 # --------------------------------------------------------------------------------------------
 # Rule (d): small counts in tables
 
-_COUNT = re.compile(r"^\s*([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*[*†‡]*\s*(?:\([^()]*\))?\s*$")
+_COUNT = re.compile(
+    r"^\s*([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*[*†‡]*\s*(?:\([^()]*\))?\s*$"
+)
 _NARROWER = re.compile(r"^\s*<\s*(\d+)\s*$")
 
 
@@ -1246,7 +1550,11 @@ def _small_count_findings(content: _Content, threshold: int) -> list[Finding]:
                 row_label = " / ".join(row[: content.label_cols]).strip()
                 column_label = header[c].strip() if c < len(header) else ""
                 findings.append(
-                    Finding(content.file, "small_count", f"row {r + 1} ({row_label!r}), column {c + 1} ({column_label!r}): a count from 1 to {threshold - 1} shown")
+                    Finding(
+                        content.file,
+                        "small_count",
+                        f"row {r + 1} ({row_label!r}), column {c + 1} ({column_label!r}): a count from 1 to {threshold - 1} shown",
+                    )
                 )
     return findings
 
@@ -1296,9 +1604,17 @@ def _grid_for(frame: pd.DataFrame) -> tuple[list[list[str]], int, int]:
     flat = frame.reset_index() if keep_index else frame
     header_rows = flat.columns.nlevels
     if header_rows > 1:
-        header_grid = [[str(col[k]) if not str(col[k]).startswith("Unnamed") else "" for col in flat.columns] for k in range(header_rows)]
+        header_grid = [
+            [str(col[k]) if not str(col[k]).startswith("Unnamed") else "" for col in flat.columns]
+            for k in range(header_rows)
+        ]
     else:
-        header_grid = [["" if (c is None or (keep_index and str(c) == "index")) else str(c) for c in flat.columns]]
+        header_grid = [
+            [
+                "" if (c is None or (keep_index and str(c) == "index")) else str(c)
+                for c in flat.columns
+            ]
+        ]
 
     def cell(v: object) -> str:
         if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
@@ -1325,14 +1641,20 @@ def _table_contents(tables: Mapping[str, pd.DataFrame] | Sequence[Path | str]) -
     return contents
 
 
-def check_tables(tables: Mapping[str, pd.DataFrame] | Sequence[Path | str], threshold: int, sensitive: Sensitive | None) -> GateReport:
+def check_tables(
+    tables: Mapping[str, pd.DataFrame] | Sequence[Path | str],
+    threshold: int,
+    sensitive: Sensitive | None,
+) -> GateReport:
     """The gate on released tables alone: DataFrames (name -> frame, checked as `table_csv`
     writes them) or CSV files. Without `sensitive`, only the small-count (and formula) rules run."""
     threshold = _check_threshold(threshold)
     return _run_rules(_table_contents(tables), threshold, sensitive)
 
 
-def write_tables(tables: Mapping[str, pd.DataFrame], folder: Path, threshold: int, sensitive: Sensitive | None) -> GateReport:
+def write_tables(
+    tables: Mapping[str, pd.DataFrame], folder: Path, threshold: int, sensitive: Sensitive | None
+) -> GateReport:
     """Check the tables, then write each as `<folder>/<name>.csv`; raise ReleaseGateError (and
     write nothing) if the gate finds anything."""
     report = check_tables(tables, threshold, sensitive).raise_if_failed()
@@ -1347,7 +1669,10 @@ def write_tables(tables: Mapping[str, pd.DataFrame], folder: Path, threshold: in
 def release_files(release_dir: Path) -> list[Path]:
     """Every file under the release folder (hidden ones too), sorted by relative posix path."""
     release_dir = Path(release_dir)
-    return sorted((p for p in release_dir.rglob("*") if p.is_file() or (p.is_symlink() and not p.is_dir())), key=lambda p: p.relative_to(release_dir).as_posix())
+    return sorted(
+        (p for p in release_dir.rglob("*") if p.is_file() or (p.is_symlink() and not p.is_dir())),
+        key=lambda p: p.relative_to(release_dir).as_posix(),
+    )
 
 
 def check_release(release_dir: Path, threshold: int, sensitive: Sensitive) -> GateReport:
@@ -1355,8 +1680,20 @@ def check_release(release_dir: Path, threshold: int, sensitive: Sensitive) -> Ga
     threshold = _check_threshold(threshold)
     release_dir = Path(release_dir)
     if not release_dir.is_dir():
-        return GateReport([Finding(release_dir.name or str(release_dir), "unreadable", "the release folder does not exist")], [])
-    contents = [_read_path(path, path.relative_to(release_dir).as_posix()) for path in release_files(release_dir)]
+        return GateReport(
+            [
+                Finding(
+                    release_dir.name or str(release_dir),
+                    "unreadable",
+                    "the release folder does not exist",
+                )
+            ],
+            [],
+        )
+    contents = [
+        _read_path(path, path.relative_to(release_dir).as_posix())
+        for path in release_files(release_dir)
+    ]
     return _run_rules(contents, threshold, sensitive)
 
 
@@ -1407,7 +1744,11 @@ def write_manifest(
     the same inputs give the same bytes."""
     release_dir = Path(release_dir)
     target = release_dir / MANIFEST
-    files = {p.relative_to(release_dir).as_posix(): sha256_file(p) for p in release_files(release_dir) if p != target}
+    files = {
+        p.relative_to(release_dir).as_posix(): sha256_file(p)
+        for p in release_files(release_dir)
+        if p != target
+    }
     manifest = {
         "request": str(reference),
         "parameters": _jsonable(parameters),
@@ -1416,7 +1757,11 @@ def write_manifest(
         "release_files": dict(sorted(files.items())),
         "run_time": str(run_time),
     }
-    target.write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+    target.write_text(
+        json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+        newline="\n",
+    )
     return target
 
 
@@ -1428,12 +1773,18 @@ def write_manifest(
 class _Lookups:
     """What the checks of one extract have read and found (see `ExtractSensitive`)."""
 
-    identifiers: list[tuple[pa.ChunkedArray, bool]] | None = None  # each identifier column; holds `SYSTEM:ref` keys?
-    seen: dict[str, bool] = field(default_factory=dict)  # token (upper case) -> whether it is an identifier
+    identifiers: list[tuple[pa.ChunkedArray, bool]] | None = (
+        None  # each identifier column; holds `SYSTEM:ref` keys?
+    )
+    seen: dict[str, bool] = field(
+        default_factory=dict
+    )  # token (upper case) -> whether it is an identifier
     last_born: tuple[frozenset, pd.DataFrame] | None = None  # the last dates asked about, and who
 
 
-_LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # an extract's store -> its `_Lookups`
+_LOOKUPS: weakref.WeakKeyDictionary = (
+    weakref.WeakKeyDictionary()
+)  # an extract's store -> its `_Lookups`
 
 
 class ExtractSensitive:
@@ -1453,12 +1804,14 @@ class ExtractSensitive:
 
     def __init__(self, extract, text_ids=None):
         if not extract.store.has_personal():  # a gate that cannot see names would pass them
-            raise ValueError("the release gate needs the extract loaded with its personal data (names, dates of birth)")
+            raise ValueError(
+                "the release gate needs the extract loaded with its personal data (names, dates of birth)"
+            )
         self.extract = extract
         self.text_ids = text_ids
         self._kept = _LOOKUPS.setdefault(extract.store, _Lookups())
 
-    def prefetch(self) -> "ExtractSensitive":
+    def prefetch(self) -> ExtractSensitive:
         """Read the columns the checks look in now (the runner does it while the notebook runs)."""
         self._identifier_columns()
         self.extract.store.people_born([])  # the dates of birth: kept by the store for the lookup
@@ -1500,11 +1853,19 @@ class ExtractSensitive:
         # person keys are stored `SYSTEM:ref`: prefix the tokens rather than strip a million keys
         from helpers.extracts.sources import FORCE_SOURCES
 
-        keyed = pa.array(sorted(f"{source.system}:{token}" for source in FORCE_SOURCES for token in upper), pa.string())
+        keyed = pa.array(
+            sorted(f"{source.system}:{token}" for source in FORCE_SOURCES for token in upper),
+            pa.string(),
+        )
         found: set[str] = set()
         for column, is_keyed in self._identifier_columns():
-            hits = pc.filter(column, pc.fill_null(pc.is_in(column, value_set=keyed if is_keyed else wanted), False))
-            found.update(str(value).split(":", 1)[-1].upper() for value in pc.unique(hits).to_pylist())
+            hits = pc.filter(
+                column,
+                pc.fill_null(pc.is_in(column, value_set=keyed if is_keyed else wanted), False),
+            )
+            found.update(
+                str(value).split(":", 1)[-1].upper() for value in pc.unique(hits).to_pylist()
+            )
         return found & upper
 
     def people_with_dob(self, dates: set[date]) -> pd.DataFrame:
@@ -1522,7 +1883,9 @@ class ExtractSensitive:
             return empty
         from helpers.extracts.sources import FORCE_SOURCES
 
-        written = sorted({day.strftime(source.date_format) for day in dates for source in FORCE_SOURCES})
+        written = sorted(
+            {day.strftime(source.date_format) for day in dates for source in FORCE_SOURCES}
+        )
         born = self.extract.store.people_born(written)
         if "date_of_birth" not in born.column_names:
             return empty
@@ -1542,7 +1905,9 @@ SEARCH_SCOPE_FILE = "search_scope.csv"
 
 
 def write_search_scope(restricted: Path, crime_ids) -> None:
-    pd.Series(list(crime_ids), name="crime_id", dtype="string").to_csv(Path(restricted) / SEARCH_SCOPE_FILE, index=False)
+    pd.Series(list(crime_ids), name="crime_id", dtype="string").to_csv(
+        Path(restricted) / SEARCH_SCOPE_FILE, index=False
+    )
 
 
 def read_search_scope(restricted: Path) -> list[str]:

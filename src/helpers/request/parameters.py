@@ -29,8 +29,6 @@ def normalise_ho_class_code(code: str) -> str:
     return f"{int(match[1]):03d}/{int(match[2]):02d}"
 
 
-
-
 class ChargeGroup(BaseModel):
     """One question about people charged: a label for the briefing and the CJS codes it counts."""
 
@@ -77,7 +75,7 @@ class RequestParameters(BaseModel):
     @classmethod
     def _reference_is_text(cls, value: Any) -> Any:
         if not isinstance(value, str):
-            raise ValueError("must be text: quote it in YAML (reference: \"20180075\")")
+            raise ValueError('must be text: quote it in YAML (reference: "20180075")')
         return value
 
     @field_validator("offence_classes")
@@ -102,7 +100,7 @@ class RequestParameters(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _period_in_order(self) -> "RequestParameters":
+    def _period_in_order(self) -> RequestParameters:
         if self.period_to < self.period_from:
             raise ValueError(
                 f"period_to: {self.period_to} is before period_from {self.period_from}"
@@ -166,7 +164,9 @@ def _one_line(error: ValidationError) -> str:
     elif isinstance(first.get("input"), (str, int, float, bool)) and len(str(first["input"])) < 60:
         message = f"{message} (got {first['input']!r})"
     more = len(error.errors()) - 1
-    return f"{key}: {message}" + (f" (and {more} more problem{'s' if more > 1 else ''})" if more else "")
+    return f"{key}: {message}" + (
+        f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    )
 
 
 def validate_parameters(values: dict[str, Any]) -> RequestParameters:
@@ -187,7 +187,9 @@ def read_parameters(path: str | Path, overrides: dict[str, Any] | None = None) -
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}:" if mark else ""
-        raise ParameterError(f"{path.name}:{where} not valid YAML ({getattr(error, 'problem', error)})") from None
+        raise ParameterError(
+            f"{path.name}:{where} not valid YAML ({getattr(error, 'problem', error)})"
+        ) from None
     if not isinstance(values, dict):
         raise ParameterError(f"{path.name}: expected keys and values (a YAML mapping)")
     values.update({key: value for key, value in (overrides or {}).items() if value is not None})

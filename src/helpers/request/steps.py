@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
-from helpers.analysis import counting
+from helpers.analysis import counting, evidence, review
 from helpers.disclosure import control as disclosure
 from helpers.errors import DataCoverageError, QuarantineError  # noqa: F401 - raised by these steps
-from helpers.analysis import evidence, review
 from helpers.extracts.reading import Extract, ExtractError, load_extracts
-from helpers.request.parameters import ParameterError, RequestParameters, validate_parameters
 from helpers.extracts.sources import FORCE_SOURCES
-
-
+from helpers.request.parameters import RequestParameters, validate_parameters
 
 
 def parameters_from(namespace: Mapping[str, Any]) -> RequestParameters:
@@ -43,7 +41,7 @@ class OutputPaths:
     root: Path
 
     @classmethod
-    def for_request(cls, params: RequestParameters) -> "OutputPaths":
+    def for_request(cls, params: RequestParameters) -> OutputPaths:
         return cls(params.request_output_path)
 
     @property
@@ -58,7 +56,7 @@ class OutputPaths:
     def restricted(self) -> Path:
         return self.root / "restricted"
 
-    def make(self) -> "OutputPaths":
+    def make(self) -> OutputPaths:
         for folder in (self.tables, self.restricted):
             folder.mkdir(parents=True, exist_ok=True)
         return self
@@ -72,8 +70,8 @@ def open_request_extract(params: RequestParameters) -> Extract:
     if os.environ.get("FOI_NO_CACHE"):
         # names and dates of birth too: the release gate needs them, as the cache has them
         return load_extracts(params.extracts_path, personal_data=True)
-    from helpers.cache.entries import open_extract
     from helpers.briefing.charts import warm_up
+    from helpers.cache.entries import open_extract
 
     # a run's cache builder is still at work: the kernel draws a throwaway chart meanwhile, so
     # the briefing's own (after the build) takes a tenth of a second less
@@ -132,13 +130,17 @@ class Figures:
 
 
 def count(params: RequestParameters, extract: Extract) -> Figures:
-    offences = counting.select_offences(extract.crimes, params.offence_classes, params.period_from, params.period_to)
+    offences = counting.select_offences(
+        extract.crimes, params.offence_classes, params.period_from, params.period_to
+    )
     return Figures(
         offences=offences,
         offences_by_year=counting.offences_by_year(offences, params.years),
         outcomes_by_year=counting.outcomes_by_year(offences, params.years),
         persons=counting.persons_charged(
-            extract.charges, params.charge_year, {name: group.codes for name, group in params.charge_groups.items()}
+            extract.charges,
+            params.charge_year,
+            {name: group.codes for name, group in params.charge_groups.items()},
         ),
     )
 
@@ -171,15 +173,22 @@ def search_scope(params: RequestParameters, extract: Extract, figures: Figures) 
     """
     if params.search_scope == "all_crimes":
         period = extract.crimes.loc[
-            counting.recorded_within(extract.crimes, params.period_from, params.period_to) & ~extract.crimes["cancelled"]
+            counting.recorded_within(extract.crimes, params.period_from, params.period_to)
+            & ~extract.crimes["cancelled"]
         ]
         base = period.assign(in_scope_as="crime in the period", year=period["recorded_at"].dt.year)
     else:
         base = figures.offences.assign(in_scope_as="offence")
-    charged_ids = pd.Index(figures.persons.charges["crime_id"].unique()).difference(base["crime_id"])
+    charged_ids = pd.Index(figures.persons.charges["crime_id"].unique()).difference(
+        base["crime_id"]
+    )
     # only the columns needed: taking rows of a chunked text column joins its chunks first
-    charged = extract.crimes.loc[extract.crimes["crime_id"].isin(charged_ids), ["crime_id", "recorded_at"]]
-    charged = charged.assign(in_scope_as=f"crime of a {params.charge_year} charge", year=charged["recorded_at"].dt.year)
+    charged = extract.crimes.loc[
+        extract.crimes["crime_id"].isin(charged_ids), ["crime_id", "recorded_at"]
+    ]
+    charged = charged.assign(
+        in_scope_as=f"crime of a {params.charge_year} charge", year=charged["recorded_at"].dt.year
+    )
     columns = ["crime_id", "year", "in_scope_as"]
     scope = pd.concat([base[columns], charged[columns]], ignore_index=True).set_index("crime_id")
     return scope.join(extract.circumstances(scope.index))
@@ -189,7 +198,11 @@ def search(params: RequestParameters, extract: Extract, figures: Figures) -> Evi
     scope = search_scope(params, extract, figures)
     mentions = evidence.find_mentions(scope["circumstances"], params.search_terms)
     by_crime = evidence.classify_crimes(mentions).set_index("crime_ref")
-    decisions = review.read_decisions(params.path(params.evidence_decisions)) if params.evidence_decisions else None
+    decisions = (
+        review.read_decisions(params.path(params.evidence_decisions))
+        if params.evidence_decisions
+        else None
+    )
     outcome = review.apply_decisions(by_crime, decisions)
     negated = frozenset(by_crime.index[by_crime["kind"] == "negated"]) - outcome.counted
 
@@ -213,20 +226,31 @@ def search(params: RequestParameters, extract: Extract, figures: Figures) -> Evi
     )
 
 
-def candidates_worklist(scope: pd.DataFrame, mentions: pd.DataFrame, by_crime: pd.DataFrame, decisions: pd.DataFrame | None) -> pd.DataFrame:
+def candidates_worklist(
+    scope: pd.DataFrame,
+    mentions: pd.DataFrame,
+    by_crime: pd.DataFrame,
+    decisions: pd.DataFrame | None,
+) -> pd.DataFrame:
     """One row per crime with a match or a negated match, the least certain first."""
     if by_crime.empty:
         return pd.DataFrame(columns=review.CANDIDATE_COLUMNS)
     # the crime's first mention of its deciding kind shows the reviewer where to look
-    first = mentions.merge(by_crime[["kind"]].reset_index(), on=["crime_ref", "kind"]).drop_duplicates("crime_ref")
-    sheet = by_crime.join(first.set_index("crime_ref")[["term", "matched", "context"]]).join(scope[["year", "in_scope_as"]])
+    first = mentions.merge(
+        by_crime[["kind"]].reset_index(), on=["crime_ref", "kind"]
+    ).drop_duplicates("crime_ref")
+    sheet = by_crime.join(first.set_index("crime_ref")[["term", "matched", "context"]]).join(
+        scope[["year", "in_scope_as"]]
+    )
     sheet = sheet.sort_values(["certainty", "year"], kind="stable").reset_index(names="reference")
     for column in ("decision", "reviewer", "note"):
         sheet[column] = ""
     if decisions is not None:
         known = sheet["reference"].isin(decisions.index)
         lookup = decisions.reindex(sheet["reference"])
-        sheet.loc[known, "decision"] = lookup["counted"].map({True: "yes", False: "no"}).to_numpy()[known.to_numpy()]
+        sheet.loc[known, "decision"] = (
+            lookup["counted"].map({True: "yes", False: "no"}).to_numpy()[known.to_numpy()]
+        )
         sheet.loc[known, "reviewer"] = lookup["reviewer"].to_numpy()[known.to_numpy()]
         sheet.loc[known, "note"] = lookup["note"].to_numpy()[known.to_numpy()]
     return sheet[review.CANDIDATE_COLUMNS]
@@ -235,7 +259,9 @@ def candidates_worklist(scope: pd.DataFrame, mentions: pd.DataFrame, by_crime: p
 # ---- exact results (restricted)
 
 
-def results(params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings) -> dict:
+def results(
+    params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings
+) -> dict:
     """The exact figures, in the shape of `restricted/results.json`."""
     quality = dict(extract.data_quality)
     return {
@@ -273,7 +299,10 @@ CANDIDATES_ROW = "Crimes with a mention of the terms (to review)"
 REVIEWED_ROW = "Reviewed by hand"
 OVERTURNED_ROW = "Where the reviewer changed the search's call"
 MIGRATED_ROW = "Crimes migrated from {old} to {new} (each counted once)".format(
-    **next(({"old": s.legacy_system, "new": s.system} for s in FORCE_SOURCES if s.legacy_system), {"old": "the old system", "new": "the new one"})
+    **next(
+        ({"old": s.legacy_system, "new": s.system} for s in FORCE_SOURCES if s.legacy_system),
+        {"old": "the old system", "new": "the new one"},
+    )
 )
 RECORDS_READ = "Records read"
 RECORDS_SET_ASIDE = "Records set aside"
@@ -300,18 +329,29 @@ class Released:
         return str(self.protection.tables[table].loc[row, column])
 
 
-def release_tables(params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings) -> list[disclosure.Table]:
+def release_tables(
+    params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings
+) -> list[disclosure.Table]:
     """The tables of the response, as exact counts, before disclosure control."""
     years = [str(year) for year in params.years]
     charge_year = str(params.charge_year)
 
     people = pd.DataFrame(
-        {people_column(params): [len(members) for members in figures.persons.by_group.values()] + [len(figures.persons.either), len(findings.persons)]},
-        index=pd.Index([group.label for group in params.charge_groups.values()] + [EITHER_ROW, VIGILANTE_ROW], name="Offence"),
+        {
+            people_column(params): [len(members) for members in figures.persons.by_group.values()]
+            + [len(figures.persons.either), len(findings.persons)]
+        },
+        index=pd.Index(
+            [group.label for group in params.charge_groups.values()] + [EITHER_ROW, VIGILANTE_ROW],
+            name="Offence",
+        ),
     )
     hunter = pd.Series(findings.offences_by_year).reindex(years).astype(int)
     total = pd.Series(figures.offences_by_year).reindex(years).astype(int)
-    offences = pd.DataFrame([hunter, total - hunter], index=pd.Index([HUNTER_ROW, NO_HUNTER_ROW], name="Offences recorded"))
+    offences = pd.DataFrame(
+        [hunter, total - hunter],
+        index=pd.Index([HUNTER_ROW, NO_HUNTER_ROW], name="Offences recorded"),
+    )
     offences["Total"] = offences.sum(axis=1)
     offences.loc["Total"] = offences.sum(axis=0)
     outcomes = disclosure.group_outcomes({year: figures.outcomes_by_year[year] for year in years})
@@ -342,20 +382,39 @@ def release_tables(params: RequestParameters, extract: Extract, figures: Figures
         ),
     )
     review_counts = pd.DataFrame(
-        {"Crimes": [len(findings.scope_ids), len(findings.candidates), findings.review.reviewed, findings.review.overturned]},
-        index=pd.Index([SEARCHED_ROW, CANDIDATES_ROW, REVIEWED_ROW, OVERTURNED_ROW], name="Free-text search"),
+        {
+            "Crimes": [
+                len(findings.scope_ids),
+                len(findings.candidates),
+                findings.review.reviewed,
+                findings.review.overturned,
+            ]
+        },
+        index=pd.Index(
+            [SEARCHED_ROW, CANDIDATES_ROW, REVIEWED_ROW, OVERTURNED_ROW], name="Free-text search"
+        ),
     )
     return [
         disclosure.Table("people_charged", f"People charged in {charge_year}, by offence", people),
-        disclosure.Table("offences_by_year", f"Offences of {params.offence_description} recorded, by year", offences),
-        disclosure.Table("outcomes_by_year", "Outcomes of those offences, by year recorded", outcomes),
+        disclosure.Table(
+            "offences_by_year",
+            f"Offences of {params.offence_description} recorded, by year",
+            offences,
+        ),
+        disclosure.Table(
+            "outcomes_by_year", "Outcomes of those offences, by year recorded", outcomes
+        ),
         disclosure.Table("evidence_review", "The free-text search and its review", review_counts),
         disclosure.Table("data_quality_files", "Records read from each extract file", files),
-        disclosure.Table("data_quality_merging", "How the two systems' records were combined", merging),
+        disclosure.Table(
+            "data_quality_merging", "How the two systems' records were combined", merging
+        ),
     ]
 
 
-def release_links(params: RequestParameters, tables: list[disclosure.Table]) -> list[disclosure.Link]:
+def release_links(
+    params: RequestParameters, tables: list[disclosure.Table]
+) -> list[disclosure.Link]:
     """How the tables' figures relate, for the attacker model of the disclosure audit."""
     by_name = {table.name: table for table in tables}
     people = by_name["people_charged"].counts
@@ -374,16 +433,26 @@ def release_links(params: RequestParameters, tables: list[disclosure.Table]) -> 
         disclosure.Link.subset(crimes(OVERTURNED_ROW), crimes(REVIEWED_ROW)),
     ]
     for year in by_name["offences_by_year"].counts.columns:  # the years and the Total
-        links.append(disclosure.Link.equal(("outcomes_by_year", "Total", year), ("offences_by_year", "Total", year)))
+        links.append(
+            disclosure.Link.equal(
+                ("outcomes_by_year", "Total", year), ("offences_by_year", "Total", year)
+            )
+        )
     return links
 
 
-def protect(params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings) -> Released:
+def protect(
+    params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings
+) -> Released:
     """Apply the disclosure rules to every table of the response; stop if any is unsafe."""
     tables = release_tables(params, extract, figures, findings)
-    protection = disclosure.protect(tables, release_links(params, tables), threshold=params.disclosure_threshold)
+    protection = disclosure.protect(
+        tables, release_links(params, tables), threshold=params.disclosure_threshold
+    )
     if not protection.safe:
-        raise disclosure.DisclosureError("a withheld figure could still be worked out from the released tables", protection)
+        raise disclosure.DisclosureError(
+            "a withheld figure could still be worked out from the released tables", protection
+        )
     for name, display in protection.tables.items():
         protection.tables[name] = display.map(thousands)
     return Released(protection, {table.name: table.title for table in tables})
@@ -399,10 +468,18 @@ def thousands(value: str) -> str:
 
 def write_json(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=1, sort_keys=False, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(data, indent=1, sort_keys=False, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
-def write_restricted(paths: OutputPaths, params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings) -> dict:
+def write_restricted(
+    paths: OutputPaths,
+    params: RequestParameters,
+    extract: Extract,
+    figures: Figures,
+    findings: EvidenceFindings,
+) -> dict:
     """The exact figures, the quarantine and the evidence worklist: for the force only."""
     paths.make()
     exact = results(params, extract, figures, findings)
@@ -416,7 +493,9 @@ def write_restricted(paths: OutputPaths, params: RequestParameters, extract: Ext
     return exact
 
 
-def write_release_tables(paths: OutputPaths, params: RequestParameters, released: Released, extract: Extract) -> None:
+def write_release_tables(
+    paths: OutputPaths, params: RequestParameters, released: Released, extract: Extract
+) -> None:
     """Write the released tables as CSV, after the release gate's checks on them.
 
     The same checks run again on every release file at the end of `foi-briefing run`; running

@@ -26,7 +26,7 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from helpers import __version__
@@ -50,7 +50,13 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 os.environ.setdefault("JE_ARROW_MALLOC_CONF", "dirty_decay_ms:300,muzzy_decay_ms:0")
 from helpers.errors import EXIT_CODES, BriefingError, RunFailure, kind_of
-from helpers.request.parameters import ParameterError, RequestParameters, notebook_parameters, project_root, read_parameters
+from helpers.request.parameters import (
+    ParameterError,
+    RequestParameters,
+    notebook_parameters,
+    project_root,
+    read_parameters,
+)
 
 NOTEBOOK = Path("notebooks") / "request_briefing.ipynb"
 
@@ -78,7 +84,7 @@ def run_request(
     strict: bool | None = None,
     progress: bool = True,
     on_step=None,
-    kernel: "PrivateKernel | KernelPool | None" = None,
+    kernel: PrivateKernel | KernelPool | None = None,
     builder=None,
 ) -> RunResult:
     """Run one request end to end; never raises for a user's mistake (the result says why).
@@ -89,21 +95,32 @@ def run_request(
     """
     started = time.perf_counter()
     try:
-        params = read_parameters(params_path, {"extracts_dir": extracts, "output_dir": out, "strict": strict})
+        params = read_parameters(
+            params_path, {"extracts_dir": extracts, "output_dir": out, "strict": strict}
+        )
     except ParameterError as error:
         return RunResult(Path(params_path).stem, False, "parameters", str(error))
 
     final = params.request_output_path
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     # unique to this run: several run at once, in processes and in a batch's threads
-    staging_root = params.path(params.output_dir) / ".runs" / f"{params.reference}-{stamp}-{os.getpid()}-{threading.get_native_id()}"
+    staging_root = (
+        params.path(params.output_dir)
+        / ".runs"
+        / f"{params.reference}-{stamp}-{os.getpid()}-{threading.get_native_id()}"
+    )
     staged = staging_root / params.reference
     try:
         (staged / "restricted").mkdir(parents=True, exist_ok=True)
         (staged / "release").mkdir(parents=True, exist_ok=True)
         log = _open_log(staged / "restricted" / "run.log")
     except OSError as error:
-        return RunResult(params.reference, False, "parameters", f"output_dir: cannot write in {params.path(params.output_dir)} ({error.strerror})")
+        return RunResult(
+            params.reference,
+            False,
+            "parameters",
+            f"output_dir: cannot write in {params.path(params.output_dir)} ({error.strerror})",
+        )
     log.info("foi-briefing %s: request %s from %s", __version__, params.reference, params_path)
     result = RunResult(params.reference, True, on_step=on_step)
     builder = builder if builder is not None else start_cache_build(params)
@@ -115,14 +132,33 @@ def run_request(
         # a batch's kernel is this request's for the notebook only: while the export and the gate
         # run here, the next request's notebook runs in it
         with _lease(kernel) as leased:
-            _step(result, log, "notebook", lambda: execute_notebook(params, staging_root, staged, progress, leased))
+            _step(
+                result,
+                log,
+                "notebook",
+                lambda: execute_notebook(params, staging_root, staged, progress, leased),
+            )
         release = staged / "release"
         if "html" in formats or "pdf" in formats:
             from helpers.briefing import report
 
-            _step(result, log, "html", lambda: report.export_html(staged / "restricted" / "briefing.ipynb", release / "briefing.html", f"FOI {params.reference}: {params.title}"))
+            _step(
+                result,
+                log,
+                "html",
+                lambda: report.export_html(
+                    staged / "restricted" / "briefing.ipynb",
+                    release / "briefing.html",
+                    f"FOI {params.reference}: {params.title}",
+                ),
+            )
         if "pdf" in formats:
-            _step(result, log, "pdf", lambda: report.export_pdf(release / "briefing.html", release / "briefing.pdf"))
+            _step(
+                result,
+                log,
+                "pdf",
+                lambda: report.export_pdf(release / "briefing.html", release / "briefing.pdf"),
+            )
         if "html" not in formats and (release / "briefing.html").exists():
             (release / "briefing.html").unlink()
         _step(result, log, "gate", lambda: seal_release(params, staged, gate_data.sensitive()))
@@ -135,7 +171,9 @@ def run_request(
     except Exception as error:  # noqa: BLE001 - a bug: keep the traceback in the log, say one line
         log.error("%s", traceback.format_exc())
         result.ok, result.kind = False, "notebook"
-        result.message = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        result.message = (
+            f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        )
     finally:
         if builder is not None:
             builder.wait()
@@ -173,7 +211,9 @@ def start_cache_build(params: RequestParameters):
         # at once (less peak memory)
         return subprocess.Popen(
             builder_command(params.extracts_path, lock.fileno(), root),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=[lock.fileno()],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=[lock.fileno()],
             env={**os.environ, "MIMALLOC_PURGE_DELAY": "0"},
         )
 
@@ -183,7 +223,11 @@ def start_build_for(params_path: Path, extracts: str | None, out: str | None, st
     step, and starts before the kernel and the rest of the run's imports. None if there is
     nothing to build, or the file has a fault (which `run_request` then reports)."""
     try:
-        return start_cache_build(read_parameters(params_path, {"extracts_dir": extracts, "output_dir": out, "strict": strict}))
+        return start_cache_build(
+            read_parameters(
+                params_path, {"extracts_dir": extracts, "output_dir": out, "strict": strict}
+            )
+        )
     except ParameterError:
         return None
 
@@ -195,7 +239,16 @@ def builder_command(extracts: Path, lock_fd: int, root: Path) -> list[str]:
     # out at once when done (os._exit, after flushing what it printed): the entry is written and
     # its lock let go, and tearing down the interpreter and its tables only keeps the processor busy
     code = f"{NO_GC}; import os, sys; from helpers.cache.builder import main; code = main(); sys.stderr.flush(); os._exit(code)"
-    return [sys.executable, "-c", code, str(extracts), "--lock-fd", str(lock_fd), "--root", str(root)]
+    return [
+        sys.executable,
+        "-c",
+        code,
+        str(extracts),
+        "--lock-fd",
+        str(lock_fd),
+        "--root",
+        str(root),
+    ]
 
 
 #: the nice value of a kernel started while a cache build runs, and of the gate's read-ahead
@@ -242,14 +295,24 @@ class PrivateKernel:
     def _new_manager(self):
         from jupyter_client.manager import KernelManager
 
-        return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets.name, "kernel"))
+        return KernelManager(
+            kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets.name, "kernel")
+        )
 
-    def start(self) -> "PrivateKernel":
+    def start(self) -> PrivateKernel:
         """Launch the kernel (if not running) in the project folder; it imports PRELOAD as it starts."""
         if not self.manager.has_kernel:
             # no input history: a batch kernel's is of no use, and IPython would write it to a file
-            preload = f"import os; os.nice({LOW_PRIORITY}); {PRELOAD}" if self.low_priority else PRELOAD
-            self.manager.start_kernel(cwd=str(project_root()), extra_arguments=[f"--IPKernelApp.exec_lines={preload}", "--HistoryManager.enabled=False"])
+            preload = (
+                f"import os; os.nice({LOW_PRIORITY}); {PRELOAD}" if self.low_priority else PRELOAD
+            )
+            self.manager.start_kernel(
+                cwd=str(project_root()),
+                extra_arguments=[
+                    f"--IPKernelApp.exec_lines={preload}",
+                    "--HistoryManager.enabled=False",
+                ],
+            )
             self._used = False
             self._drop_client()  # a previous kernel's
         return self
@@ -269,7 +332,9 @@ class PrivateKernel:
             from jupyter_client.session import Session
 
             # its own session (socket identity), whoever else connects to the kernel
-            own = Session(key=self.manager.session.key, signature_scheme=self.manager.session.signature_scheme)
+            own = Session(
+                key=self.manager.session.key, signature_scheme=self.manager.session.signature_scheme
+            )
             self._client = self.manager.client(session=own)
             self._client.start_channels()
             for channel in (self._client.shell_channel, self._client.iopub_channel):
@@ -284,7 +349,9 @@ class PrivateKernel:
     def fresh(self) -> None:
         """Before a notebook: a used kernel forgets the previous notebook's variables; a dead
         one (or none) is replaced by a new one, started as `start` starts it."""
-        if self._killed:  # by Ctrl-C: the batch is stopping, and no notebook may run in a new kernel
+        if (
+            self._killed
+        ):  # by Ctrl-C: the batch is stopping, and no notebook may run in a new kernel
             raise RunFailure("notebook", "the batch was stopped")
         if self.manager.has_kernel and not self.manager.is_alive():
             self.discard()
@@ -328,7 +395,7 @@ class PrivateKernel:
         if process is not None and process.poll() is None:
             process.kill()
 
-    def __enter__(self) -> "PrivateKernel":
+    def __enter__(self) -> PrivateKernel:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -349,11 +416,11 @@ class KernelPool:
     def __init__(self, size: int):
         self.kernels = [PrivateKernel() for _ in range(size)]
         self.stopped = False  # killed (Ctrl-C): no request starts any more
-        self._free: "queue.Queue[PrivateKernel]" = queue.Queue()
+        self._free: queue.Queue[PrivateKernel] = queue.Queue()
         for kernel in self.kernels:
             self._free.put(kernel)
 
-    def start(self) -> "KernelPool":
+    def start(self) -> KernelPool:
         """Launch every kernel now: their starts and imports overlap the runner's."""
         for kernel in self.kernels:
             kernel.start()
@@ -379,14 +446,14 @@ class KernelPool:
         for kernel in self.kernels:
             kernel.close()
 
-    def __enter__(self) -> "KernelPool":
+    def __enter__(self) -> KernelPool:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
 
-def _lease(kernel: "PrivateKernel | KernelPool | None"):
+def _lease(kernel: PrivateKernel | KernelPool | None):
     """The kernel a request's notebook runs in: one of a pool's, lent for the notebook, or the
     one given (None: the notebook starts its own)."""
     return kernel.lease() if isinstance(kernel, KernelPool) else contextlib.nullcontext(kernel)
@@ -433,12 +500,20 @@ def _wait_until_ready(client, manager, timeout: float) -> None:
             raise RuntimeError("the kernel died before it answered")
         asked = client.kernel_info()
         try:
-            while (reply := client.get_shell_msg(timeout=1))["parent_header"].get("msg_id") != asked:
+            while (reply := client.get_shell_msg(timeout=1))["parent_header"].get(
+                "msg_id"
+            ) != asked:
                 pass
             while True:
                 message = client.get_iopub_msg(timeout=0.2)
-                if message["parent_header"].get("msg_id") == asked and message["msg_type"] == "status" and message["content"].get("execution_state") == "idle":
-                    client._handle_kernel_info_reply(reply)  # as wait_for_ready does: the protocol's version
+                if (
+                    message["parent_header"].get("msg_id") == asked
+                    and message["msg_type"] == "status"
+                    and message["content"].get("execution_state") == "idle"
+                ):
+                    client._handle_kernel_info_reply(
+                        reply
+                    )  # as wait_for_ready does: the protocol's version
                     return
         except Empty:
             continue
@@ -488,7 +563,18 @@ def _register_engine() -> None:
 
     class Engine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None, start_timeout=60, execution_timeout=None, kc=None, **kwargs):
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            kc=None,
+            **kwargs,
+        ):
             """NBClientEngine's, with the kernel's own open client (`kc`): papermill's client would
             open a new one for every notebook, 0.2 s each. nbclient uses a client it is given,
             and leaves it open when it does not own the kernel."""
@@ -497,15 +583,37 @@ def _register_engine() -> None:
 
             kwargs.pop("input_path", None)
             client = PapermillNotebookClient(
-                nb_man, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
-                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file, **kwargs,
+                nb_man,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+                **kwargs,
             )
             client.kc = kc  # None: nbclient opens one itself
             return client.execute()
 
         @classmethod
-        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False, autosave_cell_every=30, **kwargs):
-            nb_man = QuietSaves(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output, autosave_cell_every=autosave_cell_every)
+        def execute_notebook(
+            cls,
+            nb,
+            kernel_name,
+            output_path=None,
+            progress_bar=True,
+            log_output=False,
+            autosave_cell_every=30,
+            **kwargs,
+        ):
+            nb_man = QuietSaves(
+                nb,
+                output_path=output_path,
+                progress_bar=progress_bar,
+                log_output=log_output,
+                autosave_cell_every=autosave_cell_every,
+            )
             nb_man.notebook_start()
             try:
                 cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
@@ -517,7 +625,13 @@ def _register_engine() -> None:
     papermill_engines.register(ENGINE, Engine)
 
 
-def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path, progress: bool, kernel: PrivateKernel | None = None) -> None:
+def execute_notebook(
+    params: RequestParameters,
+    staging_root: Path,
+    staged: Path,
+    progress: bool,
+    kernel: PrivateKernel | None = None,
+) -> None:
     """Run the briefing notebook with papermill, on this Python, writing into the staging folder."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -549,7 +663,11 @@ def execute_notebook(params: RequestParameters, staging_root: Path, staged: Path
         )
     except PapermillExecutionError as error:
         kind = kind_of(error.ename)
-        message = error.evalue if kind != "notebook" else f"{error.ename}: {error.evalue} (cell {error.exec_count})"
+        message = (
+            error.evalue
+            if kind != "notebook"
+            else f"{error.ename}: {error.evalue} (cell {error.exec_count})"
+        )
         raise RunFailure(kind, message) from None
     except Exception:
         kernel.discard()  # a dead or stuck kernel: the next notebook starts a new one
@@ -584,9 +702,9 @@ class GateData(threading.Thread):
         try:
             if self.builder is not None:
                 _yield_the_processor()
+            from helpers.briefing import report
             from helpers.cache import entries as cache
             from helpers.gate import checks as release
-            from helpers.briefing import report
 
             report.warm_up_export()  # the export step after the notebook, 0.2 s quicker
             while self.builder is not None and self.builder.poll() is None:
@@ -602,7 +720,9 @@ class GateData(threading.Thread):
                 kept = _GATE_DATA.get(built.store.folder)
                 if kept is None:
                     _GATE_DATA.clear()  # one extract's at a time
-                    kept = _GATE_DATA[built.store.folder] = release.ExtractSensitive(built).prefetch()
+                    kept = _GATE_DATA[built.store.folder] = release.ExtractSensitive(
+                        built
+                    ).prefetch()
             self._sensitive = kept
         except Exception:  # noqa: BLE001 - the gate step reads the extract itself and reports
             self._sensitive = None
@@ -631,7 +751,7 @@ def seal_release(params: RequestParameters, staged: Path, sensitive=None) -> Non
         parameters=shared,
         project_version=__version__,
         extract_files={name: info["sha256"] for name, info in extract.files.items()},
-        run_time=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        run_time=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     sensitive = sensitive or release.ExtractSensitive(extract)
     sensitive.text_ids = release.read_search_scope(staged / "restricted")
@@ -660,7 +780,9 @@ def publish(staged: Path, final: Path) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
     previous = None
     if final.exists():
-        previous = final.with_name(f".{final.name}.previous-{os.getpid()}-{threading.get_native_id()}")
+        previous = final.with_name(
+            f".{final.name}.previous-{os.getpid()}-{threading.get_native_id()}"
+        )
         final.rename(previous)
     try:
         staged.rename(final)
@@ -721,7 +843,15 @@ class _StepQueue:
         self.queue.put((self.index, step))
 
 
-def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool = True, workers: int | None = None) -> list[RunResult]:
+def run_many(
+    paths: list[Path],
+    extracts,
+    out,
+    formats,
+    strict,
+    progress: bool = True,
+    workers: int | None = None,
+) -> list[RunResult]:
     """Several requests at once, a progress bar each; one failure stops no other.
 
     `workers` kernels (default: one per core) run the requests' notebooks, the heavy part, side
@@ -736,9 +866,8 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
     import gc
     from concurrent.futures import ThreadPoolExecutor
 
-    from tqdm import tqdm
-
     import papermill  # noqa: F401 - here, before the threads: one import at a time
+    from tqdm import tqdm
 
     _register_engine()
     # a batch can run for minutes: garbage collection back on, but not over the modules loaded
@@ -749,21 +878,36 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
     steps = queue.Queue()  # (request, step reached), from the threads
     names = [f"{path.stem[:24]:>24}" for path in paths]
     bars = [
-        tqdm(total=len(STEPS) - 1, desc=f"{name} queued  ", position=i, leave=True, disable=not progress, bar_format="{desc} {bar:30} {elapsed}")
+        tqdm(
+            total=len(STEPS) - 1,
+            desc=f"{name} queued  ",
+            position=i,
+            leave=True,
+            disable=not progress,
+            bar_format="{desc} {bar:30} {elapsed}",
+        )
         for i, name in enumerate(names)
     ]
     results: dict[int, RunResult] = {}
     # the pool's kernels are closed only once every thread is done with them (the executor's
     # exit waits for its threads)
-    with KernelPool(workers).start() as kernels, ThreadPoolExecutor(min(workers + 1, len(paths)), thread_name_prefix="foi-request") as pool:
-        futures = [pool.submit(_run_queued, i, path, extracts, out, formats, strict, steps, kernels) for i, path in enumerate(paths)]
+    with (
+        KernelPool(workers).start() as kernels,
+        ThreadPoolExecutor(min(workers + 1, len(paths)), thread_name_prefix="foi-request") as pool,
+    ):
+        futures = [
+            pool.submit(_run_queued, i, path, extracts, out, formats, strict, steps, kernels)
+            for i, path in enumerate(paths)
+        ]
         try:
             while not all(future.done() for future in futures) or not steps.empty():
                 try:
                     index, step = steps.get(timeout=0.05)
                 except queue.Empty:
                     continue
-                bars[index].update(max(STEPS.index(step) - bars[index].n, 0) if step in STEPS else 0)
+                bars[index].update(
+                    max(STEPS.index(step) - bars[index].n, 0) if step in STEPS else 0
+                )
                 bars[index].set_description_str(f"{names[index]} {step:<8}")
         except KeyboardInterrupt:
             # the threads cannot be interrupted; the kernels can: each notebook then fails at
@@ -776,7 +920,9 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
             try:
                 results[i] = future.result()
             except Exception as error:  # noqa: BLE001 - a bug fails its request, no other
-                results[i] = RunResult(paths[i].stem, False, "notebook", f"{type(error).__name__}: {error}")
+                results[i] = RunResult(
+                    paths[i].stem, False, "notebook", f"{type(error).__name__}: {error}"
+                )
     for i, (bar, name) in enumerate(zip(bars, names)):
         bar.update(bar.total - bar.n)
         bar.set_description_str(f"{name} {'done' if results[i].ok else 'FAILED':<8}")
@@ -784,12 +930,16 @@ def run_many(paths: list[Path], extracts, out, formats, strict, progress: bool =
     return [results[i] for i in range(len(paths))]
 
 
-def _run_queued(index: int, path: Path, extracts, out, formats, strict, steps, kernels: KernelPool) -> RunResult | None:
+def _run_queued(
+    index: int, path: Path, extracts, out, formats, strict, steps, kernels: KernelPool
+) -> RunResult | None:
     """One request of a batch, when a thread takes it from the line (none once the batch is
     stopped; one that had started fails in its notebook, its kernel killed)."""
     if kernels.stopped:
         return None
-    return run_request(path, extracts, out, formats, strict, False, _StepQueue(steps, index), kernels)
+    return run_request(
+        path, extracts, out, formats, strict, False, _StepQueue(steps, index), kernels
+    )
 
 
 def summary_table(results: list[RunResult]) -> str:
@@ -798,7 +948,9 @@ def summary_table(results: list[RunResult]) -> str:
     lines = [f"{'request':<{width}}  {'result':<10} {'seconds':>7}  outputs or reason"]
     for r in results:
         where = str(r.outputs / "release") if r.ok else r.message
-        lines.append(f"{r.reference:<{width}}  {'released' if r.ok else 'FAILED (' + str(EXIT_CODES[r.kind]) + ')':<10} {r.seconds:7.1f}  {where}")
+        lines.append(
+            f"{r.reference:<{width}}  {'released' if r.ok else 'FAILED (' + str(EXIT_CODES[r.kind]) + ')':<10} {r.seconds:7.1f}  {where}"
+        )
     return "\n".join(lines)
 
 
@@ -818,7 +970,9 @@ def expand_parameter_paths(items: list[str]) -> list[Path]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="foi-briefing", description="FOI request briefings from the force's crime extracts.")
+    parser = argparse.ArgumentParser(
+        prog="foi-briefing", description="FOI request briefings from the force's crime extracts."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run one or more requests")
@@ -826,7 +980,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--extracts", help="folder of the six extract files (overrides extracts_dir)")
     run.add_argument("--out", help="output folder (overrides output_dir)")
     run.add_argument("--formats", default="html,pdf", help="html, pdf or both (default html,pdf)")
-    run.add_argument("--strict", action="store_true", default=None, help="fail on any quarantined row")
+    run.add_argument(
+        "--strict", action="store_true", default=None, help="fail on any quarantined row"
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.add_argument("--jobs", type=_positive, help="requests run at once (default: one per core)")
 
@@ -836,9 +992,13 @@ def _parser() -> argparse.ArgumentParser:
     cache = sub.add_parser("cache", help="the extract cache (it holds personal data)")
     cache.add_argument("action", choices=["clear", "where", "build"])
     cache.add_argument("--extracts", help="folder of extracts to build the cache for (build)")
-    cache.add_argument("--lock-fd", type=int, help=argparse.SUPPRESS)  # a run's builder: the lock it inherits
+    cache.add_argument(
+        "--lock-fd", type=int, help=argparse.SUPPRESS
+    )  # a run's builder: the lock it inherits
 
-    sample = sub.add_parser("sample", help="make a synthetic extract (for JupyterLab and trying things out)")
+    sample = sub.add_parser(
+        "sample", help="make a synthetic extract (for JupyterLab and trying things out)"
+    )
     sample.add_argument("--crimes", type=int, default=40_000, help="size of the synthetic extract")
 
     demo = sub.add_parser("demo", help="make a synthetic extract and brief request 20180075 on it")
@@ -896,8 +1056,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"cache built for {args.extracts}")
             else:
                 freed, kept = extract_cache.clear()
-                print(f"removed {freed / 1e6:.1f} MB from {extract_cache.cache_root()}"
-                      + (f"; {kept} entr{'y' if kept == 1 else 'ies'} left: a running briefing is reading {'it' if kept == 1 else 'them'}" if kept else ""))
+                print(
+                    f"removed {freed / 1e6:.1f} MB from {extract_cache.cache_root()}"
+                    + (
+                        f"; {kept} entr{'y' if kept == 1 else 'ies'} left: a running briefing is reading {'it' if kept == 1 else 'them'}"
+                        if kept
+                        else ""
+                    )
+                )
             return 0
         if args.command == "sample":
             print(f"synthetic extract: {synthetic_extract(args.crimes)}")
@@ -913,11 +1079,32 @@ def main(argv: list[str] | None = None) -> int:
             builder = start_build_for(paths[0], args.extracts, args.out, args.strict)
             with PrivateKernel(low_priority=builder is not None) as kernel:
                 kernel.start()  # next: its start and imports overlap ours
-                results = [run_request(paths[0], args.extracts, args.out, formats, args.strict, progress=not args.no_progress, kernel=kernel, builder=builder)]
+                results = [
+                    run_request(
+                        paths[0],
+                        args.extracts,
+                        args.out,
+                        formats,
+                        args.strict,
+                        progress=not args.no_progress,
+                        kernel=kernel,
+                        builder=builder,
+                    )
+                ]
         else:
-            results = run_many(paths, args.extracts, args.out, formats, args.strict, progress=not args.no_progress, workers=args.jobs)
+            results = run_many(
+                paths,
+                args.extracts,
+                args.out,
+                formats,
+                args.strict,
+                progress=not args.no_progress,
+                workers=args.jobs,
+            )
     except KeyboardInterrupt:
-        print("foi-briefing: stopped (Ctrl-C); no unfinished request was published", file=sys.stderr)
+        print(
+            "foi-briefing: stopped (Ctrl-C); no unfinished request was published", file=sys.stderr
+        )
         return 130
     except BriefingError as error:
         print(f"foi-briefing: {error}", file=sys.stderr)
@@ -947,7 +1134,9 @@ def demo(args) -> int:
     """A synthetic extract made by the project's own generator, and request 20180075 run on it."""
     extracts = synthetic_extract(args.crimes)
     out = str(Path(args.out).resolve()) if args.out else None
-    result = run_request(project_root() / "parameters" / "20180075.yaml", str(extracts), out, _formats(args.formats))
+    result = run_request(
+        project_root() / "parameters" / "20180075.yaml", str(extracts), out, _formats(args.formats)
+    )
     _report(result)
     return EXIT_CODES[result.kind]
 
