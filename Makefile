@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup bytecode demo test test-fast lint lab bench clean-cache clean notebooks
+.PHONY: setup bytecode demo test test-fast lint lab bench clean-cache clean
 
 setup: $(STAMP) bytecode
 
@@ -34,8 +34,8 @@ test: $(STAMP) bytecode
 
 # the house rules (pyproject.toml says which and why): ruff's lint and format, mypy
 lint: $(STAMP)
-	$(BIN)/ruff check src tests tools bench
-	$(BIN)/ruff format --check src tools bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src bench
 	$(BIN)/mypy
 
 test-fast: $(STAMP) bytecode
@@ -49,9 +49,6 @@ lab: $(STAMP) bytecode
 
 bench: $(STAMP) bytecode
 	$(BIN)/python bench/run.py
-
-notebooks: $(STAMP) bytecode
-	$(BIN)/python tools/make_notebooks.py
 
 clean-cache: $(STAMP)
 	$(BIN)/foi-briefing cache clear

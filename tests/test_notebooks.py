@@ -47,3 +47,23 @@ def test_notebooks_are_thin(path):
         tree = ast.parse("".join(cell["source"]))
         kinds = {type(node).__name__ for node in ast.walk(tree)}
         assert not kinds & {"FunctionDef", "ClassDef", "For", "While"}, f"{path.name}: {''.join(cell['source'])[:80]}"
+
+
+def test_the_briefing_notebook_defaults_are_request_20180075():
+    # the notebook opened in JupyterLab runs the first request as it is, with nothing to fill in
+    import yaml
+
+    cell = code_cells(project_root() / "notebooks" / "request_briefing.ipynb")[0]
+    namespace: dict = {}
+    exec("".join(cell["source"]), namespace)  # noqa: S102 - our own committed parameters cell
+    wanted = yaml.safe_load((project_root() / "parameters" / "20180075.yaml").read_text(encoding="utf-8"))
+    wanted = {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in wanted.items()}
+    assert {key: namespace[key] for key in wanted} == wanted
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_runs_on_the_projects_kernel_with_stable_cell_ids(path):
+    notebook = json.loads(path.read_text())
+    assert notebook["metadata"]["kernelspec"]["name"] == "foi-briefing"
+    ids = [cell.get("id") for cell in notebook["cells"]]
+    assert all(ids) and len(set(ids)) == len(ids)
