@@ -7,6 +7,8 @@ in this tree. Standard library only: the cache builder process imports it before
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 #: kind of failure -> exit code (the README's table)
 EXIT_CODES = {
     "ok": 0,
@@ -54,16 +56,24 @@ class QuarantineError(ExtractError):
     """Rows were quarantined and the run is strict."""
 
 
+class Report(Protocol):
+    """What a failure's report offers (the release gate's `GateReport`)."""
+
+    def summary_line(self) -> str: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
 class ReleaseGateError(BriefingError):
     """The release holds something that must not be shared. Its message is one line."""
 
     kind = "gate"
 
-    def __init__(self, report: object):
-        # a GateReport (it has `summary_line`) or a message
-        summary = getattr(report, "summary_line", None)
-        self.report = report if summary is not None else None
-        super().__init__(" ".join((summary() if summary is not None else str(report)).split()))
+    def __init__(self, report: Report | str):
+        self.report = None if isinstance(report, str) else report
+        super().__init__(
+            " ".join((report if isinstance(report, str) else report.summary_line()).split())
+        )
 
 
 class DisclosureError(BriefingError):
@@ -86,7 +96,7 @@ class RunFailure(BriefingError):
         self.kind = kind
 
 
-def _subclasses(cls: type) -> list[type]:
+def _subclasses(cls: type[BriefingError]) -> list[type[BriefingError]]:
     return [cls, *(sub for child in cls.__subclasses__() for sub in _subclasses(child))]
 
 
@@ -95,7 +105,7 @@ def kind_of(name: str) -> str:
     a name outside this tree: a bug)."""
     for cls in _subclasses(BriefingError)[1:]:
         if cls.__name__ == name and cls is not RunFailure:
-            return cls.kind  # type: ignore[return-value]  # a class attribute, str
+            return cls.kind
     return "notebook"
 
 

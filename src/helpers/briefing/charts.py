@@ -12,6 +12,8 @@ figure, and the legend lists the groups in the order they are stacked.
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib
 
 matplotlib.use(
@@ -20,6 +22,7 @@ matplotlib.use(
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.typing import RcKeyType  # noqa: E402
 
 from helpers.briefing.report import FONTS, TOTAL, as_number, thousands  # noqa: E402
 
@@ -31,7 +34,7 @@ WITHHELD = "Withheld (small numbers)"
 WITHHELD_COLOUR = "#ffffff"
 WITHHELD_HATCH = "////"
 INK = "#0b0c0c"
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": FONTS,
     "hatch.color": "#505a5f",
@@ -121,7 +124,7 @@ def _draw(outcomes: pd.DataFrame, segments: pd.DataFrame, years) -> plt.Figure:
         )
         handles.append(bars)
         if group != WITHHELD:  # the group's own figure, where the segment has room for it
-            for x, height, base in zip(years, segments[group], bottom):
+            for x, height, base in zip(years, segments[group], bottom, strict=True):
                 if height >= 0.08 * top:
                     axis.text(
                         x,
@@ -134,7 +137,7 @@ def _draw(outcomes: pd.DataFrame, segments: pd.DataFrame, years) -> plt.Figure:
                     )
         bottom += segments[group]
     totals = outcomes.loc[TOTAL]
-    for x, label, height in zip(years, labels, bottom):
+    for x, label, height in zip(years, labels, bottom, strict=True):
         axis.annotate(
             thousands(totals[label]),
             (x, height),
@@ -156,7 +159,7 @@ def _draw(outcomes: pd.DataFrame, segments: pd.DataFrame, years) -> plt.Figure:
     if handles:
         axis.legend(
             handles[::-1],
-            [h.get_label() for h in handles][::-1],
+            [str(h.get_label()) for h in handles][::-1],
             loc="upper left",
             bbox_to_anchor=(1.0, 1.0),
             frameon=False,
@@ -174,7 +177,7 @@ def chart_description(released) -> str:
     parts = []
     for year, row in segments.iterrows():  # a handful of years
         shown = [
-            f"{group.lower()} {thousands(int(value))}"
+            f"{str(group).lower()} {thousands(int(value))}"
             for group, value in row.items()
             if group != WITHHELD and value > 0
         ]

@@ -282,9 +282,10 @@ def review_time(released_candidates: str, minutes_per_record: float, threshold: 
     if value.startswith("<"):
         bound = (threshold - 1) * minutes_per_record / 60
         return "under 1 hour" if bound <= 1 else f"under {math.ceil(bound * 2) / 2:g} hours"
-    if as_number(value) is None:
+    count = as_number(value)
+    if count is None:
         return ""
-    hours = as_number(value) * minutes_per_record / 60
+    hours = count * minutes_per_record / 60
     if hours <= 1:
         return "under 1 hour"
     return f"about {math.ceil(hours * 2) / 2:g} hours"
@@ -352,9 +353,11 @@ def disclosure_note(params, released: b.Released) -> Html:
 
     note = describe_protection(released.protection)
     note = note.split("**", 2)[-1].strip() if note.startswith("**") else note  # our heading says it
+    rendered = mistune.html(note)
+    assert isinstance(rendered, str)  # mistune's default renderer writes HTML, not tokens
     return Html(
         '<section class="protection"><h2>Protecting the people behind the figures</h2>'
-        + mistune.html(note)
+        + rendered
         + "</section>"
     )
 

@@ -17,6 +17,7 @@ import re
 import threading
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -42,7 +43,8 @@ _OPENING_AFTER = r"(^|[\s(\[{\u2014\u2013/-])"
 
 
 def smart_quotes(text: str) -> str:
-    """Straight quotes as typographic ones: "a" -> \u201ca\u201d, 'a' -> \u2018a\u2019, force's -> force\u2019s.
+    """Straight quotes as typographic ones: "a" -> \u201ca\u201d, 'a' -> \u2018a\u2019,
+    force's -> force\u2019s.
 
     A quote at the start or after a space, bracket or dash opens; any other closes (an
     apostrophe is a closing single quote).
@@ -59,7 +61,8 @@ def text_html(text: object) -> str:
 
 
 def as_number(value: object) -> int | None:
-    """A released cell as a whole number (`19,626` -> 19626), or None for a withheld or other cell."""
+    """A released cell as a whole number (`19,626` -> 19626), or None for a withheld or other
+    cell."""
     text = str(value).replace(",", "")
     return int(text) if text.isdigit() else None
 
@@ -85,7 +88,8 @@ class Html(str):
 
 
 def parts(*fragments: str) -> Html:
-    """Several fragments displayed as one, in order (one notebook cell for a part of the briefing)."""
+    """Several fragments displayed as one, in order (one notebook cell for a part of the
+    briefing)."""
     return Html("".join(str(fragment) for fragment in fragments))
 
 
@@ -119,7 +123,8 @@ def table_html(
     notes_html = "".join(f'<p class="notes">{text_html(note)}</p>' for note in (notes or []))
     return Html(
         f'<figure class="table"><figcaption>{text_html(title)}</figcaption>'
-        f'<table class="figures"><thead><tr><th scope="col" class="corner">{text_html(corner)}</th>{head}</tr></thead>'
+        '<table class="figures"><thead><tr>'
+        f'<th scope="col" class="corner">{text_html(corner)}</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>{notes_html}</figure>"
     )
 
@@ -159,8 +164,13 @@ def figure_svg(figure) -> bytes:
     glyph into 1,400 by 700 pixels and compressed them. The same figure gives the same bytes (no
     date, no creator, fixed element IDs)."""
     import matplotlib
+    from matplotlib.typing import RcKeyType
 
-    style = {"svg.fonttype": "none", "svg.hashsalt": "foi-briefing", "font.sans-serif": FONTS}
+    style: dict[RcKeyType, Any] = {
+        "svg.fonttype": "none",
+        "svg.hashsalt": "foi-briefing",
+        "font.sans-serif": FONTS,
+    }
     buffer = io.BytesIO()
     with matplotlib.rc_context(style):  # the names written for a "sans-serif" word are read here
         figure.savefig(
@@ -440,7 +450,8 @@ def masthead(params, force_name: str = "the force") -> Html:
         '<header class="masthead">'
         f'<p class="kicker">Freedom of Information request {esc(params.reference)}</p>'
         f"<h1>{text_html(params.title)}</h1>"
-        f'<p class="meta">{text_html(received)}Figures from {text_html(force_name)}\u2019s crime records, as extracted on '
+        f'<p class="meta">{text_html(received)}Figures from {text_html(force_name)}'
+        "\u2019s crime records, as extracted on "
         f"{esc(long_date(params.extracts_taken_on))}.</p>"
         "</header>"
     )

@@ -11,7 +11,7 @@ import os
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -21,8 +21,8 @@ from helpers.errors import ParameterError
 
 def normalise_ho_class_code(code: str) -> str:
     """One classification code written by a person (a parameters file): `88/1` -> `088/01`.
-    (Here, not in `helpers.extracts.codes` with the extracts' rules: reading a parameters file needs none
-    of the data libraries, so a run starts its cache build and kernel sooner.)"""
+    (Here, not in `helpers.extracts.codes` with the extracts' rules: reading a parameters file
+    needs none of the data libraries, so a run starts its cache build and kernel sooner.)"""
     match = re.fullmatch(r"\s*(\d{1,3})\s*/\s*(\d{1,2})\s*", str(code))
     if not match:
         raise ValueError(f"{code!r} is not a Home Office classification such as 088/01")
@@ -112,7 +112,8 @@ class RequestParameters(BaseModel):
             )
         if self.charge_year > self.extracts_taken_on.year:
             raise ValueError(
-                f"charge_year: {self.charge_year} is after the extracts were taken ({self.extracts_taken_on})"
+                f"charge_year: {self.charge_year} is after the extracts were taken "
+                f"({self.extracts_taken_on})"
             )
         return self
 
@@ -121,6 +122,12 @@ class RequestParameters(BaseModel):
     @property
     def years(self) -> list[int]:
         return list(range(self.period_from.year, self.period_to.year + 1))
+
+    @overload
+    def path(self, value: str) -> Path: ...
+
+    @overload
+    def path(self, value: None) -> None: ...
 
     def path(self, value: str | None) -> Path | None:
         """A path from the parameters: relative paths are relative to the project's root."""

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.analysis import counting, evidence, review
+from helpers.analysis.review import ReviewCost, ReviewOutcome
 from helpers.disclosure import control as disclosure
 from helpers.errors import DataCoverageError, QuarantineError  # noqa: F401 - raised by these steps
 from helpers.extracts.reading import Extract, ExtractError, load_extracts
@@ -101,13 +102,14 @@ def check_coverage(params: RequestParameters, extract: Extract) -> None:
     in_period = counting.recorded_within(extract.crimes, params.period_from, params.period_to)
     if not in_period.any():
         raise DataCoverageError(
-            f"period_from/period_to: no crime in the extracts was recorded from {params.period_from} "
-            f"to {params.period_to} (they run from {first:%Y-%m-%d} to {last:%Y-%m-%d})"
+            "period_from/period_to: no crime in the extracts was recorded from "
+            f"{params.period_from} to {params.period_to} "
+            f"(they run from {first:%Y-%m-%d} to {last:%Y-%m-%d})"
         )
     if params.period_from.year < first.year:
         raise DataCoverageError(
-            f"period_from: {params.period_from} is before the extracts begin ({first:%Y-%m-%d}): the "
-            "years before would be counted as none"
+            f"period_from: {params.period_from} is before the extracts begin "
+            f"({first:%Y-%m-%d}): the years before would be counted as none"
         )
     if not (first.year <= params.charge_year <= last.year):
         raise DataCoverageError(
@@ -159,8 +161,8 @@ class EvidenceFindings:
     crime_references: list[str]
     negated_references: list[str]
     persons: frozenset[str]  # individuals in `either` charged on a counted crime
-    review: review.ReviewOutcome
-    cost: review.ReviewCost
+    review: ReviewOutcome
+    cost: ReviewCost
     scope_ids: pd.Index  # the crimes whose circumstances were read
 
 
@@ -509,13 +511,15 @@ def write_release_tables(
     try:  # checked, then written; nothing is written if the check fails
         report = release.write_tables(tables, paths.tables, params.disclosure_threshold, sensitive)
     except release.ReleaseGateError as error:
-        write_json(paths.restricted / "gate_tables.json", error.report.to_dict())
+        if error.report is not None:
+            write_json(paths.restricted / "gate_tables.json", error.report.to_dict())
         raise
     write_json(paths.restricted / "gate_tables.json", report.to_dict())
 
 
 def csv_frame(display: pd.DataFrame) -> pd.DataFrame:
-    """A released table as its CSV rows: first column the row labels, headed by the table's corner label."""
+    """A released table as its CSV rows: first column the row labels, headed by the table's
+    corner label."""
     corner = display.index.name or ""
     frame = display.reset_index()
     frame.columns = [corner, *[str(column) for column in display.columns]]
