@@ -68,8 +68,10 @@ def as_number(value: object) -> int | None:
 
 
 def thousands(value: object) -> str:
-    """A whole number written with thousands separators (`19626` -> `19,626`); anything else
-    (`<5`, `[c]`, a year heading) as it is."""
+    """A whole number written with thousands separators (`19626` -> `19,626`), as published
+    statistics write numbers; anything else (`<5`, `[c]`, a year heading) as it is. In the
+    released tables it also keeps a large count from reading as a six-digit identifier (a nominal
+    number)."""
     text = str(value)
     return f"{int(text):,}" if text.isdigit() else text
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from helpers.analysis import counting, evidence, review
 from helpers.analysis.review import ReviewCost, ReviewOutcome
+from helpers.briefing.report import thousands
 from helpers.disclosure import control as disclosure
 from helpers.errors import DataCoverageError, QuarantineError  # noqa: F401 - raised by these steps
 from helpers.extracts.reading import Extract, ExtractError, load_extracts
@@ -458,14 +459,6 @@ def protect(
     for name, display in protection.tables.items():
         protection.tables[name] = display.map(thousands)
     return Released(protection, {table.name: table.title for table in tables})
-
-
-def thousands(value: str) -> str:
-    """`412345` -> `412,345`, as published statistics write numbers; `<5`, `[c]` unchanged.
-
-    It also keeps a large count from reading as a six-digit identifier (a nominal number).
-    """
-    return f"{int(value):,}" if str(value).isdigit() else value
 
 
 def write_json(path: Path, data: dict) -> None:
