@@ -137,7 +137,7 @@ def test_the_command_clears_the_cache(tmp_path, cache_dir):
 def test_the_gate_finds_the_extract_s_identifiers_names_and_texts_in_either_store(tmp_path, cache_dir, cached):
     from datetime import date
 
-    from helpers.gate.checks import ExtractSensitive
+    from helpers.gate.sensitive import ExtractSensitive
 
     folder = extract_folder(tmp_path)
     assert cache.open_built(folder) is None  # not built yet
@@ -164,7 +164,7 @@ def test_the_gate_finds_the_extract_s_identifiers_names_and_texts_in_either_stor
 
 
 def test_the_gate_refuses_an_extract_loaded_without_its_personal_data(tmp_path):
-    from helpers.gate.checks import ExtractSensitive
+    from helpers.gate.sensitive import ExtractSensitive
 
     with pytest.raises(ValueError, match="personal data"):
         ExtractSensitive(load_extracts(extract_folder(tmp_path)))  # it could not see names
@@ -399,8 +399,8 @@ def test_texts_asked_for_again_are_the_same_and_other_crimes_get_their_own(tmp_p
 def test_the_gate_s_answers_are_kept_with_the_extract_for_the_next_checker(tmp_path, cache_dir, monkeypatch):
     """The kernel makes a new checker for each request's tables: what the checks of one extract
     read and found serves the next checker of the same extract, and only of it."""
-    from helpers.gate import checks as release
-    from helpers.gate.checks import ExtractSensitive
+    from helpers.gate import sensitive as release
+    from helpers.gate.sensitive import ExtractSensitive
 
     extract = cache.open_extract(extract_folder(tmp_path))
     first = ExtractSensitive(extract)

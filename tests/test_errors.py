@@ -6,7 +6,7 @@ from helpers import errors
 from helpers.analysis.review import DecisionsError
 from helpers.disclosure.control import DisclosureError
 from helpers.extracts.sources import ExtractError
-from helpers.gate.checks import ReleaseGateError
+from helpers.gate.report import ReleaseGateError
 from helpers.request.parameters import ParameterError
 from helpers.request.steps import DataCoverageError, QuarantineError
 

@@ -18,22 +18,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.gate.checks import (
-    Finding,
-    FrameSensitive,
-    GateReport,
-    ReleaseGateError,
-    Sensitive,
-    check_release,
-    check_tables,
-    find_copied_runs,
-    normalise_pnc,
-    sha256_file,
-    table_csv,
-    write_manifest,
-    write_tables,
-)
-from helpers.gate import checks as gate
+from helpers.errors import ReleaseGateError
+from helpers.gate.check import RULES, check_release, check_tables, write_tables
+from helpers.gate.manifest import sha256_file, write_manifest
+from helpers.gate.readers import Content, Segment, table_csv
+from helpers.gate.report import RULE_NAMES, Finding, GateReport
+from helpers.gate.rules.copied_text import _release_shingles, find_copied_runs
+from helpers.gate.sensitive import FrameSensitive, Sensitive, normalise_pnc
 
 T = 5
 
@@ -381,8 +372,8 @@ def test_copied_text_across_markup_and_in_the_pdf_fails(tmp_path, sensitive):
 
 
 def test_copied_runs_never_join_two_texts_and_count_across_chunks():
-    contents = [gate._Content("page", [gate._Segment("one two three four five six seven eight nine")])]
-    index = gate._release_shingles(contents)
+    contents = [Content("page", [Segment("one two three four five six seven eight nine")])]
+    index = _release_shingles(contents)
     texts = ["alpha one two three four", "five six seven eight omega"] * 5  # the run straddles two texts
     texts += ["x", "noise ONE two three four five six seven eight"]
     for chunk_size in (1, 3, 7, 1000):
@@ -395,7 +386,7 @@ def test_copied_runs_never_join_two_texts_and_count_across_chunks():
 def test_the_words_of_texts_are_split_as_the_release_side_splits_them():
     import pyarrow as pa
 
-    from helpers.gate.checks import _arrow_words
+    from helpers.gate.rules.copied_text import _arrow_words
 
     flat, lengths = _arrow_words(pa.array(["Hello, World!", "", None, "\u00c0B-c 42", "--"], pa.large_string()))
     # a separator at a text's start or end leaves an empty piece; a non-ASCII letter separates
@@ -414,7 +405,7 @@ def test_the_numpy_word_split_is_arrows_regular_expression_split(texts, cut_star
     bytes gives what Arrow's RE2 split gives, nulls, empty texts and slices of arrays included."""
     import pyarrow as pa
 
-    from helpers.gate.checks import _arrow_words, _regex_words
+    from helpers.gate.rules.copied_text import _arrow_words, _regex_words
 
     array = pa.array(texts, pa.large_string())
     array = array.slice(min(cut_start, len(array)), max(0, len(array) - cut_start - cut_end))
@@ -433,8 +424,8 @@ def test_copied_text_search_finds_one_run_among_many_texts_of_the_same_words(sen
     rng = random.Random(7)
     vocabulary = " ".join(CIRCUMSTANCES).lower().replace(";", " ").replace(",", " ").split()
     prose = " ".join(rng.choice(vocabulary) for _ in range(20_000))
-    contents = [gate._Content("page", [gate._Segment(prose)])]
-    index = gate._release_shingles(contents)
+    contents = [Content("page", [Segment(prose)])]
+    index = _release_shingles(contents)
     texts = [" ".join(rng.choice(vocabulary) for _ in range(25)) for _ in range(50_000)]
     texts[12_345] = "prefix " + " ".join(prose.split()[5000:5008]) + " suffix"
     pairs = find_copied_runs(pd.Series(texts, dtype="str"), index)
@@ -715,3 +706,11 @@ def test_sha256_file(tmp_path):
     data = bytes(range(256)) * 10_000
     path.write_bytes(data)
     assert sha256_file(path) == hashlib.sha256(data).hexdigest()
+
+
+def test_the_gate_runs_one_rule_for_each_kind_of_leak_a_finding_can_name():
+    """The gate's list of rules holds each leak rule once; `unreadable` is what reading a file finds."""
+    names = [rule.name for rule in RULES]
+    assert len(set(names)) == len(names)
+    assert set(names) | {"unreadable"} == set(RULE_NAMES)
+    assert {rule.name for rule in RULES if rule.reads_extract} == {"identifier", "name_with_dob", "copied_text"}

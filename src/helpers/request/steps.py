@@ -482,7 +482,7 @@ def write_restricted(
     extract.quarantine.to_csv(paths.restricted / "quarantine.csv", index=False)
     findings.candidates.to_csv(paths.restricted / "evidence_candidates.csv", index=False)
     # the texts this run read: the release gate checks the briefing copies none of them
-    from helpers.gate.checks import write_search_scope
+    from helpers.gate.sensitive import write_search_scope
 
     write_search_scope(paths.restricted, findings.scope_ids)
     return exact
@@ -496,14 +496,16 @@ def write_release_tables(
     The same checks run again on every release file at the end of `foi-briefing run`; running
     them here means a direct papermill run cannot leave an unchecked table either.
     """
-    from helpers.gate import checks as release
+    from helpers.errors import ReleaseGateError
+    from helpers.gate.check import write_tables
+    from helpers.gate.sensitive import ExtractSensitive, read_search_scope
 
     tables = {name: csv_frame(table) for name, table in released.tables.items()}
-    sensitive = release.ExtractSensitive(extract, release.read_search_scope(paths.restricted))
+    sensitive = ExtractSensitive(extract, read_search_scope(paths.restricted))
     paths.make()
     try:  # checked, then written; nothing is written if the check fails
-        report = release.write_tables(tables, paths.tables, params.disclosure_threshold, sensitive)
-    except release.ReleaseGateError as error:
+        report = write_tables(tables, paths.tables, params.disclosure_threshold, sensitive)
+    except ReleaseGateError as error:
         if error.report is not None:
             write_json(paths.restricted / "gate_tables.json", error.report.to_dict())
         raise

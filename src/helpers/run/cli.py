@@ -704,7 +704,8 @@ class GateData(threading.Thread):
                 _yield_the_processor()
             from helpers.briefing import report
             from helpers.cache import entries as cache
-            from helpers.gate import checks as release
+            from helpers.gate import check  # noqa: F401 - imported ahead, for seal_release
+            from helpers.gate.sensitive import ExtractSensitive
 
             report.warm_up_export()  # the export step after the notebook, 0.2 s quicker
             while self.builder is not None and self.builder.poll() is None:
@@ -720,9 +721,7 @@ class GateData(threading.Thread):
                 kept = _GATE_DATA.get(built.store.folder)
                 if kept is None:
                     _GATE_DATA.clear()  # one extract's at a time
-                    kept = _GATE_DATA[built.store.folder] = release.ExtractSensitive(
-                        built
-                    ).prefetch()
+                    kept = _GATE_DATA[built.store.folder] = ExtractSensitive(built).prefetch()
             self._sensitive = kept
         except Exception:  # noqa: BLE001 - the gate step reads the extract itself and reports
             self._sensitive = None
@@ -738,14 +737,16 @@ def seal_release(params: RequestParameters, staged: Path, sensitive=None) -> Non
     `sensitive`: what the gate looks for, read ahead (`GateData`); else read here. The gate's
     report stays in restricted/; a failure stops the run before anything is published.
     """
-    from helpers.gate import checks as release
+    from helpers.gate.check import check_release
+    from helpers.gate.manifest import write_manifest
+    from helpers.gate.sensitive import ExtractSensitive, read_search_scope
 
     extract = sensitive.extract if sensitive is not None else checked_extract(params)
     shared = notebook_parameters(params)
     for private in ("extracts_dir", "output_dir", "evidence_decisions"):
         # folders on the force's machines are not published: the extract files' hashes say what was read
         shared[private] = "(not published)" if shared[private] else None
-    release.write_manifest(
+    write_manifest(
         staged / "release",
         reference=params.reference,
         parameters=shared,
@@ -753,9 +754,9 @@ def seal_release(params: RequestParameters, staged: Path, sensitive=None) -> Non
         extract_files={name: info["sha256"] for name, info in extract.files.items()},
         run_time=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    sensitive = sensitive or release.ExtractSensitive(extract)
-    sensitive.text_ids = release.read_search_scope(staged / "restricted")
-    report = release.check_release(staged / "release", params.disclosure_threshold, sensitive)
+    sensitive = sensitive or ExtractSensitive(extract)
+    sensitive.text_ids = read_search_scope(staged / "restricted")
+    report = check_release(staged / "release", params.disclosure_threshold, sensitive)
     report.write(staged / "restricted" / "gate_report.json")
     if not report.passed:
         raise RunFailure("gate", report.summary_line())

@@ -1,0 +1,125 @@
+"""The gate: read the release (or its tables), run every rule over it, report.
+
+`check_release` runs at the end of every run over every file under `OUT/<reference>/release/`;
+`check_tables` runs the same rules on the tables alone (the notebook calls it, or `write_tables`,
+before it writes them, so a direct papermill run cannot leave unchecked tables behind). A report
+with any finding fails the run. Use, at the end of a run (`helpers.run.cli.seal_release`)::
+
+    sensitive = ExtractSensitive(extract, text_ids)  # text_ids: the crimes whose texts the run read
+    write_manifest(paths.release, reference=..., parameters=..., project_version=...,
+                   extract_files={name: f["sha256"] for name, f in extract.files.items()},
+                   run_time=...)
+    report = check_release(paths.release, threshold, sensitive)  # the manifest is checked too
+    report.write(paths.restricted / "gate_report.json")
+    print(report.summary_line())
+    report.raise_if_failed()  # ReleaseGateError, one line
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from helpers.gate.readers import Content, read_path, read_tables, release_files, table_csv
+from helpers.gate.report import RULE_NAMES, Finding, GateReport
+from helpers.gate.rules.base import Context, Rule
+from helpers.gate.rules.copied_text import CopiedTextRule
+from helpers.gate.rules.external_link import ExternalLinkRule
+from helpers.gate.rules.identifier import IdentifierRule
+from helpers.gate.rules.name_with_dob import NameWithDobRule
+from helpers.gate.rules.small_count import SmallCountRule
+from helpers.gate.sensitive import Sensitive
+
+#: the leak rules, in the order they start: those that read the release alone, then those that
+#: ask the extract (side by side). A report lists a file's findings in `RULE_NAMES` order.
+RULES: tuple[Rule, ...] = (
+    SmallCountRule(),
+    ExternalLinkRule(),
+    IdentifierRule(),
+    NameWithDobRule(),
+    CopiedTextRule(),
+)
+
+
+def _check_threshold(threshold: int) -> int:
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)) or threshold < 1:
+        raise ValueError(f"threshold must be a whole number of at least 1, not {threshold!r}")
+    return int(threshold)
+
+
+def _run_rules(contents: list[Content], context: Context) -> GateReport:
+    """Every rule over the contents; without `context.sensitive`, only the rules that read the
+    release alone."""
+    per_content: list[list[Finding]] = [list(c.findings) for c in contents]
+
+    def add(found: list[list[Finding]]) -> None:
+        for i, findings in enumerate(found):
+            per_content[i] += findings
+
+    # the look-ups in the extract side by side: each is mostly Arrow and numpy work, outside
+    # Python's lock, and after a run's notebook the other core is free
+    asking = [rule for rule in RULES if rule.reads_extract]
+    with ThreadPoolExecutor(len(asking)) as pool:  # its threads start at the first look-up
+        running = []
+        for rule in RULES:
+            if not rule.reads_extract:  # quick: here, first
+                add(rule.check(contents, context))
+            elif context.sensitive is not None:
+                running.append(pool.submit(rule.check, contents, context))
+        for done in running:  # in the rules' order, whichever ends first
+            add(done.result())
+    order = {rule: k for k, rule in enumerate(RULE_NAMES)}
+    findings = [f for group in per_content for f in sorted(group, key=lambda f: order[f.rule])]
+    return GateReport(findings=findings, files_checked=[c.file for c in contents])
+
+
+def check_tables(
+    tables: Mapping[str, pd.DataFrame] | Sequence[Path | str],
+    threshold: int,
+    sensitive: Sensitive | None,
+) -> GateReport:
+    """The gate on released tables alone: DataFrames (name -> frame, checked as `table_csv`
+    writes them) or CSV files. Without `sensitive`, only the small-count and external-link
+    (formula) rules run."""
+    threshold = _check_threshold(threshold)
+    return _run_rules(read_tables(tables), Context(threshold, sensitive))
+
+
+def write_tables(
+    tables: Mapping[str, pd.DataFrame], folder: Path, threshold: int, sensitive: Sensitive | None
+) -> GateReport:
+    """Check the tables, then write each as `<folder>/<name>.csv`; raise ReleaseGateError (and
+    write nothing) if the gate finds anything."""
+    report = check_tables(tables, threshold, sensitive).raise_if_failed()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        filename = name if str(name).endswith(".csv") else f"{name}.csv"
+        (folder / filename).write_text(table_csv(frame), encoding="utf-8", newline="")
+    return report
+
+
+def check_release(release_dir: Path, threshold: int, sensitive: Sensitive) -> GateReport:
+    """The gate on every file under `release/`: run it last, after the manifest is written."""
+    threshold = _check_threshold(threshold)
+    release_dir = Path(release_dir)
+    if not release_dir.is_dir():
+        return GateReport(
+            [
+                Finding(
+                    release_dir.name or str(release_dir),
+                    "unreadable",
+                    "the release folder does not exist",
+                )
+            ],
+            [],
+        )
+    contents = [
+        read_path(path, path.relative_to(release_dir).as_posix())
+        for path in release_files(release_dir)
+    ]
+    return _run_rules(contents, Context(threshold, sensitive))

@@ -1,0 +1,473 @@
+"""Reading the release: each file becomes the `Content` the rules look at.
+
+A file gives text `Segment`s (each can say where a position in it is: a line, a page, an
+attribute), a CSV file its table grid, HTML/SVG/CSS its `Markup` and a PDF its action kinds (for
+the external-link rule). A file the gate cannot read, so cannot vouch for, gives an `unreadable`
+finding: binary files other than PDF (PNG, XLSX, ...), text that is not UTF-8, a CSV or JSON that
+does not parse, a PDF with no text extractor available (pypdf, else `pdftotext`), a PDF with no
+extractable text, an encrypted PDF or one with embedded files (and, in `check_release`, a missing
+release folder).
+
+Images are not read: a `data:` image's payload is skipped (text-like `data:` URIs — `text/*`,
+SVG, JSON — are decoded and checked), and so are the pictures inside a PDF. In an embedded SVG
+(the briefing's chart) the words it shows and its attributes are checked, but not its drawing
+(`SVG_DRAWING_ATTRIBUTES`), as a PNG's pixels are not. A PDF's text is what pypdf extracts (pages
+and metadata): text boxes that touch with no gap (table cells without padding) come out glued
+into one word, so the briefing's table style must keep its cell padding (a test renders
+`helpers.briefing.report.table_html` to check this).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import csv
+import html
+import io
+import json
+import re
+import shutil
+import subprocess
+import urllib.parse
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from helpers.gate.report import Finding
+
+
+@dataclass
+class Segment:
+    """Text to search, and how to say where a position in it is."""
+
+    text: str
+    marks: list[tuple[int, str]] | None = None  # (offset, label); None: line numbers
+    line0: int = 1
+
+    def locate(self, pos: int) -> str:
+        if self.marks is None:
+            if not hasattr(self, "_newlines"):
+                self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+            return f"line {self.line0 + bisect.bisect_left(self._newlines, pos)}"
+        if not self.marks:
+            return "in the file"
+        if not hasattr(self, "_mark_offsets"):
+            self._mark_offsets = [m[0] for m in self.marks]
+        i = bisect.bisect_right(self._mark_offsets, pos) - 1
+        return self.marks[max(i, 0)][1]
+
+
+@dataclass
+class Markup:
+    """HTML, SVG or CSS text of a file, for the external-link rule."""
+
+    kind: Literal["html", "css"]
+    text: str  # HTML with its `data:` payloads dropped (`_strip_data_payloads`)
+    embedded: str | None = None  # the media type of markup decoded from a `data:` URI
+
+
+@dataclass
+class Content:
+    """One release file (or table) as the rules see it: text `segments` (for the identifier, name
+    and copied-text rules), a CSV table's `grid` (small counts, formulas), `markup` and
+    `pdf_actions` (links), and what reading it found."""
+
+    file: str
+    segments: list[Segment] = field(default_factory=list)
+    grid: list[list[str]] | None = None  # a CSV table: rows of cells
+    header_rows: int = 1
+    label_cols: int = 1
+    markup: list[Markup] = field(default_factory=list)
+    pdf_actions: set[str] = field(default_factory=set)  # `/URI`, `/Launch`...: a PDF's actions
+    findings: list[Finding] = field(default_factory=list)  # what reading found (unreadable)
+
+
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".svg", ".xml"}
+
+
+def _decode(data: bytes, file: str) -> str | Finding:
+    """The text of a file, or why the gate cannot read it."""
+    if b"\x00" in data:
+        return Finding(
+            file, "unreadable", "binary file: the gate cannot read it, so it cannot be released"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return Finding(
+            file, "unreadable", f"not UTF-8 text (byte {error.start}): the gate cannot read it"
+        )
+
+
+def read_path(path: Path, file: str) -> Content:
+    """A release file read by its kind; `file` names it in the findings."""
+    content = Content(file)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        content.findings.append(
+            Finding(file, "unreadable", f"cannot be opened ({type(error).__name__})")
+        )
+        return content
+    suffix = path.suffix.lower()
+    if suffix == ".pdf" or data.startswith(b"%PDF-"):
+        _read_pdf(path, data, content)
+        return content
+    text = _decode(data, file)
+    if isinstance(text, Finding):
+        content.findings.append(text)
+        return content
+    if suffix in HTML_SUFFIXES:
+        _read_html(text, content)
+    elif suffix == ".csv":
+        _read_csv(text, content)
+    elif suffix == ".json":
+        _read_json(text, content)
+    elif suffix == ".css":
+        content.segments.append(Segment(text))
+        content.markup.append(Markup("css", text))
+    else:  # any other text: searched as it is
+        content.segments.append(Segment(text))
+    return content
+
+
+# ---- HTML
+
+_COMMENT_DELIMS = re.compile(r"<!--|-->")
+# a tag and its attributes: the external-link rule reads them with these too
+HTML_TAG = re.compile(r"<(/?)([A-Za-z!?][\w:.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+HTML_ATTRIBUTE = re.compile(r"([^\s=/>\"']+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>\"']+))?", re.S)
+_DATA_URI = re.compile(
+    r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+(?:=[\w.+-]+)?)*),([^\"'()\s<>]*)", re.I
+)
+_TEXT_DATA_TYPES = re.compile(r"^(text/|image/svg|application/(json|xml|xhtml|javascript))", re.I)
+
+
+class LineNumbers:
+    """Line numbers of positions in one text, by binary search (many look-ups, one scan)."""
+
+    def __init__(self, text: str, line0: int = 1):
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
+        self.line0 = line0
+
+    def __call__(self, pos: int) -> int:
+        return self.line0 + bisect.bisect_left(self.newlines, pos)
+
+
+def _strip_data_payloads(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Drop `data:` payloads (base64 PNG charts: megabytes of noise), keeping line breaks; return
+    the decoded text of text-like ones (SVG, HTML, JSON...) to be checked as well."""
+    decoded: list[tuple[str, str]] = []
+
+    def keep_prefix(match: re.Match) -> str:
+        media, params, payload = (
+            match.group(1) or "text/plain",
+            match.group(2) or "",
+            match.group(3),
+        )
+        if _TEXT_DATA_TYPES.match(media):
+            try:
+                raw = (
+                    base64.b64decode(re.sub(r"\s+", "", payload), validate=False)
+                    if ";base64" in params.lower()
+                    else urllib.parse.unquote_to_bytes(payload)
+                )
+                decoded.append((media.lower(), raw.decode("utf-8", errors="replace")))
+            except (binascii.Error, ValueError):
+                decoded.append((media.lower(), payload))
+        return f"data:{match.group(1) or ''}{params}," + "\n" * payload.count("\n")
+
+    return _DATA_URI.sub(keep_prefix, text), decoded
+
+
+#: an SVG's drawing: where things are and how they look. Not read, as a PNG's pixels are not (its
+#: coordinates, `44.878242`, are runs of digits that can be anyone's nominal number); the words it
+#: shows (`<text>`, `<title>`, `<desc>`) and its other attributes (`aria-label`...) are
+SVG_DRAWING_ATTRIBUTES = frozenset(
+    "d x y x1 x2 y1 y2 cx cy r rx ry dx dy points transform width height viewbox style id class "
+    "clip-path fill stroke stroke-width opacity offset patternunits version".split()
+)
+
+
+def _html_segments(text: str, drawing: frozenset[str] = frozenset()) -> list[Segment]:
+    """The page's text (tags blanked out, entities decoded, comments kept: the source is
+    published too) and, separately, its attribute values (alt, title, id...) but for the
+    `drawing` attributes (lower case)."""
+    text = _COMMENT_DELIMS.sub(lambda m: " " * len(m.group(0)), text)
+    pieces, attributes, marks, last = [], [], [], 0
+    attr_offset = 0
+    line_at = LineNumbers(text)
+    for m in HTML_TAG.finditer(text):
+        pieces.append(html.unescape(text[last : m.start()]))
+        pieces.append(" " + "\n" * m.group(0).count("\n") + " ")
+        last = m.end()
+        line = line_at(m.start())
+        for a in HTML_ATTRIBUTE.finditer(m.group(3)):
+            if a.group(1).lower() in drawing:
+                continue
+            value = a.group(2) or ""
+            if value[:1] in "\"'":
+                value = value[1:-1]
+            value = html.unescape(value)
+            if value.strip():
+                marks.append((attr_offset, f"line {line} (attribute {a.group(1).lower()})"))
+                attributes.append(value)
+                attr_offset += len(value) + 1
+    pieces.append(html.unescape(text[last:]))
+    segments = [Segment("".join(pieces))]
+    if attributes:
+        segments.append(Segment("\n".join(attributes), marks))
+    return segments
+
+
+def _read_html(text: str, content: Content) -> None:
+    text, embedded = _strip_data_payloads(text)
+    content.markup.append(Markup("html", text))
+    content.segments += _html_segments(text)
+    for media, body in embedded:
+        if "svg" in media or "html" in media or "xml" in media:
+            content.markup.append(Markup("html", body, media))
+            for segment in _html_segments(
+                body, SVG_DRAWING_ATTRIBUTES if "svg" in media else frozenset()
+            ):
+                content.segments.append(
+                    Segment(segment.text, [(0, f"inside an embedded {media} data: URI")])
+                )
+        else:
+            content.segments.append(Segment(body, [(0, f"inside an embedded {media} data: URI")]))
+
+
+# ---- CSV and JSON
+
+
+def _read_csv(text: str, content: Content) -> None:
+    content.segments.append(Segment(text))
+    try:
+        grid = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        content.findings.append(
+            Finding(content.file, "unreadable", f"not a readable CSV table ({error})")
+        )
+        return
+    content.grid = grid
+
+
+def _json_scalars(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            sub = f"{path}/{key}" if path else str(key)
+            yield sub, str(key)
+            yield from _json_scalars(item, sub)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _json_scalars(item, f"{path}[{i}]")
+    elif value is not None and not isinstance(value, bool):
+        yield path, str(value)
+
+
+def _read_json(text: str, content: Content) -> None:
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        content.findings.append(
+            Finding(
+                content.file,
+                "unreadable",
+                f"not valid JSON ({type(error).__name__} at line {getattr(error, 'lineno', '?')})",
+            )
+        )
+        content.segments.append(Segment(text))
+        return
+    parts, marks, offset = [], [], 0
+    for path, scalar in _json_scalars(document, ""):
+        marks.append((offset, f"at {path or 'the top level'}"))
+        parts.append(scalar)
+        offset += len(scalar) + 1
+    content.segments.append(Segment("\n".join(parts), marks))
+
+
+# ---- PDF
+
+_PDF_ACTIONS = ("/URI", "/Launch", "/GoToR", "/GoToE", "/SubmitForm", "/ImportData", "/JavaScript")
+_PDF_RAW_ACTION = re.compile(
+    rb"/(URI|Launch|GoToR|GoToE|SubmitForm|ImportData|JavaScript)(?![A-Za-z])"
+)
+
+
+def _pdf_walk(reader) -> tuple[set[str], bool]:
+    """Every action kind found (walking all objects from the trailer) and whether the PDF embeds
+    files. Stream data is not decoded; dictionaries and arrays are."""
+    # pypdf is imported only when a PDF is read: the tables' gate in the kernel never reads one
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    actions: set[str] = set()
+    embeds = False
+    seen: set[tuple[int, int]] = set()
+    stack: list[Any] = [reader.trailer]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            try:
+                obj = obj.get_object()
+            except Exception:  # a broken reference: nothing to follow
+                continue
+        if isinstance(obj, DictionaryObject):
+            kind = obj.get("/S")
+            if kind in _PDF_ACTIONS:
+                actions.add(str(kind))
+            if "/URI" in obj:
+                actions.add("/URI")
+            if "/JS" in obj or "/JavaScript" in obj:
+                actions.add("/JavaScript")
+            if (
+                "/EmbeddedFiles" in obj
+                or obj.get("/Type") == "/EmbeddedFile"
+                or obj.get("/Type") == "/Filespec"
+            ):
+                embeds = True
+            stack.extend(v for k, v in obj.items() if k not in ("/Parent", "/P"))
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+    return actions, embeds
+
+
+def _pdf_text_pypdf(path: Path) -> tuple[list[str], list[str], set[str], bool]:
+    """Page texts, metadata texts, action kinds, embeds-files (pypdf)."""
+    from pypdf import PdfReader  # only when a PDF is read (see `_pdf_walk`)
+
+    reader = PdfReader(str(path))
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise ValueError("encrypted")
+    pages = [page.extract_text() or "" for page in reader.pages]
+    meta = [str(v) for v in (reader.metadata or {}).values()]
+    actions, embeds = _pdf_walk(reader)
+    return pages, meta, actions, embeds
+
+
+def _pdf_text_pdftotext(path: Path) -> list[str]:
+    exe = shutil.which("pdftotext")
+    if not exe:
+        raise FileNotFoundError("no PDF text extractor: install pypdf (or poppler's pdftotext)")
+    out = subprocess.run(
+        [exe, "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True, timeout=120
+    )
+    return out.stdout.decode("utf-8", errors="replace").split("\f")
+
+
+def _read_pdf(path: Path, data: bytes, content: Content) -> None:
+    file = content.file
+    raw_actions = {"/" + m.decode() for m in _PDF_RAW_ACTION.findall(data)}
+    try:  # pypdf if it is installed, else poppler's pdftotext
+        import pypdf  # noqa: F401
+
+        have_pypdf = True
+    except ImportError:
+        have_pypdf = False
+    try:
+        if have_pypdf:
+            pages, meta, actions, embeds = _pdf_text_pypdf(path)
+        else:
+            pages, meta, actions, embeds = (
+                _pdf_text_pdftotext(path),
+                [],
+                set(),
+                b"/EmbeddedFile" in data,
+            )
+    except Exception as error:  # any failure to read is a reason not to release
+        content.findings.append(
+            Finding(
+                file,
+                "unreadable",
+                f"PDF text could not be extracted ({type(error).__name__}: {str(error)[:80]})",
+            )
+        )
+        return
+    content.pdf_actions = actions | raw_actions
+    if embeds:
+        content.findings.append(
+            Finding(file, "unreadable", "the PDF embeds files the gate cannot check")
+        )
+    if not any(p.strip() for p in pages) and pages:
+        content.findings.append(
+            Finding(file, "unreadable", "no text could be extracted from the PDF")
+        )
+    text, marks = "", []
+    for n, page in enumerate(pages, start=1):
+        marks.append((len(text), f"page {n}"))
+        text += page + "\n"
+    content.segments.append(Segment(text, marks))
+    if meta:
+        content.segments.append(Segment("\n".join(meta), [(0, "in the PDF's metadata")]))
+
+
+# ---- tables given as DataFrames, and the release folder
+
+
+def table_csv(frame: pd.DataFrame) -> str:
+    """The CSV text of a released table: the index is the label column unless it is a RangeIndex."""
+    grid, _, _ = _grid_for(frame)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(grid)
+    return out.getvalue()
+
+
+def _grid_for(frame: pd.DataFrame) -> tuple[list[list[str]], int, int]:
+    keep_index = not isinstance(frame.index, pd.RangeIndex)
+    levels = frame.index.nlevels if keep_index else 0
+    flat = frame.reset_index() if keep_index else frame
+    header_rows = flat.columns.nlevels
+    if header_rows > 1:
+        header_grid = [
+            [str(col[k]) if not str(col[k]).startswith("Unnamed") else "" for col in flat.columns]
+            for k in range(header_rows)
+        ]
+    else:
+        header_grid = [
+            [
+                "" if (c is None or (keep_index and str(c) == "index")) else str(c)
+                for c in flat.columns
+            ]
+        ]
+
+    def cell(v: object) -> str:
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+            return ""
+        return str(v)
+
+    body = [[cell(v) for v in row] for row in flat.itertuples(index=False, name=None)]
+    return header_grid + body, header_rows, max(levels, 1)
+
+
+def read_tables(tables: Mapping[str, pd.DataFrame] | Sequence[Path | str]) -> list[Content]:
+    """Released tables: DataFrames (name -> frame, read as `table_csv` writes them) or CSV files."""
+    contents = []
+    if isinstance(tables, Mapping):
+        for name, frame in tables.items():
+            _, header_rows, label_cols = _grid_for(frame)
+            content = Content(str(name), header_rows=header_rows, label_cols=label_cols)
+            _read_csv(table_csv(frame), content)  # exactly what write_tables would write
+            contents.append(content)
+    else:
+        for path in tables:
+            path = Path(path)
+            label = f"{path.parent.name}/{path.name}" if path.parent.name == "tables" else path.name
+            contents.append(read_path(path, label))
+    return contents
+
+
+def release_files(release_dir: Path) -> list[Path]:
+    """Every file under the release folder (hidden ones too), sorted by relative posix path."""
+    release_dir = Path(release_dir)
+    return sorted(
+        (p for p in release_dir.rglob("*") if p.is_file() or (p.is_symlink() and not p.is_dir())),
+        key=lambda p: p.relative_to(release_dir).as_posix(),
+    )

@@ -1,0 +1,1 @@
+"""The release gate's leak rules, one module each, behind `base.Rule`."""

@@ -1,0 +1,371 @@
+"""Rule copied_text: no run of `COPY_RUN` (8) or more consecutive words of a circumstances text.
+
+The texts are those the run read (`Sensitive.texts()`). Words are the maximal runs of ASCII
+letters and digits, lower-cased; everything else (punctuation, markup, curly quotes, dashes, and
+accented letters, which split a word in two on both sides alike) separates words. A run is never
+made of the end of one text and the start of the next. One finding per place in a file, saying
+how many texts hold the run.
+
+How: the release's 8-word runs (few) are numbered and hashed once (`_release_shingles`); the
+texts are cut into words in chunks of `TEXT_CHUNK` (`_arrow_words`, numpy on their bytes), their
+word runs hashed with numpy, most dismissed by a 1M-bit table, the rest by a binary search, and
+every hit is confirmed word for word (`find_copied_runs`). Its speed is the benchmark's
+(bench/bench_evidence.py); its history is in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import cast
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from helpers.gate.readers import Content
+from helpers.gate.report import Finding
+from helpers.gate.rules.base import Context
+from helpers.gate.sensitive import Sensitive
+
+COPY_RUN = 8  # words: a run this long copied from a circumstances text fails the release
+TEXT_CHUNK = 200_000  # circumstances texts cut into words at once
+
+
+class CopiedTextRule:
+    """Runs of `COPY_RUN` words shared with the circumstances texts the run read."""
+
+    name = "copied_text"
+    reads_extract = True
+
+    def check(self, contents: list[Content], context: Context) -> list[list[Finding]]:
+        return _copied_findings(contents, context.extract())
+
+
+# the release and the texts are cut into words by the same function (`_arrow_words`), so they
+# always agree on what a word is
+
+_SPLIT_WORDS = r"[^a-z0-9]+"  # RE2, after ascii_lower
+_BITMAP_BITS = 20
+_PY_WORD = re.compile(r"[A-Za-z0-9]+")  # the same words, with positions (release side only)
+_ASCII_LOWER = np.arange(256, dtype=np.uint8)
+_ASCII_LOWER[ord("A") : ord("Z") + 1] += 32
+_WORD_BYTE = np.zeros(256, bool)  # the bytes of words: A-Z, a-z and 0-9
+for _first, _last in ("AZ", "az", "09"):
+    _WORD_BYTE[ord(_first) : ord(_last) + 1] = True
+_HASH_MULTIPLIERS = np.array(
+    [
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+        0xC4CEB9FE1A85EC53,
+        0x94D049BB133111EB,
+        0xBF58476D1CE4E5B9,
+    ],
+    dtype=np.uint64,
+)
+
+
+def _arrow_words(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """All words of all texts, flattened (with empty pieces where a text starts or ends with a
+    separator), and how many pieces each text has (a null text: none).
+
+    What Arrow's regular-expression split of the lower-cased texts on `_SPLIT_WORDS` gives
+    (`_regex_words`, which the tests hold this to), worked out on the texts' bytes with numpy,
+    since the split calls RE2 once per separator. A byte of a non-ASCII character is a separator
+    byte, as its character is a separator.
+    """
+    texts = texts.cast(pa.large_string())
+    n = len(texts)
+    valid = ~texts.is_null().to_numpy(zero_copy_only=False)
+    offsets = (
+        np.frombuffer(texts.buffers()[1], dtype=np.int64)[texts.offset : texts.offset + n + 1]
+        if n
+        else np.zeros(1, np.int64)
+    )
+    start, total = int(offsets[0]), int(offsets[-1] - offsets[0])  # a slice's bytes, in the buffer
+    offsets = offsets - start
+    sizes = np.diff(offsets)
+    if (sizes[~valid] > 0).any():  # a null with bytes behind it (Arrow allows it; never made here)
+        return _regex_words(texts)
+    data = (
+        np.frombuffer(texts.buffers()[2], dtype=np.uint8)[start : start + total]
+        if total
+        else np.zeros(0, np.uint8)
+    )
+    word = _WORD_BYTE[data]
+
+    # the words: runs of word bytes, cut where a text ends
+    starts_here, ends_here = word.copy(), word.copy()
+    starts_here[1:] &= ~word[:-1]
+    ends_here[:-1] &= ~word[1:]
+    inner = offsets[1:-1][(offsets[1:-1] > 0) & (offsets[1:-1] < total)]
+    starts_here[inner] = word[inner]
+    ends_here[inner - 1] = word[inner - 1]
+    word_starts = np.flatnonzero(starts_here)
+    word_sizes = np.flatnonzero(ends_here) + 1 - word_starts
+    text_of_word = np.searchsorted(offsets, word_starts, side="right") - 1
+    words_per_text = np.bincount(text_of_word, minlength=n)
+
+    # the empty pieces: one where a text starts with a separator (an empty text is just that),
+    # one where it ends with one
+    nonempty = sizes > 0
+    starts_with_word, ends_with_word = np.zeros(n, bool), np.zeros(n, bool)
+    starts_with_word[nonempty] = word[offsets[:-1][nonempty]]
+    ends_with_word[nonempty] = word[offsets[1:][nonempty] - 1]
+    lead = valid & ~starts_with_word
+    trail = valid & nonempty & ~ends_with_word
+    lengths = lead.astype(np.int64) + words_per_text + trail
+
+    # each word's piece: its text's first piece, after that text's leading empty piece and its
+    # earlier words
+    first_piece = np.cumsum(lengths) - lengths
+    first_word = np.cumsum(words_per_text) - words_per_text
+    piece = (
+        first_piece[text_of_word]
+        + lead[text_of_word]
+        + np.arange(len(word_starts))
+        - first_word[text_of_word]
+    )
+    piece_sizes = np.zeros(int(lengths.sum()), np.int64)
+    piece_sizes[piece] = word_sizes
+    piece_offsets = np.concatenate([[0], np.cumsum(piece_sizes)])
+    flat = pa.LargeStringArray.from_buffers(
+        len(piece_sizes),
+        pa.py_buffer(piece_offsets),
+        pa.py_buffer(_ASCII_LOWER[data[word]].tobytes()),
+    )
+    return flat, lengths
+
+
+def _regex_words(texts: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """`_arrow_words` by Arrow's own split: the definition the numpy version is tested against."""
+    split = pc.split_pattern_regex(
+        pc.ascii_lower(texts.cast(pa.large_string())), pattern=_SPLIT_WORDS
+    )
+    lengths = (
+        pc.list_value_length(split).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    )
+    return pc.list_flatten(split), lengths
+
+
+def _windows(ids: np.ndarray, lengths: np.ndarray, salt: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Every run of COPY_RUN known words inside one text: (start positions, hashes).
+
+    `ids` are word numbers, -1 for a word the release does not have (or an empty piece); a
+    window is kept when it holds no -1 and does not run from one text into the next."""
+    n = len(ids)
+    if n < COPY_RUN:
+        return np.empty(0, np.int64), np.empty(0, np.uint64)
+    m = n - COPY_RUN + 1
+    # one cumulative count of "breaks": an unknown word anywhere in the window, or a text
+    # starting anywhere in it but at its first word
+    first_pieces = np.cumsum(lengths)[:-1]
+    is_first = np.zeros(n, np.int32)
+    is_first[first_pieces[first_pieces < n]] = 1
+    total = np.concatenate([[0], np.cumsum((ids < 0) + is_first)])
+    ok = (total[COPY_RUN:] - total[:m] - is_first[:m]) == 0
+    starts = np.flatnonzero(ok)
+    # hash by doubling: pairs, fours, eights (3 multiply-adds over the words, not 8)
+    multipliers = _HASH_MULTIPLIERS ^ np.uint64(salt)
+    h = ids.view(np.uint64) * multipliers[0] + multipliers[1]
+    for step, k in ((1, 2), (2, 4), (4, 6)):
+        h = h[:-step] * multipliers[k] + (h[step:] ^ multipliers[k + 1])
+    return starts, h[starts]
+
+
+def _text_numbers(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Which text each piece position belongs to."""
+    return np.searchsorted(np.cumsum(lengths), starts, side="right")
+
+
+@dataclass
+class _ShingleIndex:
+    """The release's distinct 8-word runs: word numbers, hashes (sorted), and where each occurs
+    (`places`, worked out only for the runs a text is found to share: usually none)."""
+
+    vocabulary: pa.Array
+    hashes: np.ndarray  # (M,) uint64, sorted, distinct
+    words: np.ndarray  # (M, COPY_RUN) word numbers, in the order of `hashes`
+    salt: int
+    #: what `places` needs: each window's start and run, the texts
+    _occurrences: tuple = field(repr=False)
+
+    def __post_init__(self) -> None:
+        # a 1M-bit table of the hashes' top bits: most windows are dismissed by one look-up (a
+        # release has thousands of runs, so few of the table's bits are set)
+        self.bitmap = np.zeros(1 << _BITMAP_BITS, bool)
+        self.bitmap[self.hashes >> np.uint64(64 - _BITMAP_BITS)] = True
+
+    def places(self, rows: Iterable[int]) -> dict[int, list[tuple[int, str]]]:
+        """For each run (row of `hashes`) asked for: (content index, where) of its first place in
+        each content, in the release's order."""
+        starts, run_of_window, pieces, lengths, owners = self._occurrences
+        wanted = sorted({int(r) for r in rows})
+        places: dict[int, list[tuple[int, str]]] = {r: [] for r in wanted}
+        chosen = np.isin(run_of_window, wanted)
+        if not chosen.any():
+            return places
+        # where each run occurs: the first place in each file (Python words give the positions)
+        text_of = _text_numbers(np.arange(len(pieces)), lengths)
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        nonempty_rank = np.cumsum([bool(w) for w in pieces]) - 1
+        positions: dict[int, list[int]] = {}
+        for s, run in zip(starts[chosen].tolist(), run_of_window[chosen].tolist(), strict=True):
+            t = int(text_of[s])
+            content_index, segment = owners[t]
+            here = places[run]
+            if any(ci == content_index for ci, _ in here):
+                continue
+            if t not in positions:
+                positions[t] = [m.start() for m in _PY_WORD.finditer(segment.text)]
+            k = int(
+                nonempty_rank[s] - (nonempty_rank[offsets[t] - 1] if offsets[t] > 0 else -1) - 1
+            )
+            pos = positions[t][k] if 0 <= k < len(positions[t]) else 0
+            here.append((content_index, segment.locate(pos)))
+        return places
+
+
+def _release_shingles(contents: list[Content]) -> _ShingleIndex | None:
+    owners, texts = [], []
+    for i, content in enumerate(contents):
+        for segment in content.segments:
+            owners.append((i, segment))
+            texts.append(segment.text)
+    if not texts:
+        return None
+    flat, lengths = _arrow_words(pa.array(texts, pa.large_string()))
+    pieces = flat.to_pylist()
+    vocabulary = sorted({w for w in pieces if w})
+    if not vocabulary:
+        return None
+    number = {w: k for k, w in enumerate(vocabulary)}
+    ids = np.array([number.get(w, -1) for w in pieces], dtype=np.int64)
+    for salt in range(16):  # a new salt in the (~1e-10) case of two release runs with one hash
+        starts, hashes = _windows(ids, lengths, salt)
+        if not len(starts):
+            return None
+        windows = np.stack([ids[starts + k] for k in range(COPY_RUN)], axis=1)
+        distinct, first, inverse = np.unique(
+            windows, axis=0, return_index=True, return_inverse=True
+        )
+        if len(np.unique(hashes[first])) == len(distinct):
+            break
+    else:  # pragma: no cover - astronomically unlikely
+        raise RuntimeError("could not hash the release's word runs without collisions")
+    order = np.argsort(hashes[first], kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    run_of_window = rank[np.asarray(inverse).reshape(-1)]  # each window's row in hash order
+    return _ShingleIndex(
+        pa.array(vocabulary, pa.large_string()),
+        hashes[first][order],
+        distinct[order],
+        salt,
+        (starts, run_of_window, pieces, lengths, owners),
+    )
+
+
+def _text_chunks(texts: Iterable[str], size: int) -> Iterator[pa.Array]:
+    """The texts as Arrow string arrays of `size` (a string Series is read without copying)."""
+    if isinstance(texts, pd.Series) and (
+        pd.api.types.is_string_dtype(texts.dtype) and not texts.dtype == object
+    ):
+        values = texts.array
+        array = (
+            pa.array(values)
+            if hasattr(values, "__arrow_array__")
+            else pa.array(texts.tolist(), pa.large_string())
+        )
+        array = array.cast(pa.large_string())
+        for start in range(0, len(array), size):
+            yield array.slice(start, size)
+        return
+    chunk: list = []
+    for text in texts:
+        chunk.append(text if isinstance(text, str) else None)
+        if len(chunk) >= size:
+            yield pa.array(chunk, pa.large_string())
+            chunk = []
+    if chunk:
+        yield pa.array(chunk, pa.large_string())
+
+
+def find_copied_runs(
+    texts: Iterable[str], index: _ShingleIndex, chunk_size: int = TEXT_CHUNK
+) -> pd.DataFrame:
+    """Which texts share which of the release's 8-word runs: columns `text` (number, in `texts`
+    order) and `shingle` (row of `index`), one row per pair. Exact: a hash hit counts only when
+    its eight word numbers equal the release run's."""
+    found = []
+    base = 0
+    for array in _text_chunks(texts, chunk_size):
+        flat, lengths = _arrow_words(array)
+        ids = (
+            pc.index_in(flat, value_set=index.vocabulary)
+            .fill_null(-1)
+            .to_numpy(zero_copy_only=False)
+            .astype(np.int64)
+        )
+        starts, hashes = _windows(ids, lengths, index.salt)
+        maybe = index.bitmap[hashes >> np.uint64(64 - _BITMAP_BITS)]
+        starts, hashes = starts[maybe], hashes[maybe]
+        if len(starts):
+            pos = np.searchsorted(index.hashes, hashes)
+            pos[pos == len(index.hashes)] = 0
+            hit = index.hashes[pos] == hashes
+            starts, pos = starts[hit], pos[hit]
+            exact = np.ones(len(starts), bool)
+            for k in range(COPY_RUN):
+                exact &= ids[starts + k] == index.words[pos, k]
+            if exact.any():
+                texts_hit = base + _text_numbers(starts[exact], lengths)
+                found.append(
+                    pd.DataFrame({"text": texts_hit, "shingle": pos[exact]}).drop_duplicates()
+                )
+        base += len(array)
+    if not found:
+        return pd.DataFrame(
+            {"text": pd.Series([], dtype=np.int64), "shingle": pd.Series([], dtype=np.int64)}
+        )
+    return pd.concat(found, ignore_index=True)
+
+
+def _copied_findings(contents: list[Content], sensitive: Sensitive) -> list[list[Finding]]:
+    result: list[list[Finding]] = [[] for _ in contents]
+    index = _release_shingles(contents)
+    if index is None:
+        return result
+    pairs = find_copied_runs(sensitive.texts(), index)
+    if pairs.empty:
+        return result
+    places = index.places(pairs["shingle"].unique())
+    rows = [
+        (content_index, where, text, shingle)
+        for shingle, text in zip(pairs["shingle"].tolist(), pairs["text"].tolist(), strict=True)
+        for content_index, where in places[shingle]
+    ]
+    frame = pd.DataFrame(rows, columns=["content", "where", "text", "shingle"])
+    first_at = frame.groupby(["content", "where"])["shingle"].min().sort_values()
+    for key in first_at.index:  # (content, where), first found first
+        content_index, where = cast(tuple[int, str], key)
+        texts = frame.loc[(frame["content"] == content_index) & (frame["where"] == where), "text"]
+        n, first = texts.nunique(), int(texts.min()) + 1
+        source = (
+            f"circumstances text no. {first} of those checked"
+            if n == 1
+            else f"{n} circumstances texts (the first: no. {first} of those checked)"
+        )
+        result[content_index].append(
+            Finding(
+                contents[content_index].file,
+                "copied_text",
+                f"a run of {COPY_RUN} or more words at {where} copied from {source}",
+            )
+        )
+    return result

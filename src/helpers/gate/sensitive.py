@@ -1,0 +1,379 @@
+"""What the gate looks for in the extracts: the `Sensitive` protocol the rules ask, and its two
+implementations.
+
+`FrameSensitive` reads it from pandas frames (the tests plant leaks with it). `ExtractSensitive`
+reads it from the run's extract (in memory or the extract cache), a column at a time, and keeps
+what the checks of one extract read and found with the extract's store (`_Lookups`), for every
+checker of that extract in the process. PNC IDs are compared in one form (`normalise_pnc`), so
+either system's spelling of an ID matches. The search scope (`write_search_scope`) names the
+crimes whose texts a run read: the only texts its briefing could have copied.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import ClassVar, Protocol, runtime_checkable
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from helpers.extracts.sources import FORCE_SOURCES
+
+
+@runtime_checkable
+class Sensitive(Protocol):
+    """What the gate looks for, provided by the caller from the extracts."""
+
+    def identifiers_present(self, tokens: set[str]) -> set[str]:
+        """Which of these candidates are real identifiers: crime references, person IDs, nominal
+        numbers (as written, upper case) and PNC IDs (normalised: `00/448754A`)."""
+        ...
+
+    def people_with_dob(self, dates: set[date]) -> pd.DataFrame:
+        """Columns surname, forenames, date_of_birth: the people born on any of these dates."""
+        ...
+
+    def texts(self) -> Iterable[str]:
+        """The circumstances texts the run touched (may be ~1M)."""
+        ...
+
+
+#: a PNC ID as either system writes it: `2000/0448754A` (CMS), `00/448754A` (Connect)
+PNC_PATTERN = re.compile(r"(\d{2,4})/(\d{1,9})([A-Za-z])")
+
+
+def normalise_pnc(value: str) -> str | None:
+    """`2000/0448754A`, ` 2000/0448754a `, `00/448754A` -> `00/448754A`; None if not a PNC ID."""
+    match = PNC_PATTERN.fullmatch(re.sub(r"\s+", "", str(value)))
+    if not match:
+        return None
+    year, serial, check = match.groups()
+    return f"{year[-2:]}/{int(serial)}{check.upper()}"
+
+
+def _arrow_strings(values: pd.Series) -> pa.Array:
+    """A column's non-missing values as Arrow strings (numbers written as text)."""
+    values = values.dropna()
+    if values.dtype != "string[pyarrow]" and str(values.dtype) != "str":
+        values = values.astype("string[pyarrow]")
+    array = pa.array(values.array)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _normalise_pnc_arrow(values: pa.Array) -> pa.Array:
+    """`normalise_pnc` over an Arrow array (null where a value is not a PNC ID)."""
+    cleaned = pc.utf8_upper(
+        pc.replace_substring_regex(values.cast(pa.string()), pattern=r"\s+", replacement="")
+    )
+    parts = pc.extract_regex(
+        cleaned, pattern=r"^(?P<year>\d{2,4})/(?P<serial>\d{1,9})(?P<check>[A-Z])$"
+    )
+    year = pc.utf8_slice_codeunits(pc.struct_field(parts, "year"), start=-2)
+    serial = pc.cast(pc.cast(pc.struct_field(parts, "serial"), pa.int64()), pa.string())
+    year_serial = pc.binary_join_element_wise(year, serial, "/")
+    return pc.binary_join_element_wise(year_serial, pc.struct_field(parts, "check"), "")
+
+
+def _as_dates(values: pd.Series) -> pd.Series:
+    """Dates of birth as datetime64: datetimes, `date`s, `24/05/1992` or `1992-05-24` text."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return (
+            values.dt.tz_localize(None).dt.normalize()
+            if getattr(values.dt, "tz", None)
+            else values.dt.normalize()
+        )
+    text = values.astype("string").str.strip()
+    parsed = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M"):
+        parsed = parsed.fillna(pd.to_datetime(text, format=fmt, errors="coerce"))
+    return parsed.dt.normalize()
+
+
+# --------------------------------------------------------------------------------------------
+# What the gate looks for, read from pandas frames
+
+
+@dataclass
+class FrameSensitive:
+    """`Sensitive` from pandas frames (the canonical model's, or the raw files' renamed).
+
+    crimes   identifier columns: any of `CRIME_COLUMNS` present
+    people   identifier columns: any of `PERSON_COLUMNS` present (a `SYSTEM:` prefix, as in the
+             canonical `person_key`, is dropped) and `pnc_id` (raw or normalised); `surname`,
+             `forenames` (or `forename`), `date_of_birth` (datetime, date, or CMS/Connect text)
+    circumstances  the circumstances texts (the spec's `texts` field: renamed because `texts()` is
+             the protocol's method); default: `crimes["circumstances"]`
+    """
+
+    crimes: pd.DataFrame
+    people: pd.DataFrame
+    circumstances: pd.Series | None = None
+
+    CRIME_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "crime_ref",
+        "crime_id",
+        "legacy_ref",
+        "legacy_crime_ref",
+    )
+    PERSON_COLUMNS: ClassVar[tuple[str, ...]] = (
+        "person_ref",
+        "legacy_person_ref",
+        "person_key",
+        "legacy_person_key",
+        "nominal_no",
+        "person_id",
+    )
+    PNC_COLUMNS: ClassVar[tuple[str, ...]] = ("pnc_id",)
+
+    def __post_init__(self) -> None:
+        self._ids: pa.Array | None = None
+        self._born: pd.DataFrame | None = None
+
+    @classmethod
+    def from_extract(cls, extract) -> FrameSensitive:
+        """From `helpers.extracts.reading.Extract` (loaded with `personal_data=True`: the
+        names)."""
+        frames = [extract.people]
+        personal = extract.store.personal()
+        if personal is not None:  # names and dates of birth, as their own rows
+            frames.append(personal.to_pandas())
+        charges = getattr(extract, "charges", None)
+        if charges is not None and "person_key" in charges:
+            frames.append(charges[["person_key"]])
+        return cls(
+            crimes=extract.crimes,
+            people=pd.concat(frames, ignore_index=True),
+            circumstances=extract.circumstances(),
+        )
+
+    def _identifier_array(self) -> pa.Array:
+        """Every identifier in the frames, as one Arrow array."""
+        if self._ids is None:
+            parts = []
+            for frame, columns in (
+                (self.crimes, self.CRIME_COLUMNS),
+                (self.people, self.PERSON_COLUMNS),
+            ):
+                for column in columns:
+                    if column in frame:
+                        values = pc.utf8_upper(
+                            pc.utf8_trim_whitespace(_arrow_strings(frame[column]))
+                        )
+                        if column.endswith("_key"):  # canonical keys: `CMS:408657`
+                            values = pc.replace_substring_regex(
+                                values, pattern=r"^[A-Za-z]+:", replacement=""
+                            )
+                        parts.append(values)
+            for column in self.PNC_COLUMNS:
+                if column in self.people:
+                    parts.append(_normalise_pnc_arrow(_arrow_strings(self.people[column])))
+            ids = (
+                pa.concat_arrays([p.cast(pa.large_string()) for p in parts])
+                if parts
+                else pa.array([], pa.large_string())
+            )
+            self._ids = pc.unique(pc.drop_null(ids))
+        return self._ids
+
+    def identifiers_present(self, tokens: set[str]) -> set[str]:
+        if not tokens:
+            return set()
+        candidates = pa.array(sorted(tokens), pa.large_string())
+        return set(
+            pc.filter(
+                candidates, pc.is_in(candidates, value_set=self._identifier_array())
+            ).to_pylist()
+        )
+
+    def _people_born(self) -> pd.DataFrame:
+        if self._born is None:
+            people = self.people
+            forenames = (
+                people["forenames"]
+                if "forenames" in people
+                else people.get("forename", pd.Series(pd.NA, index=people.index))
+            )
+            born = pd.DataFrame(
+                {
+                    "surname": people["surname"]
+                    if "surname" in people
+                    else pd.Series(pd.NA, index=people.index),
+                    "forenames": forenames,
+                    "date_of_birth": _as_dates(people["date_of_birth"])
+                    if "date_of_birth" in people
+                    else pd.Series(pd.NaT, index=people.index),
+                }
+            )
+            self._born = (
+                born.dropna(subset=["surname", "date_of_birth"])
+                .drop_duplicates()
+                .reset_index(drop=True)
+            )
+        return self._born
+
+    def people_with_dob(self, dates: set[date]) -> pd.DataFrame:
+        born = self._people_born()
+        wanted = pd.to_datetime(pd.Series(sorted(dates), dtype=object), errors="coerce").dropna()
+        found = born.loc[born["date_of_birth"].isin(wanted)].copy()
+        found["date_of_birth"] = found["date_of_birth"].dt.date
+        return found.reset_index(drop=True)
+
+    def texts(self) -> Iterable[str]:
+        texts = self.circumstances
+        if texts is None:
+            texts = (
+                self.crimes["circumstances"]
+                if "circumstances" in self.crimes
+                else pd.Series([], dtype="string")
+            )
+        return texts.dropna()  # a Series: the gate reads it straight into Arrow
+
+
+# --------------------------------------------------------------------------------------------
+# What the gate looks for, read from an extract's store (memory or the extract cache)
+
+
+@dataclass
+class _Lookups:
+    """What the checks of one extract have read and found (see `ExtractSensitive`)."""
+
+    #: each identifier column, and whether it holds `SYSTEM:ref` keys
+    identifiers: list[tuple[pa.ChunkedArray, bool]] | None = None
+    #: token (upper case) -> whether it is an identifier
+    seen: dict[str, bool] = field(default_factory=dict)
+    last_born: tuple[frozenset, pd.DataFrame] | None = None  # the last dates asked about, and who
+
+
+#: an extract's store -> its `_Lookups`
+_LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class ExtractSensitive:
+    """`Sensitive` over a loaded `helpers.extracts.reading.Extract` (or the cache's `CachedFiles`:
+    no frames, its columns read from the cache), without a set of every identifier.
+
+    Each identifier column is compared with the release's few candidate tokens, a column at a
+    time (Arrow's `is_in`); the columns, once read, are kept for the next check (`prefetch` reads
+    them ahead). Names are read from the store only for the dates of birth found in the release.
+    `text_ids` are the crimes whose circumstances the run read: the only texts it could have
+    copied.
+
+    What the checks read and find depends on the extract alone, so it is kept with the extract's
+    store (`_Lookups`) for every checker of it in the process: the kernel makes a new one for each
+    request's tables, the runner one for a batch.
+    """
+
+    def __init__(self, extract, text_ids=None):
+        if not extract.store.has_personal():  # a gate that cannot see names would pass them
+            raise ValueError(
+                "the release gate needs the extract loaded with its personal data"
+                " (names, dates of birth)"
+            )
+        self.extract = extract
+        self.text_ids = text_ids
+        self._kept = _LOOKUPS.setdefault(extract.store, _Lookups())
+
+    def prefetch(self) -> ExtractSensitive:
+        """Read the columns the checks look in now (the runner does it while the notebook runs)."""
+        self._identifier_columns()
+        self.extract.store.people_born([])  # the dates of birth: kept by the store for the lookup
+        return self
+
+    def _column(self, table: str, name: str) -> pa.Array:
+        """A crimes or charges column: from the frame in memory, else read alone from the cache."""
+        frame = getattr(self.extract, table, None)
+        if isinstance(frame, pd.DataFrame):
+            return pa.array(frame[name].array)
+        return self.extract.store.column(table, name)
+
+    def _identifier_columns(self) -> list[tuple[pa.ChunkedArray, bool]]:
+        """Each identifier column, and whether it holds `SYSTEM:ref` keys."""
+        if self._kept.identifiers is None:
+            people = self.extract.store.people(["person_key", "legacy_person_key", "pnc_id"])
+            self._kept.identifiers = [
+                (self._column("crimes", "crime_id"), False),
+                (self._column("crimes", "legacy_ref"), False),
+                (people["pnc_id"], False),
+                (people["person_key"], True),
+                (people["legacy_person_key"], True),
+                (self._column("charges", "person_key"), True),
+            ]
+        return self._kept.identifiers
+
+    def identifiers_present(self, tokens: set[str]) -> set[str]:
+        """The tokens that are identifiers in the extract. Each token's answer is kept: request
+        after request on the same extract, the briefings share most tokens."""
+        seen = self._kept.seen
+        unknown = {token.upper() for token in tokens} - seen.keys()
+        if unknown:
+            found = self._identifiers_among(unknown)
+            seen.update((token, token in found) for token in unknown)
+        return {token for token in tokens if seen[token.upper()]}
+
+    def _identifiers_among(self, upper: set[str]) -> set[str]:
+        wanted = pa.array(sorted(upper), pa.string())
+        # person keys are stored `SYSTEM:ref`: prefix the tokens rather than strip a million keys
+        keyed = pa.array(
+            sorted(f"{source.system}:{token}" for source in FORCE_SOURCES for token in upper),
+            pa.string(),
+        )
+        found: set[str] = set()
+        for column, is_keyed in self._identifier_columns():
+            hits = pc.filter(
+                column,
+                pc.fill_null(pc.is_in(column, value_set=keyed if is_keyed else wanted), False),
+            )
+            found.update(
+                str(value).split(":", 1)[-1].upper() for value in pc.unique(hits).to_pylist()
+            )
+        return found & upper
+
+    def people_with_dob(self, dates: set[date]) -> pd.DataFrame:
+        """The people born on any of `dates` (kept for the same dates, as `identifiers_present`
+        keeps its answers: the briefings of one request after another mostly give the same)."""
+        key = frozenset(dates)
+        last = self._kept.last_born
+        if last is None or last[0] != key:
+            last = self._kept.last_born = (key, self._people_with_dob(dates))
+        return last[1]
+
+    def _people_with_dob(self, dates: set[date]) -> pd.DataFrame:
+        empty = pd.DataFrame({"surname": [], "forenames": [], "date_of_birth": []})
+        if not dates:
+            return empty
+        written = sorted(
+            {day.strftime(source.date_format) for day in dates for source in FORCE_SOURCES}
+        )
+        born = self.extract.store.people_born(written)
+        if "date_of_birth" not in born.column_names:
+            return empty
+        frame = born.to_pandas()
+        frame["date_of_birth"] = _as_dates(frame["date_of_birth"]).dt.date
+        return frame
+
+    def texts(self) -> Iterable[str]:
+        texts = self.extract.store.texts(self.text_ids)["circumstances"]
+        return (text for text in texts.to_pylist() if text)
+
+
+# --------------------------------------------------------------------------------------------
+# The search scope: the crimes whose texts a run read, the only texts its briefing could have copied
+
+SEARCH_SCOPE_FILE = "search_scope.csv"
+
+
+def write_search_scope(restricted: Path, crime_ids) -> None:
+    pd.Series(list(crime_ids), name="crime_id", dtype="string").to_csv(
+        Path(restricted) / SEARCH_SCOPE_FILE, index=False
+    )
+
+
+def read_search_scope(restricted: Path) -> list[str]:
+    path = Path(restricted) / SEARCH_SCOPE_FILE
+    return pd.read_csv(path, dtype=str)["crime_id"].tolist() if path.is_file() else []
