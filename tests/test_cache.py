@@ -239,7 +239,7 @@ def test_a_run_claims_the_build_so_its_builder_not_its_kernel_builds(tmp_path, c
 def test_the_builder_a_run_starts_builds_the_entry_itself(tmp_path, cache_dir):
     """The builder command a run starts builds the entry (were it to fail, the kernel would build
     it instead and nothing else would show it): the crimes here, the people beside it, no leftovers."""
-    from helpers.run.cli import builder_command
+    from helpers.run.background import builder_command
 
     folder = extract_folder(tmp_path)
     lock = cache.claim_build(folder)
@@ -313,7 +313,7 @@ def test_person_rows_are_stored_and_read_back_whole_and_by_column(tmp_path):
 def test_a_single_run_starts_its_build_from_the_parameters_file_before_anything_else(tmp_path, cache_dir):
     """`start_build_for`: the build a parameters file's run needs, started from the file alone;
     nothing for a file with a fault (the run reports it), nor once the entry is built."""
-    from helpers.run.cli import start_build_for
+    from helpers.run.request import start_build_for
 
     folder = extract_folder(tmp_path)
     params = tmp_path / "request.yaml"

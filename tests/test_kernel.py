@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from helpers.run.cli import LOW_PRIORITY, PrivateKernel
+from helpers.run.background import LOW_PRIORITY
+from helpers.run.kernels import PrivateKernel
 
 
 def ask(client, code: str) -> str:
@@ -75,7 +76,7 @@ def test_the_client_is_ready_once_the_kernel_has_answered_and_nothing_of_it_is_l
     no reply nor message of the asking is left for the next reader."""
     from queue import Empty
 
-    from helpers.run.cli import _wait_until_ready
+    from helpers.run.jupyter_compat import wait_until_ready as _wait_until_ready
 
     with PrivateKernel() as kernel:
         kernel.start()
@@ -126,7 +127,7 @@ def test_a_wait_for_a_kernel_that_dies_mid_cell_ends_in_seconds():
 def test_a_stopped_batch_starts_no_more_requests(monkeypatch):
     import queue
 
-    from helpers.run import cli as runner
+    from helpers.run import batch as runner
 
     ran = []
     monkeypatch.setattr(runner, "run_request", lambda path, *args: ran.append(path) or path)
@@ -140,7 +141,7 @@ def test_a_stopped_batch_starts_no_more_requests(monkeypatch):
 def test_a_pool_lends_each_kernel_to_one_notebook_at_a_time():
     import threading
 
-    from helpers.run.cli import KernelPool
+    from helpers.run.kernels import KernelPool
 
     with KernelPool(1) as pool:
         order = []
@@ -155,7 +156,8 @@ def test_a_pool_lends_each_kernel_to_one_notebook_at_a_time():
 
 
 def test_a_kernel_of_a_killed_pool_runs_no_notebook_and_goes_back():
-    from helpers.run.cli import KernelPool, RunFailure
+    from helpers.errors import RunFailure
+    from helpers.run.kernels import KernelPool
 
     with KernelPool(2) as pool:
         pool.kill()  # as Ctrl-C does: a request already waiting for a kernel must not start a new one
@@ -165,7 +167,7 @@ def test_a_kernel_of_a_killed_pool_runs_no_notebook_and_goes_back():
 
 
 def test_a_request_that_fails_in_its_notebook_gives_its_kernel_back():
-    from helpers.run.cli import KernelPool
+    from helpers.run.kernels import KernelPool
 
     with KernelPool(1) as pool:
         with pytest.raises(ZeroDivisionError), pool.lease():
@@ -198,7 +200,7 @@ def test_a_dead_kernel_is_replaced_in_the_project_folder_and_reset_after_its_fir
 def test_a_kernel_killed_to_stop_a_batch_is_not_replaced():
     """Ctrl-C kills the batch's kernels: a request that got its kernel just before must not start
     a new one and run its notebook after all."""
-    from helpers.run.cli import RunFailure
+    from helpers.errors import RunFailure
 
     with PrivateKernel() as kernel:
         kernel.start()

@@ -1,0 +1,300 @@
+"""One request's run, step by step: parameters, extract (the cache build), notebook, export,
+gate, publish.
+
+`run_request` reads as those steps; each is a function below, in that order. Steps overlap in
+time where they can: the cache build starts before the kernel, and the gate's read-ahead runs
+while the notebook does (`background`). A run writes into a staging folder (`staging`) and
+publishes only once the gate has passed; it never raises for a user's mistake: its `RunResult`
+says what kind of failure it was (the exit code's kind, `helpers.errors`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from helpers import __version__
+from helpers.errors import ParameterError, RunFailure, kind_of
+from helpers.request.parameters import (
+    RequestParameters,
+    notebook_parameters,
+    project_root,
+    read_parameters,
+)
+from helpers.run import jupyter_compat
+from helpers.run.background import GateData, start_cache_build
+from helpers.run.kernels import KernelPool, PrivateKernel, lease
+from helpers.run.staging import Staging, close_log, keep_failed, open_staging, publish
+
+if TYPE_CHECKING:
+    from helpers.gate.sensitive import ExtractSensitive
+
+NOTEBOOK = Path("notebooks") / "request_briefing.ipynb"
+
+
+@dataclass
+class RunResult:
+    """How one request's run ended: `kind` is "ok" or the kind of failure (its exit code's),
+    `message` says why in a line; `steps` are the seconds each step took."""
+
+    reference: str
+    ok: bool
+    kind: str = "ok"
+    message: str = ""
+    outputs: Path | None = None
+    seconds: float = 0.0
+    steps: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def release(self) -> Path | None:
+        """The published release folder (None: nothing was published)."""
+        return self.outputs / "release" if self.outputs is not None else None
+
+
+@dataclass
+class StepClock:
+    """Runs a request's steps one by one: each is logged and timed, and `on_step(name)` told as
+    it starts (a batch draws a bar per request from it)."""
+
+    result: RunResult
+    log: logging.Logger
+    on_step: Callable[[str], object] | None = None
+
+    def run(self, name: str, action: Callable[[], object]) -> None:
+        if self.on_step:
+            self.on_step(name)
+        started = time.perf_counter()
+        self.log.info("%s: started", name)
+        action()
+        self.result.steps[name] = time.perf_counter() - started
+        self.log.info("%s: done in %.2f s", name, self.result.steps[name])
+
+
+def run_request(
+    params_path: Path,
+    extracts: str | None = None,
+    out: str | None = None,
+    formats: tuple[str, ...] = ("html", "pdf"),
+    strict: bool | None = None,
+    progress: bool = True,
+    on_step: Callable[[str], object] | None = None,
+    kernel: PrivateKernel | KernelPool | None = None,
+    builder: subprocess.Popen[bytes] | None = None,
+) -> RunResult:
+    """Run one request end to end; never raises for a user's mistake (the result says why).
+
+    `progress` shows papermill's bar of cells; `on_step(name)` is told as each step starts.
+    `kernel`: the kernel (or a batch's pool) the notebook runs in; None: one of its own.
+    `builder`: this request's cache build, started already (`start_build_for`); by default it is
+    started here if the cache needs one.
+    """
+    started = time.perf_counter()
+    try:
+        params = read_request(params_path, extracts, out, strict)
+    except ParameterError as error:
+        return RunResult(Path(params_path).stem, False, "parameters", str(error))
+    try:
+        staging = open_staging(params)
+    except OSError as error:
+        return RunResult(
+            params.reference,
+            False,
+            "parameters",
+            f"output_dir: cannot write in {params.path(params.output_dir)} ({error.strerror})",
+        )
+    staging.log.info(
+        "foi-briefing %s: request %s from %s", __version__, params.reference, params_path
+    )
+    result = RunResult(params.reference, True)
+    steps = StepClock(result, staging.log, on_step)
+    builder = builder if builder is not None else start_cache_build(params)  # the extract's cache
+    import papermill  # noqa: F401 - before any thread of ours imports: one import at a time
+
+    gate_data = GateData(params, builder)
+    gate_data.start()
+    try:
+        # a batch's kernel is this request's for the notebook only: while the export and the gate
+        # run here, the next request's notebook runs in it
+        with lease(kernel) as leased:
+            steps.run("notebook", lambda: execute_notebook(params, staging, progress, leased))
+        export(params, staging, formats, steps)
+        steps.run("gate", lambda: seal_release(params, staging.staged, gate_data.sensitive()))
+        result.outputs = publish(staging, params.request_output_path)
+    except RunFailure as failure:
+        result.ok, result.kind, result.message = False, failure.kind, str(failure)
+    except Exception as error:  # noqa: BLE001 - a bug: keep the traceback in the log, say one line
+        staging.log.error("%s", traceback.format_exc())
+        result.ok, result.kind = False, "notebook"
+        result.message = (
+            f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        )
+    finally:
+        if builder is not None:
+            builder.wait()
+        result.seconds = time.perf_counter() - started
+        close_log(staging.log)
+    if not result.ok:
+        kept = keep_failed(staging, params)
+        result.message += f" (partial outputs and the executed notebook: {kept})"
+    return result
+
+
+# ---- parameters and extract
+
+
+def read_request(
+    params_path: Path, extracts: str | None, out: str | None, strict: bool | None
+) -> RequestParameters:
+    """The request's parameters, with the command line's folders and `--strict` over the file's."""
+    return read_parameters(
+        params_path, {"extracts_dir": extracts, "output_dir": out, "strict": strict}
+    )
+
+
+def start_build_for(
+    params_path: Path, extracts: str | None, out: str | None, strict: bool | None
+) -> subprocess.Popen[bytes] | None:
+    """`start_cache_build` for a parameters file, first thing: a cold run's build is its longest
+    step, and starts before the kernel and the rest of the run's imports. None if there is
+    nothing to build, or the file has a fault (which `run_request` then reports)."""
+    try:
+        return start_cache_build(read_request(params_path, extracts, out, strict))
+    except ParameterError:
+        return None
+
+
+# ---- notebook
+
+
+def execute_notebook(
+    params: RequestParameters,
+    staging: Staging,
+    progress: bool,
+    kernel: PrivateKernel | None = None,
+) -> None:
+    """Run the briefing notebook with papermill, on this Python, writing into the staging folder."""
+    from papermill.exceptions import (
+        PapermillExecutionError,
+    )  # loaded by now; not at the runner's start
+
+    if kernel is None:
+        with PrivateKernel() as own:
+            return execute_notebook(params, staging, progress, own.start())
+    values = notebook_parameters(params)
+    values["output_dir"] = str(staging.root)
+    values["extracts_dir"] = str(params.extracts_path)
+    if params.evidence_decisions:
+        values["evidence_decisions"] = str(params.path(params.evidence_decisions))
+    root = project_root()
+    try:
+        kernel.fresh()
+        jupyter_compat.execute_in(
+            kernel.manager,
+            kernel.client(),
+            root / NOTEBOOK,
+            staging.restricted / "briefing.ipynb",
+            values,
+            progress,
+        )
+    except PapermillExecutionError as error:
+        kind = kind_of(error.ename)
+        message = (
+            error.evalue
+            if kind != "notebook"
+            else f"{error.ename}: {error.evalue} (cell {error.exec_count})"
+        )
+        raise RunFailure(kind, message) from None
+    except Exception:
+        kernel.discard()  # a dead or stuck kernel: the next notebook starts a new one
+        raise
+
+
+# ---- export
+
+
+def export(
+    params: RequestParameters, staging: Staging, formats: tuple[str, ...], steps: StepClock
+) -> None:
+    """The executed notebook as HTML (no code) and PDF in release/; only the formats asked for
+    are kept (the PDF is made from the HTML)."""
+    release = staging.release
+    if "html" in formats or "pdf" in formats:
+        # here, not at the top: nbconvert is heavy; the gate's read-ahead thread has loaded it
+        # while the notebook ran
+        from helpers.briefing import report
+
+        steps.run(
+            "html",
+            lambda: report.export_html(
+                staging.restricted / "briefing.ipynb",
+                release / "briefing.html",
+                f"FOI {params.reference}: {params.title}",
+            ),
+        )
+    if "pdf" in formats:
+        steps.run(
+            "pdf", lambda: report.export_pdf(release / "briefing.html", release / "briefing.pdf")
+        )
+    if "html" not in formats and (release / "briefing.html").exists():
+        (release / "briefing.html").unlink()
+
+
+# ---- gate
+
+
+def seal_release(
+    params: RequestParameters, staged: Path, sensitive: ExtractSensitive | None = None
+) -> None:
+    """Write the manifest, then check every file bound for release/ against the extracts.
+
+    `sensitive`: what the gate looks for, read ahead (`GateData`); else read here. The gate's
+    report stays in restricted/; a failure stops the run before anything is published.
+    """
+    # heavy: loaded by the read-ahead thread already
+    from helpers.gate.check import check_release
+    from helpers.gate.manifest import write_manifest
+    from helpers.gate.sensitive import ExtractSensitive, read_search_scope
+
+    extract = sensitive.extract if sensitive is not None else checked_extract(params)
+    shared = notebook_parameters(params)
+    for private in ("extracts_dir", "output_dir", "evidence_decisions"):
+        # folders on the force's machines are not published: the extract files' hashes say
+        # what was read
+        shared[private] = "(not published)" if shared[private] else None
+    write_manifest(
+        staged / "release",
+        reference=params.reference,
+        parameters=shared,
+        project_version=__version__,
+        extract_files={name: info["sha256"] for name, info in extract.files.items()},
+        run_time=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    sensitive = sensitive or ExtractSensitive(extract)
+    sensitive.text_ids = read_search_scope(staged / "restricted")
+    report = check_release(staged / "release", params.disclosure_threshold, sensitive)
+    report.write(staged / "restricted" / "gate_report.json")
+    if not report.passed:
+        raise RunFailure("gate", report.summary_line())
+
+
+def checked_extract(params: RequestParameters) -> Any:
+    """The extract the notebook has just checked, for the gate: from the cache, only its files'
+    hashes and the store (the gate reads the columns it needs); `FOI_NO_CACHE=1`: the CSV files."""
+    # here, not at the top: the data libraries load in the runner only if a step needs them
+    if not os.environ.get("FOI_NO_CACHE"):
+        from helpers.cache import entries as cache
+
+        built = cache.open_built(params.extracts_path)
+        if built is not None:
+            return built
+    from helpers.request.steps import open_request_extract
+
+    return open_request_extract(params)
