@@ -234,7 +234,7 @@ def start_build_for(params_path: Path, extracts: str | None, out: str | None, st
 
 def builder_command(extracts: Path, lock_fd: int, root: Path) -> list[str]:
     """The cache builder's command line (`helpers.cache.builder`), run by this Python."""
-    from helpers.cache.builder import NO_GC  # the standard library only
+    from helpers.extracts.people_side import NO_GC  # the standard library only
 
     # out at once when done (os._exit, after flushing what it printed): the entry is written and
     # its lock let go, and tearing down the interpreter and its tables only keeps the processor busy
