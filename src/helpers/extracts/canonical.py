@@ -187,7 +187,7 @@ def canonical_people(
 def canonical_charges(
     raw: RawFile, source: SourceDefinition, book: Quarantine, sink: Sink
 ) -> pa.Table:
-    """One system's charges: crime, person key, date and CJS code."""
+    """One system's charges: crime, person key, date and CJS code (nothing for the sink)."""
     person = codes.as_text(_column(raw, "person_ref"))
     crime = codes.as_text(_column(raw, "crime_ref"))
     charge_date = codes.parse_dates(_column(raw, "charge_date"), source.date_format)

@@ -25,7 +25,7 @@ PEOPLE_COLUMNS = ["crime_id", "person_key", "legacy_person_key", "individual_id"
 
 def to_pandas(table: pa.Table) -> pd.DataFrame:
     """Arrow to pandas: text as pandas' Arrow-backed strings, whole numbers as nullable Int64."""
-    import pandas as pd  # here: the person side process imports this module and makes no frame
+    import pandas as pd  # here: the person side imports this module (the cache's sink needs it)
 
     return table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get, split_blocks=True)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for annotations only: nothing but the standard library at run time
     from helpers.extracts.sources import SourceDefinition
 
 #: what the side leaves in the folder: its two tables (Arrow files, mapped by the parent), and
