@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from builders import HEADERS, cms_crime, connect_crime, csv_text, migrated, write_extract
-from helpers.extracts.reading import ExtractError, load_extracts
+from helpers.errors import ExtractError
+from helpers.extracts.load import load_extracts
 
 # ---- structural problems: one line naming the file
 
@@ -218,7 +219,7 @@ def test_a_charge_on_a_crime_row_set_aside_for_another_reason_still_counts(tmp_p
 
 @pytest.mark.parametrize("chunk", [3, 4, 5, 7, 64])
 def test_scan_file_finds_each_fault_on_its_line_whatever_the_chunk_size(tmp_path, monkeypatch, chunk):
-    from helpers.extracts import reading as extracts
+    from helpers.extracts import scan as extracts
     from helpers.extracts.sources import CMS, CONNECT
 
     monkeypatch.setattr(extracts, "CHUNK_BYTES", chunk)

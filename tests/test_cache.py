@@ -12,7 +12,7 @@ import pytest
 
 from builders import cms_crime, connect_crime, migrated, write_extract
 from helpers.cache import entries as cache
-from helpers.extracts.reading import load_extracts
+from helpers.extracts.load import load_extracts
 
 
 @pytest.fixture
@@ -255,7 +255,7 @@ def test_the_builder_a_run_starts_builds_the_entry_itself(tmp_path, cache_dir):
 def test_a_fault_in_a_person_file_read_apart_is_named_and_leaves_no_entry(tmp_path, cache_dir):
     """The cache build reads the person and charge files in a process of its own: a fault there
     still stops the build with the one-line message, and leaves nothing half-built."""
-    from helpers.extracts.reading import ExtractError
+    from helpers.errors import ExtractError
 
     folder = extract_folder(tmp_path)
     path = folder / "CMS_NOMINALS.csv"
@@ -267,7 +267,7 @@ def test_a_fault_in_a_person_file_read_apart_is_named_and_leaves_no_entry(tmp_pa
 
 
 def test_a_fault_in_a_crimes_file_stops_the_build_while_the_people_are_read_apart(tmp_path, cache_dir):
-    from helpers.extracts.reading import ExtractError
+    from helpers.errors import ExtractError
 
     folder = extract_folder(tmp_path)
     (folder / "connect_crimes.csv").write_bytes(b"")
@@ -277,7 +277,7 @@ def test_a_fault_in_a_crimes_file_stops_the_build_while_the_people_are_read_apar
 
 
 def test_a_missing_extracts_folder_is_named(tmp_path, cache_dir):
-    from helpers.extracts.reading import ExtractError
+    from helpers.errors import ExtractError
 
     with pytest.raises(ExtractError, match="extracts folder not found"):
         cache.open_extract(tmp_path / "nowhere")
@@ -360,8 +360,8 @@ def test_the_person_side_leaves_its_rows_crime_references_before_working_out_who
     person then charge rows' own, in the order of the tables the side hands over after."""
     import pyarrow as pa
 
-    from helpers.extracts import reading as extracts
-    from helpers.cache.builder import SIDE_REFS, SIDE_TABLES
+    from helpers.extracts import side_work as extracts
+    from helpers.extracts.people_side import SIDE_REFS, SIDE_TABLES
     from helpers.extracts.sources import FORCE_SOURCES
 
     folder = extract_folder(tmp_path)

@@ -6,7 +6,7 @@ import pytest
 
 from builders import cms_crime, connect_crime, migrated, write_extract
 from helpers.analysis import counting
-from helpers.extracts.reading import load_extracts
+from helpers.extracts.load import load_extracts
 
 CLASSES = ["088/01", "088/02"]
 Q1 = ["SX03225", "SX03226", "SX03210", "SX03211", "SX03048", "SX03049"]

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.extracts import reading as extracts
+from helpers.extracts import read as extracts
 from helpers.extracts.sources import FORCE_SOURCES
 
 CMS = next(source for source in FORCE_SOURCES if source.encoding != "utf-8")

@@ -5,7 +5,7 @@ import pytest
 
 from builders import cms_crime, connect_crime, migrated, write_extract
 from helpers.analysis import exploration
-from helpers.extracts.reading import load_extracts
+from helpers.extracts.load import load_extracts
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.extracts.reading import duplicated
+from helpers.extracts.arrays import duplicated
 from helpers.extracts.people import connected_components, resolve_individuals
 
 

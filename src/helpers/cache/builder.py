@@ -1,66 +1,30 @@
 """The cache builder process a run starts: `python -m helpers.cache.builder DIR --lock-fd N`.
 
-A run claims the entry's build lock (`cache_keys.claim_build`) and starts this process with it,
-while its kernel starts. The build reads the crimes files here and the person and charge files in
-a second process beside it (`extracts._people_side`). That side process is started first thing,
-before this one imports the data libraries (half a second): the two processes' imports overlap,
-and the side, whose work (who is who) is the longer, starts reading that much earlier. So this
-module imports nothing but the standard library and the cache's keys.
+A run claims the entry's build lock (`helpers.cache.keys.claim_build`) and starts this process
+with it, while its kernel starts. The build reads the crimes files here and the person and
+charge files in a second process beside it (`helpers.extracts.people_side`). That side process
+is started first thing, before this one imports the data libraries: the two processes' imports
+overlap, and the side, whose work (who is who) is the longer, starts reading that much earlier.
+So this module imports nothing but the standard library, the cache's keys and the side's
+protocol.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import pickle
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 from helpers.cache.keys import cache_root, entry_name
-from helpers.extracts.sources import FORCE_SOURCES, ExtractError, SourceDefinition
+from helpers.errors import ExtractError
+from helpers.extracts.people_side import PeopleSide, start_people_side
+from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition
 
-#: what the side process leaves in the entry's staging folder: its two tables (Arrow files, mapped
-#: by the builder), and the pickled task and result
-SIDE_TABLES = (".people-side.arrow", ".charges-side.arrow")
-SIDE_TASK, SIDE_RESULT = ".people-side-task.pickle", ".people-side-result.pickle"
-#: the person then charge rows' crime references, left by the side as soon as its files are read
-#: (before who is who): the builder gives them their crimes' IDs meanwhile
-SIDE_REFS = ".people-side-refs.arrow"
-
-#: first thing in a builder process: no cyclic garbage collection. Its imports and its work make
-#: millions of objects and few cycles; the collector's passes over them cost a few tenths of a
-#: second of processor time, and a builder lives seconds.
-NO_GC = "import gc; gc.disable()"
-
-
-def start_people_side(
-    directory: Path, sources: tuple[SourceDefinition, ...], personal_data: bool, folder: Path
-) -> subprocess.Popen:
-    """The person and charge files, read by `extracts._people_side` in a Python process of its own.
-
-    A plain subprocess, not multiprocessing: a spawned worker re-imports the parent's main
-    script, which fails when there is none (code piped to Python) and re-runs one without a
-    `__main__` guard. The task and the result go through pickles in the entry's folder."""
-    (Path(folder) / SIDE_TASK).write_bytes(
-        pickle.dumps((Path(directory), sources, personal_data, Path(folder)))
-    )
-    # out at once when the result is written (os._exit): tearing down the interpreter and its
-    # half a gigabyte of tables would keep the builder waiting a tenth of a second longer
-    code = f"{NO_GC}; import os, sys; from helpers.extracts.reading import _people_side_main; _people_side_main(sys.argv[1]); os._exit(0)"
-    # this very copy of the package first on its path, however the parent found it
-    here = str(Path(__file__).resolve().parents[2])
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-c", code, str(folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
+#: the sink the person side writes its personal data through (named, not imported: importing
+#: it would import the data libraries before the side is started)
+ENTRY_SINK = "helpers.cache.entries:EntrySink"
 
 
 def build_claimed(
@@ -71,7 +35,7 @@ def build_claimed(
 ) -> None:
     """Build `directory`'s entry under the lock inherited as file descriptor `lock_fd`."""
     directory = Path(directory)
-    side = None
+    side: PeopleSide | None = None
     try:
         root = Path(root) if root else cache_root()
         name = entry_name(directory, sources)
@@ -80,16 +44,14 @@ def build_claimed(
         staging = root / f".{name}.building-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True, mode=0o700)
-        side = start_people_side(directory, sources, True, staging)
-        from helpers.cache import (
-            entries as cache,
-        )  # the data libraries: imported while the side process starts
+        side = start_people_side(directory, sources, True, staging, ENTRY_SINK)
+        # the data libraries: imported while the side process starts
+        from helpers.cache import entries
 
-        cache.build(directory, sources, root, name, staging=staging, side=side)
+        entries.build(directory, sources, root, name, staging=staging, side=side)
     except BaseException:
-        if side is not None and side.poll() is None:  # its files go with the staging folder
-            side.kill()
-            side.wait()
+        if side is not None:  # its files go with the staging folder
+            side.stop()
         raise
     finally:
         os.close(lock_fd)  # the lock goes with the last descriptor of it

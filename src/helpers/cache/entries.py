@@ -1,28 +1,15 @@
 """The extract cache: an export's canonical model in Arrow IPC files, built once, read in a blink.
 
-The first run on a set of extract files reads and checks the six CSV files (seconds for a
-million crimes) and writes what it made of them here; later runs on the same files map the
-entry's files into memory instead (milliseconds), including the files' SHA-256 hashes for the
-manifest.
+The first run on a set of extract files reads and checks them and writes what it made of them
+here; later runs on the same files map the entry's files instead (the files' hashes too).
 
-- Where: `$FOI_CACHE_DIR`, else `.cache/extracts/` in the project (git-ignored). The cache holds
-  personal data: it is as restricted as the extracts themselves (folders are created 0700).
-- Key (`helpers.cache.keys`): each file's name, size, modification and change times, the source
-  definitions, the cache's format version and a hash of the code that reads the files. A changed
-  file gives a new key, and the old entry for that folder is removed once no run is reading it
-  (readers hold a shared lock on their entry: `cache_keys.hold_entry`).
-- Safe when two runs build it at once: a lock file serialises the builders (a run takes it and
-  hands it to its builder process), and each entry is written to a temporary folder and renamed
-  into place, so a reader never sees half an entry.
-- Built fast: the crimes files in the builder, the person and charge files in a process of its
-  own beside it (`helpers.extracts.reading.read_canonical`); texts and personal data written by a thread
-  as each file is read.
-- Stored as plain (uncompressed) Arrow IPC files: written at the speed of a copy, and read by
-  mapping them, so a lookup (a request's texts, the dates of birth the release gate asks about)
-  touches only the pages it needs. Parquet with LZ4, as before (format 4), took a cold run about
-  a second of processor time more to encode (dictionaries, compression, texts sorted by class so
-  a request could read its own), and the kernel a tenth of a second more to decode, at the end
-  of every run. The price is disk: an entry is about the size of the extract's CSV files.
+- Where: `$FOI_CACHE_DIR`, else `.cache/extracts/` in the project (git-ignored, folders 0700:
+  the cache holds personal data). Key and locks: `helpers.cache.keys`.
+- Built by `build`: the crimes files here, the person and charge files in a process beside it
+  (`helpers.extracts.people_side`), texts and personal data written by a thread (`EntrySink`)
+  as each file is read; to a temporary folder renamed into place, so no one sees half an entry.
+- Stored as plain Arrow IPC files, read by mapping them (`EntryStore`): a lookup touches only
+  the pages it needs. Why not Parquet: docs/performance.md.
 - `foi-briefing cache clear` removes it all.
 """
 
@@ -31,6 +18,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,8 +37,13 @@ from helpers.cache.keys import (  # noqa: F401 - the cache's API, with this modu
     is_built,
     remove_entries,
 )
-from helpers.extracts.reading import CanonicalTables, Extract, as_arrow, read_canonical, to_pandas
-from helpers.extracts.sources import FORCE_SOURCES, ExtractError, SourceDefinition
+from helpers.errors import ExtractError
+from helpers.extracts.arrays import as_arrow
+from helpers.extracts.load import read_canonical
+from helpers.extracts.model import CanonicalTables, Extract, to_pandas
+from helpers.extracts.people_side import PeopleSide
+from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition
+from helpers.extracts.stores import FolderSink
 
 #: the entry's files: each table's, and each source file's texts and personal data
 CRIMES_FILE, CHARGES_FILE, PEOPLE_FILE, QUARANTINE_FILE = (
@@ -63,11 +57,10 @@ PERSONAL_FILES, TEXT_FILES = "personal-*.arrow", "texts-*.arrow"
 
 class EntrySink:
     """Writes each file's texts and personal data to the entry as soon as the file is read, so
-    they never pile up in memory while the rest of the extract is loaded."""
+    they never pile up in memory while the rest of the extract is loaded. A `FolderSink`: the
+    person side process writes its files' personal data through one of its own."""
 
     def __init__(self, folder: Path):
-        from concurrent.futures import ThreadPoolExecutor
-
         self.folder = folder
         self._writer = ThreadPoolExecutor(1)
         self._pending: list = []
@@ -81,6 +74,7 @@ class EntrySink:
         )
 
     def crimes(self, table: pa.Table) -> None:
+        """The final crimes, written as the entry's crimes table."""
         self._write(_write_ipc, table, self.folder / CRIMES_FILE)
 
     def personal(self, file: str, table: pa.Table) -> None:
@@ -176,7 +170,7 @@ class EntryStore:
             return pa.concat_tables(tables)
         wanted = as_arrow(crime_ids, unique=True)
         # the same crimes are asked for again: by a notebook's search and then the gate on its
-        # tables (each lookup compares every text's crime ID, 0.05 s for a million crimes)
+        # tables (each lookup compares every text's crime ID)
         key = frozenset(wanted.to_pylist())
         last = self._last_texts
         if last is not None and last[0] == key:
@@ -211,8 +205,7 @@ def _read_ipc(path: Path, columns: list[str] | None = None) -> pa.Table:
 
 def _take_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
     """`table.take(rows)` (rows ascending) batch by batch: Arrow's take over a table of several
-    batches first joins each text column's batches into one, copying every value, 5 ms a call
-    for a few rows of a million."""
+    batches first joins each text column's batches into one, copying every value."""
     batches = table.to_batches()
     starts = np.cumsum([0] + [batch.num_rows for batch in batches])
     batch_of = np.searchsorted(starts, rows, side="right") - 1
@@ -232,7 +225,7 @@ def _born_columns(parts: list[pa.Table]) -> pa.Table:
 
 def _one_dictionary(column: pa.ChunkedArray) -> bool:
     """Not dictionary-encoded, or every chunk has the same dictionary (the usual case: the person
-    side wrote them unified). Unifying a million-entry dictionary again would hash it: seconds."""
+    side wrote them unified): unifying a million-entry dictionary again would hash all of it."""
     if not pa.types.is_dictionary(column.type) or column.num_chunks < 2:
         return True
     first = column.chunks[0].dictionary
@@ -251,8 +244,6 @@ def _write_ipc(table: pa.Table, path: Path) -> None:
 def _write(folder: Path, tables: CanonicalTables, directory: Path) -> None:
     """The rest of the entry, once the files are read (the sink has written the crimes, texts
     and personal data): charges, people, quarantine, meta."""
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(2) as pool:
         writes = [
             pool.submit(_write_ipc, tables.charges, folder / CHARGES_FILE),
@@ -298,7 +289,8 @@ class CachedFiles:
 def open_built(
     directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES
 ) -> CachedFiles | None:
-    """The cache entry of `directory` as `CachedFiles` if it is built (else None); reads meta.json only."""
+    """The cache entry of `directory` as `CachedFiles` if it is built (else None); reads
+    meta.json only."""
     folder = cache_root() / entry_name(Path(directory), sources)
     hold = hold_entry(folder)
     if hold is None:
@@ -324,7 +316,8 @@ def open_extract(
     folder = root / name
     if folder in _OPENED and (folder / "meta.json").is_file():
         return _OPENED[folder]
-    _OPENED.clear()  # one extract kept at a time; the last one's hold goes before a build removes it
+    # one extract kept at a time; the last one's hold goes before a build removes it
+    _OPENED.clear()
     while (hold := hold_entry(folder)) is None:
         if while_waiting is not None:
             while_waiting()
@@ -349,9 +342,9 @@ def build(
     sources: tuple[SourceDefinition, ...],
     root: Path,
     name: str,
-    progress=None,
+    progress: Callable[[str], object] | None = None,
     staging: Path | None = None,
-    side=None,
+    side: PeopleSide | None = None,
 ) -> None:
     """Read the CSV files and write the entry: to a temporary folder first, then renamed.
 
@@ -362,7 +355,7 @@ def build(
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True, mode=0o700)
     try:
-        sink = EntrySink(staging)
+        sink: FolderSink = EntrySink(staging)
         try:
             tables = read_canonical(
                 directory,

@@ -1,8 +1,8 @@
 """Where an extract's cache entry lives, its name, and the lock that lets one process build it.
 
-Kept apart from `helpers.cache.entries` (which reads and writes the entries with Arrow): a run claims the
-build lock before its kernel starts, and this needs no data library, so the cache builder can be
-started a few tenths of a second into the run instead of after the imports.
+Kept apart from `helpers.cache.entries` (which reads and writes the entries with Arrow): a run
+claims the build lock before its kernel starts, and this needs no data library, so the cache
+builder can be started early in the run instead of after the imports.
 """
 
 from __future__ import annotations
@@ -16,13 +16,17 @@ from contextlib import contextmanager
 from importlib.util import find_spec
 from pathlib import Path
 
-from helpers.extracts.sources import FORCE_SOURCES, ExtractError, SourceDefinition
+from helpers.errors import ExtractError
+from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition
 
 #: bump when what is stored changes, so old entries are never read by new code
 CACHE_FORMAT = 5
 
 
 def cache_root() -> Path:
+    """`$FOI_CACHE_DIR`, else the project's `.cache/extracts`."""
+    # here, not at the top: the parameters' module imports pydantic and yaml, which the cache
+    # builder (given its root) never needs
     from helpers.request.parameters import project_root
 
     return Path(os.environ.get("FOI_CACHE_DIR") or project_root() / ".cache" / "extracts")
@@ -41,21 +45,36 @@ def _signature(directory: Path, sources: tuple[SourceDefinition, ...]) -> list:
     return entries
 
 
+#: the modules whose source makes the cache's entries: a change to any of them makes new ones
+FINGERPRINTED_MODULES = (
+    "extracts.sources",
+    "extracts.codes",
+    "extracts.scan",
+    "extracts.read",
+    "extracts.quarantine",
+    "extracts.arrays",
+    "extracts.canonical",
+    "extracts.merge",
+    "extracts.people",
+    "extracts.people_side",
+    "extracts.side_work",
+    "extracts.stores",
+    "extracts.model",
+    "extracts.load",
+    "cache.entries",
+    "cache.keys",
+    "cache.builder",
+)
+
+
 def _code_fingerprint() -> str:
     """The loading code's own hash: a fix to how extracts are read makes a new entry by itself."""
     digest = hashlib.sha256()
-    for module in (
-        "extracts.codes",
-        "extracts.reading",
-        "extracts.people",
-        "extracts.sources",
-        "cache.entries",
-        "cache.keys",
-        "cache.builder",
-    ):
-        digest.update(
-            Path(find_spec(f"helpers.{module}").origin).read_bytes()
-        )  # read, not imported
+    for module in FINGERPRINTED_MODULES:
+        spec = find_spec(f"helpers.{module}")
+        if spec is None or spec.origin is None:
+            raise ModuleNotFoundError(f"helpers.{module}: not found", name=f"helpers.{module}")
+        digest.update(Path(spec.origin).read_bytes())  # read, not imported
     return digest.hexdigest()
 
 

@@ -44,6 +44,19 @@ class Individuals:
     individuals: int  # distinct individuals among the person rows
     others_without_record: int  # `other_keys` entries with no person row
 
+    @property
+    def counts(self) -> IndividualCounts:
+        return IndividualCounts(self.person_records, self.individuals, self.others_without_record)
+
+
+@dataclass(frozen=True)
+class IndividualCounts:
+    """Who is who, counted for the data-quality section (`Individuals`' counts)."""
+
+    person_records: int
+    individuals: int
+    others_without_record: int
+
 
 def connected_components(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Each node's component (0, 1, ... in order of the components' smallest nodes: the labels
@@ -54,8 +67,8 @@ def connected_components(n_nodes: int, a: np.ndarray, b: np.ndarray) -> np.ndarr
     the smallest wins), then points every node at its root (pointer jumping). A round
     leaves fewer roots while an edge joins two; edges within one component are dropped. The
     components of person records are small (a few records and PNC IDs), so two or three rounds
-    do: for the million-crime extract 0.07 s, against scipy's 0.28 s and its import's 0.2, on
-    the cache build's longest path."""
+    do: faster than scipy's, and without its import, on the cache build's longest path
+    (docs/performance.md)."""
     parent = np.arange(n_nodes, dtype=np.int64)
     a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
     while len(a):
@@ -86,10 +99,18 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     # (Arrow hashes outside Python's lock), numbered after the keys. Record keys are `SYSTEM:ref`;
     # a normalised PNC ID (`00/448754A`) has no colon, so the two can never be equal. The numbers
     # are those one encoding of keys then PNC IDs would give: in order of first appearance.
-    parts = [_chunks(person_keys), _chunks(other_keys) if other_keys is not None else [], _chunks(legacy_person_keys)]
+    parts = [
+        _chunks(person_keys),
+        _chunks(other_keys) if other_keys is not None else [],
+        _chunks(legacy_person_keys),
+    ]
     with ThreadPoolExecutor(1) as pool:
-        pnc_job = pool.submit(pc.dictionary_encode, pa.chunked_array(_chunks(pnc_ids), type=pa.string()))
-        keys = pc.dictionary_encode(pa.chunked_array([chunk for part in parts for chunk in part], type=pa.string()))
+        pnc_job = pool.submit(
+            pc.dictionary_encode, pa.chunked_array(_chunks(pnc_ids), type=pa.string())
+        )
+        keys = pc.dictionary_encode(
+            pa.chunked_array([chunk for part in parts for chunk in part], type=pa.string())
+        )
         pncs = pnc_job.result()
     codes = _codes(keys.chunks)  # chunks out need not match chunks in: split by length
     ends = np.cumsum([0] + [sum(len(chunk) for chunk in part) for part in parts])
@@ -97,7 +118,9 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     key_names = keys.chunks[-1].dictionary if keys.num_chunks else pa.array([], pa.string())
     pnc_code = _codes(pncs.chunks)
     pnc_code = np.where(pnc_code >= 0, pnc_code + len(key_names), -1)
-    names = pa.concat_arrays([key_names, pncs.chunks[-1].dictionary if pncs.num_chunks else pa.array([], pa.string())])
+    names = pa.concat_arrays(
+        [key_names, pncs.chunks[-1].dictionary if pncs.num_chunks else pa.array([], pa.string())]
+    )
     del keys, pncs, parts
     n_nodes = len(names)
     has_legacy, has_pnc = legacy_code >= 0, pnc_code >= 0
@@ -122,7 +145,9 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     is_own[own_code] = True
     return Individuals(
         # dictionary-encoded: two million person rows share a million names, not copy them
-        of_people=pa.DictionaryArray.from_arrays(pa.array(own_component.astype(np.int32)), individual),
+        of_people=pa.DictionaryArray.from_arrays(
+            pa.array(own_component.astype(np.int32)), individual
+        ),
         of_others=pc.take(individual, pa.array(component[extra_code])),
         person_records=int(is_own.sum()),
         individuals=int(np.count_nonzero(np.bincount(own_component))) if len(own_component) else 0,

@@ -2,8 +2,9 @@
 
 A *source definition* says, for one system, which files it exports, which column holds which
 canonical field, the encoding, and how dates, Home Office codes, outcomes, statuses and PNC IDs
-are written. The loader (`helpers.extracts.reading`) reads every system through its definition, so a force
-on another system (Niche, Athena, ...) adds a definition here, not new branches in the counting.
+are written. The loader (`helpers.extracts.canonical`) reads every system through its definition,
+so a force on another system (Niche, Athena, ...) adds a definition here, not new branches in the
+counting.
 
 The canonical fields are:
 
@@ -15,14 +16,12 @@ charges  crime_ref, person_ref, charge_date, cjs_code
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Mapping
-
-from helpers.errors import ExtractError  # noqa: F401 - raised by the readers of these definitions
+from typing import Literal
 
 TableName = Literal["crimes", "people", "charges"]
 CrimeState = Literal["live", "cancelled", "migrated"]
-
 
 
 #: canonical fields holding personal data: read only when a step needs them

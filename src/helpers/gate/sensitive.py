@@ -137,7 +137,7 @@ class FrameSensitive:
 
     @classmethod
     def from_extract(cls, extract) -> FrameSensitive:
-        """From `helpers.extracts.reading.Extract` (loaded with `personal_data=True`: the
+        """From `helpers.extracts.model.Extract` (loaded with `personal_data=True`: the
         names)."""
         frames = [extract.people]
         personal = extract.store.personal()
@@ -255,7 +255,7 @@ _LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class ExtractSensitive:
-    """`Sensitive` over a loaded `helpers.extracts.reading.Extract` (or the cache's `CachedFiles`:
+    """`Sensitive` over a loaded `helpers.extracts.model.Extract` (or the cache's `CachedFiles`:
     no frames, its columns read from the cache), without a set of every identifier.
 
     Each identifier column is compared with the release's few candidate tokens, a column at a

@@ -21,8 +21,13 @@ from helpers.analysis import counting, evidence, review
 from helpers.analysis.review import ReviewCost, ReviewOutcome
 from helpers.briefing.report import thousands
 from helpers.disclosure import control as disclosure
-from helpers.errors import DataCoverageError, QuarantineError  # noqa: F401 - raised by these steps
-from helpers.extracts.reading import Extract, ExtractError, load_extracts
+from helpers.errors import (  # noqa: F401 - raised by these steps
+    DataCoverageError,
+    ExtractError,
+    QuarantineError,
+)
+from helpers.extracts.load import load_extracts
+from helpers.extracts.model import Extract
 from helpers.extracts.sources import FORCE_SOURCES
 from helpers.request.parameters import RequestParameters, validate_parameters
 

@@ -59,7 +59,9 @@ def start_cache_build(params: RequestParameters) -> subprocess.Popen[bytes] | No
 
 def builder_command(extracts: Path, lock_fd: int, root: Path) -> list[str]:
     """The cache builder's command line (`helpers.cache.builder`), run by this Python."""
-    from helpers.cache.builder import NO_GC  # here: a run with its cache built needs none of it
+    from helpers.extracts.people_side import (
+        NO_GC,  # here: a run with its cache built needs none of it
+    )
 
     # out at once when done (os._exit, after flushing what it printed): the entry is written and
     # its lock let go, and tearing down the interpreter and its tables only keeps the processor busy

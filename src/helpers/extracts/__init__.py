@@ -1,0 +1,1 @@
+"""Reading the force's extract files into one canonical model of crimes, people and charges."""

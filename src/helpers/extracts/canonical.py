@@ -1,0 +1,242 @@
+"""From a system's rows to canonical rows: each file checked, read and made canonical in turn.
+
+Each system is read through its source definition (`helpers.extracts.sources`): nothing here
+branches on a system. A row that cannot be used (an impossible date, a code that is not a Home
+Office code, a duplicated reference, ...) is quarantined under the first check it fails. The
+circumstances texts and personal data go to the sink as each file is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from helpers.extracts import codes
+from helpers.extracts.arrays import duplicated, kept_rows, null_mask
+from helpers.extracts.quarantine import Quarantine
+from helpers.extracts.read import RawFile, read_file
+from helpers.extracts.scan import scan_file
+from helpers.extracts.sources import PERSONAL_FIELDS, FileSpec, SourceDefinition
+from helpers.extracts.stores import Sink
+
+
+@dataclass
+class ReadFiles:
+    """Files read and made canonical: each file's `RawFile` (its rows dropped), by name, and
+    each table's canonical rows, a table per file."""
+
+    raws: dict[str, RawFile]
+    tables: dict[str, list[pa.Table]]
+
+
+def read_files(
+    directory: Path,
+    files: Sequence[tuple[SourceDefinition, FileSpec]],
+    personal_data: bool,
+    progress: Callable[[str], object] | None,
+    sink: Sink,
+    book: Quarantine,
+) -> ReadFiles:
+    """Check, read and make canonical `files` ((source, spec) pairs) in order, each file's byte
+    scan in a thread ahead of its parse: hashing and Arrow's parsing work outside Python's lock."""
+    canonical = {
+        "crimes": canonical_crimes,
+        "people": canonical_people,
+        "charges": canonical_charges,
+    }
+    raws: dict[str, RawFile] = {}
+    tables: dict[str, list[pa.Table]] = {"crimes": [], "people": [], "charges": []}
+    scanner = ThreadPoolExecutor(1)
+    try:
+        scans = {
+            spec.filename: scanner.submit(scan_file, Path(directory) / spec.filename, source)
+            for source, spec in files
+        }
+        for source, spec in files:
+            if progress:
+                progress(spec.filename)
+            if (
+                spec.table == "crimes"
+            ):  # one crimes file's texts written before the next is read: less at once
+                sink.settle()
+            fields = list(spec.columns) if personal_data and spec.table == "people" else None
+            raw = read_file(directory, source, spec, fields, scan=scans[spec.filename])
+            tables[spec.table].append(canonical[spec.table](raw, source, book, sink))
+            raw.data = raw.data.slice(0, 0)  # the canonical rows are all that is needed now
+            raws[raw.name] = raw
+    finally:
+        scanner.shutdown(
+            wait=False, cancel_futures=True
+        )  # after a failure, the other scans are moot
+    return ReadFiles(raws, tables)
+
+
+def canonical_crimes(
+    raw: RawFile, source: SourceDefinition, book: Quarantine, sink: Sink
+) -> pa.Table:
+    """One system's crimes: reference, dates, classification, state, outcome.
+
+    The circumstances texts (most of the file's bytes) go straight to the sink, by reference."""
+    ref = codes.as_text(_column(raw, "crime_ref"))
+    recorded = codes.parse_datetimes(_column(raw, "recorded_at"), source.datetime_formats)
+    original = codes.parse_datetimes(_column(raw, "original_recorded_at"), source.datetime_formats)
+    ho_class = codes.normalise_ho_class(_column(raw, "ho_class"), source.ho_class_pattern)
+    outcome = codes.parse_outcome(_column(raw, "outcome"), source.outcome_pattern)
+    state = _status_state(_column(raw, "status"), source)
+    unreadable_date = "not a date-time (impossible or unreadable date)"
+    keep = book.first_failures(
+        raw,
+        source.crimes,
+        [
+            (null_mask(ref), "crime_ref", "no crime reference"),
+            (duplicated(ref), "crime_ref", "duplicated crime reference"),
+            (null_mask(recorded), "recorded_at", unreadable_date),
+            (
+                codes.invalid(_column(raw, "original_recorded_at"), original),
+                "original_recorded_at",
+                unreadable_date,
+            ),
+            (null_mask(ho_class), "ho_class", "not a Home Office classification"),
+            (
+                codes.invalid(_column(raw, "outcome"), outcome),
+                "outcome",
+                "not a Home Office outcome type (1-22)",
+            ),
+            (null_mask(state), "status", "unknown crime status"),
+        ],
+    )
+    table = pa.table(
+        {
+            "crime_ref": ref,
+            "system": _constant(source.system, raw.data.num_rows),
+            "legacy_ref": codes.as_text(_column(raw, "legacy_ref")),
+            "recorded_at": pc.coalesce(original, recorded),
+            "original_given": pc.is_valid(original),
+            "ho_class": ho_class,
+            "state": state,
+            "outcome": outcome,
+            "file": _constant(raw.name, raw.data.num_rows),
+            "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int32)),
+        }
+    )
+    # with its class: the cache stores a file's texts ordered by class, so one class's are together
+    sink.texts(
+        raw.name,
+        kept_rows(
+            pa.table(
+                {
+                    "crime_id": ref,
+                    "circumstances": _column(raw, "circumstances"),
+                    "ho_class": ho_class,
+                }
+            ),
+            keep,
+        ),
+    )
+    # a crime row set aside still names a crime: its charges and people are not orphans
+    raw.set_aside_refs = pc.drop_null(ref.filter(pa.array(~keep))).combine_chunks()
+    return kept_rows(table, keep)
+
+
+def canonical_people(
+    raw: RawFile, source: SourceDefinition, book: Quarantine, sink: Sink
+) -> pa.Table:
+    """One system's person rows, keyed `SYSTEM:ref`; names and dates of birth, if they were
+    read, go straight to the sink."""
+    person = codes.as_text(_column(raw, "person_ref"))
+    crime = codes.as_text(_column(raw, "crime_ref"))
+    pnc_raw = _column(raw, "pnc_id")
+    pnc = codes.normalise_pnc_id(pnc_raw, source.pnc_pattern)
+    keep = book.first_failures(
+        raw,
+        source.people,
+        [
+            (null_mask(person), "person_ref", "no person reference"),
+            (null_mask(crime), "crime_ref", "no crime reference"),
+        ],
+    )
+    columns = {
+        "crime_ref": crime,
+        "person_key": _keyed(source.system, person),
+        "legacy_person_key": _keyed(
+            source.legacy_system, codes.as_text(_column(raw, "legacy_person_ref"))
+        ),
+        "pnc_id": pnc,
+        # a PNC ID that cannot be read ties nobody together: it is counted, not quarantined
+        "pnc_unreadable": pa.array(codes.invalid(pnc_raw, pnc)),
+        "role": codes.normalise_role(_column(raw, "role")),
+        "file": _constant(raw.name, raw.data.num_rows),
+        "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int32)),
+    }
+    personal = {
+        name: raw.data[name] for name in sorted(PERSONAL_FIELDS) if name in raw.data.column_names
+    }
+    if personal:
+        sink.personal(
+            raw.name, kept_rows(pa.table({"person_key": columns["person_key"], **personal}), keep)
+        )
+    return kept_rows(pa.table(columns), keep)
+
+
+def canonical_charges(
+    raw: RawFile, source: SourceDefinition, book: Quarantine, sink: Sink
+) -> pa.Table:
+    """One system's charges: crime, person key, date and CJS code (nothing for the sink)."""
+    person = codes.as_text(_column(raw, "person_ref"))
+    crime = codes.as_text(_column(raw, "crime_ref"))
+    charge_date = codes.parse_dates(_column(raw, "charge_date"), source.date_format)
+    cjs_code = codes.normalise_cjs_code(_column(raw, "cjs_code"))
+    keep = book.first_failures(
+        raw,
+        source.charges,
+        [
+            (null_mask(person), "person_ref", "no person reference"),
+            (null_mask(crime), "crime_ref", "no crime reference"),
+            (null_mask(charge_date), "charge_date", "not a date (impossible or unreadable date)"),
+            (null_mask(cjs_code), "cjs_code", "no CJS offence code"),
+        ],
+    )
+    table = pa.table(
+        {
+            "crime_ref": crime,
+            "person_key": _keyed(source.system, person),
+            "charge_date": charge_date,
+            "cjs_code": cjs_code,
+            "file": _constant(raw.name, raw.data.num_rows),
+            "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int32)),
+        }
+    )
+    return kept_rows(table, keep)
+
+
+def _status_state(status: pa.ChunkedArray, source: SourceDefinition) -> pa.ChunkedArray:
+    keys = pa.array(list(source.status_values), type=pa.string())
+    states = pa.array(list(source.status_values.values()), type=pa.string())
+    return pc.take(states, pc.index_in(codes.as_text(status), value_set=keys))
+
+
+def _column(raw: RawFile, field_name: str) -> pa.ChunkedArray:
+    """A canonical field's raw text, or all nulls where this system has no such column."""
+    if field_name in raw.data.column_names:
+        return raw.data[field_name]
+    return pa.chunked_array([pa.nulls(raw.data.num_rows, pa.string())])
+
+
+def _keyed(system: str | None, refs: pa.ChunkedArray) -> pa.ChunkedArray:
+    """`SYSTEM:ref`: person references are unique within a system, not across systems."""
+    if system is None:
+        return pa.chunked_array([pa.nulls(len(refs), pa.string())])
+    return pc.binary_join_element_wise(pa.scalar(system), refs, ":")
+
+
+def _constant(value: str, length: int) -> pa.DictionaryArray:
+    """A column holding one value (a system's or file's name), stored once."""
+    return pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(length, dtype=np.int32)), pa.array([value])
+    )

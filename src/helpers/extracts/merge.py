@@ -1,0 +1,243 @@
+"""One model across the systems: migrated crimes merged, person and charge rows given their crime.
+
+A crime migrated from a legacy system (CMS) to its successor (Connect) is one crime, in its
+newer copy's current state, with its original recorded date. Every crime reference in the files
+(a superseded legacy one too) then names a crime ID, and each person and charge row is given its
+crime's ID, or quarantined if its crime is in no file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from helpers.extracts.arrays import (
+    as_arrow,
+    count_by_file,
+    duplicated,
+    isin,
+    kept_rows,
+    lookup,
+    null_mask,
+)
+from helpers.extracts.quarantine import Quarantine
+from helpers.extracts.read import RawFile
+from helpers.extracts.sources import SourceDefinition
+
+
+@dataclass
+class Merged:
+    """The crimes merged across the systems (`merge_systems`)."""
+
+    crimes: pa.Table  # one row per crime, its ID its newest system's reference
+    ref_to_id: pa.Table  # ref -> crime_id: every crime reference in the files (superseded too)
+    quality: dict[str, int]  # counts for the data-quality section
+    superseded_by_file: dict[str, int]  # legacy rows superseded by their newer copy, by file
+
+
+def merge_systems(
+    crimes: pa.Table, sources: tuple[SourceDefinition, ...], book: Quarantine
+) -> Merged:
+    """Make a migrated crime one crime: its newer copy's state, its original recorded date.
+
+    Returns the crimes (one row per crime), a table mapping every crime reference in the files
+    (the superseded legacy ones too) to the crime's ID, and counts for the data-quality section.
+    """
+    legacy_of = {source.system: source.legacy_system for source in sources}
+    system = pc.cast(crimes["system"], pa.string())
+    key = pc.binary_join_element_wise(system, crimes["crime_ref"], "|")
+    has_legacy = pc.is_valid(crimes["legacy_ref"]).to_numpy(zero_copy_only=False)
+    legacy_system = pc.take(
+        pa.array(list(legacy_of.values()), pa.string()),
+        pc.index_in(system, value_set=pa.array(list(legacy_of), pa.string())),
+    )
+    copy_key = pc.binary_join_element_wise(legacy_system, crimes["legacy_ref"], "|")
+
+    # one legacy crime migrated twice: the first copy stands, the others are quarantined
+    twice = has_legacy & duplicated(copy_key)
+    for file, rows in _by_file(crimes, twice):
+        book.add(
+            file,
+            crimes["record"].take(pa.array(rows)).to_numpy(),
+            _column_name(sources, file, "legacy_ref"),
+            crimes["legacy_ref"].take(pa.array(rows)),
+            "legacy crime migrated twice (another crime has the same legacy reference)",
+        )
+    copies = has_legacy & ~twice
+    superseded = isin(key, copy_key.filter(pa.array(copies)))
+    migrated_state = pc.equal(crimes["state"], "migrated").to_numpy(zero_copy_only=False)
+    orphan = migrated_state & ~superseded
+    for file, rows in _by_file(crimes, orphan):
+        newer = (
+            "/".join(s.system for s in sources if s.legacy_system == system[int(rows[0])].as_py())
+            or "newer"
+        )
+        book.add(
+            file,
+            crimes["record"].take(pa.array(rows)).to_numpy(),
+            _column_name(sources, file, "status"),
+            ["MIGRATED"] * len(rows),
+            f"marked migrated but no {newer} crime names it as its legacy crime",
+        )
+
+    copy_rows = pa.array(np.flatnonzero(copies))
+    superseded_rows = pa.array(np.flatnonzero(superseded))
+    # a copy without its original recorded date takes its legacy row's (Connect's own date is the
+    # migration run's); with neither, the year it counts in is unknown: set it aside
+    undated = copies & ~crimes["original_given"].to_numpy(zero_copy_only=False)
+    undated_rows = np.flatnonzero(undated)  # few, usually none: only they are looked up
+    if len(undated_rows):  # else the superseded rows' keys need no hashing
+        legacy_date = lookup(
+            copy_key.take(undated_rows),
+            key.take(superseded_rows),
+            crimes["recorded_at"].take(superseded_rows),
+        )
+        found = ~null_mask(legacy_date)
+    else:
+        found = np.zeros(0, dtype=bool)
+    undated_without_legacy = np.zeros(len(undated), dtype=bool)
+    undated_without_legacy[undated_rows[~found]] = True
+    for file, rows in _by_file(crimes, undated_without_legacy):
+        book.add(
+            file,
+            crimes["record"].take(pa.array(rows)).to_numpy(),
+            _column_name(sources, file, "original_recorded_at"),
+            [""] * len(rows),
+            "migrated crime without its original recorded date (and no legacy row to take it from)",
+        )
+    if found.any():
+        dated_from_legacy = np.zeros(len(undated), dtype=bool)
+        dated_from_legacy[undated_rows[found]] = True
+        recorded_at = pc.replace_with_mask(
+            crimes["recorded_at"].combine_chunks(),
+            pa.array(dated_from_legacy),
+            legacy_date.filter(pa.array(found)),
+        )
+        crimes = crimes.set_column(
+            crimes.schema.get_field_index("recorded_at"), "recorded_at", recorded_at
+        )
+    live = ~superseded & ~orphan & ~twice & ~undated_without_legacy
+    successor = lookup(
+        key.take(superseded_rows), copy_key.take(copy_rows), crimes["crime_ref"].take(copy_rows)
+    )
+    # every reference read names a crime: the live ones themselves, a superseded one its copy, and
+    # one set aside here itself (its charges and people are still charges and people)
+    own = crimes["crime_ref"].filter(pa.array(~superseded)).combine_chunks()
+    ref_to_id = pa.table(
+        {
+            "ref": pa.chunked_array(
+                [own, crimes["crime_ref"].take(superseded_rows).combine_chunks()]
+            ),
+            "crime_id": pa.chunked_array([own, successor]),
+        }
+    )
+    quality = {
+        "migrated_crimes": int(superseded.sum()),
+        "migrated_crimes_not_marked_migrated": int((superseded & ~migrated_state).sum()),
+        # each superseded row has exactly one copy; the other copies name a crime not in the file
+        "migrated_crimes_without_legacy_row": int(copies.sum() - superseded.sum()),
+        "migrated_crimes_dated_from_legacy_row": int((undated & ~undated_without_legacy).sum()),
+    }
+    superseded_by_file = {
+        str(file): int(rows)
+        for file, rows in count_by_file(
+            pa.table({"file": crimes["file"].filter(pa.array(superseded))})
+        ).items()
+    }
+    merged = kept_rows(crimes, live).drop_columns(["original_given"])
+    merged = merged.rename_columns(
+        ["crime_id" if c == "crime_ref" else c for c in merged.column_names]
+    )
+    merged = merged.append_column("cancelled", pc.equal(merged["state"], "cancelled")).drop_columns(
+        ["state"]
+    )
+    return Merged(merged, ref_to_id, quality, superseded_by_file)
+
+
+def _column_name(sources: tuple[SourceDefinition, ...], file: str, field_name: str) -> str:
+    for source in sources:
+        for spec in source.files:
+            if spec.filename == file:
+                return spec.columns.get(field_name, field_name)
+    return field_name
+
+
+def with_set_aside(ref_to_id: pa.Table, raws: dict[str, RawFile]) -> pa.Table:
+    """`ref_to_id` and the references of crime rows set aside, each its own ID: a crime row set
+    aside still names a crime, so its charges and people are not orphans."""
+    set_aside = pa.concat_arrays(
+        [raw.set_aside_refs for raw in raws.values() if raw.set_aside_refs is not None]
+        or [pa.array([], pa.string())]
+    )
+    if len(set_aside):  # usually none: then the million references need no hashing here
+        set_aside = pc.unique(
+            pc.filter(
+                set_aside,
+                pc.invert(pc.is_in(set_aside, value_set=ref_to_id["ref"].combine_chunks())),
+            )
+        )
+    return pa.concat_tables([ref_to_id, pa.table({"ref": set_aside, "crime_id": set_aside})])
+
+
+def crime_ids_of(refs: pa.ChunkedArray, ref_to_id: pa.Table) -> pa.Array:
+    """The crime ID each crime reference names (null: no crime has it). The million references
+    are hashed once for all the references given."""
+    return pc.take(
+        as_arrow(ref_to_id["crime_id"]), pc.index_in(refs, value_set=as_arrow(ref_to_id["ref"]))
+    )
+
+
+def attach_crimes(
+    tables: list[pa.Table],
+    ref_to_id: pa.Table,
+    book: Quarantine,
+    sources: tuple[SourceDefinition, ...],
+    crime_ids: pa.Array | None = None,
+) -> list[pa.Table]:
+    """Give person or charge rows their crime's ID; quarantine rows whose crime is in no file.
+
+    All the tables' references are looked up at once (`crime_ids_of`); `crime_ids`: that lookup,
+    done already, for the tables' rows in order."""
+    if crime_ids is None:
+        crime_ids = crime_ids_of(
+            pa.chunked_array(
+                [chunk for table in tables for chunk in table["crime_ref"].chunks], pa.string()
+            ),
+            ref_to_id,
+        )
+    if len(crime_ids) != sum(table.num_rows for table in tables):
+        raise AssertionError(
+            f"{len(crime_ids)} crime IDs for {sum(table.num_rows for table in tables)} rows"
+        )
+    attached, start = [], 0
+    for rows in tables:
+        crime_id = crime_ids.slice(start, rows.num_rows)
+        start += rows.num_rows
+        missing = null_mask(crime_id)
+        for file, bad in _by_file(rows, missing):
+            book.add(
+                file,
+                rows["record"].take(pa.array(bad)).to_numpy(),
+                _column_name(sources, file, "crime_ref"),
+                rows["crime_ref"].take(pa.array(bad)),
+                "crime not found in any crimes file",
+            )
+        attached.append(
+            kept_rows(
+                rows.append_column("crime_id", crime_id).drop_columns(["crime_ref"]), ~missing
+            )
+        )
+    return attached
+
+
+def _by_file(table: pa.Table, mask: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """(file name, row numbers) for the rows where `mask` holds."""
+    rows = np.flatnonzero(mask)
+    if not len(rows):
+        return []
+    files = table["file"].take(pa.array(rows)).to_numpy(zero_copy_only=False)
+    _, first = np.unique(files, return_index=True)  # the files in order of their first row here
+    return [(name, rows[files == name]) for name in files[np.sort(first)]]
