@@ -4,7 +4,7 @@ import pytest
 
 from helpers import errors
 from helpers.analysis.review import DecisionsError
-from helpers.disclosure.control import DisclosureError
+from helpers.disclosure.suppression import DisclosureError
 from helpers.extracts.sources import ExtractError
 from helpers.gate.checks import ReleaseGateError
 from helpers.request.parameters import ParameterError

@@ -19,8 +19,8 @@ matplotlib.use("Agg")  # figures are shown inline by the notebook, or embedded; 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from helpers.disclosure.control import OUTCOME_GROUPS, PENDING  # noqa: E402
-from helpers.extracts.codes import HO_CLASS_TITLES  # noqa: E402
+from helpers.disclosure.outcomes import OUTCOME_GROUPS  # noqa: E402
+from helpers.extracts.codes import HO_CLASS_TITLES, PENDING  # noqa: E402
 from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition  # noqa: E402
 from helpers.request.parameters import project_root  # noqa: E402
 

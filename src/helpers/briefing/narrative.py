@@ -348,7 +348,7 @@ def disclosure_note(params, released: b.Released) -> Html:
     """The disclosure rules applied, in plain words (the disclosure module's own note)."""
     import mistune
 
-    from helpers.disclosure.control import describe_protection
+    from helpers.disclosure.describe import describe_protection
 
     note = describe_protection(released.protection)
     note = note.split("**", 2)[-1].strip() if note.startswith("**") else note  # our heading says it

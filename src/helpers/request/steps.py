@@ -18,8 +18,10 @@ from typing import Any
 import pandas as pd
 
 from helpers.analysis import counting, evidence, review
-from helpers.disclosure import control as disclosure
-from helpers.errors import DataCoverageError, QuarantineError  # noqa: F401 - raised by these steps
+from helpers.disclosure import suppression
+from helpers.disclosure.outcomes import group_outcomes
+from helpers.disclosure.tables import Link, Protection, Table
+from helpers.errors import DataCoverageError, DisclosureError, QuarantineError  # noqa: F401 - raised by these steps
 from helpers.extracts.reading import Extract, ExtractError, load_extracts
 from helpers.extracts.sources import FORCE_SOURCES
 from helpers.request.parameters import RequestParameters, validate_parameters
@@ -317,7 +319,7 @@ def people_column(params: RequestParameters) -> str:
 class Released:
     """The response's tables after disclosure control: display strings, titles and notes."""
 
-    protection: disclosure.Protection
+    protection: Protection
     titles: dict[str, str]
     notes: dict[str, list[str]] = field(default_factory=dict)
 
@@ -331,7 +333,7 @@ class Released:
 
 def release_tables(
     params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings
-) -> list[disclosure.Table]:
+) -> list[Table]:
     """The tables of the response, as exact counts, before disclosure control."""
     years = [str(year) for year in params.years]
     charge_year = str(params.charge_year)
@@ -354,7 +356,7 @@ def release_tables(
     )
     offences["Total"] = offences.sum(axis=1)
     offences.loc["Total"] = offences.sum(axis=0)
-    outcomes = disclosure.group_outcomes({year: figures.outcomes_by_year[year] for year in years})
+    outcomes = group_outcomes({year: figures.outcomes_by_year[year] for year in years})
     outcomes.columns = [str(column) for column in outcomes.columns]
 
     quality = extract.data_quality
@@ -395,48 +397,40 @@ def release_tables(
         ),
     )
     return [
-        disclosure.Table("people_charged", f"People charged in {charge_year}, by offence", people),
-        disclosure.Table(
+        Table("people_charged", f"People charged in {charge_year}, by offence", people),
+        Table(
             "offences_by_year",
             f"Offences of {params.offence_description} recorded, by year",
             offences,
         ),
-        disclosure.Table(
-            "outcomes_by_year", "Outcomes of those offences, by year recorded", outcomes
-        ),
-        disclosure.Table("evidence_review", "The free-text search and its review", review_counts),
-        disclosure.Table("data_quality_files", "Records read from each extract file", files),
-        disclosure.Table(
-            "data_quality_merging", "How the two systems' records were combined", merging
-        ),
+        Table("outcomes_by_year", "Outcomes of those offences, by year recorded", outcomes),
+        Table("evidence_review", "The free-text search and its review", review_counts),
+        Table("data_quality_files", "Records read from each extract file", files),
+        Table("data_quality_merging", "How the two systems' records were combined", merging),
     ]
 
 
-def release_links(
-    params: RequestParameters, tables: list[disclosure.Table]
-) -> list[disclosure.Link]:
+def release_links(params: RequestParameters, tables: list[Table]) -> list[Link]:
     """How the tables' figures relate, for the attacker model of the disclosure audit."""
     by_name = {table.name: table for table in tables}
     people = by_name["people_charged"].counts
     column = people.columns[0]
     groups = [(("people_charged", label, column)) for label in people.index[:-2]]
     either = ("people_charged", EITHER_ROW, column)
-    links = [disclosure.Link.subset(("people_charged", VIGILANTE_ROW, column), either)]
+    links = [Link.subset(("people_charged", VIGILANTE_ROW, column), either)]
     if len(groups) > 1:
-        links.append(disclosure.Link.union(either, groups))
+        links.append(Link.union(either, groups))
     else:
-        links.append(disclosure.Link.equal(groups[0], either))
+        links.append(Link.equal(groups[0], either))
     crimes = lambda row: ("evidence_review", row, "Crimes")  # noqa: E731
     links += [
-        disclosure.Link.subset(crimes(CANDIDATES_ROW), crimes(SEARCHED_ROW)),
-        disclosure.Link.subset(crimes(REVIEWED_ROW), crimes(CANDIDATES_ROW)),
-        disclosure.Link.subset(crimes(OVERTURNED_ROW), crimes(REVIEWED_ROW)),
+        Link.subset(crimes(CANDIDATES_ROW), crimes(SEARCHED_ROW)),
+        Link.subset(crimes(REVIEWED_ROW), crimes(CANDIDATES_ROW)),
+        Link.subset(crimes(OVERTURNED_ROW), crimes(REVIEWED_ROW)),
     ]
     for year in by_name["offences_by_year"].counts.columns:  # the years and the Total
         links.append(
-            disclosure.Link.equal(
-                ("outcomes_by_year", "Total", year), ("offences_by_year", "Total", year)
-            )
+            Link.equal(("outcomes_by_year", "Total", year), ("offences_by_year", "Total", year))
         )
     return links
 
@@ -446,11 +440,11 @@ def protect(
 ) -> Released:
     """Apply the disclosure rules to every table of the response; stop if any is unsafe."""
     tables = release_tables(params, extract, figures, findings)
-    protection = disclosure.protect(
+    protection = suppression.protect(
         tables, release_links(params, tables), threshold=params.disclosure_threshold
     )
     if not protection.safe:
-        raise disclosure.DisclosureError(
+        raise DisclosureError(
             "a withheld figure could still be worked out from the released tables", protection
         )
     for name, display in protection.tables.items():
