@@ -3,8 +3,8 @@
 from datetime import date
 
 import pytest
-
 from builders import cms_crime, connect_crime, migrated, write_extract
+
 from helpers.analysis import counting
 from helpers.extracts.reading import load_extracts
 

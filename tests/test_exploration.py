@@ -2,8 +2,8 @@
 
 import pandas as pd
 import pytest
-
 from builders import cms_crime, connect_crime, migrated, write_extract
+
 from helpers.analysis import exploration
 from helpers.extracts.reading import load_extracts
 

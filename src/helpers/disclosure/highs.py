@@ -22,8 +22,8 @@ def solve(
     """Minimise ``cost @ x`` for ``lower <= x <= upper``, ``row_lower <= matrix @ x <= row_upper``
     (``inf`` for no bound), over integers or not, with HiGHS: ("optimal", x), or (its status, None).
     """
-    # imported at the first solve, not with the package: most kernel runs import this module and
-    # never solve a programme
+    # imported at the first solve, not with this module: every kernel preloads the package, and
+    # only the request notebook's kernel solves programmes
     import highspy
 
     matrix = np.asarray(matrix, dtype=np.float64)
