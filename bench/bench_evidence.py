@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from helpers.analysis.evidence import compile_terms, find_mentions
+from helpers.analysis.evidence import find_mentions
+from helpers.analysis.search.terms import compile_terms
 
 # the agreed terms of request 20180075, from its parameters file
 TERMS = yaml.safe_load(

@@ -16,7 +16,7 @@ import yaml
 
 from builders import SAMPLE
 from helpers.analysis import review
-from helpers.request.parameters import project_root
+from helpers.project import project_root
 
 pytestmark = pytest.mark.slow
 

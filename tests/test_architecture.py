@@ -15,15 +15,18 @@ from builders import cms_crime, connect_crime, migrated, write_extract
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "helpers"
 
-#: imports that close an import circle between subpackages today, each outside the extracts and
-#: the cache's data side, each for its area to remove: (importing module, imported module). The
-#: test fails on any other circle, and on an entry here that no longer exists (strike it out).
-KNOWN_BACK_EDGES = {
-    ("helpers.analysis.exploration", "helpers.request.parameters"),  # project_root
-    ("helpers.analysis.review", "helpers.briefing.report"),
-    ("helpers.briefing.narrative", "helpers.request.steps"),
-    ("helpers.cache.keys", "helpers.request.parameters"),  # project_root, for cache_root
-}
+#: the layers of the package, lowest first, as data flows (ARCHITECTURE.md): a module imports only
+#: modules of its own layer or lower. A request's parameters come first and its steps last, so the
+#: two modules of `request` stand in different layers.
+LAYERS = [
+    ["helpers.errors", "helpers.project", "helpers.markup"],
+    ["helpers.request.parameters", "helpers.extracts"],
+    ["helpers.cache", "helpers.synthetic"],
+    ["helpers.analysis", "helpers.disclosure"],
+    ["helpers.request.tables", "helpers.briefing", "helpers.gate"],
+    ["helpers.request.steps"],
+    ["helpers.run", "helpers.__main__"],
+]
 
 
 def module_name(path: Path) -> str:
@@ -115,15 +118,34 @@ def test_no_module_imports_another_that_imports_it_back():
     assert cycles(GRAPH) == []
 
 
-def test_no_import_circle_between_subpackages():
-    stale = {edge for edge in KNOWN_BACK_EDGES if edge[1] not in GRAPH[edge[0]]}
-    assert not stale, f"no longer imported: strike them out of KNOWN_BACK_EDGES: {sorted(stale)}"
-    packages: dict[str, set[str]] = {}
-    for name, targets in GRAPH.items():
-        for target in targets:
-            if subpackage(name) != subpackage(target) and (name, target) not in KNOWN_BACK_EDGES:
-                packages.setdefault(subpackage(name), set()).add(subpackage(target))
-    assert cycles(packages) == []
+def layer(name: str) -> int:
+    if MODULES[name].name == "__init__.py" and not GRAPH[name]:
+        return 0  # a subpackage's docstring
+    found = [
+        number
+        for number, prefixes in enumerate(LAYERS)
+        for prefix in prefixes
+        if name == prefix or name.startswith(prefix + ".")
+    ]
+    assert len(found) == 1, f"{name}: in {len(found)} layers (add it to LAYERS)"
+    return found[0]
+
+
+def test_every_module_has_its_layer():
+    for name in MODULES:
+        if name != "helpers":
+            layer(name)
+
+
+def test_no_module_imports_a_higher_layer():
+    upward = sorted(
+        (name, target)
+        for name, targets in GRAPH.items()
+        if name != "helpers"
+        for target in targets
+        if layer(target) > layer(name)
+    )
+    assert upward == []
 
 
 def test_the_extracts_import_nothing_of_the_cache():

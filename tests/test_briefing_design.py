@@ -7,27 +7,28 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from helpers.request import steps as briefing
+from helpers.request import tables as response
 from helpers.briefing import charts, narrative, report
-from helpers.request.parameters import project_root, read_parameters
+from helpers.project import project_root
+from helpers.request.parameters import read_parameters
 
 PARAMS = read_parameters(project_root() / "parameters" / "20180075.yaml")
 S15 = PARAMS.charge_groups["section_15"].label
 ATTEMPT = PARAMS.charge_groups["attempt_section_15"].label
-COLUMN = briefing.people_column(PARAMS)
+COLUMN = response.people_column(PARAMS)
 
 
-def released(people=("18", "<5", "21", "<5"), outcomes=None, review=("102", "14", "0", "0"), files=("74,499", "0"), migrated="8,542") -> briefing.Released:
+def released(people=("18", "<5", "21", "<5"), outcomes=None, review=("102", "14", "0", "0"), files=("74,499", "0"), migrated="8,542") -> response.Released:
     """A Released with the given display values, as disclosure control leaves them."""
     tables = {
-        "people_charged": pd.DataFrame({COLUMN: list(people)}, index=pd.Index([S15, ATTEMPT, briefing.EITHER_ROW, briefing.VIGILANTE_ROW], name="Offence")),
-        "offences_by_year": pd.DataFrame({"2015": ["0", "27", "27"], "Total": ["9", "87", "96"]}, index=[briefing.HUNTER_ROW, briefing.NO_HUNTER_ROW, "Total"]),
+        "people_charged": pd.DataFrame({COLUMN: list(people)}, index=pd.Index([S15, ATTEMPT, response.EITHER_ROW, response.VIGILANTE_ROW], name="Offence")),
+        "offences_by_year": pd.DataFrame({"2015": ["0", "27", "27"], "Total": ["9", "87", "96"]}, index=[response.HUNTER_ROW, response.NO_HUNTER_ROW, "Total"]),
         "outcomes_by_year": outcomes if outcomes is not None else OUTCOMES,
-        "evidence_review": pd.DataFrame({"Crimes": list(review)}, index=[briefing.SEARCHED_ROW, briefing.CANDIDATES_ROW, briefing.REVIEWED_ROW, briefing.OVERTURNED_ROW]),
-        "data_quality_files": pd.DataFrame({briefing.RECORDS_READ: ["70,000", "4,499", files[0]], briefing.RECORDS_SET_ASIDE: ["0", files[1], files[1]]}, index=["a.csv", "b.csv", "Total"]),
-        "data_quality_merging": pd.DataFrame({"Records": [migrated]}, index=[briefing.MIGRATED_ROW]),
+        "evidence_review": pd.DataFrame({"Crimes": list(review)}, index=[response.SEARCHED_ROW, response.CANDIDATES_ROW, response.REVIEWED_ROW, response.OVERTURNED_ROW]),
+        "data_quality_files": pd.DataFrame({response.RECORDS_READ: ["70,000", "4,499", files[0]], response.RECORDS_SET_ASIDE: ["0", files[1], files[1]]}, index=["a.csv", "b.csv", "Total"]),
+        "data_quality_merging": pd.DataFrame({"Records": [migrated]}, index=[response.MIGRATED_ROW]),
     }
-    return briefing.Released(SimpleNamespace(tables=tables), titles={})
+    return response.Released(SimpleNamespace(tables=tables), titles={})
 
 
 OUTCOMES = pd.DataFrame(

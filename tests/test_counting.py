@@ -3,8 +3,8 @@
 from datetime import date
 
 import pytest
-
 from builders import cms_crime, connect_crime, migrated, write_extract
+
 from helpers.analysis import counting
 from helpers.extracts.load import load_extracts
 
@@ -282,7 +282,8 @@ def test_the_hunter_group_people_are_those_charged_in_the_year_on_a_counted_crim
     """Charged on a hunter-group crime in 2017 under a request code: counted, whatever the crime's
     class; another code on that crime, another year, or a crime whose mention is negated: not."""
     from helpers.request import steps as briefing
-    from helpers.request.parameters import project_root, read_parameters
+    from helpers.project import project_root
+    from helpers.request.parameters import read_parameters
 
     hunter = "Chat logs supplied by Predator Patrol after the sting."
     negated = "Enquiries found no paedophile hunter involvement."

@@ -1,4 +1,4 @@
-"""Tests for helpers.disclosure.control: primary and secondary suppression, the milp audit, outcome groups
+"""Tests for helpers.disclosure: primary and secondary suppression, the milp audit, outcome groups
 and the method note.
 
 The brute-force attacker below is written from the rules' definitions, independently of the
@@ -16,17 +16,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from helpers.disclosure.control import (
-    TOTAL,
-    DisclosureError,
-    Link,
-    Protection,
-    Table,
-    audit,
-    describe_protection,
-    group_outcomes,
-    protect,
-)
+from helpers.disclosure.audit import audit
+from helpers.disclosure.describe import describe_protection
+from helpers.disclosure.outcomes import group_outcomes
+from helpers.disclosure.suppression import protect
+from helpers.disclosure.tables import TOTAL, Link, Protection, Table
+from helpers.errors import DisclosureError
 
 # --------------------------------------------------------------------------------------------
 # helpers
@@ -940,7 +935,7 @@ def test_the_solver_prints_nothing(capfd):
     notebook, and the briefing. The solver used is quiet, on the process's own streams too."""
     import numpy as np
 
-    from helpers.disclosure.control import solve
+    from helpers.disclosure.highs import solve
 
     assert solve([-1.0, 0.0], [0.0, 0.0], [np.inf, 3.0], np.array([[1.0, -1.0]]), [0.0], [0.0], integer=True)[0] == "optimal"
     assert solve([-1.0], [0.0], [np.inf], np.zeros((1, 1)), [0.0], [np.inf], integer=False)[0] != "optimal"

@@ -4,8 +4,7 @@ import pytest
 
 from helpers import errors
 from helpers.analysis.review import DecisionsError
-from helpers.disclosure.control import DisclosureError
-from helpers.errors import ExtractError
+from helpers.errors import DisclosureError, ExtractError
 from helpers.gate.report import ReleaseGateError
 from helpers.request.parameters import ParameterError
 from helpers.request.steps import DataCoverageError, QuarantineError

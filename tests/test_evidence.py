@@ -8,15 +8,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.analysis import evidence
 from helpers.analysis.evidence import (
     CRIME_COLUMNS,
     MENTION_COLUMNS,
-    SearchTerms,
     classify_crimes,
-    compile_terms,
     find_mentions,
+)
+from helpers.analysis.search import negation, prefilter
+from helpers.analysis.search.terms import (
+    KINDS,
+    SearchTerms,
+    compile_terms,
     fuzzy_allowance,
+    split_words,
 )
 
 TERMS_20180075 = [
@@ -299,7 +303,7 @@ def test_chunking_and_threads_do_not_change_the_result(terms, monkeypatch):
         [pool[i] for i in rng.integers(0, len(pool), 400)], index=[f"{i:08d}/17" for i in range(400)]
     )
     whole = find_mentions(texts, terms, workers=1)
-    monkeypatch.setattr(evidence, "_CHUNK", 7)
+    monkeypatch.setattr(prefilter, "_CHUNK", 7)
     chunked = find_mentions(texts, compile_terms(TERMS_20180075), workers=2)
     pd.testing.assert_frame_equal(whole, chunked)
     one_by_one = pd.concat([search_one(texts.iloc[i : i + 1], terms) for i in range(len(texts))], ignore_index=True)
@@ -318,7 +322,7 @@ def test_texts_without_a_negation_word_are_judged_as_the_full_analysis_judges_th
         def isdisjoint(self, other):
             return False
 
-    monkeypatch.setattr(evidence, "_NEGATION_WORDS", EveryWord())
+    monkeypatch.setattr(negation, "_NEGATION_WORDS", EveryWord())
     pd.testing.assert_frame_equal(quick, find_mentions(texts, terms, workers=1))
     assert (quick["kind"] == "negated").any() and (quick["kind"] != "negated").any()
 
@@ -400,7 +404,7 @@ def join(ws, ss) -> str:
 
 def _has_forbidden_pair(text: str) -> bool:
     # ordinary words can make up a term when juxtaposed (shield + patrol is not; these are)
-    low = " ".join(evidence._words(text))
+    low = " ".join(split_words(text))
     return any(p in low for p in ("safe guard sentinel", "hunter group", "hunting group", "predator patrol"))
 
 
@@ -436,4 +440,4 @@ def test_property_offsets_match_text_for_any_input(terms, texts):
     m = find_mentions(s, terms)
     for _, row in m.iterrows():
         assert s[row["crime_ref"]][row["start"] : row["end"]] == row["matched"]
-        assert row["kind"] in evidence.KINDS
+        assert row["kind"] in KINDS

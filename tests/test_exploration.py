@@ -2,8 +2,8 @@
 
 import pandas as pd
 import pytest
-
 from builders import cms_crime, connect_crime, migrated, write_extract
+
 from helpers.analysis import exploration
 from helpers.extracts.load import load_extracts
 
@@ -131,8 +131,10 @@ def test_duplicate_people_are_counted_per_system(extract):
 
 def test_notebook_paths_are_relative_to_the_project_root(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert exploration.project_path("data/x") == exploration.project_root() / "data" / "x"
-    assert exploration.project_path(tmp_path) == tmp_path
+    from helpers.project import project_path, project_root
+
+    assert project_path("data/x") == project_root() / "data" / "x"
+    assert project_path(tmp_path) == tmp_path
 
 
 def test_the_charts_draw_every_system_and_mark_the_switch_over(extract):

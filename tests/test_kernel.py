@@ -180,7 +180,7 @@ def test_a_request_that_fails_in_its_notebook_gives_its_kernel_back():
 def test_a_dead_kernel_is_replaced_in_the_project_folder_and_reset_after_its_first_notebook():
     import time
 
-    from helpers.request.parameters import project_root
+    from helpers.project import project_root
 
     with PrivateKernel() as kernel:
         kernel.start()

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers.request.parameters import RequestParameters, project_root
+from helpers.project import project_root
+
+from helpers.request.parameters import RequestParameters
 
 NOTEBOOKS = sorted((project_root() / "notebooks").glob("*.ipynb"))
 

@@ -3,7 +3,9 @@
 import pytest
 import yaml
 
-from helpers.request.parameters import ParameterError, project_root, read_parameters, validate_parameters
+from helpers.project import project_root
+
+from helpers.request.parameters import ParameterError, read_parameters, validate_parameters
 
 PARAMS = project_root() / "parameters" / "20180075.yaml"
 

@@ -11,7 +11,8 @@ from datetime import date
 import pytest
 
 from helpers.request import steps as briefing
-from helpers.request.parameters import project_root, read_parameters
+from helpers.project import project_root
+from helpers.request.parameters import read_parameters
 from helpers.synthetic.generator import generate_extracts, truth_for_request
 
 PARAMS = project_root() / "parameters" / "20180075.yaml"

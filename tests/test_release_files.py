@@ -1,7 +1,7 @@
 """The release as a requester gets it: reproducible byte for byte, and no withheld figure can be
 recovered from it.
 
-The attacker here is written independently of `helpers.disclosure.control`: it reads only the released
+The attacker here is written independently of `helpers.disclosure`: it reads only the released
 CSV files, knows that `<5` is 1-4 and `[c]` is 5 or more, and uses every additive relation a
 reader can see (totals, the same totals in two tables, subsets and the union of the people
 charged), then asks an integer program for each withheld cell's smallest and largest value.

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from helpers.analysis import evidence, review
-from helpers.request.parameters import project_root, read_parameters
+from helpers.project import project_root
+from helpers.request.parameters import read_parameters
 
 PARAMS = project_root() / "parameters" / "20180075.yaml"
 

@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from builders import HEADERS, cms_crime, connect_crime, csv_text, migrated, write_extract
-from helpers.request.parameters import project_root
+from helpers.project import project_root
 
 ROOT = project_root()
 PARAMS = ROOT / "parameters" / "20180075.yaml"

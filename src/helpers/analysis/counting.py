@@ -20,7 +20,8 @@ from helpers.extracts import codes
 
 
 def recorded_within(crimes: pd.DataFrame, period_from: date, period_to: date) -> pd.Series:
-    """True for crimes recorded on a day of the period (from 00:00 on the first to the end of the last)."""
+    """True for crimes recorded on a day of the period (from 00:00 on the first to the end of
+    the last)."""
     start, end = codes.local_day_bounds(period_from, period_to)
     recorded = crimes["recorded_at"]
     return (recorded >= start) & (recorded < end)
@@ -55,7 +56,8 @@ def outcome_label(outcome: pd.Series) -> pd.Series:
 
 
 def outcomes_by_year(offences: pd.DataFrame, years: list[int]) -> dict[str, dict[str, int]]:
-    """Each year's offences by current outcome type (`pending`: none recorded); zero counts left out."""
+    """Each year's offences by current outcome type (`pending`: none recorded); zero counts left
+    out."""
     labels = outcome_label(offences["outcome"])
     table = pd.crosstab(offences["year"], labels)
     result = {}

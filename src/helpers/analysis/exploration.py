@@ -1,4 +1,4 @@
-"""Looking around an extract: the analyst's explore notebook calls these, so the notebook stays thin.
+"""Looking around an extract: the analyst's explore notebook calls these, so it stays thin.
 
 Everything here is exact and restricted (it is for the force's analysts, never for release):
 crimes per month by the system that recorded them, classifications and outcomes over time, and
@@ -9,9 +9,6 @@ million crimes as on the sample.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")  # figures are shown inline by the notebook, or embedded; no screen needed
@@ -19,21 +16,13 @@ matplotlib.use("Agg")  # figures are shown inline by the notebook, or embedded; 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from helpers.disclosure.control import OUTCOME_GROUPS, PENDING  # noqa: E402
-from helpers.extracts.codes import HO_CLASS_TITLES  # noqa: E402
+from helpers.disclosure.outcomes import OUTCOME_GROUPS  # noqa: E402
+from helpers.extracts.codes import HO_CLASS_TITLES, PENDING  # noqa: E402
 from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition  # noqa: E402
-from helpers.request.parameters import project_root  # noqa: E402
 
 OTHER_CLASSES = "Other classes"
 NO_OUTCOME = "Not yet assigned an outcome"
 TOTAL = "Total"
-
-
-def project_path(value: str | os.PathLike) -> Path:
-    """A path as the notebooks take it: relative paths are relative to the project's root, so a
-    notebook opened from `notebooks/` in JupyterLab finds `data/...` like the command line does."""
-    path = Path(os.path.expanduser(str(value)))
-    return path if path.is_absolute() else project_root() / path
 
 
 # ---- which system recorded each crime
@@ -247,7 +236,7 @@ def records_per_individual(people: pd.DataFrame, system: str) -> pd.Series:
 class Chart:
     """A closed matplotlib figure that a notebook shows as a PNG (the project draws off-screen)."""
 
-    def __init__(self, figure: plt.Figure):
+    def __init__(self, figure: plt.Figure) -> None:
         self.figure = figure
 
     def _repr_png_(self) -> bytes:
@@ -275,7 +264,8 @@ def monthly_chart(per_month: pd.DataFrame, cut_over: pd.Timestamp | None = None)
             when, per_month[system], styles[number % len(styles)], label=system, linewidth=1.6
         )
     if cut_over is not None:
-        axis.axvline(cut_over, color="#d4351c", linewidth=1)
+        # matplotlib converts a date itself; its stubs only know floats
+        axis.axvline(cut_over, color="#d4351c", linewidth=1)  # type: ignore[arg-type]
         axis.annotate(
             f"switch-over {cut_over:%d %b %Y}",
             (cut_over, axis.get_ylim()[1]),
@@ -293,7 +283,8 @@ def monthly_chart(per_month: pd.DataFrame, cut_over: pd.Timestamp | None = None)
 
 
 def stacked_chart(table: pd.DataFrame, ylabel: str, percent: bool = False) -> Chart:
-    """A table's columns (years) as stacked bars of its rows (groups); the `Total` column is left out."""
+    """A table's columns (years) as stacked bars of its rows (groups), without the `Total`
+    column."""
     data = table.drop(columns=[TOTAL], errors="ignore")
     data = shares(data) if percent else data
     figure, axis = plt.subplots(figsize=(9, 4))
@@ -301,7 +292,7 @@ def stacked_chart(table: pd.DataFrame, ylabel: str, percent: bool = False) -> Ch
         stacked=True, ax=axis, width=0.75, colormap="tab20", edgecolor="white", linewidth=0.4
     )
     axis.set_ylabel(ylabel)
-    axis.set_xlabel(data.columns.name or "")
+    axis.set_xlabel(str(data.columns.name or ""))
     axis.tick_params(axis="x", rotation=0)
     axis.spines[["top", "right"]].set_visible(False)
     axis.legend(

@@ -8,12 +8,19 @@ reviewer fills in the decisions file named by the `evidence_decisions` parameter
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from helpers.errors import DecisionsError
+from helpers.markup import Html
+
+if TYPE_CHECKING:
+    from helpers.request.parameters import RequestParameters
 
 #: FOI Act s12 and the Fees Regulations 2004: 18 hours at £25 an hour for a police force
 S12_LIMIT_HOURS = 18.0
@@ -42,7 +49,8 @@ def read_decisions(path: Path) -> pd.DataFrame:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         raise DecisionsError(
-            f"{path.name}: the file is empty (expected a header: reference, decision, reviewer, note)"
+            f"{path.name}: the file is empty "
+            "(expected a header: reference, decision, reviewer, note)"
         ) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
         raise DecisionsError(
@@ -62,7 +70,8 @@ def read_decisions(path: Path) -> pd.DataFrame:
     if bad.any():
         line = int(bad[bad].index[0]) + 2  # the file's own line: the header is line 1
         raise DecisionsError(
-            f"{path.name}: line {line}: decision must be yes or no (got {frame['decision'][bad].iloc[0]!r})"
+            f"{path.name}: line {line}: decision must be yes or no "
+            f"(got {frame['decision'][bad].iloc[0]!r})"
         )
     frame["reference"] = frame["reference"].str.strip()
     repeated = frame["reference"].duplicated(keep=False) & ~frame.duplicated(
@@ -136,12 +145,12 @@ DECISIONS_FILE = "evidence_decisions.csv"
 _DECISION_WORDS = {"yes": "yes", "y": "yes", "no": "no", "n": "no"}
 
 
-def restricted_folder(params) -> Path:
+def restricted_folder(params: RequestParameters) -> Path:
     """The request's restricted folder: `<output_dir>/<reference>/restricted/`."""
     return params.request_output_path / "restricted"
 
 
-def decisions_path(params) -> Path:
+def decisions_path(params: RequestParameters) -> Path:
     """Where the review notebook writes the decisions: the request's restricted folder, and where
     `evidence_decisions` should point for the next run."""
     return restricted_folder(params) / DECISIONS_FILE
@@ -167,18 +176,18 @@ def search_call(kind: pd.Series) -> pd.Series:
     ).rename("search's call")
 
 
-def highlight(text: str, spans) -> str:
+def highlight(text: str, spans: Iterable[tuple[int, int, str]]) -> str:
     """`text`, HTML-escaped, with each `(start, end, kind)` span inside `<mark class="kind">`.
 
     Overlapping or touching spans are marked as one (with the first span's kind; a `negated` span
     wins, so a reviewer sees the negation). Spans outside the text are clipped.
     """
-    import html
+    import html  # here, not at the top: the request step imports this module and shows no HTML
 
     ordered = sorted(
         (max(0, int(s)), min(len(text), int(e)), str(k)) for s, e, k in spans if int(e) > int(s)
     )
-    merged: list[list] = []
+    merged: list[list[Any]] = []  # [start, end, kind]
     for start, end, kind in ordered:
         if start >= end:
             continue
@@ -216,7 +225,8 @@ def highlighted_texts(texts: pd.Series, mentions: pd.DataFrame) -> pd.Series:
 
 
 def decisions_frame(decisions: pd.DataFrame | None) -> pd.DataFrame:
-    """`read_decisions`'s result back as the file's columns (reference, decision yes/no, reviewer, note)."""
+    """`read_decisions`'s result back as the file's columns (reference, decision yes/no,
+    reviewer, note)."""
     if decisions is None or decisions.empty:
         return pd.DataFrame(columns=DECISION_COLUMNS, dtype="object")
     frame = decisions.reset_index()
@@ -229,8 +239,9 @@ def read_existing_decisions(path: Path) -> pd.DataFrame:
     return decisions_frame(read_decisions(path)) if path.is_file() else decisions_frame(None)
 
 
-def _decision_word(reference: str, value) -> tuple[str, str]:
-    """A reviewer's entry, `"yes"` or `("no", "a council team, not a hunter group")`, as (decision, note)."""
+def _decision_word(reference: str, value: Any) -> tuple[str, str]:
+    """A reviewer's entry, `"yes"` or `("no", "a council team, not a hunter group")`, as
+    (decision, note)."""
     decision, note = (
         (value[0], value[1] if len(value) > 1 else "")
         if isinstance(value, (tuple, list))
@@ -334,18 +345,17 @@ def review_progress(candidates: pd.DataFrame, decisions: pd.DataFrame) -> pd.Dat
     return pd.DataFrame({"crimes": pd.Series(rows, dtype="int64")}).rename_axis("review")
 
 
-def keep_decisions(params, restricted: Path) -> Path | None:
+def keep_decisions(params: RequestParameters, restricted: Path) -> Path | None:
     """Keep a copy of the decisions file a run used in that run's restricted folder.
 
     A run replaces the request's whole output folder when it publishes, so a decisions file kept
     at `restricted/evidence_decisions.csv` would be lost at the next run without this copy; the
     copy also records which decisions the run's figures used.
     """
-    import shutil
-
     if not params.evidence_decisions:
         return None
     source = params.path(params.evidence_decisions)
+    assert source is not None  # evidence_decisions is set
     target = Path(restricted) / DECISIONS_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists() and target.resolve() == source.resolve():
@@ -357,7 +367,8 @@ def keep_decisions(params, restricted: Path) -> Path | None:
 _WORKLIST_STYLE = (
     "<style>"
     "table.worklist{border-collapse:collapse;width:100%;font-size:0.9rem}"
-    "table.worklist th,table.worklist td{border-bottom:1px solid #b1b4b6;padding:0.4rem;vertical-align:top;text-align:left}"
+    "table.worklist th,table.worklist td{border-bottom:1px solid #b1b4b6;padding:0.4rem;"
+    "vertical-align:top;text-align:left}"
     "table.worklist td.text{max-width:40rem;line-height:1.45}"
     "table.worklist mark{background:#ffdd00;color:#0b0c0c;padding:0 0.1em}"
     "table.worklist mark.negated{background:#f3f2f1;outline:2px dashed #d4351c}"
@@ -366,13 +377,11 @@ _WORKLIST_STYLE = (
 )
 
 
-def worklist_html(candidates: pd.DataFrame, texts: pd.Series):
+def worklist_html(candidates: pd.DataFrame, texts: pd.Series) -> Html:
     """The worklist as one HTML table: number, reference, the search's call, the text with its
     matches marked (`highlighted_texts`; the saved context where the text is not in the extract),
     and the decision so far. Restricted: it shows circumstances text."""
-    import html
-
-    from helpers.briefing.report import Html
+    import html  # here, not at the top: the request step imports this module and shows no HTML
 
     def escaped(values: pd.Series) -> pd.Series:
         return values.astype(str).map(html.escape)
@@ -416,7 +425,11 @@ def worklist_html(candidates: pd.DataFrame, texts: pd.Series):
         + decision
         + "</td></tr>"
     )
-    head = '<thead><tr><th scope="col">#</th><th scope="col">Crime</th><th scope="col">Search\'s call</th><th scope="col">Circumstances</th><th scope="col">Decision</th></tr></thead>'
+    head = (
+        '<thead><tr><th scope="col">#</th><th scope="col">Crime</th>'
+        '<th scope="col">Search\'s call</th><th scope="col">Circumstances</th>'
+        '<th scope="col">Decision</th></tr></thead>'
+    )
     return Html(
         f'{_WORKLIST_STYLE}<table class="worklist">{head}<tbody>{"".join(rows)}</tbody></table>'
     )

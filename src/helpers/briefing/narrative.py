@@ -22,7 +22,7 @@ from helpers.briefing.report import (
 )
 from helpers.extracts.codes import HO_CLASS_TITLES
 from helpers.extracts.sources import FORCE_SOURCES
-from helpers.request import steps as b
+from helpers.request import tables as b
 
 HUNTER_GROUP = "so-called \u201cpaedophile hunter\u201d group"
 
@@ -349,7 +349,7 @@ def disclosure_note(params, released: b.Released) -> Html:
     """The disclosure rules applied, in plain words (the disclosure module's own note)."""
     import mistune
 
-    from helpers.disclosure.control import describe_protection
+    from helpers.disclosure.describe import describe_protection
 
     note = describe_protection(released.protection)
     note = note.split("**", 2)[-1].strip() if note.startswith("**") else note  # our heading says it

@@ -21,6 +21,8 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.markup import Html
+
 TOTAL = "Total"
 
 
@@ -77,16 +79,6 @@ def thousands(value: object) -> str:
 
 
 # ---- pieces of the page
-
-
-class Html(str):
-    """An HTML fragment that Jupyter displays as HTML (and nothing else: no text repr)."""
-
-    def _repr_html_(self) -> str:
-        return str(self)
-
-    def __repr__(self) -> str:  # a notebook never shows the raw string
-        return "<HTML fragment>"
 
 
 def parts(*fragments: str) -> Html:

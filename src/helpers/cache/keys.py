@@ -27,7 +27,7 @@ def cache_root() -> Path:
     """`$FOI_CACHE_DIR`, else the project's `.cache/extracts`."""
     # here, not at the top: the parameters' module imports pydantic and yaml, which the cache
     # builder (given its root) never needs
-    from helpers.request.parameters import project_root
+    from helpers.project import project_root
 
     return Path(os.environ.get("FOI_CACHE_DIR") or project_root() / ".cache" / "extracts")
 

@@ -1,1 +1,7 @@
-"""Disclosure control: small-number suppression, secondary suppression, the audit."""
+"""Disclosure control: which cells of a response's tables are withheld, and the proof that none
+can be worked out.
+
+``tables`` (the records: Table, Link, Protection), ``suppression`` (``protect``: primary and
+secondary suppression), ``audit`` (the attacker's integer programmes), ``highs`` (the one call to
+the solver), ``outcomes`` (Home Office outcome groups), ``describe`` (the plain-words method note).
+"""

@@ -7,7 +7,6 @@ is read; a mistake is reported in one line naming the key (`ParameterError`).
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from helpers.errors import ParameterError
+from helpers.project import project_path
 
 
 def normalise_ho_class_code(code: str) -> str:
@@ -133,8 +133,7 @@ class RequestParameters(BaseModel):
         """A path from the parameters: relative paths are relative to the project's root."""
         if value is None:
             return None
-        path = Path(os.path.expanduser(value))
-        return path if path.is_absolute() else project_root() / path
+        return project_path(value)
 
     @property
     def extracts_path(self) -> Path:
@@ -143,18 +142,6 @@ class RequestParameters(BaseModel):
     @property
     def request_output_path(self) -> Path:
         return self.path(self.output_dir) / self.reference
-
-
-def project_root() -> Path:
-    """The project's root: `FOI_PROJECT_ROOT` if set, else the folder holding `pyproject.toml`
-    above the current folder, else above this package (an editable install)."""
-    if os.environ.get("FOI_PROJECT_ROOT"):
-        return Path(os.environ["FOI_PROJECT_ROOT"]).resolve()
-    for start in (Path.cwd(), Path(__file__).resolve()):
-        for folder in (start, *start.parents):
-            if (folder / "pyproject.toml").is_file() and (folder / "parameters").is_dir():
-                return folder
-    return Path.cwd()
 
 
 def _one_line(error: ValidationError) -> str:

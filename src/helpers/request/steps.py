@@ -11,25 +11,31 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from helpers.analysis import counting, evidence, review
-from helpers.analysis.review import ReviewCost, ReviewOutcome
 from helpers.briefing.report import thousands
-from helpers.disclosure import control as disclosure
+from helpers.disclosure import suppression
 from helpers.errors import (  # noqa: F401 - raised by these steps
     DataCoverageError,
+    DisclosureError,
     ExtractError,
     QuarantineError,
 )
 from helpers.extracts.load import load_extracts
 from helpers.extracts.model import Extract
-from helpers.extracts.sources import FORCE_SOURCES
 from helpers.request.parameters import RequestParameters, validate_parameters
+from helpers.request.tables import (
+    EvidenceFindings,
+    Figures,
+    Released,
+    release_links,
+    release_tables,
+)
 
 
 def parameters_from(namespace: Mapping[str, Any]) -> RequestParameters:
@@ -127,16 +133,6 @@ def check_coverage(params: RequestParameters, extract: Extract) -> None:
 # ---- counts
 
 
-@dataclass
-class Figures:
-    """The exact figures: restricted until disclosure control has been applied."""
-
-    offences: pd.DataFrame
-    offences_by_year: dict[str, int]
-    outcomes_by_year: dict[str, dict[str, int]]
-    persons: counting.PersonsCharged
-
-
 def count(params: RequestParameters, extract: Extract) -> Figures:
     offences = counting.select_offences(
         extract.crimes, params.offence_classes, params.period_from, params.period_to
@@ -154,22 +150,6 @@ def count(params: RequestParameters, extract: Extract) -> Figures:
 
 
 # ---- evidence search
-
-
-@dataclass
-class EvidenceFindings:
-    """Which crimes' circumstances mention the search terms, after any review."""
-
-    candidates: pd.DataFrame  # the worklist (restricted)
-    counted: frozenset[str]  # crime IDs counted, after review
-    negated: frozenset[str]  # crime IDs with only negated mentions
-    offences_by_year: dict[str, int]
-    crime_references: list[str]
-    negated_references: list[str]
-    persons: frozenset[str]  # individuals in `either` charged on a counted crime
-    review: ReviewOutcome
-    cost: ReviewCost
-    scope_ids: pd.Index  # the crimes whose circumstances were read
 
 
 def search_scope(params: RequestParameters, extract: Extract, figures: Figures) -> pd.DataFrame:
@@ -298,167 +278,16 @@ def results(
 # ---- disclosure control: the tables that may be released
 
 
-HUNTER_ROW = "Hunter-group evidence found"
-NO_HUNTER_ROW = "No hunter-group evidence found"
-EITHER_ROW = "Charged with any of these (each person once)"
-VIGILANTE_ROW = "of whom charged on hunter-group evidence"
-SEARCHED_ROW = "Crimes whose circumstances were searched"
-CANDIDATES_ROW = "Crimes with a mention of the terms (to review)"
-REVIEWED_ROW = "Reviewed by hand"
-OVERTURNED_ROW = "Where the reviewer changed the search's call"
-MIGRATED_ROW = "Crimes migrated from {old} to {new} (each counted once)".format(
-    **next(
-        ({"old": s.legacy_system, "new": s.system} for s in FORCE_SOURCES if s.legacy_system),
-        {"old": "the old system", "new": "the new one"},
-    )
-)
-RECORDS_READ = "Records read"
-RECORDS_SET_ASIDE = "Records set aside"
-
-
-def people_column(params: RequestParameters) -> str:
-    """The people-charged table's one column (its rows are the offences)."""
-    return f"People charged in {params.charge_year}"
-
-
-@dataclass
-class Released:
-    """The response's tables after disclosure control: display strings, titles and notes."""
-
-    protection: disclosure.Protection
-    titles: dict[str, str]
-    notes: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def tables(self) -> dict[str, pd.DataFrame]:
-        return self.protection.tables
-
-    def value(self, table: str, row, column) -> str:
-        return str(self.protection.tables[table].loc[row, column])
-
-
-def release_tables(
-    params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings
-) -> list[disclosure.Table]:
-    """The tables of the response, as exact counts, before disclosure control."""
-    years = [str(year) for year in params.years]
-    charge_year = str(params.charge_year)
-
-    people = pd.DataFrame(
-        {
-            people_column(params): [len(members) for members in figures.persons.by_group.values()]
-            + [len(figures.persons.either), len(findings.persons)]
-        },
-        index=pd.Index(
-            [group.label for group in params.charge_groups.values()] + [EITHER_ROW, VIGILANTE_ROW],
-            name="Offence",
-        ),
-    )
-    hunter = pd.Series(findings.offences_by_year).reindex(years).astype(int)
-    total = pd.Series(figures.offences_by_year).reindex(years).astype(int)
-    offences = pd.DataFrame(
-        [hunter, total - hunter],
-        index=pd.Index([HUNTER_ROW, NO_HUNTER_ROW], name="Offences recorded"),
-    )
-    offences["Total"] = offences.sum(axis=1)
-    offences.loc["Total"] = offences.sum(axis=0)
-    outcomes = disclosure.group_outcomes({year: figures.outcomes_by_year[year] for year in years})
-    outcomes.columns = [str(column) for column in outcomes.columns]
-
-    quality = extract.data_quality
-    files = pd.DataFrame(
-        {RECORDS_READ: quality["rows_read"], RECORDS_SET_ASIDE: quality["rows_quarantined"]}
-    ).rename_axis("Extract file")
-    files.loc["Total"] = files.sum(axis=0)
-    merging = pd.DataFrame(
-        {
-            "Records": [
-                quality["migrated_crimes"],
-                quality["charges_copied_across_systems"],
-                quality["person_records"],
-                quality["individuals"],
-            ]
-        },
-        index=pd.Index(
-            [
-                MIGRATED_ROW,
-                "Charges copied into Connect at migration (each counted once)",
-                "Person records",
-                "Individuals, after linking records of the same person",
-            ],
-            name="Combining the two systems",
-        ),
-    )
-    review_counts = pd.DataFrame(
-        {
-            "Crimes": [
-                len(findings.scope_ids),
-                len(findings.candidates),
-                findings.review.reviewed,
-                findings.review.overturned,
-            ]
-        },
-        index=pd.Index(
-            [SEARCHED_ROW, CANDIDATES_ROW, REVIEWED_ROW, OVERTURNED_ROW], name="Free-text search"
-        ),
-    )
-    return [
-        disclosure.Table("people_charged", f"People charged in {charge_year}, by offence", people),
-        disclosure.Table(
-            "offences_by_year",
-            f"Offences of {params.offence_description} recorded, by year",
-            offences,
-        ),
-        disclosure.Table(
-            "outcomes_by_year", "Outcomes of those offences, by year recorded", outcomes
-        ),
-        disclosure.Table("evidence_review", "The free-text search and its review", review_counts),
-        disclosure.Table("data_quality_files", "Records read from each extract file", files),
-        disclosure.Table(
-            "data_quality_merging", "How the two systems' records were combined", merging
-        ),
-    ]
-
-
-def release_links(
-    params: RequestParameters, tables: list[disclosure.Table]
-) -> list[disclosure.Link]:
-    """How the tables' figures relate, for the attacker model of the disclosure audit."""
-    by_name = {table.name: table for table in tables}
-    people = by_name["people_charged"].counts
-    column = people.columns[0]
-    groups = [(("people_charged", label, column)) for label in people.index[:-2]]
-    either = ("people_charged", EITHER_ROW, column)
-    links = [disclosure.Link.subset(("people_charged", VIGILANTE_ROW, column), either)]
-    if len(groups) > 1:
-        links.append(disclosure.Link.union(either, groups))
-    else:
-        links.append(disclosure.Link.equal(groups[0], either))
-    crimes = lambda row: ("evidence_review", row, "Crimes")  # noqa: E731
-    links += [
-        disclosure.Link.subset(crimes(CANDIDATES_ROW), crimes(SEARCHED_ROW)),
-        disclosure.Link.subset(crimes(REVIEWED_ROW), crimes(CANDIDATES_ROW)),
-        disclosure.Link.subset(crimes(OVERTURNED_ROW), crimes(REVIEWED_ROW)),
-    ]
-    for year in by_name["offences_by_year"].counts.columns:  # the years and the Total
-        links.append(
-            disclosure.Link.equal(
-                ("outcomes_by_year", "Total", year), ("offences_by_year", "Total", year)
-            )
-        )
-    return links
-
-
 def protect(
     params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings
 ) -> Released:
     """Apply the disclosure rules to every table of the response; stop if any is unsafe."""
     tables = release_tables(params, extract, figures, findings)
-    protection = disclosure.protect(
+    protection = suppression.protect(
         tables, release_links(params, tables), threshold=params.disclosure_threshold
     )
     if not protection.safe:
-        raise disclosure.DisclosureError(
+        raise DisclosureError(
             "a withheld figure could still be worked out from the released tables", protection
         )
     for name, display in protection.tables.items():

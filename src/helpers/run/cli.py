@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 
 from helpers.errors import EXIT_CODES, BriefingError, RunFailure
-from helpers.request.parameters import project_root, read_parameters
+from helpers.project import project_root
+from helpers.request.parameters import read_parameters
 from helpers.run.batch import run_many
 from helpers.run.kernels import PrivateKernel
 from helpers.run.request import RunResult, run_request, start_build_for

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from helpers.errors import RunFailure
-from helpers.request.parameters import project_root
+from helpers.project import project_root
 from helpers.run.background import LOW_PRIORITY
 from helpers.run.jupyter_compat import (
     give_up_if_the_kernel_dies,

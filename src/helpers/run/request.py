@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from helpers import __version__
 from helpers.errors import ParameterError, RunFailure, kind_of
+from helpers.project import project_root
 from helpers.request.parameters import (
     RequestParameters,
     notebook_parameters,
-    project_root,
     read_parameters,
 )
 from helpers.run import jupyter_compat
