@@ -12,7 +12,8 @@ import pytest
 
 from helpers.request import steps as briefing
 from helpers.request.parameters import project_root, read_parameters
-from helpers.synthetic.generator import generate_extracts, truth_for_request
+from helpers.synthetic.generator import generate_extracts
+from helpers.synthetic.truth import truth_for_request
 
 PARAMS = project_root() / "parameters" / "20180075.yaml"
 

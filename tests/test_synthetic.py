@@ -18,7 +18,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.synthetic.generator import FILE_COLUMNS, SWITCHOVER, generate_extracts, truth_for_request
+from helpers.synthetic.contract import FILE_COLUMNS, SWITCHOVER
+from helpers.synthetic.generator import generate_extracts
+from helpers.synthetic.truth import truth_for_request
 
 S15 = ["SX03225", "SX03226", "SX03210", "SX03211", "SX03048", "SX03049"]
 S15_ATTEMPT = [c + "A" for c in S15]
