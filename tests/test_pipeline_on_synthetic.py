@@ -13,7 +13,8 @@ import pytest
 from helpers.request import steps as briefing
 from helpers.project import project_root
 from helpers.request.parameters import read_parameters
-from helpers.synthetic.generator import generate_extracts, truth_for_request
+from helpers.synthetic.generator import generate_extracts
+from helpers.synthetic.truth import truth_for_request
 
 PARAMS = project_root() / "parameters" / "20180075.yaml"
 
