@@ -29,7 +29,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP) bytecode
 	$(BIN)/foi-briefing demo
 
-test: $(STAMP) bytecode
+# the house rules first (quick), then every test
+test: $(STAMP) bytecode lint
 	$(BIN)/python -m pytest
 
 # the house rules (pyproject.toml says which and why): ruff's lint and format, mypy

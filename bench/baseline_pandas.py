@@ -105,7 +105,7 @@ def find(x):
     return x
 
 
-for a, b in zip(edges["a"], edges["b"]):
+for a, b in zip(edges["a"], edges["b"], strict=True):
     ra, rb = find(a), find(b)
     if ra != rb:
         parent[ra] = rb

@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-
 from builders import SAMPLE
+
 from helpers.analysis import review
 from helpers.project import project_root
 

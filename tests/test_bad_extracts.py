@@ -3,8 +3,8 @@ and reconciled, never dropped."""
 
 import pandas as pd
 import pytest
-
 from builders import HEADERS, cms_crime, connect_crime, csv_text, migrated, write_extract
+
 from helpers.errors import ExtractError
 from helpers.extracts.load import load_extracts
 
@@ -224,17 +224,17 @@ def test_scan_file_finds_each_fault_on_its_line_whatever_the_chunk_size(tmp_path
 
     monkeypatch.setattr(extracts, "CHUNK_BYTES", chunk)
     cases = [  # (source, bytes, start of the expected message)
-        (CONNECT, "a,b\r\nx,é\r\ny,ü\r\n".encode("utf-8"), None),  # 2-byte letters over chunk edges
-        (CONNECT, "a,b\nx,y\nz,€€\n".encode("utf-8"), None),  # 3-byte letters
+        (CONNECT, "a,b\r\nx,é\r\ny,ü\r\n".encode(), None),  # 2-byte letters over chunk edges
+        (CONNECT, "a,b\nx,y\nz,€€\n".encode(), None),  # 3-byte letters
         (CONNECT, b"a,b\nx,y\nz,\xe9\n", "line 3 is not valid UTF-8"),
         (CONNECT, b"a,b\nx,y\nz,\xe2\x82", "line 3 is not valid UTF-8"),  # cut inside a letter at the end
         (CONNECT, b"a,b\nx,\xe9y\nz,w\n", "line 2 is not valid UTF-8"),  # a line between good ones
         (CONNECT, b"a,b\nx,yyyyyyyyyyyyyyyy\xe9yyyy\nz,w\n", "line 2 is not valid UTF-8"),  # a line longer than a chunk
-        (CONNECT, "a,b\nx,yyyyyyyyyyyyéyyyy\nz,w\n".encode("utf-8"), None),
+        (CONNECT, "a,b\nx,yyyyyyyyyyyyéyyyy\nz,w\n".encode(), None),
         (CMS, b"a,b\r\nx,y\r\nz,w\rq\r\n", "line 3 has a carriage return"),
         (CMS, b"a,b\r\nx,y\r\nz,w\r", "line 3 has a carriage return"),
         (CMS, b"a,b\r\nx,y\r\nz,\x81\r\n", "line 3 has byte 0x81"),
-        (CMS, "a,b\nx,y\nz,Siobhán\n".encode("utf-8"), "the file is UTF-8 (non-ASCII text from line 3)"),
+        (CMS, "a,b\nx,y\nz,Siobhán\n".encode(), "the file is UTF-8 (non-ASCII text from line 3)"),
         (CMS, "a,b\nx,y\nz,Siobhán\n".encode("cp1252"), None),
         (CMS, b'a,b\nx,"y\nz,w\n', "the file ends inside a quoted field"),
     ]

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from helpers.request import tables as response
 from helpers.briefing import charts, narrative, report
 from helpers.project import project_root
+from helpers.request import tables as response
 from helpers.request.parameters import read_parameters
 
 PARAMS = read_parameters(project_root() / "parameters" / "20180075.yaml")

@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
+from builders import SAMPLE
 from PIL import Image
 
-from builders import SAMPLE
-from helpers.request import tables as response
 from helpers.project import project_root
+from helpers.request import tables as response
 
 CHROMIUM = next((found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None)
 

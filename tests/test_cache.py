@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from builders import cms_crime, connect_crime, migrated, write_extract
+
 from helpers.cache import entries as cache
 from helpers.extracts.load import load_extracts
 
@@ -336,7 +336,7 @@ def test_person_and_charge_rows_set_aside_apart_are_quarantined_as_when_read_her
     with open(folder / "CMS_NOMINALS.csv", "ab") as handle:  # no nominal number, then a field too many
         handle.write('CM/16/0000002,,,,,,\r\nCM/16/0000002,400009,x,y,z,1,2,3,4,5,6,7,8,9\r\n'.encode("cp1252"))
     with open(folder / "connect_persons.csv", "ab") as handle:  # no person reference; a crime in no file
-        handle.write("00000002/17,,,,,,,\n99999999/17,PERD9,,,,,,\n".encode("utf-8"))
+        handle.write(b"00000002/17,,,,,,,\n99999999/17,PERD9,,,,,,\n")
     direct = load_extracts(folder, personal_data=True)
     assert sorted(direct.quarantine["reason"]) == ["crime not found in any crimes file", "has 14 fields, the header has 7", "no person reference", "no person reference"]
     cached = cache.open_extract(folder)

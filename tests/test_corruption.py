@@ -20,10 +20,10 @@ import traceback
 from pathlib import Path
 
 import pytest
+from builders import HEADERS, SAMPLE, cms_crime, connect_crime, migrated, write_extract
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from builders import HEADERS, SAMPLE, cms_crime, connect_crime, migrated, write_extract
 from helpers.errors import ExtractError
 from helpers.extracts.load import load_extracts
 

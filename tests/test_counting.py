@@ -281,8 +281,8 @@ def test_a_charge_repeated_in_one_file_is_not_counted_as_copied_across_systems(t
 def test_the_hunter_group_people_are_those_charged_in_the_year_on_a_counted_crime(tmp_path):
     """Charged on a hunter-group crime in 2017 under a request code: counted, whatever the crime's
     class; another code on that crime, another year, or a crime whose mention is negated: not."""
-    from helpers.request import steps as briefing
     from helpers.project import project_root
+    from helpers.request import steps as briefing
     from helpers.request.parameters import read_parameters
 
     hunter = "Chat logs supplied by Predator Patrol after the sting."

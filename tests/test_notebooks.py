@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from helpers.project import project_root
-
 from helpers.request.parameters import RequestParameters
 
 NOTEBOOKS = sorted((project_root() / "notebooks").glob("*.ipynb"))

@@ -4,7 +4,6 @@ import pytest
 import yaml
 
 from helpers.project import project_root
-
 from helpers.request.parameters import ParameterError, read_parameters, validate_parameters
 
 PARAMS = project_root() / "parameters" / "20180075.yaml"

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pyarrow as pa
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
-from helpers.request import steps as briefing
 from helpers.project import project_root
+from helpers.request import steps as briefing
 from helpers.request.parameters import read_parameters
 from helpers.synthetic.generator import generate_extracts
 from helpers.synthetic.truth import truth_for_request

@@ -15,9 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.optimize import Bounds, LinearConstraint, milp
-
 from builders import SAMPLE
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 pytestmark = [
     pytest.mark.slow,

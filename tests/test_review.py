@@ -5,8 +5,8 @@ import pytest
 from builders import cms_crime, connect_crime, write_extract
 
 from helpers.analysis import review
-from helpers.request import steps as briefing
 from helpers.project import project_root
+from helpers.request import steps as briefing
 from helpers.request.parameters import read_parameters
 
 PARAMS = project_root() / "parameters" / "20180075.yaml"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from builders import HEADERS, cms_crime, connect_crime, csv_text, migrated, write_extract
+
 from helpers.project import project_root
 
 ROOT = project_root()

@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from builders import SAMPLE
-from helpers.request import steps as briefing
+
 from helpers.project import project_root
+from helpers.request import steps as briefing
 from helpers.request.parameters import read_parameters
 
 pytestmark = pytest.mark.skipif(not (SAMPLE / "expected.json").is_file(), reason=f"the shared sample export is not at {SAMPLE}")
