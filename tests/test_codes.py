@@ -129,3 +129,27 @@ def test_whitespace_is_taken_out_as_the_regex_does(values, start):
     array = pa.array(values, pa.string()).slice(min(start, len(values)))
     for text in (array, pa.chunked_array([array, array], pa.string())):
         assert codes.without_whitespace(text).to_pylist() == pc.replace_substring_regex(text, r"\s+", "").to_pylist()
+
+
+# ---- PNC IDs: one rule, written for Arrow columns and for one token of a release file
+
+
+
+PNC_LIKE = st.builds(
+    lambda year, serial, check, space: f"{space}{year}{space}/{serial}{check}{space}",
+    st.from_regex(r"\A\d{1,5}\Z"),
+    st.from_regex(r"\A\d{0,10}\Z"),
+    st.sampled_from(["A", "a", "Z", "", "1", "/"]),
+    st.sampled_from(["", " ", "\t"]),
+)
+
+
+@given(st.lists(PNC_LIKE | st.text(max_size=12), max_size=20))
+def test_one_pnc_rule_for_columns_and_for_single_values(values):
+    column = codes.normalise_pnc_id(pa.array(values, pa.string())).to_pylist()
+    assert column == [codes.normalise_pnc(value) if value.strip() else None for value in values]
+
+
+def test_any_written_form_of_a_pnc_id_is_one_form():
+    assert codes.normalise_pnc("2000/0448754A") == codes.normalise_pnc(" 00/448754a ") == "00/448754A"
+    assert codes.normalise_pnc("24/05/1992") is None

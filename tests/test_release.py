@@ -19,12 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.errors import ReleaseGateError
+from helpers.extracts.codes import normalise_pnc
 from helpers.gate.check import RULES, check_release, check_tables, write_tables
 from helpers.gate.manifest import sha256_file, write_manifest
 from helpers.gate.readers import Content, Segment, table_csv
 from helpers.gate.report import RULE_NAMES, Finding, GateReport
 from helpers.gate.rules.copied_text import _release_shingles, find_copied_runs
-from helpers.gate.sensitive import FrameSensitive, Sensitive, normalise_pnc
+from helpers.gate.sensitive import FrameSensitive, Sensitive
 
 T = 5
 

@@ -262,14 +262,30 @@ def _on_given(text: pa.ChunkedArray, work) -> pa.Array:
     )
 
 
-def normalise_pnc_id(values: Strings, pattern: str) -> pa.Array:
+#: a PNC ID however a system or a person writes it (after trimming and upper-casing): a two- or
+#: four-digit year, the serial with or without its leading zeros, the check letter
+PNC_ANY_FORM = r"^(?P<year>\d{2,4})/(?P<serial>\d{1,9})(?P<check>[A-Z])$"
+_PNC_ANY_FORM = re.compile(PNC_ANY_FORM, re.ASCII)  # as RE2 reads it: \d is an ASCII digit
+
+
+def normalise_pnc_id(values: Strings, pattern: str = PNC_ANY_FORM) -> pa.Array:
     """PNC IDs in one form, `YY/SERIALC` with the serial as a plain number: `00/448754A`.
 
     CMS writes `2000/0448754A`, Connect `00/448754A`; two are the same individual's when the
     two-digit year, the serial as a number and the check letter agree. Hand-keyed stray spaces
-    and lower case are forgiven.
+    and lower case are forgiven. `pattern`: a system's own form (its source definition's), or
+    any form. Null where a value is not a PNC ID.
     """
     return _on_given(as_text(values), lambda text: _normalise_pnc(text, pattern))
+
+
+def normalise_pnc(value: object) -> str | None:
+    """`normalise_pnc_id` for one value written anywhere (a token of a release file): the same
+    rule in plain Python. None if it is not a PNC ID."""
+    match = _PNC_ANY_FORM.fullmatch(re.sub(r"[\t\n\f\r ]+", "", str(value).strip()).upper())
+    if not match:
+        return None
+    return f"{match['year'][-2:]}/{int(match['serial'])}{match['check']}"
 
 
 def without_whitespace(text):

@@ -4,14 +4,14 @@ implementations.
 `FrameSensitive` reads it from pandas frames (the tests plant leaks with it). `ExtractSensitive`
 reads it from the run's extract (in memory or the extract cache), a column at a time, and keeps
 what the checks of one extract read and found with the extract's store (`_Lookups`), for every
-checker of that extract in the process. PNC IDs are compared in one form (`normalise_pnc`), so
-either system's spelling of an ID matches. The search scope (`write_search_scope`) names the
-crimes whose texts a run read: the only texts its briefing could have copied.
+checker of that extract in the process. PNC IDs are compared in one form
+(`extracts.codes.normalise_pnc`), so either system's spelling of an ID matches. The search
+scope (`write_search_scope`) names the crimes whose texts a run read: the only texts its
+briefing could have copied.
 """
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from helpers.extracts.codes import normalise_pnc_id
 from helpers.extracts.sources import FORCE_SOURCES
 
 
@@ -44,19 +45,6 @@ class Sensitive(Protocol):
         ...
 
 
-#: a PNC ID as either system writes it: `2000/0448754A` (CMS), `00/448754A` (Connect)
-PNC_PATTERN = re.compile(r"(\d{2,4})/(\d{1,9})([A-Za-z])")
-
-
-def normalise_pnc(value: str) -> str | None:
-    """`2000/0448754A`, ` 2000/0448754a `, `00/448754A` -> `00/448754A`; None if not a PNC ID."""
-    match = PNC_PATTERN.fullmatch(re.sub(r"\s+", "", str(value)))
-    if not match:
-        return None
-    year, serial, check = match.groups()
-    return f"{year[-2:]}/{int(serial)}{check.upper()}"
-
-
 def _arrow_strings(values: pd.Series) -> pa.Array:
     """A column's non-missing values as Arrow strings (numbers written as text)."""
     values = values.dropna()
@@ -64,20 +52,6 @@ def _arrow_strings(values: pd.Series) -> pa.Array:
         values = values.astype("string[pyarrow]")
     array = pa.array(values.array)
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-
-
-def _normalise_pnc_arrow(values: pa.Array) -> pa.Array:
-    """`normalise_pnc` over an Arrow array (null where a value is not a PNC ID)."""
-    cleaned = pc.utf8_upper(
-        pc.replace_substring_regex(values.cast(pa.string()), pattern=r"\s+", replacement="")
-    )
-    parts = pc.extract_regex(
-        cleaned, pattern=r"^(?P<year>\d{2,4})/(?P<serial>\d{1,9})(?P<check>[A-Z])$"
-    )
-    year = pc.utf8_slice_codeunits(pc.struct_field(parts, "year"), start=-2)
-    serial = pc.cast(pc.cast(pc.struct_field(parts, "serial"), pa.int64()), pa.string())
-    year_serial = pc.binary_join_element_wise(year, serial, "/")
-    return pc.binary_join_element_wise(year_serial, pc.struct_field(parts, "check"), "")
 
 
 def _as_dates(values: pd.Series) -> pd.Series:
@@ -172,7 +146,7 @@ class FrameSensitive:
                         parts.append(values)
             for column in self.PNC_COLUMNS:
                 if column in self.people:
-                    parts.append(_normalise_pnc_arrow(_arrow_strings(self.people[column])))
+                    parts.append(normalise_pnc_id(_arrow_strings(self.people[column])))
             ids = (
                 pa.concat_arrays([p.cast(pa.large_string()) for p in parts])
                 if parts

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 
+from helpers.extracts.codes import normalise_pnc
 from helpers.gate.readers import Content, Segment
 from helpers.gate.report import Finding, mask
 from helpers.gate.rules.base import Context
-from helpers.gate.sensitive import PNC_PATTERN, Sensitive, normalise_pnc
+from helpers.gate.sensitive import Sensitive
 
 _ID_TOKEN = re.compile(r"(?:[^\W_]|/)+")
 _SPACED_PNC = re.compile(r"(?<![\w/])(\d{2}|\d{4})\s*/\s*(\d{1,9})\s?([A-Za-z])(?![\w/])")
@@ -54,7 +55,7 @@ def _candidate_keys(token: str) -> set[str]:
     for part in {token, *token.split("/")}:
         if len(part) >= 6 and any(ch.isdigit() for ch in part):
             keys.add(part)
-    pnc = normalise_pnc(token) if PNC_PATTERN.fullmatch(token) else None
+    pnc = normalise_pnc(token)
     if pnc:
         keys.add(pnc)
     return keys
