@@ -107,10 +107,6 @@ URL_ATTRIBUTES = {
 }
 
 
-def _line_at(text: str, pos: int, line0: int = 1) -> int:
-    return line0 + text.count("\n", 0, pos)
-
-
 def _is_external(url: str) -> bool:
     return bool(_ABSOLUTE_URL.match(html.unescape(url)))
 
@@ -129,20 +125,17 @@ def _css_links(css: str, line0: int) -> list[tuple[int, str]]:
     """External or non-embedded resources in CSS: @import, url(...) that is not data:/#, URLs."""
     found = []
     css = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), css, flags=re.S)
+    line_at = LineNumbers(css, line0)
     for m in re.finditer(r"@import\s+(url\(\s*)?([\"']?)([^\"')\s;]*)", css, re.I):
         if not m.group(3).lower().startswith("data:"):
-            found.append(
-                (_line_at(css, m.start(), line0), f"CSS @import of {_describe_url(m.group(3))}")
-            )
+            found.append((line_at(m.start()), f"CSS @import of {_describe_url(m.group(3))}"))
     for m in re.finditer(r"url\(\s*([\"']?)(.*?)\1\s*\)", css, re.I | re.S):
         target = m.group(2).strip()
         if target and not target.lower().startswith("data:") and not target.startswith("#"):
-            found.append(
-                (_line_at(css, m.start(), line0), f"CSS url() loading {_describe_url(target)}")
-            )
+            found.append((line_at(m.start()), f"CSS url() loading {_describe_url(target)}"))
     urls = {line for line, _ in found}
     for m in _ANY_URL.finditer(css):
-        line = _line_at(css, m.start(), line0)
+        line = line_at(m.start())
         if line not in urls:
             found.append((line, "an absolute URL in CSS"))
     return found
@@ -198,8 +191,9 @@ def _html_links(text: str) -> list[tuple[int, str]]:
         if kind == "style":
             found += _css_links(body, line0)
         else:
+            body_line_at = LineNumbers(body, line0)
             found += [
-                (_line_at(body, u.start(), line0), "an absolute URL inside a <script>")
+                (body_line_at(u.start()), "an absolute URL inside a <script>")
                 for u in _ANY_URL.finditer(body)
             ]
     return sorted(set(found))
