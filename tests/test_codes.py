@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.extracts import codes
+from helpers.extracts import codes, ho_classes
 
 FORMATS = [("%d/%m/%Y %H:%M", "%d/%m/%Y"), ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"), ("%d/%m/%Y",), ("%Y-%m-%d",)]
 SHAPE = {"%d": r"\d{2}", "%m": r"\d{2}", "%Y": r"\d{4}", "%H": r"\d{2}", "%M": r"\d{2}", "%S": r"\d{2}"}
@@ -153,3 +153,13 @@ def test_one_pnc_rule_for_columns_and_for_single_values(values):
 def test_any_written_form_of_a_pnc_id_is_one_form():
     assert codes.normalise_pnc("2000/0448754A") == codes.normalise_pnc(" 00/448754a ") == "00/448754A"
     assert codes.normalise_pnc("24/05/1992") is None
+
+
+# ---- Home Office classes: a person's form (a parameters file) and the extracts' are one form
+
+
+@given(st.integers(0, 999), st.integers(0, 99), st.sampled_from(["{}/{}", " {} / {} ", "{:03d}/{:02d}"]))
+def test_one_ho_class_form_for_columns_and_for_a_parameters_file(cls, sub, written):
+    text = written.format(cls, sub)
+    column = codes.normalise_ho_class(pa.array([text.strip().replace(" ", "")]), r"^(?P<cls>\d{1,3})/(?P<sub>\d{1,2})$")
+    assert column.to_pylist() == [ho_classes.normalise_ho_class_code(text)] == [f"{cls:03d}/{sub:02d}"]

@@ -20,7 +20,7 @@ from helpers.briefing.report import (
     text_html,
     thousands,
 )
-from helpers.extracts.codes import HO_CLASS_TITLES
+from helpers.extracts.ho_classes import HO_CLASS_TITLES
 from helpers.extracts.sources import FORCE_SOURCES
 from helpers.request import tables as b
 

@@ -49,6 +49,7 @@ def _signature(directory: Path, sources: tuple[SourceDefinition, ...]) -> list:
 FINGERPRINTED_MODULES = (
     "extracts.sources",
     "extracts.codes",
+    "extracts.ho_classes",
     "extracts.scan",
     "extracts.read",
     "extracts.quarantine",

@@ -16,16 +16,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from helpers.extracts.ho_classes import CLASS_DIGITS, SUBCLASS_DIGITS
+
 #: Home Office outcome types in force (1-22); 19 is Action Fraud only, but it is on the list
 HO_OUTCOMES = range(1, 23)
 
 #: titles of the Home Office classes this project names in its tables and notes
-HO_CLASS_TITLES: dict[str, str] = {
-    "088/01": "Meeting a female child following sexual grooming",
-    "088/02": "Meeting a male child following sexual grooming",
-    "071/17": "Sexual communication with a child",
-}
-
 PENDING = "pending"
 
 #: raw text values, one chunk or several
@@ -215,12 +211,14 @@ def by_distinct(values: Strings, work) -> pa.Array:
 
 
 def normalise_ho_class(values: Strings, pattern: str) -> pa.Array:
-    """`88/1` and `088/01` -> `088/01`: the class zero-padded to 3 digits, subclass to 2."""
+    """`88/1` and `088/01` -> `088/01`, the form `ho_classes.ho_class_code` writes."""
 
     def normalise(text):
         found = pc.extract_regex(as_text(text), pattern)
         return pc.binary_join_element_wise(
-            _int_text(_group(found, "cls"), 3), _int_text(_group(found, "sub"), 2), "/"
+            _int_text(_group(found, "cls"), CLASS_DIGITS),
+            _int_text(_group(found, "sub"), SUBCLASS_DIGITS),
+            "/",
         )
 
     return by_distinct(values, normalise)

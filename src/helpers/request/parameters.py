@@ -7,7 +7,6 @@ is read; a mistake is reported in one line naming the key (`ParameterError`).
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, overload
@@ -16,17 +15,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from helpers.errors import ParameterError
+from helpers.extracts.ho_classes import normalise_ho_class_code
 from helpers.project import project_path
-
-
-def normalise_ho_class_code(code: str) -> str:
-    """One classification code written by a person (a parameters file): `88/1` -> `088/01`.
-    (Here, not in `helpers.extracts.codes` with the extracts' rules: reading a parameters file
-    needs none of the data libraries, so a run starts its cache build and kernel sooner.)"""
-    match = re.fullmatch(r"\s*(\d{1,3})\s*/\s*(\d{1,2})\s*", str(code))
-    if not match:
-        raise ValueError(f"{code!r} is not a Home Office classification such as 088/01")
-    return f"{int(match[1]):03d}/{int(match[2]):02d}"
 
 
 class ChargeGroup(BaseModel):
