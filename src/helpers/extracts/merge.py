@@ -8,6 +8,7 @@ crime's ID, or quarantined if its crime is in no file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,14 +39,22 @@ class Merged:
     superseded_by_file: dict[str, int]  # legacy rows superseded by their newer copy, by file
 
 
-def merge_systems(
-    crimes: pa.Table, sources: tuple[SourceDefinition, ...], book: Quarantine
-) -> Merged:
-    """Make a migrated crime one crime: its newer copy's state, its original recorded date.
+@dataclass(frozen=True)
+class Migration:
+    """Each crime row's part in a migration between systems: masks over the rows."""
 
-    Returns the crimes (one row per crime), a table mapping every crime reference in the files
-    (the superseded legacy ones too) to the crime's ID, and counts for the data-quality section.
-    """
+    key: pa.ChunkedArray  # the row's own crime: `system|reference`
+    copy_key: pa.ChunkedArray  # the legacy crime it is a copy of: `legacy system|legacy ref`
+    copies: np.ndarray  # a newer system's copy of a legacy crime (the first copy of it)
+    twice: np.ndarray  # a further copy of a legacy crime that another row copies already
+    superseded: np.ndarray  # a legacy row that a newer copy carries on
+    marked: np.ndarray  # marked migrated by its own system
+    orphan: np.ndarray  # marked migrated, but no newer crime names it as its legacy crime
+
+
+def migration_of(crimes: pa.Table, sources: tuple[SourceDefinition, ...]) -> Migration:
+    """Which rows are copies of which: a newer system's crime names its legacy crime (its
+    `legacy_ref`) in the system its source definition took crimes over from."""
     legacy_of = {source.system: source.legacy_system for source in sources}
     system = pc.cast(crimes["system"], pa.string())
     key = pc.binary_join_element_wise(system, crimes["crime_ref"], "|")
@@ -55,71 +64,48 @@ def merge_systems(
         pc.index_in(system, value_set=pa.array(list(legacy_of), pa.string())),
     )
     copy_key = pc.binary_join_element_wise(legacy_system, crimes["legacy_ref"], "|")
-
-    # one legacy crime migrated twice: the first copy stands, the others are quarantined
-    twice = has_legacy & duplicated(copy_key)
-    for file, rows in _by_file(crimes, twice):
-        book.add(
-            file,
-            crimes["record"].take(pa.array(rows)).to_numpy(),
-            _column_name(sources, file, "legacy_ref"),
-            crimes["legacy_ref"].take(pa.array(rows)),
-            "legacy crime migrated twice (another crime has the same legacy reference)",
-        )
+    twice = has_legacy & duplicated(copy_key)  # the first copy stands
     copies = has_legacy & ~twice
     superseded = isin(key, copy_key.filter(pa.array(copies)))
-    migrated_state = pc.equal(crimes["state"], "migrated").to_numpy(zero_copy_only=False)
-    orphan = migrated_state & ~superseded
-    for file, rows in _by_file(crimes, orphan):
-        newer = (
-            "/".join(s.system for s in sources if s.legacy_system == system[int(rows[0])].as_py())
-            or "newer"
-        )
-        book.add(
-            file,
-            crimes["record"].take(pa.array(rows)).to_numpy(),
-            _column_name(sources, file, "status"),
-            ["MIGRATED"] * len(rows),
-            f"marked migrated but no {newer} crime names it as its legacy crime",
-        )
+    marked = pc.equal(crimes["state"], "migrated").to_numpy(zero_copy_only=False)
+    return Migration(key, copy_key, copies, twice, superseded, marked, marked & ~superseded)
 
-    copy_rows = pa.array(np.flatnonzero(copies))
+
+def counted(migration: Migration, undated: np.ndarray) -> np.ndarray:
+    """The crime rows counted, each crime once: a migrated crime counts as its newer copy and
+    never as its legacy row, whatever either is marked. Not counted (and quarantined, with the
+    reason, by `merge_systems`): a row marked migrated that no newer crime copies, a second copy
+    of one legacy crime, and a copy with no recorded date to go by (`undated`)."""
+    return ~migration.superseded & ~migration.orphan & ~migration.twice & ~undated
+
+
+def merge_systems(
+    crimes: pa.Table, sources: tuple[SourceDefinition, ...], book: Quarantine
+) -> Merged:
+    """Make a migrated crime one crime: its newer copy's state, its original recorded date.
+
+    Returns the crimes (one row per crime), a table mapping every crime reference in the files
+    (the superseded legacy ones too) to the crime's ID, and counts for the data-quality section.
+    """
+    migration = migration_of(crimes, sources)
+    twice = "legacy crime migrated twice (another crime has the same legacy reference)"
+    _set_aside(book, crimes, migration.twice, sources, "legacy_ref", None, twice)
+    system = pc.cast(crimes["system"], pa.string())
+
+    def orphan(rows: np.ndarray) -> str:
+        legacy = system[int(rows[0])].as_py()
+        newer = "/".join(s.system for s in sources if s.legacy_system == legacy) or "newer"
+        return f"marked migrated but no {newer} crime names it as its legacy crime"
+
+    _set_aside(book, crimes, migration.orphan, sources, "status", "MIGRATED", orphan)
+    crimes, undated, dated_from_legacy = _dated_from_legacy(crimes, migration)
+    no_date = (
+        "migrated crime without its original recorded date (and no legacy row to take it from)"
+    )
+    _set_aside(book, crimes, undated, sources, "original_recorded_at", "", no_date)
+    key, copy_key, superseded = migration.key, migration.copy_key, migration.superseded
+    copy_rows = pa.array(np.flatnonzero(migration.copies))
     superseded_rows = pa.array(np.flatnonzero(superseded))
-    # a copy without its original recorded date takes its legacy row's (Connect's own date is the
-    # migration run's); with neither, the year it counts in is unknown: set it aside
-    undated = copies & ~crimes["original_given"].to_numpy(zero_copy_only=False)
-    undated_rows = np.flatnonzero(undated)  # few, usually none: only they are looked up
-    if len(undated_rows):  # else the superseded rows' keys need no hashing
-        legacy_date = lookup(
-            copy_key.take(undated_rows),
-            key.take(superseded_rows),
-            crimes["recorded_at"].take(superseded_rows),
-        )
-        found = ~null_mask(legacy_date)
-    else:
-        found = np.zeros(0, dtype=bool)
-    undated_without_legacy = np.zeros(len(undated), dtype=bool)
-    undated_without_legacy[undated_rows[~found]] = True
-    for file, rows in _by_file(crimes, undated_without_legacy):
-        book.add(
-            file,
-            crimes["record"].take(pa.array(rows)).to_numpy(),
-            _column_name(sources, file, "original_recorded_at"),
-            [""] * len(rows),
-            "migrated crime without its original recorded date (and no legacy row to take it from)",
-        )
-    if found.any():
-        dated_from_legacy = np.zeros(len(undated), dtype=bool)
-        dated_from_legacy[undated_rows[found]] = True
-        recorded_at = pc.replace_with_mask(
-            crimes["recorded_at"].combine_chunks(),
-            pa.array(dated_from_legacy),
-            legacy_date.filter(pa.array(found)),
-        )
-        crimes = crimes.set_column(
-            crimes.schema.get_field_index("recorded_at"), "recorded_at", recorded_at
-        )
-    live = ~superseded & ~orphan & ~twice & ~undated_without_legacy
     successor = lookup(
         key.take(superseded_rows), copy_key.take(copy_rows), crimes["crime_ref"].take(copy_rows)
     )
@@ -136,10 +122,10 @@ def merge_systems(
     )
     quality = {
         "migrated_crimes": int(superseded.sum()),
-        "migrated_crimes_not_marked_migrated": int((superseded & ~migrated_state).sum()),
+        "migrated_crimes_not_marked_migrated": int((superseded & ~migration.marked).sum()),
         # each superseded row has exactly one copy; the other copies name a crime not in the file
-        "migrated_crimes_without_legacy_row": int(copies.sum() - superseded.sum()),
-        "migrated_crimes_dated_from_legacy_row": int((undated & ~undated_without_legacy).sum()),
+        "migrated_crimes_without_legacy_row": int(migration.copies.sum() - superseded.sum()),
+        "migrated_crimes_dated_from_legacy_row": dated_from_legacy,
     }
     superseded_by_file = {
         str(file): int(rows)
@@ -147,7 +133,7 @@ def merge_systems(
             pa.table({"file": crimes["file"].filter(pa.array(superseded))})
         ).items()
     }
-    merged = kept_rows(crimes, live).drop_columns(["original_given"])
+    merged = kept_rows(crimes, counted(migration, undated)).drop_columns(["original_given"])
     merged = merged.rename_columns(
         ["crime_id" if c == "crime_ref" else c for c in merged.column_names]
     )
@@ -155,6 +141,59 @@ def merge_systems(
         ["state"]
     )
     return Merged(merged, ref_to_id, quality, superseded_by_file)
+
+
+def _dated_from_legacy(crimes: pa.Table, migration: Migration) -> tuple[pa.Table, np.ndarray, int]:
+    """A copy without its original recorded date takes its legacy row's (the newer system's own
+    date is the migration run's). Returns the crimes so dated, the copies with neither date (the
+    year they count in is unknown), and how many were dated from their legacy row."""
+    undated = migration.copies & ~crimes["original_given"].to_numpy(zero_copy_only=False)
+    undated_rows = np.flatnonzero(undated)  # few, usually none: only they are looked up
+    without_date = np.zeros(len(undated), dtype=bool)
+    if not len(undated_rows):  # else the superseded rows' keys need no hashing
+        return crimes, without_date, 0
+    superseded_rows = pa.array(np.flatnonzero(migration.superseded))
+    legacy_date = lookup(
+        migration.copy_key.take(undated_rows),
+        migration.key.take(superseded_rows),
+        crimes["recorded_at"].take(superseded_rows),
+    )
+    found = ~null_mask(legacy_date)
+    without_date[undated_rows[~found]] = True
+    if found.any():
+        dated = np.zeros(len(undated), dtype=bool)
+        dated[undated_rows[found]] = True
+        recorded_at = pc.replace_with_mask(
+            crimes["recorded_at"].combine_chunks(),
+            pa.array(dated),
+            legacy_date.filter(pa.array(found)),
+        )
+        crimes = crimes.set_column(
+            crimes.schema.get_field_index("recorded_at"), "recorded_at", recorded_at
+        )
+    return crimes, without_date, int(found.sum())
+
+
+def _set_aside(
+    book: Quarantine,
+    table: pa.Table,
+    mask: np.ndarray,
+    sources: tuple[SourceDefinition, ...],
+    field_name: str,
+    shown: str | None,
+    reason: str | Callable[[np.ndarray], str],
+) -> None:
+    """Quarantine the rows of `table` where `mask` holds, file by file: the column of
+    `field_name`, its value (or `shown` in its place), and why (`reason`, or `reason(rows)`)."""
+    for file, rows in _by_file(table, mask):
+        taken = pa.array(rows)
+        book.add(
+            file,
+            table["record"].take(taken).to_numpy(),
+            _column_name(sources, file, field_name),
+            table[field_name].take(taken) if shown is None else [shown] * len(rows),
+            reason if isinstance(reason, str) else reason(rows),
+        )
 
 
 def _column_name(sources: tuple[SourceDefinition, ...], file: str, field_name: str) -> str:
@@ -217,14 +256,9 @@ def attach_crimes(
         crime_id = crime_ids.slice(start, rows.num_rows)
         start += rows.num_rows
         missing = null_mask(crime_id)
-        for file, bad in _by_file(rows, missing):
-            book.add(
-                file,
-                rows["record"].take(pa.array(bad)).to_numpy(),
-                _column_name(sources, file, "crime_ref"),
-                rows["crime_ref"].take(pa.array(bad)),
-                "crime not found in any crimes file",
-            )
+        _set_aside(
+            book, rows, missing, sources, "crime_ref", None, "crime not found in any crimes file"
+        )
         attached.append(
             kept_rows(
                 rows.append_column("crime_id", crime_id).drop_columns(["crime_ref"]), ~missing
