@@ -133,7 +133,7 @@ def find_mentions(
     rows: dict[str, list] = {c: [] for c in MENTION_COLUMNS}
     order = sorted(candidates)
     # the candidates' references and texts as Python strings in one call each, not one at a time
-    # (docs/perf-notes/disclosure.md)
+    # (docs/performance.md)
     refs = texts.index.take(order).tolist()
     candidate_texts = arr.take(pa.array(order, pa.int64())).to_pylist()
     norm_terms = [_norm(t) for t in st.terms]
@@ -166,7 +166,7 @@ _CERTAINTY = {"exact": 1.0, "variant": 0.75, "fuzzy": 0.5}
 
 def _joined_terms(mentions: pd.DataFrame) -> pd.Series:
     """Per crime (sorted), its distinct terms, sorted and joined with '; ' (in Arrow, not a crime
-    at a time in Python: docs/perf-notes/disclosure.md)."""
+    at a time in Python: docs/performance.md)."""
     distinct = mentions[["crime_ref", "term"]].drop_duplicates().sort_values(["crime_ref", "term"])
     crimes, refs = pd.factorize(distinct["crime_ref"])  # the crimes as numbers, in sorted order
     table = pa.table(

@@ -1,7 +1,7 @@
 """The one call to the HiGHS solver (through highspy): a linear or integer programme, exactly.
 
 HiGHS's own Python interface rather than scipy's ``milp`` (the same solver), because importing
-scipy.optimize slows every kernel start (docs/perf-notes/disclosure.md).
+scipy.optimize slows every kernel start (docs/performance.md).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Every way into the runner passes here first, before any data library is imported: the settings
 below are made then, so the runner and the kernels and cache builders it starts (which inherit
-them) all run with them. A user's own setting wins. Why each: docs/perf-notes/run.md.
+them) all run with them. A user's own setting wins. Why each: docs/performance.md.
 """
 
 import os

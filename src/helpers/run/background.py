@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 #: the nice value of a kernel started while a cache build runs, and of the gate's read-ahead
 #: thread then: work the build should go before (a kernel's start would share the cores with the
 #: build it then waits for). 10, not 19: on a machine busy with other work the briefing still
-#: gets its share. Measurements and what did not help: docs/perf-notes/run.md.
+#: gets its share. Measurements and what did not help: docs/performance.md.
 LOW_PRIORITY = 10
 
 

@@ -4,7 +4,7 @@ One process drives them all: a pool of kernels (`KernelPool`, one per core by de
 requests' notebooks side by side, and one thread more than kernels runs the requests' own steps,
 taking the requests in order as threads come free. The runner's own start (its imports, the
 gate's read-ahead of the extract, the export's warm-up) is so paid once, not once per worker
-process (docs/perf-notes/run.md).
+process (docs/performance.md).
 """
 
 from __future__ import annotations

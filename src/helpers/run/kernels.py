@@ -172,7 +172,7 @@ class KernelPool:
     A request needs its kernel only for the notebook; its HTML export and release gate run in
     the runner. With one thread more than kernels, a kernel goes to the next request's notebook
     as soon as the previous one's ends, instead of idling while that request is exported and
-    checked (a quarter of a second of every request; docs/perf-notes/run.md).
+    checked (a quarter of a second of every request; docs/performance.md).
     """
 
     def __init__(self, size: int):
