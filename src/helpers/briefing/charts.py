@@ -44,8 +44,8 @@ STYLE: dict[RcKeyType, Any] = {
 
 def warm_up() -> None:
     """Draw and encode a small throwaway chart in the briefing's style: a process's first
-    chart costs a tenth of a second more than the next (fonts found and loaded, the SVG writer
-    imported). Called while the kernel waits for the cache build."""
+    chart costs more than the next (fonts found and loaded, the SVG writer imported). Called
+    while the kernel waits for the cache build."""
     from helpers.briefing.report import figure_svg
 
     try:

@@ -154,9 +154,9 @@ FONTS = ["Arial", "Helvetica", "Liberation Sans", "DejaVu Sans"]
 
 def figure_svg(figure) -> bytes:
     """A matplotlib figure as SVG: vector, so it is sharp printed and at any zoom, and its words
-    are text in the page's typefaces. Half the processor time of a 200 dpi PNG, which drew every
-    glyph into 1,400 by 700 pixels and compressed them. The same figure gives the same bytes (no
-    date, no creator, fixed element IDs)."""
+    are text in the page's typefaces. Cheaper than a 200 dpi PNG, which drew every glyph into
+    1,400 by 700 pixels and compressed them (docs/performance.md). The same figure gives the same
+    bytes (no date, no creator, fixed element IDs)."""
     import matplotlib
     from matplotlib.typing import RcKeyType
 
@@ -238,7 +238,7 @@ def notebook_body(notebook) -> str:
 
 
 #: one export at a time in a process: a batch's threads share the exporter, whose preprocessors
-#: are not written to be used by two threads at once (an export takes about 10 ms)
+#: are not written to be used by two threads at once (an export is short: docs/performance.md)
 _EXPORTING = threading.RLock()
 #: one PDF at a time: WeasyPrint is not known to be thread-safe, and `_fixed_font_timestamps`
 #: sets an environment variable for the write
@@ -257,10 +257,10 @@ def _exporter():
         """HTMLExporter less its last pass, which parses the whole page again (BeautifulSoup,
         in Python) to give alt text to images without any and `tabindex` to JupyterLab's cell
         wrappers, then writes it out again: the briefing's one image has its alt text
-        (`figure_html`) and the basic template has no such wrappers. The pass took 18 ms of
-        every export and 0.2 s more in a process's first (compiling its CSS selectors). The
-        rest is HTMLExporter's own; a test holds the page to HTMLExporter's, as that pass would
-        write it."""
+        (`figure_html`) and the basic template has no such wrappers. The pass was a good part
+        of every export, more of a process's first (compiling its CSS selectors; figures in
+        docs/performance.md). The rest is HTMLExporter's own; a test holds the page to
+        HTMLExporter's, as that pass would write it."""
 
         def from_notebook_node(self, nb, resources=None, **kw):
             language = nb.metadata.get("language_info", {})
@@ -319,7 +319,7 @@ def _shareable_outputs(notebook):
 
 
 def warm_up_export() -> None:
-    """Export an empty notebook: a process's first export costs 0.2 s more than the next (the
+    """Export an empty notebook: a process's first export costs more than the next (the
     exporter's templates loaded and compiled). The runner does it while the notebook runs."""
     import nbformat
 

@@ -87,7 +87,7 @@ def open_request_extract(params: RequestParameters) -> Extract:
     from helpers.cache.entries import open_extract
 
     # a run's cache builder is still at work: the kernel draws a throwaway chart meanwhile, so
-    # the briefing's own (after the build) takes a tenth of a second less
+    # the briefing's own (after the build) is quicker
     return open_extract(params.extracts_path, while_waiting=warm_up)
 
 

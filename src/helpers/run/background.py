@@ -119,7 +119,7 @@ class GateData(threading.Thread):
             from helpers.gate import check  # noqa: F401 - imported ahead, for seal_release
             from helpers.gate.sensitive import ExtractSensitive
 
-            report.warm_up_export()  # the export step after the notebook, 0.2 s quicker
+            report.warm_up_export()  # so the export step after the notebook is quicker
             while self.builder is not None and self.builder.poll() is None:
                 time.sleep(0.05)
 

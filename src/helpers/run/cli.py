@@ -30,10 +30,9 @@ from helpers.run.request import RunResult, run_request, start_build_for
 
 def cli() -> None:
     """The `foi-briefing` command: `main`, then out at once. Every output is written and closed,
-    the kernel and any builder are gone by then: tearing down the interpreter (its modules and a
-    few hundred megabytes of objects) would only add a quarter of a second to every run. No
-    cyclic garbage collection meanwhile: a run lives seconds (a batch of several requests turns
-    it back on, `run_many`)."""
+    the kernel and any builder are gone by then: tearing down the interpreter (its modules and
+    its objects) would only add time to every run. No cyclic garbage collection meanwhile: a run
+    lives seconds (a batch of several requests turns it back on, `run_many`)."""
     gc.disable()
     code = main()
     sys.stdout.flush()

@@ -75,8 +75,8 @@ def kill_process(manager: Any) -> None:
 def kill_now(manager: Any) -> None:
     """Kill a local kernel's process group and reap the kernel as soon as it is gone.
     jupyter_client's own kill then polls whether it is alive every 0.1 s, the first poll right
-    after the signal: a tenth of a second at the end of every run. Finding it gone already, it
-    only tidies up."""
+    after the signal, which the end of every run waited for. Finding it gone already, it only
+    tidies up."""
     process = getattr(manager.provisioner, "process", None)
     if not isinstance(process, subprocess.Popen) or process.poll() is not None:
         return  # not a local process of ours: jupyter_client's own way
@@ -118,7 +118,7 @@ def give_up_if_the_kernel_dies(channel: Any, manager: Any) -> None:
 def wait_until_ready(client: Any, manager: Any, timeout: float) -> None:
     """jupyter_client's `wait_for_ready`, without its wait: it asks for the kernel's info until
     the reply comes and a message arrives on IOPub (subscribed), then reads IOPub until it has
-    been quiet for 0.2 s, a fifth of a second at the start of every run. Here the kernel's own
+    been quiet for 0.2 s: a wait for nothing at the start of every run. Here the kernel's own
     word that it is done with the request (its `idle` status for it, on IOPub) ends the wait: by
     then IOPub is connected and holds nothing more of it. Asked again if that does not come (a
     subscription still joining can miss it)."""
@@ -158,10 +158,10 @@ def register_engine() -> type:
     """papermill's nbclient engine (registered as `ENGINE`, returned), with two changes:
 
     - the executed notebook is saved at the end (and at most every 5 s before), not before and
-      after every cell: each save re-validates and rewrites the whole notebook, about 0.3 s a run;
+      after every cell: each save re-validates and rewrites the whole notebook;
     - it runs on the kernel's own open client (`kc`): papermill's would open a new one for every
-      notebook, 0.2 s each. nbclient uses a client it is given, and leaves it open when it does
-      not own the kernel.
+      notebook, and wait for it. nbclient uses a client it is given, and leaves it open when it
+      does not own the kernel.
 
     papermill has no hook for either: the two methods below are its own, copied (papermill 2.7),
     with the notebook manager's class and the client's `kc` the only changes.

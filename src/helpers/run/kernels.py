@@ -25,7 +25,7 @@ from helpers.run.jupyter_compat import (
 #: modules loaded, and these imports overlap the runner's own start instead of following it. No
 #: garbage collection during the imports (its passes over a million new objects find nothing to
 #: free); gc.freeze(): those objects are left out of every later collection (each `%reset` runs
-#: one), which then takes milliseconds.
+#: one), which is then short.
 PRELOAD = (
     "import gc; gc.disable(); import helpers.request.steps, helpers.briefing.narrative, "
     "helpers.briefing.report, helpers.analysis.review, helpers.briefing.charts; gc.freeze(); "
@@ -82,8 +82,8 @@ class PrivateKernel:
 
     def client(self) -> Any:
         """The one client of this kernel, ready: every notebook papermill runs on it, and the
-        resets between them, go through it. A new client per notebook would cost 0.2 s each:
-        jupyter_client waits that long for a first message on a channel that has just opened."""
+        resets between them, go through it. A new client per notebook would add a wait to
+        each: jupyter_client waits for a first message on a channel that has just opened."""
         self._open_client()
         if not self._ready:
             wait_until_ready(self._client, self.manager, timeout=60)
@@ -172,7 +172,7 @@ class KernelPool:
     A request needs its kernel only for the notebook; its HTML export and release gate run in
     the runner. With one thread more than kernels, a kernel goes to the next request's notebook
     as soon as the previous one's ends, instead of idling while that request is exported and
-    checked (a quarter of a second of every request; docs/performance.md).
+    checked (docs/performance.md).
     """
 
     def __init__(self, size: int):
