@@ -1,20 +1,8 @@
 """The audit: can a reader work out a withheld figure from everything the response releases?
 
-The attacker knows one integer variable per cell of every table of the response (totals too):
-
-* a shown cell is fixed at its shown value (zeros included); a ``<T`` cell lies in
-  ``[1, T - 1]``; a ``[c]`` cell lies in ``[T, +inf)`` (no upper bound is assumed);
-* in a table with a ``Total`` column each row's ``Total`` is the sum of its other cells, and
-  likewise each column's with a ``Total`` row;
-* every :class:`~helpers.disclosure.tables.Link`: ``equal``: ``a == b``; ``subset``:
-  ``part <= whole`` (``whole == part + complement`` if the complement is released); ``union``:
-  ``max(parts) <= either <= sum(parts)`` (``either == q1 + q2 - both`` if the intersection of
-  two parts is released).
-
-For each withheld cell the audit finds its smallest and largest value over all **integer**
-assignments that satisfy all of this (an exact integer programme, ``mip_rel_gap = 0``; a maximum
-that does not exist is ``inf``). The cell is *pinned* when the two are equal; the protection is
-*safe* when no withheld cell is pinned.
+For each withheld cell, its smallest and largest value over the integer assignments the released
+tables and their links allow; the cell is *pinned* when the two are equal, the protection *safe*
+when none is. The attacker model in full: docs/design-notes.md, "the attacker model".
 """
 
 from __future__ import annotations

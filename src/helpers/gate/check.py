@@ -1,18 +1,10 @@
 """The gate: read the release (or its tables), run every rule over it, report.
 
-`check_release` runs at the end of every run over every file under `OUT/<reference>/release/`;
+`check_release` runs at the end of every run over every file under `OUT/<reference>/release/`,
+the manifest included (`helpers.run.request.seal_release` writes the manifest, then calls it);
 `check_tables` runs the same rules on the tables alone (the notebook calls it, or `write_tables`,
 before it writes them, so a direct papermill run cannot leave unchecked tables behind). A report
-with any finding fails the run. Use, at the end of a run (`helpers.run.cli.seal_release`)::
-
-    sensitive = ExtractSensitive(extract, text_ids)  # text_ids: the crimes whose texts the run read
-    write_manifest(paths.release, reference=..., parameters=..., project_version=...,
-                   extract_files={name: f["sha256"] for name, f in extract.files.items()},
-                   run_time=...)
-    report = check_release(paths.release, threshold, sensitive)  # the manifest is checked too
-    report.write(paths.restricted / "gate_report.json")
-    print(report.summary_line())
-    report.raise_if_failed()  # ReleaseGateError, one line
+with any finding fails the run.
 """
 
 from __future__ import annotations

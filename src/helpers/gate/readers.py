@@ -1,12 +1,7 @@
 """Reading the release: each file becomes the `Content` the rules look at.
 
-A file gives text `Segment`s (each can say where a position in it is: a line, a page, an
-attribute), a CSV file its table grid, HTML/SVG/CSS its `Markup` and a PDF its action kinds (for
-the external-link rule). A file the gate cannot read, so cannot vouch for, gives an `unreadable`
-finding: binary files other than PDF (PNG, XLSX, ...), text that is not UTF-8, a CSV or JSON that
-does not parse, a PDF with no text extractor available (pypdf, else `pdftotext`), a PDF with no
-extractable text, an encrypted PDF or one with embedded files (and, in `check_release`, a missing
-release folder).
+What each kind of file gives, and which files give an `unreadable` finding: docs/design-notes.md,
+"The release gate".
 
 Images are not read: a `data:` image's payload is skipped (text-like `data:` URIs — `text/*`,
 SVG, JSON — are decoded and checked), and so are the pictures inside a PDF. In an embedded SVG

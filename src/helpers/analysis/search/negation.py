@@ -1,19 +1,6 @@
 """Negation: a mention governed by a negation in its clause is ``negated`` and does not count.
 
-Clauses end at ``. ; : ! ?``, a line break, and at ``but``, ``however``, ``although``, ``though``,
-``whereas``, ``except``. Within its clause a mention is negated when
-
-* a negation before it reaches it: a nominal cue (``no``, ``nil``, ``without`` ...) or a verbal
-  one (``not``, ``never``, ``-n't``), with only function words and at most 4 (nominal) or 3
-  (verbal) words of involvement or report (``_RELATION``) between: ``No involvement of any
-  paedophile hunter group``. Any other content word ends the reach (``no arrest was made by
-  paedophile hunters`` counts), as do a subordinating word, ``and`` before the first term and,
-  after a verbal cue, ``that`` or a finite verb after a content word; after a verbal cue with
-  content words between, the term must follow a preposition or a copula;
-* it follows a negated mention in a list, at most 2 content words on;
-* a negation follows it closely: ``... were not involved``, ``... ruled out``, ``...: nil``.
-
-``no doubt``, ``no question``, ``not only``, ``not least`` are not negations.
+The rules are `negate`'s.
 """
 
 from __future__ import annotations
@@ -229,7 +216,23 @@ def _governs(active: str, after: bool, free: int, last: str) -> bool:
 
 
 def negate(text: str, toks: Sequence[Token], matches: list[Match]) -> None:
-    """Mark the matches governed by a negation (see module docstring)."""
+    """Mark the matches governed by a negation.
+
+    Clauses end at ``. ; : ! ?``, a line break, and at ``but``, ``however``, ``although``,
+    ``though``, ``whereas``, ``except``. Within its clause a mention is negated when
+
+    * a negation before it reaches it: a nominal cue (``no``, ``nil``, ``without`` ...) or a
+      verbal one (``not``, ``never``, ``-n't``), with only function words and at most 4 (nominal)
+      or 3 (verbal) words of involvement or report (``_RELATION``) between: ``No involvement of
+      any paedophile hunter group``. Any other content word ends the reach (``no arrest was made
+      by paedophile hunters`` counts), as do a subordinating word, ``and`` before the first term
+      and, after a verbal cue, ``that`` or a finite verb after a content word; after a verbal cue
+      with content words between, the term must follow a preposition or a copula;
+    * it follows a negated mention in a list, at most 2 content words on;
+    * a negation follows it closely: ``... were not involved``, ``... ruled out``, ``...: nil``.
+
+    ``no doubt``, ``no question``, ``not only``, ``not least`` are not negations.
+    """
     if not matches:
         return
     if _NEGATION_WORDS.isdisjoint(tok for tok, _s, _e in toks):
