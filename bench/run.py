@@ -62,8 +62,9 @@ papermill.execute_notebook(str(folder / "floor.ipynb"), str(folder / "out.ipynb"
 report.export_html(folder / "out.ipynb", folder / "floor.html", "floor")
 """
 IMPORTS = "from helpers.request import steps\nfrom helpers.briefing import narrative, report\nfrom helpers.briefing.charts import offences_and_outcomes_chart"
-#: the runner marks rfc3987_syntax absent before papermill loads (see helpers.run.cli): the floor
-#: with the same saving, to show what the runner gains there and what it gains elsewhere
+#: the runner marks rfc3987_syntax absent before papermill loads (see
+#: helpers.run.jupyter_compat.skip_iri_syntax): the floor with the same saving, to show what the
+#: runner gains there and what it gains elsewhere
 LEAN = "import sys; sys.modules['rfc3987_syntax'] = None\n"
 
 

@@ -1,5 +1,5 @@
-"""Tests for helpers.disclosure: primary and secondary suppression, the milp audit, outcome groups
-and the method note.
+"""Tests for helpers.disclosure: primary and secondary suppression, the HiGHS audit
+(disclosure/audit.py), outcome groups and the method note.
 
 The brute-force attacker below is written from the rules' definitions, independently of the
 module's constraint-building code, and enumerates every integer assignment of the withheld cells.
@@ -626,7 +626,7 @@ def test_audit_refuses_statuses_that_break_the_rules():
 
 
 # --------------------------------------------------------------------------------------------
-# the milp audit against a brute-force attacker
+# the HiGHS audit against a brute-force attacker
 # --------------------------------------------------------------------------------------------
 
 

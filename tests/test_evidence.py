@@ -311,7 +311,7 @@ def test_chunking_and_threads_do_not_change_the_result(terms, monkeypatch):
 
 
 def test_texts_without_a_negation_word_are_judged_as_the_full_analysis_judges_them(terms, monkeypatch):
-    """Most texts have no negation word: `_negate` then checks only for "...: nil" after each
+    """Most texts have no negation word: `analysis.search.negation.negate` then checks only for "...: nil" after each
     mention. With that shortcut turned off, every text of the pool gets the same mentions."""
     pool = [f[1] for f in FOUND] + [n[1] for n in NOTHING] + [n[1] for n in NEGATED] + [n[1] for n in NOT_NEGATED]
     pool += ["Predator Patrol filmed him: none of it staged.", "Vigilantes - negative for weapons; hunter group present"]

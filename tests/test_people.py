@@ -1,4 +1,4 @@
-"""Who is who (`helpers.extracts.people.resolve_individuals`) and repeated values (`extracts.duplicated`)."""
+"""Who is who (`helpers.extracts.people.resolve_individuals`) and repeated values (`extracts.arrays.duplicated`)."""
 
 import numpy as np
 import pyarrow as pa

@@ -419,7 +419,7 @@ def test_the_numpy_word_split_is_arrows_regular_expression_split(texts, cut_star
 def test_copied_text_search_finds_one_run_among_many_texts_of_the_same_words(sensitive):
     """50,000 texts of ~25 words, all drawn from the release's own vocabulary, against a
     20,000-word release: only the text holding one of its 8-word runs is found, and the run's
-    place in the release is given. (Its speed is the benchmark's: bench/bench_evidence.py.)"""
+    place in the release is given. (Its speed: docs/performance.md, "The release gate".)"""
     import random
 
     rng = random.Random(7)

@@ -1,8 +1,8 @@
 """One exception tree: every failure a user can act on, each class carrying its exit code.
 
 The README's exit-code table is `EXIT_CODES`. A failure inside the notebook reaches the runner
-only as the exception's name (papermill's `ename`), so `exit_code_of` finds the class by its name
-in this tree. Standard library only: the cache builder process imports it before any data library.
+only as the exception's name (papermill's `ename`), so `kind_of` finds the class by its name in
+this tree. Standard library only: the cache builder process imports it before any data library.
 """
 
 from __future__ import annotations

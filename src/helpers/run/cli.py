@@ -2,11 +2,14 @@
 
     foi-briefing run PARAMS.yaml [PARAMS.yaml | FOLDER ...] [--extracts DIR] [--out DIR]
                      [--formats html,pdf] [--strict]
-    foi-briefing check PARAMS.yaml          check a parameters file, read no data
-    foi-briefing demo [--crimes N]          make a synthetic extract and brief 20180075 on it
+    foi-briefing check PARAMS.yaml [...]    check parameters files, read no data
+    foi-briefing cache where|build|clear [--extracts DIR]   the extract cache
+    foi-briefing sample [--crimes N]        make a synthetic extract
+    foi-briefing demo [--crimes N] [--out DIR] [--formats html,pdf]
+                                            make a synthetic extract and brief 20180075 on it
 
 A run executes `notebooks/request_briefing.ipynb` with papermill in a staging folder, exports the
-HTML (no code) and the PDF, runs the release gate, writes the manifest, and only then moves the
+HTML (no code) and the PDF, writes the manifest, runs the release gate, and only then moves the
 staged outputs into `OUT/<reference>/` (`request.run_request`). A failed run leaves the previous
 outputs as they were and says where its partial outputs are. The exit codes are
 `helpers.errors.EXIT_CODES`: one failed request's kind, "several" for different kinds.

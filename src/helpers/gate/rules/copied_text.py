@@ -9,8 +9,8 @@ how many texts hold the run.
 How: the release's 8-word runs (few) are numbered and hashed once (`_release_shingles`); the
 texts are cut into words in chunks of `TEXT_CHUNK` (`_arrow_words`, numpy on their bytes), their
 word runs hashed with numpy, most dismissed by a 1M-bit table, the rest by a binary search, and
-every hit is confirmed word for word (`find_copied_runs`). Its speed is the benchmark's
-(bench/bench_evidence.py); its history is in docs/performance.md.
+every hit is confirmed word for word (`find_copied_runs`). Its speed and history are in
+docs/performance.md, "The release gate".
 """
 
 from __future__ import annotations
