@@ -219,10 +219,10 @@ def test_a_charge_on_a_crime_row_set_aside_for_another_reason_still_counts(tmp_p
 
 @pytest.mark.parametrize("chunk", [3, 4, 5, 7, 64])
 def test_scan_file_finds_each_fault_on_its_line_whatever_the_chunk_size(tmp_path, monkeypatch, chunk):
-    from helpers.extracts import scan as extracts
+    from helpers.extracts import scan
     from helpers.extracts.sources import CMS, CONNECT
 
-    monkeypatch.setattr(extracts, "CHUNK_BYTES", chunk)
+    monkeypatch.setattr(scan, "CHUNK_BYTES", chunk)
     cases = [  # (source, bytes, start of the expected message)
         (CONNECT, "a,b\r\nx,é\r\ny,ü\r\n".encode(), None),  # 2-byte letters over chunk edges
         (CONNECT, "a,b\nx,y\nz,€€\n".encode(), None),  # 3-byte letters
@@ -242,10 +242,10 @@ def test_scan_file_finds_each_fault_on_its_line_whatever_the_chunk_size(tmp_path
         path = tmp_path / "f.csv"
         path.write_bytes(data)
         if expected is None:
-            assert extracts.scan_file(path, source)[0] == len(data)
+            assert scan.scan_file(path, source)[0] == len(data)
         else:
             with pytest.raises(ExtractError, match="^f.csv: " + expected.replace("(", r"\(").replace(")", r"\)")):
-                extracts.scan_file(path, source)
+                scan.scan_file(path, source)
 
 
 def test_each_undated_migrated_crime_takes_its_own_legacy_rows_date(tmp_path):

@@ -360,7 +360,7 @@ def test_the_person_side_leaves_its_rows_crime_references_before_working_out_who
     person then charge rows' own, in the order of the tables the side hands over after."""
     import pyarrow as pa
 
-    from helpers.extracts import side_work as extracts
+    from helpers.extracts import side_work
     from helpers.extracts.people_side import SIDE_REFS, SIDE_TABLES
     from helpers.extracts.sources import FORCE_SOURCES
 
@@ -368,10 +368,10 @@ def test_the_person_side_leaves_its_rows_crime_references_before_working_out_who
     with open(folder / "CMS_CHARGES.csv", "ab") as handle:
         handle.write(b"CM/16/0000001,400001,01/06/2017,SX03225,Meet\r\n")
     seen = {}
-    resolve = extracts.resolve_individuals
-    monkeypatch.setattr(extracts, "resolve_individuals", lambda *a: seen.setdefault("refs there", (tmp_path / "side" / SIDE_REFS).is_file()) and resolve(*a))
+    resolve = side_work.resolve_individuals
+    monkeypatch.setattr(side_work, "resolve_individuals", lambda *a: seen.setdefault("refs there", (tmp_path / "side" / SIDE_REFS).is_file()) and resolve(*a))
     (tmp_path / "side").mkdir()
-    extracts._people_side(folder, FORCE_SOURCES, False, tmp_path / "side")
+    side_work._people_side(folder, FORCE_SOURCES, False, tmp_path / "side")
     assert seen == {"refs there": True}
     refs = pa.ipc.open_file(pa.memory_map(str(tmp_path / "side" / SIDE_REFS))).read_all()["crime_ref"].to_pylist()
     people, charges = (pa.ipc.open_file(pa.memory_map(str(tmp_path / "side" / name))).read_all() for name in SIDE_TABLES)
@@ -399,14 +399,14 @@ def test_texts_asked_for_again_are_the_same_and_other_crimes_get_their_own(tmp_p
 def test_the_gate_s_answers_are_kept_with_the_extract_for_the_next_checker(tmp_path, cache_dir, monkeypatch):
     """The kernel makes a new checker for each request's tables: what the checks of one extract
     read and found serves the next checker of the same extract, and only of it."""
-    from helpers.gate import sensitive as release
+    from helpers.gate import sensitive
     from helpers.gate.sensitive import ExtractSensitive
 
     extract = cache.open_extract(extract_folder(tmp_path))
     first = ExtractSensitive(extract)
     assert first.identifiers_present({"CM/16/0000001", "123456"}) == {"CM/16/0000001"}
     looked_up = []
-    monkeypatch.setattr(release.ExtractSensitive, "_identifiers_among", lambda self, upper: looked_up.append(upper) or set())
+    monkeypatch.setattr(sensitive.ExtractSensitive, "_identifiers_among", lambda self, upper: looked_up.append(upper) or set())
     second = ExtractSensitive(extract)
     assert second.identifiers_present({"cm/16/0000001", "123456"}) == {"cm/16/0000001"}  # from the first's answers
     assert looked_up == []

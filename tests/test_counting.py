@@ -282,7 +282,7 @@ def test_the_hunter_group_people_are_those_charged_in_the_year_on_a_counted_crim
     """Charged on a hunter-group crime in 2017 under a request code: counted, whatever the crime's
     class; another code on that crime, another year, or a crime whose mention is negated: not."""
     from helpers.project import project_root
-    from helpers.request import steps as briefing
+    from helpers.request import steps
     from helpers.request.parameters import read_parameters
 
     hunter = "Chat logs supplied by Predator Patrol after the sting."
@@ -306,7 +306,7 @@ def test_the_hunter_group_people_are_those_charged_in_the_year_on_a_counted_crim
         ],
     )
     params = read_parameters(project_root() / "parameters" / "20180075.yaml", {"extracts_dir": str(tmp_path / "x"), "output_dir": str(tmp_path / "out"), "period_from": "2014-01-01"})
-    extract = briefing.load(params)
-    figures = briefing.count(params, extract)
-    findings = briefing.search(params, extract, figures)
+    extract = steps.load(params)
+    figures = steps.count(params, extract)
+    findings = steps.search(params, extract, figures)
     assert sorted(findings.persons) == ["CMS:400001", "CMS:400002"]

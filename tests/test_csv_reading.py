@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.extracts import read as extracts
+from helpers.extracts import read
 from helpers.extracts.sources import FORCE_SOURCES
 
 CMS = next(source for source in FORCE_SOURCES if source.encoding != "utf-8")
@@ -49,14 +49,14 @@ def write(path: Path, records: list[list[str]], encoding: str) -> None:
     path.write_bytes(buffer.getvalue().encode(encoding))
 
 
-def read(path: Path, source) -> tuple[pa.Table, list[str]]:
+def read_file(path: Path, source) -> tuple[pa.Table, list[str]]:
     rows: list[str] = []
 
     def skip(row) -> str:
         rows.append(row.text)
         return "skip"
 
-    return extracts._read_csv(path, source, COLUMNS, skip, utf8_checked=True), rows
+    return read._read_csv(path, source, COLUMNS, skip, utf8_checked=True), rows
 
 
 records = st.lists(st.tuples(TEXT, TEXT, TEXT).map(list), min_size=1, max_size=30)
@@ -71,13 +71,13 @@ def test_the_fast_reader_reads_what_arrows_transcoding_reader_reads(tmp_path_fac
         records[malformed % len(records)] = records[malformed % len(records)] + [extra]
     path = tmp_path_factory.mktemp("csv") / "file.csv"
     write(path, records, source.encoding)
-    table, rows = read(path, source)
+    table, rows = read_file(path, source)
     expected, expected_rows = reference(path, "utf8" if source.encoding == "utf-8" else source.encoding, COLUMNS)
     assert table.equals(expected)
     assert rows == expected_rows
     if source is CONNECT or malformed is None:  # and it was the fast path that read it
         fast_rows: list = []
-        fast = extracts._read_csv_bytes(path, COLUMNS, extracts._bytes_decoder(source.encoding, True), fast_rows)
+        fast = read._read_csv_bytes(path, COLUMNS, read._bytes_decoder(source.encoding, True), fast_rows)
         fast.validate(full=True)
         assert fast.equals(expected)
         assert [row.text for row in fast_rows] == expected_rows
@@ -86,7 +86,7 @@ def test_the_fast_reader_reads_what_arrows_transcoding_reader_reads(tmp_path_fac
 def test_windows_1252_text_is_decoded_only_where_needed_and_keeps_every_value_apart(tmp_path):
     path = tmp_path / "file.csv"
     write(path, [["CM/1", "", "€5 café"], ["CM/2", "", "plain"], ["CM/3", "", "‘quoted’, and\r\nmore – ÿ"]], CMS.encoding)
-    table, rows = read(path, CMS)
+    table, rows = read_file(path, CMS)
     assert table.column("CIRCUMSTANCES").to_pylist() == ["€5 café", "plain", "‘quoted’, and\r\nmore – ÿ"]
     assert table.column("CRIME NO").to_pylist() == ["CM/1", "CM/2", "CM/3"]
     assert rows == []
@@ -98,7 +98,7 @@ def test_bytes_windows_1252_does_not_define_go_to_arrows_reader(tmp_path, monkey
     path = tmp_path / "file.csv"
     path.write_bytes(b"CRIME NO,OTHER,CIRCUMSTANCES\r\nCM/1,,a\x81b\r\n")
     with pytest.raises(UnicodeDecodeError, match="0x81"):
-        read(path, CMS)
+        read_file(path, CMS)
 
 
 def test_utf8_not_yet_checked_is_validated_by_arrow(tmp_path):
@@ -106,9 +106,9 @@ def test_utf8_not_yet_checked_is_validated_by_arrow(tmp_path):
     path = tmp_path / "file.csv"
     path.write_bytes(b"CRIME NO,OTHER,CIRCUMSTANCES\nCN/1,,caf\xe9\n")
     with pytest.raises(pa.ArrowInvalid):
-        extracts._read_csv(path, CONNECT, COLUMNS, lambda row: "skip", utf8_checked=False)
+        read._read_csv(path, CONNECT, COLUMNS, lambda row: "skip", utf8_checked=False)
 
 
 @pytest.mark.parametrize("encoding, fast", [("cp1252", True), ("latin-1", True), ("utf-8", True), ("utf-16", False), ("shift_jis", False), ("no-such-codec", False)])
 def test_which_encodings_the_fast_path_reads(encoding, fast):
-    assert (extracts._bytes_decoder(encoding, True) is not None) == fast
+    assert (read._bytes_decoder(encoding, True) is not None) == fast

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from helpers.run.background import LOW_PRIORITY
-from helpers.run.kernels import PrivateKernel
+from helpers.run.kernels import KernelPool, PrivateKernel
 
 
 def ask(client, code: str) -> str:
@@ -127,14 +127,14 @@ def test_a_wait_for_a_kernel_that_dies_mid_cell_ends_in_seconds():
 def test_a_stopped_batch_starts_no_more_requests(monkeypatch):
     import queue
 
-    from helpers.run import batch as runner
+    from helpers.run import batch
 
     ran = []
-    monkeypatch.setattr(runner, "run_request", lambda path, *args: ran.append(path) or path)
-    with runner.KernelPool(1) as kernels:  # never started: only the queue's rule is under test
-        assert runner._run_queued(0, "a.yaml", None, None, ("html",), None, queue.Queue(), kernels) == "a.yaml"
+    monkeypatch.setattr(batch, "run_request", lambda path, *args: ran.append(path) or path)
+    with KernelPool(1) as kernels:  # never started: only the queue's rule is under test
+        assert batch._run_queued(0, "a.yaml", None, None, ("html",), None, queue.Queue(), kernels) == "a.yaml"
         kernels.kill()  # as Ctrl-C does
-        assert runner._run_queued(1, "b.yaml", None, None, ("html",), None, queue.Queue(), kernels) is None
+        assert batch._run_queued(1, "b.yaml", None, None, ("html",), None, queue.Queue(), kernels) is None
     assert ran == ["a.yaml"]
 
 

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from helpers.project import project_root
-from helpers.request import steps as briefing
+from helpers.request import steps
 from helpers.request.parameters import read_parameters
 from helpers.synthetic.generator import generate_extracts
 from helpers.synthetic.truth import truth_for_request
@@ -46,10 +46,10 @@ def test_figures_equal_the_generators_truth(synthetic, tmp_path, name):
         truth, params.period_from, params.period_to, params.charge_year, params.offence_classes,
         groups["section_15"].codes, groups["attempt_section_15"].codes,
     )
-    extract = briefing.load(params)
-    figures = briefing.count(params, extract)
-    findings = briefing.search(params, extract, figures)
-    results = briefing.results(params, extract, figures, findings)
+    extract = steps.load(params)
+    figures = steps.count(params, extract)
+    findings = steps.search(params, extract, figures)
+    results = steps.results(params, extract, figures, findings)
 
     assert results["offences_by_year"] == expected["offences_by_year"]
     assert results["outcomes_by_year"] == expected["outcomes_by_year"]

@@ -6,7 +6,7 @@ from builders import cms_crime, connect_crime, write_extract
 
 from helpers.analysis import review
 from helpers.project import project_root
-from helpers.request import steps as briefing
+from helpers.request import steps
 from helpers.request.parameters import read_parameters
 
 PARAMS = project_root() / "parameters" / "20180075.yaml"
@@ -36,9 +36,9 @@ def run(tmp_path, decisions: list[dict] | None = None, **overrides):
         pd.DataFrame(decisions).to_csv(path, index=False)
         values["evidence_decisions"] = str(path)
     params = read_parameters(PARAMS, values)
-    extract = briefing.load(params)
-    figures = briefing.count(params, extract)
-    return params, briefing.search(params, extract, figures)
+    extract = steps.load(params)
+    figures = steps.count(params, extract)
+    return params, steps.search(params, extract, figures)
 
 
 def test_the_worklist_has_every_match_and_negated_match_least_certain_first(tmp_path):
@@ -119,5 +119,5 @@ def test_an_empty_decisions_file_and_a_bad_line_are_named(tmp_path):
 
 
 def test_a_period_starting_before_the_extracts_is_a_parameters_error(tmp_path):
-    with pytest.raises(briefing.DataCoverageError, match=r"^period_from: 2010-01-01 is before the extracts begin"):
+    with pytest.raises(steps.DataCoverageError, match=r"^period_from: 2010-01-01 is before the extracts begin"):
         run(tmp_path, period_from="2010-01-01")

@@ -232,7 +232,7 @@ def test_a_failed_run_says_where_its_partial_outputs_and_failing_cell_are(strict
     assert folder.parent.parent == strict["out"] / ".failed" and folder.name == "20180075"
     error = notebook_error(folder / "restricted" / "briefing.ipynb")
     assert error["ename"] == "QuarantineError" and "CMS_CRIMES.csv line 16" in error["evalue"]
-    assert "briefing.load(params)" in error["source"]
+    assert "steps.load(params)" in error["source"]
     assert not (folder / "release" / "briefing.html").exists()
 
 

@@ -13,7 +13,7 @@ import pytest
 from builders import SAMPLE
 
 from helpers.project import project_root
-from helpers.request import steps as briefing
+from helpers.request import steps
 from helpers.request.parameters import read_parameters
 
 pytestmark = pytest.mark.skipif(not (SAMPLE / "expected.json").is_file(), reason=f"the shared sample export is not at {SAMPLE}")
@@ -33,10 +33,10 @@ def exact(tmp_path_factory) -> dict:
     """The briefing's steps, without a notebook."""
     out = tmp_path_factory.mktemp("steps")
     params = read_parameters(PARAMS, {"extracts_dir": str(SAMPLE), "output_dir": str(out)})
-    extract = briefing.load(params)
-    figures = briefing.count(params, extract)
-    findings = briefing.search(params, extract, figures)
-    return briefing.write_restricted(briefing.OutputPaths.for_request(params), params, extract, figures, findings)
+    extract = steps.load(params)
+    figures = steps.count(params, extract)
+    findings = steps.search(params, extract, figures)
+    return steps.write_restricted(steps.OutputPaths.for_request(params), params, extract, figures, findings)
 
 
 @pytest.mark.parametrize("key", ["reference", "period", "offences_by_year", "outcomes_by_year", "persons_charged"])

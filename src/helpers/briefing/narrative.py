@@ -22,7 +22,7 @@ from helpers.briefing.report import (
 )
 from helpers.extracts.ho_classes import HO_CLASS_TITLES
 from helpers.extracts.sources import FORCE_SOURCES
-from helpers.request import tables as b
+from helpers.request import tables
 
 HUNTER_GROUP = "so-called \u201cpaedophile hunter\u201d group"
 
@@ -69,17 +69,17 @@ def people_noun(value: str) -> str:
 # ---- the answer
 
 
-def answers(params, released: b.Released) -> list[str]:
+def answers(params, released: tables.Released) -> list[str]:
     """One plain sentence per question, in the order the request asked them: one per charge group,
     then the hunter-group question, which says which total it is a part of."""
     year = str(params.charge_year)
-    column = b.people_column(params)
+    column = tables.people_column(params)
     sentences = []
     for group in params.charge_groups.values():
         value = released.value("people_charged", group.label, column)
         sentences.append(f"In {year} we charged {_people(value)} with {_lower_first(group.label)}.")
-    either = released.value("people_charged", b.EITHER_ROW, column)
-    vigilante = released.value("people_charged", b.VIGILANTE_ROW, column)
+    either = released.value("people_charged", tables.EITHER_ROW, column)
+    vigilante = released.value("people_charged", tables.VIGILANTE_ROW, column)
     offences = {1: "this offence", 2: "either offence"}.get(
         len(params.charge_groups), "any of these offences"
     )
@@ -91,18 +91,18 @@ def answers(params, released: b.Released) -> list[str]:
     return sentences
 
 
-def key_facts(params, released: b.Released) -> Html:
+def key_facts(params, released: tables.Released) -> Html:
     """The answers at a glance: one figure per question, large, with what it counts."""
     year = str(params.charge_year)
-    column = b.people_column(params)
+    column = tables.people_column(params)
     facts = []
     for group in params.charge_groups.values():
         value = released.value("people_charged", group.label, column)
         facts.append(
             (value, f"{people_noun(value)} charged in {year} with {_lower_first(group.label)}")
         )
-    either = released.value("people_charged", b.EITHER_ROW, column)
-    vigilante = released.value("people_charged", b.VIGILANTE_ROW, column)
+    either = released.value("people_charged", tables.EITHER_ROW, column)
+    vigilante = released.value("people_charged", tables.VIGILANTE_ROW, column)
     part_of = (
         f"of the {thousands(either)} people charged"
         if as_number(either)
@@ -128,7 +128,7 @@ def _numbered(questions: list[str], answer_list: list[str]) -> bool:
     return len(questions) == len(answer_list)
 
 
-def request_and_answer(params, released: b.Released) -> Html:
+def request_and_answer(params, released: tables.Released) -> Html:
     """Your request, and our answer in plain sentences, in the order you asked."""
     answer_list = answers(params, released)
     questions = bullet_list(params.questions, ordered=True, klass="questions")
@@ -291,7 +291,7 @@ def review_time(released_candidates: str, minutes_per_record: float, threshold: 
     return f"about {math.ceil(hours * 2) / 2:g} hours"
 
 
-def evidence_method(params, released: b.Released, findings: b.EvidenceFindings) -> Html:
+def evidence_method(params, released: tables.Released, findings: tables.EvidenceFindings) -> Html:
     """How the hunter-group figure was found, what it can miss, and what the review cost."""
     terms = ", ".join(f"\u201c{term}\u201d" for term in params.search_terms)
     scope = (
@@ -307,8 +307,8 @@ def evidence_method(params, released: b.Released, findings: b.EvidenceFindings) 
 
     if findings.review.reviewed:
         review_text = (
-            f"Staff reviewed {crimes(b.REVIEWED_ROW)} by hand and changed the search's call for "
-            f"{crimes(b.OVERTURNED_ROW)}; the figures use their decisions (Table 4)."
+            f"Staff reviewed {crimes(tables.REVIEWED_ROW)} by hand and changed the search's call for "
+            f"{crimes(tables.OVERTURNED_ROW)}; the figures use their decisions (Table 4)."
         )
     else:
         review_text = (
@@ -316,7 +316,7 @@ def evidence_method(params, released: b.Released, findings: b.EvidenceFindings) 
             "not negated (Table 4)."
         )
     time = review_time(
-        released.value("evidence_review", b.CANDIDATES_ROW, "Crimes"),
+        released.value("evidence_review", tables.CANDIDATES_ROW, "Crimes"),
         params.review_minutes_per_record,
         params.disclosure_threshold,
     )
@@ -345,7 +345,7 @@ def evidence_method(params, released: b.Released, findings: b.EvidenceFindings) 
 # ---- protection, data quality, colophon
 
 
-def disclosure_note(params, released: b.Released) -> Html:
+def disclosure_note(params, released: tables.Released) -> Html:
     """The disclosure rules applied, in plain words (the disclosure module's own note)."""
     import mistune
 
@@ -373,10 +373,10 @@ def set_aside_sentence(value: str) -> str:
     return f"{'1 was' if value == '1' else thousands(value) + ' were'} set aside."
 
 
-def data_quality(params, released: b.Released) -> Html:
-    read = released.value("data_quality_files", "Total", b.RECORDS_READ)
-    set_aside = released.value("data_quality_files", "Total", b.RECORDS_SET_ASIDE)
-    migrated = released.value("data_quality_merging", b.MIGRATED_ROW, "Records")
+def data_quality(params, released: tables.Released) -> Html:
+    read = released.value("data_quality_files", "Total", tables.RECORDS_READ)
+    set_aside = released.value("data_quality_files", "Total", tables.RECORDS_SET_ASIDE)
+    migrated = released.value("data_quality_merging", tables.MIGRATED_ROW, "Records")
     files = number_word(len(released.tables["data_quality_files"]) - 1)
     records = count_phrase(thousands(read), "record", "records")
     moved = count_phrase(thousands(migrated), "crime", "crimes")
