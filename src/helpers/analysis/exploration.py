@@ -9,6 +9,8 @@ million crimes as on the sample.
 
 from __future__ import annotations
 
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")  # figures are shown inline by the notebook, or embedded; no screen needed
@@ -241,8 +243,6 @@ class Chart:
         self.figure = figure
 
     def _repr_png_(self) -> bytes:
-        import io
-
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
         return buffer.getvalue()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from helpers import __version__
 from helpers.analysis.review import S12_LIMIT_HOURS
 from helpers.briefing.report import (
     Html,
@@ -347,6 +348,7 @@ def evidence_method(params, released: tables.Released, findings: tables.Evidence
 
 def disclosure_note(params, released: tables.Released) -> Html:
     """The disclosure rules applied, in plain words (the disclosure module's own note)."""
+    # here, not at the top: loaded for the disclosure note, not at the kernel's start (PRELOAD)
     import mistune
 
     from helpers.disclosure.describe import describe_protection
@@ -398,8 +400,6 @@ def data_quality(params, released: tables.Released) -> Html:
 
 
 def colophon(params) -> Html:
-    from helpers import __version__
-
     return Html(
         '<footer class="colophon">'
         f"<p>FOI {esc(params.reference)}. Produced with foi-briefing {esc(__version__)} from the force\u2019s crime "

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import copy
 import functools
 import html
 import io
+import logging
 import os
 import re
 import threading
@@ -157,6 +159,7 @@ def figure_svg(figure) -> bytes:
     are text in the page's typefaces. Cheaper than a 200 dpi PNG, which drew every glyph into
     1,400 by 700 pixels and compressed them (docs/performance.md). The same figure gives the same
     bytes (no date, no creator, fixed element IDs)."""
+    # here, not at the top: the runner imports this module to export, and never draws
     import matplotlib
     from matplotlib.typing import RcKeyType
 
@@ -248,6 +251,7 @@ _PRINTING = threading.RLock()
 @functools.cache
 def _exporter():
     """One exporter per process: its templates are loaded once, not for every request."""
+    # here, not at the top: only the export needs nbconvert (not the kernel, which imports this)
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
@@ -289,8 +293,6 @@ def _exporter():
 
 
 def _shareable_outputs(notebook):
-    import copy
-
     notebook = copy.deepcopy(notebook)
     kept_cells = []
     for cell in notebook.cells:
@@ -321,13 +323,13 @@ def _shareable_outputs(notebook):
 def warm_up_export() -> None:
     """Export an empty notebook: a process's first export costs more than the next (the
     exporter's templates loaded and compiled). The runner does it while the notebook runs."""
-    import nbformat
+    import nbformat  # here, not at the top: only the export needs it
 
     notebook_body(nbformat.v4.new_notebook())
 
 
 def export_html(notebook_path: Path, html_path: Path, title: str) -> Path:
-    import nbformat
+    import nbformat  # here, not at the top: only the export needs it
 
     notebook = nbformat.read(notebook_path, as_version=4)
     page = briefing_page(notebook_body(notebook), title)
@@ -384,8 +386,7 @@ def _fixed_font_timestamps():
 
 def render_pdf(page: str, html_path: Path):
     """Lay the page out for print (a WeasyPrint document)."""
-    import logging
-
+    # here, not at the top: only the PDF needs WeasyPrint
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from helpers.errors import ExtractError
 from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition
+from helpers.project import project_root
 
 #: bump when what is stored changes, so old entries are never read by new code
 CACHE_FORMAT = 5
@@ -25,10 +26,6 @@ CACHE_FORMAT = 5
 
 def cache_root() -> Path:
     """`$FOI_CACHE_DIR`, else the project's `.cache/extracts`."""
-    # here, not at the top: the parameters' module imports pydantic and yaml, which the cache
-    # builder (given its root) never needs
-    from helpers.project import project_root
-
     return Path(os.environ.get("FOI_CACHE_DIR") or project_root() / ".cache" / "extracts")
 
 

@@ -20,11 +20,12 @@ import pandas as pd
 from helpers.analysis import counting, evidence, review
 from helpers.briefing.report import thousands
 from helpers.disclosure import suppression
-from helpers.errors import (  # noqa: F401 - raised by these steps
+from helpers.errors import (
     DataCoverageError,
     DisclosureError,
     ExtractError,
     QuarantineError,
+    ReleaseGateError,
 )
 from helpers.extracts.load import load_extracts
 from helpers.extracts.model import Extract
@@ -83,6 +84,7 @@ def open_request_extract(params: RequestParameters) -> Extract:
     if os.environ.get("FOI_NO_CACHE"):
         # names and dates of birth too: the release gate needs them, as the cache has them
         return load_extracts(params.extracts_path, personal_data=True)
+    # here, not at the top: only a cached extract needs them (FOI_NO_CACHE reads the CSV files)
     from helpers.briefing.charts import warm_up
     from helpers.cache.entries import open_extract
 
@@ -316,6 +318,7 @@ def write_restricted(
     extract.quarantine.to_csv(paths.restricted / "quarantine.csv", index=False)
     findings.candidates.to_csv(paths.restricted / "evidence_candidates.csv", index=False)
     # the texts this run read: the release gate checks the briefing copies none of them
+    # (here, not at the top: the gate loads when the tables are written, not at the kernel's start)
     from helpers.gate.sensitive import write_search_scope
 
     write_search_scope(paths.restricted, findings.scope_ids)
@@ -330,7 +333,7 @@ def write_release_tables(
     The same checks run again on every release file at the end of `foi-briefing run`; running
     them here means a direct papermill run cannot leave an unchecked table either.
     """
-    from helpers.errors import ReleaseGateError
+    # here, not at the top: the gate loads when the tables are written, not at the kernel's start
     from helpers.gate.check import write_tables
     from helpers.gate.sensitive import ExtractSensitive, read_search_scope
 

@@ -128,6 +128,7 @@ def cache(action: str, extracts: str | None, lock_fd: int | None) -> int:
         if not extracts:
             raise RunFailure("parameters", "cache build: --extracts DIR is needed")
         if lock_fd is not None:  # the lock claimed for us (as a run does)
+            # here, not at the top: only a run's builder process comes this way
             from helpers.cache.builder import build_claimed
 
             build_claimed(extracts, lock_fd)

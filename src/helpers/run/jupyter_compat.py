@@ -98,7 +98,7 @@ def give_up_if_the_kernel_dies(channel: Any, manager: Any) -> None:
     Ctrl-C in a batch): DeadKernelError, as nbclient raises it. nbclient looks after this itself
     only with an asynchronous client; with this (blocking) one, its wait for a cell's output
     would block its event loop, and its own liveness check with it, for ever."""
-    from nbclient.exceptions import DeadKernelError
+    from nbclient.exceptions import DeadKernelError  # loaded at first use
 
     wait = channel.get_msg
 
@@ -166,6 +166,7 @@ def register_engine() -> type:
     papermill has no hook for either: the two methods below are its own, copied (papermill 2.7),
     with the notebook manager's class and the client's `kc` the only changes.
     """
+    # loaded at first use
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
     from papermill.log import logger
@@ -251,7 +252,7 @@ def execute_in(
     progress: bool,
 ) -> None:
     """papermill's `execute_notebook` on a running kernel (`manager`) and its open `client`."""
-    import papermill
+    import papermill  # loaded at first use
 
     register_engine()
     papermill.execute_notebook(
