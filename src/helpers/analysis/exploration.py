@@ -19,13 +19,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from helpers.disclosure.outcomes import OUTCOME_GROUPS  # noqa: E402
+from helpers.disclosure.tables import TOTAL  # noqa: E402
 from helpers.extracts.codes import PENDING  # noqa: E402
 from helpers.extracts.ho_classes import HO_CLASS_TITLES  # noqa: E402
 from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition  # noqa: E402
 
 OTHER_CLASSES = "Other classes"
 NO_OUTCOME = "Not yet assigned an outcome"
-TOTAL = "Total"
 
 
 # ---- which system recorded each crime

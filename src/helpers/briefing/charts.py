@@ -24,7 +24,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.typing import RcKeyType  # noqa: E402
 
-from helpers.briefing.report import FONTS, TOTAL, as_number, figure_svg, thousands  # noqa: E402
+from helpers.briefing.report import FONTS, as_number, figure_svg, thousands  # noqa: E402
+from helpers.disclosure.tables import TOTAL  # noqa: E402
 
 #: shades that step clearly in lightness (so they stay apart in greyscale), dark at the bottom
 PALETTE = ["#0b2e4f", "#2c6aa0", "#6fa8d6", "#b9d6ee", "#e8b04a", "#7a4e8c", "#3d8c6e", "#c9c9c9"]

@@ -23,9 +23,8 @@ from typing import Any
 
 import pandas as pd
 
+from helpers.disclosure.tables import TOTAL
 from helpers.markup import Html
-
-TOTAL = "Total"
 
 
 def css() -> str:

@@ -109,23 +109,6 @@ class FrameSensitive:
         self._ids: pa.Array | None = None
         self._born: pd.DataFrame | None = None
 
-    @classmethod
-    def from_extract(cls, extract) -> FrameSensitive:
-        """From `helpers.extracts.model.Extract` (loaded with `personal_data=True`: the
-        names)."""
-        frames = [extract.people]
-        personal = extract.store.personal()
-        if personal is not None:  # names and dates of birth, as their own rows
-            frames.append(personal.to_pandas())
-        charges = getattr(extract, "charges", None)
-        if charges is not None and "person_key" in charges:
-            frames.append(charges[["person_key"]])
-        return cls(
-            crimes=extract.crimes,
-            people=pd.concat(frames, ignore_index=True),
-            circumstances=extract.circumstances(),
-        )
-
     def _identifier_array(self) -> pa.Array:
         """Every identifier in the frames, as one Arrow array."""
         if self._ids is None:
