@@ -1,8 +1,10 @@
-"""The Jupyter internals the runner relies on (helpers.run.jupyter_compat) still behave as its
-patches assume: each test fails when a library's new version changes what a patch uses, so the
-patch is read again before the runner breaks in a way no other test shows. Fast: no kernel."""
+"""The Jupyter internals the runner relies on (helpers.run.jupyter_compat, and the briefing's
+exporter in helpers.briefing.report) still behave as its patches assume: each test fails when a
+library's new version changes what a patch uses, so the patch is read again before the runner
+breaks in a way no other test shows. Fast: no kernel."""
 
 import hashlib
+import importlib
 import importlib.metadata
 import importlib.util
 import inspect
@@ -28,7 +30,11 @@ def version(text: str) -> tuple[int, ...]:
 
 @pytest.mark.parametrize("patch", sorted(WRITTEN_FOR))
 def test_each_patched_library_is_installed_in_the_range_its_patch_was_written_for(patch):
-    assert hasattr(jupyter_compat, patch)
+    if "." in patch:  # a patch outside jupyter_compat: `module.Class` under helpers
+        module, name = patch.rsplit(".", 1)
+        assert f"class {name}(" in inspect.getsource(importlib.import_module(f"helpers.{module}"))
+    else:
+        assert hasattr(jupyter_compat, patch)
     for library, lowest, below in WRITTEN_FOR[patch]:
         installed = importlib.metadata.version(library)
         assert version(lowest) <= version(installed) < version(below), (
@@ -289,3 +295,35 @@ def test_a_failed_cell_s_error_names_the_exception_and_the_cell():
         cell_index=3, exec_count=4, source="1/0", ename="ZeroDivisionError", evalue="division by zero", traceback=[]
     )
     assert (error.ename, error.evalue, error.exec_count) == ("ZeroDivisionError", "division by zero", 4)
+
+
+# ---- nbconvert: the briefing's exporter (helpers.briefing.report.BriefingExporter)
+
+
+def test_the_nbconvert_method_the_briefing_exporter_copies_is_unchanged():
+    """The briefing's exporter is HTMLExporter with its own copy of `from_notebook_node`, less
+    the last pass. Changed: read the copy in helpers.briefing.report._exporter again."""
+    from nbconvert import HTMLExporter
+
+    assert pinned(HTMLExporter.from_notebook_node) == "5ee19b43059aaf8a"
+
+
+def test_the_nbconvert_names_the_briefing_exporter_uses_are_there():
+    """The copy calls HTMLExporter's private `_init_resources`, reads its private `_nb_metadata`,
+    builds the two filters HTMLExporter builds, and calls TemplateExporter's method directly
+    (HTMLExporter's `super()`)."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    from helpers.briefing import report
+
+    assert HTMLExporter.__mro__[1] is TemplateExporter
+    assert callable(HTMLExporter._init_resources)
+    exporter = report._exporter()
+    assert type(exporter).__name__ == "BriefingExporter" and isinstance(exporter, HTMLExporter)
+    assert isinstance(exporter._nb_metadata, dict)
+    assert isinstance(HTMLExporter(template_name="basic")._init_resources(None), dict)
+    assert {"pygments_lexer"} <= set(inspect.signature(Highlight2HTML.__init__).parameters)
+    assert {"notebook_metadata", "resources"} <= set(inspect.signature(WidgetsDataTypeFilter.__init__).parameters)

@@ -263,7 +263,9 @@ def _exporter():
         (`figure_html`) and the basic template has no such wrappers. The pass was a good part
         of every export, more of a process's first (compiling its CSS selectors; figures in
         docs/performance.md). The rest is HTMLExporter's own; a test holds the page to
-        HTMLExporter's, as that pass would write it."""
+        HTMLExporter's, as that pass would write it. It copies nbconvert's internals: listed
+        with their versions in `helpers.run.jupyter_compat.WRITTEN_FOR`, pinned by
+        tests/test_jupyter_compat.py."""
 
         def from_notebook_node(self, nb, resources=None, **kw):
             language = nb.metadata.get("language_info", {})

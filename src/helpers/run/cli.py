@@ -1,12 +1,11 @@
 """`foi-briefing`: run a request's briefing from its parameters file to a released briefing.
 
     foi-briefing run PARAMS.yaml [PARAMS.yaml | FOLDER ...] [--extracts DIR] [--out DIR]
-                     [--formats html,pdf] [--strict]
-    foi-briefing check PARAMS.yaml [...]    check parameters files, read no data
-    foi-briefing cache where|build|clear [--extracts DIR]   the extract cache
-    foi-briefing sample [--crimes N]        make a synthetic extract
-    foi-briefing demo [--crimes N] [--out DIR] [--formats html,pdf]
-                                            make a synthetic extract and brief 20180075 on it
+                     [--formats html,pdf] [--strict] [--jobs N] [--no-progress]
+    foi-briefing check PARAMS.yaml [...]      check parameters files, read no data
+    foi-briefing cache where|build|clear [--extracts DIR]     the extract cache
+    foi-briefing sample [--crimes N]          make a synthetic extract
+    foi-briefing demo [--crimes N] [--out DIR] [--formats html,pdf]   sample, then run 20180075
 
 A run executes `notebooks/request_briefing.ipynb` with papermill in a staging folder, exports the
 HTML (no code) and the PDF, writes the manifest, runs the release gate, and only then moves the

@@ -3,14 +3,14 @@
 The runner drives papermill, nbclient and jupyter_client further than their public API goes (one
 kernel and one open client for many notebooks, a blocking client that notices a dead kernel,
 fewer saves of the executed notebook), and skips one import jsonschema makes. `WRITTEN_FOR`
-names, for each patch, the library versions it was written against: from the one it was tested
-with up to the next release that may change what it relies on. tests/test_jupyter_compat.py
-fails when an installed version leaves its range or a patched object no longer behaves as the
-patch assumes.
+names each patch's library versions, from the one it was tested with up to the next release that
+may change what it relies on; tests/test_jupyter_compat.py fails when a version leaves its range
+or a patched object no longer behaves as the patch assumes. One patch lives in
+`helpers.briefing.report` (`BriefingExporter`, a copy of nbconvert's HTML export), as `briefing`
+is a lower layer than `run`: it is listed and tested here all the same.
 
-Importing this module marks rfc3987_syntax absent: the runner's modules import it before
-anything imports nbformat. Only the standard library at the top: Jupyter's modules load when a
-patch is first used.
+Importing this module marks rfc3987_syntax absent before anything imports nbformat. Only the
+standard library at the top: Jupyter's modules load when a patch is first used.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ class Written(NamedTuple):
     below: str
 
 
-#: patch -> the versions of each library whose behaviour it relies on
+#: patch -> the versions of each library whose behaviour it relies on (a dotted name: a patch
+#: outside this module, `module.Class` under `helpers`; see the module's docstring)
 WRITTEN_FOR: dict[str, tuple[Written, ...]] = {
     "skip_iri_syntax": (Written("jsonschema", "4.26", "5"),),
     "kill_process": (Written("jupyter_client", "8.10", "9"),),
@@ -45,6 +46,7 @@ WRITTEN_FOR: dict[str, tuple[Written, ...]] = {
     ),
     "wait_until_ready": (Written("jupyter_client", "8.10", "9"),),
     "register_engine": (Written("papermill", "2.7", "2.8"), Written("nbclient", "0.11", "0.12")),
+    "briefing.report.BriefingExporter": (Written("nbconvert", "7.17", "7.18"),),
 }
 
 
