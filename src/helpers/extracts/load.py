@@ -23,7 +23,7 @@ from helpers.extracts.people import IndividualCounts, resolve_individuals
 from helpers.extracts.people_side import PeopleSide, sink_name, start_people_side
 from helpers.extracts.quarantine import Quarantine
 from helpers.extracts.side_work import side_refs, side_result
-from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition
+from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition, files_of
 from helpers.extracts.stores import FolderSink, MemorySink, Sink
 
 
@@ -78,16 +78,8 @@ def read_canonical(
     if not directory.is_dir():
         raise ExtractError(f"{directory}: extracts folder not found")
     book = Quarantine()
-    crimes_files = [
-        (source, spec) for source in sources for spec in source.files if spec.table == "crimes"
-    ]
-    other_files = [
-        (source, spec)
-        for table in ("people", "charges")
-        for source in sources
-        for spec in source.files
-        if spec.table == table
-    ]
+    crimes_files = files_of(sources, ("crimes",))
+    other_files = files_of(sources, ("people", "charges"))
     if side is None and people_apart:
         side = _start_side(directory, sources, personal_data, sink)
     counts: IndividualCounts | None = None

@@ -32,7 +32,7 @@ from helpers.extracts.people_side import (
 )
 from helpers.extracts.quarantine import Quarantine
 from helpers.extracts.read import RawFile
-from helpers.extracts.sources import SourceDefinition
+from helpers.extracts.sources import SourceDefinition, files_of
 from helpers.extracts.stores import MemorySink, Sink
 
 
@@ -100,13 +100,7 @@ def _people_side(
     files (mapped, not copied, by the other side)."""
     book = Quarantine()
     sink = sink if sink is not None else MemorySink()
-    files = [
-        (source, spec)
-        for table in ("people", "charges")
-        for source in sources
-        for spec in source.files
-        if spec.table == table
-    ]
+    files = files_of(sources, ("people", "charges"))
     try:
         read = read_files(directory, files, personal_data, None, sink, book)
     finally:

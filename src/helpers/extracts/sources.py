@@ -71,6 +71,19 @@ class SourceDefinition:
         return (self.crimes, self.people, self.charges)
 
 
+def files_of(
+    sources: tuple[SourceDefinition, ...], tables: tuple[TableName, ...]
+) -> list[tuple[SourceDefinition, FileSpec]]:
+    """The files of these tables, table by table, each table's from the oldest system first."""
+    return [
+        (source, spec)
+        for table in tables
+        for source in sources
+        for spec in source.files
+        if spec.table == table
+    ]
+
+
 CMS = SourceDefinition(
     system="CMS",
     encoding="cp1252",
