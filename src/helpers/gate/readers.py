@@ -407,12 +407,34 @@ def _read_pdf(path: Path, data: bytes, content: Content) -> None:
 # ---- tables given as DataFrames, and the release folder
 
 
+#: what a spreadsheet runs as a formula when a CSV cell starts with it (OWASP, "CSV injection")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: a number with a sign, which a spreadsheet reads as a number: `-3`, `-1.5`, `+3`, `-1,234`
+_SIGNED_NUMBER = re.compile(r"[+-](?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", re.ASCII)
+
+
+def is_formula(cell: str) -> bool:
+    """A CSV cell a spreadsheet would run as a formula: one that starts with `=`, `+`, `-`, `@`, a
+    tab or a carriage return and is not a number."""
+    return cell.startswith(FORMULA_STARTS) and not _SIGNED_NUMBER.fullmatch(cell)
+
+
 def table_csv(frame: pd.DataFrame) -> str:
-    """The CSV text of a released table: the index is the label column unless it is a RangeIndex."""
+    """The CSV text of a released table: the index is the label column unless it is a RangeIndex.
+    A cell a spreadsheet would run as a formula (`is_formula`) is written after a `'`, which makes
+    it text (OWASP's advice), so a label such as `=IMAGE(...)` cannot reach the web or run; a
+    cell with a line break or carriage return in it is quoted."""
     grid, _, _ = _grid_for(frame)
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(grid)
-    return out.getvalue()
+    lines = []
+    for row in grid:
+        # rows end in "\n", but "\r\n" makes the writer quote a cell with a carriage return too
+        # (with "\n" it leaves it bare, and a spreadsheet starts a new row there)
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerow(
+            ["'" + cell if is_formula(cell) else cell for cell in row]
+        )
+        lines.append(out.getvalue()[:-2] + "\n")
+    return "".join(lines)
 
 
 def _grid_for(frame: pd.DataFrame) -> tuple[list[list[str]], int, int]:

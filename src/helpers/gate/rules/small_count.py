@@ -3,11 +3,11 @@
 A data cell of a released CSV table holding such a count fails. The first row (column labels) and
 first column (row labels) are labels and are not checked; an empty cell, `0`, `f"<{T}"` and `[c]`
 (`SUPPRESSED_MARK`) are fine. A count is an integer, also written `1,234`, `3.0`, `+3`, `3*` or
-`3 (12%)`; `<k` with k < T is a narrower range than the threshold allows and fails too. (A table
-passed as a DataFrame is checked as `table_csv` writes it: the index becomes the label column(s)
-unless it is a plain RangeIndex.) The HTML and PDF show the same tables; this rule reads the CSV
-files, not the page. A CSV cell that is a formula reaching for the web is the external-link
-rule's.
+`3 (12%)`, and after a `'` (as text: `'3`, or `'+3*` as `table_csv` neutralises it); `<k` with
+k < T is a narrower range than the threshold allows and fails too. (A table passed as a DataFrame
+is checked as `table_csv` writes it: the index becomes the label column(s) unless it is a plain
+RangeIndex.) The HTML and PDF show the same tables; this rule reads the CSV files, not the page.
+A CSV cell that is a formula reaching for the web is the external-link rule's.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def _small_count_findings(content: Content, threshold: int) -> list[Finding]:
     for r in range(content.header_rows, len(grid)):
         row = grid[r]
         for c in range(content.label_cols, len(row)):
-            cell = row[c].strip()
+            cell = row[c].strip().removeprefix("'")  # `'3`, `'+3*`: a count as text is a count
             if not cell or cell in fine:
                 continue
             small = False
