@@ -8,7 +8,9 @@ changes one thing in it, so a failure there is the planted leak's doing.
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -598,6 +600,53 @@ def test_a_spreadsheet_formula_reaching_the_web_fails(tmp_path, sensitive):
     assert_caught(check_release(make_release(tmp_path, table=table), T, sensitive), "external_link", "tables/offences.csv")
 
 
+# ---- (f) spreadsheet formulas in a CSV cell (OWASP "CSV injection"), in a CSV written by hand
+
+
+FORMULA_CELLS = {
+    "a DDE call": "@SUM(1+9)*cmd|' /C calc'!A0",
+    "an image from the web, its address in pieces": '=IMAGE("ht"&"tps:/"&"/evil.example/p.png")',
+    "a plus": "+1+cmd|' /C calc'!A0",
+    "a minus": "-2+3+cmd|' /C calc'!A0",
+    "a tab": "\t=1+2",
+    "a carriage return": "\r=1+2",
+    "a lone minus": "-",
+}
+
+
+@pytest.mark.parametrize("cell", FORMULA_CELLS.values(), ids=FORMULA_CELLS.keys())
+def test_a_csv_cell_a_spreadsheet_would_run_as_a_formula_fails(tmp_path, sensitive, cell):
+    out = io.StringIO()  # written by hand (the csv module as another tool would): not neutralised
+    csv.writer(out, lineterminator="\r\n").writerows([["Offence", "People charged in 2017"], [cell, "18"]])
+    table = out.getvalue()
+    report = check_release(make_release(tmp_path, table=table), T, sensitive)
+    assert_caught(report, "spreadsheet_formula", "tables/offences.csv", leaked=cell if len(cell) > 1 else None)
+    assert findings(report)[0].detail.startswith("row 2, column 1: ")
+    assert "contains a spreadsheet formula" in report.summary_line()
+
+
+def test_neutralised_formulas_and_negative_numbers_in_a_csv_pass(tmp_path, sensitive):
+    table = (
+        "Offence,Change on 2016\n"
+        "\"'@SUM(1+9)*cmd|' /C calc'!A0\",-3\n"
+        "\"'=HYPERLINK(\"\"https://example.org\"\",\"\"40\"\")\",-1.5\n"
+        "\"'\t=1+2\",+7\n"
+        "s15 = grooming; s1(1) - attempt; @ home,\"-1,234\"\n"
+    )
+    report = check_release(make_release(tmp_path, table=table), T, sensitive)
+    assert report.passed, report.findings
+
+
+def test_an_xlsx_file_is_not_released(tmp_path, sensitive):
+    """The run writes no spreadsheet; one put in the release by hand is a file the gate cannot read."""
+    import zipfile
+
+    release = make_release(tmp_path)
+    with zipfile.ZipFile(release / "tables" / "offences.xlsx", "w") as book:
+        book.writestr("xl/worksheets/sheet1.xml", '<worksheet><c><f>HYPERLINK("https://example.org")</f></c></worksheet>')
+    assert_caught(check_release(release, T, sensitive), "unreadable", "tables/offences.xlsx")
+
+
 # ---- files the gate cannot read
 
 
@@ -715,3 +764,4 @@ def test_the_gate_runs_one_rule_for_each_kind_of_leak_a_finding_can_name():
     assert len(set(names)) == len(names)
     assert set(names) | {"unreadable"} == set(RULE_NAMES)
     assert {rule.name for rule in RULES if rule.reads_extract} == {"identifier", "name_with_dob", "copied_text"}
+    assert "spreadsheet_formula" in names

@@ -24,6 +24,7 @@ from helpers.gate.rules.external_link import ExternalLinkRule
 from helpers.gate.rules.identifier import IdentifierRule
 from helpers.gate.rules.name_with_dob import NameWithDobRule
 from helpers.gate.rules.small_count import SmallCountRule
+from helpers.gate.rules.spreadsheet_formula import SpreadsheetFormulaRule
 from helpers.gate.sensitive import Sensitive
 
 #: the leak rules, in the order they start: those that read the release alone, then those that
@@ -31,6 +32,7 @@ from helpers.gate.sensitive import Sensitive
 RULES: tuple[Rule, ...] = (
     SmallCountRule(),
     ExternalLinkRule(),
+    SpreadsheetFormulaRule(),
     IdentifierRule(),
     NameWithDobRule(),
     CopiedTextRule(),

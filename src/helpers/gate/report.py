@@ -22,6 +22,7 @@ RULE_NAMES = (
     "copied_text",
     "small_count",
     "external_link",
+    "spreadsheet_formula",
     "unreadable",
 )
 
@@ -47,6 +48,7 @@ _RULE_PHRASES = {
     "copied_text": "text copied from a circumstances record",
     "small_count": "a count below the threshold",
     "external_link": "a link to an outside resource",
+    "spreadsheet_formula": "a spreadsheet formula",
     "unreadable": "cannot be read by the gate",
 }
 _IDENTIFIER_KINDS = ("crime reference", "person ID", "nominal number", "PNC ID", "identifier")

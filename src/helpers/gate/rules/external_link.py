@@ -8,7 +8,8 @@ pass; a refresh `<meta>` to a URL; in CSS (`<style>`, `style=`, `.css` files) an
 `url(…)` that is not `data:` or `#fragment`, and any absolute URL outside comments; any absolute
 URL inside an inline `<script>`. A website named in plain text (`www.gov.uk`, even
 `https://www.gov.uk` in a sentence) is not a link. A CSV cell that is a spreadsheet formula
-reaching for the web (`=HYPERLINK(…)`, `=WEBSERVICE(…)`, a URL) fails. In a PDF: any `/URI`,
+reaching for the web (`=HYPERLINK(…)`, `=WEBSERVICE(…)`, a URL) fails (any other formula: the
+spreadsheet-formula rule's). In a PDF: any `/URI`,
 `/Launch`, `/GoToR`, `/GoToE`, `/SubmitForm`, `/ImportData`, `/JavaScript` action, found by
 walking every object with pypdf (WeasyPrint compresses its object streams, so the raw bytes alone
 do not show them) and in the raw bytes as well (`readers._read_pdf`).
@@ -59,7 +60,7 @@ def _link_findings(content: Content) -> list[Finding]:
             ]
     for r, row in enumerate(content.grid or [], start=1):
         for c, cell in enumerate(row, start=1):
-            if _FORMULA.match(cell) and _FORMULA_WEB.search(cell):
+            if formula_reaches_outside(cell):
                 findings.append(
                     Finding(
                         file,
@@ -197,6 +198,11 @@ def _html_links(text: str) -> list[tuple[int, str]]:
                 for u in _ANY_URL.finditer(body)
             ]
     return sorted(set(found))
+
+
+def formula_reaches_outside(cell: str) -> bool:
+    """A CSV cell that is a spreadsheet formula reaching for the web or another program."""
+    return bool(_FORMULA.match(cell) and _FORMULA_WEB.search(cell))
 
 
 _FORMULA = re.compile(r"^\s*(=|@|[+-]\s*[A-Za-z(])")
