@@ -10,13 +10,17 @@ good run is made once for the module.
 from __future__ import annotations
 
 import csv
+import grp
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -94,12 +98,15 @@ def parameters_file(path: Path, **changes) -> Path:
     return path
 
 
-def foi(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([BIN / "foi-briefing", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600)
+def foi(*args, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The command, under umask 022 (a usual user's: files readable by all unless we say otherwise),
+    with `env` added to the environment."""
+    return subprocess.run([BIN / "foi-briefing", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=600,
+                          umask=0o022, env={**os.environ, **(env or {})})
 
 
-def run(params: Path, extracts: Path, out: Path, *options: str) -> subprocess.CompletedProcess:
-    return foi("run", params, "--extracts", extracts, "--out", out, "--no-progress", *options)
+def run(params: Path, extracts: Path, out: Path, *options: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return foi("run", params, "--extracts", extracts, "--out", out, "--no-progress", *options, env=env)
 
 
 def one_line(done: subprocess.CompletedProcess) -> str:
@@ -337,7 +344,11 @@ def test_a_briefing_that_would_publish_a_crime_reference_is_stopped_by_the_gate(
     report = json.loads((folder / "restricted" / "gate_report.json").read_text(encoding="utf-8"))
     assert report["passed"] is False
     assert {finding["file"] for finding in report["findings"]} >= {"briefing.html", "manifest.json"}
-    assert "CM/16/0000002" in (folder / "release" / "briefing.html").read_text(encoding="utf-8")  # kept there, for a look
+    # kept there, for a look, in a folder that does not look like a release, and a README says why
+    assert not [path for path in folder.parent.rglob("*") if path.name == "release"]
+    assert "CM/16/0000002" in (folder / "NOT-RELEASED-failed-run" / "briefing.html").read_text(encoding="utf-8")
+    readme = (folder / "README.txt").read_text(encoding="utf-8")
+    assert "NOT RELEASED" in readme and "release gate: FAILED" in readme
 
 
 # ---- several requests: each runs; the exit code is the failed one's
@@ -464,3 +475,127 @@ def test_ctrl_c_stops_a_batch_in_one_line_publishing_nothing_unfinished_and_leav
     assert not any(kernel.is_running() and kernel.status() != psutil.STATUS_ZOMBIE for kernel in kernels)
     for published in (p for p in out.iterdir() if not p.name.startswith(".")):
         assert (published / "release" / "manifest.json").is_file(), published  # finished before the stop
+
+
+# ---- private by default (issue 17): restricted/, the staging folders and .failed/ are owner-only
+# (folders 0700, files 0600) whatever the umask (022 here), or shared with FOI_SHARE_GROUP's group
+
+
+RESTRICTED_FILES = {
+    "results.json", "run.log", "briefing.ipynb", "quarantine.csv", "evidence_candidates.csv",
+    "gate_report.json", "gate_tables.json", "search_scope.csv",
+}
+
+
+def wrong_modes(folder: Path, folders: int = 0o700, files: int = 0o600, gid: int | None = None) -> list[str]:
+    """Every path under `folder` (itself included) whose mode (or group) is not the one asked for."""
+    wrong = []
+    for path in [folder, *folder.rglob("*")]:
+        status = path.lstat()
+        expected = folders if stat.S_ISDIR(status.st_mode) else files
+        if stat.S_IMODE(status.st_mode) != expected or (gid is not None and status.st_gid != gid):
+            wrong.append(f"{path.relative_to(folder.parent)}: {stat.S_IMODE(status.st_mode):o} group {status.st_gid}")
+    return wrong
+
+
+@pytest.mark.slow
+def test_restricted_outputs_and_staging_are_owner_only_under_umask_022(good):
+    assert good["done"].returncode == 0, good["done"].stderr[-3000:]
+    restricted = good["request"] / "restricted"
+    assert {path.name for path in restricted.iterdir()} >= RESTRICTED_FILES
+    assert wrong_modes(restricted) == []
+    assert wrong_modes(good["out"] / ".runs") == []  # the staging folders' parent (the run's is gone)
+    # release/ is published: readable by all, as the umask says
+    assert wrong_modes(good["request"] / "release", 0o755, 0o644) == []
+
+
+@pytest.mark.slow
+def test_a_failed_runs_outputs_are_owner_only_and_do_not_look_like_a_release(strict):
+    folder = failed_folder(one_line(strict["done"]))
+    assert wrong_modes(strict["out"] / ".failed") == []
+    assert not [path for path in folder.parent.rglob("*") if path.name == "release"]
+    assert (folder / "NOT-RELEASED-failed-run").is_dir()
+    readme = (folder / "README.txt").read_text(encoding="utf-8")
+    assert "NOT RELEASED" in readme and "quarantined and strict is on" in readme
+
+
+def failed_run(out: Path, name: str, hours_ago: float) -> Path:
+    """A failed run's folder in `out/.failed/` as the runner leaves one, failed `hours_ago`."""
+    folder = out / ".failed" / name
+    (folder / "20180075" / "NOT-RELEASED-failed-run").mkdir(parents=True)
+    (folder / "20180075" / "README.txt").write_text("NOT RELEASED\n", encoding="utf-8")
+    marker = folder / ".foi-briefing-failed-run"
+    marker.write_text("", encoding="utf-8")
+    when = time.time() - hours_ago * 3600
+    os.utime(marker, (when, when))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def shared(good, tmp_path_factory):
+    """A run with FOI_SHARE_GROUP naming the user's primary group, with a reviewer's decisions file
+    (readable by all), into an output folder holding 25 recent failed runs, two more than 14 days
+    old, and a user's own folders in .failed/."""
+    base = tmp_path_factory.mktemp("shared")
+    out = base / "out"
+    recent = [failed_run(out, f"20180075-20260101-{i:06d}-{100 + i}-1", hours_ago=i + 1) for i in range(25)]
+    old = [failed_run(out, f"20180076-20251101-000000-{200 + days}-1", hours_ago=24 * days) for days in (15, 30)]
+    mine = out / ".failed" / "my-notes"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine\n", encoding="utf-8")
+    lookalike = out / ".failed" / "20180075-20200101-000000-1-1"  # the runner's name, not its marker
+    lookalike.mkdir()
+    decisions = base / "decisions.csv"
+    decisions.write_text("reference,decision,reviewer,note\nCM/16/0000002,no,AB,\n", encoding="utf-8")
+    params = parameters_file(base / "20180075.yaml", evidence_decisions=str(decisions))
+    group = grp.getgrgid(os.getgid())
+    done = run(params, good["extracts"], out, "--formats", "html", env={"FOI_SHARE_GROUP": group.gr_name})
+    return {"done": done, "out": out, "gid": group.gr_gid, "recent": recent, "old": old, "mine": mine, "lookalike": lookalike}
+
+
+@pytest.mark.slow
+def test_a_share_group_makes_the_restricted_outputs_readable_by_that_group_only(shared):
+    assert shared["done"].returncode == 0, shared["done"].stderr[-3000:]
+    restricted = shared["out"] / "20180075" / "restricted"
+    assert {path.name for path in restricted.iterdir()} >= RESTRICTED_FILES | {"evidence_decisions.csv"}
+    assert wrong_modes(restricted, 0o750, 0o640, shared["gid"]) == []
+    assert wrong_modes(shared["out"] / ".runs", 0o750, 0o640, shared["gid"]) == []
+    assert wrong_modes(shared["out"] / "20180075" / "release", 0o755, 0o644) == []
+
+
+@pytest.mark.slow
+def test_failed_runs_older_than_14_days_or_beyond_the_last_20_are_pruned_and_logged(shared):
+    assert shared["done"].returncode == 0, shared["done"].stderr[-3000:]
+    assert [folder.exists() for folder in shared["recent"]] == [True] * 20 + [False] * 5
+    assert not any(folder.exists() for folder in shared["old"])
+    assert (shared["mine"] / "notes.txt").is_file() and shared["lookalike"].is_dir()  # not the runner's
+    # .failed/ itself, made by the test under umask 022 as an older version did, is closed too
+    assert stat.S_IMODE((shared["out"] / ".failed").stat().st_mode) == 0o750
+    log = (shared["out"] / "20180075" / "restricted" / "run.log").read_text(encoding="utf-8")
+    pruned = [line for line in log.splitlines() if "pruned" in line]
+    assert len(pruned) == 1, log
+    assert "7 failed run(s)" in pruned[0] and "14 days" in pruned[0] and "20" in pruned[0], pruned[0]
+
+
+@pytest.mark.parametrize(("name", "value", "expected"), [
+    ("FOI_SHARE_GROUP", "no-such-group-17", "20180075: failed: FOI_SHARE_GROUP: no group named 'no-such-group-17' on this machine"),
+    ("FOI_FAILED_KEEP_DAYS", "two weeks", "20180075: failed: FOI_FAILED_KEEP_DAYS: expected a whole number from 0 to 999999, got 'two weeks'"),
+    ("FOI_FAILED_KEEP_RUNS", "-1", "20180075: failed: FOI_FAILED_KEEP_RUNS: expected a whole number from 0 to 999999, got '-1'"),
+])
+def test_a_bad_sharing_or_pruning_setting_stops_the_run_in_one_line(tmp_path, name, value, expected):
+    done = run(PARAMS, tmp_path / "no-extracts-needed", tmp_path / "out", env={name: value})
+    assert done.returncode == EXIT["parameters"], done.stderr
+    assert one_line(done) == expected
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_review_notebooks_decisions_file_is_owner_only(tmp_path):
+    from helpers.analysis import review
+
+    frame = review.decisions_frame(None)
+    umask = os.umask(0o022)
+    try:
+        path = review.write_decisions(frame, tmp_path / "20180075" / "restricted" / "evidence_decisions.csv")
+    finally:
+        os.umask(umask)
+    assert wrong_modes(path.parent) == []

@@ -18,6 +18,7 @@ import pandas as pd
 
 from helpers.errors import DecisionsError
 from helpers.markup import Html
+from helpers.permissions import access, private_file, private_folder, private_open
 
 if TYPE_CHECKING:
     from helpers.request.parameters import RequestParameters
@@ -304,10 +305,15 @@ def check_not_released(path: Path) -> Path:
 
 
 def write_decisions(frame: pd.DataFrame, path: Path) -> Path:
-    """Write the decisions file (never under release/) and read it back as a run will."""
+    """Write the decisions file (never under release/; its owner's only, or `FOI_SHARE_GROUP`'s,
+    as the run's restricted outputs) and read it back as a run will."""
     check_not_released(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame[DECISION_COLUMNS].to_csv(path, index=False, encoding="utf-8")
+    given = access()
+    if not path.parent.is_dir():
+        private_folder(path.parent, given)
+    with private_open(path) as file:  # never readable by others, not even while it is written
+        frame[DECISION_COLUMNS].to_csv(file, index=False)
+    private_file(path, given)
     read_decisions(path)  # a file a run cannot read is an error now, not at the next run
     return path
 
@@ -361,7 +367,7 @@ def keep_decisions(params: RequestParameters, restricted: Path) -> Path | None:
     if target.exists() and target.resolve() == source.resolve():
         return target
     shutil.copyfile(source, target)
-    return target
+    return private_file(target)
 
 
 _WORKLIST_STYLE = (

@@ -29,6 +29,7 @@ from helpers.errors import (
 )
 from helpers.extracts.load import load_extracts
 from helpers.extracts.model import Extract
+from helpers.permissions import private_folder, seal
 from helpers.request.parameters import RequestParameters, validate_parameters
 from helpers.request.tables import (
     EvidenceFindings,
@@ -50,7 +51,8 @@ def parameters_from(namespace: Mapping[str, Any]) -> RequestParameters:
 
 @dataclass(frozen=True)
 class OutputPaths:
-    """`<output_dir>/<reference>/release/` (shareable) and `.../restricted/` (never shared)."""
+    """`<output_dir>/<reference>/release/` (shareable) and `.../restricted/` (never shared: its
+    owner's only, or `FOI_SHARE_GROUP`'s, `helpers.permissions`)."""
 
     root: Path
 
@@ -71,8 +73,8 @@ class OutputPaths:
         return self.root / "restricted"
 
     def make(self) -> OutputPaths:
-        for folder in (self.tables, self.restricted):
-            folder.mkdir(parents=True, exist_ok=True)
+        self.tables.mkdir(parents=True, exist_ok=True)
+        private_folder(self.restricted)  # before anything is written in it
         return self
 
 
@@ -322,6 +324,7 @@ def write_restricted(
     from helpers.gate.sensitive import write_search_scope
 
     write_search_scope(paths.restricted, findings.scope_ids)
+    seal(paths.restricted)
     return exact
 
 
@@ -345,8 +348,10 @@ def write_release_tables(
     except ReleaseGateError as error:
         if error.report is not None:
             write_json(paths.restricted / "gate_tables.json", error.report.to_dict())
+            seal(paths.restricted)
         raise
     write_json(paths.restricted / "gate_tables.json", report.to_dict())
+    seal(paths.restricted)
 
 
 def csv_frame(display: pd.DataFrame) -> pd.DataFrame:

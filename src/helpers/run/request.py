@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from helpers import __version__
 from helpers.errors import ParameterError, RunFailure, kind_of
+from helpers.permissions import access
 from helpers.project import project_root
 from helpers.request.parameters import (
     RequestParameters,
@@ -32,7 +33,15 @@ from helpers.request.parameters import (
 from helpers.run import jupyter_compat
 from helpers.run.background import GateData, start_cache_build
 from helpers.run.kernels import KernelPool, PrivateKernel, lease
-from helpers.run.staging import Staging, close_log, keep_failed, open_staging, publish
+from helpers.run.staging import (
+    Staging,
+    close_log,
+    keep_failed,
+    open_staging,
+    prune_failed,
+    publish,
+    retention,
+)
 
 if TYPE_CHECKING:
     from helpers.gate.sensitive import ExtractSensitive
@@ -113,6 +122,7 @@ def run_request(
     staging.log.info(
         "foi-briefing %s: request %s from %s", __version__, params.reference, params_path
     )
+    prune_failed(params, staging.log)
     result = RunResult(params.reference, True)
     steps = StepClock(result, staging.log, on_step)
     builder = builder if builder is not None else start_cache_build(params)  # the extract's cache
@@ -142,7 +152,7 @@ def run_request(
         result.seconds = time.perf_counter() - started
         close_log(staging.log)
     if not result.ok:
-        kept = keep_failed(staging, params)
+        kept = keep_failed(staging, params, result.message)
         result.message += f" (partial outputs and the executed notebook: {kept})"
     return result
 
@@ -153,10 +163,14 @@ def run_request(
 def read_request(
     params_path: Path, extracts: str | None, out: str | None, strict: bool | None
 ) -> RequestParameters:
-    """The request's parameters, with the command line's folders and `--strict` over the file's."""
-    return read_parameters(
+    """The request's parameters, with the command line's folders and `--strict` over the file's;
+    the settings of the outputs' access and of the failed runs kept checked too."""
+    params = read_parameters(
         params_path, {"extracts_dir": extracts, "output_dir": out, "strict": strict}
     )
+    access()
+    retention()
+    return params
 
 
 def start_build_for(

@@ -3,20 +3,37 @@ the staged outputs in one move, and keeping a failed run's outputs aside.
 
 A run writes into `OUT/.runs/<reference>-<time>-<process>-<thread>/<reference>/`; only a run that
 passed the gate moves that folder to `OUT/<reference>/`, the previous outputs going once the new
-ones are in. A failed run leaves the previous outputs as they were and its own in `OUT/.failed/`.
+ones are in. A failed run leaves the previous outputs as they were and its own in `OUT/.failed/`,
+its `release/` renamed `NOT-RELEASED-failed-run/`, with a README saying why; each run first prunes
+the failed runs older than `FOI_FAILED_KEEP_DAYS` (14) or beyond the newest `FOI_FAILED_KEEP_RUNS`
+(20). `.runs/`, `.failed/` and `restricted/` are private (`helpers.permissions`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
+import stat
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from helpers.errors import ParameterError
+from helpers.permissions import access, private_file, private_folder, seal
 from helpers.request.parameters import RequestParameters
+
+#: what a failed run's release/ is renamed: it was never released
+NOT_RELEASED = "NOT-RELEASED-failed-run"
+#: the file that marks a folder of `.failed/` as a failed run the runner kept (and may prune)
+FAILED_MARKER = ".foi-briefing-failed-run"
+#: the name of a run's staging folder, kept in `.failed/`: <reference>-<date>-<time>-<pid>-<thread>
+RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*-\d{8}-\d{6}-\d+-\d+")
+#: how long failed runs are kept, in days, and how many (the newest), by default
+KEEP_DAYS, KEEP_RUNS = ("FOI_FAILED_KEEP_DAYS", 14), ("FOI_FAILED_KEEP_RUNS", 20)
 
 
 @dataclass
@@ -54,14 +71,20 @@ def open_staging(params: RequestParameters) -> Staging:
         / f"{params.reference}-{stamp}-{os.getpid()}-{threading.get_native_id()}"
     )
     staged = root / params.reference
-    (staged / "restricted").mkdir(parents=True, exist_ok=True)
-    (staged / "release").mkdir(parents=True, exist_ok=True)
-    return Staging(root, staged, open_log(staged / "restricted" / "run.log"))
+    given = access()
+    private_folder(root.parent, given)
+    private_folder(root, given)  # before anything is in it: the staged outputs are the run's
+    private_folder(staged / "restricted", given)
+    (staged / "release").mkdir(parents=True, exist_ok=True)  # published: as the umask says
+    log = open_log(staged / "restricted" / "run.log")
+    private_file(staged / "restricted" / "run.log", given)
+    return Staging(root, staged, log)
 
 
 def publish(staging: Staging, final: Path) -> Path:
     """Move the staged outputs to `final` (returned); the previous outputs go only once the new
     ones are in."""
+    seal(staging.restricted)  # the files the notebook, the export and the gate wrote there
     final.parent.mkdir(parents=True, exist_ok=True)
     previous = None
     if final.exists():
@@ -82,13 +105,90 @@ def publish(staging: Staging, final: Path) -> Path:
     return final
 
 
-def keep_failed(staging: Staging, params: RequestParameters) -> Path:
-    """Move a failed run's staging folder to `OUT/.failed/`; where its outputs now are."""
-    failed = output_folder(params) / ".failed" / staging.root.name
-    failed.parent.mkdir(parents=True, exist_ok=True)
-    if staging.root.exists():
-        staging.root.rename(failed)
-    return failed / params.reference
+def keep_failed(staging: Staging, params: RequestParameters, reason: str) -> Path:
+    """Move a failed run's staging folder to `OUT/.failed/`, its release/ renamed and a README
+    saying why (`reason`) beside it; where its outputs now are."""
+    given = access()
+    failed = private_folder(output_folder(params) / ".failed", given) / staging.root.name
+    kept = failed / params.reference
+    if not staging.root.exists():
+        return kept
+    staging.root.rename(failed)
+    if kept.is_dir():
+        if (kept / "release").is_dir():
+            (kept / "release").rename(kept / NOT_RELEASED)
+        (kept / "README.txt").write_text(failed_readme(params, reason), encoding="utf-8")
+    seal(failed, given)
+    # last: a folder without it is never pruned, so a prune cannot take one half kept
+    (failed / FAILED_MARKER).write_text(
+        f"a failed run of request {params.reference}, kept by foi-briefing\n", encoding="utf-8"
+    )
+    private_file(failed / FAILED_MARKER, given)
+    return kept
+
+
+def failed_readme(params: RequestParameters, reason: str) -> str:
+    days, runs = retention()
+    return (
+        f"NOT RELEASED: this run of request {params.reference} failed, and nothing in this "
+        "folder was published.\n\n"
+        f"Why: {reason}\n\n"
+        f"{NOT_RELEASED}/ holds what the run had written for release/ before it failed: it must "
+        "not be published. restricted/ holds the executed notebook (briefing.ipynb) and the run's "
+        "log (run.log).\n\n"
+        f"A later run removes this folder once it is older than {days} days or more than {runs} "
+        f"newer failed runs are kept ({KEEP_DAYS[0]}, {KEEP_RUNS[0]}).\n"
+    )
+
+
+def retention() -> tuple[int, int]:
+    """How long failed runs are kept, in days, and how many (ParameterError: a setting that is
+    not a whole number)."""
+    return _whole_number(*KEEP_DAYS), _whole_number(*KEEP_RUNS)
+
+
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not re.fullmatch(r"[0-9]{1,6}", value):
+        raise ParameterError(f"{name}: expected a whole number from 0 to 999999, got {value!r}")
+    return int(value)
+
+
+def prune_failed(params: RequestParameters, log: logging.Logger) -> list[str]:
+    """Remove the failed runs in `OUT/.failed/` older than `FOI_FAILED_KEEP_DAYS` or beyond the
+    newest `FOI_FAILED_KEEP_RUNS`, saying so in `log`; their names. Only folders the runner kept
+    are removed: named as a run's staging folder, with the marker `keep_failed` writes in it."""
+    days, runs = retention()
+    folder = output_folder(params) / ".failed"
+    if folder.is_dir():  # kept by an older version as the umask made it: closed now
+        private_folder(folder)
+    kept = []  # (when it failed, folder)
+    for entry in folder.iterdir() if folder.is_dir() else ():
+        if not RUN_NAME.fullmatch(entry.name) or entry.is_symlink() or not entry.is_dir():
+            continue
+        try:
+            marker = (entry / FAILED_MARKER).lstat()
+        except OSError:
+            continue
+        if stat.S_ISREG(marker.st_mode):
+            kept.append((marker.st_mtime, entry))
+    kept.sort(key=lambda pair: pair[0], reverse=True)  # the newest first
+    oldest = time.time() - days * 86_400
+    gone = [entry for n, (when, entry) in enumerate(kept) if n >= runs or when < oldest]
+    for entry in gone:
+        shutil.rmtree(entry, ignore_errors=True)
+    if gone:
+        log.info(
+            "pruned %d failed run(s) from %s (older than %d days or beyond the newest %d): %s",
+            len(gone),
+            folder,
+            days,
+            runs,
+            ", ".join(entry.name for entry in gone),
+        )
+    return [entry.name for entry in gone]
 
 
 def open_log(path: Path) -> logging.Logger:
