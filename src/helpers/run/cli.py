@@ -126,6 +126,8 @@ def cache(action: str, extracts: str | None, lock_fd: int | None) -> int:
     elif action == "build":
         if not extracts:
             raise RunFailure("parameters", "cache build: --extracts DIR is needed")
+        if extract_cache.own_root():  # the cache's own folder, or one line and exit 2
+            print(f"adopted {extract_cache.cache_root()} as the extract cache (entries only)")
         if lock_fd is not None:  # the lock claimed for us (as a run does)
             # here, not at the top: only a run's builder process comes this way
             from helpers.cache.builder import build_claimed
@@ -135,7 +137,7 @@ def cache(action: str, extracts: str | None, lock_fd: int | None) -> int:
             extract_cache.open_extract(extracts)
         print(f"cache built for {extracts}")
     else:
-        freed, kept = extract_cache.clear()
+        freed, kept = extract_cache.clear(tell=print)
         left = (
             f"; {kept} entr{'y' if kept == 1 else 'ies'} left: a running briefing is reading "
             f"{'it' if kept == 1 else 'them'}"
