@@ -24,10 +24,9 @@ from pathlib import Path
 
 from helpers.errors import EXIT_CODES, BriefingError, RunFailure
 from helpers.project import project_root
-from helpers.request.parameters import read_parameters
 from helpers.run.batch import run_many
 from helpers.run.kernels import PrivateKernel
-from helpers.run.request import RunResult, run_request, start_build_for
+from helpers.run.request import RunResult, read_request, run_request, start_build_for
 
 
 def cli() -> None:
@@ -110,9 +109,10 @@ def run(args: argparse.Namespace) -> list[RunResult]:
 
 
 def check(items: list[str]) -> int:
-    """`check`: read each parameters file; the first fault raises (ParameterError)."""
+    """`check`: read each parameters file (and where it would write); the first fault raises
+    (ParameterError)."""
     for path in expand_parameter_paths(items):
-        params = read_parameters(path)
+        params = read_request(path, None, None, None)
         print(f"{path}: ok (request {params.reference})")
     return 0
 

@@ -32,7 +32,14 @@ from helpers.request.parameters import (
 from helpers.run import jupyter_compat
 from helpers.run.background import GateData, start_cache_build
 from helpers.run.kernels import KernelPool, PrivateKernel, lease
-from helpers.run.staging import Staging, close_log, keep_failed, open_staging, publish
+from helpers.run.staging import (
+    Staging,
+    close_log,
+    keep_failed,
+    open_staging,
+    publish,
+    refuse_foreign_output,
+)
 
 if TYPE_CHECKING:
     from helpers.gate.sensitive import ExtractSensitive
@@ -153,10 +160,14 @@ def run_request(
 def read_request(
     params_path: Path, extracts: str | None, out: str | None, strict: bool | None
 ) -> RequestParameters:
-    """The request's parameters, with the command line's folders and `--strict` over the file's."""
-    return read_parameters(
+    """The request's parameters, with the command line's folders and `--strict` over the file's;
+    an output folder inside a release/ or another request's outputs is refused here, before
+    anything is written (`refuse_foreign_output`)."""
+    params = read_parameters(
         params_path, {"extracts_dir": extracts, "output_dir": out, "strict": strict}
     )
+    refuse_foreign_output(params, "--out" if out else f"{Path(params_path).name}: output_dir")
+    return params
 
 
 def start_build_for(
