@@ -12,6 +12,7 @@ import pytest
 from builders import cms_crime, connect_crime, migrated, write_extract
 
 from helpers.cache import entries as cache
+from helpers.errors import ParameterError
 from helpers.extracts.load import load_extracts
 
 
@@ -76,11 +77,11 @@ def test_the_cache_lives_outside_the_outputs_and_is_private(tmp_path, cache_dir)
     assert entry.stat().st_mode & 0o077 == 0  # as restricted as the extracts: owner only
 
 
-def test_clear_removes_everything(tmp_path, cache_dir):
+def test_clear_removes_everything_it_made_but_its_root_and_mark(tmp_path, cache_dir):
     cache.open_extract(extract_folder(tmp_path))
     freed, kept = cache.clear()
     assert freed > 0 and kept == 0
-    assert not cache_dir.exists()
+    assert [p.name for p in cache_dir.iterdir()] == [".foi-briefing-cache"]
 
 
 def test_an_entry_a_run_is_still_reading_stays_until_it_is_done(tmp_path, cache_dir):
@@ -99,7 +100,7 @@ def test_an_entry_a_run_is_still_reading_stays_until_it_is_done(tmp_path, cache_
     del reading
     gc.collect()
     freed, kept = cache.clear()
-    assert freed > 0 and kept == 0 and not cache_dir.exists()
+    assert freed > 0 and kept == 0 and [p.name for p in cache_dir.iterdir()] == [".foi-briefing-cache"]
 
 
 def test_a_reader_waiting_on_an_entry_being_removed_finds_it_gone(tmp_path, cache_dir):
@@ -130,7 +131,7 @@ def test_the_command_clears_the_cache(tmp_path, cache_dir):
     cache._OPENED.clear()  # done with it
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ})
     assert done.returncode == 0 and "removed" in done.stdout and "left" not in done.stdout
-    assert not cache_dir.exists()
+    assert [p.name for p in cache_dir.iterdir()] == [".foi-briefing-cache"]
 
 
 @pytest.mark.parametrize("cached", ["memory", "cache", "cached files, read ahead"])
@@ -415,3 +416,84 @@ def test_the_gate_s_answers_are_kept_with_the_extract_for_the_next_checker(tmp_p
     other = load_extracts(extract_folder(tmp_path / "other"), personal_data=True)
     ExtractSensitive(other).identifiers_present({"CM/16/0000001"})
     assert looked_up[-1] == {"CM/16/0000001"}  # another extract: its own answers
+
+
+# ---- issue 17: the cache deletes nothing it did not make, and is private whatever the umask
+
+
+def tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file (its bytes) and folder (None) under `folder`."""
+    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None) for p in sorted(folder.rglob("*"))}
+
+
+def clear_command(env=None) -> subprocess.CompletedProcess:
+    command = [Path(sys.executable).parent / "foi-briefing", "cache", "clear"]
+    return subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_clear_refuses_a_folder_the_cache_did_not_make_and_deletes_nothing(tmp_path):
+    mine = tmp_path / "documents"  # FOI_CACHE_DIR set to a user's own folder by mistake
+    (mine / "holiday").mkdir(parents=True)
+    (mine / "notes.txt").write_text("my notes\n")
+    (mine / "holiday" / "photo.jpg").write_bytes(b"\xff\xd8 a photo")
+    before = tree(mine)
+    done = clear_command({"FOI_CACHE_DIR": str(mine)})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr
+    assert str(mine) in done.stderr and "not foi-briefing's extract cache" in done.stderr, done.stderr
+    assert tree(mine) == before  # nothing deleted, nothing added
+
+
+def test_clear_removes_the_entries_and_locks_but_not_a_stray_file_nor_the_root(tmp_path, cache_dir):
+    cache.open_extract(extract_folder(tmp_path))
+    cache._OPENED.clear()
+    assert (cache_dir / ".foi-briefing-cache").is_file()  # the cache marked the root it made
+    (cache_dir / "notes.txt").write_text("someone's file\n")
+    (cache_dir / "kept").mkdir()
+    (cache_dir / "kept" / "a.txt").write_text("someone's folder\n")
+    (cache_dir / ".hidden").mkdir()  # a dot-folder that is not a build of ours
+    stopped = cache_dir / f".{'a' * 16}-{'b' * 16}.building-999999999"  # a build that was stopped
+    running = cache_dir / f".{'c' * 16}-{'d' * 16}.building-{os.getpid()}"  # one still at work
+    for build in (stopped, running):
+        build.mkdir()
+        (build / "crimes.arrow").write_bytes(b"half")
+    freed, kept = cache.clear()
+    assert not stopped.exists() and (running / "crimes.arrow").is_file()
+    running.rename(cache_dir / "kept" / running.name)  # done with it
+    assert freed > 0 and kept == 0
+    assert sorted(p.name for p in cache_dir.iterdir()) == [".foi-briefing-cache", ".hidden", "kept", "notes.txt"]
+    assert (cache_dir / "notes.txt").read_text() == "someone's file\n"
+    assert (cache_dir / "kept" / "a.txt").read_text() == "someone's folder\n"
+
+
+def test_a_cache_from_before_the_mark_is_adopted_only_if_all_in_it_is_the_cache_s(tmp_path, cache_dir):
+    cache.open_extract(extract_folder(tmp_path))
+    cache._OPENED.clear()
+    (cache_dir / ".foi-briefing-cache").unlink()  # as an older version left it: entries, locks, no mark
+    done = clear_command()
+    assert done.returncode == 0, done.stderr
+    assert "adopted" in done.stdout and "removed" in done.stdout, done.stdout
+    assert [p.name for p in cache_dir.iterdir()] == [".foi-briefing-cache"]
+    # an unmarked folder with anything else in it is not adopted, by a clear or by a build
+    (cache_dir / ".foi-briefing-cache").unlink()
+    (cache_dir / "notes.txt").write_text("someone's file\n")
+    assert clear_command().returncode == 2
+    with pytest.raises(ParameterError, match="not foi-briefing's extract cache"):
+        cache.open_extract(extract_folder(tmp_path))
+    assert [p.name for p in cache_dir.iterdir()] == ["notes.txt"]
+
+
+def test_the_cache_is_owner_only_whatever_the_umask(tmp_path, cache_dir):
+    old = os.umask(0o022)
+    try:
+        folder = extract_folder(tmp_path)
+        lock = cache.claim_build(folder)  # as a run claims the build: the root and its lock file
+        lock.close()
+        cache.open_extract(folder)
+    finally:
+        os.umask(old)
+    everything = [cache_dir, *cache_dir.rglob("*")]
+    assert len(everything) > 8
+    modes = {str(p.relative_to(cache_dir)): oct(p.stat().st_mode & 0o777) for p in everything}
+    assert {m for p, m in modes.items() if Path(cache_dir / p).is_dir()} == {"0o700"}, modes
+    assert {m for p, m in modes.items() if Path(cache_dir / p).is_file()} == {"0o600"}, modes

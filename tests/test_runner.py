@@ -599,3 +599,46 @@ def test_the_review_notebooks_decisions_file_is_owner_only(tmp_path):
     finally:
         os.umask(umask)
     assert wrong_modes(path.parent) == []
+
+
+# ---- issue 17: a run writes nothing inside a release folder or another request's outputs
+
+
+def published(outputs: Path, reference: str) -> Path:
+    """`outputs/<reference>/` as a run publishes it: release/ and restricted/, with files."""
+    folder = outputs / reference
+    (folder / "release" / "tables").mkdir(parents=True)
+    (folder / "restricted").mkdir()
+    (folder / "release" / "briefing.html").write_text("<p>published</p>\n")
+    (folder / "release" / "tables" / "t.csv").write_text("a,b\n1,2\n")
+    (folder / "restricted" / "worklist.csv").write_text("restricted\n")
+    return folder
+
+
+@pytest.mark.parametrize(("inside", "expected"), [
+    ("outputs/20180075/release", "is inside a release folder"),
+    ("outputs/20180075/release/tables/more", "is inside a release folder"),
+    ("outputs/20180099", "is inside the outputs of request 20180099"),
+    ("outputs/20180099/restricted", "is inside the outputs of request 20180099"),
+])
+@pytest.mark.parametrize("given", ["--out", "output_dir"])
+def test_an_output_folder_inside_a_release_or_another_request_s_outputs_is_refused(tmp_path, inside, expected, given):
+    published(tmp_path / "outputs", "20180075")
+    published(tmp_path / "outputs", "20180099")
+    before = digests(tmp_path)
+    out = tmp_path / inside
+    if given == "--out":
+        done = run(PARAMS, tmp_path / "no-extracts-needed", out)
+        key = "--out: "
+    else:
+        params = parameters_file(tmp_path / "params" / "request.yaml", output_dir=str(out), extracts_dir=str(tmp_path / "none"))
+        before = digests(tmp_path)
+        done = foi("run", params, "--no-progress")
+        key = "request.yaml: output_dir: "
+        checked = foi("check", params)
+        assert checked.returncode == EXIT["parameters"] and key + str(out) in one_line(checked), checked.stdout + checked.stderr
+    assert done.returncode == EXIT["parameters"], done.stdout + done.stderr
+    message = one_line(done)
+    assert key + str(out) + " " + expected in message, message
+    assert digests(tmp_path) == before  # nothing written, nothing replaced
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_dir() and ".runs" in p.parts + (p.name,)) == []

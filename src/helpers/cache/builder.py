@@ -17,7 +17,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from helpers.cache.keys import cache_root, entry_name
+from helpers.cache.keys import cache_root, entry_name, own_root
 from helpers.errors import ExtractError
 from helpers.extracts.people_side import PeopleSide, start_people_side
 from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition
@@ -43,7 +43,8 @@ def build_claimed(
             return
         staging = root / f".{name}.building-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True, mode=0o700)
+        own_root(root)
+        staging.mkdir(mode=0o700)
         side = start_people_side(directory, sources, True, staging, ENTRY_SINK)
         # the data libraries: imported while the side process starts
         from helpers.cache import entries

@@ -3,18 +3,22 @@
 The first run on a set of extract files reads and checks them and writes what it made of them
 here; later runs on the same files map the entry's files instead (the files' hashes too).
 
-- Where: `$FOI_CACHE_DIR`, else `.cache/extracts/` in the project (git-ignored, folders 0700:
-  the cache holds personal data). Key and locks: `helpers.cache.keys`.
+- Where: `$FOI_CACHE_DIR`, else `.cache/extracts/` in the project (git-ignored, folders 0700
+  and files 0600 whatever the umask: the cache holds personal data). Key, locks and the mark
+  that says a folder is the cache's: `helpers.cache.keys`.
 - Built by `build`: the crimes files here, the person and charge files in a process beside it
   (`helpers.extracts.people_side`), texts and personal data written by a thread (`EntrySink`)
   as each file is read; to a temporary folder renamed into place, so no one sees half an entry.
 - Stored as plain Arrow IPC files, read by mapping them (`EntryStore`): a lookup touches only
   the pages it needs. Why not Parquet: docs/performance.md.
-- `foi-briefing cache clear` removes it all.
+- `foi-briefing cache clear` removes what the cache made (`clear`): never its root, nor anything
+  else in it, nor a folder without its mark.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -35,6 +39,10 @@ from helpers.cache.keys import (  # noqa: F401 - the cache's API, with this modu
     entry_name,
     hold_entry,
     is_built,
+    is_marked,
+    made_by_cache,
+    make_private,
+    own_root,
     remove_entries,
 )
 from helpers.errors import ExtractError
@@ -353,7 +361,8 @@ def build(
     if staging is None:
         staging = root / f".{name}.building-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True, mode=0o700)
+        own_root(root)
+        staging.mkdir(mode=0o700)
     try:
         sink: FolderSink = EntrySink(staging)
         try:
@@ -370,35 +379,75 @@ def build(
             sink.wait()
         _write(staging, tables, directory)
         del tables
+        make_private(staging)  # files 0600 whatever the umask they were written under
         os.rename(staging, root / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     # earlier states of the same folder's files: gone, unless a run is still reading one (then
     # the next build, or `cache clear`, removes it)
     remove_entries(
-        [old for old in root.glob(f"{name.split('-')[0]}-*") if old.name != name and old.is_dir()]
+        [
+            old
+            for old in root.glob(f"{name.split('-')[0]}-*")
+            if old.name != name and made_by_cache(old) == "entry"
+        ]
     )
 
 
-def clear() -> tuple[int, int]:
-    """Remove every cache entry that no run is reading; return (bytes freed, entries kept because
-    a run is reading them). An entry being built is left to its builder."""
+def clear(tell: Callable[[str], object] | None = None) -> tuple[int, int]:
+    """Remove every cache entry that no run is reading, and what else the cache made and no
+    process uses (locks, what a stopped build or removal left); return (bytes freed, entries
+    kept because a run is reading them). An entry being built is left to its builder; the root,
+    and anything in it the cache did not make, stay.
+
+    ParameterError: the root is not the cache's (no mark, and things in it the cache did not
+    make): nothing is removed. `tell(line)`: told if an unmarked root from before the mark is
+    adopted (`own_root`)."""
     _OPENED.clear()  # this process's own hold on its last extract goes with it
     root = cache_root()
-    if not root.exists():
-        return 0, 0
+    if not root.exists() or (not is_marked(root) and root.is_dir() and not any(root.iterdir())):
+        return 0, 0  # nothing to clear (and an empty folder of someone's is left unmarked)
+    if own_root(root, refused="cache clear: nothing removed") and tell is not None:
+        tell(f"adopted {root} as the extract cache: it held only entries and locks, unmarked")
     before = _size(root)
-    kept = remove_entries(
-        [path for path in root.iterdir() if path.is_dir() and not path.name.startswith(".")]
-    )
-    if not kept and not any(path.is_dir() for path in root.iterdir()):
-        shutil.rmtree(root, ignore_errors=True)  # and the lock files
+    kept = remove_entries([path for path in root.iterdir() if made_by_cache(path) == "entry"])
+    for path in root.iterdir():
+        if made_by_cache(path) == "at work" and not _running(int(path.name.rsplit("-", 1)[1])):
+            shutil.rmtree(path, ignore_errors=True)  # left by a build or removal that stopped
+    left = {path.name.split("-")[0].lstrip(".") for path in root.iterdir() if path.is_dir()}
+    for lock in root.glob("*.lock"):
+        if made_by_cache(lock) == "lock" and lock.stem not in left:
+            _remove_free_lock(lock)
     return before - _size(root), len(kept)
 
 
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
+
+
+def _remove_free_lock(path: Path) -> None:
+    """A lock file no process holds, removed (one that is held stays)."""
+    try:
+        with open(path, "rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            path.unlink()
+    except (BlockingIOError, FileNotFoundError):
+        pass
+
+
 def _size(root: Path) -> int:
-    return (
-        sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
-        if root.exists()
-        else 0
-    )
+    """The bytes of what the cache made in `root` (a file another process removes meanwhile
+    counts as none)."""
+    total = 0
+    for item in root.iterdir():
+        if made_by_cache(item) is not None:
+            for path in (item, *(item.rglob("*") if item.is_dir() else ())):
+                with contextlib.suppress(FileNotFoundError):
+                    total += path.stat().st_size if path.is_file() else 0
+    return total

@@ -1,4 +1,5 @@
-"""Where an extract's cache entry lives, its name, and the lock that lets one process build it.
+"""Where an extract's cache entry lives, its name, the lock that lets one process build it, and
+the mark that says a folder is the cache's (`own_root`): only what the cache made is removed.
 
 Kept apart from `helpers.cache.entries` (which reads and writes the entries with Arrow): a run
 claims the build lock before its kernel starts, and this needs no data library, so the cache
@@ -11,12 +12,13 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from importlib.util import find_spec
 from pathlib import Path
 
-from helpers.errors import ExtractError
+from helpers.errors import ExtractError, ParameterError
 from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition
 from helpers.project import project_root
 
@@ -86,10 +88,113 @@ def entry_name(directory: Path, sources: tuple[SourceDefinition, ...] = FORCE_SO
     return f"{folder}-{hashlib.sha256(state.encode()).hexdigest()[:16]}"
 
 
+# ---- the cache's own folder: marked, owner only, and only its own things in it
+
+#: the file that marks a folder as the cache's root, and what it says
+MARK = ".foi-briefing-cache"
+MARK_TEXT = (
+    "foi-briefing extract cache"  # how a mark starts (`is_marked`)
+    " (personal data: owner only). `foi-briefing cache clear` removes "
+    "the entries and locks foi-briefing made here, never this folder or anything else in it.\n"
+)
+
+#: the names of what the cache makes in its root: entries, their builds and removals (a process
+#: id last), and each extracts folder's lock
+_ENTRY = re.compile(r"[0-9a-f]{16}-[0-9a-f]{16}")
+_AT_WORK = re.compile(r"\.[0-9a-f]{16}-[0-9a-f]{16}\.(?:building|removing)-(\d+)")
+_LOCK = re.compile(r"[0-9a-f]{16}\.lock")
+
+
+def made_by_cache(path: Path) -> str | None:
+    """What the cache made `path` as ("entry", "at work": a build or removal, "lock", "mark"), by
+    its name and kind; None: not the cache's. A link is never the cache's."""
+    if path.is_symlink():
+        return None
+    name = path.name
+    if path.is_dir():
+        if _ENTRY.fullmatch(name):
+            return "entry"
+        if _AT_WORK.fullmatch(name):
+            return "at work"
+    elif path.is_file():
+        if _LOCK.fullmatch(name):
+            return "lock"
+        if name == MARK:
+            return "mark"
+    return None
+
+
+def is_marked(root: Path) -> bool:
+    """`root` holds the cache's mark (a file, not a link, saying what it marks)."""
+    mark = root / MARK
+    try:
+        return not mark.is_symlink() and mark.read_text(encoding="utf-8").startswith(
+            "foi-briefing extract cache"
+        )
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def own_root(
+    root: Path | None = None, refused: str = "point FOI_CACHE_DIR at a folder of its own"
+) -> bool:
+    """Make sure `root` (the cache's root) is the cache's own folder before anything is written
+    there: made owner-only and marked if it is new; an unmarked folder from before the mark is
+    adopted (marked) if everything in it is something the cache makes. True if a folder that
+    held entries was adopted so. ParameterError: a folder of someone else's (nothing written);
+    its message ends with `refused`."""
+    root = root or cache_root()
+    try:
+        root.mkdir(parents=True, mode=0o700)
+        os.chmod(root, 0o700)  # whatever the umask
+        adopted = False
+    except FileExistsError:
+        if is_marked(root):
+            return False
+        if not root.is_dir():
+            raise ParameterError(
+                f"FOI_CACHE_DIR: {root} is not a folder, so not foi-briefing's extract cache; "
+                f"{refused}"
+            ) from None
+        foreign = sorted(p.name for p in root.iterdir() if made_by_cache(p) is None)
+        if foreign:
+            raise ParameterError(
+                f"FOI_CACHE_DIR: {root} is not foi-briefing's extract cache (no {MARK} mark, and "
+                f"it holds {foreign[0]!r}{' and more' if len(foreign) > 1 else ''}, which "
+                f"foi-briefing did not make); {refused}"
+            ) from None
+        adopted = any(root.iterdir())
+    try:
+        fd = os.open(root / MARK, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process marked it meanwhile
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as mark:
+        os.fchmod(fd, 0o600)
+        mark.write(MARK_TEXT)
+    return adopted
+
+
+def open_private(path: Path):
+    """A file of the cache's (a lock) opened for writing, owner-only whatever the umask."""
+    handle = open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w")
+    try:
+        os.fchmod(handle.fileno(), 0o600)
+    except PermissionError:  # someone else's lock (a shared cache): used as it is
+        pass
+    return handle
+
+
+def make_private(folder: Path) -> None:
+    """An entry's folder 0700 and its files 0600, whatever the umask they were written under."""
+    os.chmod(folder, 0o700)
+    for path in folder.iterdir():
+        os.chmod(path, 0o700 if path.is_dir() else 0o600)
+
+
 @contextmanager
 def _locked(root: Path, name: str):
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with open(root / f"{name}.lock", "w") as lock:
+    own_root(root)
+    with open_private(root / f"{name}.lock") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -108,8 +213,8 @@ def claim_build(directory: str | Path, sources: tuple[SourceDefinition, ...] = F
     root, name = cache_root(), entry_name(directory, sources)
     if (root / name / "meta.json").is_file():
         return None
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    lock = open(root / f"{name.split('-')[0]}.lock", "w")
+    own_root(root)
+    lock = open_private(root / f"{name.split('-')[0]}.lock")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

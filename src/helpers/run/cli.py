@@ -24,10 +24,9 @@ from pathlib import Path
 
 from helpers.errors import EXIT_CODES, BriefingError, RunFailure
 from helpers.project import project_root
-from helpers.request.parameters import read_parameters
 from helpers.run.batch import run_many
 from helpers.run.kernels import PrivateKernel
-from helpers.run.request import RunResult, run_request, start_build_for
+from helpers.run.request import RunResult, read_request, run_request, start_build_for
 
 
 def cli() -> None:
@@ -110,9 +109,10 @@ def run(args: argparse.Namespace) -> list[RunResult]:
 
 
 def check(items: list[str]) -> int:
-    """`check`: read each parameters file; the first fault raises (ParameterError)."""
+    """`check`: read each parameters file (and where it would write); the first fault raises
+    (ParameterError)."""
     for path in expand_parameter_paths(items):
-        params = read_parameters(path)
+        params = read_request(path, None, None, None)
         print(f"{path}: ok (request {params.reference})")
     return 0
 
@@ -126,6 +126,8 @@ def cache(action: str, extracts: str | None, lock_fd: int | None) -> int:
     elif action == "build":
         if not extracts:
             raise RunFailure("parameters", "cache build: --extracts DIR is needed")
+        if extract_cache.own_root():  # the cache's own folder, or one line and exit 2
+            print(f"adopted {extract_cache.cache_root()} as the extract cache (entries only)")
         if lock_fd is not None:  # the lock claimed for us (as a run does)
             # here, not at the top: only a run's builder process comes this way
             from helpers.cache.builder import build_claimed
@@ -135,7 +137,7 @@ def cache(action: str, extracts: str | None, lock_fd: int | None) -> int:
             extract_cache.open_extract(extracts)
         print(f"cache built for {extracts}")
     else:
-        freed, kept = extract_cache.clear()
+        freed, kept = extract_cache.clear(tell=print)
         left = (
             f"; {kept} entr{'y' if kept == 1 else 'ies'} left: a running briefing is reading "
             f"{'it' if kept == 1 else 'them'}"

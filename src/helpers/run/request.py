@@ -40,6 +40,7 @@ from helpers.run.staging import (
     open_staging,
     prune_failed,
     publish,
+    refuse_foreign_output,
     retention,
 )
 
@@ -164,12 +165,15 @@ def read_request(
     params_path: Path, extracts: str | None, out: str | None, strict: bool | None
 ) -> RequestParameters:
     """The request's parameters, with the command line's folders and `--strict` over the file's;
-    the settings of the outputs' access and of the failed runs kept checked too."""
+    the settings of the outputs' access and of the failed runs kept checked too; an output folder
+    inside a release/ or another request's outputs is refused here, before anything is written
+    (`refuse_foreign_output`)."""
     params = read_parameters(
         params_path, {"extracts_dir": extracts, "output_dir": out, "strict": strict}
     )
     access()
     retention()
+    refuse_foreign_output(params, "--out" if out else f"{Path(params_path).name}: output_dir")
     return params
 
 

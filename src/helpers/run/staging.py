@@ -60,6 +60,27 @@ def output_folder(params: RequestParameters) -> Path:
     return folder
 
 
+def refuse_foreign_output(params: RequestParameters, key: str) -> None:
+    """ParameterError, before anything is written, if the output folder is inside a folder named
+    release/ (anywhere in its path: what is published is no place for restricted files) or
+    inside a request's outputs (a folder holding release/ and restricted/, this request's own
+    included): a run writes only in a folder of its own. `key`: the option or key that set it."""
+    folder = output_folder(params)
+    for path in dict.fromkeys((folder.absolute(), folder.resolve())):  # as named, where it leads
+        if any(part.casefold() == "release" for part in path.parts):
+            raise ParameterError(
+                f"{key}: {folder} is inside a release folder (what is published): "
+                "choose an output folder outside any release/"
+            )
+        for place in (path, *path.parents):
+            if (place / "release").is_dir() and (place / "restricted").is_dir():
+                where = "" if place == path else f" ({place})"
+                raise ParameterError(
+                    f"{key}: {folder} is inside the outputs of request {place.name}{where}: "
+                    "choose an output folder of its own"
+                )
+
+
 def open_staging(params: RequestParameters) -> Staging:
     """A new staging folder for a run of `params`, and its log (OSError: the folder cannot be
     written)."""
