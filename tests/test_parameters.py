@@ -44,7 +44,7 @@ def test_the_20180075_file_is_valid_and_normalised():
         ({"charge_year": "last year"}, "request.yaml: charge_year: Input should be a valid integer"),
         ({"search_terms": []}, "request.yaml: search_terms: List should have at least 1 item"),
         ({"search_terms": ["vigilante", " "]}, "request.yaml: search_terms: a search term is empty"),
-        ({"disclosure_threshold": 0}, "request.yaml: disclosure_threshold: Input should be greater than or equal to 1"),
+        ({"disclosure_threshold": 0}, "request.yaml: disclosure_threshold: must be a whole number from 3 to 1,000 (got 0)"),
         ({"offence_classes": ["88-1"]}, "request.yaml: offence_classes: '88-1' is not a Home Office classification"),
         ({"charge_year": 2020}, "request.yaml: charge_year: 2020 is after the extracts were taken"),
         ({"title": ...}, "request.yaml: title: missing (required)"),

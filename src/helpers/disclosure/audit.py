@@ -31,6 +31,7 @@ from helpers.disclosure.tables import (
     is_total,
     primary_display,
 )
+from helpers.request.parameters import THRESHOLD_RANGE, THRESHOLD_RULE
 
 StatusCodes = npt.NDArray[np.int8]
 """Every cell's status code (:data:`~helpers.disclosure.tables.STATUS_CODE`), in model order."""
@@ -47,11 +48,12 @@ class Constraint:
 
 
 def _check_threshold(threshold: object) -> int:
+    """A guard: the parameters' schema is the rule users meet (`THRESHOLD_RANGE`)."""
     if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)):
         raise TypeError(f"threshold must be an integer, got {threshold!r}")
-    if threshold < 3:
+    if not THRESHOLD_RANGE.start <= threshold < THRESHOLD_RANGE.stop:
         # with T = 2, "<2" would say the count is exactly 1; with T = 1 nothing is protected
-        raise ValueError(f"threshold must be at least 3, got {threshold}")
+        raise ValueError(f"threshold must be {THRESHOLD_RULE}, got {threshold}")
     return int(threshold)
 
 

@@ -26,6 +26,7 @@ from helpers.gate.rules.name_with_dob import NameWithDobRule
 from helpers.gate.rules.small_count import SmallCountRule
 from helpers.gate.rules.spreadsheet_formula import SpreadsheetFormulaRule
 from helpers.gate.sensitive import Sensitive
+from helpers.request.parameters import THRESHOLD_RANGE, THRESHOLD_RULE
 
 #: the leak rules, in the order they start: those that read the release alone, then those that
 #: ask the extract (side by side). A report lists a file's findings in `RULE_NAMES` order.
@@ -40,8 +41,13 @@ RULES: tuple[Rule, ...] = (
 
 
 def _check_threshold(threshold: int) -> int:
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)) or threshold < 1:
-        raise ValueError(f"threshold must be a whole number of at least 1, not {threshold!r}")
+    """A guard: the parameters' schema is the rule users meet (`THRESHOLD_RANGE`)."""
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, (int, np.integer))
+        or not THRESHOLD_RANGE.start <= threshold < THRESHOLD_RANGE.stop
+    ):
+        raise ValueError(f"threshold must be {THRESHOLD_RULE}, not {threshold!r}")
     return int(threshold)
 
 

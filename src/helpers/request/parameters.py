@@ -2,21 +2,45 @@
 
 The keys of a parameters file are exactly the parameters of the briefing notebook, so the same
 file drives `foi-briefing run` and a direct papermill call. Everything is checked before any data
-is read; a mistake is reported in one line naming the key (`ParameterError`).
+is read; a mistake is reported in one line naming the key (`ParameterError`), and a file that is
+not UTF-8, too large, too deep or holds an alias in one line naming the file and the line.
 """
 
 from __future__ import annotations
 
+import codecs
+import math
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, overload
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from yaml.error import Mark
+from yaml.nodes import Node
 
 from helpers.errors import ParameterError
 from helpers.extracts.ho_classes import normalise_ho_class_code
 from helpers.project import project_path
+
+#: the disclosure thresholds a request may set (counts from 1 to T - 1 are withheld): below 3,
+#: "<2" would say a count is exactly 1; above 1,000 nothing of one force's crimes would be shown.
+#: Disclosure control and the gate keep their own guards, with these bounds.
+THRESHOLD_RANGE = range(3, 1001)
+THRESHOLD_RULE = f"a whole number from {THRESHOLD_RANGE.start} to {THRESHOLD_RANGE.stop - 1:,}"
+#: a reviewer's minutes per record, at most a day: the cost sentence's hours stay finite
+MAX_REVIEW_MINUTES = 1440
+#: a reference names the output folder `<output_dir>/<reference>/`: ASCII letters and digits,
+#: hyphens and underscores, first a letter or digit (no `/`, no `..`, no hidden folder)
+REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}", re.ASCII)
+REFERENCE_RULE = (
+    "must be 1 to 40 letters, digits, hyphens or underscores, starting with a letter or digit"
+)
+#: the largest parameters file read (a request's file is a few kB; the YAML parser is pure
+#: Python, a few seconds a MB) and the deepest nesting of its values (a request's nests 5 deep)
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 20
 
 
 class ChargeGroup(BaseModel):
@@ -41,7 +65,7 @@ class RequestParameters(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    reference: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+    reference: str
     title: str = Field(min_length=1)
     received: date | None = None
     questions: list[str] = Field(min_length=1)
@@ -54,8 +78,8 @@ class RequestParameters(BaseModel):
     search_terms: list[str] = Field(min_length=1)
     search_scope: Literal["offences", "all_crimes"] = "offences"
     evidence_decisions: str | None = None
-    review_minutes_per_record: float = Field(default=5, gt=0)
-    disclosure_threshold: int = Field(default=5, ge=1)
+    review_minutes_per_record: float = 5
+    disclosure_threshold: int = 5
     extracts_taken_on: date
     extracts_dir: str = Field(min_length=1)
     output_dir: str = Field(default="outputs", min_length=1)
@@ -66,6 +90,28 @@ class RequestParameters(BaseModel):
     def _reference_is_text(cls, value: Any) -> Any:
         if not isinstance(value, str):
             raise ValueError('must be text: quote it in YAML (reference: "20180075")')
+        if not REFERENCE_PATTERN.fullmatch(value):
+            raise ValueError(REFERENCE_RULE)
+        return value
+
+    @field_validator("disclosure_threshold", mode="before")
+    @classmethod
+    def _threshold_in_range(cls, value: Any) -> Any:
+        if isinstance(value, str) and re.fullmatch(r"\s*\d{1,9}\s*", value, re.ASCII):
+            value = int(value)  # digits as text, as pydantic's whole numbers have always been
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value not in THRESHOLD_RANGE:
+            raise ValueError(f"must be {THRESHOLD_RULE}")
+        return value
+
+    @field_validator("review_minutes_per_record")
+    @classmethod
+    def _minutes_in_range(cls, value: float) -> float:
+        if not (math.isfinite(value) and 0 < value <= MAX_REVIEW_MINUTES):
+            raise ValueError(
+                f"must be a number of minutes above 0 and at most {MAX_REVIEW_MINUTES:,}"
+            )
         return value
 
     @field_validator("offence_classes")
@@ -140,17 +186,36 @@ def _one_line(error: ValidationError) -> str:
     message = first["msg"].removeprefix("Value error, ")
     if not first["loc"]:  # a rule across keys names its key itself
         return message
-    key = ".".join(str(part) for part in first["loc"])
+    key = ".".join(_shown_key(part) for part in first["loc"])
     if first["type"] == "extra_forbidden":
         message = "unknown key (is it misspelt?)"
     elif first["type"] == "missing":
         message = "missing (required)"
-    elif isinstance(first.get("input"), (str, int, float, bool)) and len(str(first["input"])) < 60:
-        message = f"{message} (got {first['input']!r})"
+    elif (shown := _shown_value(first.get("input"))) is not None:
+        message = f"{message} (got {shown})"
+    if len(message) > 200:  # a message quoting a long value (a class code, a group's name)
+        message = message[:200] + "..."
     more = len(error.errors()) - 1
     return f"{key}: {message}" + (
         f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     )
+
+
+def _shown_key(part: object) -> str:
+    """A key as an error names it: as it is, or quoted when it holds a line break or the like."""
+    text = str(part)
+    if text.isprintable() and len(text) <= 40:
+        return text
+    return repr(text[:40] + ("..." if len(text) > 40 else ""))
+
+
+def _shown_value(value: object) -> str | None:
+    """A short plain value as an error quotes it, or None (long, or not plain)."""
+    if isinstance(value, int) and value.bit_length() > 200:
+        return None  # no text of a number of thousands of digits (Python refuses to write it)
+    if isinstance(value, (str, int, float, bool)) and len(str(value)) < 60:
+        return repr(value)
+    return None
 
 
 def validate_parameters(values: dict[str, Any]) -> RequestParameters:
@@ -166,14 +231,7 @@ def read_parameters(path: str | Path, overrides: dict[str, Any] | None = None) -
     path = Path(path)
     if not path.is_file():
         raise ParameterError(f"{path}: parameters file not found")
-    try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}:" if mark else ""
-        raise ParameterError(
-            f"{path.name}:{where} not valid YAML ({getattr(error, 'problem', error)})"
-        ) from None
+    values = _load_yaml(path.name, _read_text(path))
     if not isinstance(values, dict):
         raise ParameterError(f"{path.name}: expected keys and values (a YAML mapping)")
     values.update({key: value for key, value in (overrides or {}).items() if value is not None})
@@ -181,6 +239,107 @@ def read_parameters(path: str | Path, overrides: dict[str, Any] | None = None) -
         return RequestParameters.model_validate(values)
     except ValidationError as error:
         raise ParameterError(f"{path.name}: {_one_line(error)}") from None
+
+
+def _read_text(path: Path) -> str:
+    """The file's text: at most `MAX_FILE_BYTES`, UTF-8 (a byte-order mark is dropped)."""
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise ParameterError(f"{path.name}: cannot be read ({error.strerror})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ParameterError(
+            f"{path.name}: larger than {MAX_FILE_BYTES // 1_000_000} MB (a parameters file is a "
+            "few kB): is it the right file?"
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(data):
+        raise ParameterError(f"{path.name}: saved as UTF-16: save it as UTF-8")
+    skipped = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        return data[skipped:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        at = skipped + error.start
+        line = data.count(b"\n", 0, at) + 1
+        raise ParameterError(
+            f"{path.name}: line {line}, byte {at + 1}: not UTF-8 text (byte 0x{data[at]:02X}): "
+            "save the file as UTF-8"
+        ) from None
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """Text saved as UTF-16 without a byte-order mark: every other byte of its ASCII is zero."""
+    start = data[:200]
+    return len(start) >= 2 and start.count(0) * 3 >= len(start)
+
+
+class _Refused(yaml.YAMLError):
+    """Something the loader refuses in a parameters file, and where."""
+
+    def __init__(self, problem: str, mark: Mark) -> None:
+        super().__init__(problem)
+        self.problem, self.problem_mark = problem, mark
+
+
+class _Loader(yaml.SafeLoader):
+    """`yaml.safe_load`'s loader refusing what a parameters file never needs: an anchor or alias
+    (a few lines of aliases expand to gigabytes) and nesting deeper than `MAX_DEPTH` (its
+    composer recurses: 20,000 brackets exhaust Python's stack). A scalar it cannot make a value
+    of (`2015-02-30`, an integer of 5,000 digits) becomes a YAML error with its line."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(
+                "anchors and aliases (& and *) are not allowed in a parameters file",
+                event.start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(
+                    f"nested more than {MAX_DEPTH} deep (a parameters file nests 5 deep)",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as error:
+            kind = node.tag.rpartition(":")[2]
+            what = {"int": "whole number", "float": "number", "timestamp": "date"}.get(kind, kind)
+            problem = str(error).split(":")[0][:80]
+            raise _Refused(f"not a valid {what} ({problem})", node.start_mark) from None
+
+
+def _load_yaml(name: str, text: str) -> Any:
+    """The YAML's value, or a `ParameterError` naming the file and the line."""
+    try:
+        loader = _Loader(text)  # checks every character at once
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise ParameterError(
+            f"{name}: line {line}: a character YAML does not allow (#x{error.character:04x}): "
+            "remove it"
+        ) from None
+    except _Refused as error:
+        raise ParameterError(
+            f"{name}: line {error.problem_mark.line + 1}: {error.problem}"
+        ) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark else ""
+        problem = " ".join(str(getattr(error, "problem", None) or error).split())
+        raise ParameterError(f"{name}:{where} not valid YAML ({problem})") from None
 
 
 def notebook_parameters(params: RequestParameters) -> dict[str, Any]:
