@@ -27,6 +27,7 @@ import pytest
 import yaml
 from builders import HEADERS, cms_crime, connect_crime, csv_text, migrated, write_extract
 
+from helpers.errors import ParameterError
 from helpers.project import project_root
 
 ROOT = project_root()
@@ -642,3 +643,17 @@ def test_an_output_folder_inside_a_release_or_another_request_s_outputs_is_refus
     assert key + str(out) + " " + expected in message, message
     assert digests(tmp_path) == before  # nothing written, nothing replaced
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_dir() and ".runs" in p.parts + (p.name,)) == []
+
+
+def test_a_folder_named_release_that_is_no_release_is_a_good_output_folder(tmp_path):
+    # a project kept under /srv/release/... : only a release folder (beside restricted/, or holding
+    # a release's files) is refused
+    from helpers.request.parameters import read_parameters
+    from helpers.run.staging import refuse_foreign_output
+
+    params = read_parameters(PARAMS, {"output_dir": str(tmp_path / "release" / "foi" / "outputs")})
+    refuse_foreign_output(params, "--out")  # no error
+    (tmp_path / "release").mkdir()
+    (tmp_path / "release" / "manifest.json").write_text("{}")
+    with pytest.raises(ParameterError, match="inside a release folder"):
+        refuse_foreign_output(params, "--out")

@@ -60,14 +60,26 @@ def output_folder(params: RequestParameters) -> Path:
     return folder
 
 
+def _is_release(folder: Path) -> bool:
+    """A release folder, a run's or a copy of one for publishing: named release/, beside a
+    restricted/ or holding a release's files (a folder of another name called release, such as
+    a project kept under /srv/release/, is not)."""
+    if folder.name.casefold() != "release" or not folder.is_dir():
+        return False
+    release_files = ("manifest.json", "briefing.html", "briefing.pdf", "tables")
+    return (folder.parent / "restricted").is_dir() or any(
+        (folder / name).exists() for name in release_files
+    )
+
+
 def refuse_foreign_output(params: RequestParameters, key: str) -> None:
-    """ParameterError, before anything is written, if the output folder is inside a folder named
-    release/ (anywhere in its path: what is published is no place for restricted files) or
-    inside a request's outputs (a folder holding release/ and restricted/, this request's own
-    included): a run writes only in a folder of its own. `key`: the option or key that set it."""
+    """ParameterError, before anything is written, if the output folder is inside a release
+    folder (what is published is no place for restricted files: `_is_release`) or inside a
+    request's outputs (a folder holding release/ and restricted/, this request's own included):
+    a run writes only in a folder of its own. `key`: the option or key that set it."""
     folder = output_folder(params)
     for path in dict.fromkeys((folder.absolute(), folder.resolve())):  # as named, where it leads
-        if any(part.casefold() == "release" for part in path.parts):
+        if any(_is_release(place) for place in (path, *path.parents)):
             raise ParameterError(
                 f"{key}: {folder} is inside a release folder (what is published): "
                 "choose an output folder outside any release/"
