@@ -18,6 +18,7 @@ import pandas as pd
 
 from helpers.gate.readers import Content, read_path, read_tables, release_files, table_csv
 from helpers.gate.report import RULE_NAMES, Finding, GateReport
+from helpers.gate.rules.active_content import ActiveContentRule
 from helpers.gate.rules.base import Context, Rule
 from helpers.gate.rules.copied_text import CopiedTextRule
 from helpers.gate.rules.external_link import ExternalLinkRule
@@ -31,6 +32,7 @@ from helpers.gate.sensitive import Sensitive
 RULES: tuple[Rule, ...] = (
     SmallCountRule(),
     ExternalLinkRule(),
+    ActiveContentRule(),
     IdentifierRule(),
     NameWithDobRule(),
     CopiedTextRule(),

@@ -22,6 +22,7 @@ RULE_NAMES = (
     "copied_text",
     "small_count",
     "external_link",
+    "active_content",
     "unreadable",
 )
 
@@ -47,6 +48,7 @@ _RULE_PHRASES = {
     "copied_text": "text copied from a circumstances record",
     "small_count": "a count below the threshold",
     "external_link": "a link to an outside resource",
+    "active_content": "active content (a script, an event handler, a frame or a form)",
     "unreadable": "cannot be read by the gate",
 }
 _IDENTIFIER_KINDS = ("crime reference", "person ID", "nominal number", "PNC ID", "identifier")
