@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup
 from builders import SAMPLE
 from PIL import Image
 
+from helpers.briefing.report import smart_quotes
 from helpers.project import project_root
 from helpers.request import tables as response
 
@@ -50,22 +51,30 @@ OFFLINE = [
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Path:
-    """A real run of request 20180075: on the shared sample export where it is, else synthetic."""
-    out = tmp_path_factory.mktemp("browser")
+def extracts(tmp_path_factory) -> Path:
+    """The shared sample export where it is, else a synthetic one."""
     if (SAMPLE / "CMS_CRIMES.csv").is_file():
-        extracts = SAMPLE
-    else:
-        from helpers.synthetic.generator import generate_extracts
+        return SAMPLE
+    from helpers.synthetic.generator import generate_extracts
 
-        extracts = out / "extracts"
-        generate_extracts(extracts, n_crimes=20_000)
+    folder = tmp_path_factory.mktemp("extracts")
+    generate_extracts(folder, n_crimes=20_000)
+    return folder
+
+
+def foi_run(params: Path, extracts: Path, out: Path) -> Path:
     done = subprocess.run(
-        [BIN / "foi-briefing", "run", PARAMS, "--extracts", extracts, "--out", out / "outputs", "--formats", "html", "--no-progress"],
+        [BIN / "foi-briefing", "run", params, "--extracts", extracts, "--out", out / "outputs", "--formats", "html", "--no-progress"],
         capture_output=True, text=True, cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     return out / "outputs" / "20180075"
+
+
+@pytest.fixture(scope="module")
+def run(extracts, tmp_path_factory) -> Path:
+    """A real run of request 20180075."""
+    return foi_run(PARAMS, extracts, tmp_path_factory.mktemp("browser"))
 
 
 def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess:
@@ -110,12 +119,34 @@ def test_the_page_is_the_briefing_and_nothing_else(dom):
         assert leak not in text, leak
 
 
+POLICY = '<meta http-equiv="Content-Security-Policy" content="'
+
+
+def with_probe(page: str, script: str) -> str:
+    """A copy of the page with a script of the test's own: the page's policy allows no script,
+    so the copy's allows this one (by its nonce), and no other, and the script comes first."""
+    assert page.count(POLICY) == 1, "the page carries its Content-Security-Policy"
+    start = page.index(POLICY) + len(POLICY)
+    end = page.index('"', start)
+    policy = page[start:end] + "; script-src 'nonce-probe'"
+    return page[:start] + policy + page[end:].replace("\n", f"\n<script nonce=\"probe\">{script}</script>\n", 1)
+
+
+def dump_dom(page: str, folder: Path) -> BeautifulSoup:
+    """The page's DOM after it loaded, script enabled (Chromium's default)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "page.html"
+    path.write_text(page, encoding="utf-8")
+    done = chromium(folder / "profile", "--dump-dom", "--virtual-time-budget=5000", path.as_uri())
+    return BeautifulSoup(done.stdout, "html.parser")
+
+
 def test_the_embedded_chart_decodes_in_the_browser(run, tmp_path_factory):
     # a restricted copy of the page that reports the chart's decoded size into the DOM
     probe = run / "restricted" / "browser_probe.html"
     page = (run / "release" / "briefing.html").read_text(encoding="utf-8")
-    script = "<script>window.addEventListener('load',()=>{const i=document.querySelector('figure.chart img');document.body.dataset.chart=i.naturalWidth+'x'+i.naturalHeight;});</script>"
-    probe.write_text(page.replace("</body>", script + "</body>"), encoding="utf-8")
+    script = "window.addEventListener('load',()=>{const i=document.querySelector('figure.chart img');document.body.dataset.chart=i.naturalWidth+'x'+i.naturalHeight;});"
+    probe.write_text(with_probe(page, script), encoding="utf-8")
     done = chromium(tmp_path_factory.mktemp("profile"), "--dump-dom", "--virtual-time-budget=5000", probe.as_uri())
     width, height = map(int, BeautifulSoup(done.stdout, "html.parser").body["data-chart"].split("x"))
     # the SVG's own size, in CSS pixels: about 7 by 3.5 inches, legend included
@@ -130,3 +161,97 @@ def test_a_screenshot_of_the_briefing_is_kept_in_restricted(run, tmp_path_factor
         colours = picture.convert("L").getcolors(maxcolors=1 << 16)
     assert colours is not None and len(colours) > 50  # text, rules and the chart: not a blank page
     assert not (run / "release" / shot.name).exists()
+
+
+# ---- no script runs in the briefing (issue 17): script enabled, a policy-violation listener
+
+
+def _mark(name: str, page: str = "document") -> str:
+    """Script that adds `name` to the page's `data-ran` attribute, if it runs."""
+    return f"{page}.documentElement.dataset.ran=({page}.documentElement.dataset.ran||'')+' {name}'"
+
+
+#: what went through live before, each marking the page if it runs (a link's runs when clicked)
+PAYLOADS = {
+    "script": f"<script>{_mark('script')}</script>",
+    "svg": f'<svg onload="{_mark("svg")}"></svg>',
+    "details": f'<details open ontoggle="{_mark("details")}">x</details>',
+    "iframe": f'<iframe srcdoc="<script>{_mark("iframe", "parent.document")}</script>"></iframe>',
+    "link": f'<a href="javascript:void({_mark("link")})">more</a>',
+    "img": f'<img alt="x" src="data:image/png;base64,AAAA" onerror="{_mark("img")}"/>',
+}
+#: the probe: records each violation of the policy, then clicks every `javascript:` link
+LISTENER = (
+    "const seen=[];document.addEventListener('securitypolicyviolation',e=>{seen.push(e.effectiveDirective);"
+    "document.documentElement.dataset.violations=seen.join(' ');});"
+    "window.addEventListener('load',()=>{document.querySelectorAll('a[href^=\"javascript:\"]').forEach(a=>a.click());"
+    "document.documentElement.dataset.probe='ran';});"
+)
+
+
+def ran(dom: BeautifulSoup) -> set[str]:
+    return set(dom.html.get("data-ran", "").split())
+
+
+@pytest.fixture(scope="module")
+def hostile_run(extracts, tmp_path_factory) -> Path:
+    """A run whose parameters carry every payload: in `offence_description`, a question and the title."""
+    import yaml
+
+    out = tmp_path_factory.mktemp("hostile")
+    values = yaml.safe_load(PARAMS.read_text(encoding="utf-8"))
+    typed = " ".join(PAYLOADS.values())
+    values["offence_description"] = f"grooming {typed}"
+    values["questions"][2] = f"Of those, {typed}?"
+    values["title"] = f"People charged, {typed}"
+    params = out / "20180075.yaml"
+    params.write_text(yaml.safe_dump(values, allow_unicode=True), encoding="utf-8")
+    return foi_run(params, extracts, out)
+
+
+def test_parameters_texts_full_of_markup_run_nothing_and_show_as_typed(hostile_run, tmp_path):
+    page = (hostile_run / "release" / "briefing.html").read_text(encoding="utf-8")
+    dom = dump_dom(page, tmp_path)
+    assert ran(dom) == set()
+    assert not dom.select("script, svg, details, iframe, a, img[onerror]")
+    typed = " ".join(PAYLOADS.values())
+    shown = dom.get_text()
+
+    def times(text: str) -> int:  # as typed, or with typographic quotes (`report.smart_quotes`)
+        return shown.count(text) + shown.count(smart_quotes(text))
+
+    assert times(f"grooming {typed}") >= 3  # the answer's context, Table 2's title, the note
+    assert times(f"Of those, {typed}?") == 1
+    assert times(f"People charged, {typed}") == 2  # the page's title and its heading
+    assert dom.title.get_text() == f"FOI 20180075: People charged, {typed}"
+
+
+def test_markup_planted_in_the_page_runs_nothing_under_its_policy(run, tmp_path):
+    """As if a text had reached the page unescaped: the page's own policy stops every payload
+    (and a copy without the policy shows they would have run, script being enabled)."""
+    page = (run / "release" / "briefing.html").read_text(encoding="utf-8")
+    planted = page.replace("</main>", "".join(PAYLOADS.values()) + "</main>", 1)
+    assert ran(dump_dom(planted, tmp_path / "policy")) == set()
+    unprotected = "".join(line for line in planted.splitlines(keepends=True) if not line.startswith(POLICY))
+    assert unprotected != planted
+    clicking = unprotected.replace("<head>\n", f"<head>\n<script>{LISTENER}</script>\n", 1)
+    assert ran(dump_dom(clicking, tmp_path / "none")) == set(PAYLOADS)
+
+
+def test_a_policy_violation_listener_sees_each_payload_blocked(run, tmp_path):
+    page = (run / "release" / "briefing.html").read_text(encoding="utf-8")
+    planted = page.replace("</main>", "".join(PAYLOADS.values()) + "</main>", 1)
+    dom = dump_dom(with_probe(planted, LISTENER), tmp_path)
+    assert dom.html.get("data-probe") == "ran"  # script is enabled: the test's own ran
+    assert ran(dom) == set()
+    violations = sorted(dom.html.get("data-violations", "").split())
+    # the script element and the link; the three handlers (the frame's script, blocked too, is
+    # the frame's own violation: a `srcdoc` frame keeps the page's policy)
+    assert violations == ["script-src-attr"] * 3 + ["script-src-elem"] * 2, violations
+
+
+def test_the_briefing_itself_violates_nothing_in_its_policy(run, tmp_path):
+    """Its styles, its chart (a `data:` SVG) and its words are all the policy allows."""
+    page = (run / "release" / "briefing.html").read_text(encoding="utf-8")
+    dom = dump_dom(with_probe(page, LISTENER), tmp_path)
+    assert dom.html.get("data-probe") == "ran" and dom.html.get("data-violations") is None

@@ -355,8 +355,9 @@ def disclosure_note(params, released: tables.Released) -> Html:
 
     note = describe_protection(released.protection)
     note = note.split("**", 2)[-1].strip() if note.startswith("**") else note  # our heading says it
-    rendered = mistune.html(note)
-    assert isinstance(rendered, str)  # mistune's default renderer writes HTML, not tokens
+    # raw HTML escaped, no plugins: the note's own markup only (its titles are escaped markdown)
+    rendered = mistune.create_markdown(escape=True)(note)
+    assert isinstance(rendered, str)  # mistune's HTML renderer writes HTML, not tokens
     return Html(
         '<section class="protection"><h2>Protecting the people behind the figures</h2>'
         + rendered

@@ -216,11 +216,22 @@ def definitions(items: dict[str, str]) -> Html:
 # ---- export
 
 
+#: the page's policy for a browser: no script, nothing fetched (its own inline styles and `data:`
+#: images only), no form, no `<base>`, and so no frame (`default-src`). `frame-ancestors 'none'`
+#: is for the web server's header: a browser ignores it in a `<meta>` (README.md)
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
 def briefing_page(body: str, title: str) -> str:
-    """The whole page: our styles inline, no script, nothing loaded from elsewhere."""
+    """The whole page: our styles inline, no script, nothing loaded from elsewhere, and a
+    Content-Security-Policy that says so to the browser (first, before anything it governs)."""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en-GB">\n<head>\n<meta charset="utf-8"/>\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}"/>\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
         f"<title>{esc(title)}</title>\n<style>\n{css()}\n</style>\n</head>\n"
         f'<body>\n<main class="briefing">\n{body}\n</main>\n</body>\n</html>\n'

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from helpers.disclosure.tables import (
@@ -30,8 +32,21 @@ def _count_phrase(n: int, one: str, many: str) -> str:
     return f"{words.get(n, str(n))} {one if n == 1 else many}"
 
 
+#: what markdown can read as markup in the middle of a line: emphasis, code, links and images,
+#: raw HTML, entities, strikethrough, tables (a line break, which could start a block, is a space)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&!~|#])")
+
+
+def markdown_text(text: str) -> str:
+    """A text from the parameters (a table's title) in the note's markdown, shown as typed:
+    markdown's special characters backslash-escaped, whitespace runs as one space."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
 def describe_protection(protection: Protection) -> str:
     """A plain-words markdown note on how small numbers were protected, for the method section.
+    The tables' titles, which can hold the request's words, are escaped (`markdown_text`): render
+    it with raw HTML off.
 
     Raises :class:`DisclosureError` for an unsafe protection: its tables must not be released.
     """
@@ -98,7 +113,7 @@ def describe_protection(protection: Protection) -> str:
             parts.append(
                 f"{_count_phrase(c[SECONDARY], 'figure', 'figures')} shown as `{SECONDARY_DISPLAY}`"
             )
-        title = protection.titles.get(name, name)
+        title = markdown_text(protection.titles.get(name, name))  # the request's words
         per_table.append(f"- *{title}*: " + " and ".join(parts) + ".")
     paragraphs.append("\n".join(per_table))
     paragraphs.append(

@@ -18,6 +18,7 @@ import pandas as pd
 
 from helpers.gate.readers import Content, read_path, read_tables, release_files, table_csv
 from helpers.gate.report import RULE_NAMES, Finding, GateReport
+from helpers.gate.rules.active_content import ActiveContentRule
 from helpers.gate.rules.base import Context, Rule
 from helpers.gate.rules.copied_text import CopiedTextRule
 from helpers.gate.rules.external_link import ExternalLinkRule
@@ -34,6 +35,7 @@ RULES: tuple[Rule, ...] = (
     SmallCountRule(),
     ExternalLinkRule(),
     SpreadsheetFormulaRule(),
+    ActiveContentRule(),
     IdentifierRule(),
     NameWithDobRule(),
     CopiedTextRule(),
@@ -83,8 +85,8 @@ def check_tables(
     sensitive: Sensitive | None,
 ) -> GateReport:
     """The gate on released tables alone: DataFrames (name -> frame, checked as `table_csv`
-    writes them) or CSV files. Without `sensitive`, only the small-count and external-link
-    (formula) rules run."""
+    writes them) or CSV files. Without `sensitive`, only the rules that read the release alone
+    run (small counts, links, formulas, active content)."""
     threshold = _check_threshold(threshold)
     return _run_rules(read_tables(tables), Context(threshold, sensitive))
 

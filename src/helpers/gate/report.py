@@ -14,7 +14,7 @@ from typing import Any
 
 from helpers.errors import ReleaseGateError
 
-#: every rule a finding can name, in the order the report lists a file's findings: the five leak
+#: every rule a finding can name, in the order the report lists a file's findings: the leak
 #: rules (`rules/`), then what reading a file found (`readers`)
 RULE_NAMES = (
     "identifier",
@@ -23,6 +23,7 @@ RULE_NAMES = (
     "small_count",
     "external_link",
     "spreadsheet_formula",
+    "active_content",
     "unreadable",
 )
 
@@ -49,6 +50,7 @@ _RULE_PHRASES = {
     "small_count": "a count below the threshold",
     "external_link": "a link to an outside resource",
     "spreadsheet_formula": "a spreadsheet formula",
+    "active_content": "active content (a script, an event handler, a frame or a form)",
     "unreadable": "cannot be read by the gate",
 }
 _IDENTIFIER_KINDS = ("crime reference", "person ID", "nominal number", "PNC ID", "identifier")

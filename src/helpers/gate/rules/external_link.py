@@ -81,7 +81,8 @@ def _link_findings(content: Content) -> list[Finding]:
 _RAW_TEXT_ELEMENT = re.compile(
     r"<(script|style)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>(.*?)</\1\s*>", re.S | re.I
 )
-_ABSOLUTE_URL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//|^\s*\\\\", re.I)
+# `scheme://`, `//` (`\` is `/` to a browser), a web scheme without slashes (`https:evil.example`)
+_ABSOLUTE_URL = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?[/\\]{2}|^\s*(?:https?|ftps?|wss?):", re.I)
 _ANY_URL = re.compile(r"\b(?:https?|ftps?|file)://|(?<![\w:/])//[\w-]+\.[\w.-]+", re.I)
 URL_ATTRIBUTES = {
     "href",
@@ -109,11 +110,13 @@ URL_ATTRIBUTES = {
 
 
 def _is_external(url: str) -> bool:
-    return bool(_ABSOLUTE_URL.match(html.unescape(url)))
+    # a browser drops tabs and line breaks anywhere in a URL (`h&#9;ttps://…`)
+    return bool(_ABSOLUTE_URL.match(re.sub(r"[\t\n\r]", "", html.unescape(url))))
 
 
 def _describe_url(url: str) -> str:
-    url = html.unescape(url).strip()
+    url = re.sub(r"[\t\n\r]", "", html.unescape(url)).strip().replace("\\", "/")
+    url = re.sub(r"^((?:https?|ftps?|wss?):)/*", r"\1//", url, flags=re.I)  # as a browser reads it
     host = (
         urllib.parse.urlsplit(url if "//" in url[:12] else "//" + url).hostname
         if _is_external(url)
