@@ -136,18 +136,23 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="foi-bench-"))
     env = {**os.environ, "FOI_CACHE_DIR": str(work / "cache")}
     out = work / "out"
-    run = [
-        BIN / "foi-briefing",
-        "run",
-        PARAMS,
-        "--extracts",
-        extracts,
-        "--out",
-        out,
-        "--formats",
-        "html",
-        "--no-progress",
-    ]
+
+    def foi_run(params: Path) -> list:
+        """`foi-briefing run` of a parameters file or folder, HTML only, as the benchmark times it."""
+        return [
+            BIN / "foi-briefing",
+            "run",
+            params,
+            "--extracts",
+            extracts,
+            "--out",
+            out,
+            "--formats",
+            "html",
+            "--no-progress",
+        ]
+
+    run = foi_run(PARAMS)
     print(f"benchmark: {CRIMES:,} crimes in {extracts}; {machine()}", flush=True)
 
     ten = work / "ten"
@@ -155,18 +160,7 @@ def main() -> int:
     values = yaml.safe_load(PARAMS.read_text())
     for i in range(10):
         (ten / f"r{i}.yaml").write_text(yaml.safe_dump({**values, "reference": f"bench{i:02d}"}))
-    ten_run = [
-        BIN / "foi-briefing",
-        "run",
-        ten,
-        "--extracts",
-        extracts,
-        "--out",
-        out,
-        "--formats",
-        "html",
-        "--no-progress",
-    ]
+    ten_run = foi_run(ten)
     no_cache = lambda: shutil.rmtree(work / "cache", ignore_errors=True)  # noqa: E731
     results = {
         # each ratio's two sides in alternation: the cold run with DuckDB, the warm run with

@@ -30,12 +30,12 @@ def test_each_error_carries_the_readmes_exit_code(error_class, code):
 @pytest.mark.parametrize("error_class, code", README_CODES.items(), ids=lambda v: getattr(v, "__name__", str(v)))
 def test_an_error_raised_in_the_notebook_is_known_by_its_name(error_class, code):
     # papermill gives the runner only the exception's name from the kernel
-    assert errors.exit_code_of(error_class.__name__) == code
+    assert errors.EXIT_CODES[errors.kind_of(error_class.__name__)] == code
 
 
 def test_an_unknown_error_in_the_notebook_is_a_bug():
-    assert errors.exit_code_of("KeyError") == errors.EXIT_CODES["notebook"] == 4
-    assert errors.exit_code_of("BriefingError") == 4
+    assert errors.EXIT_CODES[errors.kind_of("KeyError")] == errors.EXIT_CODES["notebook"] == 4
+    assert errors.EXIT_CODES[errors.kind_of("BriefingError")] == 4
 
 
 def test_a_run_failure_takes_the_code_of_its_kind():

@@ -107,7 +107,3 @@ def kind_of(name: str) -> str:
         if cls.__name__ == name and cls is not RunFailure:
             return cls.kind
     return "notebook"
-
-
-def exit_code_of(name: str) -> int:
-    return EXIT_CODES[kind_of(name)]

@@ -42,6 +42,10 @@ class Access:
         os.chmod(path, self.folder if stat.S_ISDIR(status.st_mode) else self.file)
 
 
+#: the owner's alone, whatever `FOI_SHARE_GROUP` says (the extract cache)
+OWNER_ONLY = Access()
+
+
 def access() -> Access:
     """The access `FOI_SHARE_GROUP` asks for (unset or empty: the owner's alone); ParameterError
     for a group that does not exist or that the user is not in."""

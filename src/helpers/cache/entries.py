@@ -41,7 +41,6 @@ from helpers.cache.keys import (  # noqa: F401 - the cache's API, with this modu
     is_built,
     is_marked,
     made_by_cache,
-    make_private,
     own_root,
     remove_entries,
 )
@@ -52,6 +51,7 @@ from helpers.extracts.model import CanonicalTables, Extract, to_pandas
 from helpers.extracts.people_side import PeopleSide
 from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition
 from helpers.extracts.stores import FolderSink
+from helpers.permissions import OWNER_ONLY, seal
 
 #: the entry's files: each table's, and each source file's texts and personal data
 CRIMES_FILE, CHARGES_FILE, PEOPLE_FILE, QUARANTINE_FILE = (
@@ -379,7 +379,7 @@ def build(
             sink.wait()
         _write(staging, tables, directory)
         del tables
-        make_private(staging)  # files 0600 whatever the umask they were written under
+        seal(staging, OWNER_ONLY)  # files 0600 whatever the umask they were written under
         os.rename(staging, root / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -184,13 +184,6 @@ def open_private(path: Path):
     return handle
 
 
-def make_private(folder: Path) -> None:
-    """An entry's folder 0700 and its files 0600, whatever the umask they were written under."""
-    os.chmod(folder, 0o700)
-    for path in folder.iterdir():
-        os.chmod(path, 0o700 if path.is_dir() else 0o600)
-
-
 @contextmanager
 def _locked(root: Path, name: str):
     own_root(root)

@@ -409,6 +409,8 @@ def _read_pdf(path: Path, data: bytes, content: Content) -> None:
 
 #: what a spreadsheet runs as a formula when a CSV cell starts with it (OWASP, "CSV injection")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: what the writer puts before such a cell, so that a spreadsheet reads it as text
+NEUTRALISED = "'"
 #: a number with a sign, which a spreadsheet reads as a number: `-3`, `-1.5`, `+3`, `-1,234`
 _SIGNED_NUMBER = re.compile(r"[+-](?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?", re.ASCII)
 
@@ -431,7 +433,7 @@ def table_csv(frame: pd.DataFrame) -> str:
         # (with "\n" it leaves it bare, and a spreadsheet starts a new row there)
         out = io.StringIO()
         csv.writer(out, lineterminator="\r\n").writerow(
-            ["'" + cell if is_formula(cell) else cell for cell in row]
+            [NEUTRALISED + cell if is_formula(cell) else cell for cell in row]
         )
         lines.append(out.getvalue()[:-2] + "\n")
     return "".join(lines)

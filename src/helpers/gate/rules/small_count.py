@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from helpers.gate.readers import Content
+from helpers.gate.readers import NEUTRALISED, Content
 from helpers.gate.report import Finding
 from helpers.gate.rules.base import Context
 
@@ -48,7 +48,9 @@ def _small_count_findings(content: Content, threshold: int) -> list[Finding]:
     for r in range(content.header_rows, len(grid)):
         row = grid[r]
         for c in range(content.label_cols, len(row)):
-            cell = row[c].strip().removeprefix("'")  # `'3`, `'+3*`: a count as text is a count
+            cell = (
+                row[c].strip().removeprefix(NEUTRALISED)
+            )  # `'3`, `'+3*`: a count as text is a count
             if not cell or cell in fine:
                 continue
             small = False
