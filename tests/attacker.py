@@ -439,3 +439,18 @@ class Programme:
         if result.status != 0:
             raise AttackModelError(f"the solver stopped: {result.message}")
         return -round(result.fun)
+
+
+def main(folders: list[str]) -> int:
+    """`python tests/attacker.py RELEASE_DIR...`: every protected cell's range; 1 if any pinned."""
+    bounds = attack(Path(folder) for folder in folders)
+    for bound in bounds:
+        mark = "PINNED" if bound.pinned else "      "
+        print(f"{mark} {bound.cell.name}: {bound.low:g}..{bound.high:g}")
+    return int(any(bound.pinned for bound in bounds))
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))
