@@ -74,8 +74,8 @@ class Cell:
 
     @property
     def protected(self) -> bool:
-        """Shown as a range (`<T`, `[c]`), not as a number."""
-        return self.low != self.high
+        """Shown as a mark (`<T`, `[c]`), not as a number (`<2` allows one value: pinned)."""
+        return not _EXACT.fullmatch(self.shown.strip())
 
     @property
     def name(self) -> str:

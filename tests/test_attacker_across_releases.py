@@ -86,6 +86,18 @@ def test_a_published_cell_allows_the_values_its_text_says(text, allowed):
     assert attacker.shown_range(text) == allowed
 
 
+def test_a_mark_that_allows_one_value_is_a_pinned_protected_cell(tmp_path):
+    release = write_release(
+        tmp_path,
+        base_parameters(reference="one", period_from="2017-01-01"),
+        {"offences_by_year": "Offences recorded,2017,Total\nTotal,<2,<2\n"},
+    )
+    assert [(b.cell.column, b.low) for b in attacker.pinned([release])] == [
+        ("2017", 1),
+        ("Total", 1),
+    ]
+
+
 def test_a_cell_the_attacker_cannot_read_is_an_error_not_a_guess():
     with pytest.raises(attacker.AttackModelError, match="n/a"):
         attacker.shown_range("n/a")
