@@ -211,6 +211,70 @@ def test_a_cyrillic_letter_inside_a_full_name_fails(sensitive):
     assert_only(gate_on_label("Maisie H\u043ellingw\u043erth", sensitive), "name_with_dob")
 
 
+# ---- text copied from a crime outside the search scope
+
+
+def test_eight_words_copied_from_a_text_outside_the_search_scope_fail(sensitive):
+    copied = "Concerns: a grey van had been parked near the primary school"
+    assert_only(gate_on_label(copied, sensitive), "copied_text")
+
+
+def test_eight_words_from_outside_the_scope_fail_against_the_extract_too(tmp_path):
+    from builders import cms_crime, connect_crime, write_extract
+
+    from helpers.extracts.load import load_extracts
+    from helpers.gate.sensitive import ExtractSensitive
+
+    folder = write_extract(
+        tmp_path / "extracts",
+        CMS_CRIMES=[cms_crime("CM/16/0004418", CIRCUMSTANCES=OUT_OF_SCOPE_TEXT)],
+        connect_crimes=[connect_crime("00001516/16", Circumstances=IN_SCOPE_TEXT)],
+    )
+    sensitive = ExtractSensitive(load_extracts(folder, personal_data=True), ["00001516/16"])
+    assert_only(
+        gate_on_label("a grey van had been parked near the primary school", sensitive),
+        "copied_text",
+    )
+    assert gate_on_label("Grey van had been parked near the school gates", sensitive).passed  # 7 words, then another
+
+
+def test_eight_words_copied_with_a_zero_width_space_and_a_cyrillic_letter_fail(sensitive):
+    copied = "a grey v\u0430n had been par\u200bked near the primary school"  # Cyrillic а
+    assert_only(gate_on_label(copied, sensitive), "copied_text")
+
+
+def test_the_texts_holding_a_run_are_always_among_those_the_search_of_the_extract_keeps():
+    """The search of every text keeps those holding a run's anchor words as words, where the
+    words are cut as the copied-text rule cuts them: at any character but an ASCII letter or a
+    digit (an underscore, an accented letter, the Kelvin sign), in any case."""
+    import pyarrow as pa
+
+    from helpers.gate.rules.copied_text import _NOT_WORD, _texts_holding
+
+    texts = pa.chunked_array([pa.array(["x \u212acoordinator y", "COORDINATOR", "coordinators", "a_coordinator", None, "grey\u00e9van", "grey  ,Van", "greyvan"])])
+    assert _texts_holding(texts, ["coordinator"], [f"grey{_NOT_WORD}+van"]).tolist() == [0, 1, 3, 5, 6]
+
+
+def test_copied_runs_are_found_among_a_million_like_texts_by_their_rare_words():
+    """Every text of the extract is searched through its anchor words: a run of common words
+    (anchored on a pair of them) and a run with a rare word are both found among many texts."""
+    import random
+
+    from helpers.gate.readers import Content, Segment
+    from helpers.gate.rules.copied_text import _copies_in_all_texts
+
+    rng = random.Random(3)
+    common = "the victim said that he was at home when a man came to door and left".split()
+    texts = [" ".join(rng.choice(common) for _ in range(20)) for _ in range(30_000)]
+    texts[20_001] = "Later: the man said that he was at home when she left."
+    texts[25_002] = "Neighbour saw a Zephyrine kite over the wall of the old gasworks yard."
+    release = [Content("charged", [Segment("man said that he was at home when she"), Segment("a zephyrine kite over the wall of the old gasworks")])]
+    import pyarrow as pa
+
+    pairs, _ = _copies_in_all_texts(release, pa.chunked_array([pa.array(texts)]))
+    assert sorted(set(pairs["text"])) == [20_001, 25_002]
+
+
 # ---- what must still be released
 
 

@@ -243,10 +243,10 @@ class _Lookups:
     #: token (upper case) -> whether it is an identifier
     seen: dict[str, bool] = field(default_factory=dict)
     last_born: tuple[frozenset, pd.DataFrame] | None = None  # the last dates asked about, and who
+    #: each person row's crime and key; each one's key and names (`ExtractSensitive._name_tables`)
+    names: tuple[pa.Table, pa.Table | None] | None = None
     #: the last request's crimes asked about, and their people's names
     last_named: tuple[frozenset | None, pd.DataFrame] | None = None
-    #: copied_text's answers: word -> the texts (numbers in `all_texts`) that hold it
-    texts_with_word: dict[str, object] = field(default_factory=dict)
 
 
 #: an extract's store -> its `_Lookups`
@@ -281,6 +281,7 @@ class ExtractSensitive:
     def prefetch(self) -> ExtractSensitive:
         """Read the columns the checks look in now (the runner does it while the notebook runs)."""
         self._identifier_columns()
+        self._name_tables()
         self.extract.store.people_born([])  # the dates of birth: kept by the store for the lookup
         return self
 
@@ -365,13 +366,27 @@ class ExtractSensitive:
             last = self._kept.last_named = (key, self._people_named(key))
         return last[1]
 
+    def _name_tables(self) -> tuple[pa.Table, pa.Table | None]:
+        """Each person row's crime and key, and each one's names (read once, kept)."""
+        if self._kept.names is None:
+            personal = self.extract.store.personal()
+            if personal is not None:
+                personal = personal.select(
+                    [
+                        c
+                        for c in ("person_key", "surname", "forenames")
+                        if c in personal.column_names
+                    ]
+                )
+            self._kept.names = (self.extract.store.people(["crime_id", "person_key"]), personal)
+        return self._kept.names
+
     def _people_named(self, crime_ids: frozenset | None) -> pd.DataFrame:
-        personal = self.extract.store.personal()
+        people, personal = self._name_tables()
         names = ["surname", "forenames"]
         if personal is None or "surname" not in personal.column_names:
             return pd.DataFrame({n: [] for n in names})
         if crime_ids is not None:
-            people = self.extract.store.people(["crime_id", "person_key"])
             keys = people.filter(
                 pc.fill_null(
                     pc.is_in(

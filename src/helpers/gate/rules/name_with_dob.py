@@ -202,6 +202,8 @@ def _dates_in(text: str) -> list[tuple[int, int, list[date], str]]:
 
 def _fold(word: str) -> str:
     """A word of the normalised release as names are compared: `SIOBHÁN` -> `siobhan`."""
+    if word.isascii():  # most words: quick
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
