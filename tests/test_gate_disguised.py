@@ -275,6 +275,36 @@ def test_copied_runs_are_found_among_a_million_like_texts_by_their_rare_words():
     assert sorted(set(pairs["text"])) == [20_001, 25_002]
 
 
+def test_eight_words_copied_into_a_question_fail_in_the_manifest(tmp_path, sensitive):
+    release = tmp_path / "release"
+    release.mkdir()
+    question = "Why had a grey van been parked near the primary school gates every afternoon?"
+    write_manifest(release, reference="20180075", parameters={"reference": "20180075", "questions": [question]}, project_version="0.1.0", extract_files={}, run_time="t")
+    report = check_release(release, T, sensitive)
+    assert_only(report, "copied_text")
+    assert "at parameters/questions[0]" in report.findings[0].detail
+
+
+def test_the_search_of_every_text_looks_again_only_for_anchors_it_has_not_seen(monkeypatch):
+    """A batch's next request on the same extract asks mostly for the same anchors: what was
+    found in the texts is kept with them, and RE2 runs again only for new anchors."""
+    import pyarrow as pa
+
+    from helpers.gate.rules import copied_text
+
+    texts = pa.chunked_array([pa.array(["a grey van near the school", "a red van", "nothing"])])
+    passes = []
+    real = copied_text._holding
+    monkeypatch.setattr(copied_text, "_holding", lambda t, anchors: passes.append(len(t)) or real(t, anchors))
+    assert copied_text._texts_holding(texts, ["grey", "red"], []).tolist() == [0, 1]
+    assert passes[0] == 3  # one pass over every text, then each anchor over the texts it kept
+    passes.clear()
+    assert copied_text._texts_holding(texts, ["grey"], []).tolist() == [0]
+    assert passes == []
+    assert copied_text._texts_holding(texts, ["red", "school"], []).tolist() == [0, 1]
+    assert passes[0] == 3 and len(passes) == 2  # "school" only
+
+
 # ---- what must still be released
 
 

@@ -245,6 +245,7 @@ class _Lookups:
     last_born: tuple[frozenset, pd.DataFrame] | None = None  # the last dates asked about, and who
     #: each person row's crime and key; each one's key and names (`ExtractSensitive._name_tables`)
     names: tuple[pa.Table, pa.Table | None] | None = None
+    all_texts: pa.ChunkedArray | None = None  # every circumstances text (`all_texts`)
     #: the last request's crimes asked about, and their people's names
     last_named: tuple[frozenset | None, pd.DataFrame] | None = None
 
@@ -406,7 +407,11 @@ class ExtractSensitive:
         return (text for text in texts.to_pylist() if text)
 
     def all_texts(self) -> pa.ChunkedArray:
-        return self.extract.store.texts(None)["circumstances"]
+        """Every text, as one object kept with the extract (the copied-text rule keeps what it
+        found in them with it)."""
+        if self._kept.all_texts is None:
+            self._kept.all_texts = self.extract.store.texts(None)["circumstances"]
+        return self._kept.all_texts
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,14 +18,18 @@ texts are cut into words in chunks of `TEXT_CHUNK` (`_arrow_words`, numpy on the
 word runs hashed with numpy, most dismissed by a 1M-bit table, the rest by a binary search, and
 every hit is confirmed word for word (`find_copied_runs`). Every text of the extract is not cut
 into words (1.5 s for a million): the short texts' runs are looked for in it, each through a word
-of it that a sample of the texts (`_sample`) says is rare, or a pair of words in a row where none
-is (`_anchors`), in one pass of RE2 over the texts (`_texts_holding`); only the texts it keeps are
-cut into words. Its speed and history are in docs/performance.md, "The release gate".
+of it that a sample of the texts (`_sample_words`) says is rare, or a pair of words in a row
+where none is (`_anchors`), in one pass of RE2 over the texts (`_texts_holding`); only the texts
+it keeps are cut into words. What it found is kept for the next check of the same texts
+(`_KEPT`: a batch's next request asks mostly for the same anchors). Its speed and history are
+in docs/performance.md, "The release gate".
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import cast
@@ -43,7 +47,7 @@ from helpers.gate.sensitive import Sensitive
 
 COPY_RUN = 8  # words: a run this long copied from a circumstances text fails the release
 TEXT_CHUNK = 200_000  # circumstances texts cut into words at once
-#: the texts whose words tell which word of a run is rare (`_sample`): 20 pieces of 1,000
+#: the texts whose words tell which word of a run is rare (`_sample_words`): 20 pieces of 1,000
 SAMPLE_PIECES, SAMPLE_PIECE = 20, 1_000
 RARE_IN_SAMPLE = 2  # a word used this often in the sample or less is rare: one run's anchor
 PAIRS_IN_A_PASS = 64  # pairs of words looked for in one pass of RE2 (`_texts_holding`)
@@ -382,7 +386,7 @@ def _as_arrow(texts: Iterable[str] | pa.ChunkedArray) -> pa.ChunkedArray:
     return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
 
 
-def _anchors(index: _ShingleIndex, sample: pa.ChunkedArray) -> tuple[list[str], list[str]]:
+def _anchors(index: _ShingleIndex, sample: list[pa.Array]) -> tuple[list[str], list[str]]:
     """What a text must hold to hold one of the release's runs, as RE2 patterns (single words,
     pairs of words in a row): for each run, its rarest word in `sample` if that word is rare
     there (`RARE_IN_SAMPLE`: most runs of the briefing's own prose have one, `disclosure`), else
@@ -391,8 +395,7 @@ def _anchors(index: _ShingleIndex, sample: pa.ChunkedArray) -> tuple[list[str], 
     size = len(index.vocabulary)
     word_counts = np.zeros(size, np.int64)
     pair_codes = [np.empty(0, np.int64)]
-    for array in _text_chunks(sample, TEXT_CHUNK):
-        flat, _ = _arrow_words(array)
+    for flat in sample:
         ids = pc.index_in(flat, value_set=index.vocabulary).fill_null(-1).to_numpy()
         ids = ids.astype(np.int64)
         word_counts += np.bincount(ids[ids >= 0], minlength=size)
@@ -424,39 +427,83 @@ def _anchors(index: _ShingleIndex, sample: pa.ChunkedArray) -> tuple[list[str], 
     )
 
 
-def _sample(texts: pa.ChunkedArray) -> pa.ChunkedArray:
-    """`SAMPLE_PIECES` runs of `SAMPLE_PIECE` texts spread evenly over the texts (slices: no
-    copy), to tell which words are rare in them."""
-    n = len(texts)
-    if n <= SAMPLE_PIECES * SAMPLE_PIECE:
-        return texts
-    step = n // SAMPLE_PIECES
-    return pa.chunked_array(
-        [
-            chunk
-            for k in range(SAMPLE_PIECES)
-            for chunk in texts.slice(k * step, SAMPLE_PIECE).chunks
-        ],
-        texts.type,
-    )
+def _sample_words(texts: pa.ChunkedArray) -> list[pa.Array]:
+    """The words (`_arrow_words`) of `SAMPLE_PIECES` runs of `SAMPLE_PIECE` texts spread evenly
+    over the texts, to tell which words are rare in them (kept for the same texts)."""
+    kept = _kept_for(texts)
+    if kept.sample is None:
+        n = len(texts)
+        step = max(n // SAMPLE_PIECES, 1)
+        pieces = (
+            [texts]
+            if n <= SAMPLE_PIECES * SAMPLE_PIECE
+            else [texts.slice(k * step, SAMPLE_PIECE) for k in range(SAMPLE_PIECES)]
+        )
+        kept.sample = [
+            _arrow_words(array)[0] for piece in pieces for array in _text_chunks(piece, TEXT_CHUNK)
+        ]
+    return kept.sample
 
 
 def _texts_holding(texts: pa.ChunkedArray, words: list[str], pairs: list[str]) -> np.ndarray:
     """Which texts (numbers) hold any of these words or pairs of words (`_anchors`) in any case,
-    as words: one pass of RE2 over the texts' bytes, or more for more than `PAIRS_IN_A_PASS`
-    pairs (more make RE2's automaton outgrow its memory, and its search crawl: 726 pairs took
-    36 s for a million texts, 100 half a second). A pattern's words end where `_arrow_words`'s
-    do (at any character but an ASCII letter or digit), so a text holding a run is among them."""
-    groups = [words + pairs[:PAIRS_IN_A_PASS]] + [
-        pairs[k : k + PAIRS_IN_A_PASS] for k in range(PAIRS_IN_A_PASS, len(pairs), PAIRS_IN_A_PASS)
+    as words. A pattern's words end where `_arrow_words`'s do (at any character but an ASCII
+    letter or digit), so a text holding a run is among them.
+
+    Each anchor's texts are kept for the same texts (`_KEPT`): the next request's gate on the
+    extract, in the same process, mostly asks for the same anchors (its labels, the manifest's
+    values), and searches only for those it has not seen. Those are looked for in one pass of
+    RE2 over the texts (more passes for more than `PAIRS_IN_A_PASS` pairs: more make RE2's
+    automaton outgrow its memory, and its search crawl: 726 pairs took 36 s for a million texts,
+    100 half a second), then each one in the few texts the pass kept."""
+    kept = _kept_for(texts).anchors
+    new_pairs = [p for p in pairs if p not in kept]
+    new = [w for w in words if w not in kept] + new_pairs[:PAIRS_IN_A_PASS]
+    groups = [new] + [
+        new_pairs[k : k + PAIRS_IN_A_PASS]
+        for k in range(PAIRS_IN_A_PASS, len(new_pairs), PAIRS_IN_A_PASS)
     ]
-    found = np.zeros(len(texts), bool)
     for group in filter(None, groups):
-        pattern = f"(?i)(?:^|{_NOT_WORD})(?:{'|'.join(group)})(?:{_NOT_WORD}|$)"
-        found |= pc.fill_null(pc.match_substring_regex(texts, pattern=pattern), False).to_numpy(
-            zero_copy_only=False
-        )
-    return np.flatnonzero(found)
+        hit = np.flatnonzero(_holding(texts, group))
+        mask = np.zeros(len(texts), bool)
+        mask[hit] = True
+        few = texts.filter(pa.array(mask))
+        for anchor in group:
+            kept[anchor] = hit[_holding(few, [anchor])]
+    found = [kept[anchor] for anchor in words + pairs]
+    return np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+
+
+def _holding(texts: pa.ChunkedArray, anchors: list[str]) -> np.ndarray:
+    """Which texts hold any of `anchors` (RE2 patterns of words): a mask."""
+    pattern = f"(?i)(?:^|{_NOT_WORD})(?:{'|'.join(anchors)})(?:{_NOT_WORD}|$)"
+    found = pc.fill_null(pc.match_substring_regex(texts, pattern=pattern), False)
+    return found.to_numpy(zero_copy_only=False)
+
+
+@dataclass
+class _Kept:
+    """What the rule found in one set of texts, for its next check of them."""
+
+    anchors: dict[str, np.ndarray] = field(default_factory=dict)  # anchor -> its texts' numbers
+    sample: list[pa.Array] | None = None  # the words of `_sample_words`
+
+
+#: texts (by id, with a weak reference to them) -> what was found in them
+_KEPT: dict[int, tuple[weakref.ref, _Kept]] = {}
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept_for(texts: pa.ChunkedArray) -> _Kept:
+    """What was found in these texts (the extract's `all_texts`, which `ExtractSensitive` keeps
+    as one object; other texts are new objects at each check, and their entry goes with them)."""
+    with _KEPT_LOCK:
+        for key in [k for k, (ref, _) in _KEPT.items() if ref() is None]:
+            del _KEPT[key]
+        entry = _KEPT.get(id(texts))
+        if entry is None or entry[0]() is not texts:
+            entry = _KEPT[id(texts)] = (weakref.ref(texts), _Kept())
+        return entry[1]
 
 
 def _short_texts(contents: list[Content]) -> list[Content]:
@@ -466,14 +513,26 @@ def _short_texts(contents: list[Content]) -> list[Content]:
     short = []
     for content in contents:
         segments = []
-        if content.file.lower().endswith(".json"):
-            segments = list(content.segments)
+        if content.file.lower().endswith(".json"):  # each value alone: one text typed
+            segments = [piece for segment in content.segments for piece in _values(segment)]
         for r, row in enumerate(content.grid or []):
             for c, cell in enumerate(row):
                 if len(cell.split()) >= COPY_RUN // 2:  # a cell of a few words holds no run
                     segments.append(Segment(cell, [(0, f"row {r + 1}, column {c + 1}")]))
         short.append(Content(content.file, segments))
     return short
+
+
+def _values(segment: Segment) -> list[Segment]:
+    """A JSON file's segment cut into its values (the readers join them, one a line, each
+    marked where it starts)."""
+    if not segment.marks:
+        return [segment]
+    starts = [offset for offset, _ in segment.marks] + [len(segment.text) + 1]
+    return [
+        Segment(segment.text[start : end - 1], [(0, label)])
+        for (start, label), end in zip(segment.marks, starts[1:], strict=True)
+    ]
 
 
 def _copies_in_all_texts(
@@ -485,7 +544,7 @@ def _copies_in_all_texts(
     index = _release_shingles(contents)
     if index is None or not len(texts):
         return pd.DataFrame({"text": [], "shingle": []}), index
-    candidates = _texts_holding(texts, *_anchors(index, _sample(texts)))
+    candidates = _texts_holding(texts, *_anchors(index, _sample_words(texts)))
     mask = np.zeros(len(texts), bool)
     mask[candidates] = True
     pairs = find_copied_runs(texts.filter(pa.array(mask)), index)
