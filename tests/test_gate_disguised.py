@@ -191,6 +191,26 @@ def test_a_full_name_of_someone_on_other_crimes_only_passes_without_a_date_of_bi
     assert gate_on_label("Kacper Nowak", sensitive).passed
 
 
+def test_the_extracts_people_on_the_requests_crimes_are_named_whatever_their_role(tmp_path):
+    from builders import cms_crime, connect_crime, write_extract
+
+    from helpers.extracts.load import load_extracts
+    from helpers.gate.sensitive import ExtractSensitive
+
+    folder = write_extract(
+        tmp_path / "extracts",
+        CMS_CRIMES=[cms_crime("CM/16/0004418")],
+        connect_crimes=[connect_crime("00001516/16")],
+        connect_persons=[{"Crime Reference": "00001516/16", "Person ID": "PER7028132", "Role": "Victim", "Surname": "Hollingworth", "Forename": "Maisie", "Date of Birth": "2005-07-19"}],
+        CMS_NOMINALS=[{"CRIME NO": "CM/16/0004418", "NOMINAL NO": "428132", "INVOLVEMENT": "WITNESS", "SURNAME": "NOWAK", "FORENAMES": "KACPER", "DOB": "10/03/2004"}],
+    )
+    sensitive = ExtractSensitive(load_extracts(folder, personal_data=True), ["00001516/16"])
+    assert_only(gate_on_label("Maisie Hollingworth", sensitive), "name_with_dob")
+    assert gate_on_label("Kacper Nowak", sensitive).passed  # on another crime only
+    sensitive.text_ids = ["00001516/16", "CM/16/0004418"]  # the next request's crimes
+    assert_only(gate_on_label("NOWAK, Kacper", sensitive), "name_with_dob")
+
+
 DOB_PLANTS = {
     "spaces": "Kacper Nowak 10 03 2004",
     "no separator": "Nowak born 10032004",
