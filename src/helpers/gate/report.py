@@ -57,6 +57,8 @@ _IDENTIFIER_KINDS = ("crime reference", "person ID", "nominal number", "PNC ID",
 
 
 def _phrase(finding: Finding) -> str:
+    if finding.rule == "name_with_dob" and finding.detail.startswith("full name"):
+        return "contains a person's full name"
     if finding.rule == "identifier":
         kind = next((k for k in _IDENTIFIER_KINDS if finding.detail.startswith(k)), "identifier")
         article = "an" if kind[0] in "aeiou" else "a"

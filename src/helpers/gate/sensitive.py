@@ -6,8 +6,9 @@ reads it from the run's extract (in memory or the extract cache), a column at a 
 what the checks of one extract read and found with the extract's store (`_Lookups`), for every
 checker of that extract in the process. PNC IDs are compared in one form
 (`extracts.codes.normalise_pnc`), so either system's spelling of an ID matches. The search
-scope (`write_search_scope`) names the crimes whose texts a run read: the only texts its
-briefing could have copied.
+scope (`write_search_scope`) names the crimes whose texts a run read: the request's crimes,
+whose people (in any role) must not be named in its release; the copied-text rule reads every
+text of the extract (`all_texts`), since an analyst can paste from any.
 """
 
 from __future__ import annotations
@@ -40,8 +41,17 @@ class Sensitive(Protocol):
         """Columns surname, forenames, date_of_birth: the people born on any of these dates."""
         ...
 
+    def people_on_request_crimes(self) -> pd.DataFrame:
+        """Columns surname, forenames: the people in any role on the request's crimes (the
+        search scope; every person when the scope is not known)."""
+        ...
+
     def texts(self) -> Iterable[str]:
         """The circumstances texts the run touched (may be ~1M)."""
+        ...
+
+    def all_texts(self) -> Iterable[str] | pa.ChunkedArray:
+        """Every circumstances text of the extract (~1M)."""
         ...
 
 
@@ -83,11 +93,15 @@ class FrameSensitive:
              `forenames` (or `forename`), `date_of_birth` (datetime, date, or CMS/Connect text)
     circumstances  the circumstances texts (the spec's `texts` field: renamed because `texts()` is
              the protocol's method); default: `crimes["circumstances"]`
+    scope    the request's crimes (references in `crimes`' and `people`'s `crime_ref` or
+             `crime_id`): `texts()` gives theirs, `people_on_request_crimes` their people; None:
+             every crime is the request's
     """
 
     crimes: pd.DataFrame
     people: pd.DataFrame
     circumstances: pd.Series | None = None
+    scope: Iterable[str] | None = None
 
     CRIME_COLUMNS: ClassVar[tuple[str, ...]] = (
         "crime_ref",
@@ -181,7 +195,31 @@ class FrameSensitive:
         found["date_of_birth"] = found["date_of_birth"].dt.date
         return found.reset_index(drop=True)
 
+    def _in_scope(self, frame: pd.DataFrame) -> pd.Series:
+        """Which rows of `frame` are of the request's crimes (all, without a scope or a column
+        naming the crime)."""
+        column = next((c for c in ("crime_id", "crime_ref") if c in frame), None)
+        if self.scope is None or column is None:
+            return pd.Series(True, index=frame.index)
+        return frame[column].isin(list(self.scope))
+
+    def people_on_request_crimes(self) -> pd.DataFrame:
+        people = self.people.loc[self._in_scope(self.people)]
+        return pd.DataFrame(
+            {
+                "surname": people.get("surname", pd.Series(pd.NA, index=people.index)),
+                "forenames": people.get(
+                    "forenames", people.get("forename", pd.Series(pd.NA, index=people.index))
+                ),
+            }
+        ).dropna(subset=["surname"])
+
     def texts(self) -> Iterable[str]:
+        if self.circumstances is None and "circumstances" in self.crimes:
+            return self.crimes.loc[self._in_scope(self.crimes), "circumstances"].dropna()
+        return self.all_texts()
+
+    def all_texts(self) -> Iterable[str]:
         texts = self.circumstances
         if texts is None:
             texts = (
@@ -205,6 +243,11 @@ class _Lookups:
     #: token (upper case) -> whether it is an identifier
     seen: dict[str, bool] = field(default_factory=dict)
     last_born: tuple[frozenset, pd.DataFrame] | None = None  # the last dates asked about, and who
+    #: each person row's crime and key; each one's key and names (`ExtractSensitive._name_tables`)
+    names: tuple[pa.Table, pa.Table | None] | None = None
+    all_texts: pa.ChunkedArray | None = None  # every circumstances text (`all_texts`)
+    #: the last request's crimes asked about, and their people's names
+    last_named: tuple[frozenset | None, pd.DataFrame] | None = None
 
 
 #: an extract's store -> its `_Lookups`
@@ -239,6 +282,7 @@ class ExtractSensitive:
     def prefetch(self) -> ExtractSensitive:
         """Read the columns the checks look in now (the runner does it while the notebook runs)."""
         self._identifier_columns()
+        self._name_tables()
         self.extract.store.people_born([])  # the dates of birth: kept by the store for the lookup
         return self
 
@@ -314,9 +358,60 @@ class ExtractSensitive:
         frame["date_of_birth"] = _as_dates(frame["date_of_birth"]).dt.date
         return frame
 
+    def people_on_request_crimes(self) -> pd.DataFrame:
+        """The names of the people on the crimes of `text_ids` (kept for the same crimes: the
+        tables' gate and the release's ask for one request's)."""
+        key = frozenset(self.text_ids) if self.text_ids is not None else None
+        last = self._kept.last_named
+        if last is None or last[0] != key:
+            last = self._kept.last_named = (key, self._people_named(key))
+        return last[1]
+
+    def _name_tables(self) -> tuple[pa.Table, pa.Table | None]:
+        """Each person row's crime and key, and each one's names (read once, kept)."""
+        if self._kept.names is None:
+            personal = self.extract.store.personal()
+            if personal is not None:
+                personal = personal.select(
+                    [
+                        c
+                        for c in ("person_key", "surname", "forenames")
+                        if c in personal.column_names
+                    ]
+                )
+            self._kept.names = (self.extract.store.people(["crime_id", "person_key"]), personal)
+        return self._kept.names
+
+    def _people_named(self, crime_ids: frozenset | None) -> pd.DataFrame:
+        people, personal = self._name_tables()
+        names = ["surname", "forenames"]
+        if personal is None or "surname" not in personal.column_names:
+            return pd.DataFrame({n: [] for n in names})
+        if crime_ids is not None:
+            keys = people.filter(
+                pc.fill_null(
+                    pc.is_in(
+                        people["crime_id"], value_set=pa.array(sorted(crime_ids), pa.string())
+                    ),
+                    False,
+                )
+            )["person_key"]
+            personal = personal.filter(
+                pc.fill_null(pc.is_in(personal["person_key"], value_set=pc.unique(keys)), False)
+            )
+        frame = personal.select([n for n in names if n in personal.column_names]).to_pandas()
+        return frame.dropna(subset=["surname"]).drop_duplicates().reset_index(drop=True)
+
     def texts(self) -> Iterable[str]:
         texts = self.extract.store.texts(self.text_ids)["circumstances"]
         return (text for text in texts.to_pylist() if text)
+
+    def all_texts(self) -> pa.ChunkedArray:
+        """Every text, as one object kept with the extract (the copied-text rule keeps what it
+        found in them with it)."""
+        if self._kept.all_texts is None:
+            self._kept.all_texts = self.extract.store.texts(None)["circumstances"]
+        return self._kept.all_texts
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,21 +1,35 @@
 """Rule copied_text: no run of `COPY_RUN` (8) or more consecutive words of a circumstances text.
 
-The texts are those the run read (`Sensitive.texts()`). Words are the maximal runs of ASCII
-letters and digits, lower-cased; everything else (punctuation, markup, curly quotes, dashes, and
-accented letters, which split a word in two on both sides alike) separates words. A run is never
-made of the end of one text and the start of the next. One finding per place in a file, saying
-how many texts hold the run.
+Which texts: everything released is checked against the texts the run read (`Sensitive.texts()`:
+the search scope's, which its notebook could quote); the release's short texts, where a text an
+analyst typed lands as typed (each CSV cell, the manifest's values: every title, question and
+label), against every circumstances text of the extract (`Sensitive.all_texts()`), since an
+analyst can paste from any crime, in the scope or not.
+
+Words are the maximal runs of ASCII letters and digits, lower-cased; everything else
+(punctuation, markup, curly quotes, dashes, and accented letters, which split a word in two on
+both sides alike) separates words. The release is read as written and as normalised
+(`helpers.gate.normalise`: a zero-width space or a Cyrillic `а` inside a copied word does not
+hide it). A run is never made of the end of one text and the start of the next. One finding per
+place in a file, saying how many texts hold the run.
 
 How: the release's 8-word runs (few) are numbered and hashed once (`_release_shingles`); the
 texts are cut into words in chunks of `TEXT_CHUNK` (`_arrow_words`, numpy on their bytes), their
 word runs hashed with numpy, most dismissed by a 1M-bit table, the rest by a binary search, and
-every hit is confirmed word for word (`find_copied_runs`). Its speed and history are in
-docs/performance.md, "The release gate".
+every hit is confirmed word for word (`find_copied_runs`). Every text of the extract is not cut
+into words (1.5 s for a million): the short texts' runs are looked for in it, each through a word
+of it that a sample of the texts (`_sample_words`) says is rare, or a pair of words in a row
+where none is (`_anchors`), in one pass of RE2 over the texts (`_texts_holding`); only the texts
+it keeps are cut into words. What it found is kept for the next check of the same texts
+(`_KEPT`: a batch's next request asks mostly for the same anchors). Its speed and history are
+in docs/performance.md, "The release gate".
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import cast
@@ -25,13 +39,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from helpers.gate.readers import Content
+from helpers.gate.normalise import Normalised, normalised_segment
+from helpers.gate.readers import Content, Segment
 from helpers.gate.report import Finding
 from helpers.gate.rules.base import Context
 from helpers.gate.sensitive import Sensitive
 
 COPY_RUN = 8  # words: a run this long copied from a circumstances text fails the release
 TEXT_CHUNK = 200_000  # circumstances texts cut into words at once
+#: the texts whose words tell which word of a run is rare (`_sample_words`): 20 pieces of 1,000
+SAMPLE_PIECES, SAMPLE_PIECE = 20, 1_000
+RARE_IN_SAMPLE = 2  # a word used this often in the sample or less is rare: one run's anchor
+PAIRS_IN_A_PASS = 64  # pairs of words looked for in one pass of RE2 (`_texts_holding`)
+#: in RE2, a character that is not part of a word (case-sensitive: in `(?i)`, `[^a-z]` would
+#: leave out the Kelvin sign and the long s, which fold to `k` and `s` but split words here)
+_NOT_WORD = "(?-i:[^A-Za-z0-9])"
 
 
 class CopiedTextRule:
@@ -217,26 +239,33 @@ class _ShingleIndex:
         positions: dict[int, list[int]] = {}
         for s, run in zip(starts[chosen].tolist(), run_of_window[chosen].tolist(), strict=True):
             t = int(text_of[s])
-            content_index, segment = owners[t]
+            content_index, segment, normal = owners[t]
             here = places[run]
             if any(ci == content_index for ci, _ in here):
                 continue
             if t not in positions:
-                positions[t] = [m.start() for m in _PY_WORD.finditer(segment.text)]
+                positions[t] = [m.start() for m in _PY_WORD.finditer(normal.text)]
             k = int(
                 nonempty_rank[s] - (nonempty_rank[offsets[t] - 1] if offsets[t] > 0 else -1) - 1
             )
             pos = positions[t][k] if 0 <= k < len(positions[t]) else 0
-            here.append((content_index, segment.locate(pos)))
+            here.append((content_index, segment.locate(normal.original(pos))))
         return places
 
 
 def _release_shingles(contents: list[Content]) -> _ShingleIndex | None:
+    """The release's runs: of each segment as written, and as normalised where that differs (a
+    zero-width space or a Cyrillic letter in a copied run; a text copied as it is, invisible
+    characters and all, is found as written)."""
     owners, texts = [], []
     for i, content in enumerate(contents):
         for segment in content.segments:
-            owners.append((i, segment))
+            owners.append((i, segment, Normalised(segment.text)))
             texts.append(segment.text)
+            normal = normalised_segment(segment)
+            if normal.text != segment.text:
+                owners.append((i, segment, normal))
+                texts.append(normal.text)
     if not texts:
         return None
     flat, lengths = _arrow_words(pa.array(texts, pa.large_string()))
@@ -271,8 +300,16 @@ def _release_shingles(contents: list[Content]) -> _ShingleIndex | None:
     )
 
 
-def _text_chunks(texts: Iterable[str], size: int) -> Iterator[pa.Array]:
-    """The texts as Arrow string arrays of `size` (a string Series is read without copying)."""
+def _text_chunks(texts: Iterable[str] | pa.ChunkedArray, size: int) -> Iterator[pa.Array]:
+    """The texts as Arrow string arrays of `size` (Arrow arrays and a string Series are read
+    without copying)."""
+    if isinstance(texts, (pa.Array, pa.ChunkedArray)):
+        chunks = texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]
+        for piece in chunks:
+            piece = piece.cast(pa.large_string())
+            for start in range(0, len(piece), size):
+                yield piece.slice(start, size)
+        return
     if isinstance(texts, pd.Series) and (
         pd.api.types.is_string_dtype(texts.dtype) and not texts.dtype == object
     ):
@@ -297,7 +334,7 @@ def _text_chunks(texts: Iterable[str], size: int) -> Iterator[pa.Array]:
 
 
 def find_copied_runs(
-    texts: Iterable[str], index: _ShingleIndex, chunk_size: int = TEXT_CHUNK
+    texts: Iterable[str] | pa.ChunkedArray, index: _ShingleIndex, chunk_size: int = TEXT_CHUNK
 ) -> pd.DataFrame:
     """Which texts share which of the release's 8-word runs: columns `text` (number, in `texts`
     order) and `shingle` (row of `index`), one row per pair. Exact: a hash hit counts only when
@@ -336,14 +373,216 @@ def find_copied_runs(
     return pd.concat(found, ignore_index=True)
 
 
+def _as_arrow(texts: Iterable[str] | pa.ChunkedArray) -> pa.ChunkedArray:
+    """Texts as one chunked Arrow array (an Arrow-backed Series without copying)."""
+    if isinstance(texts, pa.ChunkedArray):
+        return texts
+    if isinstance(texts, pa.Array):
+        return pa.chunked_array([texts])
+    if isinstance(texts, pd.Series) and hasattr(texts.array, "__arrow_array__"):
+        array = pa.array(texts.array)
+    else:
+        array = pa.array([t if isinstance(t, str) else None for t in texts], pa.large_string())
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+
+
+def _anchors(index: _ShingleIndex, sample: list[pa.Array]) -> tuple[list[str], list[str]]:
+    """What a text must hold to hold one of the release's runs, as RE2 patterns (single words,
+    pairs of words in a row): for each run, its rarest word in `sample` if that word is rare
+    there (`RARE_IN_SAMPLE`: most runs of the briefing's own prose have one, `disclosure`), else
+    its rarest pair of words in a row. A number is never taken for a rare word: a sample says
+    little of how often `2015` or `102` is written."""
+    size = len(index.vocabulary)
+    word_counts = np.zeros(size, np.int64)
+    pair_codes = [np.empty(0, np.int64)]
+    for flat in sample:
+        ids = pc.index_in(flat, value_set=index.vocabulary).fill_null(-1).to_numpy()
+        ids = ids.astype(np.int64)
+        word_counts += np.bincount(ids[ids >= 0], minlength=size)
+        both = (ids[:-1] >= 0) & (ids[1:] >= 0)
+        pair_codes.append(ids[:-1][both] * size + ids[1:][both])
+    words = index.vocabulary.to_pylist()
+    lengths = np.array([len(w) for w in words], np.int64)
+    is_number = np.array([w.isdigit() for w in words])
+    word_score = np.where(is_number, 1 << 30, word_counts) * 1000 - np.minimum(lengths, 999)
+
+    runs = index.words  # (M, COPY_RUN) word numbers
+    best_word = runs[np.arange(len(runs)), np.argmin(word_score[runs], axis=1)]
+    by_word = ~is_number[best_word] & (word_counts[best_word] <= RARE_IN_SAMPLE)
+
+    codes, code_counts = np.unique(np.concatenate(pair_codes), return_counts=True)
+    first, second = runs[~by_word, :-1], runs[~by_word, 1:]  # each run's pairs in a row
+    run_codes = first * size + second
+    pair_counts = np.zeros(run_codes.shape, np.int64)
+    if len(codes):
+        at = np.minimum(np.searchsorted(codes, run_codes), len(codes) - 1)
+        pair_counts = np.where(codes[at] == run_codes, code_counts[at], 0)
+    pair_score = pair_counts * (1 << 40) + np.minimum(word_score[first], word_score[second])
+    best = np.argmin(pair_score, axis=1) if len(first) else np.empty(0, np.int64)
+    rows = np.arange(len(first))
+    pairs = {(int(a), int(b)) for a, b in zip(first[rows, best], second[rows, best], strict=True)}
+    return (
+        sorted({words[k] for k in best_word[by_word].tolist()}),
+        sorted(f"{words[a]}{_NOT_WORD}+{words[b]}" for a, b in pairs),
+    )
+
+
+def _sample_words(texts: pa.ChunkedArray) -> list[pa.Array]:
+    """The words (`_arrow_words`) of `SAMPLE_PIECES` runs of `SAMPLE_PIECE` texts spread evenly
+    over the texts, to tell which words are rare in them (kept for the same texts)."""
+    kept = _kept_for(texts)
+    if kept.sample is None:
+        n = len(texts)
+        step = max(n // SAMPLE_PIECES, 1)
+        pieces = (
+            [texts]
+            if n <= SAMPLE_PIECES * SAMPLE_PIECE
+            else [texts.slice(k * step, SAMPLE_PIECE) for k in range(SAMPLE_PIECES)]
+        )
+        kept.sample = [
+            _arrow_words(array)[0] for piece in pieces for array in _text_chunks(piece, TEXT_CHUNK)
+        ]
+    return kept.sample
+
+
+def _texts_holding(texts: pa.ChunkedArray, words: list[str], pairs: list[str]) -> np.ndarray:
+    """Which texts (numbers) hold any of these words or pairs of words (`_anchors`) in any case,
+    as words. A pattern's words end where `_arrow_words`'s do (at any character but an ASCII
+    letter or digit), so a text holding a run is among them.
+
+    Each anchor's texts are kept for the same texts (`_KEPT`): the next request's gate on the
+    extract, in the same process, mostly asks for the same anchors (its labels, the manifest's
+    values), and searches only for those it has not seen. Those are looked for in one pass of
+    RE2 over the texts (more passes for more than `PAIRS_IN_A_PASS` pairs: more make RE2's
+    automaton outgrow its memory, and its search crawl: 726 pairs took 36 s for a million texts,
+    100 half a second), then each one in the few texts the pass kept."""
+    kept = _kept_for(texts).anchors
+    new_pairs = [p for p in pairs if p not in kept]
+    new = [w for w in words if w not in kept] + new_pairs[:PAIRS_IN_A_PASS]
+    groups = [new] + [
+        new_pairs[k : k + PAIRS_IN_A_PASS]
+        for k in range(PAIRS_IN_A_PASS, len(new_pairs), PAIRS_IN_A_PASS)
+    ]
+    for group in filter(None, groups):
+        hit = np.flatnonzero(_holding(texts, group))
+        mask = np.zeros(len(texts), bool)
+        mask[hit] = True
+        few = texts.filter(pa.array(mask))
+        for anchor in group:
+            kept[anchor] = hit[_holding(few, [anchor])]
+    found = [kept[anchor] for anchor in words + pairs]
+    return np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+
+
+def _holding(texts: pa.ChunkedArray, anchors: list[str]) -> np.ndarray:
+    """Which texts hold any of `anchors` (RE2 patterns of words): a mask."""
+    pattern = f"(?i)(?:^|{_NOT_WORD})(?:{'|'.join(anchors)})(?:{_NOT_WORD}|$)"
+    found = pc.fill_null(pc.match_substring_regex(texts, pattern=pattern), False)
+    return found.to_numpy(zero_copy_only=False)
+
+
+@dataclass
+class _Kept:
+    """What the rule found in one set of texts, for its next check of them."""
+
+    anchors: dict[str, np.ndarray] = field(default_factory=dict)  # anchor -> its texts' numbers
+    sample: list[pa.Array] | None = None  # the words of `_sample_words`
+
+
+#: texts (by id, with a weak reference to them) -> what was found in them
+_KEPT: dict[int, tuple[weakref.ref, _Kept]] = {}
+_KEPT_LOCK = threading.Lock()
+
+
+def _kept_for(texts: pa.ChunkedArray) -> _Kept:
+    """What was found in these texts (the extract's `all_texts`, which `ExtractSensitive` keeps
+    as one object; other texts are new objects at each check, and their entry goes with them)."""
+    with _KEPT_LOCK:
+        for key in [k for k, (ref, _) in _KEPT.items() if ref() is None]:
+            del _KEPT[key]
+        entry = _KEPT.get(id(texts))
+        if entry is None or entry[0]() is not texts:
+            entry = _KEPT[id(texts)] = (weakref.ref(texts), _Kept())
+        return entry[1]
+
+
+def _short_texts(contents: list[Content]) -> list[Content]:
+    """The release's short texts, where a text an analyst typed lands as it was typed: each cell
+    of a CSV table (a label) and the values of a JSON file (the manifest's parameters: every
+    title, question and label). A cell says where it is by its row and column."""
+    short = []
+    for content in contents:
+        segments = []
+        if content.file.lower().endswith(".json"):  # each value alone: one text typed
+            segments = [piece for segment in content.segments for piece in _values(segment)]
+        for r, row in enumerate(content.grid or []):
+            for c, cell in enumerate(row):
+                if len(cell.split()) >= COPY_RUN // 2:  # a cell of a few words holds no run
+                    segments.append(Segment(cell, [(0, f"row {r + 1}, column {c + 1}")]))
+        short.append(Content(content.file, segments))
+    return short
+
+
+def _values(segment: Segment) -> list[Segment]:
+    """A JSON file's segment cut into its values (the readers join them, one a line, each
+    marked where it starts)."""
+    if not segment.marks:
+        return [segment]
+    starts = [offset for offset, _ in segment.marks] + [len(segment.text) + 1]
+    return [
+        Segment(segment.text[start : end - 1], [(0, label)])
+        for (start, label), end in zip(segment.marks, starts[1:], strict=True)
+    ]
+
+
+def _copies_in_all_texts(
+    contents: list[Content], texts: pa.ChunkedArray
+) -> tuple[pd.DataFrame, _ShingleIndex | None]:
+    """`find_copied_runs` of the runs of `contents` over every text of the extract: only the
+    texts holding a run's anchor words (`_anchors`, `_texts_holding`) are cut into words. Text
+    numbers are those of `texts`."""
+    index = _release_shingles(contents)
+    if index is None or not len(texts):
+        return pd.DataFrame({"text": [], "shingle": []}), index
+    candidates = _texts_holding(texts, *_anchors(index, _sample_words(texts)))
+    mask = np.zeros(len(texts), bool)
+    mask[candidates] = True
+    pairs = find_copied_runs(texts.filter(pa.array(mask)), index)
+    pairs["text"] = candidates[pairs["text"].to_numpy(np.int64)]
+    return pairs, index
+
+
 def _copied_findings(contents: list[Content], sensitive: Sensitive) -> list[list[Finding]]:
     result: list[list[Finding]] = [[] for _ in contents]
     index = _release_shingles(contents)
     if index is None:
         return result
-    pairs = find_copied_runs(sensitive.texts(), index)
+    # everything released against the texts the run read (its notebook could quote them), and
+    # the short texts an analyst typed against every text of the extract (they could paste any)
+    found = _placed(find_copied_runs(sensitive.texts(), index), index, "of those the run read")
+    short_pairs, short_index = _copies_in_all_texts(
+        _short_texts(contents), _as_arrow(sensitive.all_texts())
+    )
+    if short_index is not None:
+        found += _placed(short_pairs, short_index, "of the extract's")
+    reported: set[tuple[int, str]] = set()
+    for content_index, where, source in found:
+        if (content_index, where) not in reported:
+            reported.add((content_index, where))
+            result[content_index].append(
+                Finding(
+                    contents[content_index].file,
+                    "copied_text",
+                    f"a run of {COPY_RUN} or more words at {where} copied from {source}",
+                )
+            )
+    return result
+
+
+def _placed(pairs: pd.DataFrame, index: _ShingleIndex, which: str) -> list[tuple[int, str, str]]:
+    """(content, where, which texts) of each place in the release that holds a copied run."""
     if pairs.empty:
-        return result
+        return []
     places = index.places(pairs["shingle"].unique())
     rows = [
         (content_index, where, text, shingle)
@@ -352,20 +591,15 @@ def _copied_findings(contents: list[Content], sensitive: Sensitive) -> list[list
     ]
     frame = pd.DataFrame(rows, columns=["content", "where", "text", "shingle"])
     first_at = frame.groupby(["content", "where"])["shingle"].min().sort_values()
+    found = []
     for key in first_at.index:  # (content, where), first found first
         content_index, where = cast(tuple[int, str], key)
         texts = frame.loc[(frame["content"] == content_index) & (frame["where"] == where), "text"]
         n, first = texts.nunique(), int(texts.min()) + 1
         source = (
-            f"circumstances text no. {first} of those checked"
+            f"circumstances text no. {first} {which}"
             if n == 1
-            else f"{n} circumstances texts (the first: no. {first} of those checked)"
+            else f"{n} circumstances texts (the first: no. {first} {which})"
         )
-        result[content_index].append(
-            Finding(
-                contents[content_index].file,
-                "copied_text",
-                f"a run of {COPY_RUN} or more words at {where} copied from {source}",
-            )
-        )
-    return result
+        found.append((content_index, where, source))
+    return found
