@@ -5,14 +5,27 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from test_runner import digests, foi, one_line, parameters_file, run, small_extract
 
-from helpers.disclosure.log import FORMAT, DisclosureLog, ReleaseRecord, open_log
+from helpers.briefing.report import index_page
+from helpers.disclosure.describe import checked_against
+from helpers.disclosure.log import (
+    FORMAT,
+    DisclosureLog,
+    ReleaseRecord,
+    default_log_folder,
+    log_folder,
+    open_log,
+    synthetic_log_folder,
+)
+from helpers.gate.check import check_index
 from helpers.errors import DisclosureLogError
 from helpers.project import project_root
 from helpers.request import steps
@@ -21,6 +34,7 @@ from helpers.request.tables import PROTECTED_TABLES, cell_units, release_tables
 from helpers.synthetic.generator import generate_extracts
 
 PARAMS = project_root() / "parameters" / "20180075.yaml"
+
 
 
 @pytest.fixture(scope="module")
@@ -216,3 +230,155 @@ def test_two_runs_writing_at_once_are_both_recorded(tmp_path):
     assert sorted(e["reference"] for e in log.entries()) == sorted(
         f"{name}{n}" for name in "AB" for n in range(20)
     )
+
+
+def test_the_note_says_what_the_releases_were_checked_against():
+    assert checked_against(0) == "It could not narrow any hidden figure down to a single number."
+    assert checked_against(3).endswith(
+        "in this response or checked against the three releases we have published from these records with this tool."
+    )
+
+
+# ---- where the log is: the force's, never touched by tests or the demo
+
+
+def test_tests_use_a_log_of_their_own():
+    assert log_folder() == Path(os.environ["FOI_LOG_DIR"]).resolve()
+    assert project_root() not in log_folder().parents
+
+
+def test_a_synthetic_extract_uses_the_synthetic_log_and_the_option_wins(monkeypatch, tmp_path):
+    monkeypatch.delenv("FOI_LOG_DIR")
+    synthetic = project_root() / "data" / "synthetic-40000"
+    assert log_folder(None, synthetic) == synthetic_log_folder() != default_log_folder()
+    assert log_folder(None, tmp_path) == default_log_folder()
+    assert log_folder(str(tmp_path / "mine"), synthetic) == tmp_path / "mine"
+
+
+# ---- the index: escaped, and gated
+
+
+def test_the_index_is_escaped_and_self_contained():
+    page = index_page([{"reference": "R1", "title": 'A <script>alert(1)</script> & "x"', "date": "2026-01-02",
+                        "links": [("briefing", "published/R1/v1/briefing.html")]}])
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;" in page
+    assert 'http-equiv="Content-Security-Policy"' in page and 'href="published/R1/v1/briefing.html"' in page
+
+
+def test_the_gate_checks_the_index(tmp_path):
+    clean = tmp_path / "index.html"
+    clean.write_text(index_page([]), encoding="utf-8")
+    assert check_index(clean, 5).passed
+    planted = tmp_path / "planted.html"
+    planted.write_text(index_page([]).replace("</main>", '<a href="https://example.org/x">x</a><script>1</script></main>'), encoding="utf-8")
+    report = check_index(planted, 5, "index.html")
+    assert not report.passed and {f.rule for f in report.findings} >= {"external_link", "active_content"}
+
+
+# ---- the commands, end to end (each a notebook run or more: slow)
+
+
+def draft_marked(release: Path) -> bool:
+    return "DRAFT — not yet published" in (release / "briefing.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def flow(tmp_path_factory):
+    """Request 20180075 on a small extract, run twice, published, run again, withdrawn; another
+    request made with a log elsewhere, imported. Each step's output and what it left."""
+    base = tmp_path_factory.mktemp("flow")
+    extracts, out, log = small_extract(base / "extracts"), base / "out", base / "force" / "disclosure-log"
+    env = {"FOI_LOG_DIR": str(log)}
+    request, steps_done = out / "20180075", {}
+    steps_done["first"] = run(PARAMS, extracts, out, env=env)
+    steps_done["first_draft_marked"] = draft_marked(request / "release")
+    steps_done["second"] = run(PARAMS, extracts, out, env=env)
+    steps_done["list_drafts"] = foi("log", "list", env=env)
+    steps_done["publish"] = foi("log", "publish", "20180075", env=env)
+    steps_done["published_release"] = digests(request / "release")
+    steps_done["kept_version"] = digests(log / "versions" / "20180075" / "v1")
+    steps_done["published_draft_marked"] = draft_marked(request / "release")
+    steps_done["index_after_publish"] = (log.parent / "index.html").read_text(encoding="utf-8")
+    steps_done["rerun"] = run(PARAMS, extracts, out, env=env)
+    steps_done["rerun_draft_marked"] = draft_marked(request / "release")
+    steps_done["rerun_note"] = (request / "restricted" / "to-publish" / "briefing.html").read_text(encoding="utf-8")
+    steps_done["withdraw"] = foi("log", "withdraw", "20180075", env=env)
+    steps_done["index_after_withdraw"] = (log.parent / "index.html").read_text(encoding="utf-8")
+    elsewhere = parameters_file(base / "elsewhere" / "20180099.yaml", reference="20180099", title="Made <elsewhere> & then imported")
+    steps_done["elsewhere"] = run(elsewhere, extracts, base / "out-elsewhere", env={"FOI_LOG_DIR": str(base / "other-log")})
+    steps_done["import"] = foi("log", "import", base / "out-elsewhere" / "20180099", env=env)
+    steps_done["list"] = foi("log", "list", env=env)
+    return {"steps": steps_done, "log": log, "request": request, "base": base}
+
+
+@pytest.mark.slow
+def test_the_first_run_starts_a_log_and_says_so_and_a_rerun_replaces_its_draft(flow):
+    first, second = flow["steps"]["first"], flow["steps"]["second"]
+    assert first.returncode == 0, first.stderr
+    assert f"started a new disclosure log in {flow['log']}" in first.stdout
+    assert second.returncode == 0 and "started a new disclosure log" not in second.stdout
+    drafts = [line.split() for line in flow["steps"]["list_drafts"].stdout.splitlines()[1:]]
+    assert [line[:3] for line in drafts] == [["20180075", "draft", "draft"]]
+
+
+@pytest.mark.slow
+def test_a_draft_is_marked_and_publishing_removes_the_mark_keeping_what_the_log_holds(flow):
+    done = flow["steps"]
+    assert done["first_draft_marked"] and done["publish"].returncode == 0, done["publish"].stderr
+    assert not done["published_draft_marked"]
+    assert done["published_release"] == done["kept_version"]  # what is sent is what the log holds
+
+
+@pytest.mark.slow
+def test_a_rerun_after_publishing_is_a_new_draft_that_overwrites_no_published_version(flow):
+    done = flow["steps"]
+    assert done["rerun"].returncode == 0 and done["rerun_draft_marked"]
+    assert digests(flow["log"] / "versions" / "20180075" / "v1") == done["kept_version"]
+    assert "checked against the one release we have published from these records with this tool" in done["rerun_note"]
+
+
+@pytest.mark.slow
+def test_withdraw_list_and_index(flow):
+    done = flow["steps"]
+    assert 'href="published/20180075/v1/briefing.html"' in done["index_after_publish"]
+    assert done["withdraw"].returncode == 0, done["withdraw"].stderr
+    assert "20180075/v1: withdrawn" in done["withdraw"].stdout
+    assert "published/20180075/v1/" not in done["index_after_withdraw"]
+    rows = [line.split()[:3] for line in done["list"].stdout.splitlines()[1:]]
+    assert rows == [["20180075", "1", "withdrawn"], ["20180075", "draft", "draft"], ["20180099", "1", "published"]]
+
+
+@pytest.mark.slow
+def test_a_release_made_elsewhere_is_imported_and_listed_escaped(flow):
+    done = flow["steps"]
+    assert done["elsewhere"].returncode == 0 and done["import"].returncode == 0, done["import"].stderr
+    assert "20180099: imported as published version 1" in done["import"].stdout
+    index = (flow["log"].parent / "index.html").read_text(encoding="utf-8")
+    assert "Made &lt;elsewhere&gt; &amp; then imported" in index
+    assert not draft_marked(flow["log"] / "versions" / "20180099" / "v1")
+
+
+@pytest.mark.slow
+def test_the_log_names_no_one_and_is_owner_only(flow):
+    raw = ["CM/16/0000001", "00000002/17", "CM/15/0000001", "100001", "PER1", "2000/0448754A"]
+    restricted = json.loads((flow["request"] / "restricted" / "disclosure_cells.json").read_text(encoding="utf-8"))
+    units = {unit.partition(":")[2] for cell in restricted["cells"] for unit in cell["units"]}
+    assert "CM/16/0000001" in units  # the migrated crime, by its first reference
+    for path in [flow["log"], *flow["log"].rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(ref.encode() in data for ref in [*raw, *units]), path
+
+
+@pytest.mark.slow
+def test_a_log_that_cannot_be_read_stops_the_run_in_one_line(flow, tmp_path):
+    log = tmp_path / "log"
+    shutil.copytree(flow["log"], log)
+    (log / "log.json").write_text("{", encoding="utf-8")
+    done = run(PARAMS, flow["base"] / "extracts", tmp_path / "out", env={"FOI_LOG_DIR": str(log)})
+    assert done.returncode == 6
+    assert "log.json: the disclosure log cannot be read" in one_line(done)
+    listed = foi("log", "list", env={"FOI_LOG_DIR": str(log)})
+    assert listed.returncode == 6 and "log.json" in one_line(listed)

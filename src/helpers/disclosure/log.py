@@ -44,6 +44,9 @@ LOG_ENV = "FOI_LOG_DIR"
 FORMAT = "foi-briefing disclosure log"
 FORMAT_VERSION = 1
 INDEX, SECRET, LOCK = "log.json", "secret.key", ".lock"
+#: in a request's restricted/: each protected cell with its units, written by the notebook (the
+#: units raw there, as restricted/ holds the crimes' references already; the log hashes them)
+DISCLOSURE_CELLS = "disclosure_cells.json"
 STATES = ("draft", "published", "withdrawn")
 #: a reference as the parameters allow it (it names folders here too)
 REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -292,6 +295,7 @@ class DisclosureLog:
         self._set_entries(
             [e for e in self.entries() if not _is_draft_of(e, record.reference)], record
         )
+        self._record_path(record.reference, 0).unlink(missing_ok=True)  # the draft it was
         return record
 
     def next_version(self, reference: str) -> int:
@@ -327,7 +331,21 @@ class DisclosureLog:
         return folder
 
     def version_folder(self, reference: str, version: int) -> Path:
-        return self.folder / "versions" / reference / f"v{version}"
+        return self.folder / "versions" / check_reference(reference) / f"v{version}"
+
+    def keep_version(self, source: Path, reference: str, version: int) -> Path:
+        """A release folder copied into the log as a published version, owner-only: written
+        beside, then renamed in place; never over an earlier copy."""
+        target = self.version_folder(reference, version)
+        if target.exists():
+            raise DisclosureLogError(f"{target}: this version is already in the log")
+        self.private_folders(target.parent)
+        partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(source, partial)
+        seal(partial, OWNER_ONLY)
+        partial.rename(target)
+        return target
 
     def _record_path(self, reference: str, version: int) -> Path:
         name = "draft" if version == 0 else f"v{version}"
@@ -414,17 +432,3 @@ def _read_secret(path: Path) -> bytes:
     if len(key) != 32:
         raise DisclosureLogError(f"{path}: not the log's secret (64 hexadecimal digits)")
     return key
-
-
-def copy_version(source: Path, target: Path) -> Path:
-    """A release folder copied as a published version: written beside, then renamed in place,
-    owner-only (the log is restricted; the public copy is the index's)."""
-    if target.exists():
-        raise DisclosureLogError(f"{target}: this version is already in the log")
-    private_folder(target.parent, OWNER_ONLY)
-    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
-    shutil.copytree(source, partial)
-    seal(partial, OWNER_ONLY)
-    partial.rename(target)
-    return target

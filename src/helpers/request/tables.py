@@ -65,6 +65,10 @@ RECORDS_READ = "Records read"
 RECORDS_SET_ASIDE = "Records set aside"
 
 
+#: a cell's units: (row, column) -> the units it counts, each "crime:<ref>" or "person:<id>"
+CellUnits = dict[tuple[str, str], frozenset[str]]
+
+
 def people_column(params: RequestParameters) -> str:
     """The people-charged table's one column (its rows are the offences)."""
     return f"People charged in {params.charge_year}"
@@ -77,6 +81,10 @@ class Released:
     protection: Protection
     titles: dict[str, str]
     notes: dict[str, list[str]] = field(default_factory=dict)
+    #: the units each protected cell counts, by table (restricted: the disclosure log's input)
+    units: dict[str, CellUnits] = field(default_factory=dict)
+    #: how many releases in the disclosure log this one was checked against
+    published_releases: int = 0
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -195,9 +203,6 @@ def release_links(params: RequestParameters, tables: list[Table]) -> list[Link]:
 #: the tables disclosure control protects whose cells count people or crimes: the log records
 #: their units (the others count records of the extract itself, or the search's work)
 PROTECTED_TABLES = ("people_charged", "offences_by_year", "outcomes_by_year")
-
-#: a cell's units: (row, column) -> the units it counts, each "crime:<ref>" or "person:<id>"
-CellUnits = dict[tuple[str, str], frozenset[str]]
 
 
 def crime_units(crimes: pd.DataFrame) -> pd.Series:
