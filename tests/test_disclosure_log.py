@@ -25,8 +25,8 @@ from helpers.disclosure.log import (
     open_log,
     synthetic_log_folder,
 )
-from helpers.gate.check import check_index
 from helpers.errors import DisclosureLogError
+from helpers.gate.check import check_index
 from helpers.project import project_root
 from helpers.request import steps
 from helpers.request.parameters import read_parameters
