@@ -233,7 +233,10 @@ def _report(result: RunResult) -> None:
     for note in result.notes:
         print(f"{result.reference}: {note}")
     if result.ok:
-        print(f"{result.reference}: done in {result.seconds:.1f} s -> {result.release}")
+        print(
+            f"{result.reference}: done in {result.seconds:.1f} s -> {result.release} (a draft: "
+            f"review it, then foi-briefing log publish {result.reference})"
+        )
     else:
         print(f"{result.reference}: failed: {result.message}", file=sys.stderr)
 

@@ -150,9 +150,6 @@ def run_request(
         steps.run("gate", lambda: seal_release(params, staging.staged, gate_data.sensitive()))
         result.outputs = publish(staging, params.request_output_path)
         disclosure_log.record_draft(log, result.outputs)
-        notes.append(
-            f"a draft: review it, then publish it with foi-briefing log publish {params.reference}"
-        )
     except RunFailure as failure:
         result.ok, result.kind, result.message = False, failure.kind, str(failure)
     except Exception as error:  # noqa: BLE001 - a bug: keep the traceback in the log, say one line
