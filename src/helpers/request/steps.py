@@ -306,18 +306,32 @@ def protect(
         )
     for name, display in protection.tables.items():
         protection.tables[name] = display.map(thousands)
+    return Released(protection, {table.name: table.title for table in tables})
+
+
+def protect_across_releases(
+    params: RequestParameters,
+    extract: Extract,
+    figures: Figures,
+    findings: EvidenceFindings,
+    released: Released,
+) -> Released:
+    """The response's tables checked with every release the disclosure log holds as published
+    (`helpers.disclosure.log`; none yet: nothing to check against), before anything of this
+    draft is written; each protected cell's units kept for the log."""
     units = cell_units(params, extract, figures, findings)
-    log = open_log(log_folder(None, params.extracts_path))[0]  # none yet: nothing published
+    log = open_log(log_folder(None, params.extracts_path))[0]
     published = log.published() if log is not None else []
-    protection = protect_across_releases(
-        protection,
-        draft_cells(params, protection, units, log),
+    protection = audit_across_releases(
+        released.protection,
+        draft_cells(params, released.protection, units, log),
         [cell for record in published for cell in record.logged_cells()],
         params.disclosure_threshold,
     )
     return Released(
         protection,
-        {table.name: table.title for table in tables},
+        released.titles,
+        released.notes,
         units=units,
         published_releases=len(published),
     )
@@ -346,7 +360,7 @@ def draft_cells(
     ]
 
 
-def protect_across_releases(
+def audit_across_releases(
     protection: Protection,
     draft: list[LoggedCell],
     published: list[LoggedCell],
