@@ -382,3 +382,12 @@ def test_a_log_that_cannot_be_read_stops_the_run_in_one_line(flow, tmp_path):
     assert "log.json: the disclosure log cannot be read" in one_line(done)
     listed = foi("log", "list", env={"FOI_LOG_DIR": str(log)})
     assert listed.returncode == 6 and "log.json" in one_line(listed)
+
+
+def test_a_batch_says_once_that_it_started_the_log():
+    from helpers.run.cli import notes_of
+    from helpers.run.request import RunResult
+
+    started = "started a new disclosure log in /x (back it up with its secret.key)"
+    results = [RunResult("A", True, notes=[started]), RunResult("B", True, notes=[]), RunResult("C", False, notes=[started])]
+    assert notes_of(results) == [started]

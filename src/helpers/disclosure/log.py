@@ -258,7 +258,7 @@ class DisclosureLog:
         return None
 
     def hashed(self, units: Iterable[str]) -> list[str]:
-        """Each unit (`kind:key`) as `kind:<HMAC-SHA256 of the key>` (its first 128 bits), sorted."""
+        """Each unit (`kind:key`) as `kind:<HMAC-SHA256 of the key, first 128 bits>`, sorted."""
         out = []
         for unit in units:
             kind, _, key = unit.partition(":")

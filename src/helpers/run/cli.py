@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     if len(results) == 1:
         _report(results[0])
     else:
+        for note in notes_of(results):
+            print(note)
         print(summary_table(results))
     return exit_code(results)
 
@@ -216,6 +218,12 @@ def exit_code(results: list[RunResult]) -> int:
     if not kinds:
         return 0
     return EXIT_CODES[kinds.pop()] if len(kinds) == 1 else EXIT_CODES["several"]
+
+
+def notes_of(results: list[RunResult]) -> list[str]:
+    """What a batch's requests have to tell besides their outcome, each note once (every request
+    of a batch finds the log its first one started)."""
+    return list(dict.fromkeys(note for result in results for note in result.notes))
 
 
 def summary_table(results: list[RunResult]) -> str:
