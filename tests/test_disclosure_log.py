@@ -31,6 +31,7 @@ from helpers.project import project_root
 from helpers.request import steps
 from helpers.request.parameters import read_parameters
 from helpers.request.tables import PROTECTED_TABLES, cell_units, release_tables
+from helpers.run.log import write_index
 from helpers.synthetic.generator import generate_extracts
 
 PARAMS = project_root() / "parameters" / "20180075.yaml"
@@ -391,3 +392,30 @@ def test_a_batch_says_once_that_it_started_the_log():
     started = "started a new disclosure log in /x (back it up with its secret.key)"
     results = [RunResult("A", True, notes=[started]), RunResult("B", True, notes=[]), RunResult("C", False, notes=[started])]
     assert notes_of(results) == [started]
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader  # here: only these tests read a PDF's words
+
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(path).pages)
+
+
+@pytest.mark.slow
+def test_the_draft_pdf_is_marked_and_the_published_one_is_not(flow):
+    assert "DRAFT — not yet published" in pdf_text(flow["request"] / "release" / "briefing.pdf")  # the re-run's draft
+    assert "DRAFT" not in pdf_text(flow["log"] / "versions" / "20180075" / "v1" / "briefing.pdf")
+
+
+def test_the_index_lists_the_published_releases_newest_first_without_the_withdrawn(tmp_path):
+    log = started(tmp_path / "log")
+    with log.locked():
+        for reference, day in (("OLD1", "2026-01-01"), ("NEW2", "2026-03-01"), ("GONE3", "2026-02-01")):
+            published = record(reference, release_files={"briefing.html": "x", "tables/people_charged.csv": "y"})
+            published.times = {"published": f"{day}T10:00:00+00:00"}
+            log.add_published(published)
+    log.withdraw("GONE3")
+    write_index(log)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert page.index("NEW2") < page.index("OLD1") and "GONE3" not in page
+    assert 'href="published/OLD1/v1/briefing.html"' in page and 'href="published/OLD1/v1/tables/people_charged.csv"' in page
+    assert "briefing.pdf" not in page  # only the files the release has
