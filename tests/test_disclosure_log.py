@@ -236,7 +236,7 @@ def test_two_runs_writing_at_once_are_both_recorded(tmp_path):
 def test_the_note_says_what_the_releases_were_checked_against():
     assert checked_against(0) == "It could not narrow any hidden figure down to a single number."
     assert checked_against(3).endswith(
-        "in this response or checked against the three releases we have published from these records with this tool."
+        "from this response alone or checked against the three releases we have published from these records with this tool."
     )
 
 

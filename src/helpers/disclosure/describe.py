@@ -50,8 +50,8 @@ def checked_against(published_releases: int) -> str:
         return "It could not narrow any hidden figure down to a single number."
     releases = _count_phrase(published_releases, "release", "releases")
     return (
-        "It could not narrow any hidden figure down to a single number, in this response or "
-        f"checked against the {releases} we have published from these records with this tool."
+        "It could not narrow any hidden figure down to a single number, from this response alone "
+        f"or checked against the {releases} we have published from these records with this tool."
     )
 
 
