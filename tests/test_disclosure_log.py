@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from test_runner import digests, foi, one_line, parameters_file, run, small_extract
 
-from helpers.briefing.report import index_page
+from helpers.briefing.report import index_page, with_draft_mark
 from helpers.disclosure.describe import checked_against
 from helpers.disclosure.log import (
     FORMAT,
@@ -336,6 +336,8 @@ def test_a_rerun_after_publishing_is_a_new_draft_that_overwrites_no_published_ve
     assert done["rerun"].returncode == 0 and done["rerun_draft_marked"]
     assert digests(flow["log"] / "versions" / "20180075" / "v1") == done["kept_version"]
     assert "checked against the one release we have published from these records with this tool" in done["rerun_note"]
+    # the draft's page is the page to publish, marked: nothing else differs
+    assert (flow["request"] / "release" / "briefing.html").read_text(encoding="utf-8") == with_draft_mark(done["rerun_note"])
 
 
 @pytest.mark.slow
