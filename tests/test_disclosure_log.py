@@ -421,3 +421,10 @@ def test_the_index_lists_the_published_releases_newest_first_without_the_withdra
     assert page.index("NEW2") < page.index("OLD1") and "GONE3" not in page
     assert 'href="published/OLD1/v1/briefing.html"' in page and 'href="published/OLD1/v1/tables/people_charged.csv"' in page
     assert "briefing.pdf" not in page  # only the files the release has
+
+
+def test_a_log_that_cannot_be_started_is_a_one_line_error(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(DisclosureLogError, match=r"a-file/log: cannot start a disclosure log here \(") as caught:
+        open_log(tmp_path / "a-file" / "log", start=True)
+    assert "\n" not in str(caught.value)

@@ -409,21 +409,34 @@ def open_log(folder: Path, start: bool = False) -> tuple[DisclosureLog | None, b
             )
         if not start:
             return None, False
-        private_folder(folder, OWNER_ONLY)
-        with DisclosureLog(folder, b"").locked():  # two first runs at once: one starts it
-            if not index.exists():
-                if not secret.exists():
-                    write_private(secret, secrets.token_hex(32) + "\n")
-                write_private(
-                    index, _dump({"format": FORMAT, "version": FORMAT_VERSION, "releases": []})
-                )
+        try:
+            if _started(folder):
                 return DisclosureLog(folder, _read_secret(secret)), True
+        except OSError as error:
+            raise DisclosureLogError(
+                f"{folder}: cannot start a disclosure log here ({error.strerror}): "
+                f"name another with --log or {LOG_ENV}"
+            ) from None
     _read_index(folder)
     if not secret.exists():
         raise DisclosureLogError(
             f"{secret}: missing beside the log's records: restore it from the log's backup"
         )
     return DisclosureLog(folder, _read_secret(secret)), False
+
+
+def _started(folder: Path) -> bool:
+    """A new log's folder, secret and empty index made in `folder`; False if another process
+    made them first (two first runs at once: one starts the log)."""
+    private_folder(folder, OWNER_ONLY)
+    with DisclosureLog(folder, b"").locked():
+        if (folder / INDEX).exists():
+            return False
+        if not (folder / SECRET).exists():
+            write_private(folder / SECRET, secrets.token_hex(32) + "\n")
+        empty = {"format": FORMAT, "version": FORMAT_VERSION, "releases": []}
+        write_private(folder / INDEX, _dump(empty))
+        return True
 
 
 def _read_secret(path: Path) -> bytes:
