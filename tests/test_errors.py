@@ -4,7 +4,7 @@ import pytest
 
 from helpers import errors
 from helpers.analysis.review import DecisionsError
-from helpers.errors import DisclosureError, ExtractError
+from helpers.errors import DisclosureError, DisclosureLogError, ExtractError
 from helpers.gate.report import ReleaseGateError
 from helpers.request.parameters import ParameterError
 from helpers.request.steps import DataCoverageError, QuarantineError
@@ -18,6 +18,7 @@ README_CODES = {
     QuarantineError: 3,
     ReleaseGateError: 5,
     DisclosureError: 5,  # a withheld figure could be worked out: nothing may be published
+    DisclosureLogError: 6,  # the disclosure log cannot be read: restore it from its backup
 }
 
 

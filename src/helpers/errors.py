@@ -17,6 +17,7 @@ EXIT_CODES = {
     "extracts": 3,  # an extract file is missing, malformed or does not cover the request
     "notebook": 4,  # the notebook or the export failed: a bug or the environment
     "gate": 5,  # something must not be published: the release gate or disclosure control said so
+    "log": 6,  # the disclosure log cannot be read or written: restore it and its secret from backup
 }
 
 
@@ -84,6 +85,14 @@ class DisclosureError(BriefingError):
     def __init__(self, message: str, protection: object = None):
         super().__init__(message)
         self.protection = protection  # the unsafe disclosure.Protection, if there is one
+
+
+class DisclosureLogError(BriefingError):
+    """The disclosure log cannot be read or written as it is (damaged, of another version, its
+    secret missing), or a log command cannot be done. The message is one line naming the file or
+    the release."""
+
+    kind = "log"
 
 
 class RunFailure(BriefingError):

@@ -353,7 +353,7 @@ def disclosure_note(params, released: tables.Released) -> Html:
 
     from helpers.disclosure.describe import describe_protection
 
-    note = describe_protection(released.protection)
+    note = describe_protection(released.protection, released.published_releases)
     note = note.split("**", 2)[-1].strip() if note.startswith("**") else note  # our heading says it
     # raw HTML escaped, no plugins: the note's own markup only (its titles are escaped markdown)
     rendered = mistune.create_markdown(escape=True)(note)

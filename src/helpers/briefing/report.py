@@ -462,3 +462,55 @@ def masthead(params, force_name: str = "the force") -> Html:
         f"{esc(long_date(params.extracts_taken_on))}.</p>"
         "</header>"
     )
+
+
+# ---- drafts and the public index
+
+
+#: the mark a draft's page carries until it is published (`foi-briefing log publish`): a run
+#: makes a draft, and its page must not be mistaken for the published release
+DRAFT_MARK = (
+    '<p class="draft-mark" role="note" style="border:3px solid #b00020;color:#b00020;'
+    'padding:0.5em 1em;font-weight:bold;text-align:center">'
+    "DRAFT — not yet published. This briefing is a draft for review: it is not the released "
+    "response until it is published with foi-briefing log publish.</p>\n"
+)
+_MAIN = '<main class="briefing">\n'
+
+
+def with_draft_mark(page: str) -> str:
+    """The page with the draft mark at the top of its main part."""
+    if page.count(_MAIN) != 1:
+        raise ValueError("not a briefing page: no single main part to mark as a draft")
+    return page.replace(_MAIN, _MAIN + DRAFT_MARK, 1)
+
+
+def export_draft_html(clean_html: Path, draft_html: Path) -> Path:
+    """The draft's page (`release/briefing.html`): the page to be published, marked as a draft."""
+    page = Path(clean_html).read_text(encoding="utf-8")
+    draft_html.parent.mkdir(parents=True, exist_ok=True)
+    draft_html.write_text(with_draft_mark(page), encoding="utf-8")
+    return draft_html
+
+
+def index_page(releases: list[dict[str, Any]], title: str = "Published FOI briefings") -> str:
+    """The public index of the published releases, newest first: each one's reference, title,
+    date and links (given relative to the index). Every text escaped; the briefing's
+    Content-Security-Policy, no script, nothing fetched."""
+    rows = []
+    for release in releases:
+        links = [f'<a href="{esc(href)}">{esc(label)}</a>' for label, href in release["links"]]
+        rows.append(
+            f"<tr><td>{esc(release['reference'])}</td><td>{esc(release['title'])}</td>"
+            f"<td>{esc(release['date'])}</td><td>{' · '.join(links)}</td></tr>"
+        )
+    body = f"<h1>{esc(title)}</h1>\n" + (
+        '<table class="index">\n<thead><tr><th scope="col">Reference</th>'
+        '<th scope="col">Title</th><th scope="col">Published</th>'
+        '<th scope="col">Files</th></tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody>\n</table>"
+        if rows
+        else "<p>Nothing has been published yet.</p>"
+    )
+    return briefing_page(body, title)

@@ -43,10 +43,23 @@ def markdown_text(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def describe_protection(protection: Protection) -> str:
+def checked_against(published_releases: int) -> str:
+    """The last words of the note: what the checking program could not do, and against what.
+    True of the disclosure log: with no release published from it, of this response alone."""
+    if published_releases == 0:
+        return "It could not narrow any hidden figure down to a single number."
+    releases = _count_phrase(published_releases, "release", "releases")
+    return (
+        "It could not narrow any hidden figure down to a single number, from this response alone "
+        f"or checked against the {releases} we have published from these records with this tool."
+    )
+
+
+def describe_protection(protection: Protection, published_releases: int = 0) -> str:
     """A plain-words markdown note on how small numbers were protected, for the method section.
     The tables' titles, which can hold the request's words, are escaped (`markdown_text`): render
-    it with raw HTML off.
+    it with raw HTML off. `published_releases`: how many releases of the disclosure log the
+    tables were checked against (the note says so).
 
     Raises :class:`DisclosureError` for an unsafe protection: its tables must not be released.
     """
@@ -121,6 +134,7 @@ def describe_protection(protection: Protection) -> str:
         "trying to recover the hidden figures. It used every total and every relationship between "
         f"the tables, and knew that each `{lt}` is between 1 and {T - 1}"
         + (f" and each `{SECONDARY_DISPLAY}` is {T} or more" if n_secondary else "")
-        + ". It could not narrow any hidden figure down to a single number."
+        + ". "
+        + checked_against(published_releases)
     )
     return "\n\n".join(paragraphs) + "\n"

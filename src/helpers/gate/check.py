@@ -105,8 +105,15 @@ def write_tables(
     return report
 
 
-def check_release(release_dir: Path, threshold: int, sensitive: Sensitive) -> GateReport:
-    """The gate on every file under `release/`: run it last, after the manifest is written."""
+def check_release(
+    release_dir: Path,
+    threshold: int,
+    sensitive: Sensitive,
+    also: Mapping[str, Path] | None = None,
+) -> GateReport:
+    """The gate on every file under `release/`: run it last, after the manifest is written.
+    `also`: other release folders checked in the same pass (a run's release to publish beside
+    its draft), their files named under the given prefix."""
     threshold = _check_threshold(threshold)
     release_dir = Path(release_dir)
     if not release_dir.is_dir():
@@ -124,4 +131,18 @@ def check_release(release_dir: Path, threshold: int, sensitive: Sensitive) -> Ga
         read_path(path, path.relative_to(release_dir).as_posix())
         for path in release_files(release_dir)
     ]
+    for prefix, folder in (also or {}).items():
+        contents += [
+            read_path(path, f"{prefix}/{path.relative_to(folder).as_posix()}")
+            for path in release_files(Path(folder))
+        ]
     return _run_rules(contents, Context(threshold, sensitive))
+
+
+def check_index(index_path: Path, threshold: int, name: str | None = None) -> GateReport:
+    """The gate on the disclosure log's public index (`index.html`): the rules that read a
+    release file alone (it lists published releases and links to their files; it holds no figure
+    of the extract's)."""
+    threshold = _check_threshold(threshold)
+    index_path = Path(index_path)
+    return _run_rules([read_path(index_path, name or index_path.name)], Context(threshold, None))

@@ -20,6 +20,14 @@ import pandas as pd
 from helpers.analysis import counting, evidence, review
 from helpers.briefing.report import thousands
 from helpers.disclosure import suppression
+from helpers.disclosure.log import (
+    DISCLOSURE_CELLS,
+    DisclosureLog,
+    LoggedCell,
+    log_folder,
+    open_log,
+)
+from helpers.disclosure.tables import Protection
 from helpers.errors import (
     DataCoverageError,
     DisclosureError,
@@ -32,9 +40,11 @@ from helpers.extracts.model import Extract
 from helpers.permissions import private_folder, seal
 from helpers.request.parameters import RequestParameters, validate_parameters
 from helpers.request.tables import (
+    CellUnits,
     EvidenceFindings,
     Figures,
     Released,
+    cell_units,
     release_links,
     release_tables,
 )
@@ -299,6 +309,70 @@ def protect(
     return Released(protection, {table.name: table.title for table in tables})
 
 
+def protect_across_releases(
+    params: RequestParameters,
+    extract: Extract,
+    figures: Figures,
+    findings: EvidenceFindings,
+    released: Released,
+) -> Released:
+    """The response's tables checked with every release the disclosure log holds as published
+    (`helpers.disclosure.log`; none yet: nothing to check against), before anything of this
+    draft is written; each protected cell's units kept for the log."""
+    units = cell_units(params, extract, figures, findings)
+    log = open_log(log_folder(None, params.extracts_path))[0]
+    published = log.published() if log is not None else []
+    protection = audit_across_releases(
+        released.protection,
+        draft_cells(params, released.protection, units, log),
+        [cell for record in published for cell in record.logged_cells()],
+        params.disclosure_threshold,
+    )
+    return Released(
+        protection,
+        released.titles,
+        released.notes,
+        units=units,
+        published_releases=len(published),
+    )
+
+
+def draft_cells(
+    params: RequestParameters,
+    protection: Protection,
+    units: dict[str, CellUnits],
+    log: DisclosureLog | None,
+) -> list[LoggedCell]:
+    """This release's protected cells as the disclosure log records them: each with what it
+    shows and its units, hashed by the log's key (as the published cells are; without a log,
+    there is nothing to compare them with, and they stay as they are)."""
+    return [
+        LoggedCell(
+            f"{params.reference}/draft",
+            table,
+            str(row),
+            str(column),
+            frozenset(log.hashed(members) if log is not None else members),
+            str(protection.tables[table].loc[row, column]),
+        )
+        for table, cells in units.items()
+        for (row, column), members in cells.items()
+    ]
+
+
+def audit_across_releases(
+    protection: Protection,
+    draft: list[LoggedCell],
+    published: list[LoggedCell],
+    threshold: int,
+) -> Protection:
+    """The seam of the audit across releases: this draft's cells and every cell the log holds as
+    published (withdrawn ones too), both at hand before anything of the draft is written. The
+    audit (`helpers.disclosure.across`) withholds more of the draft where the two together would
+    give a hidden figure away; until it is wired in here, the protection is this release's own."""
+    return protection
+
+
 def write_json(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
@@ -351,7 +425,26 @@ def write_release_tables(
             seal(paths.restricted)
         raise
     write_json(paths.restricted / "gate_tables.json", report.to_dict())
+    write_json(paths.restricted / DISCLOSURE_CELLS, disclosure_cells(params, released))
     seal(paths.restricted)
+
+
+def disclosure_cells(params: RequestParameters, released: Released) -> dict:
+    """Each protected cell: table, row, column, what it shows and the units it counts."""
+    return {
+        "reference": params.reference,
+        "cells": [
+            {
+                "table": table,
+                "row": str(row),
+                "column": str(column),
+                "shown": released.value(table, row, column),
+                "units": sorted(members),
+            }
+            for table, cells in released.units.items()
+            for (row, column), members in cells.items()
+        ],
+    }
 
 
 def csv_frame(display: pd.DataFrame) -> pd.DataFrame:

@@ -14,8 +14,8 @@ import pandas as pd
 
 from helpers.analysis import counting
 from helpers.analysis.review import ReviewCost, ReviewOutcome
-from helpers.disclosure.outcomes import group_outcomes
-from helpers.disclosure.tables import Link, Protection, Table
+from helpers.disclosure.outcomes import OUTCOME_GROUPS, group_outcomes
+from helpers.disclosure.tables import TOTAL, Link, Protection, Table
 from helpers.extracts.model import Extract
 from helpers.extracts.sources import FORCE_SOURCES
 from helpers.request.parameters import RequestParameters
@@ -65,6 +65,10 @@ RECORDS_READ = "Records read"
 RECORDS_SET_ASIDE = "Records set aside"
 
 
+#: a cell's units: (row, column) -> the units it counts, each "crime:<ref>" or "person:<id>"
+CellUnits = dict[tuple[str, str], frozenset[str]]
+
+
 def people_column(params: RequestParameters) -> str:
     """The people-charged table's one column (its rows are the offences)."""
     return f"People charged in {params.charge_year}"
@@ -77,6 +81,10 @@ class Released:
     protection: Protection
     titles: dict[str, str]
     notes: dict[str, list[str]] = field(default_factory=dict)
+    #: the units each protected cell counts, by table (restricted: the disclosure log's input)
+    units: dict[str, CellUnits] = field(default_factory=dict)
+    #: how many releases in the disclosure log this one was checked against
+    published_releases: int = 0
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -188,3 +196,99 @@ def release_links(params: RequestParameters, tables: list[Table]) -> list[Link]:
             Link.equal(("outcomes_by_year", "Total", year), ("offences_by_year", "Total", year))
         )
     return links
+
+
+# ---- the units each protected cell counts (the disclosure log's record of a release)
+
+#: the tables disclosure control protects whose cells count people or crimes: the log records
+#: their units (the others count records of the extract itself, or the search's work)
+PROTECTED_TABLES = ("people_charged", "offences_by_year", "outcomes_by_year")
+
+
+def crime_units(crimes: pd.DataFrame) -> pd.Series:
+    """Each crime's unit, by the reference it was first recorded under: its legacy reference for
+    a crime migrated from the older system, else its own. The same crime keeps its unit when a
+    later extract holds it migrated."""
+    first = crimes["legacy_ref"].astype("string").fillna(crimes["crime_id"].astype("string"))
+    return "crime:" + first
+
+
+def person_unit(individual_id: str) -> str:
+    """A person's unit: the linked individual's ID (one of its record keys, `extracts.people`)."""
+    return f"person:{individual_id}"
+
+
+def _with_totals(cells: dict[tuple[str, str], set[str]], rows, columns) -> CellUnits:
+    """Cells with a Total row and column added: the union of their parts."""
+    full: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        full[(row, TOTAL)] = set().union(*(cells[(row, column)] for column in columns))
+        for column in columns:
+            full[(row, column)] = cells[(row, column)]
+    for column in [*columns, TOTAL]:
+        full[(TOTAL, column)] = set().union(*(full[(row, column)] for row in rows))
+    return {cell: frozenset(units) for cell, units in full.items()}
+
+
+def people_charged_units(
+    params: RequestParameters, figures: Figures, findings: EvidenceFindings
+) -> CellUnits:
+    """The people each row of the people-charged table counts."""
+    column = people_column(params)
+    rows = {
+        params.charge_groups[name].label: members
+        for name, members in figures.persons.by_group.items()
+    }
+    rows[EITHER_ROW] = figures.persons.either
+    rows[VIGILANTE_ROW] = findings.persons
+    return {
+        (row, column): frozenset(person_unit(member) for member in members)
+        for row, members in rows.items()
+    }
+
+
+def offences_by_year_units(
+    params: RequestParameters, figures: Figures, findings: EvidenceFindings
+) -> CellUnits:
+    """The crimes each cell of the offences table counts (with or without hunter-group
+    evidence, by year recorded)."""
+    offences = figures.offences.assign(unit=crime_units(figures.offences))
+    hunter = offences["crime_id"].isin(findings.counted)
+    years = [str(year) for year in params.years]
+    cells: dict[tuple[str, str], set[str]] = {}
+    for year in years:
+        in_year = offences["year"] == int(year)
+        cells[(HUNTER_ROW, year)] = set(offences.loc[in_year & hunter, "unit"])
+        cells[(NO_HUNTER_ROW, year)] = set(offences.loc[in_year & ~hunter, "unit"])
+    return _with_totals(cells, [HUNTER_ROW, NO_HUNTER_ROW], years)
+
+
+def outcomes_by_year_units(params: RequestParameters, figures: Figures) -> CellUnits:
+    """The crimes each cell of the outcomes table counts (by outcome group and year recorded);
+    its rows are the groups with any offence, as `group_outcomes` makes them."""
+    group_of = {str(o): group for group, outcomes in OUTCOME_GROUPS.items() for o in outcomes}
+    offences = figures.offences.assign(
+        unit=crime_units(figures.offences),
+        group=counting.outcome_label(figures.offences["outcome"]).map(group_of),
+    )
+    years = [str(year) for year in params.years]
+    rows = [group for group in OUTCOME_GROUPS if (offences["group"] == group).any()]
+    cells = {
+        (group, year): set(
+            offences.loc[(offences["group"] == group) & (offences["year"] == int(year)), "unit"]
+        )
+        for group in rows
+        for year in years
+    }
+    return _with_totals(cells, rows, years)
+
+
+def cell_units(
+    params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings
+) -> dict[str, CellUnits]:
+    """The units of every cell of the protected tables (`PROTECTED_TABLES`), by table."""
+    return {
+        "people_charged": people_charged_units(params, figures, findings),
+        "offences_by_year": offences_by_year_units(params, figures, findings),
+        "outcomes_by_year": outcomes_by_year_units(params, figures),
+    }

@@ -6,6 +6,11 @@
     foi-briefing cache where|build|clear [--extracts DIR]     the extract cache
     foi-briefing sample [--crimes N]          make a synthetic extract
     foi-briefing demo [--crimes N] [--out DIR] [--formats html,pdf]   sample, then run 20180075
+    foi-briefing log list | publish REF | withdraw REF | import FOLDER [--log DIR]
+                                              the disclosure log (drafts and published releases)
+
+`run` and `demo` take `--log DIR` too: the disclosure log, by default `outputs/disclosure-log/`
+(`FOI_LOG_DIR`), the synthetic extracts' own for `demo` (`helpers.disclosure.log.log_folder`).
 
 A run executes `notebooks/request_briefing.ipynb` with papermill in a staging folder, exports the
 HTML (no code) and the PDF, writes the manifest, runs the release gate, and only then moves the
@@ -22,6 +27,7 @@ import os
 import sys
 from pathlib import Path
 
+from helpers.disclosure.log import LOG_ENV, log_folder
 from helpers.errors import EXIT_CODES, BriefingError, RunFailure
 from helpers.project import project_root
 from helpers.run.batch import run_many
@@ -43,7 +49,12 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "log", None) and args.command in ("run", "demo"):
+        # the run and its kernel find the log by the environment (`log_folder`)
+        os.environ[LOG_ENV] = str(Path(args.log).resolve())
     try:
+        if args.command == "log":
+            return log_command(args)
         if args.command == "check":
             return check(args.params)
         if args.command == "demo":
@@ -65,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     if len(results) == 1:
         _report(results[0])
     else:
+        for note in notes_of(results):
+            print(note)
         print(summary_table(results))
     return exit_code(results)
 
@@ -148,6 +161,32 @@ def cache(action: str, extracts: str | None, lock_fd: int | None) -> int:
     return 0
 
 
+def log_command(args: argparse.Namespace) -> int:
+    """`log list | publish REF | withdraw REF | import FOLDER`: the disclosure log."""
+    from helpers.run import log as disclosure_log  # heavy (the index page): only this command
+
+    log = disclosure_log.opened(log_folder(args.log))
+    if args.action == "list":
+        print("\n".join(disclosure_log.list_lines(log)))
+        return 0
+    if not args.target:
+        raise RunFailure("parameters", f"log {args.action}: name the request reference or folder")
+    if args.action == "publish":
+        record = disclosure_log.publish(log, args.target)
+        print(
+            f"{record.reference}: published as version {record.version} "
+            f"({disclosure_log.public_folder(log, record.reference, record.version)}); "
+            f"index: {disclosure_log.index_path(log)}"
+        )
+    elif args.action == "withdraw":
+        record = disclosure_log.withdraw(log, args.target)
+        print(f"{record.name}: withdrawn (it still constrains later releases: it was public)")
+    else:
+        record = disclosure_log.import_release(log, Path(args.target).resolve())
+        print(f"{record.reference}: imported as published version {record.version}")
+    return 0
+
+
 def synthetic_extract(crimes: int) -> Path:
     """`data/synthetic-<crimes>/`: made once by the project's own seeded generator."""
     from helpers.synthetic.generator import generate_extracts  # heavy: only these commands need it
@@ -181,6 +220,12 @@ def exit_code(results: list[RunResult]) -> int:
     return EXIT_CODES[kinds.pop()] if len(kinds) == 1 else EXIT_CODES["several"]
 
 
+def notes_of(results: list[RunResult]) -> list[str]:
+    """What a batch's requests have to tell besides their outcome, each note once (every request
+    of a batch finds the log its first one started)."""
+    return list(dict.fromkeys(note for result in results for note in result.notes))
+
+
 def summary_table(results: list[RunResult]) -> str:
     """One line per request: reference, outcome, time, and where to look."""
     width = max(len(r.reference) for r in results)
@@ -193,8 +238,13 @@ def summary_table(results: list[RunResult]) -> str:
 
 
 def _report(result: RunResult) -> None:
+    for note in result.notes:
+        print(f"{result.reference}: {note}")
     if result.ok:
-        print(f"{result.reference}: done in {result.seconds:.1f} s -> {result.release}")
+        print(
+            f"{result.reference}: done in {result.seconds:.1f} s -> {result.release} (a draft: "
+            f"review it, then foi-briefing log publish {result.reference})"
+        )
     else:
         print(f"{result.reference}: failed: {result.message}", file=sys.stderr)
 
@@ -230,6 +280,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.add_argument("--jobs", type=_positive, help="requests run at once (default: one per core)")
+    run.add_argument("--log", help=LOG_HELP)
 
     check = sub.add_parser("check", help="check parameters files without reading any data")
     check.add_argument("params", nargs="+")
@@ -249,7 +300,16 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--crimes", type=int, default=40_000, help="size of the synthetic extract")
     demo.add_argument("--out", help="output folder (default outputs/)")
     demo.add_argument("--formats", default="html,pdf")
+    demo.add_argument("--log", help="the disclosure log (default: the synthetic extracts' own)")
+
+    log = sub.add_parser("log", help="the disclosure log: list, publish, withdraw, import")
+    log.add_argument("action", choices=["list", "publish", "withdraw", "import"])
+    log.add_argument("target", nargs="?", help="a request reference (publish, withdraw) or folder")
+    log.add_argument("--log", help=LOG_HELP)
     return parser
+
+
+LOG_HELP = "the disclosure log's folder (default: FOI_LOG_DIR, else outputs/disclosure-log)"
 
 
 def _positive(text: str) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 import time
 import traceback
@@ -22,7 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helpers import __version__
-from helpers.errors import ParameterError, RunFailure, kind_of
+from helpers.disclosure.log import log_folder
+from helpers.errors import DisclosureLogError, ParameterError, RunFailure, kind_of
 from helpers.permissions import access
 from helpers.project import project_root
 from helpers.request.parameters import (
@@ -31,9 +33,11 @@ from helpers.request.parameters import (
     read_parameters,
 )
 from helpers.run import jupyter_compat
+from helpers.run import log as disclosure_log
 from helpers.run.background import GateData, start_cache_build
 from helpers.run.kernels import KernelPool, PrivateKernel, lease
 from helpers.run.staging import (
+    TO_PUBLISH,
     Staging,
     close_log,
     keep_failed,
@@ -62,6 +66,7 @@ class RunResult:
     outputs: Path | None = None
     seconds: float = 0.0
     steps: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the user is told besides (the log's)
 
     @property
     def release(self) -> Path | None:
@@ -111,6 +116,11 @@ def run_request(
         params = read_request(params_path, extracts, out, strict)
     except ParameterError as error:
         return RunResult(Path(params_path).stem, False, "parameters", str(error))
+    notes: list[str] = []
+    try:
+        log = disclosure_log.start(log_folder(None, params.extracts_path), notes.append)
+    except DisclosureLogError as error:
+        return RunResult(params.reference, False, error.kind, str(error))
     try:
         staging = open_staging(params)
     except OSError as error:
@@ -124,7 +134,7 @@ def run_request(
         "foi-briefing %s: request %s from %s", __version__, params.reference, params_path
     )
     prune_failed(params, staging.log)
-    result = RunResult(params.reference, True)
+    result = RunResult(params.reference, True, notes=notes)
     steps = StepClock(result, staging.log, on_step)
     builder = builder if builder is not None else start_cache_build(params)  # the extract's cache
     import papermill  # noqa: F401 - before any thread of ours imports: one import at a time
@@ -139,6 +149,7 @@ def run_request(
         export(params, staging, formats, steps)
         steps.run("gate", lambda: seal_release(params, staging.staged, gate_data.sensitive()))
         result.outputs = publish(staging, params.request_output_path)
+        disclosure_log.record_draft(log, result.outputs)
     except RunFailure as failure:
         result.ok, result.kind, result.message = False, failure.kind, str(failure)
     except Exception as error:  # noqa: BLE001 - a bug: keep the traceback in the log, say one line
@@ -243,26 +254,32 @@ def export(
 ) -> None:
     """The executed notebook as HTML (no code) and PDF in release/; only the formats asked for
     are kept (the PDF is made from the HTML)."""
-    release = staging.release
+    release, clean = staging.release, staging.to_publish
     if "html" in formats or "pdf" in formats:
         # here, not at the top: nbconvert is heavy; the gate's read-ahead thread has loaded it
         # while the notebook ran
         from helpers.briefing import report
 
-        steps.run(
-            "html",
-            lambda: report.export_html(
+        def html() -> None:  # the page to publish, and the draft: the same, marked as a draft
+            report.export_html(
                 staging.restricted / "briefing.ipynb",
-                release / "briefing.html",
+                clean / "briefing.html",
                 f"FOI {params.reference}: {params.title}",
-            ),
-        )
+            )
+            report.export_draft_html(clean / "briefing.html", release / "briefing.html")
+
+        steps.run("html", html)
     if "pdf" in formats:
         steps.run(
-            "pdf", lambda: report.export_pdf(release / "briefing.html", release / "briefing.pdf")
+            "pdf",
+            lambda: [
+                report.export_pdf(folder / "briefing.html", folder / "briefing.pdf")
+                for folder in (release, clean)
+            ],
         )
-    if "html" not in formats and (release / "briefing.html").exists():
-        (release / "briefing.html").unlink()
+    for folder in (release, clean):
+        if "html" not in formats and (folder / "briefing.html").exists():
+            (folder / "briefing.html").unlink()
 
 
 # ---- gate
@@ -287,17 +304,28 @@ def seal_release(
         # folders on the force's machines are not published: the extract files' hashes say
         # what was read
         shared[private] = "(not published)" if shared[private] else None
-    write_manifest(
-        staged / "release",
-        reference=params.reference,
-        parameters=shared,
-        project_version=__version__,
-        extract_files={name: info["sha256"] for name, info in extract.files.items()},
-        run_time=datetime.now(UTC).isoformat(timespec="seconds"),
-    )
+    run_time = datetime.now(UTC).isoformat(timespec="seconds")
+    to_publish = staged / "restricted" / TO_PUBLISH
+    if (staged / "release" / "tables").is_dir():  # the tables the notebook wrote, as they are
+        shutil.copytree(staged / "release" / "tables", to_publish / "tables", dirs_exist_ok=True)
+    for folder in (staged / "release", to_publish):
+        write_manifest(
+            folder,
+            reference=params.reference,
+            parameters=shared,
+            project_version=__version__,
+            extract_files={name: info["sha256"] for name, info in extract.files.items()},
+            run_time=run_time,
+        )
     sensitive = sensitive or ExtractSensitive(extract)
     sensitive.text_ids = read_search_scope(staged / "restricted")
-    report = check_release(staged / "release", params.disclosure_threshold, sensitive)
+    # the draft (release/) and the release to publish (restricted/to-publish/), in one pass
+    report = check_release(
+        staged / "release",
+        params.disclosure_threshold,
+        sensitive,
+        also={f"restricted/{TO_PUBLISH}": to_publish},
+    )
     report.write(staged / "restricted" / "gate_report.json")
     if not report.passed:
         raise RunFailure("gate", report.summary_line())

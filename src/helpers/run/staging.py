@@ -32,6 +32,9 @@ NOT_RELEASED = "NOT-RELEASED-failed-run"
 FAILED_MARKER = ".foi-briefing-failed-run"
 #: the name of a run's staging folder, kept in `.failed/`: <reference>-<date>-<time>-<pid>-<thread>
 RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*-\d{8}-\d{6}-\d+-\d+")
+#: in a run's restricted/: its release as `foi-briefing log publish` publishes it, without the
+#: draft mark `release/` carries (`helpers.run.log`)
+TO_PUBLISH = "to-publish"
 #: how long failed runs are kept, in days, and how many (the newest), by default
 KEEP_DAYS, KEEP_RUNS = ("FOI_FAILED_KEEP_DAYS", 14), ("FOI_FAILED_KEEP_RUNS", 20)
 
@@ -52,6 +55,11 @@ class Staging:
     @property
     def restricted(self) -> Path:
         return self.staged / "restricted"
+
+    @property
+    def to_publish(self) -> Path:
+        """The release as `foi-briefing log publish` publishes it (release/ is its draft)."""
+        return self.restricted / TO_PUBLISH
 
 
 def output_folder(params: RequestParameters) -> Path:
