@@ -68,14 +68,29 @@ def _analyse(st: SearchTerms, text: str, term_ids: Sequence[int]) -> list[Match]
                 found.append(m)
     if not found:
         return []
-    # one mention of a term per stretch of text: best kind, then longest, then first
-    found.sort(key=lambda m: (m.term, m.kind, -(m.end - m.start), m.start))
-    kept: list[Match] = []
-    for m in found:
-        if all(k.term != m.term or m.end <= k.start or m.start >= k.end for k in kept):
-            kept.append(m)
+    kept = _best_without_overlap(found)
     kept.sort(key=lambda m: (m.start, m.end, m.term))
     negate(text, toks, kept)
+    return kept
+
+
+def _best_without_overlap(found: list[Match]) -> list[Match]:
+    """Of one term's overlapping mentions, the best kind, then the longest, then the first.
+
+    A mention spans whole words, so two overlap exactly when they share a word: the words taken
+    are marked, a term at a time, rather than each mention compared with every one kept before
+    (which grew with the square of the mentions in a text: docs/performance.md)."""
+    found.sort(key=lambda m: (m.term, m.kind, -(m.end - m.start), m.start))
+    kept: list[Match] = []
+    term = -1
+    taken: set[int] = set()  # words of the current term's kept mentions
+    for m in found:
+        if m.term != term:
+            term, taken = m.term, set()
+        words = range(m.first_tok, m.last_tok + 1)
+        if taken.isdisjoint(words):
+            taken.update(words)
+            kept.append(m)
     return kept
 
 
