@@ -64,14 +64,12 @@ MIGRATED_ROW = "Crimes migrated from {old} to {new} (each counted once)".format(
     )
 )
 RECORDS_READ = "Records read"
+RECORDS_SET_ASIDE = "Records set aside"
 
 
 def searched_in_part_row() -> str:
     """The search table's row of texts over the word limit (shown only when there are any)."""
     return f"Circumstances searched only in part (over {evidence.WORD_LIMIT:,} words)"
-
-
-RECORDS_SET_ASIDE = "Records set aside"
 
 
 def people_column(params: RequestParameters) -> str:
