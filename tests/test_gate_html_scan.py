@@ -86,3 +86,18 @@ def test_megabytes_of_tag_starts_are_gated_in_linear_time(tmp_path):
 def test_the_rules_still_find_active_content_after_a_hostile_run():
     page = "<a " * 1_000 + "<p>x</p><script>alert(1)</script>"
     assert any("<script>" in what for _, what in active_markup(page))
+
+
+def test_the_two_markup_rules_share_one_scan_of_the_page(tmp_path, monkeypatch):
+    from helpers.gate import readers
+
+    scans = []
+    original = readers.HtmlScan._event_ends
+    monkeypatch.setattr(readers.HtmlScan, "_event_ends", lambda self: (scans.append(self), original(self))[1])
+    path = tmp_path / "briefing.html"
+    path.write_text('<p title="a">x</p><a href="#top">top</a><style>p{}</style>', encoding="utf-8")
+    content = read_path(path, "briefing.html")
+    for rule in (ActiveContentRule(), ExternalLinkRule()):
+        rule.check([content], Context(10, None))
+    # the readers' own scan (of the page with its comment marks blanked) and one for both rules
+    assert len(scans) == 2
