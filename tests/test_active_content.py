@@ -71,6 +71,7 @@ def fake_inputs(params):
         persons=frozenset(range(2)),
         offences_by_year=dict(zip(years, [2, 3, 1], strict=True)),
         scope_ids=pd.RangeIndex(102),
+        searched_in_part=[],
         candidates=list(range(14)),
         review=SimpleNamespace(reviewed=0, overturned=0),
         cost=SimpleNamespace(within_s12_limit=True),

@@ -13,6 +13,7 @@ group counts because the group is named or described by a term.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 
@@ -30,6 +31,7 @@ from helpers.analysis.search.terms import (
     FUZZY,
     KINDS,
     NEGATED,
+    WORD_RE,
     SearchTerms,
     compile_terms,
     split_words,
@@ -41,6 +43,13 @@ CRIME_COLUMNS = ["crime_ref", "counted", "kind", "terms", "certainty"]
 
 #: Characters of context kept on each side of a mention.
 CONTEXT_CHARS = 60
+
+#: The words of one text the search reads at most: a longer text (no officer writes one; a pasted
+#: chat log or a hostile extract might) is searched in its first `WORD_LIMIT` words only, and its
+#: crime is reported (`searched_in_part`). A budget of words, not of seconds, so that the figures
+#: never depend on the machine's speed; under a second of search for the worst such text
+#: (docs/performance.md). A word is a run of letters, as the search reads words.
+WORD_LIMIT = 50_000
 
 
 def _analyse(st: SearchTerms, text: str, term_ids: Sequence[int]) -> list[Match]:
@@ -68,15 +77,62 @@ def _analyse(st: SearchTerms, text: str, term_ids: Sequence[int]) -> list[Match]
                 found.append(m)
     if not found:
         return []
-    # one mention of a term per stretch of text: best kind, then longest, then first
-    found.sort(key=lambda m: (m.term, m.kind, -(m.end - m.start), m.start))
-    kept: list[Match] = []
-    for m in found:
-        if all(k.term != m.term or m.end <= k.start or m.start >= k.end for k in kept):
-            kept.append(m)
+    kept = _best_without_overlap(found)
     kept.sort(key=lambda m: (m.start, m.end, m.term))
     negate(text, toks, kept)
     return kept
+
+
+def _best_without_overlap(found: list[Match]) -> list[Match]:
+    """Of one term's overlapping mentions, the best kind, then the longest, then the first.
+
+    A mention spans whole words, so two overlap exactly when they share a word: the words taken
+    are marked, a term at a time, rather than each mention compared with every one kept before
+    (which grew with the square of the mentions in a text: docs/performance.md)."""
+    found.sort(key=lambda m: (m.term, m.kind, -(m.end - m.start), m.start))
+    kept: list[Match] = []
+    term = -1
+    taken: set[int] = set()  # words of the current term's kept mentions
+    for m in found:
+        if m.term != term:
+            term, taken = m.term, set()
+        words = range(m.first_tok, m.last_tok + 1)
+        if taken.isdisjoint(words):
+            taken.update(words)
+            kept.append(m)
+    return kept
+
+
+def _cut_at(text: str) -> int | None:
+    """Where the search stops reading ``text``: the start of word ``WORD_LIMIT + 1``, or None."""
+    beyond = next(itertools.islice(WORD_RE.finditer(text), WORD_LIMIT, None), None)
+    return None if beyond is None else beyond.start()
+
+
+def _over_limit(arr: pa.Array) -> dict[int, int]:
+    """The texts (by position) longer than ``WORD_LIMIT`` words -> where each is cut.
+
+    Only a text of more than ``2 * WORD_LIMIT`` characters, so of as many UTF-8 bytes, can have
+    more words (each but the last followed by a character that is none): only those few are
+    counted, word by word up to the limit. (Arrow counts bytes at once; characters took 0.13 s
+    for a million texts.)
+    """
+    lengths = pc.binary_length(arr)
+    long = np.flatnonzero(pc.greater(lengths, 2 * WORD_LIMIT).to_numpy(zero_copy_only=False))
+    cuts = {}
+    for p in long.tolist():
+        cut = _cut_at(arr[p].as_py())
+        if cut is not None:
+            cuts[p] = cut
+    return cuts
+
+
+def searched_in_part(texts: pd.Series) -> pd.Index:
+    """The crimes (index labels of ``texts``) whose texts have more than ``WORD_LIMIT`` words:
+    :func:`find_mentions` searches only their first ``WORD_LIMIT`` words."""
+    if len(texts) == 0:
+        return texts.index[:0]
+    return texts.index[sorted(_over_limit(to_arrow(texts)))]
 
 
 def _context(text: str, start: int, end: int) -> str:
@@ -115,7 +171,8 @@ def find_mentions(
     ``variant``, ``fuzzy`` or ``negated``), ``start``/``end`` (character offsets in the text, so
     ``text[start:end] == matched``), ``context`` (up to 60 characters each side, whitespace
     collapsed to single spaces), ``distance`` (edit distance between the letters matched and the
-    term's letters, case folded; 0 for exact).
+    term's letters, case folded; 0 for exact). A text over ``WORD_LIMIT`` words is searched in
+    its first ``WORD_LIMIT`` words only (:func:`searched_in_part` names them).
     """
     st = terms if isinstance(terms, SearchTerms) else compile_terms(list(terms))
     if not isinstance(texts, pd.Series):
@@ -129,6 +186,12 @@ def find_mentions(
             workers = os.cpu_count() or 1
         workers = max(1, min(workers, 8))
     arr = to_arrow(texts)
+    cuts = _over_limit(arr)
+    if cuts:  # a text over the limit is searched in its first words only: the work is bounded
+        mask = np.zeros(len(arr), dtype=bool)
+        mask[list(cuts)] = True
+        firsts = [arr[p].as_py()[:cut] for p, cut in sorted(cuts.items())]
+        arr = pc.replace_with_mask(arr, pa.array(mask), pa.array(firsts, pa.large_string()))
     candidates = prefilter(st, arr, workers)
     rows: dict[str, list] = {c: [] for c in MENTION_COLUMNS}
     order = sorted(candidates)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from helpers import __version__
+from helpers.analysis import evidence
 from helpers.analysis.review import S12_LIMIT_HOURS
 from helpers.briefing.report import (
     Html,
@@ -315,6 +316,13 @@ def evidence_method(params, released: tables.Released, findings: tables.Evidence
         review_text = (
             "The matches have not yet been reviewed by hand: the figures count every match that is "
             "not negated (Table 4)."
+        )
+    # a text over the search's budget of words, said plainly (the row is there only then)
+    if tables.searched_in_part_row() in released.tables["evidence_review"].index:
+        review_text += (
+            f" For {crimes(tables.searched_in_part_row())}, the summary was longer than "
+            f"{evidence.WORD_LIMIT:,} words and only its first {evidence.WORD_LIMIT:,} words were "
+            "searched (Table 4)."
         )
     time = review_time(
         released.value("evidence_review", tables.CANDIDATES_ROW, "Crimes"),

@@ -64,6 +64,14 @@ class Markup:
     kind: Literal["html", "css"]
     text: str  # HTML with its `data:` payloads dropped (`_strip_data_payloads`)
     embedded: str | None = None  # the media type of markup decoded from a `data:` URI
+    _scan: HtmlScan | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def scan(self) -> HtmlScan:
+        """The page's tags, found once for the rules that read them."""
+        if self._scan is None:
+            self._scan = HtmlScan(self.text)
+        return self._scan
 
 
 @dataclass
@@ -134,9 +142,123 @@ def read_path(path: Path, file: str) -> Content:
 # ---- HTML
 
 _COMMENT_DELIMS = re.compile(r"<!--|-->")
-# a tag and its attributes: the external-link rule reads them with these too
+#: what a tag is: `HtmlScan` finds exactly these, in linear time (this pattern, tried at every `<`
+#: without a `>` after it, read on to the end of the page each time: 20,000 unclosed `<a` took 11 s)
 HTML_TAG = re.compile(r"<(/?)([A-Za-z!?][\w:.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+# a tag and its attributes: the markup rules read them with these too
 HTML_ATTRIBUTE = re.compile(r"([^\s=/>\"']+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>\"']+))?", re.S)
+_TAG_OPEN = re.compile(r"<(/?)([A-Za-z!?][\w:.-]*)")
+_TAG_EVENT = re.compile(r"[>\"']")  # what ends a tag's attributes, or opens a quoted value
+_RAW_TEXT_OPEN = re.compile(r"<(script|style)\b", re.I)
+_RAW_TEXT_CLOSE = {
+    "script": re.compile(r"</script\s*>", re.I),
+    "style": re.compile(r"</style\s*>", re.I),
+}
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One tag of a page, as `HTML_TAG` reads it: characters `start:end`, `closing` ("/" or ""),
+    its `name` and its `attributes` text."""
+
+    start: int
+    end: int
+    closing: str
+    name: str
+    attributes: str
+
+
+@dataclass(frozen=True)
+class RawTextElement:
+    """A `<script>` or `<style>` element: where it starts, which (as written) and its body."""
+
+    start: int
+    kind: str
+    body: str
+    body_start: int
+
+
+class HtmlScan:
+    """A page's tags, found once in linear time and shared by the rules that read markup.
+
+    Where a tag's attributes end depends only on the next `>` or quote after its name: a `>` ends
+    it, a quote jumps past its closing quote (no closing quote: no tag), the end of the page: no
+    tag. Worked out once for each `>` and quote, from the last back, every tag start is then one
+    look-up, however many starts never close.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self._events: list[int] | None = None
+        self._ends: list[int] = []  # per event: the `>` that ends attributes read from it, or -1
+        self._tags: list[Tag] | None = None
+
+    def _event_ends(self) -> None:
+        events = [m.start() for m in _TAG_EVENT.finditer(self.text)]
+        ends = [-1] * len(events)
+        next_quote = {'"': -1, "'": -1}  # the index of the next event of each quote, going back
+        for i in range(len(events) - 1, -1, -1):
+            char = self.text[events[i]]
+            if char == ">":
+                ends[i] = events[i]
+            else:
+                closing = next_quote[char]
+                ends[i] = ends[closing + 1] if 0 <= closing < len(events) - 1 else -1
+                next_quote[char] = i
+        self._events, self._ends = events, ends
+
+    def tag_end(self, pos: int) -> int:
+        """The `>` that ends attributes read from `pos` (quoted values skipped whole), or -1."""
+        if self._events is None:
+            self._event_ends()
+        assert self._events is not None
+        i = bisect.bisect_left(self._events, pos)
+        return self._ends[i] if i < len(self._events) else -1
+
+    @property
+    def tags(self) -> list[Tag]:
+        """Every tag, in order, as `HTML_TAG.finditer` gives them."""
+        if self._tags is None:
+            tags = []
+            pos = 0
+            while (m := _TAG_OPEN.search(self.text, pos)) is not None:
+                end = self.tag_end(m.end())
+                if end < 0:
+                    pos = m.end()  # no tag starts inside the name just read
+                    continue
+                tags.append(
+                    Tag(m.start(), end + 1, m.group(1), m.group(2), self.text[m.end() : end])
+                )
+                pos = end + 1
+            self._tags = tags
+        return self._tags
+
+    def raw_text_elements(self) -> list[RawTextElement]:
+        """Each `<script>` and `<style>` with its body up to its first closing tag (an element
+        never closed is none), as `<(script|style)\\b(attributes)>(.*?)</\\1\\s*>` reads them."""
+        found = []
+        # kind -> its closing tags and where they start, found once (they cannot overlap)
+        closes: dict[str, tuple[list[re.Match], list[int]]] = {}
+        pos = 0
+        while (m := _RAW_TEXT_OPEN.search(self.text, pos)) is not None:
+            kind = m.group(1).lower()
+            end = self.tag_end(m.end())
+            if kind not in closes:
+                matches = list(_RAW_TEXT_CLOSE[kind].finditer(self.text))
+                closes[kind] = (matches, [c.start() for c in matches])
+            matches, starts = closes[kind]
+            after = bisect.bisect_left(starts, end + 1)
+            if end < 0 or after == len(starts):
+                pos = m.start() + 1
+                continue
+            close = matches[after]
+            found.append(
+                RawTextElement(m.start(), m.group(1), self.text[end + 1 : close.start()], end + 1)
+            )
+            pos = close.end()
+        return found
+
+
 _DATA_URI = re.compile(
     r"data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+(?:=[\w.+-]+)?)*),([^\"'()\s<>]*)", re.I
 )
@@ -197,12 +319,12 @@ def _html_segments(text: str, drawing: frozenset[str] = frozenset()) -> list[Seg
     pieces, attributes, marks, last = [], [], [], 0
     attr_offset = 0
     line_at = LineNumbers(text)
-    for m in HTML_TAG.finditer(text):
-        pieces.append(html.unescape(text[last : m.start()]))
-        pieces.append(" " + "\n" * m.group(0).count("\n") + " ")
-        last = m.end()
-        line = line_at(m.start())
-        for a in HTML_ATTRIBUTE.finditer(m.group(3)):
+    for tag in HtmlScan(text).tags:
+        pieces.append(html.unescape(text[last : tag.start]))
+        pieces.append(" " + "\n" * text.count("\n", tag.start, tag.end) + " ")
+        last = tag.end
+        line = line_at(tag.start)
+        for a in HTML_ATTRIBUTE.finditer(tag.attributes):
             if a.group(1).lower() in drawing:
                 continue
             value = a.group(2) or ""

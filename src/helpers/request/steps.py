@@ -225,6 +225,7 @@ def search(params: RequestParameters, extract: Extract, figures: Figures) -> Evi
         review=outcome,
         cost=review.ReviewCost(len(by_crime), params.review_minutes_per_record),
         scope_ids=scope.index,
+        searched_in_part=evidence.searched_in_part(scope["circumstances"]).tolist(),
     )
 
 
@@ -243,6 +244,11 @@ def candidates_worklist(
     ).drop_duplicates("crime_ref")
     sheet = by_crime.join(first.set_index("crime_ref")[["term", "matched", "context"]]).join(
         scope[["year", "in_scope_as"]]
+    )
+    # a text read only in its first words says so where the reviewer reads the crime
+    partly = sheet.index.isin(evidence.searched_in_part(scope["circumstances"]))
+    sheet.loc[partly, "in_scope_as"] += (
+        f"; its text searched in its first {evidence.WORD_LIMIT:,} words only"
     )
     sheet = sheet.sort_values(["certainty", "year"], kind="stable").reset_index(names="reference")
     for column in ("decision", "reviewer", "note"):
@@ -278,6 +284,8 @@ def results(
             "negated_references": findings.negated_references,
             "search_scope": params.search_scope,
             "crimes_searched": len(findings.scope_ids),
+            # their circumstances searched in their first evidence.WORD_LIMIT words only
+            "searched_in_part": findings.searched_in_part,
             "candidates": len(findings.candidates),
             "reviewed": findings.review.reviewed,
             "overturned": findings.review.overturned,

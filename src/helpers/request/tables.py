@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from helpers.analysis import counting
+from helpers.analysis import counting, evidence
 from helpers.analysis.review import ReviewCost, ReviewOutcome
 from helpers.disclosure.outcomes import OUTCOME_GROUPS, group_outcomes
 from helpers.disclosure.tables import TOTAL, Link, Protection, Table
@@ -45,6 +45,8 @@ class EvidenceFindings:
     review: ReviewOutcome
     cost: ReviewCost
     scope_ids: pd.Index  # the crimes whose circumstances were read
+    # crime IDs whose circumstances were searched in their first evidence.WORD_LIMIT words only
+    searched_in_part: list[str] = field(default_factory=list)
 
 
 HUNTER_ROW = "Hunter-group evidence found"
@@ -67,6 +69,11 @@ RECORDS_SET_ASIDE = "Records set aside"
 
 #: a cell's units: (row, column) -> the units it counts, each "crime:<ref>" or "person:<id>"
 CellUnits = dict[tuple[str, str], frozenset[str]]
+
+
+def searched_in_part_row() -> str:
+    """The search table's row of texts over the word limit (shown only when there are any)."""
+    return f"Circumstances searched only in part (over {evidence.WORD_LIMIT:,} words)"
 
 
 def people_column(params: RequestParameters) -> str:
@@ -159,6 +166,10 @@ def release_tables(
             [SEARCHED_ROW, CANDIDATES_ROW, REVIEWED_ROW, OVERTURNED_ROW], name="Free-text search"
         ),
     )
+    # never silently: a text read only in part is counted; a row of 0 is not shown, so that a
+    # release with no such text is as it was
+    if findings.searched_in_part:
+        review_counts.loc[searched_in_part_row()] = len(findings.searched_in_part)
     return [
         Table("people_charged", f"People charged in {charge_year}, by offence", people),
         Table(
@@ -191,6 +202,8 @@ def release_links(params: RequestParameters, tables: list[Table]) -> list[Link]:
         Link.subset(crimes(REVIEWED_ROW), crimes(CANDIDATES_ROW)),
         Link.subset(crimes(OVERTURNED_ROW), crimes(REVIEWED_ROW)),
     ]
+    if searched_in_part_row() in by_name["evidence_review"].counts.index:
+        links.append(Link.subset(crimes(searched_in_part_row()), crimes(SEARCHED_ROW)))
     for year in by_name["offences_by_year"].counts.columns:  # the years and the Total
         links.append(
             Link.equal(("outcomes_by_year", "Total", year), ("offences_by_year", "Total", year))

@@ -163,8 +163,10 @@ _POST_OBJECTS = frozenset(
         "role",
     }
 )
+# the whitespace before the optional word and after it is one run or two, never both ways: a
+# `\s*` on either side of an optional word backtracked over a long run of spaces quadratically
 _POST_COLON_RE = re.compile(
-    r"\s*(?:involvement|involved|referral|input|activity)?\s*[:=\-\u2013\u2014]+\s*"
+    r"\s*(?:(?:involvement|involved|referral|input|activity)\s*)?[:=\-\u2013\u2014]+\s*"
     r"(?:nil|none|no|n/?a|negative)\b",
     re.IGNORECASE,
 )
@@ -245,17 +247,46 @@ def negate(text: str, toks: Sequence[Token], matches: list[Match]) -> None:
     for mi, m in enumerate(matches):
         for j in range(m.first_tok, m.last_tok + 1):
             owner[j] = mi
-    for m in matches:
+    negated_before = _negated_from_before(text, toks, matches, clause, owner)
+    followed: dict[tuple[int, int], bool] = {}  # _negation_follows's answers, shared
+    for mi, m in enumerate(matches):
+        m.negated = (
+            negated_before[mi]
+            or bool(_POST_COLON_RE.match(text, m.end))
+            or _negation_follows(text, toks, matches, clause, owner, m, followed)
+        )
+
+
+def _negated_from_before(
+    text: str,
+    toks: Sequence[Token],
+    matches: Sequence[Match],
+    clause: Sequence[int],
+    owner: dict[int, int],
+) -> list[bool]:
+    """For each match, whether a negation before it in its clause reaches it.
+
+    The walk from a clause's start is the same for every match in the clause, so it is made once
+    per clause, its state read as it passes each match (a walk from the clause's start for each
+    match grew with the square of the mentions in a long clause: docs/performance.md).
+    """
+    clause_start: dict[int, int] = {}
+    for j, c in enumerate(clause):
+        clause_start.setdefault(c, j)
+    out = [False] * len(matches)
+    walking = -1  # the clause walked
+    j = 0
+    active: str | None = None
+    free = 0
+    after = False
+    last = ""  # last word before here, determiners aside
+    for mi in sorted(range(len(matches)), key=lambda i: matches[i].first_tok):
+        m = matches[mi]
         c = clause[m.first_tok]
-        j0 = m.first_tok
-        while j0 > 0 and clause[j0 - 1] == c:
-            j0 -= 1
-        # walk from the clause start to the mention
-        active: str | None = None
-        free = 0
-        after = False
-        last = ""  # last word before here, determiners aside
-        j = j0
+        if c != walking:
+            walking, j = c, clause_start[c]
+            active, free, after, last = None, 0, False, ""
+        # walk on from where the last match of the clause left off, up to this mention
         while j < m.first_tok:
             if j in owner:
                 if active and _governs(active, after, free, last):
@@ -292,29 +323,52 @@ def negate(text: str, toks: Sequence[Token], matches: list[Match]) -> None:
             limit = _K_AFTER if after else (_K_NOMINAL if active == "nominal" else _K_VERBAL)
             if free > limit:
                 active = None
-        active = active if active and _governs(active, after, free, last) else None
-        if active:
-            m.negated = True
+        out[mi] = bool(active and _governs(active, after, free, last))
+    return out
+
+
+def _negation_follows(
+    text: str,
+    toks: Sequence[Token],
+    matches: Sequence[Match],
+    clause: Sequence[int],
+    owner: dict[int, int],
+    m: Match,
+    known: dict[tuple[int, int], bool],
+) -> bool:
+    """Whether a negation closely follows match ``m`` in its clause (``... were not involved``,
+    ``... ruled out``), other mentions skipped.
+
+    Where a walk goes from a word depends only on that word and the content words counted so
+    far, so each (word, count) is walked once and its answer kept in ``known`` for the next
+    match's walk (a list of mentions with no content word between was otherwise walked to its
+    end from every mention in it).
+    """
+    c_end = clause[m.last_tok]
+    j = m.last_tok + 1
+    content = 0
+    walked: list[tuple[int, int]] = []
+    answer = False
+    while j < len(toks) and clause[j] == c_end and content <= 2:
+        state = (j, content)
+        if state in known:
+            answer = known[state]
+            break
+        walked.append(state)
+        if j in owner:
+            j = matches[owner[j]].last_tok + 1
             continue
-        # a negation that follows the mention
-        if _POST_COLON_RE.match(text, m.end):
-            m.negated = True
-            continue
-        c_end = clause[m.last_tok]
-        j = m.last_tok + 1
-        content = 0
-        while j < len(toks) and clause[j] == c_end and content <= 2:
-            if j in owner:
-                j = matches[owner[j]].last_tok + 1
-                continue
-            tok = toks[j][0]
-            nxt = toks[j + 1][0] if j + 1 < len(toks) and clause[j + 1] == c_end else ""
-            if tok == "ruled" and nxt == "out":
-                m.negated = True
-                break
-            if _cue(text, toks, j) and nxt in _POST_OBJECTS:
-                m.negated = True
-                break
-            if tok not in _POST_SKIP and not _cue(text, toks, j):
-                content += 1
-            j += 1
+        tok = toks[j][0]
+        nxt = toks[j + 1][0] if j + 1 < len(toks) and clause[j + 1] == c_end else ""
+        if tok == "ruled" and nxt == "out":
+            answer = True
+            break
+        if _cue(text, toks, j) and nxt in _POST_OBJECTS:
+            answer = True
+            break
+        if tok not in _POST_SKIP and not _cue(text, toks, j):
+            content += 1
+        j += 1
+    for state in walked:
+        known[state] = answer
+    return answer

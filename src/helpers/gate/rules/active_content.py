@@ -8,9 +8,10 @@ attribute (`href`, `src`, `xlink:href`, `action`…) or in an SVG animation's va
 `values`…), read as a browser reads it (entities decoded, tabs and line breaks dropped, leading
 spaces ignored); a `<meta http-equiv="refresh">`, with an address or without. The page's own
 `<meta http-equiv="Content-Security-Policy">` passes. Tags are read with the gate's tag reader
-(`readers.HTML_TAG`); a `<` and a letter it does not take as a tag (an unmatched quote in it) is
-read to the next `>`, as a browser would. Text, comments included, is not read: `&lt;script&gt;`
-is words. A PDF's JavaScript is an action, found by the external-link rule.
+(`readers.HtmlScan`: the tags of `readers.HTML_TAG`); a `<` and a letter it does not take as a tag
+(an unmatched quote in it) is read to the next `>`, as a browser would. Text, comments included, is
+not read: `&lt;script&gt;` is words. A PDF's JavaScript is an action, found by the external-link
+rule.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import html
 import re
 
-from helpers.gate.readers import HTML_ATTRIBUTE, HTML_TAG, Content, LineNumbers
+from helpers.gate.readers import HTML_ATTRIBUTE, Content, HtmlScan, LineNumbers
 from helpers.gate.report import Finding
 from helpers.gate.rules.base import Context
 from helpers.gate.rules.external_link import URL_ATTRIBUTES
@@ -53,7 +54,7 @@ def _findings(content: Content) -> list[Finding]:
     for markup in content.markup:
         if markup.kind != "html":
             continue
-        for line, what in active_markup(markup.text):
+        for line, what in active_markup(markup.text, markup.scan):
             where = (
                 f"line {line}"
                 if markup.embedded is None
@@ -63,15 +64,16 @@ def _findings(content: Content) -> list[Finding]:
     return found
 
 
-def active_markup(text: str) -> list[tuple[int, str]]:
-    """(line, what) for each active thing in the markup (see the module doc)."""
+def active_markup(text: str, scan: HtmlScan | None = None) -> list[tuple[int, str]]:
+    """(line, what) for each active thing in the markup (see the module doc); `scan`: its tags,
+    if another rule has found them already."""
     found: list[tuple[int, str]] = []
     line_at = LineNumbers(text)
     spans = []
-    for m in HTML_TAG.finditer(text):
-        spans.append((m.start(), m.end()))
-        if not m.group(1):
-            found += [(line_at(m.start()), what) for what in _tag(m.group(2), m.group(3))]
+    for tag in (scan or HtmlScan(text)).tags:
+        spans.append((tag.start, tag.end))
+        if not tag.closing:
+            found += [(line_at(tag.start), what) for what in _tag(tag.name, tag.attributes)]
     # a tag start the reader did not take (inside none of its tags, nor the last loose one): to
     # the next `>`, so each character is read loose once at most
     starts = iter(spans)

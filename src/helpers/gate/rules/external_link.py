@@ -21,7 +21,7 @@ import html
 import re
 import urllib.parse
 
-from helpers.gate.readers import HTML_ATTRIBUTE, HTML_TAG, Content, LineNumbers
+from helpers.gate.readers import HTML_ATTRIBUTE, Content, HtmlScan, LineNumbers
 from helpers.gate.report import Finding
 from helpers.gate.rules.base import Context
 
@@ -47,7 +47,7 @@ def _link_findings(content: Content) -> list[Finding]:
         elif markup.embedded is None:
             findings += [
                 Finding(file, "external_link", f"{what} (line {line})")
-                for line, what in _html_links(markup.text)
+                for line, what in _html_links(markup.text, markup.scan)
             ]
         else:
             findings += [
@@ -56,7 +56,7 @@ def _link_findings(content: Content) -> list[Finding]:
                     "external_link",
                     f"{what} (inside an embedded {markup.embedded} data: URI)",
                 )
-                for _, what in _html_links(markup.text)
+                for _, what in _html_links(markup.text, markup.scan)
             ]
     for r, row in enumerate(content.grid or [], start=1):
         for c, cell in enumerate(row, start=1):
@@ -78,6 +78,8 @@ def _link_findings(content: Content) -> list[Finding]:
     return findings
 
 
+#: what a `<script>` or `<style>` element is: `HtmlScan.raw_text_elements` finds exactly these, in
+#: linear time (this pattern read to the page's end from every `<script` never closed)
 _RAW_TEXT_ELEMENT = re.compile(
     r"<(script|style)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>(.*?)</\1\s*>", re.S | re.I
 )
@@ -145,15 +147,16 @@ def _css_links(css: str, line0: int) -> list[tuple[int, str]]:
     return found
 
 
-def _html_links(text: str) -> list[tuple[int, str]]:
-    """(line, what) for every reference to a resource outside the page (see the module doc)."""
+def _html_links(text: str, scan: HtmlScan) -> list[tuple[int, str]]:
+    """(line, what) for every reference to a resource outside the page (see the module doc);
+    `scan`: the page's tags, shared with the active-content rule."""
     found: list[tuple[int, str]] = []
     line_at = LineNumbers(text)
-    for m in HTML_TAG.finditer(text):
-        closing, name, attr_text = m.group(1), m.group(2).lower(), m.group(3)
+    for tag in scan.tags:
+        closing, name, attr_text = tag.closing, tag.name.lower(), tag.attributes
         if closing or name.startswith(("!", "?")):
             continue
-        line = line_at(m.start())
+        line = line_at(tag.start)
         attrs: dict[str, str] = {}
         for a in HTML_ATTRIBUTE.finditer(attr_text):
             value = a.group(2) or ""
@@ -189,9 +192,9 @@ def _html_links(text: str) -> list[tuple[int, str]]:
             and "url" in attrs.get("content", "").lower()
         ):
             found.append((line, "<meta refresh> to another address"))
-    for m in _RAW_TEXT_ELEMENT.finditer(text):
-        kind, body = m.group(1).lower(), m.group(3)
-        line0 = line_at(m.start(3))
+    for element in scan.raw_text_elements():
+        kind, body = element.kind.lower(), element.body
+        line0 = line_at(element.body_start)
         if kind == "style":
             found += _css_links(body, line0)
         else:
