@@ -14,8 +14,9 @@ The property: either the tool refuses (a `BriefingError`: one line, an exit code
 traceback), or the release is clean, read with parsers of our own choosing rather than the gate's:
 no live markup in `briefing.html` (parsed as a browser parses it, `tinyhtml5`), no CSV cell a
 spreadsheet would run, and no planted identifier, as written, in the page, the PDF's text, a table
-or the manifest. Markup and formulas alone are never a reason to refuse: they are released,
-escaped and neutralised.
+or the manifest. Markup and formulas alone are no reason to refuse: they are released, escaped
+and neutralised (but for a `data:text/html` URL holding a script, which the gate refuses even
+written as text).
 
 The extract is the synthetic generator's, small (3,000 crimes); the identifiers planted are the
 exact written forms the gate catches today. `NORMALISED_FORMS` are the disguises of issue 17's
@@ -40,6 +41,7 @@ import subprocess
 import sys
 import unicodedata
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -176,8 +178,14 @@ NORMALISED_PEOPLE_AND_TEXTS = [
     "copied from outside the scope",
 ]
 #: the disguises above to plant, once the gate normalises before it matches (issue 17, item 3):
-#: name them here (from `NORMALISED_FORMS` and `NORMALISED_PEOPLE_AND_TEXTS`)
+#: name them here (from `NORMALISED_FORMS` and `NORMALISED_PEOPLE_AND_TEXTS`), or, to try them,
+#: in `FOI_HOSTILE_NORMALISED_FORMS` (names joined by commas, or `all`)
 ENABLED_NORMALISED_FORMS: tuple[str, ...] = ()
+_TRIED = os.environ.get("FOI_HOSTILE_NORMALISED_FORMS", "")
+if _TRIED:
+    ENABLED_NORMALISED_FORMS = tuple(
+        [*NORMALISED_FORMS, *NORMALISED_PEOPLE_AND_TEXTS] if _TRIED == "all" else _TRIED.split(",")
+    )
 
 
 # ---- the extract, and the identifiers it holds as its files write them
@@ -260,6 +268,10 @@ def extract(tmp_path_factory):
     return plants
 
 
+ORDINALS = dict(enumerate("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(), start=1))
+ORDINALS |= {20 + k: f"twenty-{ORDINALS[k]}" for k in range(1, 10)} | {30: "thirtieth", 31: "thirty-first"}
+
+
 def disguised_people(people, outside_texts) -> list[str]:
     """The enabled disguises of people and of copied text."""
     planted = []
@@ -268,10 +280,14 @@ def disguised_people(people, outside_texts) -> list[str]:
     if "date of birth written out" in ENABLED_NORMALISED_FORMS:
         for forenames, surname, born in people:
             day, month, year = born.split("/") if "/" in born else reversed(born.split("-"))
+            named = date(int(year), int(month), int(day)).strftime("%B")
             planted += [
                 f"{forenames} {surname} {day} {month} {year}",
                 f"{forenames} {surname} {day}{month}{year}",
+                f"{forenames} {surname}, born the {ORDINALS[int(day)]} of {named} {year}",
             ]
+    if "confusable letters" in ENABLED_NORMALISED_FORMS:
+        planted += [f"{confusable_letters(forenames)} {surname} {born}" for forenames, surname, born in people]
     if "copied from outside the scope" in ENABLED_NORMALISED_FORMS:
         planted += eight_words(outside_texts)
     return planted
