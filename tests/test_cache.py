@@ -497,3 +497,53 @@ def test_the_cache_is_owner_only_whatever_the_umask(tmp_path, cache_dir):
     modes = {str(p.relative_to(cache_dir)): oct(p.stat().st_mode & 0o777) for p in everything}
     assert {m for p, m in modes.items() if Path(cache_dir / p).is_dir()} == {"0o700"}, modes
     assert {m for p, m in modes.items() if Path(cache_dir / p).is_file()} == {"0o600"}, modes
+
+
+def a_share_group():
+    """A group to share with other than the user's own (as root, any; else one the user is in),
+    so that the cache's files really change group; the user's own if there is none."""
+    import grp
+
+    others = [g for g in grp.getgrall() if g.gr_gid != os.getegid() and (os.geteuid() == 0 or g.gr_gid in os.getgroups())]
+    return others[0] if others else grp.getgrgid(os.getegid())
+
+
+def modes_and_groups(folder: Path) -> set[tuple[str, str, int]]:
+    """(kind, mode, group) of `folder` and everything under it."""
+    return {("folder" if p.is_dir() else "file", oct(p.stat().st_mode & 0o777), p.stat().st_gid) for p in [folder, *folder.rglob("*")]}
+
+
+def test_a_share_group_makes_the_cache_readable_by_that_group_only(tmp_path, cache_dir, monkeypatch):
+    group = a_share_group()
+    monkeypatch.setenv("FOI_SHARE_GROUP", group.gr_name)
+    old = os.umask(0o022)
+    try:
+        folder = extract_folder(tmp_path)
+        lock = cache.claim_build(folder)  # as a run claims the build: the root and its lock file
+        lock.close()
+        cache.open_extract(folder)
+    finally:
+        os.umask(old)
+    assert len(list(cache_dir.rglob("*"))) > 8
+    assert modes_and_groups(cache_dir) == {("folder", "0o750", group.gr_gid), ("file", "0o640", group.gr_gid)}
+
+
+def test_the_cache_root_follows_the_share_setting_and_leaves_a_stray_file_alone(tmp_path, cache_dir, monkeypatch):
+    folder = extract_folder(tmp_path)
+    cache.open_extract(folder)  # owner-only
+    cache._OPENED.clear()
+    stray = cache_dir / "notes.txt"
+    stray.write_text("someone's file\n")
+    os.chmod(stray, 0o644)
+    group = a_share_group()
+    monkeypatch.setenv("FOI_SHARE_GROUP", group.gr_name)
+    (folder / "CMS_CRIMES.csv").write_bytes((folder / "CMS_CRIMES.csv").read_bytes() + b"\r\n")  # a new entry
+    cache.open_extract(folder)
+    cache._OPENED.clear()
+    assert oct(cache_dir.stat().st_mode & 0o777) == "0o750" and cache_dir.stat().st_gid == group.gr_gid
+    entries = [p for p in cache_dir.iterdir() if p.is_dir()]
+    assert len(entries) == 1 and modes_and_groups(entries[0]) == {("folder", "0o750", group.gr_gid), ("file", "0o640", group.gr_gid)}
+    assert oct(stray.stat().st_mode & 0o777) == "0o644"  # not the cache's: not touched
+    monkeypatch.delenv("FOI_SHARE_GROUP")
+    cache.own_root()  # the root's next use (a build, a lock, a clear) without the setting
+    assert oct(cache_dir.stat().st_mode & 0o777) == "0o700"

@@ -350,6 +350,8 @@ def test_a_briefing_that_would_publish_a_crime_reference_is_stopped_by_the_gate(
     # kept there, for a look, in a folder that does not look like a release, and a README says why
     assert not [path for path in folder.parent.rglob("*") if path.name == "release"]
     assert "CM/16/0000002" in (folder / "NOT-RELEASED-failed-run" / "briefing.html").read_text(encoding="utf-8")
+    # a complete release that failed the gate, written under umask 022: owner-only all the same
+    assert (folder / "NOT-RELEASED-failed-run" / "tables").is_dir() and wrong_modes(out / ".failed") == []
     readme = (folder / "README.txt").read_text(encoding="utf-8")
     assert "NOT RELEASED" in readme and "release gate: FAILED" in readme
 

@@ -1,6 +1,7 @@
 """Who may read what is kept for the force only (a request's `restricted/` folder, a run's staging
-folder, a failed run's outputs): its owner alone (folders 0700, files 0600) whatever the umask, or
-also the group named by `FOI_SHARE_GROUP` (folders 0750, files 0640, that group).
+folder, a failed run's outputs, the extract cache): its owner alone (folders 0700, files 0600)
+whatever the umask, or also the group named by `FOI_SHARE_GROUP` (folders 0750, files 0640, that
+group).
 
 The umask is left alone: the runner, papermill and the kernel (a process of its own, which
 inherits the runner's umask) also write `release/`, which is published and stays as the umask
@@ -40,10 +41,6 @@ class Access:
         if self.gid != -1 and status.st_gid != self.gid:
             os.chown(path, -1, self.gid, follow_symlinks=False)
         os.chmod(path, self.folder if stat.S_ISDIR(status.st_mode) else self.file)
-
-
-#: the owner's alone, whatever `FOI_SHARE_GROUP` says (the extract cache)
-OWNER_ONLY = Access()
 
 
 def access() -> Access:

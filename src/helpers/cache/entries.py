@@ -4,7 +4,8 @@ The first run on a set of extract files reads and checks them and writes what it
 here; later runs on the same files map the entry's files instead (the files' hashes too).
 
 - Where: `$FOI_CACHE_DIR`, else `.cache/extracts/` in the project (git-ignored, folders 0700
-  and files 0600 whatever the umask: the cache holds personal data). Key, locks and the mark
+  and files 0600 whatever the umask: the cache holds personal data; with `FOI_SHARE_GROUP`,
+  0750 and 0640 for that group, as `restricted/`: `helpers.permissions`). Key, locks and the mark
   that says a folder is the cache's: `helpers.cache.keys`.
 - Built by `build`: the crimes files here, the person and charge files in a process beside it
   (`helpers.extracts.people_side`), texts and personal data written by a thread (`EntrySink`)
@@ -51,7 +52,7 @@ from helpers.extracts.model import CanonicalTables, Extract, to_pandas
 from helpers.extracts.people_side import PeopleSide
 from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition
 from helpers.extracts.stores import FolderSink
-from helpers.permissions import OWNER_ONLY, seal
+from helpers.permissions import seal
 
 #: the entry's files: each table's, and each source file's texts and personal data
 CRIMES_FILE, CHARGES_FILE, PEOPLE_FILE, QUARANTINE_FILE = (
@@ -379,7 +380,7 @@ def build(
             sink.wait()
         _write(staging, tables, directory)
         del tables
-        seal(staging, OWNER_ONLY)  # files 0600 whatever the umask they were written under
+        seal(staging)  # 0600 (or FOI_SHARE_GROUP's 0640) whatever the umask they were written under
         os.rename(staging, root / name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from helpers.errors import ExtractError, ParameterError
 from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition
+from helpers.permissions import access
 from helpers.project import project_root
 
 #: bump when what is stored changes, so old entries are never read by new code
@@ -144,12 +145,17 @@ def own_root(
     held entries was adopted so. ParameterError: a folder of someone else's (nothing written);
     its message ends with `refused`."""
     root = root or cache_root()
+    given = access()  # the owner's alone, or FOI_SHARE_GROUP's too, as `restricted/` is
     try:
         root.mkdir(parents=True, mode=0o700)
-        os.chmod(root, 0o700)  # whatever the umask
+        given.set(root)  # whatever the umask
         adopted = False
     except FileExistsError:
         if is_marked(root):
+            # the setting as it is now: a cache made before FOI_SHARE_GROUP was set (or unset)
+            # follows it from its next use
+            given.set(root)
+            given.set(root / MARK)
             return False
         if not root.is_dir():
             raise ParameterError(
@@ -169,18 +175,16 @@ def own_root(
     except FileExistsError:  # another process marked it meanwhile
         return False
     with os.fdopen(fd, "w", encoding="utf-8") as mark:
-        os.fchmod(fd, 0o600)
         mark.write(MARK_TEXT)
+    given.set(root / MARK)
     return adopted
 
 
 def open_private(path: Path):
-    """A file of the cache's (a lock) opened for writing, owner-only whatever the umask."""
+    """A file of the cache's (a lock) opened for writing, owner-only (or `FOI_SHARE_GROUP`'s
+    too) whatever the umask; someone else's lock (a shared cache) is used as it is."""
     handle = open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w")
-    try:
-        os.fchmod(handle.fileno(), 0o600)
-    except PermissionError:  # someone else's lock (a shared cache): used as it is
-        pass
+    access().set(path)
     return handle
 
 

@@ -13,10 +13,18 @@ import math
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Annotated, Any, Literal, overload
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from yaml.error import Mark
 from yaml.nodes import Node
 
@@ -41,6 +49,24 @@ REFERENCE_RULE = (
 #: Python, a few seconds a MB) and the deepest nesting of its values (a request's nests 5 deep)
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 20
+#: the rows the people-charged table adds after the charge groups' (`request.tables`): a group's
+#: label names its row, so it can be neither another group's label nor one of these
+EITHER_ROW = "Charged with any of these (each person once)"
+VIGILANTE_ROW = "of whom charged on hunter-group evidence"
+#: a word, as the evidence search reads one (`analysis.search.terms.WORD_RE`): letters only
+_SEARCHED_WORD = re.compile(r"[^\W\d_]")
+
+
+def _no_nul(text: str) -> str:
+    """A text holds no NUL character: YAML writes one (`"\\0"`), and a page with one in it is a
+    binary file, which the release gate cannot read."""
+    if "\0" in text:
+        raise ValueError("a NUL character (\\0) is not text: remove it")
+    return text
+
+
+#: a text the release shows (a title, a question, a label, a search term)
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class ChargeGroup(BaseModel):
@@ -48,8 +74,8 @@ class ChargeGroup(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    label: str = Field(min_length=1)
-    codes: list[str] = Field(min_length=1)
+    label: Text = Field(min_length=1)
+    codes: list[Text] = Field(min_length=1)
 
     @field_validator("codes")
     @classmethod
@@ -66,16 +92,16 @@ class RequestParameters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     reference: str
-    title: str = Field(min_length=1)
+    title: Text = Field(min_length=1)
     received: date | None = None
-    questions: list[str] = Field(min_length=1)
+    questions: list[Text] = Field(min_length=1)
     period_from: date
     period_to: date
     charge_year: int = Field(ge=1990, le=2100)
     offence_classes: list[str] = Field(default=["088/01", "088/02"], min_length=1)
-    offence_description: str = Field(default="offences in the requested classes", min_length=1)
+    offence_description: Text = Field(default="offences in the requested classes", min_length=1)
     charge_groups: dict[str, ChargeGroup] = Field(min_length=1)
-    search_terms: list[str] = Field(min_length=1)
+    search_terms: list[Text] = Field(min_length=1)
     search_scope: Literal["offences", "all_crimes"] = "offences"
     evidence_decisions: str | None = None
     review_minutes_per_record: float = 5
@@ -125,6 +151,9 @@ class RequestParameters(BaseModel):
         terms = [str(term).strip() for term in value]
         if any(not term for term in terms):
             raise ValueError("a search term is empty")
+        for term in terms:
+            if not _SEARCHED_WORD.search(term):
+                raise ValueError(f"a search term has no letters (the search finds words): {term!r}")
         return terms
 
     @field_validator("charge_groups")
@@ -133,6 +162,7 @@ class RequestParameters(BaseModel):
         for name in value:
             if name in {"either", "year", "vigilante"}:
                 raise ValueError(f"{name!r} is a reserved name")
+        _labels_name_one_row_each(value)
         return value
 
     @model_validator(mode="after")
@@ -178,6 +208,24 @@ class RequestParameters(BaseModel):
     @property
     def request_output_path(self) -> Path:
         return self.path(self.output_dir) / self.reference
+
+
+def _labels_name_one_row_each(groups: dict[str, ChargeGroup]) -> None:
+    """Each group's label names its own row of the people-charged table: two groups with one
+    label, or a label of a row the table adds itself, would be one row counted twice."""
+    seen: dict[str, str] = {}
+    for name, group in groups.items():
+        shown = _shown_key(name)
+        if group.label in (EITHER_ROW, VIGILANTE_ROW):
+            raise ValueError(
+                f"{shown}'s label is the name of a row the table adds itself: "
+                "give the group another"
+            )
+        if group.label in seen:
+            raise ValueError(
+                f"{shown}'s label is {seen[group.label]}'s too: give each group a label of its own"
+            )
+        seen[group.label] = shown
 
 
 def _one_line(error: ValidationError) -> str:

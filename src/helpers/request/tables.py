@@ -18,7 +18,7 @@ from helpers.disclosure.outcomes import OUTCOME_GROUPS, group_outcomes
 from helpers.disclosure.tables import TOTAL, Link, Protection, Table
 from helpers.extracts.model import Extract
 from helpers.extracts.sources import FORCE_SOURCES
-from helpers.request.parameters import RequestParameters
+from helpers.request.parameters import EITHER_ROW, VIGILANTE_ROW, RequestParameters
 
 
 @dataclass
@@ -51,8 +51,6 @@ class EvidenceFindings:
 
 HUNTER_ROW = "Hunter-group evidence found"
 NO_HUNTER_ROW = "No hunter-group evidence found"
-EITHER_ROW = "Charged with any of these (each person once)"
-VIGILANTE_ROW = "of whom charged on hunter-group evidence"
 SEARCHED_ROW = "Crimes whose circumstances were searched"
 CANDIDATES_ROW = "Crimes with a mention of the terms (to review)"
 REVIEWED_ROW = "Reviewed by hand"
