@@ -19,10 +19,10 @@ and neutralised (but for a `data:text/html` URL holding a script, which the gate
 written as text).
 
 The extract is the synthetic generator's, small (3,000 crimes); the identifiers planted are the
-exact written forms the gate catches today. `NORMALISED_FORMS` are the disguises of issue 17's
+exact written forms the extract's files hold. `NORMALISED_FORMS` are the disguises of issue 17's
 "Identifiers written slightly differently" (spaces, hyphens, zero-width characters, confusable
-letters, written-out dates, a full name alone, text copied from outside the search's scope): name
-them in `ENABLED_NORMALISED_FORMS` once the gate normalises before it matches.
+letters, written-out dates, a full name alone, text copied from outside the search's scope) are
+all planted too (`ENABLED_NORMALISED_FORMS`), since the gate normalises before it matches.
 
 The examples are derandomised (the same every run) and few, as each makes a whole release (about a
 second); `test_a_hostile_release_through_foi_briefing_run` makes one through the command itself.
@@ -162,7 +162,7 @@ def grouped_thousands(identifier: str) -> str:
 
 
 #: the disguises of issue 17's "Identifiers written slightly differently", for identifiers (crime
-#: references, person IDs, nominal numbers, PNC IDs); the gate catches none of them yet
+#: references, person IDs, nominal numbers, PNC IDs)
 NORMALISED_FORMS: dict[str, Callable[[str], str]] = {
     "spaced out": spaced_out,
     "hyphenated": hyphenated,
@@ -177,10 +177,9 @@ NORMALISED_PEOPLE_AND_TEXTS = [
     "date of birth written out",
     "copied from outside the scope",
 ]
-#: the disguises above to plant, once the gate normalises before it matches (issue 17, item 3):
-#: name them here (from `NORMALISED_FORMS` and `NORMALISED_PEOPLE_AND_TEXTS`), or, to try them,
-#: in `FOI_HOSTILE_NORMALISED_FORMS` (names joined by commas, or `all`)
-ENABLED_NORMALISED_FORMS: tuple[str, ...] = ()
+#: the disguises above that are planted (all: the gate normalises before it matches, issue 17
+#: item 3); `FOI_HOSTILE_NORMALISED_FORMS` (names joined by commas) plants only those named
+ENABLED_NORMALISED_FORMS: tuple[str, ...] = (*NORMALISED_FORMS, *NORMALISED_PEOPLE_AND_TEXTS)
 _TRIED = os.environ.get("FOI_HOSTILE_NORMALISED_FORMS", "")
 if _TRIED:
     ENABLED_NORMALISED_FORMS = tuple(
@@ -268,8 +267,16 @@ def extract(tmp_path_factory):
     return plants
 
 
-ORDINALS = dict(enumerate("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(), start=1))
-ORDINALS |= {20 + k: f"twenty-{ORDINALS[k]}" for k in range(1, 10)} | {30: "thirtieth", 31: "thirty-first"}
+ORDINALS = dict(
+    enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(),
+        start=1,
+    )
+)
+ORDINALS |= {20 + k: f"twenty-{ORDINALS[k]}" for k in range(1, 10)} | {
+    30: "thirtieth",
+    31: "thirty-first",
+}
 
 
 def disguised_people(people, outside_texts) -> list[str]:
@@ -287,7 +294,10 @@ def disguised_people(people, outside_texts) -> list[str]:
                 f"{forenames} {surname}, born the {ORDINALS[int(day)]} of {named} {year}",
             ]
     if "confusable letters" in ENABLED_NORMALISED_FORMS:
-        planted += [f"{confusable_letters(forenames)} {surname} {born}" for forenames, surname, born in people]
+        planted += [
+            f"{confusable_letters(forenames)} {surname} {born}"
+            for forenames, surname, born in people
+        ]
     if "copied from outside the scope" in ENABLED_NORMALISED_FORMS:
         planted += eight_words(outside_texts)
     return planted
@@ -712,7 +722,10 @@ def test_the_checks_find_live_markup_formulas_and_identifiers_they_are_given(ext
     (tables / "t.csv").write_text(out.getvalue(), encoding="utf-8")
     assert len(unneutralised_formulas(tmp_path)) == len(FORMULAS)
     texts = {"a": "x " + " ".join(extract.identifiers + extract.people + extract.copied) + " y"}
-    assert len(leaked(extract, texts)) == len(extract.identifiers + extract.people + extract.copied)
+    found = set(leaked(extract, texts))  # the disguised forms of the same plants are found too
+    assert {
+        f"a: {plant!r}" for plant in extract.identifiers + extract.people + extract.copied
+    } <= found
     assert leaked(extract, {"a": "x1" + extract.identifiers[0] + "9"}) == []
 
 

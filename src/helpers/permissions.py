@@ -43,6 +43,11 @@ class Access:
         os.chmod(path, self.folder if stat.S_ISDIR(status.st_mode) else self.file)
 
 
+#: the owner's alone, whatever `FOI_SHARE_GROUP` says (the disclosure log and its secret: one
+#: officer's to write, and the key that would link its hashes back to people)
+OWNER_ONLY = Access()
+
+
 def access() -> Access:
     """The access `FOI_SHARE_GROUP` asks for (unset or empty: the owner's alone); ParameterError
     for a group that does not exist or that the user is not in."""
