@@ -125,8 +125,39 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
+def across() -> dict[int, dict]:
+    """(g): bench/bench_across.py in a process of its own, its measurements as JSON."""
+    code = (
+        "import json, sys; sys.path.insert(0, 'bench'); import bench_across; "
+        "print(json.dumps(bench_across.measure([1, 50, 300])))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"bench: the audit across releases failed: {done.stderr[-2000:]}")
+    return {int(n): row for n, row in json.loads(done.stdout).items()}
+
+
+def across_rows(measured: dict[int, dict]) -> list[str]:
+    """The table of (g), one row per log size."""
+    lines = [
+        "| published releases | cells in the log | constraining | audit s | target |",
+        "|--------------------|------------------|--------------|---------|--------|",
+    ]
+    for n, row in measured.items():
+        lines.append(
+            f"| {n:18d} | {row['cells']:16d} | {row['constraining']:12d} | {row['wall']:7.2f} | <= 2 s |"
+        )
+    return lines
+
+
 def main() -> int:
     import time
+
+    if sys.argv[1:] == ["across"]:
+        print("\n".join(across_rows(across())))
+        return 0
 
     from helpers.run.cli import synthetic_extract
 
@@ -252,6 +283,10 @@ def main() -> int:
         print(
             f"| {label:{width}} | {results[key]['wall']:7.2f} | {results[key]['peak_mib']:8.0f} | {results[key]['count']:4d} | {ratio} |"
         )
+    print()
+    print("(g) the audit across releases of one new draft (bench/bench_across.py), wall time")
+    print()
+    print("\n".join(across_rows(across())))
     print(
         f"\ncold peak memory: {results['cold']['peak_mib']:.0f} MiB (target <= 800); baselines' figures equal the project's: yes"
     )

@@ -68,6 +68,10 @@ _COUNT = re.compile(r"[0-9]+")
 #: fixed, so that the atoms' order, hence the solver's answers, are the same on every run
 _SEED = 18
 _INTEGRAL = 1e-7
+#: at most so many rounds of :meth:`_Problem.certify_many`
+_ROUNDS = 8
+#: linear programmes with other weights tried before the integer programme
+_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -277,34 +281,108 @@ class _Problem:
         np.minimum.at(row_hi, self.row, hi)
         return row_lo, row_hi
 
-    def _integral(
-        self, x: npt.NDArray[np.float64], lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64]
-    ) -> npt.NDArray[np.float64] | None:
-        """``x`` rounded, if that is an integer solution."""
-        rounded = np.rint(x)
-        if np.abs(x - rounded).max(initial=0.0) > _INTEGRAL or (rounded < 0).any():
-            return None
-        y = self.matrix @ rounded
-        return rounded if ((y >= lo) & (y <= hi)).all() else None
-
-    def _solution(
+    def _change(
         self,
-        cost: npt.NDArray[np.float64],
         lo: npt.NDArray[np.float64],
         hi: npt.NDArray[np.float64],
+        step: float = math.inf,
+        cost: npt.NDArray[np.float64] | None = None,
     ) -> npt.NDArray[np.float64] | None:
-        """An integer solution minimising ``cost`` (always bounded here), or None if none."""
-        n = self.matrix.shape[1]
-        for integer in (False, True):
-            status, x = solve(cost, np.zeros(n), np.full(n, math.inf), self.matrix, lo, hi, integer)
-            if status == "Infeasible":
-                return None  # the relaxation has no solution: nor has the integer programme
-            if status != "optimal" or x is None:
-                raise RuntimeError(f"the attacker's problem across releases failed: {status}")
-            solution = self._integral(x, lo, hi)
-            if solution is not None:
-                return solution
-        raise RuntimeError("the integer solution of the attacker's problem is not integral")
+        """An integer change ``d`` of the atoms' sizes such that ``sizes + d`` is a solution for
+        the constraints' ranges ``lo``, ``hi``, each atom changing by at most ``step``, minimising
+        ``cost @ d`` (none: any solution will do), or None if there is none."""
+        n = len(self.sizes)
+        status, d = solve(
+            np.zeros(n) if cost is None else cost,
+            -np.minimum(self.sizes, step),
+            np.full(n, step),
+            self.matrix,
+            lo - self.truth,
+            hi - self.truth,
+            integer=True,
+        )
+        if status == "Infeasible":
+            return None
+        if status != "optimal" or d is None:
+            raise RuntimeError(f"the attacker's problem across releases failed: {status}")
+        return np.rint(d)
+
+    def _smallest_change(
+        self,
+        lo: npt.NDArray[np.float64],
+        hi: npt.NDArray[np.float64],
+        weights: npt.NDArray[np.float64] | None = None,
+    ) -> tuple[bool, npt.NDArray[np.float64] | None]:
+        """The linear relaxation of the smallest change (sum of absolute changes): whether it is
+        feasible, and its solution if that is integral (a vertex of this programme often is).
+        ``weights``: of each atom's change (default 1)."""
+        n = len(self.sizes)
+        weights = np.ones(n) if weights is None else weights
+        # d = up - down, 0 <= up, 0 <= down <= sizes
+        status, z = solve(
+            np.concatenate([weights, weights]),
+            np.zeros(2 * n),
+            np.concatenate([np.full(n, math.inf), self.sizes]),
+            np.hstack([self.matrix, -self.matrix]),
+            lo - self.truth,
+            hi - self.truth,
+            integer=False,
+        )
+        if status == "Infeasible":
+            return False, None
+        if status != "optimal" or z is None:
+            raise RuntimeError(f"the attacker's problem across releases failed: {status}")
+        return True, self._integral_change(z[:n] - z[n:], lo, hi)
+
+    def certify(self, d: npt.NDArray[np.float64], certified: set[int]) -> None:
+        """Every constraint the change ``d`` moves can take another value than its true one."""
+        certified.update(np.flatnonzero(self.matrix @ d != 0).tolist())
+
+    def certify_many(
+        self,
+        targets: list[int],
+        lo: npt.NDArray[np.float64],
+        hi: npt.NDArray[np.float64],
+        certified: set[int],
+    ) -> None:
+        """Certify many constraints at once, before asking about each: the smallest changes
+        (each atom by at most 1) that earn a reward for moving the uncertified constraints up or
+        down (random directions), while a round certifies more. A linear programme whose vertex
+        is usually integral here; a fractional one certifies nothing."""
+        rng = np.random.default_rng(_SEED)
+        n = len(self.sizes)
+        idle = 0
+        for _ in range(_ROUNDS):
+            left = [r for r in targets if r not in certified]
+            if not left or idle == 2:
+                return
+            weights = rng.choice([-1.0, 1.0], len(left)) * rng.uniform(1.0, 2.0, len(left))
+            reward = weights @ self.matrix[left]
+            status, z = solve(
+                np.concatenate([1.0 - reward, 1.0 + reward]),
+                np.zeros(2 * n),
+                np.concatenate([np.ones(n), np.minimum(self.sizes, 1.0)]),
+                np.hstack([self.matrix, -self.matrix]),
+                lo - self.truth,
+                hi - self.truth,
+                integer=False,
+            )
+            before = len(certified)
+            if status == "optimal" and z is not None:
+                d = self._integral_change(z[:n] - z[n:], lo, hi)
+                if d is not None:
+                    self.certify(d, certified)
+            idle = idle + 1 if len(certified) == before else 0
+
+    def _integral_change(
+        self, d: npt.NDArray[np.float64], lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64] | None:
+        """``d`` rounded, if it is integral and a change to a solution."""
+        rounded = np.rint(d)
+        if np.abs(d - rounded).max(initial=0.0) > _INTEGRAL or (self.sizes + rounded < 0).any():
+            return None
+        y = self.matrix @ rounded
+        return rounded if ((y >= lo - self.truth) & (y <= hi - self.truth)).all() else None
 
     def is_pinned(
         self,
@@ -316,19 +394,26 @@ class _Problem:
         """Whether constraint ``r`` can take only its true value; adds to ``certified`` every
         constraint a solution found on the way moves away from its true value."""
         true = self.truth[r]
+        rng = np.random.default_rng(_SEED)
         for up in (True, False):
             lo_r, hi_r = lo.copy(), hi.copy()
-            if up:  # is there a solution with r >= true + 1? (the smallest such r: bounded)
+            if up:
                 lo_r[r] = max(lo_r[r], true + 1)
-                cost = self.matrix[r]
-            else:  # one with r <= true - 1? (the largest such r: bounded)
+            else:
                 hi_r[r] = min(hi_r[r], true - 1)
-                cost = -self.matrix[r]
             if lo_r[r] > hi_r[r]:
                 continue
-            x = self._solution(cost, lo_r, hi_r)
-            if x is not None:
-                certified.update(np.flatnonzero(self.matrix @ x != self.truth).tolist())
+            # the relaxation first: without a solution, the integer programme has none
+            feasible, d = self._smallest_change(lo_r, hi_r)
+            for _ in range(_RETRIES):
+                if not feasible or d is not None:
+                    break
+                # another vertex: the integer programme takes ten times longer than these
+                _, d = self._smallest_change(lo_r, hi_r, rng.uniform(1.0, 2.0, len(self.sizes)))
+            if feasible and d is None:
+                d = self._change(lo_r, hi_r)
+            if d is not None:
+                self.certify(d, certified)
                 return False
         return True
 
@@ -410,14 +495,13 @@ def protect_across(
         # constraints holding a protected cell, in the order of their first cell
         targets = np.unique(problem.row[protected])
         targets = targets[np.argsort(problem.first_cell[targets])].tolist()
+        targets = [r for r in targets if r not in disclosed and r not in unprotected]
+        problem.certify_many(targets, row_lo, row_hi, certified)
         pinned = next(
             (
                 r
                 for r in targets
-                if r not in certified
-                and r not in disclosed
-                and r not in unprotected
-                and problem.is_pinned(r, row_lo, row_hi, certified)
+                if r not in certified and problem.is_pinned(r, row_lo, row_hi, certified)
             ),
             None,
         )
