@@ -189,7 +189,7 @@ def _keys(n: int, rng: np.random.Generator) -> npt.NDArray[np.uint64]:
     return rng.integers(0, np.iinfo(np.uint64).max, size=(n, 2), dtype=np.uint64, endpoint=True)
 
 
-def _group(hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+def _group(hashes: npt.NDArray[np.uint64] | npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Equal rows of ``hashes`` -> the same group, numbered by first appearance."""
     _, first, inverse = np.unique(hashes, axis=0, return_index=True, return_inverse=True)
     rank = np.empty(len(first), dtype=np.int64)
@@ -206,65 +206,74 @@ class _Problem:
     """
 
     def __init__(self, cells: list[LoggedCell], n_draft: int) -> None:
-        lengths = np.fromiter((len(c.units) for c in cells), dtype=np.int64, count=len(cells))
+        # cells counting the same units are one constraint: each distinct set of units once
+        # (a frozenset keeps its hash, so this costs little even for 300 releases)
+        number_of: dict[frozenset[str], int] = {}
+        cell_set = np.fromiter(
+            (number_of.setdefault(c.units, len(number_of)) for c in cells),
+            dtype=np.int64,
+            count=len(cells),
+        )
+        sets = list(number_of)
+        lengths = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
+        # units numbered by their str hash (each string keeps it), much faster than numbering
+        # the strings; two of a few thousand keys sharing a 64-bit hash: about 1 in 10^12
         flat = np.fromiter(
-            chain.from_iterable(c.units for c in cells), dtype=object, count=int(lengths.sum())
+            map(hash, chain.from_iterable(sets)), dtype=np.int64, count=int(lengths.sum())
         )
         unit, _ = pd.factorize(flat)
         n_units = int(unit.max()) + 1 if len(unit) else 0
-        cell_of = np.repeat(np.arange(len(cells)), lengths)
-        touched = self._connected(cell_of, unit, n_units, len(cells), n_draft)
-        self.direct, self.inside = touched
-        inside = self.inside
-        self.cells = [c for c, k in zip(cells, inside, strict=True) if k]
+        set_of = np.repeat(np.arange(len(sets)), lengths)
+        seeds = np.zeros(len(sets), dtype=bool)
+        seeds[cell_set[:n_draft]] = True
+        direct, inside = self._connected(set_of, unit, n_units, seeds)
+        self.direct, self.inside = direct[cell_set], inside[cell_set]
+        self.cells = [c for c, k in zip(cells, self.inside, strict=True) if k]
         self.n_draft = n_draft
-        number = np.cumsum(inside) - 1
-        keep = inside[cell_of]
-        cell_of, unit = number[cell_of[keep]], unit[keep]
+        # the constraints: the connected sets, in the order of their first cell
+        self.row = _group(cell_set[self.inside].reshape(-1, 1))
+        row_of_set = np.full(len(sets), -1)
+        row_of_set[cell_set[self.inside]] = self.row
+        n_rows = int(self.row.max()) + 1
+        keep = row_of_set[set_of] >= 0
+        pair_row, unit = row_of_set[set_of[keep]], unit[keep]
 
-        rng = np.random.default_rng(_SEED)
-        # a unit's membership, hashed: the sum of the keys of the cells counting it
+        # a unit's membership, hashed: the sum of the keys of the constraints counting it
         membership = np.zeros((n_units, 2), dtype=np.uint64)
-        np.add.at(membership, unit, _keys(len(self.cells), rng)[cell_of])
+        np.add.at(membership, unit, _keys(n_rows, np.random.default_rng(_SEED))[pair_row])
         counted = np.zeros(n_units, dtype=bool)
         counted[unit] = True
         atom_of_unit = np.full(n_units, -1, dtype=np.int64)
         atom_of_unit[counted] = _group(membership[counted])
         self.sizes = np.bincount(atom_of_unit[counted]).astype(np.float64)
         n_atoms = len(self.sizes)
-        pairs = np.unique(cell_of * n_atoms + atom_of_unit[unit])
-        pair_cell, pair_atom = pairs // max(n_atoms, 1), pairs % max(n_atoms, 1)
-        # cells counting the same units have the same atoms: one constraint
-        content = np.zeros((len(self.cells), 2), dtype=np.uint64)
-        np.add.at(content, pair_cell, _keys(n_atoms, rng)[pair_atom])
-        self.row = _group(content)
-        self.matrix = np.zeros((int(self.row.max()) + 1, n_atoms))
-        self.matrix[self.row[pair_cell], pair_atom] = 1.0
+        pairs = np.unique(pair_row * n_atoms + atom_of_unit[unit])
+        self.matrix = np.zeros((n_rows, n_atoms))
+        self.matrix[pairs // max(n_atoms, 1), pairs % max(n_atoms, 1)] = 1.0
         self.truth = self.matrix @ self.sizes
-        self.first_cell = np.full(len(self.matrix), len(self.cells))
+        self.first_cell = np.full(n_rows, len(self.cells))
         np.minimum.at(self.first_cell, self.row, np.arange(len(self.cells)))
-        self.total = np.zeros(len(self.matrix), dtype=bool)
+        self.total = np.zeros(n_rows, dtype=bool)
         np.logical_or.at(
             self.total, self.row, [is_total(c.row) or is_total(c.column) for c in self.cells]
         )
 
     @staticmethod
     def _connected(
-        cell_of: npt.NDArray[np.int64],
+        set_of: npt.NDArray[np.int64],
         unit: npt.NDArray[np.int64],
         n_units: int,
-        n_cells: int,
-        n_draft: int,
+        seeds: npt.NDArray[np.bool_],
     ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-        """The cells sharing units with the draft's, and all cells connected to them."""
-        inside = np.zeros(n_cells, dtype=bool)
-        inside[:n_draft] = True
+        """The sets sharing units with the ``seeds`` (the draft's), and all sets connected to
+        them through shared units."""
+        inside = seeds.copy()
         direct = None
         while True:
             units = np.zeros(n_units, dtype=bool)
-            units[unit[inside[cell_of]]] = True
+            units[unit[inside[set_of]]] = True
             grown = inside.copy()
-            grown[cell_of[units[unit]]] = True
+            grown[set_of[units[unit]]] = True
             if direct is None:
                 direct = grown
             if (grown == inside).all():
@@ -493,9 +502,12 @@ def protect_across(
     while True:
         row_lo, row_hi = problem.bounds(lo, hi)
         # constraints holding a protected cell, in the order of their first cell
-        targets = np.unique(problem.row[protected])
-        targets = targets[np.argsort(problem.first_cell[targets])].tolist()
-        targets = [r for r in targets if r not in disclosed and r not in unprotected]
+        rows = np.unique(problem.row[protected])
+        targets = [
+            int(r)
+            for r in rows[np.argsort(problem.first_cell[rows])]
+            if r not in disclosed and r not in unprotected
+        ]
         problem.certify_many(targets, row_lo, row_hi, certified)
         pinned = next(
             (
