@@ -8,11 +8,12 @@ charge group (and "any of these") and whether a term matched, with totals: about
 them shown as ``<5`` or ``[c]`` on average. The log's releases are protected each on its own
 (:func:`build_log` says why); a new draft is audited against the first 1, 50 and 300 of them.
 
-    python bench/bench_across.py [RELEASES ...]   # default 1 50 300
+    python bench/bench_across.py [--json] [RELEASES ...]   # default 1 50 300
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import statistics
@@ -142,8 +143,13 @@ def measure(sizes: list[int]) -> dict[int, dict]:
 
 
 def main(argv: list[str]) -> int:
-    sizes = [int(a) for a in argv] or [1, 50, 300]
-    for n, row in measure(sizes).items():
+    as_json = "--json" in argv
+    sizes = [int(a) for a in argv if a != "--json"] or [1, 50, 300]
+    measured = measure(sizes)
+    if as_json:
+        print(json.dumps(measured))
+        return 0
+    for n, row in measured.items():
         print(
             f"{n:4d} releases ({row['cells']:5d} cells, {row['constraining']} constraining): "
             f"{row['wall']:.3f} s {row['runs']}, {row['extra']} extra withheld, "

@@ -484,7 +484,9 @@ def protect_across(
     without_lo, without_hi = lo.copy(), hi.copy()
     without_lo[is_draft], without_hi[is_draft] = 0.0, math.inf
 
+    without = problem.bounds(without_lo, without_hi)
     certified: set[int] = set()
+    certified_without: set[int] = set()  # shown unpinned by the published cells alone
     disclosed: dict[int, tuple[str, ...]] = {}
     unprotected: set[int] = set()
     withheld: list[Withheld] = []
@@ -509,19 +511,19 @@ def protect_across(
             if r not in disclosed and r not in unprotected
         ]
         problem.certify_many(targets, row_lo, row_hi, certified)
-        pinned = next(
-            (
-                r
-                for r in targets
-                if r not in certified and problem.is_pinned(r, row_lo, row_hi, certified)
-            ),
-            None,
-        )
+        pinned = None
+        for r in targets:
+            if r in certified:
+                continue
+            # given away by the published releases alone? (asked first: a cell not certified
+            # yet often is, and the answer holds for the whole search)
+            if r not in certified_without and problem.is_pinned(r, *without, certified_without):
+                disclosed[r] = releases_behind(r)
+            elif problem.is_pinned(r, row_lo, row_hi, certified):
+                pinned = r
+                break
         if pinned is None:
             break
-        if problem.is_pinned(pinned, *problem.bounds(without_lo, without_hi), set()):
-            disclosed[pinned] = releases_behind(pinned)
-            continue
         if problem.is_pinned(pinned, *problem.bounds(floor_lo, floor_hi), set()):
             unprotected.add(pinned)
             continue
