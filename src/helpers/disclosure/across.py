@@ -347,6 +347,24 @@ class _Problem:
         """Every constraint the change ``d`` moves can take another value than its true one."""
         certified.update(np.flatnonzero(self.matrix @ d != 0).tolist())
 
+    def certify_swaps(
+        self, lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64], certified: set[int]
+    ) -> None:
+        """Certify without a solver: one unit moved between two atoms that every exact
+        constraint counts alike keeps every shown count; where the ranges allow it, each
+        constraint counting one atom and not the other moves."""
+        exact = self.matrix[lo == hi]
+        _, alike = np.unique(exact.T, axis=0, return_inverse=True)
+        alike = alike.reshape(-1)
+        for group in np.flatnonzero(np.bincount(alike) > 1):
+            atoms = np.flatnonzero(alike == group)
+            for i in atoms[self.sizes[atoms] >= 1]:
+                for j in atoms[atoms != i]:
+                    change = self.matrix[:, j] - self.matrix[:, i]
+                    after = self.truth + change
+                    if ((after >= lo) & (after <= hi)).all():
+                        certified.update(np.flatnonzero(change).tolist())
+
     def certify_many(
         self,
         targets: list[int],
@@ -510,6 +528,7 @@ def protect_across(
             for r in rows[np.argsort(problem.first_cell[rows])]
             if r not in disclosed and r not in unprotected
         ]
+        problem.certify_swaps(row_lo, row_hi, certified)
         problem.certify_many(targets, row_lo, row_hi, certified)
         pinned = None
         for r in targets:
