@@ -312,9 +312,10 @@ class _Problem:
         )
         if status == "Infeasible":
             return None
-        if status != "optimal" or d is None:
+        solution = None if d is None else self._integral_change(d, lo, hi)
+        if status != "optimal" or solution is None:
             raise RuntimeError(f"the attacker's problem across releases failed: {status}")
-        return np.rint(d)
+        return solution
 
     def _smallest_change(
         self,
