@@ -30,12 +30,16 @@ draft order); the first whose withholding alone unpins the cell, or else the fir
 only widens the attacker's choice, so a cell shown once to be unpinned stays so.
 
 Speed: only the cells connected to the draft through shared units matter (the others form
-separate integer programmes the draft cannot change). Atoms are found by hashing each unit's
-membership (two random 64-bit keys per cell, summed: numpy, no loop over units), cells counting
-the same units are one constraint, and every solution the solver returns certifies each
-protected cell it moves away from its true value. The linear relaxation is solved first: if it is
-infeasible, so is the integer programme, and if its solution is integral it is an integer one;
-only otherwise is the integer programme solved.
+separate integer programmes the draft cannot change). Each distinct set of units is read once and
+is one constraint; atoms are found by hashing each unit's membership (two random 64-bit keys per
+constraint, summed: numpy, no loop over units). A protected cell is shown unpinned by any integer
+solution that moves it, and every solution found certifies every cell it moves: first moves of one
+unit between two atoms that every shown count counts alike (no solver), then a few linear
+programmes of "smallest change, rewarded for moving the cells not yet certified" (their vertices
+are usually integral), then cell by cell the smallest change that moves it, its linear relaxation
+first (infeasible: so is the integer programme; integral: a solution), the integer programme only
+when the relaxation's vertex is fractional. Measured in docs/performance.md: not yet within 2 s
+for 300 releases.
 
 Interface: :class:`LoggedCell` (one cell as the log holds it), :func:`protect_across` ->
 :class:`AcrossResult` (the draft's new shown values, :class:`Withheld` with reasons,
@@ -127,7 +131,7 @@ class AcrossResult:
     * ``shown``: every draft cell (``(table, row, column)``) -> its shown value now;
     * ``extra_withheld``: the draft cells it withheld, in order, with reasons;
     * ``already_disclosed``: protected cells (published, or the draft's) that the published
-      releases pin without the draft; the draft does not make them worse, and cannot help them;
+      releases pin without the draft (only cells connected to the draft's are looked at); the draft does not make them worse, and cannot help them;
     * ``unprotected``: protected cells still pinned because of the draft that no withholding of
       its non-zero cells unpins (``safe`` is False then);
     * ``constraining_releases``: published releases with a cell sharing units with the draft's.
