@@ -131,7 +131,8 @@ class AcrossResult:
     * ``shown``: every draft cell (``(table, row, column)``) -> its shown value now;
     * ``extra_withheld``: the draft cells it withheld, in order, with reasons;
     * ``already_disclosed``: protected cells (published, or the draft's) that the published
-      releases pin without the draft (only cells connected to the draft's are looked at); the draft does not make them worse, and cannot help them;
+      releases pin without the draft (only cells connected to the draft's are looked at); the
+      draft does not make them worse, and cannot help them;
     * ``unprotected``: protected cells still pinned because of the draft that no withholding of
       its non-zero cells unpins (``safe`` is False then);
     * ``constraining_releases``: published releases with a cell sharing units with the draft's.
