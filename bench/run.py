@@ -125,8 +125,59 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
+ACROSS_SIZES = (1, 50, 300)
+#: each size of (g) stops after this long, so that `make bench` stays within five minutes
+ACROSS_TIMEOUT = float(os.environ.get("BENCH_ACROSS_TIMEOUT", 60))
+
+
+def across() -> dict[int, dict | None]:
+    """(g): bench/bench_across.py, each log size in a process of its own; None if it was stopped
+    after ACROSS_TIMEOUT seconds."""
+    out: dict[int, dict | None] = {}
+    for n in ACROSS_SIZES:
+        try:
+            done = subprocess.run(
+                [sys.executable, ROOT / "bench" / "bench_across.py", "--json", str(n)],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                check=False,
+                timeout=ACROSS_TIMEOUT,
+            )
+        except subprocess.TimeoutExpired:
+            out[n] = None
+            continue
+        if done.returncode != 0:
+            raise SystemExit(f"bench: the audit across releases failed: {done.stderr[-2000:]}")
+        out[n] = json.loads(done.stdout)[str(n)]
+        print(f"  across, {n} releases: {out[n]['wall']:.2f} s", flush=True)
+    return out
+
+
+def across_rows(measured: dict[int, dict | None]) -> list[str]:
+    """The table of (g), one row per log size."""
+    lines = [
+        "| published releases | cells in the log | constraining | audit s | target |",
+        "|--------------------|------------------|--------------|---------|--------|",
+    ]
+    for n, row in measured.items():
+        if row is None:
+            lines.append(
+                f"| {n:18d} |                  |              | > {ACROSS_TIMEOUT:.0f} (stopped) | <= 2 s |"
+            )
+            continue
+        lines.append(
+            f"| {n:18d} | {row['cells']:16d} | {row['constraining']:12d} | {row['wall']:7.2f} | <= 2 s |"
+        )
+    return lines
+
+
 def main() -> int:
     import time
+
+    if sys.argv[1:] == ["across"]:
+        print("\n".join(across_rows(across())))
+        return 0
 
     from helpers.run.cli import synthetic_extract
 
@@ -252,6 +303,10 @@ def main() -> int:
         print(
             f"| {label:{width}} | {results[key]['wall']:7.2f} | {results[key]['peak_mib']:8.0f} | {results[key]['count']:4d} | {ratio} |"
         )
+    print()
+    print("(g) the audit across releases of one new draft (bench/bench_across.py), wall time")
+    print()
+    print("\n".join(across_rows(across())))
     print(
         f"\ncold peak memory: {results['cold']['peak_mib']:.0f} MiB (target <= 800); baselines' figures equal the project's: yes"
     )

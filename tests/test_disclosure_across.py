@@ -1,0 +1,382 @@
+"""Tests for helpers.disclosure.across: protection across the releases of the disclosure log.
+
+Releases here are made as the project makes them: the tables of a request (offences by year and
+by whether a search term matched; people charged by charge group, with the "any of these" row)
+protected on their own by :func:`helpers.disclosure.suppression.protect`, each published cell
+recorded with the set of units it counts. The attacker below (:func:`pinned_cells`) is written
+from the definitions, independently of across.py: it builds the atoms with Python sets and asks
+HiGHS for the exact integer minimum and maximum of every protected cell.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers.disclosure.across import LoggedCell, protect_across
+from helpers.disclosure.highs import solve
+from helpers.disclosure.suppression import protect
+from helpers.disclosure.tables import TOTAL, Link, Table
+
+T = 5
+
+
+@dataclass(frozen=True)
+class Crime:
+    """One crime of the synthetic records, with its one suspect."""
+
+    id: int
+    year: int
+    terms: frozenset[str]  # the search terms its free text matches
+    groups: frozenset[str]  # the charge groups its suspect was charged with
+
+
+def crimes(*specs: tuple[int, int, str, str]) -> list[Crime]:
+    """``(how many, year, terms "a b", groups "g h")`` -> that many crimes."""
+    out: list[Crime] = []
+    for n, year, terms, groups in specs:
+        for _ in range(n):
+            out.append(Crime(len(out), year, frozenset(terms.split()), frozenset(groups.split())))
+    return out
+
+
+def release(
+    name: str,
+    records: Sequence[Crime],
+    years: Sequence[int],
+    terms: Sequence[str] = ("hunter",),
+    groups: Sequence[str] = (),
+    threshold: int = T,
+) -> list[LoggedCell]:
+    """A release's cells, protected on their own, each with the units it counts."""
+    inside = [c for c in records if c.year in years]
+    matched = {c.id for c in inside if c.terms & set(terms)}
+    members: dict[tuple[str, str, str], frozenset[str]] = {}
+    for row in ("hunter", "other", TOTAL):
+        for col in [*map(str, years), TOTAL]:
+            members[("offences", row, col)] = frozenset(
+                f"crime:{c.id}"
+                for c in inside
+                if (col == TOTAL or str(c.year) == col)
+                and (row == TOTAL or (c.id in matched) == (row == "hunter"))
+            )
+    rows = [*groups, "any of these"] if groups else []
+    for row in rows:
+        members[("charged", row, "people")] = frozenset(
+            f"person:{c.id}"
+            for c in inside
+            if (c.groups & set(groups) if row == "any of these" else row in c.groups)
+        )
+    tables = []
+    for name_ in ("offences", "charged"):
+        keys = [k for k in members if k[0] == name_]
+        if not keys:
+            continue
+        index = list(dict.fromkeys(k[1] for k in keys))
+        columns = list(dict.fromkeys(k[2] for k in keys))
+        counts = pd.DataFrame(
+            [[len(members[(name_, r, c)]) for c in columns] for r in index],
+            index=index,
+            columns=columns,
+        )
+        tables.append(Table(name_, name_, counts))
+    links = []
+    if len(groups) >= 2:
+        links.append(
+            Link.union(
+                ("charged", "any of these", "people"), [("charged", g, "people") for g in groups]
+            )
+        )
+    elif len(groups) == 1:
+        links.append(Link.equal(("charged", groups[0], "people"), ("charged", rows[-1], "people")))
+    shown = protect(tables, links, threshold, strict=False).tables
+    return [
+        LoggedCell(name, t, r, c, units, str(shown[t].loc[r, c]), threshold)
+        for (t, r, c), units in members.items()
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# the independent attacker
+# --------------------------------------------------------------------------------------------
+
+BIG = 10**6  # an atom bound no instance here comes near: max of a cell >= BIG means "no limit"
+
+
+def bounds(shown: str, threshold: int) -> tuple[float, float]:
+    if shown == "[c]":
+        return threshold, np.inf
+    if shown.startswith("<"):
+        return 1, int(shown[1:]) - 1
+    return int(shown), int(shown)
+
+
+def pinned_cells(cells: Sequence[LoggedCell]) -> list[tuple[str, str, str, str]]:
+    """Every protected cell (``<T`` or ``[c]``) whose exact integer min equals its max."""
+    signature: dict[str, set[int]] = {}
+    for i, cell in enumerate(cells):
+        for unit in cell.units:
+            signature.setdefault(unit, set()).add(i)
+    atoms = sorted({frozenset(s) for s in signature.values()}, key=sorted)
+    matrix = np.array([[1.0 if i in atom else 0.0 for atom in atoms] for i in range(len(cells))])
+    lo, hi = zip(*(bounds(c.shown, c.threshold) for c in cells), strict=True)
+    out = []
+    for i, cell in enumerate(cells):
+        if not (cell.shown == "[c]" or cell.shown.startswith("<")):
+            continue
+        extremes = []
+        for sign in (1.0, -1.0):
+            status, x = solve(
+                sign * matrix[i],
+                np.zeros(len(atoms)),
+                np.full(len(atoms), float(BIG)),
+                matrix,
+                np.array(lo, dtype=float),
+                np.array(hi, dtype=float),
+                integer=True,
+            )
+            assert status == "optimal" and x is not None
+            extremes.append(round(float(matrix[i] @ x)))
+        if extremes[0] == extremes[1]:
+            out.append((cell.release, cell.table, cell.row, cell.column))
+    return out
+
+
+def with_shown(draft: Sequence[LoggedCell], result) -> list[LoggedCell]:
+    return [replace(c, shown=result.shown[(c.table, c.row, c.column)]) for c in draft]
+
+
+def assert_protects(draft, published):
+    """Unprotected, the releases together give a value away; protected, none."""
+    assert pinned_cells([*published, *draft]) != []
+    result = protect_across(draft, published, T)
+    assert result.extra_withheld, "the draft had to withhold more"
+    after = with_shown(draft, result)
+    # nothing pinned but draft cells the published releases give away on their own (a [c] of the
+    # draft counting what a published cell shows)
+    assert set(pinned_cells([*published, *after])) == {d.cell for d in result.already_disclosed}
+    for disclosed in result.already_disclosed:
+        cell = next(c for c in after if c.key == disclosed.cell)
+        assert cell.release == "r2 draft" and pinned_cells([*published, cell]) == [cell.key]
+    assert result.safe
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# the scenarios of issue 18
+# --------------------------------------------------------------------------------------------
+
+PERIOD = crimes(
+    (3, 2016, "hunter", ""),
+    (5, 2017, "hunter", ""),
+    (11, 2016, "", ""),
+    (44, 2017, "", ""),
+)
+
+
+def test_two_period_variants_give_a_small_count_away_unless_protected():
+    published = release("r1 v1", PERIOD, [2016, 2017])
+    draft = release("r2 draft", PERIOD, [2017])
+    result = assert_protects(draft, published)
+    assert result.constraining_releases == ("r1 v1",)
+    first = result.extra_withheld[0]
+    assert first.cell[0] == "offences" and first.by_releases == ("r1 v1",)
+
+
+def test_charge_groups_differing_by_one_group():
+    records = crimes(
+        (9, 2017, "", "assault"),
+        (1, 2017, "", "theft"),
+        (13, 2017, "", "fraud"),
+        (1, 2017, "hunter", ""),
+    )
+    published = release("r1 v1", records, [2017], groups=("assault", "fraud"))
+    draft = release("r2 draft", records, [2017], groups=("assault", "fraud", "theft"))
+    assert_protects(draft, published)
+
+
+def test_search_terms_differing_by_one_term():
+    records = crimes(
+        (1, 2016, "hunter", ""),
+        (3, 2016, "vigilante", ""),
+        (5, 2017, "hunter", ""),
+        (9, 2017, "vigilante", ""),
+        (7, 2016, "", ""),
+        (5, 2017, "", ""),
+    )
+    published = release("r1 v1", records, [2016, 2017], terms=("hunter",))
+    draft = release("r2 draft", records, [2016, 2017], terms=("hunter", "vigilante"))
+    assert_protects(draft, published)
+
+
+FIVE = crimes(
+    (3, 2015, "hunter", ""),
+    (2, 2016, "hunter", ""),
+    (4, 2017, "hunter", ""),
+    (30, 2015, "", ""),
+    (35, 2016, "", ""),
+    (41, 2017, "", ""),
+)
+VARIANTS = [[2015], [2016], [2017], [2015, 2016], [2016, 2017], [2015, 2016, 2017]]
+
+
+def test_five_period_variants_published_one_after_another():
+    """Each variant is drafted against those published before it; none gives a value away."""
+    log: list[LoggedCell] = []
+    extra = 0
+    for i, years in enumerate(VARIANTS):
+        draft = release(f"r{i} draft", FIVE, years)
+        result = protect_across(draft, log, T)
+        assert result.safe and result.already_disclosed == ()
+        extra += len(result.extra_withheld)
+        log += [replace(c, release=f"r{i} v1") for c in with_shown(draft, result)]
+        assert pinned_cells(log) == []
+    assert extra > 0
+    unprotected = [c for i, y in enumerate(VARIANTS) for c in release(f"r{i}", FIVE, y)]
+    assert pinned_cells(unprotected) != []
+
+
+def test_an_earlier_pair_that_already_gives_a_value_away_is_reported():
+    published = [
+        *release("r1 v1", PERIOD, [2016, 2017]),
+        *release("r2 v1", PERIOD, [2017]),
+    ]
+    already = set(pinned_cells(published))
+    assert already
+    # a draft that shares units with them, and would give nothing away on its own
+    draft = release("r3 draft", PERIOD, [2016])
+    result = protect_across(draft, published, T)
+    reported = {d.cell for d in result.already_disclosed}
+    # the earlier ones, and the draft's cells counting what they count
+    assert already <= reported
+    assert {d.by_releases for d in result.already_disclosed} == {("r1 v1", "r2 v1")}
+    # the draft makes nothing worse: the only pinned cells are those already given away
+    assert set(pinned_cells([*published, *with_shown(draft, result)])) == reported
+    assert result.safe  # nothing pinned because of the draft
+
+
+def test_the_same_input_gives_the_same_output_whatever_the_order_of_the_log():
+    published = [
+        *release("r1 v1", FIVE, [2015, 2016]),
+        *release("r2 v1", FIVE, [2016, 2017]),
+    ]
+    draft = release("r3 draft", FIVE, [2015, 2016, 2017])
+    first = protect_across(draft, published, T)
+    shuffled = list(published)
+    random.Random(1).shuffle(shuffled)
+    again = protect_across(draft, shuffled, T)
+    assert again == first
+    assert protect_across(draft, published, T) == first
+    assert first.extra_withheld
+
+
+def test_a_reclassified_unit_counts_as_recorded_in_each_release():
+    """Crime 0 matched the term when r1 was published; the later extract no longer matches it.
+
+    Each release's cells hold the units as they were: the audit must not assume crime 0 is in the
+    same row in both, or it would see a value pinned that is not, or miss one that is."""
+    before = crimes(
+        (5, 2017, "hunter", ""), (3, 2016, "hunter", ""), (11, 2016, "", ""), (44, 2017, "", "")
+    )
+    after = [replace(c, terms=frozenset()) if c.id == 0 else c for c in before]
+    published = release("r1 v1", before, [2016, 2017])
+    draft = release("r2 draft", after, [2017])
+    result = protect_across(draft, published, T)
+    assert pinned_cells([*published, *with_shown(draft, result)]) == []
+    # crime 0's atom: in the draft's "other" cells, in r1's "hunter" ones
+    hunter_2017 = next(c for c in published if c.row == "hunter" and c.column == "2017")
+    assert "crime:0" in hunter_2017.units
+    assert all("crime:0" not in c.units for c in draft if c.row == "hunter")
+
+
+def test_a_log_unrelated_to_the_draft_does_not_constrain_it():
+    other = crimes((3, 2016, "hunter", ""), (40, 2016, "", ""))
+    published = [
+        replace(c, units=frozenset(u + "x" for u in c.units))
+        for c in release("r1 v1", other, [2016])
+    ]
+    draft = release("r2 draft", PERIOD, [2017])
+    result = protect_across(draft, published, T)
+    assert result.constraining_releases == ()
+    assert result.extra_withheld == ()
+    assert result.shown == {(c.table, c.row, c.column): c.shown for c in draft}
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda c: replace(c, shown="7") if c.shown == "<5" else c, "shows '7'"),
+        (lambda c: replace(c, shown="<4") if c.shown == "<5" else c, "threshold"),
+        (lambda c: replace(c, shown="x"), "'x'"),
+    ],
+)
+def test_a_log_that_contradicts_its_units_is_an_error(change, message):
+    published = [change(c) for c in release("r1 v1", PERIOD, [2016, 2017])]
+    draft = release("r2 draft", PERIOD, [2017])
+    with pytest.raises(ValueError, match=message):
+        protect_across(draft, published, T)
+
+
+# --------------------------------------------------------------------------------------------
+# random overlapping releases
+# --------------------------------------------------------------------------------------------
+
+YEARS = [2015, 2016, 2017]
+TERMS = ["hunter", "vigilante"]
+GROUPS = ["assault", "theft", "fraud"]
+
+
+@st.composite
+def scenarios(draw):
+    specs = draw(
+        st.lists(
+            st.tuples(
+                st.integers(1, 12),
+                st.sampled_from(YEARS),
+                st.sampled_from(["", "hunter", "vigilante", "hunter vigilante"]),
+                st.sampled_from(["", "assault", "theft", "fraud", "assault theft"]),
+            ),
+            min_size=2,
+            max_size=8,
+        )
+    )
+    variants = draw(
+        st.lists(
+            st.tuples(
+                st.lists(st.sampled_from(YEARS), min_size=1, max_size=3, unique=True).map(sorted),
+                st.lists(st.sampled_from(TERMS), min_size=1, max_size=2, unique=True),
+                st.lists(st.sampled_from(GROUPS), min_size=0, max_size=3, unique=True),
+            ),
+            min_size=2,
+            max_size=4,
+        )
+    )
+    return crimes(*specs), variants
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_random_overlapping_releases_leave_no_protected_cell_pinned(scenario):
+    records, variants = scenario
+    log: list[LoggedCell] = []
+    given_away: set[tuple[str, str, str, str]] = set()  # reported by the runs so far
+    for i, (years, terms, groups) in enumerate(variants):
+        draft = release(f"r{i} draft", records, years, terms, groups)
+        result = protect_across(draft, log, T)
+        after = [*log, *with_shown(draft, result)]
+        pinned = set(pinned_cells(after))
+        disclosed = {d.cell for d in result.already_disclosed}
+        # only what was given away before, or what no withholding of the draft could prevent
+        assert pinned <= given_away | disclosed | set(result.unprotected)
+        assert result.safe == (not pinned - given_away - disclosed)
+        # the draft's cells, once published, are logged as "r{i} v1"
+        given_away |= {(k[0].replace(" draft", " v1"), *k[1:]) for k in disclosed}
+        given_away |= {(k[0].replace(" draft", " v1"), *k[1:]) for k in result.unprotected}
+        log += [replace(c, release=f"r{i} v1") for c in with_shown(draft, result)]
