@@ -25,9 +25,11 @@ column). If it is pinned by the published cells alone, it was *already disclosed
 nothing the draft does can change it. If it stays pinned even with every shown non-zero cell of
 the draft withheld, it is *unprotected* (the result is not ``safe``). Otherwise the draft
 withholds, as ``[c]``, one of its shown non-zero cells, with every draft cell counting the same
-units: candidates ordered by (is a total, most atoms shared with the pinned cell, smallest value,
-draft order); the first whose withholding alone unpins the cell, or else the first. Withholding
-only widens the attacker's choice, so a cell shown once to be unpinned stays so.
+units, whose figure the published cells alone do not give (withholding a figure that is public
+protects nothing): candidates ordered by (is a total, most atoms shared with the pinned cell,
+smallest value, draft order); the first whose withholding alone unpins the cell, or else the
+first. Withholding only widens the attacker's choice, so a cell shown once to be unpinned stays
+so.
 
 Speed: only the cells connected to the draft through shared units matter (the others form
 separate integer programmes the draft cannot change). Each distinct set of units is read once and
@@ -525,6 +527,15 @@ def protect_across(
             sorted({cells[i].release for i in np.flatnonzero(~is_draft & rows[problem.row])})
         )
 
+    known: dict[int, bool] = {}
+
+    def public(r: int) -> bool:
+        """Whether the published cells alone fix the units of constraint ``r``: withholding a
+        draft cell the reader can read elsewhere protects nothing."""
+        if r not in known:
+            known[r] = problem.is_pinned(r, *without, set())
+        return known[r]
+
     while True:
         row_lo, row_hi = problem.bounds(lo, hi)
         # constraints holding a protected cell, in the order of their first cell
@@ -554,9 +565,16 @@ def protect_across(
             continue
         shares = problem.matrix @ problem.matrix[pinned]
         candidates = sorted(
-            {int(problem.row[i]) for i in np.flatnonzero(can_withhold & (lo == hi))},
+            {
+                int(r)
+                for r in problem.row[np.flatnonzero(can_withhold & (lo == hi))]
+                if not public(int(r))
+            },
             key=lambda r: _candidate_order(r, problem, shares),
         )
+        if not candidates:  # only figures already public are left to withhold
+            unprotected.add(pinned)
+            continue
         chosen, certificates, alone = candidates[0], set(), False
         for r in candidates:
             trial_lo, trial_hi = lo.copy(), hi.copy()

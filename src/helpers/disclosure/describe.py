@@ -7,6 +7,7 @@ import re
 import numpy as np
 
 from helpers.disclosure.tables import (
+    ACROSS_RELEASES,
     PRIMARY,
     SECONDARY,
     SECONDARY_DISPLAY,
@@ -95,6 +96,8 @@ def describe_protection(protection: Protection, published_releases: int = 0) -> 
             sources.append(
                 "comparing counts of people under each of two offences with the count under either"
             )
+        if ACROSS_RELEASES in protection.link_kinds:
+            sources.append("comparing them with the figures of responses we published earlier")
         how = sources[0] if len(sources) == 1 else ", ".join(sources[:-1]) + " or " + sources[-1]
         withheld_totals = any(
             (

@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from helpers.disclosure.across import LoggedCell
 from helpers.errors import DisclosureLogError
 from helpers.permissions import OWNER_ONLY, private_folder, seal
 
@@ -55,18 +56,9 @@ UNIT_HEX = 32
 REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
-@dataclass(frozen=True)
-class LoggedCell:
-    """One protected cell of a release as the cross-release audit reads it: `release` names the
-    release version (`<ref>/v<N>`, or `<ref>/draft`), `units` are hashed keys (`crime:<hex>`),
-    `shown` what the release shows (a number, `<5`, `[c]`)."""
-
-    release: str
-    table: str
-    row: str
-    column: str
-    units: frozenset[str]
-    shown: str
+def logged_shown(shown: str) -> str:
+    """A cell as the audit across releases reads it: the count without its thousands' commas."""
+    return shown.replace(",", "")
 
 
 @dataclass
@@ -99,7 +91,8 @@ class ReleaseRecord:
                 cell["row"],
                 cell["column"],
                 frozenset(cell["units"]),
-                cell["shown"],
+                logged_shown(cell["shown"]),
+                self.threshold,
             )
             for cell in self.cells
         ]

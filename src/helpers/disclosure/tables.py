@@ -23,6 +23,10 @@ Cell = tuple[str, Hashable, Hashable]
 """A cell of a released table: ``(table_name, row_label, column_label)``."""
 
 
+#: the link kind of a cell withheld by the audit across releases (`helpers.disclosure.across`)
+ACROSS_RELEASES = "across releases"
+
+
 def is_total(label: object) -> bool:
     """Whether a row or column label is the ``Total`` one."""
     return isinstance(label, str) and label == TOTAL

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +20,20 @@ import pandas as pd
 from helpers.analysis import counting, evidence, review
 from helpers.briefing.report import thousands
 from helpers.disclosure import suppression
+from helpers.disclosure.across import AcrossResult, LoggedCell, protect_across
 from helpers.disclosure.log import (
     DISCLOSURE_CELLS,
     DisclosureLog,
-    LoggedCell,
     log_folder,
+    logged_shown,
     open_log,
 )
-from helpers.disclosure.tables import Protection
+from helpers.disclosure.tables import (
+    ACROSS_RELEASES,
+    SECONDARY,
+    SECONDARY_DISPLAY,
+    Protection,
+)
 from helpers.errors import (
     DataCoverageError,
     DisclosureError,
@@ -330,7 +336,7 @@ def protect_across_releases(
     units = cell_units(params, extract, figures, findings)
     log = open_log(log_folder(None, params.extracts_path))[0]
     published = log.published() if log is not None else []
-    protection = audit_across_releases(
+    protection, across = audit_across_releases(
         released.protection,
         draft_cells(params, released.protection, units, log),
         [cell for record in published for cell in record.logged_cells()],
@@ -342,6 +348,7 @@ def protect_across_releases(
         released.notes,
         units=units,
         published_releases=len(published),
+        across=across_report(across, len(published)),
     )
 
 
@@ -361,7 +368,8 @@ def draft_cells(
             str(row),
             str(column),
             frozenset(log.hashed(members) if log is not None else members),
-            str(protection.tables[table].loc[row, column]),
+            logged_shown(str(protection.tables[table].loc[row, column])),
+            protection.threshold,
         )
         for table, cells in units.items()
         for (row, column), members in cells.items()
@@ -373,12 +381,77 @@ def audit_across_releases(
     draft: list[LoggedCell],
     published: list[LoggedCell],
     threshold: int,
-) -> Protection:
-    """The seam of the audit across releases: this draft's cells and every cell the log holds as
-    published (withdrawn ones too), both at hand before anything of the draft is written. The
-    audit (`helpers.disclosure.across`) withholds more of the draft where the two together would
-    give a hidden figure away; until it is wired in here, the protection is this release's own."""
-    return protection
+) -> tuple[Protection, AcrossResult]:
+    """This draft's cells audited with every cell the log holds as published (withdrawn ones
+    too), before anything of the draft is written: the draft withholds more where the two
+    together would give a hidden figure away (`helpers.disclosure.across`). Stops the run if no
+    withholding can protect a figure."""
+    result = protect_across(draft, published, threshold)
+    if not result.safe:
+        cells = dict.fromkeys(
+            f"{release} {table} {row!r}/{column!r}"
+            for release, table, row, column in result.unprotected
+        )
+        raise DisclosureError(
+            "a withheld figure could be worked out with the releases already published, whatever "
+            f"else this draft withholds ({'; '.join(cells)}): narrow or regroup the request",
+            protection,
+        )
+    return withhold_across(protection, result), result
+
+
+def withhold_across(protection: Protection, result: AcrossResult) -> Protection:
+    """The protection with the cells the audit across releases withheld shown as `[c]`, marked
+    secondary, and each with its reason in the secondary log."""
+    if not result.extra_withheld:
+        return protection
+    tables = {name: display.copy() for name, display in protection.tables.items()}
+    status = {name: st.copy() for name, st in protection.status.items()}
+    log = list(protection.secondary_log)
+    for withheld in result.extra_withheld:
+        for table, row, column in (withheld.cell, *withheld.also):
+            labels = tables[table]
+            r = next(label for label in labels.index if str(label) == row)
+            c = next(label for label in labels.columns if str(label) == column)
+            tables[table].loc[r, c] = SECONDARY_DISPLAY
+            status[table].loc[r, c] = SECONDARY
+            log.append(
+                {
+                    "cell": (table, row, column),
+                    "protects": list(withheld.protects),
+                    "across_releases": list(withheld.by_releases),
+                }
+            )
+    return replace(
+        protection,
+        tables=tables,
+        status=status,
+        secondary_log=log,
+        link_kinds=tuple(dict.fromkeys((*protection.link_kinds, ACROSS_RELEASES))),
+    )
+
+
+def across_report(result: AcrossResult, published_releases: int) -> dict:
+    """What the restricted gate report says of the audit across releases: how many releases it
+    was checked against, which constrained it, what more it withheld and what the published
+    releases already gave away between them."""
+    return {
+        "checked_against_releases": published_releases,
+        "constraining_releases": list(result.constraining_releases),
+        "extra_withheld": [
+            {
+                "cell": list(w.cell),
+                "with": [list(cell) for cell in w.also],
+                "protects": list(w.protects),
+                "with_releases": list(w.by_releases),
+            }
+            for w in result.extra_withheld
+        ],
+        "already_disclosed": [
+            {"cell": list(d.cell), "by_releases": list(d.by_releases)}
+            for d in result.already_disclosed
+        ],
+    }
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -432,7 +505,10 @@ def write_release_tables(
             write_json(paths.restricted / "gate_tables.json", error.report.to_dict())
             seal(paths.restricted)
         raise
-    write_json(paths.restricted / "gate_tables.json", report.to_dict())
+    write_json(
+        paths.restricted / "gate_tables.json",
+        {**report.to_dict(), "across_releases": released.across},
+    )
     write_json(paths.restricted / DISCLOSURE_CELLS, disclosure_cells(params, released))
     seal(paths.restricted)
 

@@ -9,6 +9,7 @@ and chart are built from (`helpers.briefing`), so nothing there reads an exact f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -90,6 +91,8 @@ class Released:
     units: dict[str, CellUnits] = field(default_factory=dict)
     #: how many releases in the disclosure log this one was checked against
     published_releases: int = 0
+    #: the audit across releases, for the restricted gate report (`steps.across_report`)
+    across: dict[str, Any] = field(default_factory=dict)
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
