@@ -399,3 +399,27 @@ def test_the_benign_labels_pass_with_the_data_holding_their_numbers_as_dates_of_
     assert check_tables(
         label_table("Evidence from hunter groups, received 10/03/2018"), T, data
     ).passed
+
+
+def test_what_the_gate_found_in_an_extract_is_kept_for_a_new_store_of_the_same_files():
+    """The runner opens the extract's cache anew for each request of a batch: what the checks
+    read and found (the search of every text above all) is kept by the extract's files' SHA-256s,
+    not only with the store object, and not for an extract of other files."""
+    from types import SimpleNamespace
+
+    from helpers.gate.sensitive import ExtractSensitive
+
+    class Store:
+        def has_personal(self):
+            return True
+
+    def extract(digest):
+        return SimpleNamespace(store=Store(), files={"CMS_CRIMES.csv": {"sha256": digest}})
+
+    first = ExtractSensitive(extract("a" * 64))
+    again = ExtractSensitive(extract("a" * 64))
+    other = ExtractSensitive(extract("b" * 64))
+    assert again._kept is first._kept
+    assert other._kept is not first._kept
+    same_store = ExtractSensitive(SimpleNamespace(store=first.extract.store, files={}))
+    assert same_store._kept is first._kept

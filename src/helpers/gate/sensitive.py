@@ -13,6 +13,7 @@ text of the extract (`all_texts`), since an analyst can paste from any.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -252,6 +253,33 @@ class _Lookups:
 
 #: an extract's store -> its `_Lookups`
 _LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+#: the same by the extract's files' SHA-256s, for the last `KEPT_EXTRACTS` extracts: the runner
+#: opens the extract's cache anew for each request of a batch, and its files are the same
+_LOOKUPS_BY_FILES: dict[tuple, _Lookups] = {}
+KEPT_EXTRACTS = 2
+_LOOKUPS_LOCK = threading.Lock()
+
+
+def _lookups_for(extract) -> _Lookups:
+    """What the checks of this extract have read and found in this process (`_Lookups`): kept
+    with its store, and by its files' contents when it says what they are."""
+    files = getattr(extract, "files", None)
+    digests = (
+        tuple(sorted((name, str(info.get("sha256"))) for name, info in files.items()))
+        if isinstance(files, dict) and files and all(isinstance(i, dict) for i in files.values())
+        else None
+    )
+    with _LOOKUPS_LOCK:
+        kept = _LOOKUPS.get(extract.store)
+        if kept is None and digests is not None and all(d != "None" for _, d in digests):
+            kept = _LOOKUPS_BY_FILES.pop(digests, None)
+        kept = kept or _Lookups()
+        _LOOKUPS[extract.store] = kept
+        if digests is not None:
+            _LOOKUPS_BY_FILES[digests] = kept  # the newest last
+            while len(_LOOKUPS_BY_FILES) > KEPT_EXTRACTS:
+                del _LOOKUPS_BY_FILES[next(iter(_LOOKUPS_BY_FILES))]
+        return kept
 
 
 class ExtractSensitive:
@@ -265,8 +293,9 @@ class ExtractSensitive:
     copied.
 
     What the checks read and find depends on the extract alone, so it is kept with the extract's
-    store (`_Lookups`) for every checker of it in the process: the kernel makes a new one for each
-    request's tables, the runner one for a batch.
+    store, and by its files' SHA-256s (`_lookups_for`), for every checker of it in the process:
+    the kernel makes a new one for each request's tables, the runner one for each request, over
+    the extract's cache opened anew.
     """
 
     def __init__(self, extract, text_ids=None):
@@ -277,7 +306,7 @@ class ExtractSensitive:
             )
         self.extract = extract
         self.text_ids = text_ids
-        self._kept = _LOOKUPS.setdefault(extract.store, _Lookups())
+        self._kept = _lookups_for(extract)
 
     def prefetch(self) -> ExtractSensitive:
         """Read the columns the checks look in now (the runner does it while the notebook runs)."""
