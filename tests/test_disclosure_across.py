@@ -262,6 +262,37 @@ def test_an_earlier_pair_that_already_gives_a_value_away_is_reported():
     assert result.safe  # nothing pinned because of the draft
 
 
+def test_cells_the_shown_counts_determine_are_pinned_without_a_solver(monkeypatch):
+    """r1 (2016-17) and r2 (2017) fix every atom by their counts: the audit sees every protected
+    cell pinned by linear algebra (the kernel of the exact counts), asking no solver about one."""
+    from helpers.disclosure import across
+
+    def no_solver(*args, **kwargs):
+        raise AssertionError("a solver was asked about a cell the shown counts determine")
+
+    monkeypatch.setattr(across._Problem, "_smallest_change", no_solver)
+    monkeypatch.setattr(across._Problem, "_change", no_solver)
+    published = [
+        *release("r1 v1", PERIOD, [2016, 2017]),
+        *release("r2 v1", PERIOD, [2017]),
+    ]
+    draft = release("r3 draft", PERIOD, [2016])
+    result = protect_across(draft, published, T)
+    assert {d.cell for d in result.already_disclosed} == set(pinned_cells([*published, *draft]))
+
+
+def test_an_atom_the_counts_fix_is_fixed_and_a_free_one_is_not():
+    """The kernel of the exact counts: a + b = 7 and a = 3 fix both; c (only in a range) moves."""
+    from helpers.disclosure.across import _kernel, _Problem
+
+    kernel = _kernel(np.array([[1.0, 1.0, 0.0], [1.0, 0.0, 0.0]]))
+    assert _Problem.fixed_atoms(kernel).tolist() == [True, True, False]
+    # a tall matrix (QR first) and an empty one
+    tall = _kernel(np.array([[1.0, 1.0], [1.0, 1.0], [2.0, 2.0]]))
+    assert _Problem.fixed_atoms(tall).tolist() == [False, False]
+    assert _Problem.fixed_atoms(_kernel(np.zeros((0, 2)))).tolist() == [False, False]
+
+
 def test_the_same_input_gives_the_same_output_whatever_the_order_of_the_log():
     published = [
         *release("r1 v1", FIVE, [2015, 2016]),

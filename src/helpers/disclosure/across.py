@@ -34,14 +34,20 @@ so.
 Speed: only the cells connected to the draft through shared units matter (the others form
 separate integer programmes the draft cannot change). Each distinct set of units is read once and
 is one constraint; atoms are found by hashing each unit's membership (two random 64-bit keys per
-constraint, summed: numpy, no loop over units). A protected cell is shown unpinned by any integer
-solution that moves it, and every solution found certifies every cell it moves: first moves of one
-unit between two atoms that every shown count counts alike (no solver), then a few linear
-programmes of "smallest change, rewarded for moving the cells not yet certified" (their vertices
-are usually integral), then cell by cell the smallest change that moves it, its linear relaxation
-first (infeasible: so is the integer programme; integral: a solution), the integer programme only
-when the relaxation's vertex is fractional. Measured in docs/performance.md: not yet within 2 s
-for 300 releases.
+constraint, summed: numpy, no loop over units). Linear algebra before any solver: the kernel of
+the exact constraints (the changes of the atoms' sizes that keep every shown count; singular
+values up to ``_KERNEL_TOL`` counted as zero, so it can only come out too large) is computed once
+for the published cells and narrowed by the draft's counts; a protected cell orthogonal to it is
+determined by the counts, so pinned, without a solve, and an atom orthogonal to it is fixed in
+every programme asked. A protected cell is shown unpinned by any integer solution that moves it,
+and every solution found certifies every cell it moves: first moves of one unit between two atoms
+that every shown count counts alike (no solver), then a few linear programmes of "smallest
+change, rewarded for moving the cells not yet certified" (their vertices are usually integral),
+then cell by cell the smallest change that moves it, its linear relaxation first (infeasible: so
+is the integer programme; integral: a solution), the integer programme only when the
+relaxation's vertex is fractional. The published releases behind a cell come from the components
+of the published constraints, found once. Measured in docs/performance.md: 0.7 s for 300
+releases of the bench's log (every cell determined by the counts), 4 s for 50 (solves).
 
 Interface: :class:`LoggedCell` (one cell as the log holds it), :func:`protect_across` ->
 :class:`AcrossResult` (the draft's new shown values, :class:`Withheld` with reasons,
@@ -78,6 +84,13 @@ _INTEGRAL = 1e-7
 _ROUNDS = 8
 #: linear programmes with other weights tried before the integer programme
 _RETRIES = 3
+#: a singular value of the exact counts (0/1 entries) at most this is taken as zero: the kernel
+#: can then only come out too large (an atom or cell looks free, and the solver decides it)
+_KERNEL_TOL = 1e-6
+#: an atom, or a cell, whose component along every kernel direction is below this is fixed
+_FIXED_TOL = 1e-9
+#: kernels kept for the bounds last asked about (each at most atoms x atoms floats)
+_KERNELS_KEPT = 4
 
 
 @dataclass(frozen=True)
@@ -196,6 +209,18 @@ def _keys(n: int, rng: np.random.Generator) -> npt.NDArray[np.uint64]:
     return rng.integers(0, np.iinfo(np.uint64).max, size=(n, 2), dtype=np.uint64, endpoint=True)
 
 
+def _kernel(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """An orthonormal basis (columns) of the changes ``matrix`` maps to zero, singular values up
+    to ``_KERNEL_TOL`` counted as zero; QR first, so that a tall matrix costs little."""
+    n = matrix.shape[1]
+    if n == 0 or matrix.shape[0] == 0:
+        return np.eye(n)
+    if matrix.shape[0] > n:
+        matrix = np.asarray(np.linalg.qr(matrix, mode="r"), dtype=np.float64)
+    _, singular, vt = np.linalg.svd(matrix, full_matrices=True)
+    return np.ascontiguousarray(vt[int((singular > _KERNEL_TOL).sum()) :].T)
+
+
 def _group(hashes: npt.NDArray[np.uint64] | npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Equal rows of ``hashes`` -> the same group, numbered by first appearance."""
     _, first, inverse = np.unique(hashes, axis=0, return_index=True, return_inverse=True)
@@ -264,6 +289,40 @@ class _Problem:
         np.logical_or.at(
             self.total, self.row, [is_total(c.row) or is_total(c.column) for c in self.cells]
         )
+        # the exact constraints of every bounds asked about include the published ones: their
+        # kernel is computed once (:meth:`set_base`), a draft's exact constraints narrow it
+        self._base: tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64]] | None = None
+        self._kernels: dict[bytes, npt.NDArray[np.float64]] = {}
+
+    def set_base(self, lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64]) -> None:
+        """The constraints exact in ``lo``, ``hi`` (the published cells') are exact in every
+        bounds asked about later: their kernel is the start of every other."""
+        exact = lo == hi
+        self._base = (exact, _kernel(self.matrix[exact]))
+
+    def free_directions(
+        self, lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64]:
+        """The kernel of the exact constraints: the real changes of the atoms' sizes that keep
+        every shown count. A change outside it breaks a count, so an integer solution is in it."""
+        exact = lo == hi
+        key = exact.tobytes()
+        if key in self._kernels:
+            return self._kernels[key]
+        if self._base is not None and (exact >= self._base[0]).all():
+            base_exact, base = self._base
+            kernel = base @ _kernel(self.matrix[exact & ~base_exact] @ base)
+        else:
+            kernel = _kernel(self.matrix[exact])
+        if len(self._kernels) >= _KERNELS_KEPT:
+            del self._kernels[next(iter(self._kernels))]
+        self._kernels[key] = kernel
+        return kernel
+
+    @staticmethod
+    def fixed_atoms(kernel: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+        """Atoms that no change keeping the shown counts moves: each has its true size."""
+        return np.abs(kernel).max(axis=1, initial=0.0) < _FIXED_TOL
 
     @staticmethod
     def _connected(
@@ -303,15 +362,18 @@ class _Problem:
         hi: npt.NDArray[np.float64],
         step: float = math.inf,
         cost: npt.NDArray[np.float64] | None = None,
+        fixed: npt.NDArray[np.bool_] | None = None,
     ) -> npt.NDArray[np.float64] | None:
         """An integer change ``d`` of the atoms' sizes such that ``sizes + d`` is a solution for
-        the constraints' ranges ``lo``, ``hi``, each atom changing by at most ``step``, minimising
-        ``cost @ d`` (none: any solution will do), or None if there is none."""
+        the constraints' ranges ``lo``, ``hi``, each atom changing by at most ``step`` (none of the
+        ``fixed`` atoms), minimising ``cost @ d`` (none: any solution will do), or None if there
+        is none."""
         n = len(self.sizes)
+        free = np.ones(n, dtype=bool) if fixed is None else ~fixed
         status, d = solve(
             np.zeros(n) if cost is None else cost,
-            -np.minimum(self.sizes, step),
-            np.full(n, step),
+            np.where(free, -np.minimum(self.sizes, step), 0.0),
+            np.where(free, step, 0.0),
             self.matrix,
             lo - self.truth,
             hi - self.truth,
@@ -329,17 +391,19 @@ class _Problem:
         lo: npt.NDArray[np.float64],
         hi: npt.NDArray[np.float64],
         weights: npt.NDArray[np.float64] | None = None,
+        fixed: npt.NDArray[np.bool_] | None = None,
     ) -> tuple[bool, npt.NDArray[np.float64] | None]:
         """The linear relaxation of the smallest change (sum of absolute changes): whether it is
         feasible, and its solution if that is integral (a vertex of this programme often is).
-        ``weights``: of each atom's change (default 1)."""
+        ``weights``: of each atom's change (default 1); ``fixed``: atoms that keep their size."""
         n = len(self.sizes)
         weights = np.ones(n) if weights is None else weights
+        free = np.ones(n, dtype=bool) if fixed is None else ~fixed
         # d = up - down, 0 <= up, 0 <= down <= sizes
         status, z = solve(
             np.concatenate([weights, weights]),
             np.zeros(2 * n),
-            np.concatenate([np.full(n, math.inf), self.sizes]),
+            np.concatenate([np.where(free, math.inf, 0.0), np.where(free, self.sizes, 0.0)]),
             np.hstack([self.matrix, -self.matrix]),
             lo - self.truth,
             hi - self.truth,
@@ -386,6 +450,7 @@ class _Problem:
         is usually integral here; a fractional one certifies nothing."""
         rng = np.random.default_rng(_SEED)
         n = len(self.sizes)
+        free = (~self.fixed_atoms(self.free_directions(lo, hi))).astype(np.float64)
         idle = 0
         for _ in range(_ROUNDS):
             left = [r for r in targets if r not in certified]
@@ -396,7 +461,7 @@ class _Problem:
             status, z = solve(
                 np.concatenate([1.0 - reward, 1.0 + reward]),
                 np.zeros(2 * n),
-                np.concatenate([np.ones(n), np.minimum(self.sizes, 1.0)]),
+                np.concatenate([free, np.minimum(self.sizes, 1.0) * free]),
                 np.hstack([self.matrix, -self.matrix]),
                 lo - self.truth,
                 hi - self.truth,
@@ -429,6 +494,10 @@ class _Problem:
         """Whether constraint ``r`` can take only its true value; adds to ``certified`` every
         constraint a solution found on the way moves away from its true value."""
         true = self.truth[r]
+        kernel = self.free_directions(lo, hi)
+        if np.abs(self.matrix[r] @ kernel).max(initial=0.0) < _FIXED_TOL:
+            return True  # the shown counts determine it, over the reals already
+        fixed = self.fixed_atoms(kernel)
         rng = np.random.default_rng(_SEED)
         for up in (True, False):
             lo_r, hi_r = lo.copy(), hi.copy()
@@ -439,30 +508,35 @@ class _Problem:
             if lo_r[r] > hi_r[r]:
                 continue
             # the relaxation first: without a solution, the integer programme has none
-            feasible, d = self._smallest_change(lo_r, hi_r)
+            feasible, d = self._smallest_change(lo_r, hi_r, fixed=fixed)
             for _ in range(_RETRIES):
                 if not feasible or d is not None:
                     break
                 # another vertex: the integer programme takes ten times longer than these
-                _, d = self._smallest_change(lo_r, hi_r, rng.uniform(1.0, 2.0, len(self.sizes)))
+                weights = rng.uniform(1.0, 2.0, len(self.sizes))
+                _, d = self._smallest_change(lo_r, hi_r, weights, fixed)
             if feasible and d is None:
-                d = self._change(lo_r, hi_r)
+                d = self._change(lo_r, hi_r, fixed=fixed)
             if d is not None:
                 self.certify(d, certified)
                 return False
         return True
 
-    def connected(self, r: int, through: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-        """The constraints ``through`` connected to constraint ``r`` by shared atoms."""
-        rows = np.zeros(len(self.matrix), dtype=bool)
-        rows[r] = True
+    def components(self, through: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        """Each atom's component among the constraints ``through`` (linked by shared atoms), -1
+        for an atom none of them counts: all the constraints ``through`` counting an atom are
+        connected by it, so an atom is in one component at most."""
+        inside = self.matrix[through] > 0
+        atom_label = np.where(inside.any(axis=0), np.arange(len(self.sizes)), -1)
+        big = len(self.sizes)
         while True:
-            atoms = self.matrix[rows].any(axis=0)
-            grown = ((self.matrix @ atoms) > 0) & through
-            grown[r] = True
-            if (grown == rows).all():
-                return rows
-            rows = grown
+            # a constraint takes its atoms' smallest label, an atom its constraints' smallest
+            row_label = np.where(inside, atom_label, big).min(axis=1, initial=big)
+            grown = np.where(inside, row_label[:, None], big).min(axis=0, initial=big)
+            grown = np.where(atom_label >= 0, grown, -1)
+            if (grown == atom_label).all():
+                return atom_label
+            atom_label = grown
 
 
 def _candidate_order(
@@ -511,6 +585,7 @@ def protect_across(
     without_lo[is_draft], without_hi[is_draft] = 0.0, math.inf
 
     without = problem.bounds(without_lo, without_hi)
+    problem.set_base(*without)
     certified: set[int] = set()
     certified_without: set[int] = set()  # shown unpinned by the published cells alone
     disclosed: dict[int, tuple[str, ...]] = {}
@@ -520,12 +595,20 @@ def protect_across(
     published_row = np.zeros(len(problem.matrix), dtype=bool)
     published_row[problem.row[~is_draft]] = True
 
+    # the published releases behind each component of the published constraints
+    atom_component = problem.components(published_row)
+    row_components = [
+        set(atom_component[problem.matrix[r] > 0].tolist()) - {-1}
+        for r in range(len(problem.matrix))
+    ]
+    releases_of: dict[int, set[str]] = {}
+    for i in np.flatnonzero(~is_draft):
+        for component in row_components[problem.row[i]]:
+            releases_of.setdefault(component, set()).add(cells[i].release)
+
     def releases_behind(r: int) -> tuple[str, ...]:
         """The published releases connected to constraint ``r`` through shared units."""
-        rows = problem.connected(r, published_row)
-        return tuple(
-            sorted({cells[i].release for i in np.flatnonzero(~is_draft & rows[problem.row])})
-        )
+        return tuple(sorted(set().union(*(releases_of.get(k, set()) for k in row_components[r]))))
 
     known: dict[int, bool] = {}
 
