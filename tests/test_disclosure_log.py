@@ -428,3 +428,16 @@ def test_a_log_that_cannot_be_started_is_a_one_line_error(tmp_path):
     with pytest.raises(DisclosureLogError, match=r"a-file/log: cannot start a disclosure log here \(") as caught:
         open_log(tmp_path / "a-file" / "log", start=True)
     assert "\n" not in str(caught.value)
+
+
+def test_a_log_whose_cells_contradict_themselves_stops_the_run_as_a_damaged_log():
+    """A published cell whose shown count is not its number of units (a log edited by hand) is
+    the log's fault (exit 6, one line), not a bug of the notebook."""
+    from helpers.disclosure.across import LoggedCell
+    from helpers.errors import DisclosureLogError
+    from helpers.request import steps
+
+    draft = [LoggedCell("R/draft", "t", "a", "n", frozenset({"crime:1"}), "<5")]
+    published = [LoggedCell("P/v1", "t", "a", "n", frozenset({"crime:1", "crime:2"}), "7")]
+    with pytest.raises(DisclosureLogError, match="disclosure log cannot be used: .*P/v1"):
+        steps.audit_across_releases(None, draft, published, 5)  # type: ignore[arg-type]

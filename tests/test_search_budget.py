@@ -26,16 +26,7 @@ from helpers.request.parameters import read_parameters
 
 PARAMS = read_parameters(project_root() / "parameters" / "20180075.yaml")
 
-TERMS_20180075 = [
-    "paedophile hunter",
-    "vigilante",
-    "hunter group",
-    "online child abuse activist",
-    "OCAG",
-    "Northern Shield",
-    "Predator Patrol",
-    "Safeguard Sentinels",
-]
+TERMS_20180075 = list(PARAMS.search_terms)
 
 # each repeated to make a hostile text: exact mentions; near-misses that take the fuzzy path;
 # negation cues that open a window before and after each mention, in one clause

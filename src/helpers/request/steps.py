@@ -37,6 +37,7 @@ from helpers.disclosure.tables import (
 from helpers.errors import (
     DataCoverageError,
     DisclosureError,
+    DisclosureLogError,
     ExtractError,
     QuarantineError,
     ReleaseGateError,
@@ -386,7 +387,10 @@ def audit_across_releases(
     too), before anything of the draft is written: the draft withholds more where the two
     together would give a hidden figure away (`helpers.disclosure.across`). Stops the run if no
     withholding can protect a figure."""
-    result = protect_across(draft, published, threshold)
+    try:
+        result = protect_across(draft, published, threshold)
+    except ValueError as error:  # the log's cells contradict each other: a damaged log
+        raise DisclosureLogError(f"the disclosure log cannot be used: {error}") from None
     if not result.safe:
         cells = dict.fromkeys(
             f"{release} {table} {row!r}/{column!r}"
