@@ -99,7 +99,9 @@ def test_set_aside_sentences(value, sentence):
 
 
 def test_the_systems_and_their_migration_are_described_from_the_source_definitions():
-    from helpers.extracts.sources import CMS, CONNECT
+    from helpers.extracts.profile import profile_sources
+
+    CMS, CONNECT = profile_sources()
 
     text = narrative.systems_text((CMS, CONNECT))
     assert text.startswith("We used two crime systems in this period: the legacy Crime Management System (CMS)")

@@ -363,7 +363,7 @@ def test_the_person_side_leaves_its_rows_crime_references_before_working_out_who
 
     from helpers.extracts import side_work
     from helpers.extracts.people_side import SIDE_REFS, SIDE_TABLES
-    from helpers.extracts.sources import FORCE_SOURCES
+    from helpers.extracts.profile import profile_sources
 
     folder = extract_folder(tmp_path)
     with open(folder / "CMS_CHARGES.csv", "ab") as handle:
@@ -372,7 +372,7 @@ def test_the_person_side_leaves_its_rows_crime_references_before_working_out_who
     resolve = side_work.resolve_individuals
     monkeypatch.setattr(side_work, "resolve_individuals", lambda *a: seen.setdefault("refs there", (tmp_path / "side" / SIDE_REFS).is_file()) and resolve(*a))
     (tmp_path / "side").mkdir()
-    side_work._people_side(folder, FORCE_SOURCES, False, tmp_path / "side")
+    side_work._people_side(folder, profile_sources(), False, tmp_path / "side")
     assert seen == {"refs there": True}
     refs = pa.ipc.open_file(pa.memory_map(str(tmp_path / "side" / SIDE_REFS))).read_all()["crime_ref"].to_pylist()
     people, charges = (pa.ipc.open_file(pa.memory_map(str(tmp_path / "side" / name))).read_all() for name in SIDE_TABLES)

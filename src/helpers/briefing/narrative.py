@@ -23,7 +23,7 @@ from helpers.briefing.report import (
     thousands,
 )
 from helpers.extracts.ho_classes import HO_CLASS_TITLES
-from helpers.extracts.sources import FORCE_SOURCES
+from helpers.extracts.profile import profile_sources
 from helpers.request import tables
 
 HUNTER_GROUP = "so-called \u201cpaedophile hunter\u201d group"
@@ -231,7 +231,7 @@ def systems_text(sources) -> str:
 
 def method(params) -> Html:
     """How each figure was counted: every rule, in plain words."""
-    systems = systems_text(FORCE_SOURCES)
+    systems = systems_text(profile_sources())
     year = params.charge_year
     codes_text = "; ".join(
         f"{_lower_first(group.label)}: {', '.join(group.codes)}"

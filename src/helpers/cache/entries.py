@@ -50,7 +50,8 @@ from helpers.extracts.arrays import as_arrow
 from helpers.extracts.load import read_canonical
 from helpers.extracts.model import CanonicalTables, Extract, to_pandas
 from helpers.extracts.people_side import PeopleSide
-from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition
+from helpers.extracts.profile import chosen_sources
+from helpers.extracts.sources import SourceDefinition
 from helpers.extracts.stores import FolderSink
 from helpers.permissions import seal
 
@@ -296,11 +297,11 @@ class CachedFiles:
 
 
 def open_built(
-    directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES
+    directory: str | Path, sources: tuple[SourceDefinition, ...] | None = None
 ) -> CachedFiles | None:
     """The cache entry of `directory` as `CachedFiles` if it is built (else None); reads
     meta.json only."""
-    folder = cache_root() / entry_name(Path(directory), sources)
+    folder = cache_root() / entry_name(Path(directory), chosen_sources(sources))
     hold = hold_entry(folder)
     if hold is None:
         return None
@@ -310,7 +311,7 @@ def open_built(
 
 def open_extract(
     directory: str | Path,
-    sources: tuple[SourceDefinition, ...] = FORCE_SOURCES,
+    sources: tuple[SourceDefinition, ...] | None = None,
     progress=None,
     while_waiting=None,
 ) -> Extract:
@@ -319,6 +320,7 @@ def open_extract(
     `while_waiting`: called (once, with no arguments) if the entry is not built yet, before
     this process waits for another's build or builds it: work it would do later anyway."""
     directory = Path(directory)
+    sources = chosen_sources(sources)
     if not directory.is_dir():
         raise ExtractError(f"{directory}: extracts folder not found")
     root, name = cache_root(), entry_name(directory, sources)

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from helpers.extracts.codes import normalise_pnc_id
-from helpers.extracts.sources import FORCE_SOURCES
+from helpers.extracts.profile import profile_sources
 
 
 @runtime_checkable
@@ -350,7 +350,7 @@ class ExtractSensitive:
         wanted = pa.array(sorted(upper), pa.string())
         # person keys are stored `SYSTEM:ref`: prefix the tokens rather than strip a million keys
         keyed = pa.array(
-            sorted(f"{source.system}:{token}" for source in FORCE_SOURCES for token in upper),
+            sorted(f"{source.system}:{token}" for source in profile_sources() for token in upper),
             pa.string(),
         )
         found: set[str] = set()
@@ -378,7 +378,7 @@ class ExtractSensitive:
         if not dates:
             return empty
         written = sorted(
-            {day.strftime(source.date_format) for day in dates for source in FORCE_SOURCES}
+            {day.strftime(source.date_format) for day in dates for source in profile_sources()}
         )
         born = self.extract.store.people_born(written)
         if "date_of_birth" not in born.column_names:

@@ -18,7 +18,7 @@ from helpers.analysis.review import ReviewCost, ReviewOutcome
 from helpers.disclosure.outcomes import OUTCOME_GROUPS, group_outcomes
 from helpers.disclosure.tables import TOTAL, Link, Protection, Table
 from helpers.extracts.model import Extract
-from helpers.extracts.sources import FORCE_SOURCES
+from helpers.extracts.profile import profile_sources
 from helpers.request.parameters import EITHER_ROW, VIGILANTE_ROW, RequestParameters
 
 
@@ -58,7 +58,7 @@ REVIEWED_ROW = "Reviewed by hand"
 OVERTURNED_ROW = "Where the reviewer changed the search's call"
 MIGRATED_ROW = "Crimes migrated from {old} to {new} (each counted once)".format(
     **next(
-        ({"old": s.legacy_system, "new": s.system} for s in FORCE_SOURCES if s.legacy_system),
+        ({"old": s.legacy_system, "new": s.system} for s in profile_sources() if s.legacy_system),
         {"old": "the old system", "new": "the new one"},
     )
 )

@@ -1,0 +1,212 @@
+"""A force profile: one YAML file describing a force's crime systems, read into source definitions.
+
+A force's systems are listed oldest first; each says which files it exports, which column holds
+which canonical field and how its values are written (`helpers.extracts.sources` says what each
+is for). `docs/force-profiles.md` explains every key. The force this tool was first built for is
+`profiles/cms-connect.yaml`, the profile a run uses unless told otherwise.
+
+A profile is checked before any data is read: a mistake is one line naming the file and the key
+(`ProfileError`), and the file is read as hostile input like a parameters file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from helpers.errors import ProfileError
+from helpers.extracts.sources import (
+    CANONICAL_FIELDS,
+    REQUIRED_FIELDS,
+    CrimeState,
+    FileSpec,
+    SourceDefinition,
+    TableName,
+)
+from helpers.project import project_root
+from helpers.yaml_input import Kind, one_line, read_yaml
+
+#: the profile a run uses unless the request or `--profile` names another (under the project root)
+DEFAULT_PROFILE = Path("profiles") / "cms-connect.yaml"
+PROFILE_FILE = Kind("force profile", depth=4, error=ProfileError)
+#: the encodings the reader decodes today (issue 20 widens this to any codec Python knows)
+ENCODINGS = ("cp1252", "utf-8")
+
+
+def _a_regex(groups: tuple[str, ...]):
+    """A validator: the text is a regular expression with these named groups."""
+
+    def check(value: str) -> str:
+        try:
+            compiled = re.compile(value)
+        except re.error as error:
+            raise ValueError(f"not a regular expression ({error})") from None
+        missing = [group for group in groups if group not in compiled.groupindex]
+        if missing:
+            raise ValueError(
+                f"needs the named group{'s' * (len(missing) > 1)} "
+                + ", ".join(f"(?P<{group}>...)" for group in missing)
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _a_time_format(value: str) -> str:
+    """A strptime format: it must say where at least one part of a date is (`%d`, `%Y`, ...)."""
+    if "%" not in value:
+        raise ValueError("not a date format: write it as strptime does, e.g. %d/%m/%Y %H:%M")
+    return value
+
+
+TimeFormat = Annotated[str, AfterValidator(_a_time_format)]
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class FileProfile(BaseModel):
+    """One exported file: its name and which column holds each canonical field."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: Text
+    columns: dict[str, Text] = Field(min_length=1)
+
+
+class SystemProfile(BaseModel):
+    """One crime system of the force and how its export is written."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    system: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9 _-]*$")]
+    description: Text | None = None
+    encoding: Literal[ENCODINGS]  # type: ignore[valid-type]
+    datetime_formats: list[TimeFormat] = Field(min_length=1)
+    date_format: TimeFormat
+    ho_class_pattern: Annotated[str, _a_regex(("cls", "sub"))]
+    outcome_pattern: Annotated[str, _a_regex(("num",))]
+    pnc_pattern: Annotated[str, _a_regex(("year", "serial", "check"))]
+    status_values: dict[Text, CrimeState] = Field(min_length=1)
+    took_over_from: str | None = None
+    recording_from: str | None = None
+    recording_until: str | None = None
+    files: dict[TableName, FileProfile]
+
+    @model_validator(mode="after")
+    def _files_hold_their_fields(self) -> SystemProfile:
+        for table in ("crimes", "people", "charges"):
+            if table not in self.files:
+                raise ValueError(f"files.{table}: missing (required)")
+            columns = self.files[table].columns
+            unknown = sorted(set(columns) - CANONICAL_FIELDS[table])
+            if unknown:
+                raise ValueError(
+                    f"files.{table}.columns.{unknown[0]}: not a field of {table} (the fields: "
+                    f"{', '.join(sorted(CANONICAL_FIELDS[table]))})"
+                )
+            missing = sorted(REQUIRED_FIELDS[table] - set(columns))
+            if missing:
+                raise ValueError(f"files.{table}.columns.{missing[0]}: missing (required)")
+        if self.took_over_from and "legacy_ref" not in self.files["crimes"].columns:
+            raise ValueError(
+                "files.crimes.columns.legacy_ref: missing: a system that took crimes over from "
+                f"{self.took_over_from} must say which column holds a crime's reference there"
+            )
+        return self
+
+
+class ForceProfile(BaseModel):
+    """A force and its crime systems, oldest first."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    force: Text
+    systems: list[SystemProfile] = Field(min_length=1, max_length=10)
+
+    @model_validator(mode="after")
+    def _systems_in_order(self) -> ForceProfile:
+        seen: list[str] = []
+        for number, system in enumerate(self.systems):
+            if system.system in seen:
+                raise ValueError(f"systems.{number}.system: {system.system!r} is listed twice")
+            if system.took_over_from is not None and system.took_over_from not in seen:
+                raise ValueError(
+                    f"systems.{number}.took_over_from: {system.took_over_from!r} is not a system "
+                    "listed before it (list the systems oldest first)"
+                )
+            seen.append(system.system)
+        return self
+
+    def sources(self) -> tuple[SourceDefinition, ...]:
+        """The loader's source definitions of the force's systems, oldest first."""
+        return tuple(_source(system) for system in self.systems)
+
+
+def _source(system: SystemProfile) -> SourceDefinition:
+    def spec(table: TableName) -> FileSpec:
+        given = system.files[table]
+        return FileSpec(table, given.file, dict(given.columns))
+
+    return SourceDefinition(
+        system=system.system,
+        encoding=system.encoding,
+        crimes=spec("crimes"),
+        people=spec("people"),
+        charges=spec("charges"),
+        datetime_formats=tuple(system.datetime_formats),
+        date_format=system.date_format,
+        ho_class_pattern=system.ho_class_pattern,
+        outcome_pattern=system.outcome_pattern,
+        pnc_pattern=system.pnc_pattern,
+        status_values=dict(system.status_values),
+        legacy_system=system.took_over_from,
+        description=" ".join((system.description or "").split()),
+        recording_from=system.recording_from,
+        recording_until=system.recording_until,
+    )
+
+
+def read_profile(path: str | Path) -> ForceProfile:
+    """Read and check a force profile, or `ProfileError` in one line naming the file and key."""
+    path = Path(path)
+    values = read_yaml(path, PROFILE_FILE)
+    if not isinstance(values, dict):
+        raise ProfileError(f"{path.name}: expected keys and values (a YAML mapping)")
+    try:
+        return ForceProfile.model_validate(values)
+    except ValidationError as error:
+        raise ProfileError(f"{path.name}: {one_line(error)}") from None
+
+
+def profile_sha256(path: str | Path) -> str:
+    """The profile file's SHA-256 (the manifest records which profile a run used)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def default_profile_path() -> Path:
+    return project_root() / DEFAULT_PROFILE
+
+
+@cache
+def _sources_of(path: Path, mtime_ns: int) -> tuple[SourceDefinition, ...]:
+    return read_profile(path).sources()
+
+
+def profile_sources(path: str | Path | None = None) -> tuple[SourceDefinition, ...]:
+    """The source definitions of a profile (the default profile's if none is named), read once
+    per process while the file is unchanged."""
+    chosen = Path(path) if path is not None else default_profile_path()
+    try:
+        stamp = chosen.stat().st_mtime_ns
+    except OSError:
+        stamp = 0  # read_profile says what is wrong
+    return _sources_of(chosen, stamp)
+
+
+def chosen_sources(sources: tuple[SourceDefinition, ...] | None) -> tuple[SourceDefinition, ...]:
+    """The sources given, or the default profile's."""
+    return sources if sources is not None else profile_sources()
