@@ -77,7 +77,7 @@ def test_the_fast_reader_reads_what_arrows_transcoding_reader_reads(tmp_path_fac
     assert rows == expected_rows
     if source is CONNECT or malformed is None:  # and it was the fast path that read it
         fast_rows: list = []
-        fast = read._read_csv_bytes(path, COLUMNS, read._bytes_decoder(source.encoding, True), fast_rows)
+        fast = read._read_csv_bytes(path, source, COLUMNS, read._bytes_decoder(source.encoding, True), fast_rows)
         fast.validate(full=True)
         assert fast.equals(expected)
         assert [row.text for row in fast_rows] == expected_rows

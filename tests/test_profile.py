@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,7 @@ def edit(values: dict, path: str, value) -> dict:
 @pytest.mark.parametrize(
     ("path", "value", "expected"),
     [
-        ("systems.0.encoding", "latin-9", "force.yaml: systems.0.encoding: Input should be 'cp1252' or 'utf-8' (got 'latin-9')"),
+        ("systems.0.encoding", "shift_jis", "force.yaml: systems.0.encoding: must be utf-8 or an 8-bit encoding that writes ASCII as ASCII"),
         ("systems.1.files.crimes.columns.crime_ref", None, "force.yaml: systems.1: files.crimes.columns.crime_ref: missing (required)"),
         ("systems.0.files.people.columns.shoe_size", "SHOE", "force.yaml: systems.0: files.people.columns.shoe_size: not a field of people"),
         ("systems.0.ho_class_pattern", r"^(\d{3})/(\d{2})$", "force.yaml: systems.0.ho_class_pattern: needs the named groups (?P<cls>...), (?P<sub>...)"),
@@ -110,3 +111,85 @@ def test_the_cache_key_changes_with_the_profile(tmp_path):
     values["systems"][0]["status_values"]["REOPENED"] = "live"
     other = force_profile.read_profile(written(tmp_path, values)).sources()
     assert entry_name(SAMPLE, other) != entry_name(SAMPLE, force_profile.profile_sources())
+
+
+def rewrite(folder: Path, values: dict, layouts: dict) -> Path:
+    """The sample extract written again in each system's (encoding, delimiter, quote), and the
+    profile `values` changed to say so."""
+    import csv
+
+    folder.mkdir()
+    for system in values["systems"]:
+        encoding, delimiter, quote = layouts[system["system"]]
+        old = "cp1252" if system["encoding"] == "cp1252" else "utf-8-sig"
+        system.update(encoding=encoding, delimiter=delimiter, quote_char=quote)
+        for spec in system["files"].values():
+            with open(SAMPLE / spec["file"], encoding=old, newline="") as source:
+                rows = list(csv.reader(source))
+            with open(folder / spec["file"], "w", encoding=encoding, newline="") as target:
+                csv.writer(target, delimiter=delimiter, quotechar=quote, lineterminator="\r\n").writerows(rows)
+    return folder
+
+
+def test_another_layout_and_encoding_read_the_same_records(tmp_path):
+    """The data contract's sample written as another force might: CMS in UTF-8 separated by tabs,
+    Connect in Windows-1252 separated by semicolons with ' as its quote. Read through a profile that
+    says so, it is the same extract, row for row, with the same quarantine."""
+    import pandas as pd
+
+    from helpers.extracts.load import load_extracts
+
+    layouts = {"CMS": ("utf-8", "\t", '"'), "Connect": ("cp1252", ";", "'")}
+    values = shipped()
+    rewritten = rewrite(tmp_path / "extracts", values, layouts)
+    assert "\t" in (rewritten / "CMS_CRIMES.csv").read_text(encoding="utf-8").splitlines()[0]
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert [(s.encoding, s.delimiter, s.quote_char) for s in other] == list(layouts.values())
+
+    ours, theirs = load_extracts(SAMPLE), load_extracts(rewritten, other)
+    pd.testing.assert_frame_equal(ours.crimes, theirs.crimes)
+    pd.testing.assert_frame_equal(ours.charges, theirs.charges)
+    pd.testing.assert_frame_equal(ours.quarantine.drop(columns="file"), theirs.quarantine.drop(columns="file"))
+    pd.testing.assert_series_equal(ours.circumstances(), theirs.circumstances())
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("encoding", "utf-16", "systems.0.encoding: must be utf-8 or an 8-bit encoding"),
+        ("encoding", "klingon", "systems.0.encoding: not an encoding Python knows"),
+        ("delimiter", ";;", "systems.0.delimiter: must be one ASCII character"),
+        ("delimiter", "\n", "systems.0.delimiter: must be one ASCII character"),
+        ("quote_char", ",", "systems.0: quote_char: the same character as the delimiter (',')"),
+    ],
+)
+def test_a_layout_the_reader_cannot_take_is_one_line(tmp_path, key, value, expected):
+    values = shipped()
+    values["systems"][0][key] = value
+    with pytest.raises(ProfileError, match="^force.yaml: " + re.escape(expected)):
+        force_profile.read_profile(written(tmp_path, values))
+
+
+def test_encodings_are_kept_under_pythons_own_names(tmp_path):
+    values = shipped()
+    values["systems"][0]["encoding"], values["systems"][1]["encoding"] = "Windows-1252", "UTF8"
+    cms, connect = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert (cms.encoding, connect.encoding) == ("cp1252", "utf-8")
+
+
+def test_a_malformed_row_in_a_semicolon_file_is_set_aside_with_its_line(tmp_path):
+    """The quarantine finds a record's line by the profile's delimiter and quote, not a comma's."""
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    folder = rewrite(tmp_path / "extracts", values, {"CMS": ("cp1252", ",", '"'), "Connect": ("utf-8", ";", "'")})
+    connect = values["systems"][1]
+    crimes = folder / connect["files"]["crimes"]["file"]
+    lines = crimes.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    # the header and two records of plain values, separated by semicolons; the second has a field too many
+    row = ["X"] * len(header)
+    crimes.write_text(";".join(header) + "\r\n" + ";".join(row) + "\r\n" + "'a;b';" + ";".join(row) + "\r\n", encoding="utf-8")
+    extract = load_extracts(folder, force_profile.read_profile(written(tmp_path, values)).sources())
+    malformed = extract.quarantine[extract.quarantine["column"] == "(whole record)"]
+    assert malformed[["file", "line"]].to_dict("records") == [{"file": crimes.name, "line": 3}]

@@ -11,11 +11,12 @@ A profile is checked before any data is read: a mistake is one line naming the f
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -27,6 +28,7 @@ from helpers.extracts.sources import (
     FileSpec,
     SourceDefinition,
     TableName,
+    single_byte_table,
 )
 from helpers.project import project_root
 from helpers.yaml_input import Kind, one_line, read_yaml
@@ -34,8 +36,8 @@ from helpers.yaml_input import Kind, one_line, read_yaml
 #: the profile a run uses unless the request or `--profile` names another (under the project root)
 DEFAULT_PROFILE = Path("profiles") / "cms-connect.yaml"
 PROFILE_FILE = Kind("force profile", depth=4, error=ProfileError)
-#: the encodings the reader decodes today (issue 20 widens this to any codec Python knows)
-ENCODINGS = ("cp1252", "utf-8")
+#: what a delimiter or quote character cannot be: it would end a line or a field's text
+_NOT_A_SEPARATOR = set("\r\n\0")
 
 
 def _a_regex(groups: tuple[str, ...]):
@@ -64,7 +66,28 @@ def _a_time_format(value: str) -> str:
     return value
 
 
+def _an_encoding(value: str) -> str:
+    """UTF-8 or an 8-bit encoding with ASCII as ASCII, under Python's own name for it."""
+    try:
+        name = codecs.lookup(value).name
+    except LookupError:
+        raise ValueError("not an encoding Python knows (e.g. utf-8, cp1252, iso8859-15)") from None
+    if name not in {"utf-8", "utf-8-sig"} and single_byte_table(name) is None:
+        raise ValueError(
+            "must be utf-8 or an 8-bit encoding that writes ASCII as ASCII (cp1252, iso8859-15, "
+            "latin-1, cp850, ...)"
+        )
+    return "utf-8" if name == "utf-8-sig" else name
+
+
+def _one_character(value: str) -> str:
+    if len(value) != 1 or not value.isascii() or value in _NOT_A_SEPARATOR:
+        raise ValueError('must be one ASCII character (a comma, a semicolon, a tab: "\\t")')
+    return value
+
+
 TimeFormat = Annotated[str, AfterValidator(_a_time_format)]
+OneCharacter = Annotated[str, AfterValidator(_one_character)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 
 
@@ -84,7 +107,9 @@ class SystemProfile(BaseModel):
 
     system: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9 _-]*$")]
     description: Text | None = None
-    encoding: Literal[ENCODINGS]  # type: ignore[valid-type]
+    encoding: Annotated[str, AfterValidator(_an_encoding)]
+    delimiter: OneCharacter = ","
+    quote_char: OneCharacter = '"'
     datetime_formats: list[TimeFormat] = Field(min_length=1)
     date_format: TimeFormat
     ho_class_pattern: Annotated[str, _a_regex(("cls", "sub"))]
@@ -98,6 +123,10 @@ class SystemProfile(BaseModel):
 
     @model_validator(mode="after")
     def _files_hold_their_fields(self) -> SystemProfile:
+        if self.delimiter == self.quote_char:
+            raise ValueError(
+                f"quote_char: the same character as the delimiter ({self.delimiter!r})"
+            )
         for table in ("crimes", "people", "charges"):
             if table not in self.files:
                 raise ValueError(f"files.{table}: missing (required)")
@@ -167,6 +196,8 @@ def _source(system: SystemProfile) -> SourceDefinition:
         description=" ".join((system.description or "").split()),
         recording_from=system.recording_from,
         recording_until=system.recording_until,
+        delimiter=system.delimiter,
+        quote_char=system.quote_char,
     )
 
 

@@ -17,6 +17,8 @@ charges  crime_ref, person_ref, charge_date, cjs_code
 
 from __future__ import annotations
 
+import codecs
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -77,7 +79,8 @@ class SourceDefinition:
     """Everything the loader needs to know about one crime system's export."""
 
     system: str
-    encoding: Literal["cp1252", "utf-8"]
+    #: "utf-8" or an 8-bit encoding with ASCII as ASCII (`single_byte_table`), as Python names it
+    encoding: str
     crimes: FileSpec
     people: FileSpec
     charges: FileSpec
@@ -100,6 +103,9 @@ class SourceDefinition:
     #: switch-over: when this system started / stopped recording new crimes (local time), if known
     recording_from: str | None = None
     recording_until: str | None = None
+    #: the CSV's field separator and quote character, one ASCII character each
+    delimiter: str = ","
+    quote_char: str = '"'
 
     @property
     def files(self) -> tuple[FileSpec, FileSpec, FileSpec]:
@@ -117,3 +123,28 @@ def files_of(
         for spec in source.files
         if spec.table == table
     ]
+
+
+def single_byte_table(encoding: str) -> str | None:
+    """The 256 characters of an 8-bit encoding whose first 128 are ASCII (Windows-1252, the ISO
+    8859 family, Latin-1), undefined bytes as U+FFFE; None for any other encoding (UTF-8, or a
+    multi-byte one such as Shift JIS or UTF-16, which byte-wise parsing would cut apart)."""
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
+        return None
+    if codec.name == "iso8859-1":
+        return "".join(map(chr, range(256)))
+    module = getattr(codec.decode, "__module__", None) or ""
+    table = (
+        getattr(importlib.import_module(module), "decoding_table", None)
+        if module.startswith("encodings.")
+        else None
+    )
+    if (
+        not isinstance(table, str)
+        or len(table) != 256
+        or table[:128] != "".join(map(chr, range(128)))
+    ):
+        return None
+    return table
