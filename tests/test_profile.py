@@ -193,3 +193,52 @@ def test_a_malformed_row_in_a_semicolon_file_is_set_aside_with_its_line(tmp_path
     extract = load_extracts(folder, force_profile.read_profile(written(tmp_path, values)).sources())
     malformed = extract.quarantine[extract.quarantine["column"] == "(whole record)"]
     assert malformed[["file", "line"]].to_dict("records") == [{"file": crimes.name, "line": 3}]
+
+
+# ---- foi-briefing profile check
+
+
+def run_check(*args: str) -> tuple[int, str, str]:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "helpers", "profile", "check", *args], capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_profile_check_of_the_shipped_profile_on_the_sample_sets_nothing_aside():
+    code, out, err = run_check(str(SHIPPED), "--extracts", str(SAMPLE))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == f"{SHIPPED}: ok (2 systems: CMS, Connect)"
+    assert "no value of any column would be set aside" in out
+
+
+def test_profile_check_lists_every_missing_column_and_what_would_be_set_aside(tmp_path):
+    values = shipped()
+    folder = rewrite(tmp_path / "extracts", values, {"CMS": ("cp1252", ",", '"'), "Connect": ("utf-8", ",", '"')})
+    # a status the profile does not list, and a recorded date in a format it does not read
+    crimes = folder / "CMS_CRIMES.csv"
+    crimes.write_bytes(crimes.read_bytes().replace(b",CONFIRMED,", b",REOPENED,", 3))
+    connect = folder / "connect_crimes.csv"
+    text = connect.read_text(encoding="utf-8")
+    first = text.splitlines()[1].split(",")[2]  # the third column: Recorded Date
+    connect.write_text(text.replace("," + first + ",", ",31/12/2017 10:00,", 1), encoding="utf-8")
+    profile = written(tmp_path, values)
+    code, out, _ = run_check(str(profile), "--extracts", str(folder))
+    assert code == 0, out
+    assert "CMS_CRIMES.csv: CRIME STATUS: 3 set aside" in out and "'REOPENED'" in out
+    assert "connect_crimes.csv: Recorded Date: 1 set aside" in out and "'31/12/2017 10:00'" in out
+
+    values["systems"][1]["files"]["people"]["columns"]["role"] = "Part Played"
+    values["systems"][0]["files"]["crimes"]["file"] = "cms_crimes_2017.csv"
+    code, out, _ = run_check(str(written(tmp_path, values)), "--extracts", str(folder))
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert code == 3 and len(errors) == 2, out
+    assert "cms_crimes_2017.csv: file not found" in errors[0] and "missing column 'Part Played'; the header has 'Role'" in errors[1]
+
+
+def test_profile_check_of_a_bad_profile_is_one_line_exit_2(tmp_path):
+    values = shipped()
+    values["systems"][0]["encoding"] = "utf-16"
+    code, out, err = run_check(str(written(tmp_path, values)))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "systems.0.encoding: must be utf-8" in err

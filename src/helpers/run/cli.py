@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
             return log_command(args)
         if args.command == "check":
             return check(args.params)
+        if args.command == "profile":
+            return profile_command(args)
         if args.command == "demo":
             return demo(args)
         if args.command == "cache":
@@ -128,6 +130,17 @@ def check(items: list[str]) -> int:
         params = read_request(path, None, None, None)
         print(f"{path}: ok (request {params.reference})")
     return 0
+
+
+def profile_command(args: argparse.Namespace) -> int:
+    """`profile check FILE [--extracts DIR]`: the profile's keys, then what an export's first rows
+    would give; exit 3 if a file or column the profile names is not in the export."""
+    from helpers.run.profile import check_profile
+
+    lines = check_profile(Path(args.file), Path(args.extracts) if args.extracts else None)
+    for line in lines:
+        print(line)
+    return EXIT_CODES["extracts"] if any(line.startswith("error:") for line in lines) else 0
 
 
 def cache(action: str, extracts: str | None, lock_fd: int | None) -> int:
@@ -284,6 +297,11 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check parameters files without reading any data")
     check.add_argument("params", nargs="+")
+
+    profile = sub.add_parser("profile", help="check a force profile (and an export against it)")
+    profile.add_argument("action", choices=["check"])
+    profile.add_argument("file", help="the force profile (YAML), e.g. profiles/cms-connect.yaml")
+    profile.add_argument("--extracts", help="a folder of the force's export to read its first rows")
 
     cache = sub.add_parser("cache", help="the extract cache (it holds personal data)")
     cache.add_argument("action", choices=["clear", "where", "build"])
