@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 import yaml
 from builders import SAMPLE
@@ -74,7 +76,7 @@ def edit(values: dict, path: str, value) -> dict:
         ("systems.0.outcome_pattern", "([", "force.yaml: systems.0.outcome_pattern: not a regular expression"),
         ("systems.0.status_values.CONFIRMED", "open", "force.yaml: systems.0.status_values.CONFIRMED: Input should be 'live', 'cancelled' or 'migrated' (got 'open')"),
         ("systems.1.took_over_from", "Niche", "force.yaml: systems.1.took_over_from: 'Niche' is not a system listed before it"),
-        ("systems.0.date_format", "dd/mm/yyyy", "force.yaml: systems.0.date_format: not a date format"),
+        ("systems.0.date_format", "dd/mm/yyyy", "force.yaml: systems.0.date_format: a date needs a day, a month and a year"),
         ("systems.0.colour", "blue", "force.yaml: systems.0.colour: unknown key (is it misspelt?)"),
         ("systems.1.system", "CMS", "force.yaml: systems.1.system: 'CMS' is listed twice"),
         ("force", None, "force.yaml: force: missing (required)"),
@@ -242,3 +244,38 @@ def test_profile_check_of_a_bad_profile_is_one_line_exit_2(tmp_path):
     values["systems"][0]["encoding"] = "utf-16"
     code, out, err = run_check(str(written(tmp_path, values)))
     assert code == 2 and out == "" and err.count("\n") == 1 and "systems.0.encoding: must be utf-8" in err
+
+
+# ---- date formats
+
+
+def test_month_names_are_read_in_any_case_and_nothing_else_is():
+    from helpers.extracts import codes
+
+    values = ["04-Dec-2017 10:30", "04-DEC-2017 10:30", "29-feb-2016 00:00", "29-Feb-2017 00:00", "04-Dex-2017 10:30", "04-12-2017 10:30", "4-Dec-2017 10:30"]
+    parsed = codes.parse_datetimes(pa.array(values), ["%d-%b-%Y %H:%M"]).to_pylist()
+    assert parsed[:3] == [datetime(2017, 12, 4, 10, 30), datetime(2017, 12, 4, 10, 30), datetime(2016, 2, 29)]
+    assert parsed[3:] == [None, None, None, None]  # 29 Feb 2017 does not exist; Dex is no month
+
+
+def test_the_reader_and_the_profile_know_the_same_date_parts():
+    from helpers.extracts import codes
+
+    assert set(codes._WIDTHS) == set(sources.DATE_DIRECTIVES)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("%d/%m/%y", "'%y' is not a part the reader knows"),
+        ("%d/%B/%Y", "'%B' is not a part the reader knows"),
+        ("%m/%Y", "a date needs a day, a month and a year"),
+        ("%d/%m/%b/%Y", "each part once"),
+        ("dd/mm/yyyy", "a date needs a day, a month and a year"),
+    ],
+)
+def test_a_date_format_the_reader_cannot_read_is_one_line(tmp_path, fmt, expected):
+    values = shipped()
+    values["systems"][0]["date_format"] = fmt
+    with pytest.raises(ProfileError, match=re.escape(f"force.yaml: systems.0.date_format: {expected}")):
+        force_profile.read_profile(written(tmp_path, values))

@@ -23,6 +23,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from helpers.errors import ProfileError
 from helpers.extracts.sources import (
     CANONICAL_FIELDS,
+    DATE_DIRECTIVES,
     REQUIRED_FIELDS,
     CrimeState,
     FileSpec,
@@ -60,9 +61,21 @@ def _a_regex(groups: tuple[str, ...]):
 
 
 def _a_time_format(value: str) -> str:
-    """A strptime format: it must say where at least one part of a date is (`%d`, `%Y`, ...)."""
-    if "%" not in value:
-        raise ValueError("not a date format: write it as strptime does, e.g. %d/%m/%Y %H:%M")
+    """A date format the reader reads: literal text and `%d %m %b %Y %H %M %S` (each once), with
+    a year, a month and a day."""
+    directives = re.findall(r"%.?", value)
+    unknown = [d for d in directives if d not in DATE_DIRECTIVES]
+    if unknown:
+        raise ValueError(
+            f"{unknown[0]!r} is not a part the reader knows: write dates with "
+            + " ".join(DATE_DIRECTIVES)
+            + " and literal text, e.g. %d/%m/%Y %H:%M or %d-%b-%Y"
+        )
+    months = directives.count("%m") + directives.count("%b")
+    if len(set(directives)) != len(directives) or months > 1:
+        raise ValueError("each part once (a month as %m or %b)")
+    if "%Y" not in directives or months != 1 or "%d" not in directives:
+        raise ValueError("a date needs a day, a month and a year (%d, %m or %b, %Y)")
     return value
 
 

@@ -27,6 +27,10 @@ TableName = Literal["crimes", "people", "charges"]
 CrimeState = Literal["live", "cancelled", "migrated"]
 
 
+#: the parts a date format may have besides literal text, each of a fixed width (`%b`: a month's
+#: English abbreviation in any case, `04-Dec-2017`); `codes.parse_datetimes` reads them
+DATE_DIRECTIVES = ("%d", "%m", "%b", "%Y", "%H", "%M", "%S")
+
 #: canonical fields holding personal data: read only when a step needs them
 PERSONAL_FIELDS = frozenset({"surname", "forenames", "date_of_birth"})
 
