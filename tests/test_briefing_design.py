@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers.briefing import charts, narrative, report
+from helpers.extracts.profile import profile_sources
 from helpers.project import project_root
 from helpers.request import tables as response
 from helpers.request.parameters import read_parameters
@@ -26,7 +27,7 @@ def released(people=("18", "<5", "21", "<5"), outcomes=None, review=("102", "14"
         "outcomes_by_year": outcomes if outcomes is not None else OUTCOMES,
         "evidence_review": pd.DataFrame({"Crimes": list(review)}, index=[response.SEARCHED_ROW, response.CANDIDATES_ROW, response.REVIEWED_ROW, response.OVERTURNED_ROW]),
         "data_quality_files": pd.DataFrame({response.RECORDS_READ: ["70,000", "4,499", files[0]], response.RECORDS_SET_ASIDE: ["0", files[1], files[1]]}, index=["a.csv", "b.csv", "Total"]),
-        "data_quality_merging": pd.DataFrame({"Records": [migrated]}, index=[response.MIGRATED_ROW]),
+        "data_quality_merging": pd.DataFrame({"Records": [migrated]}, index=[response.migrated_row(profile_sources())]),
     }
     return response.Released(SimpleNamespace(tables=tables), titles={})
 

@@ -240,11 +240,12 @@ def test_a_run_claims_the_build_so_its_builder_not_its_kernel_builds(tmp_path, c
 def test_the_builder_a_run_starts_builds_the_entry_itself(tmp_path, cache_dir):
     """The builder command a run starts builds the entry (were it to fail, the kernel would build
     it instead and nothing else would show it): the crimes here, the people beside it, no leftovers."""
+    from helpers.extracts.profile import default_profile_path
     from helpers.run.background import builder_command
 
     folder = extract_folder(tmp_path)
     lock = cache.claim_build(folder)
-    done = subprocess.run(builder_command(folder, lock.fileno(), cache_dir), pass_fds=[lock.fileno()], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(builder_command(folder, lock.fileno(), cache_dir, default_profile_path()), pass_fds=[lock.fileno()], capture_output=True, text=True, timeout=120)
     lock.close()
     assert done.returncode == 0, done.stderr
     assert cache.is_built(folder)

@@ -279,3 +279,57 @@ def test_a_date_format_the_reader_cannot_read_is_one_line(tmp_path, fmt, expecte
     values["systems"][0]["date_format"] = fmt
     with pytest.raises(ProfileError, match=re.escape(f"force.yaml: systems.0.date_format: {expected}")):
         force_profile.read_profile(written(tmp_path, values))
+
+
+# ---- a request run with another profile
+
+
+@pytest.mark.slow
+def test_a_run_with_another_profile_gives_the_same_release(tmp_path):
+    """Request 20180075 on the data contract's sample, and on the same records exported in another
+    layout and encoding read through `--profile`: the released tables are byte for byte the same,
+    and the manifest names the profile each was read with."""
+    import json
+    import subprocess
+    import sys
+
+    values = shipped()
+    rewritten = rewrite(tmp_path / "extracts", values, {"CMS": ("utf-8", "\t", '"'), "Connect": ("cp1252", ";", "'")})
+    profile = written(tmp_path, values)
+    foi = Path(sys.executable).parent / "foi-briefing"
+    params = project_root() / "parameters" / "20180075.yaml"
+
+    def run(extracts: Path, out: Path, *options: str) -> Path:
+        done = subprocess.run([foi, "run", params, "--extracts", extracts, "--out", out, "--formats", "html", "--no-progress", *options], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return out / "20180075" / "release"
+
+    ours = run(SAMPLE, tmp_path / "ours")
+    theirs = run(rewritten, tmp_path / "theirs", "--profile", str(profile))
+    tables = sorted(path.name for path in (ours / "tables").iterdir())
+    assert tables and tables == sorted(path.name for path in (theirs / "tables").iterdir())
+    for name in tables:
+        assert (ours / "tables" / name).read_bytes() == (theirs / "tables" / name).read_bytes(), name
+    manifests = [json.loads((folder / "manifest.json").read_text(encoding="utf-8")) for folder in (ours, theirs)]
+    assert manifests[0]["force_profile"] == {"file": "cms-connect.yaml", "sha256": force_profile.profile_sha256(SHIPPED)}
+    assert manifests[1]["force_profile"] == {"file": "force.yaml", "sha256": force_profile.profile_sha256(profile)}
+    assert manifests[1]["parameters"]["profile"] == "(not published)"
+
+
+def test_check_names_the_profile_and_refuses_a_bad_one(tmp_path):
+    import subprocess
+    import sys
+
+    foi = Path(sys.executable).parent / "foi-briefing"
+    params = project_root() / "parameters" / "20180075.yaml"
+    values = shipped()
+    values["systems"][1]["took_over_from"] = "Niche"
+    bad = written(tmp_path, values)
+    done = subprocess.run([foi, "check", params, "--profile", bad], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.strip() == "foi-briefing: force.yaml: systems.1.took_over_from: 'Niche' is not a system listed before it (list the systems oldest first)"
+    with_key = tmp_path / "request.yaml"
+    with_key.write_text(params.read_text(encoding="utf-8") + f"profile: {bad}\n", encoding="utf-8")
+    done = subprocess.run([foi, "check", with_key], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "took_over_from" in done.stderr
+    done = subprocess.run([foi, "check", with_key, "--profile", SHIPPED], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (0, f"{with_key}: ok (request 20180075, profile cms-connect.yaml)\n")  # the option wins

@@ -321,7 +321,7 @@ def test_an_unknown_format_is_a_bad_option(tmp_path):
 def test_python_m_helpers_check_works(tmp_path):
     done = subprocess.run([sys.executable, "-m", "helpers", "check", PARAMS], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"{PARAMS}: ok (request 20180075)\n"
+    assert done.stdout == f"{PARAMS}: ok (request 20180075, profile cms-connect.yaml)\n"
     bad = parameters_file(tmp_path / "request.yaml", charge_year="last year")
     done = subprocess.run([sys.executable, "-m", "helpers", "check", bad], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == EXIT["parameters"]

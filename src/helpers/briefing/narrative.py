@@ -23,7 +23,6 @@ from helpers.briefing.report import (
     thousands,
 )
 from helpers.extracts.ho_classes import HO_CLASS_TITLES
-from helpers.extracts.profile import profile_sources
 from helpers.request import tables
 
 HUNTER_GROUP = "so-called \u201cpaedophile hunter\u201d group"
@@ -231,7 +230,7 @@ def systems_text(sources) -> str:
 
 def method(params) -> Html:
     """How each figure was counted: every rule, in plain words."""
-    systems = systems_text(profile_sources())
+    systems = systems_text(params.sources)
     year = params.charge_year
     codes_text = "; ".join(
         f"{_lower_first(group.label)}: {', '.join(group.codes)}"
@@ -387,7 +386,9 @@ def set_aside_sentence(value: str) -> str:
 def data_quality(params, released: tables.Released) -> Html:
     read = released.value("data_quality_files", "Total", tables.RECORDS_READ)
     set_aside = released.value("data_quality_files", "Total", tables.RECORDS_SET_ASIDE)
-    migrated = released.value("data_quality_merging", tables.MIGRATED_ROW, "Records")
+    migrated = released.value(
+        "data_quality_merging", tables.migrated_row(params.sources), "Records"
+    )
     files = number_word(len(released.tables["data_quality_files"]) - 1)
     records = count_phrase(thousands(read), "record", "records")
     moved = count_phrase(thousands(migrated), "crime", "crimes")

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from helpers.cache.keys import cache_root, entry_name, own_root
-from helpers.errors import ExtractError
+from helpers.errors import ExtractError, ProfileError
 from helpers.extracts.people_side import PeopleSide, start_people_side
 from helpers.extracts.sources import SourceDefinition
 
@@ -72,10 +72,17 @@ def main(argv: list[str] | None = None) -> int:
         "--root",
         help="the cache folder (default: $FOI_CACHE_DIR, else the project's .cache/extracts)",
     )
+    parser.add_argument("--profile", help="the force profile (default: the shipped one)")
     args = parser.parse_args(argv)
     try:
-        build_claimed(args.extracts, args.lock_fd, root=args.root)
-    except ExtractError as error:  # the kernel tries the build itself and reports it to the user
+        from helpers.extracts.profile import profile_sources  # its schema library: only here
+
+        sources = profile_sources(args.profile) if args.profile else None
+        build_claimed(args.extracts, args.lock_fd, sources, root=args.root)
+    except (
+        ExtractError,
+        ProfileError,
+    ) as error:  # the kernel tries the build itself and reports it
         print(f"cache build: {error}", file=sys.stderr)
         return 3
     return 0

@@ -273,7 +273,7 @@ def _write(folder: Path, tables: CanonicalTables, directory: Path) -> None:
     (folder / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
-def _read(folder: Path, directory: Path, hold) -> Extract:
+def _read(folder: Path, directory: Path, hold, sources: tuple[SourceDefinition, ...]) -> Extract:
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     return Extract(
         crimes=to_pandas(_read_ipc(folder / CRIMES_FILE)),
@@ -283,6 +283,7 @@ def _read(folder: Path, directory: Path, hold) -> Extract:
         files=meta["files"],
         directory=directory,
         store=EntryStore(folder, hold),
+        sources=sources,
     )
 
 
@@ -294,6 +295,7 @@ class CachedFiles:
     directory: Path
     files: dict[str, dict]
     store: EntryStore
+    sources: tuple[SourceDefinition, ...]
 
 
 def open_built(
@@ -301,12 +303,13 @@ def open_built(
 ) -> CachedFiles | None:
     """The cache entry of `directory` as `CachedFiles` if it is built (else None); reads
     meta.json only."""
-    folder = cache_root() / entry_name(Path(directory), chosen_sources(sources))
+    sources = chosen_sources(sources)
+    folder = cache_root() / entry_name(Path(directory), sources)
     hold = hold_entry(folder)
     if hold is None:
         return None
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    return CachedFiles(Path(directory), meta["files"], EntryStore(folder, hold))
+    return CachedFiles(Path(directory), meta["files"], EntryStore(folder, hold), sources)
 
 
 def open_extract(
@@ -337,7 +340,7 @@ def open_extract(
         with _locked(root, name.split("-")[0]):
             if not (folder / "meta.json").is_file():  # another run may have built it meanwhile
                 build(directory, sources, root, name, progress)
-    extract = _read(folder, directory, hold)
+    extract = _read(folder, directory, hold, sources)
     _OPENED[folder] = extract
     return extract
 

@@ -52,6 +52,7 @@ def load_extracts(
         files=tables.files,
         directory=Path(directory),
         store=sink.store(tables.people),
+        sources=sources,
     )
 
 

@@ -26,7 +26,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from helpers.extracts.codes import normalise_pnc_id
-from helpers.extracts.profile import profile_sources
 
 
 @runtime_checkable
@@ -269,6 +268,8 @@ def _lookups_for(extract) -> _Lookups:
         if isinstance(files, dict) and files and all(isinstance(i, dict) for i in files.values())
         else None
     )
+    if digests is not None:  # the same files read with another force profile are another extract
+        digests += (("(profile)", repr(getattr(extract, "sources", ()))),)
     with _LOOKUPS_LOCK:
         kept = _LOOKUPS.get(extract.store)
         if kept is None and digests is not None and all(d != "None" for _, d in digests):
@@ -307,6 +308,10 @@ class ExtractSensitive:
         self.extract = extract
         self.text_ids = text_ids
         self._kept = _lookups_for(extract)
+
+    def _sources(self):
+        """The force profile's systems the extract was read with."""
+        return self.extract.sources
 
     def prefetch(self) -> ExtractSensitive:
         """Read the columns the checks look in now (the runner does it while the notebook runs)."""
@@ -350,7 +355,7 @@ class ExtractSensitive:
         wanted = pa.array(sorted(upper), pa.string())
         # person keys are stored `SYSTEM:ref`: prefix the tokens rather than strip a million keys
         keyed = pa.array(
-            sorted(f"{source.system}:{token}" for source in profile_sources() for token in upper),
+            sorted(f"{source.system}:{token}" for source in self._sources() for token in upper),
             pa.string(),
         )
         found: set[str] = set()
@@ -378,7 +383,7 @@ class ExtractSensitive:
         if not dates:
             return empty
         written = sorted(
-            {day.strftime(source.date_format) for day in dates for source in profile_sources()}
+            {day.strftime(source.date_format) for day in dates for source in self._sources()}
         )
         born = self.extract.store.people_born(written)
         if "date_of_birth" not in born.column_names:

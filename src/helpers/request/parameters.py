@@ -26,6 +26,8 @@ from pydantic import (
 
 from helpers.errors import ParameterError
 from helpers.extracts.ho_classes import normalise_ho_class_code
+from helpers.extracts.profile import default_profile_path, profile_sources
+from helpers.extracts.sources import SourceDefinition
 from helpers.project import project_path
 from helpers.yaml_input import MAX_FILE_BYTES, Kind, one_line, read_yaml, shown_key  # noqa: F401
 
@@ -103,6 +105,7 @@ class RequestParameters(BaseModel):
     disclosure_threshold: int = 5
     extracts_taken_on: date
     extracts_dir: str = Field(min_length=1)
+    profile: str | None = Field(default=None, min_length=1)
     output_dir: str = Field(default="outputs", min_length=1)
     strict: bool = False
 
@@ -203,6 +206,16 @@ class RequestParameters(BaseModel):
     @property
     def request_output_path(self) -> Path:
         return self.path(self.output_dir) / self.reference
+
+    @property
+    def profile_path(self) -> Path:
+        """The force profile the request is read with: `profile`, else the shipped default."""
+        return self.path(self.profile) if self.profile else default_profile_path()
+
+    @property
+    def sources(self) -> tuple[SourceDefinition, ...]:
+        """The force profile's systems (read once per process; `ProfileError` if it is wrong)."""
+        return profile_sources(self.profile_path)
 
 
 def _labels_name_one_row_each(groups: dict[str, ChargeGroup]) -> None:

@@ -102,14 +102,14 @@ def open_request_extract(params: RequestParameters) -> Extract:
     """The request's extract, through the extract cache (`FOI_NO_CACHE=1`: the CSV files)."""
     if os.environ.get("FOI_NO_CACHE"):
         # names and dates of birth too: the release gate needs them, as the cache has them
-        return load_extracts(params.extracts_path, personal_data=True)
+        return load_extracts(params.extracts_path, params.sources, personal_data=True)
     # here, not at the top: only a cached extract needs them (FOI_NO_CACHE reads the CSV files)
     from helpers.briefing.charts import warm_up
     from helpers.cache.entries import open_extract
 
     # a run's cache builder is still at work: the kernel draws a throwaway chart meanwhile, so
     # the briefing's own (after the build) is quicker
-    return open_extract(params.extracts_path, while_waiting=warm_up)
+    return open_extract(params.extracts_path, params.sources, while_waiting=warm_up)
 
 
 def load(params: RequestParameters) -> Extract:

@@ -18,7 +18,7 @@ from helpers.analysis.review import ReviewCost, ReviewOutcome
 from helpers.disclosure.outcomes import OUTCOME_GROUPS, group_outcomes
 from helpers.disclosure.tables import TOTAL, Link, Protection, Table
 from helpers.extracts.model import Extract
-from helpers.extracts.profile import profile_sources
+from helpers.extracts.sources import SourceDefinition
 from helpers.request.parameters import EITHER_ROW, VIGILANTE_ROW, RequestParameters
 
 
@@ -56,12 +56,24 @@ SEARCHED_ROW = "Crimes whose circumstances were searched"
 CANDIDATES_ROW = "Crimes with a mention of the terms (to review)"
 REVIEWED_ROW = "Reviewed by hand"
 OVERTURNED_ROW = "Where the reviewer changed the search's call"
-MIGRATED_ROW = "Crimes migrated from {old} to {new} (each counted once)".format(
-    **next(
-        ({"old": s.legacy_system, "new": s.system} for s in profile_sources() if s.legacy_system),
+
+
+def migration_names(sources: tuple[SourceDefinition, ...]) -> dict[str, str]:
+    """The systems a crime migrated between, for the tables' labels: the first system that took
+    crimes over and the one it took them from."""
+    return next(
+        ({"old": s.legacy_system, "new": s.system} for s in sources if s.legacy_system),
         {"old": "the old system", "new": "the new one"},
     )
-)
+
+
+def migrated_row(sources: tuple[SourceDefinition, ...]) -> str:
+    """The data-quality row of crimes migrated between systems."""
+    return "Crimes migrated from {old} to {new} (each counted once)".format(
+        **migration_names(sources)
+    )
+
+
 RECORDS_READ = "Records read"
 RECORDS_SET_ASIDE = "Records set aside"
 
@@ -146,8 +158,10 @@ def release_tables(
         },
         index=pd.Index(
             [
-                MIGRATED_ROW,
-                "Charges copied into Connect at migration (each counted once)",
+                migrated_row(extract.sources),
+                "Charges copied into {new} at migration (each counted once)".format(
+                    **migration_names(extract.sources)
+                ),
                 "Person records",
                 "Individuals, after linking records of the same person",
             ],

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "log":
             return log_command(args)
         if args.command == "check":
-            return check(args.params)
+            return check(args.params, args.profile)
         if args.command == "profile":
             return profile_command(args)
         if args.command == "demo":
@@ -93,6 +93,7 @@ def run(args: argparse.Namespace) -> list[RunResult]:
     # folders named on the command line are the user's, relative to where they are
     extracts = str(Path(args.extracts).resolve()) if args.extracts else None
     out = str(Path(args.out).resolve()) if args.out else None
+    profile = str(Path(args.profile).resolve()) if args.profile else None
     paths = expand_parameter_paths(args.params)
     if not paths:
         raise RunFailure("parameters", f"no parameters files in {' '.join(args.params)}")
@@ -105,8 +106,9 @@ def run(args: argparse.Namespace) -> list[RunResult]:
             args.strict,
             progress=not args.no_progress,
             workers=args.jobs,
+            profile=profile,
         )
-    builder = start_build_for(paths[0], extracts, out, args.strict)
+    builder = start_build_for(paths[0], extracts, out, args.strict, profile)
     with PrivateKernel(low_priority=builder is not None) as kernel:
         kernel.start()  # next: its start and imports overlap ours
         return [
@@ -119,16 +121,18 @@ def run(args: argparse.Namespace) -> list[RunResult]:
                 progress=not args.no_progress,
                 kernel=kernel,
                 builder=builder,
+                profile=profile,
             )
         ]
 
 
-def check(items: list[str]) -> int:
-    """`check`: read each parameters file (and where it would write); the first fault raises
-    (ParameterError)."""
+def check(items: list[str], profile: str | None = None) -> int:
+    """`check`: read each parameters file (and where it would write, and its force profile); the
+    first fault raises (ParameterError, ProfileError)."""
+    profile = str(Path(profile).resolve()) if profile else None
     for path in expand_parameter_paths(items):
-        params = read_request(path, None, None, None)
-        print(f"{path}: ok (request {params.reference})")
+        params = read_request(path, None, None, None, profile)
+        print(f"{path}: ok (request {params.reference}, profile {params.profile_path.name})")
     return 0
 
 
@@ -294,9 +298,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.add_argument("--jobs", type=_positive, help="requests run at once (default: one per core)")
     run.add_argument("--log", help=LOG_HELP)
+    run.add_argument("--profile", help=PROFILE_HELP)
 
     check = sub.add_parser("check", help="check parameters files without reading any data")
     check.add_argument("params", nargs="+")
+    check.add_argument("--profile", help=PROFILE_HELP)
 
     profile = sub.add_parser("profile", help="check a force profile (and an export against it)")
     profile.add_argument("action", choices=["check"])
@@ -327,6 +333,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+PROFILE_HELP = "the force profile (default: the file's profile key, else profiles/cms-connect.yaml)"
 LOG_HELP = "the disclosure log's folder (default: FOI_LOG_DIR, else outputs/disclosure-log)"
 
 
