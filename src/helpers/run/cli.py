@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             return demo(args)
         if args.command == "cache":
-            return cache(args.action, args.extracts, args.lock_fd)
+            return cache(args.action, args.extracts, args.lock_fd, args.profile)
         if args.command == "sample":
             print(f"synthetic extract: {synthetic_extract(args.crimes)}")
             return 0
@@ -147,9 +147,12 @@ def profile_command(args: argparse.Namespace) -> int:
     return EXIT_CODES["extracts"] if any(line.startswith("error:") for line in lines) else 0
 
 
-def cache(action: str, extracts: str | None, lock_fd: int | None) -> int:
-    """`cache where | build | clear`: the extract cache."""
+def cache(
+    action: str, extracts: str | None, lock_fd: int | None, profile: str | None = None
+) -> int:
+    """`cache where | build | clear`: the extract cache (`build` reads with `profile`)."""
     from helpers.cache import entries as extract_cache  # heavy: only this command needs it
+    from helpers.extracts.profile import profile_sources
 
     if action == "where":
         print(extract_cache.cache_root())
@@ -162,9 +165,9 @@ def cache(action: str, extracts: str | None, lock_fd: int | None) -> int:
             # here, not at the top: only a run's builder process comes this way
             from helpers.cache.builder import build_claimed
 
-            build_claimed(extracts, lock_fd)
+            build_claimed(extracts, lock_fd, profile_sources(profile))
         else:
-            extract_cache.open_extract(extracts)
+            extract_cache.open_extract(extracts, profile_sources(profile))
         print(f"cache built for {extracts}")
     else:
         freed, kept = extract_cache.clear(tell=print)
@@ -312,6 +315,7 @@ def _parser() -> argparse.ArgumentParser:
     cache = sub.add_parser("cache", help="the extract cache (it holds personal data)")
     cache.add_argument("action", choices=["clear", "where", "build"])
     cache.add_argument("--extracts", help="folder of extracts to build the cache for (build)")
+    cache.add_argument("--profile", help="the force profile the extracts are read with (build)")
     # a run's builder: the lock it inherits
     cache.add_argument("--lock-fd", type=int, help=argparse.SUPPRESS)
 
