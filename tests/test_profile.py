@@ -333,3 +333,72 @@ def test_check_names_the_profile_and_refuses_a_bad_one(tmp_path):
     assert done.returncode == 2 and "took_over_from" in done.stderr
     done = subprocess.run([foi, "check", with_key, "--profile", SHIPPED], capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout) == (0, f"{with_key}: ok (request 20180075, profile cms-connect.yaml)\n")  # the option wins
+
+
+# ---- the release gate reads the profile's identifier forms
+
+
+def five_digit_force():
+    """A force whose person numbers have five digits and crime references are `AB-17-000123`."""
+    import pandas as pd
+
+    from helpers.gate.sensitive import FrameSensitive
+
+    crimes = pd.DataFrame({"crime_ref": ["AB-17-000123"], "circumstances": ["Victim approached near the park."]})
+    people = pd.DataFrame({"crime_ref": ["AB-17-000123"], "person_ref": ["40865"], "pnc_id": [None], "role": ["Victim"], "surname": ["Okafor"], "forenames": ["Ada"], "date_of_birth": ["2005-07-19"]})
+    values = shipped()
+    values["systems"] = values["systems"][:1]
+    values["systems"][0]["identifier_formats"] = {"crime number": r"AB-\d{2}-\d{6}", "person number": r"\d{5}"}
+    forms = force_profile.ForceProfile.model_validate(values).sources()
+    from helpers.gate.sensitive import formats_of
+
+    return FrameSensitive(crimes, people, formats=formats_of(forms))
+
+
+@pytest.mark.parametrize(
+    ("label", "named"),
+    [
+        ("Charged (person 40865)", "person number"),
+        ("Ref AB-17-000123", "crime number"),
+        ("Ref AB 17 000123", "crime number"),
+        ("Ref ab.17.000123", "crime number"),
+    ],
+)
+def test_an_identifier_in_the_profiles_form_is_caught_however_short_or_spaced(label, named):
+    import pandas as pd
+
+    from helpers.gate.check import check_tables
+
+    table = {"charged": pd.DataFrame({"Charged": ["27"]}, index=pd.Index([label], name="Charge group"))}
+    report = check_tables(table, 5, five_digit_force())
+    assert [f.rule for f in report.findings] == ["identifier"], report.findings
+    assert report.findings[0].detail.startswith(named) and "40865" not in report.findings[0].detail
+
+
+def test_a_number_in_the_form_that_is_no_ones_passes():
+    import pandas as pd
+
+    from helpers.gate.check import check_tables
+
+    table = {"charged": pd.DataFrame({"Charged": ["27"]}, index=pd.Index(["Charged (person 40866), AB-17-000124"], name="Charge group"))}
+    assert check_tables(table, 5, five_digit_force()).findings == []
+
+
+def test_without_the_profiles_forms_a_five_digit_person_number_would_pass():
+    """What the forms are for: the generic rule takes tokens of six characters or more."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from helpers.gate.check import check_tables
+
+    table = {"charged": pd.DataFrame({"Charged": ["27"]}, index=pd.Index(["Charged (person 40865)"], name="Charge group"))}
+    assert check_tables(table, 5, replace(five_digit_force(), formats={})).findings == []
+
+
+@pytest.mark.parametrize("pattern", ["", r"\d*", "[A-Z]", "((", r"(\d+)+X", r"(?:[A-Z]\d*){2,}"])
+def test_an_identifier_form_that_matches_nothing_in_particular_is_refused(tmp_path, pattern):
+    values = shipped()
+    values["systems"][0]["identifier_formats"] = {"nominal number": pattern}
+    with pytest.raises(ProfileError, match=r"^force.yaml: systems.0.identifier_formats.nominal number: "):
+        force_profile.read_profile(written(tmp_path, values))

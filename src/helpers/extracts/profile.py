@@ -60,6 +60,24 @@ def _a_regex(groups: tuple[str, ...]):
     return AfterValidator(check)
 
 
+#: a group holding a repeat, itself repeated: `(\d+)+`, `(?:[A-Z]\d*){2,}`
+_REPEATED_GROUP = re.compile(r"\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{?]")
+
+
+def _an_identifier_format(value: str) -> str:
+    """A regular expression of an identifier's whole form, which cannot be empty or a word."""
+    try:
+        compiled = re.compile(value)
+    except re.error as error:
+        raise ValueError(f"not a regular expression ({error})") from None
+    if compiled.fullmatch("") or compiled.fullmatch("A"):
+        raise ValueError("matches an empty text or a single letter: write the identifier's form")
+    if _REPEATED_GROUP.search(value):
+        # the gate runs it over every released text: (\d+)+ would take exponential time
+        raise ValueError("a repeated group with a repeat inside it: write the form without one")
+    return value
+
+
 def _a_time_format(value: str) -> str:
     """A date format the reader reads: literal text and `%d %m %b %Y %H %M %S` (each once), with
     a year, a month and a day."""
@@ -133,6 +151,10 @@ class SystemProfile(BaseModel):
     recording_from: str | None = None
     recording_until: str | None = None
     files: dict[TableName, FileProfile]
+    identifier_formats: dict[
+        Annotated[str, Field(min_length=1, max_length=40)],
+        Annotated[str, AfterValidator(_an_identifier_format)],
+    ] = Field(default_factory=dict, max_length=20)
 
     @model_validator(mode="after")
     def _files_hold_their_fields(self) -> SystemProfile:
@@ -211,6 +233,7 @@ def _source(system: SystemProfile) -> SourceDefinition:
         recording_until=system.recording_until,
         delimiter=system.delimiter,
         quote_char=system.quote_char,
+        identifier_formats=dict(system.identifier_formats),
     )
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import codecs
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 TableName = Literal["crimes", "people", "charges"]
@@ -110,6 +110,9 @@ class SourceDefinition:
     #: the CSV's field separator and quote character, one ASCII character each
     delimiter: str = ","
     quote_char: str = '"'
+    #: the system's own identifiers, for the release gate: what each is called -> a regular
+    #: expression of its whole form (`crime reference: CM/\d{2}/\d{7}`)
+    identifier_formats: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def files(self) -> tuple[FileSpec, FileSpec, FileSpec]:

@@ -37,6 +37,10 @@ class Sensitive(Protocol):
         numbers (as written, upper case) and PNC IDs (normalised: `00/448754A`)."""
         ...
 
+    def identifier_formats(self) -> dict[str, str]:
+        """The force profile's identifier forms: what each is called -> a regular expression."""
+        ...
+
     def people_with_dob(self, dates: set[date]) -> pd.DataFrame:
         """Columns surname, forenames, date_of_birth: the people born on any of these dates."""
         ...
@@ -83,6 +87,16 @@ def _as_dates(values: pd.Series) -> pd.Series:
 # What the gate looks for, read from pandas frames
 
 
+def formats_of(sources) -> dict[str, str]:
+    """Every system's identifier forms, under one name each (a name two systems share, such as
+    "crime reference", matches either system's form)."""
+    forms: dict[str, list[str]] = {}
+    for source in sources:
+        for name, pattern in source.identifier_formats.items():
+            forms.setdefault(name, []).append(f"(?:{pattern})")
+    return {name: "|".join(patterns) for name, patterns in forms.items()}
+
+
 @dataclass
 class FrameSensitive:
     """`Sensitive` from pandas frames (the canonical model's, or the raw files' renamed).
@@ -102,6 +116,7 @@ class FrameSensitive:
     people: pd.DataFrame
     circumstances: pd.Series | None = None
     scope: Iterable[str] | None = None
+    formats: dict[str, str] = field(default_factory=dict)  # `identifier_formats`
 
     CRIME_COLUMNS: ClassVar[tuple[str, ...]] = (
         "crime_ref",
@@ -151,6 +166,9 @@ class FrameSensitive:
             )
             self._ids = pc.unique(pc.drop_null(ids))
         return self._ids
+
+    def identifier_formats(self) -> dict[str, str]:
+        return dict(self.formats)
 
     def identifiers_present(self, tokens: set[str]) -> set[str]:
         if not tokens:
@@ -312,6 +330,9 @@ class ExtractSensitive:
     def _sources(self):
         """The force profile's systems the extract was read with."""
         return self.extract.sources
+
+    def identifier_formats(self) -> dict[str, str]:
+        return formats_of(self._sources())
 
     def prefetch(self) -> ExtractSensitive:
         """Read the columns the checks look in now (the runner does it while the notebook runs)."""
