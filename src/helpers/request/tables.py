@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.analysis import counting, evidence
-from helpers.analysis.review import ReviewCost, ReviewOutcome
+from helpers.analysis.review import ReviewCost, ReviewOutcome, RunReview
 from helpers.disclosure.outcomes import OUTCOME_GROUPS, group_outcomes
 from helpers.disclosure.tables import TOTAL, Link, Protection, Table
 from helpers.extracts.model import Extract
@@ -48,6 +48,8 @@ class EvidenceFindings:
     scope_ids: pd.Index  # the crimes whose circumstances were read
     # crime IDs whose circumstances were searched in their first evidence.WORD_LIMIT words only
     searched_in_part: list[str] = field(default_factory=list)
+    # the decisions used and what the run says of the review (None: made without a review)
+    reviewed: RunReview | None = None
 
 
 HUNTER_ROW = "Hunter-group evidence found"
@@ -56,6 +58,8 @@ SEARCHED_ROW = "Crimes whose circumstances were searched"
 CANDIDATES_ROW = "Crimes with a mention of the terms (to review)"
 REVIEWED_ROW = "Reviewed by hand"
 OVERTURNED_ROW = "Where the reviewer changed the search's call"
+#: shown only when there are any: decisions not used, their text changed since
+REVIEW_AGAIN_ROW = "Reviewed, but the text has changed since (to review again)"
 MIGRATED_ROW = "Crimes migrated from {old} to {new} (each counted once)".format(
     **next(
         ({"old": s.legacy_system, "new": s.system} for s in FORCE_SOURCES if s.legacy_system),
@@ -171,6 +175,8 @@ def release_tables(
     # release with no such text is as it was
     if findings.searched_in_part:
         review_counts.loc[searched_in_part_row()] = len(findings.searched_in_part)
+    if findings.reviewed is not None and findings.reviewed.review_again:
+        review_counts.loc[REVIEW_AGAIN_ROW] = len(findings.reviewed.review_again)
     return [
         Table("people_charged", f"People charged in {charge_year}, by offence", people),
         Table(
@@ -205,6 +211,8 @@ def release_links(params: RequestParameters, tables: list[Table]) -> list[Link]:
     ]
     if searched_in_part_row() in by_name["evidence_review"].counts.index:
         links.append(Link.subset(crimes(searched_in_part_row()), crimes(SEARCHED_ROW)))
+    if REVIEW_AGAIN_ROW in by_name["evidence_review"].counts.index:
+        links.append(Link.subset(crimes(REVIEW_AGAIN_ROW), crimes(CANDIDATES_ROW)))
     for year in by_name["offences_by_year"].counts.columns:  # the years and the Total
         links.append(
             Link.equal(("outcomes_by_year", "Total", year), ("offences_by_year", "Total", year))

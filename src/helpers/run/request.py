@@ -10,6 +10,7 @@ says what kind of failure it was (the exit code's kind, `helpers.errors`).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -146,6 +147,7 @@ def run_request(
         # run here, the next request's notebook runs in it
         with lease(kernel) as leased:
             steps.run("notebook", lambda: execute_notebook(params, staging, progress, leased))
+        report_review(staging, notes)
         export(params, staging, formats, steps)
         steps.run("gate", lambda: seal_release(params, staging.staged, gate_data.sensitive()))
         result.outputs = publish(staging, params.request_output_path)
@@ -244,6 +246,27 @@ def execute_notebook(
     except Exception:
         kernel.discard()  # a dead or stuck kernel: the next notebook starts a new one
         raise
+
+
+def report_review(staging: Staging, notes: list[str]) -> None:
+    """What the notebook found of the evidence review (`results.json`), in the run's log: how
+    many decisions were used and where from; each warning (candidates not yet reviewed, texts
+    changed since, conflicts, open disagreements) also told to the user, counts only."""
+    from helpers.analysis.review_store import review_details, review_lines  # no data library
+
+    try:
+        results = json.loads((staging.restricted / "results.json").read_text(encoding="utf-8"))
+        summary = results["vigilante"]["review"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # a notebook of before the review store: nothing to say
+    if not summary:
+        return
+    for warning, line in review_lines(summary):
+        (staging.log.warning if warning else staging.log.info)("%s", line)
+        if warning:
+            notes.append(line)
+    for line in review_details(summary):  # the crimes: restricted, the log only
+        staging.log.info("%s", line)
 
 
 # ---- export
