@@ -163,7 +163,9 @@ STORE_SOURCE = "review store"
 class RunReview:
     """The decisions a run uses and what it says about the review (results.json, the run log)."""
 
-    used: pd.DataFrame  # index: crime ID on the worklist; USED_COLUMNS but reference, + counted
+    # index: crime ID on the worklist; USED_COLUMNS but reference, and bool `counted` (as
+    # `apply_decisions` takes them)
+    used: pd.DataFrame
     review_again: dict[str, dict[str, str]] = field(default_factory=dict)  # crime ID -> decision
     conflicts: list[dict[str, str]] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)  # references decided, not on the worklist
@@ -173,11 +175,6 @@ class RunReview:
     from_store: int = 0
     from_file: int = 0
     file: str | None = None  # the named file's name
-
-    @property
-    def decisions(self) -> pd.DataFrame:
-        """The decisions as `apply_decisions` takes them (index crime ID, bool `counted`)."""
-        return self.used
 
 
 def crime_aliases(crimes: pd.DataFrame) -> dict[str, str]:

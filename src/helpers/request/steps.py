@@ -210,7 +210,7 @@ def search(params: RequestParameters, extract: Extract, figures: Figures) -> Evi
     by_crime = evidence.classify_crimes(mentions).set_index("crime_ref")
     reviewed = review_decisions(params, extract, scope, by_crime)
     outcome = replace(
-        review.apply_decisions(by_crime, reviewed.decisions), unmatched_decisions=reviewed.unmatched
+        review.apply_decisions(by_crime, reviewed.used), unmatched_decisions=reviewed.unmatched
     )
     negated = frozenset(by_crime.index[by_crime["kind"] == "negated"]) - outcome.counted
 
