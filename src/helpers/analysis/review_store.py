@@ -144,6 +144,7 @@ class ReviewStore:
     def __init__(self, path: Path, seed: str = ""):
         self.path = Path(path)
         self.seed = seed or self.path.stem  # the request's reference
+        self._read: tuple[bytes, list[Decision]] = (b"", [])  # the file's bytes, parsed
 
     @classmethod
     def for_request(cls, log_folder: Path, reference: str) -> ReviewStore:
@@ -233,11 +234,16 @@ class ReviewStore:
         """Every line, in the order recorded; DecisionsError naming the file and line of the
         first damaged one (the store is restored from its backup, never guessed at)."""
         with self._shared() as data:
-            return [
-                _parse(self.path, number, line)
-                for number, line in enumerate(data.split(b"\n"), start=1)
-                if line.strip()
-            ]
+            if data != self._read[0]:  # parsed once for the bytes read: a run asks several times
+                self._read = (
+                    data,
+                    [
+                        _parse(self.path, number, line)
+                        for number, line in enumerate(data.split(b"\n"), start=1)
+                        if line.strip()
+                    ],
+                )
+            return list(self._read[1])
 
     def latest(self, question: str = HUNTER_GROUP, role: str = "first") -> dict[str, Decision]:
         """The latest decision for each crime reference (a changed mind is a later line)."""
