@@ -266,7 +266,7 @@ def test_the_run_says_how_many_were_reviewed_and_warns_of_the_rest(tmp_path, own
     assert lines[0] == (False, "review: 1 of 3 candidate(s) reviewed (1 from the review store (reviews/20180075.jsonl)); 1 change the search's call")
     warned = [line for warning, line in lines if warning]
     assert warned == [
-        "review: 1 candidate(s) not yet reviewed: counted as the search called them (worklist: restricted/evidence_candidates.csv)",
+        "review: 1 candidate(s) not yet reviewed: counted as the search called them (restricted/evidence_candidates.csv)",
         "review: 1 decision(s) made on a text that has changed since: not used, to be reviewed again (marked on the worklist)",
         "review: 1 decision(s) for crimes not on the worklist: not used",
     ]

@@ -339,9 +339,9 @@ def evidence_method(params, released: tables.Released, findings: tables.Evidence
         )
     if tables.REVIEW_AGAIN_ROW in released.tables["evidence_review"].index:
         review_text += (
-            f" For {crimes(tables.REVIEW_AGAIN_ROW)}, the summary has changed since it was "
-            "reviewed: the figures count it as the search called it until it is reviewed again "
-            "(Table 4)."
+            " The circumstances text changed after the review for "
+            f"{crimes(tables.REVIEW_AGAIN_ROW)}: there the figures use the search's call until "
+            "the text is reviewed again (Table 4)."
         )
     # a text over the search's budget of words, said plainly (the row is there only then)
     if tables.searched_in_part_row() in released.tables["evidence_review"].index:
