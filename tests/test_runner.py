@@ -735,3 +735,20 @@ def test_an_open_disagreement_shows_in_the_run_and_stops_it_with_strict(tmp_path
     strict = run(params, extracts, out, "--formats", "html", "--strict", env=env)
     assert strict.returncode == EXIT["parameters"]
     assert re.match(r"20180075: failed: 1 open disagreement\(s\) between the first and the second reviewer and strict is on; first: CM/16/0000002 ", one_line(strict))
+
+
+@pytest.mark.parametrize(("reference", "log_in"), [("disclosure-log", "disclosure-log"), ("20180075", "20180075/log")])
+@pytest.mark.slow
+def test_a_run_never_replaces_the_log_folder_and_its_review_stores(tmp_path, reference, log_in):
+    from helpers.analysis.review_store import ReviewStore
+
+    out = tmp_path / "out"
+    store = ReviewStore.for_request(out / log_in, "20180075")
+    store.record(REVIEWED, STING, "no", "AB")
+    kept = sha256(store.path)
+    params = parameters_file(tmp_path / "request.yaml", reference=reference)
+    extracts = small_extract(tmp_path / "extracts", set_aside=False)  # a run that would succeed
+    done = run(params, extracts, out, "--formats", "html", env={"FOI_LOG_DIR": str(out / log_in)})
+    assert done.returncode == EXIT["parameters"]
+    assert f"would replace the disclosure log and its review stores ({out / log_in})" in one_line(done)
+    assert sha256(store.path) == kept and sorted(p.name for p in out.iterdir()) == [log_in.split("/")[0]]

@@ -187,7 +187,23 @@ def read_request(
     access()
     retention()
     refuse_foreign_output(params, "--out" if out else f"{Path(params_path).name}: output_dir")
+    refuse_log_as_output(params)
     return params
+
+
+def refuse_log_as_output(params: RequestParameters) -> None:
+    """ParameterError, before anything is written, if the request's outputs folder would be the
+    log folder, inside it or around it (a reference named `disclosure-log`, a `--log` inside
+    `outputs/<ref>/`): a run replaces its outputs folder whole, and the log and its review stores
+    are never replaced."""
+    outputs = params.request_output_path.resolve()
+    log = log_folder(None, params.extracts_path)
+    if outputs == log or log in outputs.parents or outputs in log.parents:
+        raise ParameterError(
+            f"reference: the outputs of request {params.reference} ({outputs}) would replace the "
+            f"disclosure log and its review stores ({log}): choose another output folder (--out) "
+            "or log folder (--log)"
+        )
 
 
 def start_build_for(
