@@ -337,11 +337,12 @@ def evidence_method(params, released: tables.Released, findings: tables.Evidence
             "The matches have not yet been reviewed by hand: the figures count every match that is "
             "not negated (Table 4)."
         )
-    if tables.REVIEW_AGAIN_ROW in released.tables["evidence_review"].index:
+    # no figure: a count of them beside Table 4's would be a relation disclosure control does
+    # not model (they are neither reviewed nor unreviewed candidates)
+    if findings.reviewed is not None and findings.reviewed.review_again:
         review_text += (
-            " The circumstances text changed after the review for "
-            f"{crimes(tables.REVIEW_AGAIN_ROW)}: there the figures use the search's call until "
-            "the text is reviewed again (Table 4)."
+            " For some matches the circumstances text changed after the review: there the "
+            "figures use the search's call until the text is reviewed again."
         )
     # a text over the search's budget of words, said plainly (the row is there only then)
     if tables.searched_in_part_row() in released.tables["evidence_review"].index:

@@ -58,8 +58,6 @@ SEARCHED_ROW = "Crimes whose circumstances were searched"
 CANDIDATES_ROW = "Crimes with a mention of the terms (to review)"
 REVIEWED_ROW = "Reviewed by hand"
 OVERTURNED_ROW = "Where the reviewer changed the search's call"
-#: shown only when there are any: decisions not used, their text changed since
-REVIEW_AGAIN_ROW = "Reviewed, but the text has changed since (to review again)"
 MIGRATED_ROW = "Crimes migrated from {old} to {new} (each counted once)".format(
     **next(
         ({"old": s.legacy_system, "new": s.system} for s in FORCE_SOURCES if s.legacy_system),
@@ -175,8 +173,6 @@ def release_tables(
     # release with no such text is as it was
     if findings.searched_in_part:
         review_counts.loc[searched_in_part_row()] = len(findings.searched_in_part)
-    if findings.reviewed is not None and findings.reviewed.review_again:
-        review_counts.loc[REVIEW_AGAIN_ROW] = len(findings.reviewed.review_again)
     return [
         Table("people_charged", f"People charged in {charge_year}, by offence", people),
         Table(
@@ -211,8 +207,6 @@ def release_links(params: RequestParameters, tables: list[Table]) -> list[Link]:
     ]
     if searched_in_part_row() in by_name["evidence_review"].counts.index:
         links.append(Link.subset(crimes(searched_in_part_row()), crimes(SEARCHED_ROW)))
-    if REVIEW_AGAIN_ROW in by_name["evidence_review"].counts.index:
-        links.append(Link.subset(crimes(REVIEW_AGAIN_ROW), crimes(CANDIDATES_ROW)))
     for year in by_name["offences_by_year"].counts.columns:  # the years and the Total
         links.append(
             Link.equal(("outcomes_by_year", "Total", year), ("offences_by_year", "Total", year))
