@@ -567,6 +567,17 @@ def review_parameters(
     return read_parameters(project_path(parameters_file), overrides)
 
 
+def worklist_for(candidates: pd.DataFrame, store: ReviewStore, role: str = "first") -> pd.DataFrame:
+    """The worklist a reviewer of `role` works through: all of it for the first reviewer; for the
+    second, the crimes of the seeded sample only, without the first reviewer's decisions (a check
+    made blind)."""
+    if role != "second":
+        return candidates
+    sample = set(store.second_review_sample())
+    sheet = candidates.loc[candidates["reference"].isin(sample)].reset_index(drop=True)
+    return sheet.assign(decision="", reviewer="", note="")
+
+
 def stored_decisions(
     store: ReviewStore, candidates: pd.DataFrame, role: str = "first"
 ) -> pd.DataFrame:
