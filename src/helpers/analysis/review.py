@@ -606,17 +606,17 @@ def record_decisions(
     on the worklist (for a second review, in its sample), a reviewer named."""
     if new and not str(reviewer).strip():
         raise DecisionsError("reviewer: say who made these decisions (name or initials)")
-    allowed = set(candidates["reference"])
-    unknown = sorted(set(map(str, new)) - allowed)
-    if unknown:
-        raise DecisionsError(f"{unknown[0]}: not on the worklist (check the reference)")
-    if role == "second":
+    if role == "second":  # first: the sample is the second reviewer's worklist
         sample = set(store.second_review_sample())
         outside = sorted(set(map(str, new)) - sample)
         if outside:
             raise DecisionsError(
                 f"{outside[0]}: not in the second review's sample (second_review_sample)"
             )
+    unknown = sorted(set(map(str, new)) - set(candidates["reference"]))
+    if unknown:
+        raise DecisionsError(f"{unknown[0]}: not on the worklist (check the reference)")
+    if role == "second":
         firsts = store.latest()
         same = [
             ref
