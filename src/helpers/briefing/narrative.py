@@ -231,6 +231,20 @@ def systems_text(sources) -> str:
 def method(params) -> Html:
     """How each figure was counted: every rule, in plain words."""
     systems = systems_text(params.sources)
+    migration = next((s for s in params.sources if s.legacy_system), None)
+    records_where = (
+        f"on the {number_word(len(params.sources))} systems, or a duplicate record"
+        if len(params.sources) > 1
+        else "duplicate records"
+    )
+    person_number = (
+        "the old system's person number" if migration else "the system's person reference"
+    )
+    copied = (
+        f" Charges copied from the old system to {migration.system} are counted once."
+        if migration
+        else ""
+    )
     year = params.charge_year
     codes_text = "; ".join(
         f"{_lower_first(group.label)}: {', '.join(group.codes)}"
@@ -261,13 +275,12 @@ def method(params) -> Html:
         ),
         "People charged": (
             f"Each person is counted once, however many charges or crimes they have: people with more "
-            f"than one record (on the two systems, or a duplicate record) are matched by their Police "
-            f"National Computer ID and the old system's person number. A charge counts when it was "
+            f"than one record ({records_where}) are matched by their Police "
+            f"National Computer ID and {person_number}. A charge counts when it was "
             f"laid in {year}, whatever the year the crime was recorded and however the crime is "
             "classified (a crime is recorded under its most serious offence, so a charge of grooming can "
-            "sit on a crime recorded as another offence). Charges copied from the old system to Connect "
-            f"are counted once. Offence codes: {codes_text}. Aiding and abetting, conspiracy and "
-            "encouraging the offence are not counted."
+            f"sit on a crime recorded as another offence).{copied} Offence codes: {codes_text}. Aiding "
+            "and abetting, conspiracy and encouraging the offence are not counted."
         ),
     }
     return Html("<h2>How we counted</h2>" + definitions(rules))
@@ -413,24 +426,27 @@ def set_aside_sentence(value: str) -> str:
 def data_quality(params, released: tables.Released) -> Html:
     read = released.value("data_quality_files", "Total", tables.RECORDS_READ)
     set_aside = released.value("data_quality_files", "Total", tables.RECORDS_SET_ASIDE)
-    migrated = released.value(
-        "data_quality_merging", tables.migrated_row(params.sources), "Records"
-    )
     files = number_word(len(released.tables["data_quality_files"]) - 1)
     records = count_phrase(thousands(read), "record", "records")
-    moved = count_phrase(thousands(migrated), "crime", "crimes")
     first = f"We read {records} from the {files} extract files (Table 5). {set_aside_sentence(set_aside)}"
-    second = (
-        f"{moved[:1].upper()}{moved[1:]} moved from the old system to the new one at the switch-over; each is "
-        "counted once (Table 6). People with records on both systems, or with more than one record, are "
-        "counted once."
-    )
+    if any(source.legacy_system for source in params.sources):
+        migrated = released.value(
+            "data_quality_merging", tables.migrated_row(params.sources), "Records"
+        )
+        moved = count_phrase(thousands(migrated), "crime", "crimes")
+        second = (
+            f"{moved[:1].upper()}{moved[1:]} moved from the old system to the new one at the switch-over; each is "
+            "counted once (Table 6). People with records on both systems, or with more than one record, are "
+            "counted once."
+        )
+    else:
+        second = "People with more than one record are counted once (Table 6)."
     return Html(
         "<h2>Data quality</h2>"
         f"<p>{text_html(first)} "
         "Every record is either used or set aside; none is dropped unseen. A record is set aside when it "
         "cannot be used as it stands (an impossible date, a code that is not a Home Office code, a "
-        "duplicated reference, a record whose crime is in neither system); records set aside are checked "
+        f"duplicated reference, a record whose crime is in {'neither system' if len(params.sources) == 2 else 'no crimes file'}); records set aside are checked "
         "by the force\u2019s analysts and do not count in the figures above.</p>"
         f"<p>{text_html(second)}</p>"
     )

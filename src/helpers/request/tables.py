@@ -69,6 +69,38 @@ def migration_names(sources: tuple[SourceDefinition, ...]) -> dict[str, str]:
     )
 
 
+def merging_title(sources: tuple[SourceDefinition, ...]) -> str:
+    """Table 6's title: how the systems' records (or one system's) were combined."""
+    if len(sources) == 1:
+        return "How the records were combined"
+    return f"How the {_number_word(len(sources))} systems' records were combined"
+
+
+def merging_table(quality: dict, sources: tuple[SourceDefinition, ...]) -> pd.DataFrame:
+    """Table 6: crimes and charges migrated between systems (where one took crimes over), and
+    person records linked into individuals."""
+    rows = {}
+    if any(source.legacy_system for source in sources):
+        rows[migrated_row(sources)] = quality["migrated_crimes"]
+        rows[
+            "Charges copied into {new} at migration (each counted once)".format(
+                **migration_names(sources)
+            )
+        ] = quality["charges_copied_across_systems"]
+    rows["Person records"] = quality["person_records"]
+    rows["Individuals, after linking records of the same person"] = quality["individuals"]
+    name = (
+        "Combining records"
+        if len(sources) == 1
+        else f"Combining the {_number_word(len(sources))} systems"
+    )
+    return pd.DataFrame({"Records": list(rows.values())}, index=pd.Index(list(rows), name=name))
+
+
+def _number_word(n: int) -> str:
+    return {2: "two", 3: "three", 4: "four", 5: "five"}.get(n, str(n))
+
+
 def migrated_row(sources: tuple[SourceDefinition, ...]) -> str:
     """The data-quality row of crimes migrated between systems."""
     return "Crimes migrated from {old} to {new} (each counted once)".format(
@@ -149,27 +181,7 @@ def release_tables(
         {RECORDS_READ: quality["rows_read"], RECORDS_SET_ASIDE: quality["rows_quarantined"]}
     ).rename_axis("Extract file")
     files.loc["Total"] = files.sum(axis=0)
-    merging = pd.DataFrame(
-        {
-            "Records": [
-                quality["migrated_crimes"],
-                quality["charges_copied_across_systems"],
-                quality["person_records"],
-                quality["individuals"],
-            ]
-        },
-        index=pd.Index(
-            [
-                migrated_row(extract.sources),
-                "Charges copied into {new} at migration (each counted once)".format(
-                    **migration_names(extract.sources)
-                ),
-                "Person records",
-                "Individuals, after linking records of the same person",
-            ],
-            name="Combining the two systems",
-        ),
-    )
+    merging = merging_table(quality, extract.sources)
     review_counts = pd.DataFrame(
         {
             "Crimes": [
@@ -197,7 +209,7 @@ def release_tables(
         Table("outcomes_by_year", "Outcomes of those offences, by year recorded", outcomes),
         Table("evidence_review", "The free-text search and its review", review_counts),
         Table("data_quality_files", "Records read from each extract file", files),
-        Table("data_quality_merging", "How the two systems' records were combined", merging),
+        Table("data_quality_merging", merging_title(extract.sources), merging),
     ]
 
 

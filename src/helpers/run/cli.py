@@ -64,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "cache":
             return cache(args.action, args.extracts, args.lock_fd, args.profile)
         if args.command == "sample":
-            print(f"synthetic extract: {synthetic_extract(args.crimes)}")
+            print(f"synthetic extract: {synthetic_extract(args.crimes, args.layout)}")
+            if SAMPLE_LAYOUTS[args.layout][2]:
+                print(f"read it with --profile {SAMPLE_LAYOUTS[args.layout][2]}")
             return 0
         results = run(args)
     except KeyboardInterrupt:
@@ -207,14 +209,27 @@ def log_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def synthetic_extract(crimes: int) -> Path:
-    """`data/synthetic-<crimes>/`: made once by the project's own seeded generator."""
+#: the synthetic extract's layouts: (folder name's prefix, the file written last, its profile)
+SAMPLE_LAYOUTS = {
+    "cms-connect": ("synthetic-", "connect_charges.csv", None),
+    "one-system": (
+        "synthetic-one-system-",
+        "occurrence_charges.csv",
+        "profiles/examples/synthetic-one-system.yaml",
+    ),
+}
+
+
+def synthetic_extract(crimes: int, layout: str = "cms-connect") -> Path:
+    """`data/synthetic-<crimes>/` (`data/synthetic-one-system-<crimes>/`): made once by the
+    project's own seeded generator."""
     from helpers.synthetic.generator import generate_extracts  # heavy: only these commands need it
 
-    extracts = project_root() / "data" / f"synthetic-{crimes}"
-    if not (extracts / "connect_charges.csv").exists():
+    prefix, last, _ = SAMPLE_LAYOUTS[layout]
+    extracts = project_root() / "data" / f"{prefix}{crimes}"
+    if not (extracts / last).exists():
         print(f"making a synthetic extract of {crimes:,} crimes in {extracts} ...")
-        generate_extracts(extracts, n_crimes=crimes)
+        generate_extracts(extracts, n_crimes=crimes, layout=layout)
     return extracts
 
 
@@ -326,6 +341,12 @@ def _parser() -> argparse.ArgumentParser:
         "sample", help="make a synthetic extract (for JupyterLab and trying things out)"
     )
     sample.add_argument("--crimes", type=int, default=40_000, help="size of the synthetic extract")
+    sample.add_argument(
+        "--layout",
+        choices=list(SAMPLE_LAYOUTS),
+        default="cms-connect",
+        help="the force's two systems (default), or one system in another layout and encoding",
+    )
 
     demo = sub.add_parser("demo", help="make a synthetic extract and brief request 20180075 on it")
     demo.add_argument("--crimes", type=int, default=40_000, help="size of the synthetic extract")
