@@ -116,3 +116,53 @@ def test_figures_on_a_one_system_force_equal_the_generators_truth(one_system, tm
     assert results["data_quality"]["migrated_crimes"] == 0
     assert results["vigilante"]["crime_references"] == as_occurrences(expected["hunter_crime_ids"])
     assert results["vigilante"]["negated_references"] == as_occurrences(expected["hunter_negated_ids"] - expected["hunter_crime_ids"])
+
+
+# ---- the same truth after a second migration: CMS, then Connect, then Niche
+
+
+THREE_SYSTEMS = project_root() / "profiles" / "examples" / "synthetic-three-systems.yaml"
+
+
+@pytest.fixture(scope="module")
+def three_systems(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("three-systems")
+    return folder, generate_extracts(folder, n_crimes=15_000, seed=20180075, layout="three-systems")
+
+
+@pytest.mark.parametrize("name", REQUESTS)
+def test_figures_on_a_three_system_force_equal_the_generators_truth(three_systems, tmp_path, name):
+    from helpers.synthetic.three_systems import niche_ref
+
+    folder, truth = three_systems
+    params = read_parameters(PARAMS, {"extracts_dir": str(folder), "output_dir": str(tmp_path), "profile": str(THREE_SYSTEMS), **REQUESTS[name]})
+    groups = params.charge_groups
+    expected = truth_for_request(
+        truth, params.period_from, params.period_to, params.charge_year, params.offence_classes,
+        groups["section_15"].codes, groups["attempt_section_15"].codes,
+    )
+    extract = steps.load(params)
+    assert [s.system for s in extract.sources] == ["CMS", "Connect", "Niche"] and extract.quarantine.empty
+    # every charge and person row names a crime counted: a CMS reference of a crime migrated twice
+    # names its Niche crime, not the Connect row Niche superseded
+    crimes_held = set(extract.crimes["crime_id"])
+    assert set(extract.charges["crime_id"]) <= crimes_held and set(extract.people["crime_id"]) <= crimes_held
+    figures = steps.count(params, extract)
+    findings = steps.search(params, extract, figures)
+    results = steps.results(params, extract, figures, findings)
+
+    crimes = truth.crimes.set_index("canonical_ref")
+    on_niche = crimes["in_connect"] & (crimes["recorded"] >= "2016-01-01")
+
+    def as_held(canonical: set[str]) -> list[str]:
+        """A crime's reference on the system that holds it now: Niche's for those it took over."""
+        ids = sorted(canonical)
+        return sorted(niche_ref(crimes.loc[[r], "crime_id"])[0] if on_niche[r] else r for r in ids)
+
+    assert results["offences_by_year"] == expected["offences_by_year"]
+    assert results["outcomes_by_year"] == expected["outcomes_by_year"]
+    assert results["persons_charged"] == expected["persons_charged"]
+    # each crime migrated once or twice: CMS to Connect, and Connect to Niche
+    assert results["data_quality"]["migrated_crimes"] == expected["migrated_crimes"] + int(on_niche.sum())
+    assert results["vigilante"]["crime_references"] == as_held(expected["hunter_crime_ids"])
+    assert results["vigilante"]["negated_references"] == as_held(expected["hunter_negated_ids"] - expected["hunter_crime_ids"])

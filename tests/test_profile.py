@@ -431,3 +431,32 @@ def test_request_20180075_on_a_one_system_force_end_to_end(tmp_path):
     page = (tmp_path / "out" / "20180075" / "restricted" / "to-publish" / "briefing.html").read_text(encoding="utf-8")
     assert "We used one crime system: the Occurrence system" in page and "migrated" not in page
     assert "People with more than one record are counted once (Table 6)." in page
+
+
+@pytest.mark.slow
+def test_request_20180075_on_a_three_system_force_end_to_end(tmp_path):
+    """After a second migration (CMS, Connect, then Niche), `foi-briefing run --profile` gives the
+    generator's truth, and the briefing describes three systems and counts the moves between them."""
+    import json
+    import subprocess
+    import sys
+
+    from helpers.synthetic.generator import generate_extracts
+    from helpers.synthetic.truth import truth_for_request
+
+    profile = project_root() / "profiles" / "examples" / "synthetic-three-systems.yaml"
+    truth = generate_extracts(tmp_path / "three", n_crimes=8000, layout="three-systems")
+    params = project_root() / "parameters" / "20180075.yaml"
+    foi = Path(sys.executable).parent / "foi-briefing"
+    done = subprocess.run([foi, "run", params, "--extracts", tmp_path / "three", "--out", tmp_path / "out", "--formats", "html", "--no-progress", "--profile", profile], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads((tmp_path / "out" / "20180075" / "restricted" / "results.json").read_text(encoding="utf-8"))
+    values = yaml.safe_load(params.read_text(encoding="utf-8"))
+    groups = values["charge_groups"]
+    expected = truth_for_request(truth, values["period_from"], values["period_to"], values["charge_year"], values["offence_classes"], groups["section_15"]["codes"], groups["attempt_section_15"]["codes"])
+    assert results["offences_by_year"] == expected["offences_by_year"]
+    assert results["persons_charged"] == expected["persons_charged"]
+    page = (tmp_path / "out" / "20180075" / "restricted" / "to-publish" / "briefing.html").read_text(encoding="utf-8")
+    assert "We used three crime systems in this period" in page and "A crime migrated from Connect to Niche" in page
+    merging = (tmp_path / "out" / "20180075" / "release" / "tables" / "data_quality_merging.csv").read_text(encoding="utf-8")
+    assert merging.startswith("Combining the three systems,Records") and "Moves of a crime from one system to the next" in merging

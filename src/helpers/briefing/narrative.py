@@ -237,14 +237,16 @@ def method(params) -> Html:
         if len(params.sources) > 1
         else "duplicate records"
     )
-    person_number = (
-        "the old system's person number" if migration else "the system's person reference"
+    migrations = sum(1 for s in params.sources if s.legacy_system)
+    person_number = {0: "the system's person reference", 1: "the old system's person number"}.get(
+        migrations, "the older systems' person numbers"
     )
-    copied = (
-        f" Charges copied from the old system to {migration.system} are counted once."
+    copied = {
+        0: "",
+        1: f" Charges copied from the old system to {migration.system} are counted once."
         if migration
-        else ""
-    )
+        else "",
+    }.get(migrations, " Charges copied from one system to the next are counted once.")
     year = params.charge_year
     codes_text = "; ".join(
         f"{_lower_first(group.label)}: {', '.join(group.codes)}"
@@ -434,11 +436,19 @@ def data_quality(params, released: tables.Released) -> Html:
             "data_quality_merging", tables.migrated_row(params.sources), "Records"
         )
         moved = count_phrase(thousands(migrated), "crime", "crimes")
-        second = (
-            f"{moved[:1].upper()}{moved[1:]} moved from the old system to the new one at the switch-over; each is "
-            "counted once (Table 6). People with records on both systems, or with more than one record, are "
-            "counted once."
-        )
+        if len(params.sources) == 2:
+            second = (
+                f"{moved[:1].upper()}{moved[1:]} moved from the old system to the new one at the switch-over; each is "
+                "counted once (Table 6). People with records on both systems, or with more than one record, are "
+                "counted once."
+            )
+        else:
+            times = count_phrase(thousands(migrated), "time", "times")
+            second = (
+                f"Crimes moved from one system to the next {times} at the switch-overs (a crime that moved "
+                "twice, twice); each crime is counted once (Table 6). People with records on more than one "
+                "system, or with more than one record, are counted once."
+            )
     else:
         second = "People with more than one record are counted once (Table 6)."
     return Html(

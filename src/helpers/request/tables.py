@@ -61,12 +61,12 @@ OVERTURNED_ROW = "Where the reviewer changed the search's call"
 
 
 def migration_names(sources: tuple[SourceDefinition, ...]) -> dict[str, str]:
-    """The systems a crime migrated between, for the tables' labels: the first system that took
-    crimes over and the one it took them from."""
-    return next(
-        ({"old": s.legacy_system, "new": s.system} for s in sources if s.legacy_system),
-        {"old": "the old system", "new": "the new one"},
-    )
+    """The systems a crime migrated between, for the tables' labels: the system that took crimes
+    over and the one it took them from, where there was one migration."""
+    migrations = [{"old": s.legacy_system, "new": s.system} for s in sources if s.legacy_system]
+    if len(migrations) == 1:
+        return migrations[0]
+    return {"old": "one system", "new": "the next"} if migrations else {"old": "", "new": ""}
 
 
 def merging_title(sources: tuple[SourceDefinition, ...]) -> str:
@@ -82,11 +82,10 @@ def merging_table(quality: dict, sources: tuple[SourceDefinition, ...]) -> pd.Da
     rows = {}
     if any(source.legacy_system for source in sources):
         rows[migrated_row(sources)] = quality["migrated_crimes"]
-        rows[
-            "Charges copied into {new} at migration (each counted once)".format(
-                **migration_names(sources)
-            )
-        ] = quality["charges_copied_across_systems"]
+        into = migration_names(sources)["new"].replace("the next", "a newer system")
+        rows[f"Charges copied into {into} at migration (each counted once)"] = quality[
+            "charges_copied_across_systems"
+        ]
     rows["Person records"] = quality["person_records"]
     rows["Individuals, after linking records of the same person"] = quality["individuals"]
     name = (
@@ -102,7 +101,10 @@ def _number_word(n: int) -> str:
 
 
 def migrated_row(sources: tuple[SourceDefinition, ...]) -> str:
-    """The data-quality row of crimes migrated between systems."""
+    """The data-quality row of crimes migrated between systems (with two migrations or more, of
+    each move: a crime migrated twice is two)."""
+    if sum(1 for source in sources if source.legacy_system) > 1:
+        return "Moves of a crime from one system to the next (each crime counted once)"
     return "Crimes migrated from {old} to {new} (each counted once)".format(
         **migration_names(sources)
     )

@@ -217,6 +217,11 @@ SAMPLE_LAYOUTS = {
         "occurrence_charges.csv",
         "profiles/examples/synthetic-one-system.yaml",
     ),
+    "three-systems": (
+        "synthetic-three-systems-",
+        "niche_charges.csv",
+        "profiles/examples/synthetic-three-systems.yaml",
+    ),
 }
 
 
@@ -345,7 +350,8 @@ def _parser() -> argparse.ArgumentParser:
         "--layout",
         choices=list(SAMPLE_LAYOUTS),
         default="cms-connect",
-        help="the force's two systems (default), or one system in another layout and encoding",
+        help="the force's two systems (default), one system in another layout and encoding, or "
+        "three systems (a second migration)",
     )
 
     demo = sub.add_parser("demo", help="make a synthetic extract and brief request 20180075 on it")

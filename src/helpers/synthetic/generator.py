@@ -26,10 +26,11 @@ from helpers.synthetic.involvements import draw_involvements
 from helpers.synthetic.one_system import write_one_system
 from helpers.synthetic.people import draw_individuals, draw_records
 from helpers.synthetic.render import write_files
+from helpers.synthetic.three_systems import write_three_systems
 from helpers.synthetic.truth import SyntheticTruth
 
 #: how the model is written: the force's two systems, or one system in another layout
-LAYOUTS = ("cms-connect", "one-system")
+LAYOUTS = ("cms-connect", "one-system", "three-systems")
 
 
 def generate_extracts(
@@ -46,7 +47,9 @@ def generate_extracts(
     extracts were taken). The same arguments always give byte-identical files: every step draws
     from one generator in a fixed order. `layout`: "cms-connect", the force's two systems' six
     files (`profiles/cms-connect.yaml`), or "one-system", the same model as a force with one system
-    would export it (`profiles/examples/synthetic-one-system.yaml`, `one_system`).
+    would export it (`profiles/examples/synthetic-one-system.yaml`, `one_system`), or
+    "three-systems", the six files and a third system that took crimes over from Connect
+    (`profiles/examples/synthetic-three-systems.yaml`, `three_systems`).
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout: expected one of {', '.join(LAYOUTS)} (got {layout!r})")
@@ -81,4 +84,7 @@ def generate_extracts(
     if layout == "one-system":  # written from the truth's tables: the model as one system holds it
         return replace(truth, files=write_one_system(truth, out))
     files = write_files(rng, out, crimes, involvements, people, records, links, charge_rows)
-    return replace(truth, files=files)
+    truth = replace(truth, files=files)
+    if layout == "three-systems":  # a second migration, into a third system
+        return replace(truth, files=write_three_systems(truth, out))
+    return truth
