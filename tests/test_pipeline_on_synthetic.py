@@ -166,3 +166,43 @@ def test_figures_on_a_three_system_force_equal_the_generators_truth(three_system
     assert results["data_quality"]["migrated_crimes"] == expected["migrated_crimes"] + int(on_niche.sum())
     assert results["vigilante"]["crime_references"] == as_held(expected["hunter_crime_ids"])
     assert results["vigilante"]["negated_references"] == as_held(expected["hunter_negated_ids"] - expected["hunter_crime_ids"])
+
+
+# ---- the committed date and the canonical roles, on every layout
+
+
+LAYOUT_PROFILES = {"cms-connect": None, "one-system": ONE_SYSTEM, "three-systems": THREE_SYSTEMS}
+
+
+@pytest.mark.parametrize("layout", LAYOUT_PROFILES)
+def test_each_crimes_committed_date_and_each_persons_role_are_the_truths(tmp_path, layout):
+    """The model's committed date (the day the offence was committed, where known) and the roles
+    of the people on each crime, read through each layout's profile."""
+    import pandas as pd
+
+    from helpers.extracts.load import load_extracts
+    from helpers.extracts.profile import profile_sources
+    from helpers.synthetic.one_system import occurrence_ref
+    from helpers.synthetic.three_systems import niche_ref
+
+    truth = generate_extracts(tmp_path, n_crimes=3_000, seed=7, layout=layout)
+    extract = load_extracts(tmp_path, profile_sources(LAYOUT_PROFILES[layout]))
+    crimes = truth.crimes
+    if layout == "one-system":
+        held = pd.Series(occurrence_ref(crimes["crime_id"]), index=crimes.index)
+    elif layout == "three-systems":
+        on_niche = crimes["in_connect"] & (crimes["recorded"] >= "2016-01-01")
+        held = crimes["canonical_ref"].where(~on_niche, pd.Series(niche_ref(crimes["crime_id"]), index=crimes.index))
+    else:
+        held = crimes["canonical_ref"]
+    expected = pd.Series(crimes["committed"].to_numpy(), index=held.to_numpy()).sort_index()
+    found = extract.crimes.set_index("crime_id")["committed_at"].reindex(expected.index)
+    assert expected.notna().sum() > 100 and (found.isna() == expected.isna()).all()
+    assert (found[expected.notna()].to_numpy() == expected[expected.notna()].to_numpy()).all()
+
+    people = extract.people.drop_duplicates(["crime_id", "individual_id", "role"])
+    assert set(people["role"]) == {"victim", "suspect", "witness"}
+    roles = people.groupby("crime_id")["role"].apply(lambda r: tuple(sorted(r)))
+    links = truth.links.assign(crime_ref=held.to_numpy()[truth.links["crime_id"].to_numpy()])
+    truth_roles = links.groupby("crime_ref")["role"].apply(lambda r: tuple(sorted(r)))
+    assert roles.sort_index().equals(truth_roles.sort_index())

@@ -86,6 +86,11 @@ def canonical_crimes(
     ref = codes.as_text(_column(raw, "crime_ref"))
     recorded = codes.parse_datetimes(_column(raw, "recorded_at"), source.datetime_formats)
     original = codes.parse_datetimes(_column(raw, "original_recorded_at"), source.datetime_formats)
+    # the day the offence was committed (or began): a value that cannot be read is left empty,
+    # never a reason to set the crime aside (counted in the data quality figures)
+    committed = codes.parse_datetimes(
+        _column(raw, "committed_at"), (*source.datetime_formats, source.date_format)
+    )
     ho_class = codes.normalise_ho_class(_column(raw, "ho_class"), source.ho_class_pattern)
     outcome = codes.parse_outcome(_column(raw, "outcome"), source.outcome_pattern)
     state = _status_state(_column(raw, "status"), source)
@@ -118,6 +123,10 @@ def canonical_crimes(
             "legacy_ref": codes.as_text(_column(raw, "legacy_ref")),
             "recorded_at": pc.coalesce(original, recorded),
             "original_given": pc.is_valid(original),
+            "committed_at": committed,
+            "committed_unreadable": pa.array(
+                codes.invalid(_column(raw, "committed_at"), committed)
+            ),
             "ho_class": ho_class,
             "state": state,
             "outcome": outcome,
@@ -170,7 +179,7 @@ def canonical_people(
         "pnc_id": pnc,
         # a PNC ID that cannot be read ties nobody together: it is counted, not quarantined
         "pnc_unreadable": pa.array(codes.invalid(pnc_raw, pnc)),
-        "role": codes.normalise_role(_column(raw, "role")),
+        "role": codes.normalise_role(_column(raw, "role"), dict(source.role_values)),
         "file": _constant(raw.name, raw.data.num_rows),
         "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int32)),
     }

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from helpers.extracts.ho_classes import CLASS_DIGITS, SUBCLASS_DIGITS
+from helpers.extracts.sources import ROLES
 
 #: Home Office outcome types in force (1-22); 19 is Action Fraud only, but it is on the list
 HO_OUTCOMES = range(1, 23)
@@ -257,9 +258,21 @@ def parse_outcome(values: Strings, pattern: str) -> pa.Array:
     return by_distinct(values, parse)
 
 
-def normalise_role(values: Strings) -> pa.Array:
-    """A person's role in lower case (`VICTIM`, `Victim` -> `victim`); blank -> null."""
-    return by_distinct(values, lambda text: pc.utf8_lower(as_text(text)))
+def normalise_role(values: Strings, role_values: dict[str, str] | None = None) -> pa.Array:
+    """A person's canonical role (victim, suspect, witness, other): the value, trimmed and in lower
+    case, as `role_values` maps it (keys in lower case), or itself where it is a canonical role
+    and `role_values` is empty; any other value is "other"; blank -> null."""
+    canonical = dict(role_values) if role_values else {role: role for role in ROLES}
+
+    def to_role(text):
+        lower = pc.utf8_lower(pc.utf8_trim_whitespace(as_text(text)))
+        known = pc.index_in(lower, value_set=pa.array(list(canonical), pa.string()))
+        roles = pc.take(pa.array(list(canonical.values()), pa.string()), known)
+        return pc.if_else(
+            pc.is_null(lower), pa.scalar(None, pa.string()), pc.fill_null(roles, "other")
+        )
+
+    return by_distinct(values, to_role)
 
 
 def _on_given(text: pa.ChunkedArray, work) -> pa.Array:

@@ -130,7 +130,9 @@ def merge_systems(
             pa.table({"file": crimes["file"].filter(pa.array(superseded))})
         ).items()
     }
-    merged = kept_rows(crimes, counted(migration, undated)).drop_columns(["original_given"])
+    merged = kept_rows(crimes, counted(migration, undated))
+    quality["committed_dates_unreadable"] = int(pc.sum(merged["committed_unreadable"]).as_py() or 0)
+    merged = merged.drop_columns(["original_given", "committed_unreadable"])
     merged = merged.rename_columns(
         ["crime_id" if c == "crime_ref" else c for c in merged.column_names]
     )

@@ -27,6 +27,7 @@ from helpers.extracts.sources import (
     REQUIRED_FIELDS,
     CrimeState,
     FileSpec,
+    Role,
     SourceDefinition,
     TableName,
     single_byte_table,
@@ -147,6 +148,7 @@ class SystemProfile(BaseModel):
     outcome_pattern: Annotated[str, _a_regex(("num",))]
     pnc_pattern: Annotated[str, _a_regex(("year", "serial", "check"))]
     status_values: dict[Text, CrimeState] = Field(min_length=1)
+    role_values: dict[Text, Role] = Field(default_factory=dict)
     took_over_from: str | None = None
     recording_from: str | None = None
     recording_until: str | None = None
@@ -234,6 +236,7 @@ def _source(system: SystemProfile) -> SourceDefinition:
         delimiter=system.delimiter,
         quote_char=system.quote_char,
         identifier_formats=dict(system.identifier_formats),
+        role_values={value.strip().lower(): role for value, role in system.role_values.items()},
     )
 
 

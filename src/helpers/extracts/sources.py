@@ -9,8 +9,8 @@ writes a profile, not code.
 
 The canonical fields are:
 
-crimes   crime_ref, legacy_ref, recorded_at, original_recorded_at, ho_class, status, outcome,
-         circumstances
+crimes   crime_ref, legacy_ref, recorded_at, original_recorded_at, committed_at, ho_class, status,
+         outcome, circumstances
 people   crime_ref, person_ref, legacy_person_ref, pnc_id, role, surname, forenames, date_of_birth
 charges  crime_ref, person_ref, charge_date, cjs_code
 """
@@ -43,6 +43,7 @@ CANONICAL_FIELDS: Mapping[TableName, frozenset[str]] = {
             "legacy_ref",
             "recorded_at",
             "original_recorded_at",
+            "committed_at",
             "ho_class",
             "status",
             "outcome",
@@ -63,7 +64,12 @@ CANONICAL_FIELDS: Mapping[TableName, frozenset[str]] = {
     ),
     "charges": frozenset({"crime_ref", "person_ref", "charge_date", "cjs_code"}),
 }
-OPTIONAL_FIELDS = frozenset({"legacy_ref", "original_recorded_at", "legacy_person_ref"})
+OPTIONAL_FIELDS = frozenset(
+    {"legacy_ref", "original_recorded_at", "committed_at", "legacy_person_ref"}
+)
+#: the roles a person can have on a crime, whatever a system calls them (`role_values`)
+ROLES = ("victim", "suspect", "witness", "other")
+Role = Literal["victim", "suspect", "witness", "other"]
 REQUIRED_FIELDS: Mapping[TableName, frozenset[str]] = {
     table: fields - OPTIONAL_FIELDS for table, fields in CANONICAL_FIELDS.items()
 }
@@ -110,6 +116,9 @@ class SourceDefinition:
     #: the CSV's field separator and quote character, one ASCII character each
     delimiter: str = ","
     quote_char: str = '"'
+    #: each value of the role column (any case) -> its canonical role (`ROLES`); a value not
+    #: listed is "other". Empty: the value itself, lower case, where it is a canonical role
+    role_values: Mapping[str, str] = field(default_factory=dict)
     #: the system's own identifiers, for the release gate: what each is called -> a regular
     #: expression of its whole form (`crime reference: CM/\d{2}/\d{7}`)
     identifier_formats: Mapping[str, str] = field(default_factory=dict)

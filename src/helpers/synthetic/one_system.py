@@ -76,6 +76,7 @@ def write_one_system(truth: SyntheticTruth, out: str | Path) -> dict[str, Path]:
             {
                 "Occurrence No": occurrence_ref(crimes["crime_id"]),
                 "Reported": _day_month_year(crimes["recorded"], with_time=True),
+                "Committed": _day_month_year(crimes["committed"], with_time=False),
                 "HOCR": crimes["ho_class"].str.replace("/", ".", regex=False),
                 "State": np.where(crimes["cancelled"], "Cancelled", "Recorded"),
                 "HO Outcome": outcome.astype(str).where(outcome.notna(), ""),

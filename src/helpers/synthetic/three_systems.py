@@ -56,6 +56,7 @@ def write_three_systems(truth: SyntheticTruth, out: str | Path) -> dict[str, Pat
                 "Connect Ref": moved["connect_ref"].to_numpy(),
                 "Created": second.strftime("%Y-%m-%d %H:%M:%S"),
                 "First Recorded": moved["recorded"].dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy(),
+                "Committed": moved["committed"].dt.strftime("%Y-%m-%d").fillna("").to_numpy(),
                 "HO Code": classes.to_numpy(),
                 "Status": np.where(moved["cancelled"], "Cancelled", "Recorded"),
                 "Outcome": ("Outcome " + outcome.astype(str)).where(outcome.notna(), "").to_numpy(),
