@@ -12,3 +12,12 @@ c.MappingKernelManager.default_kernel_name = "foi-briefing"  # noqa: F821
 # the notebooks handle personal data: kernels talk over socket files in Jupyter's private runtime
 # folder, not localhost TCP (the kernelspec's provisioner does the same for papermill)
 c.KernelManager.transport = "ipc"  # noqa: F821
+# nothing fetched from the internet by JupyterLab itself (a force's machine may not reach it, and
+# should not be told who runs what): no news feed, no update check, no extension catalogue
+c.LabApp.news_url = None  # noqa: F821
+c.LabApp.check_for_updates_class = "jupyterlab.handlers.announcements.NeverCheckForUpdate"  # noqa: F821
+c.LabApp.extension_manager = "readonly"  # noqa: F821
+# JupyterLab's default settings for the project (lab-settings/overrides.json; a user's own
+# settings still win): a notebook starts the one kernel there is without asking, and no news or
+# update check is offered
+c.LabApp.app_settings_dir = os.path.join(_ROOT, "jupyter_config", "lab-settings")  # noqa: F821

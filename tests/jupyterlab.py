@@ -69,9 +69,9 @@ class Lab:
 
 
 @contextlib.contextmanager
-def running_lab(folder: Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> Iterator[Lab]:
-    """JupyterLab as `make lab` starts it, in `cwd` (a temporary folder by default: the project's
-    root must come from its configuration, not from where it was started)."""
+def running_lab(folder: Path, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Iterator[Lab]:
+    """JupyterLab as `make lab` starts it, in the temporary `folder` (the project's root must come
+    from its configuration, not from where it was started), with `env` and `args` added."""
     token = secrets.token_hex(16)
     port = free_port()
     # a short runtime folder: a socket file's path is limited to about 100 characters
@@ -83,11 +83,11 @@ def running_lab(folder: Path, env: dict[str, str] | None = None, cwd: Path | Non
         "JUPYTERLAB_WORKSPACES_DIR": str(settings / "workspaces"),
     } | (env or {})
     log = folder / "jupyterlab.log"
-    command = [BIN / "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}"]
+    command = [BIN / "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", *args]
     if os.geteuid() == 0:
         command.append("--allow-root")
     with log.open("wb") as output:
-        process = subprocess.Popen(command, cwd=cwd or folder, env=variables, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(command, cwd=folder, env=variables, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     lab = Lab(f"http://127.0.0.1:{port}/", token, runtime, process, log)
     try:
         deadline = time.monotonic() + 90

@@ -152,3 +152,14 @@ def test_jupyterlab_s_kernels_talk_over_socket_files(lab):
     finally:
         lab.api(f"kernels/{kernel['id']}", "DELETE")
     assert TCP_WARNING not in lab.log.read_text(errors="replace")
+
+
+@pytest.mark.slow
+def test_jupyterlab_fetches_no_news_updates_or_extensions_from_the_internet(lab):
+    import urllib.request
+
+    with urllib.request.urlopen(f"{lab.url}lab?token={lab.token}", timeout=30) as answer:
+        page = answer.read().decode()
+    config = json.loads(page.split('id="jupyter-config-data" type="application/json">', 1)[1].split("</script>", 1)[0])
+    assert config["news"] == {"disabled": True}
+    assert config["extensionManager"]["name"] == "read-only"

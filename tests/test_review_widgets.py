@@ -117,7 +117,7 @@ def test_a_candidate_without_its_text_shows_the_saved_context(store):
 def test_why_says_the_call_and_the_reason():
     rows = worklist()
     assert review_widgets.why(rows.iloc[1]) == "counted (fuzzy match): a near spelling: “Nothern Shield” for the term “Northern Shield”"
-    assert review_widgets.why(rows.iloc[0]) == "not counted (negated): its only mention, “vigilante”, is negated"
+    assert review_widgets.why(rows.iloc[0]) == "not counted (negated): every mention is negated, as “vigilante”"
     assert review_widgets.why(rows.iloc[2]).startswith("counted (exact match): it mentions “Predator Patrol”")
 
 

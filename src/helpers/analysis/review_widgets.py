@@ -31,7 +31,7 @@ def why(candidate: pd.Series) -> str:
     term = str(candidate["term"])
     found = f"“{matched}” for the term “{term}”" if matched and matched != term else f"“{term}”"
     reason = {
-        "negated": f"its only mention, {found}, is negated",
+        "negated": f"every mention is negated, as {found}",
         "fuzzy": f"a near spelling: {found}",
     }.get(str(candidate["kind"]), f"it mentions {found}")
     terms = str(candidate["terms"])
