@@ -81,7 +81,7 @@ def test_the_review_time_comes_from_the_released_count_of_matches():
 
 def test_the_evidence_section_never_quotes_the_exact_number_of_matches():
     # 13 matches in truth (about 1.5 hours), but the released table withholds it
-    findings = SimpleNamespace(review=SimpleNamespace(reviewed=0), cost=SimpleNamespace(within_s12_limit=True))
+    findings = SimpleNamespace(review=SimpleNamespace(reviewed=0), reviewed=None, cost=SimpleNamespace(within_s12_limit=True))
     html = narrative.evidence_method(PARAMS, released(review=("102", "<5", "0", "0")), findings)
     assert "under 1 hour" in html and "1.5" not in html and "13" not in html
 

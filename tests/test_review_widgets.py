@@ -124,3 +124,16 @@ def test_why_says_the_call_and_the_reason():
 def test_undecided_and_progress_text():
     assert review_widgets.progress_text(5, 2, 0) == "Candidate 1 of 5: 2 of 5 still to decide."
     assert review_widgets.progress_text(5, 0, None).startswith("All 5 candidates decided")
+
+
+def test_a_second_reviewer_sees_the_sample_of_first_decisions_only_and_is_recorded_as_second(store):
+    nothing_yet = review_widgets.review_screen(store, worklist(), pd.Series(TEXTS), pd.Series(TEXTS), reviewer="CD", role="second")
+    assert nothing_yet.position is None and "All 0 candidates decided" in nothing_yet.progress.value
+    for reference in ("00000001/17", "CM/16/0000001"):
+        store.record(reference, TEXTS[reference], "yes", "AB")
+    second = review_widgets.review_screen(store, worklist(), pd.Series(TEXTS), pd.Series(TEXTS), reviewer="CD", role="second")
+    assert second.references == ["00000001/17", "CM/16/0000001"]  # the sample (all, as fewer than ten), worklist order
+    second.no.click()
+    assert store.latest(role="second")["00000001/17"].decision == "no"
+    assert store.latest()["00000001/17"].decision == "yes"  # the first decision stands
+    assert [(first.reviewer, checked.reviewer) for first, checked in store.disagreements()] == [("AB", "CD")]

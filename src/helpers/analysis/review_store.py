@@ -19,7 +19,7 @@ import json
 import math
 import os
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -144,6 +144,7 @@ class ReviewStore:
     def __init__(self, path: Path, seed: str = ""):
         self.path = Path(path)
         self.seed = seed or self.path.stem  # the request's reference
+        self._read: tuple[bytes, list[Decision]] = (b"", [])  # the file's bytes, parsed
 
     @classmethod
     def for_request(cls, log_folder: Path, reference: str) -> ReviewStore:
@@ -233,11 +234,16 @@ class ReviewStore:
         """Every line, in the order recorded; DecisionsError naming the file and line of the
         first damaged one (the store is restored from its backup, never guessed at)."""
         with self._shared() as data:
-            return [
-                _parse(self.path, number, line)
-                for number, line in enumerate(data.split(b"\n"), start=1)
-                if line.strip()
-            ]
+            if data != self._read[0]:  # parsed once for the bytes read: a run asks several times
+                self._read = (
+                    data,
+                    [
+                        _parse(self.path, number, line)
+                        for number, line in enumerate(data.split(b"\n"), start=1)
+                        if line.strip()
+                    ],
+                )
+            return list(self._read[1])
 
     def latest(self, question: str = HUNTER_GROUP, role: str = "first") -> dict[str, Decision]:
         """The latest decision for each crime reference (a changed mind is a later line)."""
@@ -319,3 +325,64 @@ def log_folder_for(params: RequestParameters, log: Path | str | None = None) -> 
 def store_for(params: RequestParameters, log: Path | str | None = None) -> ReviewStore:
     """The review store a run of these parameters reads."""
     return ReviewStore.for_request(log_folder_for(params, log), params.reference)
+
+
+# ---- what a run says of its review (the runner reads it from results.json: no data library)
+
+
+def review_lines(summary: Mapping[str, Any]) -> list[tuple[bool, str]]:
+    """What a run says of its review in its log and to the user, one line each, with whether it
+    is a warning; counts only (the crimes are listed in restricted/results.json)."""
+    candidates, reviewed = summary["candidates"], summary["reviewed"]
+    store = f"the review store ({summary['store']['file']})"
+    named = summary.get("file")
+    sources = f"{summary['from_store']} from {store}"
+    if named:
+        sources += f", {summary['from_file']} from {named}"
+    lines = [
+        (
+            False,
+            f"review: {reviewed} of {candidates} candidate(s) reviewed ({sources}); "
+            f"{summary['overturned']} change the search's call",
+        )
+    ]
+    where = f"{store} and {named}" if named else store
+    unreviewed = "candidate(s) not yet reviewed: counted as the search called them"
+    warnings = [
+        (summary["not_yet_reviewed"], f"{unreviewed} (restricted/evidence_candidates.csv)"),
+        (
+            len(summary["review_again"]),
+            "decision(s) made on a text that has changed since: not used, to be reviewed again "
+            "(marked on the worklist)",
+        ),
+        (
+            len(summary["conflicts"]),
+            f"crime(s) decided differently in {where}: the later decision used "
+            "(listed in restricted/results.json)",
+        ),
+        (len(summary["not_on_worklist"]), "decision(s) for crimes not on the worklist: not used"),
+        (
+            len(summary["disagreements"]),
+            "open disagreement(s) between the first and the second reviewer: the first decision "
+            "used until the two settle it (a new first decision); --strict stops the run",
+        ),
+    ]
+    lines += [(True, f"review: {count} {text}") for count, text in warnings if count]
+    second = summary["second_review"]
+    if second["asked"] and second["checked"] < second["sample"]:
+        lines.append(
+            (
+                True,
+                f"review: second review asked for: {second['sample'] - second['checked']} of its "
+                f"sample of {second['sample']} decision(s) still to check",
+            )
+        )
+    return lines
+
+
+def review_details(summary: Mapping[str, Any]) -> list[str]:
+    """The crimes behind the warnings, for the run's restricted log only."""
+    lines = [f"review: to review again (text changed): {ref}" for ref in summary["review_again"]]
+    lines += [f"review: conflict: {conflict}" for conflict in summary["conflicts"]]
+    lines += [f"review: open disagreement: {pair}" for pair in summary["disagreements"]]
+    return lines

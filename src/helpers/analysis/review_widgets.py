@@ -74,18 +74,20 @@ class ReviewScreen:
         texts: pd.Series,
         marked: pd.Series,
         reviewer: str = "",
+        role: str = "first",
         question: str = HUNTER_GROUP,
     ):
         self.store = store
         self.question = question
-        self.rows = candidates.reset_index(drop=True)
+        self.role = role
+        self.rows = review_rows(store, candidates, role, question)
         self.references = self.rows["reference"].astype(str).tolist()
         self.texts = {ref: _text(texts, ref) for ref in self.references}
         self.marked = {ref: _text(marked, ref) for ref in self.references}
         self.hashes = {ref: text_hash(self.texts[ref]) for ref in self.references}
         self.decided = {
             ref: made
-            for ref, made in store.latest(question).items()
+            for ref, made in store.latest(question, role).items()
             if ref in self.hashes and made.text_hash == self.hashes[ref]
         }
         left = undecided(self.references, self.hashes, self.decided)
@@ -196,6 +198,7 @@ class ReviewScreen:
                 self.initials.value,
                 self.note.value,
                 question=self.question,
+                role=self.role,
             )
         except DecisionsError as error:
             self.message.value = f'<span style="color:#d4351c">{html.escape(str(error))}</span>'
@@ -254,6 +257,18 @@ LEGEND = (
 )
 
 
+def review_rows(
+    store: ReviewStore, candidates: pd.DataFrame, role: str, question: str = HUNTER_GROUP
+) -> pd.DataFrame:
+    """The worklist rows a reviewer of `role` decides: all of them for the first review; for the
+    second, the store's seeded sample of the first decisions (`second_review_sample`)."""
+    rows = candidates.reset_index(drop=True)
+    if role != "second":
+        return rows
+    sample = set(store.second_review_sample(question))
+    return rows.loc[rows["reference"].isin(sample)].reset_index(drop=True)
+
+
 def _text(values: pd.Series, reference: str) -> str | None:
     value = values.get(reference)
     return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
@@ -265,6 +280,8 @@ def review_screen(
     texts: pd.Series,
     marked: pd.Series,
     reviewer: str = "",
+    role: str = "first",
 ) -> ReviewScreen:
-    """The notebook's one call: the screen for this worklist (display `.widget`)."""
-    return ReviewScreen(store, candidates, texts, marked, reviewer)
+    """The notebook's one call: the screen for this worklist (display `.widget`); with role
+    "second", the second review's sample only, recorded as the second reviewer's."""
+    return ReviewScreen(store, candidates, texts, marked, reviewer, role)

@@ -293,6 +293,23 @@ def review_time(released_candidates: str, minutes_per_record: float, threshold: 
     return f"about {math.ceil(hours * 2) / 2:g} hours"
 
 
+def second_review_sentence(findings: tables.EvidenceFindings) -> str:
+    """Whether a second reviewer checked the decisions, and whether the two agree (no figure:
+    the sample's counts are not a released table's)."""
+    second = findings.reviewed.second_review if findings.reviewed is not None else {}
+    if not second.get("made"):
+        if second.get("asked"):
+            return "A second review of these decisions was asked for but not yet made."
+        return "The decisions were not checked by a second reviewer."
+    sentence = "A second reviewer checked a sample of them drawn at random (a fifth, at least ten)"
+    if second.get("open_disagreements"):
+        return (
+            f"{sentence}; some of their disagreements were not yet settled when this briefing "
+            "was made, and the first reviewer's decisions are used."
+        )
+    return f"{sentence}, and the two settled every disagreement."
+
+
 def evidence_method(params, released: tables.Released, findings: tables.EvidenceFindings) -> Html:
     """How the hunter-group figure was found, what it can miss, and what the review cost."""
     terms = ", ".join(f"\u201c{term}\u201d" for term in params.search_terms)
@@ -312,10 +329,20 @@ def evidence_method(params, released: tables.Released, findings: tables.Evidence
             f"Staff reviewed {crimes(tables.REVIEWED_ROW)} by hand and changed the search's call for "
             f"{crimes(tables.OVERTURNED_ROW)}; the figures use their decisions (Table 4)."
         )
+        if findings.review.reviewed < len(findings.candidates):
+            review_text += " The other matches are counted as the search called them."
+        review_text += " " + second_review_sentence(findings)
     else:
         review_text = (
             "The matches have not yet been reviewed by hand: the figures count every match that is "
             "not negated (Table 4)."
+        )
+    # no figure: a count of them beside Table 4's would be a relation disclosure control does
+    # not model (they are neither reviewed nor unreviewed candidates)
+    if findings.reviewed is not None and findings.reviewed.review_again:
+        review_text += (
+            " For some matches the circumstances text changed after the review: there the "
+            "figures use the search's call until the text is reviewed again."
         )
     # a text over the search's budget of words, said plainly (the row is there only then)
     if tables.searched_in_part_row() in released.tables["evidence_review"].index:

@@ -104,6 +104,7 @@ class RequestParameters(BaseModel):
     search_terms: list[Text] = Field(min_length=1)
     search_scope: Literal["offences", "all_crimes"] = "offences"
     evidence_decisions: str | None = None
+    second_review: bool = False
     review_minutes_per_record: float = 5
     disclosure_threshold: int = 5
     extracts_taken_on: date

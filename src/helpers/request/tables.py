@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from helpers.analysis import counting, evidence
-from helpers.analysis.review import ReviewCost, ReviewOutcome
+from helpers.analysis.review import ReviewCost, ReviewOutcome, RunReview
 from helpers.disclosure.outcomes import OUTCOME_GROUPS, group_outcomes
 from helpers.disclosure.tables import TOTAL, Link, Protection, Table
 from helpers.extracts.model import Extract
@@ -48,6 +48,8 @@ class EvidenceFindings:
     scope_ids: pd.Index  # the crimes whose circumstances were read
     # crime IDs whose circumstances were searched in their first evidence.WORD_LIMIT words only
     searched_in_part: list[str] = field(default_factory=list)
+    # the decisions used and what the run says of the review (None: made without a review)
+    reviewed: RunReview | None = None
 
 
 HUNTER_ROW = "Hunter-group evidence found"

@@ -276,7 +276,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="output folder (overrides output_dir)")
     run.add_argument("--formats", default="html,pdf", help="html, pdf or both (default html,pdf)")
     run.add_argument(
-        "--strict", action="store_true", default=None, help="fail on any quarantined row"
+        "--strict",
+        action="store_true",
+        default=None,
+        help="fail on any quarantined row or open disagreement of the two reviewers",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.add_argument("--jobs", type=_positive, help="requests run at once (default: one per core)")

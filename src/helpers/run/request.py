@@ -10,6 +10,7 @@ says what kind of failure it was (the exit code's kind, `helpers.errors`).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -146,6 +147,7 @@ def run_request(
         # run here, the next request's notebook runs in it
         with lease(kernel) as leased:
             steps.run("notebook", lambda: execute_notebook(params, staging, progress, leased))
+        report_review(staging, notes)
         export(params, staging, formats, steps)
         steps.run("gate", lambda: seal_release(params, staging.staged, gate_data.sensitive()))
         result.outputs = publish(staging, params.request_output_path)
@@ -185,7 +187,23 @@ def read_request(
     access()
     retention()
     refuse_foreign_output(params, "--out" if out else f"{Path(params_path).name}: output_dir")
+    refuse_log_as_output(params)
     return params
+
+
+def refuse_log_as_output(params: RequestParameters) -> None:
+    """ParameterError, before anything is written, if the request's outputs folder would be the
+    log folder, inside it or around it (a reference named `disclosure-log`, a `--log` inside
+    `outputs/<ref>/`): a run replaces its outputs folder whole, and the log and its review stores
+    are never replaced."""
+    outputs = params.request_output_path.resolve()
+    log = log_folder(None, params.extracts_path)
+    if outputs == log or log in outputs.parents or outputs in log.parents:
+        raise ParameterError(
+            f"reference: the outputs of request {params.reference} ({outputs}) would replace the "
+            f"disclosure log and its review stores ({log}): choose another output folder (--out) "
+            "or log folder (--log)"
+        )
 
 
 def start_build_for(
@@ -244,6 +262,27 @@ def execute_notebook(
     except Exception:
         kernel.discard()  # a dead or stuck kernel: the next notebook starts a new one
         raise
+
+
+def report_review(staging: Staging, notes: list[str]) -> None:
+    """What the notebook found of the evidence review (`results.json`), in the run's log: how
+    many decisions were used and where from; each warning (candidates not yet reviewed, texts
+    changed since, conflicts, open disagreements) also told to the user, counts only."""
+    from helpers.analysis.review_store import review_details, review_lines  # no data library
+
+    try:
+        results = json.loads((staging.restricted / "results.json").read_text(encoding="utf-8"))
+        summary = results["vigilante"]["review"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # a notebook of before the review store: nothing to say
+    if not summary:
+        return
+    for warning, line in review_lines(summary):
+        (staging.log.warning if warning else staging.log.info)("%s", line)
+        if warning:
+            notes.append(line)
+    for line in review_details(summary):  # the crimes: restricted, the log only
+        staging.log.info("%s", line)
 
 
 # ---- export
