@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import nbformat
 import pytest
-from jupyterlab import Lab, lab_environment, lab_recipe, running_lab
+from lab_server import Lab, lab_environment, lab_recipe, running_lab
 
 from helpers.project import project_root
 from helpers.run import jupyter_compat, kernelspec

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from builders import SAMPLE
-from jupyterlab import running_lab
+from lab_server import running_lab
 
 from helpers.analysis import review
 from helpers.analysis.review_store import ReviewStore
