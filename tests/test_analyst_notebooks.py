@@ -150,3 +150,34 @@ def test_the_review_notebook_says_it_needs_the_parameters_file(tmp_path):
     )
     assert done.returncode != 0
     assert "ParameterError: parameters_file: name the request's parameters file" in done.stderr
+
+
+def test_a_second_reviewer_checks_the_sample_in_the_notebook_and_the_run_lists_the_disagreement(tmp_path, project, extracts):
+    from helpers.analysis.review_store import ReviewStore
+
+    log = tmp_path / "log"
+    env = {key: value for key, value in os.environ.items() if key != "FOI_PROJECT_ROOT"} | {"FOI_LOG_DIR": str(log)}
+    run = [".venv/bin/foi-briefing", "run", "parameters/20180075.yaml", "--extracts", str(extracts), "--formats", "html", "--no-progress"]
+    assert subprocess.run(run, capture_output=True, cwd=project, env=env, timeout=900).returncode == 0
+    restricted = project / "outputs" / "20180075" / "restricted"
+    worklist = review.read_candidates(restricted / review.CANDIDATES_FILE)
+    store = ReviewStore.for_request(log, "20180075")
+    texts = dict(zip(worklist["reference"], worklist["context"], strict=True))  # any text: this test checks roles
+    for reference in worklist["reference"][:3]:
+        store.record(reference, texts[reference], "yes", "AB")
+    (checked,) = store.second_review_sample()[:1]
+
+    second = subprocess.run(
+        [".venv/bin/papermill", "notebooks/evidence_review.ipynb", str(tmp_path / "second.ipynb"), "--no-progress-bar",
+         "-p", "parameters_file", "parameters/20180075.yaml", "-p", "extracts_dir", str(extracts), "-p", "reviewer", "CD",
+         "-p", "role", "second", "-y", json.dumps({"decisions": {checked: "no"}})],
+        capture_output=True, text=True, cwd=project, env=env, timeout=900,
+    )
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert [(first.reviewer, other.reviewer, other.decision) for first, other in store.disagreements()] == [("AB", "CD", "no")]
+
+    done = subprocess.run(run, capture_output=True, text=True, cwd=project, env=env, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "20180075: review: 1 open disagreement(s) between the first and the second reviewer" in done.stdout
+    strict = subprocess.run([*run, "--strict"], capture_output=True, text=True, cwd=project, env=env, timeout=900)
+    assert strict.returncode == 2 and "open disagreement(s)" in strict.stderr

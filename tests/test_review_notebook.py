@@ -232,3 +232,16 @@ def test_a_second_reviewer_decides_only_the_sample(tmp_path):
         review.record_decisions(store, {outside: "no"}, "CD", worklist, texts, "second")
     review.record_decisions(store, {sample[0]: "no"}, "CD", worklist, texts, "second")
     assert [(first.reference, second.reviewer) for first, second in store.disagreements()] == [(sample[0], "CD")]
+
+
+def test_a_second_reviewer_works_through_the_sample_without_the_first_decisions(tmp_path):
+    from helpers.analysis.review_store import ReviewStore
+
+    worklist = candidates(*((f"C{n}", "exact") for n in range(60)))
+    worklist["decision"] = "yes"  # what the run used: the first reviewer's decisions
+    store = ReviewStore.for_request(tmp_path, "20180075")
+    review.record_decisions(store, {f"C{n}": "yes" for n in range(60)}, "AB", worklist, pd.Series(dtype=object))
+    assert review.worklist_for(worklist, store) is worklist
+    second = review.worklist_for(worklist, store, "second")
+    assert set(second["reference"]) == set(store.second_review_sample()) and len(second) == 12
+    assert (second[["decision", "reviewer", "note"]] == "").all().all()

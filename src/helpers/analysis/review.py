@@ -567,6 +567,17 @@ def review_parameters(
     return read_parameters(project_path(parameters_file), overrides)
 
 
+def worklist_for(candidates: pd.DataFrame, store: ReviewStore, role: str = "first") -> pd.DataFrame:
+    """The worklist a reviewer of `role` works through: all of it for the first reviewer; for the
+    second, the crimes of the seeded sample only, without the first reviewer's decisions (a check
+    made blind)."""
+    if role != "second":
+        return candidates
+    sample = set(store.second_review_sample())
+    sheet = candidates.loc[candidates["reference"].isin(sample)].reset_index(drop=True)
+    return sheet.assign(decision="", reviewer="", note="")
+
+
 def stored_decisions(
     store: ReviewStore, candidates: pd.DataFrame, role: str = "first"
 ) -> pd.DataFrame:
@@ -595,17 +606,17 @@ def record_decisions(
     on the worklist (for a second review, in its sample), a reviewer named."""
     if new and not str(reviewer).strip():
         raise DecisionsError("reviewer: say who made these decisions (name or initials)")
-    allowed = set(candidates["reference"])
-    unknown = sorted(set(map(str, new)) - allowed)
-    if unknown:
-        raise DecisionsError(f"{unknown[0]}: not on the worklist (check the reference)")
-    if role == "second":
+    if role == "second":  # first: the sample is the second reviewer's worklist
         sample = set(store.second_review_sample())
         outside = sorted(set(map(str, new)) - sample)
         if outside:
             raise DecisionsError(
                 f"{outside[0]}: not in the second review's sample (second_review_sample)"
             )
+    unknown = sorted(set(map(str, new)) - set(candidates["reference"]))
+    if unknown:
+        raise DecisionsError(f"{unknown[0]}: not on the worklist (check the reference)")
+    if role == "second":
         firsts = store.latest()
         same = [
             ref

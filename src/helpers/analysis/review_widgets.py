@@ -80,7 +80,8 @@ class ReviewScreen:
         self.store = store
         self.question = question
         self.role = role
-        self.rows = review_rows(store, candidates, role, question)
+        # the second reviewer's: the seeded sample only (the notebook's worklist is that already)
+        self.rows = review.worklist_for(candidates, store, role).reset_index(drop=True)
         self.references = self.rows["reference"].astype(str).tolist()
         self.texts = {ref: _text(texts, ref) for ref in self.references}
         self.marked = {ref: _text(marked, ref) for ref in self.references}
@@ -255,18 +256,6 @@ LEGEND = (
     )
     + "</small>"
 )
-
-
-def review_rows(
-    store: ReviewStore, candidates: pd.DataFrame, role: str, question: str = HUNTER_GROUP
-) -> pd.DataFrame:
-    """The worklist rows a reviewer of `role` decides: all of them for the first review; for the
-    second, the store's seeded sample of the first decisions (`second_review_sample`)."""
-    rows = candidates.reset_index(drop=True)
-    if role != "second":
-        return rows
-    sample = set(store.second_review_sample(question))
-    return rows.loc[rows["reference"].isin(sample)].reset_index(drop=True)
 
 
 def _text(values: pd.Series, reference: str) -> str | None:
