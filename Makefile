@@ -17,13 +17,14 @@ setup: $(STAMP) bytecode
 bytecode: $(STAMP)
 	$(BIN)/python -m compileall -q src
 
-# the venv, the project (editable) with its test tools, and the project's Jupyter kernel
+# the venv, the project (editable) with its test tools, and the project's Jupyter kernel, whose
+# kernels talk over socket files whoever starts them (helpers.run.kernelspec)
 # (jupyter lab needs --allow-root when run as root, as on these machines)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m ipykernel install --sys-prefix --name foi-briefing --display-name "Python (foi-briefing)" >/dev/null
+	$(BIN)/python -m helpers.run.kernelspec >/dev/null
 	touch $(STAMP)
 
 demo: $(STAMP) bytecode
@@ -42,11 +43,12 @@ lint: $(STAMP)
 test-fast: $(STAMP) bytecode
 	$(BIN)/python -m pytest -m "not slow"
 
-# JupyterLab on the project's kernel (foi-briefing) with the synthetic extract ready; the notebooks
-# handle personal data, so kernels talk over private socket files, not localhost TCP
+# JupyterLab with the synthetic extract ready, configured by jupyter_config/ (added to Jupyter's
+# configuration path, so a user's own settings still load): the project's root in its file
+# browser, the project's kernel (foi-briefing) only, kernels over private socket files
 lab: $(STAMP) bytecode
 	$(BIN)/foi-briefing sample
-	$(BIN)/jupyter lab --notebook-dir=notebooks --KernelManager.transport=ipc $(if $(filter 0,$(shell id -u)),--allow-root)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter_config $(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(STAMP) bytecode
 	$(BIN)/python bench/run.py

@@ -106,6 +106,7 @@ def test_the_readmes_review_loop_runs_as_printed_and_the_review_survives_every_r
     def shell(command: str, **placeholders: str) -> subprocess.CompletedProcess:
         done = subprocess.run(filled(command, {"DIR": str(extracts), **placeholders}), capture_output=True, text=True, cwd=project, env=env, timeout=900)
         assert done.returncode == 0, done.stderr[-3000:]
+        assert "Kernel is running over TCP" not in done.stderr + done.stdout  # socket files, papermill's too
         return done
 
     shell(commands[0])

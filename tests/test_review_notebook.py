@@ -1,5 +1,7 @@
 """The reviewer's notebook helpers: marking the matches, building and writing the decisions file."""
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -57,10 +59,32 @@ def test_the_worklist_html_shows_the_text_the_call_and_the_decision():
     texts = pd.Series({"00000001/17": 'handed over by <mark class="fuzzy">Nothern Shield</mark>'})
     html = review.worklist_html(sheet, texts)
     assert html.count("<tr>") == 4  # the head and three candidates
-    assert '<mark class="fuzzy">Nothern Shield</mark>' in html
+    assert f'<mark class="fuzzy" style="{review.MARK_STYLES["fuzzy"]}">Nothern Shield</mark>' in html
     assert "context of CM/16/0000001" in html  # no text: the saved context
     assert "not counted (negated)" in html and "counted (exact match)" in html
     assert "<b>no</b><br><small>AB a council team</small>" in html
+
+
+def test_each_kind_of_mark_keeps_its_own_style_inline_so_a_reopened_notebook_shows_the_legend():
+    """Reopened from disk, JupyterLab drops a <style> element from an output but keeps inline
+    styles: a negated mention must not then look like a counted one."""
+    text = "Predator Patrol met him; not a vigilante referral; Nothern Shield"
+    marked = review.styled_marks(review.highlight(text, [(0, 15, "exact"), (31, 40, "negated"), (51, 65, "fuzzy")]))
+    styles = re.findall(r'<mark class="(\w+)" style="([^"]+)">', marked)
+    assert [kind for kind, _ in styles] == ["exact", "negated", "fuzzy"]
+    assert len({style for _, style in styles}) == 3  # three looks
+    assert "line-through" in dict(styles)["negated"] and "#ffdd00" not in dict(styles)["negated"]
+    html = review.worklist_html(WORKLIST, pd.Series({"00000002/17": marked}))
+    assert "<style" not in html and 'class="negated" style=' in html
+
+
+def test_the_worklist_gives_the_circumstances_the_room_and_aligns_every_cell_left():
+    html = review.worklist_html(WORKLIST, pd.Series(dtype=object))
+    widths = re.findall(r'<col style="width:([^"]+)">', html)
+    assert widths[3] == "auto" and widths[0].endswith("rem") and float(widths[0][:-3]) <= 3  # "#" narrow, the text the rest
+    assert len(widths) == html.split("<tr>")[1].count("<th")  # one width a column
+    cells = re.findall(r"<t[dh][ >][^>]*>", html)
+    assert cells and all("text-align:left" in cell for cell in cells)
 
 
 # ---- the decisions file

@@ -696,17 +696,34 @@ def review_progress(candidates: pd.DataFrame, decisions: pd.DataFrame) -> pd.Dat
     return pd.DataFrame({"crimes": pd.Series(rows, dtype="int64")}).rename_axis("review")
 
 
-_WORKLIST_STYLE = (
-    "<style>"
-    "table.worklist{border-collapse:collapse;width:100%;font-size:0.9rem}"
-    "table.worklist th,table.worklist td{border-bottom:1px solid #b1b4b6;padding:0.4rem;"
-    "vertical-align:top;text-align:left}"
-    "table.worklist td.text{max-width:40rem;line-height:1.45}"
-    "table.worklist mark{background:#ffdd00;color:#0b0c0c;padding:0 0.1em}"
-    "table.worklist mark.negated{background:#f3f2f1;outline:2px dashed #d4351c}"
-    "table.worklist small{color:#505a5f}"
-    "</style>"
-)
+#: each kind of match's mark, as inline styles: JupyterLab drops a `<style>` element from the
+#: output of a notebook reopened from disk (not trusted), but keeps these, so a negated mention
+#: never looks like a counted one, against the legend
+MARK_STYLES = {
+    "exact": "background:#ffdd00;color:#0b0c0c;padding:0 0.1em",
+    "fuzzy": "background:#ffdd00;color:#0b0c0c;padding:0 0.1em;border-bottom:2px dotted #0b0c0c",
+    "negated": (
+        "background:#f3f2f1;color:#0b0c0c;padding:0 0.1em;outline:2px dashed #d4351c;"
+        "text-decoration:line-through"
+    ),
+}
+
+
+def styled_marks(fragment: str) -> str:
+    """`highlight`'s HTML with each mark's style inline (`MARK_STYLES`, by its class)."""
+    for kind, style in MARK_STYLES.items():
+        fragment = fragment.replace(
+            f'<mark class="{kind}">', f'<mark class="{kind}" style="{style}">'
+        )
+    return fragment
+
+
+#: the worklist's columns (#, crime, the search's call, circumstances, decision) and each cell's
+#: style, inline for the same reason; explicit widths, as JupyterLab lays its tables out in equal
+#: columns (`table-layout: fixed`) and right-aligns their cells
+_COLUMN_WIDTHS = ("2.5rem", "10rem", "12rem", "auto", "9rem")
+_CELL = "text-align:left;vertical-align:top;padding:0.4rem;border-bottom:1px solid #b1b4b6"
+_TABLE = "table-layout:fixed;width:100%;border-collapse:collapse;font-size:0.9rem;margin:0"
 
 
 def worklist_html(candidates: pd.DataFrame, texts: pd.Series) -> Html:
@@ -734,34 +751,35 @@ def worklist_html(candidates: pd.DataFrame, texts: pd.Series) -> Html:
         + escaped(sheet["note"])
         + "</small>"
     ).where(decided, "<small>not yet decided</small>")
+    td, th = f'<td style="{_CELL}">', f'<th scope="row" style="{_CELL}">'
     rows = (
-        "<tr><td>"
+        "<tr>"
+        + td
         + (sheet.index + 1).astype(str)
         + "</td>"
-        + '<th scope="row">'
+        + th
         + escaped(sheet["reference"])
         + "<br><small>"
         + escaped(sheet["year"])
         + ", "
         + escaped(sheet["in_scope_as"])
         + "</small></th>"
-        + "<td>"
+        + td
         + escaped(search_call(sheet["kind"]))
         + "<br><small>terms: "
         + escaped(sheet["terms"])
         + "</small></td>"
-        + '<td class="text">'
-        + text.astype(str)
+        + f'<td class="text" style="{_CELL};line-height:1.45;white-space:pre-wrap">'
+        + text.astype(str).map(styled_marks)
         + "</td>"
-        + "<td>"
+        + td
         + decision
         + "</td></tr>"
     )
-    head = (
-        '<thead><tr><th scope="col">#</th><th scope="col">Crime</th>'
-        '<th scope="col">Search\'s call</th><th scope="col">Circumstances</th>'
-        '<th scope="col">Decision</th></tr></thead>'
-    )
+    columns = "".join(f'<col style="width:{width}">' for width in _COLUMN_WIDTHS)
+    names = ("#", "Crime", "Search's call", "Circumstances", "Decision")
+    head = "".join(f'<th scope="col" style="{_CELL}">{html.escape(name)}</th>' for name in names)
     return Html(
-        f'{_WORKLIST_STYLE}<table class="worklist">{head}<tbody>{"".join(rows)}</tbody></table>'
+        f'<table class="worklist" style="{_TABLE}"><colgroup>{columns}</colgroup>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )

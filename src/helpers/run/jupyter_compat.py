@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from queue import Empty
@@ -47,6 +49,8 @@ WRITTEN_FOR: dict[str, tuple[Written, ...]] = {
     "wait_until_ready": (Written("jupyter_client", "8.10", "9"),),
     "register_engine": (Written("papermill", "2.7", "2.8"), Written("nbclient", "0.11", "0.12")),
     "briefing.report.BriefingExporter": (Written("nbconvert", "7.17", "7.18"),),
+    "over_ipc": (Written("jupyter_client", "8.10", "9"),),
+    "IpcProvisioner": (Written("jupyter_client", "8.10", "9"),),
 }
 
 
@@ -270,3 +274,63 @@ def execute_in(
         progress_bar=progress,
         log_output=False,
     )
+
+
+# ---- jupyter_client: every kernel of the project's kernelspec over socket files
+
+
+#: the kernel provisioner the project's kernelspec names (`helpers.run.kernelspec`), registered
+#: under this name as an entry point (pyproject.toml)
+IPC_PROVISIONER = "foi-briefing-ipc"
+
+
+def over_ipc(manager: Any) -> str | None:
+    """Make the kernel `manager` is about to start talk over socket files in a new private
+    folder (0700), not localhost TCP, unless it does already (JupyterLab, configured so:
+    jupyter_config/); the folder made, or None.
+
+    papermill and nbclient start a kernel with a manager of their own that reads no Jupyter
+    configuration, so the kernelspec's provisioner is the one place every start passes: it runs
+    before the connection file is written (jupyter_client 8: `LocalProvisioner.pre_launch`), so
+    the kernel and every client read the same transport and socket paths from it.
+    """
+    if manager.transport == "ipc" and os.path.isabs(manager.ip):
+        return None
+    folder = tempfile.mkdtemp(prefix="foi-kernel-")  # 0700: only its owner reaches the sockets
+    manager.transport = "ipc"
+    manager.cache_ports = False  # a TCP port cache: socket files need none
+    manager.ip = os.path.join(folder, "kernel")  # the sockets: kernel-1, kernel-2, ...
+    if not manager.connection_file:
+        manager.connection_file = os.path.join(folder, "kernel.json")
+    return folder
+
+
+@functools.cache
+def ipc_provisioner() -> type:
+    """jupyter_client's local provisioner, starting each kernel `over_ipc`, and removing the
+    private folder when the kernel is shut down for good (not on a restart, which reuses it)."""
+    from jupyter_client.provisioning import LocalProvisioner  # loaded at first use
+
+    class IpcProvisioner(LocalProvisioner):
+        folder: str | None = None
+
+        async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+            if self.parent is not None:
+                self.folder = over_ipc(self.parent) or self.folder
+            return await super().pre_launch(**kwargs)
+
+        async def cleanup(self, restart: bool = False) -> None:
+            await super().cleanup(restart=restart)
+            if not restart and self.folder:
+                shutil.rmtree(self.folder, ignore_errors=True)
+                self.folder = None
+
+    return IpcProvisioner
+
+
+def __getattr__(name: str) -> Any:
+    # the entry point names `IpcProvisioner`: built on first use, so that importing this module
+    # still loads no Jupyter library (see the module's docstring)
+    if name == "IpcProvisioner":
+        return ipc_provisioner()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
