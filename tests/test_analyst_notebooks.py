@@ -89,6 +89,7 @@ def project(tmp_path_factory) -> Path:
     shutil.copy(ROOT / "pyproject.toml", folder)
     shutil.copytree(ROOT / "parameters", folder / "parameters")
     shutil.copytree(ROOT / "notebooks", folder / "notebooks")
+    shutil.copytree(ROOT / "profiles", folder / "profiles")
     (folder / ".venv").symlink_to(BIN.parent)
     return folder
 
