@@ -460,3 +460,43 @@ def test_request_20180075_on_a_three_system_force_end_to_end(tmp_path):
     assert "We used three crime systems in this period" in page and "A crime migrated from Connect to Niche" in page
     merging = (tmp_path / "out" / "20180075" / "release" / "tables" / "data_quality_merging.csv").read_text(encoding="utf-8")
     assert merging.startswith("Combining the three systems,Records") and "Moves of a crime from one system to the next" in merging
+
+
+# ---- the release gate's disguised-identifier tests, on the one-system force's identifiers
+
+
+ONE_SYSTEM_PLANTS = {
+    "occurrence number as written": "crime OCC-0000123",
+    "occurrence number with spaces": "crime OCC 0000123",
+    "occurrence number with a dot": "crime occ.0000123",
+    "occurrence number with a zero-width space": "crime OCC-000\u200b0123",
+    "occurrence number in look-alike letters": "crime \u041e\u0421\u0421-0000123",
+    "occurrence number in fullwidth digits": "crime OCC-\uff10\uff10\uff10\uff10\uff11\uff12\uff13",
+    "five-digit person reference": "person 40865",
+    "five-digit person reference with a zero-width space": "person 408\u200b65",
+    "five-digit person reference in fullwidth digits": "person \uff14\uff10\uff18\uff16\uff15",
+}
+
+
+def one_system_force():
+    """The generator's one-system force's identifier forms, over a crime and a person of its own."""
+    import pandas as pd
+
+    from helpers.gate.sensitive import FrameSensitive, formats_of
+
+    crimes = pd.DataFrame({"crime_ref": ["OCC-0000123"], "circumstances": ["Victim approached near the park."]})
+    people = pd.DataFrame({"crime_ref": ["OCC-0000123"], "person_ref": ["40865"], "pnc_id": [None], "role": ["Victim"], "surname": ["Okafor"], "forenames": ["Ada"], "date_of_birth": ["2005-07-19"]})
+    sources = force_profile.read_profile(project_root() / "profiles" / "examples" / "synthetic-one-system.yaml").sources()
+    return FrameSensitive(crimes, people, formats=formats_of(sources))
+
+
+@pytest.mark.parametrize("label", ONE_SYSTEM_PLANTS.values(), ids=ONE_SYSTEM_PLANTS.keys())
+def test_a_disguised_identifier_of_the_one_system_force_is_caught(label):
+    import pandas as pd
+
+    from helpers.gate.check import check_tables
+
+    table = {"charged": pd.DataFrame({"Charged": ["27"]}, index=pd.Index([label], name="Charge group"))}
+    report = check_tables(table, 5, one_system_force())
+    assert [f.rule for f in report.findings] == ["identifier"], report.findings
+    assert report.findings[0].detail.split(" ")[0] in ("occurrence", "person")
