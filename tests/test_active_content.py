@@ -22,6 +22,7 @@ from bs4 import BeautifulSoup
 
 from helpers.briefing import narrative, report
 from helpers.briefing.charts import chart_description, offences_and_outcomes_chart
+from helpers.extracts.profile import profile_sources
 from helpers.gate.check import RULES
 from helpers.gate.readers import read_path
 from helpers.gate.rules.active_content import active_markup
@@ -74,6 +75,7 @@ def fake_inputs(params):
         searched_in_part=[],
         candidates=list(range(14)),
         review=SimpleNamespace(reviewed=0, overturned=0),
+        reviewed=None,
         cost=SimpleNamespace(within_s12_limit=True),
     )
     quality = {
@@ -84,7 +86,7 @@ def fake_inputs(params):
         "person_records": 900,
         "individuals": 800,
     }
-    return SimpleNamespace(data_quality=quality), figures, findings
+    return SimpleNamespace(data_quality=quality, sources=profile_sources()), figures, findings
 
 
 def notebook_page(params) -> str:

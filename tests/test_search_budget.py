@@ -20,6 +20,7 @@ import pytest
 from helpers.analysis import evidence
 from helpers.analysis.evidence import find_mentions
 from helpers.analysis.search.terms import SearchTerms, compile_terms
+from helpers.extracts.profile import profile_sources
 from helpers.project import project_root
 from helpers.request import steps, tables
 from helpers.request.parameters import read_parameters
@@ -178,7 +179,7 @@ def fake_inputs(searched_in_part):
         "person_records": 900,
         "individuals": 800,
     }
-    return SimpleNamespace(data_quality=quality), figures, findings
+    return SimpleNamespace(data_quality=quality, sources=profile_sources()), figures, findings
 
 
 def search_table(searched_in_part) -> pd.DataFrame:
