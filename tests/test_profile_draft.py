@@ -293,3 +293,19 @@ def test_the_command_writes_a_new_file_and_never_over_one(tmp_path, extract):
     assert done.returncode == 2 and done.stderr.strip().endswith("draft.yaml: already exists: name a new file for the draft")
     done = subprocess.run([sys.executable, "-m", "helpers", "profile", "check", str(out)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "force: TODO: a draft's question to answer" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_files_sharing_no_start_are_one_system_whose_name_is_a_todo(tmp_path, extract):
+    """A one-system force exporting crimes.csv, persons.csv and charges.csv; a fourth file, in
+    UTF-16, is no table's and leaves the encoding alone."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name in ("crimes", "persons", "charges"):
+        shutil.copy(extract / f"connect_{name}.csv", folder / f"{name}.csv")
+    (folder / "lookup.csv").write_bytes("Code,Title\r\n1,Ünknown\r\n".encode("utf-16"))
+    draft, _, names = profile_draft.draft_profile(folder)
+    (system,) = yaml.safe_load(draft)["systems"]
+    assert names == ["TODO"] and system["system"] == "TODO" and system["encoding"] == "utf-8"
+    assert [system["files"][table]["file"] for table in ("crimes", "people", "charges")] == ["crimes.csv", "persons.csv", "charges.csv"]
+    assert "# files not used: lookup.csv" in draft
+    assert profile_draft.guess_encoding((folder / "lookup.csv").read_bytes())[0] is None

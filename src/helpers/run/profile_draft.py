@@ -92,7 +92,6 @@ def read_sample(path: Path, rows: int = DRAFT_ROWS) -> Sample:
     if not whole:  # up to the last whole line read
         data = data[: data.rfind(b"\n", 0, FIRST_BYTES) + 1]
     encoding, evidence, text = guess_encoding(data)
-    non_ascii = Counter(char for char in text if ord(char) > 127 and char != "\ufeff")
     text = text.removeprefix("\ufeff")
     delimiter, quote, quoted, layout = guess_layout(text, rows)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar=quote)
@@ -106,6 +105,8 @@ def read_sample(path: Path, rows: int = DRAFT_ROWS) -> Sample:
             records.append(record)
     if not whole and len(records) < rows and records:
         records.pop()  # the last record read may be cut at FIRST_BYTES
+    read = "\n".join(text.split("\n", reader.line_num)[: reader.line_num])  # the records' lines
+    non_ascii = Counter(re.findall(r"[^\x00-\x7f]", read))
     return Sample(
         path.name,
         encoding,
@@ -126,19 +127,21 @@ def guess_encoding(data: bytes) -> tuple[str | None, str, str]:
     encodings rarely happen to make), else the 8-bit encoding charset-normalizer finds least
     messy, Windows-1252 when it reads the bytes as cleanly; None for UTF-16 (not read)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return None, "UTF-16 (a byte-order mark): export it as UTF-8", data.decode("utf-16")
+        text = data.decode("utf-16", errors="replace")  # cut at FIRST_BYTES: maybe mid-character
+        return None, "UTF-16 (a byte-order mark): export it as UTF-8", text
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        not_utf8 = f"not UTF-8 (byte 0x{data[error.start]:02X} on line {line})"
+        bad = error.start
+        line = data.count(b"\n", 0, bad) + 1
+        not_utf8 = f"not UTF-8 (byte 0x{data[bad]:02X} on line {line})"
     else:
         if data.startswith(codecs.BOM_UTF8):
             return "utf-8", "UTF-8 (it starts with UTF-8's byte-order mark)", text
         if text.isascii():
             return "utf-8", "ASCII only (UTF-8 reads it, as would any 8-bit encoding)", text
         return "utf-8", "UTF-8 (its bytes above 127 are all UTF-8 characters)", text
-    encoding, why = eight_bit_encoding(data)
+    encoding, why = eight_bit_encoding(data, bad)
     if encoding is None:
         return None, f"{not_utf8}; {why}", data.decode("latin-1")
     return encoding, f"{not_utf8}; {why}", data.decode(encoding)
@@ -150,15 +153,15 @@ WINDOWS = "cp1252"
 MESS_ALLOWED = 0.01
 
 
-def eight_bit_encoding(data: bytes) -> tuple[str | None, str]:
-    """The 8-bit encoding (one the reader takes) of bytes that are not UTF-8, and why.
+def eight_bit_encoding(data: bytes, at: int = 0) -> tuple[str | None, str]:
+    """The 8-bit encoding (one the reader takes) of bytes not UTF-8 from `at` on, and why.
 
     charset-normalizer ranks code pages by how messy the text they make is; on a short English
     text several read as cleanly (Central European cp1250 reads a pound sign as Ł), so
     Windows-1252 is chosen when it is as clean as the best."""
     import charset_normalizer  # only this command
 
-    sample = data[:1_000_000]
+    sample = data[max(0, at - 500_000) : at + 500_000]  # a MB around the first byte not UTF-8
     ranked = [
         (codecs.lookup(match.encoding).name, match.chaos)
         for match in charset_normalizer.from_bytes(sample)
@@ -780,6 +783,10 @@ class SystemDraft:
     first_recorded: object = None
     last_recorded: object = None
 
+    def used(self) -> list[Sample]:
+        """The files the draft takes as the system's tables (or all, if none)."""
+        return [found.sample for found in self.tables.values() if found] or self.samples
+
 
 def columns_of(sample: Sample) -> list[Column]:
     return [Column(header, sample.column(header)) for header in sample.header if header]
@@ -1076,14 +1083,15 @@ def took_over(
 
 def encoding_entry(out: Lines, system: SystemDraft) -> None:
     """`encoding`: the files' (the one every file with more than ASCII in it agrees on)."""
-    for sample in system.samples:
+    samples = system.used()
+    for sample in samples:
         out.comment(4, f"{sample.name}: {sample.encoding_evidence}")
-    told = {s.encoding for s in system.samples if not s.encoding_evidence.startswith("ASCII")}
+    told = {s.encoding for s in samples if not s.encoding_evidence.startswith("ASCII")}
     if len(told) > 1 or None in told:
         out.entry(4, "encoding", TODO, "the files do not agree, or one is not readable: see above")
         return
     (encoding,) = told or {"utf-8"}
-    characters = sum((s.non_ascii for s in system.samples), Counter())
+    characters = sum((s.non_ascii for s in samples), Counter())
     if characters:
         out.comment(
             4,
@@ -1094,11 +1102,12 @@ def encoding_entry(out: Lines, system: SystemDraft) -> None:
 
 
 def layout_entries(out: Lines, system: SystemDraft) -> None:
-    for sample in system.samples:
+    samples = system.used()
+    for sample in samples:
         out.comment(4, f"{sample.name}: {sample.layout_evidence}")
-    quoting = {s.quote_char for s in system.samples if s.quoted}
+    quoting = {s.quote_char for s in samples if s.quoted}
     for key, told in (
-        ("delimiter", {s.delimiter for s in system.samples}),
+        ("delimiter", {s.delimiter for s in samples}),
         ("quote_char", quoting or {'"'}),  # a file with no field quoted says nothing
     ):
         if len(told) == 1:
