@@ -309,3 +309,30 @@ def test_files_sharing_no_start_are_one_system_whose_name_is_a_todo(tmp_path, ex
     assert [system["files"][table]["file"] for table in ("crimes", "people", "charges")] == ["crimes.csv", "persons.csv", "charges.csv"]
     assert "# files not used: lookup.csv" in draft
     assert profile_draft.guess_encoding((folder / "lookup.csv").read_bytes())[0] is None
+
+
+@pytest.mark.parametrize(
+    ("field", "header", "named"),
+    [
+        ("recorded_at", "DATE RECORDED", True),
+        ("recorded_at", "Recorded Date", True),
+        ("recorded_at", "Committed Date", False),  # sharing only "date" is not naming
+        ("recorded_at", "Original Recorded Date", False),
+        ("original_recorded_at", "Original Recorded Date", True),
+        ("crime_ref", "Crime Ref No", True),
+        ("crime_ref", "Legacy Crime No", False),
+        ("legacy_ref", "Legacy Crime No", True),
+        ("person_ref", "Person ID", True),
+        ("legacy_person_ref", "Person ID", False),
+        ("date_of_birth", "Date of Birth (DOB)", True),
+        ("cjs_code", "CJS Offence Code", True),
+        ("charge_date", "Charge Wording", True),  # by its name; its values decide (not dates)
+    ],
+)
+def test_a_header_names_a_field_by_its_words(field, header, named):
+    assert (profile_draft.name_score(field, header) >= profile_draft.MIN_NAME_SCORE) is named
+
+
+def test_an_outcome_is_a_listed_number_not_a_date():
+    column = profile_draft.Column("Outcome Date", ["2018-07-21", "2018-09-28", ""])
+    assert not column.fits("outcome") and profile_draft.Column("Outcome", ["OC16 – Sus", ""]).fits("outcome")

@@ -233,7 +233,8 @@ def date_formats(values: list[str]) -> list[tuple[str, int]]:
     """The date formats the reader knows that read these values, each with how many it reads
     (the most first, each counting what the ones before it did not read), each reading at least
     `MIN_SHARE` of them."""
-    import pyarrow as pa  # the reader's own parsing: only this command
+    import numpy as np  # with the reader's own parsing: only this command
+    import pyarrow as pa
 
     given = [value for value in values if value]
     if not given:
@@ -246,21 +247,16 @@ def date_formats(values: list[str]) -> list[tuple[str, int]]:
         for fmt in candidates
     }
     found: list[tuple[str, int]] = []
-    done = None
+    done = np.zeros(len(given), dtype=bool)
     while read:
-        fmt, hits = max(
-            read.items(),
-            key=lambda item: (
-                int((item[1] & ~done).sum()) if done is not None else int(item[1].sum()),
-                -candidates.index(item[0]),
-            ),
-        )
-        new = hits if done is None else hits & ~done
-        if new.sum() < max(1, MIN_SHARE * len(given)):
+        # the format reading most of what is still unread (the first tried of equals)
+        fmt = max(read, key=lambda f: (int((read[f] & ~done).sum()), -candidates.index(f)))
+        hits = read.pop(fmt)
+        new = int((hits & ~done).sum())
+        if new < max(1, MIN_SHARE * len(given)):
             break
-        found.append((fmt, int(new.sum())))
-        done = new if done is None else done | new
-        del read[fmt]
+        found.append((fmt, new))
+        done |= hits
     return found
 
 
@@ -536,26 +532,39 @@ TABLE_WORDS = {
 }
 
 
+#: words too small to mean anything in a header
+SMALL_WORDS = frozenset({"of", "the", "a", "on", "by"})
+#: words many headers share: alone in common they do not make two headers alike (`Committed
+#: Date` is not `Date Recorded`)
+GENERIC_WORDS = frozenset({"date", "ref", "code", "type", "time", "dt"})
+
+
 def words(header: str) -> frozenset[str]:
     """A header's words, lower-case, without a plural's s, same-meaning words alike."""
     found = set()
     for word in re.findall(r"[a-z0-9]+", header.lower()):
         if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
             word = word[:-1]
-        found.add(SAME_WORDS.get(word, word))
+        if word not in SMALL_WORDS:
+            found.add(SAME_WORDS.get(word, word))
     return frozenset(found)
 
 
 def name_score(field: str, header: str) -> float:
-    """How well a header names a field: the share of words it has in common with the nearest
-    usual header (1 when they are the same words)."""
+    """How well a header names a field: 1 if it has the words of a usual header of the field,
+    else the share of its words and the nearest usual header's that they have in common (a
+    generic word such as date not counted in common)."""
     given = words(header)
     if not given:
         return 0.0
     best = 0.0
     for usual in FIELD_NAMES[field]:
         known = words(usual)
-        best = max(best, len(given & known) / len(given | known))
+        common_words = given & known
+        best = max(
+            best,
+            1.0 if given == known else len(common_words - GENERIC_WORDS) / len(given | known),
+        )
     if field.startswith("legacy") and not given & LEGACY_WORDS:
         return 0.0  # a legacy column says so
     if not field.startswith(("legacy", "original")) and given & (LEGACY_WORDS | {"original"}):
@@ -616,7 +625,12 @@ def _outcomes(column: Column) -> bool:
     if not column.given:
         return True  # no outcome yet in the records read
     pattern, _ = outcome_pattern(column.values)
-    return pattern is not None and column.share(lambda v: bool(re.search(pattern, v))) >= 0.5
+
+    def listed(value: str) -> bool:  # a Home Office outcome's number, not a year or a day
+        found = re.search(pattern, value) if pattern else None
+        return bool(found) and int(found["num"]) in HO_OUTCOMES  # type: ignore[index]
+
+    return column.share(listed) >= 0.5
 
 
 def _pnc_ids(column: Column) -> bool:
