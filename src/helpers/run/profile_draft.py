@@ -2,7 +2,7 @@
 
 Every CSV file of the folder is looked at (its first `DRAFT_ROWS` records): its encoding, its
 delimiter and quote character, its headers and the shapes of its values. Files are grouped into
-systems by the start of their names (`CMS_*.csv`, `connect_*.csv`), each group's files matched to
+systems by the start of their names (`RMS_*.csv`, `niche_*.csv`), each group's files matched to
 the crimes, people and charges tables, and each column to a canonical field, by its header and
 its values. The draft says why for each guess, as a YAML comment, and writes `TODO` where it
 cannot tell (what each status value means, which system took crimes over from which, a file or a
@@ -753,7 +753,7 @@ def export_files(folder: Path) -> list[Path]:
 
 
 def name_prefix(file_name: str) -> str:
-    """The start of a file's name, to its first `_`, `-`, space or dot (`CMS_CRIMES.csv`: CMS)."""
+    """The start of a file's name, to its first `_`, `-`, space or dot (`RMS_CRIMES.csv`: RMS)."""
     return re.split(r"[_\-. ]", file_name, maxsplit=1)[0]
 
 
@@ -772,7 +772,7 @@ def group_by_system(names: list[str]) -> tuple[list[tuple[str | None, list[str]]
 
 
 def system_name(prefix: str) -> str | None:
-    """A system's name from its files' prefix (`connect` -> Connect, `CMS` as it is), if it is
+    """A system's name from its files' prefix (`niche` -> Niche, `RMS` as it is), if it is
     one the profile takes."""
     name = prefix[:1].upper() + prefix[1:] if prefix.islower() else prefix
     return name if re.fullmatch(r"[A-Za-z][A-Za-z0-9 _-]{0,39}", name) else None
