@@ -140,8 +140,16 @@ def check(items: list[str], profile: str | None = None) -> int:
 
 def profile_command(args: argparse.Namespace) -> int:
     """`profile check FILE [--extracts DIR]`: the profile's keys, then what an export's first rows
-    would give; exit 3 if a file or column the profile names is not in the export."""
+    would give; exit 3 if a file or column the profile names is not in the export.
+    `profile draft DIR [--out FILE]`: a draft profile of an export, printed or written to FILE."""
     from helpers.run.profile import check_profile
+
+    if args.action == "draft":
+        from helpers.run.profile_draft import DRAFT_ROWS, write_draft
+
+        out = Path(args.out) if args.out else None
+        print(write_draft(Path(args.file), out, args.rows or DRAFT_ROWS), end="")
+        return 0
 
     lines = check_profile(Path(args.file), Path(args.extracts) if args.extracts else None)
     for line in lines:
@@ -330,10 +338,22 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("params", nargs="+")
     check.add_argument("--profile", help=PROFILE_HELP)
 
-    profile = sub.add_parser("profile", help="check a force profile (and an export against it)")
-    profile.add_argument("action", choices=["check"])
-    profile.add_argument("file", help="the force profile (YAML), e.g. profiles/cms-connect.yaml")
-    profile.add_argument("--extracts", help="a folder of the force's export to read its first rows")
+    profile = sub.add_parser(
+        "profile", help="check a force profile (and an export against it), or draft one"
+    )
+    profile.add_argument("action", choices=["check", "draft"])
+    profile.add_argument(
+        "file",
+        help="check: the force profile (YAML), e.g. profiles/cms-connect.yaml; draft: the folder "
+        "of an export",
+    )
+    profile.add_argument("--extracts", help="check: a folder of the force's export to read")
+    profile.add_argument("--out", help="draft: a new file to write the draft to (default: printed)")
+    profile.add_argument(
+        "--rows",
+        type=_positive,
+        help="draft: the records of each file read (default 5000)",
+    )
 
     cache = sub.add_parser("cache", help="the extract cache (it holds personal data)")
     cache.add_argument("action", choices=["clear", "where", "build"])

@@ -1,0 +1,338 @@
+"""`foi-briefing profile draft DIR` (issue 20): a draft profile guessed from an export never seen.
+
+Done when: on the project's own synthetic extract, in today's layout and in another, the draft's
+TODOs answered from the values it shows give a profile that loads the extract exactly as the
+shipped profile does."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from helpers.errors import ExtractError, ProfileError
+from helpers.extracts import profile as force_profile
+from helpers.project import project_root
+from helpers.run import profile_draft
+from helpers.run.profile import check_profile
+
+SHIPPED = project_root() / "profiles" / "cms-connect.yaml"
+#: another force's layout of the same records: each system's (encoding, delimiter, quote)
+OTHER_LAYOUT = {"CMS": ("utf-8", "\t", '"'), "connect": ("cp1252", ";", "'")}
+PERSONAL_HEADERS = ("SURNAME", "FORENAMES", "DOB", "Surname", "Forename", "Date of Birth")
+
+
+def rewrite_file(path: Path, target: Path, edit=None, layout=None) -> None:
+    """A file of the extract written again (its rows changed by `edit`), in its own encoding and
+    line ends, or in `layout`'s (encoding, delimiter, quote) with CRLF."""
+    cms = path.name.startswith("CMS")
+    encoding = "cp1252" if cms else "utf-8-sig"
+    with open(path, encoding=encoding, newline="") as source:
+        rows = list(csv.reader(source))
+    if edit:
+        edit(rows)
+    encoding, delimiter, quote = layout or (encoding, ",", '"')
+    with open(target, "w", encoding=encoding, newline="") as written:
+        csv.writer(written, delimiter=delimiter, quotechar=quote, lineterminator="\r\n" if cms or layout else "\n").writerows(rows)
+
+
+def plant(rows: list[list[str]], column: str, value: str, at: int = 5) -> None:
+    rows[at][rows[0].index(column)] = value
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory) -> Path:
+    """A small synthetic extract in today's layout, with a few values a run sets aside (an
+    impossible date, a class that is none, an outcome off the list), so the quarantines compared
+    are not empty."""
+    from helpers.synthetic.generator import generate_extracts
+
+    folder = tmp_path_factory.mktemp("draft") / "today"
+    generate_extracts(folder, n_crimes=400)
+    edits = {
+        "CMS_CRIMES.csv": lambda rows: (plant(rows, "DATE RECORDED", "31/02/2016 10:00"), plant(rows, "HO CLASS", "ABC", 7)),
+        "connect_crimes.csv": lambda rows: plant(rows, "Outcome", "OC99 – Unknown"),
+    }
+    for name, edit in edits.items():
+        rewrite_file(folder / name, folder / name, edit)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def other_layout(extract, tmp_path_factory) -> Path:
+    """The same records as another force might export them: CMS in UTF-8 separated by tabs,
+    Connect in Windows-1252 separated by semicolons with ' as its quote."""
+    folder = tmp_path_factory.mktemp("draft") / "other"
+    folder.mkdir()
+    for path in extract.iterdir():
+        rewrite_file(path, folder / path.name, layout=OTHER_LAYOUT["CMS" if path.name.startswith("CMS") else "connect"])
+    return folder
+
+
+def meaning(status: str) -> str:
+    """What a person at the force would answer for a status value shown."""
+    if "cancel" in status.lower() or status.upper() == "NO CRIME":
+        return "cancelled"
+    return "migrated" if status.upper() == "MIGRATED" else "live"
+
+
+def answered(draft: str) -> dict:
+    """The draft's TODOs answered from what it shows: the status values it lists, each system's
+    took_over_from by the systems listed before it; names and descriptions filled in."""
+    values = yaml.safe_load(draft)
+    values["force"] = "A synthetic force"
+    for number, system in enumerate(values["systems"]):
+        system["description"] = f"the system whose files the draft found as {system['system']}"
+        system["status_values"] = {status: meaning(status) for status in system["status_values"]}
+        if system.get("took_over_from") == "TODO":
+            system["took_over_from"] = values["systems"][number - 1]["system"]
+    assert profile_draft.unanswered(values) == []
+    return values
+
+
+def flat(draft: str) -> str:
+    """The draft with its comments' wrapped lines joined."""
+    return re.sub(r"\n *# ", " ", draft)
+
+
+def written(tmp_path: Path, values: dict, name: str = "force.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(values, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def assert_same_extract(ours, theirs) -> None:
+    pd.testing.assert_frame_equal(ours.crimes, theirs.crimes)
+    pd.testing.assert_frame_equal(ours.charges, theirs.charges)
+    pd.testing.assert_frame_equal(ours.quarantine, theirs.quarantine)
+
+
+def test_a_draft_of_the_data_contracts_sample_answered_reads_it_as_the_shipped_profile_does(tmp_path):
+    from builders import SAMPLE
+
+    from helpers.extracts.load import load_extracts
+
+    values = answered(profile_draft.draft_profile(SAMPLE)[0])
+    drafted = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert_same_extract(load_extracts(SAMPLE, force_profile.read_profile(SHIPPED).sources()), load_extracts(SAMPLE, drafted))
+
+
+@pytest.mark.parametrize("layout", ["today", "other"])
+def test_a_draft_answered_from_its_values_reads_the_extract_as_the_shipped_profile_does(tmp_path, extract, other_layout, layout):
+    from helpers.extracts.load import load_extracts
+
+    folder = extract if layout == "today" else other_layout
+    draft, todos, names = profile_draft.draft_profile(folder)
+    assert names == ["CMS", "Connect"] and todos > 0
+    profile = written(tmp_path, answered(draft))
+    drafted = force_profile.read_profile(profile).sources()
+    if layout == "other":
+        assert [(s.encoding, s.delimiter, s.quote_char) for s in drafted] == [("utf-8", "\t", '"'), ("cp1252", ";", "'")]
+
+    shipped = load_extracts(extract, force_profile.read_profile(SHIPPED).sources())
+    reasons = set(shipped.quarantine["reason"])  # the planted values: the comparison is not of empties
+    assert {"not a Home Office classification", "not a Home Office outcome type (1-22)"} <= reasons and any(r.startswith("not a date-time") for r in reasons)
+    assert_same_extract(shipped, load_extracts(folder, drafted))
+    lines = check_profile(profile, folder)
+    assert "nothing would be set aside" not in lines and not any(line.startswith("error:") for line in lines)
+
+
+def test_the_drafts_guesses_are_the_shipped_profiles_where_the_values_say_so(extract):
+    """Column by column and pattern by pattern, what the values show: the file of each table,
+    each field's column, the formats, and the system that took crimes over named as a question."""
+    draft = yaml.safe_load(profile_draft.draft_profile(extract)[0])
+    ours = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    for drafted, shipped in zip(draft["systems"], ours["systems"], strict=True):
+        assert drafted["files"] == shipped["files"]
+        for key in ("encoding", "ho_class_pattern", "date_format"):
+            assert drafted[key] == shipped[key], key
+        assert drafted["datetime_formats"] == shipped["datetime_formats"][:1]
+        assert sorted(drafted["status_values"]) == sorted(set(drafted["status_values"]))
+        assert set(drafted["status_values"].values()) == {"TODO"}
+    assert draft["systems"][1]["took_over_from"] == "TODO" and "took_over_from" not in draft["systems"][0]
+    assert draft["systems"][0]["identifier_formats"] == {"CRIME NO": r"CM/\d{2}/\d{7}", "NOMINAL NO": r"\d{6}"}
+
+
+def test_the_draft_shows_the_evidence_for_each_guess(extract):
+    draft = flat(profile_draft.draft_profile(extract)[0])
+    assert re.search(r"DATE RECORDED: (\d[\d,]*) of \1 values parse as %d/%m/%Y %H:%M", draft) is None  # one is planted impossible
+    assert re.search(r"DATE RECORDED: \d[\d,]* of \d[\d,]* values parse as %d/%m/%Y %H:%M", draft)
+    assert re.search(r"Recorded Date: (\d[\d,]*) of \1 values parse as %Y-%m-%dT%H:%M:%S", draft)
+    assert re.search(r"MIGRATED: TODO +# \d+ of \d+ records", profile_draft.draft_profile(extract)[0])
+    assert "charset-normalizer reads it as cleanly as Windows-1252" in draft
+    assert "Legacy Crime No holds" in draft and "the form of CMS's crime references" in draft
+
+
+def test_a_draft_is_refused_until_every_todo_is_answered(tmp_path, extract):
+    """The draft as written: `profile check` names its first TODO; the schema alone refuses it
+    too (a status's meaning is not one it takes), so no run reads an export with it. Answered
+    but for one status, it is refused naming that status; answered, it is accepted."""
+    draft = profile_draft.draft_profile(extract)[0]
+    path = tmp_path / "draft.yaml"
+    path.write_text(draft, encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"^draft.yaml: force: TODO: a draft's question to answer \(see its comment\) \(and \d+ more TODOs\)$"):
+        check_profile(path, None)
+    with pytest.raises(ProfileError, match=r"^draft.yaml: systems.0.status_values.\w+: Input should be 'live', 'cancelled' or 'migrated' \(got 'TODO'\)"):
+        force_profile.read_profile(path)
+
+    values = answered(draft)
+    values["systems"][1]["status_values"]["Confirmed"] = "TODO"
+    with pytest.raises(ProfileError, match=r"^half.yaml: systems.1.status_values.Confirmed: TODO: a draft's question to answer \(see its comment\)$"):
+        check_profile(written(tmp_path, values, "half.yaml"), None)
+    values["systems"][1]["status_values"]["Confirmed"] = "live"
+    assert check_profile(written(tmp_path, values, "whole.yaml"), None) == [f"{tmp_path / 'whole.yaml'}: ok (2 systems: CMS, Connect)"]
+
+
+def test_no_name_or_date_of_birth_is_written_into_the_draft(extract, other_layout):
+    for folder in (extract, other_layout):
+        draft = profile_draft.draft_profile(folder)[0]
+        personal = set()
+        for path in folder.iterdir():
+            sample = profile_draft.read_sample(path)
+            for header in set(PERSONAL_HEADERS) & set(sample.header):
+                personal |= {value for value in sample.column(header) for value in value.split()}
+        assert len(personal) > 100
+        seen = sorted(value for value in personal if re.search(rf"(?<!\w){re.escape(value)}(?!\w)", draft))
+        assert seen == []
+
+
+def test_the_draft_reads_only_the_first_records_it_is_given(extract):
+    draft = flat(profile_draft.draft_profile(extract, rows=50)[0])
+    assert "50 records read;" in draft and "(every one)" not in draft
+    assert re.search(r"DATE RECORDED: 49 of 50 values parse", draft)  # the 50th is planted impossible
+    assert "50 of 50 records have the header's 9 fields separated by a comma" in draft
+
+
+def test_files_whose_names_do_not_say_their_table_are_a_todo(tmp_path, extract):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for path in extract.glob("connect_*"):
+        shutil.copy(path, folder / path.name.replace("connect_crimes", "connect_a").replace("connect_persons", "connect_b").replace("connect_charges", "connect_c"))
+    draft, todos, names = profile_draft.draft_profile(folder)
+    values = yaml.safe_load(draft)
+    (system,) = values["systems"]
+    assert names == ["Connect"] and "took_over_from" not in system and "legacy_ref" not in system["files"]["crimes"]["columns"]
+    assert [system["files"][table]["file"] for table in ("crimes", "people", "charges")] == ["TODO"] * 3
+    assert "# TODO file: the name does not say; its headers suggest connect_a.csv" in draft
+    assert "its headers suggest connect_b.csv" in draft and "its headers suggest connect_c.csv" in draft
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["058/03", "105/01"], r"^(?P<cls>\d{3})/(?P<sub>\d{2})$"),
+        (["88/1", "105/1", "8/10"], r"^(?P<cls>\d{1,3})/(?P<sub>\d{1,2})$"),
+        (["08801", "10501"], r"^(?P<cls>\d{3})(?P<sub>\d{2})$"),
+        (["088.01", "", "105.01"], r"^(?P<cls>\d{3})\.(?P<sub>\d{2})$"),
+    ],
+)
+def test_a_class_pattern_is_read_off_the_classes_written(values, expected):
+    assert profile_draft.ho_class_pattern(values)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["18", "05", "1", ""], r"^(?P<num>\d{1,2})$"),
+        (["OC01 – Charge/Summons", "OC18 – No Sus"], r"^OC(?P<num>\d{2})\b"),
+        (["Outcome 1", "Outcome 14"], r"^Outcome\ (?P<num>\d{1,2})$"),
+    ],
+)
+def test_an_outcome_pattern_is_read_off_the_outcomes_written(values, expected):
+    assert profile_draft.outcome_pattern(values)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["CM/13/0000001", "CM/17/0004418"], r"CM/\d{2}/\d{7}"),
+        (["PER0000001", "PERD0000002"], r"(?:PER|PERD)\d{7}"),
+        (["AB-17-000123", "AB-18-000124"], r"AB\-\d{2}\-\d{6}"),
+        (["40865", "40866"], r"\d{5}"),
+    ],
+)
+def test_an_identifiers_form_keeps_its_letters_and_counts_its_digits(values, expected):
+    form = profile_draft.identifier_form(values)[0]
+    assert form == expected and all(re.fullmatch(form, value) for value in values)
+
+
+def test_date_formats_are_the_readers_own_and_day_first_wins_a_tie():
+    values = ["04/12/2017 10:30", "05/11/2017 11:00", "", "04-Dec-2017 10:30"] * 30 + ["31/02/2016 10:00"]
+    assert profile_draft.date_formats(values) == [("%d/%m/%Y %H:%M", 60), ("%d-%b-%Y %H:%M", 30)]
+
+
+def test_an_encoding_is_utf8_when_its_bytes_are_and_windows_1252_when_it_reads_as_cleanly():
+    text = "Suspect left without paying, value £246; SIOBHÁN O’BRIEN – victim\n" * 20
+    assert profile_draft.guess_encoding(text.encode("utf-8"))[0] == "utf-8"
+    assert profile_draft.guess_encoding(text.encode("cp1252"))[0] == "cp1252"
+    assert profile_draft.guess_encoding(text.encode("utf-16"))[0] is None
+
+
+def test_an_export_folder_without_csv_files_is_one_line(tmp_path):
+    with pytest.raises(ExtractError, match=r"no CSV file"):
+        profile_draft.draft_profile(tmp_path)
+    with pytest.raises(ExtractError, match=r"not a folder"):
+        profile_draft.draft_profile(tmp_path / "missing")
+
+
+def test_the_command_writes_a_new_file_and_never_over_one(tmp_path, extract):
+    import subprocess
+    import sys
+
+    out = tmp_path / "draft.yaml"
+    done = subprocess.run([sys.executable, "-m", "helpers", "profile", "draft", str(extract), "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"{out}: a draft of 2 systems (CMS, Connect) with ") and "TODOs to answer" in done.stdout
+    assert out.read_text(encoding="utf-8") == profile_draft.draft_profile(extract)[0]
+    done = subprocess.run([sys.executable, "-m", "helpers", "profile", "draft", str(extract), "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.strip().endswith("draft.yaml: already exists: name a new file for the draft")
+    done = subprocess.run([sys.executable, "-m", "helpers", "profile", "check", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "force: TODO: a draft's question to answer" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_files_sharing_no_start_are_one_system_whose_name_is_a_todo(tmp_path, extract):
+    """A one-system force exporting crimes.csv, persons.csv and charges.csv; a fourth file, in
+    UTF-16, is no table's and leaves the encoding alone."""
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name in ("crimes", "persons", "charges"):
+        shutil.copy(extract / f"connect_{name}.csv", folder / f"{name}.csv")
+    (folder / "lookup.csv").write_bytes("Code,Title\r\n1,Ünknown\r\n".encode("utf-16"))
+    draft, _, names = profile_draft.draft_profile(folder)
+    (system,) = yaml.safe_load(draft)["systems"]
+    assert names == ["TODO"] and system["system"] == "TODO" and system["encoding"] == "utf-8"
+    assert [system["files"][table]["file"] for table in ("crimes", "people", "charges")] == ["crimes.csv", "persons.csv", "charges.csv"]
+    assert "# files not used: lookup.csv" in draft
+    assert profile_draft.guess_encoding((folder / "lookup.csv").read_bytes())[0] is None
+
+
+@pytest.mark.parametrize(
+    ("field", "header", "named"),
+    [
+        ("recorded_at", "DATE RECORDED", True),
+        ("recorded_at", "Recorded Date", True),
+        ("recorded_at", "Committed Date", False),  # sharing only "date" is not naming
+        ("recorded_at", "Original Recorded Date", False),
+        ("original_recorded_at", "Original Recorded Date", True),
+        ("crime_ref", "Crime Ref No", True),
+        ("crime_ref", "Legacy Crime No", False),
+        ("legacy_ref", "Legacy Crime No", True),
+        ("person_ref", "Person ID", True),
+        ("legacy_person_ref", "Person ID", False),
+        ("date_of_birth", "Date of Birth (DOB)", True),
+        ("cjs_code", "CJS Offence Code", True),
+        ("charge_date", "Charge Wording", True),  # by its name; its values decide (not dates)
+    ],
+)
+def test_a_header_names_a_field_by_its_words(field, header, named):
+    assert (profile_draft.name_score(field, header) >= profile_draft.MIN_NAME_SCORE) is named
+
+
+def test_an_outcome_is_a_listed_number_not_a_date():
+    column = profile_draft.Column("Outcome Date", ["2018-07-21", "2018-09-28", ""])
+    assert not column.fits("outcome") and profile_draft.Column("Outcome", ["OC16 – Sus", ""]).fits("outcome")
