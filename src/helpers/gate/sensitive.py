@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from helpers.cache.searches import KeptSearches
 from helpers.extracts.codes import normalise_pnc_id
 from helpers.extracts.sources import FORCE_SOURCES
 
@@ -247,6 +248,8 @@ class _Lookups:
     #: each person row's crime and key; each one's key and names (`ExtractSensitive._name_tables`)
     names: tuple[pa.Table, pa.Table | None] | None = None
     all_texts: pa.ChunkedArray | None = None  # every circumstances text (`all_texts`)
+    #: the cache entry those texts were read from (`kept_searches`); None: not from the cache
+    texts_entry: Path | None = None
     #: the last request's crimes asked about, and their people's names
     last_named: tuple[frozenset | None, pd.DataFrame] | None = None
 
@@ -439,8 +442,21 @@ class ExtractSensitive:
         """Every text, as one object kept with the extract (the copied-text rule keeps what it
         found in them with it)."""
         if self._kept.all_texts is None:
-            self._kept.all_texts = self.extract.store.texts(None)["circumstances"]
+            # here, not at the top: the cache's module is loaded by whoever opened the entry
+            from helpers.cache.entries import EntryStore
+
+            store = self.extract.store
+            self._kept.all_texts = store.texts(None)["circumstances"]
+            self._kept.texts_entry = store.folder if isinstance(store, EntryStore) else None
         return self._kept.all_texts
+
+    def kept_searches(self) -> KeptSearches | None:
+        """Where what searches of `all_texts()` found is kept for later processes: the cache
+        entry the texts were read from (`helpers.cache.searches`); None for an extract read from
+        its files."""
+        texts = self.all_texts()
+        entry = self._kept.texts_entry
+        return KeptSearches(entry, len(texts)) if entry is not None else None
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,8 +21,9 @@ into words (1.5 s for a million): the short texts' runs are looked for in it, ea
 of it that a sample of the texts (`_sample_words`) says is rare, or a pair of words in a row
 where none is (`_anchors`), in one pass of RE2 over the texts (`_texts_holding`); only the texts
 it keeps are cut into words. What it found is kept for the next check of the same texts
-(`_KEPT`: a batch's next request asks mostly for the same anchors). Its speed and history are
-in docs/performance.md, "The release gate".
+(`_KEPT`: a batch's next request asks mostly for the same anchors), and, for texts read from the
+extract cache, in the cache's entry for other processes (`helpers.cache.searches`: the runner
+and the kernels). Its speed and history are in docs/performance.md, "The release gate".
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from helpers.cache.searches import KeptSearches
 from helpers.gate.normalise import Normalised, normalised_segment
 from helpers.gate.readers import Content, Segment
 from helpers.gate.report import Finding
@@ -445,18 +447,29 @@ def _sample_words(texts: pa.ChunkedArray) -> list[pa.Array]:
     return kept.sample
 
 
-def _texts_holding(texts: pa.ChunkedArray, words: list[str], pairs: list[str]) -> np.ndarray:
+def _texts_holding(
+    texts: pa.ChunkedArray,
+    words: list[str],
+    pairs: list[str],
+    saved: KeptSearches | None = None,
+) -> np.ndarray:
     """Which texts (numbers) hold any of these words or pairs of words (`_anchors`) in any case,
     as words. A pattern's words end where `_arrow_words`'s do (at any character but an ASCII
     letter or digit), so a text holding a run is among them.
 
     Each anchor's texts are kept for the same texts (`_KEPT`): the next request's gate on the
     extract, in the same process, mostly asks for the same anchors (its labels, the manifest's
-    values), and searches only for those it has not seen. Those are looked for in one pass of
-    RE2 over the texts (more passes for more than `PAIRS_IN_A_PASS` pairs: more make RE2's
-    automaton outgrow its memory, and its search crawl: 726 pairs took 36 s for a million texts,
-    100 half a second), then each one in the few texts the pass kept."""
+    values), and searches only for those it has not seen. `saved`: where the extract cache keeps
+    them for other processes (`helpers.cache.searches`): an anchor a kernel or an earlier run
+    searched for is read from there, one searched for here is kept there. The rest are looked
+    for in one pass of RE2 over the texts (more passes for more than `PAIRS_IN_A_PASS` pairs:
+    more make RE2's automaton outgrow its memory, and its search crawl: 726 pairs took 36 s for
+    a million texts, 100 half a second), then each one in the few texts the pass kept."""
     kept = _kept_for(texts).anchors
+    if saved is not None:
+        for anchor in words + pairs:
+            if anchor not in kept and (rows := saved.get(_search_key(anchor))) is not None:
+                kept[anchor] = rows
     new_pairs = [p for p in pairs if p not in kept]
     new = [w for w in words if w not in kept] + new_pairs[:PAIRS_IN_A_PASS]
     groups = [new] + [
@@ -470,14 +483,26 @@ def _texts_holding(texts: pa.ChunkedArray, words: list[str], pairs: list[str]) -
         few = texts.filter(pa.array(mask))
         for anchor in group:
             kept[anchor] = hit[_holding(few, [anchor])]
+            if saved is not None:
+                saved.put(_search_key(anchor), kept[anchor])
     found = [kept[anchor] for anchor in words + pairs]
     return np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
 
 
+def _holding_pattern(anchors: list[str]) -> str:
+    """The RE2 pattern of a text holding any of `anchors` (patterns of words), as words."""
+    return f"(?i)(?:^|{_NOT_WORD})(?:{'|'.join(anchors)})(?:{_NOT_WORD}|$)"
+
+
+def _search_key(anchor: str) -> str:
+    """What names the search for one anchor where it is kept (`helpers.cache.searches`): the
+    pattern as searched for, and the RE2 that searched (pyarrow's)."""
+    return f"{_holding_pattern([anchor])} (pyarrow {pa.__version__})"
+
+
 def _holding(texts: pa.ChunkedArray, anchors: list[str]) -> np.ndarray:
     """Which texts hold any of `anchors` (RE2 patterns of words): a mask."""
-    pattern = f"(?i)(?:^|{_NOT_WORD})(?:{'|'.join(anchors)})(?:{_NOT_WORD}|$)"
-    found = pc.fill_null(pc.match_substring_regex(texts, pattern=pattern), False)
+    found = pc.fill_null(pc.match_substring_regex(texts, pattern=_holding_pattern(anchors)), False)
     return found.to_numpy(zero_copy_only=False)
 
 
@@ -536,15 +561,15 @@ def _values(segment: Segment) -> list[Segment]:
 
 
 def _copies_in_all_texts(
-    contents: list[Content], texts: pa.ChunkedArray
+    contents: list[Content], texts: pa.ChunkedArray, saved: KeptSearches | None = None
 ) -> tuple[pd.DataFrame, _ShingleIndex | None]:
     """`find_copied_runs` of the runs of `contents` over every text of the extract: only the
-    texts holding a run's anchor words (`_anchors`, `_texts_holding`) are cut into words. Text
-    numbers are those of `texts`."""
+    texts holding a run's anchor words (`_anchors`, `_texts_holding`, with what `saved` kept of
+    earlier searches of them) are cut into words. Text numbers are those of `texts`."""
     index = _release_shingles(contents)
     if index is None or not len(texts):
         return pd.DataFrame({"text": [], "shingle": []}), index
-    candidates = _texts_holding(texts, *_anchors(index, _sample_words(texts)))
+    candidates = _texts_holding(texts, *_anchors(index, _sample_words(texts)), saved)
     mask = np.zeros(len(texts), bool)
     mask[candidates] = True
     pairs = find_copied_runs(texts.filter(pa.array(mask)), index)
@@ -560,8 +585,9 @@ def _copied_findings(contents: list[Content], sensitive: Sensitive) -> list[list
     # everything released against the texts the run read (its notebook could quote them), and
     # the short texts an analyst typed against every text of the extract (they could paste any)
     found = _placed(find_copied_runs(sensitive.texts(), index), index, "of those the run read")
+    everything = _as_arrow(sensitive.all_texts())
     short_pairs, short_index = _copies_in_all_texts(
-        _short_texts(contents), _as_arrow(sensitive.all_texts())
+        _short_texts(contents), everything, _kept_searches(sensitive, everything)
     )
     if short_index is not None:
         found += _placed(short_pairs, short_index, "of the extract's")
@@ -577,6 +603,14 @@ def _copied_findings(contents: list[Content], sensitive: Sensitive) -> list[list
                 )
             )
     return result
+
+
+def _kept_searches(sensitive: Sensitive, texts: pa.ChunkedArray) -> KeptSearches | None:
+    """Where the extract cache keeps what searches of `texts` found, if `sensitive` has one for
+    them (`ExtractSensitive.kept_searches`: texts read from a cache entry)."""
+    kept = getattr(sensitive, "kept_searches", None)
+    searches = kept() if callable(kept) else None
+    return searches if isinstance(searches, KeptSearches) and searches.texts == len(texts) else None
 
 
 def _placed(pairs: pd.DataFrame, index: _ShingleIndex, which: str) -> list[tuple[int, str, str]]:
