@@ -161,7 +161,7 @@ def test_the_gate_finds_the_extract_s_identifiers_names_and_texts_in_either_stor
     assert sensitive.identifiers_present(set()) == set()
     assert sensitive.people_with_dob({date(2001, 1, 1)}).empty
     assert sensitive.people_with_dob({date(1992, 5, 24)})["surname"].tolist() == ["SMITH"]
-    assert list(sensitive.texts()) == ["Updated: Predator Patrol sting."]
+    assert sensitive.texts().to_pylist() == ["Updated: Predator Patrol sting."]
 
 
 def test_the_gate_refuses_an_extract_loaded_without_its_personal_data(tmp_path):
@@ -519,6 +519,60 @@ def test_the_gate_finds_a_label_copied_from_any_text_through_the_searches_the_en
         path.write_bytes(path.read_bytes()[:-1])
     assert gate_in_a_new_process() == ["copied_text"]
     assert searched  # not whole: searched again
+
+
+def test_a_look_up_s_answer_is_kept_in_the_entry_as_a_table_and_not_used_if_damaged(tmp_path, cache_dir):
+    import pyarrow as pa
+
+    from helpers.cache.searches import KeptSearches
+
+    entry = cache.open_extract(extract_folder(tmp_path)).store.folder
+    answer = pa.table({"surname": ["SMITH"], "forenames": ["JOHN"]})
+    assert KeptSearches(entry).table("people named") is None
+    KeptSearches(entry).keep_table("people named", answer)
+    assert KeptSearches(entry).table("people named").equals(answer)
+    assert KeptSearches(entry).table("people born") is None  # another look-up
+    path = KeptSearches(entry)._path("people named")
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    assert KeptSearches(entry).table("people named") is None  # not whole: looked up again
+    KeptSearches(entry).keep_table("people born", answer)
+    path.write_bytes(KeptSearches(entry)._path("people born").read_bytes())  # another's answer
+    assert KeptSearches(entry).table("people named") is None
+
+
+def test_the_gate_s_look_ups_of_people_are_kept_in_the_entry_and_still_find_the_person(tmp_path, cache_dir, monkeypatch):
+    """The kernel's gate on the tables and the runner's on the release ask who is named on the
+    request's crimes, and who was born on the release's dates: the first to ask keeps the answer
+    in the extract's cache entry, the next (a new process) reads it without reading a name or a
+    date of birth of the extract, and still finds the person."""
+    from helpers.gate import sensitive
+    from helpers.gate.check import check_tables
+    from helpers.gate.rules import copied_text
+    from helpers.gate.sensitive import ExtractSensitive
+
+    extract = cache.open_extract(copied_text_extract(tmp_path))
+
+    def gate_in_a_new_process(label):
+        monkeypatch.setattr(sensitive, "_LOOKUPS_BY_FILES", {})
+        monkeypatch.setattr(sensitive, "_LOOKUPS", __import__("weakref").WeakKeyDictionary())
+        monkeypatch.setattr(copied_text, "_KEPT", {})
+        table = {"charged": pd.DataFrame({"Charged": ["27"]}, index=pd.Index([label], name="Charge group"))}
+        report = check_tables(table, 5, ExtractSensitive(extract, ["CM/16/0000002"]))
+        return [(f.rule, f.detail) for f in report.findings]
+
+    full_name = gate_in_a_new_process("Charged: John Smith")
+    with_dob = gate_in_a_new_process("Smith, born 24/05/1992, charged")
+    assert [rule for rule, _ in full_name] == ["name_with_dob"] and [rule for rule, _ in with_dob] == ["name_with_dob"]
+
+    def no_reading(*args):
+        raise AssertionError("read the extract's names or dates of birth again")
+
+    monkeypatch.setattr(ExtractSensitive, "_name_tables", no_reading)
+    monkeypatch.setattr(type(extract.store), "people_born", no_reading)
+    assert gate_in_a_new_process("Charged: John Smith") == full_name
+    assert gate_in_a_new_process("Smith, born 24/05/1992, charged") == with_dob
+    assert gate_in_a_new_process("Charged: 27 people") == []
 
 
 # ---- issue 17: the cache deletes nothing it did not make, and is private whatever the umask

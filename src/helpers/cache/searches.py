@@ -10,7 +10,10 @@ another user owns, a full disk): what cannot be kept is searched for again.
 
 A file says which search it holds (its `key`, in full, on its first line) and the text numbers
 found; one that is not whole, holds another key, or numbers outside the entry's texts is not
-used. The files are written whole under a temporary name, then renamed; private as the entry is
+used. The answers of the gate's look-ups of people (`keep_table`: who is named on a request's
+crimes, who was born on a release's dates) are kept the same way, as small Arrow tables: the
+kernel's gate on the tables and the runner's on the release ask the same of the same request.
+The files are written whole under a temporary name, then renamed; private as the entry is
 (`helpers.permissions`). Not among the modules that name an entry (`keys.FINGERPRINTED_MODULES`):
 this does not change how an extract is read.
 """
@@ -25,6 +28,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from helpers.errors import ParameterError
 from helpers.permissions import access
@@ -33,12 +37,15 @@ from helpers.permissions import access
 SEARCHES = "searches"
 #: how a kept search's file starts (the format's version: a file of another is not read)
 HEADER = "foi-briefing search 1 "
+#: a kept table's metadata: the key it was kept under
+KEY = b"foi-briefing key"
 
 
 class KeptSearches:
-    """The searches kept in one entry (`entry`, the entry's folder) over its `texts` texts."""
+    """The searches kept in one entry (`entry`, the entry's folder) over its `texts` texts, and
+    the answers of look-ups in it."""
 
-    def __init__(self, entry: Path, texts: int):
+    def __init__(self, entry: Path, texts: int = 0):
         self.folder = Path(entry) / SEARCHES
         self.texts = texts
 
@@ -54,9 +61,33 @@ class KeptSearches:
         return _rows(data, key, self.texts)
 
     def put(self, key: str, rows: np.ndarray) -> None:
-        """Keep what the search `key` found (its text numbers), for the next process: written
-        whole, then renamed into place; nothing is kept if the entry cannot be written in."""
-        rows = np.asarray(rows, dtype="<i8")
+        """Keep what the search `key` found (its text numbers), for the next process."""
+        header = (HEADER + json.dumps(key) + "\n").encode("utf-8")
+        self._write(key, header + np.asarray(rows, dtype="<i8").tobytes())
+
+    def table(self, key: str) -> pa.Table | None:
+        """The small table kept under `key` (`keep_table`: a look-up's answer), if it is whole;
+        else None."""
+        try:
+            data = self._path(key).read_bytes()
+            table = pa.ipc.open_file(pa.py_buffer(data)).read_all()
+        except (OSError, pa.ArrowException):
+            return None
+        if (table.schema.metadata or {}).get(KEY) != key.encode("utf-8"):
+            return None
+        return table.replace_schema_metadata(None)
+
+    def keep_table(self, key: str, table: pa.Table) -> None:
+        """Keep a look-up's answer (a small table) under `key`, for the next process."""
+        sink = pa.BufferOutputStream()
+        table = table.replace_schema_metadata({KEY: key.encode("utf-8")})
+        with pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        self._write(key, sink.getvalue().to_pybytes())
+
+    def _write(self, key: str, data: bytes) -> None:
+        """`data` as the file of `key`: written whole under a temporary name, then renamed;
+        nothing is kept if the entry cannot be written in."""
         temporary = self.folder / f".{os.getpid()}-{threading.get_native_id()}"
         try:
             given = access()
@@ -64,11 +95,10 @@ class KeptSearches:
             given.set(self.folder)  # the entry's own access, whatever the umask
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as handle:
-                handle.write((HEADER + json.dumps(key) + "\n").encode("utf-8"))
-                handle.write(rows.tobytes())
+                handle.write(data)
             given.set(temporary)
             os.replace(temporary, self._path(key))
-        except (OSError, ParameterError):  # kept nowhere: searched again next time
+        except (OSError, ParameterError):  # kept nowhere: looked up again next time
             with contextlib.suppress(OSError):
                 temporary.unlink(missing_ok=True)
 

@@ -13,6 +13,7 @@ text of the extract (`all_texts`), since an analyst can paste from any.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import weakref
 from collections.abc import Iterable
@@ -48,8 +49,8 @@ class Sensitive(Protocol):
         search scope; every person when the scope is not known)."""
         ...
 
-    def texts(self) -> Iterable[str]:
-        """The circumstances texts the run touched (may be ~1M)."""
+    def texts(self) -> Iterable[str] | pa.ChunkedArray:
+        """The circumstances texts the run touched (may be ~1M), without empty ones."""
         ...
 
     def all_texts(self) -> Iterable[str] | pa.ChunkedArray:
@@ -252,7 +253,13 @@ class _Lookups:
     texts_entry: Path | None = None
     #: the last request's crimes asked about, and their people's names
     last_named: tuple[frozenset | None, pd.DataFrame] | None = None
+    #: the last request's crimes asked about, and their texts (`ExtractSensitive.texts`)
+    last_texts: tuple[frozenset | None, pa.ChunkedArray] | None = None
 
+
+#: the version of what `people_with_dob` and `people_on_request_crimes` give, in the keys of their
+#: answers kept in the extract cache: change it when they change
+LOOKUPS = "lookups 1"
 
 #: an extract's store -> its `_Lookups`
 _LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -312,11 +319,34 @@ class ExtractSensitive:
         self._kept = _lookups_for(extract)
 
     def prefetch(self) -> ExtractSensitive:
-        """Read the columns the checks look in now (the runner does it while the notebook runs)."""
+        """Read the columns the checks look in now (the runner does it while the notebook runs).
+        Not the names nor the dates of birth: the kernel's gate on the tables has asked for the
+        people on the request's crimes, and an earlier run mostly for the release's dates, and
+        kept the answers in the extract cache (`_kept_answer`)."""
         self._identifier_columns()
-        self._name_tables()
-        self.extract.store.people_born([])  # the dates of birth: kept by the store for the lookup
         return self
+
+    def _entry(self) -> KeptSearches | None:
+        """Where the answers of look-ups in this extract are kept for later processes: its cache
+        entry (`helpers.cache.searches`); None for an extract read from its files."""
+        # here, not at the top: the cache's module is loaded by whoever opened the entry
+        from helpers.cache.entries import EntryStore
+
+        store = self.extract.store
+        return KeptSearches(store.folder) if isinstance(store, EntryStore) else None
+
+    def _kept_answer(self, key: str, look_up) -> pd.DataFrame:
+        """`look_up()`'s answer (a frame), kept in the extract cache under `key` (`_entry`): the
+        kernel's gate on the tables and the runner's on the release ask the same of a request,
+        and a run again the same as the last."""
+        entry = self._entry()
+        kept = entry.table(key) if entry is not None else None
+        if kept is not None:
+            return kept.to_pandas()
+        answer = look_up()
+        if entry is not None:
+            entry.keep_table(key, pa.Table.from_pandas(answer, preserve_index=False))
+        return answer
 
     def _column(self, table: str, name: str) -> pa.Array:
         """A crimes or charges column: from the frame in memory, else read alone from the cache."""
@@ -373,7 +403,9 @@ class ExtractSensitive:
         key = frozenset(dates)
         last = self._kept.last_born
         if last is None or last[0] != key:
-            last = self._kept.last_born = (key, self._people_with_dob(dates))
+            named = f"people born on {','.join(sorted(d.isoformat() for d in key))} ({LOOKUPS})"
+            answer = self._kept_answer(named, lambda: self._people_with_dob(dates))
+            last = self._kept.last_born = (key, answer)
         return last[1]
 
     def _people_with_dob(self, dates: set[date]) -> pd.DataFrame:
@@ -396,7 +428,15 @@ class ExtractSensitive:
         key = frozenset(self.text_ids) if self.text_ids is not None else None
         last = self._kept.last_named
         if last is None or last[0] != key:
-            last = self._kept.last_named = (key, self._people_named(key))
+            if key is None:  # every person: not kept
+                answer = self._people_named(None)
+            else:
+                crimes = hashlib.sha256("\n".join(sorted(key)).encode("utf-8")).hexdigest()
+                answer = self._kept_answer(
+                    f"people named on the crimes {crimes} ({LOOKUPS})",
+                    lambda: self._people_named(key),
+                )
+            last = self._kept.last_named = (key, answer)
         return last[1]
 
     def _name_tables(self) -> tuple[pa.Table, pa.Table | None]:
@@ -434,9 +474,16 @@ class ExtractSensitive:
         frame = personal.select([n for n in names if n in personal.column_names]).to_pandas()
         return frame.dropna(subset=["surname"]).drop_duplicates().reset_index(drop=True)
 
-    def texts(self) -> Iterable[str]:
-        texts = self.extract.store.texts(self.text_ids)["circumstances"]
-        return (text for text in texts.to_pylist() if text)
+    def texts(self) -> pa.ChunkedArray:
+        """The texts of the crimes of `text_ids` but empty ones, as Arrow (kept for the same
+        crimes: the tables' gate and the release's ask for one request's)."""
+        key = frozenset(self.text_ids) if self.text_ids is not None else None
+        last = self._kept.last_texts
+        if last is None or last[0] != key:
+            texts = self.extract.store.texts(self.text_ids)["circumstances"]
+            texts = texts.filter(pc.fill_null(pc.greater(pc.utf8_length(texts), 0), False))
+            last = self._kept.last_texts = (key, texts)
+        return last[1]
 
     def all_texts(self) -> pa.ChunkedArray:
         """Every text, as one object kept with the extract (the copied-text rule keeps what it

@@ -388,21 +388,16 @@ def _as_arrow(texts: Iterable[str] | pa.ChunkedArray) -> pa.ChunkedArray:
     return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
 
 
-def _anchors(index: _ShingleIndex, sample: list[pa.Array]) -> tuple[list[str], list[str]]:
+def _anchors(index: _ShingleIndex, sample: _Sample) -> tuple[list[str], list[str]]:
     """What a text must hold to hold one of the release's runs, as RE2 patterns (single words,
     pairs of words in a row): for each run, its rarest word in `sample` if that word is rare
     there (`RARE_IN_SAMPLE`: most runs of the briefing's own prose have one, `disclosure`), else
     its rarest pair of words in a row. A number is never taken for a rare word: a sample says
     little of how often `2015` or `102` is written."""
     size = len(index.vocabulary)
-    word_counts = np.zeros(size, np.int64)
-    pair_codes = [np.empty(0, np.int64)]
-    for flat in sample:
-        ids = pc.index_in(flat, value_set=index.vocabulary).fill_null(-1).to_numpy()
-        ids = ids.astype(np.int64)
-        word_counts += np.bincount(ids[ids >= 0], minlength=size)
-        both = (ids[:-1] >= 0) & (ids[1:] >= 0)
-        pair_codes.append(ids[:-1][both] * size + ids[1:][both])
+    at = pc.index_in(index.vocabulary, value_set=sample.distinct).fill_null(-1).to_numpy()
+    at = at.astype(np.int64)
+    word_counts = np.where(at >= 0, sample.counts[np.maximum(at, 0)], 0)
     words = index.vocabulary.to_pylist()
     lengths = np.array([len(w) for w in words], np.int64)
     is_number = np.array([w.isdigit() for w in words])
@@ -411,7 +406,16 @@ def _anchors(index: _ShingleIndex, sample: list[pa.Array]) -> tuple[list[str], l
     runs = index.words  # (M, COPY_RUN) word numbers
     best_word = runs[np.arange(len(runs)), np.argmin(word_score[runs], axis=1)]
     by_word = ~is_number[best_word] & (word_counts[best_word] <= RARE_IN_SAMPLE)
+    rare = sorted({words[k] for k in best_word[by_word].tolist()})
+    if by_word.all():  # the usual case: no pair of words is needed
+        return rare, []
 
+    pair_codes = [np.empty(0, np.int64)]
+    for flat in sample.words:
+        ids = pc.index_in(flat, value_set=index.vocabulary).fill_null(-1).to_numpy()
+        ids = ids.astype(np.int64)
+        both = (ids[:-1] >= 0) & (ids[1:] >= 0)
+        pair_codes.append(ids[:-1][both] * size + ids[1:][both])
     codes, code_counts = np.unique(np.concatenate(pair_codes), return_counts=True)
     first, second = runs[~by_word, :-1], runs[~by_word, 1:]  # each run's pairs in a row
     run_codes = first * size + second
@@ -420,16 +424,22 @@ def _anchors(index: _ShingleIndex, sample: list[pa.Array]) -> tuple[list[str], l
         at = np.minimum(np.searchsorted(codes, run_codes), len(codes) - 1)
         pair_counts = np.where(codes[at] == run_codes, code_counts[at], 0)
     pair_score = pair_counts * (1 << 40) + np.minimum(word_score[first], word_score[second])
-    best = np.argmin(pair_score, axis=1) if len(first) else np.empty(0, np.int64)
+    best = np.argmin(pair_score, axis=1)
     rows = np.arange(len(first))
     pairs = {(int(a), int(b)) for a, b in zip(first[rows, best], second[rows, best], strict=True)}
-    return (
-        sorted({words[k] for k in best_word[by_word].tolist()}),
-        sorted(f"{words[a]}{_NOT_WORD}+{words[b]}" for a, b in pairs),
-    )
+    return rare, sorted(f"{words[a]}{_NOT_WORD}+{words[b]}" for a, b in pairs)
 
 
-def _sample_words(texts: pa.ChunkedArray) -> list[pa.Array]:
+@dataclass
+class _Sample:
+    """The words of a sample of the texts (`_sample_words`), and how often each is used."""
+
+    words: list[pa.Array]  # each piece's words, in order (`_arrow_words`)
+    distinct: pa.Array  # every word of the sample once
+    counts: np.ndarray  # how often each of `distinct` is used in the sample
+
+
+def _sample_words(texts: pa.ChunkedArray) -> _Sample:
     """The words (`_arrow_words`) of `SAMPLE_PIECES` runs of `SAMPLE_PIECE` texts spread evenly
     over the texts, to tell which words are rare in them (kept for the same texts)."""
     kept = _kept_for(texts)
@@ -441,9 +451,15 @@ def _sample_words(texts: pa.ChunkedArray) -> list[pa.Array]:
             if n <= SAMPLE_PIECES * SAMPLE_PIECE
             else [texts.slice(k * step, SAMPLE_PIECE) for k in range(SAMPLE_PIECES)]
         )
-        kept.sample = [
+        words = [
             _arrow_words(array)[0] for piece in pieces for array in _text_chunks(piece, TEXT_CHUNK)
         ]
+        counted = pc.value_counts(pa.chunked_array(words, pa.large_string()))
+        kept.sample = _Sample(
+            words,
+            counted.field("values"),
+            counted.field("counts").to_numpy(zero_copy_only=False).astype(np.int64),
+        )
     return kept.sample
 
 
@@ -511,7 +527,7 @@ class _Kept:
     """What the rule found in one set of texts, for its next check of them."""
 
     anchors: dict[str, np.ndarray] = field(default_factory=dict)  # anchor -> its texts' numbers
-    sample: list[pa.Array] | None = None  # the words of `_sample_words`
+    sample: _Sample | None = None  # the words of `_sample_words`
 
 
 #: texts (by id, with a weak reference to them) -> what was found in them
