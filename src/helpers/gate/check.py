@@ -9,6 +9,7 @@ with any finding fails the run.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,7 +17,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.gate.readers import Content, read_path, read_tables, release_files, table_csv
+from helpers.gate.readers import (
+    HTML_SUFFIXES,
+    Content,
+    Markup,
+    Segment,
+    read_path,
+    read_tables,
+    release_files,
+    table_csv,
+)
 from helpers.gate.report import RULE_NAMES, Finding, GateReport
 from helpers.gate.rules.active_content import ActiveContentRule
 from helpers.gate.rules.base import Context, Rule
@@ -110,10 +120,11 @@ def check_release(
     threshold: int,
     sensitive: Sensitive,
     also: Mapping[str, Path] | None = None,
+    prefix: str | None = None,
 ) -> GateReport:
     """The gate on every file under `release/`: run it last, after the manifest is written.
-    `also`: other release folders checked in the same pass (a run's release to publish beside
-    its draft), their files named under the given prefix."""
+    `also`: other release folders checked in the same pass, their files named under the given
+    prefix; `prefix`: the release's own files named under it."""
     threshold = _check_threshold(threshold)
     release_dir = Path(release_dir)
     if not release_dir.is_dir():
@@ -128,7 +139,7 @@ def check_release(
             [],
         )
     contents = [
-        read_path(path, path.relative_to(release_dir).as_posix())
+        read_path(path, "/".join(filter(None, (prefix, path.relative_to(release_dir).as_posix()))))
         for path in release_files(release_dir)
     ]
     for prefix, folder in (also or {}).items():
@@ -137,6 +148,111 @@ def check_release(
             for path in release_files(Path(folder))
         ]
     return _run_rules(contents, Context(threshold, sensitive))
+
+
+#: words of the draft's page kept either side of its mark when only the mark's neighbourhood is
+#: gated (`check_draft`): a rule looks at most 15 words either side of a date of birth
+#: (`NAME_WINDOW`) and at 8 words in a row (`COPY_RUN`); four times the widest, to spare
+DRAFT_CONTEXT_WORDS = 60
+#: a word of the page for that count: a run of non-spaces with an ASCII letter or digit, which
+#: every rule's normalised text still holds as at least one word of its own
+_CONTEXT_WORD = re.compile(r"\S*[A-Za-z0-9]\S*")
+
+
+def check_draft(
+    draft_dir: Path,
+    clean_dir: Path,
+    clean_name: str,
+    mark: str,
+    threshold: int,
+    sensitive: Sensitive,
+) -> GateReport:
+    """The gate on a run's draft (`draft_dir`, published nowhere until it is released) and its
+    clean copy (`clean_dir`, the release to publish, its files named under `clean_name`), as
+    `check_release` on both in one pass would give, without gating the page twice.
+
+    The clean copy is gated in full. Where it passes, and each file of the draft is its clean
+    copy's, byte for byte, but for one insertion of `mark` in a page, the draft can hold nothing
+    the clean copy does not but in and around the mark: what is gated of it is the mark and
+    `DRAFT_CONTEXT_WORDS` words of the page either side (`_around_insertion`). Anything else
+    (the clean copy fails, a draft that differs otherwise, a finding around the mark) gates the
+    draft in full, so the report is the full gate's."""
+    threshold = _check_threshold(threshold)
+    draft_dir, clean_dir = Path(draft_dir), Path(clean_dir)
+    clean = check_release(clean_dir, threshold, sensitive, prefix=clean_name)
+    draft_files = release_files(draft_dir) if draft_dir.is_dir() else []
+    names = [path.relative_to(draft_dir).as_posix() for path in draft_files]
+    clean_names = [path.relative_to(clean_dir).as_posix() for path in release_files(clean_dir)]
+    if clean.passed and names == clean_names:
+        excerpts = [
+            _mark_excerpt(path, clean_dir / name, name, mark)
+            for path, name in zip(draft_files, names, strict=True)
+        ]
+        if all(excerpt is not None for excerpt in excerpts):
+            around = [excerpt for excerpt in excerpts if isinstance(excerpt, Content)]
+            if _run_rules(around, Context(threshold, sensitive)).passed:
+                return GateReport(clean.findings, names + clean.files_checked)
+    full = check_release(draft_dir, threshold, sensitive)
+    return GateReport(full.findings + clean.findings, full.files_checked + clean.files_checked)
+
+
+def _mark_excerpt(draft: Path, clean: Path, name: str, mark: str) -> Content | bool | None:
+    """What of a draft file is not its clean copy's: True if the two are the same bytes; the
+    mark and the page around it (a `Content` named as the draft file) if the draft is the clean
+    page with `mark` inserted once; None if it differs otherwise."""
+    try:
+        draft_bytes, clean_bytes = draft.read_bytes(), clean.read_bytes()
+    except OSError:
+        return None
+    if draft_bytes == clean_bytes:
+        return True
+    inserted = mark.encode("utf-8")
+    at = draft_bytes.find(inserted)
+    if at < 0 or draft_bytes[:at] + draft_bytes[at + len(inserted) :] != clean_bytes:
+        return None
+    if Path(name).suffix.lower() not in HTML_SUFFIXES:
+        return None
+    drafted, original = read_path(draft, name), read_path(clean, name)
+    if drafted.findings or len(drafted.segments) != len(original.segments):
+        return None
+    segments = [
+        _around_insertion(d, o)
+        for d, o in zip(drafted.segments, original.segments, strict=True)
+        if d.text != o.text
+    ]
+    return Content(name, segments, markup=[Markup("html", mark)])
+
+
+def _around_insertion(draft: Segment, clean: Segment) -> Segment:
+    """The part of a draft's segment that is not its clean copy's (one insertion), with
+    `DRAFT_CONTEXT_WORDS` words either side; where it is in the draft file as `draft` says."""
+    text, other = draft.text, clean.text
+    start = _common(len(text), len(other), lambda n: text[:n] == other[:n])
+    room = min(len(text), len(other)) - start  # the common end must not reach into it
+    same_end = lambda n: text[len(text) - n :] == other[len(other) - n :]  # noqa: E731
+    end = len(text) - _common(room, room, same_end)
+    before = [m.start() for m in _CONTEXT_WORD.finditer(text, 0, start)]
+    after = [m.end() for m in _CONTEXT_WORD.finditer(text, end)]
+    lo = before[-DRAFT_CONTEXT_WORDS] if len(before) >= DRAFT_CONTEXT_WORDS else 0
+    hi = after[DRAFT_CONTEXT_WORDS - 1] if len(after) >= DRAFT_CONTEXT_WORDS else len(text)
+    if draft.marks is None:  # lines: counted from where the piece starts
+        return Segment(text[lo:hi], None, draft.line0 + text.count("\n", 0, lo))
+    marks = [(max(offset - lo, 0), label) for offset, label in draft.marks if offset < hi]
+    kept = [m for k, m in enumerate(marks) if k + 1 == len(marks) or marks[k + 1][0] > 0]
+    return Segment(text[lo:hi], kept)
+
+
+def _common(a: int, b: int, same) -> int:
+    """The longest n <= min(a, b) for which `same(n)` (true up to some n, false after): a binary
+    search, each step one comparison of slices."""
+    lo, hi = 0, min(a, b)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if same(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def check_index(index_path: Path, threshold: int, name: str | None = None) -> GateReport:
