@@ -168,56 +168,70 @@ def check_draft(
     sensitive: Sensitive,
 ) -> GateReport:
     """The gate on a run's draft (`draft_dir`, published nowhere until it is released) and its
-    clean copy (`clean_dir`, the release to publish, its files named under `clean_name`), as
-    `check_release` on both in one pass would give, without gating the page twice.
+    clean copy (`clean_dir`, the release to publish, its files named under `clean_name`): the
+    report of `check_release` on both in one pass, without gating the page twice.
 
-    The clean copy is gated in full. Where it passes, and each file of the draft is its clean
-    copy's, byte for byte, but for one insertion of `mark` in a page, the draft can hold nothing
-    the clean copy does not but in and around the mark: what is gated of it is the mark and
-    `DRAFT_CONTEXT_WORDS` words of the page either side (`_around_insertion`). Anything else
-    (the clean copy fails, a draft that differs otherwise, a finding around the mark) gates the
-    draft in full, so the report is the full gate's."""
+    The clean copy is gated in full, and in the same pass what of the draft can differ from it:
+    a draft file that is its clean copy byte for byte is not gated again; a page that is its
+    clean copy but for one insertion of `mark` can hold nothing the clean copy does not but in
+    and around the mark, and that is what is gated of it: the mark and `DRAFT_CONTEXT_WORDS`
+    words of the page either side (`_around_insertion`); any other file that differs is gated
+    whole (the manifest: it lists the draft page's hash). Anything found gates both in full, so
+    a report with findings is the full gate's."""
     threshold = _check_threshold(threshold)
     draft_dir, clean_dir = Path(draft_dir), Path(clean_dir)
-    clean = check_release(clean_dir, threshold, sensitive, prefix=clean_name)
-    draft_files = release_files(draft_dir) if draft_dir.is_dir() else []
+    full = lambda: check_release(draft_dir, threshold, sensitive, also={clean_name: clean_dir})  # noqa: E731
+    if not draft_dir.is_dir() or not clean_dir.is_dir():
+        return full()
+    draft_files, clean_files = release_files(draft_dir), release_files(clean_dir)
     names = [path.relative_to(draft_dir).as_posix() for path in draft_files]
-    clean_names = [path.relative_to(clean_dir).as_posix() for path in release_files(clean_dir)]
-    if clean.passed and names == clean_names:
-        excerpts = [
-            _mark_excerpt(path, clean_dir / name, name, mark)
-            for path, name in zip(draft_files, names, strict=True)
-        ]
-        if all(excerpt is not None for excerpt in excerpts):
-            around = [excerpt for excerpt in excerpts if isinstance(excerpt, Content)]
-            if _run_rules(around, Context(threshold, sensitive)).passed:
-                return GateReport(clean.findings, names + clean.files_checked)
-    full = check_release(draft_dir, threshold, sensitive)
-    return GateReport(full.findings + clean.findings, full.files_checked + clean.files_checked)
+    if names != [path.relative_to(clean_dir).as_posix() for path in clean_files]:
+        return full()
+    clean = [
+        read_path(path, f"{clean_name}/{name}")
+        for path, name in zip(clean_files, names, strict=True)
+    ]
+    parts = [
+        _draft_part(path, clean_path, name, mark, content)
+        for path, clean_path, name, content in zip(
+            draft_files, clean_files, names, clean, strict=True
+        )
+    ]
+    report = _run_rules(
+        clean + [part for part in parts if part is not None], Context(threshold, sensitive)
+    )
+    if not report.passed:
+        return full()
+    return GateReport([], names + [content.file for content in clean])
 
 
-def _mark_excerpt(draft: Path, clean: Path, name: str, mark: str) -> Content | bool | None:
-    """What of a draft file is not its clean copy's: True if the two are the same bytes; the
-    mark and the page around it (a `Content` named as the draft file) if the draft is the clean
-    page with `mark` inserted once; None if it differs otherwise."""
+def _draft_part(
+    draft: Path, clean: Path, name: str, mark: str, clean_content: Content
+) -> Content | None:
+    """What of a draft file must be gated besides its clean copy (read as `clean_content`):
+    nothing (None) if the two are the same bytes; the mark and the page around it if the draft
+    is the clean page with `mark` inserted once; else the whole file."""
     try:
         draft_bytes, clean_bytes = draft.read_bytes(), clean.read_bytes()
     except OSError:
-        return None
+        return read_path(draft, name)  # says why it cannot be read
     if draft_bytes == clean_bytes:
-        return True
+        return None
     inserted = mark.encode("utf-8")
     at = draft_bytes.find(inserted)
-    if at < 0 or draft_bytes[:at] + draft_bytes[at + len(inserted) :] != clean_bytes:
-        return None
-    if Path(name).suffix.lower() not in HTML_SUFFIXES:
-        return None
-    drafted, original = read_path(draft, name), read_path(clean, name)
-    if drafted.findings or len(drafted.segments) != len(original.segments):
-        return None
+    drafted = read_path(draft, name)
+    if (
+        at < 0
+        or draft_bytes[:at] + draft_bytes[at + len(inserted) :] != clean_bytes
+        or Path(name).suffix.lower() not in HTML_SUFFIXES
+        or drafted.findings
+        or clean_content.findings
+        or len(drafted.segments) != len(clean_content.segments)
+    ):
+        return drafted
     segments = [
         _around_insertion(d, o)
-        for d, o in zip(drafted.segments, original.segments, strict=True)
+        for d, o in zip(drafted.segments, clean_content.segments, strict=True)
         if d.text != o.text
     ]
     return Content(name, segments, markup=[Markup("html", mark)])
