@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 from builders import SAMPLE
 
 from helpers.analysis import review
@@ -63,37 +65,118 @@ def test_the_explore_notebook_runs_and_draws_its_charts(tmp_path, extracts):
     assert executed.metadata.kernelspec.name == "foi-briefing"
 
 
-def test_the_review_notebook_writes_decisions_that_the_next_run_uses(tmp_path, extracts):
-    out = tmp_path / "outputs"
-    run = [BIN / "foi-briefing", "run", "--extracts", str(extracts), "--out", str(out), "--formats", "html", "--no-progress"]
-    subprocess.run([*run[:2], PARAMS, *run[2:]], check=True, capture_output=True, cwd=ROOT)
-    restricted, release = out / "20180075" / "restricted", out / "20180075" / "release"
-    worklist = review.read_candidates(restricted / review.CANDIDATES_FILE)
-    first = worklist.iloc[0]
-    flipped = "yes" if first["kind"] == "negated" else "no"  # the reviewer overturns the search's call
-    released_before = tree(release)
+def readme_review_loop() -> list[str]:
+    """The README's review loop (the block after its `review-loop` marker), one command a line."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- review-loop:", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    return [command.strip() for command in block.replace("\\\n", " ").splitlines() if command.strip()]
 
-    executed = papermill(
-        "evidence_review.ipynb", tmp_path / "review.ipynb",
-        "-p", "extracts_dir", str(extracts), "-p", "output_dir", str(out), "-p", "reviewer", "AB",
-        "-y", yaml.safe_dump({"decisions": {first["reference"]: [flipped, "checked by hand"]}}),
-    )
+
+def filled(command: str, placeholders: dict[str, str]) -> list[str]:
+    """A command as a shell would split it, with its named placeholders filled in (a whole
+    argument, or a quoted key in a YAML argument)."""
+    words = shlex.split(command)
+    for name, value in placeholders.items():
+        words = [value if word == name else word.replace(f'"{name}"', json.dumps(value)) for word in words]
+    return words
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of the project to run the README's commands in as printed (relative paths, from
+    its folder): its outputs are the test's own, its .venv the one running the tests."""
+    folder = tmp_path_factory.mktemp("project")
+    shutil.copy(ROOT / "pyproject.toml", folder)
+    shutil.copytree(ROOT / "parameters", folder / "parameters")
+    shutil.copytree(ROOT / "notebooks", folder / "notebooks")
+    (folder / ".venv").symlink_to(BIN.parent)
+    return folder
+
+
+def test_the_readmes_review_loop_runs_as_printed_and_the_review_survives_every_run(tmp_path, project, extracts):
+    from helpers.analysis.review_store import ReviewStore
+
+    log = tmp_path / "log"
+    env = {key: value for key, value in os.environ.items() if key != "FOI_PROJECT_ROOT"} | {"FOI_LOG_DIR": str(log)}
+    commands = readme_review_loop()
+    assert len(commands) == 3 and "evidence_decisions" not in "".join(commands)
+    params_before = (project / "parameters" / "20180075.yaml").read_bytes()
+    restricted, release = project / "outputs" / "20180075" / "restricted", project / "outputs" / "20180075" / "release"
+
+    def shell(command: str, **placeholders: str) -> subprocess.CompletedProcess:
+        done = subprocess.run(filled(command, {"DIR": str(extracts), **placeholders}), capture_output=True, text=True, cwd=project, env=env, timeout=900)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done
+
+    shell(commands[0])
+    worklist = review.read_candidates(restricted / review.CANDIDATES_FILE)
+    chosen = worklist.loc[worklist["kind"] != "negated", "reference"].iloc[0]  # "no" overturns the search's call
+    released_before = tree(release)
+    shell(commands[1], REF=chosen)
+    executed = nbformat.read(restricted / "review.ipynb", as_version=4)
     html = "".join(output["data"]["text/html"] for output in outputs(executed) if "text/html" in output.get("data", {}))
     assert "<mark" in html  # the candidates' texts, with their matches marked
-    decisions_file = restricted / review.DECISIONS_FILE
-    assert review.read_existing_decisions(decisions_file).to_dict("records") == [
-        {"reference": first["reference"], "decision": flipped, "reviewer": "AB", "note": "checked by hand"}
-    ]
     assert tree(release) == released_before  # the review wrote nothing to release/
+    store = ReviewStore.for_request(log, "20180075")
+    decided = store.latest()[chosen]
+    assert (decided.decision, decided.reviewer, decided.note) == ("no", "AB", "a council team, not a hunter group")
+    kept = hashlib.sha256(store.path.read_bytes()).hexdigest()
 
-    # the next run reads the decisions, counts them, and keeps the file
-    params = yaml.safe_load(PARAMS.read_text()) | {"evidence_decisions": str(decisions_file)}
-    reviewed_params = tmp_path / "20180075.yaml"
-    reviewed_params.write_text(yaml.safe_dump(params))
-    done = subprocess.run([*run[:2], reviewed_params, *run[2:]], capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 0, done.stderr
+    # the next run uses the review with no change to the YAML, and leaves the store as it was
+    shell(commands[2])
+    assert (project / "parameters" / "20180075.yaml").read_bytes() == params_before
     results = json.loads((restricted / "results.json").read_text())
     assert (results["vigilante"]["reviewed"], results["vigilante"]["overturned"]) == (1, 1)
-    assert decisions_file.is_file()
+    assert chosen not in results["vigilante"]["crime_references"]
+    assert results["vigilante"]["review"]["store"]["sha256"] == kept
+    used = review.read_decisions(restricted / review.DECISIONS_FILE)
+    assert used["counted"].to_dict() == {chosen: False}
     assert "Staff reviewed" in (release / "briefing.html").read_text(encoding="utf-8")
     assert not any("decisions" in name for name in tree(release))
+    assert hashlib.sha256(store.path.read_bytes()).hexdigest() == kept
+
+    # a demo in the same log folder (as `make demo` after a review) leaves the store intact
+    demo = subprocess.run([".venv/bin/foi-briefing", "demo", "--crimes", "20000", "--formats", "html"], capture_output=True, text=True, cwd=project, env=env, timeout=900)
+    assert demo.returncode == 0, demo.stderr[-3000:]
+    assert hashlib.sha256(store.path.read_bytes()).hexdigest() == kept
+
+
+def test_the_review_notebook_says_it_needs_the_parameters_file(tmp_path):
+    done = subprocess.run(
+        [BIN / "papermill", ROOT / "notebooks" / "evidence_review.ipynb", tmp_path / "review.ipynb", "--kernel", "foi-briefing",
+         "--no-progress-bar", "-p", "reviewer", "AB", "-y", "decisions: {}"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert done.returncode != 0
+    assert "ParameterError: parameters_file: name the request's parameters file" in done.stderr
+
+
+def test_a_second_reviewer_checks_the_sample_in_the_notebook_and_the_run_lists_the_disagreement(tmp_path, project, extracts):
+    from helpers.analysis.review_store import ReviewStore
+
+    log = tmp_path / "log"
+    env = {key: value for key, value in os.environ.items() if key != "FOI_PROJECT_ROOT"} | {"FOI_LOG_DIR": str(log)}
+    run = [".venv/bin/foi-briefing", "run", "parameters/20180075.yaml", "--extracts", str(extracts), "--formats", "html", "--no-progress"]
+    assert subprocess.run(run, capture_output=True, cwd=project, env=env, timeout=900).returncode == 0
+    restricted = project / "outputs" / "20180075" / "restricted"
+    worklist = review.read_candidates(restricted / review.CANDIDATES_FILE)
+    store = ReviewStore.for_request(log, "20180075")
+    texts = dict(zip(worklist["reference"], worklist["context"], strict=True))  # any text: this test checks roles
+    for reference in worklist["reference"][:3]:
+        store.record(reference, texts[reference], "yes", "AB")
+    (checked,) = store.second_review_sample()[:1]
+
+    second = subprocess.run(
+        [".venv/bin/papermill", "notebooks/evidence_review.ipynb", str(tmp_path / "second.ipynb"), "--no-progress-bar",
+         "-p", "parameters_file", "parameters/20180075.yaml", "-p", "extracts_dir", str(extracts), "-p", "reviewer", "CD",
+         "-p", "role", "second", "-y", json.dumps({"decisions": {checked: "no"}})],
+        capture_output=True, text=True, cwd=project, env=env, timeout=900,
+    )
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert [(first.reviewer, other.reviewer, other.decision) for first, other in store.disagreements()] == [("AB", "CD", "no")]
+
+    done = subprocess.run(run, capture_output=True, text=True, cwd=project, env=env, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "20180075: review: 1 open disagreement(s) between the first and the second reviewer" in done.stdout
+    strict = subprocess.run([*run, "--strict"], capture_output=True, text=True, cwd=project, env=env, timeout=900)
+    assert strict.returncode == 2 and "open disagreement(s)" in strict.stderr

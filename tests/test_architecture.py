@@ -19,7 +19,7 @@ PACKAGE = SRC / "helpers"
 #: modules of its own layer or lower. A request's parameters come first and its steps last, so the
 #: two modules of `request` stand in different layers.
 LAYERS = [
-    ["helpers.errors", "helpers.project", "helpers.markup", "helpers.permissions"],
+    ["helpers.errors", "helpers.project", "helpers.markup", "helpers.permissions", "helpers.yaml_input"],
     ["helpers.request.parameters", "helpers.extracts"],
     ["helpers.cache", "helpers.synthetic"],
     ["helpers.analysis", "helpers.disclosure"],
@@ -243,7 +243,7 @@ def test_the_person_side_runs_without_pandas(tmp_path):
     personal data): it finishes, and no pandas module was imported."""
     from helpers.cache.builder import ENTRY_SINK
     from helpers.extracts.people_side import SIDE_RESULT, SIDE_TASK, SideTask
-    from helpers.extracts.sources import FORCE_SOURCES
+    from helpers.extracts.profile import profile_sources
 
     cms, connect = migrated("CM/16/0000001", "00000001/16", "2016-03-01T09:30:00")
     extracts = write_extract(
@@ -266,7 +266,7 @@ def test_the_person_side_runs_without_pandas(tmp_path):
     folder = tmp_path / "staging"
     folder.mkdir()
     (folder / SIDE_TASK).write_bytes(
-        pickle.dumps(SideTask(extracts, FORCE_SOURCES, True, folder, ENTRY_SINK))
+        pickle.dumps(SideTask(extracts, profile_sources(), True, folder, ENTRY_SINK))
     )
     code = "import sys; from helpers.extracts.side_work import main; main(sys.argv[1]); print(sorted(m for m in sys.modules if m.split('.')[0] == 'pandas'))"
     done = subprocess.run(

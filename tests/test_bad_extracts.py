@@ -220,7 +220,9 @@ def test_a_charge_on_a_crime_row_set_aside_for_another_reason_still_counts(tmp_p
 @pytest.mark.parametrize("chunk", [3, 4, 5, 7, 64])
 def test_scan_file_finds_each_fault_on_its_line_whatever_the_chunk_size(tmp_path, monkeypatch, chunk):
     from helpers.extracts import scan
-    from helpers.extracts.sources import CMS, CONNECT
+    from helpers.extracts.profile import profile_sources
+
+    CMS, CONNECT = profile_sources()
 
     monkeypatch.setattr(scan, "CHUNK_BYTES", chunk)
     cases = [  # (source, bytes, start of the expected message)

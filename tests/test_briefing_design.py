@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers.briefing import charts, narrative, report
+from helpers.extracts.profile import profile_sources
 from helpers.project import project_root
 from helpers.request import tables as response
 from helpers.request.parameters import read_parameters
@@ -26,7 +27,7 @@ def released(people=("18", "<5", "21", "<5"), outcomes=None, review=("102", "14"
         "outcomes_by_year": outcomes if outcomes is not None else OUTCOMES,
         "evidence_review": pd.DataFrame({"Crimes": list(review)}, index=[response.SEARCHED_ROW, response.CANDIDATES_ROW, response.REVIEWED_ROW, response.OVERTURNED_ROW]),
         "data_quality_files": pd.DataFrame({response.RECORDS_READ: ["70,000", "4,499", files[0]], response.RECORDS_SET_ASIDE: ["0", files[1], files[1]]}, index=["a.csv", "b.csv", "Total"]),
-        "data_quality_merging": pd.DataFrame({"Records": [migrated]}, index=[response.MIGRATED_ROW]),
+        "data_quality_merging": pd.DataFrame({"Records": [migrated]}, index=[response.migrated_row(profile_sources())]),
     }
     return response.Released(SimpleNamespace(tables=tables), titles={})
 
@@ -81,7 +82,7 @@ def test_the_review_time_comes_from_the_released_count_of_matches():
 
 def test_the_evidence_section_never_quotes_the_exact_number_of_matches():
     # 13 matches in truth (about 1.5 hours), but the released table withholds it
-    findings = SimpleNamespace(review=SimpleNamespace(reviewed=0), cost=SimpleNamespace(within_s12_limit=True))
+    findings = SimpleNamespace(review=SimpleNamespace(reviewed=0), reviewed=None, cost=SimpleNamespace(within_s12_limit=True))
     html = narrative.evidence_method(PARAMS, released(review=("102", "<5", "0", "0")), findings)
     assert "under 1 hour" in html and "1.5" not in html and "13" not in html
 
@@ -99,7 +100,9 @@ def test_set_aside_sentences(value, sentence):
 
 
 def test_the_systems_and_their_migration_are_described_from_the_source_definitions():
-    from helpers.extracts.sources import CMS, CONNECT
+    from helpers.extracts.profile import profile_sources
+
+    CMS, CONNECT = profile_sources()
 
     text = narrative.systems_text((CMS, CONNECT))
     assert text.startswith("We used two crime systems in this period: the legacy Crime Management System (CMS)")

@@ -240,11 +240,12 @@ def test_a_run_claims_the_build_so_its_builder_not_its_kernel_builds(tmp_path, c
 def test_the_builder_a_run_starts_builds_the_entry_itself(tmp_path, cache_dir):
     """The builder command a run starts builds the entry (were it to fail, the kernel would build
     it instead and nothing else would show it): the crimes here, the people beside it, no leftovers."""
+    from helpers.extracts.profile import default_profile_path
     from helpers.run.background import builder_command
 
     folder = extract_folder(tmp_path)
     lock = cache.claim_build(folder)
-    done = subprocess.run(builder_command(folder, lock.fileno(), cache_dir), pass_fds=[lock.fileno()], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(builder_command(folder, lock.fileno(), cache_dir, default_profile_path()), pass_fds=[lock.fileno()], capture_output=True, text=True, timeout=120)
     lock.close()
     assert done.returncode == 0, done.stderr
     assert cache.is_built(folder)
@@ -363,7 +364,7 @@ def test_the_person_side_leaves_its_rows_crime_references_before_working_out_who
 
     from helpers.extracts import side_work
     from helpers.extracts.people_side import SIDE_REFS, SIDE_TABLES
-    from helpers.extracts.sources import FORCE_SOURCES
+    from helpers.extracts.profile import profile_sources
 
     folder = extract_folder(tmp_path)
     with open(folder / "CMS_CHARGES.csv", "ab") as handle:
@@ -372,7 +373,7 @@ def test_the_person_side_leaves_its_rows_crime_references_before_working_out_who
     resolve = side_work.resolve_individuals
     monkeypatch.setattr(side_work, "resolve_individuals", lambda *a: seen.setdefault("refs there", (tmp_path / "side" / SIDE_REFS).is_file()) and resolve(*a))
     (tmp_path / "side").mkdir()
-    side_work._people_side(folder, FORCE_SOURCES, False, tmp_path / "side")
+    side_work._people_side(folder, profile_sources(), False, tmp_path / "side")
     assert seen == {"refs there": True}
     refs = pa.ipc.open_file(pa.memory_map(str(tmp_path / "side" / SIDE_REFS))).read_all()["crime_ref"].to_pylist()
     people, charges = (pa.ipc.open_file(pa.memory_map(str(tmp_path / "side" / name))).read_all() for name in SIDE_TABLES)

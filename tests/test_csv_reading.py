@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.extracts import read
-from helpers.extracts.sources import FORCE_SOURCES
+from helpers.extracts.profile import profile_sources
 
-CMS = next(source for source in FORCE_SOURCES if source.encoding != "utf-8")
-CONNECT = next(source for source in FORCE_SOURCES if source.encoding == "utf-8")
+CMS = next(source for source in profile_sources() if source.encoding != "utf-8")
+CONNECT = next(source for source in profile_sources() if source.encoding == "utf-8")
 # ASCII with the characters that CSV quotes, and letters Windows-1252 holds outside ASCII: its
 # 0xA0-0xFF (two UTF-8 bytes each) and 0x80-0x9F (three: the euro sign, curly quotes, dashes)
 TEXT = st.text(st.sampled_from(list("ab Z09,\"\r\n'") + list("éáñ£ÿ€‘’–…")), max_size=12)
@@ -77,7 +77,7 @@ def test_the_fast_reader_reads_what_arrows_transcoding_reader_reads(tmp_path_fac
     assert rows == expected_rows
     if source is CONNECT or malformed is None:  # and it was the fast path that read it
         fast_rows: list = []
-        fast = read._read_csv_bytes(path, COLUMNS, read._bytes_decoder(source.encoding, True), fast_rows)
+        fast = read._read_csv_bytes(path, source, COLUMNS, read._bytes_decoder(source.encoding, True), fast_rows)
         fast.validate(full=True)
         assert fast.equals(expected)
         assert [row.text for row in fast_rows] == expected_rows

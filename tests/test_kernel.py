@@ -130,7 +130,7 @@ def test_a_stopped_batch_starts_no_more_requests(monkeypatch):
     from helpers.run import batch
 
     ran = []
-    monkeypatch.setattr(batch, "run_request", lambda path, *args: ran.append(path) or path)
+    monkeypatch.setattr(batch, "run_request", lambda path, *args, **options: ran.append(path) or path)
     with KernelPool(1) as kernels:  # never started: only the queue's rule is under test
         assert batch._run_queued(0, "a.yaml", None, None, ("html",), None, queue.Queue(), kernels) == "a.yaml"
         kernels.kill()  # as Ctrl-C does

@@ -5,7 +5,7 @@ import numpy as np
 import pyarrow as pa
 
 from helpers.extracts.merge import counted, migration_of
-from helpers.extracts.sources import FORCE_SOURCES
+from helpers.extracts.profile import profile_sources
 
 
 def crimes(*rows: tuple[str, str, str | None, str]) -> pa.Table:
@@ -22,7 +22,7 @@ def crimes(*rows: tuple[str, str, str | None, str]) -> pa.Table:
 
 
 def counted_refs(table: pa.Table, undated: list[bool] | None = None) -> list[str]:
-    migration = migration_of(table, FORCE_SOURCES)
+    migration = migration_of(table, profile_sources())
     mask = counted(migration, np.array(undated or [False] * table.num_rows))
     return table["crime_ref"].filter(pa.array(mask)).to_pylist()
 

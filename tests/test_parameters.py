@@ -50,6 +50,7 @@ def test_the_20180075_file_is_valid_and_normalised():
         ({"title": ...}, "request.yaml: title: missing (required)"),
         ({"search_scope": "everything"}, "request.yaml: search_scope: Input should be 'offences' or 'all_crimes'"),
         ({"charge_groups": {"s15": {"label": "x", "codes": []}}}, "request.yaml: charge_groups.s15.codes: List should have at least 1 item"),
+        ({"second_review": "maybe"}, "request.yaml: second_review: Input should be a valid boolean"),
     ],
 )
 def test_each_mistake_is_one_line_naming_the_key(tmp_path, changes, expected):

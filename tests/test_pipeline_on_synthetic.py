@@ -71,3 +71,98 @@ def test_the_synthetic_extract_exercises_the_rules(synthetic, tmp_path):
     assert expected["persons_charged"]["attempt_section_15"] > 0
     assert expected["persons_charged"]["vigilante"] > 0
     assert expected["hunter_crime_ids"] and expected["hunter_negated_ids"]
+
+
+# ---- the same truth, exported by a force with one system in another layout and encoding
+
+
+ONE_SYSTEM = project_root() / "profiles" / "examples" / "synthetic-one-system.yaml"
+
+
+@pytest.fixture(scope="module")
+def one_system(tmp_path_factory):
+    from helpers.synthetic.one_system import write_one_system
+
+    truth = generate_extracts(tmp_path_factory.mktemp("two-systems"), n_crimes=15_000, seed=20180075)
+    folder = tmp_path_factory.mktemp("one-system")
+    write_one_system(truth, folder)
+    return folder, truth
+
+
+@pytest.mark.parametrize("name", REQUESTS)
+def test_figures_on_a_one_system_force_equal_the_generators_truth(one_system, tmp_path, name):
+    from helpers.synthetic.one_system import occurrence_ref
+
+    folder, truth = one_system
+    params = read_parameters(PARAMS, {"extracts_dir": str(folder), "output_dir": str(tmp_path), "profile": str(ONE_SYSTEM), **REQUESTS[name]})
+    groups = params.charge_groups
+    expected = truth_for_request(
+        truth, params.period_from, params.period_to, params.charge_year, params.offence_classes,
+        groups["section_15"].codes, groups["attempt_section_15"].codes,
+    )
+    extract = steps.load(params)
+    assert extract.quarantine.empty and [s.system for s in extract.sources] == ["Occurrence"]
+    figures = steps.count(params, extract)
+    findings = steps.search(params, extract, figures)
+    results = steps.results(params, extract, figures, findings)
+
+    def as_occurrences(canonical: set[str]) -> list[str]:
+        ids = truth.crimes.set_index("canonical_ref").loc[sorted(canonical), "crime_id"]
+        return sorted(occurrence_ref(ids))
+
+    assert results["offences_by_year"] == expected["offences_by_year"]
+    assert results["outcomes_by_year"] == expected["outcomes_by_year"]
+    assert results["persons_charged"] == expected["persons_charged"]
+    assert results["data_quality"]["migrated_crimes"] == 0
+    assert results["vigilante"]["crime_references"] == as_occurrences(expected["hunter_crime_ids"])
+    assert results["vigilante"]["negated_references"] == as_occurrences(expected["hunter_negated_ids"] - expected["hunter_crime_ids"])
+
+
+# ---- the same truth after a second migration: CMS, then Connect, then Niche
+
+
+THREE_SYSTEMS = project_root() / "profiles" / "examples" / "synthetic-three-systems.yaml"
+
+
+@pytest.fixture(scope="module")
+def three_systems(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("three-systems")
+    return folder, generate_extracts(folder, n_crimes=15_000, seed=20180075, layout="three-systems")
+
+
+@pytest.mark.parametrize("name", REQUESTS)
+def test_figures_on_a_three_system_force_equal_the_generators_truth(three_systems, tmp_path, name):
+    from helpers.synthetic.three_systems import niche_ref
+
+    folder, truth = three_systems
+    params = read_parameters(PARAMS, {"extracts_dir": str(folder), "output_dir": str(tmp_path), "profile": str(THREE_SYSTEMS), **REQUESTS[name]})
+    groups = params.charge_groups
+    expected = truth_for_request(
+        truth, params.period_from, params.period_to, params.charge_year, params.offence_classes,
+        groups["section_15"].codes, groups["attempt_section_15"].codes,
+    )
+    extract = steps.load(params)
+    assert [s.system for s in extract.sources] == ["CMS", "Connect", "Niche"] and extract.quarantine.empty
+    # every charge and person row names a crime counted: a CMS reference of a crime migrated twice
+    # names its Niche crime, not the Connect row Niche superseded
+    crimes_held = set(extract.crimes["crime_id"])
+    assert set(extract.charges["crime_id"]) <= crimes_held and set(extract.people["crime_id"]) <= crimes_held
+    figures = steps.count(params, extract)
+    findings = steps.search(params, extract, figures)
+    results = steps.results(params, extract, figures, findings)
+
+    crimes = truth.crimes.set_index("canonical_ref")
+    on_niche = crimes["in_connect"] & (crimes["recorded"] >= "2016-01-01")
+
+    def as_held(canonical: set[str]) -> list[str]:
+        """A crime's reference on the system that holds it now: Niche's for those it took over."""
+        ids = sorted(canonical)
+        return sorted(niche_ref(crimes.loc[[r], "crime_id"])[0] if on_niche[r] else r for r in ids)
+
+    assert results["offences_by_year"] == expected["offences_by_year"]
+    assert results["outcomes_by_year"] == expected["outcomes_by_year"]
+    assert results["persons_charged"] == expected["persons_charged"]
+    # each crime migrated once or twice: CMS to Connect, and Connect to Niche
+    assert results["data_quality"]["migrated_crimes"] == expected["migrated_crimes"] + int(on_niche.sum())
+    assert results["vigilante"]["crime_references"] == as_held(expected["hunter_crime_ids"])
+    assert results["vigilante"]["negated_references"] == as_held(expected["hunter_negated_ids"] - expected["hunter_crime_ids"])

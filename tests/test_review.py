@@ -121,3 +121,180 @@ def test_an_empty_decisions_file_and_a_bad_line_are_named(tmp_path):
 def test_a_period_starting_before_the_extracts_is_a_parameters_error(tmp_path):
     with pytest.raises(steps.DataCoverageError, match=r"^period_from: 2010-01-01 is before the extracts begin"):
         run(tmp_path, period_from="2010-01-01")
+
+
+# ---- issue 19: the review store, read by every run with no YAML line
+
+
+@pytest.fixture(autouse=True)
+def own_log(tmp_path, monkeypatch):
+    """Each test's review store is its own (the store lives in the run's log folder)."""
+    monkeypatch.setenv("FOI_LOG_DIR", str(tmp_path / "log"))
+    return tmp_path / "log"
+
+
+def store_of(log):
+    from helpers.analysis.review_store import ReviewStore
+
+    return ReviewStore.for_request(log, "20180075")
+
+
+def test_a_run_uses_the_requests_stored_decisions_with_no_yaml_line(tmp_path, own_log):
+    store_of(own_log).record("00000001/17", TYPO, "no", "AB", note="a council team")
+    params, findings = run(tmp_path)
+    assert params.evidence_decisions is None
+    assert findings.crime_references == ["CM/16/0000001"]
+    assert (findings.review.reviewed, findings.review.overturned) == (1, 1)
+    row = findings.candidates.set_index("reference").loc["00000001/17"]
+    assert (row["decision"], row["reviewer"], row["note"]) == ("no", "AB", "a council team")
+    summary = steps.review_summary(findings)
+    assert (summary["from_store"], summary["from_file"], summary["not_yet_reviewed"]) == (1, 0, 2)
+    assert summary["store"]["decided"] == 1 and summary["store"]["sha256"]
+
+
+def test_a_decision_on_a_text_changed_since_is_flagged_never_reused(tmp_path, own_log):
+    from helpers.request.tables import release_tables
+
+    store_of(own_log).record("00000001/17", "Chat logs were handed to police by a council team.", "no", "AB")
+    params, findings = run(tmp_path)
+    assert "00000001/17" in findings.counted  # the search's call, not the stale decision
+    assert findings.review.reviewed == 0
+    assert sorted(findings.reviewed.review_again) == ["00000001/17"]
+    note = findings.candidates.set_index("reference").loc["00000001/17", "note"]
+    assert note.startswith("TEXT CHANGED since AB decided no") and "decide again" in note
+    assert steps.review_summary(findings)["review_again"] == ["00000001/17"]
+    extract = steps.load(params)
+    table = {t.name: t for t in release_tables(params, extract, steps.count(params, extract), findings)}
+    assert table["evidence_review"].counts["Crimes"].tolist() == [4, 3, 0, 0]  # Table 4 as before: no count of them
+
+
+def test_a_text_whose_line_endings_changed_is_the_same_text(tmp_path, own_log):
+    # the extract writes its line break as \r\n; the reviewer's copy had \n
+    text = "Arrested after a sting by the Predator Patrol group.\r\nThey passed chat logs to police."
+    extracts = write_extract(tmp_path / "extracts", CMS_CRIMES=[cms_crime("CM/14/0000001", "02/02/2014 10:00"), cms_crime("CM/16/0000001", CIRCUMSTANCES=text)],
+                             connect_crimes=[connect_crime("00000001/17", "2017-12-05T10:00:00")])
+    store_of(own_log).record("CM/16/0000001", text.replace("\r\n", "\n"), "no", "AB")
+    params = read_parameters(PARAMS, {"extracts_dir": str(extracts), "output_dir": str(tmp_path / "out")})
+    extract = steps.load(params)
+    findings = steps.search(params, extract, steps.count(params, extract))
+    assert findings.reviewed.review_again == {} and findings.review.reviewed == 1
+    assert "CM/16/0000001" not in findings.counted
+
+
+def test_where_the_store_and_the_named_file_both_decide_the_later_wins_and_is_listed(tmp_path, own_log):
+    store_of(own_log).record("00000001/17", TYPO, "yes", "AB")
+    store_of(own_log).record("CM/16/0000001", HUNTER, "yes", "AB")
+    older = {"reference": "00000001/17", "decision": "no", "reviewer": "CD", "note": "", "at": "2020-01-01T09:00:00"}
+    same = {"reference": "CM/16/0000001", "decision": "yes", "reviewer": "CD", "note": "", "at": "2020-01-01T09:00:00"}
+    _, findings = run(tmp_path, [older, same])
+    assert "00000001/17" in findings.counted
+    conflicts = findings.reviewed.conflicts
+    assert [(c["reference"], c["used"]) for c in conflicts] == [("00000001/17", "review store")]
+    assert conflicts[0]["file"].startswith("no (CD, 2020-01-01T09:00:00")
+    newer = dict(older, at="2999-01-01T00:00:00+00:00")
+    _, findings = run(tmp_path, [newer])
+    assert "00000001/17" not in findings.counted
+    assert findings.reviewed.conflicts[0]["used"] == "decisions.csv"
+    summary = steps.review_summary(findings)
+    assert (summary["from_store"], summary["from_file"]) == (1, 1)
+
+
+def test_a_decision_made_under_a_migrated_crimes_legacy_reference_is_matched(tmp_path, own_log):
+    from builders import migrated
+
+    cms_copy, connect_copy = migrated("CM/16/0000009", "00000009/16", "2016-03-01T09:30:00", Circumstances=HUNTER)
+    extracts = write_extract(tmp_path / "extracts", CMS_CRIMES=[cms_crime("CM/14/0000001", "02/02/2014 10:00"), cms_copy],
+                             connect_crimes=[connect_copy, connect_crime("00000001/17", "2017-12-05T10:00:00")])
+    store_of(own_log).record("CM/16/0000009", HUNTER, "no", "AB", note="decided before the migration")
+    params = read_parameters(PARAMS, {"extracts_dir": str(extracts), "output_dir": str(tmp_path / "out")})
+    extract = steps.load(params)
+    findings = steps.search(params, extract, steps.count(params, extract))
+    assert findings.candidates["reference"].tolist() == ["00000009/16"]
+    assert findings.counted == frozenset() and findings.review.reviewed == 1
+    assert findings.review.unmatched_decisions == []
+
+
+def test_an_open_disagreement_is_listed_and_stops_only_a_strict_run(tmp_path, own_log):
+    store = store_of(own_log)
+    store.record("00000001/17", TYPO, "yes", "AB")
+    store.record("00000001/17", TYPO, "no", "CD", role="second")
+    _, findings = run(tmp_path)
+    assert "00000001/17" in findings.counted  # the first reviewer's decision, meanwhile
+    assert [d["reference"] for d in findings.reviewed.disagreements] == ["00000001/17"]
+    with pytest.raises(review.DecisionsError, match=r"^1 open disagreement\(s\) .* strict is on; first: 00000001/17") as caught:
+        run(tmp_path, strict=True)
+    assert type(caught.value).__name__ == "ReviewDisagreementError" and "\n" not in str(caught.value)
+    store.record("00000001/17", TYPO, "no", "AB", note="settled with CD")
+    _, findings = run(tmp_path, strict=True)
+    assert findings.reviewed.disagreements == [] and "00000001/17" not in findings.counted
+
+
+def test_a_second_review_asked_for_reports_its_progress_and_the_method_says_so(tmp_path, own_log):
+    from helpers.briefing.narrative import second_review_sentence
+
+    store = store_of(own_log)
+    for reference, text in (("00000001/17", TYPO), ("00000002/17", NEGATED), ("CM/16/0000001", HUNTER)):
+        store.record(reference, text, "yes", "AB")
+    _, findings = run(tmp_path, second_review=True)
+    assert findings.reviewed.second_review == {"asked": True, "made": False, "sample": 3, "checked": 0, "open_disagreements": 0}
+    assert second_review_sentence(findings) == "A second review of these decisions was asked for but not yet made."
+    store.record("CM/16/0000001", HUNTER, "yes", "CD", role="second")
+    _, findings = run(tmp_path, second_review=True)
+    assert findings.reviewed.second_review["checked"] == 1
+    assert second_review_sentence(findings).endswith("and the two settled every disagreement.")
+    lines = review_store_lines(steps.review_summary(findings))
+    assert "review: second review asked for: 2 of its sample of 3 decision(s) still to check" in lines
+    _, findings = run(tmp_path)
+    assert second_review_sentence(findings) .startswith("A second reviewer checked a sample")
+
+
+def review_store_lines(summary):
+    from helpers.analysis.review_store import review_lines
+
+    return [line for _, line in review_lines(summary)]
+
+
+def test_the_run_says_how_many_were_reviewed_and_warns_of_the_rest(tmp_path, own_log):
+    from helpers.analysis.review_store import review_details, review_lines
+
+    store_of(own_log).record("00000001/17", TYPO, "no", "AB")
+    store_of(own_log).record("00000002/17", "an older text", "yes", "AB")
+    store_of(own_log).record("99999999/17", "gone", "yes", "AB")
+    _, findings = run(tmp_path)
+    summary = steps.review_summary(findings)
+    lines = review_lines(summary)
+    assert lines[0] == (False, "review: 1 of 3 candidate(s) reviewed (1 from the review store (reviews/20180075.jsonl)); 1 change the search's call")
+    warned = [line for warning, line in lines if warning]
+    assert warned == [
+        "review: 1 candidate(s) not yet reviewed: counted as the search called them (restricted/evidence_candidates.csv)",
+        "review: 1 decision(s) made on a text that has changed since: not used, to be reviewed again (marked on the worklist)",
+        "review: 1 decision(s) for crimes not on the worklist: not used",
+    ]
+    assert not any("00000002/17" in line for line in warned)  # crimes in the restricted log only
+    assert review_details(summary) == ["review: to review again (text changed): 00000002/17"]
+
+
+def test_a_damaged_store_stops_the_run_in_one_line_naming_file_and_line(tmp_path, own_log):
+    store = store_of(own_log)
+    store.record("00000001/17", TYPO, "no", "AB")
+    with open(store.path, "a", encoding="utf-8") as file:
+        file.write("not json\n")
+    with pytest.raises(review.DecisionsError, match=r"20180075.jsonl: line 2: damaged"):
+        run(tmp_path)
+
+
+def test_a_decisions_file_with_a_bad_time_is_named(tmp_path):
+    with pytest.raises(review.DecisionsError, match=r"^decisions.csv: line 2: at must be a date and time"):
+        run(tmp_path, [{"reference": "00000001/17", "decision": "no", "at": "yesterday"}])
+
+
+def test_the_run_records_the_decisions_it_used_as_a_decisions_file(tmp_path, own_log):
+    store_of(own_log).record("00000001/17", TYPO, "no", "AB", note="a council team")
+    params, findings = run(tmp_path)
+    used = review.used_decisions_csv(findings.reviewed)
+    assert used[["reference", "decision", "reviewer", "note", "source"]].to_dict("records") == [
+        {"reference": "00000001/17", "decision": "no", "reviewer": "AB", "note": "a council team", "source": "review store"}
+    ]
+    path = tmp_path / "used.csv"
+    used.to_csv(path, index=False)
+    assert review.read_decisions(path)["counted"].to_dict() == {"00000001/17": False}  # a run can read it back

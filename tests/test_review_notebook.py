@@ -144,12 +144,80 @@ def test_read_candidates_says_to_run_the_request_first(tmp_path):
     assert review.read_candidates(tmp_path / "evidence_candidates.csv").equals(WORKLIST.astype(str))
 
 
-def test_a_run_keeps_a_copy_of_the_decisions_it_used(tmp_path):
-    decisions = tmp_path / "reviewed.csv"
-    decisions.write_text("reference,decision,reviewer,note\nCM/16/0000001,yes,AB,\n")
-    params = read_parameters(PARAMS, {"output_dir": str(tmp_path / "out"), "evidence_decisions": str(decisions)})
-    kept = review.keep_decisions(params, tmp_path / "staged" / "restricted")
-    assert kept.read_text() == decisions.read_text()
-    # the file in place already (a direct papermill run into the same folder) is left alone
-    assert review.keep_decisions(read_parameters(PARAMS, {"evidence_decisions": str(kept)}), kept.parent) == kept
-    assert review.keep_decisions(read_parameters(PARAMS), tmp_path) is None
+def test_a_review_needs_its_parameters_file_and_says_so_in_one_line():
+    from helpers.errors import ParameterError
+
+    for missing in ("", "  ", None):
+        with pytest.raises(ParameterError, match=r"^parameters_file: name the request's parameters file") as caught:
+            review.review_parameters(missing)
+        assert "\n" not in str(caught.value)
+    params = review.review_parameters("parameters/20180075.yaml", "data/synthetic-40000")
+    assert params.reference == "20180075" and params.extracts_path == project_root() / "data" / "synthetic-40000"
+    assert review.review_parameters("parameters/20180075.yaml").extracts_path == project_root() / "data" / "extracts"
+
+
+TEXTS = pd.Series({"00000002/17": "no hunter here", "00000001/17": "Nothern Shield", "CM/16/0000001": None})
+
+
+def test_a_scripted_review_is_recorded_in_the_store_with_the_texts_read(tmp_path):
+    from helpers.analysis.review_store import ReviewStore, text_hash
+
+    store = ReviewStore.for_request(tmp_path, "20180075")
+    recorded = review.record_decisions(store, {"00000001/17": ("N", "a council team"), "CM/16/0000001": "y"}, "AB", WORKLIST, TEXTS)
+    assert [(d.reference, d.decision, d.note) for d in recorded] == [("00000001/17", "no", "a council team"), ("CM/16/0000001", "yes", "")]
+    assert store.latest()["00000001/17"].text_hash == text_hash("Nothern Shield")
+    assert store.latest()["CM/16/0000001"].text_hash == text_hash("")  # no text in these extracts
+    shown = review.stored_decisions(store, WORKLIST)
+    assert shown.to_dict("records") == [
+        {"reference": "00000001/17", "decision": "no", "reviewer": "AB", "note": "a council team"},
+        {"reference": "CM/16/0000001", "decision": "yes", "reviewer": "AB", "note": ""},
+    ]
+    assert review.review_progress(WORKLIST, shown)["crimes"]["still to decide"] == 1
+
+
+@pytest.mark.parametrize(
+    ("new", "reviewer", "role", "message"),
+    [
+        ({"00000001/17": "yes", "99999999/17": "yes"}, "AB", "first", "99999999/17: not on the worklist (check the reference)"),
+        ({"00000001/17": "yes", "00000002/17": "maybe"}, "AB", "first", "00000002/17: decision must be yes or no (got 'maybe')"),
+        ({"00000001/17": "yes"}, "", "first", "reviewer: say who made these decisions (name or initials)"),
+        ({"00000001/17": "yes"}, "ab", "second", "00000001/17: the second review is another reviewer's (AB made the first decision)"),
+    ],
+)
+def test_a_scripted_review_with_a_mistake_records_nothing(tmp_path, new, reviewer, role, message):
+    from helpers.analysis.review_store import ReviewStore
+
+    store = ReviewStore.for_request(tmp_path, "20180075")
+    store.record("00000001/17", "Nothern Shield", "no", "AB")
+    with pytest.raises(review.DecisionsError) as caught:
+        review.record_decisions(store, new, reviewer, WORKLIST, TEXTS, role)
+    assert str(caught.value) == message
+    assert len(store.decisions()) == 1
+
+
+def test_a_second_reviewer_decides_only_the_sample(tmp_path):
+    from helpers.analysis.review_store import ReviewStore
+
+    worklist = candidates(*((f"C{n}", "exact") for n in range(60)))
+    texts = pd.Series({f"C{n}": f"text {n}" for n in range(60)})
+    store = ReviewStore.for_request(tmp_path, "20180075")
+    review.record_decisions(store, {f"C{n}": "yes" for n in range(60)}, "AB", worklist, texts)
+    sample = store.second_review_sample()
+    outside = next(ref for ref in worklist["reference"] if ref not in sample)
+    with pytest.raises(review.DecisionsError, match=f"^{outside}: not in the second review's sample"):
+        review.record_decisions(store, {outside: "no"}, "CD", worklist, texts, "second")
+    review.record_decisions(store, {sample[0]: "no"}, "CD", worklist, texts, "second")
+    assert [(first.reference, second.reviewer) for first, second in store.disagreements()] == [(sample[0], "CD")]
+
+
+def test_a_second_reviewer_works_through_the_sample_without_the_first_decisions(tmp_path):
+    from helpers.analysis.review_store import ReviewStore
+
+    worklist = candidates(*((f"C{n}", "exact") for n in range(60)))
+    worklist["decision"] = "yes"  # what the run used: the first reviewer's decisions
+    store = ReviewStore.for_request(tmp_path, "20180075")
+    review.record_decisions(store, {f"C{n}": "yes" for n in range(60)}, "AB", worklist, pd.Series(dtype=object))
+    assert review.worklist_for(worklist, store) is worklist
+    second = review.worklist_for(worklist, store, "second")
+    assert set(second["reference"]) == set(store.second_review_sample()) and len(second) == 12
+    assert (second[["decision", "reviewer", "note"]] == "").all().all()

@@ -42,7 +42,7 @@ NO_OUTCOME = "OC18 – No Sus / No Line Enq / Filed"
 # ---- a small extract that can be briefed
 
 
-def small_extract(directory: Path, set_aside: bool = True) -> Path:
+def small_extract(directory: Path, set_aside: bool = True, texts: dict[str, str] | None = None) -> Path:
     """Grooming offences 5, 6 and 5 in 2015-2017 (one migrated from CMS to Connect), each year one
     outcome, so every released figure is 5 or more; one person charged in each system in 2017
     (fewer than 5, shown as `<5`). With `set_aside`, four rows that must be quarantined:
@@ -58,6 +58,9 @@ def small_extract(directory: Path, set_aside: bool = True) -> Path:
     cms += [cms_crime(f"CM/15/00000{i:02d}", f"0{i}/03/2015 10:00", **{"HO OUTCOME": "18"}) for i in range(1, 6)]  # 8-12
     cms += [cms_crime("CM/17/0000001", "03/03/2017 10:00", **{"HO CLASS": "008/01", "HO OUTCOME": "1"})]  # 13
     connect = [connect_copy] + [connect_crime(f"0000000{i}/17", f"2017-12-1{i}T10:00:00", Outcome=NO_OUTCOME) for i in range(2, 7)]
+    for row in cms:  # the circumstances a test gives (the evidence search's candidates)
+        if row["CRIME NO"] in (texts or {}):
+            row["CIRCUMSTANCES"] = texts[row["CRIME NO"]]
     nominals = [{"CRIME NO": "CM/17/0000001", "NOMINAL NO": "100001", "PNC ID": "2000/0448754A"}]
     if set_aside:
         cms += [
@@ -321,7 +324,7 @@ def test_an_unknown_format_is_a_bad_option(tmp_path):
 def test_python_m_helpers_check_works(tmp_path):
     done = subprocess.run([sys.executable, "-m", "helpers", "check", PARAMS], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"{PARAMS}: ok (request 20180075)\n"
+    assert done.stdout == f"{PARAMS}: ok (request 20180075, profile cms-connect.yaml)\n"
     bad = parameters_file(tmp_path / "request.yaml", charge_year="last year")
     done = subprocess.run([sys.executable, "-m", "helpers", "check", bad], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == EXIT["parameters"]
@@ -502,7 +505,7 @@ def test_ctrl_c_stops_a_batch_in_one_line_publishing_nothing_unfinished_and_leav
 
 RESTRICTED_FILES = {
     "results.json", "run.log", "briefing.ipynb", "quarantine.csv", "evidence_candidates.csv",
-    "gate_report.json", "gate_tables.json", "search_scope.csv",
+    "gate_report.json", "gate_tables.json", "search_scope.csv", "evidence_decisions.csv",
 }
 
 
@@ -576,7 +579,7 @@ def shared(good, tmp_path_factory):
 def test_a_share_group_makes_the_restricted_outputs_readable_by_that_group_only(shared):
     assert shared["done"].returncode == 0, shared["done"].stderr[-3000:]
     restricted = shared["out"] / "20180075" / "restricted"
-    assert {path.name for path in restricted.iterdir()} >= RESTRICTED_FILES | {"evidence_decisions.csv"}
+    assert {path.name for path in restricted.iterdir()} >= RESTRICTED_FILES
     assert wrong_modes(restricted, 0o750, 0o640, shared["gid"]) == []
     assert wrong_modes(shared["out"] / ".runs", 0o750, 0o640, shared["gid"]) == []
     assert wrong_modes(shared["out"] / "20180075" / "release", 0o755, 0o644) == []
@@ -675,3 +678,90 @@ def test_a_folder_named_release_that_is_no_release_is_a_good_output_folder(tmp_p
     (tmp_path / "release" / "manifest.json").write_text("{}")
     with pytest.raises(ParameterError, match="inside a release folder"):
         refuse_foreign_output(params, "--out")
+
+
+# ---- issue 19: the review store, which no run replaces
+
+
+REVIEWED = "CM/16/0000002"
+STING = "Arrested after a sting by the Predator Patrol group, who passed the chat logs to police."
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.slow
+def test_a_review_is_used_by_every_run_and_a_changed_text_is_flagged_never_reused(tmp_path):
+    from helpers.analysis.review_store import ReviewStore
+
+    log, out = tmp_path / "log", tmp_path / "out"
+    env = {"FOI_LOG_DIR": str(log)}
+    extracts = small_extract(tmp_path / "extracts", set_aside=False, texts={REVIEWED: STING})
+    store = ReviewStore.for_request(log, "20180075")
+    store.record(REVIEWED, STING, "no", "AB", note="a council team, not a hunter group")
+    kept = sha256(store.path)
+    results = out / "20180075" / "restricted" / "results.json"
+
+    first = run(PARAMS, extracts, out, "--formats", "html", env=env)
+    assert first.returncode == 0, first.stderr[-3000:]
+    vigilante = json.loads(results.read_text())["vigilante"]
+    assert (vigilante["reviewed"], vigilante["overturned"], vigilante["crime_references"]) == (1, 1, [])
+    assert vigilante["review"]["store"]["sha256"] == kept
+    log_text = (out / "20180075" / "restricted" / "run.log").read_text(encoding="utf-8")
+    assert "review: 1 of 1 candidate(s) reviewed (1 from the review store (reviews/20180075.jsonl)); 1 change the search's call" in log_text
+
+    # the extract changes the reviewed text: the decision is flagged, not used, and nothing is lost
+    small_extract(tmp_path / "extracts", set_aside=False, texts={REVIEWED: STING + " Updated by the officer in 2019."})
+    second = run(PARAMS, extracts, out, "--formats", "html", env=env)
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "20180075: review: 1 decision(s) made on a text that has changed since: not used" in second.stdout
+    vigilante = json.loads(results.read_text())["vigilante"]
+    assert vigilante["review"]["review_again"] == [REVIEWED] and vigilante["reviewed"] == 0
+    assert vigilante["crime_references"] == [REVIEWED]  # the search's call until it is reviewed again
+    worklist = (out / "20180075" / "restricted" / "evidence_candidates.csv").read_text(encoding="utf-8")
+    assert "TEXT CHANGED since AB decided no" in worklist
+    page = (out / "20180075" / "release" / "briefing.html").read_text(encoding="utf-8")
+    assert "For some matches the circumstances text changed after the review" in page and REVIEWED not in page
+    assert sha256(store.path) == kept and wrong_modes(log / "reviews") == []
+
+
+@pytest.mark.slow
+def test_an_open_disagreement_shows_in_the_run_and_stops_it_with_strict(tmp_path):
+    from helpers.analysis.review_store import ReviewStore
+
+    log, out = tmp_path / "log", tmp_path / "out"
+    env = {"FOI_LOG_DIR": str(log)}
+    extracts = small_extract(tmp_path / "extracts", set_aside=False, texts={REVIEWED: STING})
+    store = ReviewStore.for_request(log, "20180075")
+    store.record(REVIEWED, STING, "yes", "AB")
+    store.record(REVIEWED, STING, "no", "CD", role="second")
+    params = parameters_file(tmp_path / "20180075.yaml", second_review=True)
+
+    done = run(params, extracts, out, "--formats", "html", env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "20180075: review: 1 open disagreement(s) between the first and the second reviewer" in done.stdout
+    page = (out / "20180075" / "release" / "briefing.html").read_text(encoding="utf-8")
+    assert "A second reviewer checked a sample of them" in page and "not yet settled" in page
+    assert REVIEWED not in page
+
+    strict = run(params, extracts, out, "--formats", "html", "--strict", env=env)
+    assert strict.returncode == EXIT["parameters"]
+    assert re.match(r"20180075: failed: 1 open disagreement\(s\) between the first and the second reviewer and strict is on; first: CM/16/0000002 ", one_line(strict))
+
+
+@pytest.mark.parametrize(("reference", "log_in"), [("disclosure-log", "disclosure-log"), ("20180075", "20180075/log")])
+@pytest.mark.slow
+def test_a_run_never_replaces_the_log_folder_and_its_review_stores(tmp_path, reference, log_in):
+    from helpers.analysis.review_store import ReviewStore
+
+    out = tmp_path / "out"
+    store = ReviewStore.for_request(out / log_in, "20180075")
+    store.record(REVIEWED, STING, "no", "AB")
+    kept = sha256(store.path)
+    params = parameters_file(tmp_path / "request.yaml", reference=reference)
+    extracts = small_extract(tmp_path / "extracts", set_aside=False)  # a run that would succeed
+    done = run(params, extracts, out, "--formats", "html", env={"FOI_LOG_DIR": str(out / log_in)})
+    assert done.returncode == EXIT["parameters"]
+    assert f"would replace the disclosure log and its review stores ({out / log_in})" in one_line(done)
+    assert sha256(store.path) == kept and sorted(p.name for p in out.iterdir()) == [log_in.split("/")[0]]

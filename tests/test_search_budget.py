@@ -167,6 +167,7 @@ def fake_inputs(searched_in_part):
         scope_ids=pd.RangeIndex(102),
         candidates=list(range(14)),
         review=SimpleNamespace(reviewed=0, overturned=0),
+        reviewed=None,  # made without a review store
         searched_in_part=searched_in_part,
     )
     quality = {

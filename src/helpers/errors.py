@@ -46,6 +46,15 @@ class DecisionsError(ParameterError):
     """The decisions file cannot be used. The message is one line naming the file and line."""
 
 
+class ProfileError(ParameterError):
+    """A force profile is wrong. The message is one line naming the file and the key."""
+
+
+class ReviewDisagreementError(DecisionsError):
+    """The run is strict and the first and second reviewers disagree on a crime they have not
+    settled yet (a later first decision settles it). The message is one line."""
+
+
 class ExtractError(BriefingError):
     """A structural problem with an extract file (it does not match its source definition): the
     run cannot go on. The message is one line."""

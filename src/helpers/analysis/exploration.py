@@ -22,7 +22,8 @@ from helpers.disclosure.outcomes import OUTCOME_GROUPS  # noqa: E402
 from helpers.disclosure.tables import TOTAL  # noqa: E402
 from helpers.extracts.codes import PENDING  # noqa: E402
 from helpers.extracts.ho_classes import HO_CLASS_TITLES  # noqa: E402
-from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition  # noqa: E402
+from helpers.extracts.profile import chosen_sources
+from helpers.extracts.sources import SourceDefinition  # noqa: E402
 
 OTHER_CLASSES = "Other classes"
 NO_OUTCOME = "Not yet assigned an outcome"
@@ -32,28 +33,30 @@ NO_OUTCOME = "Not yet assigned an outcome"
 
 
 def recorded_on(
-    crimes: pd.DataFrame, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES
+    crimes: pd.DataFrame, sources: tuple[SourceDefinition, ...] | None = None
 ) -> pd.Series:
     """The system on which each crime was first recorded.
 
     A migrated crime is held in its newer system (`system`) but was recorded on the legacy one:
     it has a `legacy_ref`, and its `recorded_at` is the legacy system's date.
     """
+    sources = chosen_sources(sources)
     legacy_of = {source.system: source.legacy_system for source in sources}
     system = crimes["system"].astype("string")
     legacy = system.map(legacy_of).astype("string")
     return system.where(crimes["legacy_ref"].isna(), legacy).rename("recorded on")
 
 
-def switch_over(sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> pd.Timestamp | None:
+def switch_over(sources: tuple[SourceDefinition, ...] | None = None) -> pd.Timestamp | None:
     """The moment the newest system started recording crimes, from the source definitions."""
+    sources = chosen_sources(sources)
     moments = [pd.Timestamp(source.recording_from) for source in sources if source.recording_from]
     return max(moments) if moments else None
 
 
 def crimes_per_month(
     crimes: pd.DataFrame,
-    sources: tuple[SourceDefinition, ...] = FORCE_SOURCES,
+    sources: tuple[SourceDefinition, ...] | None = None,
     include_cancelled: bool = False,
     by: str = "recorded on",
 ) -> pd.DataFrame:
@@ -64,6 +67,7 @@ def crimes_per_month(
     are left out unless asked for."""
     if by not in {"recorded on", "held on"}:
         raise ValueError(f"by: expected 'recorded on' or 'held on' (got {by!r})")
+    sources = chosen_sources(sources)
     kept = crimes if include_cancelled else crimes.loc[~crimes["cancelled"].astype(bool)]
     systems = [source.system for source in sources]
     if kept.empty:
@@ -180,10 +184,11 @@ def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
 
 
 def legacy_crimes_by_year(
-    crimes: pd.DataFrame, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES
+    crimes: pd.DataFrame, sources: tuple[SourceDefinition, ...] | None = None
 ) -> pd.DataFrame:
     """Crimes recorded on a legacy system, by year recorded: how many are still held there and
     how many were migrated to the newer system (each counted once, under its original date)."""
+    sources = chosen_sources(sources)
     on = recorded_on(crimes, sources)
     newer = {source.legacy_system: source.system for source in sources if source.legacy_system}
     legacy = crimes.loc[on.isin(list(newer))]

@@ -2,20 +2,23 @@
 
 The search (`helpers.analysis.evidence`) proposes; a reviewer decides. The worklist
 (`restricted/evidence_candidates.csv`) has one row per crime with a match or a negated match; the
-reviewer fills in the decisions file named by the `evidence_decisions` parameter (columns
-`reference`, `decision` yes/no, `reviewer`, `note`), and the figures then use those decisions.
+reviewer's decisions go to the request's review store (`helpers.analysis.review_store`), which a
+run reads by itself; a decisions file named by the `evidence_decisions` parameter (a review done
+elsewhere: columns `reference`, `decision` yes/no, `reviewer`, `note`, optionally `at` and
+`text_hash`) is read as well (`decisions_for_run`), and the figures then use those decisions.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from helpers.analysis.review_store import Decision, ReviewStore, text_hash
 from helpers.errors import DecisionsError
 from helpers.markup import Html
 from helpers.permissions import access, private_file, private_folder, private_open
@@ -83,12 +86,34 @@ def read_decisions(path: Path) -> pd.DataFrame:
             f"{path.name}: {frame['reference'][repeated].iloc[0]} has conflicting decisions"
         )
     frame["counted"] = decision
-    for column in ("reviewer", "note"):
+    for column in ("reviewer", "note", "text_hash"):
         if column not in frame:
             frame[column] = ""
+    # when each was decided: its own `at` if the file says, else when the file was last written
+    written = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="microseconds")
+    if "at" not in frame:
+        frame["at"] = written
+    frame["at"] = [
+        decision_time(value, f"{path.name}: line {int(row) + 2}") or written  # header: line 1
+        for row, value in zip(frame.index.tolist(), frame["at"].astype(str), strict=True)
+    ]
     return frame.drop_duplicates("reference")[
-        ["reference", "counted", "reviewer", "note"]
+        ["reference", "counted", "reviewer", "note", "at", "text_hash"]
     ].set_index("reference")
+
+
+def decision_time(value: str, where: str) -> str:
+    """A decision's time as ISO 8601 UTC ("" if not given); DecisionsError naming `where`."""
+    if not str(value).strip():
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise DecisionsError(
+            f"{where}: at must be a date and time such as 2026-12-05T09:30:00 (got {value!r})"
+        ) from None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -119,6 +144,229 @@ def apply_decisions(candidates: pd.DataFrame, decisions: pd.DataFrame | None) ->
         overturned=int((has_decision & (decided.fillna(False).astype(bool) != searched)).sum()),
         unmatched_decisions=unmatched,
     )
+
+
+# ---- the decisions a run uses: the request's review store, and the file its YAML names
+#
+# A decision is matched to a crime on the worklist by the reference it was recorded under (a
+# migrated crime's own or its legacy reference) and used only if the crime's text is still the
+# text the reviewer read (`review_store.text_hash`); where the store and the file both decide a
+# crime, the later decision wins and the two are listed as a conflict.
+
+#: the run's record of the decisions its figures used (`restricted/evidence_decisions.csv`): a
+#: decisions file a later run can also be given
+USED_COLUMNS = [*DECISION_COLUMNS, "at", "source", "recorded_as", "text_hash"]
+STORE_SOURCE = "review store"
+
+
+@dataclass(frozen=True)
+class RunReview:
+    """The decisions a run uses and what it says about the review (results.json, the run log)."""
+
+    # index: crime ID on the worklist; USED_COLUMNS but reference, and bool `counted` (as
+    # `apply_decisions` takes them)
+    used: pd.DataFrame
+    review_again: dict[str, dict[str, str]] = field(default_factory=dict)  # crime ID -> decision
+    conflicts: list[dict[str, str]] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)  # references decided, not on the worklist
+    disagreements: list[dict[str, str]] = field(default_factory=list)
+    second_review: dict[str, Any] = field(default_factory=dict)
+    store: dict[str, Any] = field(default_factory=dict)  # ReviewStore.state()
+    from_store: int = 0
+    from_file: int = 0
+    file: str | None = None  # the named file's name
+
+
+def crime_aliases(crimes: pd.DataFrame) -> dict[str, str]:
+    """Each reference a crime is known by -> its crime ID: its own, and for a crime migrated from
+    the older system its legacy reference too (a decision made before the migration)."""
+    own = crimes["crime_id"].astype("string")
+    legacy = crimes["legacy_ref"].astype("string")
+    aliases = {str(ref).strip(): str(ref) for ref in own}
+    aliases.update(
+        {str(old).strip(): str(ref) for old, ref in zip(legacy, own, strict=True) if pd.notna(old)}
+    )
+    return aliases
+
+
+def stored_rows(latest: Mapping[str, Decision]) -> list[dict[str, str]]:
+    """The store's latest first decisions as rows of the run's decisions."""
+    return [
+        {
+            "recorded_as": d.reference,
+            "decision": d.decision,
+            "reviewer": d.reviewer,
+            "note": d.note,
+            "at": d.at,
+            "text_hash": d.text_hash,
+            "source": STORE_SOURCE,
+        }
+        for d in latest.values()
+    ]
+
+
+def file_rows(decisions: pd.DataFrame, source: str) -> list[dict[str, str]]:
+    """A decisions file (`read_decisions`) as rows of the run's decisions."""
+    return [
+        {
+            "recorded_as": str(reference),
+            "decision": "yes" if row["counted"] else "no",
+            "reviewer": str(row["reviewer"]),
+            "note": str(row["note"]),
+            "at": str(row["at"]),  # (`row.at` is pandas' accessor)
+            "text_hash": str(row["text_hash"]).strip(),
+            "source": source,
+        }
+        for reference, row in decisions.iterrows()
+    ]
+
+
+def latest_by_crime(
+    rows: Iterable[dict[str, str]], aliases: Mapping[str, str]
+) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Each crime's latest row (two of a migrated crime's references decided: the later), and
+    the references that are no crime on the worklist."""
+    latest: dict[str, dict[str, str]] = {}
+    unmatched = []
+    for row in rows:
+        crime = aliases.get(row["recorded_as"].strip())
+        if crime is None:
+            unmatched.append(row["recorded_as"])
+        elif crime not in latest or row["at"] > latest[crime]["at"]:
+            latest[crime] = row
+    return latest, unmatched
+
+
+def later_wins(
+    store: Mapping[str, dict[str, str]], named: Mapping[str, dict[str, str]]
+) -> tuple[dict[str, dict[str, str]], list[dict[str, str]]]:
+    """Each crime's decision: the later of the store's and the file's (the store's on a tie);
+    a crime the two decide differently is a conflict, listed with the one used."""
+    chosen: dict[str, dict[str, str]] = {}
+    conflicts = []
+    for crime in sorted({*store, *named}):
+        mine, theirs = store.get(crime), named.get(crime)
+        chosen[crime] = max(
+            (row for row in (mine, theirs) if row is not None), key=lambda row: row["at"]
+        )
+        if mine is not None and theirs is not None and mine["decision"] != theirs["decision"]:
+            conflicts.append(
+                {
+                    "reference": crime,
+                    "store": f"{mine['decision']} ({mine['reviewer']}, {mine['at']})",
+                    "file": f"{theirs['decision']} ({theirs['reviewer']}, {theirs['at']})",
+                    "used": chosen[crime]["source"],
+                }
+            )
+    return chosen, conflicts
+
+
+def text_changed(row: Mapping[str, str], current: str) -> bool:
+    """A decision made on another text than the crime's now (a decision without a hash, from a
+    file made elsewhere, is taken as made on this text)."""
+    return bool(row["text_hash"]) and row["text_hash"] != current
+
+
+def second_review_progress(
+    store: ReviewStore, asked: bool, aliases: Mapping[str, str]
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """Whether a second review was asked for and made, how far it has gone on its sample, and
+    its open disagreements (the first decision is used meanwhile)."""
+    sample = store.second_review_sample()
+    checked = store.latest(role="second")
+    open_ = [
+        {
+            "reference": first.reference,
+            "on_worklist_as": aliases.get(first.reference, ""),
+            "first": f"{first.decision} ({first.reviewer}, {first.at})",
+            "second": f"{second.decision} ({second.reviewer}, {second.at})",
+        }
+        for first, second in store.disagreements()
+    ]
+    progress = {
+        "asked": bool(asked),
+        "made": bool(checked),
+        "sample": len(sample),
+        "checked": sum(reference in checked for reference in sample),
+        "open_disagreements": len(open_),
+    }
+    return progress, open_
+
+
+def decisions_for_run(
+    texts: pd.Series,
+    aliases: Mapping[str, str],
+    store: ReviewStore,
+    named: pd.DataFrame | None = None,
+    named_source: str = "",
+    second_review: bool = False,
+) -> RunReview:
+    """The decisions a run uses for the worklist's crimes (`texts`: each one's text, by crime
+    ID): the store's latest first decisions and the named file's (`read_decisions`), the later
+    one where both decide a crime; a decision made on a text that has changed since is not used
+    but listed to be reviewed again."""
+    from_store, unmatched = latest_by_crime(stored_rows(store.latest()), aliases)
+    from_file, unmatched_file = latest_by_crime(
+        file_rows(named, named_source) if named is not None else [], aliases
+    )
+    chosen, conflicts = later_wins(from_store, from_file)
+    hashes = {
+        crime: text_hash(None if pd.isna(text) else str(text)) for crime, text in texts.items()
+    }
+    again = {
+        crime: row for crime, row in chosen.items() if text_changed(row, hashes.get(crime, ""))
+    }
+    used = pd.DataFrame(
+        [{"reference": crime, **row} for crime, row in chosen.items() if crime not in again],
+        columns=["reference", *USED_COLUMNS[1:]],
+    ).set_index("reference")
+    used["counted"] = used["decision"].eq("yes")
+    progress, open_ = second_review_progress(store, second_review, aliases)
+    return RunReview(
+        used=used,
+        review_again=again,
+        conflicts=conflicts,
+        unmatched=sorted(set(unmatched) | set(unmatched_file)),
+        disagreements=open_,
+        second_review=progress,
+        store=store.state(),
+        from_store=int(used["source"].eq(STORE_SOURCE).sum()),
+        from_file=int(used["source"].ne(STORE_SOURCE).sum()),
+        file=named_source or None,
+    )
+
+
+def review_again_note(row: Mapping[str, str]) -> str:
+    """The worklist's note on a decision whose text has changed since it was made."""
+    return (
+        f"TEXT CHANGED since {row['reviewer']} decided {row['decision']} ({row['at'][:10]}): "
+        "not used; decide again"
+    )
+
+
+def used_decisions_csv(run: RunReview) -> pd.DataFrame:
+    """The run's record of the decisions its figures used, as `restricted/evidence_decisions.csv`
+    (a decisions file: another run may be given it)."""
+    return run.used.reset_index()[USED_COLUMNS].astype(str)
+
+
+def review_summary(run: RunReview, outcome: ReviewOutcome, candidates: int) -> dict[str, Any]:
+    """The review, for `restricted/results.json` (it names crimes: restricted)."""
+    return {
+        "store": run.store,
+        "file": run.file,
+        "candidates": candidates,
+        "reviewed": outcome.reviewed,
+        "overturned": outcome.overturned,
+        "not_yet_reviewed": candidates - outcome.reviewed - len(run.review_again),
+        "from_store": run.from_store,
+        "from_file": run.from_file,
+        "conflicts": run.conflicts,
+        "review_again": sorted(run.review_again),
+        "not_on_worklist": run.unmatched,
+        "second_review": run.second_review,
+        "disagreements": run.disagreements,
+    }
 
 
 @dataclass(frozen=True)
@@ -295,6 +543,103 @@ def merge_decisions(
     )
 
 
+def review_parameters(
+    parameters_file: str, extracts_dir: str = "", output_dir: str = ""
+) -> RequestParameters:
+    """The request a review is of: its parameters file (required: a review of another request's
+    worklist would be recorded against it), with the run's extracts and output folder if given
+    (else the file's own). ParameterError in one line naming the parameter."""
+    from helpers.errors import ParameterError
+    from helpers.project import project_path
+    from helpers.request.parameters import read_parameters
+
+    if not str(parameters_file or "").strip():
+        raise ParameterError(
+            "parameters_file: name the request's parameters file, e.g. "
+            "-p parameters_file parameters/20180075.yaml (the worklist and the decisions are "
+            "that request's)"
+        )
+    overrides = {
+        key: str(project_path(value))
+        for key, value in (("extracts_dir", extracts_dir), ("output_dir", output_dir))
+        if str(value or "").strip()
+    }
+    return read_parameters(project_path(parameters_file), overrides)
+
+
+def worklist_for(candidates: pd.DataFrame, store: ReviewStore, role: str = "first") -> pd.DataFrame:
+    """The worklist a reviewer of `role` works through: all of it for the first reviewer; for the
+    second, the crimes of the seeded sample only, without the first reviewer's decisions (a check
+    made blind)."""
+    if role != "second":
+        return candidates
+    sample = set(store.second_review_sample())
+    sheet = candidates.loc[candidates["reference"].isin(sample)].reset_index(drop=True)
+    return sheet.assign(decision="", reviewer="", note="")
+
+
+def stored_decisions(
+    store: ReviewStore, candidates: pd.DataFrame, role: str = "first"
+) -> pd.DataFrame:
+    """The store's latest decisions of `role` for the worklist's crimes, as the decisions file's
+    columns, in worklist order (what the review so far has decided)."""
+    latest = store.latest(role=role)
+    rows = [
+        {"reference": ref, "decision": d.decision, "reviewer": d.reviewer, "note": d.note}
+        for ref in candidates["reference"]
+        if (d := latest.get(ref)) is not None
+    ]
+    return pd.DataFrame(rows, columns=DECISION_COLUMNS, dtype="object")
+
+
+def record_decisions(
+    store: ReviewStore,
+    new: Mapping[str, Any],
+    reviewer: str,
+    candidates: pd.DataFrame,
+    texts: pd.Series,
+    role: str = "first",
+) -> list[Decision]:
+    """Record a scripted review (`decisions` of the review notebook: reference -> "yes"/"no",
+    or (decision, note)) in the store, each with the text the reviewer read (`texts`, by
+    reference). Every entry is checked first, so a mistake records none: the reference must be
+    on the worklist (for a second review, in its sample), a reviewer named."""
+    if new and not str(reviewer).strip():
+        raise DecisionsError("reviewer: say who made these decisions (name or initials)")
+    if role == "second":  # first: the sample is the second reviewer's worklist
+        sample = set(store.second_review_sample())
+        outside = sorted(set(map(str, new)) - sample)
+        if outside:
+            raise DecisionsError(
+                f"{outside[0]}: not in the second review's sample (second_review_sample)"
+            )
+    unknown = sorted(set(map(str, new)) - set(candidates["reference"]))
+    if unknown:
+        raise DecisionsError(f"{unknown[0]}: not on the worklist (check the reference)")
+    if role == "second":
+        firsts = store.latest()
+        same = [
+            ref
+            for ref in new
+            if ref in firsts and firsts[ref].reviewer.casefold() == str(reviewer).strip().casefold()
+        ]
+        if same:
+            raise DecisionsError(
+                f"{same[0]}: the second review is another reviewer's "
+                f"({firsts[same[0]].reviewer} made the first decision)"
+            )
+    entries = {str(ref).strip(): _decision_word(ref, value) for ref, value in new.items()}
+    return [
+        store.record(ref, _text(texts.get(ref)), decision, reviewer, note, role=role)
+        for ref, (decision, note) in entries.items()
+    ]
+
+
+def _text(value: Any) -> str | None:
+    """A text of the extract as the store hashes it (none: missing)."""
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 def check_not_released(path: Path) -> Path:
     """Refuse a path inside a `release` folder: decisions name crimes and are never shared."""
     if "release" in Path(path).resolve().parts:
@@ -349,25 +694,6 @@ def review_progress(candidates: pd.DataFrame, decisions: pd.DataFrame) -> pd.Dat
         ),
     }
     return pd.DataFrame({"crimes": pd.Series(rows, dtype="int64")}).rename_axis("review")
-
-
-def keep_decisions(params: RequestParameters, restricted: Path) -> Path | None:
-    """Keep a copy of the decisions file a run used in that run's restricted folder.
-
-    A run replaces the request's whole output folder when it publishes, so a decisions file kept
-    at `restricted/evidence_decisions.csv` would be lost at the next run without this copy; the
-    copy also records which decisions the run's figures used.
-    """
-    if not params.evidence_decisions:
-        return None
-    source = params.path(params.evidence_decisions)
-    assert source is not None  # evidence_decisions is set
-    target = Path(restricted) / DECISIONS_FILE
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists() and target.resolve() == source.resolve():
-        return target
-    shutil.copyfile(source, target)
-    return private_file(target)
 
 
 _WORKLIST_STYLE = (

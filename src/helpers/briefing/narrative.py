@@ -23,7 +23,6 @@ from helpers.briefing.report import (
     thousands,
 )
 from helpers.extracts.ho_classes import HO_CLASS_TITLES
-from helpers.extracts.sources import FORCE_SOURCES
 from helpers.request import tables
 
 HUNTER_GROUP = "so-called \u201cpaedophile hunter\u201d group"
@@ -231,7 +230,23 @@ def systems_text(sources) -> str:
 
 def method(params) -> Html:
     """How each figure was counted: every rule, in plain words."""
-    systems = systems_text(FORCE_SOURCES)
+    systems = systems_text(params.sources)
+    migration = next((s for s in params.sources if s.legacy_system), None)
+    records_where = (
+        f"on the {number_word(len(params.sources))} systems, or a duplicate record"
+        if len(params.sources) > 1
+        else "duplicate records"
+    )
+    migrations = sum(1 for s in params.sources if s.legacy_system)
+    person_number = {0: "the system's person reference", 1: "the old system's person number"}.get(
+        migrations, "the older systems' person numbers"
+    )
+    copied = {
+        0: "",
+        1: f" Charges copied from the old system to {migration.system} are counted once."
+        if migration
+        else "",
+    }.get(migrations, " Charges copied from one system to the next are counted once.")
     year = params.charge_year
     codes_text = "; ".join(
         f"{_lower_first(group.label)}: {', '.join(group.codes)}"
@@ -262,13 +277,12 @@ def method(params) -> Html:
         ),
         "People charged": (
             f"Each person is counted once, however many charges or crimes they have: people with more "
-            f"than one record (on the two systems, or a duplicate record) are matched by their Police "
-            f"National Computer ID and the old system's person number. A charge counts when it was "
+            f"than one record ({records_where}) are matched by their Police "
+            f"National Computer ID and {person_number}. A charge counts when it was "
             f"laid in {year}, whatever the year the crime was recorded and however the crime is "
             "classified (a crime is recorded under its most serious offence, so a charge of grooming can "
-            "sit on a crime recorded as another offence). Charges copied from the old system to Connect "
-            f"are counted once. Offence codes: {codes_text}. Aiding and abetting, conspiracy and "
-            "encouraging the offence are not counted."
+            f"sit on a crime recorded as another offence).{copied} Offence codes: {codes_text}. Aiding "
+            "and abetting, conspiracy and encouraging the offence are not counted."
         ),
     }
     return Html("<h2>How we counted</h2>" + definitions(rules))
@@ -293,6 +307,23 @@ def review_time(released_candidates: str, minutes_per_record: float, threshold: 
     return f"about {math.ceil(hours * 2) / 2:g} hours"
 
 
+def second_review_sentence(findings: tables.EvidenceFindings) -> str:
+    """Whether a second reviewer checked the decisions, and whether the two agree (no figure:
+    the sample's counts are not a released table's)."""
+    second = findings.reviewed.second_review if findings.reviewed is not None else {}
+    if not second.get("made"):
+        if second.get("asked"):
+            return "A second review of these decisions was asked for but not yet made."
+        return "The decisions were not checked by a second reviewer."
+    sentence = "A second reviewer checked a sample of them drawn at random (a fifth, at least ten)"
+    if second.get("open_disagreements"):
+        return (
+            f"{sentence}; some of their disagreements were not yet settled when this briefing "
+            "was made, and the first reviewer's decisions are used."
+        )
+    return f"{sentence}, and the two settled every disagreement."
+
+
 def evidence_method(params, released: tables.Released, findings: tables.EvidenceFindings) -> Html:
     """How the hunter-group figure was found, what it can miss, and what the review cost."""
     terms = ", ".join(f"\u201c{term}\u201d" for term in params.search_terms)
@@ -312,10 +343,20 @@ def evidence_method(params, released: tables.Released, findings: tables.Evidence
             f"Staff reviewed {crimes(tables.REVIEWED_ROW)} by hand and changed the search's call for "
             f"{crimes(tables.OVERTURNED_ROW)}; the figures use their decisions (Table 4)."
         )
+        if findings.review.reviewed < len(findings.candidates):
+            review_text += " The other matches are counted as the search called them."
+        review_text += " " + second_review_sentence(findings)
     else:
         review_text = (
             "The matches have not yet been reviewed by hand: the figures count every match that is "
             "not negated (Table 4)."
+        )
+    # no figure: a count of them beside Table 4's would be a relation disclosure control does
+    # not model (they are neither reviewed nor unreviewed candidates)
+    if findings.reviewed is not None and findings.reviewed.review_again:
+        review_text += (
+            " For some matches the circumstances text changed after the review: there the "
+            "figures use the search's call until the text is reviewed again."
         )
     # a text over the search's budget of words, said plainly (the row is there only then)
     if tables.searched_in_part_row() in released.tables["evidence_review"].index:
@@ -387,22 +428,35 @@ def set_aside_sentence(value: str) -> str:
 def data_quality(params, released: tables.Released) -> Html:
     read = released.value("data_quality_files", "Total", tables.RECORDS_READ)
     set_aside = released.value("data_quality_files", "Total", tables.RECORDS_SET_ASIDE)
-    migrated = released.value("data_quality_merging", tables.MIGRATED_ROW, "Records")
     files = number_word(len(released.tables["data_quality_files"]) - 1)
     records = count_phrase(thousands(read), "record", "records")
-    moved = count_phrase(thousands(migrated), "crime", "crimes")
     first = f"We read {records} from the {files} extract files (Table 5). {set_aside_sentence(set_aside)}"
-    second = (
-        f"{moved[:1].upper()}{moved[1:]} moved from the old system to the new one at the switch-over; each is "
-        "counted once (Table 6). People with records on both systems, or with more than one record, are "
-        "counted once."
-    )
+    if any(source.legacy_system for source in params.sources):
+        migrated = released.value(
+            "data_quality_merging", tables.migrated_row(params.sources), "Records"
+        )
+        moved = count_phrase(thousands(migrated), "crime", "crimes")
+        if len(params.sources) == 2:
+            second = (
+                f"{moved[:1].upper()}{moved[1:]} moved from the old system to the new one at the switch-over; each is "
+                "counted once (Table 6). People with records on both systems, or with more than one record, are "
+                "counted once."
+            )
+        else:
+            times = count_phrase(thousands(migrated), "time", "times")
+            second = (
+                f"Crimes moved from one system to the next {times} at the switch-overs (a crime that moved "
+                "twice, twice); each crime is counted once (Table 6). People with records on more than one "
+                "system, or with more than one record, are counted once."
+            )
+    else:
+        second = "People with more than one record are counted once (Table 6)."
     return Html(
         "<h2>Data quality</h2>"
         f"<p>{text_html(first)} "
         "Every record is either used or set aside; none is dropped unseen. A record is set aside when it "
         "cannot be used as it stands (an impossible date, a code that is not a Home Office code, a "
-        "duplicated reference, a record whose crime is in neither system); records set aside are checked "
+        f"duplicated reference, a record whose crime is in {'neither system' if len(params.sources) == 2 else 'no crimes file'}); records set aside are checked "
         "by the force\u2019s analysts and do not count in the figures above.</p>"
         f"<p>{text_html(second)}</p>"
     )

@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 
 from helpers.cache.keys import cache_root, entry_name, own_root
-from helpers.errors import ExtractError
+from helpers.errors import ExtractError, ProfileError
 from helpers.extracts.people_side import PeopleSide, start_people_side
-from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition
+from helpers.extracts.sources import SourceDefinition
 
 #: the sink the person side writes its personal data through (named, not imported: importing
 #: it would import the data libraries before the side is started)
@@ -30,7 +30,7 @@ ENTRY_SINK = "helpers.cache.entries:EntrySink"
 def build_claimed(
     directory: str | Path,
     lock_fd: int,
-    sources: tuple[SourceDefinition, ...] = FORCE_SOURCES,
+    sources: tuple[SourceDefinition, ...] | None = None,
     root: str | Path | None = None,
 ) -> None:
     """Build `directory`'s entry under the lock inherited as file descriptor `lock_fd`."""
@@ -38,6 +38,9 @@ def build_claimed(
     side: PeopleSide | None = None
     try:
         root = Path(root) if root else cache_root()
+        from helpers.extracts.profile import chosen_sources  # its schema library: only here
+
+        sources = chosen_sources(sources)
         name = entry_name(directory, sources)
         if (root / name / "meta.json").is_file():
             return
@@ -69,10 +72,17 @@ def main(argv: list[str] | None = None) -> int:
         "--root",
         help="the cache folder (default: $FOI_CACHE_DIR, else the project's .cache/extracts)",
     )
+    parser.add_argument("--profile", help="the force profile (default: the shipped one)")
     args = parser.parse_args(argv)
     try:
-        build_claimed(args.extracts, args.lock_fd, root=args.root)
-    except ExtractError as error:  # the kernel tries the build itself and reports it to the user
+        from helpers.extracts.profile import profile_sources  # its schema library: only here
+
+        sources = profile_sources(args.profile) if args.profile else None
+        build_claimed(args.extracts, args.lock_fd, sources, root=args.root)
+    except (
+        ExtractError,
+        ProfileError,
+    ) as error:  # the kernel tries the build itself and reports it
         print(f"cache build: {error}", file=sys.stderr)
         return 3
     return 0

@@ -50,7 +50,8 @@ from helpers.extracts.arrays import as_arrow
 from helpers.extracts.load import read_canonical
 from helpers.extracts.model import CanonicalTables, Extract, to_pandas
 from helpers.extracts.people_side import PeopleSide
-from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition
+from helpers.extracts.profile import chosen_sources
+from helpers.extracts.sources import SourceDefinition
 from helpers.extracts.stores import FolderSink
 from helpers.permissions import seal
 
@@ -272,7 +273,7 @@ def _write(folder: Path, tables: CanonicalTables, directory: Path) -> None:
     (folder / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
-def _read(folder: Path, directory: Path, hold) -> Extract:
+def _read(folder: Path, directory: Path, hold, sources: tuple[SourceDefinition, ...]) -> Extract:
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     return Extract(
         crimes=to_pandas(_read_ipc(folder / CRIMES_FILE)),
@@ -282,6 +283,7 @@ def _read(folder: Path, directory: Path, hold) -> Extract:
         files=meta["files"],
         directory=directory,
         store=EntryStore(folder, hold),
+        sources=sources,
     )
 
 
@@ -293,24 +295,26 @@ class CachedFiles:
     directory: Path
     files: dict[str, dict]
     store: EntryStore
+    sources: tuple[SourceDefinition, ...]
 
 
 def open_built(
-    directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES
+    directory: str | Path, sources: tuple[SourceDefinition, ...] | None = None
 ) -> CachedFiles | None:
     """The cache entry of `directory` as `CachedFiles` if it is built (else None); reads
     meta.json only."""
+    sources = chosen_sources(sources)
     folder = cache_root() / entry_name(Path(directory), sources)
     hold = hold_entry(folder)
     if hold is None:
         return None
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-    return CachedFiles(Path(directory), meta["files"], EntryStore(folder, hold))
+    return CachedFiles(Path(directory), meta["files"], EntryStore(folder, hold), sources)
 
 
 def open_extract(
     directory: str | Path,
-    sources: tuple[SourceDefinition, ...] = FORCE_SOURCES,
+    sources: tuple[SourceDefinition, ...] | None = None,
     progress=None,
     while_waiting=None,
 ) -> Extract:
@@ -319,6 +323,7 @@ def open_extract(
     `while_waiting`: called (once, with no arguments) if the entry is not built yet, before
     this process waits for another's build or builds it: work it would do later anyway."""
     directory = Path(directory)
+    sources = chosen_sources(sources)
     if not directory.is_dir():
         raise ExtractError(f"{directory}: extracts folder not found")
     root, name = cache_root(), entry_name(directory, sources)
@@ -335,7 +340,7 @@ def open_extract(
         with _locked(root, name.split("-")[0]):
             if not (folder / "meta.json").is_file():  # another run may have built it meanwhile
                 build(directory, sources, root, name, progress)
-    extract = _read(folder, directory, hold)
+    extract = _read(folder, directory, hold, sources)
     _OPENED[folder] = extract
     return extract
 

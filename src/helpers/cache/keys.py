@@ -19,7 +19,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from helpers.errors import ExtractError, ParameterError
-from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition
+from helpers.extracts.sources import SourceDefinition
 from helpers.permissions import access
 from helpers.project import project_root
 
@@ -48,6 +48,7 @@ def _signature(directory: Path, sources: tuple[SourceDefinition, ...]) -> list:
 #: the modules whose source makes the cache's entries: a change to any of them makes new ones
 FINGERPRINTED_MODULES = (
     "extracts.sources",
+    "extracts.profile",
     "extracts.codes",
     "extracts.ho_classes",
     "extracts.scan",
@@ -79,9 +80,12 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def entry_name(directory: Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> str:
+def entry_name(directory: Path, sources: tuple[SourceDefinition, ...] | None = None) -> str:
     """`<folder hash>-<contents hash>`: one entry per extracts folder, state of its files and
     version of the code that reads them."""
+    from helpers.extracts.profile import chosen_sources  # its schema library: only when asked
+
+    sources = chosen_sources(sources)
     folder = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:16]
     state = json.dumps(
         [CACHE_FORMAT, _code_fingerprint(), repr(sources), _signature(directory, sources)]
@@ -199,7 +203,7 @@ def _locked(root: Path, name: str):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def claim_build(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES):
+def claim_build(directory: str | Path, sources: tuple[SourceDefinition, ...] | None = None):
     """The build lock of `directory`'s entry, taken now without waiting, for a builder process to
     inherit (`build_claimed`); None if the entry is built or another process holds the lock.
 
@@ -220,7 +224,7 @@ def claim_build(directory: str | Path, sources: tuple[SourceDefinition, ...] = F
     return lock
 
 
-def is_built(directory: str | Path, sources: tuple[SourceDefinition, ...] = FORCE_SOURCES) -> bool:
+def is_built(directory: str | Path, sources: tuple[SourceDefinition, ...] | None = None) -> bool:
     return (cache_root() / entry_name(Path(directory), sources) / "meta.json").is_file()
 
 

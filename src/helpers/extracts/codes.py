@@ -90,15 +90,18 @@ def _group(extracted, name: str) -> pa.ChunkedArray:
     )
 
 
-_WIDTHS = {"%d": 2, "%m": 2, "%Y": 4, "%H": 2, "%M": 2, "%S": 2}
+#: the width of each part of a date format (`sources.DATE_DIRECTIVES`)
+_WIDTHS = {"%d": 2, "%m": 2, "%Y": 4, "%H": 2, "%M": 2, "%S": 2, "%b": 3}
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 def _format_parts(fmt: str) -> list[str]:
-    return [part for part in re.split(r"(%[dmYHMS])", fmt) if part]
+    return [part for part in re.split(r"(%[dmYHMSb])", fmt) if part]
 
 
 def parse_datetimes(values: Strings, formats: tuple[str, ...] | list[str]) -> pa.Array:
     """Local date-times written in exactly one of `formats` (first match wins); null otherwise.
+    A format is literal text and `sources.DATE_DIRECTIVES` (`%d/%m/%Y %H:%M`, `%d-%b-%Y`).
 
     The value must have the format's exact shape (`1/1/2013` or trailing text are not read), and
     must be a real moment: the day must exist in its month (31/02/2016 is not 2 March), hours
@@ -143,7 +146,11 @@ def _parse_fixed_width(
     field: dict[str, int | np.ndarray] = {"%Y": 1970, "%m": 1, "%d": 1, "%H": 0, "%M": 0, "%S": 0}
     at = 0
     for part in parts:
-        if part in _WIDTHS:
+        if part == "%b":
+            field["%m"] = _month_numbers(matrix[:, at : at + 3])
+            ok &= field["%m"] > 0
+            at += 3
+        elif part in _WIDTHS:
             number = np.zeros(len(rows), dtype=np.int32)
             for column in range(at, at + _WIDTHS[part]):
                 digit = matrix[:, column] - np.uint8(48)  # anything but 0-9 wraps above 9
@@ -169,6 +176,16 @@ def _parse_fixed_width(
         hour * 3600 + minute * 60 + second
     )
     return rows[ok], seconds[ok]
+
+
+def _month_numbers(letters: np.ndarray) -> np.ndarray:
+    """Each row's three bytes as a month's number (`Dec`, `DEC`, `dec` -> 12), 0 if none."""
+    lower = (letters | np.uint8(0x20)).astype(np.int32)  # ASCII letters to lower case
+    key = lower[:, 0] << 16 | lower[:, 1] << 8 | lower[:, 2]
+    month = np.zeros(len(letters), dtype=np.int32)
+    for number, name in enumerate(_MONTHS, start=1):
+        month[key == (ord(name[0]) << 16 | ord(name[1]) << 8 | ord(name[2]))] = number
+    return month
 
 
 def _days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:

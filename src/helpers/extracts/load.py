@@ -21,15 +21,16 @@ from helpers.extracts.merge import attach_crimes, crime_ids_of, merge_systems, w
 from helpers.extracts.model import CanonicalTables, Extract, to_pandas
 from helpers.extracts.people import IndividualCounts, resolve_individuals
 from helpers.extracts.people_side import PeopleSide, sink_name, start_people_side
+from helpers.extracts.profile import chosen_sources
 from helpers.extracts.quarantine import Quarantine
 from helpers.extracts.side_work import side_refs, side_result
-from helpers.extracts.sources import FORCE_SOURCES, SourceDefinition, files_of
+from helpers.extracts.sources import SourceDefinition, files_of
 from helpers.extracts.stores import FolderSink, MemorySink, Sink
 
 
 def load_extracts(
     directory: str | Path,
-    sources: tuple[SourceDefinition, ...] = FORCE_SOURCES,
+    sources: tuple[SourceDefinition, ...] | None = None,
     personal_data: bool = False,
     progress: Callable[[str], object] | None = None,
     sink: MemorySink | None = None,
@@ -41,6 +42,7 @@ def load_extracts(
     keeps each file's texts and personal data as soon as it is read (a new one by default).
     """
     sink = sink if sink is not None else MemorySink()
+    sources = chosen_sources(sources)
     tables = read_canonical(directory, sources, personal_data, progress, sink=sink)
     return Extract(
         crimes=to_pandas(sink.crimes_table),
@@ -50,12 +52,13 @@ def load_extracts(
         files=tables.files,
         directory=Path(directory),
         store=sink.store(tables.people),
+        sources=sources,
     )
 
 
 def read_canonical(
     directory: str | Path,
-    sources: tuple[SourceDefinition, ...] = FORCE_SOURCES,
+    sources: tuple[SourceDefinition, ...] | None = None,
     personal_data: bool = False,
     progress: Callable[[str], object] | None = None,
     *,
@@ -74,6 +77,7 @@ def read_canonical(
     process holds both halves' raw text. `side`: that process, already started on the sink's
     folder (the cache builder starts it before its own imports).
     """
+    sources = chosen_sources(sources)
     directory = Path(directory)
     if not directory.is_dir():
         raise ExtractError(f"{directory}: extracts folder not found")

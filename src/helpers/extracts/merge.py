@@ -103,12 +103,9 @@ def merge_systems(
         "migrated crime without its original recorded date (and no legacy row to take it from)"
     )
     _set_aside(book, crimes, undated, sources, "original_recorded_at", "", no_date)
-    key, copy_key, superseded = migration.key, migration.copy_key, migration.superseded
-    copy_rows = pa.array(np.flatnonzero(migration.copies))
+    superseded = migration.superseded
     superseded_rows = pa.array(np.flatnonzero(superseded))
-    successor = lookup(
-        key.take(superseded_rows), copy_key.take(copy_rows), crimes["crime_ref"].take(copy_rows)
-    )
+    successor = crimes["crime_ref"].take(pa.array(_newest_copy(migration)[superseded]))
     # every reference read names a crime: the live ones themselves, a superseded one its copy, and
     # one set aside here itself (its charges and people are still charges and people)
     own = crimes["crime_ref"].filter(pa.array(~superseded)).combine_chunks()
@@ -141,6 +138,22 @@ def merge_systems(
         ["state"]
     )
     return Merged(merged, ref_to_id, quality, superseded_by_file)
+
+
+def _newest_copy(migration: Migration) -> np.ndarray:
+    """Each row's newest copy, as a row number (its own where it has none): a crime migrated
+    twice (CMS, then Connect, then a third system) is its third system's crime."""
+    copy_rows = np.flatnonzero(migration.copies)
+    superseded_rows = np.flatnonzero(migration.superseded)
+    newest = np.arange(len(migration.copies))
+    newest[superseded_rows] = lookup(
+        migration.key.take(pa.array(superseded_rows)),
+        migration.copy_key.take(pa.array(copy_rows)),
+        pa.array(copy_rows),
+    ).to_numpy(zero_copy_only=False)
+    while not np.array_equal(newest[newest], newest):  # a copy that was copied again
+        newest = newest[newest]
+    return newest
 
 
 def _dated_from_legacy(crimes: pa.Table, migration: Migration) -> tuple[pa.Table, np.ndarray, int]:

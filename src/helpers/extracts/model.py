@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from helpers.extracts.sources import SourceDefinition
 from helpers.extracts.stores import Store
 
 if TYPE_CHECKING:  # pandas is imported where frames are made: the person side never needs it
@@ -65,6 +66,7 @@ class Extract:
     files: dict[str, dict]  # file name -> {"system", "size", "sha256", "records"}
     directory: Path
     store: Store  # MemoryStore, or the extract cache's EntryStore
+    sources: tuple[SourceDefinition, ...] = ()  # the force profile's systems it was read with
 
     @property
     def first_recorded(self) -> pd.Timestamp:

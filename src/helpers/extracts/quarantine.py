@@ -103,7 +103,9 @@ class Quarantine:
         table["line"] = np.int64(0)
         for key, rows in table.groupby("file", sort=False).groups.items():
             name = str(key)  # a file name: the column holds nothing else
-            layout = record_layout(Path(directory) / name)
+            layout = record_layout(
+                Path(directory) / name, raws[name].delimiter, raws[name].quote_char
+            )
             width = len(raws[name].header)
             well_formed = layout.loc[layout["fields"] == width, "line"].to_numpy()
             malformed_lines = layout.loc[layout["fields"] != width, "line"].to_numpy()

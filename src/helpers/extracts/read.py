@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import functools
-import importlib
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,13 @@ import pyarrow.csv as pacsv
 
 from helpers.errors import ExtractError
 from helpers.extracts.scan import Scan, checked_header, decoder_name, scan_file
-from helpers.extracts.sources import PERSONAL_FIELDS, FileSpec, SourceDefinition, TableName
+from helpers.extracts.sources import (
+    PERSONAL_FIELDS,
+    FileSpec,
+    SourceDefinition,
+    TableName,
+    single_byte_table,
+)
 
 
 def needed_columns(spec: FileSpec, fields: list[str] | None = None) -> dict[str, str]:
@@ -46,6 +51,8 @@ class RawFile:
     header: list[str]
     records_read: int = 0  # well-formed and malformed records: every record the file holds
     set_aside_refs: pa.Array | None = None  # crime references of rows quarantined (crimes files)
+    delimiter: str = ","
+    quote_char: str = '"'
 
     def __post_init__(self) -> None:
         self.records_read = self.data.num_rows + len(self.malformed)
@@ -109,6 +116,8 @@ def read_file(
         size=size,
         sha256=sha256,
         header=header,
+        delimiter=source.delimiter,
+        quote_char=source.quote_char,
     )
 
 
@@ -140,7 +149,7 @@ def _read_csv(
     if fast is not None:
         invalid_rows: list = []
         try:
-            table = _read_csv_bytes(path, columns, fast, invalid_rows)
+            table = _read_csv_bytes(path, source, columns, fast, invalid_rows)
         except Exception:  # noqa: BLE001 - the reader below reads the file, or names its fault
             table = None
         if table is not None:
@@ -153,9 +162,7 @@ def _read_csv(
             encoding=decoder_name(source) if source.encoding != "utf-8" else "utf8",
             block_size=8 << 20,
         ),
-        parse_options=pacsv.ParseOptions(
-            newlines_in_values=True, invalid_row_handler=on_invalid_row
-        ),
+        parse_options=_parse_options(source, on_invalid_row),
         convert_options=_convert_options(columns, pa.string()),
     )
 
@@ -169,8 +176,21 @@ def _convert_options(columns: dict[str, str], kind: pa.DataType) -> pacsv.Conver
     )
 
 
+def _parse_options(source: SourceDefinition, invalid_row_handler) -> pacsv.ParseOptions:
+    return pacsv.ParseOptions(
+        delimiter=source.delimiter,
+        quote_char=source.quote_char,
+        newlines_in_values=True,
+        invalid_row_handler=invalid_row_handler,
+    )
+
+
 def _read_csv_bytes(
-    path: Path, columns: dict[str, str], decoder: _ByteDecoder, invalid_rows: list
+    path: Path,
+    source: SourceDefinition,
+    columns: dict[str, str],
+    decoder: _ByteDecoder,
+    invalid_rows: list,
 ) -> pa.Table:
     def skip(row) -> str:
         invalid_rows.append(row)
@@ -179,9 +199,7 @@ def _read_csv_bytes(
     table = pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(block_size=8 << 20),
-        parse_options=pacsv.ParseOptions(
-            newlines_in_values=True, invalid_row_handler=skip if decoder.encoding is None else None
-        ),
+        parse_options=_parse_options(source, skip if decoder.encoding is None else None),
         convert_options=_convert_options(columns, pa.binary()),
     )
     return pa.table(
@@ -254,20 +272,4 @@ def _bytes_decoder(encoding: str, utf8_checked: bool) -> _ByteDecoder | None:
         return _ByteDecoder(None) if utf8_checked else None
     # a character-map codec (a table of 256 characters: Windows-1252, the ISO 8859 family) or
     # Latin-1; a multi-byte one (Shift JIS, UTF-16) would be cut apart by byte-wise parsing
-    module = getattr(codec.decode, "__module__", None) or ""
-    table: object
-    if codec.name == "iso8859-1":
-        table = "".join(map(chr, range(256)))
-    else:
-        table = (
-            getattr(importlib.import_module(module), "decoding_table", None)
-            if module.startswith("encodings.")
-            else None
-        )
-    if (
-        not isinstance(table, str)
-        or len(table) != 256
-        or table[:128] != "".join(map(chr, range(128)))
-    ):
-        return None
-    return _ByteDecoder(encoding)
+    return _ByteDecoder(encoding) if single_byte_table(encoding) is not None else None

@@ -49,7 +49,10 @@ def read_header(path: Path, source: SourceDefinition) -> list[str]:
         raise ExtractError(f"{path.name}: the file is empty (no header row)")
     text = first.decode(decoder_name(source), errors="replace")
     try:  # newline="": a carriage return ends the line here; scan_file names it as a fault
-        header = next(csv.reader(io.StringIO(text, newline="")), None)
+        rows = csv.reader(
+            io.StringIO(text, newline=""), delimiter=source.delimiter, quotechar=source.quote_char
+        )
+        header = next(rows, None)
     except csv.Error as error:
         raise ExtractError(f"{path.name}: line 1: the header cannot be read ({error})") from None
     if not header or not any(column.strip() for column in header):
@@ -103,6 +106,7 @@ def scan_file(path: Path, source: SourceDefinition) -> Scan:
     the error message.
     """
     digest = hashlib.sha256()
+    quote = ord(source.quote_char)
     undefined = _undefined_bytes(source.encoding)
     bad_byte: tuple[int, int] | None = None  # (offset, byte) of a byte the encoding does not define
     bare_cr: int | None = None  # offset of a carriage return without its line feed
@@ -116,7 +120,7 @@ def scan_file(path: Path, source: SourceDefinition) -> Scan:
         while chunk := handle.read(CHUNK_BYTES):
             digest.update(chunk)
             data = np.frombuffer(chunk, dtype=np.uint8)
-            quotes += int(np.count_nonzero(data == 34))
+            quotes += int(np.count_nonzero(data == quote))
             ascii_only = chunk.isascii()
             if first_non_ascii is None and not ascii_only:
                 first_non_ascii = offset + _first_non_ascii(chunk)
@@ -180,8 +184,9 @@ def scan_file(path: Path, source: SourceDefinition) -> Scan:
             "endings, or a damaged file): records end in CRLF or LF"
         )
     if quotes % 2:
+        quotes_named = "double quotes" if quote == 34 else f"{source.quote_char} quotes"
         raise ExtractError(
-            f"{path.name}: the file ends inside a quoted field (an odd number of double quotes): "
+            f"{path.name}: the file ends inside a quoted field (an odd number of {quotes_named}): "
             "it looks truncated"
         )
     return Scan(size, digest.hexdigest())
@@ -235,7 +240,7 @@ def _first_non_ascii(chunk: bytes) -> int:
     return int(np.argmax(array > 127))
 
 
-def record_layout(path: Path) -> pd.DataFrame:
+def record_layout(path: Path, delimiter: str = ",", quote_char: str = '"') -> pd.DataFrame:
     """For each data record of a CSV file: the physical line it starts on and its field count.
 
     Only needed when rows are quarantined (to name their lines) or malformed. A newline ends a
@@ -252,9 +257,9 @@ def record_layout(path: Path) -> pd.DataFrame:
     with open(path, "rb") as handle:
         while chunk := handle.read(CHUNK_BYTES):
             data = np.frombuffer(chunk, dtype=np.uint8)
-            quotes = np.flatnonzero(data == 34)
+            quotes = np.flatnonzero(data == ord(quote_char))
             newlines = np.flatnonzero(data == 10)
-            commas = np.flatnonzero(data == 44)
+            commas = np.flatnonzero(data == ord(delimiter))
             nl_parity = (quote_parity + np.searchsorted(quotes, newlines)) % 2
             comma_parity = (quote_parity + np.searchsorted(quotes, commas)) % 2
             ends = nl_parity == 0

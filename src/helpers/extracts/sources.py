@@ -2,9 +2,10 @@
 
 A *source definition* says, for one system, which files it exports, which column holds which
 canonical field, the encoding, and how dates, Home Office codes, outcomes, statuses and PNC IDs
-are written. The loader (`helpers.extracts.canonical`) reads every system through its definition,
-so a force on another system (Niche, Athena, ...) adds a definition here, not new branches in the
-counting.
+are written. The loader (`helpers.extracts.canonical`) reads every system through its definition.
+No force is written here: a force's systems are a force profile, a YAML file
+(`helpers.extracts.profile`, `profiles/`), so a force on another system (Niche, Athena, ...)
+writes a profile, not code.
 
 The canonical fields are:
 
@@ -16,16 +17,56 @@ charges  crime_ref, person_ref, charge_date, cjs_code
 
 from __future__ import annotations
 
+import codecs
+import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 TableName = Literal["crimes", "people", "charges"]
 CrimeState = Literal["live", "cancelled", "migrated"]
 
 
+#: the parts a date format may have besides literal text, each of a fixed width (`%b`: a month's
+#: English abbreviation in any case, `04-Dec-2017`); `codes.parse_datetimes` reads them
+DATE_DIRECTIVES = ("%d", "%m", "%b", "%Y", "%H", "%M", "%S")
+
 #: canonical fields holding personal data: read only when a step needs them
 PERSONAL_FIELDS = frozenset({"surname", "forenames", "date_of_birth"})
+
+#: each table's canonical fields, and those every system's file must have (the others are
+#: optional: a system that took no crimes over has no legacy references)
+CANONICAL_FIELDS: Mapping[TableName, frozenset[str]] = {
+    "crimes": frozenset(
+        {
+            "crime_ref",
+            "legacy_ref",
+            "recorded_at",
+            "original_recorded_at",
+            "ho_class",
+            "status",
+            "outcome",
+            "circumstances",
+        }
+    ),
+    "people": frozenset(
+        {
+            "crime_ref",
+            "person_ref",
+            "legacy_person_ref",
+            "pnc_id",
+            "role",
+            "surname",
+            "forenames",
+            "date_of_birth",
+        }
+    ),
+    "charges": frozenset({"crime_ref", "person_ref", "charge_date", "cjs_code"}),
+}
+OPTIONAL_FIELDS = frozenset({"legacy_ref", "original_recorded_at", "legacy_person_ref"})
+REQUIRED_FIELDS: Mapping[TableName, frozenset[str]] = {
+    table: fields - OPTIONAL_FIELDS for table, fields in CANONICAL_FIELDS.items()
+}
 
 
 @dataclass(frozen=True)
@@ -42,7 +83,8 @@ class SourceDefinition:
     """Everything the loader needs to know about one crime system's export."""
 
     system: str
-    encoding: Literal["cp1252", "utf-8"]
+    #: "utf-8" or an 8-bit encoding with ASCII as ASCII (`single_byte_table`), as Python names it
+    encoding: str
     crimes: FileSpec
     people: FileSpec
     charges: FileSpec
@@ -65,6 +107,12 @@ class SourceDefinition:
     #: switch-over: when this system started / stopped recording new crimes (local time), if known
     recording_from: str | None = None
     recording_until: str | None = None
+    #: the CSV's field separator and quote character, one ASCII character each
+    delimiter: str = ","
+    quote_char: str = '"'
+    #: the system's own identifiers, for the release gate: what each is called -> a regular
+    #: expression of its whole form (`crime reference: CM/\d{2}/\d{7}`)
+    identifier_formats: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def files(self) -> tuple[FileSpec, FileSpec, FileSpec]:
@@ -84,119 +132,26 @@ def files_of(
     ]
 
 
-CMS = SourceDefinition(
-    system="CMS",
-    encoding="cp1252",
-    crimes=FileSpec(
-        "crimes",
-        "CMS_CRIMES.csv",
-        {
-            "crime_ref": "CRIME NO",
-            "recorded_at": "DATE RECORDED",
-            "ho_class": "HO CLASS",
-            "status": "CRIME STATUS",
-            "outcome": "HO OUTCOME",
-            "circumstances": "CIRCUMSTANCES",
-        },
-    ),
-    people=FileSpec(
-        "people",
-        "CMS_NOMINALS.csv",
-        {
-            "crime_ref": "CRIME NO",
-            "person_ref": "NOMINAL NO",
-            "pnc_id": "PNC ID",
-            "role": "INVOLVEMENT",
-            "surname": "SURNAME",
-            "forenames": "FORENAMES",
-            "date_of_birth": "DOB",
-        },
-    ),
-    charges=FileSpec(
-        "charges",
-        "CMS_CHARGES.csv",
-        {
-            "crime_ref": "CRIME NO",
-            "person_ref": "NOMINAL NO",
-            "charge_date": "CHARGE DATE",
-            "cjs_code": "CJS CODE",
-        },
-    ),
-    datetime_formats=("%d/%m/%Y %H:%M", "%d/%m/%Y"),
-    date_format="%d/%m/%Y",
-    ho_class_pattern=r"^(?P<cls>\d{3})/(?P<sub>\d{2})$",
-    outcome_pattern=r"^(?P<num>\d{1,2})$",
-    pnc_pattern=r"^(?P<year>\d{4})/(?P<serial>\d{7})(?P<check>[A-Z])$",
-    status_values={
-        "CONFIRMED": "live",
-        "CRIMED": "live",
-        "NO CRIME": "cancelled",
-        "MIGRATED": "migrated",
-    },
-    recording_until="2017-12-04 07:00",
-    description="the legacy Crime Management System (CMS), which recorded crimes until the "
-    "switch-over on 4 December 2017 at 07:00",
-)
-
-CONNECT = SourceDefinition(
-    system="Connect",
-    encoding="utf-8",
-    crimes=FileSpec(
-        "crimes",
-        "connect_crimes.csv",
-        {
-            "crime_ref": "Crime Reference",
-            "legacy_ref": "Legacy Crime No",
-            "recorded_at": "Recorded Date",
-            "original_recorded_at": "Original Recorded Date",
-            "ho_class": "HO Class",
-            "status": "Crime Status",
-            "outcome": "Outcome",
-            "circumstances": "Circumstances",
-        },
-    ),
-    people=FileSpec(
-        "people",
-        "connect_persons.csv",
-        {
-            "crime_ref": "Crime Reference",
-            "person_ref": "Person ID",
-            "legacy_person_ref": "Legacy Nominal No",
-            "pnc_id": "PNC ID",
-            "role": "Role",
-            "surname": "Surname",
-            "forenames": "Forename",
-            "date_of_birth": "Date of Birth",
-        },
-    ),
-    charges=FileSpec(
-        "charges",
-        "connect_charges.csv",
-        {
-            "crime_ref": "Crime Reference",
-            "person_ref": "Person ID",
-            "charge_date": "Charge Date",
-            "cjs_code": "CJS Offence Code",
-        },
-    ),
-    datetime_formats=("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"),
-    date_format="%Y-%m-%d",
-    ho_class_pattern=r"^(?P<cls>\d{1,3})/(?P<sub>\d{1,2})$",
-    # `OC01 – Charge/Summons`: the number is what counts, the label varies
-    outcome_pattern=r"^OC(?P<num>\d{1,2})\b",
-    pnc_pattern=r"^(?P<year>\d{2})/(?P<serial>\d{1,7})(?P<check>[A-Z])$",
-    status_values={
-        "Confirmed": "live",
-        "Cancelled - C1": "cancelled",
-        "Cancelled - C2": "cancelled",
-        "Cancelled - C3": "cancelled",
-        "Cancelled - C4": "cancelled",
-    },
-    legacy_system="CMS",
-    recording_from="2017-12-04 07:00",
-    description="Connect, which has recorded every crime since the switch-over; crimes still "
-    "relevant at switch-over were migrated into it from CMS",
-)
-
-#: the systems of this force, oldest first: a migrated crime's newer copy supersedes its older row
-FORCE_SOURCES: tuple[SourceDefinition, ...] = (CMS, CONNECT)
+def single_byte_table(encoding: str) -> str | None:
+    """The 256 characters of an 8-bit encoding whose first 128 are ASCII (Windows-1252, the ISO
+    8859 family, Latin-1), undefined bytes as U+FFFE; None for any other encoding (UTF-8, or a
+    multi-byte one such as Shift JIS or UTF-16, which byte-wise parsing would cut apart)."""
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
+        return None
+    if codec.name == "iso8859-1":
+        return "".join(map(chr, range(256)))
+    module = getattr(codec.decode, "__module__", None) or ""
+    table = (
+        getattr(importlib.import_module(module), "decoding_table", None)
+        if module.startswith("encodings.")
+        else None
+    )
+    if (
+        not isinstance(table, str)
+        or len(table) != 256
+        or table[:128] != "".join(map(chr, range(128)))
+    ):
+        return None
+    return table

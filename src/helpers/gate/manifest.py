@@ -58,10 +58,12 @@ def write_manifest(
     project_version: str,
     extract_files: dict[str, str],
     run_time: str,
+    force_profile: dict[str, str] | None = None,
 ) -> Path:
     """`release/manifest.json`: the request, the parameters used, the project version, the
     SHA-256 of each extract file and of each release file (every file under release/ but the
-    manifest itself, by relative posix path), and the time of the run. Keys sorted, indent 1, so
+    manifest itself, by relative posix path), the force profile's file name and SHA-256 (which
+    says how the extract files were read), and the time of the run. Keys sorted, indent 1, so
     the same inputs give the same bytes."""
     release_dir = Path(release_dir)
     target = release_dir / MANIFEST
@@ -78,6 +80,8 @@ def write_manifest(
         "release_files": dict(sorted(files.items())),
         "run_time": str(run_time),
     }
+    if force_profile is not None:
+        manifest["force_profile"] = {str(k): str(v) for k, v in sorted(force_profile.items())}
     target.write_text(
         json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
         encoding="utf-8",

@@ -28,7 +28,6 @@ import pyarrow.compute as pc
 
 from helpers.cache.searches import KeptSearches
 from helpers.extracts.codes import normalise_pnc_id
-from helpers.extracts.sources import FORCE_SOURCES
 
 
 @runtime_checkable
@@ -38,6 +37,10 @@ class Sensitive(Protocol):
     def identifiers_present(self, tokens: set[str]) -> set[str]:
         """Which of these candidates are real identifiers: crime references, person IDs, nominal
         numbers (as written, upper case) and PNC IDs (normalised: `00/448754A`)."""
+        ...
+
+    def identifier_formats(self) -> dict[str, str]:
+        """The force profile's identifier forms: what each is called -> a regular expression."""
         ...
 
     def people_with_dob(self, dates: set[date]) -> pd.DataFrame:
@@ -86,6 +89,16 @@ def _as_dates(values: pd.Series) -> pd.Series:
 # What the gate looks for, read from pandas frames
 
 
+def formats_of(sources) -> dict[str, str]:
+    """Every system's identifier forms, under one name each (a name two systems share, such as
+    "crime reference", matches either system's form)."""
+    forms: dict[str, list[str]] = {}
+    for source in sources:
+        for name, pattern in source.identifier_formats.items():
+            forms.setdefault(name, []).append(f"(?:{pattern})")
+    return {name: "|".join(patterns) for name, patterns in forms.items()}
+
+
 @dataclass
 class FrameSensitive:
     """`Sensitive` from pandas frames (the canonical model's, or the raw files' renamed).
@@ -105,6 +118,7 @@ class FrameSensitive:
     people: pd.DataFrame
     circumstances: pd.Series | None = None
     scope: Iterable[str] | None = None
+    formats: dict[str, str] = field(default_factory=dict)  # `identifier_formats`
 
     CRIME_COLUMNS: ClassVar[tuple[str, ...]] = (
         "crime_ref",
@@ -154,6 +168,9 @@ class FrameSensitive:
             )
             self._ids = pc.unique(pc.drop_null(ids))
         return self._ids
+
+    def identifier_formats(self) -> dict[str, str]:
+        return dict(self.formats)
 
     def identifiers_present(self, tokens: set[str]) -> set[str]:
         if not tokens:
@@ -279,6 +296,8 @@ def _lookups_for(extract) -> _Lookups:
         if isinstance(files, dict) and files and all(isinstance(i, dict) for i in files.values())
         else None
     )
+    if digests is not None:  # the same files read with another force profile are another extract
+        digests += (("(profile)", repr(getattr(extract, "sources", ()))),)
     with _LOOKUPS_LOCK:
         kept = _LOOKUPS.get(extract.store)
         if kept is None and digests is not None and all(d != "None" for _, d in digests):
@@ -317,6 +336,13 @@ class ExtractSensitive:
         self.extract = extract
         self.text_ids = text_ids
         self._kept = _lookups_for(extract)
+
+    def _sources(self):
+        """The force profile's systems the extract was read with."""
+        return self.extract.sources
+
+    def identifier_formats(self) -> dict[str, str]:
+        return formats_of(self._sources())
 
     def prefetch(self) -> ExtractSensitive:
         """Read the columns the checks look in now (the runner does it while the notebook runs).
@@ -383,7 +409,7 @@ class ExtractSensitive:
         wanted = pa.array(sorted(upper), pa.string())
         # person keys are stored `SYSTEM:ref`: prefix the tokens rather than strip a million keys
         keyed = pa.array(
-            sorted(f"{source.system}:{token}" for source in FORCE_SOURCES for token in upper),
+            sorted(f"{source.system}:{token}" for source in self._sources() for token in upper),
             pa.string(),
         )
         found: set[str] = set()
@@ -403,7 +429,10 @@ class ExtractSensitive:
         key = frozenset(dates)
         last = self._kept.last_born
         if last is None or last[0] != key:
-            named = f"people born on {','.join(sorted(d.isoformat() for d in key))} ({LOOKUPS})"
+            days = ",".join(sorted(d.isoformat() for d in key))
+            # the dates are looked for as the profile's systems write them
+            systems = hashlib.sha256(repr(self._sources()).encode("utf-8")).hexdigest()[:16]
+            named = f"people born on {days} as systems {systems} write them ({LOOKUPS})"
             answer = self._kept_answer(named, lambda: self._people_with_dob(dates))
             last = self._kept.last_born = (key, answer)
         return last[1]
@@ -413,7 +442,7 @@ class ExtractSensitive:
         if not dates:
             return empty
         written = sorted(
-            {day.strftime(source.date_format) for day in dates for source in FORCE_SOURCES}
+            {day.strftime(source.date_format) for day in dates for source in self._sources()}
         )
         born = self.extract.store.people_born(written)
         if "date_of_birth" not in born.column_names:

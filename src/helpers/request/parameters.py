@@ -8,14 +8,12 @@ not UTF-8, too large, too deep or holds an alias in one line naming the file and
 
 from __future__ import annotations
 
-import codecs
 import math
 import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, overload
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -25,12 +23,13 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from yaml.error import Mark
-from yaml.nodes import Node
 
 from helpers.errors import ParameterError
 from helpers.extracts.ho_classes import normalise_ho_class_code
+from helpers.extracts.profile import default_profile_path, profile_sources
+from helpers.extracts.sources import SourceDefinition
 from helpers.project import project_path
+from helpers.yaml_input import MAX_FILE_BYTES, Kind, one_line, read_yaml, shown_key  # noqa: F401
 
 #: the disclosure thresholds a request may set (counts from 1 to T - 1 are withheld): below 3,
 #: "<2" would say a count is exactly 1; above 1,000 nothing of one force's crimes would be shown.
@@ -45,10 +44,8 @@ REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}", re.ASCII)
 REFERENCE_RULE = (
     "must be 1 to 40 letters, digits, hyphens or underscores, starting with a letter or digit"
 )
-#: the largest parameters file read (a request's file is a few kB; the YAML parser is pure
-#: Python, a few seconds a MB) and the deepest nesting of its values (a request's nests 5 deep)
-MAX_FILE_BYTES = 1_000_000
-MAX_DEPTH = 20
+#: what a parameters file is, for the errors of its YAML (`helpers.yaml_input`)
+PARAMETERS_FILE = Kind("parameters file", depth=5, error=ParameterError)
 #: the rows the people-charged table adds after the charge groups' (`request.tables`): a group's
 #: label names its row, so it can be neither another group's label nor one of these
 EITHER_ROW = "Charged with any of these (each person once)"
@@ -104,10 +101,12 @@ class RequestParameters(BaseModel):
     search_terms: list[Text] = Field(min_length=1)
     search_scope: Literal["offences", "all_crimes"] = "offences"
     evidence_decisions: str | None = None
+    second_review: bool = False
     review_minutes_per_record: float = 5
     disclosure_threshold: int = 5
     extracts_taken_on: date
     extracts_dir: str = Field(min_length=1)
+    profile: str | None = Field(default=None, min_length=1)
     output_dir: str = Field(default="outputs", min_length=1)
     strict: bool = False
 
@@ -209,13 +208,23 @@ class RequestParameters(BaseModel):
     def request_output_path(self) -> Path:
         return self.path(self.output_dir) / self.reference
 
+    @property
+    def profile_path(self) -> Path:
+        """The force profile the request is read with: `profile`, else the shipped default."""
+        return self.path(self.profile) if self.profile else default_profile_path()
+
+    @property
+    def sources(self) -> tuple[SourceDefinition, ...]:
+        """The force profile's systems (read once per process; `ProfileError` if it is wrong)."""
+        return profile_sources(self.profile_path)
+
 
 def _labels_name_one_row_each(groups: dict[str, ChargeGroup]) -> None:
     """Each group's label names its own row of the people-charged table: two groups with one
     label, or a label of a row the table adds itself, would be one row counted twice."""
     seen: dict[str, str] = {}
     for name, group in groups.items():
-        shown = _shown_key(name)
+        shown = shown_key(name)
         if group.label in (EITHER_ROW, VIGILANTE_ROW):
             raise ValueError(
                 f"{shown}'s label is the name of a row the table adds itself: "
@@ -228,166 +237,25 @@ def _labels_name_one_row_each(groups: dict[str, ChargeGroup]) -> None:
         seen[group.label] = shown
 
 
-def _one_line(error: ValidationError) -> str:
-    """The first problem pydantic found, as `key: what is wrong` (nested keys joined by dots)."""
-    first = error.errors()[0]
-    message = first["msg"].removeprefix("Value error, ")
-    if not first["loc"]:  # a rule across keys names its key itself
-        return message
-    key = ".".join(_shown_key(part) for part in first["loc"])
-    if first["type"] == "extra_forbidden":
-        message = "unknown key (is it misspelt?)"
-    elif first["type"] == "missing":
-        message = "missing (required)"
-    elif (shown := _shown_value(first.get("input"))) is not None:
-        message = f"{message} (got {shown})"
-    if len(message) > 200:  # a message quoting a long value (a class code, a group's name)
-        message = message[:200] + "..."
-    more = len(error.errors()) - 1
-    return f"{key}: {message}" + (
-        f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    )
-
-
-def _shown_key(part: object) -> str:
-    """A key as an error names it: as it is, or quoted when it holds a line break or the like."""
-    text = str(part)
-    if text.isprintable() and len(text) <= 40:
-        return text
-    return repr(text[:40] + ("..." if len(text) > 40 else ""))
-
-
-def _shown_value(value: object) -> str | None:
-    """A short plain value as an error quotes it, or None (long, or not plain)."""
-    if isinstance(value, int) and value.bit_length() > 200:
-        return None  # no text of a number of thousands of digits (Python refuses to write it)
-    if isinstance(value, (str, int, float, bool)) and len(str(value)) < 60:
-        return repr(value)
-    return None
-
-
 def validate_parameters(values: dict[str, Any]) -> RequestParameters:
     """Check a request's parameters; raise `ParameterError` with one line naming the key."""
     try:
         return RequestParameters.model_validate(values)
     except ValidationError as error:
-        raise ParameterError(f"parameters: {_one_line(error)}") from None
+        raise ParameterError(f"parameters: {one_line(error)}") from None
 
 
 def read_parameters(path: str | Path, overrides: dict[str, Any] | None = None) -> RequestParameters:
     """Read and check a parameters YAML file (with command-line overrides applied)."""
     path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"{path}: parameters file not found")
-    values = _load_yaml(path.name, _read_text(path))
+    values = read_yaml(path, PARAMETERS_FILE)
     if not isinstance(values, dict):
         raise ParameterError(f"{path.name}: expected keys and values (a YAML mapping)")
     values.update({key: value for key, value in (overrides or {}).items() if value is not None})
     try:
         return RequestParameters.model_validate(values)
     except ValidationError as error:
-        raise ParameterError(f"{path.name}: {_one_line(error)}") from None
-
-
-def _read_text(path: Path) -> str:
-    """The file's text: at most `MAX_FILE_BYTES`, UTF-8 (a byte-order mark is dropped)."""
-    try:
-        with path.open("rb") as file:
-            data = file.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise ParameterError(f"{path.name}: cannot be read ({error.strerror})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ParameterError(
-            f"{path.name}: larger than {MAX_FILE_BYTES // 1_000_000} MB (a parameters file is a "
-            "few kB): is it the right file?"
-        )
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(data):
-        raise ParameterError(f"{path.name}: saved as UTF-16: save it as UTF-8")
-    skipped = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    try:
-        return data[skipped:].decode("utf-8")
-    except UnicodeDecodeError as error:
-        at = skipped + error.start
-        line = data.count(b"\n", 0, at) + 1
-        raise ParameterError(
-            f"{path.name}: line {line}, byte {at + 1}: not UTF-8 text (byte 0x{data[at]:02X}): "
-            "save the file as UTF-8"
-        ) from None
-
-
-def _looks_utf16(data: bytes) -> bool:
-    """Text saved as UTF-16 without a byte-order mark: every other byte of its ASCII is zero."""
-    start = data[:200]
-    return len(start) >= 2 and start.count(0) * 3 >= len(start)
-
-
-class _Refused(yaml.YAMLError):
-    """Something the loader refuses in a parameters file, and where."""
-
-    def __init__(self, problem: str, mark: Mark) -> None:
-        super().__init__(problem)
-        self.problem, self.problem_mark = problem, mark
-
-
-class _Loader(yaml.SafeLoader):
-    """`yaml.safe_load`'s loader refusing what a parameters file never needs: an anchor or alias
-    (a few lines of aliases expand to gigabytes) and nesting deeper than `MAX_DEPTH` (its
-    composer recurses: 20,000 brackets exhaust Python's stack). A scalar it cannot make a value
-    of (`2015-02-30`, an integer of 5,000 digits) becomes a YAML error with its line."""
-
-    _depth = 0
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise _Refused(
-                "anchors and aliases (& and *) are not allowed in a parameters file",
-                event.start_mark,
-            )
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise _Refused(
-                    f"nested more than {MAX_DEPTH} deep (a parameters file nests 5 deep)",
-                    event.start_mark,
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def construct_object(self, node: Node, deep: bool = False) -> Any:
-        try:
-            return super().construct_object(node, deep)
-        except (ValueError, OverflowError) as error:
-            kind = node.tag.rpartition(":")[2]
-            what = {"int": "whole number", "float": "number", "timestamp": "date"}.get(kind, kind)
-            problem = str(error).split(":")[0][:80]
-            raise _Refused(f"not a valid {what} ({problem})", node.start_mark) from None
-
-
-def _load_yaml(name: str, text: str) -> Any:
-    """The YAML's value, or a `ParameterError` naming the file and the line."""
-    try:
-        loader = _Loader(text)  # checks every character at once
-        try:
-            return loader.get_single_data()
-        finally:
-            loader.dispose()
-    except yaml.reader.ReaderError as error:
-        line = text.count("\n", 0, error.position) + 1
-        raise ParameterError(
-            f"{name}: line {line}: a character YAML does not allow (#x{error.character:04x}): "
-            "remove it"
-        ) from None
-    except _Refused as error:
-        raise ParameterError(
-            f"{name}: line {error.problem_mark.line + 1}: {error.problem}"
-        ) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}:" if mark else ""
-        problem = " ".join(str(getattr(error, "problem", None) or error).split())
-        raise ParameterError(f"{name}:{where} not valid YAML ({problem})") from None
+        raise ParameterError(f"{path.name}: {one_line(error)}") from None
 
 
 def notebook_parameters(params: RequestParameters) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.analysis import counting, evidence, review
+from helpers.analysis import counting, evidence, review, review_store
 from helpers.briefing.report import thousands
 from helpers.disclosure import suppression
 from helpers.disclosure.across import AcrossResult, LoggedCell, protect_across
@@ -41,6 +41,7 @@ from helpers.errors import (
     ExtractError,
     QuarantineError,
     ReleaseGateError,
+    ReviewDisagreementError,
 )
 from helpers.extracts.load import load_extracts
 from helpers.extracts.model import Extract
@@ -102,14 +103,14 @@ def open_request_extract(params: RequestParameters) -> Extract:
     """The request's extract, through the extract cache (`FOI_NO_CACHE=1`: the CSV files)."""
     if os.environ.get("FOI_NO_CACHE"):
         # names and dates of birth too: the release gate needs them, as the cache has them
-        return load_extracts(params.extracts_path, personal_data=True)
+        return load_extracts(params.extracts_path, params.sources, personal_data=True)
     # here, not at the top: only a cached extract needs them (FOI_NO_CACHE reads the CSV files)
     from helpers.briefing.charts import warm_up
     from helpers.cache.entries import open_extract
 
     # a run's cache builder is still at work: the kernel draws a throwaway chart meanwhile, so
     # the briefing's own (after the build) is quicker
-    return open_extract(params.extracts_path, while_waiting=warm_up)
+    return open_extract(params.extracts_path, params.sources, while_waiting=warm_up)
 
 
 def load(params: RequestParameters) -> Extract:
@@ -207,12 +208,10 @@ def search(params: RequestParameters, extract: Extract, figures: Figures) -> Evi
     scope = search_scope(params, extract, figures)
     mentions = evidence.find_mentions(scope["circumstances"], params.search_terms)
     by_crime = evidence.classify_crimes(mentions).set_index("crime_ref")
-    decisions = (
-        review.read_decisions(params.path(params.evidence_decisions))
-        if params.evidence_decisions
-        else None
+    reviewed = review_decisions(params, extract, scope, by_crime)
+    outcome = replace(
+        review.apply_decisions(by_crime, reviewed.used), unmatched_decisions=reviewed.unmatched
     )
-    outcome = review.apply_decisions(by_crime, decisions)
     negated = frozenset(by_crime.index[by_crime["kind"] == "negated"]) - outcome.counted
 
     offence_ids = set(figures.offences["crime_id"])
@@ -222,7 +221,7 @@ def search(params: RequestParameters, extract: Extract, figures: Figures) -> Evi
     persons = frozenset(charges.loc[charges["crime_id"].isin(outcome.counted), "individual_id"])
 
     return EvidenceFindings(
-        candidates=candidates_worklist(scope, mentions, by_crime, decisions),
+        candidates=candidates_worklist(scope, mentions, by_crime, reviewed),
         counted=outcome.counted,
         negated=negated,
         offences_by_year=counting.offences_by_year(counted_offences, params.years),
@@ -233,14 +232,42 @@ def search(params: RequestParameters, extract: Extract, figures: Figures) -> Evi
         cost=review.ReviewCost(len(by_crime), params.review_minutes_per_record),
         scope_ids=scope.index,
         searched_in_part=evidence.searched_in_part(scope["circumstances"]).tolist(),
+        reviewed=reviewed,
     )
+
+
+def review_decisions(
+    params: RequestParameters, extract: Extract, scope: pd.DataFrame, by_crime: pd.DataFrame
+) -> review.RunReview:
+    """The reviewers' decisions for the worklist's crimes: the request's review store (in the
+    run's log folder, `review_store.store_for`) and the decisions file the parameters name, if
+    any. With `strict`, an open disagreement between the two reviewers stops the run."""
+    crimes = extract.crimes.loc[
+        extract.crimes["crime_id"].isin(by_crime.index), ["crime_id", "legacy_ref"]
+    ]
+    named = params.path(params.evidence_decisions) if params.evidence_decisions else None
+    reviewed = review.decisions_for_run(
+        scope["circumstances"].reindex(by_crime.index),
+        review.crime_aliases(crimes),
+        review_store.store_for(params),
+        review.read_decisions(named) if named is not None else None,
+        named.name if named is not None else "",
+        params.second_review,
+    )
+    if params.strict and reviewed.disagreements:
+        raise ReviewDisagreementError(
+            f"{len(reviewed.disagreements)} open disagreement(s) between the first and the second "
+            f"reviewer and strict is on; first: {reviewed.disagreements[0]['reference']} "
+            "(settle it in notebooks/evidence_review.ipynb with a new first decision)"
+        )
+    return reviewed
 
 
 def candidates_worklist(
     scope: pd.DataFrame,
     mentions: pd.DataFrame,
     by_crime: pd.DataFrame,
-    decisions: pd.DataFrame | None,
+    reviewed: review.RunReview | None,
 ) -> pd.DataFrame:
     """One row per crime with a match or a negated match, the least certain first."""
     if by_crime.empty:
@@ -260,14 +287,16 @@ def candidates_worklist(
     sheet = sheet.sort_values(["certainty", "year"], kind="stable").reset_index(names="reference")
     for column in ("decision", "reviewer", "note"):
         sheet[column] = ""
-    if decisions is not None:
+    if reviewed is not None:
+        decisions = reviewed.used
         known = sheet["reference"].isin(decisions.index)
         lookup = decisions.reindex(sheet["reference"])
-        sheet.loc[known, "decision"] = (
-            lookup["counted"].map({True: "yes", False: "no"}).to_numpy()[known.to_numpy()]
-        )
-        sheet.loc[known, "reviewer"] = lookup["reviewer"].to_numpy()[known.to_numpy()]
-        sheet.loc[known, "note"] = lookup["note"].to_numpy()[known.to_numpy()]
+        for column in ("decision", "reviewer", "note"):
+            sheet.loc[known, column] = lookup[column].to_numpy()[known.to_numpy()]
+        # a decision made on a text changed since: not used, and the reviewer is told so
+        again = sheet["reference"].map(reviewed.review_again)
+        changed = again.notna()
+        sheet.loc[changed, "note"] = again[changed].map(review.review_again_note)
     return sheet[review.CANDIDATE_COLUMNS]
 
 
@@ -299,9 +328,18 @@ def results(
             # decisions for crimes the search no longer proposes (mistyped, or terms changed):
             # not applied, listed here so the reviewer sees them
             "decisions_not_on_worklist": findings.review.unmatched_decisions,
+            # where the decisions came from, what the run could not use, the second review
+            "review": review_summary(findings),
         },
         "data_quality": quality,
     }
+
+
+def review_summary(findings: EvidenceFindings) -> dict[str, Any] | None:
+    """The review as `results.json` records it (None: findings made without a review)."""
+    if findings.reviewed is None:
+        return None
+    return review.review_summary(findings.reviewed, findings.review, len(findings.candidates))
 
 
 # ---- disclosure control: the tables that may be released
@@ -478,6 +516,10 @@ def write_restricted(
     write_json(paths.restricted / "results.json", exact)
     extract.quarantine.to_csv(paths.restricted / "quarantine.csv", index=False)
     findings.candidates.to_csv(paths.restricted / "evidence_candidates.csv", index=False)
+    if findings.reviewed is not None:  # the decisions the figures used, and where each came from
+        review.used_decisions_csv(findings.reviewed).to_csv(
+            paths.restricted / review.DECISIONS_FILE, index=False
+        )
     # the texts this run read: the release gate checks the briefing copies none of them
     # (here, not at the top: the gate loads when the tables are written, not at the kernel's start)
     from helpers.gate.sensitive import write_search_scope

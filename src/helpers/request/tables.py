@@ -14,11 +14,11 @@ from typing import Any
 import pandas as pd
 
 from helpers.analysis import counting, evidence
-from helpers.analysis.review import ReviewCost, ReviewOutcome
+from helpers.analysis.review import ReviewCost, ReviewOutcome, RunReview
 from helpers.disclosure.outcomes import OUTCOME_GROUPS, group_outcomes
 from helpers.disclosure.tables import TOTAL, Link, Protection, Table
 from helpers.extracts.model import Extract
-from helpers.extracts.sources import FORCE_SOURCES
+from helpers.extracts.sources import SourceDefinition
 from helpers.request.parameters import EITHER_ROW, VIGILANTE_ROW, RequestParameters
 
 
@@ -48,6 +48,8 @@ class EvidenceFindings:
     scope_ids: pd.Index  # the crimes whose circumstances were read
     # crime IDs whose circumstances were searched in their first evidence.WORD_LIMIT words only
     searched_in_part: list[str] = field(default_factory=list)
+    # the decisions used and what the run says of the review (None: made without a review)
+    reviewed: RunReview | None = None
 
 
 HUNTER_ROW = "Hunter-group evidence found"
@@ -56,12 +58,58 @@ SEARCHED_ROW = "Crimes whose circumstances were searched"
 CANDIDATES_ROW = "Crimes with a mention of the terms (to review)"
 REVIEWED_ROW = "Reviewed by hand"
 OVERTURNED_ROW = "Where the reviewer changed the search's call"
-MIGRATED_ROW = "Crimes migrated from {old} to {new} (each counted once)".format(
-    **next(
-        ({"old": s.legacy_system, "new": s.system} for s in FORCE_SOURCES if s.legacy_system),
-        {"old": "the old system", "new": "the new one"},
+
+
+def migration_names(sources: tuple[SourceDefinition, ...]) -> dict[str, str]:
+    """The systems a crime migrated between, for the tables' labels: the system that took crimes
+    over and the one it took them from, where there was one migration."""
+    migrations = [{"old": s.legacy_system, "new": s.system} for s in sources if s.legacy_system]
+    if len(migrations) == 1:
+        return migrations[0]
+    return {"old": "one system", "new": "the next"} if migrations else {"old": "", "new": ""}
+
+
+def merging_title(sources: tuple[SourceDefinition, ...]) -> str:
+    """Table 6's title: how the systems' records (or one system's) were combined."""
+    if len(sources) == 1:
+        return "How the records were combined"
+    return f"How the {_number_word(len(sources))} systems' records were combined"
+
+
+def merging_table(quality: dict, sources: tuple[SourceDefinition, ...]) -> pd.DataFrame:
+    """Table 6: crimes and charges migrated between systems (where one took crimes over), and
+    person records linked into individuals."""
+    rows = {}
+    if any(source.legacy_system for source in sources):
+        rows[migrated_row(sources)] = quality["migrated_crimes"]
+        into = migration_names(sources)["new"].replace("the next", "a newer system")
+        rows[f"Charges copied into {into} at migration (each counted once)"] = quality[
+            "charges_copied_across_systems"
+        ]
+    rows["Person records"] = quality["person_records"]
+    rows["Individuals, after linking records of the same person"] = quality["individuals"]
+    name = (
+        "Combining records"
+        if len(sources) == 1
+        else f"Combining the {_number_word(len(sources))} systems"
     )
-)
+    return pd.DataFrame({"Records": list(rows.values())}, index=pd.Index(list(rows), name=name))
+
+
+def _number_word(n: int) -> str:
+    return {2: "two", 3: "three", 4: "four", 5: "five"}.get(n, str(n))
+
+
+def migrated_row(sources: tuple[SourceDefinition, ...]) -> str:
+    """The data-quality row of crimes migrated between systems (with two migrations or more, of
+    each move: a crime migrated twice is two)."""
+    if sum(1 for source in sources if source.legacy_system) > 1:
+        return "Moves of a crime from one system to the next (each crime counted once)"
+    return "Crimes migrated from {old} to {new} (each counted once)".format(
+        **migration_names(sources)
+    )
+
+
 RECORDS_READ = "Records read"
 RECORDS_SET_ASIDE = "Records set aside"
 
@@ -135,25 +183,7 @@ def release_tables(
         {RECORDS_READ: quality["rows_read"], RECORDS_SET_ASIDE: quality["rows_quarantined"]}
     ).rename_axis("Extract file")
     files.loc["Total"] = files.sum(axis=0)
-    merging = pd.DataFrame(
-        {
-            "Records": [
-                quality["migrated_crimes"],
-                quality["charges_copied_across_systems"],
-                quality["person_records"],
-                quality["individuals"],
-            ]
-        },
-        index=pd.Index(
-            [
-                MIGRATED_ROW,
-                "Charges copied into Connect at migration (each counted once)",
-                "Person records",
-                "Individuals, after linking records of the same person",
-            ],
-            name="Combining the two systems",
-        ),
-    )
+    merging = merging_table(quality, extract.sources)
     review_counts = pd.DataFrame(
         {
             "Crimes": [
@@ -181,7 +211,7 @@ def release_tables(
         Table("outcomes_by_year", "Outcomes of those offences, by year recorded", outcomes),
         Table("evidence_review", "The free-text search and its review", review_counts),
         Table("data_quality_files", "Records read from each extract file", files),
-        Table("data_quality_merging", "How the two systems' records were combined", merging),
+        Table("data_quality_merging", merging_title(extract.sources), merging),
     ]
 
 

@@ -40,7 +40,8 @@ def start_cache_build(params: RequestParameters) -> subprocess.Popen[bytes] | No
         from helpers.cache.keys import cache_root, claim_build
 
         root = cache_root()
-        lock = claim_build(params.extracts_path)  # None: built, or being built by another run
+        # None: built, or being built by another run
+        lock = claim_build(params.extracts_path, params.sources)
     except Exception:  # noqa: BLE001 - the notebook will name the problem
         return None
     if lock is None:
@@ -49,7 +50,7 @@ def start_cache_build(params: RequestParameters) -> subprocess.Popen[bytes] | No
         # MIMALLOC_PURGE_DELAY=0: where Arrow has no jemalloc, mimalloc hands freed memory back
         # at once (less peak memory)
         return subprocess.Popen(
-            builder_command(params.extracts_path, lock.fileno(), root),
+            builder_command(params.extracts_path, lock.fileno(), root, params.profile_path),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             pass_fds=[lock.fileno()],
@@ -57,7 +58,7 @@ def start_cache_build(params: RequestParameters) -> subprocess.Popen[bytes] | No
         )
 
 
-def builder_command(extracts: Path, lock_fd: int, root: Path) -> list[str]:
+def builder_command(extracts: Path, lock_fd: int, root: Path, profile: Path) -> list[str]:
     """The cache builder's command line (`helpers.cache.builder`), run by this Python."""
     from helpers.extracts.people_side import (
         NO_GC,  # here: a run with its cache built needs none of it
@@ -78,6 +79,8 @@ def builder_command(extracts: Path, lock_fd: int, root: Path) -> list[str]:
         str(lock_fd),
         "--root",
         str(root),
+        "--profile",
+        str(profile),
     ]
 
 
@@ -125,7 +128,7 @@ class GateData(threading.Thread):
 
             if os.environ.get("FOI_NO_CACHE"):
                 return
-            built = cache.open_built(self.params.extracts_path)
+            built = cache.open_built(self.params.extracts_path, self.params.sources)
             if built is None:
                 return
             # a batch of requests on one extract reads it once

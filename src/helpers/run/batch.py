@@ -40,6 +40,7 @@ def run_many(
     strict: bool | None,
     progress: bool = True,
     workers: int | None = None,
+    profile: str | None = None,
 ) -> list[RunResult]:
     """Run every request in `paths`, `workers` at a time (default: one per core); a result each,
     in the order given."""
@@ -76,7 +77,9 @@ def run_many(
         ThreadPoolExecutor(min(workers + 1, len(paths)), thread_name_prefix="foi-request") as pool,
     ):
         futures = [
-            pool.submit(_run_queued, i, path, extracts, out, formats, strict, steps, kernels)
+            pool.submit(
+                _run_queued, i, path, extracts, out, formats, strict, steps, kernels, profile
+            )
             for i, path in enumerate(paths)
         ]
         try:
@@ -122,11 +125,20 @@ def _run_queued(
     strict: bool | None,
     steps: queue.Queue[tuple[int, str]],
     kernels: KernelPool,
+    profile: str | None = None,
 ) -> RunResult | None:
     """One request of a batch, when a thread takes it from the line (none once the batch is
     stopped; one that had started fails in its notebook, its kernel killed)."""
     if kernels.stopped:
         return None
     return run_request(
-        path, extracts, out, formats, strict, False, _StepQueue(steps, index), kernels
+        path,
+        extracts,
+        out,
+        formats,
+        strict,
+        False,
+        _StepQueue(steps, index),
+        kernels,
+        profile=profile,
     )

@@ -56,13 +56,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "log":
             return log_command(args)
         if args.command == "check":
-            return check(args.params)
+            return check(args.params, args.profile)
+        if args.command == "profile":
+            return profile_command(args)
         if args.command == "demo":
             return demo(args)
         if args.command == "cache":
-            return cache(args.action, args.extracts, args.lock_fd)
+            return cache(args.action, args.extracts, args.lock_fd, args.profile)
         if args.command == "sample":
-            print(f"synthetic extract: {synthetic_extract(args.crimes)}")
+            print(f"synthetic extract: {synthetic_extract(args.crimes, args.layout)}")
+            if SAMPLE_LAYOUTS[args.layout][2]:
+                print(f"read it with --profile {SAMPLE_LAYOUTS[args.layout][2]}")
             return 0
         results = run(args)
     except KeyboardInterrupt:
@@ -91,6 +95,7 @@ def run(args: argparse.Namespace) -> list[RunResult]:
     # folders named on the command line are the user's, relative to where they are
     extracts = str(Path(args.extracts).resolve()) if args.extracts else None
     out = str(Path(args.out).resolve()) if args.out else None
+    profile = str(Path(args.profile).resolve()) if args.profile else None
     paths = expand_parameter_paths(args.params)
     if not paths:
         raise RunFailure("parameters", f"no parameters files in {' '.join(args.params)}")
@@ -103,8 +108,9 @@ def run(args: argparse.Namespace) -> list[RunResult]:
             args.strict,
             progress=not args.no_progress,
             workers=args.jobs,
+            profile=profile,
         )
-    builder = start_build_for(paths[0], extracts, out, args.strict)
+    builder = start_build_for(paths[0], extracts, out, args.strict, profile)
     with PrivateKernel(low_priority=builder is not None) as kernel:
         kernel.start()  # next: its start and imports overlap ours
         return [
@@ -117,22 +123,38 @@ def run(args: argparse.Namespace) -> list[RunResult]:
                 progress=not args.no_progress,
                 kernel=kernel,
                 builder=builder,
+                profile=profile,
             )
         ]
 
 
-def check(items: list[str]) -> int:
-    """`check`: read each parameters file (and where it would write); the first fault raises
-    (ParameterError)."""
+def check(items: list[str], profile: str | None = None) -> int:
+    """`check`: read each parameters file (and where it would write, and its force profile); the
+    first fault raises (ParameterError, ProfileError)."""
+    profile = str(Path(profile).resolve()) if profile else None
     for path in expand_parameter_paths(items):
-        params = read_request(path, None, None, None)
-        print(f"{path}: ok (request {params.reference})")
+        params = read_request(path, None, None, None, profile)
+        print(f"{path}: ok (request {params.reference}, profile {params.profile_path.name})")
     return 0
 
 
-def cache(action: str, extracts: str | None, lock_fd: int | None) -> int:
-    """`cache where | build | clear`: the extract cache."""
+def profile_command(args: argparse.Namespace) -> int:
+    """`profile check FILE [--extracts DIR]`: the profile's keys, then what an export's first rows
+    would give; exit 3 if a file or column the profile names is not in the export."""
+    from helpers.run.profile import check_profile
+
+    lines = check_profile(Path(args.file), Path(args.extracts) if args.extracts else None)
+    for line in lines:
+        print(line)
+    return EXIT_CODES["extracts"] if any(line.startswith("error:") for line in lines) else 0
+
+
+def cache(
+    action: str, extracts: str | None, lock_fd: int | None, profile: str | None = None
+) -> int:
+    """`cache where | build | clear`: the extract cache (`build` reads with `profile`)."""
     from helpers.cache import entries as extract_cache  # heavy: only this command needs it
+    from helpers.extracts.profile import profile_sources
 
     if action == "where":
         print(extract_cache.cache_root())
@@ -145,9 +167,9 @@ def cache(action: str, extracts: str | None, lock_fd: int | None) -> int:
             # here, not at the top: only a run's builder process comes this way
             from helpers.cache.builder import build_claimed
 
-            build_claimed(extracts, lock_fd)
+            build_claimed(extracts, lock_fd, profile_sources(profile))
         else:
-            extract_cache.open_extract(extracts)
+            extract_cache.open_extract(extracts, profile_sources(profile))
         print(f"cache built for {extracts}")
     else:
         freed, kept = extract_cache.clear(tell=print)
@@ -187,14 +209,32 @@ def log_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def synthetic_extract(crimes: int) -> Path:
-    """`data/synthetic-<crimes>/`: made once by the project's own seeded generator."""
+#: the synthetic extract's layouts: (folder name's prefix, the file written last, its profile)
+SAMPLE_LAYOUTS = {
+    "cms-connect": ("synthetic-", "connect_charges.csv", None),
+    "one-system": (
+        "synthetic-one-system-",
+        "occurrence_charges.csv",
+        "profiles/examples/synthetic-one-system.yaml",
+    ),
+    "three-systems": (
+        "synthetic-three-systems-",
+        "niche_charges.csv",
+        "profiles/examples/synthetic-three-systems.yaml",
+    ),
+}
+
+
+def synthetic_extract(crimes: int, layout: str = "cms-connect") -> Path:
+    """`data/synthetic-<crimes>/` (`data/synthetic-one-system-<crimes>/`): made once by the
+    project's own seeded generator."""
     from helpers.synthetic.generator import generate_extracts  # heavy: only these commands need it
 
-    extracts = project_root() / "data" / f"synthetic-{crimes}"
-    if not (extracts / "connect_charges.csv").exists():
+    prefix, last, _ = SAMPLE_LAYOUTS[layout]
+    extracts = project_root() / "data" / f"{prefix}{crimes}"
+    if not (extracts / last).exists():
         print(f"making a synthetic extract of {crimes:,} crimes in {extracts} ...")
-        generate_extracts(extracts, n_crimes=crimes)
+        generate_extracts(extracts, n_crimes=crimes, layout=layout)
     return extracts
 
 
@@ -282,18 +322,29 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="output folder (overrides output_dir)")
     run.add_argument("--formats", default="html,pdf", help="html, pdf or both (default html,pdf)")
     run.add_argument(
-        "--strict", action="store_true", default=None, help="fail on any quarantined row"
+        "--strict",
+        action="store_true",
+        default=None,
+        help="fail on any quarantined row or open disagreement of the two reviewers",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bars")
     run.add_argument("--jobs", type=_positive, help="requests run at once (default: one per core)")
     run.add_argument("--log", help=LOG_HELP)
+    run.add_argument("--profile", help=PROFILE_HELP)
 
     check = sub.add_parser("check", help="check parameters files without reading any data")
     check.add_argument("params", nargs="+")
+    check.add_argument("--profile", help=PROFILE_HELP)
+
+    profile = sub.add_parser("profile", help="check a force profile (and an export against it)")
+    profile.add_argument("action", choices=["check"])
+    profile.add_argument("file", help="the force profile (YAML), e.g. profiles/cms-connect.yaml")
+    profile.add_argument("--extracts", help="a folder of the force's export to read its first rows")
 
     cache = sub.add_parser("cache", help="the extract cache (it holds personal data)")
     cache.add_argument("action", choices=["clear", "where", "build"])
     cache.add_argument("--extracts", help="folder of extracts to build the cache for (build)")
+    cache.add_argument("--profile", help="the force profile the extracts are read with (build)")
     # a run's builder: the lock it inherits
     cache.add_argument("--lock-fd", type=int, help=argparse.SUPPRESS)
 
@@ -301,6 +352,13 @@ def _parser() -> argparse.ArgumentParser:
         "sample", help="make a synthetic extract (for JupyterLab and trying things out)"
     )
     sample.add_argument("--crimes", type=int, default=40_000, help="size of the synthetic extract")
+    sample.add_argument(
+        "--layout",
+        choices=list(SAMPLE_LAYOUTS),
+        default="cms-connect",
+        help="the force's two systems (default), one system in another layout and encoding, or "
+        "three systems (a second migration)",
+    )
 
     demo = sub.add_parser("demo", help="make a synthetic extract and brief request 20180075 on it")
     demo.add_argument("--crimes", type=int, default=40_000, help="size of the synthetic extract")
@@ -315,6 +373,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+PROFILE_HELP = "the force profile (default: the file's profile key, else profiles/cms-connect.yaml)"
 LOG_HELP = "the disclosure log's folder (default: FOI_LOG_DIR, else outputs/disclosure-log)"
 
 

@@ -10,6 +10,7 @@ says what kind of failure it was (the exit code's kind, `helpers.errors`).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from helpers import __version__
 from helpers.disclosure.log import log_folder
 from helpers.errors import DisclosureLogError, ParameterError, RunFailure, kind_of
+from helpers.extracts.profile import profile_sha256, profile_sources
 from helpers.permissions import access
 from helpers.project import project_root
 from helpers.request.parameters import (
@@ -103,17 +105,19 @@ def run_request(
     on_step: Callable[[str], object] | None = None,
     kernel: PrivateKernel | KernelPool | None = None,
     builder: subprocess.Popen[bytes] | None = None,
+    profile: str | None = None,
 ) -> RunResult:
     """Run one request end to end; never raises for a user's mistake (the result says why).
 
     `progress` shows papermill's bar of cells; `on_step(name)` is told as each step starts.
     `kernel`: the kernel (or a batch's pool) the notebook runs in; None: one of its own.
     `builder`: this request's cache build, started already (`start_build_for`); by default it is
-    started here if the cache needs one.
+    started here if the cache needs one. `profile`: the force profile (`--profile`), over the
+    file's.
     """
     started = time.perf_counter()
     try:
-        params = read_request(params_path, extracts, out, strict)
+        params = read_request(params_path, extracts, out, strict, profile)
     except ParameterError as error:
         return RunResult(Path(params_path).stem, False, "parameters", str(error))
     notes: list[str] = []
@@ -146,6 +150,7 @@ def run_request(
         # run here, the next request's notebook runs in it
         with lease(kernel) as leased:
             steps.run("notebook", lambda: execute_notebook(params, staging, progress, leased))
+        report_review(staging, notes)
         export(params, staging, formats, steps)
         steps.run("gate", lambda: seal_release(params, staging.staged, gate_data.sensitive()))
         result.outputs = publish(staging, params.request_output_path)
@@ -173,29 +178,55 @@ def run_request(
 
 
 def read_request(
-    params_path: Path, extracts: str | None, out: str | None, strict: bool | None
+    params_path: Path,
+    extracts: str | None,
+    out: str | None,
+    strict: bool | None,
+    profile: str | None = None,
 ) -> RequestParameters:
     """The request's parameters, with the command line's folders and `--strict` over the file's;
     the settings of the outputs' access and of the failed runs kept checked too; an output folder
     inside a release/ or another request's outputs is refused here, before anything is written
     (`refuse_foreign_output`)."""
     params = read_parameters(
-        params_path, {"extracts_dir": extracts, "output_dir": out, "strict": strict}
+        params_path,
+        {"extracts_dir": extracts, "output_dir": out, "strict": strict, "profile": profile},
     )
+    profile_sources(params.profile_path)  # the force profile checked now, before any data
     access()
     retention()
     refuse_foreign_output(params, "--out" if out else f"{Path(params_path).name}: output_dir")
+    refuse_log_as_output(params)
     return params
 
 
+def refuse_log_as_output(params: RequestParameters) -> None:
+    """ParameterError, before anything is written, if the request's outputs folder would be the
+    log folder, inside it or around it (a reference named `disclosure-log`, a `--log` inside
+    `outputs/<ref>/`): a run replaces its outputs folder whole, and the log and its review stores
+    are never replaced."""
+    outputs = params.request_output_path.resolve()
+    log = log_folder(None, params.extracts_path)
+    if outputs == log or log in outputs.parents or outputs in log.parents:
+        raise ParameterError(
+            f"reference: the outputs of request {params.reference} ({outputs}) would replace the "
+            f"disclosure log and its review stores ({log}): choose another output folder (--out) "
+            "or log folder (--log)"
+        )
+
+
 def start_build_for(
-    params_path: Path, extracts: str | None, out: str | None, strict: bool | None
+    params_path: Path,
+    extracts: str | None,
+    out: str | None,
+    strict: bool | None,
+    profile: str | None = None,
 ) -> subprocess.Popen[bytes] | None:
     """`start_cache_build` for a parameters file, first thing: a cold run's build is its longest
     step, and starts before the kernel and the rest of the run's imports. None if there is
     nothing to build, or the file has a fault (which `run_request` then reports)."""
     try:
-        return start_cache_build(read_request(params_path, extracts, out, strict))
+        return start_cache_build(read_request(params_path, extracts, out, strict, profile))
     except ParameterError:
         return None
 
@@ -222,6 +253,8 @@ def execute_notebook(
     values["extracts_dir"] = str(params.extracts_path)
     if params.evidence_decisions:
         values["evidence_decisions"] = str(params.path(params.evidence_decisions))
+    if params.profile:
+        values["profile"] = str(params.profile_path)
     root = project_root()
     try:
         kernel.fresh()
@@ -244,6 +277,27 @@ def execute_notebook(
     except Exception:
         kernel.discard()  # a dead or stuck kernel: the next notebook starts a new one
         raise
+
+
+def report_review(staging: Staging, notes: list[str]) -> None:
+    """What the notebook found of the evidence review (`results.json`), in the run's log: how
+    many decisions were used and where from; each warning (candidates not yet reviewed, texts
+    changed since, conflicts, open disagreements) also told to the user, counts only."""
+    from helpers.analysis.review_store import review_details, review_lines  # no data library
+
+    try:
+        results = json.loads((staging.restricted / "results.json").read_text(encoding="utf-8"))
+        summary = results["vigilante"]["review"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # a notebook of before the review store: nothing to say
+    if not summary:
+        return
+    for warning, line in review_lines(summary):
+        (staging.log.warning if warning else staging.log.info)("%s", line)
+        if warning:
+            notes.append(line)
+    for line in review_details(summary):  # the crimes: restricted, the log only
+        staging.log.info("%s", line)
 
 
 # ---- export
@@ -301,7 +355,7 @@ def seal_release(
 
     extract = sensitive.extract if sensitive is not None else checked_extract(params)
     shared = notebook_parameters(params)
-    for private in ("extracts_dir", "output_dir", "evidence_decisions"):
+    for private in ("extracts_dir", "output_dir", "evidence_decisions", "profile"):
         # folders on the force's machines are not published: the extract files' hashes say
         # what was read
         shared[private] = "(not published)" if shared[private] else None
@@ -317,6 +371,10 @@ def seal_release(
             project_version=__version__,
             extract_files={name: info["sha256"] for name, info in extract.files.items()},
             run_time=run_time,
+            force_profile={
+                "file": params.profile_path.name,
+                "sha256": profile_sha256(params.profile_path),
+            },
         )
     sensitive = sensitive or ExtractSensitive(extract)
     sensitive.text_ids = read_search_scope(staged / "restricted")
@@ -342,7 +400,7 @@ def checked_extract(params: RequestParameters) -> Any:
     if not os.environ.get("FOI_NO_CACHE"):
         from helpers.cache import entries as cache
 
-        built = cache.open_built(params.extracts_path)
+        built = cache.open_built(params.extracts_path, params.sources)
         if built is not None:
             return built
     from helpers.request.steps import open_request_extract

@@ -12,6 +12,7 @@ Nothing here reads real data: demos, tests and benchmarks run on what this packa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -22,9 +23,14 @@ from helpers.synthetic.contract import SWITCHOVER
 from helpers.synthetic.crimes import Span, draw_crimes
 from helpers.synthetic.frames import charges_frame, crimes_frame, individuals_frame, links_frame
 from helpers.synthetic.involvements import draw_involvements
+from helpers.synthetic.one_system import write_one_system
 from helpers.synthetic.people import draw_individuals, draw_records
 from helpers.synthetic.render import write_files
+from helpers.synthetic.three_systems import write_three_systems
 from helpers.synthetic.truth import SyntheticTruth
+
+#: how the model is written: the force's two systems, or one system in another layout
+LAYOUTS = ("cms-connect", "one-system", "three-systems")
 
 
 def generate_extracts(
@@ -33,13 +39,20 @@ def generate_extracts(
     seed: int = 20180075,
     taken_on: str = "2019-01-01",
     start_year: int = 2013,
+    layout: str = "cms-connect",
 ) -> SyntheticTruth:
     """Write the six extract files into out_dir and return the model they were rendered from.
 
     Crimes are recorded uniformly from 1 January of start_year up to taken_on (the moment the
     extracts were taken). The same arguments always give byte-identical files: every step draws
-    from one generator in a fixed order.
+    from one generator in a fixed order. `layout`: "cms-connect", the force's two systems' six
+    files (`profiles/cms-connect.yaml`), or "one-system", the same model as a force with one system
+    would export it (`profiles/examples/synthetic-one-system.yaml`, `one_system`), or
+    "three-systems", the six files and a third system that took crimes over from Connect
+    (`profiles/examples/synthetic-three-systems.yaml`, `three_systems`).
     """
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout: expected one of {', '.join(LAYOUTS)} (got {layout!r})")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     taken = date.fromisoformat(str(taken_on))
@@ -58,8 +71,7 @@ def generate_extracts(
     links = links_frame(involvements, records)
     individuals = individuals_frame(involvements, people, records)
     charge_rows = charges_frame(crimes, charges, links)
-    files = write_files(rng, out, crimes, involvements, people, records, links, charge_rows)
-    return SyntheticTruth(
+    truth = SyntheticTruth(
         crimes=crimes_frame(crimes),
         individuals=individuals,
         links=links,
@@ -68,5 +80,11 @@ def generate_extracts(
         n_crimes=n_crimes,
         taken_on=taken,
         start_year=start_year,
-        files=files,
     )
+    if layout == "one-system":  # written from the truth's tables: the model as one system holds it
+        return replace(truth, files=write_one_system(truth, out))
+    files = write_files(rng, out, crimes, involvements, people, records, links, charge_rows)
+    truth = replace(truth, files=files)
+    if layout == "three-systems":  # a second migration, into a third system
+        return replace(truth, files=write_three_systems(truth, out))
+    return truth

@@ -23,6 +23,11 @@ values. In the page (HTML, PDF, other text) it is a figure; so is `ddd ddd` in a
 table rows come out as cells separated by one space. An analyst's label or question holding one
 is still caught, in its table or in the manifest's parameters, which hold every text typed.
 
+The force profile's identifier forms (`identifier_formats`: what each is called, and a regular
+expression of its whole form) widen both: a token of any length in one of the forms is a candidate
+(a force whose person numbers have five digits), and a form's separators (`/`, `-`, `.`, a space)
+stand for any other (`CM 16 0004418` for a form written with `/`). A finding names its form.
+
 The data decides (`Sensitive.identifiers_present`, one look-up for the whole release): a
 6-digit number that is no one's nominal number passes, and so does a sha256 (one 64-character
 token) or a longer number that merely contains an identifier.
@@ -32,6 +37,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from helpers.extracts.codes import normalise_pnc
 from helpers.gate.normalise import normalise, normalised_segment
@@ -77,7 +83,60 @@ class IdentifierRule:
         return _identifier_findings(contents, context.extract())
 
 
-def _identifier_kind(key: str) -> str:
+@dataclass(frozen=True)
+class Forms:
+    """The force profile's identifier forms, as the rule matches them: whole tokens (`named`),
+    and written with other separators (`joined`: a pattern and the separators it stands for)."""
+
+    named: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    joined: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = ()
+
+    @classmethod
+    def of(cls, formats: dict[str, str]) -> Forms:
+        named = tuple((name, re.compile(pattern, re.I)) for name, pattern in formats.items())
+        joined = tuple(
+            (re.compile(_START + relaxed + _END, re.I), literals)
+            for relaxed, literals in map(_relaxed, formats.values())
+            if literals
+        )
+        return cls(named, joined)
+
+    def match(self, part: str) -> bool:
+        # an identifier is short: a long token is never one (and is not matched at all)
+        return len(part) <= 64 and any(pattern.fullmatch(part) for _, pattern in self.named)
+
+
+def _relaxed(pattern: str) -> tuple[str, tuple[str, ...]]:
+    """`pattern` with each literal separator (`/`, `-`, `.`, a space) outside a character class
+    made a group of any separator (`_SEP`), and those literals in order."""
+    out: list[str] = []
+    literals: list[str] = []
+    at, in_class = 0, False
+    while at < len(pattern):
+        char = pattern[at]
+        pair = pattern[at : at + 2]
+        if char == "\\" and not in_class and pair[1:] in ("/", "-", ".", " "):
+            literal, at = pair[1], at + 2
+        elif char == "\\":
+            out.append(pair)
+            at += 2
+            continue
+        elif not in_class and char in "/- ":
+            literal, at = char, at + 1
+        else:
+            in_class = (in_class and char != "]") or (not in_class and char == "[")
+            out.append(char)
+            at += 1
+            continue
+        out.append(f"(?P<s{len(literals)}>{_SEP})")
+        literals.append(literal)
+    return "".join(out), tuple(literals)
+
+
+def _identifier_kind(key: str, forms: Forms = Forms()) -> str:
+    for name, pattern in forms.named:
+        if pattern.fullmatch(key):
+            return name
     if re.fullmatch(r"CM/\d{2}/\d{7}", key) or re.fullmatch(r"\d{8}/\d{2}", key):
         return "crime reference"
     if key.startswith("PER"):
@@ -89,11 +148,11 @@ def _identifier_kind(key: str) -> str:
     return "identifier"
 
 
-def _candidate_keys(token: str) -> set[str]:
+def _candidate_keys(token: str, forms: Forms = Forms()) -> set[str]:
     token = token.strip("/").upper()
     keys = set()
     for part in {token, *token.split("/")}:
-        if len(part) >= 6 and any(ch.isdigit() for ch in part):
+        if (len(part) >= 6 and any(ch.isdigit() for ch in part)) or forms.match(part):
             keys.add(part)
     pnc = normalise_pnc(token)
     if pnc:
@@ -101,26 +160,47 @@ def _candidate_keys(token: str) -> set[str]:
     return keys
 
 
-def _token_keys(text: str) -> Iterator[tuple[str, int, str]]:
+def _token_keys(text: str, forms: Forms = Forms()) -> Iterator[tuple[str, int, str]]:
     """(identifier key, position, as written) of each whole token that could be an identifier."""
     for m in _ID_TOKEN.finditer(text):
         token = m.group(0)
-        if len(token) < 5 or not any(ch.isdigit() for ch in token):
+        if (len(token) < 5 or not any(ch.isdigit() for ch in token)) and not (
+            forms.named and any(forms.match(part) for part in token.strip("/").split("/"))
+        ):
             continue
-        for key in _candidate_keys(token):
+        for key in _candidate_keys(token, forms):
             yield key, m.start(), token.strip("/")
 
 
-def _joined_keys(text: str, nominal_separators: str) -> Iterator[tuple[str, int, str]]:
+def _joined_keys(
+    text: str, nominal_separators: str, forms: Forms = Forms()
+) -> Iterator[tuple[str, int, str]]:
     """(identifier key, position, as written) of each identifier written with other separators;
     a nominal number in two groups of three only with one of `nominal_separators`."""
     for pattern, key_of in _JOINED:
         for m in pattern.finditer(text):
             if re.search(r"[ .,-]", m.group(0)):  # one written the data's way is a token already
                 yield key_of(m.groups()), m.start(), m.group(0)
+    for pattern, literals in forms.joined:
+        for m in pattern.finditer(text):
+            written = [m.group(f"s{i}") for i in range(len(literals))]
+            # written as the form writes it with `/` only, it is a whole token already
+            if written != list(literals) or set(literals) != {"/"}:
+                yield _as_form(m, literals), m.start(), m.group(0)
     for m in _NOMINAL_GROUPS.finditer(text):
         if m.group(2) in nominal_separators:
             yield m.group(1) + m.group(3), m.start(), m.group(0)
+
+
+def _as_form(m: re.Match[str], literals: tuple[str, ...]) -> str:
+    """A match of a relaxed form with each separator written as the form writes it."""
+    key, at = [], m.start()
+    for i, literal in enumerate(literals):
+        start, end = m.span(f"s{i}")
+        key += [m.string[at:start], literal]
+        at = end
+    key.append(m.string[at : m.end()])
+    return "".join(key).upper()
 
 
 def _is_figure_cell(content: Content, row: int, column: int, cell: str) -> bool:
@@ -132,7 +212,9 @@ def _is_figure_cell(content: Content, row: int, column: int, cell: str) -> bool:
     )
 
 
-def _identifier_occurrences(content: Content) -> dict[str, tuple[str, int, str]]:
+def _identifier_occurrences(
+    content: Content, forms: Forms = Forms()
+) -> dict[str, tuple[str, int, str]]:
     """key -> (where first seen, times seen, the text as written) for one file."""
     seen: dict[str, tuple[str, int, str]] = {}
 
@@ -147,25 +229,26 @@ def _identifier_occurrences(content: Content) -> dict[str, tuple[str, int, str]]
     is_json = content.file.lower().endswith(".json")
     for segment in content.segments:
         normal = normalised_segment(segment)
-        for key, pos, written in _token_keys(normal.text):
+        for key, pos, written in _token_keys(normal.text, forms):
             note(key, segment.locate(normal.original(pos)), written)
         if content.grid is not None:  # a table: other separators are read cell by cell below
             continue
         # `ddd,ddd` is a figure in the page, `ddd ddd` too in a PDF's table rows
         nominal_separators = " ./,-" if is_json else ("./-" if is_pdf else " ./-")
-        for key, pos, written in _joined_keys(normal.text, nominal_separators):
+        for key, pos, written in _joined_keys(normal.text, nominal_separators, forms):
             note(key, segment.locate(normal.original(pos)), written)
     for r, row in enumerate(content.grid or []):
         for c, cell in enumerate(row):
             if not cell or _is_figure_cell(content, r, c, cell):
                 continue
-            for key, _, written in _joined_keys(normalise(cell).text, " ./,-"):
+            for key, _, written in _joined_keys(normalise(cell).text, " ./,-", forms):
                 note(key, f"row {r + 1}, column {c + 1}", written)
     return seen
 
 
 def _identifier_findings(contents: list[Content], sensitive: Sensitive) -> list[list[Finding]]:
-    occurrences = [_identifier_occurrences(c) for c in contents]
+    forms = Forms.of(sensitive.identifier_formats())
+    occurrences = [_identifier_occurrences(c, forms) for c in contents]
     candidates = set().union(*[set(o) for o in occurrences]) if occurrences else set()
     present = set(sensitive.identifiers_present(candidates)) if candidates else set()
     result = []
@@ -178,7 +261,7 @@ def _identifier_findings(contents: list[Content], sensitive: Sensitive) -> list[
                 Finding(
                     content.file,
                     "identifier",
-                    f"{_identifier_kind(key)} {mask(written)} at {where}{more}",
+                    f"{_identifier_kind(key, forms)} {mask(written)} at {where}{more}",
                 )
             )
         result.append(findings)

@@ -1,0 +1,279 @@
+"""A force profile: one YAML file describing a force's crime systems, read into source definitions.
+
+A force's systems are listed oldest first; each says which files it exports, which column holds
+which canonical field and how its values are written (`helpers.extracts.sources` says what each
+is for). `docs/force-profiles.md` explains every key. The force this tool was first built for is
+`profiles/cms-connect.yaml`, the profile a run uses unless told otherwise.
+
+A profile is checked before any data is read: a mistake is one line naming the file and the key
+(`ProfileError`), and the file is read as hostile input like a parameters file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from functools import cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from helpers.errors import ProfileError
+from helpers.extracts.sources import (
+    CANONICAL_FIELDS,
+    DATE_DIRECTIVES,
+    REQUIRED_FIELDS,
+    CrimeState,
+    FileSpec,
+    SourceDefinition,
+    TableName,
+    single_byte_table,
+)
+from helpers.project import project_root
+from helpers.yaml_input import Kind, one_line, read_yaml
+
+#: the profile a run uses unless the request or `--profile` names another (under the project root)
+DEFAULT_PROFILE = Path("profiles") / "cms-connect.yaml"
+PROFILE_FILE = Kind("force profile", depth=4, error=ProfileError)
+#: what a delimiter or quote character cannot be: it would end a line or a field's text
+_NOT_A_SEPARATOR = set("\r\n\0")
+
+
+def _a_regex(groups: tuple[str, ...]):
+    """A validator: the text is a regular expression with these named groups."""
+
+    def check(value: str) -> str:
+        try:
+            compiled = re.compile(value)
+        except re.error as error:
+            raise ValueError(f"not a regular expression ({error})") from None
+        missing = [group for group in groups if group not in compiled.groupindex]
+        if missing:
+            raise ValueError(
+                f"needs the named group{'s' * (len(missing) > 1)} "
+                + ", ".join(f"(?P<{group}>...)" for group in missing)
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+#: a group holding a repeat, itself repeated: `(\d+)+`, `(?:[A-Z]\d*){2,}`
+_REPEATED_GROUP = re.compile(r"\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)[*+{?]")
+
+
+def _an_identifier_format(value: str) -> str:
+    """A regular expression of an identifier's whole form, which cannot be empty or a word."""
+    try:
+        compiled = re.compile(value)
+    except re.error as error:
+        raise ValueError(f"not a regular expression ({error})") from None
+    if compiled.fullmatch("") or compiled.fullmatch("A"):
+        raise ValueError("matches an empty text or a single letter: write the identifier's form")
+    if _REPEATED_GROUP.search(value):
+        # the gate runs it over every released text: (\d+)+ would take exponential time
+        raise ValueError("a repeated group with a repeat inside it: write the form without one")
+    return value
+
+
+def _a_time_format(value: str) -> str:
+    """A date format the reader reads: literal text and `%d %m %b %Y %H %M %S` (each once), with
+    a year, a month and a day."""
+    directives = re.findall(r"%.?", value)
+    unknown = [d for d in directives if d not in DATE_DIRECTIVES]
+    if unknown:
+        raise ValueError(
+            f"{unknown[0]!r} is not a part the reader knows: write dates with "
+            + " ".join(DATE_DIRECTIVES)
+            + " and literal text, e.g. %d/%m/%Y %H:%M or %d-%b-%Y"
+        )
+    months = directives.count("%m") + directives.count("%b")
+    if len(set(directives)) != len(directives) or months > 1:
+        raise ValueError("each part once (a month as %m or %b)")
+    if "%Y" not in directives or months != 1 or "%d" not in directives:
+        raise ValueError("a date needs a day, a month and a year (%d, %m or %b, %Y)")
+    return value
+
+
+def _an_encoding(value: str) -> str:
+    """UTF-8 or an 8-bit encoding with ASCII as ASCII, under Python's own name for it."""
+    try:
+        name = codecs.lookup(value).name
+    except LookupError:
+        raise ValueError("not an encoding Python knows (e.g. utf-8, cp1252, iso8859-15)") from None
+    if name not in {"utf-8", "utf-8-sig"} and single_byte_table(name) is None:
+        raise ValueError(
+            "must be utf-8 or an 8-bit encoding that writes ASCII as ASCII (cp1252, iso8859-15, "
+            "latin-1, cp850, ...)"
+        )
+    return "utf-8" if name == "utf-8-sig" else name
+
+
+def _one_character(value: str) -> str:
+    if len(value) != 1 or not value.isascii() or value in _NOT_A_SEPARATOR:
+        raise ValueError('must be one ASCII character (a comma, a semicolon, a tab: "\\t")')
+    return value
+
+
+TimeFormat = Annotated[str, AfterValidator(_a_time_format)]
+OneCharacter = Annotated[str, AfterValidator(_one_character)]
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class FileProfile(BaseModel):
+    """One exported file: its name and which column holds each canonical field."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: Text
+    columns: dict[str, Text] = Field(min_length=1)
+
+
+class SystemProfile(BaseModel):
+    """One crime system of the force and how its export is written."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    system: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9 _-]*$")]
+    description: Text | None = None
+    encoding: Annotated[str, AfterValidator(_an_encoding)]
+    delimiter: OneCharacter = ","
+    quote_char: OneCharacter = '"'
+    datetime_formats: list[TimeFormat] = Field(min_length=1)
+    date_format: TimeFormat
+    ho_class_pattern: Annotated[str, _a_regex(("cls", "sub"))]
+    outcome_pattern: Annotated[str, _a_regex(("num",))]
+    pnc_pattern: Annotated[str, _a_regex(("year", "serial", "check"))]
+    status_values: dict[Text, CrimeState] = Field(min_length=1)
+    took_over_from: str | None = None
+    recording_from: str | None = None
+    recording_until: str | None = None
+    files: dict[TableName, FileProfile]
+    identifier_formats: dict[
+        Annotated[str, Field(min_length=1, max_length=40)],
+        Annotated[str, AfterValidator(_an_identifier_format)],
+    ] = Field(default_factory=dict, max_length=20)
+
+    @model_validator(mode="after")
+    def _files_hold_their_fields(self) -> SystemProfile:
+        if self.delimiter == self.quote_char:
+            raise ValueError(
+                f"quote_char: the same character as the delimiter ({self.delimiter!r})"
+            )
+        for table in ("crimes", "people", "charges"):
+            if table not in self.files:
+                raise ValueError(f"files.{table}: missing (required)")
+            columns = self.files[table].columns
+            unknown = sorted(set(columns) - CANONICAL_FIELDS[table])
+            if unknown:
+                raise ValueError(
+                    f"files.{table}.columns.{unknown[0]}: not a field of {table} (the fields: "
+                    f"{', '.join(sorted(CANONICAL_FIELDS[table]))})"
+                )
+            missing = sorted(REQUIRED_FIELDS[table] - set(columns))
+            if missing:
+                raise ValueError(f"files.{table}.columns.{missing[0]}: missing (required)")
+        if self.took_over_from and "legacy_ref" not in self.files["crimes"].columns:
+            raise ValueError(
+                "files.crimes.columns.legacy_ref: missing: a system that took crimes over from "
+                f"{self.took_over_from} must say which column holds a crime's reference there"
+            )
+        return self
+
+
+class ForceProfile(BaseModel):
+    """A force and its crime systems, oldest first."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    force: Text
+    systems: list[SystemProfile] = Field(min_length=1, max_length=10)
+
+    @model_validator(mode="after")
+    def _systems_in_order(self) -> ForceProfile:
+        seen: list[str] = []
+        for number, system in enumerate(self.systems):
+            if system.system in seen:
+                raise ValueError(f"systems.{number}.system: {system.system!r} is listed twice")
+            if system.took_over_from is not None and system.took_over_from not in seen:
+                raise ValueError(
+                    f"systems.{number}.took_over_from: {system.took_over_from!r} is not a system "
+                    "listed before it (list the systems oldest first)"
+                )
+            seen.append(system.system)
+        return self
+
+    def sources(self) -> tuple[SourceDefinition, ...]:
+        """The loader's source definitions of the force's systems, oldest first."""
+        return tuple(_source(system) for system in self.systems)
+
+
+def _source(system: SystemProfile) -> SourceDefinition:
+    def spec(table: TableName) -> FileSpec:
+        given = system.files[table]
+        return FileSpec(table, given.file, dict(given.columns))
+
+    return SourceDefinition(
+        system=system.system,
+        encoding=system.encoding,
+        crimes=spec("crimes"),
+        people=spec("people"),
+        charges=spec("charges"),
+        datetime_formats=tuple(system.datetime_formats),
+        date_format=system.date_format,
+        ho_class_pattern=system.ho_class_pattern,
+        outcome_pattern=system.outcome_pattern,
+        pnc_pattern=system.pnc_pattern,
+        status_values=dict(system.status_values),
+        legacy_system=system.took_over_from,
+        description=" ".join((system.description or "").split()),
+        recording_from=system.recording_from,
+        recording_until=system.recording_until,
+        delimiter=system.delimiter,
+        quote_char=system.quote_char,
+        identifier_formats=dict(system.identifier_formats),
+    )
+
+
+def read_profile(path: str | Path) -> ForceProfile:
+    """Read and check a force profile, or `ProfileError` in one line naming the file and key."""
+    path = Path(path)
+    values = read_yaml(path, PROFILE_FILE)
+    if not isinstance(values, dict):
+        raise ProfileError(f"{path.name}: expected keys and values (a YAML mapping)")
+    try:
+        return ForceProfile.model_validate(values)
+    except ValidationError as error:
+        raise ProfileError(f"{path.name}: {one_line(error)}") from None
+
+
+def profile_sha256(path: str | Path) -> str:
+    """The profile file's SHA-256 (the manifest records which profile a run used)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def default_profile_path() -> Path:
+    return project_root() / DEFAULT_PROFILE
+
+
+@cache
+def _sources_of(path: Path, mtime_ns: int) -> tuple[SourceDefinition, ...]:
+    return read_profile(path).sources()
+
+
+def profile_sources(path: str | Path | None = None) -> tuple[SourceDefinition, ...]:
+    """The source definitions of a profile (the default profile's if none is named), read once
+    per process while the file is unchanged."""
+    chosen = Path(path) if path is not None else default_profile_path()
+    try:
+        stamp = chosen.stat().st_mtime_ns
+    except OSError:
+        stamp = 0  # read_profile says what is wrong
+    return _sources_of(chosen, stamp)
+
+
+def chosen_sources(sources: tuple[SourceDefinition, ...] | None) -> tuple[SourceDefinition, ...]:
+    """The sources given, or the default profile's."""
+    return sources if sources is not None else profile_sources()

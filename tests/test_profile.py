@@ -1,0 +1,462 @@
+"""Force profiles (issue 20): a force's crime systems are a YAML file, checked in one line a key."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+import yaml
+from builders import SAMPLE
+
+from helpers.errors import ProfileError
+from helpers.extracts import profile as force_profile
+from helpers.extracts import sources
+from helpers.project import project_root
+
+SHIPPED = project_root() / "profiles" / "cms-connect.yaml"
+
+
+def shipped() -> dict:
+    return yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+
+
+def written(tmp_path: Path, values: dict) -> Path:
+    path = tmp_path / "force.yaml"
+    path.write_text(yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_sources_py_keeps_no_force():
+    assert not hasattr(sources, "FORCE_SOURCES") and not hasattr(sources, "CMS")
+
+
+def test_the_shipped_profile_is_the_default_and_describes_both_systems():
+    cms, connect = force_profile.profile_sources()
+    assert force_profile.default_profile_path() == SHIPPED
+    assert (cms.system, cms.encoding, cms.crimes.filename) == ("CMS", "cp1252", "CMS_CRIMES.csv")
+    assert (connect.system, connect.legacy_system, connect.people.columns["legacy_person_ref"]) == ("Connect", "CMS", "Legacy Nominal No")
+    assert connect.status_values["Cancelled - C3"] == "cancelled" and cms.status_values["MIGRATED"] == "migrated"
+    assert cms.recording_until == connect.recording_from == "2017-12-04 07:00"
+    assert cms.description.startswith("the legacy Crime Management System (CMS)") and "\n" not in cms.description
+
+
+def test_the_shipped_profile_reads_the_data_contracts_sample(tmp_path):
+    """The profile matches the shared data contract: its sample extract loads with nothing set aside."""
+    from helpers.extracts.load import load_extracts
+
+    extract = load_extracts(SAMPLE, force_profile.read_profile(SHIPPED).sources())
+    assert len(extract.crimes) > 0 and extract.quarantine.empty
+
+
+def edit(values: dict, path: str, value) -> dict:
+    """`values` with the key at the dotted `path` set to `value` (None: deleted)."""
+    *parents, last = path.split(".")
+    node = values
+    for part in parents:
+        node = node[int(part)] if part.isdigit() else node[part]
+    if value is None:
+        del node[int(last) if last.isdigit() else last]
+    elif last.isdigit():
+        node[int(last)] = value
+    else:
+        node[last] = value
+    return values
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        ("systems.0.encoding", "shift_jis", "force.yaml: systems.0.encoding: must be utf-8 or an 8-bit encoding that writes ASCII as ASCII"),
+        ("systems.1.files.crimes.columns.crime_ref", None, "force.yaml: systems.1: files.crimes.columns.crime_ref: missing (required)"),
+        ("systems.0.files.people.columns.shoe_size", "SHOE", "force.yaml: systems.0: files.people.columns.shoe_size: not a field of people"),
+        ("systems.0.ho_class_pattern", r"^(\d{3})/(\d{2})$", "force.yaml: systems.0.ho_class_pattern: needs the named groups (?P<cls>...), (?P<sub>...)"),
+        ("systems.0.outcome_pattern", "([", "force.yaml: systems.0.outcome_pattern: not a regular expression"),
+        ("systems.0.status_values.CONFIRMED", "open", "force.yaml: systems.0.status_values.CONFIRMED: Input should be 'live', 'cancelled' or 'migrated' (got 'open')"),
+        ("systems.1.took_over_from", "Niche", "force.yaml: systems.1.took_over_from: 'Niche' is not a system listed before it"),
+        ("systems.0.date_format", "dd/mm/yyyy", "force.yaml: systems.0.date_format: a date needs a day, a month and a year"),
+        ("systems.0.colour", "blue", "force.yaml: systems.0.colour: unknown key (is it misspelt?)"),
+        ("systems.1.system", "CMS", "force.yaml: systems.1.system: 'CMS' is listed twice"),
+        ("force", None, "force.yaml: force: missing (required)"),
+    ],
+)
+def test_each_mistake_in_a_profile_is_one_line_naming_the_key(tmp_path, path, value, expected):
+    with pytest.raises(ProfileError) as raised:
+        force_profile.read_profile(written(tmp_path, edit(shipped(), path, value)))
+    message = str(raised.value)
+    assert "\n" not in message and message.startswith(expected), message
+
+
+def test_a_profile_that_is_not_yaml_or_too_deep_is_one_line_naming_the_file(tmp_path):
+    path = tmp_path / "force.yaml"
+    path.write_text("force: [" * 30, encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"^force.yaml: line 1: nested more than 20 deep \(a force profile"):
+        force_profile.read_profile(path)
+    with pytest.raises(ProfileError, match=r"force profile not found"):
+        force_profile.read_profile(tmp_path / "missing.yaml")
+
+
+def test_a_one_system_force_is_as_valid_as_two(tmp_path):
+    values = shipped()
+    values["systems"] = values["systems"][1:]
+    values["systems"][0].pop("took_over_from")
+    (only,) = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert only.system == "Connect" and only.legacy_system is None
+
+
+def test_the_cache_key_changes_with_the_profile(tmp_path):
+    from helpers.cache.keys import entry_name
+
+    values = shipped()
+    values["systems"][0]["status_values"]["REOPENED"] = "live"
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert entry_name(SAMPLE, other) != entry_name(SAMPLE, force_profile.profile_sources())
+
+
+def rewrite(folder: Path, values: dict, layouts: dict) -> Path:
+    """The sample extract written again in each system's (encoding, delimiter, quote), and the
+    profile `values` changed to say so."""
+    import csv
+
+    folder.mkdir()
+    for system in values["systems"]:
+        encoding, delimiter, quote = layouts[system["system"]]
+        old = "cp1252" if system["encoding"] == "cp1252" else "utf-8-sig"
+        system.update(encoding=encoding, delimiter=delimiter, quote_char=quote)
+        for spec in system["files"].values():
+            with open(SAMPLE / spec["file"], encoding=old, newline="") as source:
+                rows = list(csv.reader(source))
+            with open(folder / spec["file"], "w", encoding=encoding, newline="") as target:
+                csv.writer(target, delimiter=delimiter, quotechar=quote, lineterminator="\r\n").writerows(rows)
+    return folder
+
+
+def test_another_layout_and_encoding_read_the_same_records(tmp_path):
+    """The data contract's sample written as another force might: CMS in UTF-8 separated by tabs,
+    Connect in Windows-1252 separated by semicolons with ' as its quote. Read through a profile that
+    says so, it is the same extract, row for row, with the same quarantine."""
+    import pandas as pd
+
+    from helpers.extracts.load import load_extracts
+
+    layouts = {"CMS": ("utf-8", "\t", '"'), "Connect": ("cp1252", ";", "'")}
+    values = shipped()
+    rewritten = rewrite(tmp_path / "extracts", values, layouts)
+    assert "\t" in (rewritten / "CMS_CRIMES.csv").read_text(encoding="utf-8").splitlines()[0]
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert [(s.encoding, s.delimiter, s.quote_char) for s in other] == list(layouts.values())
+
+    ours, theirs = load_extracts(SAMPLE), load_extracts(rewritten, other)
+    pd.testing.assert_frame_equal(ours.crimes, theirs.crimes)
+    pd.testing.assert_frame_equal(ours.charges, theirs.charges)
+    pd.testing.assert_frame_equal(ours.quarantine.drop(columns="file"), theirs.quarantine.drop(columns="file"))
+    pd.testing.assert_series_equal(ours.circumstances(), theirs.circumstances())
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("encoding", "utf-16", "systems.0.encoding: must be utf-8 or an 8-bit encoding"),
+        ("encoding", "klingon", "systems.0.encoding: not an encoding Python knows"),
+        ("delimiter", ";;", "systems.0.delimiter: must be one ASCII character"),
+        ("delimiter", "\n", "systems.0.delimiter: must be one ASCII character"),
+        ("quote_char", ",", "systems.0: quote_char: the same character as the delimiter (',')"),
+    ],
+)
+def test_a_layout_the_reader_cannot_take_is_one_line(tmp_path, key, value, expected):
+    values = shipped()
+    values["systems"][0][key] = value
+    with pytest.raises(ProfileError, match="^force.yaml: " + re.escape(expected)):
+        force_profile.read_profile(written(tmp_path, values))
+
+
+def test_encodings_are_kept_under_pythons_own_names(tmp_path):
+    values = shipped()
+    values["systems"][0]["encoding"], values["systems"][1]["encoding"] = "Windows-1252", "UTF8"
+    cms, connect = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert (cms.encoding, connect.encoding) == ("cp1252", "utf-8")
+
+
+def test_a_malformed_row_in_a_semicolon_file_is_set_aside_with_its_line(tmp_path):
+    """The quarantine finds a record's line by the profile's delimiter and quote, not a comma's."""
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    folder = rewrite(tmp_path / "extracts", values, {"CMS": ("cp1252", ",", '"'), "Connect": ("utf-8", ";", "'")})
+    connect = values["systems"][1]
+    crimes = folder / connect["files"]["crimes"]["file"]
+    lines = crimes.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    # the header and two records of plain values, separated by semicolons; the second has a field too many
+    row = ["X"] * len(header)
+    crimes.write_text(";".join(header) + "\r\n" + ";".join(row) + "\r\n" + "'a;b';" + ";".join(row) + "\r\n", encoding="utf-8")
+    extract = load_extracts(folder, force_profile.read_profile(written(tmp_path, values)).sources())
+    malformed = extract.quarantine[extract.quarantine["column"] == "(whole record)"]
+    assert malformed[["file", "line"]].to_dict("records") == [{"file": crimes.name, "line": 3}]
+
+
+# ---- foi-briefing profile check
+
+
+def run_check(*args: str) -> tuple[int, str, str]:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "helpers", "profile", "check", *args], capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_profile_check_of_the_shipped_profile_on_the_sample_sets_nothing_aside():
+    code, out, err = run_check(str(SHIPPED), "--extracts", str(SAMPLE))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == f"{SHIPPED}: ok (2 systems: CMS, Connect)"
+    assert "no value of any column would be set aside" in out
+
+
+def test_profile_check_lists_every_missing_column_and_what_would_be_set_aside(tmp_path):
+    values = shipped()
+    folder = rewrite(tmp_path / "extracts", values, {"CMS": ("cp1252", ",", '"'), "Connect": ("utf-8", ",", '"')})
+    # a status the profile does not list, and a recorded date in a format it does not read
+    crimes = folder / "CMS_CRIMES.csv"
+    crimes.write_bytes(crimes.read_bytes().replace(b",CONFIRMED,", b",REOPENED,", 3))
+    connect = folder / "connect_crimes.csv"
+    text = connect.read_text(encoding="utf-8")
+    first = text.splitlines()[1].split(",")[2]  # the third column: Recorded Date
+    connect.write_text(text.replace("," + first + ",", ",31/12/2017 10:00,", 1), encoding="utf-8")
+    profile = written(tmp_path, values)
+    code, out, _ = run_check(str(profile), "--extracts", str(folder))
+    assert code == 0, out
+    assert "CMS_CRIMES.csv: CRIME STATUS: 3 set aside" in out and "'REOPENED'" in out
+    assert "connect_crimes.csv: Recorded Date: 1 set aside" in out and "'31/12/2017 10:00'" in out
+
+    values["systems"][1]["files"]["people"]["columns"]["role"] = "Part Played"
+    values["systems"][0]["files"]["crimes"]["file"] = "cms_crimes_2017.csv"
+    code, out, _ = run_check(str(written(tmp_path, values)), "--extracts", str(folder))
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert code == 3 and len(errors) == 2, out
+    assert "cms_crimes_2017.csv: file not found" in errors[0] and "missing column 'Part Played'; the header has 'Role'" in errors[1]
+
+
+def test_profile_check_of_a_bad_profile_is_one_line_exit_2(tmp_path):
+    values = shipped()
+    values["systems"][0]["encoding"] = "utf-16"
+    code, out, err = run_check(str(written(tmp_path, values)))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "systems.0.encoding: must be utf-8" in err
+
+
+# ---- date formats
+
+
+def test_month_names_are_read_in_any_case_and_nothing_else_is():
+    from helpers.extracts import codes
+
+    values = ["04-Dec-2017 10:30", "04-DEC-2017 10:30", "29-feb-2016 00:00", "29-Feb-2017 00:00", "04-Dex-2017 10:30", "04-12-2017 10:30", "4-Dec-2017 10:30"]
+    parsed = codes.parse_datetimes(pa.array(values), ["%d-%b-%Y %H:%M"]).to_pylist()
+    assert parsed[:3] == [datetime(2017, 12, 4, 10, 30), datetime(2017, 12, 4, 10, 30), datetime(2016, 2, 29)]
+    assert parsed[3:] == [None, None, None, None]  # 29 Feb 2017 does not exist; Dex is no month
+
+
+def test_the_reader_and_the_profile_know_the_same_date_parts():
+    from helpers.extracts import codes
+
+    assert set(codes._WIDTHS) == set(sources.DATE_DIRECTIVES)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("%d/%m/%y", "'%y' is not a part the reader knows"),
+        ("%d/%B/%Y", "'%B' is not a part the reader knows"),
+        ("%m/%Y", "a date needs a day, a month and a year"),
+        ("%d/%m/%b/%Y", "each part once"),
+        ("dd/mm/yyyy", "a date needs a day, a month and a year"),
+    ],
+)
+def test_a_date_format_the_reader_cannot_read_is_one_line(tmp_path, fmt, expected):
+    values = shipped()
+    values["systems"][0]["date_format"] = fmt
+    with pytest.raises(ProfileError, match=re.escape(f"force.yaml: systems.0.date_format: {expected}")):
+        force_profile.read_profile(written(tmp_path, values))
+
+
+# ---- a request run with another profile
+
+
+@pytest.mark.slow
+def test_a_run_with_another_profile_gives_the_same_release(tmp_path):
+    """Request 20180075 on the data contract's sample, and on the same records exported in another
+    layout and encoding read through `--profile`: the released tables are byte for byte the same,
+    and the manifest names the profile each was read with."""
+    import json
+    import subprocess
+    import sys
+
+    values = shipped()
+    rewritten = rewrite(tmp_path / "extracts", values, {"CMS": ("utf-8", "\t", '"'), "Connect": ("cp1252", ";", "'")})
+    profile = written(tmp_path, values)
+    foi = Path(sys.executable).parent / "foi-briefing"
+    params = project_root() / "parameters" / "20180075.yaml"
+
+    def run(extracts: Path, out: Path, *options: str) -> Path:
+        done = subprocess.run([foi, "run", params, "--extracts", extracts, "--out", out, "--formats", "html", "--no-progress", *options], capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return out / "20180075" / "release"
+
+    ours = run(SAMPLE, tmp_path / "ours")
+    theirs = run(rewritten, tmp_path / "theirs", "--profile", str(profile))
+    tables = sorted(path.name for path in (ours / "tables").iterdir())
+    assert tables and tables == sorted(path.name for path in (theirs / "tables").iterdir())
+    for name in tables:
+        assert (ours / "tables" / name).read_bytes() == (theirs / "tables" / name).read_bytes(), name
+    manifests = [json.loads((folder / "manifest.json").read_text(encoding="utf-8")) for folder in (ours, theirs)]
+    assert manifests[0]["force_profile"] == {"file": "cms-connect.yaml", "sha256": force_profile.profile_sha256(SHIPPED)}
+    assert manifests[1]["force_profile"] == {"file": "force.yaml", "sha256": force_profile.profile_sha256(profile)}
+    assert manifests[1]["parameters"]["profile"] == "(not published)"
+
+
+def test_check_names_the_profile_and_refuses_a_bad_one(tmp_path):
+    import subprocess
+    import sys
+
+    foi = Path(sys.executable).parent / "foi-briefing"
+    params = project_root() / "parameters" / "20180075.yaml"
+    values = shipped()
+    values["systems"][1]["took_over_from"] = "Niche"
+    bad = written(tmp_path, values)
+    done = subprocess.run([foi, "check", params, "--profile", bad], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.strip() == "foi-briefing: force.yaml: systems.1.took_over_from: 'Niche' is not a system listed before it (list the systems oldest first)"
+    with_key = tmp_path / "request.yaml"
+    with_key.write_text(params.read_text(encoding="utf-8") + f"profile: {bad}\n", encoding="utf-8")
+    done = subprocess.run([foi, "check", with_key], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "took_over_from" in done.stderr
+    done = subprocess.run([foi, "check", with_key, "--profile", SHIPPED], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (0, f"{with_key}: ok (request 20180075, profile cms-connect.yaml)\n")  # the option wins
+
+
+# ---- the release gate reads the profile's identifier forms
+
+
+def five_digit_force():
+    """A force whose person numbers have five digits and crime references are `AB-17-000123`."""
+    import pandas as pd
+
+    from helpers.gate.sensitive import FrameSensitive
+
+    crimes = pd.DataFrame({"crime_ref": ["AB-17-000123"], "circumstances": ["Victim approached near the park."]})
+    people = pd.DataFrame({"crime_ref": ["AB-17-000123"], "person_ref": ["40865"], "pnc_id": [None], "role": ["Victim"], "surname": ["Okafor"], "forenames": ["Ada"], "date_of_birth": ["2005-07-19"]})
+    values = shipped()
+    values["systems"] = values["systems"][:1]
+    values["systems"][0]["identifier_formats"] = {"crime number": r"AB-\d{2}-\d{6}", "person number": r"\d{5}"}
+    forms = force_profile.ForceProfile.model_validate(values).sources()
+    from helpers.gate.sensitive import formats_of
+
+    return FrameSensitive(crimes, people, formats=formats_of(forms))
+
+
+@pytest.mark.parametrize(
+    ("label", "named"),
+    [
+        ("Charged (person 40865)", "person number"),
+        ("Ref AB-17-000123", "crime number"),
+        ("Ref AB 17 000123", "crime number"),
+        ("Ref ab.17.000123", "crime number"),
+    ],
+)
+def test_an_identifier_in_the_profiles_form_is_caught_however_short_or_spaced(label, named):
+    import pandas as pd
+
+    from helpers.gate.check import check_tables
+
+    table = {"charged": pd.DataFrame({"Charged": ["27"]}, index=pd.Index([label], name="Charge group"))}
+    report = check_tables(table, 5, five_digit_force())
+    assert [f.rule for f in report.findings] == ["identifier"], report.findings
+    assert report.findings[0].detail.startswith(named) and "40865" not in report.findings[0].detail
+
+
+def test_a_number_in_the_form_that_is_no_ones_passes():
+    import pandas as pd
+
+    from helpers.gate.check import check_tables
+
+    table = {"charged": pd.DataFrame({"Charged": ["27"]}, index=pd.Index(["Charged (person 40866), AB-17-000124"], name="Charge group"))}
+    assert check_tables(table, 5, five_digit_force()).findings == []
+
+
+def test_without_the_profiles_forms_a_five_digit_person_number_would_pass():
+    """What the forms are for: the generic rule takes tokens of six characters or more."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from helpers.gate.check import check_tables
+
+    table = {"charged": pd.DataFrame({"Charged": ["27"]}, index=pd.Index(["Charged (person 40865)"], name="Charge group"))}
+    assert check_tables(table, 5, replace(five_digit_force(), formats={})).findings == []
+
+
+@pytest.mark.parametrize("pattern", ["", r"\d*", "[A-Z]", "((", r"(\d+)+X", r"(?:[A-Z]\d*){2,}"])
+def test_an_identifier_form_that_matches_nothing_in_particular_is_refused(tmp_path, pattern):
+    values = shipped()
+    values["systems"][0]["identifier_formats"] = {"nominal number": pattern}
+    with pytest.raises(ProfileError, match=r"^force.yaml: systems.0.identifier_formats.nominal number: "):
+        force_profile.read_profile(written(tmp_path, values))
+
+
+@pytest.mark.slow
+def test_request_20180075_on_a_one_system_force_end_to_end(tmp_path):
+    """The generator's one-system force (another layout, encoding, date and class format) briefed
+    by `foi-briefing run --profile`: its exact figures are the generator's truth, and the briefing
+    describes one system, with no migration."""
+    import json
+    import subprocess
+    import sys
+
+    from helpers.synthetic.generator import generate_extracts
+    from helpers.synthetic.truth import truth_for_request
+
+    profile = project_root() / "profiles" / "examples" / "synthetic-one-system.yaml"
+    truth = generate_extracts(tmp_path / "one", n_crimes=8000, layout="one-system")
+    params = project_root() / "parameters" / "20180075.yaml"
+    foi = Path(sys.executable).parent / "foi-briefing"
+    done = subprocess.run([foi, "run", params, "--extracts", tmp_path / "one", "--out", tmp_path / "out", "--formats", "html", "--no-progress", "--profile", profile], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads((tmp_path / "out" / "20180075" / "restricted" / "results.json").read_text(encoding="utf-8"))
+    values = yaml.safe_load(params.read_text(encoding="utf-8"))
+    groups = values["charge_groups"]
+    expected = truth_for_request(truth, values["period_from"], values["period_to"], values["charge_year"], values["offence_classes"], groups["section_15"]["codes"], groups["attempt_section_15"]["codes"])
+    assert results["offences_by_year"] == expected["offences_by_year"]
+    assert results["persons_charged"] == expected["persons_charged"]
+    page = (tmp_path / "out" / "20180075" / "restricted" / "to-publish" / "briefing.html").read_text(encoding="utf-8")
+    assert "We used one crime system: the Occurrence system" in page and "migrated" not in page
+    assert "People with more than one record are counted once (Table 6)." in page
+
+
+@pytest.mark.slow
+def test_request_20180075_on_a_three_system_force_end_to_end(tmp_path):
+    """After a second migration (CMS, Connect, then Niche), `foi-briefing run --profile` gives the
+    generator's truth, and the briefing describes three systems and counts the moves between them."""
+    import json
+    import subprocess
+    import sys
+
+    from helpers.synthetic.generator import generate_extracts
+    from helpers.synthetic.truth import truth_for_request
+
+    profile = project_root() / "profiles" / "examples" / "synthetic-three-systems.yaml"
+    truth = generate_extracts(tmp_path / "three", n_crimes=8000, layout="three-systems")
+    params = project_root() / "parameters" / "20180075.yaml"
+    foi = Path(sys.executable).parent / "foi-briefing"
+    done = subprocess.run([foi, "run", params, "--extracts", tmp_path / "three", "--out", tmp_path / "out", "--formats", "html", "--no-progress", "--profile", profile], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads((tmp_path / "out" / "20180075" / "restricted" / "results.json").read_text(encoding="utf-8"))
+    values = yaml.safe_load(params.read_text(encoding="utf-8"))
+    groups = values["charge_groups"]
+    expected = truth_for_request(truth, values["period_from"], values["period_to"], values["charge_year"], values["offence_classes"], groups["section_15"]["codes"], groups["attempt_section_15"]["codes"])
+    assert results["offences_by_year"] == expected["offences_by_year"]
+    assert results["persons_charged"] == expected["persons_charged"]
+    page = (tmp_path / "out" / "20180075" / "restricted" / "to-publish" / "briefing.html").read_text(encoding="utf-8")
+    assert "We used three crime systems in this period" in page and "A crime migrated from Connect to Niche" in page
+    merging = (tmp_path / "out" / "20180075" / "release" / "tables" / "data_quality_merging.csv").read_text(encoding="utf-8")
+    assert merging.startswith("Combining the three systems,Records") and "Moves of a crime from one system to the next" in merging
