@@ -56,5 +56,17 @@ bench: $(STAMP) bytecode
 clean-cache: $(STAMP)
 	$(BIN)/foi-briefing cache clear
 
+# what the tool made and can make again: the venv, the runs' staging and failed runs, and each
+# request's outputs (a folder holding release/ and restricted/; a link is not followed). Never
+# the disclosure logs (a
+# folder with a log.json), their published versions (published/) or the review stores kept in
+# a log's folder: a person's work, which must outlive every make target.
 clean:
-	rm -rf $(VENV) outputs/*/ outputs/.runs outputs/.failed
+	rm -rf $(VENV) outputs/.runs outputs/.failed
+	for folder in outputs/*/; do \
+		case "$$folder" in outputs/published/) continue ;; esac; \
+		if [ ! -L "$${folder%/}" ] && [ -d "$$folder/release" ] && [ -d "$$folder/restricted" ] \
+			&& [ ! -e "$$folder/log.json" ]; then \
+			rm -rf "$${folder%/}"; \
+		fi; \
+	done

@@ -167,7 +167,10 @@ def test_the_cache_key_hashes_every_module_that_reads_extracts():
         for name in MODULES
         if subpackage(name) in ("extracts", "cache") and name.count(".") == 2
     }
-    assert set(FINGERPRINTED_MODULES) == wanted
+    # what searches of an entry's texts found, kept beside it: read no extract (its files say
+    # which search and format they hold), so a change to it makes no new entry
+    reads_no_extract = {"cache.searches"}
+    assert set(FINGERPRINTED_MODULES) == wanted - reads_no_extract
 
 
 def run_python(code: str, *args: str) -> subprocess.CompletedProcess:

@@ -161,7 +161,7 @@ def test_the_gate_finds_the_extract_s_identifiers_names_and_texts_in_either_stor
     assert sensitive.identifiers_present(set()) == set()
     assert sensitive.people_with_dob({date(2001, 1, 1)}).empty
     assert sensitive.people_with_dob({date(1992, 5, 24)})["surname"].tolist() == ["SMITH"]
-    assert list(sensitive.texts()) == ["Updated: Predator Patrol sting."]
+    assert sensitive.texts().to_pylist() == ["Updated: Predator Patrol sting."]
 
 
 def test_the_gate_refuses_an_extract_loaded_without_its_personal_data(tmp_path):
@@ -423,6 +423,159 @@ def test_the_gate_s_answers_are_kept_with_the_extract_for_the_next_checker(tmp_p
     assert looked_up == [{"PER2"}]
 
 
+# ---- what searches of an entry's texts found, kept in the entry for the next process
+
+
+def test_a_search_of_the_texts_is_kept_in_the_entry_for_the_next_process(tmp_path, cache_dir):
+    import numpy as np
+
+    from helpers.cache.searches import KeptSearches
+
+    entry = cache.open_extract(extract_folder(tmp_path)).store.folder
+    assert KeptSearches(entry, 3).get("grey van") is None
+    KeptSearches(entry, 3).put("grey van", np.array([0, 2]))
+    assert KeptSearches(entry, 3).get("grey van").tolist() == [0, 2]  # another process's
+    assert KeptSearches(entry, 3).get("red van") is None  # another search
+    KeptSearches(entry, 3).put("no van", np.array([], np.int64))
+    assert KeptSearches(entry, 3).get("no van").tolist() == []  # found in no text: kept too
+
+
+def test_a_kept_search_that_is_not_whole_or_not_of_these_texts_is_not_used(tmp_path, cache_dir):
+    import numpy as np
+
+    from helpers.cache.searches import KeptSearches
+
+    entry = cache.open_extract(extract_folder(tmp_path)).store.folder
+    kept = KeptSearches(entry, 3)
+    kept.put("grey van", np.array([0, 2]))
+    path = kept._path("grey van")
+    whole = path.read_bytes()
+    assert KeptSearches(entry, 2).get("grey van") is None  # text no. 2 is not among 2 texts
+    path.write_bytes(whole[:-3])  # cut short
+    assert kept.get("grey van") is None
+    path.write_bytes(whole.replace(b"grey", b"gray"))  # another search's file under this name
+    assert kept.get("grey van") is None
+    path.write_bytes(whole[: -16] + np.array([2, 0], "<i8").tobytes())  # not ascending
+    assert kept.get("grey van") is None
+    path.write_bytes(whole)
+    assert kept.get("grey van").tolist() == [0, 2]
+
+
+def test_a_search_is_kept_nowhere_without_an_error_where_the_entry_cannot_be_written(tmp_path, cache_dir):
+    import numpy as np
+
+    from helpers.cache.searches import SEARCHES, KeptSearches
+
+    entry = cache.open_extract(extract_folder(tmp_path)).store.folder
+    (entry / SEARCHES).write_text("not a folder")  # as a folder nobody may write in would
+    KeptSearches(entry, 3).put("grey van", np.array([0]))
+    assert KeptSearches(entry, 3).get("grey van") is None
+    assert (entry / SEARCHES).read_text() == "not a folder"
+
+
+COPIED = "Caller reported that a grey van had been parked near the primary school gates."
+
+
+def copied_text_extract(tmp_path) -> Path:
+    """An extract with a text an analyst could paste into a label, and a person's data."""
+    return write_extract(
+        tmp_path / "extracts",
+        CMS_CRIMES=[cms_crime("CM/16/0000001", CIRCUMSTANCES="Bike taken from a shed."), cms_crime("CM/16/0000002", CIRCUMSTANCES=COPIED)],
+        CMS_NOMINALS=[{"CRIME NO": "CM/16/0000002", "NOMINAL NO": "400001", "SURNAME": "SMITH", "DOB": "24/05/1992"}],
+    )
+
+
+def test_the_gate_finds_a_label_copied_from_any_text_through_the_searches_the_entry_keeps(tmp_path, cache_dir, monkeypatch):
+    """The first process to gate a label searches every text for its anchor words and keeps what
+    it found in the extract's cache entry; the next (a new process: nothing kept in memory) reads
+    it from there instead of searching, and still finds the copied label; a kept search that is
+    damaged is searched again."""
+    from helpers.cache.searches import SEARCHES
+    from helpers.gate import sensitive
+    from helpers.gate.check import check_tables
+    from helpers.gate.rules import copied_text
+    from helpers.gate.sensitive import ExtractSensitive
+
+    extract = cache.open_extract(copied_text_extract(tmp_path))
+    label = "grey van had been parked near the primary school"
+    table = {"charged": pd.DataFrame({"Charged": ["27"]}, index=pd.Index([label], name="Charge group"))}
+    searched = []
+    real = copied_text._holding
+    monkeypatch.setattr(copied_text, "_holding", lambda texts, anchors: searched.append(anchors) or real(texts, anchors))
+
+    def gate_in_a_new_process():
+        monkeypatch.setattr(sensitive, "_LOOKUPS_BY_FILES", {})
+        monkeypatch.setattr(sensitive, "_LOOKUPS", __import__("weakref").WeakKeyDictionary())
+        monkeypatch.setattr(copied_text, "_KEPT", {})
+        searched.clear()
+        report = check_tables(table, 5, ExtractSensitive(extract, []))  # no text in the scope
+        return [f.rule for f in report.findings]
+
+    assert gate_in_a_new_process() == ["copied_text"]
+    assert searched  # every text searched, and what was found kept in the entry
+    assert list((extract.store.folder / SEARCHES).iterdir())
+    assert gate_in_a_new_process() == ["copied_text"]
+    assert searched == []  # read from the entry
+    for path in (extract.store.folder / SEARCHES).iterdir():
+        path.write_bytes(path.read_bytes()[:-1])
+    assert gate_in_a_new_process() == ["copied_text"]
+    assert searched  # not whole: searched again
+
+
+def test_a_look_up_s_answer_is_kept_in_the_entry_as_a_table_and_not_used_if_damaged(tmp_path, cache_dir):
+    import pyarrow as pa
+
+    from helpers.cache.searches import KeptSearches
+
+    entry = cache.open_extract(extract_folder(tmp_path)).store.folder
+    answer = pa.table({"surname": ["SMITH"], "forenames": ["JOHN"]})
+    assert KeptSearches(entry).table("people named") is None
+    KeptSearches(entry).keep_table("people named", answer)
+    assert KeptSearches(entry).table("people named").equals(answer)
+    assert KeptSearches(entry).table("people born") is None  # another look-up
+    path = KeptSearches(entry)._path("people named")
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    assert KeptSearches(entry).table("people named") is None  # not whole: looked up again
+    KeptSearches(entry).keep_table("people born", answer)
+    path.write_bytes(KeptSearches(entry)._path("people born").read_bytes())  # another's answer
+    assert KeptSearches(entry).table("people named") is None
+
+
+def test_the_gate_s_look_ups_of_people_are_kept_in_the_entry_and_still_find_the_person(tmp_path, cache_dir, monkeypatch):
+    """The kernel's gate on the tables and the runner's on the release ask who is named on the
+    request's crimes, and who was born on the release's dates: the first to ask keeps the answer
+    in the extract's cache entry, the next (a new process) reads it without reading a name or a
+    date of birth of the extract, and still finds the person."""
+    from helpers.gate import sensitive
+    from helpers.gate.check import check_tables
+    from helpers.gate.rules import copied_text
+    from helpers.gate.sensitive import ExtractSensitive
+
+    extract = cache.open_extract(copied_text_extract(tmp_path))
+
+    def gate_in_a_new_process(label):
+        monkeypatch.setattr(sensitive, "_LOOKUPS_BY_FILES", {})
+        monkeypatch.setattr(sensitive, "_LOOKUPS", __import__("weakref").WeakKeyDictionary())
+        monkeypatch.setattr(copied_text, "_KEPT", {})
+        table = {"charged": pd.DataFrame({"Charged": ["27"]}, index=pd.Index([label], name="Charge group"))}
+        report = check_tables(table, 5, ExtractSensitive(extract, ["CM/16/0000002"]))
+        return [(f.rule, f.detail) for f in report.findings]
+
+    full_name = gate_in_a_new_process("Charged: John Smith")
+    with_dob = gate_in_a_new_process("Smith, born 24/05/1992, charged")
+    assert [rule for rule, _ in full_name] == ["name_with_dob"] and [rule for rule, _ in with_dob] == ["name_with_dob"]
+
+    def no_reading(*args):
+        raise AssertionError("read the extract's names or dates of birth again")
+
+    monkeypatch.setattr(ExtractSensitive, "_name_tables", no_reading)
+    monkeypatch.setattr(type(extract.store), "people_born", no_reading)
+    assert gate_in_a_new_process("Charged: John Smith") == full_name
+    assert gate_in_a_new_process("Smith, born 24/05/1992, charged") == with_dob
+    assert gate_in_a_new_process("Charged: 27 people") == []
+
+
 # ---- issue 17: the cache deletes nothing it did not make, and is private whatever the umask
 
 
@@ -488,13 +641,23 @@ def test_a_cache_from_before_the_mark_is_adopted_only_if_all_in_it_is_the_cache_
     assert [p.name for p in cache_dir.iterdir()] == ["notes.txt"]
 
 
+def keep_a_search(extract) -> None:
+    """A search of the entry's texts kept in it (`helpers.cache.searches`), as the gate keeps one."""
+    import numpy as np
+
+    from helpers.cache.searches import SEARCHES, KeptSearches
+
+    KeptSearches(extract.store.folder, 3).put("grey van", np.array([1]))
+    assert list((extract.store.folder / SEARCHES).iterdir())
+
+
 def test_the_cache_is_owner_only_whatever_the_umask(tmp_path, cache_dir):
     old = os.umask(0o022)
     try:
         folder = extract_folder(tmp_path)
         lock = cache.claim_build(folder)  # as a run claims the build: the root and its lock file
         lock.close()
-        cache.open_extract(folder)
+        keep_a_search(cache.open_extract(folder))
     finally:
         os.umask(old)
     everything = [cache_dir, *cache_dir.rglob("*")]
@@ -526,7 +689,7 @@ def test_a_share_group_makes_the_cache_readable_by_that_group_only(tmp_path, cac
         folder = extract_folder(tmp_path)
         lock = cache.claim_build(folder)  # as a run claims the build: the root and its lock file
         lock.close()
-        cache.open_extract(folder)
+        keep_a_search(cache.open_extract(folder))
     finally:
         os.umask(old)
     assert len(list(cache_dir.rglob("*"))) > 8

@@ -325,6 +325,31 @@ def test_the_search_of_every_text_looks_again_only_for_anchors_it_has_not_seen(m
     assert passes[0] == 3 and len(passes) == 2  # "school" only
 
 
+def test_the_search_of_every_text_reads_what_another_process_kept_and_keeps_what_it_searched(tmp_path, monkeypatch):
+    """The extract cache keeps each anchor's texts for the other processes of a run or a batch
+    (`helpers.cache.searches`): a new process (nothing kept in memory) searches only for the
+    anchors no process has searched for, and finds the same texts."""
+    import pyarrow as pa
+
+    from helpers.cache.searches import KeptSearches
+    from helpers.gate.rules import copied_text
+
+    def texts():  # the same texts, as another process reads them
+        return pa.chunked_array([pa.array(["a grey van near the school", "a red van", "nothing"])])
+
+    saved = KeptSearches(tmp_path, 3)
+    passes = []
+    real = copied_text._holding
+    monkeypatch.setattr(copied_text, "_holding", lambda t, anchors: passes.append(anchors) or real(t, anchors))
+    assert copied_text._texts_holding(texts(), ["grey", "red"], [], saved).tolist() == [0, 1]
+    assert passes
+    passes.clear()
+    assert copied_text._texts_holding(texts(), ["red", "grey"], [], saved).tolist() == [0, 1]
+    assert passes == []  # both read from where the first process kept them
+    assert copied_text._texts_holding(texts(), ["red", "school"], [], saved).tolist() == [0, 1]
+    assert ["school"] in passes and not any("red" in anchors for anchors in passes)
+
+
 # ---- what must still be released
 
 

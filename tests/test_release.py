@@ -840,3 +840,84 @@ def test_the_gate_runs_one_rule_for_each_kind_of_leak_a_finding_can_name():
     assert set(names) | {"unreadable"} == set(RULE_NAMES)
     assert {rule.name for rule in RULES if rule.reads_extract} == {"identifier", "name_with_dob", "copied_text"}
     assert "spreadsheet_formula" in names and "active_content" in names
+
+
+# ---- a run's draft: gated as its clean copy, and around its draft mark (`check_draft`)
+
+DRAFT_MAIN = '<main class="briefing">\n'
+
+
+def draft_and_clean(root: Path, mark: str, clean_page: str, draft_page: str | None = None, draft_note: str = "") -> tuple[Path, Path]:
+    """A run's release to publish (clean) and its draft (release/): the same files, the draft's
+    page with `mark` at the top of its main part (or `draft_page`, a page changed otherwise), each
+    manifest listing its own page's hash (and `draft_note` in the draft's)."""
+    clean, draft = root / "restricted" / "to-publish", root / "release"
+    for folder, html, note in ((clean, clean_page, ""), (draft, draft_page if draft_page is not None else clean_page.replace(DRAFT_MAIN, DRAFT_MAIN + mark, 1), draft_note)):
+        (folder / "tables").mkdir(parents=True)
+        (folder / "briefing.html").write_text(html, encoding="utf-8")
+        (folder / "tables" / "offences.csv").write_text(TABLE_CSV, encoding="utf-8")
+        manifest = {"request": "20180075", "note": note, "release_files": {"briefing.html": hashlib.sha256(html.encode()).hexdigest()}}
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return draft, clean
+
+
+def short_page(body: str) -> str:
+    return f'<!DOCTYPE html><html lang="en-GB"><head><title>FOI</title></head><body><header><h1>FOI 20180075</h1></header>{DRAFT_MAIN}{body}\n</main></body></html>\n'
+
+
+WORDS_70 = " ".join(["the figures were counted once"] * 14)  # 70 words without a name or a date
+DRAFT_CASES = {
+    "the tool's mark": ("DRAFT_MARK", page(), None, None),
+    "a crime reference planted in the draft's page only": ("DRAFT_MARK", page(), page("<p>See CM/13/0000001.</p>"), "identifier"),
+    "a crime reference in the mark itself": ('<p class="draft-mark">Draft of CM/13/0000001</p>\n', page(), None, "identifier"),
+    "eight words copied across the mark's end": ("<p>Reviewer's note: Suspect contacted the girl on</p>\n", short_page("<p>a social media app, it was said.</p>"), None, "copied_text"),
+    "a surname in the mark near a date of birth in the page": ("<p>Checked by McKenzie.</p>\n", short_page("<p>Received on 24/05/1992 from the unit.</p>"), None, "name_with_dob"),
+    "a surname in the mark 70 words from a date of birth": ("<p>Checked by McKenzie.</p>\n", short_page(f"<p>{WORDS_70} on 24/05/1992.</p>"), None, None),
+    "a leak in the page to publish, drafted as it is": ("DRAFT_MARK", page("<p>See CM/13/0000001.</p>"), None, "identifier"),
+    "a crime reference in the draft's manifest only": ("DRAFT_MARK", page(), None, "identifier"),
+}
+
+
+@pytest.mark.parametrize("case", list(DRAFT_CASES))
+def test_the_draft_gated_as_its_clean_copy_and_around_its_mark_is_gated_as_in_full(tmp_path, sensitive, case):
+    """`check_draft` gives the report of the full gate on the draft and its clean copy in one
+    pass, whatever the draft holds: a leak planted in the draft only (in its page, in its mark,
+    or across the mark and the page) is caught, as is one in both."""
+    from helpers.briefing.report import DRAFT_MARK
+    from helpers.gate.check import check_draft
+
+    mark, clean_page, draft_page, rule = DRAFT_CASES[case]
+    mark = DRAFT_MARK if mark == "DRAFT_MARK" else mark
+    note = "see CM/13/0000001" if "manifest" in case else ""
+    draft, clean = draft_and_clean(tmp_path, mark, clean_page, draft_page, note)
+    full = check_release(draft, T, sensitive, also={"restricted/to-publish": clean})
+    report = check_draft(draft, clean, "restricted/to-publish", mark, T, sensitive)
+    assert report.findings == full.findings and report.files_checked == full.files_checked
+    if rule is None:
+        assert report.passed, report.findings
+    else:
+        assert {f.rule for f in report.findings} == {rule}, report.findings
+        drafted = "manifest.json" if "manifest" in case else "briefing.html"
+        assert drafted in {f.file for f in report.findings}  # the draft's
+
+
+def test_a_clean_draft_s_page_is_gated_only_around_its_mark(tmp_path, sensitive, monkeypatch):
+    """The shortcut is taken: the draft's files are not read as a release again, only the page's
+    text around the mark is gated."""
+    from helpers.briefing.report import DRAFT_MARK
+    from helpers.gate import check
+
+    long_page = page(f"<p>{WORDS_70}</p>" * 4)
+    draft, clean = draft_and_clean(tmp_path, DRAFT_MARK, long_page)
+    gated = []
+    real = check._run_rules
+    monkeypatch.setattr(check, "_run_rules", lambda contents, context: gated.append(contents) or real(contents, context))
+    report = check.check_draft(draft, clean, "restricted/to-publish", DRAFT_MARK, T, sensitive)
+    assert report.passed and len(report.files_checked) == 6
+    # one pass: the clean copy, then of the draft the page's part around the mark, and the
+    # manifest (it lists its page's hash); not the draft's table, the same bytes as the clean's
+    assert len(gated) == 1
+    assert [c.file for c in gated[0]] == [f"restricted/to-publish/{name}" for name in ("briefing.html", "manifest.json", "tables/offences.csv")] + ["briefing.html", "manifest.json"]
+    around = gated[0][3]
+    assert sum(len(s.text) for s in around.segments) < len(long_page) / 2
+    assert "DRAFT" in around.segments[0].text

@@ -382,10 +382,24 @@ def test_a_folder_of_requests_releases_the_good_one_and_exits_with_the_bad_ones_
     assert re.match(r"request +result +seconds +outputs or reason$", lines[0]), done.stdout
     rows = {line.split()[0]: line for line in lines[1:]}
     assert set(rows) == {"20180075", "broken"}, done.stdout
-    assert re.match(r"20180075 +released +[\d.]+ +\S*/20180075/release$", rows["20180075"]), rows["20180075"]
+    assert re.match(r"20180075 +draft +[\d.]+ +\S*/20180075/release \(a draft: review it, then foi-briefing log publish 20180075\)$", rows["20180075"]), rows["20180075"]
     assert re.match(r"broken +FAILED \(2\) +[\d.]+ +broken\.yaml: offence_classes: '88-1' is not a Home Office classification", rows["broken"]), rows["broken"]
     assert (folder_run["out"] / "20180075" / "release" / "briefing.html").is_file()
     assert not (folder_run["out"] / "20180099").exists()
+
+
+def test_a_batch_s_summary_calls_a_run_s_release_a_draft_and_says_how_to_publish_it():
+    """A run makes a draft (`release/`, marked as one): nothing is released until an officer
+    publishes it from the disclosure log, so the batch's summary must not say "released"."""
+    from helpers.run.cli import summary_table
+    from helpers.run.request import RunResult
+
+    done = RunResult("20180075", True, outputs=Path("/out/20180075"), seconds=3.2)
+    failed = RunResult("20180099", False, "parameters", "broken.yaml: offence_classes: ...")
+    lines = summary_table([done, failed]).splitlines()
+    assert "released" not in summary_table([done, failed])
+    assert re.match(r"20180075 +draft +3\.2 +/out/20180075/release \(a draft: review it, then foi-briefing log publish 20180075\)$", lines[1]), lines[1]
+    assert re.match(r"20180099 +FAILED \(2\) +0\.0 +broken\.yaml", lines[2]), lines[2]
 
 
 @pytest.mark.slow

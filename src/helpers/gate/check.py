@@ -9,6 +9,7 @@ with any finding fails the run.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,7 +17,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.gate.readers import Content, read_path, read_tables, release_files, table_csv
+from helpers.gate.readers import (
+    HTML_SUFFIXES,
+    Content,
+    Markup,
+    Segment,
+    read_path,
+    read_tables,
+    release_files,
+    table_csv,
+)
 from helpers.gate.report import RULE_NAMES, Finding, GateReport
 from helpers.gate.rules.active_content import ActiveContentRule
 from helpers.gate.rules.base import Context, Rule
@@ -110,10 +120,11 @@ def check_release(
     threshold: int,
     sensitive: Sensitive,
     also: Mapping[str, Path] | None = None,
+    prefix: str | None = None,
 ) -> GateReport:
     """The gate on every file under `release/`: run it last, after the manifest is written.
-    `also`: other release folders checked in the same pass (a run's release to publish beside
-    its draft), their files named under the given prefix."""
+    `also`: other release folders checked in the same pass, their files named under the given
+    prefix; `prefix`: the release's own files named under it."""
     threshold = _check_threshold(threshold)
     release_dir = Path(release_dir)
     if not release_dir.is_dir():
@@ -128,7 +139,7 @@ def check_release(
             [],
         )
     contents = [
-        read_path(path, path.relative_to(release_dir).as_posix())
+        read_path(path, "/".join(filter(None, (prefix, path.relative_to(release_dir).as_posix()))))
         for path in release_files(release_dir)
     ]
     for prefix, folder in (also or {}).items():
@@ -137,6 +148,125 @@ def check_release(
             for path in release_files(Path(folder))
         ]
     return _run_rules(contents, Context(threshold, sensitive))
+
+
+#: words of the draft's page kept either side of its mark when only the mark's neighbourhood is
+#: gated (`check_draft`): a rule looks at most 15 words either side of a date of birth
+#: (`NAME_WINDOW`) and at 8 words in a row (`COPY_RUN`); four times the widest, to spare
+DRAFT_CONTEXT_WORDS = 60
+#: a word of the page for that count: a run of non-spaces with an ASCII letter or digit, which
+#: every rule's normalised text still holds as at least one word of its own
+_CONTEXT_WORD = re.compile(r"\S*[A-Za-z0-9]\S*")
+
+
+def check_draft(
+    draft_dir: Path,
+    clean_dir: Path,
+    clean_name: str,
+    mark: str,
+    threshold: int,
+    sensitive: Sensitive,
+) -> GateReport:
+    """The gate on a run's draft (`draft_dir`, published nowhere until it is released) and its
+    clean copy (`clean_dir`, the release to publish, its files named under `clean_name`): the
+    report of `check_release` on both in one pass, without gating the page twice.
+
+    The clean copy is gated in full, and in the same pass what of the draft can differ from it:
+    a draft file that is its clean copy byte for byte is not gated again; a page that is its
+    clean copy but for one insertion of `mark` can hold nothing the clean copy does not but in
+    and around the mark, and that is what is gated of it: the mark and `DRAFT_CONTEXT_WORDS`
+    words of the page either side (`_around_insertion`); any other file that differs is gated
+    whole (the manifest: it lists the draft page's hash). Anything found gates both in full, so
+    a report with findings is the full gate's."""
+    threshold = _check_threshold(threshold)
+    draft_dir, clean_dir = Path(draft_dir), Path(clean_dir)
+    full = lambda: check_release(draft_dir, threshold, sensitive, also={clean_name: clean_dir})  # noqa: E731
+    if not draft_dir.is_dir() or not clean_dir.is_dir():
+        return full()
+    draft_files, clean_files = release_files(draft_dir), release_files(clean_dir)
+    names = [path.relative_to(draft_dir).as_posix() for path in draft_files]
+    if names != [path.relative_to(clean_dir).as_posix() for path in clean_files]:
+        return full()
+    clean = [
+        read_path(path, f"{clean_name}/{name}")
+        for path, name in zip(clean_files, names, strict=True)
+    ]
+    parts = [
+        _draft_part(path, clean_path, name, mark, content)
+        for path, clean_path, name, content in zip(
+            draft_files, clean_files, names, clean, strict=True
+        )
+    ]
+    report = _run_rules(
+        clean + [part for part in parts if part is not None], Context(threshold, sensitive)
+    )
+    if not report.passed:
+        return full()
+    return GateReport([], names + [content.file for content in clean])
+
+
+def _draft_part(
+    draft: Path, clean: Path, name: str, mark: str, clean_content: Content
+) -> Content | None:
+    """What of a draft file must be gated besides its clean copy (read as `clean_content`):
+    nothing (None) if the two are the same bytes; the mark and the page around it if the draft
+    is the clean page with `mark` inserted once; else the whole file."""
+    try:
+        draft_bytes, clean_bytes = draft.read_bytes(), clean.read_bytes()
+    except OSError:
+        return read_path(draft, name)  # says why it cannot be read
+    if draft_bytes == clean_bytes:
+        return None
+    inserted = mark.encode("utf-8")
+    at = draft_bytes.find(inserted)
+    drafted = read_path(draft, name)
+    if (
+        at < 0
+        or draft_bytes[:at] + draft_bytes[at + len(inserted) :] != clean_bytes
+        or Path(name).suffix.lower() not in HTML_SUFFIXES
+        or drafted.findings
+        or clean_content.findings
+        or len(drafted.segments) != len(clean_content.segments)
+    ):
+        return drafted
+    segments = [
+        _around_insertion(d, o)
+        for d, o in zip(drafted.segments, clean_content.segments, strict=True)
+        if d.text != o.text
+    ]
+    return Content(name, segments, markup=[Markup("html", mark)])
+
+
+def _around_insertion(draft: Segment, clean: Segment) -> Segment:
+    """The part of a draft's segment that is not its clean copy's (one insertion), with
+    `DRAFT_CONTEXT_WORDS` words either side; where it is in the draft file as `draft` says."""
+    text, other = draft.text, clean.text
+    start = _common(len(text), len(other), lambda n: text[:n] == other[:n])
+    room = min(len(text), len(other)) - start  # the common end must not reach into it
+    same_end = lambda n: text[len(text) - n :] == other[len(other) - n :]  # noqa: E731
+    end = len(text) - _common(room, room, same_end)
+    before = [m.start() for m in _CONTEXT_WORD.finditer(text, 0, start)]
+    after = [m.end() for m in _CONTEXT_WORD.finditer(text, end)]
+    lo = before[-DRAFT_CONTEXT_WORDS] if len(before) >= DRAFT_CONTEXT_WORDS else 0
+    hi = after[DRAFT_CONTEXT_WORDS - 1] if len(after) >= DRAFT_CONTEXT_WORDS else len(text)
+    if draft.marks is None:  # lines: counted from where the piece starts
+        return Segment(text[lo:hi], None, draft.line0 + text.count("\n", 0, lo))
+    marks = [(max(offset - lo, 0), label) for offset, label in draft.marks if offset < hi]
+    kept = [m for k, m in enumerate(marks) if k + 1 == len(marks) or marks[k + 1][0] > 0]
+    return Segment(text[lo:hi], kept)
+
+
+def _common(a: int, b: int, same) -> int:
+    """The longest n <= min(a, b) for which `same(n)` (true up to some n, false after): a binary
+    search, each step one comparison of slices."""
+    lo, hi = 0, min(a, b)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if same(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def check_index(index_path: Path, threshold: int, name: str | None = None) -> GateReport:

@@ -13,6 +13,7 @@ text of the extract (`all_texts`), since an analyst can paste from any.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import weakref
 from collections.abc import Iterable
@@ -25,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from helpers.cache.searches import KeptSearches
 from helpers.extracts.codes import normalise_pnc_id
 
 
@@ -50,8 +52,8 @@ class Sensitive(Protocol):
         search scope; every person when the scope is not known)."""
         ...
 
-    def texts(self) -> Iterable[str]:
-        """The circumstances texts the run touched (may be ~1M)."""
+    def texts(self) -> Iterable[str] | pa.ChunkedArray:
+        """The circumstances texts the run touched (may be ~1M), without empty ones."""
         ...
 
     def all_texts(self) -> Iterable[str] | pa.ChunkedArray:
@@ -264,9 +266,17 @@ class _Lookups:
     #: each person row's crime and key; each one's key and names (`ExtractSensitive._name_tables`)
     names: tuple[pa.Table, pa.Table | None] | None = None
     all_texts: pa.ChunkedArray | None = None  # every circumstances text (`all_texts`)
+    #: the cache entry those texts were read from (`kept_searches`); None: not from the cache
+    texts_entry: Path | None = None
     #: the last request's crimes asked about, and their people's names
     last_named: tuple[frozenset | None, pd.DataFrame] | None = None
+    #: the last request's crimes asked about, and their texts (`ExtractSensitive.texts`)
+    last_texts: tuple[frozenset | None, pa.ChunkedArray] | None = None
 
+
+#: the version of what `people_with_dob` and `people_on_request_crimes` give, in the keys of their
+#: answers kept in the extract cache: change it when they change
+LOOKUPS = "lookups 1"
 
 #: an extract's store -> its `_Lookups`
 _LOOKUPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -335,11 +345,34 @@ class ExtractSensitive:
         return formats_of(self._sources())
 
     def prefetch(self) -> ExtractSensitive:
-        """Read the columns the checks look in now (the runner does it while the notebook runs)."""
+        """Read the columns the checks look in now (the runner does it while the notebook runs).
+        Not the names nor the dates of birth: the kernel's gate on the tables has asked for the
+        people on the request's crimes, and an earlier run mostly for the release's dates, and
+        kept the answers in the extract cache (`_kept_answer`)."""
         self._identifier_columns()
-        self._name_tables()
-        self.extract.store.people_born([])  # the dates of birth: kept by the store for the lookup
         return self
+
+    def _entry(self) -> KeptSearches | None:
+        """Where the answers of look-ups in this extract are kept for later processes: its cache
+        entry (`helpers.cache.searches`); None for an extract read from its files."""
+        # here, not at the top: the cache's module is loaded by whoever opened the entry
+        from helpers.cache.entries import EntryStore
+
+        store = self.extract.store
+        return KeptSearches(store.folder) if isinstance(store, EntryStore) else None
+
+    def _kept_answer(self, key: str, look_up) -> pd.DataFrame:
+        """`look_up()`'s answer (a frame), kept in the extract cache under `key` (`_entry`): the
+        kernel's gate on the tables and the runner's on the release ask the same of a request,
+        and a run again the same as the last."""
+        entry = self._entry()
+        kept = entry.table(key) if entry is not None else None
+        if kept is not None:
+            return kept.to_pandas()
+        answer = look_up()
+        if entry is not None:
+            entry.keep_table(key, pa.Table.from_pandas(answer, preserve_index=False))
+        return answer
 
     def _column(self, table: str, name: str) -> pa.Array:
         """A crimes or charges column: from the frame in memory, else read alone from the cache."""
@@ -396,7 +429,12 @@ class ExtractSensitive:
         key = frozenset(dates)
         last = self._kept.last_born
         if last is None or last[0] != key:
-            last = self._kept.last_born = (key, self._people_with_dob(dates))
+            days = ",".join(sorted(d.isoformat() for d in key))
+            # the dates are looked for as the profile's systems write them
+            systems = hashlib.sha256(repr(self._sources()).encode("utf-8")).hexdigest()[:16]
+            named = f"people born on {days} as systems {systems} write them ({LOOKUPS})"
+            answer = self._kept_answer(named, lambda: self._people_with_dob(dates))
+            last = self._kept.last_born = (key, answer)
         return last[1]
 
     def _people_with_dob(self, dates: set[date]) -> pd.DataFrame:
@@ -419,7 +457,15 @@ class ExtractSensitive:
         key = frozenset(self.text_ids) if self.text_ids is not None else None
         last = self._kept.last_named
         if last is None or last[0] != key:
-            last = self._kept.last_named = (key, self._people_named(key))
+            if key is None:  # every person: not kept
+                answer = self._people_named(None)
+            else:
+                crimes = hashlib.sha256("\n".join(sorted(key)).encode("utf-8")).hexdigest()
+                answer = self._kept_answer(
+                    f"people named on the crimes {crimes} ({LOOKUPS})",
+                    lambda: self._people_named(key),
+                )
+            last = self._kept.last_named = (key, answer)
         return last[1]
 
     def _name_tables(self) -> tuple[pa.Table, pa.Table | None]:
@@ -457,16 +503,36 @@ class ExtractSensitive:
         frame = personal.select([n for n in names if n in personal.column_names]).to_pandas()
         return frame.dropna(subset=["surname"]).drop_duplicates().reset_index(drop=True)
 
-    def texts(self) -> Iterable[str]:
-        texts = self.extract.store.texts(self.text_ids)["circumstances"]
-        return (text for text in texts.to_pylist() if text)
+    def texts(self) -> pa.ChunkedArray:
+        """The texts of the crimes of `text_ids` but empty ones, as Arrow (kept for the same
+        crimes: the tables' gate and the release's ask for one request's)."""
+        key = frozenset(self.text_ids) if self.text_ids is not None else None
+        last = self._kept.last_texts
+        if last is None or last[0] != key:
+            texts = self.extract.store.texts(self.text_ids)["circumstances"]
+            texts = texts.filter(pc.fill_null(pc.greater(pc.utf8_length(texts), 0), False))
+            last = self._kept.last_texts = (key, texts)
+        return last[1]
 
     def all_texts(self) -> pa.ChunkedArray:
         """Every text, as one object kept with the extract (the copied-text rule keeps what it
         found in them with it)."""
         if self._kept.all_texts is None:
-            self._kept.all_texts = self.extract.store.texts(None)["circumstances"]
+            # here, not at the top: the cache's module is loaded by whoever opened the entry
+            from helpers.cache.entries import EntryStore
+
+            store = self.extract.store
+            self._kept.all_texts = store.texts(None)["circumstances"]
+            self._kept.texts_entry = store.folder if isinstance(store, EntryStore) else None
         return self._kept.all_texts
+
+    def kept_searches(self) -> KeptSearches | None:
+        """Where what searches of `all_texts()` found is kept for later processes: the cache
+        entry the texts were read from (`helpers.cache.searches`); None for an extract read from
+        its files."""
+        texts = self.all_texts()
+        entry = self._kept.texts_entry
+        return KeptSearches(entry, len(texts)) if entry is not None else None
 
 
 # --------------------------------------------------------------------------------------------

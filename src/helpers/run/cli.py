@@ -261,7 +261,7 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def exit_code(results: list[RunResult]) -> int:
-    """0 if every request was released; else the failures' kind's code, or "several"'s."""
+    """0 if every request made its draft; else the failures' kind's code, or "several"'s."""
     kinds = {result.kind for result in results if not result.ok}
     if not kinds:
         return 0
@@ -279,10 +279,16 @@ def summary_table(results: list[RunResult]) -> str:
     width = max(len(r.reference) for r in results)
     lines = [f"{'request':<{width}}  {'result':<10} {'seconds':>7}  outputs or reason"]
     for r in results:
-        where = str(r.release) if r.ok else r.message
-        outcome = "released" if r.ok else f"FAILED ({EXIT_CODES[r.kind]})"
+        # a run's release is a draft until an officer publishes it from the disclosure log
+        where = f"{r.release} ({_draft_note(r.reference)})" if r.ok else r.message
+        outcome = "draft" if r.ok else f"FAILED ({EXIT_CODES[r.kind]})"
         lines.append(f"{r.reference:<{width}}  {outcome:<10} {r.seconds:7.1f}  {where}")
     return "\n".join(lines)
+
+
+def _draft_note(reference: str) -> str:
+    """What a run's outputs are, and how they are published."""
+    return f"a draft: review it, then foi-briefing log publish {reference}"
 
 
 def _report(result: RunResult) -> None:
@@ -290,8 +296,8 @@ def _report(result: RunResult) -> None:
         print(f"{result.reference}: {note}")
     if result.ok:
         print(
-            f"{result.reference}: done in {result.seconds:.1f} s -> {result.release} (a draft: "
-            f"review it, then foi-briefing log publish {result.reference})"
+            f"{result.reference}: done in {result.seconds:.1f} s -> {result.release} "
+            f"({_draft_note(result.reference)})"
         )
     else:
         print(f"{result.reference}: failed: {result.message}", file=sys.stderr)

@@ -348,7 +348,8 @@ def seal_release(
     report stays in restricted/; a failure stops the run before anything is published.
     """
     # heavy: loaded by the read-ahead thread already
-    from helpers.gate.check import check_release
+    from helpers.briefing.report import DRAFT_MARK
+    from helpers.gate.check import check_draft
     from helpers.gate.manifest import write_manifest
     from helpers.gate.sensitive import ExtractSensitive, read_search_scope
 
@@ -377,12 +378,15 @@ def seal_release(
         )
     sensitive = sensitive or ExtractSensitive(extract)
     sensitive.text_ids = read_search_scope(staged / "restricted")
-    # the draft (release/) and the release to publish (restricted/to-publish/), in one pass
-    report = check_release(
+    # the release to publish (restricted/to-publish/) and its draft (release/): the same files
+    # but for the draft's mark, whose neighbourhood is gated as well (`check_draft`)
+    report = check_draft(
         staged / "release",
+        to_publish,
+        f"restricted/{TO_PUBLISH}",
+        DRAFT_MARK,
         params.disclosure_threshold,
         sensitive,
-        also={f"restricted/{TO_PUBLISH}": to_publish},
     )
     report.write(staged / "restricted" / "gate_report.json")
     if not report.passed:

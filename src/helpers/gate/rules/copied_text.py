@@ -21,8 +21,9 @@ into words (1.5 s for a million): the short texts' runs are looked for in it, ea
 of it that a sample of the texts (`_sample_words`) says is rare, or a pair of words in a row
 where none is (`_anchors`), in one pass of RE2 over the texts (`_texts_holding`); only the texts
 it keeps are cut into words. What it found is kept for the next check of the same texts
-(`_KEPT`: a batch's next request asks mostly for the same anchors). Its speed and history are
-in docs/performance.md, "The release gate".
+(`_KEPT`: a batch's next request asks mostly for the same anchors), and, for texts read from the
+extract cache, in the cache's entry for other processes (`helpers.cache.searches`: the runner
+and the kernels). Its speed and history are in docs/performance.md, "The release gate".
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from helpers.cache.searches import KeptSearches
 from helpers.gate.normalise import Normalised, normalised_segment
 from helpers.gate.readers import Content, Segment
 from helpers.gate.report import Finding
@@ -386,21 +388,16 @@ def _as_arrow(texts: Iterable[str] | pa.ChunkedArray) -> pa.ChunkedArray:
     return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
 
 
-def _anchors(index: _ShingleIndex, sample: list[pa.Array]) -> tuple[list[str], list[str]]:
+def _anchors(index: _ShingleIndex, sample: _Sample) -> tuple[list[str], list[str]]:
     """What a text must hold to hold one of the release's runs, as RE2 patterns (single words,
     pairs of words in a row): for each run, its rarest word in `sample` if that word is rare
     there (`RARE_IN_SAMPLE`: most runs of the briefing's own prose have one, `disclosure`), else
     its rarest pair of words in a row. A number is never taken for a rare word: a sample says
     little of how often `2015` or `102` is written."""
     size = len(index.vocabulary)
-    word_counts = np.zeros(size, np.int64)
-    pair_codes = [np.empty(0, np.int64)]
-    for flat in sample:
-        ids = pc.index_in(flat, value_set=index.vocabulary).fill_null(-1).to_numpy()
-        ids = ids.astype(np.int64)
-        word_counts += np.bincount(ids[ids >= 0], minlength=size)
-        both = (ids[:-1] >= 0) & (ids[1:] >= 0)
-        pair_codes.append(ids[:-1][both] * size + ids[1:][both])
+    at = pc.index_in(index.vocabulary, value_set=sample.distinct).fill_null(-1).to_numpy()
+    at = at.astype(np.int64)
+    word_counts = np.where(at >= 0, sample.counts[np.maximum(at, 0)], 0)
     words = index.vocabulary.to_pylist()
     lengths = np.array([len(w) for w in words], np.int64)
     is_number = np.array([w.isdigit() for w in words])
@@ -409,7 +406,16 @@ def _anchors(index: _ShingleIndex, sample: list[pa.Array]) -> tuple[list[str], l
     runs = index.words  # (M, COPY_RUN) word numbers
     best_word = runs[np.arange(len(runs)), np.argmin(word_score[runs], axis=1)]
     by_word = ~is_number[best_word] & (word_counts[best_word] <= RARE_IN_SAMPLE)
+    rare = sorted({words[k] for k in best_word[by_word].tolist()})
+    if by_word.all():  # the usual case: no pair of words is needed
+        return rare, []
 
+    pair_codes = [np.empty(0, np.int64)]
+    for flat in sample.words:
+        ids = pc.index_in(flat, value_set=index.vocabulary).fill_null(-1).to_numpy()
+        ids = ids.astype(np.int64)
+        both = (ids[:-1] >= 0) & (ids[1:] >= 0)
+        pair_codes.append(ids[:-1][both] * size + ids[1:][both])
     codes, code_counts = np.unique(np.concatenate(pair_codes), return_counts=True)
     first, second = runs[~by_word, :-1], runs[~by_word, 1:]  # each run's pairs in a row
     run_codes = first * size + second
@@ -418,16 +424,22 @@ def _anchors(index: _ShingleIndex, sample: list[pa.Array]) -> tuple[list[str], l
         at = np.minimum(np.searchsorted(codes, run_codes), len(codes) - 1)
         pair_counts = np.where(codes[at] == run_codes, code_counts[at], 0)
     pair_score = pair_counts * (1 << 40) + np.minimum(word_score[first], word_score[second])
-    best = np.argmin(pair_score, axis=1) if len(first) else np.empty(0, np.int64)
+    best = np.argmin(pair_score, axis=1)
     rows = np.arange(len(first))
     pairs = {(int(a), int(b)) for a, b in zip(first[rows, best], second[rows, best], strict=True)}
-    return (
-        sorted({words[k] for k in best_word[by_word].tolist()}),
-        sorted(f"{words[a]}{_NOT_WORD}+{words[b]}" for a, b in pairs),
-    )
+    return rare, sorted(f"{words[a]}{_NOT_WORD}+{words[b]}" for a, b in pairs)
 
 
-def _sample_words(texts: pa.ChunkedArray) -> list[pa.Array]:
+@dataclass
+class _Sample:
+    """The words of a sample of the texts (`_sample_words`), and how often each is used."""
+
+    words: list[pa.Array]  # each piece's words, in order (`_arrow_words`)
+    distinct: pa.Array  # every word of the sample once
+    counts: np.ndarray  # how often each of `distinct` is used in the sample
+
+
+def _sample_words(texts: pa.ChunkedArray) -> _Sample:
     """The words (`_arrow_words`) of `SAMPLE_PIECES` runs of `SAMPLE_PIECE` texts spread evenly
     over the texts, to tell which words are rare in them (kept for the same texts)."""
     kept = _kept_for(texts)
@@ -439,24 +451,41 @@ def _sample_words(texts: pa.ChunkedArray) -> list[pa.Array]:
             if n <= SAMPLE_PIECES * SAMPLE_PIECE
             else [texts.slice(k * step, SAMPLE_PIECE) for k in range(SAMPLE_PIECES)]
         )
-        kept.sample = [
+        words = [
             _arrow_words(array)[0] for piece in pieces for array in _text_chunks(piece, TEXT_CHUNK)
         ]
+        counted = pc.value_counts(pa.chunked_array(words, pa.large_string()))
+        kept.sample = _Sample(
+            words,
+            counted.field("values"),
+            counted.field("counts").to_numpy(zero_copy_only=False).astype(np.int64),
+        )
     return kept.sample
 
 
-def _texts_holding(texts: pa.ChunkedArray, words: list[str], pairs: list[str]) -> np.ndarray:
+def _texts_holding(
+    texts: pa.ChunkedArray,
+    words: list[str],
+    pairs: list[str],
+    saved: KeptSearches | None = None,
+) -> np.ndarray:
     """Which texts (numbers) hold any of these words or pairs of words (`_anchors`) in any case,
     as words. A pattern's words end where `_arrow_words`'s do (at any character but an ASCII
     letter or digit), so a text holding a run is among them.
 
     Each anchor's texts are kept for the same texts (`_KEPT`): the next request's gate on the
     extract, in the same process, mostly asks for the same anchors (its labels, the manifest's
-    values), and searches only for those it has not seen. Those are looked for in one pass of
-    RE2 over the texts (more passes for more than `PAIRS_IN_A_PASS` pairs: more make RE2's
-    automaton outgrow its memory, and its search crawl: 726 pairs took 36 s for a million texts,
-    100 half a second), then each one in the few texts the pass kept."""
+    values), and searches only for those it has not seen. `saved`: where the extract cache keeps
+    them for other processes (`helpers.cache.searches`): an anchor a kernel or an earlier run
+    searched for is read from there, one searched for here is kept there. The rest are looked
+    for in one pass of RE2 over the texts (more passes for more than `PAIRS_IN_A_PASS` pairs:
+    more make RE2's automaton outgrow its memory, and its search crawl: 726 pairs took 36 s for
+    a million texts, 100 half a second), then each one in the few texts the pass kept."""
     kept = _kept_for(texts).anchors
+    if saved is not None:
+        for anchor in words + pairs:
+            if anchor not in kept and (rows := saved.get(_search_key(anchor))) is not None:
+                kept[anchor] = rows
     new_pairs = [p for p in pairs if p not in kept]
     new = [w for w in words if w not in kept] + new_pairs[:PAIRS_IN_A_PASS]
     groups = [new] + [
@@ -470,14 +499,26 @@ def _texts_holding(texts: pa.ChunkedArray, words: list[str], pairs: list[str]) -
         few = texts.filter(pa.array(mask))
         for anchor in group:
             kept[anchor] = hit[_holding(few, [anchor])]
+            if saved is not None:
+                saved.put(_search_key(anchor), kept[anchor])
     found = [kept[anchor] for anchor in words + pairs]
     return np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
 
 
+def _holding_pattern(anchors: list[str]) -> str:
+    """The RE2 pattern of a text holding any of `anchors` (patterns of words), as words."""
+    return f"(?i)(?:^|{_NOT_WORD})(?:{'|'.join(anchors)})(?:{_NOT_WORD}|$)"
+
+
+def _search_key(anchor: str) -> str:
+    """What names the search for one anchor where it is kept (`helpers.cache.searches`): the
+    pattern as searched for, and the RE2 that searched (pyarrow's)."""
+    return f"{_holding_pattern([anchor])} (pyarrow {pa.__version__})"
+
+
 def _holding(texts: pa.ChunkedArray, anchors: list[str]) -> np.ndarray:
     """Which texts hold any of `anchors` (RE2 patterns of words): a mask."""
-    pattern = f"(?i)(?:^|{_NOT_WORD})(?:{'|'.join(anchors)})(?:{_NOT_WORD}|$)"
-    found = pc.fill_null(pc.match_substring_regex(texts, pattern=pattern), False)
+    found = pc.fill_null(pc.match_substring_regex(texts, pattern=_holding_pattern(anchors)), False)
     return found.to_numpy(zero_copy_only=False)
 
 
@@ -486,7 +527,7 @@ class _Kept:
     """What the rule found in one set of texts, for its next check of them."""
 
     anchors: dict[str, np.ndarray] = field(default_factory=dict)  # anchor -> its texts' numbers
-    sample: list[pa.Array] | None = None  # the words of `_sample_words`
+    sample: _Sample | None = None  # the words of `_sample_words`
 
 
 #: texts (by id, with a weak reference to them) -> what was found in them
@@ -536,15 +577,15 @@ def _values(segment: Segment) -> list[Segment]:
 
 
 def _copies_in_all_texts(
-    contents: list[Content], texts: pa.ChunkedArray
+    contents: list[Content], texts: pa.ChunkedArray, saved: KeptSearches | None = None
 ) -> tuple[pd.DataFrame, _ShingleIndex | None]:
     """`find_copied_runs` of the runs of `contents` over every text of the extract: only the
-    texts holding a run's anchor words (`_anchors`, `_texts_holding`) are cut into words. Text
-    numbers are those of `texts`."""
+    texts holding a run's anchor words (`_anchors`, `_texts_holding`, with what `saved` kept of
+    earlier searches of them) are cut into words. Text numbers are those of `texts`."""
     index = _release_shingles(contents)
     if index is None or not len(texts):
         return pd.DataFrame({"text": [], "shingle": []}), index
-    candidates = _texts_holding(texts, *_anchors(index, _sample_words(texts)))
+    candidates = _texts_holding(texts, *_anchors(index, _sample_words(texts)), saved)
     mask = np.zeros(len(texts), bool)
     mask[candidates] = True
     pairs = find_copied_runs(texts.filter(pa.array(mask)), index)
@@ -560,8 +601,9 @@ def _copied_findings(contents: list[Content], sensitive: Sensitive) -> list[list
     # everything released against the texts the run read (its notebook could quote them), and
     # the short texts an analyst typed against every text of the extract (they could paste any)
     found = _placed(find_copied_runs(sensitive.texts(), index), index, "of those the run read")
+    everything = _as_arrow(sensitive.all_texts())
     short_pairs, short_index = _copies_in_all_texts(
-        _short_texts(contents), _as_arrow(sensitive.all_texts())
+        _short_texts(contents), everything, _kept_searches(sensitive, everything)
     )
     if short_index is not None:
         found += _placed(short_pairs, short_index, "of the extract's")
@@ -577,6 +619,14 @@ def _copied_findings(contents: list[Content], sensitive: Sensitive) -> list[list
                 )
             )
     return result
+
+
+def _kept_searches(sensitive: Sensitive, texts: pa.ChunkedArray) -> KeptSearches | None:
+    """Where the extract cache keeps what searches of `texts` found, if `sensitive` has one for
+    them (`ExtractSensitive.kept_searches`: texts read from a cache entry)."""
+    kept = getattr(sensitive, "kept_searches", None)
+    searches = kept() if callable(kept) else None
+    return searches if isinstance(searches, KeptSearches) and searches.texts == len(texts) else None
 
 
 def _placed(pairs: pd.DataFrame, index: _ShingleIndex, which: str) -> list[tuple[int, str, str]]:

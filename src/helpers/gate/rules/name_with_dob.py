@@ -329,7 +329,9 @@ def _named_people(people: pd.DataFrame | None) -> _Named:
     if people is None or len(people) == 0:
         return named
     folded: dict[object, tuple[str, ...]] = {}  # many people share a name
-    for surname, forenames in zip(people["surname"], people["forenames"], strict=True):
+    # as Python lists: iterating a pandas column of Arrow strings costs a call per value
+    surnames, forenames_of = people["surname"].tolist(), people["forenames"].tolist()
+    for surname, forenames in zip(surnames, forenames_of, strict=True):
         last = folded.get(surname) or folded.setdefault(surname, _name_words(surname))
         first = folded.get(forenames) or folded.setdefault(forenames, _name_words(forenames))
         given = frozenset(w for w in first if len(w) > 1)
