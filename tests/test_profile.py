@@ -500,3 +500,13 @@ def test_a_disguised_identifier_of_the_one_system_force_is_caught(label):
     report = check_tables(table, 5, one_system_force())
     assert [f.rule for f in report.findings] == ["identifier"], report.findings
     assert report.findings[0].detail.split(" ")[0] in ("occurrence", "person")
+
+
+def test_a_run_refuses_a_draft_whose_questions_are_not_all_answered(tmp_path):
+    """`read_profile` (every run, check and cache build) refuses a `TODO` anywhere, even where the
+    schema would take it (a force's name, a description): a briefing must never say "TODO"."""
+    values = shipped()
+    values["systems"][0]["description"] = "TODO"
+    values["force"] = "TODO"
+    with pytest.raises(ProfileError, match=r"^force.yaml: force: TODO: a draft's question to answer \(see its comment\) \(and 1 more TODO\)$"):
+        force_profile.read_profile(written(tmp_path, values))

@@ -240,10 +240,39 @@ def _source(system: SystemProfile) -> SourceDefinition:
     )
 
 
+#: what `foi-briefing profile draft` writes where the user must answer: no run reads a profile
+#: that still holds one
+TODO = "TODO"
+
+
+def unanswered(values: object, path: str = "") -> list[str]:
+    """The keys of a profile's values still `TODO` (a draft's questions), as `a.0.b`."""
+    found = []
+    if isinstance(values, dict):
+        for key, value in values.items():
+            where = f"{path}.{key}" if path else str(key)
+            if key == TODO or value == TODO:
+                found.append(where)
+            else:
+                found += unanswered(value, where)
+    elif isinstance(values, list):
+        for number, value in enumerate(values):
+            where = f"{path}.{number}" if path else str(number)
+            found += [where] if value == TODO else unanswered(value, where)
+    return found
+
+
 def read_profile(path: str | Path) -> ForceProfile:
-    """Read and check a force profile, or `ProfileError` in one line naming the file and key."""
+    """Read and check a force profile, or `ProfileError` in one line naming the file and key (a
+    draft's question not yet answered, `TODO`, first)."""
     path = Path(path)
     values = read_yaml(path, PROFILE_FILE)
+    left = unanswered(values)
+    if left:
+        more = f" (and {len(left) - 1} more TODO{'s' * (len(left) > 2)})" if len(left) > 1 else ""
+        raise ProfileError(
+            f"{path.name}: {left[0]}: TODO: a draft's question to answer (see its comment){more}"
+        )
     if not isinstance(values, dict):
         raise ProfileError(f"{path.name}: expected keys and values (a YAML mapping)")
     try:

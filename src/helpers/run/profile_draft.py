@@ -32,6 +32,7 @@ import yaml
 from helpers.errors import ExtractError, ProfileError
 from helpers.extracts.codes import HO_OUTCOMES, PNC_ANY_FORM, parse_datetimes
 from helpers.extracts.ho_classes import CLASS_DIGITS, SUBCLASS_DIGITS
+from helpers.extracts.profile import TODO, unanswered  # noqa: F401 - unanswered: its callers
 from helpers.extracts.sources import (
     CANONICAL_FIELDS,
     PERSONAL_FIELDS,
@@ -46,7 +47,6 @@ DRAFT_ROWS = 5000
 #: at most this much of a file's start is read for them
 FIRST_BYTES = 16 * 1024 * 1024
 #: what the draft writes where the user must answer (the schema refuses it, or `unanswered` does)
-TODO = "TODO"
 #: a file the draft looks at
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 #: a form of values (a date format, a code's shape) is proposed if it reads this share of them:
@@ -471,6 +471,14 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "date first recorded",
         "legacy recorded date",
     ),
+    "committed_at": (
+        "date committed",
+        "committed date",
+        "committed",
+        "offence date",
+        "date of offence",
+        "committed on",
+    ),
     "ho_class": (
         "ho class",
         "home office class",
@@ -685,6 +693,7 @@ FIELD_KINDS = {
     "legacy_person_ref": "reference",
     "recorded_at": "dates",
     "original_recorded_at": "dates",
+    "committed_at": "dates",
     "charge_date": "dates",
     "date_of_birth": "dates",
     "ho_class": "ho_class",
@@ -1271,6 +1280,7 @@ FIELD_ORDER = [
     "legacy_person_ref",
     "recorded_at",
     "original_recorded_at",
+    "committed_at",
     "ho_class",
     "status",
     "outcome",
@@ -1333,33 +1343,3 @@ def write_draft(folder: Path, out: Path | None, rows: int = DRAFT_ROWS) -> str:
         f"{plural(todos, 'TODO')} to answer; then: foi-briefing profile check {out} --extracts "
         f"{folder}\n"
     )
-
-
-def unanswered(values: object, path: str = "") -> list[str]:
-    """The keys of a profile's values still `TODO` (a draft's questions), as `a.0.b`."""
-    found = []
-    if isinstance(values, dict):
-        for key, value in values.items():
-            where = f"{path}.{key}" if path else str(key)
-            if key == TODO or value == TODO:
-                found.append(where)
-            else:
-                found += unanswered(value, where)
-    elif isinstance(values, list):
-        for number, value in enumerate(values):
-            where = f"{path}.{number}" if path else str(number)
-            found += [where] if value == TODO else unanswered(value, where)
-    return found
-
-
-def refuse_unanswered(path: Path) -> None:
-    """`ProfileError` in one line naming the first key a draft's `TODO` is still the value of."""
-    from helpers.extracts.profile import PROFILE_FILE
-    from helpers.yaml_input import read_yaml
-
-    left = unanswered(read_yaml(path, PROFILE_FILE))
-    if left:
-        more = f" (and {plural(len(left) - 1, 'more TODO')})" if len(left) > 1 else ""
-        raise ProfileError(
-            f"{path.name}: {left[0]}: TODO: a draft's question to answer (see its comment){more}"
-        )
