@@ -510,3 +510,37 @@ def test_a_run_refuses_a_draft_whose_questions_are_not_all_answered(tmp_path):
     values["force"] = "TODO"
     with pytest.raises(ProfileError, match=r"^force.yaml: force: TODO: a draft's question to answer \(see its comment\) \(and 1 more TODO\)$"):
         force_profile.read_profile(written(tmp_path, values))
+
+
+@pytest.mark.slow
+def test_a_force_whose_export_lacks_pnc_names_births_and_text_is_briefed_saying_so(tmp_path):
+    """PNC IDs, names, dates of birth and circumstances are optional: a run without them counts
+    what it can (the generator's one-system force gives each person one reference, so its people
+    charged are still the truth's), and the briefing says what could not be done without them."""
+    import json
+    import subprocess
+    import sys
+
+    from helpers.synthetic.generator import generate_extracts
+    from helpers.synthetic.truth import truth_for_request
+
+    truth = generate_extracts(tmp_path / "one", n_crimes=6000, layout="one-system")
+    values = yaml.safe_load((project_root() / "profiles" / "examples" / "synthetic-one-system.yaml").read_text(encoding="utf-8"))
+    system = values["systems"][0]
+    for field in ("pnc_id", "surname", "forenames", "date_of_birth"):
+        del system["files"]["people"]["columns"][field]
+    del system["files"]["crimes"]["columns"]["circumstances"], system["pnc_pattern"]
+    profile = written(tmp_path, values)
+    params = project_root() / "parameters" / "20180075.yaml"
+    foi = Path(sys.executable).parent / "foi-briefing"
+    done = subprocess.run([foi, "run", params, "--extracts", tmp_path / "one", "--out", tmp_path / "out", "--formats", "html", "--no-progress", "--profile", profile], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads((tmp_path / "out" / "20180075" / "restricted" / "results.json").read_text(encoding="utf-8"))
+    p = yaml.safe_load(params.read_text(encoding="utf-8"))
+    expected = truth_for_request(truth, p["period_from"], p["period_to"], p["charge_year"], p["offence_classes"], p["charge_groups"]["section_15"]["codes"], p["charge_groups"]["attempt_section_15"]["codes"])
+    assert results["offences_by_year"] == expected["offences_by_year"]
+    assert {k: v for k, v in results["persons_charged"].items() if k != "vigilante"} == {k: v for k, v in expected["persons_charged"].items() if k != "vigilante"}
+    assert results["persons_charged"]["vigilante"] == 0  # nothing to search
+    page = (tmp_path / "out" / "20180075" / "restricted" / "to-publish" / "briefing.html").read_text(encoding="utf-8")
+    assert "export has no circumstances text: its crimes could not be searched" in page
+    assert "export has no Police National Computer IDs" in page

@@ -23,6 +23,7 @@ from helpers.briefing.report import (
     thousands,
 )
 from helpers.extracts.ho_classes import HO_CLASS_TITLES
+from helpers.extracts.sources import missing_fields
 from helpers.request import tables
 
 HUNTER_GROUP = "so-called \u201cpaedophile hunter\u201d group"
@@ -212,6 +213,13 @@ def classes_text(params) -> str:
     return ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
 
 
+def _systems_phrase(systems: list[str]) -> str:
+    """`Occurrence exports`, `CMS and Connect export`: the subject of a sentence on what they lack."""
+    if len(systems) == 1:
+        return f"{systems[0]}\u2019s export has"
+    return f"The exports of {', '.join(systems[:-1])} and {systems[-1]} have"
+
+
 def systems_text(sources) -> str:
     """The crime systems in plain words, and how a crime migrated between them is counted."""
     described = "; ".join(source.description or source.system for source in sources)
@@ -238,6 +246,13 @@ def method(params) -> Html:
         else "duplicate records"
     )
     migrations = sum(1 for s in params.sources if s.legacy_system)
+    no_pnc = missing_fields(params.sources, "pnc_id")
+    unmatched = (
+        f" {_systems_phrase(no_pnc)} no Police National Computer IDs: a person with two records "
+        f"there under different numbers is counted twice."
+        if no_pnc
+        else ""
+    )
     person_number = {0: "the system's person reference", 1: "the old system's person number"}.get(
         migrations, "the older systems' person numbers"
     )
@@ -281,7 +296,7 @@ def method(params) -> Html:
             f"National Computer ID and {person_number}. A charge counts when it was "
             f"laid in {year}, whatever the year the crime was recorded and however the crime is "
             "classified (a crime is recorded under its most serious offence, so a charge of grooming can "
-            f"sit on a crime recorded as another offence).{copied} Offence codes: {codes_text}. Aiding "
+            f"sit on a crime recorded as another offence).{copied}{unmatched} Offence codes: {codes_text}. Aiding "
             "and abetting, conspiracy and encouraging the offence are not counted."
         ),
     }
@@ -377,6 +392,13 @@ def evidence_method(params, released: tables.Released, findings: tables.Evidence
         cost_text = f"Checking every match by hand takes {time + ' ' if time else ''}at {params.review_minutes_per_record:g} minutes a record, within {limit}."
     else:
         cost_text = f"Checking every match by hand would take {time + ' ' if time else ''}at {params.review_minutes_per_record:g} minutes a record, more than {limit}."
+    unsearched = missing_fields(params.sources, "circumstances")
+    if unsearched:
+        review_text += (
+            f" {_systems_phrase(unsearched)} no circumstances text: "
+            f"{'its' if len(unsearched) == 1 else 'their'} crimes could not be searched, and no "
+            f"hunter-group figure here counts them."
+        )
     return Html(
         "<h2>Evidence from \u201cpaedophile hunter\u201d groups</h2>"
         "<p>No crime system has a field for where evidence came from. The only record is the officer\u2019s "

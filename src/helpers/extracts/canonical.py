@@ -161,7 +161,7 @@ def canonical_people(
     person = codes.as_text(_column(raw, "person_ref"))
     crime = codes.as_text(_column(raw, "crime_ref"))
     pnc_raw = _column(raw, "pnc_id")
-    pnc = codes.normalise_pnc_id(pnc_raw, source.pnc_pattern)
+    pnc = codes.normalise_pnc_id(pnc_raw, source.pnc_pattern or codes.PNC_ANY_FORM)
     keep = book.first_failures(
         raw,
         source.people,

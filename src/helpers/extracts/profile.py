@@ -146,7 +146,7 @@ class SystemProfile(BaseModel):
     date_format: TimeFormat
     ho_class_pattern: Annotated[str, _a_regex(("cls", "sub"))]
     outcome_pattern: Annotated[str, _a_regex(("num",))]
-    pnc_pattern: Annotated[str, _a_regex(("year", "serial", "check"))]
+    pnc_pattern: Annotated[str, _a_regex(("year", "serial", "check"))] | None = None
     status_values: dict[Text, CrimeState] = Field(min_length=1)
     role_values: dict[Text, Role] = Field(default_factory=dict)
     took_over_from: str | None = None
@@ -177,6 +177,8 @@ class SystemProfile(BaseModel):
             missing = sorted(REQUIRED_FIELDS[table] - set(columns))
             if missing:
                 raise ValueError(f"files.{table}.columns.{missing[0]}: missing (required)")
+        if "pnc_id" in self.files["people"].columns and self.pnc_pattern is None:
+            raise ValueError("pnc_pattern: missing: the people file has a PNC ID column")
         if self.took_over_from and "legacy_ref" not in self.files["crimes"].columns:
             raise ValueError(
                 "files.crimes.columns.legacy_ref: missing: a system that took crimes over from "

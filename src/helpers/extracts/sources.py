@@ -64,8 +64,20 @@ CANONICAL_FIELDS: Mapping[TableName, frozenset[str]] = {
     ),
     "charges": frozenset({"crime_ref", "person_ref", "charge_date", "cjs_code"}),
 }
+#: a system may lack these (the briefing says what could not be done without them:
+#: `missing_fields`): a PNC ID, a person's name and date of birth, the circumstances text
 OPTIONAL_FIELDS = frozenset(
-    {"legacy_ref", "original_recorded_at", "committed_at", "legacy_person_ref"}
+    {
+        "legacy_ref",
+        "original_recorded_at",
+        "committed_at",
+        "legacy_person_ref",
+        "pnc_id",
+        "surname",
+        "forenames",
+        "date_of_birth",
+        "circumstances",
+    }
 )
 #: the roles a person can have on a crime, whatever a system calls them (`role_values`)
 ROLES = ("victim", "suspect", "witness", "other")
@@ -103,7 +115,8 @@ class SourceDefinition:
     outcome_pattern: str
     #: regular expression with groups `year`, `serial`, `check` for a PNC ID (after trimming and
     #: upper-casing)
-    pnc_pattern: str
+    #: None where the system has no PNC ID column (any form of PNC ID is read then)
+    pnc_pattern: str | None
     #: each value of the status column -> live, cancelled or migrated (to a newer system)
     status_values: Mapping[str, CrimeState]
     #: the system this one's `legacy_ref` / `legacy_person_ref` point into, if any
@@ -164,3 +177,12 @@ def single_byte_table(encoding: str) -> str | None:
     ):
         return None
     return table
+
+
+def missing_fields(sources: tuple[SourceDefinition, ...], field_name: str) -> list[str]:
+    """The systems whose export has no column for this canonical field."""
+    return [
+        source.system
+        for source in sources
+        if not any(field_name in spec.columns for spec in source.files)
+    ]

@@ -397,7 +397,9 @@ def _anchors(index: _ShingleIndex, sample: _Sample) -> tuple[list[str], list[str
     size = len(index.vocabulary)
     at = pc.index_in(index.vocabulary, value_set=sample.distinct).fill_null(-1).to_numpy()
     at = at.astype(np.int64)
-    word_counts = np.where(at >= 0, sample.counts[np.maximum(at, 0)], 0)
+    # a sample with no word (an export without circumstances text) counts none
+    counts = sample.counts if len(sample.counts) else np.zeros(1, np.int64)
+    word_counts = np.where(at >= 0, counts[np.maximum(at, 0)], 0)
     words = index.vocabulary.to_pylist()
     lengths = np.array([len(w) for w in words], np.int64)
     is_number = np.array([w.isdigit() for w in words])
