@@ -285,3 +285,17 @@ def test_the_person_side_runs_without_pandas(tmp_path):
         "personal-CMS_NOMINALS.csv.arrow",
         "personal-connect_persons.csv.arrow",
     ]
+
+
+def test_no_module_names_a_force_s_systems():
+    """A force's systems are its profile (`profiles/`): no module of the package but the synthetic
+    generator's names them (issue 20)."""
+    import re
+
+    named = sorted(
+        name
+        for name, path in MODULES.items()
+        if not name.startswith("helpers.synthetic")
+        and re.search(r"\b(?:CMS|Connect)\b", path.read_text(encoding="utf-8"))
+    )
+    assert named == []

@@ -214,7 +214,7 @@ def classes_text(params) -> str:
 
 
 def _systems_phrase(systems: list[str]) -> str:
-    """`Occurrence exports`, `CMS and Connect export`: the subject of a sentence on what they lack."""
+    """`A's export has`, `The exports of A and B have`: what they lack is said next."""
     if len(systems) == 1:
         return f"{systems[0]}\u2019s export has"
     return f"The exports of {', '.join(systems[:-1])} and {systems[-1]} have"

@@ -299,7 +299,7 @@ _PNC_ANY_FORM = re.compile(PNC_ANY_FORM, re.ASCII)  # as RE2 reads it: \d is an 
 def normalise_pnc_id(values: Strings, pattern: str = PNC_ANY_FORM) -> pa.Array:
     """PNC IDs in one form, `YY/SERIALC` with the serial as a plain number: `00/448754A`.
 
-    CMS writes `2000/0448754A`, Connect `00/448754A`; two are the same individual's when the
+    One system writes `2000/0448754A`, another `00/448754A`; two are the same individual's when the
     two-digit year, the serial as a number and the check letter agree. Hand-keyed stray spaces
     and lower case are forgiven. `pattern`: a system's own form (its source definition's), or
     any form. Null where a value is not a PNC ID.

@@ -1,9 +1,9 @@
 """One model across the systems: migrated crimes merged, person and charge rows given their crime.
 
-A crime migrated from a legacy system (CMS) to its successor (Connect) is one crime, in its
-newer copy's current state, with its original recorded date. Every crime reference in the files
-(a superseded legacy one too) then names a crime ID, and each person and charge row is given its
-crime's ID, or quarantined if its crime is in no file.
+A crime migrated from a legacy system to its successor (the system that took it over) is one crime,
+in its newer copy's current state, with its original recorded date. Every crime reference in the
+files (a superseded legacy one too) then names a crime ID, and each person and charge row is given
+its crime's ID, or quarantined if its crime is in no file.
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def merge_systems(
 
 def _newest_copy(migration: Migration) -> np.ndarray:
     """Each row's newest copy, as a row number (its own where it has none): a crime migrated
-    twice (CMS, then Connect, then a third system) is its third system's crime."""
+    twice (from a first system to a second, then a third) is its third system's crime."""
     copy_rows = np.flatnonzero(migration.copies)
     superseded_rows = np.flatnonzero(migration.superseded)
     newest = np.arange(len(migration.copies))

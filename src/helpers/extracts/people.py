@@ -1,10 +1,11 @@
 """Which person records are the same individual.
 
-The two systems hold several records for one individual: CMS has one nominal per individual;
-Connect has a record per individual created from the CMS nominal (it carries the `Legacy Nominal
-No`), and sometimes a duplicate created at a new crime, tied to the others only by the PNC ID.
-Records that share a nominal number or a PNC ID are one individual: the connected components of
-the graph whose nodes are record keys and PNC IDs.
+The systems hold several records for one individual: an older system one person number per
+individual; a newer one a record per individual created from the older system's (it carries that
+legacy person reference), and sometimes a duplicate created at a new crime, tied to the others only
+by the PNC ID. Records that share a person reference (through their legacy references) or a PNC
+ID are one individual: the connected components of the graph whose nodes are record keys and PNC
+IDs.
 """
 
 from __future__ import annotations
@@ -89,10 +90,10 @@ def resolve_individuals(person_keys, legacy_person_keys, pnc_ids, other_keys=Non
     """Each person row's individual ID, and each of `other_keys`' (a charge's person).
 
     `person_keys`, `legacy_person_keys` and `pnc_ids` are aligned, one entry per person row: the
-    row's own record key (`CMS:408657`, `Connect:PER7004775`), the key of the older system's
-    record it was created from (or null) and its normalised PNC ID (or null). A key seen only in
-    `other_keys` is an individual of its own. The individual ID is one of the individual's record
-    keys, the same from run to run on the same files.
+    row's own record key (`SYSTEM:reference`: `A:408657`, `B:PER7004775`), the key of the older
+    system's record it was created from (or null) and its normalised PNC ID (or null). A key seen
+    only in `other_keys` is an individual of its own. The individual ID is one of the individual's
+    record keys, the same from run to run on the same files.
     """
     # every node (record key or PNC ID) an integer: record keys by one dictionary encoding over
     # all their chunks as they are (no concatenated copy), PNC IDs by another, in a second thread

@@ -96,10 +96,11 @@ class Scan(NamedTuple):
 def scan_file(path: Path, source: SourceDefinition) -> Scan:
     """One pass over the bytes: SHA-256, encoding and truncation checks.
 
-    A CMS (Windows-1252) file that is valid UTF-8 *with* non-ASCII characters has been re-saved as
-    UTF-8; a Connect file that is not valid UTF-8 was saved in another encoding. Either would give
-    wrong letters (mojibake) in names, so both stop the run. A pure-ASCII file is fine either way.
-    An odd number of double quotes means the last quoted field never closed: a truncated file.
+    An 8-bit (Windows-1252) system's file that is valid UTF-8 *with* non-ASCII characters has been
+    re-saved as UTF-8; a UTF-8 system's file that is not valid UTF-8 was saved in another encoding.
+    Either would give wrong letters (mojibake) in names, so both stop the run. A pure-ASCII file is
+    fine either way. An odd number of double quotes means the last quoted field never closed: a
+    truncated file.
 
     Each check is a vectorised pass over a chunk (numpy, or Arrow's UTF-8 validation over the
     bytes in place); positions are kept as byte offsets and turned into line numbers only for

@@ -118,7 +118,7 @@ class FrameSensitive:
     crimes   identifier columns: any of `CRIME_COLUMNS` present
     people   identifier columns: any of `PERSON_COLUMNS` present (a `SYSTEM:` prefix, as in the
              canonical `person_key`, is dropped) and `pnc_id` (raw or normalised); `surname`,
-             `forenames` (or `forename`), `date_of_birth` (datetime, date, or CMS/Connect text)
+             `forenames` (or `forename`), `date_of_birth` (datetime, date, or text as written)
     circumstances  the circumstances texts (the spec's `texts` field: renamed because `texts()` is
              the protocol's method); default: `crimes["circumstances"]`
     scope    the request's crimes (references in `crimes`' and `people`'s `crime_ref` or
@@ -165,7 +165,7 @@ class FrameSensitive:
                         values = pc.utf8_upper(
                             pc.utf8_trim_whitespace(_arrow_strings(frame[column]))
                         )
-                        if column.endswith("_key"):  # canonical keys: `CMS:408657`
+                        if column.endswith("_key"):  # canonical keys: `SYSTEM:408657`
                             values = pc.replace_substring_regex(
                                 values, pattern=r"^[A-Za-z]+:", replacement=""
                             )

@@ -1,8 +1,8 @@
 """Rule identifier: no identifier from the extracts, as a whole token, in any file, however
 it is spaced or spelled.
 
-A crime reference (CMS `CM/13/0000001`, Connect `00000864/16`), person ID (`PER7004775`,
-`PERD…`), nominal number (`408657`) or PNC ID. The text is normalised first
+A crime reference (`CM/13/0000001`, `00000864/16`), person ID (`PER7004775`, `PERD…`), nominal
+number (`408657`) or PNC ID, whatever system wrote it. The text is normalised first
 (`helpers.gate.normalise`: NFKC, so fullwidth digits are digits; invisible characters such as a
 zero-width space removed; look-alike Cyrillic and Greek letters read as Latin).
 
