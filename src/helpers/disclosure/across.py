@@ -67,7 +67,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from helpers.disclosure.audit import _check_threshold
-from helpers.disclosure.highs import solve
+from helpers.disclosure.highs import LinearProgramme, solve
 from helpers.disclosure.tables import DEFAULT_THRESHOLD, SECONDARY_DISPLAY, is_total
 
 CellKey = tuple[str, str, str, str]
@@ -221,6 +221,19 @@ def _kernel(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.ascontiguousarray(vt[int((singular > _KERNEL_TOL).sum()) :].T)
 
 
+def _narrowed(
+    kernel: npt.NDArray[np.float64], matrix: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """The part of ``kernel`` (orthonormal columns) that ``matrix`` maps to zero, as a matrix
+    whose columns span it (not orthonormal): ``kernel`` less its projection on the directions
+    ``matrix`` sees, which costs a thin SVD of a few rows instead of a full one of the kernel."""
+    if matrix.shape[0] == 0 or kernel.shape[1] == 0:
+        return kernel
+    _, singular, vt = np.linalg.svd(matrix @ kernel, full_matrices=False)
+    seen = vt[: int((singular > _KERNEL_TOL).sum())].T
+    return kernel - (kernel @ seen) @ seen.T
+
+
 def _group(hashes: npt.NDArray[np.uint64] | npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Equal rows of ``hashes`` -> the same group, numbered by first appearance."""
     _, first, inverse = np.unique(hashes, axis=0, return_index=True, return_inverse=True)
@@ -293,6 +306,15 @@ class _Problem:
         # kernel is computed once (:meth:`set_base`), a draft's exact constraints narrow it
         self._base: tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64]] | None = None
         self._kernels: dict[bytes, npt.NDArray[np.float64]] = {}
+        self._changes: LinearProgramme | None = None
+
+    @property
+    def changes(self) -> LinearProgramme:
+        """The linear programme of a change ``d = up - down`` of the atoms' sizes (its columns:
+        ``up``, then ``down``), made once: each solve starts from the last one's basis."""
+        if self._changes is None:
+            self._changes = LinearProgramme(np.hstack([self.matrix, -self.matrix]))
+        return self._changes
 
     def set_base(self, lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64]) -> None:
         """The constraints exact in ``lo``, ``hi`` (the published cells') are exact in every
@@ -311,7 +333,7 @@ class _Problem:
             return self._kernels[key]
         if self._base is not None and (exact >= self._base[0]).all():
             base_exact, base = self._base
-            kernel = base @ _kernel(self.matrix[exact & ~base_exact] @ base)
+            kernel = _narrowed(base, self.matrix[exact & ~base_exact])
         else:
             kernel = _kernel(self.matrix[exact])
         if len(self._kernels) >= _KERNELS_KEPT:
@@ -400,14 +422,12 @@ class _Problem:
         weights = np.ones(n) if weights is None else weights
         free = np.ones(n, dtype=bool) if fixed is None else ~fixed
         # d = up - down, 0 <= up, 0 <= down <= sizes
-        status, z = solve(
+        status, z = self.changes.solve(
             np.concatenate([weights, weights]),
             np.zeros(2 * n),
             np.concatenate([np.where(free, math.inf, 0.0), np.where(free, self.sizes, 0.0)]),
-            np.hstack([self.matrix, -self.matrix]),
             lo - self.truth,
             hi - self.truth,
-            integer=False,
         )
         if status == "Infeasible":
             return False, None
@@ -458,14 +478,12 @@ class _Problem:
                 return
             weights = rng.choice([-1.0, 1.0], len(left)) * rng.uniform(1.0, 2.0, len(left))
             reward = weights @ self.matrix[left]
-            status, z = solve(
+            status, z = self.changes.solve(
                 np.concatenate([1.0 - reward, 1.0 + reward]),
                 np.zeros(2 * n),
                 np.concatenate([free, np.minimum(self.sizes, 1.0) * free]),
-                np.hstack([self.matrix, -self.matrix]),
                 lo - self.truth,
                 hi - self.truth,
-                integer=False,
             )
             before = len(certified)
             if status == "optimal" and z is not None:
