@@ -110,16 +110,17 @@ def build(
     progress: bool = False,
     resume: tuple[list[Release], Any] | None = None,
     checkpoint: Callable[[list[Release], Any], None] | None = None,
+    extracts: Path | None = None,
 ) -> list[Release]:
     """``releases`` drafts, each audited with the ones published before it and published (those
     the audit refuses, or that disclosure control refuses on their own, are redrawn).
     ``resume``: a log built so far and the random generator's state then, as given to
-    ``checkpoint`` after each release."""
+    ``checkpoint`` after each release; ``extracts``: a synthetic extract's folder (default: the
+    project's of ``CRIMES`` crimes, made once in data/)."""
     from helpers.extracts.load import load_extracts
     from helpers.request import steps
-    from helpers.run.cli import synthetic_extract
 
-    extracts = synthetic_extract(CRIMES)
+    extracts = extracts or synthetic(CRIMES)
     extract = load_extracts(extracts, personal_data=True)
     base = base_parameters(extracts)
     rng = random.Random(seed)
@@ -207,12 +208,17 @@ def load(progress: bool = False) -> list[Release]:
     return log
 
 
-def draft_20180075() -> tuple[Any, Release]:
-    """Request 20180075 itself, drafted on the synthetic extract: the bench's new draft."""
-    from helpers.extracts.load import load_extracts
+def synthetic(crimes: int) -> Path:
     from helpers.run.cli import synthetic_extract
 
-    extracts = synthetic_extract(CRIMES)
+    return synthetic_extract(crimes)
+
+
+def draft_20180075(extracts: Path | None = None) -> tuple[Any, Release]:
+    """Request 20180075 itself, drafted on the synthetic extract: the bench's new draft."""
+    from helpers.extracts.load import load_extracts
+
+    extracts = extracts or synthetic(CRIMES)
     return drafted(base_parameters(extracts), load_extracts(extracts, personal_data=True))
 
 
