@@ -604,8 +604,18 @@ def protect_across(
 
     without = problem.bounds(without_lo, without_hi)
     problem.set_base(*without)
+    # constraints shown to take another value by a solution found so far, for each of the
+    # search's nested bounds: a solution with the draft as it stands (``certified``; its bounds
+    # only widen) or with a candidate withheld is one with the floor's bounds, and every solution
+    # is one with the published cells alone (the draft's free)
     certified: set[int] = set()
-    certified_without: set[int] = set()  # shown unpinned by the published cells alone
+    certified_floor: set[int] = set()
+    certified_without: set[int] = set()
+
+    def widen(found: set[int], *looser: set[int]) -> None:
+        for bigger in looser:
+            bigger |= found
+
     disclosed: dict[int, tuple[str, ...]] = {}
     unprotected: set[int] = set()
     withheld: list[Withheld] = []
@@ -634,7 +644,9 @@ def protect_across(
         """Whether the published cells alone fix the units of constraint ``r``: withholding a
         draft cell the reader can read elsewhere protects nothing."""
         if r not in known:
-            known[r] = problem.is_pinned(r, *without, set())
+            known[r] = r not in certified_without and problem.is_pinned(
+                r, *without, certified_without
+            )
         return known[r]
 
     while True:
@@ -648,6 +660,7 @@ def protect_across(
         ]
         problem.certify_swaps(row_lo, row_hi, certified)
         problem.certify_many(targets, row_lo, row_hi, certified)
+        widen(certified, certified_floor, certified_without)
         pinned = None
         for r in targets:
             if r in certified:
@@ -659,11 +672,15 @@ def protect_across(
             elif problem.is_pinned(r, row_lo, row_hi, certified):
                 pinned = r
                 break
+        widen(certified, certified_floor, certified_without)
         if pinned is None:
             break
-        if problem.is_pinned(pinned, *problem.bounds(floor_lo, floor_hi), set()):
+        if pinned not in certified_floor and problem.is_pinned(
+            pinned, *problem.bounds(floor_lo, floor_hi), certified_floor
+        ):
             unprotected.add(pinned)
             continue
+        widen(certified_floor, certified_without)
         shares = problem.matrix @ problem.matrix[pinned]
         candidates = sorted(
             {
@@ -682,7 +699,9 @@ def protect_across(
             group = can_withhold & (problem.row == r)
             trial_lo[group], trial_hi[group] = float(T), math.inf
             found: set[int] = set()
-            if not problem.is_pinned(pinned, *problem.bounds(trial_lo, trial_hi), found):
+            pinned_still = problem.is_pinned(pinned, *problem.bounds(trial_lo, trial_hi), found)
+            widen(found, certified_floor, certified_without)
+            if not pinned_still:
                 chosen, certificates, alone = r, found, True
                 break
         group_cells = np.flatnonzero(can_withhold & (problem.row == chosen) & (lo == hi))
