@@ -39,7 +39,7 @@ from helpers.errors import DisclosureError
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "parameters" / "20180075.yaml"
-CRIMES = int(os.environ.get("BENCH_ACROSS_CRIMES", 20_000))
+CRIMES = int(os.environ.get("BENCH_ACROSS_CRIMES", 1_000_000))
 RELEASES = 300
 THRESHOLD = 5
 YEARS = list(range(2013, 2019))
@@ -157,6 +157,7 @@ def build(
             print(
                 f"{reference}: {len(published)} cells, audit {time.process_time() - began:.2f} s "
                 f"CPU, {len(result.extra_withheld)} extra withheld, {refused} refused so far",
+                file=sys.stderr,
                 flush=True,
             )
         if checkpoint is not None:

@@ -445,9 +445,13 @@ class _Problem:
         """Certify without a solver: one unit moved between two atoms that every exact
         constraint counts alike keeps every shown count; where the ranges allow it, each
         constraint counting one atom and not the other moves."""
-        exact = self.matrix[lo == hi]
-        _, alike = np.unique(exact.T, axis=0, return_inverse=True)
-        alike = alike.reshape(-1)
+        # atoms grouped by the exact constraints counting them, hashed as the atoms were (a
+        # collision could only propose a move, which is checked against every constraint below)
+        rows, counted = np.nonzero(self.matrix[lo == hi])
+        keys = _keys(int((lo == hi).sum()), np.random.default_rng(_SEED))
+        membership = np.zeros((len(self.sizes), 2), dtype=np.uint64)
+        np.add.at(membership, counted, keys[rows])
+        alike = _group(membership)
         for group in np.flatnonzero(np.bincount(alike) > 1):
             atoms = np.flatnonzero(alike == group)
             for i in atoms[self.sizes[atoms] >= 1]:
