@@ -467,19 +467,22 @@ class _Problem:
         lo: npt.NDArray[np.float64],
         hi: npt.NDArray[np.float64],
         certified: set[int],
-    ) -> None:
+    ) -> bool:
         """Certify many constraints at once, before asking about each: the smallest changes
         (each atom by at most 1) that earn a reward for moving the uncertified constraints up or
         down (random directions), while a round certifies more. A linear programme whose vertex
-        is usually integral here; a fractional one certifies nothing."""
+        is often integral; a fractional one certifies nothing. Whether it certified any."""
+        began = len(certified)
         rng = np.random.default_rng(_SEED)
         n = len(self.sizes)
         free = (~self.fixed_atoms(self.free_directions(lo, hi))).astype(np.float64)
         idle = 0
         for _ in range(_ROUNDS):
             left = [r for r in targets if r not in certified]
-            if not left or idle == 2:
-                return
+            if not left:
+                return True
+            if idle == 2:
+                break
             weights = rng.choice([-1.0, 1.0], len(left)) * rng.uniform(1.0, 2.0, len(left))
             reward = weights @ self.matrix[left]
             status, z = self.changes.solve(
@@ -495,6 +498,7 @@ class _Problem:
                 if d is not None:
                     self.certify(d, certified)
             idle = idle + 1 if len(certified) == before else 0
+        return len(certified) > began
 
     def _integral_change(
         self, d: npt.NDArray[np.float64], lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64]
@@ -643,6 +647,7 @@ def protect_across(
         return tuple(sorted(set().union(*(releases_of.get(k, set()) for k in row_components[r]))))
 
     known: dict[int, bool] = {}
+    bulk = True
 
     def public(r: int) -> bool:
         """Whether the published cells alone fix the units of constraint ``r``: withholding a
@@ -663,7 +668,8 @@ def protect_across(
             if r not in disclosed and r not in unprotected
         ]
         problem.certify_swaps(row_lo, row_hi, certified)
-        problem.certify_many(targets, row_lo, row_hi, certified)
+        if bulk:  # until a round certifies nothing (their vertices are then fractional)
+            bulk = problem.certify_many(targets, row_lo, row_hi, certified)
         widen(certified, certified_floor, certified_without)
         pinned = None
         for r in targets:
