@@ -4,14 +4,18 @@ Requests like 20180075 (`parameters/20180075.yaml`) with overlapping definitions
 period variants (one to four years of 2013-2018), charge years, charge-group variants (subsets of
 section 15, its attempt, aiding, conspiracy and encouraging codes, a code left out now and then),
 search-term variants (subsets of the request's terms) and offence-class variants. Each is run
-through the request's own steps on the project's synthetic extract of 20,000 crimes
-(`helpers.request.steps`: counts, evidence search, disclosure control on its own, the cells'
-units by `helpers.request.tables.cell_units`), then audited with every release published before
-it (`steps.audit_across_releases`, so `protect_across`) and "published" with the cells that audit
-withheld; a draft the audit refuses (an unprotected figure) is not published, as the tool would
-refuse it. Units are kept unhashed (the log hashes them with its key: the same sets, renamed).
+through the request's own steps on the project's synthetic extract (`helpers.request.steps`:
+counts, evidence search, disclosure control on its own, the cells' units by
+`helpers.request.tables.cell_units`), then audited with every release published before it
+(`steps.audit_across_releases`, so `protect_across`) and "published" with the cells that audit
+withheld; a draft refused (disclosure control on its own, or an unprotected figure across
+releases) is not published, as the tool would refuse it, and another is drawn. Units are kept
+unhashed (the log hashes them with its key: the same sets, renamed).
 
-Building 300 releases runs 300 audits one after another, so the log is made once and kept in
+The extract has 200,000 crimes (``BENCH_ACROSS_CRIMES``): 627 offences of request 20180075's
+classes and period, where the benchmark's 1,000,000-crime extract has 3,102; that one
+makes a harder log but takes over an hour to build (docs/performance.md). Building 300 releases
+runs 300 audits one after another, so the log is made once and kept in
 `data/across-log-<key>.json.gz` (git-ignored), the key a hash of this file, the parameters file
 and the extract's size: a changed generator makes a new log.
 
@@ -39,7 +43,7 @@ from helpers.errors import DisclosureError
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "parameters" / "20180075.yaml"
-CRIMES = int(os.environ.get("BENCH_ACROSS_CRIMES", 1_000_000))
+CRIMES = int(os.environ.get("BENCH_ACROSS_CRIMES", 200_000))
 RELEASES = 300
 THRESHOLD = 5
 YEARS = list(range(2013, 2019))
@@ -195,18 +199,37 @@ def from_json(data: list[list[list[Any]]]) -> list[Release]:
 
 
 def load(progress: bool = False) -> list[Release]:
-    """The log of ``RELEASES`` releases: read from data/, or built and kept there."""
+    """The log of ``RELEASES`` releases: read from data/, or built and kept there (a build
+    stopped half-way goes on from its last ten releases, kept beside it)."""
     where = path()
     if where.exists():
         with gzip.open(where, "rt", encoding="utf-8") as file:
             return from_json(json.load(file))
-    log = build(progress=progress)
     where.parent.mkdir(parents=True, exist_ok=True)
-    partial = where.with_suffix(".partial")
-    with gzip.open(partial, "wt", encoding="utf-8") as file:
-        json.dump(to_json(log), file)
-    partial.replace(where)
+    partial = where.with_name(where.name + ".partial")
+    resume = None
+    if partial.exists():
+        with gzip.open(partial, "rt", encoding="utf-8") as file:
+            saved = json.load(file)
+        version, state, gauss = saved["state"]
+        resume = (from_json(saved["log"]), (version, tuple(state), gauss))
+
+    def checkpoint(log: list[Release], state: Any) -> None:
+        if len(log) % 10 == 0:
+            write(partial, {"log": to_json(log), "state": state})
+
+    log = build(progress=progress, resume=resume, checkpoint=checkpoint)
+    write(where, to_json(log))
+    partial.unlink(missing_ok=True)
     return log
+
+
+def write(where: Path, data: Any) -> None:
+    """``data`` as gzipped JSON, replacing ``where`` at once."""
+    part = where.with_name(where.name + ".part")
+    with gzip.open(part, "wt", encoding="utf-8") as file:
+        json.dump(data, file)
+    part.replace(where)
 
 
 def synthetic(crimes: int) -> Path:
