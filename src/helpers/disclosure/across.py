@@ -40,14 +40,17 @@ values up to ``_KERNEL_TOL`` counted as zero, so it can only come out too large)
 for the published cells and narrowed by the draft's counts; a protected cell orthogonal to it is
 determined by the counts, so pinned, without a solve, and an atom orthogonal to it is fixed in
 every programme asked. A protected cell is shown unpinned by any integer solution that moves it,
-and every solution found certifies every cell it moves: first moves of one unit between two atoms
-that every shown count counts alike (no solver), then a few linear programmes of "smallest
-change, rewarded for moving the cells not yet certified" (their vertices are usually integral),
-then cell by cell the smallest change that moves it, its linear relaxation first (infeasible: so
-is the integer programme; integral: a solution), the integer programme only when the
-relaxation's vertex is fractional. The published releases behind a cell come from the components
-of the published constraints, found once. Measured in docs/performance.md: 0.7 s for 300
-releases of the bench's log (every cell determined by the counts), 4 s for 50 (solves).
+and every solution found certifies every cell it moves, at its bounds and at every looser bounds
+the search asks about (the draft as it stands, a candidate withheld, the floor, the published
+cells alone: each set of solutions holds the one before): first moves of one unit between two
+atoms that every shown count counts alike (no solver), then a few linear programmes of "smallest
+change, rewarded for moving the cells not yet certified" (their vertices are often integral; not
+asked again in an audit once they certify nothing), then cell by cell the smallest change that
+moves it, its linear relaxation first (infeasible: so is the integer programme; integral: a
+solution), the integer programme only when the relaxation's vertex is fractional. The linear
+programmes share one HiGHS model, each solve starting from the last one's basis. The published
+releases behind a cell come from the components of the published constraints, found once.
+Measured in docs/performance.md.
 
 Interface: :class:`LoggedCell` (one cell as the log holds it), :func:`protect_across` ->
 :class:`AcrossResult` (the draft's new shown values, :class:`Withheld` with reasons,
