@@ -676,13 +676,14 @@ def protect_across(
         widen(certified, certified_floor, certified_without)
         pinned = None
         for r in targets:
-            if r in certified:
+            if r in certified or not problem.is_pinned(r, row_lo, row_hi, certified):
                 continue
-            # given away by the published releases alone? (asked first: a cell not certified
-            # yet often is, and the answer holds for the whole search)
+            # pinned: given away by the published releases alone? (the answer holds for the
+            # whole search; a cell moved by a solution with the draft is not)
+            widen(certified, certified_without)
             if r not in certified_without and problem.is_pinned(r, *without, certified_without):
                 disclosed[r] = releases_behind(r)
-            elif problem.is_pinned(r, row_lo, row_hi, certified):
+            else:
                 pinned = r
                 break
         widen(certified, certified_floor, certified_without)
