@@ -66,7 +66,7 @@ def test_an_unbounded_integer_programme_is_not_reported_optimal():
 
 
 def test_what_linear_programme_uses_exists():
-    for method in ("changeColsCost", "changeColsBounds", "changeRowsBounds"):
+    for method in ("changeColsCost", "changeColsBounds", "changeRowsBounds", "clearSolver"):
         assert callable(getattr(highspy._Highs, method, None)), method
 
 

@@ -86,6 +86,7 @@ class LinearProgramme:
         self._solver.setOptionValue("output_flag", False)
         self._solver.passModel(model)
         self._optimal = highspy.HighsModelStatus.kOptimal
+        self._infeasible = highspy.HighsModelStatus.kInfeasible
         self._cols = np.arange(n_cols, dtype=np.int32)
         self._rows = np.arange(n_rows, dtype=np.int32)
 
@@ -111,6 +112,12 @@ class LinearProgramme:
         )
         solver.run()
         status = solver.getModelStatus()
+        if status not in (self._optimal, self._infeasible):
+            # a start from the last basis can end undecided ("Unknown", seen once in 300
+            # audits): solved again from scratch
+            solver.clearSolver()
+            solver.run()
+            status = solver.getModelStatus()
         if status != self._optimal:
             return solver.modelStatusToString(status), None
         return "optimal", np.array(solver.getSolution().col_value)
