@@ -411,3 +411,87 @@ def test_random_overlapping_releases_leave_no_protected_cell_pinned(scenario):
         given_away |= {(k[0].replace(" draft", " v1"), *k[1:]) for k in disclosed}
         given_away |= {(k[0].replace(" draft", " v1"), *k[1:]) for k in result.unprotected}
         log += [replace(c, release=f"r{i} v1") for c in with_shown(draft, result)]
+
+
+# --------------------------------------------------------------------------------------------
+# the fast path against the plain one
+# --------------------------------------------------------------------------------------------
+
+
+def plain_is_pinned(self, r, lo, hi, certified):
+    """`_Problem.is_pinned` without any short cut: whether an integer solution gives constraint
+    ``r`` a value above, or below, its true one, each asked of HiGHS as an integer programme over
+    every atom (no kernel, no fixed atom, no relaxation, no certificate)."""
+    n = len(self.sizes)
+    for up in (True, False):
+        lo_r, hi_r = lo.copy(), hi.copy()
+        if up:
+            lo_r[r] = max(lo_r[r], self.truth[r] + 1)
+        else:
+            hi_r[r] = min(hi_r[r], self.truth[r] - 1)
+        if lo_r[r] > hi_r[r]:
+            continue
+        status, _ = solve(
+            np.zeros(n), np.zeros(n), np.full(n, np.inf), self.matrix, lo_r, hi_r, integer=True
+        )
+        if status != "Infeasible":
+            assert status == "optimal", status
+            return False
+    return True
+
+
+def plain_protect_across(draft, published, threshold, monkeypatch):
+    """protect_across with every cell decided by :func:`plain_is_pinned` and nothing certified
+    in bulk: the search's definition, slowly."""
+    from helpers.disclosure import across
+
+    with monkeypatch.context() as patch:
+        patch.setattr(across._Problem, "is_pinned", plain_is_pinned)
+        patch.setattr(across._Problem, "certify_swaps", lambda self, lo, hi, certified: None)
+        patch.setattr(across._Problem, "certify_many", lambda self, t, lo, hi, certified: None)
+        return protect_across(draft, published, threshold)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_the_fast_audit_decides_as_the_plain_one_on_random_logs(scenario):
+    """The short cuts (linear algebra, warm-started relaxations, certificates found in bulk) change
+    no result: the same cells withheld for the same reasons, the same cells reported."""
+    records, variants = scenario
+    log: list[LoggedCell] = []
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for i, (years, terms, groups) in enumerate(variants):
+            draft = release(f"r{i} draft", records, years, terms, groups)
+            fast = protect_across(draft, log, T)
+            assert fast == plain_protect_across(draft, log, T, monkeypatch)
+            log += [replace(c, release=f"r{i} v1") for c in with_shown(draft, fast)]
+
+
+@pytest.fixture(scope="module")
+def tool_built_log(tmp_path_factory):
+    """15 releases like 20180075 built as the tool builds its log (bench/across_log.py: the
+    request's own steps on the generator's default extract, each audited with those before it),
+    and request 20180075's own draft."""
+    import sys
+
+    from helpers.project import project_root
+    from helpers.synthetic.generator import generate_extracts
+
+    sys.path.insert(0, str(project_root() / "bench"))
+    import across_log
+
+    folder = tmp_path_factory.mktemp("synthetic-20000")
+    generate_extracts(folder)
+    return across_log.build(15, extracts=folder), across_log.draft_20180075(folder)[1]
+
+
+@pytest.mark.slow
+def test_the_fast_audit_decides_as_the_plain_one_on_a_tool_built_log(tool_built_log, monkeypatch):
+    """A log of overlapping releases with hundreds of atoms, where the short cuts matter: fixed
+    atoms and cells the counts determine (wrong tolerances there were caught here, not by the
+    small random logs)."""
+    log, draft = tool_built_log
+    published = [c for cells in log for c in cells]
+    fast = protect_across(draft, published, T)
+    assert fast.extra_withheld or fast.already_disclosed  # the log constrains the draft
+    assert fast == plain_protect_across(draft, published, T, monkeypatch)

@@ -63,3 +63,35 @@ def test_an_unbounded_integer_programme_is_not_reported_optimal():
     # the audit takes "not optimal" for a cell with no upper limit, then checks for a ray
     status, x = solve([0.0, -1.0], [0.0, 5.0], [3.0, INF], np.array([[1.0, -1.0]]), [-INF], [0.0], integer=True)
     assert status != "optimal" and x is None
+
+
+def test_what_linear_programme_uses_exists():
+    for method in ("changeColsCost", "changeColsBounds", "changeRowsBounds", "clearSolver"):
+        assert callable(getattr(highspy._Highs, method, None)), method
+
+
+def test_a_linear_programme_solved_again_answers_as_one_solved_afresh():
+    """LinearProgramme keeps HiGHS's basis between solves: each answer (status, optimal value) is
+    the one a fresh solve gives, after costs and bounds of all kinds changed, infeasible ones too."""
+    from helpers.disclosure.highs import LinearProgramme
+
+    rng = np.random.default_rng(7)
+    matrix = (rng.random((12, 9)) < 0.4).astype(float)
+    again = LinearProgramme(matrix)
+    statuses = set()
+    for _ in range(40):
+        cost = rng.uniform(-1.0, 2.0, 9)
+        lower = np.zeros(9)
+        upper = np.where(rng.random(9) < 0.3, INF, rng.integers(0, 4, 9).astype(float))
+        middle = matrix @ rng.uniform(0.0, 3.0, 9)
+        row_lower = np.where(rng.random(12) < 0.5, -INF, middle - rng.uniform(0.0, 2.0, 12))
+        row_upper = np.where(rng.random(12) < 0.2, INF, middle + rng.uniform(-0.5, 2.0, 12))
+        fresh = solve(cost, lower, upper, matrix, row_lower, row_upper, integer=False)
+        warm = again.solve(cost, lower, upper, row_lower, row_upper)
+        assert warm[0] == fresh[0]
+        statuses.add(fresh[0])
+        if fresh[0] == "optimal":
+            assert np.isclose(cost @ warm[1], cost @ fresh[1])
+            assert (matrix @ warm[1] >= row_lower - 1e-7).all()
+            assert (matrix @ warm[1] <= row_upper + 1e-7).all()
+    assert {"optimal", "Infeasible"} <= statuses

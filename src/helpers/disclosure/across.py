@@ -40,14 +40,17 @@ values up to ``_KERNEL_TOL`` counted as zero, so it can only come out too large)
 for the published cells and narrowed by the draft's counts; a protected cell orthogonal to it is
 determined by the counts, so pinned, without a solve, and an atom orthogonal to it is fixed in
 every programme asked. A protected cell is shown unpinned by any integer solution that moves it,
-and every solution found certifies every cell it moves: first moves of one unit between two atoms
-that every shown count counts alike (no solver), then a few linear programmes of "smallest
-change, rewarded for moving the cells not yet certified" (their vertices are usually integral),
-then cell by cell the smallest change that moves it, its linear relaxation first (infeasible: so
-is the integer programme; integral: a solution), the integer programme only when the
-relaxation's vertex is fractional. The published releases behind a cell come from the components
-of the published constraints, found once. Measured in docs/performance.md: 0.7 s for 300
-releases of the bench's log (every cell determined by the counts), 4 s for 50 (solves).
+and every solution found certifies every cell it moves, at its bounds and at every looser bounds
+the search asks about (the draft as it stands, a candidate withheld, the floor, the published
+cells alone: each set of solutions holds the one before): first moves of one unit between two
+atoms that every shown count counts alike (no solver), then a few linear programmes of "smallest
+change, rewarded for moving the cells not yet certified" (their vertices are often integral; not
+asked again in an audit once they certify nothing), then cell by cell the smallest change that
+moves it, its linear relaxation first (infeasible: so is the integer programme; integral: a
+solution), the integer programme only when the relaxation's vertex is fractional. The linear
+programmes share one HiGHS model, each solve starting from the last one's basis. The published
+releases behind a cell come from the components of the published constraints, found once.
+Measured in docs/performance.md.
 
 Interface: :class:`LoggedCell` (one cell as the log holds it), :func:`protect_across` ->
 :class:`AcrossResult` (the draft's new shown values, :class:`Withheld` with reasons,
@@ -67,7 +70,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from helpers.disclosure.audit import _check_threshold
-from helpers.disclosure.highs import solve
+from helpers.disclosure.highs import LinearProgramme, solve
 from helpers.disclosure.tables import DEFAULT_THRESHOLD, SECONDARY_DISPLAY, is_total
 
 CellKey = tuple[str, str, str, str]
@@ -221,6 +224,19 @@ def _kernel(matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.ascontiguousarray(vt[int((singular > _KERNEL_TOL).sum()) :].T)
 
 
+def _narrowed(
+    kernel: npt.NDArray[np.float64], matrix: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """The part of ``kernel`` (orthonormal columns) that ``matrix`` maps to zero, as a matrix
+    whose columns span it (not orthonormal): ``kernel`` less its projection on the directions
+    ``matrix`` sees, which costs a thin SVD of a few rows instead of a full one of the kernel."""
+    if matrix.shape[0] == 0 or kernel.shape[1] == 0:
+        return kernel
+    _, singular, vt = np.linalg.svd(matrix @ kernel, full_matrices=False)
+    seen = vt[: int((singular > _KERNEL_TOL).sum())].T
+    return kernel - (kernel @ seen) @ seen.T
+
+
 def _group(hashes: npt.NDArray[np.uint64] | npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Equal rows of ``hashes`` -> the same group, numbered by first appearance."""
     _, first, inverse = np.unique(hashes, axis=0, return_index=True, return_inverse=True)
@@ -293,6 +309,15 @@ class _Problem:
         # kernel is computed once (:meth:`set_base`), a draft's exact constraints narrow it
         self._base: tuple[npt.NDArray[np.bool_], npt.NDArray[np.float64]] | None = None
         self._kernels: dict[bytes, npt.NDArray[np.float64]] = {}
+        self._changes: LinearProgramme | None = None
+
+    @property
+    def changes(self) -> LinearProgramme:
+        """The linear programme of a change ``d = up - down`` of the atoms' sizes (its columns:
+        ``up``, then ``down``), made once: each solve starts from the last one's basis."""
+        if self._changes is None:
+            self._changes = LinearProgramme(np.hstack([self.matrix, -self.matrix]))
+        return self._changes
 
     def set_base(self, lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64]) -> None:
         """The constraints exact in ``lo``, ``hi`` (the published cells') are exact in every
@@ -311,7 +336,7 @@ class _Problem:
             return self._kernels[key]
         if self._base is not None and (exact >= self._base[0]).all():
             base_exact, base = self._base
-            kernel = base @ _kernel(self.matrix[exact & ~base_exact] @ base)
+            kernel = _narrowed(base, self.matrix[exact & ~base_exact])
         else:
             kernel = _kernel(self.matrix[exact])
         if len(self._kernels) >= _KERNELS_KEPT:
@@ -400,14 +425,12 @@ class _Problem:
         weights = np.ones(n) if weights is None else weights
         free = np.ones(n, dtype=bool) if fixed is None else ~fixed
         # d = up - down, 0 <= up, 0 <= down <= sizes
-        status, z = solve(
+        status, z = self.changes.solve(
             np.concatenate([weights, weights]),
             np.zeros(2 * n),
             np.concatenate([np.where(free, math.inf, 0.0), np.where(free, self.sizes, 0.0)]),
-            np.hstack([self.matrix, -self.matrix]),
             lo - self.truth,
             hi - self.truth,
-            integer=False,
         )
         if status == "Infeasible":
             return False, None
@@ -425,9 +448,13 @@ class _Problem:
         """Certify without a solver: one unit moved between two atoms that every exact
         constraint counts alike keeps every shown count; where the ranges allow it, each
         constraint counting one atom and not the other moves."""
-        exact = self.matrix[lo == hi]
-        _, alike = np.unique(exact.T, axis=0, return_inverse=True)
-        alike = alike.reshape(-1)
+        # atoms grouped by the exact constraints counting them, hashed as the atoms were (a
+        # collision could only propose a move, which is checked against every constraint below)
+        rows, counted = np.nonzero(self.matrix[lo == hi])
+        keys = _keys(int((lo == hi).sum()), np.random.default_rng(_SEED))
+        membership = np.zeros((len(self.sizes), 2), dtype=np.uint64)
+        np.add.at(membership, counted, keys[rows])
+        alike = _group(membership)
         for group in np.flatnonzero(np.bincount(alike) > 1):
             atoms = np.flatnonzero(alike == group)
             for i in atoms[self.sizes[atoms] >= 1]:
@@ -443,29 +470,30 @@ class _Problem:
         lo: npt.NDArray[np.float64],
         hi: npt.NDArray[np.float64],
         certified: set[int],
-    ) -> None:
+    ) -> bool:
         """Certify many constraints at once, before asking about each: the smallest changes
         (each atom by at most 1) that earn a reward for moving the uncertified constraints up or
         down (random directions), while a round certifies more. A linear programme whose vertex
-        is usually integral here; a fractional one certifies nothing."""
+        is often integral; a fractional one certifies nothing. Whether it certified any."""
+        began = len(certified)
         rng = np.random.default_rng(_SEED)
         n = len(self.sizes)
         free = (~self.fixed_atoms(self.free_directions(lo, hi))).astype(np.float64)
         idle = 0
         for _ in range(_ROUNDS):
             left = [r for r in targets if r not in certified]
-            if not left or idle == 2:
-                return
+            if not left:
+                return True
+            if idle == 2:
+                break
             weights = rng.choice([-1.0, 1.0], len(left)) * rng.uniform(1.0, 2.0, len(left))
             reward = weights @ self.matrix[left]
-            status, z = solve(
+            status, z = self.changes.solve(
                 np.concatenate([1.0 - reward, 1.0 + reward]),
                 np.zeros(2 * n),
                 np.concatenate([free, np.minimum(self.sizes, 1.0) * free]),
-                np.hstack([self.matrix, -self.matrix]),
                 lo - self.truth,
                 hi - self.truth,
-                integer=False,
             )
             before = len(certified)
             if status == "optimal" and z is not None:
@@ -473,6 +501,7 @@ class _Problem:
                 if d is not None:
                     self.certify(d, certified)
             idle = idle + 1 if len(certified) == before else 0
+        return len(certified) > began
 
     def _integral_change(
         self, d: npt.NDArray[np.float64], lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64]
@@ -586,8 +615,18 @@ def protect_across(
 
     without = problem.bounds(without_lo, without_hi)
     problem.set_base(*without)
+    # constraints shown to take another value by a solution found so far, for each of the
+    # search's nested bounds: a solution with the draft as it stands (``certified``; its bounds
+    # only widen) or with a candidate withheld is one with the floor's bounds, and every solution
+    # is one with the published cells alone (the draft's free)
     certified: set[int] = set()
-    certified_without: set[int] = set()  # shown unpinned by the published cells alone
+    certified_floor: set[int] = set()
+    certified_without: set[int] = set()
+
+    def widen(found: set[int], *looser: set[int]) -> None:
+        for bigger in looser:
+            bigger |= found
+
     disclosed: dict[int, tuple[str, ...]] = {}
     unprotected: set[int] = set()
     withheld: list[Withheld] = []
@@ -611,12 +650,15 @@ def protect_across(
         return tuple(sorted(set().union(*(releases_of.get(k, set()) for k in row_components[r]))))
 
     known: dict[int, bool] = {}
+    bulk = True
 
     def public(r: int) -> bool:
         """Whether the published cells alone fix the units of constraint ``r``: withholding a
         draft cell the reader can read elsewhere protects nothing."""
         if r not in known:
-            known[r] = problem.is_pinned(r, *without, set())
+            known[r] = r not in certified_without and problem.is_pinned(
+                r, *without, certified_without
+            )
         return known[r]
 
     while True:
@@ -629,23 +671,30 @@ def protect_across(
             if r not in disclosed and r not in unprotected
         ]
         problem.certify_swaps(row_lo, row_hi, certified)
-        problem.certify_many(targets, row_lo, row_hi, certified)
+        if bulk:  # until a round certifies nothing (their vertices are then fractional)
+            bulk = problem.certify_many(targets, row_lo, row_hi, certified)
+        widen(certified, certified_floor, certified_without)
         pinned = None
         for r in targets:
-            if r in certified:
+            if r in certified or not problem.is_pinned(r, row_lo, row_hi, certified):
                 continue
-            # given away by the published releases alone? (asked first: a cell not certified
-            # yet often is, and the answer holds for the whole search)
+            # pinned: given away by the published releases alone? (the answer holds for the
+            # whole search; a cell moved by a solution with the draft is not)
+            widen(certified, certified_without)
             if r not in certified_without and problem.is_pinned(r, *without, certified_without):
                 disclosed[r] = releases_behind(r)
-            elif problem.is_pinned(r, row_lo, row_hi, certified):
+            else:
                 pinned = r
                 break
+        widen(certified, certified_floor, certified_without)
         if pinned is None:
             break
-        if problem.is_pinned(pinned, *problem.bounds(floor_lo, floor_hi), set()):
+        if pinned not in certified_floor and problem.is_pinned(
+            pinned, *problem.bounds(floor_lo, floor_hi), certified_floor
+        ):
             unprotected.add(pinned)
             continue
+        widen(certified_floor, certified_without)
         shares = problem.matrix @ problem.matrix[pinned]
         candidates = sorted(
             {
@@ -664,7 +713,9 @@ def protect_across(
             group = can_withhold & (problem.row == r)
             trial_lo[group], trial_hi[group] = float(T), math.inf
             found: set[int] = set()
-            if not problem.is_pinned(pinned, *problem.bounds(trial_lo, trial_hi), found):
+            pinned_still = problem.is_pinned(pinned, *problem.bounds(trial_lo, trial_hi), found)
+            widen(found, certified_floor, certified_without)
+            if not pinned_still:
                 chosen, certificates, alone = r, found, True
                 break
         group_cells = np.flatnonzero(can_withhold & (problem.row == chosen) & (lo == hi))
