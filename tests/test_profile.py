@@ -404,11 +404,9 @@ def test_an_identifier_form_that_matches_nothing_in_particular_is_refused(tmp_pa
         force_profile.read_profile(written(tmp_path, values))
 
 
-@pytest.mark.slow
-def test_request_20180075_on_a_one_system_force_end_to_end(tmp_path):
-    """The generator's one-system force (another layout, encoding, date and class format) briefed
-    by `foi-briefing run --profile`: its exact figures are the generator's truth, and the briefing
-    describes one system, with no migration."""
+def briefed(tmp_path: Path, layout: str, profile: Path, n_crimes: int = 8000) -> tuple[dict, dict, str]:
+    """Request 20180075 run by `foi-briefing run --profile` on the generator's extract of a layout:
+    its results.json, the generator's truth for it, and the page to publish."""
     import json
     import subprocess
     import sys
@@ -416,19 +414,27 @@ def test_request_20180075_on_a_one_system_force_end_to_end(tmp_path):
     from helpers.synthetic.generator import generate_extracts
     from helpers.synthetic.truth import truth_for_request
 
-    profile = project_root() / "profiles" / "examples" / "synthetic-one-system.yaml"
-    truth = generate_extracts(tmp_path / "one", n_crimes=8000, layout="one-system")
+    truth = generate_extracts(tmp_path / layout, n_crimes=n_crimes, layout=layout)
     params = project_root() / "parameters" / "20180075.yaml"
     foi = Path(sys.executable).parent / "foi-briefing"
-    done = subprocess.run([foi, "run", params, "--extracts", tmp_path / "one", "--out", tmp_path / "out", "--formats", "html", "--no-progress", "--profile", profile], capture_output=True, text=True, timeout=600)
+    done = subprocess.run([foi, "run", params, "--extracts", tmp_path / layout, "--out", tmp_path / "out", "--formats", "html", "--no-progress", "--profile", profile], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    results = json.loads((tmp_path / "out" / "20180075" / "restricted" / "results.json").read_text(encoding="utf-8"))
-    values = yaml.safe_load(params.read_text(encoding="utf-8"))
-    groups = values["charge_groups"]
-    expected = truth_for_request(truth, values["period_from"], values["period_to"], values["charge_year"], values["offence_classes"], groups["section_15"]["codes"], groups["attempt_section_15"]["codes"])
+    outputs = tmp_path / "out" / "20180075"
+    results = json.loads((outputs / "restricted" / "results.json").read_text(encoding="utf-8"))
+    p = yaml.safe_load(params.read_text(encoding="utf-8"))
+    groups = p["charge_groups"]
+    expected = truth_for_request(truth, p["period_from"], p["period_to"], p["charge_year"], p["offence_classes"], groups["section_15"]["codes"], groups["attempt_section_15"]["codes"])
+    return results, expected, (outputs / "restricted" / "to-publish" / "briefing.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_request_20180075_on_a_one_system_force_end_to_end(tmp_path):
+    """The generator's one-system force (another layout, encoding, date and class format) briefed
+    by `foi-briefing run --profile`: its exact figures are the generator's truth, and the briefing
+    describes one system, with no migration."""
+    results, expected, page = briefed(tmp_path, "one-system", project_root() / "profiles" / "examples" / "synthetic-one-system.yaml")
     assert results["offences_by_year"] == expected["offences_by_year"]
     assert results["persons_charged"] == expected["persons_charged"]
-    page = (tmp_path / "out" / "20180075" / "restricted" / "to-publish" / "briefing.html").read_text(encoding="utf-8")
     assert "We used one crime system: the Occurrence system" in page and "migrated" not in page
     assert "People with more than one record are counted once (Table 6)." in page
 
@@ -437,26 +443,9 @@ def test_request_20180075_on_a_one_system_force_end_to_end(tmp_path):
 def test_request_20180075_on_a_three_system_force_end_to_end(tmp_path):
     """After a second migration (CMS, Connect, then Niche), `foi-briefing run --profile` gives the
     generator's truth, and the briefing describes three systems and counts the moves between them."""
-    import json
-    import subprocess
-    import sys
-
-    from helpers.synthetic.generator import generate_extracts
-    from helpers.synthetic.truth import truth_for_request
-
-    profile = project_root() / "profiles" / "examples" / "synthetic-three-systems.yaml"
-    truth = generate_extracts(tmp_path / "three", n_crimes=8000, layout="three-systems")
-    params = project_root() / "parameters" / "20180075.yaml"
-    foi = Path(sys.executable).parent / "foi-briefing"
-    done = subprocess.run([foi, "run", params, "--extracts", tmp_path / "three", "--out", tmp_path / "out", "--formats", "html", "--no-progress", "--profile", profile], capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    results = json.loads((tmp_path / "out" / "20180075" / "restricted" / "results.json").read_text(encoding="utf-8"))
-    values = yaml.safe_load(params.read_text(encoding="utf-8"))
-    groups = values["charge_groups"]
-    expected = truth_for_request(truth, values["period_from"], values["period_to"], values["charge_year"], values["offence_classes"], groups["section_15"]["codes"], groups["attempt_section_15"]["codes"])
+    results, expected, page = briefed(tmp_path, "three-systems", project_root() / "profiles" / "examples" / "synthetic-three-systems.yaml")
     assert results["offences_by_year"] == expected["offences_by_year"]
     assert results["persons_charged"] == expected["persons_charged"]
-    page = (tmp_path / "out" / "20180075" / "restricted" / "to-publish" / "briefing.html").read_text(encoding="utf-8")
     assert "We used three crime systems in this period" in page and "A crime migrated from Connect to Niche" in page
     merging = (tmp_path / "out" / "20180075" / "release" / "tables" / "data_quality_merging.csv").read_text(encoding="utf-8")
     assert merging.startswith("Combining the three systems,Records") and "Moves of a crime from one system to the next" in merging
@@ -517,30 +506,14 @@ def test_a_force_whose_export_lacks_pnc_names_births_and_text_is_briefed_saying_
     """PNC IDs, names, dates of birth and circumstances are optional: a run without them counts
     what it can (the generator's one-system force gives each person one reference, so its people
     charged are still the truth's), and the briefing says what could not be done without them."""
-    import json
-    import subprocess
-    import sys
-
-    from helpers.synthetic.generator import generate_extracts
-    from helpers.synthetic.truth import truth_for_request
-
-    truth = generate_extracts(tmp_path / "one", n_crimes=6000, layout="one-system")
     values = yaml.safe_load((project_root() / "profiles" / "examples" / "synthetic-one-system.yaml").read_text(encoding="utf-8"))
     system = values["systems"][0]
     for field in ("pnc_id", "surname", "forenames", "date_of_birth"):
         del system["files"]["people"]["columns"][field]
     del system["files"]["crimes"]["columns"]["circumstances"], system["pnc_pattern"]
-    profile = written(tmp_path, values)
-    params = project_root() / "parameters" / "20180075.yaml"
-    foi = Path(sys.executable).parent / "foi-briefing"
-    done = subprocess.run([foi, "run", params, "--extracts", tmp_path / "one", "--out", tmp_path / "out", "--formats", "html", "--no-progress", "--profile", profile], capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    results = json.loads((tmp_path / "out" / "20180075" / "restricted" / "results.json").read_text(encoding="utf-8"))
-    p = yaml.safe_load(params.read_text(encoding="utf-8"))
-    expected = truth_for_request(truth, p["period_from"], p["period_to"], p["charge_year"], p["offence_classes"], p["charge_groups"]["section_15"]["codes"], p["charge_groups"]["attempt_section_15"]["codes"])
+    results, expected, page = briefed(tmp_path, "one-system", written(tmp_path, values), n_crimes=6000)
     assert results["offences_by_year"] == expected["offences_by_year"]
     assert {k: v for k, v in results["persons_charged"].items() if k != "vigilante"} == {k: v for k, v in expected["persons_charged"].items() if k != "vigilante"}
     assert results["persons_charged"]["vigilante"] == 0  # nothing to search
-    page = (tmp_path / "out" / "20180075" / "restricted" / "to-publish" / "briefing.html").read_text(encoding="utf-8")
     assert "export has no circumstances text: its crimes could not be searched" in page
     assert "export has no Police National Computer IDs" in page
