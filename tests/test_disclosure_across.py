@@ -495,3 +495,26 @@ def test_the_fast_audit_decides_as_the_plain_one_on_a_tool_built_log(tool_built_
     fast = protect_across(draft, published, T)
     assert fast.extra_withheld or fast.already_disclosed  # the log constrains the draft
     assert fast == plain_protect_across(draft, published, T, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "published, withheld",
+    [
+        ([], ("t", "all", "n")),  # alone, the larger cell goes
+        ([("everything", range(12), "12")], ("t", "most", "n")),  # all 12 are public already
+        ([("many", range(9), "9")], ("t", "all", "n")),  # the 9 are public: the 12 goes
+    ],
+)
+def test_a_figure_already_published_is_never_the_one_withheld(published, withheld):
+    """12 crimes, 9 of them, and the other 3 (<5): one of the 12 and the 9 must go. Withholding a
+    figure the log has already published (the same units, shown) would protect nothing, so the
+    other one is withheld."""
+    units = [f"crime:{i}" for i in range(12)]
+
+    def cell(release_, table, row, members, shown):
+        return LoggedCell(release_, table, row, "n", frozenset(units[i] for i in members), shown)
+
+    draft = [cell("d", "t", "all", range(12), "12"), cell("d", "t", "most", range(9), "9"), cell("d", "t", "few", range(9, 12), "<5")]
+    result = protect_across(draft, [cell("p1", "q", row, members, shown) for row, members, shown in published], T)
+    assert [w.cell for w in result.extra_withheld] == [withheld]
+    assert result.shown[withheld] == "[c]" and result.shown[("t", "few", "n")] == "<5"
