@@ -517,3 +517,17 @@ def test_a_force_whose_export_lacks_pnc_names_births_and_text_is_briefed_saying_
     assert results["persons_charged"]["vigilante"] == 0  # nothing to search
     assert "export has no circumstances text: its crimes could not be searched" in page
     assert "export has no Police National Computer IDs" in page
+
+
+def test_a_profiles_texts_reach_the_briefing_escaped(tmp_path):
+    """A description is text like every input: markup in it is shown, never live."""
+    from helpers.briefing import narrative
+    from helpers.request.parameters import read_parameters
+
+    values = shipped()
+    values["systems"][0]["description"] = '<script>alert(1)</script> the "old" system & <b>CMS</b>'
+    profile = written(tmp_path, values)
+    params = read_parameters(project_root() / "parameters" / "20180075.yaml", {"profile": str(profile), "extracts_dir": str(tmp_path)})
+    page = str(narrative.method(params))
+    assert "<script>" not in page and "<b>CMS</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;b&gt;CMS&lt;/b&gt;" in page
