@@ -113,7 +113,7 @@ def key_facts(params, released: tables.Released) -> Html:
     facts.append(
         (
             vigilante,
-            f"{part_of} {'was' if vigilante == '1' else 'were'} charged on a crime whose record shows evidence from a {HUNTER_GROUP}",
+            f"{part_of}: the crime they were charged on shows evidence from a {HUNTER_GROUP}",
         )
     )
     tiles = "".join(

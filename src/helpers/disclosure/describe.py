@@ -113,7 +113,7 @@ def describe_protection(protection: Protection, published_releases: int = 0) -> 
         paragraphs.append(
             "Hiding a small number is not enough if it can still be worked out from the figures "
             f"around it, for example by {how}. Where that was possible we also withheld one or "
-            f'more larger figures, shown as `{SECONDARY_DISPLAY}` ("confidential"). '
+            f"more larger figures, shown as `{SECONDARY_DISPLAY}` (\u201cconfidential\u201d). "
             f"A `{SECONDARY_DISPLAY}` always stands for {T} or more, never for a small number: "
             "it is withheld only so that the small numbers near it cannot be calculated."
             + total_note
