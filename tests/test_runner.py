@@ -765,3 +765,19 @@ def test_a_run_never_replaces_the_log_folder_and_its_review_stores(tmp_path, ref
     assert done.returncode == EXIT["parameters"]
     assert f"would replace the disclosure log and its review stores ({out / log_in})" in one_line(done)
     assert sha256(store.path) == kept and sorted(p.name for p in out.iterdir()) == [log_in.split("/")[0]]
+
+
+def test_progress_bars_only_where_a_terminal_shows_them(monkeypatch):
+    """A scheduler's log gets no redrawn bars: without a terminal, or with --no-progress, none."""
+    import io
+
+    from helpers.run import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert cli.shows_progress(False) is False
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert cli.shows_progress(False) is True and cli.shows_progress(True) is False

@@ -168,10 +168,11 @@ def records_by_file(data_quality: dict) -> pd.DataFrame:
 
 
 def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
-    """Rows set aside, counted by file, column and reason, commonest first, with the first line."""
+    """Rows set aside, counted by file, column and reason, commonest first, with the first line
+    (one row saying so when none was)."""
     columns = ["file", "column", "reason", "rows", "first line"]
-    if quarantine.empty:
-        return pd.DataFrame(columns=columns)
+    if quarantine.empty:  # said in a row, not an empty header
+        return pd.DataFrame([["(none)", "", "no row was set aside", 0, ""]], columns=columns)
     grouped = quarantine.groupby(["file", "column", "reason"], observed=True, sort=False)["line"]
     summary = (
         grouped.agg(rows="size", first_line="min")
@@ -226,8 +227,9 @@ def duplicate_people(people: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"count": pd.Series(rows, dtype="int64")}).rename_axis("people")
 
 
-def records_per_individual(people: pd.DataFrame, system: str) -> pd.Series:
-    """How many individuals have 1, 2, 3 ... records on one system (those with none left out)."""
+def records_per_individual(people: pd.DataFrame, system: str) -> pd.DataFrame:
+    """How many individuals have 1, 2, 3 ... records on one system (those with none left out), as
+    a table (a notebook shows a frame as a table, a series as text)."""
     counts = person_records(people)[system]
     return (
         counts[counts > 0]
@@ -235,6 +237,7 @@ def records_per_individual(people: pd.DataFrame, system: str) -> pd.Series:
         .sort_index()
         .rename_axis(f"{system} records")
         .rename("individuals")
+        .to_frame()
     )
 
 

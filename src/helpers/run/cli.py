@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> list[RunResult]:
             out,
             formats,
             args.strict,
-            progress=not args.no_progress,
+            progress=shows_progress(args.no_progress),
             workers=args.jobs,
             profile=profile,
         )
@@ -120,12 +120,18 @@ def run(args: argparse.Namespace) -> list[RunResult]:
                 out,
                 formats,
                 args.strict,
-                progress=not args.no_progress,
+                progress=shows_progress(args.no_progress),
                 kernel=kernel,
                 builder=builder,
                 profile=profile,
             )
         ]
+
+
+def shows_progress(no_progress: bool) -> bool:
+    """Progress bars only where someone sees them: not asked away, and a terminal to draw on (a
+    scheduler's log would fill with their redrawn lines)."""
+    return not no_progress and sys.stderr.isatty()
 
 
 def check(items: list[str], profile: str | None = None) -> int:
@@ -251,7 +257,11 @@ def demo(args: argparse.Namespace) -> int:
     extracts = synthetic_extract(args.crimes)
     out = str(Path(args.out).resolve()) if args.out else None
     result = run_request(
-        project_root() / "parameters" / "20180075.yaml", str(extracts), out, _formats(args.formats)
+        project_root() / "parameters" / "20180075.yaml",
+        str(extracts),
+        out,
+        _formats(args.formats),
+        progress=shows_progress(False),
     )
     _report(result)
     return EXIT_CODES[result.kind]
