@@ -69,7 +69,7 @@ def edit(values: dict, path: str, value) -> dict:
 @pytest.mark.parametrize(
     ("path", "value", "expected"),
     [
-        ("systems.0.encoding", "shift_jis", "force.yaml: systems.0.encoding: must be utf-8 or an 8-bit encoding that writes ASCII as ASCII"),
+        ("systems.0.encoding", "shift_jis", "force.yaml: systems.0.encoding: must be utf-8, utf-16, utf-32 or an 8-bit encoding that writes ASCII as ASCII"),
         ("systems.1.files.crimes.columns.crime_ref", None, "force.yaml: systems.1: files.crimes.columns.crime_ref: missing (required)"),
         ("systems.0.files.people.columns.shoe_size", "SHOE", "force.yaml: systems.0: files.people.columns.shoe_size: not a field of people"),
         ("systems.0.ho_class_pattern", r"^(\d{3})/(\d{2})$", "force.yaml: systems.0.ho_class_pattern: needs the named groups (?P<cls>...), (?P<sub>...)"),
@@ -115,9 +115,9 @@ def test_the_cache_key_changes_with_the_profile(tmp_path):
     assert entry_name(SAMPLE, other) != entry_name(SAMPLE, force_profile.profile_sources())
 
 
-def rewrite(folder: Path, values: dict, layouts: dict) -> Path:
-    """The sample extract written again in each system's (encoding, delimiter, quote), and the
-    profile `values` changed to say so."""
+def rewrite(folder: Path, values: dict, layouts: dict, sample: Path = SAMPLE) -> Path:
+    """The sample extract (or a copy of it) written again in each system's (encoding, delimiter,
+    quote), and the profile `values` changed to say so."""
     import csv
 
     folder.mkdir()
@@ -126,7 +126,7 @@ def rewrite(folder: Path, values: dict, layouts: dict) -> Path:
         old = "cp1252" if system["encoding"] == "cp1252" else "utf-8-sig"
         system.update(encoding=encoding, delimiter=delimiter, quote_char=quote)
         for spec in system["files"].values():
-            with open(SAMPLE / spec["file"], encoding=old, newline="") as source:
+            with open(sample / spec["file"], encoding=old, newline="") as source:
                 rows = list(csv.reader(source))
             with open(folder / spec["file"], "w", encoding=encoding, newline="") as target:
                 csv.writer(target, delimiter=delimiter, quotechar=quote, lineterminator="\r\n").writerows(rows)
@@ -155,10 +155,97 @@ def test_another_layout_and_encoding_read_the_same_records(tmp_path):
     pd.testing.assert_series_equal(ours.circumstances(), theirs.circumstances())
 
 
+def test_utf16_exports_are_converted_on_the_way_in_to_the_same_extract(tmp_path, monkeypatch):
+    """The data contract's sample exported in UTF-16 (CMS with its byte-order mark, Connect
+    big-endian without one) reads to the same extract; the manifest's sizes and SHA-256 are the
+    UTF-16 files' own, and no UTF-8 copy is left once the read is done."""
+    import hashlib
+
+    import pandas as pd
+
+    from helpers.extracts import transcode
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    rewritten = rewrite(tmp_path / "extracts", values, {"CMS": ("utf-16", ",", '"'), "Connect": ("utf-16-be", ",", '"')})
+    assert (rewritten / "CMS_CRIMES.csv").read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert [s.encoding for s in other] == ["utf-16", "utf-16-be"]
+
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(private))
+    made = []
+
+    def convert(path, encoding, folder):  # each copy, and who may read it, as it is made
+        converted = transcode_convert(path, encoding, folder)
+        made.append((converted.path, converted.path.stat().st_mode & 0o777, folder.stat().st_mode & 0o777))
+        return converted
+
+    transcode_convert = transcode._convert
+    monkeypatch.setattr(transcode, "_convert", convert)
+    ours, theirs = load_extracts(SAMPLE), load_extracts(rewritten, other)
+    pd.testing.assert_frame_equal(ours.crimes, theirs.crimes)
+    pd.testing.assert_frame_equal(ours.charges, theirs.charges)
+    pd.testing.assert_series_equal(ours.circumstances(), theirs.circumstances())
+    assert len(made) == 6 and {(mode, folder_mode) for _, mode, folder_mode in made} == {(0o600, 0o700)}
+    assert all(private in path.parents for path, _, _ in made) and not any(private.iterdir())
+    for name, entry in theirs.files.items():
+        data = (rewritten / name).read_bytes()
+        assert (entry["size"], entry["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
+
+
+def test_a_utf16_files_quarantine_names_the_same_lines(tmp_path):
+    """A record set aside in a UTF-16 file is on the line it is on in the file: the converted copy
+    has the same lines (a multi-line text before it included)."""
+    import csv
+    import shutil
+
+    from helpers.extracts.load import load_extracts
+
+    edited = tmp_path / "edited"
+    shutil.copytree(SAMPLE, edited)
+    with open(edited / "CMS_CRIMES.csv", encoding="cp1252", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[2][rows[0].index("CIRCUMSTANCES")] = "over\r\ntwo lines"
+    rows[4][rows[0].index("DATE RECORDED")] = "31/02/2017 10:00"
+    with open(edited / "CMS_CRIMES.csv", "w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    values = shipped()
+    rewritten = rewrite(tmp_path / "extracts", values, {"CMS": ("utf-16", ",", '"'), "Connect": ("utf-8", ",", '"')}, sample=edited)
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+
+    theirs = load_extracts(rewritten, other).quarantine
+    assert theirs[["file", "line", "column", "value"]].values.tolist() == [["CMS_CRIMES.csv", 6, "DATE RECORDED", "31/02/2017 10:00"]]
+    assert load_extracts(edited).quarantine.equals(theirs)
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda data: data + b"A", "truncated data"),  # an odd number of bytes: cut short
+        (lambda data: data[:40] + b"\x00\xd8A\x00" + data[40:], "illegal UTF-16 surrogate"),  # a lone high surrogate
+    ],
+)
+def test_a_damaged_utf16_file_is_one_line_naming_it(tmp_path, damage, reason):
+    from helpers.errors import ExtractError
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    rewritten = rewrite(tmp_path / "extracts", values, {"CMS": ("utf-16-le", ",", '"'), "Connect": ("utf-8", ",", '"')})
+    crimes = rewritten / "CMS_CRIMES.csv"
+    crimes.write_bytes(damage(crimes.read_bytes()))
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    with pytest.raises(ExtractError) as caught:
+        load_extracts(rewritten, other)
+    message = str(caught.value)
+    assert message.startswith("CMS_CRIMES.csv: not valid utf-16-le near byte ") and reason in message and "\n" not in message
+
+
 @pytest.mark.parametrize(
     ("key", "value", "expected"),
     [
-        ("encoding", "utf-16", "systems.0.encoding: must be utf-8 or an 8-bit encoding"),
+        ("encoding", "shift_jis", "systems.0.encoding: must be utf-8, utf-16, utf-32 or an 8-bit encoding"),
         ("encoding", "klingon", "systems.0.encoding: not an encoding Python knows"),
         ("delimiter", ";;", "systems.0.delimiter: must be one ASCII character"),
         ("delimiter", "\n", "systems.0.delimiter: must be one ASCII character"),
@@ -241,7 +328,7 @@ def test_profile_check_lists_every_missing_column_and_what_would_be_set_aside(tm
 
 def test_profile_check_of_a_bad_profile_is_one_line_exit_2(tmp_path):
     values = shipped()
-    values["systems"][0]["encoding"] = "utf-16"
+    values["systems"][0]["encoding"] = "shift_jis"
     code, out, err = run_check(str(written(tmp_path, values)))
     assert code == 2 and out == "" and err.count("\n") == 1 and "systems.0.encoding: must be utf-8" in err
 

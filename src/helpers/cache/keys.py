@@ -53,6 +53,7 @@ FINGERPRINTED_MODULES = (
     "extracts.ho_classes",
     "extracts.scan",
     "extracts.read",
+    "extracts.transcode",
     "extracts.quarantine",
     "extracts.arrays",
     "extracts.canonical",

@@ -24,6 +24,7 @@ from helpers.extracts.read import RawFile, read_file
 from helpers.extracts.scan import scan_file
 from helpers.extracts.sources import PERSONAL_FIELDS, FileSpec, SourceDefinition
 from helpers.extracts.stores import Sink
+from helpers.extracts.transcode import forget_copies
 
 
 @dataclass
@@ -74,6 +75,7 @@ def read_files(
         scanner.shutdown(
             wait=False, cancel_futures=True
         )  # after a failure, the other scans are moot
+        forget_copies()  # UTF-16 files' UTF-8 copies: the read is done
     return ReadFiles(raws, tables)
 
 
