@@ -604,3 +604,158 @@ def test_a_force_whose_export_lacks_pnc_names_births_and_text_is_briefed_saying_
     assert results["persons_charged"]["vigilante"] == 0  # nothing to search
     assert "export has no circumstances text: its crimes could not be searched" in page
     assert "export has no Police National Computer IDs" in page
+
+
+# ---- a file that is several files (a glob)
+
+
+def split_by_year(folder: Path, values: dict, sample: Path = SAMPLE) -> dict:
+    """The sample copied with each crimes file split in two where the year recorded of its last
+    record starts (the records are in date order), and the profile `values` naming the two by a
+    pattern. Returns each original crimes file -> the two it became, in name order."""
+    import csv
+    import shutil
+
+    shutil.copytree(sample, folder)
+    split = {}
+    for system in values["systems"]:
+        spec = system["files"]["crimes"]
+        encoding = "cp1252" if system["encoding"] == "cp1252" else "utf-8-sig"
+        with open(folder / spec["file"], encoding=encoding, newline="") as handle:
+            header, *rows = list(csv.reader(handle))
+        column = header.index(spec["columns"]["recorded_at"])
+        years = [re.search(r"\d{4}", row[column]).group() for row in rows]
+        cut = years.index(years[-1])
+        stem = Path(spec["file"]).stem
+        parts = {f"{stem}_{years[0]}.csv": rows[:cut], f"{stem}_{years[-1]}.csv": rows[cut:]}
+        assert all(parts.values()) and sum(map(len, parts.values())) == len(rows)
+        for name, part in parts.items():
+            with open(folder / name, "w", encoding=encoding, newline="") as handle:
+                csv.writer(handle, lineterminator="\r\n").writerows([header, *part])
+        (folder / spec["file"]).unlink()
+        spec["file"] = f"{stem}_*.csv"
+        split[stem + ".csv"] = list(parts)
+    return split
+
+
+def test_a_glob_reads_several_files_as_one_table(tmp_path):
+    """Each system's crimes split into two files by year and named by a pattern: the same
+    extract, each crime's file the one it is in, and every matched file in the manifest with its
+    own SHA-256."""
+    import hashlib
+
+    import pandas as pd
+
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    split = split_by_year(tmp_path / "extracts", values)
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert other[0].crimes.filename == "CMS_CRIMES_*.csv"
+
+    ours, theirs = load_extracts(SAMPLE), load_extracts(tmp_path / "extracts", other)
+    pd.testing.assert_frame_equal(ours.crimes.drop(columns="file"), theirs.crimes.drop(columns="file"))
+    pd.testing.assert_frame_equal(ours.charges, theirs.charges)
+    pd.testing.assert_series_equal(ours.circumstances(), theirs.circumstances())
+    for whole, parts in split.items():
+        were = ours.crimes["file"] == whole  # a crime migrated on is counted as the newer system's
+        assert set(theirs.crimes.loc[were, "file"]) <= set(parts)
+        assert sum(theirs.files[part]["records"] for part in parts) == ours.files[whole]["records"]
+    for name, entry in theirs.files.items():
+        assert entry["sha256"] == hashlib.sha256((tmp_path / "extracts" / name).read_bytes()).hexdigest()
+    assert len(theirs.files) == len(ours.files) + 2
+
+
+def test_a_globbed_files_quarantine_names_the_file_and_its_own_line(tmp_path):
+    import csv
+    import shutil
+
+    from helpers.extracts.load import load_extracts
+
+    edited = tmp_path / "edited"
+    shutil.copytree(SAMPLE, edited)
+    with open(edited / "CMS_CRIMES.csv", encoding="cp1252", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[-3][rows[0].index("DATE RECORDED")] = "31/02/2017 10:00"  # in the second file
+    with open(edited / "CMS_CRIMES.csv", "w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    whole = load_extracts(edited).quarantine
+    values = shipped()
+    first, second = split_by_year(tmp_path / "extracts", values, sample=edited)["CMS_CRIMES.csv"]
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+
+    split = load_extracts(tmp_path / "extracts", other).quarantine
+    records_before = (tmp_path / "extracts" / first).read_bytes().count(b"\n") - 1  # lines, less the header
+    assert whole[["file", "column", "value"]].values.tolist() == [["CMS_CRIMES.csv", "DATE RECORDED", "31/02/2017 10:00"]]
+    assert split[["file", "line", "column", "value"]].values.tolist() == [[second, whole["line"][0] - records_before, "DATE RECORDED", "31/02/2017 10:00"]]
+
+
+def test_a_glob_matching_nothing_or_a_file_with_another_header_is_one_line(tmp_path):
+    import csv
+
+    from helpers.errors import ExtractError
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    first, second = split_by_year(tmp_path / "extracts", values)["connect_crimes.csv"]
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    path = tmp_path / "extracts" / second
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    with open(path, "w", encoding="utf-8", newline="") as handle:  # one more column: every column needed is there
+        csv.writer(handle, lineterminator="\r\n").writerows([row + [f"extra {n}"] for n, row in enumerate(rows)])
+    with pytest.raises(ExtractError, match=f"^{re.escape(second)}: its header is not {re.escape(first)}'s \\(the files matching connect_crimes_\\*.csv are read as one table"):
+        load_extracts(tmp_path / "extracts", other)
+
+    for name in (first, second):
+        (tmp_path / "extracts" / name).unlink()
+    with pytest.raises(ExtractError, match=r"^connect_crimes_\*.csv: file not found in .* \(no file matches\)$"):
+        load_extracts(tmp_path / "extracts", other)
+
+
+def test_the_cache_key_covers_every_file_a_glob_matches(tmp_path):
+    import os
+
+    from helpers.cache.keys import entry_name
+
+    values = shipped()
+    first, second = split_by_year(tmp_path / "extracts", values)["CMS_CRIMES.csv"]
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    folder = tmp_path / "extracts"
+    key = entry_name(folder, other)
+    stat = (folder / second).stat()
+    os.utime(folder / second, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    changed = entry_name(folder, other)
+    (folder / "CMS_CRIMES_2020.csv").write_bytes((folder / first).read_bytes())
+    assert len({key, changed, entry_name(folder, other)}) == 3
+
+
+def test_a_crime_in_two_files_of_a_glob_is_a_duplicate_as_in_one_file(tmp_path):
+    """The files a pattern matches are one table: a crime reference already in an earlier file is
+    set aside as duplicated, as it would be within one file."""
+    import csv
+
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    first, second = split_by_year(tmp_path / "extracts", values)["CMS_CRIMES.csv"]
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    with open(tmp_path / "extracts" / first, encoding="cp1252", newline="") as handle:
+        again = list(csv.reader(handle))[1]
+    with open(tmp_path / "extracts" / second, "a", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerow(again)
+
+    quarantine = load_extracts(tmp_path / "extracts", other).quarantine
+    assert quarantine[["file", "column", "value", "reason"]].values.tolist() == [[second, "CRIME NO", again[0], "duplicated crime reference"]]
+
+
+def test_profile_check_reads_every_file_a_glob_matches(tmp_path):
+    values = shipped()
+    split_by_year(tmp_path / "extracts", values)
+    code, out, _ = run_check(str(written(tmp_path, values)), "--extracts", str(tmp_path / "extracts"))
+    assert code == 0, out
+    for name in ("CMS_CRIMES_*.csv", "connect_crimes_*.csv"):
+        (tmp_path / "extracts" / name.replace("*", "1999")).write_text("nothing,here\r\n", encoding="utf-8")
+    code, out, _ = run_check(str(written(tmp_path, values)), "--extracts", str(tmp_path / "extracts"))
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert code == 3 and len(errors) == 2 and "CMS_CRIMES_1999.csv: missing column 'CRIME NO'" in errors[0], out

@@ -16,7 +16,7 @@ from pathlib import Path
 from helpers.errors import ExtractError
 from helpers.extracts.profile import read_profile
 from helpers.extracts.scan import checked_header
-from helpers.extracts.sources import SourceDefinition
+from helpers.extracts.sources import SourceDefinition, concrete_files
 
 #: the rows of each file read by `--extracts` (the loader's rules on a sample, in a second or two)
 SAMPLE_ROWS = 2000
@@ -53,11 +53,12 @@ def header_faults(sources: tuple[SourceDefinition, ...], extracts: Path) -> list
     first."""
     faults = []
     for source in sources:
-        for spec in source.files:
+        for given in source.files:
             try:
-                checked_header(extracts, source, spec)
+                for spec in concrete_files(extracts, given):
+                    checked_header(extracts, source, spec)
             except ExtractError as error:
-                faults.append(f"{source.system} {spec.table}: {error}")
+                faults.append(f"{source.system} {given.table}: {error}")
     return faults
 
 
@@ -71,7 +72,8 @@ def set_aside_report(sources: tuple[SourceDefinition, ...], extracts: Path, rows
         read = {
             spec.filename: first_records(extracts, source, spec.filename, sample, rows)
             for source in sources
-            for spec in source.files
+            for given in source.files
+            for spec in concrete_files(extracts, given)
         }
         extract = load_extracts(sample, sources)
     except ExtractError as error:
