@@ -759,3 +759,160 @@ def test_profile_check_reads_every_file_a_glob_matches(tmp_path):
     code, out, _ = run_check(str(written(tmp_path, values)), "--extracts", str(tmp_path / "extracts"))
     errors = [line for line in out.splitlines() if line.startswith("error:")]
     assert code == 3 and len(errors) == 2 and "CMS_CRIMES_1999.csv: missing column 'CRIME NO'" in errors[0], out
+
+
+# ---- spreadsheet exports (xlsx, ods) read with python-calamine
+
+
+def write_xlsx(path: Path, rows: list[list[str]], sheet: str = "Sheet1", numbers: tuple[str, ...] = ()) -> None:
+    """A minimal workbook of one sheet, written by hand (no writer library needed): every cell a
+    text cell as typed, except those of the columns `numbers` holding digits, written as numbers."""
+    import zipfile
+    from xml.sax.saxutils import escape, quoteattr
+
+    def ref(row: int, column: int) -> str:
+        letters, n = "", column + 1
+        while n:
+            n, rest = divmod(n - 1, 26)
+            letters = chr(65 + rest) + letters
+        return f"{letters}{row + 1}"
+
+    numeric = {rows[0].index(name) for name in numbers}
+
+    def cell(row: int, column: int, value: str) -> str:
+        if value == "":
+            return ""
+        if column in numeric and row and value.isdigit():
+            return f'<c r="{ref(row, column)}"><v>{value}</v></c>'
+        text = escape(value, {"\r": "&#13;"})  # a carriage return kept, not normalised away
+        return f'<c r="{ref(row, column)}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+    data = "".join(f'<row r="{r + 1}">' + "".join(cell(r, c, v) for c, v in enumerate(row)) + "</row>" for r, row in enumerate(rows))
+    main = "http://schemas.openxmlformats.org"
+    rels = f"{main}/officeDocument/2006/relationships"
+    files = {
+        "[Content_Types].xml": f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{main}/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{main}/package/2006/relationships"><Relationship Id="rId1" Type="{rels}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}/spreadsheetml/2006/main" xmlns:r="{rels}"><sheets><sheet name={quoteattr(sheet)} sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{main}/package/2006/relationships"><Relationship Id="rId1" Type="{rels}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+
+
+def as_workbooks(folder: Path, values: dict, sample: Path = SAMPLE, edit=None) -> dict:
+    """The sample's files written as workbooks (`.xlsx`, each on a sheet named after its table;
+    outcomes as numbers), and the profile `values` naming them and their sheets. `edit(name,
+    rows)` may change a file's rows first. Returns each workbook's rows."""
+    import csv
+
+    folder.mkdir()
+    written_rows = {}
+    for system in values["systems"]:
+        encoding = "cp1252" if system["encoding"] == "cp1252" else "utf-8-sig"
+        for table, spec in system["files"].items():
+            with open(sample / spec["file"], encoding=encoding, newline="") as handle:
+                rows = list(csv.reader(handle))
+            name = Path(spec["file"]).stem + ".xlsx"
+            if edit is not None:
+                edit(name, rows)
+            outcome = spec["columns"].get("outcome")
+            write_xlsx(folder / name, rows, sheet=table.title(), numbers=(outcome,) if outcome else ())
+            spec.update(file=name, sheet=table.title())
+            written_rows[name] = rows
+    return written_rows
+
+
+def test_xlsx_exports_read_to_the_same_extract(tmp_path):
+    """The data contract's sample as workbooks (text cells, outcomes as numbers) read through a
+    profile naming them and their sheets: the same extract, each workbook's SHA-256 in the
+    manifest."""
+    import hashlib
+
+    import pandas as pd
+
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    as_workbooks(tmp_path / "extracts", values)
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert (other[0].crimes.filename, other[0].crimes.sheet) == ("CMS_CRIMES.xlsx", "Crimes")
+
+    ours, theirs = load_extracts(SAMPLE), load_extracts(tmp_path / "extracts", other)
+    pd.testing.assert_frame_equal(ours.crimes.drop(columns="file"), theirs.crimes.drop(columns="file"))
+    pd.testing.assert_frame_equal(ours.charges.drop(columns="file"), theirs.charges.drop(columns="file"))
+    pd.testing.assert_series_equal(ours.circumstances(), theirs.circumstances())
+    assert theirs.quarantine.empty
+    for name, entry in theirs.files.items():
+        assert entry["sha256"] == hashlib.sha256((tmp_path / "extracts" / name).read_bytes()).hexdigest()
+
+
+def test_a_workbooks_quarantine_line_is_the_sheet_row(tmp_path):
+    """A record set aside is named by its row in the sheet, a cell holding two lines above it
+    (which would move a CSV's line) and an empty row (skipped, but counted as a row) included."""
+    from helpers.extracts.load import load_extracts
+
+    def edit(name, rows):
+        if name == "CMS_CRIMES.xlsx":
+            rows[2][rows[0].index("CIRCUMSTANCES")] = "over\r\ntwo lines"
+            rows[5][rows[0].index("DATE RECORDED")] = "31/02/2017 10:00"
+            rows.insert(3, [""] * len(rows[0]))  # the bad record is now sheet row 7
+
+    values = shipped()
+    as_workbooks(tmp_path / "extracts", values, edit=edit)
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    quarantine = load_extracts(tmp_path / "extracts", other).quarantine
+    assert quarantine[["file", "line", "column", "value"]].values.tolist() == [["CMS_CRIMES.xlsx", 7, "DATE RECORDED", "31/02/2017 10:00"]]
+
+
+def test_a_sheet_that_is_not_there_or_a_sheet_of_a_csv_is_one_line(tmp_path):
+    from helpers.errors import ExtractError
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    as_workbooks(tmp_path / "extracts", values)
+    values["systems"][1]["files"]["people"]["sheet"] = "Persons"
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    with pytest.raises(ExtractError, match=r"^connect_persons.xlsx: no sheet 'Persons' \(the sheets: 'People'\)$"):
+        load_extracts(tmp_path / "extracts", other)
+
+    values = shipped()
+    values["systems"][0]["files"]["crimes"]["sheet"] = "Crimes"
+    with pytest.raises(ProfileError, match=r"^force.yaml: systems.0.files.crimes: .*sheet: 'CMS_CRIMES.csv' is not a spreadsheet"):
+        force_profile.read_profile(written(tmp_path, values))
+
+
+@pytest.mark.parametrize("kind", ["utf-16", "xlsx"])
+def test_profile_check_reads_utf16_files_and_workbooks(tmp_path, kind):
+    values = shipped()
+    if kind == "xlsx":
+        as_workbooks(tmp_path / "extracts", values)
+    else:
+        rewrite(tmp_path / "extracts", values, {"CMS": ("utf-16", ",", '"'), "Connect": ("utf-16-le", ",", '"')})
+    code, out, err = run_check(str(written(tmp_path, values)), "--extracts", str(tmp_path / "extracts"))
+    assert (code, err) == (0, ""), out
+    assert ("no value of any column would be set aside" in out or "nothing would be set aside" in out) and "CMS_CRIMES" in out
+
+
+def test_a_cells_text_is_what_a_csv_would_hold():
+    import datetime as dt
+
+    from helpers.extracts.sheets import cell_text
+
+    cells = ["CM/13/0000001", 18.0, 2.5, 7, True, dt.datetime(2017, 12, 4, 7, 0), dt.date(2017, 12, 4), dt.time(7, 5), None, ""]
+    assert [cell_text(cell) for cell in cells] == ["CM/13/0000001", "18", "2.5", "7", "TRUE", "2017-12-04T07:00:00", "2017-12-04", "07:05:00", "", ""]
+
+
+def test_a_workbook_that_cannot_be_read_is_one_line(tmp_path):
+    from helpers.errors import ExtractError
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    as_workbooks(tmp_path / "extracts", values)
+    (tmp_path / "extracts" / "CMS_CRIMES.xlsx").write_bytes(b"CRIME NO,DATE RECORDED\r\n")  # a CSV renamed
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    with pytest.raises(ExtractError) as caught:
+        load_extracts(tmp_path / "extracts", other)
+    assert str(caught.value).startswith("CMS_CRIMES.xlsx: the spreadsheet cannot be read (") and "\n" not in str(caught.value)

@@ -57,6 +57,7 @@ FINGERPRINTED_MODULES = (
     "extracts.scan",
     "extracts.read",
     "extracts.transcode",
+    "extracts.sheets",
     "extracts.quarantine",
     "extracts.arrays",
     "extracts.canonical",

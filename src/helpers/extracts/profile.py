@@ -21,6 +21,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from helpers.errors import ProfileError
+from helpers.extracts.sheets import SHEET_SUFFIXES, is_sheet
 from helpers.extracts.sources import (
     CANONICAL_FIELDS,
     DATE_DIRECTIVES,
@@ -132,6 +133,16 @@ class FileProfile(BaseModel):
 
     file: Text
     columns: dict[str, Text] = Field(min_length=1)
+    sheet: Text | None = None
+
+    @model_validator(mode="after")
+    def _a_sheet_is_a_spreadsheets(self) -> FileProfile:
+        if self.sheet is not None and not is_sheet(self.file):
+            raise ValueError(
+                f"sheet: {self.file!r} is not a spreadsheet (a name ending "
+                f"{', '.join(SHEET_SUFFIXES)}): a CSV has no sheets"
+            )
+        return self
 
 
 class SystemProfile(BaseModel):
@@ -219,7 +230,7 @@ class ForceProfile(BaseModel):
 def _source(system: SystemProfile) -> SourceDefinition:
     def spec(table: TableName) -> FileSpec:
         given = system.files[table]
-        return FileSpec(table, given.file, dict(given.columns))
+        return FileSpec(table, given.file, dict(given.columns), sheet=given.sheet)
 
     return SourceDefinition(
         system=system.system,

@@ -105,6 +105,10 @@ class Quarantine:
         try:
             for key, rows in table.groupby("file", sort=False).groups.items():
                 name = str(key)  # a file name: the column holds nothing else
+                known = raws[name].lines
+                if known is not None:  # a spreadsheet's records: their rows, known
+                    table.loc[rows, "line"] = known[table.loc[rows, "record"].to_numpy()]
+                    continue
                 layout = record_layout(
                     readable_path(Path(directory) / name, raws[name].encoding),
                     raws[name].delimiter,

@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from helpers.errors import ExtractError
+from helpers.extracts.sheets import is_sheet, sheet_header
 from helpers.extracts.sources import FileSpec, SourceDefinition
 from helpers.extracts.transcode import as_utf8, is_wide, utf8_copy
 
@@ -82,6 +83,10 @@ def checked_header(directory: Path, source: SourceDefinition, spec: FileSpec) ->
     path = Path(directory) / spec.filename
     if not path.is_file():
         raise ExtractError(f"{spec.filename}: file not found in {directory}")
+    if is_sheet(spec.filename):  # a spreadsheet export: its sheet's first row
+        header = sheet_header(path, spec.sheet)
+        check_columns(path, header, list(spec.columns.values()))
+        return header
     if is_wide(source.encoding):  # UTF-16: its UTF-8 copy's header
         path, source = utf8_copy(path, source.encoding).path, as_utf8(source)
     header = read_header(path, source)
@@ -110,6 +115,8 @@ def scan_file(path: Path, source: SourceDefinition) -> Scan:
     the error message. A UTF-16 (or UTF-32) file is checked as its UTF-8 copy (`transcode`),
     whose conversion hashed the original.
     """
+    if is_sheet(path.name):  # a spreadsheet: its reader checks it; the hash is all there is here
+        return hashed(path)
     if is_wide(source.encoding):
         converted = utf8_copy(path, source.encoding)
         scan_file(converted.path, as_utf8(source))
@@ -198,6 +205,17 @@ def scan_file(path: Path, source: SourceDefinition) -> Scan:
             f"{path.name}: the file ends inside a quoted field (an odd number of {quotes_named}): "
             "it looks truncated"
         )
+    return Scan(size, digest.hexdigest())
+
+
+def hashed(path: Path) -> Scan:
+    """The file's size and SHA-256, and nothing else."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
     return Scan(size, digest.hexdigest())
 
 

@@ -102,6 +102,7 @@ class FileSpec:
     filename: str
     columns: Mapping[str, str]  # canonical field -> column header in the file
     pattern: str | None = None  # the pattern this file matched, if it was named by one
+    sheet: str | None = None  # a spreadsheet export's sheet (None: the first)
 
 
 @dataclass(frozen=True)

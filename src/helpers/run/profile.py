@@ -16,7 +16,9 @@ from pathlib import Path
 from helpers.errors import ExtractError
 from helpers.extracts.profile import read_profile
 from helpers.extracts.scan import checked_header
+from helpers.extracts.sheets import is_sheet, read_sheet
 from helpers.extracts.sources import SourceDefinition, concrete_files
+from helpers.extracts.transcode import forget_copies, is_wide, readable_path
 
 #: the rows of each file read by `--extracts` (the loader's rules on a sample, in a second or two)
 SAMPLE_ROWS = 2000
@@ -70,7 +72,7 @@ def set_aside_report(sources: tuple[SourceDefinition, ...], extracts: Path, rows
     sample = Path(tempfile.mkdtemp(prefix="foi-profile-check-"))  # owner-only (0700)
     try:
         read = {
-            spec.filename: first_records(extracts, source, spec.filename, sample, rows)
+            spec.filename: first_records(extracts, source, spec.filename, sample, rows, spec.sheet)
             for source in sources
             for given in source.files
             for spec in concrete_files(extracts, given)
@@ -80,6 +82,7 @@ def set_aside_report(sources: tuple[SourceDefinition, ...], extracts: Path, rows
         return [f"error: {error}"]
     finally:
         shutil.rmtree(sample, ignore_errors=True)
+        forget_copies()
     lines = [
         f"read the first {rows:,} records of each file ("
         + ", ".join(f"{name}: {count:,}" for name, count in read.items())
@@ -108,14 +111,23 @@ def set_aside_report(sources: tuple[SourceDefinition, ...], extracts: Path, rows
 
 
 def first_records(
-    extracts: Path, source: SourceDefinition, name: str, target: Path, rows: int
+    extracts: Path,
+    source: SourceDefinition,
+    name: str,
+    target: Path,
+    rows: int,
+    sheet: str | None = None,
 ) -> int:
     """Copy the header and the first `rows` records of a file into `target`, byte for byte (its
     encoding and line endings as they are; a quoted field may span lines: a line feed ends a
     record only outside quotes); the records copied."""
     import numpy as np  # with the loader's libraries: only this command
 
-    with open(extracts / name, "rb") as given:
+    if is_sheet(name):  # a workbook is read whole: its records cannot be cut out as bytes
+        shutil.copyfile(extracts / name, target / name)
+        return len(read_sheet(extracts / name, sheet, []).rows)
+    # a UTF-16 file is cut as its UTF-8 copy, and written back in its own encoding
+    with open(readable_path(extracts / name, source.encoding), "rb") as given:
         head = given.read(FIRST_BYTES)
     data = np.frombuffer(head, dtype=np.uint8)
     quotes = np.flatnonzero(data == ord(source.quote_char))
@@ -123,5 +135,8 @@ def first_records(
     ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
     # the header's end and `rows` records' (the first chunk's whole records if fewer)
     cut = int(ends[min(rows, len(ends) - 1)]) + 1 if len(ends) else len(head)
-    (target / name).write_bytes(head[:cut])
+    kept = head[:cut]
+    (target / name).write_bytes(
+        kept.decode("utf-8").encode(source.encoding) if is_wide(source.encoding) else kept
+    )
     return max(min(rows, len(ends) - 1), 0)
