@@ -916,3 +916,58 @@ def test_a_workbook_that_cannot_be_read_is_one_line(tmp_path):
     with pytest.raises(ExtractError) as caught:
         load_extracts(tmp_path / "extracts", other)
     assert str(caught.value).startswith("CMS_CRIMES.xlsx: the spreadsheet cannot be read (") and "\n" not in str(caught.value)
+
+
+def write_ods(path: Path, rows: list[list[str]], sheet: str = "Sheet1") -> None:
+    """A minimal OpenDocument spreadsheet of one sheet, written by hand: every cell a text cell."""
+    import zipfile
+    from xml.sax.saxutils import escape, quoteattr
+
+    def cell(value: str) -> str:
+        if value == "":
+            return "<table:table-cell/>"
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(value)}</text:p></table:table-cell>'
+
+    body = "".join("<table:table-row>" + "".join(cell(value) for value in row) + "</table:table-row>" for row in rows)
+    office = "urn:oasis:names:tc:opendocument:xmlns"
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="{office}:office:1.0" '
+        f'xmlns:table="{office}:table:1.0" xmlns:text="{office}:text:1.0" office:version="1.2"><office:body>'
+        f"<office:spreadsheet><table:table table:name={quoteattr(sheet)}>{body}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")  # first, stored
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+
+
+def test_ods_exports_read_as_workbooks_do(tmp_path):
+    """Each system's charges file as an OpenDocument spreadsheet: the same charges."""
+    import csv
+    import shutil
+
+    import pandas as pd
+
+    from helpers.extracts.load import load_extracts
+
+    folder = tmp_path / "extracts"
+    shutil.copytree(SAMPLE, folder)
+    values = shipped()
+    for system in values["systems"]:
+        spec = system["files"]["charges"]
+        with open(folder / spec["file"], encoding="cp1252" if system["encoding"] == "cp1252" else "utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        (folder / spec["file"]).unlink()
+        spec["file"] = Path(spec["file"]).stem + ".ods"
+        write_ods(folder / spec["file"], rows)
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+
+    ours, theirs = load_extracts(SAMPLE), load_extracts(folder, other)
+    assert set(theirs.charges["file"]) == {"CMS_CHARGES.ods", "connect_charges.ods"}
+    pd.testing.assert_frame_equal(ours.charges.drop(columns="file"), theirs.charges.drop(columns="file"))
+    pd.testing.assert_frame_equal(ours.crimes, theirs.crimes)
