@@ -971,3 +971,11 @@ def test_ods_exports_read_as_workbooks_do(tmp_path):
     assert set(theirs.charges["file"]) == {"CMS_CHARGES.ods", "connect_charges.ods"}
     pd.testing.assert_frame_equal(ours.charges.drop(columns="file"), theirs.charges.drop(columns="file"))
     pd.testing.assert_frame_equal(ours.crimes, theirs.crimes)
+
+
+def test_a_glob_in_a_folder_that_is_not_there_is_the_missing_files_error(tmp_path):
+    from helpers.errors import ExtractError
+    from helpers.extracts.sources import FileSpec, concrete_files
+
+    with pytest.raises(ExtractError, match=r"^crimes_\*.csv: file not found in .*gone \(no file matches\)$"):
+        concrete_files(tmp_path / "gone", FileSpec("crimes", "crimes_*.csv", {"crime_ref": "REF"}))

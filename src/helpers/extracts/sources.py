@@ -160,9 +160,10 @@ def concrete_files(directory: Path, spec: FileSpec) -> list[FileSpec]:
     name; none matching is the missing file's one-line error, naming the pattern."""
     if not is_pattern(spec.filename):
         return [spec]
+    folder = Path(directory)
     names = sorted(
         path.name
-        for path in Path(directory).iterdir()
+        for path in (folder.iterdir() if folder.is_dir() else ())
         if fnmatchcase(path.name, spec.filename) and path.is_file()
     )
     if not names:
