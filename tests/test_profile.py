@@ -979,3 +979,26 @@ def test_a_glob_in_a_folder_that_is_not_there_is_the_missing_files_error(tmp_pat
 
     with pytest.raises(ExtractError, match=r"^crimes_\*.csv: file not found in .*gone \(no file matches\)$"):
         concrete_files(tmp_path / "gone", FileSpec("crimes", "crimes_*.csv", {"crime_ref": "REF"}))
+
+
+@pytest.mark.parametrize("fault", [False, True])
+def test_profile_check_leaves_no_copy_of_a_utf16_file(tmp_path, fault):
+    """The command ends at once (os._exit, no exit handlers): a UTF-16 file's private UTF-8 copy
+    is removed before, after a header fault too."""
+    import os
+    import subprocess
+    import sys
+
+    values = shipped()
+    rewrite(tmp_path / "extracts", values, {"CMS": ("utf-16", ",", '"'), "Connect": ("utf-8", ",", '"')})
+    if fault:
+        values["systems"][0]["files"]["crimes"]["columns"]["ho_class"] = "HO CLASSIFICATION"
+    private = tmp_path / "tmp"
+    private.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers", "profile", "check", str(written(tmp_path, values)), "--extracts", str(tmp_path / "extracts")],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "TMPDIR": str(private)},
+    )
+    assert done.returncode == (3 if fault else 0), done.stdout + done.stderr
+    assert ("missing column 'HO CLASSIFICATION'" in done.stdout) == fault
+    assert not list(private.iterdir())

@@ -25,7 +25,7 @@ from helpers.extracts.read import RawFile, read_file
 from helpers.extracts.scan import scan_file
 from helpers.extracts.sources import PERSONAL_FIELDS, FileSpec, SourceDefinition
 from helpers.extracts.stores import Sink
-from helpers.extracts.transcode import forget_copies
+from helpers.extracts.transcode import forget_copies, is_wide
 
 
 @dataclass
@@ -86,7 +86,10 @@ def read_files(
         scanner.shutdown(
             wait=False, cancel_futures=True
         )  # after a failure, the other scans are moot
-        forget_copies()  # UTF-16 files' UTF-8 copies: the read is done
+        if any(is_wide(source.encoding) for source, _ in files):
+            # a scan still converting a UTF-16 file would leave its copy behind: it ends first
+            scanner.shutdown(wait=True)
+            forget_copies()  # UTF-16 files' UTF-8 copies: the read is done
     return ReadFiles(raws, tables)
 
 

@@ -44,10 +44,13 @@ def check_profile(path: Path, extracts: Path | None, rows: int = SAMPLE_ROWS) ->
     ]
     if extracts is None:
         return lines
-    faults = header_faults(sources, extracts)
-    if faults:
-        return lines + [f"error: {fault}" for fault in faults]
-    return lines + set_aside_report(sources, extracts, rows)
+    try:
+        faults = header_faults(sources, extracts)
+        if faults:
+            return lines + [f"error: {fault}" for fault in faults]
+        return lines + set_aside_report(sources, extracts, rows)
+    finally:  # the command ends with os._exit: no exit handler removes a UTF-16 file's copy
+        forget_copies()
 
 
 def header_faults(sources: tuple[SourceDefinition, ...], extracts: Path) -> list[str]:
@@ -82,7 +85,6 @@ def set_aside_report(sources: tuple[SourceDefinition, ...], extracts: Path, rows
         return [f"error: {error}"]
     finally:
         shutil.rmtree(sample, ignore_errors=True)
-        forget_copies()
     lines = [
         f"read the first {rows:,} records of each file ("
         + ", ".join(f"{name}: {count:,}" for name, count in read.items())
