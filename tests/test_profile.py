@@ -69,7 +69,7 @@ def edit(values: dict, path: str, value) -> dict:
 @pytest.mark.parametrize(
     ("path", "value", "expected"),
     [
-        ("systems.0.encoding", "shift_jis", "force.yaml: systems.0.encoding: must be utf-8 or an 8-bit encoding that writes ASCII as ASCII"),
+        ("systems.0.encoding", "shift_jis", "force.yaml: systems.0.encoding: must be utf-8, utf-16, utf-32 or an 8-bit encoding that writes ASCII as ASCII"),
         ("systems.1.files.crimes.columns.crime_ref", None, "force.yaml: systems.1: files.crimes.columns.crime_ref: missing (required)"),
         ("systems.0.files.people.columns.shoe_size", "SHOE", "force.yaml: systems.0: files.people.columns.shoe_size: not a field of people"),
         ("systems.0.ho_class_pattern", r"^(\d{3})/(\d{2})$", "force.yaml: systems.0.ho_class_pattern: needs the named groups (?P<cls>...), (?P<sub>...)"),
@@ -115,9 +115,9 @@ def test_the_cache_key_changes_with_the_profile(tmp_path):
     assert entry_name(SAMPLE, other) != entry_name(SAMPLE, force_profile.profile_sources())
 
 
-def rewrite(folder: Path, values: dict, layouts: dict) -> Path:
-    """The sample extract written again in each system's (encoding, delimiter, quote), and the
-    profile `values` changed to say so."""
+def rewrite(folder: Path, values: dict, layouts: dict, sample: Path = SAMPLE) -> Path:
+    """The sample extract (or a copy of it) written again in each system's (encoding, delimiter,
+    quote), and the profile `values` changed to say so."""
     import csv
 
     folder.mkdir()
@@ -126,7 +126,7 @@ def rewrite(folder: Path, values: dict, layouts: dict) -> Path:
         old = "cp1252" if system["encoding"] == "cp1252" else "utf-8-sig"
         system.update(encoding=encoding, delimiter=delimiter, quote_char=quote)
         for spec in system["files"].values():
-            with open(SAMPLE / spec["file"], encoding=old, newline="") as source:
+            with open(sample / spec["file"], encoding=old, newline="") as source:
                 rows = list(csv.reader(source))
             with open(folder / spec["file"], "w", encoding=encoding, newline="") as target:
                 csv.writer(target, delimiter=delimiter, quotechar=quote, lineterminator="\r\n").writerows(rows)
@@ -155,10 +155,97 @@ def test_another_layout_and_encoding_read_the_same_records(tmp_path):
     pd.testing.assert_series_equal(ours.circumstances(), theirs.circumstances())
 
 
+def test_utf16_exports_are_converted_on_the_way_in_to_the_same_extract(tmp_path, monkeypatch):
+    """The data contract's sample exported in UTF-16 (CMS with its byte-order mark, Connect
+    big-endian without one) reads to the same extract; the manifest's sizes and SHA-256 are the
+    UTF-16 files' own, and no UTF-8 copy is left once the read is done."""
+    import hashlib
+
+    import pandas as pd
+
+    from helpers.extracts import transcode
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    rewritten = rewrite(tmp_path / "extracts", values, {"CMS": ("utf-16", ",", '"'), "Connect": ("utf-16-be", ",", '"')})
+    assert (rewritten / "CMS_CRIMES.csv").read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert [s.encoding for s in other] == ["utf-16", "utf-16-be"]
+
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(private))
+    made = []
+
+    def convert(path, encoding, folder):  # each copy, and who may read it, as it is made
+        converted = transcode_convert(path, encoding, folder)
+        made.append((converted.path, converted.path.stat().st_mode & 0o777, folder.stat().st_mode & 0o777))
+        return converted
+
+    transcode_convert = transcode._convert
+    monkeypatch.setattr(transcode, "_convert", convert)
+    ours, theirs = load_extracts(SAMPLE), load_extracts(rewritten, other)
+    pd.testing.assert_frame_equal(ours.crimes, theirs.crimes)
+    pd.testing.assert_frame_equal(ours.charges, theirs.charges)
+    pd.testing.assert_series_equal(ours.circumstances(), theirs.circumstances())
+    assert len(made) == 6 and {(mode, folder_mode) for _, mode, folder_mode in made} == {(0o600, 0o700)}
+    assert all(private in path.parents for path, _, _ in made) and not any(private.iterdir())
+    for name, entry in theirs.files.items():
+        data = (rewritten / name).read_bytes()
+        assert (entry["size"], entry["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
+
+
+def test_a_utf16_files_quarantine_names_the_same_lines(tmp_path):
+    """A record set aside in a UTF-16 file is on the line it is on in the file: the converted copy
+    has the same lines (a multi-line text before it included)."""
+    import csv
+    import shutil
+
+    from helpers.extracts.load import load_extracts
+
+    edited = tmp_path / "edited"
+    shutil.copytree(SAMPLE, edited)
+    with open(edited / "CMS_CRIMES.csv", encoding="cp1252", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[2][rows[0].index("CIRCUMSTANCES")] = "over\r\ntwo lines"
+    rows[4][rows[0].index("DATE RECORDED")] = "31/02/2017 10:00"
+    with open(edited / "CMS_CRIMES.csv", "w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    values = shipped()
+    rewritten = rewrite(tmp_path / "extracts", values, {"CMS": ("utf-16", ",", '"'), "Connect": ("utf-8", ",", '"')}, sample=edited)
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+
+    theirs = load_extracts(rewritten, other).quarantine
+    assert theirs[["file", "line", "column", "value"]].values.tolist() == [["CMS_CRIMES.csv", 6, "DATE RECORDED", "31/02/2017 10:00"]]
+    assert load_extracts(edited).quarantine.equals(theirs)
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda data: data + b"A", "truncated data"),  # an odd number of bytes: cut short
+        (lambda data: data[:40] + b"\x00\xd8A\x00" + data[40:], "illegal UTF-16 surrogate"),  # a lone high surrogate
+    ],
+)
+def test_a_damaged_utf16_file_is_one_line_naming_it(tmp_path, damage, reason):
+    from helpers.errors import ExtractError
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    rewritten = rewrite(tmp_path / "extracts", values, {"CMS": ("utf-16-le", ",", '"'), "Connect": ("utf-8", ",", '"')})
+    crimes = rewritten / "CMS_CRIMES.csv"
+    crimes.write_bytes(damage(crimes.read_bytes()))
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    with pytest.raises(ExtractError) as caught:
+        load_extracts(rewritten, other)
+    message = str(caught.value)
+    assert message.startswith("CMS_CRIMES.csv: not valid utf-16-le near byte ") and reason in message and "\n" not in message
+
+
 @pytest.mark.parametrize(
     ("key", "value", "expected"),
     [
-        ("encoding", "utf-16", "systems.0.encoding: must be utf-8 or an 8-bit encoding"),
+        ("encoding", "shift_jis", "systems.0.encoding: must be utf-8, utf-16, utf-32 or an 8-bit encoding"),
         ("encoding", "klingon", "systems.0.encoding: not an encoding Python knows"),
         ("delimiter", ";;", "systems.0.delimiter: must be one ASCII character"),
         ("delimiter", "\n", "systems.0.delimiter: must be one ASCII character"),
@@ -241,7 +328,7 @@ def test_profile_check_lists_every_missing_column_and_what_would_be_set_aside(tm
 
 def test_profile_check_of_a_bad_profile_is_one_line_exit_2(tmp_path):
     values = shipped()
-    values["systems"][0]["encoding"] = "utf-16"
+    values["systems"][0]["encoding"] = "shift_jis"
     code, out, err = run_check(str(written(tmp_path, values)))
     assert code == 2 and out == "" and err.count("\n") == 1 and "systems.0.encoding: must be utf-8" in err
 
@@ -531,3 +618,401 @@ def test_a_profiles_texts_reach_the_briefing_escaped(tmp_path):
     page = str(narrative.method(params))
     assert "<script>" not in page and "<b>CMS</b>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;b&gt;CMS&lt;/b&gt;" in page
+
+
+# ---- a file that is several files (a glob)
+
+
+def split_by_year(folder: Path, values: dict, sample: Path = SAMPLE) -> dict:
+    """The sample copied with each crimes file split in two where the year recorded of its last
+    record starts (the records are in date order), and the profile `values` naming the two by a
+    pattern. Returns each original crimes file -> the two it became, in name order."""
+    import csv
+    import shutil
+
+    shutil.copytree(sample, folder)
+    split = {}
+    for system in values["systems"]:
+        spec = system["files"]["crimes"]
+        encoding = "cp1252" if system["encoding"] == "cp1252" else "utf-8-sig"
+        with open(folder / spec["file"], encoding=encoding, newline="") as handle:
+            header, *rows = list(csv.reader(handle))
+        column = header.index(spec["columns"]["recorded_at"])
+        years = [re.search(r"\d{4}", row[column]).group() for row in rows]
+        cut = years.index(years[-1])
+        stem = Path(spec["file"]).stem
+        parts = {f"{stem}_{years[0]}.csv": rows[:cut], f"{stem}_{years[-1]}.csv": rows[cut:]}
+        assert all(parts.values()) and sum(map(len, parts.values())) == len(rows)
+        for name, part in parts.items():
+            with open(folder / name, "w", encoding=encoding, newline="") as handle:
+                csv.writer(handle, lineterminator="\r\n").writerows([header, *part])
+        (folder / spec["file"]).unlink()
+        spec["file"] = f"{stem}_*.csv"
+        split[stem + ".csv"] = list(parts)
+    return split
+
+
+def test_a_glob_reads_several_files_as_one_table(tmp_path):
+    """Each system's crimes split into two files by year and named by a pattern: the same
+    extract, each crime's file the one it is in, and every matched file in the manifest with its
+    own SHA-256."""
+    import hashlib
+
+    import pandas as pd
+
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    split = split_by_year(tmp_path / "extracts", values)
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert other[0].crimes.filename == "CMS_CRIMES_*.csv"
+
+    ours, theirs = load_extracts(SAMPLE), load_extracts(tmp_path / "extracts", other)
+    pd.testing.assert_frame_equal(ours.crimes.drop(columns="file"), theirs.crimes.drop(columns="file"))
+    pd.testing.assert_frame_equal(ours.charges, theirs.charges)
+    pd.testing.assert_series_equal(ours.circumstances(), theirs.circumstances())
+    for whole, parts in split.items():
+        were = ours.crimes["file"] == whole  # a crime migrated on is counted as the newer system's
+        assert set(theirs.crimes.loc[were, "file"]) <= set(parts)
+        assert sum(theirs.files[part]["records"] for part in parts) == ours.files[whole]["records"]
+    for name, entry in theirs.files.items():
+        assert entry["sha256"] == hashlib.sha256((tmp_path / "extracts" / name).read_bytes()).hexdigest()
+    assert len(theirs.files) == len(ours.files) + 2
+
+
+def test_a_globbed_files_quarantine_names_the_file_and_its_own_line(tmp_path):
+    import csv
+    import shutil
+
+    from helpers.extracts.load import load_extracts
+
+    edited = tmp_path / "edited"
+    shutil.copytree(SAMPLE, edited)
+    with open(edited / "CMS_CRIMES.csv", encoding="cp1252", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[-3][rows[0].index("DATE RECORDED")] = "31/02/2017 10:00"  # in the second file
+    with open(edited / "CMS_CRIMES.csv", "w", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    whole = load_extracts(edited).quarantine
+    values = shipped()
+    first, second = split_by_year(tmp_path / "extracts", values, sample=edited)["CMS_CRIMES.csv"]
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+
+    split = load_extracts(tmp_path / "extracts", other).quarantine
+    records_before = (tmp_path / "extracts" / first).read_bytes().count(b"\n") - 1  # lines, less the header
+    assert whole[["file", "column", "value"]].values.tolist() == [["CMS_CRIMES.csv", "DATE RECORDED", "31/02/2017 10:00"]]
+    assert split[["file", "line", "column", "value"]].values.tolist() == [[second, whole["line"][0] - records_before, "DATE RECORDED", "31/02/2017 10:00"]]
+
+
+def test_a_glob_matching_nothing_or_a_file_with_another_header_is_one_line(tmp_path):
+    import csv
+
+    from helpers.errors import ExtractError
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    first, second = split_by_year(tmp_path / "extracts", values)["connect_crimes.csv"]
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    path = tmp_path / "extracts" / second
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    with open(path, "w", encoding="utf-8", newline="") as handle:  # one more column: every column needed is there
+        csv.writer(handle, lineterminator="\r\n").writerows([row + [f"extra {n}"] for n, row in enumerate(rows)])
+    with pytest.raises(ExtractError, match=f"^{re.escape(second)}: its header is not {re.escape(first)}'s \\(the files matching connect_crimes_\\*.csv are read as one table"):
+        load_extracts(tmp_path / "extracts", other)
+
+    for name in (first, second):
+        (tmp_path / "extracts" / name).unlink()
+    with pytest.raises(ExtractError, match=r"^connect_crimes_\*.csv: file not found in .* \(no file matches\)$"):
+        load_extracts(tmp_path / "extracts", other)
+
+
+def test_the_cache_key_covers_every_file_a_glob_matches(tmp_path):
+    import os
+
+    from helpers.cache.keys import entry_name
+
+    values = shipped()
+    first, second = split_by_year(tmp_path / "extracts", values)["CMS_CRIMES.csv"]
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    folder = tmp_path / "extracts"
+    key = entry_name(folder, other)
+    stat = (folder / second).stat()
+    os.utime(folder / second, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    changed = entry_name(folder, other)
+    (folder / "CMS_CRIMES_2020.csv").write_bytes((folder / first).read_bytes())
+    assert len({key, changed, entry_name(folder, other)}) == 3
+
+
+def test_a_crime_in_two_files_of_a_glob_is_a_duplicate_as_in_one_file(tmp_path):
+    """The files a pattern matches are one table: a crime reference already in an earlier file is
+    set aside as duplicated, as it would be within one file."""
+    import csv
+
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    first, second = split_by_year(tmp_path / "extracts", values)["CMS_CRIMES.csv"]
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    with open(tmp_path / "extracts" / first, encoding="cp1252", newline="") as handle:
+        again = list(csv.reader(handle))[1]
+    with open(tmp_path / "extracts" / second, "a", encoding="cp1252", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerow(again)
+
+    quarantine = load_extracts(tmp_path / "extracts", other).quarantine
+    assert quarantine[["file", "column", "value", "reason"]].values.tolist() == [[second, "CRIME NO", again[0], "duplicated crime reference"]]
+
+
+def test_profile_check_reads_every_file_a_glob_matches(tmp_path):
+    values = shipped()
+    split_by_year(tmp_path / "extracts", values)
+    code, out, _ = run_check(str(written(tmp_path, values)), "--extracts", str(tmp_path / "extracts"))
+    assert code == 0, out
+    for name in ("CMS_CRIMES_*.csv", "connect_crimes_*.csv"):
+        (tmp_path / "extracts" / name.replace("*", "1999")).write_text("nothing,here\r\n", encoding="utf-8")
+    code, out, _ = run_check(str(written(tmp_path, values)), "--extracts", str(tmp_path / "extracts"))
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert code == 3 and len(errors) == 2 and "CMS_CRIMES_1999.csv: missing column 'CRIME NO'" in errors[0], out
+
+
+# ---- spreadsheet exports (xlsx, ods) read with python-calamine
+
+
+def write_xlsx(path: Path, rows: list[list[str]], sheet: str = "Sheet1", numbers: tuple[str, ...] = ()) -> None:
+    """A minimal workbook of one sheet, written by hand (no writer library needed): every cell a
+    text cell as typed, except those of the columns `numbers` holding digits, written as numbers."""
+    import zipfile
+    from xml.sax.saxutils import escape, quoteattr
+
+    def ref(row: int, column: int) -> str:
+        letters, n = "", column + 1
+        while n:
+            n, rest = divmod(n - 1, 26)
+            letters = chr(65 + rest) + letters
+        return f"{letters}{row + 1}"
+
+    numeric = {rows[0].index(name) for name in numbers}
+
+    def cell(row: int, column: int, value: str) -> str:
+        if value == "":
+            return ""
+        if column in numeric and row and value.isdigit():
+            return f'<c r="{ref(row, column)}"><v>{value}</v></c>'
+        text = escape(value, {"\r": "&#13;"})  # a carriage return kept, not normalised away
+        return f'<c r="{ref(row, column)}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+    data = "".join(f'<row r="{r + 1}">' + "".join(cell(r, c, v) for c, v in enumerate(row)) + "</row>" for r, row in enumerate(rows))
+    main = "http://schemas.openxmlformats.org"
+    rels = f"{main}/officeDocument/2006/relationships"
+    files = {
+        "[Content_Types].xml": f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{main}/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{main}/package/2006/relationships"><Relationship Id="rId1" Type="{rels}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}/spreadsheetml/2006/main" xmlns:r="{rels}"><sheets><sheet name={quoteattr(sheet)} sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{main}/package/2006/relationships"><Relationship Id="rId1" Type="{rels}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}/spreadsheetml/2006/main"><sheetData>{data}</sheetData></worksheet>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+
+
+def as_workbooks(folder: Path, values: dict, sample: Path = SAMPLE, edit=None) -> dict:
+    """The sample's files written as workbooks (`.xlsx`, each on a sheet named after its table;
+    outcomes as numbers), and the profile `values` naming them and their sheets. `edit(name,
+    rows)` may change a file's rows first. Returns each workbook's rows."""
+    import csv
+
+    folder.mkdir()
+    written_rows = {}
+    for system in values["systems"]:
+        encoding = "cp1252" if system["encoding"] == "cp1252" else "utf-8-sig"
+        for table, spec in system["files"].items():
+            with open(sample / spec["file"], encoding=encoding, newline="") as handle:
+                rows = list(csv.reader(handle))
+            name = Path(spec["file"]).stem + ".xlsx"
+            if edit is not None:
+                edit(name, rows)
+            outcome = spec["columns"].get("outcome")
+            write_xlsx(folder / name, rows, sheet=table.title(), numbers=(outcome,) if outcome else ())
+            spec.update(file=name, sheet=table.title())
+            written_rows[name] = rows
+    return written_rows
+
+
+def test_xlsx_exports_read_to_the_same_extract(tmp_path):
+    """The data contract's sample as workbooks (text cells, outcomes as numbers) read through a
+    profile naming them and their sheets: the same extract, each workbook's SHA-256 in the
+    manifest."""
+    import hashlib
+
+    import pandas as pd
+
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    as_workbooks(tmp_path / "extracts", values)
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert (other[0].crimes.filename, other[0].crimes.sheet) == ("CMS_CRIMES.xlsx", "Crimes")
+
+    ours, theirs = load_extracts(SAMPLE), load_extracts(tmp_path / "extracts", other)
+    pd.testing.assert_frame_equal(ours.crimes.drop(columns="file"), theirs.crimes.drop(columns="file"))
+    pd.testing.assert_frame_equal(ours.charges.drop(columns="file"), theirs.charges.drop(columns="file"))
+    pd.testing.assert_series_equal(ours.circumstances(), theirs.circumstances())
+    assert theirs.quarantine.empty
+    for name, entry in theirs.files.items():
+        assert entry["sha256"] == hashlib.sha256((tmp_path / "extracts" / name).read_bytes()).hexdigest()
+
+
+def test_a_workbooks_quarantine_line_is_the_sheet_row(tmp_path):
+    """A record set aside is named by its row in the sheet, a cell holding two lines above it
+    (which would move a CSV's line) and an empty row (skipped, but counted as a row) included."""
+    from helpers.extracts.load import load_extracts
+
+    def edit(name, rows):
+        if name == "CMS_CRIMES.xlsx":
+            rows[2][rows[0].index("CIRCUMSTANCES")] = "over\r\ntwo lines"
+            rows[5][rows[0].index("DATE RECORDED")] = "31/02/2017 10:00"
+            rows.insert(3, [""] * len(rows[0]))  # the bad record is now sheet row 7
+
+    values = shipped()
+    as_workbooks(tmp_path / "extracts", values, edit=edit)
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    quarantine = load_extracts(tmp_path / "extracts", other).quarantine
+    assert quarantine[["file", "line", "column", "value"]].values.tolist() == [["CMS_CRIMES.xlsx", 7, "DATE RECORDED", "31/02/2017 10:00"]]
+
+
+def test_a_sheet_that_is_not_there_or_a_sheet_of_a_csv_is_one_line(tmp_path):
+    from helpers.errors import ExtractError
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    as_workbooks(tmp_path / "extracts", values)
+    values["systems"][1]["files"]["people"]["sheet"] = "Persons"
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    with pytest.raises(ExtractError, match=r"^connect_persons.xlsx: no sheet 'Persons' \(the sheets: 'People'\)$"):
+        load_extracts(tmp_path / "extracts", other)
+
+    values = shipped()
+    values["systems"][0]["files"]["crimes"]["sheet"] = "Crimes"
+    with pytest.raises(ProfileError, match=r"^force.yaml: systems.0.files.crimes: .*sheet: 'CMS_CRIMES.csv' is not a spreadsheet"):
+        force_profile.read_profile(written(tmp_path, values))
+
+
+@pytest.mark.parametrize("kind", ["utf-16", "xlsx"])
+def test_profile_check_reads_utf16_files_and_workbooks(tmp_path, kind):
+    values = shipped()
+    if kind == "xlsx":
+        as_workbooks(tmp_path / "extracts", values)
+    else:
+        rewrite(tmp_path / "extracts", values, {"CMS": ("utf-16", ",", '"'), "Connect": ("utf-16-le", ",", '"')})
+    code, out, err = run_check(str(written(tmp_path, values)), "--extracts", str(tmp_path / "extracts"))
+    assert (code, err) == (0, ""), out
+    assert ("no value of any column would be set aside" in out or "nothing would be set aside" in out) and "CMS_CRIMES" in out
+
+
+def test_a_cells_text_is_what_a_csv_would_hold():
+    import datetime as dt
+
+    from helpers.extracts.sheets import cell_text
+
+    cells = ["CM/13/0000001", 18.0, 2.5, 7, True, dt.datetime(2017, 12, 4, 7, 0), dt.date(2017, 12, 4), dt.time(7, 5), None, ""]
+    assert [cell_text(cell) for cell in cells] == ["CM/13/0000001", "18", "2.5", "7", "TRUE", "2017-12-04T07:00:00", "2017-12-04", "07:05:00", "", ""]
+
+
+def test_a_workbook_that_cannot_be_read_is_one_line(tmp_path):
+    from helpers.errors import ExtractError
+    from helpers.extracts.load import load_extracts
+
+    values = shipped()
+    as_workbooks(tmp_path / "extracts", values)
+    (tmp_path / "extracts" / "CMS_CRIMES.xlsx").write_bytes(b"CRIME NO,DATE RECORDED\r\n")  # a CSV renamed
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    with pytest.raises(ExtractError) as caught:
+        load_extracts(tmp_path / "extracts", other)
+    assert str(caught.value).startswith("CMS_CRIMES.xlsx: the spreadsheet cannot be read (") and "\n" not in str(caught.value)
+
+
+def write_ods(path: Path, rows: list[list[str]], sheet: str = "Sheet1") -> None:
+    """A minimal OpenDocument spreadsheet of one sheet, written by hand: every cell a text cell."""
+    import zipfile
+    from xml.sax.saxutils import escape, quoteattr
+
+    def cell(value: str) -> str:
+        if value == "":
+            return "<table:table-cell/>"
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(value)}</text:p></table:table-cell>'
+
+    body = "".join("<table:table-row>" + "".join(cell(value) for value in row) + "</table:table-row>" for row in rows)
+    office = "urn:oasis:names:tc:opendocument:xmlns"
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="{office}:office:1.0" '
+        f'xmlns:table="{office}:table:1.0" xmlns:text="{office}:text:1.0" office:version="1.2"><office:body>'
+        f"<office:spreadsheet><table:table table:name={quoteattr(sheet)}>{body}</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")  # first, stored
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+
+
+def test_ods_exports_read_as_workbooks_do(tmp_path):
+    """Each system's charges file as an OpenDocument spreadsheet: the same charges."""
+    import csv
+    import shutil
+
+    import pandas as pd
+
+    from helpers.extracts.load import load_extracts
+
+    folder = tmp_path / "extracts"
+    shutil.copytree(SAMPLE, folder)
+    values = shipped()
+    for system in values["systems"]:
+        spec = system["files"]["charges"]
+        with open(folder / spec["file"], encoding="cp1252" if system["encoding"] == "cp1252" else "utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
+        (folder / spec["file"]).unlink()
+        spec["file"] = Path(spec["file"]).stem + ".ods"
+        write_ods(folder / spec["file"], rows)
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+
+    ours, theirs = load_extracts(SAMPLE), load_extracts(folder, other)
+    assert set(theirs.charges["file"]) == {"CMS_CHARGES.ods", "connect_charges.ods"}
+    pd.testing.assert_frame_equal(ours.charges.drop(columns="file"), theirs.charges.drop(columns="file"))
+    pd.testing.assert_frame_equal(ours.crimes, theirs.crimes)
+
+
+def test_a_glob_in_a_folder_that_is_not_there_is_the_missing_files_error(tmp_path):
+    from helpers.errors import ExtractError
+    from helpers.extracts.sources import FileSpec, concrete_files
+
+    with pytest.raises(ExtractError, match=r"^crimes_\*.csv: file not found in .*gone \(no file matches\)$"):
+        concrete_files(tmp_path / "gone", FileSpec("crimes", "crimes_*.csv", {"crime_ref": "REF"}))
+
+
+@pytest.mark.parametrize("fault", [False, True])
+def test_profile_check_leaves_no_copy_of_a_utf16_file(tmp_path, fault):
+    """The command ends at once (os._exit, no exit handlers): a UTF-16 file's private UTF-8 copy
+    is removed before, after a header fault too."""
+    import os
+    import subprocess
+    import sys
+
+    values = shipped()
+    rewrite(tmp_path / "extracts", values, {"CMS": ("utf-16", ",", '"'), "Connect": ("utf-8", ",", '"')})
+    if fault:
+        values["systems"][0]["files"]["crimes"]["columns"]["ho_class"] = "HO CLASSIFICATION"
+    private = tmp_path / "tmp"
+    private.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers", "profile", "check", str(written(tmp_path, values)), "--extracts", str(tmp_path / "extracts")],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "TMPDIR": str(private)},
+    )
+    assert done.returncode == (3 if fault else 0), done.stdout + done.stderr
+    assert ("missing column 'HO CLASSIFICATION'" in done.stdout) == fault
+    assert not list(private.iterdir())

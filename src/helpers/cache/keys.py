@@ -19,7 +19,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from helpers.errors import ExtractError, ParameterError
-from helpers.extracts.sources import SourceDefinition
+from helpers.extracts.sources import SourceDefinition, concrete_files
 from helpers.permissions import access
 from helpers.project import project_root
 
@@ -35,13 +35,16 @@ def cache_root() -> Path:
 def _signature(directory: Path, sources: tuple[SourceDefinition, ...]) -> list:
     entries = []
     for source in sources:
-        for spec in source.files:
-            path = directory / spec.filename
-            if not path.is_file():
-                raise ExtractError(f"{spec.filename}: file not found in {directory}")
-            stat = path.stat()
-            # ctime too: a copy that keeps the modification time (cp -p, rsync -t) still changes it
-            entries.append([spec.filename, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns])
+        for given in source.files:
+            # a pattern's every file (one more or one fewer is another extract)
+            for spec in concrete_files(directory, given):
+                path = directory / spec.filename
+                if not path.is_file():
+                    raise ExtractError(f"{spec.filename}: file not found in {directory}")
+                stat = path.stat()
+                # ctime too: a copy that keeps the modification time (cp -p, rsync -t) still
+                # changes it
+                entries.append([spec.filename, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns])
     return entries
 
 
@@ -53,6 +56,8 @@ FINGERPRINTED_MODULES = (
     "extracts.ho_classes",
     "extracts.scan",
     "extracts.read",
+    "extracts.transcode",
+    "extracts.sheets",
     "extracts.quarantine",
     "extracts.arrays",
     "extracts.canonical",

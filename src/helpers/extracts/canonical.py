@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from helpers.errors import ExtractError
 from helpers.extracts import codes
 from helpers.extracts.arrays import duplicated, kept_rows, null_mask
 from helpers.extracts.quarantine import Quarantine
@@ -24,6 +25,7 @@ from helpers.extracts.read import RawFile, read_file
 from helpers.extracts.scan import scan_file
 from helpers.extracts.sources import PERSONAL_FIELDS, FileSpec, SourceDefinition
 from helpers.extracts.stores import Sink
+from helpers.extracts.transcode import forget_copies, is_wide
 
 
 @dataclass
@@ -52,6 +54,8 @@ def read_files(
     }
     raws: dict[str, RawFile] = {}
     tables: dict[str, list[pa.Table]] = {"crimes": [], "people": [], "charges": []}
+    headers: dict[str, tuple[str, list[str]]] = {}  # a pattern -> its first file and header
+    kept: dict[str, pa.Array] = {}  # a crimes pattern -> the references its files kept so far
     scanner = ThreadPoolExecutor(1)
     try:
         scans = {
@@ -67,20 +71,52 @@ def read_files(
                 sink.settle()
             fields = list(spec.columns) if personal_data and spec.table == "people" else None
             raw = read_file(directory, source, spec, fields, scan=scans[spec.filename])
-            tables[spec.table].append(canonical[spec.table](raw, source, book, sink))
+            check_same_header(raw, spec, headers)
+            if spec.table == "crimes" and spec.pattern is not None:
+                earlier = kept.get(spec.pattern)
+                table = canonical_crimes(raw, source, book, sink, earlier)
+                refs = table["crime_ref"].combine_chunks()
+                kept[spec.pattern] = refs if earlier is None else pa.concat_arrays([earlier, refs])
+            else:
+                table = canonical[spec.table](raw, source, book, sink)
+            tables[spec.table].append(table)
             raw.data = raw.data.slice(0, 0)  # the canonical rows are all that is needed now
             raws[raw.name] = raw
     finally:
         scanner.shutdown(
             wait=False, cancel_futures=True
         )  # after a failure, the other scans are moot
+        if any(is_wide(source.encoding) for source, _ in files):
+            # a scan still converting a UTF-16 file would leave its copy behind: it ends first
+            scanner.shutdown(wait=True)
+            forget_copies()  # UTF-16 files' UTF-8 copies: the read is done
     return ReadFiles(raws, tables)
 
 
+def check_same_header(
+    raw: RawFile, spec: FileSpec, headers: dict[str, tuple[str, list[str]]]
+) -> None:
+    """The files a pattern matches are one table: each has the first one's header, or the run
+    stops naming the one that differs."""
+    if spec.pattern is None:
+        return
+    first, header = headers.setdefault(spec.pattern, (raw.name, raw.header))
+    if raw.header != header:
+        raise ExtractError(
+            f"{raw.name}: its header is not {first}'s (the files matching {spec.pattern} are read "
+            "as one table, so each must have the same columns in the same order)"
+        )
+
+
 def canonical_crimes(
-    raw: RawFile, source: SourceDefinition, book: Quarantine, sink: Sink
+    raw: RawFile,
+    source: SourceDefinition,
+    book: Quarantine,
+    sink: Sink,
+    earlier: pa.Array | None = None,
 ) -> pa.Table:
-    """One system's crimes: reference, dates, classification, state, outcome.
+    """One system's crimes: reference, dates, classification, state, outcome. `earlier`: the
+    references kept from the files before this one that the same pattern matched (one table).
 
     The circumstances texts (most of the file's bytes) go straight to the sink, by reference."""
     ref = codes.as_text(_column(raw, "crime_ref"))
@@ -100,7 +136,7 @@ def canonical_crimes(
         source.crimes,
         [
             (null_mask(ref), "crime_ref", "no crime reference"),
-            (duplicated(ref), "crime_ref", "duplicated crime reference"),
+            (duplicated(ref) | in_earlier(ref, earlier), "crime_ref", "duplicated crime reference"),
             (null_mask(recorded), "recorded_at", unreadable_date),
             (
                 codes.invalid(_column(raw, "original_recorded_at"), original),
@@ -151,6 +187,13 @@ def canonical_crimes(
     # a crime row set aside still names a crime: its charges and people are not orphans
     raw.set_aside_refs = pc.drop_null(ref.filter(pa.array(~keep))).combine_chunks()
     return kept_rows(table, keep)
+
+
+def in_earlier(ref: pa.ChunkedArray, earlier: pa.Array | None) -> np.ndarray:
+    """The rows whose reference an earlier file of the same table (a pattern's) already holds."""
+    if earlier is None or not len(earlier):
+        return np.zeros(len(ref), dtype=bool)
+    return pc.fill_null(pc.is_in(ref, value_set=earlier), False).to_numpy(zero_copy_only=False)
 
 
 def canonical_people(

@@ -82,8 +82,8 @@ def read_canonical(
     if not directory.is_dir():
         raise ExtractError(f"{directory}: extracts folder not found")
     book = Quarantine()
-    crimes_files = files_of(sources, ("crimes",))
-    other_files = files_of(sources, ("people", "charges"))
+    crimes_files = files_of(sources, ("crimes",), Path(directory))
+    other_files = files_of(sources, ("people", "charges"), Path(directory))
     if side is None and people_apart:
         side = _start_side(directory, sources, personal_data, sink)
     counts: IndividualCounts | None = None
@@ -116,7 +116,11 @@ def read_canonical(
         raise
     raws = {**crimes_read.raws, **more}
     # in the sources' order
-    raws = {spec.filename: raws[spec.filename] for source in sources for spec in source.files}
+    raws = {
+        spec.filename: raws[spec.filename]
+        for _, spec in files_of(sources, ("crimes", "people", "charges"), Path(directory))
+        if spec.filename in raws
+    }
 
     all_people, all_charges = people.num_rows, charges.num_rows
     people, charges = attach_crimes([people, charges], ref_to_id, book, sources, crime_ids)

@@ -26,7 +26,7 @@ from helpers.extracts.arrays import (
 )
 from helpers.extracts.quarantine import Quarantine
 from helpers.extracts.read import RawFile
-from helpers.extracts.sources import SourceDefinition
+from helpers.extracts.sources import SourceDefinition, file_of
 
 
 @dataclass
@@ -214,7 +214,7 @@ def _set_aside(
 def _column_name(sources: tuple[SourceDefinition, ...], file: str, field_name: str) -> str:
     for source in sources:
         for spec in source.files:
-            if spec.filename == file:
+            if file_of(spec, file):
                 return spec.columns.get(field_name, field_name)
     return field_name
 

@@ -21,6 +21,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from helpers.errors import ProfileError
+from helpers.extracts.sheets import SHEET_SUFFIXES, is_sheet
 from helpers.extracts.sources import (
     CANONICAL_FIELDS,
     DATE_DIRECTIVES,
@@ -32,6 +33,7 @@ from helpers.extracts.sources import (
     TableName,
     single_byte_table,
 )
+from helpers.extracts.transcode import is_wide
 from helpers.project import project_root
 from helpers.yaml_input import Kind, one_line, read_yaml
 
@@ -99,15 +101,16 @@ def _a_time_format(value: str) -> str:
 
 
 def _an_encoding(value: str) -> str:
-    """UTF-8 or an 8-bit encoding with ASCII as ASCII, under Python's own name for it."""
+    """UTF-8, an 8-bit encoding with ASCII as ASCII, or UTF-16/UTF-32 (converted to UTF-8 on
+    the way in: `transcode`), under Python's own name for it."""
     try:
         name = codecs.lookup(value).name
     except LookupError:
         raise ValueError("not an encoding Python knows (e.g. utf-8, cp1252, iso8859-15)") from None
-    if name not in {"utf-8", "utf-8-sig"} and single_byte_table(name) is None:
+    if name not in {"utf-8", "utf-8-sig"} and single_byte_table(name) is None and not is_wide(name):
         raise ValueError(
-            "must be utf-8 or an 8-bit encoding that writes ASCII as ASCII (cp1252, iso8859-15, "
-            "latin-1, cp850, ...)"
+            "must be utf-8, utf-16, utf-32 or an 8-bit encoding that writes ASCII as ASCII "
+            "(cp1252, iso8859-15, latin-1, cp850, ...)"
         )
     return "utf-8" if name == "utf-8-sig" else name
 
@@ -130,6 +133,16 @@ class FileProfile(BaseModel):
 
     file: Text
     columns: dict[str, Text] = Field(min_length=1)
+    sheet: Text | None = None
+
+    @model_validator(mode="after")
+    def _a_sheet_is_a_spreadsheets(self) -> FileProfile:
+        if self.sheet is not None and not is_sheet(self.file):
+            raise ValueError(
+                f"sheet: {self.file!r} is not a spreadsheet (a name ending "
+                f"{', '.join(SHEET_SUFFIXES)}): a CSV has no sheets"
+            )
+        return self
 
 
 class SystemProfile(BaseModel):
@@ -217,7 +230,7 @@ class ForceProfile(BaseModel):
 def _source(system: SystemProfile) -> SourceDefinition:
     def spec(table: TableName) -> FileSpec:
         given = system.files[table]
-        return FileSpec(table, given.file, dict(given.columns))
+        return FileSpec(table, given.file, dict(given.columns), sheet=given.sheet)
 
     return SourceDefinition(
         system=system.system,

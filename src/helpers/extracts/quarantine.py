@@ -19,6 +19,7 @@ from helpers.errors import ExtractError
 from helpers.extracts.read import RawFile
 from helpers.extracts.scan import record_layout
 from helpers.extracts.sources import FileSpec
+from helpers.extracts.transcode import forget_copies, readable_path
 
 if TYPE_CHECKING:  # pandas is imported where frames are made: the person side never needs it
     import pandas as pd
@@ -101,27 +102,37 @@ class Quarantine:
             )
         table = pd.concat(parts, ignore_index=True)
         table["line"] = np.int64(0)
-        for key, rows in table.groupby("file", sort=False).groups.items():
-            name = str(key)  # a file name: the column holds nothing else
-            layout = record_layout(
-                Path(directory) / name, raws[name].delimiter, raws[name].quote_char
-            )
-            width = len(raws[name].header)
-            well_formed = layout.loc[layout["fields"] == width, "line"].to_numpy()
-            malformed_lines = layout.loc[layout["fields"] != width, "line"].to_numpy()
-            raw = raws[name]
-            if len(layout) != raw.records_read or len(malformed_lines) != len(raw.malformed):
-                # a stray double quote outside a quoted field: the records cannot be placed on lines
-                raise ExtractError(
-                    f"{name}: {raw.records_read} records read but {len(layout)} found by line; a "
-                    "double quote is probably stray (outside a quoted field): check the file's "
-                    "quoting"
+        try:
+            for key, rows in table.groupby("file", sort=False).groups.items():
+                name = str(key)  # a file name: the column holds nothing else
+                known = raws[name].lines
+                if known is not None:  # a spreadsheet's records: their rows, known
+                    table.loc[rows, "line"] = known[table.loc[rows, "record"].to_numpy()]
+                    continue
+                layout = record_layout(
+                    readable_path(Path(directory) / name, raws[name].encoding),
+                    raws[name].delimiter,
+                    raws[name].quote_char,
                 )
-            records = table.loc[rows, "record"].to_numpy()
-            lines = np.empty(len(records), dtype=np.int64)
-            lines[records >= 0] = well_formed[records[records >= 0]]
-            lines[records < 0] = malformed_lines[: int((records < 0).sum())]
-            table.loc[rows, "line"] = lines
+                width = len(raws[name].header)
+                well_formed = layout.loc[layout["fields"] == width, "line"].to_numpy()
+                malformed_lines = layout.loc[layout["fields"] != width, "line"].to_numpy()
+                raw = raws[name]
+                if len(layout) != raw.records_read or len(malformed_lines) != len(raw.malformed):
+                    # a stray double quote outside a quoted field: the records cannot be placed
+                    # on lines
+                    raise ExtractError(
+                        f"{name}: {raw.records_read} records read but {len(layout)} found by "
+                        "line; a double quote is probably stray (outside a quoted field): check "
+                        "the file's quoting"
+                    )
+                records = table.loc[rows, "record"].to_numpy()
+                lines = np.empty(len(records), dtype=np.int64)
+                lines[records >= 0] = well_formed[records[records >= 0]]
+                lines[records < 0] = malformed_lines[: int((records < 0).sum())]
+                table.loc[rows, "line"] = lines
+        finally:  # a UTF-16 file's copy, made again for its lines, goes at once
+            forget_copies()
         return table.sort_values(["file", "line"], kind="stable")[QUARANTINE_COLUMNS].reset_index(
             drop=True
         )

@@ -20,6 +20,7 @@ import pyarrow.csv as pacsv
 
 from helpers.errors import ExtractError
 from helpers.extracts.scan import Scan, checked_header, decoder_name, scan_file
+from helpers.extracts.sheets import as_table, is_sheet, read_sheet
 from helpers.extracts.sources import (
     PERSONAL_FIELDS,
     FileSpec,
@@ -27,6 +28,7 @@ from helpers.extracts.sources import (
     TableName,
     single_byte_table,
 )
+from helpers.extracts.transcode import as_utf8, is_wide, utf8_copy
 
 
 def needed_columns(spec: FileSpec, fields: list[str] | None = None) -> dict[str, str]:
@@ -53,6 +55,8 @@ class RawFile:
     set_aside_refs: pa.Array | None = None  # crime references of rows quarantined (crimes files)
     delimiter: str = ","
     quote_char: str = '"'
+    encoding: str = "utf-8"  # the original file's: a UTF-16 file's lines are found in its copy
+    lines: np.ndarray | None = None  # a spreadsheet's: each record's row (a CSV's are found later)
 
     def __post_init__(self) -> None:
         self.records_read = self.data.num_rows + len(self.malformed)
@@ -73,10 +77,15 @@ def read_file(
     By default the scan runs here, before the parse.
     """
     path = Path(directory) / spec.filename
+    encoding = source.encoding
     header = checked_header(directory, source, spec)
     if scan is None:
         scan = _done(scan_file(path, source))
-    elif source.encoding == "utf-8":
+    if is_sheet(spec.filename):
+        return _read_spreadsheet(path, source, spec, needed_columns(spec, fields), header, scan)
+    if is_wide(source.encoding):  # UTF-16: its UTF-8 copy is read, as a UTF-8 file
+        path, source = utf8_copy(path, source.encoding).path, as_utf8(source)
+    if source.encoding == "utf-8":
         # Arrow reads UTF-8 as it is, and a row it cannot split is handed over as text: bytes that
         # are not UTF-8 there would raise inside Arrow. The scan ran ahead: its verdict first.
         scan.result()
@@ -118,6 +127,31 @@ def read_file(
         header=header,
         delimiter=source.delimiter,
         quote_char=source.quote_char,
+        encoding=encoding,
+    )
+
+
+def _read_spreadsheet(
+    path: Path,
+    source: SourceDefinition,
+    spec: FileSpec,
+    columns: dict[str, str],
+    header: list[str],
+    scan: Future[Scan],
+) -> RawFile:
+    """A spreadsheet export's records (`helpers.extracts.sheets`): text columns, as a CSV's."""
+    sheet = read_sheet(path, spec.sheet, list(columns.values()))
+    size, sha256 = scan.result()
+    return RawFile(
+        name=spec.filename,
+        system=source.system,
+        table=spec.table,
+        data=as_table(sheet).rename_columns(list(columns)),
+        malformed=[],
+        size=size,
+        sha256=sha256,
+        header=header,
+        lines=sheet.rows,
     )
 
 

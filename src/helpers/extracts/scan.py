@@ -20,7 +20,9 @@ import numpy as np
 import pyarrow as pa
 
 from helpers.errors import ExtractError
+from helpers.extracts.sheets import is_sheet, sheet_header
 from helpers.extracts.sources import FileSpec, SourceDefinition
+from helpers.extracts.transcode import as_utf8, is_wide, utf8_copy
 
 if TYPE_CHECKING:  # pandas is imported where frames are made: the person side never needs it
     import pandas as pd
@@ -81,6 +83,12 @@ def checked_header(directory: Path, source: SourceDefinition, spec: FileSpec) ->
     path = Path(directory) / spec.filename
     if not path.is_file():
         raise ExtractError(f"{spec.filename}: file not found in {directory}")
+    if is_sheet(spec.filename):  # a spreadsheet export: its sheet's first row
+        header = sheet_header(path, spec.sheet)
+        check_columns(path, header, list(spec.columns.values()))
+        return header
+    if is_wide(source.encoding):  # UTF-16: its UTF-8 copy's header
+        path, source = utf8_copy(path, source.encoding).path, as_utf8(source)
     header = read_header(path, source)
     check_columns(path, header, list(spec.columns.values()))
     return header
@@ -104,8 +112,15 @@ def scan_file(path: Path, source: SourceDefinition) -> Scan:
 
     Each check is a vectorised pass over a chunk (numpy, or Arrow's UTF-8 validation over the
     bytes in place); positions are kept as byte offsets and turned into line numbers only for
-    the error message.
+    the error message. A UTF-16 (or UTF-32) file is checked as its UTF-8 copy (`transcode`),
+    whose conversion hashed the original.
     """
+    if is_sheet(path.name):  # a spreadsheet: its reader checks it; the hash is all there is here
+        return hashed(path)
+    if is_wide(source.encoding):
+        converted = utf8_copy(path, source.encoding)
+        scan_file(converted.path, as_utf8(source))
+        return Scan(converted.size, converted.sha256)
     digest = hashlib.sha256()
     quote = ord(source.quote_char)
     undefined = _undefined_bytes(source.encoding)
@@ -190,6 +205,17 @@ def scan_file(path: Path, source: SourceDefinition) -> Scan:
             f"{path.name}: the file ends inside a quoted field (an odd number of {quotes_named}): "
             "it looks truncated"
         )
+    return Scan(size, digest.hexdigest())
+
+
+def hashed(path: Path) -> Scan:
+    """The file's size and SHA-256, and nothing else."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
     return Scan(size, digest.hexdigest())
 
 

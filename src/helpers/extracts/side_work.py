@@ -100,7 +100,7 @@ def _people_side(
     files (mapped, not copied, by the other side)."""
     book = Quarantine()
     sink = sink if sink is not None else MemorySink()
-    files = files_of(sources, ("people", "charges"))
+    files = files_of(sources, ("people", "charges"), directory)
     try:
         read = read_files(directory, files, personal_data, None, sink, book)
     finally:

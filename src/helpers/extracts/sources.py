@@ -20,8 +20,12 @@ from __future__ import annotations
 import codecs
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Literal
+
+from helpers.errors import ExtractError
 
 TableName = Literal["crimes", "people", "charges"]
 CrimeState = Literal["live", "cancelled", "migrated"]
@@ -89,11 +93,16 @@ REQUIRED_FIELDS: Mapping[TableName, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class FileSpec:
-    """One exported file: its name and which column holds each canonical field."""
+    """One exported file: its name and which column holds each canonical field.
+
+    In a source definition the name may be a pattern (`crimes_*.csv`: one file a year), which
+    `concrete_files` turns into a spec per matching file, each naming the pattern it came from."""
 
     table: TableName
     filename: str
     columns: Mapping[str, str]  # canonical field -> column header in the file
+    pattern: str | None = None  # the pattern this file matched, if it was named by one
+    sheet: str | None = None  # a spreadsheet export's sheet (None: the first)
 
 
 @dataclass(frozen=True)
@@ -141,16 +150,46 @@ class SourceDefinition:
         return (self.crimes, self.people, self.charges)
 
 
+def is_pattern(filename: str) -> bool:
+    """The file name is a glob pattern (`*`, `?`, `[...]`): several files read as one table."""
+    return any(character in filename for character in "*?[")
+
+
+def concrete_files(directory: Path, spec: FileSpec) -> list[FileSpec]:
+    """The spec itself, or for a pattern one spec per file of `directory` it matches, sorted by
+    name; none matching is the missing file's one-line error, naming the pattern."""
+    if not is_pattern(spec.filename):
+        return [spec]
+    folder = Path(directory)
+    names = sorted(
+        path.name
+        for path in (folder.iterdir() if folder.is_dir() else ())
+        if fnmatchcase(path.name, spec.filename) and path.is_file()
+    )
+    if not names:
+        raise ExtractError(f"{spec.filename}: file not found in {directory} (no file matches)")
+    return [replace(spec, filename=name, pattern=spec.filename) for name in names]
+
+
+def file_of(spec: FileSpec, name: str) -> bool:
+    """The file `name` is the spec's, or one its pattern matches."""
+    return spec.filename == name or (is_pattern(spec.filename) and fnmatchcase(name, spec.filename))
+
+
 def files_of(
-    sources: tuple[SourceDefinition, ...], tables: tuple[TableName, ...]
+    sources: tuple[SourceDefinition, ...],
+    tables: tuple[TableName, ...],
+    directory: Path | None = None,
 ) -> list[tuple[SourceDefinition, FileSpec]]:
-    """The files of these tables, table by table, each table's from the oldest system first."""
+    """The files of these tables, table by table, each table's from the oldest system first; with
+    `directory`, a pattern's files in it, in name order (`concrete_files`)."""
     return [
-        (source, spec)
+        (source, concrete)
         for table in tables
         for source in sources
         for spec in source.files
         if spec.table == table
+        for concrete in ([spec] if directory is None else concrete_files(directory, spec))
     ]
 
 

@@ -16,7 +16,9 @@ from pathlib import Path
 from helpers.errors import ExtractError
 from helpers.extracts.profile import read_profile
 from helpers.extracts.scan import checked_header
-from helpers.extracts.sources import SourceDefinition
+from helpers.extracts.sheets import is_sheet, read_sheet
+from helpers.extracts.sources import SourceDefinition, concrete_files
+from helpers.extracts.transcode import forget_copies, is_wide, readable_path
 
 #: the rows of each file read by `--extracts` (the loader's rules on a sample, in a second or two)
 SAMPLE_ROWS = 2000
@@ -42,10 +44,13 @@ def check_profile(path: Path, extracts: Path | None, rows: int = SAMPLE_ROWS) ->
     ]
     if extracts is None:
         return lines
-    faults = header_faults(sources, extracts)
-    if faults:
-        return lines + [f"error: {fault}" for fault in faults]
-    return lines + set_aside_report(sources, extracts, rows)
+    try:
+        faults = header_faults(sources, extracts)
+        if faults:
+            return lines + [f"error: {fault}" for fault in faults]
+        return lines + set_aside_report(sources, extracts, rows)
+    finally:  # the command ends with os._exit: no exit handler removes a UTF-16 file's copy
+        forget_copies()
 
 
 def header_faults(sources: tuple[SourceDefinition, ...], extracts: Path) -> list[str]:
@@ -53,11 +58,12 @@ def header_faults(sources: tuple[SourceDefinition, ...], extracts: Path) -> list
     first."""
     faults = []
     for source in sources:
-        for spec in source.files:
+        for given in source.files:
             try:
-                checked_header(extracts, source, spec)
+                for spec in concrete_files(extracts, given):
+                    checked_header(extracts, source, spec)
             except ExtractError as error:
-                faults.append(f"{source.system} {spec.table}: {error}")
+                faults.append(f"{source.system} {given.table}: {error}")
     return faults
 
 
@@ -69,9 +75,10 @@ def set_aside_report(sources: tuple[SourceDefinition, ...], extracts: Path, rows
     sample = Path(tempfile.mkdtemp(prefix="foi-profile-check-"))  # owner-only (0700)
     try:
         read = {
-            spec.filename: first_records(extracts, source, spec.filename, sample, rows)
+            spec.filename: first_records(extracts, source, spec.filename, sample, rows, spec.sheet)
             for source in sources
-            for spec in source.files
+            for given in source.files
+            for spec in concrete_files(extracts, given)
         }
         extract = load_extracts(sample, sources)
     except ExtractError as error:
@@ -106,14 +113,23 @@ def set_aside_report(sources: tuple[SourceDefinition, ...], extracts: Path, rows
 
 
 def first_records(
-    extracts: Path, source: SourceDefinition, name: str, target: Path, rows: int
+    extracts: Path,
+    source: SourceDefinition,
+    name: str,
+    target: Path,
+    rows: int,
+    sheet: str | None = None,
 ) -> int:
     """Copy the header and the first `rows` records of a file into `target`, byte for byte (its
     encoding and line endings as they are; a quoted field may span lines: a line feed ends a
     record only outside quotes); the records copied."""
     import numpy as np  # with the loader's libraries: only this command
 
-    with open(extracts / name, "rb") as given:
+    if is_sheet(name):  # a workbook is read whole: its records cannot be cut out as bytes
+        shutil.copyfile(extracts / name, target / name)
+        return len(read_sheet(extracts / name, sheet, []).rows)
+    # a UTF-16 file is cut as its UTF-8 copy, and written back in its own encoding
+    with open(readable_path(extracts / name, source.encoding), "rb") as given:
         head = given.read(FIRST_BYTES)
     data = np.frombuffer(head, dtype=np.uint8)
     quotes = np.flatnonzero(data == ord(source.quote_char))
@@ -121,5 +137,8 @@ def first_records(
     ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
     # the header's end and `rows` records' (the first chunk's whole records if fewer)
     cut = int(ends[min(rows, len(ends) - 1)]) + 1 if len(ends) else len(head)
-    (target / name).write_bytes(head[:cut])
+    kept = head[:cut]
+    (target / name).write_bytes(
+        kept.decode("utf-8").encode(source.encoding) if is_wide(source.encoding) else kept
+    )
     return max(min(rows, len(ends) - 1), 0)
