@@ -76,3 +76,15 @@ def migrated(cms_ref: str, connect_ref: str, original: str, cms_class="088/01", 
         **{"Legacy Crime No": cms_ref, "Original Recorded Date": original, "HO Class": connect_class, **connect_columns},
     )
     return cms, connect
+
+
+def sample_or_synthetic(tmp_path_factory) -> Path:
+    """The shared sample export where it is, else a synthetic one of 20,000 crimes (for a module's
+    `extracts` fixture)."""
+    if (SAMPLE / "CMS_CRIMES.csv").is_file():
+        return SAMPLE
+    from helpers.synthetic.generator import generate_extracts
+
+    folder = tmp_path_factory.mktemp("synthetic") / "extracts"
+    generate_extracts(folder, n_crimes=20_000)
+    return folder

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from builders import SAMPLE
+from builders import sample_or_synthetic
 
 from helpers.analysis import review
 from helpers.project import project_root
@@ -29,13 +29,7 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="module")
 def extracts(tmp_path_factory) -> Path:
-    if (SAMPLE / "CMS_CRIMES.csv").is_file():
-        return SAMPLE
-    from helpers.synthetic.generator import generate_extracts
-
-    folder = tmp_path_factory.mktemp("synthetic") / "extracts"
-    generate_extracts(folder, n_crimes=20_000)
-    return folder
+    return sample_or_synthetic(tmp_path_factory)
 
 
 def papermill(notebook: str, out: Path, *args) -> nbformat.NotebookNode:

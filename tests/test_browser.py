@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-from builders import SAMPLE
+from builders import sample_or_synthetic
 from PIL import Image
 
 from helpers.briefing.report import smart_quotes
@@ -60,14 +60,7 @@ OFFLINE = [
 
 @pytest.fixture(scope="module")
 def extracts(tmp_path_factory) -> Path:
-    """The shared sample export where it is, else a synthetic one."""
-    if (SAMPLE / "CMS_CRIMES.csv").is_file():
-        return SAMPLE
-    from helpers.synthetic.generator import generate_extracts
-
-    folder = tmp_path_factory.mktemp("extracts")
-    generate_extracts(folder, n_crimes=20_000)
-    return folder
+    return sample_or_synthetic(tmp_path_factory)
 
 
 def foi_run(params: Path, extracts: Path, out: Path) -> Path:

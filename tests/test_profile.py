@@ -1016,3 +1016,27 @@ def test_profile_check_leaves_no_copy_of_a_utf16_file(tmp_path, fault):
     assert done.returncode == (3 if fault else 0), done.stdout + done.stderr
     assert ("missing column 'HO CLASSIFICATION'" in done.stdout) == fault
     assert not list(private.iterdir())
+
+
+def test_an_unreadable_committed_date_is_left_empty_and_counted_never_a_reason_to_set_a_crime_aside(tmp_path):
+    import shutil
+
+    from helpers.extracts.load import load_extracts
+
+    folder = tmp_path / "extracts"
+    shutil.copytree(SAMPLE, folder)
+    crimes = folder / "CMS_CRIMES.csv"
+    lines = crimes.read_bytes().split(b"\r\n")
+    header = lines[0].split(b",")
+    at = header.index(b"DATE COMMITTED")
+    first = lines[1].split(b",")
+    reference = first[0].decode()
+    first[at] = b"31/02/2016"  # no such day
+    lines[1] = b",".join(first)
+    crimes.write_bytes(b"\r\n".join(lines))
+    ours, theirs = load_extracts(SAMPLE), load_extracts(folder)
+    assert ours.data_quality["committed_dates_unreadable"] == 0 and theirs.data_quality["committed_dates_unreadable"] == 1
+    assert theirs.quarantine.empty and len(theirs.crimes) == len(ours.crimes)
+    held = theirs.crimes.set_index("crime_id")["committed_at"]
+    assert reference in held.index and held.isna()[reference]  # a 2013 crime CMS still holds
+    assert not ours.crimes.set_index("crime_id")["committed_at"].isna()[reference]

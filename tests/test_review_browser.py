@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from builders import SAMPLE
+from builders import sample_or_synthetic
 from lab_server import running_lab
 
 from helpers.analysis import review
@@ -65,13 +65,7 @@ def test_a_browser_and_playwright_are_there_when_required():
 
 @pytest.fixture(scope="module")
 def extracts(tmp_path_factory) -> Path:
-    if (SAMPLE / "CMS_CRIMES.csv").is_file():
-        return SAMPLE
-    from helpers.synthetic.generator import generate_extracts
-
-    folder = tmp_path_factory.mktemp("synthetic") / "extracts"
-    generate_extracts(folder, n_crimes=20_000)
-    return folder
+    return sample_or_synthetic(tmp_path_factory)
 
 
 def test_a_reviewer_clicks_yes_then_no_and_both_are_in_the_store(tmp_path, extracts):

@@ -25,6 +25,7 @@ from helpers.briefing.report import (
 from helpers.extracts.ho_classes import HO_CLASS_TITLES
 from helpers.extracts.sources import missing_fields
 from helpers.request import tables
+from helpers.request.tables import number_word
 
 HUNTER_GROUP = "so-called \u201cpaedophile hunter\u201d group"
 
@@ -54,13 +55,6 @@ def amount(value: str) -> str:
     if value == "[c]":
         return "a number (withheld to protect smaller figures)"
     return "none" if value == "0" else thousands(value)
-
-
-def number_word(n: int) -> str:
-    """Numbers up to nine in words, as house style writes them in running text (not figures from
-    the tables, which are always written as figures)."""
-    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-    return words[n] if 0 <= n < len(words) else f"{n:,}"
 
 
 def people_noun(value: str) -> str:

@@ -73,7 +73,7 @@ def merging_title(sources: tuple[SourceDefinition, ...]) -> str:
     """Table 6's title: how the systems' records (or one system's) were combined."""
     if len(sources) == 1:
         return "How the records were combined"
-    return f"How the {_number_word(len(sources))} systems' records were combined"
+    return f"How the {number_word(len(sources))} systems' records were combined"
 
 
 def merging_table(quality: dict, sources: tuple[SourceDefinition, ...]) -> pd.DataFrame:
@@ -91,13 +91,16 @@ def merging_table(quality: dict, sources: tuple[SourceDefinition, ...]) -> pd.Da
     name = (
         "Combining records"
         if len(sources) == 1
-        else f"Combining the {_number_word(len(sources))} systems"
+        else f"Combining the {number_word(len(sources))} systems"
     )
     return pd.DataFrame({"Records": list(rows.values())}, index=pd.Index(list(rows), name=name))
 
 
-def _number_word(n: int) -> str:
-    return {2: "two", 3: "three", 4: "four", 5: "five"}.get(n, str(n))
+def number_word(n: int) -> str:
+    """Numbers up to nine in words, as house style writes them in running text (not figures from
+    the tables, which are always written as figures)."""
+    words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    return words[n] if 0 <= n < len(words) else f"{n:,}"
 
 
 def migrated_row(sources: tuple[SourceDefinition, ...]) -> str:
