@@ -9,19 +9,36 @@ questions name 2017, the Sexual Offences Act 2003 and the Criminal Attempts Act 
 
 from __future__ import annotations
 
-from datetime import date
+import subprocess
+import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from helpers.errors import EXIT_CODES
 from helpers.project import project_root
+from helpers.request.checks import (
+    RULES,
+    Request,
+    RequestWarning,
+    received_after_extracts_taken,
+    received_in_the_future,
+    request_warnings,
+    year_not_counted,
+    years_counted,
+    years_named,
+    years_text,
+)
 from helpers.request.parameters import ParameterError, RequestParameters, read_parameters
+from helpers.run.cli import main
 from helpers.yaml_input import date_hint, did_you_mean, known_keys, one_line
 
 ROOT = project_root()
 PARAMS = ROOT / "parameters" / "20180075.yaml"
+TODAY = date(2018, 12, 5)
 
 
 def planted(tmp_path: Path, **changes) -> Path:
@@ -37,12 +54,128 @@ def planted(tmp_path: Path, **changes) -> Path:
     return path
 
 
+def params_with(tmp_path: Path, **changes) -> RequestParameters:
+    return read_parameters(planted(tmp_path, **changes))
+
+
 def refused(path: Path) -> str:
     with pytest.raises(ParameterError) as caught:
         read_parameters(path)
     message = str(caught.value)
     assert "\n" not in message
     return message
+
+
+# ---- 20180075 is warning-free
+
+
+@pytest.mark.parametrize("today", [TODAY, date.today()], ids=["2018-12-05", "today"])
+def test_20180075_has_no_warnings(today):
+    assert request_warnings(read_parameters(PARAMS), today) == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.__name__)
+def test_each_rule_is_quiet_on_20180075(rule):
+    assert rule(Request(read_parameters(PARAMS), TODAY)) == []
+
+
+# ---- a year named but not counted
+
+
+def test_the_years_counted_are_the_period_s_and_the_charge_year(tmp_path):
+    assert years_counted(read_parameters(PARAMS)) == {2015, 2016, 2017}
+    params = params_with(tmp_path, period_from="2012-03-01", period_to="2013-02-28", charge_year=2017)
+    assert years_counted(params) == {2012, 2013, 2017}
+
+
+def test_a_year_in_the_title_that_is_not_counted_is_a_warning(tmp_path):
+    params = params_with(tmp_path, title="People charged with meeting a child following sexual grooming, 2018")
+    assert year_not_counted(Request(params, TODAY)) == [
+        RequestWarning(
+            "title",
+            "names 2018, a year the request does not count (it counts 2015 to 2017): check the words and the period",
+        )
+    ]
+
+
+def test_a_year_in_a_question_that_is_not_counted_names_the_question(tmp_path):
+    questions = yaml.safe_load(PARAMS.read_text(encoding="utf-8"))["questions"]
+    questions[1] = questions[1].replace("in 2017", "in 2014")
+    warnings = year_not_counted(Request(params_with(tmp_path, questions=questions), TODAY))
+    assert [(warning.key, warning.message.split(",")[0]) for warning in warnings] == [("questions.1", "names 2014")]
+
+
+def test_the_charge_year_is_counted_though_outside_the_period(tmp_path):
+    params = params_with(tmp_path, period_from="2015-01-01", period_to="2016-12-31", charge_year=2017)
+    assert year_not_counted(Request(params, TODAY)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "section 15 of the Sexual Offences Act 2003",
+        "section 1(1) of the Criminal Attempts Act 1981",
+        "the Sexual Offences (Amendment) Act 2000 and the Protection of Children Act, 1978",
+        "s15 SOA 2003 or s1(1) CAA 1981, asked under the FOIA 2000",
+        "the Sexual Offences Act 2003 (Commencement) Order 2004 and the Regulations 2015",
+    ],
+)
+def test_a_year_in_a_statute_s_name_is_not_a_period(text):
+    assert years_named(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("How many people did the force charge in 2017 under the Sexual Offences Act 2003?", [2017]),
+        ("from 2015 to 2017, and 2015 again", [2015, 2017]),
+        ("between 2015-2019", [2015, 2019]),
+        ("since 05/12/2014", [2014]),
+        ("in 2017/18", [2017]),
+        ("codes SX03225 and 12019, 3 people", []),
+    ],
+)
+def test_the_years_a_text_names(text, years):
+    assert years_named(text) == years
+
+
+def test_years_are_listed_as_a_person_lists_them():
+    assert years_text({2017}) == "2017"
+    assert years_text({2015, 2016, 2017}) == "2015 to 2017"
+    assert years_text({2015, 2016, 2017, 2019, 2021, 2022}) == "2015 to 2017, 2019 and 2021 to 2022"
+
+
+# ---- the received date
+
+
+def test_a_received_date_after_the_extracts_were_taken_is_a_warning(tmp_path):
+    params = params_with(tmp_path, received="2019-02-01")
+    assert received_after_extracts_taken(Request(params, date(2020, 1, 1))) == [
+        RequestWarning(
+            "received",
+            "2019-02-01 is after the extracts were taken (extracts_taken_on: 2019-01-01): "
+            "are they the extracts for this request?",
+        )
+    ]
+    assert received_in_the_future(Request(params, date(2020, 1, 1))) == []
+
+
+def test_a_received_date_in_the_future_is_a_warning(tmp_path):
+    params = params_with(tmp_path, received="2018-12-06")
+    assert received_in_the_future(Request(params, TODAY)) == [
+        RequestWarning("received", "2018-12-06 is in the future (today is 2018-12-05)")
+    ]
+    assert received_after_extracts_taken(Request(params, TODAY)) == []  # 2019-01-01's extracts
+
+
+def test_no_received_date_is_no_warning(tmp_path):
+    params = params_with(tmp_path, received=...)
+    assert received_after_extracts_taken(Request(params, TODAY)) == received_in_the_future(Request(params, TODAY)) == []
+
+
+def test_the_rules_run_in_order_and_each_warning_names_its_key(tmp_path):
+    params = params_with(tmp_path, title="Charged in 2012", received=str(date.today() + timedelta(days=3)))
+    assert [warning.key for warning in request_warnings(params)] == ["title", "received", "received"]
 
 
 # ---- errors: a misspelt key, a date written day first
@@ -165,3 +298,49 @@ def test_a_day_first_date_in_the_file_is_one_line_with_its_iso_form(tmp_path, wr
     path = tmp_path / "request.yaml"
     path.write_text(text, encoding="utf-8")
     assert refused(path) == f"request.yaml: received: not a date as YAML writes one (got {written!r}): write 2018-12-05"
+
+
+# ---- the command: warnings on stderr, exit 2 with --fail-on-warnings
+
+
+def test_check_of_a_request_without_warnings_exits_0_with_or_without_the_flag(capsys):
+    assert main(["check", str(PARAMS)]) == 0
+    assert main(["check", str(PARAMS), "--fail-on-warnings"]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{PARAMS}: ok (request 20180075, profile cms-connect.yaml)\n" * 2
+    assert err == ""
+
+
+def test_check_warns_on_stderr_and_exits_0(tmp_path, capsys):
+    path = planted(tmp_path, title="Charged in 2012")
+    assert main(["check", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{path}: ok, with 1 warning (request 20180075, profile cms-connect.yaml)\n"
+    assert err == f"{path}: warning: title: names 2012, a year the request does not count (it counts 2015 to 2017): check the words and the period\n"
+
+
+def test_check_with_fail_on_warnings_exits_2_and_still_checks_every_file(tmp_path, capsys):
+    bad = planted(tmp_path, title="Charged in 2012", received="2019-03-01")
+    assert main(["check", str(bad), str(PARAMS), "--fail-on-warnings"]) == EXIT_CODES["parameters"] == 2
+    out, err = capsys.readouterr()
+    assert out == f"{PARAMS}: ok (request 20180075, profile cms-connect.yaml)\n"
+    assert err.splitlines() == [
+        f"{bad}: warning: title: names 2012, a year the request does not count (it counts 2015 to 2017): check the words and the period",
+        f"{bad}: warning: received: 2019-03-01 is after the extracts were taken (extracts_taken_on: 2019-01-01): are they the extracts for this request?",
+        f"{bad}: failed: 2 warnings and --fail-on-warnings",
+    ]
+
+
+def test_the_command_s_exit_code_is_the_process_s(tmp_path):
+    bad = planted(tmp_path, received="2019-03-01")
+    check = [sys.executable, "-m", "helpers", "check", str(bad)]
+    done = subprocess.run(check, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0 and "warning: received:" in done.stderr, done.stderr
+    done = subprocess.run([*check, "--fail-on-warnings"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.splitlines()[-1] == f"{bad}: failed: 1 warning and --fail-on-warnings"
+
+
+def test_a_misspelt_key_stops_check_in_one_line_exit_2(tmp_path, capsys):
+    assert main(["check", str(planted(tmp_path, charge_group={}))]) == 2
+    assert capsys.readouterr().err == "foi-briefing: request.yaml: charge_group: unknown key: did you mean charge_groups?\n"
