@@ -195,7 +195,12 @@ def test_the_rules_run_in_order_and_each_warning_names_its_key(tmp_path):
     ],
 )
 def test_an_unknown_key_says_which_known_key_it_is_closest_to(tmp_path, changes, expected):
-    assert refused(planted(tmp_path, **changes)).startswith(expected)
+    assert refused(planted(tmp_path, **changes)) == expected
+
+
+def test_the_problems_besides_are_counted_but_not_the_key_a_misspelling_was_meant_to_be(tmp_path):
+    path = planted(tmp_path, titel="x", title=..., charge_year="last year")
+    assert refused(path) == "request.yaml: titel: unknown key: did you mean title? (and 1 more problem)"
 
 
 @pytest.mark.skipif("tables" not in RequestParameters.model_fields, reason="the request grammar's tables key")

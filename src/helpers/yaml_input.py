@@ -177,7 +177,11 @@ def one_line(error: ValidationError, schema: type[BaseModel] | None = None) -> s
         message = f"{message} (got {shown})"
     if len(message) > 200:  # a message quoting a long value (a class code, a group's name)
         message = message[:200] + "..."
-    more = len(problems) - 1
+    # the key a misspelling was meant to be is missing: one problem, told once
+    meant = (*first["loc"][:-1], suggestion)
+    more = sum(
+        1 for p in problems if p is not first and not (p["type"] == "missing" and p["loc"] == meant)
+    )
     return f"{key}: {message}" + (
         f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     )
