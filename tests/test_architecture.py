@@ -20,7 +20,7 @@ PACKAGE = SRC / "helpers"
 #: two modules of `request` stand in different layers.
 LAYERS = [
     ["helpers.errors", "helpers.project", "helpers.markup", "helpers.permissions", "helpers.yaml_input"],
-    ["helpers.request.parameters", "helpers.extracts"],
+    ["helpers.request.parameters", "helpers.request.checks", "helpers.extracts"],
     ["helpers.cache", "helpers.synthetic"],
     ["helpers.analysis", "helpers.disclosure"],
     ["helpers.request.tables", "helpers.briefing", "helpers.gate"],

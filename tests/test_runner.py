@@ -308,6 +308,18 @@ def test_bad_parameters_stop_before_any_notebook_with_one_line_naming_the_key(tm
     assert not (tmp_path / "out").exists()  # no staging folder: no notebook was started
 
 
+@pytest.mark.slow
+def test_a_request_s_warnings_are_in_the_run_s_log_and_on_stderr_and_do_not_stop_it(tmp_path):
+    params = parameters_file(tmp_path / "20180075.yaml", title="People charged with meeting a child following sexual grooming, 2018")
+    done = run(params, small_extract(tmp_path / "extracts", set_aside=False), tmp_path / "out", "--formats", "html")
+    assert done.returncode == 0, done.stderr[-3000:]
+    warning = "title: names 2018, a year the request does not count (it counts 2015 to 2017): check the words and the period"
+    assert done.stderr == f"20180075: warning: {warning}\n"
+    assert re.search(r"^20180075: done in ", done.stdout, re.MULTILINE), done.stdout
+    log = (tmp_path / "out" / "20180075" / "restricted" / "run.log").read_text(encoding="utf-8")
+    assert f" WARNING parameters: {warning}\n" in log
+
+
 def test_a_missing_parameters_file_is_named(tmp_path):
     done = run(tmp_path / "nope.yaml", tmp_path, tmp_path / "out")
     assert done.returncode == EXIT["parameters"]

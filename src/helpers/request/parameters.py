@@ -242,7 +242,7 @@ def validate_parameters(values: dict[str, Any]) -> RequestParameters:
     try:
         return RequestParameters.model_validate(values)
     except ValidationError as error:
-        raise ParameterError(f"parameters: {one_line(error)}") from None
+        raise ParameterError(f"parameters: {one_line(error, RequestParameters)}") from None
 
 
 def read_parameters(path: str | Path, overrides: dict[str, Any] | None = None) -> RequestParameters:
@@ -255,7 +255,7 @@ def read_parameters(path: str | Path, overrides: dict[str, Any] | None = None) -
     try:
         return RequestParameters.model_validate(values)
     except ValidationError as error:
-        raise ParameterError(f"{path.name}: {one_line(error)}") from None
+        raise ParameterError(f"{path.name}: {one_line(error, RequestParameters)}") from None
 
 
 def notebook_parameters(params: RequestParameters) -> dict[str, Any]:

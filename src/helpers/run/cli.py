@@ -2,7 +2,8 @@
 
     foi-briefing run PARAMS.yaml [PARAMS.yaml | FOLDER ...] [--extracts DIR] [--out DIR]
                      [--formats html,pdf] [--strict] [--jobs N] [--no-progress]
-    foi-briefing check PARAMS.yaml [...]      check parameters files, read no data
+    foi-briefing check PARAMS.yaml [...] [--fail-on-warnings]
+                                              check parameters files, read no data
     foi-briefing cache where|build|clear [--extracts DIR]     the extract cache
     foi-briefing sample [--crimes N]          make a synthetic extract
     foi-briefing demo [--crimes N] [--out DIR] [--formats html,pdf]   sample, then run 20180075
@@ -16,7 +17,9 @@ A run executes `notebooks/request_briefing.ipynb` with papermill in a staging fo
 HTML (no code) and the PDF, writes the manifest, runs the release gate, and only then moves the
 staged outputs into `OUT/<reference>/` (`request.run_request`). A failed run leaves the previous
 outputs as they were and says where its partial outputs are. The exit codes are
-`helpers.errors.EXIT_CODES`: one failed request's kind, "several" for different kinds.
+`helpers.errors.EXIT_CODES`: one failed request's kind, "several" for different kinds. Where a
+request's words disagree with its figures (`helpers.request.checks`), `run` and `check` warn on
+stderr; `check --fail-on-warnings` then exits as a parameters error (2).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 from helpers.disclosure.log import LOG_ENV, log_folder
 from helpers.errors import EXIT_CODES, BriefingError, RunFailure
 from helpers.project import project_root
+from helpers.request.checks import request_warnings
 from helpers.run.batch import run_many
 from helpers.run.kernels import PrivateKernel
 from helpers.run.request import RunResult, read_request, run_request, start_build_for
@@ -56,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "log":
             return log_command(args)
         if args.command == "check":
-            return check(args.params, args.profile)
+            return check(args.params, args.profile, args.fail_on_warnings)
         if args.command == "profile":
             return profile_command(args)
         if args.command == "demo":
@@ -77,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     except BriefingError as error:
         print(f"foi-briefing: {error}", file=sys.stderr)
         return error.exit_code
+    for result in results:
+        for warning in result.warnings:
+            print(f"{result.reference}: warning: {warning}", file=sys.stderr)
     if len(results) == 1:
         _report(results[0])
     else:
@@ -134,14 +141,33 @@ def shows_progress(no_progress: bool) -> bool:
     return not no_progress and sys.stderr.isatty()
 
 
-def check(items: list[str], profile: str | None = None) -> int:
+def check(items: list[str], profile: str | None = None, fail_on_warnings: bool = False) -> int:
     """`check`: read each parameters file (and where it would write, and its force profile); the
-    first fault raises (ParameterError, ProfileError)."""
+    first fault raises (ParameterError, ProfileError). Each file's warnings go to stderr; with
+    `fail_on_warnings` a file with any fails, and the exit code is a parameters error's."""
     profile = str(Path(profile).resolve()) if profile else None
+    failed = False
     for path in expand_parameter_paths(items):
         params = read_request(path, None, None, None, profile)
-        print(f"{path}: ok (request {params.reference}, profile {params.profile_path.name})")
-    return 0
+        warnings = request_warnings(params)
+        for warning in warnings:
+            print(f"{path}: warning: {warning}", file=sys.stderr)
+        about = f"request {params.reference}, profile {params.profile_path.name}"
+        if not warnings:
+            print(f"{path}: ok ({about})")
+        elif fail_on_warnings:
+            failed = True
+            print(
+                f"{path}: failed: {_count(len(warnings), 'warning')} and --fail-on-warnings",
+                file=sys.stderr,
+            )
+        else:
+            print(f"{path}: ok, with {_count(len(warnings), 'warning')} ({about})")
+    return EXIT_CODES["parameters"] if failed else 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def profile_command(args: argparse.Namespace) -> int:
@@ -353,6 +379,12 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check parameters files without reading any data")
     check.add_argument("params", nargs="+")
     check.add_argument("--profile", help=PROFILE_HELP)
+    check.add_argument(
+        "--fail-on-warnings",
+        action="store_true",
+        help="a warning (a year the request names but does not count, a received date after the "
+        "extracts were taken ...) fails the check: exit 2",
+    )
 
     profile = sub.add_parser(
         "profile", help="check a force profile (and an export against it), or draft one"

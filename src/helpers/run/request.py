@@ -29,6 +29,7 @@ from helpers.errors import DisclosureLogError, ParameterError, RunFailure, kind_
 from helpers.extracts.profile import profile_sha256, profile_sources
 from helpers.permissions import access
 from helpers.project import project_root
+from helpers.request.checks import request_warnings
 from helpers.request.parameters import (
     RequestParameters,
     notebook_parameters,
@@ -69,6 +70,8 @@ class RunResult:
     seconds: float = 0.0
     steps: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the user is told besides (the log's)
+    #: where the request's words disagree with its figures (`helpers.request.checks`): on stderr
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def release(self) -> Path | None:
@@ -137,8 +140,11 @@ def run_request(
     staging.log.info(
         "foi-briefing %s: request %s from %s", __version__, params.reference, params_path
     )
+    warnings = [str(warning) for warning in request_warnings(params)]
+    for warning in warnings:
+        staging.log.warning("parameters: %s", warning)
     prune_failed(params, staging.log)
-    result = RunResult(params.reference, True, notes=notes)
+    result = RunResult(params.reference, True, notes=notes, warnings=warnings)
     steps = StepClock(result, staging.log, on_step)
     builder = builder if builder is not None else start_cache_build(params)  # the extract's cache
     import papermill  # noqa: F401 - before any thread of ours imports: one import at a time
