@@ -101,6 +101,16 @@ def test_set_aside_sentences(value, sentence):
     assert narrative.set_aside_sentence(value) == sentence
 
 
+def test_a_class_is_named_in_a_sentence_by_its_listed_title_without_its_closing_qualifier():
+    # the list's 088/01 is "... grooming etc. (offender aged 18 or over and victim aged under 16)"
+    assert narrative.classes_text(SimpleNamespace(offence_classes=["088/01", "088/02"])) == (
+        "088/01 (meeting a female child following sexual grooming) and 088/02 (meeting a male child following sexual grooming)"
+    )
+    assert narrative.prose_title("046/00") == "Stealing from shops and stalls"  # "(shoplifting)" left to the code
+    assert narrative.prose_title("005/14") == "Possession of firearms etc., with intent to endanger life"
+    assert narrative.classes_text(SimpleNamespace(offence_classes=["999/99"])) == "999/99"
+
+
 def test_the_systems_and_their_migration_are_described_from_the_source_definitions():
     from helpers.extracts.profile import profile_sources
 
@@ -225,6 +235,32 @@ def test_a_near_empty_last_page_is_avoided_with_the_compact_layout(tmp_path):
 
     assert len(PdfReader(tmp_path / "b.pdf").pages) == 1
     assert 'class="compact"' in report.compact_page(_page(1)) and 'class="compact"' not in _page(1)
+
+
+def _page_text(page) -> str:
+    return " ".join(box.text for box in page._page_box.descendants() if type(box).__name__ == "TextBox")
+
+
+def _long_table_after_text(tmp_path):
+    """Paragraphs filling about half of page 1, then a table too tall for the rest of it."""
+    rows = pd.DataFrame({"Crimes": [str(n) for n in range(1, 31)] + ["465"]}, index=pd.Index([f"Row {n}" for n in range(1, 31)] + ["Total"], name="Outcome"))
+    for paragraphs in range(10, 60):
+        text = "".join(f"<p>Paragraph {n} of the briefing, long enough to fill a line or two of an A4 page when printed.</p>" for n in range(paragraphs))
+        if report.page_fill(report.render_pdf(report.briefing_page(text, "t"), tmp_path / "c.html").pages[0]) > 0.5:
+            break
+    page = report.briefing_page(text + report.table_html(rows, "A long table", number=1, notes=["A note on the table."]), "t")
+    return report.render_pdf(page, tmp_path / "c.html")
+
+
+def test_a_table_too_tall_for_the_rest_of_a_page_runs_on_rather_than_leave_it_half_blank(tmp_path):
+    document = _long_table_after_text(tmp_path)
+    first, second = document.pages[0], document.pages[1]
+    assert "Table 1: A long table" in _page_text(first)
+    assert report.page_fill(first) > 0.9
+    # the heading row repeats; no part holds fewer than two rows; the notes end the table
+    assert _page_text(second).count("Outcome") == 1 and "Row 1 " not in _page_text(second) + " "
+    assert "Row 30" in _page_text(second) and "Total" in _page_text(second) and "A note on the table." in _page_text(second)
+    assert "Row 1 " in _page_text(first) + " " and "Row 2 " in _page_text(first) + " "
 
 
 def test_the_warm_up_chart_leaves_no_figure_open_and_the_style_as_it_was():

@@ -3,7 +3,9 @@ shape, a real moment, or null. Checked against Python's own strptime on values m
 in every way a hand-keyed or damaged file could be."""
 
 import re
+import tomllib
 from datetime import datetime
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -165,3 +167,51 @@ def test_one_ho_class_form_for_columns_and_for_a_parameters_file(cls, sub, writt
     text = written.format(cls, sub)
     column = codes.normalise_ho_class(pa.array([text.strip().replace(" ", "")]), r"^(?P<cls>\d{1,3})/(?P<sub>\d{1,2})$")
     assert column.to_pylist() == [ho_classes.normalise_ho_class_code(text)] == [f"{cls:03d}/{sub:02d}"]
+
+
+# ---- Home Office classes: the shipped list of titles
+
+
+def test_a_class_s_title_and_label_come_from_the_shipped_list_in_any_written_form():
+    assert ho_classes.class_title("58/1") == ho_classes.class_title("058/01") == "Racially aggravated other criminal damage."
+    assert ho_classes.class_label("88/1") == "088/01 Meeting a female child following sexual grooming etc. (offender aged 18 or over and victim aged under 16)"
+    assert ho_classes.class_label("071/17") == "071/17 Engage Sexual communication with a child"
+
+
+@pytest.mark.parametrize("code", ["999/99", "not a class", "", "088/1/2"])
+def test_a_code_the_list_does_not_have_is_shown_alone_and_has_no_title(code):
+    assert ho_classes.class_title(code) is None
+    assert ho_classes.class_label(code) == code
+
+
+def test_the_shipped_list_is_one_sourced_row_per_code_in_the_one_written_form():
+    text = (Path(ho_classes.__file__).parent / ho_classes.CLASS_LIST).read_text(encoding="utf-8")
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert any("hmpps-manage-offences-api" in line for line in header) and any("commit be05998f" in line for line in header)
+    rows = ho_classes.class_list_rows(text)
+    codes_listed = [row["code"] for row in rows]
+    assert codes_listed == sorted(codes_listed) and len(codes_listed) == len(set(codes_listed)) > 1000
+    assert all(row["title"] == row["title"].strip() and "  " not in row["title"] and "[Use this code" not in row["title"] for row in rows)
+    # the classes the sample extracts and the synthetic model use all have titles
+    from helpers.synthetic.classes import CLS_CODE
+
+    assert [code for code in CLS_CODE if ho_classes.class_title(code) is None] == []
+
+
+def test_the_list_ships_in_the_wheel():
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert ho_classes.CLASS_LIST in pyproject["tool"]["setuptools"]["package-data"]["helpers.extracts"]
+
+
+@pytest.mark.parametrize(
+    ("body", "complaint"),
+    [
+        ("code,title\n088/01,A title\n", "expected the columns"),
+        ("code,title,group\n088/01,A title,G\n088/01,Again,G\n", "line 3: '088/01' twice"),
+        ("code,title,group\n88/1,A title,G\n", "line 2: '88/1'"),
+        ("# a note\ncode,title,group\n088/01,,G\n", "line 3: expected a code, a title and a group"),
+    ],
+)
+def test_a_malformed_class_list_is_an_error_naming_its_line(body, complaint):
+    with pytest.raises(ValueError, match=re.escape(complaint)):
+        ho_classes.class_list_rows(body)

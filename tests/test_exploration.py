@@ -70,7 +70,7 @@ def test_the_switch_over_comes_from_the_source_definitions():
 
 def test_classes_by_year_keeps_the_commonest_and_groups_the_rest(extract):
     table = exploration.classes_by_year(extract.crimes, top=1)
-    assert table.index.tolist() == ["088/01 Meeting a female child following sexual grooming", "Other classes"]
+    assert table.index.tolist() == ["088/01 Meeting a female child following sexual grooming etc. (offender aged 18 or over and victim aged under 16)", "Other classes"]
     assert table.loc["Other classes"].to_dict() == {2016: 1, 2017: 2, "Total": 3}
     assert table["Total"].sum() == 6  # not the cancelled crime
 
@@ -146,3 +146,15 @@ def test_the_charts_draw_every_system_and_mark_the_switch_over(extract):
     assert any("switch-over" in text.get_text() for text in axis.texts)
     bars = exploration.stacked_chart(exploration.outcomes_by_year(extract.crimes), "crimes")
     assert len(bars.figure.axes[0].patches) == 4 * 2  # four groups, two years, no Total bar
+
+
+def test_every_class_is_named_by_its_title_and_an_unlisted_one_by_its_code(extract):
+    table = exploration.classes_by_year(extract.crimes)
+    assert "008/06 Assaults occasioning actual bodily harm" not in table.index  # not in this extract
+    assert set(table.index) == {
+        "088/01 Meeting a female child following sexual grooming etc. (offender aged 18 or over and victim aged under 16)",
+        "105/01 Common assault and battery",
+    }
+    codes = pd.Series(["088/02", "999/99", None], dtype="string")
+    assert exploration.class_labels(codes).tolist()[:2] == ["088/02 Meeting a male child following sexual grooming etc. (offender aged 18 or over and victim aged under 16)", "999/99"]
+    assert exploration.class_labels(codes).isna().tolist() == [False, False, True]

@@ -21,7 +21,7 @@ import pandas as pd  # noqa: E402
 from helpers.disclosure.outcomes import OUTCOME_GROUPS  # noqa: E402
 from helpers.disclosure.tables import TOTAL  # noqa: E402
 from helpers.extracts.codes import PENDING  # noqa: E402
-from helpers.extracts.ho_classes import HO_CLASS_TITLES  # noqa: E402
+from helpers.extracts.ho_classes import class_label  # noqa: E402
 from helpers.extracts.profile import chosen_sources
 from helpers.extracts.sources import SourceDefinition  # noqa: E402
 
@@ -89,9 +89,10 @@ def crimes_per_month(
 
 
 def class_labels(ho_class: pd.Series) -> pd.Series:
-    """`088/01 Meeting a female child ...` where the class has a title, else the code alone."""
-    titles = ho_class.map(HO_CLASS_TITLES)
-    return (ho_class + " " + titles).where(titles.notna(), ho_class)
+    """`088/01 Meeting a female child ...`: each class with its title from the shipped Home
+    Office list, the code alone for a class the list does not have."""
+    labels = {code: class_label(code) for code in ho_class.dropna().unique()}
+    return ho_class.map(labels).where(ho_class.notna(), ho_class)
 
 
 def classes_by_year(crimes: pd.DataFrame, top: int = 10) -> pd.DataFrame:

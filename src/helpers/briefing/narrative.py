@@ -7,6 +7,7 @@ from the exact figures, so the text can never say more than the tables.
 from __future__ import annotations
 
 import math
+import re
 
 from helpers import __version__
 from helpers.analysis import evidence
@@ -22,7 +23,7 @@ from helpers.briefing.report import (
     text_html,
     thousands,
 )
-from helpers.extracts.ho_classes import HO_CLASS_TITLES
+from helpers.extracts.ho_classes import class_title
 from helpers.extracts.sources import missing_fields
 from helpers.request import tables
 from helpers.request.tables import number_word
@@ -199,9 +200,20 @@ def people_table_notes(params) -> list[str]:
 # ---- how we counted
 
 
+def prose_title(code: str) -> str | None:
+    """A class's title for a sentence, where it sits in brackets after its code: the listed title
+    without its closing qualifier (`... grooming etc. (offender aged 18 or over ...)` -> `...
+    grooming`), which the code already pins down and which would nest brackets."""
+    title = class_title(code)
+    if title is None:
+        return None
+    title = re.sub(r"\s*\([^()]*\)$", "", title)
+    return re.sub(r"(\s+etc)?\.?$", "", title) or None
+
+
 def classes_text(params) -> str:
     named = [
-        f"{code} ({HO_CLASS_TITLES[code].lower()})" if code in HO_CLASS_TITLES else code
+        f"{code} ({_lower_first(title)})" if (title := prose_title(code)) else code
         for code in params.offence_classes
     ]
     return ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]

@@ -418,7 +418,13 @@ def compact_page(page: str) -> str:
 
 def last_page_fill(document) -> float:
     """How much of the last page's text area is used, from 0 to 1 (lines and images)."""
-    box = document.pages[-1]._page_box
+    return page_fill(document.pages[-1])
+
+
+def page_fill(page) -> float:
+    """How much of a laid-out page's text area is used, from 0 to 1: down to its lowest line or
+    image (a page that ends early, before something too tall to fit, shows as a low fill)."""
+    box = page._page_box
     top, height = box.content_box_y(), box.height
     bottoms = [
         child.position_y + child.margin_height()

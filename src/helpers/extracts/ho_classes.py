@@ -1,21 +1,24 @@
 """Home Office offence classifications: their one written form (`088/01`) and their titles.
 
 Standard library only: a parameters file's classes are read with it before any data library
-loads, and the extracts' columns (`codes.normalise_ho_class`) are written in the same form.
+loads, and the extracts' columns (`codes.normalise_ho_class`) are written in the same form. The
+titles come from the list shipped beside this module (`ho_classes.csv`; its header says where the
+list comes from and how it was taken), read once, when a title is first asked for.
 """
 
 from __future__ import annotations
 
+import csv
+import functools
 import re
+from importlib import resources
 
 #: `088/01`: the class zero-padded to 3 digits, the subclass to 2
 CLASS_DIGITS, SUBCLASS_DIGITS = 3, 2
 
-HO_CLASS_TITLES: dict[str, str] = {
-    "088/01": "Meeting a female child following sexual grooming",
-    "088/02": "Meeting a male child following sexual grooming",
-    "071/17": "Sexual communication with a child",
-}
+#: the shipped list of classes and subclasses with their titles (package data, in the wheel)
+CLASS_LIST = "ho_classes.csv"
+CLASS_LIST_COLUMNS = ["code", "title", "group"]
 
 
 def ho_class_code(cls: int | str, sub: int | str) -> str:
@@ -29,3 +32,58 @@ def normalise_ho_class_code(code: str) -> str:
     if not match:
         raise ValueError(f"{code!r} is not a Home Office classification such as 088/01")
     return ho_class_code(match[1], match[2])
+
+
+def class_title(code: str) -> str | None:
+    """The title of a class as the shipped list gives it (`088/01`, or `88/1` as a person writes
+    it), or None when the list does not have it or the text is not a classification."""
+    try:
+        return class_titles().get(normalise_ho_class_code(code))
+    except ValueError:
+        return None
+
+
+def class_label(code: str) -> str:
+    """`088/01 Meeting a female child following sexual grooming etc. (...)`: the code in its one
+    written form and its title; the code alone when the list has no title for it."""
+    title = class_title(code)
+    if title is None:
+        return str(code)
+    return f"{normalise_ho_class_code(code)} {title}"
+
+
+@functools.cache
+def class_titles() -> dict[str, str]:
+    """Every class and subclass of the shipped list: `088/01` -> its title."""
+    return {row["code"]: row["title"] for row in class_list_rows(_class_list_text())}
+
+
+def _class_list_text() -> str:
+    return resources.files(__package__).joinpath(CLASS_LIST).read_text(encoding="utf-8")
+
+
+def class_list_rows(text: str) -> list[dict[str, str]]:
+    """The rows of a class list (`#` lines are its header notes): each code in the one written
+    form, once, with a title; a malformed list is an error naming the line."""
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if not line.startswith("#")]
+    reader = csv.reader(line for _, line in lines)
+    header = next(reader, None)
+    if header != CLASS_LIST_COLUMNS:
+        raise ValueError(f"{CLASS_LIST}: expected the columns {CLASS_LIST_COLUMNS} (got {header})")
+    rows, seen = [], set()
+    for (number, _), values in zip(lines[1:], reader, strict=True):
+        row = dict(zip(CLASS_LIST_COLUMNS, values, strict=False))
+        if len(values) != len(CLASS_LIST_COLUMNS) or not row["title"].strip():
+            raise ValueError(f"{CLASS_LIST} line {number}: expected a code, a title and a group")
+        if row["code"] in seen or row["code"] != _written_form(row["code"]):
+            raise ValueError(f"{CLASS_LIST} line {number}: {row['code']!r} twice or not as 088/01")
+        seen.add(row["code"])
+        rows.append(row)
+    return rows
+
+
+def _written_form(code: str) -> str | None:
+    try:
+        return normalise_ho_class_code(code)
+    except ValueError:
+        return None
