@@ -290,6 +290,11 @@ def test_periods(spec, as_of, days):
     assert period_of(spec, as_of) == days
 
 
+def test_a_period_ending_after_the_extracts_were_taken_is_refused():
+    with pytest.raises(ValueError, match="measure m"):
+        answer({**DAMAGE, "period": {"from": "2018-01-01", "to": "2019-01-02"}})
+
+
 def test_as_of_is_the_requests_date_else_when_the_extracts_were_taken():
     ytd = {"count": "offences", "classes": ["58/1"], "period": {"year_to_date": True}}
     assert list(answer(ytd, rows="year")) == ["2019 (to 1 Jan 2019)", "Total"]

@@ -451,6 +451,8 @@ def table_truth(truth: SyntheticTruth, params: Mapping, table: Mapping) -> Table
     if "period" not in measure:
         raise ValueError(f"measure {table['measure']}: the truth needs a period")
     period = period_of(measure["period"], as_of)
+    if period[1] > as_day(params["extracts_taken_on"]):
+        raise ValueError(f"measure {table['measure']}: its period ends after extracts_taken_on")
     sel = select(truth, params, measure, period)
     heading = HEADINGS[measure["count"]]
     row_kind, col_kind = table.get("rows"), table.get("columns")
