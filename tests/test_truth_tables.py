@@ -449,3 +449,68 @@ def test_planting_changes_nothing_but_the_planted_texts(tmp_path, monkeypatch):
             assert bool(ends) == bool(kind)
             stripped.append(text.removesuffix(" " + ends[0]) if ends else text)
         assert stripped == plain.crimes.loc[had, column].tolist(), column
+
+
+# --------------------------------------------------------------------------------------------------
+# the model as the files show it: ages from the persons files' dates of birth and roles
+# --------------------------------------------------------------------------------------------------
+
+
+def _band(age: int) -> str:
+    return next(b["label"] for b in BANDS if b.get("from", 0) <= age <= b.get("to", 200))
+
+
+def test_victims_and_suspects_by_age_equal_a_plain_recount_of_the_files(synthetic):
+    """Each person record's role and date of birth, and its crime's class, status, first recording
+    and committed date, read from the six files (the truth's links only say which records are one
+    person): the sexual-offences example's people by age band and year."""
+    from datetime import datetime
+
+    folder, truth = synthetic
+    params = load(project_root() / "parameters/examples/sexual-offences-by-age.yaml")
+    classes = set(params["class_groups"]["sexual_offences"]["classes"])
+
+    def rows(name):
+        return csv.DictReader(open(folder / name, encoding="cp1252" if name.startswith("CMS") else "utf-8-sig", newline=""))
+
+    def norm(code):
+        a, b = code.split("/")
+        return f"{int(a):03d}/{int(b):02d}"
+
+    def day(text, fmt):
+        return datetime.strptime(text, fmt).date() if text else None
+
+    crimes = {}  # ref -> (class, cancelled, first recorded, committed)
+    for r in rows("CMS_CRIMES.csv"):
+        if r["CRIME STATUS"] != "MIGRATED":
+            crimes[r["CRIME NO"]] = (norm(r["HO CLASS"]), r["CRIME STATUS"] == "NO CRIME",
+                                     day(r["DATE RECORDED"], "%d/%m/%Y %H:%M"), day(r["DATE COMMITTED"], "%d/%m/%Y"))
+    for r in rows("connect_crimes.csv"):
+        recorded = r["Original Recorded Date"] or r["Recorded Date"]
+        crimes[r["Crime Reference"]] = (norm(r["HO Class"]), r["Crime Status"].startswith("Cancelled"),
+                                        datetime.fromisoformat(recorded).date(), day(r["Committed Date"], "%Y-%m-%d"))
+    links = truth.links
+    person = {("N", str(int(n))): i for n, i in zip(links["cms_nominal_no"], links["individual_id"], strict=True) if not pd.isna(n)}
+    person |= {("P", p): i for p, i in zip(links["connect_person_id"], links["individual_id"], strict=True) if isinstance(p, str)}
+    records = [(r["CRIME NO"], r["INVOLVEMENT"].lower(), day(r["DOB"], "%d/%m/%Y"), person[("N", r["NOMINAL NO"])])
+               for r in rows("CMS_NOMINALS.csv")]
+    records += [(r["Crime Reference"], r["Role"].lower(), day(r["Date of Birth"], "%Y-%m-%d"), person[("P", r["Person ID"])])
+                for r in rows("connect_persons.csv")]
+    for role, name in (("victim", "victims_by_age"), ("suspect", "suspects_by_age")):
+        cells: dict = {}
+        for ref, their_role, born, who in records:
+            if ref not in crimes or their_role != role:
+                continue  # a migrated crime's CMS row: its Connect copy holds its people
+            cls, cancelled, recorded, committed = crimes[ref]
+            if cls in classes and not cancelled and 2016 <= recorded.year <= 2018:
+                if born and committed:
+                    age = committed.year - born.year - ((committed.month, committed.day) < (born.month, born.day))
+                    band = _band(age)
+                else:
+                    band = "Age not known"
+                cells.setdefault((band, str(recorded.year)), set()).add(who)
+        table = truth_for_tables(truth, params)[name]
+        for band, by_year in table.items():
+            for year, n in by_year.items():
+                if "Total" not in (band, year):
+                    assert n == len(cells.get((band, year), ())), (name, band, year)
