@@ -514,3 +514,21 @@ def test_victims_and_suspects_by_age_equal_a_plain_recount_of_the_files(syntheti
             for year, n in by_year.items():
                 if "Total" not in (band, year):
                     assert n == len(cells.get((band, year), ())), (name, band, year)
+
+
+@pytest.mark.parametrize(("term", "column"), [("Snapchat", "mentions_snapchat"), ("dog", "mentions_dog"), ("e-scooter", "mentions_e_scooter")])
+def test_the_projects_search_finds_the_mentions_the_truth_says(synthetic, term, column):
+    """The texts are planted so that the project's search reads them as the truth does (a check
+    of the planting, never a source of the truth): counted where the truth says, negated only
+    where a negated sentence was planted."""
+    from helpers.analysis.evidence import classify_crimes, find_mentions
+
+    _, truth = synthetic
+    c = truth.crimes
+    texts = pd.Series(c["circumstances"].to_numpy(), index=c["crime_id"].astype(str))
+    found = classify_crimes(find_mentions(texts, [term])).set_index("crime_ref")
+    counted = set(found.index[found["counted"]].astype(int))
+    assert counted == set(c.loc[c[column], "crime_id"])
+    negated = set(found.index[~found["counted"]].astype(int))
+    negated_kind = column.removeprefix("mentions_") + "_negated"
+    assert negated == set(c.loc[c["mention_planted"] == negated_kind, "crime_id"])
