@@ -54,6 +54,20 @@ RECLASS: dict[str, tuple[float, list[str], list[float]]] = {
 }
 
 
+# The published Home Office outcome groups, in order, and the outcome types in each ("pending": no
+# outcome yet). The truth's own copy (the synthetic package is below helpers.disclosure, whose
+# OUTCOME_GROUPS a test checks it against).
+HO_OUTCOME_GROUPS: dict[str, tuple[int | str, ...]] = {
+    "Charged/summonsed": (1,),
+    "Out-of-court (formal)": (2, 3, 6),
+    "Out-of-court (informal)": (7, 8),
+    "Taken into consideration": (4,),
+    "Evidential difficulties": (14, 15, 16),
+    "Investigation complete – no suspect identified": (18,),
+    "Other outcomes": (5, 9, 10, 11, 12, 13, 17, 19, 20, 21, 22),
+    "Not yet assigned an outcome": ("pending",),
+}
+
 # Home Office outcome types: weights per family
 OUT_ORD = {
     18: 0.44,

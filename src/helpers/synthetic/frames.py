@@ -10,6 +10,7 @@ from helpers.synthetic.charges import WORDING, DrawnCharges
 from helpers.synthetic.classes import CLS_CODE
 from helpers.synthetic.crimes import CrimeModel
 from helpers.synthetic.involvements import Involvements
+from helpers.synthetic.mentions import PlantedMentions
 from helpers.synthetic.names import FORENAMES, MIDDLE, SURNAMES
 from helpers.synthetic.people import Individuals, PersonRecords
 
@@ -109,8 +110,12 @@ def _outcome_col(v: np.ndarray) -> pd.api.extensions.ExtensionArray:
     return pd.array(np.where(v > 0, v, 0), dtype="Int64").copy()
 
 
-def crimes_frame(c: CrimeModel) -> pd.DataFrame:
-    """One row per true crime (CMS row and Connect copy of a migrated crime are ONE row)."""
+def crimes_frame(c: CrimeModel, planted: PlantedMentions | None = None) -> pd.DataFrame:
+    """One row per true crime (CMS row and Connect copy of a migrated crime are ONE row).
+
+    With `planted`: `mentions_<term>` (the circumstances mention the term, not only negated),
+    `mention_planted` (the kind of sentence planted, "" for none) and `mention_phrase` (the
+    phrase the crime's only mention of its term sits in, e.g. "hot dog", else None)."""
     r, sw, now, texts, labels = c.recording, c.switchover, c.now, c.texts, c.labels
     df = pd.DataFrame(
         {
@@ -152,4 +157,9 @@ def crimes_frame(c: CrimeModel) -> pd.DataFrame:
     for col, v in (("outcome", now.outcome), ("outcome_at_switch", sw.outcome)):
         df[col] = df[col].mask(v == 0)
     df["ho_class_at_switch"] = df["ho_class_at_switch"].where(sw.cls >= 0, None)
+    if planted is not None:
+        for term, mentioned in planted.mentions.items():
+            df[f"mentions_{term}"] = mentioned
+        df["mention_planted"] = planted.kind
+        df["mention_phrase"] = planted.phrase
     return df

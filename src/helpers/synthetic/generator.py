@@ -23,6 +23,7 @@ from helpers.synthetic.contract import SWITCHOVER
 from helpers.synthetic.crimes import Span, draw_crimes
 from helpers.synthetic.frames import charges_frame, crimes_frame, individuals_frame, links_frame
 from helpers.synthetic.involvements import draw_involvements
+from helpers.synthetic.mentions import plant_mentions
 from helpers.synthetic.one_system import write_one_system
 from helpers.synthetic.people import draw_individuals, draw_records
 from helpers.synthetic.render import write_files
@@ -68,11 +69,13 @@ def generate_extracts(
     charges = draw_charges(rng, crimes, involvements)
     people = draw_individuals(rng, crimes, involvements, charges, taken)
     records = draw_records(rng, crimes, involvements, people, charges)
+    # words a request may search for, from a stream of their own: no other draw changes
+    crimes, planted = plant_mentions(seed, crimes)
     links = links_frame(involvements, records)
     individuals = individuals_frame(involvements, people, records)
     charge_rows = charges_frame(crimes, charges, links)
     truth = SyntheticTruth(
-        crimes=crimes_frame(crimes),
+        crimes=crimes_frame(crimes, planted),
         individuals=individuals,
         links=links,
         charges=charge_rows,
