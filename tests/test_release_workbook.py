@@ -171,3 +171,17 @@ def test_workbook_module_is_gptables():
 
     assert issubclass(workbook_module._PlainWorkbook, GPWorkbook)
     assert issubclass(workbook_module._PlainWorksheet, GPWorksheet)
+
+
+def test_control_characters_leave_a_workbook_a_spreadsheet_can_open():
+    """XML cannot hold them: a cell keeps them as xlsx's escapes (`_x0001_`), a column label and
+    the properties' title show U+FFFD instead (xlsxwriter would write them as they are, and no
+    spreadsheet could open the file)."""
+    weird = "a\x01b\x0bc\x1fd\re\tf\u2028g\ufffeh"
+    odd = frame([["Offence", weird], [weird, "12"]])
+    data = workbook([WorkbookTable("odd", weird, odd, [weird])], WorkbookRequest("R1", weird, date(2019, 1, 1), T))
+    book = opened(data)  # it opens
+    assert book.properties.title == "FOI R1: a\ufffdb\ufffdc\ufffdd_x000D_e\tf\u2028g\ufffdh"
+    values = [c.value for row in book["Table_1"].iter_rows() for c in row if c.value is not None]
+    assert "a_x0001_b_x000B_c_x001F_d_x000D_e\tf\u2028g_xFFFE_h" in values  # openpyxl leaves xlsx's escapes
+    assert "a\ufffdb\ufffdc\ufffdd_x000D_e\tf\u2028g\ufffdh" in values  # the column label

@@ -55,6 +55,9 @@ _COUNT_TEXT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+", re.ASCII)
 #: what Excel accepts as a table's name (and is not a cell reference such as `A1` or `R1C1`)
 _TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,254}", re.ASCII)
 _CELL_LIKE = re.compile(r"[A-Za-z]{1,3}\d+|[Rr]\d*[Cc]?\d*|[Cc]\d*", re.ASCII)
+#: characters XML 1.0 cannot hold: xlsxwriter escapes them in a cell (`_x0001_`), not in a
+#: table's column names or the properties
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -166,12 +169,17 @@ def data_cell(text: str) -> int | FormatList:
     return int(text.replace(",", "")) if _COUNT_TEXT.fullmatch(text) else text_cell(text)
 
 
+def xml_text(text: str) -> str:
+    """A text XML can hold: a control character (but tab and line breaks) as \ufffd."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def column_headers(frame: pd.DataFrame) -> list[str]:
     """The table's column labels as an Excel table needs them: none empty (`Column 2`), none
-    the same as another but for case (`Total (2)`)."""
+    the same as another but for case (`Total (2)`), no control character (`xml_text`)."""
     headers: list[str] = []
     seen: set[str] = set()
-    for k, label in enumerate(str(column) for column in frame.columns):
+    for k, label in enumerate(xml_text(str(column)) for column in frame.columns):
         header = label if label.strip() else f"Column {k + 1}"
         n = 2
         while header.casefold() in seen:
@@ -305,9 +313,8 @@ def tables_workbook(request: WorkbookRequest, tables: Sequence[WorkbookTable]) -
     out = io.BytesIO()
     book = _PlainWorkbook(out, options=dict(XLSX_OPTIONS))
     when = datetime.combine(request.extracts_taken_on, datetime.min.time(), UTC)
-    book.set_properties(
-        {"title": f"FOI {request.reference}: {request.title}", "author": CREATOR, "created": when}
-    )
+    title = xml_text(f"FOI {request.reference}: {request.title}")
+    book.set_properties({"title": title, "author": CREATOR, "created": when})
     front = cover(request, tables)
     book.add_worksheet(front.cover_label).write_cover(front)
     contents = book.make_table_of_contents(sheets)
