@@ -74,11 +74,61 @@ class Markup:
         return self._scan
 
 
+@dataclass(frozen=True)
+class SheetCell:
+    """One cell of a workbook's sheet (`helpers.gate.xlsx`): where it is (from 1), its text as
+    a spreadsheet shows it (a formula as `=...`, a number as its format writes it), what it is,
+    and, for a text, whether it has the quote prefix (a spreadsheet keeps it a text when the
+    cell is edited, as a CSV cell after a `'`)."""
+
+    row: int
+    column: int
+    text: str
+    kind: Literal["text", "number", "formula", "other"]
+    quoted: bool = False
+
+    @property
+    def ref(self) -> str:
+        """`B3`."""
+        letters, n = "", self.column
+        while n:
+            n, rest = divmod(n - 1, 26)
+            letters = chr(65 + rest) + letters
+        return f"{letters}{self.row}"
+
+
+#: sheet names a finding may repeat (the workbook's own): any other is named by its position,
+#: as a name is text from the file and may be the very leak found
+_OWN_SHEET_NAME = re.compile(r"Cover|Contents|Notes|Table_\d{1,4}")
+
+
+@dataclass
+class Sheet:
+    """A workbook's sheet as the rules see it: its cells; its Excel tables (first row, first
+    column, last row, last column, from 1: a header row, then rows whose first cell is a label),
+    those whose data are words apart (gptables' contents and notes); its formulas outside cells
+    (conditional formats, validations), each with where it is."""
+
+    name: str
+    position: int = 0
+    cells: list[SheetCell] = field(default_factory=list)
+    tables: list[tuple[int, int, int, int]] = field(default_factory=list)
+    word_tables: list[tuple[int, int, int, int]] = field(default_factory=list)
+    formulas: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        if _OWN_SHEET_NAME.fullmatch(self.name):
+            return f"sheet {self.name!r}"
+        return f"sheet {self.position}" if self.position else "the workbook"
+
+
 @dataclass
 class Content:
     """One release file (or table) as the rules see it: text `segments` (for the identifier, name
-    and copied-text rules), a CSV table's `grid` (small counts, formulas), `markup` and
-    `pdf_actions` (links), and what reading it found."""
+    and copied-text rules), a CSV table's `grid` or a workbook's `sheets` (small counts,
+    formulas), `markup`, `pdf_actions` and `external_parts` (links), `active_parts` (a
+    workbook's macros and embedded objects), and what reading it found."""
 
     file: str
     segments: list[Segment] = field(default_factory=list)
@@ -88,6 +138,11 @@ class Content:
     markup: list[Markup] = field(default_factory=list)
     pdf_actions: set[str] = field(default_factory=set)  # `/URI`, `/Launch`...: a PDF's actions
     findings: list[Finding] = field(default_factory=list)  # what reading found (unreadable)
+    sheets: list[Sheet] = field(default_factory=list)  # a workbook (xlsx): its sheets
+    #: a workbook's relationships to something outside it (a link, a linked file): where each is
+    external_parts: list[str] = field(default_factory=list)
+    #: a workbook's parts that run or embed something (macros, ActiveX, OLE objects)
+    active_parts: list[str] = field(default_factory=list)
 
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".svg", ".xml"}
@@ -121,6 +176,8 @@ def read_path(path: Path, file: str) -> Content:
     if suffix == ".pdf" or data.startswith(b"%PDF-"):
         _read_pdf(path, data, content)
         return content
+    if suffix == ".xlsx":
+        return read_xlsx_bytes(data, file)
     text = _decode(data, file)
     if isinstance(text, Finding):
         content.findings.append(text)
@@ -136,6 +193,15 @@ def read_path(path: Path, file: str) -> Content:
         content.markup.append(Markup("css", text))
     else:  # any other text: searched as it is
         content.segments.append(Segment(text))
+    return content
+
+
+def read_xlsx_bytes(data: bytes, file: str) -> Content:
+    """A workbook (`.xlsx`) read from its bytes (`helpers.gate.xlsx`); `file` names it."""
+    from helpers.gate.xlsx import read_xlsx  # it imports this module
+
+    content = Content(file)
+    read_xlsx(data, content)
     return content
 
 
