@@ -197,10 +197,9 @@ def excel_table_name(name: str, number: int) -> str:
     return f"table_{number}"
 
 
-def marks_used(tables: Sequence[WorkbookTable], threshold: int) -> list[str]:
-    """The suppression marks the tables show, in the notes' order."""
-    marks = [primary_display(threshold), SECONDARY_DISPLAY]
-    return [m for m in marks if any((t.frame.iloc[:, 1:] == m).any().any() for t in tables)]
+def data_texts(table: WorkbookTable) -> set[str]:
+    """The texts of a table's data cells (all but its first column)."""
+    return set(table.frame.iloc[:, 1:].to_numpy().ravel().tolist())
 
 
 def mark_notes(threshold: int) -> dict[str, str]:
@@ -220,22 +219,20 @@ def mark_notes(threshold: int) -> dict[str, str]:
 def notes_of(
     tables: Sequence[WorkbookTable], threshold: int
 ) -> tuple[list[str], dict[str, list[int]]]:
-    """The notes sheet's notes (the marks first, then each table's own) and, by table name, the
-    numbers of the notes its title refers to."""
+    """The notes sheet's notes (the marks the tables show first, then each table's own) and, by
+    table name, the numbers of the notes its title refers to."""
     explained = mark_notes(threshold)
-    texts: list[str] = [explained[mark] for mark in marks_used(tables, threshold)]
+    shown = {table.name: data_texts(table) for table in tables}
+    marks = [mark for mark in explained if any(mark in texts for texts in shown.values())]
+    texts: list[str] = [explained[mark] for mark in marks]
     refers: dict[str, list[int]] = {}
     for table in tables:
-        shown = [
-            k + 1
-            for k, mark in enumerate(marks_used(tables, threshold))
-            if (table.frame.iloc[:, 1:] == mark).any().any()
-        ]
+        numbers = [k + 1 for k, mark in enumerate(marks) if mark in shown[table.name]]
         for note in table.notes:
             if note not in texts:
                 texts.append(note)
-            shown.append(texts.index(note) + 1)
-        refers[table.name] = shown
+            numbers.append(texts.index(note) + 1)
+        refers[table.name] = numbers
     return texts, refers
 
 
