@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.gate.report import Finding
+from helpers.gate.xlsx import Sheet, read_xlsx
 
 
 @dataclass
@@ -72,55 +73,6 @@ class Markup:
         if self._scan is None:
             self._scan = HtmlScan(self.text)
         return self._scan
-
-
-@dataclass(frozen=True)
-class SheetCell:
-    """One cell of a workbook's sheet (`helpers.gate.xlsx`): where it is (from 1), its text as
-    a spreadsheet shows it (a formula as `=...`, a number as its format writes it), what it is,
-    and, for a text, whether it has the quote prefix (a spreadsheet keeps it a text when the
-    cell is edited, as a CSV cell after a `'`)."""
-
-    row: int
-    column: int
-    text: str
-    kind: Literal["text", "number", "formula", "other"]
-    quoted: bool = False
-
-    @property
-    def ref(self) -> str:
-        """`B3`."""
-        letters, n = "", self.column
-        while n:
-            n, rest = divmod(n - 1, 26)
-            letters = chr(65 + rest) + letters
-        return f"{letters}{self.row}"
-
-
-#: sheet names a finding may repeat (the workbook's own): any other is named by its position,
-#: as a name is text from the file and may be the very leak found
-_OWN_SHEET_NAME = re.compile(r"Cover|Contents|Notes|Table_\d{1,4}")
-
-
-@dataclass
-class Sheet:
-    """A workbook's sheet as the rules see it: its cells; its Excel tables (first row, first
-    column, last row, last column, from 1: a header row, then rows whose first cell is a label),
-    those whose data are words apart (gptables' contents and notes); its formulas outside cells
-    (conditional formats, validations), each with where it is."""
-
-    name: str
-    position: int = 0
-    cells: list[SheetCell] = field(default_factory=list)
-    tables: list[tuple[int, int, int, int]] = field(default_factory=list)
-    word_tables: list[tuple[int, int, int, int]] = field(default_factory=list)
-    formulas: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def where(self) -> str:
-        if _OWN_SHEET_NAME.fullmatch(self.name):
-            return f"sheet {self.name!r}"
-        return f"sheet {self.position}" if self.position else "the workbook"
 
 
 @dataclass
@@ -198,11 +150,15 @@ def read_path(path: Path, file: str) -> Content:
 
 def read_xlsx_bytes(data: bytes, file: str) -> Content:
     """A workbook (`.xlsx`) read from its bytes (`helpers.gate.xlsx`); `file` names it."""
-    from helpers.gate.xlsx import read_xlsx  # it imports this module
-
-    content = Content(file)
-    read_xlsx(data, content)
-    return content
+    book = read_xlsx(data)
+    return Content(
+        file,
+        segments=[Segment(text, marks) for text, marks in book.segments],
+        findings=[Finding(file, "unreadable", detail) for detail in book.unreadable],
+        sheets=book.sheets,
+        external_parts=book.external_parts,
+        active_parts=book.active_parts,
+    )
 
 
 # ---- HTML

@@ -1,6 +1,7 @@
 """Reading a workbook (`.xlsx`, such as `release/tables.xlsx`) for the release gate.
 
-An xlsx file is a zip of XML parts. What the rules get (`readers.Content`):
+An xlsx file is a zip of XML parts. What the rules get (`WorkbookRead`, made a
+`readers.Content` by `readers.read_xlsx_bytes`):
 
 - every sheet's cells (`Sheet`): a text as its cell shows it (shared strings, inline strings and
   rich text joined, `_xHHHH_` escapes decoded), a number as its format shows it (`1,234` for
@@ -26,10 +27,9 @@ import io
 import posixpath
 import re
 import zipfile
+from dataclasses import dataclass, field
+from typing import Literal
 from xml.etree import ElementTree
-
-from helpers.gate.readers import Content, Segment, Sheet, SheetCell
-from helpers.gate.report import Finding
 
 MAX_PART_BYTES = 64 << 20
 MAX_TOTAL_BYTES = 256 << 20
@@ -68,6 +68,69 @@ _HEADERS_FOOTERS = {
 }
 
 
+@dataclass(frozen=True)
+class SheetCell:
+    """One cell of a workbook's sheet (`helpers.gate.xlsx`): where it is (from 1), its text as
+    a spreadsheet shows it (a formula as `=...`, a number as its format writes it), what it is,
+    and, for a text, whether it has the quote prefix (a spreadsheet keeps it a text when the
+    cell is edited, as a CSV cell after a `'`)."""
+
+    row: int
+    column: int
+    text: str
+    kind: Literal["text", "number", "formula", "other"]
+    quoted: bool = False
+
+    @property
+    def ref(self) -> str:
+        """`B3`."""
+        letters, n = "", self.column
+        while n:
+            n, rest = divmod(n - 1, 26)
+            letters = chr(65 + rest) + letters
+        return f"{letters}{self.row}"
+
+
+#: sheet names a finding may repeat (the workbook's own): any other is named by its position,
+#: as a name is text from the file and may be the very leak found
+_OWN_SHEET_NAME = re.compile(r"Cover|Contents|Notes|Table_\d{1,4}")
+
+
+@dataclass
+class Sheet:
+    """A workbook's sheet as the rules see it: its cells; its Excel tables (first row, first
+    column, last row, last column, from 1: a header row, then rows whose first cell is a label),
+    those whose data are words apart (gptables' contents and notes); its formulas outside cells
+    (conditional formats, validations), each with where it is."""
+
+    name: str
+    position: int = 0
+    cells: list[SheetCell] = field(default_factory=list)
+    tables: list[tuple[int, int, int, int]] = field(default_factory=list)
+    word_tables: list[tuple[int, int, int, int]] = field(default_factory=list)
+    formulas: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        if _OWN_SHEET_NAME.fullmatch(self.name):
+            return f"sheet {self.name!r}"
+        return f"sheet {self.position}" if self.position else "the workbook"
+
+
+@dataclass
+class WorkbookRead:
+    """What the gate read of a workbook: its sheets, its texts (text, marks: where each offset
+    is), why it cannot be read whole, its relationships to outside and its active parts."""
+
+    sheets: list[Sheet] = field(default_factory=list)
+    segments: list[tuple[str, list[tuple[int, str]]]] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    #: its relationships to something outside it (a link, a linked file): where each is
+    external_parts: list[str] = field(default_factory=list)
+    #: its parts that run or embed something (macros, ActiveX, OLE objects)
+    active_parts: list[str] = field(default_factory=list)
+
+
 def local(tag: str) -> str:
     """An XML tag without its namespace (transitional and strict workbooks alike)."""
     return tag.rsplit("}", 1)[-1]
@@ -78,11 +141,12 @@ def unescape(text: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
-def read_xlsx(data: bytes, content: Content) -> None:
-    """Fill `content` from a workbook's bytes (see the module doc)."""
+def read_xlsx(data: bytes) -> WorkbookRead:
+    """A workbook read from its bytes (see the module doc)."""
+    content = WorkbookRead()
     parts = _parts(data, content)
     if parts is None:
-        return
+        return content
     rels = {name: _relationships(root) for name, root in parts.items() if name.endswith(".rels")}
     for name, targets in rels.items():
         for kind, _target, external in targets.values():
@@ -107,21 +171,20 @@ def read_xlsx(data: bytes, content: Content) -> None:
         _defined_names(workbook, content)
     unused = [text for k, text in enumerate(strings) if k not in used]
     if unused:
-        content.segments.append(Segment("\n".join(unused), [(0, "a shared string no cell shows")]))
+        content.segments.append(("\n".join(unused), [(0, "a shared string no cell shows")]))
     for name, root in parts.items():
         if name.startswith("docProps/") or name.startswith("xl/tables/"):
             _all_text(name, root, content)
     if styles.formats:
-        content.segments.append(
-            Segment("\n".join(styles.formats), [(0, "the workbook's number formats")])
-        )
+        content.segments.append(("\n".join(styles.formats), [(0, "the workbook's number formats")]))
+    return content
 
 
-def _unreadable(content: Content, detail: str) -> None:
-    content.findings.append(Finding(content.file, "unreadable", detail))
+def _unreadable(content: WorkbookRead, detail: str) -> None:
+    content.unreadable.append(detail)
 
 
-def _parts(data: bytes, content: Content) -> dict[str, ElementTree.Element] | None:
+def _parts(data: bytes, content: WorkbookRead) -> dict[str, ElementTree.Element] | None:
     """The workbook's XML parts by name, parsed; None (and why, in `content`) if it cannot be
     read whole. Active parts are noted, not read."""
     try:
@@ -275,8 +338,8 @@ def _sheet(
     strings: list[str],
     styles: _Styles,
     used: set[int],
-    content: Content,
-) -> tuple[Sheet, Segment]:
+    content: WorkbookRead,
+) -> tuple[Sheet, tuple[str, list[tuple[int, str]]]]:
     """A sheet's cells and formulas, and its text segment (its name, cells, header, footer and
     links' words, each marked where it is)."""
     sheet = Sheet(name, position)
@@ -311,7 +374,7 @@ def _sheet(
             for attribute in ("display", "tooltip", "location", "prompt", "error"):
                 if element.get(attribute):
                     add(element.get(attribute, ""), f"{sheet.where}, a {tag}'s {attribute}")
-    return sheet, Segment("\n".join(lines), marks)
+    return sheet, ("\n".join(lines), marks)
 
 
 def _cell(
@@ -321,7 +384,7 @@ def _cell(
     strings: list[str],
     styles: _Styles,
     used: set[int],
-    content: Content,
+    content: WorkbookRead,
 ) -> SheetCell | None:
     kind = c.get("t", "n")
     style = int(c.get("s", "0") or 0)
@@ -378,7 +441,7 @@ def _tables(
     return areas
 
 
-def _defined_names(workbook: ElementTree.Element, content: Content) -> None:
+def _defined_names(workbook: ElementTree.Element, content: WorkbookRead) -> None:
     """The workbook's defined names: their names and values are words; a value that calls a
     function is a formula (a print area, a plain reference, is not)."""
     names = Sheet("the workbook's defined names")
@@ -392,12 +455,12 @@ def _defined_names(workbook: ElementTree.Element, content: Content) -> None:
                     (f"the defined name {element.get('name', '')!r}", "=" + value)
                 )
     if texts:
-        content.segments.append(Segment("\n".join(texts), [(0, "the workbook's defined names")]))
+        content.segments.append(("\n".join(texts), [(0, "the workbook's defined names")]))
     if names.formulas:
         content.sheets.append(names)
 
 
-def _all_text(name: str, root: ElementTree.Element, content: Content) -> None:
+def _all_text(name: str, root: ElementTree.Element, content: WorkbookRead) -> None:
     """Every text of a part (the properties, an Excel table's definition) and its names (a
     table's, its columns'); not its other attributes: numbers there are the file's own sizes."""
     texts = [unescape(e.text.strip()) for e in root.iter() if e.text and e.text.strip()]
@@ -408,4 +471,4 @@ def _all_text(name: str, root: ElementTree.Element, content: Content) -> None:
         if local(key) in ("name", "displayName", "title") and re.search(r"[^\W\d_]", value)
     ]
     if texts:
-        content.segments.append(Segment("\n".join(texts), [(0, f"the workbook's part {name}")]))
+        content.segments.append(("\n".join(texts), [(0, f"the workbook's part {name}")]))

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 
-from helpers.gate.readers import NEUTRALISED, Content, Sheet, SheetCell
+from helpers.gate.readers import NEUTRALISED, Content
 from helpers.gate.report import Finding
 from helpers.gate.rules.base import Context
+from helpers.gate.xlsx import Sheet, SheetCell
 
 SUPPRESSED_MARK = "[c]"
 

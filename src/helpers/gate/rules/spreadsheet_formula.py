@@ -13,10 +13,11 @@ the column and the first character, never the cell.
 
 from __future__ import annotations
 
-from helpers.gate.readers import Content, Sheet, is_formula
+from helpers.gate.readers import Content, is_formula
 from helpers.gate.report import Finding
 from helpers.gate.rules.base import Context
 from helpers.gate.rules.external_link import formula_reaches_outside
+from helpers.gate.xlsx import Sheet
 
 _SHOWN = {"\t": "a tab", "\r": "a carriage return"}
 
