@@ -412,7 +412,7 @@ def test_the_index_lists_the_published_releases_newest_first_without_the_withdra
     log = started(tmp_path / "log")
     with log.locked():
         for reference, day in (("OLD1", "2026-01-01"), ("NEW2", "2026-03-01"), ("GONE3", "2026-02-01")):
-            published = record(reference, release_files={"briefing.html": "x", "tables/people_charged.csv": "y"})
+            published = record(reference, release_files={"briefing.html": "x", "tables.xlsx": "z", "tables/people_charged.csv": "y"})
             published.times = {"published": f"{day}T10:00:00+00:00"}
             log.add_published(published)
     log.withdraw("GONE3")
@@ -420,6 +420,7 @@ def test_the_index_lists_the_published_releases_newest_first_without_the_withdra
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert page.index("NEW2") < page.index("OLD1") and "GONE3" not in page
     assert 'href="published/OLD1/v1/briefing.html"' in page and 'href="published/OLD1/v1/tables/people_charged.csv"' in page
+    assert 'href="published/OLD1/v1/tables.xlsx">spreadsheet</a>' in page  # the tables as a workbook
     assert "briefing.pdf" not in page  # only the files the release has
 
 

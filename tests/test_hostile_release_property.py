@@ -46,6 +46,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
+import openpyxl
 import pytest
 import tinyhtml5
 import yaml
@@ -539,7 +540,8 @@ SIGNED_NUMBER = re.compile(r"[+-](?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 def unneutralised_formulas(release: Path) -> list[str]:
     """CSV cells a spreadsheet would run: starting with `=`, `+`, `-`, `@`, a tab or a carriage
-    return and not a signed number (a neutralised one starts with `'`)."""
+    return and not a signed number (a neutralised one starts with `'`); in `tables.xlsx` (read
+    with openpyxl), a formula cell, or a text cell so starting without the quote prefix."""
     found = []
     for table in sorted((release / "tables").glob("*.csv")):
         grid = csv_grid(table)
@@ -550,7 +552,21 @@ def unneutralised_formulas(release: Path) -> list[str]:
                     cell
                 ):
                     found.append(f"{table.name}: {cell[:30]!r}")
+    for cell in workbook_cells(release):
+        text = str(cell.value)
+        if cell.data_type == "f" or (
+            cell.data_type == "s" and text[:1] in {"=", "+", "-", "@", "\t", "\r"} and not cell.quotePrefix
+        ):
+            found.append(f"tables.xlsx: {cell.coordinate} {text[:30]!r}")
     return found
+
+
+def workbook_cells(release: Path) -> list:
+    """Every cell of `tables.xlsx` holding something, as openpyxl reads it (none: no workbook)."""
+    if not (release / "tables.xlsx").is_file():
+        return []
+    book = openpyxl.load_workbook(release / "tables.xlsx")
+    return [cell for sheet in book for row in sheet.iter_rows() for cell in row if cell.value is not None]
 
 
 def strings_of(value) -> list[str]:
@@ -579,6 +595,11 @@ def released_texts(release: Path) -> dict[str, str]:
         )
     manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
     texts["manifest.json"] = " ".join(strings_of(manifest))
+    if (release / "tables.xlsx").is_file():
+        book = openpyxl.load_workbook(release / "tables.xlsx")
+        texts["tables.xlsx"] = " ".join(
+            [*book.sheetnames, str(book.properties.title), *(str(c.value) for c in workbook_cells(release))]
+        )
     return texts
 
 

@@ -638,14 +638,17 @@ def test_neutralised_formulas_and_negative_numbers_in_a_csv_pass(tmp_path, sensi
     assert report.passed, report.findings
 
 
-def test_an_xlsx_file_is_not_released(tmp_path, sensitive):
-    """The run writes no spreadsheet; one put in the release by hand is a file the gate cannot read."""
+def test_an_xlsx_file_the_gate_cannot_read_whole_is_not_released(tmp_path, sensitive):
+    """A workbook is read (tests/test_release_workbook.py); one put in the release by hand without
+    its workbook part is a file the gate cannot read, and its sheet's formula is found all the same."""
     import zipfile
 
     release = make_release(tmp_path)
     with zipfile.ZipFile(release / "tables" / "offences.xlsx", "w") as book:
-        book.writestr("xl/worksheets/sheet1.xml", '<worksheet><c><f>HYPERLINK("https://example.org")</f></c></worksheet>')
-    assert_caught(check_release(release, T, sensitive), "unreadable", "tables/offences.xlsx")
+        book.writestr("xl/worksheets/sheet1.xml", '<worksheet><sheetData><row r="1"><c r="A1"><f>HYPERLINK("https://example.org")</f></c></row></sheetData></worksheet>')
+    report = check_release(release, T, sensitive)
+    assert_caught(report, "unreadable", "tables/offences.xlsx", also=("external_link",))
+    assert findings(report, "external_link", "tables/offences.xlsx")
 
 
 # ---- (g) active content: nothing in a release file may run

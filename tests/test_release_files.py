@@ -41,11 +41,12 @@ def two_runs(tmp_path_factory):
 def test_the_same_inputs_give_byte_identical_release_files_but_the_manifest(two_runs):
     first, second = two_runs
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
-    assert Path("briefing.pdf") in files and Path("briefing.html") in files
+    assert Path("briefing.pdf") in files and Path("briefing.html") in files and Path("tables.xlsx") in files
     for relative in files:
         if relative.name != "manifest.json":
             assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
     manifests = [json.loads((run / "manifest.json").read_text()) for run in two_runs]
+    assert "tables.xlsx" in manifests[0]["release_files"]
     assert {k: v for k, v in manifests[0].items() if k != "run_time"} == {k: v for k, v in manifests[1].items() if k != "run_time"}
 
 
@@ -134,3 +135,21 @@ def test_no_withheld_figure_can_be_recovered_from_the_release_files(two_runs):
     for cell in attacker.hidden:
         low, high = attacker.extremes(cell)
         assert low < high, f"{cell} can be worked out: it must be {low}"
+
+
+def test_the_workbook_holds_the_csv_files_cells(two_runs):
+    """tables.xlsx, one sheet per CSV file in its order, each Excel table's cells the file's: a
+    count as a number (shown `1,234`), a mark or a label as the same text."""
+    import openpyxl
+
+    release = two_runs[0]
+    book = openpyxl.load_workbook(release / "tables.xlsx")
+    sheets = [book[name] for name in book.sheetnames if name.startswith("Table_")]
+    csv_files = {p.stem: p for p in (release / "tables").glob("*.csv")}
+    assert sorted(next(iter(sheet.tables)) for sheet in sheets) == sorted(csv_files)
+    for sheet in sheets:
+        name = next(iter(sheet.tables))
+        rows = [[cell.value for cell in row] for row in sheet[sheet.tables[name].ref]]
+        shown = [[f"{v:,}" if isinstance(v, int) else v for v in row] for row in rows]
+        expected = [[str(v) for v in row] for row in [pd.read_csv(csv_files[name], dtype=str, keep_default_na=False).columns.tolist(), *pd.read_csv(csv_files[name], dtype=str, keep_default_na=False).values.tolist()]]
+        assert shown == expected, name

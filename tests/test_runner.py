@@ -170,8 +170,10 @@ def test_quarantined_rows_do_not_stop_a_run_that_is_not_strict(good):
     assert re.fullmatch(r"(20180075: started a new disclosure log in .*\n)?20180075: done in [\d.]+ s -> "
                         r".*/20180075/release \(a draft: review it, then foi-briefing log publish 20180075\)\n", done.stdout), done.stdout
     release = good["request"] / "release"
-    assert {p.name for p in release.iterdir()} == {"briefing.html", "briefing.pdf", "manifest.json", "tables"}
+    assert {p.name for p in release.iterdir()} == {"briefing.html", "briefing.pdf", "manifest.json", "tables", "tables.xlsx"}
     assert (release / "briefing.pdf").read_bytes().startswith(b"%PDF")
+    # the release to publish holds the workbook the notebook wrote, as it is
+    assert (good["request"] / "restricted" / "to-publish" / "tables.xlsx").read_bytes() == (release / "tables.xlsx").read_bytes()
 
 
 @pytest.mark.slow
@@ -351,7 +353,9 @@ def test_a_briefing_that_would_publish_a_crime_reference_is_stopped_by_the_gate(
     out = tmp_path / "out"
     shutil.copytree(good["out"], out)
     before = digests(out / "20180075")
-    params = parameters_file(tmp_path / "request.yaml", title="People charged with meeting a child following sexual grooming, as in CM/16/0000002")
+    # in a question: the page and the manifest show it, not the tables (the title is in tables.xlsx)
+    questions = yaml.safe_load(PARAMS.read_text(encoding="utf-8"))["questions"]
+    params = parameters_file(tmp_path / "request.yaml", questions=[*questions, "As in CM/16/0000002?"])
     done = run(params, good["extracts"], out, "--formats", "html")
     assert done.returncode == EXIT["gate"], done.stderr
     message = one_line(done)
@@ -369,6 +373,21 @@ def test_a_briefing_that_would_publish_a_crime_reference_is_stopped_by_the_gate(
     assert (folder / "NOT-RELEASED-failed-run" / "tables").is_dir() and wrong_modes(out / ".failed") == []
     readme = (folder / "README.txt").read_text(encoding="utf-8")
     assert "NOT RELEASED" in readme and "release gate: FAILED" in readme
+
+
+def test_a_title_with_a_crime_reference_is_stopped_before_the_tables_are_written(good, tmp_path):
+    """The title is on tables.xlsx's cover: the tables' gate, in the notebook, stops the run
+    before any table or the workbook is written."""
+    params = parameters_file(tmp_path / "request.yaml", title="People charged with meeting a child following sexual grooming, as in CM/16/0000002")
+    done = run(params, good["extracts"], tmp_path / "out", "--formats", "html")
+    assert done.returncode == EXIT["gate"], done.stderr
+    message = one_line(done)
+    assert "contains a crime reference" in message and "CM/16/0000002" not in message, message
+    folder = failed_folder(message)
+    report = json.loads((folder / "restricted" / "gate_tables.json").read_text(encoding="utf-8"))
+    assert {finding["file"] for finding in report["findings"]} == {"tables.xlsx"}
+    assert not list((folder / "NOT-RELEASED-failed-run").rglob("*.csv"))
+    assert not (folder / "NOT-RELEASED-failed-run" / "tables.xlsx").exists()
 
 
 # ---- several requests: each runs; the exit code is the failed one's

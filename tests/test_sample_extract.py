@@ -71,7 +71,7 @@ def test_foi_briefing_run_releases_the_briefing_and_the_same_figures(tmp_path, e
     )
     assert done.returncode == 0, done.stderr
     release = tmp_path / "20180075" / "release"
-    assert {p.name for p in release.iterdir()} == {"briefing.html", "briefing.pdf", "manifest.json", "tables"}
+    assert {p.name for p in release.iterdir()} == {"briefing.html", "briefing.pdf", "manifest.json", "tables", "tables.xlsx"}
     assert (release / "briefing.pdf").read_bytes().startswith(b"%PDF")
     results = json.loads((tmp_path / "20180075" / "restricted" / "results.json").read_text())
     assert {k: results[k] for k in expected} == expected | {"vigilante": {**results["vigilante"], **expected["vigilante"]}}

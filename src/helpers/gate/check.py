@@ -9,6 +9,7 @@ with any finding fails the run.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,7 @@ from helpers.gate.readers import (
     Segment,
     read_path,
     read_tables,
+    read_xlsx_bytes,
     release_files,
     table_csv,
 )
@@ -102,17 +104,39 @@ def check_tables(
 
 
 def write_tables(
-    tables: Mapping[str, pd.DataFrame], folder: Path, threshold: int, sensitive: Sensitive | None
+    tables: Mapping[str, pd.DataFrame],
+    folder: Path,
+    threshold: int,
+    sensitive: Sensitive | None,
+    workbook: tuple[Path, bytes] | None = None,
 ) -> GateReport:
-    """Check the tables, then write each as `<folder>/<name>.csv`; raise ReleaseGateError (and
-    write nothing) if the gate finds anything."""
-    report = check_tables(tables, threshold, sensitive).raise_if_failed()
+    """Check the tables, and the workbook of them if given (its path and bytes), in one pass;
+    then write each table as `<folder>/<name>.csv` and the workbook (whole or not at all,
+    `write_whole`). Raise ReleaseGateError (and write nothing) if the gate finds anything."""
+    threshold = _check_threshold(threshold)
+    contents = read_tables(tables)
+    if workbook is not None:
+        contents.append(read_xlsx_bytes(workbook[1], Path(workbook[0]).name))
+    report = _run_rules(contents, Context(threshold, sensitive)).raise_if_failed()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
         filename = name if str(name).endswith(".csv") else f"{name}.csv"
         (folder / filename).write_text(table_csv(frame), encoding="utf-8", newline="")
+    if workbook is not None:
+        write_whole(Path(workbook[0]), workbook[1])
     return report
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all: to a hidden file beside it, then renamed (a run stopped
+    half-way leaves no half-written file by that name)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def check_release(

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.gate.report import Finding
+from helpers.gate.xlsx import Sheet, read_xlsx
 
 
 @dataclass
@@ -77,8 +78,9 @@ class Markup:
 @dataclass
 class Content:
     """One release file (or table) as the rules see it: text `segments` (for the identifier, name
-    and copied-text rules), a CSV table's `grid` (small counts, formulas), `markup` and
-    `pdf_actions` (links), and what reading it found."""
+    and copied-text rules), a CSV table's `grid` or a workbook's `sheets` (small counts,
+    formulas), `markup`, `pdf_actions` and `external_parts` (links), `active_parts` (a
+    workbook's macros and embedded objects), and what reading it found."""
 
     file: str
     segments: list[Segment] = field(default_factory=list)
@@ -88,6 +90,11 @@ class Content:
     markup: list[Markup] = field(default_factory=list)
     pdf_actions: set[str] = field(default_factory=set)  # `/URI`, `/Launch`...: a PDF's actions
     findings: list[Finding] = field(default_factory=list)  # what reading found (unreadable)
+    sheets: list[Sheet] = field(default_factory=list)  # a workbook (xlsx): its sheets
+    #: a workbook's relationships to something outside it (a link, a linked file): where each is
+    external_parts: list[str] = field(default_factory=list)
+    #: a workbook's parts that run or embed something (macros, ActiveX, OLE objects)
+    active_parts: list[str] = field(default_factory=list)
 
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".svg", ".xml"}
@@ -121,6 +128,8 @@ def read_path(path: Path, file: str) -> Content:
     if suffix == ".pdf" or data.startswith(b"%PDF-"):
         _read_pdf(path, data, content)
         return content
+    if suffix == ".xlsx":
+        return read_xlsx_bytes(data, file)
     text = _decode(data, file)
     if isinstance(text, Finding):
         content.findings.append(text)
@@ -137,6 +146,19 @@ def read_path(path: Path, file: str) -> Content:
     else:  # any other text: searched as it is
         content.segments.append(Segment(text))
     return content
+
+
+def read_xlsx_bytes(data: bytes, file: str) -> Content:
+    """A workbook (`.xlsx`) read from its bytes (`helpers.gate.xlsx`); `file` names it."""
+    book = read_xlsx(data)
+    return Content(
+        file,
+        segments=[Segment(text, marks) for text, marks in book.segments],
+        findings=[Finding(file, "unreadable", detail) for detail in book.unreadable],
+        sheets=book.sheets,
+        external_parts=book.external_parts,
+        active_parts=book.active_parts,
+    )
 
 
 # ---- HTML

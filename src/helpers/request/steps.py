@@ -532,20 +532,26 @@ def write_restricted(
 def write_release_tables(
     paths: OutputPaths, params: RequestParameters, released: Released, extract: Extract
 ) -> None:
-    """Write the released tables as CSV, after the release gate's checks on them.
+    """Write the released tables as CSV, and as one workbook (`release/tables.xlsx`,
+    `helpers.briefing.workbook`), after the release gate's checks on them.
 
     The same checks run again on every release file at the end of `foi-briefing run`; running
     them here means a direct papermill run cannot leave an unchecked table either.
     """
-    # here, not at the top: the gate loads when the tables are written, not at the kernel's start
+    # here, not at the top: the gate and gptables load when the tables are written, not at the
+    # kernel's start
+    from helpers.briefing.workbook import WORKBOOK, release_workbook
     from helpers.gate.check import write_tables
     from helpers.gate.sensitive import ExtractSensitive, read_search_scope
 
     tables = {name: csv_frame(table) for name, table in released.tables.items()}
+    workbook = (paths.release / WORKBOOK, release_workbook(params, tables, released))
     sensitive = ExtractSensitive(extract, read_search_scope(paths.restricted))
     paths.make()
     try:  # checked, then written; nothing is written if the check fails
-        report = write_tables(tables, paths.tables, params.disclosure_threshold, sensitive)
+        report = write_tables(
+            tables, paths.tables, params.disclosure_threshold, sensitive, workbook
+        )
     except ReleaseGateError as error:
         if error.report is not None:
             write_json(paths.restricted / "gate_tables.json", error.report.to_dict())

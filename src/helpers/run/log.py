@@ -225,7 +225,11 @@ def write_index(log: DisclosureLog) -> Path:
         here = public_folder(log, record.reference, record.version).relative_to(target.parent)
         links = [
             (label, (here / name).as_posix())
-            for label, name in (("briefing", "briefing.html"), ("PDF", "briefing.pdf"))
+            for label, name in (
+                ("briefing", "briefing.html"),
+                ("PDF", "briefing.pdf"),
+                ("spreadsheet", "tables.xlsx"),
+            )
             if name in record.release_files
         ]
         links += [

@@ -357,6 +357,7 @@ def seal_release(
     from helpers.briefing.report import DRAFT_MARK
     from helpers.gate.check import check_draft
     from helpers.gate.manifest import write_manifest
+    from helpers.gate.readers import release_files
     from helpers.gate.sensitive import ExtractSensitive, read_search_scope
 
     extract = sensitive.extract if sensitive is not None else checked_extract(params)
@@ -367,8 +368,13 @@ def seal_release(
         shared[private] = "(not published)" if shared[private] else None
     run_time = datetime.now(UTC).isoformat(timespec="seconds")
     to_publish = staged / "restricted" / TO_PUBLISH
-    if (staged / "release" / "tables").is_dir():  # the tables the notebook wrote, as they are
-        shutil.copytree(staged / "release" / "tables", to_publish / "tables", dirs_exist_ok=True)
+    # what the notebook wrote beside the briefing (the tables, tables.xlsx), as it is (the
+    # briefing's pages are exported into both folders, the draft's with its mark)
+    for written in release_files(staged / "release"):
+        relative = written.relative_to(staged / "release")
+        if relative.as_posix() not in ("briefing.html", "briefing.pdf"):
+            (to_publish / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(written, to_publish / relative)
     for folder in (staged / "release", to_publish):
         write_manifest(
             folder,

@@ -11,7 +11,8 @@ spaces ignored); a `<meta http-equiv="refresh">`, with an address or without. Th
 (`readers.HtmlScan`: the tags of `readers.HTML_TAG`); a `<` and a letter it does not take as a tag
 (an unmatched quote in it) is read to the next `>`, as a browser would. Text, comments included, is
 not read: `&lt;script&gt;` is words. A PDF's JavaScript is an action, found by the external-link
-rule.
+rule. A workbook (xlsx) fails with a macro (a VBA project, an Excel 4 macro sheet, a content type
+that enables macros), an ActiveX control or an embedded OLE object (`helpers.gate.xlsx`).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class ActiveContentRule:
 
 
 def _findings(content: Content) -> list[Finding]:
-    found = []
+    found = [Finding(content.file, "active_content", what) for what in content.active_parts]
     for markup in content.markup:
         if markup.kind != "html":
             continue

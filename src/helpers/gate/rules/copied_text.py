@@ -2,9 +2,9 @@
 
 Which texts: everything released is checked against the texts the run read (`Sensitive.texts()`:
 the search scope's, which its notebook could quote); the release's short texts, where a text an
-analyst typed lands as typed (each CSV cell, the manifest's values: every title, question and
-label), against every circumstances text of the extract (`Sensitive.all_texts()`), since an
-analyst can paste from any crime, in the scope or not.
+analyst typed lands as typed (each CSV cell, each text cell of a workbook, the manifest's values:
+every title, question and label), against every circumstances text of the extract
+(`Sensitive.all_texts()`), since an analyst can paste from any crime, in the scope or not.
 
 Words are the maximal runs of ASCII letters and digits, lower-cased; everything else
 (punctuation, markup, curly quotes, dashes, and accented letters, which split a word in two on
@@ -562,6 +562,11 @@ def _short_texts(contents: list[Content]) -> list[Content]:
             for c, cell in enumerate(row):
                 if len(cell.split()) >= COPY_RUN // 2:  # a cell of a few words holds no run
                     segments.append(Segment(cell, [(0, f"row {r + 1}, column {c + 1}")]))
+        for sheet in content.sheets:  # a workbook's: its sheets' texts
+            for sheet_cell in sheet.cells:
+                if sheet_cell.kind == "text" and len(sheet_cell.text.split()) >= COPY_RUN // 2:
+                    where = f"{sheet.where}, cell {sheet_cell.ref}"
+                    segments.append(Segment(sheet_cell.text, [(0, where)]))
         short.append(Content(content.file, segments))
     return short
 

@@ -12,7 +12,11 @@ reaching for the web (`=HYPERLINK(…)`, `=WEBSERVICE(…)`, a URL) fails (any o
 spreadsheet-formula rule's). In a PDF: any `/URI`,
 `/Launch`, `/GoToR`, `/GoToE`, `/SubmitForm`, `/ImportData`, `/JavaScript` action, found by
 walking every object with pypdf (WeasyPrint compresses its object streams, so the raw bytes alone
-do not show them) and in the raw bytes as well (`readers._read_pdf`).
+do not show them) and in the raw bytes as well (`readers._read_pdf`). In a workbook (xlsx): a
+formula reaching for the web (in a cell, or an unquoted text that would become one when edited,
+or outside the cells), and any relationship to something outside the file (a link to a website,
+a linked workbook, a data connection; `helpers.gate.xlsx`); a link to another of its sheets
+passes.
 """
 
 from __future__ import annotations
@@ -68,6 +72,18 @@ def _link_findings(content: Content) -> list[Finding]:
                         f"row {r}, column {c}: a spreadsheet formula that reaches outside the file",
                     )
                 )
+    for sheet in content.sheets:
+        outside = [
+            f"{sheet.where}, cell {cell.ref}"
+            for cell in sheet.cells
+            if (cell.kind == "formula" or (cell.kind == "text" and not cell.quoted))
+            and formula_reaches_outside(cell.text)
+        ] + [where for where, text in sheet.formulas if formula_reaches_outside(text)]
+        findings += [
+            Finding(file, "external_link", f"{where}: a spreadsheet formula that reaches outside")
+            for where in outside
+        ]
+    findings += [Finding(file, "external_link", what) for what in content.external_parts]
     for action in sorted(content.pdf_actions):
         what = (
             "a link (/URI action) to an outside address"

@@ -18,10 +18,11 @@ for any other (`_JOINED`): `PER 7028132`, `00001516-16`, `CM 16 0004418`, `89 92
 ID: `89/920945F`), `428,132` or `428 132` (a nominal number). A number written with thousands
 separators is also how the tool writes its own counts (`428,132` records read), so a nominal
 number written `ddd,ddd` is looked for only where the tool writes no figures: a CSV table's
-label cells (first row, first column) and any cell that is not a number, and the manifest's
-values. In the page (HTML, PDF, other text) it is a figure; so is `ddd ddd` in a PDF, whose
-table rows come out as cells separated by one space. An analyst's label or question holding one
-is still caught, in its table or in the manifest's parameters, which hold every text typed.
+label cells (first row, first column) and any cell that is not a number, a workbook's cells that
+are not numbers, and the manifest's values. In the page (HTML, PDF, other text) it is a figure;
+so is `ddd ddd` in a PDF, whose table rows come out as cells separated by one space. An
+analyst's label or question holding one is still caught, in its table or in the manifest's
+parameters, which hold every text typed.
 
 The force profile's identifier forms (`identifier_formats`: what each is called, and a regular
 expression of its whole form) widen both: a token of any length in one of the forms is a candidate
@@ -243,6 +244,15 @@ def _identifier_occurrences(
                 continue
             for key, _, written in _joined_keys(normalise(cell).text, " ./,-", forms):
                 note(key, f"row {r + 1}, column {c + 1}", written)
+    # a workbook's texts, as a CSV table's labels: `ddd,ddd` too (its segments have the rest)
+    for sheet in content.sheets:
+        for sheet_cell in sheet.cells:
+            if sheet_cell.kind == "number":
+                continue
+            for m in _NOMINAL_GROUPS.finditer(normalise(sheet_cell.text).text):
+                if m.group(2) == ",":
+                    where = f"{sheet.where}, cell {sheet_cell.ref}"
+                    note(m.group(1) + m.group(3), where, m.group(0))
     return seen
 
 

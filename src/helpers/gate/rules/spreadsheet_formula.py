@@ -17,6 +17,7 @@ from helpers.gate.readers import Content, is_formula
 from helpers.gate.report import Finding
 from helpers.gate.rules.base import Context
 from helpers.gate.rules.external_link import formula_reaches_outside
+from helpers.gate.xlsx import Sheet
 
 _SHOWN = {"\t": "a tab", "\r": "a carriage return"}
 
@@ -32,7 +33,11 @@ class SpreadsheetFormulaRule:
 
 
 def _formula_findings(content: Content) -> list[Finding]:
-    findings = []
+    findings = [
+        Finding(content.file, "spreadsheet_formula", what)
+        for sheet in content.sheets
+        for what in _sheet_formulas(sheet)
+    ]
     for r, row in enumerate(content.grid or [], start=1):
         for c, cell in enumerate(row, start=1):
             if is_formula(cell) and not formula_reaches_outside(cell):
@@ -46,3 +51,23 @@ def _formula_findings(content: Content) -> list[Finding]:
                     )
                 )
     return findings
+
+
+def _sheet_formulas(sheet: Sheet) -> list[str]:
+    """What of a workbook's sheet a spreadsheet would run (reaching outside: the link rule's)."""
+    found = []
+    for cell in sheet.cells:
+        if formula_reaches_outside(cell.text):
+            continue
+        if cell.kind == "formula":
+            found.append(f"{sheet.where}, cell {cell.ref}: a formula")
+        elif cell.kind == "text" and is_formula(cell.text) and not cell.quoted:
+            first = _SHOWN.get(cell.text[0], f"`{cell.text[0]}`")
+            found.append(
+                f"{sheet.where}, cell {cell.ref}: a text starting with {first} that a spreadsheet "
+                "would run as a formula once the cell is edited (give it the quote prefix)"
+            )
+    found += [
+        f"{where}: a formula" for where, text in sheet.formulas if not formula_reaches_outside(text)
+    ]
+    return found
