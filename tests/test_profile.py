@@ -604,6 +604,61 @@ def test_a_force_whose_export_lacks_pnc_names_births_and_text_is_briefed_saying_
     assert results["persons_charged"]["vigilante"] == 0  # nothing to search
     assert "export has no circumstances text: its crimes could not be searched" in page
     assert "export has no Police National Computer IDs" in page
+    assert "cannot be answered from these extracts" in page  # the hunter-group question
+
+
+class ReleasedFigures:
+    """The released tables' values the narrative reads, each the same figure."""
+
+    def __init__(self, figure: str) -> None:
+        self.figure = figure
+
+    def value(self, table: str, row, column) -> str:
+        return self.figure
+
+
+def briefing_words(tmp_path: Path, values: dict) -> dict[str, str]:
+    """The narrative's words about the hunter-group question, by part of the briefing, for a
+    profile (every released figure 0)."""
+    from helpers.briefing import narrative
+    from helpers.request.parameters import read_parameters
+
+    params = read_parameters(project_root() / "parameters" / "20180075.yaml", {"profile": str(written(tmp_path, values)), "extracts_dir": str(tmp_path)})
+    released = ReleasedFigures("0")
+    return {
+        "answer": narrative.answers(params, released)[-1],
+        "key fact": str(narrative.key_facts(params, released)).rsplit('<div class="fact">', 1)[-1],
+        "caveat": narrative.caveats(params)[1],
+        "table's introduction": str(narrative.offences_intro(params)),
+        "table's note": narrative.people_table_notes(params)[-1],
+    }
+
+
+def test_without_circumstances_text_the_hunter_group_question_cannot_be_answered(tmp_path):
+    """No system exports the text the hunter-group search reads: the briefing says the question
+    cannot be answered, never that none of the people charged had such evidence (its 0)."""
+    from helpers.briefing import narrative
+    from helpers.request.parameters import read_parameters
+
+    values = yaml.safe_load((project_root() / "profiles" / "examples" / "synthetic-one-system.yaml").read_text(encoding="utf-8"))
+    del values["systems"][0]["files"]["crimes"]["columns"]["circumstances"]
+    words = briefing_words(tmp_path, values)
+    params = read_parameters(project_root() / "parameters" / "20180075.yaml", {"profile": str(written(tmp_path, values)), "extracts_dir": str(tmp_path)})
+    words["method"] = str(narrative.evidence_method(params, ReleasedFigures("0"), None))  # no search made: no findings
+    for part, text in words.items():
+        assert "cannot be answered from these extracts" in text, part
+        assert "none were charged" not in text and ">0<" not in text, part
+    assert "Occurrence\u2019s export has no circumstances text: its crimes could not be searched" in words["answer"]
+
+
+def test_with_circumstances_text_on_one_system_of_two_the_hunter_group_question_is_answered(tmp_path):
+    """One system's crimes can be searched: the question is answered (the method says which
+    system's crimes could not be searched)."""
+    values = shipped()
+    del values["systems"][0]["files"]["crimes"]["columns"]["circumstances"]
+    words = briefing_words(tmp_path, values)
+    assert not [part for part, text in words.items() if "cannot be answered" in text]
+    assert "none were charged on a crime whose record shows evidence" in words["answer"]
 
 
 def test_a_profiles_texts_reach_the_briefing_escaped(tmp_path):
