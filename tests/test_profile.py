@@ -155,6 +155,48 @@ def test_another_layout_and_encoding_read_the_same_records(tmp_path):
     pd.testing.assert_series_equal(ours.circumstances(), theirs.circumstances())
 
 
+def pending_written(folder: Path, words: dict[str, str]) -> Path:
+    """The data contract's sample with each system's blank outcomes written as a word (`words`:
+    system -> the word)."""
+    import csv
+    import shutil
+
+    shutil.copytree(SAMPLE, folder)
+    for system in shipped()["systems"]:
+        spec = system["files"]["crimes"]
+        encoding = "cp1252" if system["encoding"] == "cp1252" else "utf-8-sig"
+        with open(folder / spec["file"], encoding=encoding, newline="") as handle:
+            header, *rows = list(csv.reader(handle))
+        column = header.index(spec["columns"]["outcome"])
+        for row in rows:
+            row[column] = row[column] or words[system["system"]]
+        with open(folder / spec["file"], "w", encoding=encoding, newline="") as handle:
+            csv.writer(handle, lineterminator="\r\n").writerows([header, *rows])
+    return folder
+
+
+def test_an_outcome_written_pending_is_read_as_a_blank_one_with_pending_values(tmp_path):
+    """A system that writes "no outcome yet" as a word says so in `pending_values` (any case):
+    read, it is the same extract as with blanks; without the key, its crimes are set aside."""
+    import pandas as pd
+
+    from helpers.extracts.load import load_extracts
+
+    rewritten = pending_written(tmp_path / "extracts", {"CMS": "PENDING", "Connect": "Under investigation"})
+    values = shipped()
+    values["systems"][0]["pending_values"] = ["Pending"]
+    values["systems"][1]["pending_values"] = ["under investigation", "OC00"]
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert [s.pending_values for s in other] == [("pending",), ("under investigation", "oc00")]
+    ours, theirs = load_extracts(SAMPLE), load_extracts(rewritten, other)
+    assert ours.crimes["outcome"].isna().sum() > 0
+    pd.testing.assert_frame_equal(ours.crimes, theirs.crimes)
+    pd.testing.assert_frame_equal(ours.quarantine.drop(columns="file"), theirs.quarantine.drop(columns="file"))
+
+    unsaid = load_extracts(rewritten, force_profile.read_profile(SHIPPED).sources()).quarantine
+    assert (unsaid["reason"] == "not a Home Office outcome type (1-22)").sum() >= ours.crimes["outcome"].isna().sum()
+
+
 def test_utf16_exports_are_converted_on_the_way_in_to_the_same_extract(tmp_path, monkeypatch):
     """The data contract's sample exported in UTF-16 (CMS with its byte-order mark, Connect
     big-endian without one) reads to the same extract; the manifest's sizes and SHA-256 are the
