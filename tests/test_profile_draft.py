@@ -81,12 +81,14 @@ def meaning(status: str) -> str:
     return "migrated" if status.upper() == "MIGRATED" else "live"
 
 
-def answered(draft: str) -> dict:
+def answered(draft: str, name: str = "Occurrence") -> dict:
     """The draft's TODOs answered from what it shows: the status values it lists, each system's
-    took_over_from by the systems listed before it; names and descriptions filled in."""
+    took_over_from by the systems listed before it; names and descriptions filled in (`name`, a
+    system's name the draft could not tell)."""
     values = yaml.safe_load(draft)
     values["force"] = "A synthetic force"
     for number, system in enumerate(values["systems"]):
+        system["system"] = name if system["system"] == "TODO" else system["system"]
         system["description"] = f"the system whose files the draft found as {system['system']}"
         system["status_values"] = {status: meaning(status) for status in system["status_values"]}
         if system.get("took_over_from") == "TODO":
@@ -140,6 +142,65 @@ def test_a_draft_answered_from_its_values_reads_the_extract_as_the_shipped_profi
     assert_same_extract(shipped, load_extracts(folder, drafted))
     lines = check_profile(profile, folder)
     assert "nothing would be set aside" not in lines and not any(line.startswith("error:") for line in lines)
+
+
+def renamed(folder: Path, target: Path) -> Path:
+    """The extract with every file's headers renamed COL1, COL2, ... (headers that say nothing),
+    each file in its own encoding and delimiter."""
+    target.mkdir()
+    for path in sorted(folder.iterdir()):
+        sample = profile_draft.read_sample(path)
+        encoding = "utf-8-sig" if path.read_bytes().startswith(b"\xef\xbb\xbf") else sample.encoding
+        with open(path, encoding=encoding, newline="") as source:
+            rows = list(csv.reader(source, delimiter=sample.delimiter, quotechar=sample.quote_char))
+        rows[0] = [f"COL{number}" for number in range(1, len(rows[0]) + 1)]
+        with open(target / path.name, "w", encoding=encoding, newline="") as written:
+            csv.writer(written, delimiter=sample.delimiter, quotechar=sample.quote_char, lineterminator="\r\n").writerows(rows)
+    return target
+
+
+@pytest.fixture(scope="module")
+def one_system(tmp_path_factory) -> Path:
+    """The generator's one-system force's extract (`;`, ISO 8859-15, `04-Dec-2017` dates)."""
+    from helpers.synthetic.generator import generate_extracts
+
+    folder = tmp_path_factory.mktemp("draft") / "one-system"
+    generate_extracts(folder, n_crimes=400, layout="one-system")
+    return folder
+
+
+def same_but_headers(ours, theirs, folder: Path) -> None:
+    """The same extract, but that the quarantine names each column by its header in the file
+    (`folder`'s: COL3 is the file's third header there)."""
+    pd.testing.assert_frame_equal(ours.crimes, theirs.crimes)
+    pd.testing.assert_frame_equal(ours.charges, theirs.charges)
+    headers = {name: profile_draft.read_sample(folder / name).header for name in set(theirs.quarantine["file"])}
+    columns = [headers[file][int(column[3:]) - 1] if column.startswith("COL") else column for file, column in zip(theirs.quarantine["file"], theirs.quarantine["column"], strict=True)]
+    pd.testing.assert_frame_equal(ours.quarantine, theirs.quarantine.assign(column=pd.Series(columns, index=theirs.quarantine.index, dtype=theirs.quarantine["column"].dtype)))
+
+
+@pytest.mark.parametrize("layout", ["cms-connect", "one-system"])
+def test_a_draft_of_an_export_whose_headers_say_nothing_places_its_columns_by_their_values(tmp_path, extract, one_system, layout):
+    """Headers renamed COL1..COLn: every column is placed by its values (dates by how they parse
+    and which comes first, classes and outcomes by their forms, statuses and roles by their
+    vocabularies, references by their joins between the files), each with its evidence; answered
+    from the values shown, the draft reads the extract exactly as the shipped profile reads it
+    under its own headers."""
+    from helpers.extracts.load import load_extracts
+
+    folder, shipped_path = (extract, SHIPPED) if layout == "cms-connect" else (one_system, project_root() / "profiles" / "examples" / "synthetic-one-system.yaml")
+    blind = renamed(folder, tmp_path / "renamed")
+    draft = profile_draft.draft_profile(blind)[0]
+    assert "# by its values: " in draft and "no header names it" not in draft
+    values = answered(draft)
+    drafted = force_profile.read_profile(written(tmp_path, values)).sources()
+    shipped = force_profile.read_profile(shipped_path).sources()
+    for ours, theirs in zip(shipped, drafted, strict=True):  # each field's column, by its place
+        for table in ("crimes", "people", "charges"):
+            header = profile_draft.read_sample(folder / getattr(ours, table).filename).header
+            placed = {name: header[int(column[3:]) - 1] for name, column in getattr(theirs, table).columns.items()}
+            assert placed == dict(getattr(ours, table).columns), (ours.system, table)
+    same_but_headers(load_extracts(folder, shipped), load_extracts(blind, drafted), folder)
 
 
 def test_the_drafts_guesses_are_the_shipped_profiles_where_the_values_say_so(extract):

@@ -588,6 +588,8 @@ class Column:
     values: list[str]
     _formats: list[tuple[str, int]] | None = None
     _cache: dict = field(default_factory=dict)
+    #: why the column was placed by its values (its header said nothing), if it was
+    evidence: str | None = None
 
     @property
     def given(self) -> list[str]:
@@ -602,6 +604,26 @@ class Column:
     def share(self, test) -> float:
         given = self.given
         return sum(1 for value in given if test(value)) / len(given) if given else 0.0
+
+    @property
+    def filled(self) -> float:
+        """The share of records with a value."""
+        return len(self.given) / len(self.values) if self.values else 0.0
+
+    @property
+    def distinct(self) -> int:
+        return len(set(self.given))
+
+    def moments(self) -> list:
+        """Each value read with the column's date formats (None where none reads it)."""
+        if "moments" not in self._cache:
+            import pyarrow as pa
+
+            formats = [fmt for fmt, _ in self.formats]
+            array = pa.array(self.values, type=pa.string())
+            read = parse_datetimes(array, formats).to_pylist() if formats else None
+            self._cache["moments"] = read or [None] * len(self.values)
+        return self._cache["moments"]
 
     def fits(self, kind: str) -> bool:
         """Whether the values look like a field of this kind."""
@@ -730,16 +752,329 @@ def map_columns(columns: list[Column], table: str) -> dict[str, tuple[Column, fl
         if column.fits(FIELD_KINDS[field_name]):
             chosen[field_name] = (column, score)
             used.add(column.header)
-    return chosen
+    return place_by_values(columns, table, chosen)
 
 
 def table_score(sample: Sample, columns: list[Column], table: str) -> float:
-    """How well a file fits a table: its required fields found (each by how well it is named),
-    and a word of the table in the file's name."""
+    """How well a file fits a table: its required fields found (each by how well it is named,
+    or `VALUE_SCORE` if by its values), the values only this table holds (`TABLE_TELLS`), and a
+    word of the table in the file's name."""
     found = map_columns(columns, table)
     required = REQUIRED_FIELDS[table]  # type: ignore[index]
     score = sum(found[name][1] for name in required if name in found) / len(required)
-    return score + 0.5 * named_table(sample.name, table)
+    tells = sum(0.2 for name in TABLE_TELLS[table] if name in found)
+    return score + tells + 0.5 * named_table(sample.name, table)
+
+
+# ---- placing a column by its values, where no header names it
+
+#: how sure a field placed by its values is (a header naming it is 0.3 to 1)
+VALUE_SCORE = 0.6
+#: fields whose values only one table holds: a file with them is likely that table
+TABLE_TELLS = {
+    "crimes": ("ho_class", "status", "circumstances"),
+    "people": ("role", "pnc_id"),
+    "charges": ("cjs_code",),
+}
+#: words of a role column's values (`Victim`, `Injured Party`, `Offender`)
+ROLE_WORDS = frozenset(
+    "victim suspect witness offender complainant informant injured party accused defendant "
+    "arrested reporting aggrieved subject".split()
+)
+#: the order a table's fields are placed by their values: the surest kinds first, so that a
+#: reference is looked for among the columns no other kind took
+VALUE_ORDER = {
+    "crimes": (
+        "ho_class",
+        "outcome",
+        "status",
+        "recorded_at",
+        "committed_at",
+        "original_recorded_at",
+        "circumstances",
+        "crime_ref",
+        "legacy_ref",
+    ),
+    "people": (
+        "pnc_id",
+        "role",
+        "date_of_birth",
+        "crime_ref",
+        "person_ref",
+        "legacy_person_ref",
+        "surname",
+        "forenames",
+    ),
+    "charges": ("charge_date", "cjs_code", "crime_ref", "person_ref"),
+}
+
+
+def place_by_values(
+    columns: list[Column], table: str, chosen: dict[str, tuple[Column, float]]
+) -> dict[str, tuple[Column, float]]:
+    """The fields no header named, placed by their columns' values among the columns left (each
+    with its evidence, `Column.evidence`); a field no column's values fit stays unplaced."""
+    placed = dict(chosen)
+    for field_name in VALUE_ORDER[table]:
+        if field_name in placed:
+            continue
+        used = {column.header for column, _ in placed.values()}
+        free = [column for column in columns if column.header not in used and column.given]
+        found = VALUE_FINDERS[field_name](free, placed, table)
+        if found is not None:
+            column, why = found
+            column.evidence = why
+            placed[field_name] = (column, VALUE_SCORE)
+    return placed
+
+
+Found = tuple[Column, str] | None
+
+
+def _repeats(column: Column) -> bool:
+    """Its values repeat, as a vocabulary's or a code's do (not an identifier's)."""
+    return column.distinct <= max(3, 0.5 * len(column.given))
+
+
+def _find_ho_class(free: list[Column], placed: dict, table: str) -> Found:
+    for column in free:
+        if column.fits("ho_class") and _repeats(column) and not column.fits("dates"):
+            _, why = ho_class_pattern(column.values)
+            return column, why
+    return None
+
+
+def _find_outcome(free: list[Column], placed: dict, table: str) -> Found:
+    for column in free:
+        if column.distinct <= 60 and column.fits("outcome") and not column.fits("dates"):
+            _, why = outcome_pattern(column.values)
+            return column, f"{why}, {column.distinct} distinct, Home Office outcome numbers"
+    return None
+
+
+def _has_role_words(value: str) -> bool:
+    return bool(set(re.findall(r"[a-z]+", value.lower())) & ROLE_WORDS)
+
+
+def _vocabulary_of_words(column: Column) -> bool:
+    """A few values, repeated, each holding a letter."""
+    return (
+        column.distinct <= 20
+        and column.distinct <= max(3, len(column.given) / 5)
+        and column.share(lambda v: any(c.isalpha() for c in v)) >= 0.9
+    )
+
+
+def _find_status(free: list[Column], placed: dict, table: str) -> Found:
+    fitting = [
+        column
+        for column in free
+        if _vocabulary_of_words(column) and column.share(_has_role_words) < 0.5
+    ]
+    if not fitting:
+        return None
+    column = min(fitting, key=lambda c: c.distinct)  # of several, the fewest values
+    return column, f"{plural(column.distinct, 'value')} of words, repeated: the fewest of a column"
+
+
+def _find_role(free: list[Column], placed: dict, table: str) -> Found:
+    for column in free:
+        if _vocabulary_of_words(column) and column.share(_has_role_words) >= 0.5:
+            share = column.share(_has_role_words)
+            return column, f"{share:.0%} of its values are roles (victim, suspect, witness...)"
+    return None
+
+
+def _full_dates(free: list[Column]) -> list[Column]:
+    return [c for c in free if c.fits("dates") and c.filled >= 0.9]
+
+
+def _timed(column: Column) -> bool:
+    return any("%H" in fmt for fmt, _ in column.formats)
+
+
+def _share_not_after(column: Column, other: Column) -> float:
+    """The share of records with both values where `column`'s is not after `other`'s."""
+    pairs = [(a, b) for a, b in zip(column.moments(), other.moments(), strict=True) if a and b]
+    return sum(a <= b for a, b in pairs) / len(pairs) if pairs else 0.0
+
+
+def _find_recorded(free: list[Column], placed: dict, table: str) -> Found:
+    full = _full_dates(free)
+    if not full:
+        return None
+    # a crime is recorded on or after it was committed: of several, the latest, a time first
+    column = max(
+        full,
+        key=lambda c: (
+            _timed(c),
+            sum(_share_not_after(other, c) for other in full if other is not c),
+        ),
+    )
+    formats = ", ".join(fmt for fmt, _ in column.formats)
+    return column, (
+        f"dates{' with times' if _timed(column) else ''} ({formats}) in {column.filled:.0%} "
+        "of records, on or after every other full date column's"
+    )
+
+
+def _find_committed(free: list[Column], placed: dict, table: str) -> Found:
+    recorded = placed.get("recorded_at")
+    for column in _full_dates(free):
+        if recorded and _share_not_after(column, recorded[0]) >= 0.9:
+            return column, (
+                f"dates in {column.filled:.0%} of records, on or before {recorded[0].header}'s "
+                f"in {_share_not_after(column, recorded[0]):.0%} of them"
+            )
+    return None
+
+
+def _find_original(free: list[Column], placed: dict, table: str) -> Found:
+    """A date-time given only on some crimes (migrated ones), before the date recorded, beside
+    a reference given on the same crimes (the earlier system's)."""
+    recorded = placed.get("recorded_at")
+    if not recorded:
+        return None
+    references = [c for c in free if c.fits("reference") and not c.fits("dates")]
+    for column in free:
+        if not (column.fits("dates") and _timed(column) and column.filled < 0.95):
+            continue
+        given = [bool(v) for v in column.values]
+        beside = [
+            r
+            for r in references
+            if sum(g == bool(v) for g, v in zip(given, r.values, strict=True)) >= 0.95 * len(given)
+        ]
+        if beside and _share_not_after(column, recorded[0]) >= 0.9:
+            return column, (
+                f"date-times in {column.filled:.0%} of records (those where {beside[0].header} "
+                f"is given), on or before {recorded[0].header}'s"
+            )
+    return None
+
+
+def _find_circumstances(free: list[Column], placed: dict, table: str) -> Found:
+    texts = [c for c in free if c.fits("text")]
+    if not texts:
+        return None
+    column = max(texts, key=lambda c: sum(map(len, c.given)) / len(c.given))
+    average = sum(map(len, column.given)) // len(column.given)
+    return column, f"free text, {average:,} characters on average: the longest of any column"
+
+
+def _reference_columns(free: list[Column]) -> list[Column]:
+    return [
+        c
+        for c in free
+        if c.fits("reference") and not c.fits("dates") and not (c.fits("ho_class") and _repeats(c))
+    ]
+
+
+def _find_crime_ref(free: list[Column], placed: dict, table: str) -> Found:
+    references = [c for c in _reference_columns(free) if c.filled >= 0.99]
+    if not references:
+        return None
+    if table == "crimes":  # one record a crime: every reference different
+        unique = [c for c in references if c.distinct == len(c.given)]
+        if unique:
+            return unique[0], "a reference in every record, each different"
+        return None
+    # several people, several charges a crime: the reference repeated most (joins decide later)
+    column = min(references, key=lambda c: c.distinct)
+    return column, f"a reference in every record, {column.distinct:,} different (repeated)"
+
+
+def _find_legacy_ref(free: list[Column], placed: dict, table: str) -> Found:
+    for column in _reference_columns(free):
+        if column.distinct == len(column.given):
+            return column, (
+                f"a reference in {column.filled:.0%} of records, each different (a crime's "
+                "reference on an earlier system?)"
+            )
+    return None
+
+
+def _find_person_ref(free: list[Column], placed: dict, table: str) -> Found:
+    references = [c for c in _reference_columns(free) if c.filled >= 0.99]
+    if not references:
+        return None
+    column = max(references, key=lambda c: c.distinct)
+    return column, f"a reference in every record, {column.distinct:,} different"
+
+
+def _find_legacy_person_ref(free: list[Column], placed: dict, table: str) -> Found:
+    for column in _reference_columns(free):
+        if column.filled < 0.99:
+            return column, f"a reference in {column.filled:.0%} of records (an earlier system's?)"
+    return None
+
+
+def _find_pnc(free: list[Column], placed: dict, table: str) -> Found:
+    for column in free:
+        if column.fits("pnc") and not column.fits("dates"):
+            return column, f"{column.filled:.0%} of records hold a PNC ID (year, serial, letter)"
+    return None
+
+
+def _find_date(free: list[Column], placed: dict, table: str) -> Found:
+    for column in free:
+        if column.fits("dates") and not _timed(column):
+            formats = ", ".join(fmt for fmt, _ in column.formats)
+            return column, f"dates ({formats}) in {column.filled:.0%} of records"
+    return None
+
+
+def _find_name(free: list[Column], placed: dict, table: str) -> Found:
+    """Surnames, then forenames: of two columns of names, forenames hold a middle name clearly
+    more often (five points or more); else the first is the surname, as exports list them."""
+    names = [c for c in free if c.fits("names") and c.distinct >= 10]
+    if not names:
+        return None
+    spaced = {c.header: c.share(lambda v: " " in v) for c in names}
+    first = names[0]
+    if "surname" in placed or len(names) == 1:
+        column = first
+    else:
+        wordier = max(names, key=lambda c: spaced[c.header])
+        clearly = spaced[wordier.header] - min(spaced.values()) >= 0.05
+        column = min(names, key=lambda c: spaced[c.header]) if clearly else first
+    why = f"names (not shown), {spaced[column.header]:.0%} of two words or more"
+    if len(names) > 1 and "surname" not in placed:
+        why += " (surname or forenames: check)"
+    return column, why
+
+
+#: a CJS offence code: two letters and digits, perhaps a letter after (`SX03210A`)
+CJS_CODE = re.compile(r"[A-Za-z]{2}\d{3,}[A-Za-z]?")
+
+
+def _find_cjs_code(free: list[Column], placed: dict, table: str) -> Found:
+    for column in free:
+        if column.fits("codes") and column.share(lambda v: bool(CJS_CODE.fullmatch(v))) >= 0.9:
+            return column, "offence codes: two letters and digits (SX03210)"
+    return None
+
+
+VALUE_FINDERS = {
+    "ho_class": _find_ho_class,
+    "outcome": _find_outcome,
+    "status": _find_status,
+    "role": _find_role,
+    "recorded_at": _find_recorded,
+    "committed_at": _find_committed,
+    "original_recorded_at": _find_original,
+    "circumstances": _find_circumstances,
+    "crime_ref": _find_crime_ref,
+    "legacy_ref": _find_legacy_ref,
+    "person_ref": _find_person_ref,
+    "legacy_person_ref": _find_legacy_person_ref,
+    "pnc_id": _find_pnc,
+    "date_of_birth": _find_date,
+    "charge_date": _find_date,
+    "surname": _find_name,
+    "forenames": _find_name,
+    "cjs_code": _find_cjs_code,
+}
 
 
 def named_table(file_name: str, table: str) -> bool:
@@ -838,12 +1173,94 @@ def assign_tables(samples: list[Sample]) -> tuple[dict[str, TableFile | None], l
         if sample is None or score[(sample.name, table)] == 0:
             tables[table] = None
             continue
+        for column in columns[sample.name]:
+            column.evidence = None  # what scoring the file as another table placed
         found = map_columns(columns[sample.name], table)
         tables[table] = TableFile(
             sample, columns[sample.name], found, named_table(sample.name, table)
         )
     used = {t.sample.name for t in tables.values() if t}
+    join_references(tables)
     return tables, [sample for sample in samples if sample.name not in used]
+
+
+#: the crime references placed by their values that a join decides: (table, the table its
+#: values point into)
+JOINS = (("people", "crimes"), ("charges", "crimes"))
+#: a column points into another when at least this share of its values are there
+MIN_JOIN = 0.5
+
+
+def join_references(tables: dict[str, TableFile | None]) -> None:
+    """Reference columns placed by their values, settled by the joins between the files: the
+    people's and charges' crime references are the column whose values are the crimes file's
+    references; the charges' person references and the people's are the pair of columns whose
+    values meet most. A header that names a field is never overruled."""
+    crimes = tables.get("crimes")
+    for table, _ in JOINS:
+        found = tables.get(table)
+        if not found or not crimes or "crime_ref" not in crimes.fields:
+            continue
+        if not _by_values(found, "crime_ref"):
+            continue
+        pointed = crimes.fields["crime_ref"][0]
+        shares = {c.header: _share_in(c, pointed) for c in found.columns if c.fits("reference")}
+        if shares and max(shares.values()) >= MIN_JOIN:
+            best = max(shares.values())
+            column = next(c for c in found.columns if shares.get(c.header) == best)
+            _assign(found, "crime_ref", column)
+            column.evidence = (
+                f"{shares[column.header]:.0%} of its values are {crimes.sample.name}'s "
+                f"{pointed.header}"
+            )
+    people, charges = tables.get("people"), tables.get("charges")
+    if not people or not charges:
+        return
+    if not (_by_values(people, "person_ref") or _by_values(charges, "person_ref")):
+        return
+
+    def others(found: TableFile) -> list[Column]:
+        taken = found.fields.get("crime_ref")
+        return [
+            c
+            for c in found.columns
+            if c.fits("reference") and c.filled >= 0.99 and (not taken or c is not taken[0])
+        ]
+
+    pairs = [(_share_in(c, p), p, c) for p in others(people) for c in others(charges)]
+    if not pairs or max(pair[0] for pair in pairs) < MIN_JOIN:
+        return
+    share, person, charged = max(pairs, key=lambda pair: pair[0])
+    if _by_values(people, "person_ref"):
+        _assign(people, "person_ref", person)
+        person.evidence = f"{charges.sample.name}'s person references are its values"
+    if _by_values(charges, "person_ref"):
+        _assign(charges, "person_ref", charged)
+        charged.evidence = f"{share:.0%} of its values are {people.sample.name}'s {person.header}"
+
+
+def _by_values(found: TableFile, field_name: str) -> bool:
+    """The field is unplaced, or placed by its values (a header naming it is never overruled)."""
+    return field_name not in found.fields or found.fields[field_name][1] == VALUE_SCORE
+
+
+def _share_in(column: Column, target: Column) -> float:
+    """The share of `column`'s values found among `target`'s."""
+    values, given = set(target.given), column.given
+    return sum(value in values for value in given) / len(given) if given else 0.0
+
+
+def _assign(found: TableFile, field_name: str, column: Column) -> None:
+    """`column` holds `field_name`; the field it held before, if any, takes the column
+    `field_name` had (or is unplaced)."""
+    previous = found.fields.get(field_name)
+    for other, (held, score) in list(found.fields.items()):
+        if held is column and other != field_name:
+            if previous is not None:
+                found.fields[other] = (previous[0], score)
+            else:
+                del found.fields[other]
+    found.fields[field_name] = (column, VALUE_SCORE)
 
 
 def recorded_span(system: SystemDraft) -> None:
@@ -1297,7 +1714,14 @@ FIELD_ORDER = [
 
 def column_note(field_name: str, column: Column) -> str:
     """The evidence for a column's field, in a line (a vocabulary's values; else a description
-    that shows no one's data)."""
+    that shows no one's data); a column placed by its values says so first."""
+    note = _column_note(field_name, column)
+    if column.evidence:
+        return f"by its values: {column.evidence}; {note}"
+    return note
+
+
+def _column_note(field_name: str, column: Column) -> str:
     if field_name in ("role",):
         return "values: " + vocabulary(column.values, 8)
     if field_name == "status":
