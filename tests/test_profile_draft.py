@@ -203,6 +203,50 @@ def test_a_draft_of_an_export_whose_headers_say_nothing_places_its_columns_by_th
     same_but_headers(load_extracts(folder, shipped), load_extracts(blind, drafted), folder)
 
 
+def exported_otherwise(folder: Path, target: Path) -> Path:
+    """The one-system extract as another force's tools might export it: in UTF-16 without a
+    byte-order mark, the crimes one file a year (`occurrences_2013.csv`, ...: the year
+    recorded), the charges as a workbook (every cell text, as typed)."""
+    from test_profile import write_xlsx
+
+    target.mkdir()
+
+    def rows_of(name: str) -> list[list[str]]:
+        with open(folder / name, encoding="iso8859-15", newline="") as source:
+            return list(csv.reader(source, delimiter=";"))
+
+    header, *crimes = rows_of("occurrences.csv")
+    for year in sorted({row[1][7:11] for row in crimes}):
+        with open(target / f"occurrences_{year}.csv", "w", encoding="utf-16-le", newline="") as out:
+            csv.writer(out, delimiter=";", lineterminator="\r\n").writerows([header, *(row for row in crimes if row[1][7:11] == year)])
+    with open(target / "occurrence_persons.csv", "w", encoding="utf-16-le", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows_of("occurrence_persons.csv"))
+    write_xlsx(target / "occurrence_charges.xlsx", rows_of("occurrence_charges.csv"))
+    return target
+
+
+def test_a_draft_reads_files_a_year_as_one_utf16_and_workbooks(tmp_path, one_system):
+    """Crimes split by year become one pattern (`occurrences_*.csv`), a UTF-16 file without a
+    byte-order mark is answered `utf-16-le`, a workbook is read as the loader reads it: the draft,
+    answered, reads the same records as the shipped profile reads the one-system extract."""
+    from helpers.extracts.load import load_extracts
+
+    folder = exported_otherwise(one_system, tmp_path / "export")
+    assert len(list(folder.glob("occurrences_*.csv"))) >= 5
+    draft = profile_draft.draft_profile(folder)[0]
+    values = answered(draft)
+    (system,) = values["systems"]
+    assert [system["files"][table]["file"] for table in ("crimes", "people", "charges")] == ["occurrences_*.csv", "occurrence_persons.csv", "occurrence_charges.xlsx"]
+    assert "one a year (occurrences_2013.csv, occurrences_2014.csv," in flat(draft)
+    assert "UTF-16 little-endian without a byte-order mark" in flat(draft) and "a workbook, read with python-calamine" in flat(draft)
+    assert system["encoding"] == "utf-16-le"  # the workbook has none
+    shipped = load_extracts(one_system, force_profile.read_profile(project_root() / "profiles" / "examples" / "synthetic-one-system.yaml").sources())
+    wide = force_profile.read_profile(written(tmp_path, values)).sources()
+    theirs = load_extracts(folder, wide)
+    pd.testing.assert_frame_equal(shipped.crimes.drop(columns="file"), theirs.crimes.drop(columns="file"))
+    assert set(theirs.crimes["file"]) == {path.name for path in folder.glob("occurrences_*.csv")}
+
+
 def test_the_drafts_guesses_are_the_shipped_profiles_where_the_values_say_so(extract):
     """Column by column and pattern by pattern, what the values show: the file of each table,
     each field's column, the formats, and the system that took crimes over named as a question."""
@@ -330,7 +374,9 @@ def test_an_encoding_is_utf8_when_its_bytes_are_and_windows_1252_when_it_reads_a
     text = "Suspect left without paying, value £246; SIOBHÁN O’BRIEN – victim\n" * 20
     assert profile_draft.guess_encoding(text.encode("utf-8"))[0] == "utf-8"
     assert profile_draft.guess_encoding(text.encode("cp1252"))[0] == "cp1252"
-    assert profile_draft.guess_encoding(text.encode("utf-16"))[0] is None
+    assert profile_draft.guess_encoding(text.encode("utf-16"))[0] == "utf-16"  # converted on the way in
+    assert profile_draft.guess_encoding(text.encode("utf-16-le"))[0] == "utf-16-le"  # no byte-order mark
+    assert profile_draft.guess_encoding(text.encode("utf-16-be"))[0] == "utf-16-be"
 
 
 def test_an_export_folder_without_csv_files_is_one_line(tmp_path):
@@ -368,7 +414,7 @@ def test_files_sharing_no_start_are_one_system_whose_name_is_a_todo(tmp_path, ex
     assert names == ["TODO"] and system["system"] == "TODO" and system["encoding"] == "utf-8"
     assert [system["files"][table]["file"] for table in ("crimes", "people", "charges")] == ["crimes.csv", "persons.csv", "charges.csv"]
     assert "# files not used: lookup.csv" in draft
-    assert profile_draft.guess_encoding((folder / "lookup.csv").read_bytes())[0] is None
+    assert profile_draft.guess_encoding((folder / "lookup.csv").read_bytes())[0] == "utf-16"
 
 
 @pytest.mark.parametrize(

@@ -78,6 +78,7 @@ class Sample:
     header: list[str]
     records: list[list[str]]
     whole: bool  # every record of the file was read
+    workbook: bool = False  # a spreadsheet export: no encoding, delimiter or quote
 
     def column(self, header: str) -> list[str]:
         at = self.header.index(header)
@@ -122,13 +123,103 @@ def read_sample(path: Path, rows: int = DRAFT_ROWS) -> Sample:
     )
 
 
+def read_workbook_sample(path: Path, rows: int = DRAFT_ROWS) -> Sample:
+    """The header and first `rows` records of a spreadsheet export's first sheet, every cell as
+    the text the loader reads (`extracts.sheets`)."""
+    from helpers.extracts.sheets import read_sheet, sheet_header
+
+    header = sheet_header(path, None)
+    named = [name for name in dict.fromkeys(header) if name]
+    sheet = read_sheet(path, None, named)
+    count = len(sheet.rows)
+    records = [
+        [sheet.columns[name][at] if name else "" for name in header]
+        for at in range(min(count, rows))
+    ]
+    why = "a workbook, read with python-calamine: encoding, delimiter and quote do not apply"
+    return Sample(
+        path.name,
+        "utf-8",
+        why,
+        Counter(),
+        ",",
+        '"',
+        False,
+        why,
+        header,
+        records,
+        count <= rows,
+        True,
+    )
+
+
+def read_any_sample(path: Path, rows: int = DRAFT_ROWS) -> Sample:
+    """A CSV's or a workbook's first records."""
+    from helpers.extracts.sheets import is_sheet
+
+    return read_workbook_sample(path, rows) if is_sheet(path.name) else read_sample(path, rows)
+
+
+#: a year in a file's name (`crimes_2016.csv`): several such files are one table, a year each
+YEAR_IN_NAME = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def join_year_files(samples: dict[str, Sample]) -> dict[str, Sample]:
+    """Files whose names differ only by a year, with the same header, as one sample named by a
+    pattern (`crimes_*.csv`; `crimes_[0-9][0-9][0-9][0-9].csv` if `*` would match another file
+    of the folder), as the profile names several files read as one table."""
+    from fnmatch import fnmatchcase
+
+    groups: dict[str, list[str]] = {}
+    for name in samples:
+        if len(YEAR_IN_NAME.findall(name)) == 1:
+            groups.setdefault(YEAR_IN_NAME.sub("*", name), []).append(name)
+    joined = dict(samples)
+    for pattern, names in groups.items():
+        parts = [samples[name] for name in sorted(names)]
+        if len(parts) < 2 or len({tuple(part.header) for part in parts}) > 1:
+            continue
+        if any(fnmatchcase(other, pattern) for other in samples if other not in names):
+            pattern = YEAR_IN_NAME.sub("[0-9][0-9][0-9][0-9]", parts[0].name)
+        first = parts[0]
+        why = (
+            f"{len(parts)} files, one a year ({', '.join(part.name for part in parts)}), with "
+            "the same header: read as one table"
+        )
+        encodings = {part.encoding for part in parts}
+        for name in names:
+            del joined[name]
+        joined[pattern] = Sample(
+            pattern,
+            first.encoding if len(encodings) == 1 else None,
+            f"{first.encoding_evidence} ({why})",
+            sum((part.non_ascii for part in parts), Counter()),
+            first.delimiter,
+            first.quote_char,
+            any(part.quoted for part in parts),
+            f"{first.layout_evidence} ({why})",
+            first.header,
+            [record for part in parts for record in part.records],
+            all(part.whole for part in parts),
+            first.workbook,
+        )
+    return joined
+
+
 def guess_encoding(data: bytes) -> tuple[str | None, str, str]:
     """(encoding, why, the text): UTF-8 if the bytes are UTF-8 (a byte-order mark, or text other
     encodings rarely happen to make), else the 8-bit encoding charset-normalizer finds least
-    messy, Windows-1252 when it reads the bytes as cleanly; None for UTF-16 (not read)."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16", errors="replace")  # cut at FIRST_BYTES: maybe mid-character
-        return None, "UTF-16 (a byte-order mark): export it as UTF-8", text
+    messy, Windows-1252 when it reads the bytes as cleanly; UTF-16 by its byte-order mark or
+    its zero bytes (`utf16_kind`); None if no encoding the reader takes reads it."""
+    wide = utf16_kind(data)
+    if wide is not None:
+        name, found = wide
+        text = data.decode(name, errors="replace")  # cut at FIRST_BYTES: maybe mid-character
+        why = (
+            f"{found}: read as {name}, converted to UTF-8 on the way in (a UTF-8 export, where "
+            "the system offers one, is read faster)"
+        )
+        return name, why, text
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -145,6 +236,28 @@ def guess_encoding(data: bytes) -> tuple[str | None, str, str]:
     if encoding is None:
         return None, f"{not_utf8}; {why}", data.decode("latin-1")
     return encoding, f"{not_utf8}; {why}", data.decode(encoding)
+
+
+def utf16_kind(data: bytes) -> tuple[str, str] | None:
+    """(`utf-16` or its byte order, why) for UTF-16 text: a byte-order mark, or without one a
+    zero byte in most of the first character pairs (ASCII text written two bytes a character),
+    the zero second (little-endian) or first (big-endian)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "UTF-16 (a byte-order mark)"
+    head = data[:4096] if len(data[:4096]) % 2 == 0 else data[:4095]
+    if len(head) < 4:
+        return None
+    pairs = len(head) // 2
+    for encoding, at in (("utf-16-le", 1), ("utf-16-be", 0)):
+        zeros = head[at::2].count(0)
+        if zeros >= 0.9 * pairs and head[1 - at :: 2].count(0) == 0:
+            order = "little-endian" if at else "big-endian"
+            return (
+                encoding,
+                f"UTF-16 {order} without a byte-order mark ({zeros:,} of its first "
+                f"{pairs:,} characters have a zero byte)",
+            )
+    return None
 
 
 #: Windows' Western European encoding: what English-language Windows exports write
@@ -1088,11 +1201,17 @@ def export_files(folder: Path) -> list[Path]:
     """The CSV files of an export's folder (not its subfolders), by name."""
     if not folder.is_dir():
         raise ExtractError(f"{folder}: not a folder")
+    from helpers.extracts.sheets import SHEET_SUFFIXES
+
     found = sorted(
-        path for path in folder.iterdir() if path.is_file() and path.suffix.lower() in CSV_SUFFIXES
+        path
+        for path in folder.iterdir()
+        if path.is_file() and path.suffix.lower() in CSV_SUFFIXES + SHEET_SUFFIXES
     )
     if not found:
-        raise ExtractError(f"{folder}: no CSV file (*.csv, *.tsv, *.txt) in it")
+        raise ExtractError(
+            f"{folder}: no CSV file (*.csv, *.tsv, *.txt) or workbook (*.xlsx, *.ods...) in it"
+        )
     return found
 
 
@@ -1282,7 +1401,9 @@ def recorded_span(system: SystemDraft) -> None:
 def draft_systems(folder: Path, rows: int) -> tuple[list[SystemDraft], list[str]]:
     """The systems of an export's files, oldest first (by the first crime recorded), and the
     files no system took."""
-    samples = {path.name: read_sample(path, rows) for path in export_files(folder)}
+    samples = join_year_files(
+        {path.name: read_any_sample(path, rows) for path in export_files(folder)}
+    )
     groups, left = group_by_system(list(samples))
     systems = []
     for name, files in groups:
@@ -1522,10 +1643,11 @@ def took_over(
 
 
 def encoding_entry(out: Lines, system: SystemDraft) -> None:
-    """`encoding`: the files' (the one every file with more than ASCII in it agrees on)."""
-    samples = system.used()
-    for sample in samples:
+    """`encoding`: the files' (the one every file with more than ASCII in it agrees on); a
+    workbook has none."""
+    for sample in system.used():
         out.comment(4, f"{sample.name}: {sample.encoding_evidence}")
+    samples = [sample for sample in system.used() if not sample.workbook]
     told = {s.encoding for s in samples if not s.encoding_evidence.startswith("ASCII")}
     if len(told) > 1 or None in told:
         out.entry(4, "encoding", TODO, "the files do not agree, or one is not readable: see above")
@@ -1542,9 +1664,10 @@ def encoding_entry(out: Lines, system: SystemDraft) -> None:
 
 
 def layout_entries(out: Lines, system: SystemDraft) -> None:
-    samples = system.used()
+    samples = [sample for sample in system.used() if not sample.workbook]
     for sample in samples:
         out.comment(4, f"{sample.name}: {sample.layout_evidence}")
+    samples = samples or system.used()  # workbooks only: the defaults, which they ignore
     quoting = {s.quote_char for s in samples if s.quoted}
     for key, told in (
         ("delimiter", {s.delimiter for s in samples}),
