@@ -91,6 +91,8 @@ def answered(draft: str, name: str = "Occurrence") -> dict:
         system["system"] = name if system["system"] == "TODO" else system["system"]
         system["description"] = f"the system whose files the draft found as {system['system']}"
         system["status_values"] = {status: meaning(status) for status in system["status_values"]}
+        if system.get("pending_values") == "TODO":
+            del system["pending_values"]  # none means no outcome yet, unless a test says so
         if system.get("took_over_from") == "TODO":
             system["took_over_from"] = values["systems"][number - 1]["system"]
     assert profile_draft.unanswered(values) == []
@@ -245,6 +247,27 @@ def test_a_draft_reads_files_a_year_as_one_utf16_and_workbooks(tmp_path, one_sys
     theirs = load_extracts(folder, wide)
     pd.testing.assert_frame_equal(shipped.crimes.drop(columns="file"), theirs.crimes.drop(columns="file"))
     assert set(theirs.crimes["file"]) == {path.name for path in folder.glob("occurrences_*.csv")}
+
+
+def test_outcomes_written_as_words_are_a_pending_values_question(tmp_path, one_system):
+    """A system that writes "Pending" for no outcome yet: the draft asks which words mean that,
+    showing them; answered, the crimes read as the blanks of the shipped profile's extract."""
+    from helpers.extracts.load import load_extracts
+
+    folder = tmp_path / "export"
+    shutil.copytree(one_system, folder)
+    with open(folder / "occurrences.csv", encoding="iso8859-15", newline="") as source:
+        header, *rows = list(csv.reader(source, delimiter=";"))
+    for row in rows:
+        row[5] = row[5] or "Pending"
+    with open(folder / "occurrences.csv", "w", encoding="iso8859-15", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\r\n").writerows([header, *rows])
+    draft = profile_draft.draft_profile(folder)[0]
+    assert re.search(r"TODO pending_values: HO Outcome holds words no outcome number is read from: Pending \(\d+\)", flat(draft))
+    values = answered(draft)
+    values["systems"][0]["pending_values"] = ["Pending"]
+    shipped = force_profile.read_profile(project_root() / "profiles" / "examples" / "synthetic-one-system.yaml").sources()
+    pd.testing.assert_frame_equal(load_extracts(one_system, shipped).crimes, load_extracts(folder, force_profile.read_profile(written(tmp_path, values)).sources()).crimes)
 
 
 def test_the_drafts_guesses_are_the_shipped_profiles_where_the_values_say_so(extract):

@@ -1735,6 +1735,28 @@ def pattern_entries(out: Lines, system: SystemDraft) -> None:
         if field_name == "outcome" and column.given:
             out.comment(4, f"{column.header}: the values: {vocabulary(column.values, 8)}")
         out.entry(4, key, scalar(pattern, plain=False) if pattern else TODO)
+        if field_name == "outcome" and pattern:
+            pending_entry(out, column, pattern)
+
+
+def pending_entry(out: Lines, column: Column, pattern: str) -> None:
+    """`pending_values`: a TODO when outcomes are written as words the pattern does not read
+    (`Pending`, `Under investigation`): those meaning no outcome yet, or a run sets them aside."""
+    words = Counter(
+        value
+        for value in column.given
+        if not re.search(pattern, value) and not any(c.isdigit() for c in value)
+    )
+    if not words:
+        return
+    out.comment(
+        4,
+        f"TODO pending_values: {column.header} holds words no outcome number is read from: "
+        + ", ".join(f"{value} ({n:,})" for value, n in words.most_common(8))
+        + ". List those meaning no outcome yet, as [Pending]; delete the line if none does "
+        "(a run sets the others aside)",
+    )
+    out.entry(4, "pending_values", TODO)
 
 
 def identifier_entries(out: Lines, system: SystemDraft, forms: dict[str, str]) -> None:
