@@ -524,7 +524,9 @@ def identifier_form(values: list[str]) -> tuple[str | None, str]:
 
 def _shapes(values: list[str], top: int = 3) -> str:
     """The most common forms of values, as shapes (`99/99`), never the values."""
-    counts = Counter(shape(value)[:20] for value in values if value)
+    counts: Counter = Counter()
+    for value, n in Counter(value for value in values if value).items():
+        counts[shape(value)[:20]] += n  # each distinct value's shape once
     return ", ".join(f"{form} ({count:,})" for form, count in counts.most_common(top))
 
 
@@ -706,7 +708,9 @@ class Column:
 
     @property
     def given(self) -> list[str]:
-        return [value for value in self.values if value]
+        if "given" not in self._cache:
+            self._cache["given"] = [value for value in self.values if value]
+        return self._cache["given"]
 
     @property
     def formats(self) -> list[tuple[str, int]]:
@@ -715,8 +719,12 @@ class Column:
         return self._formats
 
     def share(self, test) -> float:
-        given = self.given
-        return sum(1 for value in given if test(value)) / len(given) if given else 0.0
+        """The share of the values given that pass `test` (each distinct value tested once)."""
+        if "counts" not in self._cache:
+            self._cache["counts"] = Counter(self.given)
+        counts = self._cache["counts"]
+        total = len(self.given)
+        return sum(n for value, n in counts.items() if test(value)) / total if total else 0.0
 
     @property
     def filled(self) -> float:
@@ -725,7 +733,9 @@ class Column:
 
     @property
     def distinct(self) -> int:
-        return len(set(self.given))
+        if "distinct" not in self._cache:
+            self._cache["distinct"] = len(set(self.given))
+        return self._cache["distinct"]
 
     def moments(self) -> list:
         """Each value read with the column's date formats (None where none reads it)."""
@@ -951,7 +961,7 @@ def _repeats(column: Column) -> bool:
 
 def _find_ho_class(free: list[Column], placed: dict, table: str) -> Found:
     for column in free:
-        if column.fits("ho_class") and _repeats(column) and not column.fits("dates"):
+        if _repeats(column) and column.fits("ho_class") and not column.fits("dates"):
             _, why = ho_class_pattern(column.values)
             return column, why
     return None
@@ -1079,7 +1089,7 @@ def _reference_columns(free: list[Column]) -> list[Column]:
     return [
         c
         for c in free
-        if c.fits("reference") and not c.fits("dates") and not (c.fits("ho_class") and _repeats(c))
+        if c.fits("reference") and not c.fits("dates") and not (_repeats(c) and c.fits("ho_class"))
     ]
 
 
