@@ -14,13 +14,17 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from helpers.extracts.profile import profile_sources
 from helpers.gate.check import check_release, check_tables
 from helpers.gate.manifest import write_manifest
 from helpers.gate.normalise import fold_name, normalise
 from helpers.gate.report import GateReport
-from helpers.gate.sensitive import FrameSensitive
+from helpers.gate.sensitive import FrameSensitive, formats_of
 
 T = 5
+#: the shipped profile's identifier forms (`CM/16/0004418`, `PER7028132`, ...): the gate's
+#: shapes of a force's identifiers are its profile's
+SHIPPED_FORMS = formats_of(profile_sources())
 
 # ---- what the extracts hold
 
@@ -56,7 +60,7 @@ SCOPE = ["00001516/16", "00002977/17"]
 
 @pytest.fixture(scope="module")
 def sensitive() -> FrameSensitive:
-    return FrameSensitive(CRIMES, PEOPLE, scope=SCOPE)
+    return FrameSensitive(CRIMES, PEOPLE, scope=SCOPE, formats=SHIPPED_FORMS)
 
 
 def label_table(label: str, figure: str = "27") -> dict[str, pd.DataFrame]:
@@ -165,6 +169,62 @@ def test_a_zero_width_space_in_a_reference_on_the_page_is_found_where_it_is(tmp_
     report = check_release(release, T, sensitive)
     assert_only(report, "identifier")
     assert "line 2" in report.findings[0].detail
+
+
+# ---- a force whose person numbers have five digits: its shapes are its profile's, not the code's
+
+#: the forms a profile of such a force gives (`identifier_formats`)
+FIVE_DIGIT_FORMS = {"crime number": r"KX/\d{2}/\d{4}", "person number": r"P\d{5}"}
+
+
+def five_digit_force(formats: dict[str, str] = FIVE_DIGIT_FORMS) -> FrameSensitive:
+    crimes = pd.DataFrame({"crime_ref": ["KX/17/0042"], "circumstances": [IN_SCOPE_TEXT]})
+    people = pd.DataFrame(
+        {"crime_ref": ["KX/17/0042"], "person_ref": ["P12345"], "surname": ["Okafor"], "forenames": ["Ada"], "date_of_birth": ["2005-07-19"]}
+    )
+    return FrameSensitive(crimes, people, formats=formats)
+
+
+FIVE_DIGIT_PLANTS = {
+    "spaced": ("person P 12345", "12345"),
+    "hyphenated": ("person p-12345", "12345"),
+    "with a dot": ("person P.12345", "12345"),
+    "in fullwidth digits": ("person P\uff11\uff12\uff13\uff14\uff15", None),
+    "in fullwidth digits, spaced": ("person P \uff11\uff12\uff13\uff14\uff15", None),
+    "with a zero-width space": ("person P123\u200b45", "45"),
+    "in a look-alike letter": ("person \u0420 12345", "12345"),  # Cyrillic Er
+    "crime number with spaces": ("crime KX 17 0042", "0042"),
+    "crime number with hyphens, lower case": ("crime kx-17-0042", "0042"),
+}
+
+
+@pytest.mark.parametrize("label, leaked", FIVE_DIGIT_PLANTS.values(), ids=FIVE_DIGIT_PLANTS.keys())
+def test_a_five_digit_forces_identifier_written_disguised_fails_with_its_profile(label, leaked):
+    report = gate_on_label(label, five_digit_force())
+    assert_only(report, "identifier", leaked)
+    assert report.findings[0].detail.split(" ")[0] in ("person", "crime")
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["<p>person P<b>12345</b></p>", "<p>person P1<span>23</span>45</p>", "<p>crime KX/<em>17</em>/0042</p>"],
+    ids=["tag after the letter", "tags inside the number", "tags inside the crime number"],
+)
+def test_a_five_digit_forces_identifier_split_by_markup_fails(tmp_path, page):
+    release = tmp_path / "release"
+    release.mkdir()
+    (release / "briefing.html").write_text(page, encoding="utf-8")
+    assert_only(check_release(release, T, five_digit_force()), "identifier")
+
+
+def test_the_five_digit_forces_numbers_that_are_no_ones_pass():
+    assert gate_on_label("person P 12346, crime KX 17 0043, 12,345 records", five_digit_force()).passed
+
+
+def test_without_its_profiles_forms_a_spaced_five_digit_person_number_would_pass():
+    """What the profile's forms are for: the code knows no force's shapes."""
+    assert gate_on_label("person P 12345", five_digit_force(formats={})).passed
+    assert gate_on_label("PER 7028132, CM 16 0004418", FrameSensitive(CRIMES, PEOPLE)).passed
 
 
 # ---- names, and dates of birth written in other ways
@@ -420,7 +480,7 @@ def test_the_benign_labels_pass_with_the_data_holding_their_numbers_as_dates_of_
     people = PEOPLE.assign(
         date_of_birth=PEOPLE["date_of_birth"].where(PEOPLE["surname"] != "Hunter", "2018-03-10")
     )
-    data = FrameSensitive(CRIMES, people, scope=SCOPE)
+    data = FrameSensitive(CRIMES, people, scope=SCOPE, formats=SHIPPED_FORMS)
     assert check_tables(
         label_table("Evidence from hunter groups, received 10/03/2018"), T, data
     ).passed

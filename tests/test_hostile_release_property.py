@@ -41,7 +41,7 @@ import subprocess
 import sys
 import unicodedata
 from collections.abc import Callable
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -55,6 +55,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from helpers.errors import BriefingError
+from helpers.extracts.profile import read_profile
+from helpers.extracts.sources import FileSpec, SourceDefinition
 from helpers.gate.readers import NEUTRALISED
 from helpers.project import project_root
 from helpers.request import steps
@@ -135,13 +137,19 @@ WORDS = [
 ]
 
 
+#: where a prefix's letters meet the digits (`PER|7028132`)
+LETTERS_THEN_DIGITS = re.compile(r"(?<=[A-Za-z])(?=\d)")
+
+
 def spaced_out(identifier: str) -> str:
-    """`CM/16/0000001` as `CM 16 0000001`, `89/920945F` as `89 920945F`."""
-    return identifier.replace("/", " ")
+    """`CM/16/0000001` as `CM 16 0000001`, `89/920945F` as `89 920945F`, `OCC-0000123` as
+    `OCC 0000123`, `PER7028132` as `PER 7028132`."""
+    return LETTERS_THEN_DIGITS.sub(" ", identifier.replace("/", " ").replace("-", " "))
 
 
 def hyphenated(identifier: str) -> str:
-    return identifier.replace("/", "-")
+    """`00001516/16` as `00001516-16`, `PER7028132` as `PER-7028132`."""
+    return LETTERS_THEN_DIGITS.sub("-", identifier.replace("/", "-"))
 
 
 def zero_width_inside(identifier: str) -> str:
@@ -191,39 +199,54 @@ if _TRIED:
 # ---- the extract, and the identifiers it holds as its files write them
 
 
-def rows(folder: Path, name: str) -> list[dict[str, str]]:
-    encoding = "cp1252" if name.startswith("CMS") else "utf-8-sig"
-    with open(folder / name, encoding=encoding, newline="") as file:
-        return list(csv.DictReader(file))
+#: the profiles whose extracts are planted from: today's two systems, and the generator's force
+#: with one system in another layout, encoding, delimiter and date format
+PROFILES = {
+    "two-systems": ("cms-connect", ROOT / "profiles" / "cms-connect.yaml"),
+    "one-system": ("one-system", ROOT / "profiles" / "examples" / "synthetic-one-system.yaml"),
+}
 
 
-def identifiers_of(folder: Path) -> list[str]:
-    """A few of each kind of identifier, exactly as the extract's files write them."""
-    cms, nominals = rows(folder, "CMS_CRIMES.csv"), rows(folder, "CMS_NOMINALS.csv")
-    connect, persons = rows(folder, "connect_crimes.csv"), rows(folder, "connect_persons.csv")
-    found = [row["CRIME NO"] for row in cms[5:8]] + [row["Crime Reference"] for row in connect[5:8]]
-    found += [row["NOMINAL NO"] for row in nominals[5:8]] + [
-        row["Person ID"] for row in persons[5:8]
-    ]
-    found += [row["PNC ID"] for row in nominals if row["PNC ID"]][:3]
-    found += [row["PNC ID"] for row in persons if row["PNC ID"]][:3]
-    assert len(found) == 18 and all(found)
+def rows(folder: Path, source: SourceDefinition, spec: FileSpec) -> list[dict[str, str]]:
+    """A file's records, read as its system writes them (encoding, delimiter, quote)."""
+    encoding = "utf-8-sig" if source.encoding == "utf-8" else source.encoding  # a BOM is fine
+    with open(folder / spec.filename, encoding=encoding, newline="") as file:
+        return list(csv.DictReader(file, delimiter=source.delimiter, quotechar=source.quote_char))
+
+
+def identifiers_of(folder: Path, sources: tuple[SourceDefinition, ...]) -> list[str]:
+    """A few of each kind of identifier, exactly as the extract's files write them: each
+    system's crime references, person references and PNC IDs."""
+    found = []
+    for source in sources:
+        crimes, people = rows(folder, source, source.crimes), rows(folder, source, source.people)
+        found += [row[source.crimes.columns["crime_ref"]] for row in crimes[5:8]]
+        found += [row[source.people.columns["person_ref"]] for row in people[5:8]]
+        if "pnc_id" in source.people.columns:
+            found += [r[source.people.columns["pnc_id"]] for r in people if r[source.people.columns["pnc_id"]]][:3]
+    assert len(found) == 9 * len(sources) and all(found)
     return found
 
 
-def people_of(folder: Path) -> list[tuple[str, str, str]]:
-    """(forenames, surname, date of birth) of a few people, as each system writes them."""
-    cms = [
-        (r["FORENAMES"], r["SURNAME"], r["DOB"])
-        for r in rows(folder, "CMS_NOMINALS.csv")
-        if r["DOB"] and r["SURNAME"]
-    ]
-    connect = [
-        (r["Forename"], r["Surname"], r["Date of Birth"])
-        for r in rows(folder, "connect_persons.csv")
-        if r["Date of Birth"] and r["Surname"]
-    ]
-    return cms[10:13] + connect[10:13]
+def people_of(
+    folder: Path, sources: tuple[SourceDefinition, ...], scope: set[str]
+) -> list[tuple[str, str, str, str]]:
+    """(forenames, surname, date of birth as its system writes it, and its format) of a few
+    people of each system on the request's crimes (`scope`): a full name alone is someone's only
+    there (issue 17: elsewhere it is anyone's name, and released)."""
+    found = []
+    for source in sources:
+        columns = source.people.columns
+        people = [
+            (r[columns["forenames"]], r[columns["surname"]], r[columns["date_of_birth"]])
+            for r in rows(folder, source, source.people)
+            if r[columns["date_of_birth"]]
+            and r[columns["surname"]]
+            and r[columns["crime_ref"]] in scope
+        ]
+        found += [(*person, source.date_format) for person in people[:3]]
+    assert len(found) >= 3
+    return found
 
 
 def eight_words(texts) -> list[str]:
@@ -239,23 +262,31 @@ def eight_words(texts) -> list[str]:
     return runs
 
 
-@pytest.fixture(scope="module")
-def extract(tmp_path_factory):
-    """The synthetic extract, with what can be planted from it: identifiers, people, and eight
-    words of texts inside and outside the search's scope (the request's offences and charges)."""
-    folder = tmp_path_factory.mktemp("hostile-extract")
-    generate_extracts(folder, n_crimes=3000, seed=20180075)
+def planted_extract(tmp_path_factory, profile: str) -> SimpleNamespace:
+    """The synthetic extract of a profile (`PROFILES`), with what can be planted from it:
+    identifiers, people, and eight words of texts inside and outside the search's scope (the
+    request's offences and charges)."""
+    layout, profile_path = PROFILES[profile]
+    folder = tmp_path_factory.mktemp(f"hostile-extract-{profile}")
+    generate_extracts(folder, n_crimes=3000, seed=20180075, layout=layout)
     params = read_parameters(
-        PARAMS, {"extracts_dir": str(folder), "output_dir": str(tmp_path_factory.mktemp("scope"))}
+        PARAMS,
+        {
+            "extracts_dir": str(folder),
+            "output_dir": str(tmp_path_factory.mktemp("scope")),
+            "profile": str(profile_path),
+        },
     )
     loaded = steps.load(params)
     scope = steps.search_scope(params, loaded, steps.count(params, loaded))
     outside = loaded.crimes.loc[~loaded.crimes["crime_id"].isin(scope.index), "crime_id"]
-    people = people_of(folder)
+    sources = read_profile(profile_path).sources()
+    people = people_of(folder, sources, set(scope.index))
     plants = SimpleNamespace(
+        profile=str(profile_path),
         folder=folder,
-        identifiers=identifiers_of(folder),
-        people=[f"{forenames} {surname} {born}" for forenames, surname, born in people],
+        identifiers=identifiers_of(folder, sources),
+        people=[f"{forenames} {surname} {born}" for forenames, surname, born, _ in people],
         copied=eight_words(scope["circumstances"].dropna()),
         disguised=[],
     )
@@ -266,6 +297,25 @@ def extract(tmp_path_factory):
             ]
     plants.disguised += disguised_people(people, loaded.circumstances(outside.iloc[:50]).dropna())
     return plants
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory) -> SimpleNamespace:
+    """Today's two systems' extract, and what can be planted from it."""
+    return planted_extract(tmp_path_factory, "two-systems")
+
+
+@pytest.fixture(scope="module")
+def one_system_extract(tmp_path_factory) -> SimpleNamespace:
+    """The one-system force's extract (`;`-separated ISO 8859-15, `OCC-0000123`, five- and
+    six-digit person references), and what can be planted from it."""
+    return planted_extract(tmp_path_factory, "one-system")
+
+
+@pytest.fixture(params=list(PROFILES))
+def any_extract(request) -> SimpleNamespace:
+    """Each profile's extract in turn."""
+    return request.getfixturevalue("extract" if request.param == "two-systems" else "one_system_extract")
 
 
 ORDINALS = dict(
@@ -284,11 +334,12 @@ def disguised_people(people, outside_texts) -> list[str]:
     """The enabled disguises of people and of copied text."""
     planted = []
     if "full name alone" in ENABLED_NORMALISED_FORMS:
-        planted += [f"{forenames} {surname}" for forenames, surname, _ in people]
+        planted += [f"{forenames} {surname}" for forenames, surname, _, _ in people]
     if "date of birth written out" in ENABLED_NORMALISED_FORMS:
-        for forenames, surname, born in people:
-            day, month, year = born.split("/") if "/" in born else reversed(born.split("-"))
-            named = date(int(year), int(month), int(day)).strftime("%B")
+        for forenames, surname, written, date_format in people:
+            born = datetime.strptime(written, date_format).date()
+            day, month, year = f"{born.day:02d}", f"{born.month:02d}", str(born.year)
+            named = born.strftime("%B")
             planted += [
                 f"{forenames} {surname} {day} {month} {year}",
                 f"{forenames} {surname} {day}{month}{year}",
@@ -297,7 +348,7 @@ def disguised_people(people, outside_texts) -> list[str]:
     if "confusable letters" in ENABLED_NORMALISED_FORMS:
         planted += [
             f"{confusable_letters(forenames)} {surname} {born}"
-            for forenames, surname, born in people
+            for forenames, surname, born, _ in people
         ]
     if "copied from outside the scope" in ENABLED_NORMALISED_FORMS:
         planted += eight_words(outside_texts)
@@ -395,6 +446,7 @@ def hostile_parameters(draw, plants, identifiers: bool = True) -> dict:
             else:
                 values[where] = draw(text) + plant + draw(text)
     values["extracts_dir"] = str(plants.folder)
+    values["profile"] = plants.profile
     return values
 
 
@@ -644,6 +696,29 @@ PHASES = [
 )
 @given(data=st.data())
 def test_a_release_from_hostile_parameters_is_refused_or_clean(extract, tmp_path_factory, data):
+    refused_or_clean(extract, tmp_path_factory, data)
+
+
+@settings(
+    max_examples=int(os.environ.get("FOI_HOSTILE_EXAMPLES", "20")) // 2,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=PHASES,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_a_release_from_hostile_parameters_on_the_one_system_force_is_refused_or_clean(
+    one_system_extract, tmp_path_factory, data
+):
+    """The same property on the second profile's extract: its identifiers (`OCC-0000123`, a
+    five-digit person reference, `2016/0123456A`), people and texts, however written."""
+    refused_or_clean(one_system_extract, tmp_path_factory, data)
+
+
+def refused_or_clean(extract, tmp_path_factory, data) -> None:
+    """The property: parameters planted from the extract give a one-line refusal or a clean
+    release."""
     values = data.draw(hostile_parameters(extract))
     out = tmp_path_factory.mktemp("hostile")
     try:
@@ -707,7 +782,8 @@ def test_markup_and_formulas_alone_are_released_escaped_and_neutralised(
     assert comparable(values["offence_description"]) in comparable(shown)  # shown as typed
 
 
-def test_the_checks_find_live_markup_formulas_and_identifiers_they_are_given(extract, tmp_path):
+def test_the_checks_find_live_markup_formulas_and_identifiers_they_are_given(any_extract, tmp_path):
+    extract = any_extract
     """The property's own checks can fail: each finds what it looks for in a planted release."""
     page = "<html><body>" + "".join(MARKUP) + "</body></html>"
     found = live_markup(page)
@@ -754,9 +830,11 @@ def test_the_checks_find_live_markup_formulas_and_identifiers_they_are_given(ext
 
 
 @pytest.mark.slow
-def test_a_hostile_release_through_foi_briefing_run(extract, tmp_path):
+def test_a_hostile_release_through_foi_briefing_run(any_extract, tmp_path):
     """`python -m helpers run` on parameters with markup and formulas everywhere: released, clean;
-    with an identifier in a question as well: refused by the gate (exit 5), in one line."""
+    with an identifier in a question as well: refused by the gate (exit 5), in one line. On each
+    profile's extract."""
+    extract = any_extract
     values = copy.deepcopy(BASE)
     values["title"] = MARKUP[0] + " " + MARKUP[1]
     values["questions"] = [MARKUP[2], MARKUP[3] + " " + MARKUP[6]]
@@ -782,6 +860,8 @@ def test_a_hostile_release_through_foi_briefing_run(extract, tmp_path):
             params,
             "--extracts",
             extract.folder,
+            "--profile",
+            extract.profile,
             "--out",
             tmp_path / name,
             "--no-progress",
@@ -816,6 +896,8 @@ def test_the_normalised_forms_write_the_disguises_of_issue_17():
     found them released."""
     assert spaced_out("89/920945F") == "89 920945F"
     assert hyphenated("00001516/16") == "00001516-16"
+    assert (spaced_out("OCC-0000123"), spaced_out("PER7028132")) == ("OCC 0000123", "PER 7028132")
+    assert hyphenated("PERD0012345") == "PERD-0012345"
     assert grouped_thousands("428132") == "428,132"
     assert zero_width_inside("CM/16/0000001") == "CM/16/\u200b0000001"
     assert all(

@@ -155,6 +155,48 @@ def test_another_layout_and_encoding_read_the_same_records(tmp_path):
     pd.testing.assert_series_equal(ours.circumstances(), theirs.circumstances())
 
 
+def pending_written(folder: Path, words: dict[str, str]) -> Path:
+    """The data contract's sample with each system's blank outcomes written as a word (`words`:
+    system -> the word)."""
+    import csv
+    import shutil
+
+    shutil.copytree(SAMPLE, folder)
+    for system in shipped()["systems"]:
+        spec = system["files"]["crimes"]
+        encoding = "cp1252" if system["encoding"] == "cp1252" else "utf-8-sig"
+        with open(folder / spec["file"], encoding=encoding, newline="") as handle:
+            header, *rows = list(csv.reader(handle))
+        column = header.index(spec["columns"]["outcome"])
+        for row in rows:
+            row[column] = row[column] or words[system["system"]]
+        with open(folder / spec["file"], "w", encoding=encoding, newline="") as handle:
+            csv.writer(handle, lineterminator="\r\n").writerows([header, *rows])
+    return folder
+
+
+def test_an_outcome_written_pending_is_read_as_a_blank_one_with_pending_values(tmp_path):
+    """A system that writes "no outcome yet" as a word says so in `pending_values` (any case):
+    read, it is the same extract as with blanks; without the key, its crimes are set aside."""
+    import pandas as pd
+
+    from helpers.extracts.load import load_extracts
+
+    rewritten = pending_written(tmp_path / "extracts", {"CMS": "PENDING", "Connect": "Under investigation"})
+    values = shipped()
+    values["systems"][0]["pending_values"] = ["Pending"]
+    values["systems"][1]["pending_values"] = ["under investigation", "OC00"]
+    other = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert [s.pending_values for s in other] == [("pending",), ("under investigation", "oc00")]
+    ours, theirs = load_extracts(SAMPLE), load_extracts(rewritten, other)
+    assert ours.crimes["outcome"].isna().sum() > 0
+    pd.testing.assert_frame_equal(ours.crimes, theirs.crimes)
+    pd.testing.assert_frame_equal(ours.quarantine.drop(columns="file"), theirs.quarantine.drop(columns="file"))
+
+    unsaid = load_extracts(rewritten, force_profile.read_profile(SHIPPED).sources()).quarantine
+    assert (unsaid["reason"] == "not a Home Office outcome type (1-22)").sum() >= ours.crimes["outcome"].isna().sum()
+
+
 def test_utf16_exports_are_converted_on_the_way_in_to_the_same_extract(tmp_path, monkeypatch):
     """The data contract's sample exported in UTF-16 (CMS with its byte-order mark, Connect
     big-endian without one) reads to the same extract; the manifest's sizes and SHA-256 are the
@@ -604,6 +646,61 @@ def test_a_force_whose_export_lacks_pnc_names_births_and_text_is_briefed_saying_
     assert results["persons_charged"]["vigilante"] == 0  # nothing to search
     assert "export has no circumstances text: its crimes could not be searched" in page
     assert "export has no Police National Computer IDs" in page
+    assert "cannot be answered from these extracts" in page  # the hunter-group question
+
+
+class ReleasedFigures:
+    """The released tables' values the narrative reads, each the same figure."""
+
+    def __init__(self, figure: str) -> None:
+        self.figure = figure
+
+    def value(self, table: str, row, column) -> str:
+        return self.figure
+
+
+def briefing_words(tmp_path: Path, values: dict) -> dict[str, str]:
+    """The narrative's words about the hunter-group question, by part of the briefing, for a
+    profile (every released figure 0)."""
+    from helpers.briefing import narrative
+    from helpers.request.parameters import read_parameters
+
+    params = read_parameters(project_root() / "parameters" / "20180075.yaml", {"profile": str(written(tmp_path, values)), "extracts_dir": str(tmp_path)})
+    released = ReleasedFigures("0")
+    return {
+        "answer": narrative.answers(params, released)[-1],
+        "key fact": str(narrative.key_facts(params, released)).rsplit('<div class="fact">', 1)[-1],
+        "caveat": narrative.caveats(params)[1],
+        "table's introduction": str(narrative.offences_intro(params)),
+        "table's note": narrative.people_table_notes(params)[-1],
+    }
+
+
+def test_without_circumstances_text_the_hunter_group_question_cannot_be_answered(tmp_path):
+    """No system exports the text the hunter-group search reads: the briefing says the question
+    cannot be answered, never that none of the people charged had such evidence (its 0)."""
+    from helpers.briefing import narrative
+    from helpers.request.parameters import read_parameters
+
+    values = yaml.safe_load((project_root() / "profiles" / "examples" / "synthetic-one-system.yaml").read_text(encoding="utf-8"))
+    del values["systems"][0]["files"]["crimes"]["columns"]["circumstances"]
+    words = briefing_words(tmp_path, values)
+    params = read_parameters(project_root() / "parameters" / "20180075.yaml", {"profile": str(written(tmp_path, values)), "extracts_dir": str(tmp_path)})
+    words["method"] = str(narrative.evidence_method(params, ReleasedFigures("0"), None))  # no search made: no findings
+    for part, text in words.items():
+        assert "cannot be answered from these extracts" in text, part
+        assert "none were charged" not in text and ">0<" not in text, part
+    assert "Occurrence\u2019s export has no circumstances text: its crimes could not be searched" in words["answer"]
+
+
+def test_with_circumstances_text_on_one_system_of_two_the_hunter_group_question_is_answered(tmp_path):
+    """One system's crimes can be searched: the question is answered (the method says which
+    system's crimes could not be searched)."""
+    values = shipped()
+    del values["systems"][0]["files"]["crimes"]["columns"]["circumstances"]
+    words = briefing_words(tmp_path, values)
+    assert not [part for part, text in words.items() if "cannot be answered" in text]
+    assert "none were charged on a crime whose record shows evidence" in words["answer"]
 
 
 def test_a_profiles_texts_reach_the_briefing_escaped(tmp_path):

@@ -81,14 +81,18 @@ def meaning(status: str) -> str:
     return "migrated" if status.upper() == "MIGRATED" else "live"
 
 
-def answered(draft: str) -> dict:
+def answered(draft: str, name: str = "Occurrence") -> dict:
     """The draft's TODOs answered from what it shows: the status values it lists, each system's
-    took_over_from by the systems listed before it; names and descriptions filled in."""
+    took_over_from by the systems listed before it; names and descriptions filled in (`name`, a
+    system's name the draft could not tell)."""
     values = yaml.safe_load(draft)
     values["force"] = "A synthetic force"
     for number, system in enumerate(values["systems"]):
+        system["system"] = name if system["system"] == "TODO" else system["system"]
         system["description"] = f"the system whose files the draft found as {system['system']}"
         system["status_values"] = {status: meaning(status) for status in system["status_values"]}
+        if system.get("pending_values") == "TODO":
+            del system["pending_values"]  # none means no outcome yet, unless a test says so
         if system.get("took_over_from") == "TODO":
             system["took_over_from"] = values["systems"][number - 1]["system"]
     assert profile_draft.unanswered(values) == []
@@ -140,6 +144,131 @@ def test_a_draft_answered_from_its_values_reads_the_extract_as_the_shipped_profi
     assert_same_extract(shipped, load_extracts(folder, drafted))
     lines = check_profile(profile, folder)
     assert "nothing would be set aside" not in lines and not any(line.startswith("error:") for line in lines)
+
+
+def renamed(folder: Path, target: Path) -> Path:
+    """The extract with every file's headers renamed COL1, COL2, ... (headers that say nothing),
+    each file in its own encoding and delimiter."""
+    target.mkdir()
+    for path in sorted(folder.iterdir()):
+        sample = profile_draft.read_sample(path)
+        encoding = "utf-8-sig" if path.read_bytes().startswith(b"\xef\xbb\xbf") else sample.encoding
+        with open(path, encoding=encoding, newline="") as source:
+            rows = list(csv.reader(source, delimiter=sample.delimiter, quotechar=sample.quote_char))
+        rows[0] = [f"COL{number}" for number in range(1, len(rows[0]) + 1)]
+        with open(target / path.name, "w", encoding=encoding, newline="") as written:
+            csv.writer(written, delimiter=sample.delimiter, quotechar=sample.quote_char, lineterminator="\r\n").writerows(rows)
+    return target
+
+
+@pytest.fixture(scope="module")
+def one_system(tmp_path_factory) -> Path:
+    """The generator's one-system force's extract (`;`, ISO 8859-15, `04-Dec-2017` dates)."""
+    from helpers.synthetic.generator import generate_extracts
+
+    folder = tmp_path_factory.mktemp("draft") / "one-system"
+    generate_extracts(folder, n_crimes=400, layout="one-system")
+    return folder
+
+
+def same_but_headers(ours, theirs, folder: Path) -> None:
+    """The same extract, but that the quarantine names each column by its header in the file
+    (`folder`'s: COL3 is the file's third header there)."""
+    pd.testing.assert_frame_equal(ours.crimes, theirs.crimes)
+    pd.testing.assert_frame_equal(ours.charges, theirs.charges)
+    headers = {name: profile_draft.read_sample(folder / name).header for name in set(theirs.quarantine["file"])}
+    columns = [headers[file][int(column[3:]) - 1] if column.startswith("COL") else column for file, column in zip(theirs.quarantine["file"], theirs.quarantine["column"], strict=True)]
+    pd.testing.assert_frame_equal(ours.quarantine, theirs.quarantine.assign(column=pd.Series(columns, index=theirs.quarantine.index, dtype=theirs.quarantine["column"].dtype)))
+
+
+@pytest.mark.parametrize("headers", ["COL1..COLn", "its own"])
+@pytest.mark.parametrize("layout", ["cms-connect", "one-system"])
+def test_a_draft_of_either_layout_answered_reads_it_as_the_shipped_profile_whatever_its_headers(tmp_path, extract, one_system, layout, headers):
+    """Headers renamed COL1..COLn: every column is placed by its values (dates by how they parse
+    and which comes first, classes and outcomes by their forms, statuses and roles by their
+    vocabularies, references by their joins between the files), each with its evidence; answered
+    from the values shown, the draft reads the extract exactly as the shipped profile reads it
+    under its own headers."""
+    from helpers.extracts.load import load_extracts
+
+    folder, shipped_path = (extract, SHIPPED) if layout == "cms-connect" else (one_system, project_root() / "profiles" / "examples" / "synthetic-one-system.yaml")
+    blind = renamed(folder, tmp_path / "renamed") if headers == "COL1..COLn" else folder
+    draft = profile_draft.draft_profile(blind)[0]
+    assert ("# by its values: " in draft) is (blind != folder) and "no header names it" not in draft
+    values = answered(draft)
+    drafted = force_profile.read_profile(written(tmp_path, values)).sources()
+    shipped = force_profile.read_profile(shipped_path).sources()
+    for ours, theirs in zip(shipped, drafted, strict=True):  # each field's column, by its place
+        for table in ("crimes", "people", "charges"):
+            header = profile_draft.read_sample(folder / getattr(ours, table).filename).header
+            placed = {name: header[int(column[3:]) - 1] if blind != folder else column for name, column in getattr(theirs, table).columns.items()}
+            assert placed == dict(getattr(ours, table).columns), (ours.system, table)
+    same_but_headers(load_extracts(folder, shipped), load_extracts(blind, drafted), folder)
+
+
+def exported_otherwise(folder: Path, target: Path) -> Path:
+    """The one-system extract as another force's tools might export it: in UTF-16 without a
+    byte-order mark, the crimes one file a year (`occurrences_2013.csv`, ...: the year
+    recorded), the charges as a workbook (every cell text, as typed)."""
+    from test_profile import write_xlsx
+
+    target.mkdir()
+
+    def rows_of(name: str) -> list[list[str]]:
+        with open(folder / name, encoding="iso8859-15", newline="") as source:
+            return list(csv.reader(source, delimiter=";"))
+
+    header, *crimes = rows_of("occurrences.csv")
+    for year in sorted({row[1][7:11] for row in crimes}):
+        with open(target / f"occurrences_{year}.csv", "w", encoding="utf-16-le", newline="") as out:
+            csv.writer(out, delimiter=";", lineterminator="\r\n").writerows([header, *(row for row in crimes if row[1][7:11] == year)])
+    with open(target / "occurrence_persons.csv", "w", encoding="utf-16-le", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows_of("occurrence_persons.csv"))
+    write_xlsx(target / "occurrence_charges.xlsx", rows_of("occurrence_charges.csv"))
+    return target
+
+
+def test_a_draft_reads_files_a_year_as_one_utf16_and_workbooks(tmp_path, one_system):
+    """Crimes split by year become one pattern (`occurrences_*.csv`), a UTF-16 file without a
+    byte-order mark is answered `utf-16-le`, a workbook is read as the loader reads it: the draft,
+    answered, reads the same records as the shipped profile reads the one-system extract."""
+    from helpers.extracts.load import load_extracts
+
+    folder = exported_otherwise(one_system, tmp_path / "export")
+    assert len(list(folder.glob("occurrences_*.csv"))) >= 5
+    draft = profile_draft.draft_profile(folder)[0]
+    values = answered(draft)
+    (system,) = values["systems"]
+    assert [system["files"][table]["file"] for table in ("crimes", "people", "charges")] == ["occurrences_*.csv", "occurrence_persons.csv", "occurrence_charges.xlsx"]
+    assert "one a year (occurrences_2013.csv, occurrences_2014.csv," in flat(draft)
+    assert "UTF-16 little-endian without a byte-order mark" in flat(draft) and "a workbook, read with python-calamine" in flat(draft)
+    assert system["encoding"] == "utf-16-le"  # the workbook has none
+    shipped = load_extracts(one_system, force_profile.read_profile(project_root() / "profiles" / "examples" / "synthetic-one-system.yaml").sources())
+    wide = force_profile.read_profile(written(tmp_path, values)).sources()
+    theirs = load_extracts(folder, wide)
+    pd.testing.assert_frame_equal(shipped.crimes.drop(columns="file"), theirs.crimes.drop(columns="file"))
+    assert set(theirs.crimes["file"]) == {path.name for path in folder.glob("occurrences_*.csv")}
+
+
+def test_outcomes_written_as_words_are_a_pending_values_question(tmp_path, one_system):
+    """A system that writes "Pending" for no outcome yet: the draft asks which words mean that,
+    showing them; answered, the crimes read as the blanks of the shipped profile's extract."""
+    from helpers.extracts.load import load_extracts
+
+    folder = tmp_path / "export"
+    shutil.copytree(one_system, folder)
+    with open(folder / "occurrences.csv", encoding="iso8859-15", newline="") as source:
+        header, *rows = list(csv.reader(source, delimiter=";"))
+    for row in rows:
+        row[5] = row[5] or "Pending"
+    with open(folder / "occurrences.csv", "w", encoding="iso8859-15", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\r\n").writerows([header, *rows])
+    draft = profile_draft.draft_profile(folder)[0]
+    assert re.search(r"TODO pending_values: HO Outcome holds words no outcome number is read from: Pending \(\d+\)", flat(draft))
+    values = answered(draft)
+    values["systems"][0]["pending_values"] = ["Pending"]
+    shipped = force_profile.read_profile(project_root() / "profiles" / "examples" / "synthetic-one-system.yaml").sources()
+    pd.testing.assert_frame_equal(load_extracts(one_system, shipped).crimes, load_extracts(folder, force_profile.read_profile(written(tmp_path, values)).sources()).crimes)
 
 
 def test_the_drafts_guesses_are_the_shipped_profiles_where_the_values_say_so(extract):
@@ -269,7 +398,9 @@ def test_an_encoding_is_utf8_when_its_bytes_are_and_windows_1252_when_it_reads_a
     text = "Suspect left without paying, value £246; SIOBHÁN O’BRIEN – victim\n" * 20
     assert profile_draft.guess_encoding(text.encode("utf-8"))[0] == "utf-8"
     assert profile_draft.guess_encoding(text.encode("cp1252"))[0] == "cp1252"
-    assert profile_draft.guess_encoding(text.encode("utf-16"))[0] is None
+    assert profile_draft.guess_encoding(text.encode("utf-16"))[0] == "utf-16"  # converted on the way in
+    assert profile_draft.guess_encoding(text.encode("utf-16-le"))[0] == "utf-16-le"  # no byte-order mark
+    assert profile_draft.guess_encoding(text.encode("utf-16-be"))[0] == "utf-16-be"
 
 
 def test_an_export_folder_without_csv_files_is_one_line(tmp_path):
@@ -307,7 +438,7 @@ def test_files_sharing_no_start_are_one_system_whose_name_is_a_todo(tmp_path, ex
     assert names == ["TODO"] and system["system"] == "TODO" and system["encoding"] == "utf-8"
     assert [system["files"][table]["file"] for table in ("crimes", "people", "charges")] == ["crimes.csv", "persons.csv", "charges.csv"]
     assert "# files not used: lookup.csv" in draft
-    assert profile_draft.guess_encoding((folder / "lookup.csv").read_bytes())[0] is None
+    assert profile_draft.guess_encoding((folder / "lookup.csv").read_bytes())[0] == "utf-16"
 
 
 @pytest.mark.parametrize(

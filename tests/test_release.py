@@ -22,14 +22,18 @@ from hypothesis import strategies as st
 
 from helpers.errors import ReleaseGateError
 from helpers.extracts.codes import normalise_pnc
+from helpers.extracts.profile import profile_sources
 from helpers.gate.check import RULES, check_release, check_tables, write_tables
 from helpers.gate.manifest import sha256_file, write_manifest
 from helpers.gate.readers import Content, Segment, table_csv
 from helpers.gate.report import RULE_NAMES, Finding, GateReport
 from helpers.gate.rules.copied_text import _release_shingles, find_copied_runs
-from helpers.gate.sensitive import FrameSensitive, Sensitive
+from helpers.gate.sensitive import FrameSensitive, Sensitive, formats_of
 
 T = 5
+#: the shipped profile's identifier forms (`CM/16/0004418`, `PER7028132`, ...): the gate's
+#: shapes of a force's identifiers are its profile's
+SHIPPED_FORMS = formats_of(profile_sources())
 
 # ---- what the extracts hold
 
@@ -61,7 +65,7 @@ PEOPLE = pd.DataFrame(
 
 @pytest.fixture(scope="module")
 def sensitive() -> FrameSensitive:
-    return FrameSensitive(CRIMES, PEOPLE)
+    return FrameSensitive(CRIMES, PEOPLE, formats=SHIPPED_FORMS)
 
 
 # ---- a clean release
@@ -161,7 +165,7 @@ def test_the_clean_release_passes_when_the_data_holds_every_number_in_it(tmp_pat
     the gate does ask about, so the clean release fails: proof the question reaches the data."""
     release = make_release(tmp_path)
     people = PEOPLE.assign(person_ref=["20180075", "416005", "PER7004775", "PERD0012345", "PER7022778"])
-    report = check_release(release, T, FrameSensitive(CRIMES, people))
+    report = check_release(release, T, FrameSensitive(CRIMES, people, formats=SHIPPED_FORMS))
     assert [f.rule for f in report.findings] == ["identifier"] * 3  # html, pdf, manifest
     assert {f.file for f in report.findings} == {"briefing.html", "briefing.pdf", "manifest.json"}
 

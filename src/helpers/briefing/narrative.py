@@ -29,6 +29,24 @@ from helpers.request import tables
 from helpers.request.tables import number_word
 
 HUNTER_GROUP = "so-called \u201cpaedophile hunter\u201d group"
+#: what the briefing says of a question the force's exports hold nothing to answer with
+UNANSWERABLE = "cannot be answered from these extracts"
+
+
+def evidence_unanswerable(params) -> bool:
+    """No system exports the circumstances text, the only record of hunter-group evidence: the
+    question cannot be answered (its figure, 0, would say none was found)."""
+    return len(missing_fields(params.sources, "circumstances")) == len(params.sources)
+
+
+def _no_text(params) -> str:
+    """Why the hunter-group question cannot be answered, mid-sentence: `X's export has no
+    circumstances text: its crimes could not be searched`."""
+    systems = missing_fields(params.sources, "circumstances")
+    phrase = _systems_phrase(systems)
+    phrase = phrase if len(systems) == 1 else _lower_first(phrase)
+    its = "its" if len(systems) == 1 else "their"
+    return f"{phrase} no circumstances text: {its} crimes could not be searched"
 
 
 def _people(value: str) -> str:
@@ -80,6 +98,14 @@ def answers(params, released: tables.Released) -> list[str]:
     offences = {1: "this offence", 2: "either offence"}.get(
         len(params.charge_groups), "any of these offences"
     )
+    if evidence_unanswerable(params):
+        sentences.append(
+            f"Whether any of the people charged with {offences} was charged on a crime whose record "
+            f"shows evidence from a {HUNTER_GROUP} (an online child abuse activist group) "
+            f"{UNANSWERABLE} ({_no_text(params)}): the officer\u2019s summary of the circumstances is "
+            "the only record of such evidence."
+        )
+        return sentences
     whole = f"Of the {_people(thousands(either))}" if as_number(either) else "Of the people"
     sentences.append(
         f"{whole} charged with {offences}, {amount(vigilante)} {were(vigilante)} charged on a crime whose "
@@ -105,12 +131,15 @@ def key_facts(params, released: tables.Released) -> Html:
         if as_number(either)
         else "of the people charged"
     )
-    facts.append(
-        (
-            vigilante,
-            f"{part_of}: the crime they were charged on shows evidence from a {HUNTER_GROUP}",
+    if evidence_unanswerable(params):
+        facts.append(("\u2014", f"hunter-group evidence: {UNANSWERABLE}"))
+    else:
+        facts.append(
+            (
+                vigilante,
+                f"{part_of}: the crime they were charged on shows evidence from a {HUNTER_GROUP}",
+            )
         )
-    )
     tiles = "".join(
         f'<div class="fact"><p class="figure">{esc(thousands(value))}</p><p class="label">{text_html(label)}</p></div>'
         for value, label in facts
@@ -159,11 +188,17 @@ def request_and_answer(params, released: tables.Released) -> Html:
 
 def caveats(params) -> list[str]:
     """The few things a reader must know before quoting the figures."""
+    hunter = (
+        f"The hunter-group question {UNANSWERABLE} ({_no_text(params)}): its figures count "
+        "nothing, and are not a finding of none."
+        if evidence_unanswerable(params)
+        else "The hunter-group figure depends on officers having mentioned the group in their summary "
+        "of the crime. No field records it, so it may be an undercount."
+    )
     return [
         f"People are counted by the date they were charged ({params.charge_year}); offences by the date "
         "the crime was recorded, which can be later than when it was committed.",
-        "The hunter-group figure depends on officers having mentioned the group in their summary of the "
-        "crime. No field records it, so it may be an undercount.",
+        hunter,
         "The offence of sexual communication with a child (section 15A) is not included; the Office for "
         "National Statistics includes it in its \u201cSexual grooming\u201d figures from April 2017.",
     ]
@@ -173,9 +208,14 @@ def caveats(params) -> list[str]:
 
 
 def offences_intro(params) -> Html:
+    hunter = (
+        f" (whether they have evidence from a hunter group on record {UNANSWERABLE}, so none is "
+        "counted as having it)"
+        if evidence_unanswerable(params)
+        else ", and how many of them have evidence from a hunter group on record"
+    )
     text = (
-        f"Table 2 counts the offences of {params.offence_description} we recorded each year, and how many "
-        "of them have evidence from a hunter group on record. Table 3 shows what has happened to them: the "
+        f"Table 2 counts the offences of {params.offence_description} we recorded each year{hunter}. Table 3 shows what has happened to them: the "
         f"outcome recorded for each offence by {long_date(params.extracts_taken_on)}. Figure 1 draws Table 3."
     )
     return Html(f"<h2>The offences and their outcomes</h2><p>{text_html(text)}</p>")
@@ -193,6 +233,12 @@ def people_table_notes(params) -> list[str]:
         )
     notes.append(
         "The last row is part of the row above it: people charged on a crime whose record shows hunter-group evidence."
+        + (
+            f" Whether anyone belongs in it {UNANSWERABLE} ({_no_text(params)}): its figure is "
+            "not a finding of none."
+            if evidence_unanswerable(params)
+            else ""
+        )
     )
     return notes
 
@@ -347,6 +393,14 @@ def second_review_sentence(findings: tables.EvidenceFindings) -> str:
 
 def evidence_method(params, released: tables.Released, findings: tables.EvidenceFindings) -> Html:
     """How the hunter-group figure was found, what it can miss, and what the review cost."""
+    if evidence_unanswerable(params):
+        return Html(
+            "<h2>Evidence from \u201cpaedophile hunter\u201d groups</h2>"
+            "<p>No crime system has a field for where evidence came from. The only record is the "
+            "officer\u2019s free-text summary of the circumstances of each crime, and "
+            f"{text_html(_no_text(params))}, so the question {UNANSWERABLE}. No search was made, "
+            "and the hunter-group figures count nothing.</p>"
+        )
     terms = ", ".join(f"\u201c{term}\u201d" for term in params.search_terms)
     scope = (
         "the request's offences"

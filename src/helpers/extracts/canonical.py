@@ -128,7 +128,8 @@ def canonical_crimes(
         _column(raw, "committed_at"), (*source.datetime_formats, source.date_format)
     )
     ho_class = codes.normalise_ho_class(_column(raw, "ho_class"), source.ho_class_pattern)
-    outcome = codes.parse_outcome(_column(raw, "outcome"), source.outcome_pattern)
+    given_outcome = codes.without_pending(_column(raw, "outcome"), source.pending_values)
+    outcome = codes.parse_outcome(given_outcome, source.outcome_pattern)
     state = _status_state(_column(raw, "status"), source)
     unreadable_date = "not a date-time (impossible or unreadable date)"
     keep = book.first_failures(
@@ -145,7 +146,7 @@ def canonical_crimes(
             ),
             (null_mask(ho_class), "ho_class", "not a Home Office classification"),
             (
-                codes.invalid(_column(raw, "outcome"), outcome),
+                codes.invalid(given_outcome, outcome),
                 "outcome",
                 "not a Home Office outcome type (1-22)",
             ),

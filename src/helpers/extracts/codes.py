@@ -242,6 +242,16 @@ def normalise_ho_class(values: Strings, pattern: str) -> pa.Array:
     return by_distinct(values, normalise)
 
 
+def without_pending(values: Strings, pending_values: tuple[str, ...]) -> Strings:
+    """The outcome column with each value meaning no outcome yet (`pending_values`: trimmed,
+    lower case; `Pending`, `Under investigation`) made blank, as a blank is pending."""
+    if not pending_values:
+        return values
+    lower = pc.utf8_lower(as_text(values))
+    pending = pc.is_in(lower, value_set=pa.array(pending_values, pa.string()))
+    return pc.if_else(pc.fill_null(pending, False), pa.scalar(None, pa.string()), values)
+
+
 def parse_outcome(values: Strings, pattern: str) -> pa.Array:
     """The Home Office outcome number (`15`, `01`, `OC01 – Charge/Summons` -> 15, 1, 1).
 

@@ -159,6 +159,7 @@ class SystemProfile(BaseModel):
     date_format: TimeFormat
     ho_class_pattern: Annotated[str, _a_regex(("cls", "sub"))]
     outcome_pattern: Annotated[str, _a_regex(("num",))]
+    pending_values: list[Text] = Field(default_factory=list, max_length=50)
     pnc_pattern: Annotated[str, _a_regex(("year", "serial", "check"))] | None = None
     status_values: dict[Text, CrimeState] = Field(min_length=1)
     role_values: dict[Text, Role] = Field(default_factory=dict)
@@ -242,6 +243,7 @@ def _source(system: SystemProfile) -> SourceDefinition:
         date_format=system.date_format,
         ho_class_pattern=system.ho_class_pattern,
         outcome_pattern=system.outcome_pattern,
+        pending_values=tuple(value.strip().lower() for value in system.pending_values),
         pnc_pattern=system.pnc_pattern,
         status_values=dict(system.status_values),
         legacy_system=system.took_over_from,

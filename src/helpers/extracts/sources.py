@@ -144,6 +144,8 @@ class SourceDefinition:
     #: the system's own identifiers, for the release gate: what each is called -> a regular
     #: expression of its whole form (`crime reference: CM/\d{2}/\d{7}`)
     identifier_formats: Mapping[str, str] = field(default_factory=dict)
+    #: the outcome column's values (trimmed, lower case) that mean no outcome yet, as a blank does
+    pending_values: tuple[str, ...] = ()
 
     @property
     def files(self) -> tuple[FileSpec, FileSpec, FileSpec]:

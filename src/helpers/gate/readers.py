@@ -164,6 +164,11 @@ def read_xlsx_bytes(data: bytes, file: str) -> Content:
 # ---- HTML
 
 _COMMENT_DELIMS = re.compile(r"<!--|-->")
+#: elements shown within a line of text, whose tags a browser draws as nothing
+INLINE_ELEMENTS = frozenset(
+    "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub sup "
+    "time u var wbr".split()
+)
 #: what a tag is: `HtmlScan` finds exactly these, in linear time (this pattern, tried at every `<`
 #: without a `>` after it, read on to the end of the page each time: 20,000 unclosed `<a` took 11 s)
 HTML_TAG = re.compile(r"<(/?)([A-Za-z!?][\w:.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
@@ -334,16 +339,18 @@ SVG_DRAWING_ATTRIBUTES = frozenset(
 
 
 def _html_segments(text: str, drawing: frozenset[str] = frozenset()) -> list[Segment]:
-    """The page's text (tags blanked out, entities decoded, comments kept: the source is
-    published too) and, separately, its attribute values (alt, title, id...) but for the
-    `drawing` attributes (lower case)."""
+    """The page's text (tags blanked out, an inline element's removed, entities decoded, comments
+    kept: the source is published too) and, separately, its attribute values (alt, title, id...)
+    but for the `drawing` attributes (lower case)."""
     text = _COMMENT_DELIMS.sub(lambda m: " " * len(m.group(0)), text)
     pieces, attributes, marks, last = [], [], [], 0
     attr_offset = 0
     line_at = LineNumbers(text)
     for tag in HtmlScan(text).tags:
         pieces.append(html.unescape(text[last : tag.start]))
-        pieces.append(" " + "\n" * text.count("\n", tag.start, tag.end) + " ")
+        newlines = "\n" * text.count("\n", tag.start, tag.end)
+        # a browser shows `P<b>12345</b>` as P12345: an inline element's tags part no words
+        pieces.append(newlines if tag.name.lower() in INLINE_ELEMENTS else f" {newlines} ")
         last = tag.end
         line = line_at(tag.start)
         for a in HTML_ATTRIBUTE.finditer(tag.attributes):

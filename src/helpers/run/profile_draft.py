@@ -78,6 +78,7 @@ class Sample:
     header: list[str]
     records: list[list[str]]
     whole: bool  # every record of the file was read
+    workbook: bool = False  # a spreadsheet export: no encoding, delimiter or quote
 
     def column(self, header: str) -> list[str]:
         at = self.header.index(header)
@@ -122,13 +123,103 @@ def read_sample(path: Path, rows: int = DRAFT_ROWS) -> Sample:
     )
 
 
+def read_workbook_sample(path: Path, rows: int = DRAFT_ROWS) -> Sample:
+    """The header and first `rows` records of a spreadsheet export's first sheet, every cell as
+    the text the loader reads (`extracts.sheets`)."""
+    from helpers.extracts.sheets import read_sheet, sheet_header
+
+    header = sheet_header(path, None)
+    named = [name for name in dict.fromkeys(header) if name]
+    sheet = read_sheet(path, None, named)
+    count = len(sheet.rows)
+    records = [
+        [sheet.columns[name][at] if name else "" for name in header]
+        for at in range(min(count, rows))
+    ]
+    why = "a workbook, read with python-calamine: encoding, delimiter and quote do not apply"
+    return Sample(
+        path.name,
+        "utf-8",
+        why,
+        Counter(),
+        ",",
+        '"',
+        False,
+        why,
+        header,
+        records,
+        count <= rows,
+        True,
+    )
+
+
+def read_any_sample(path: Path, rows: int = DRAFT_ROWS) -> Sample:
+    """A CSV's or a workbook's first records."""
+    from helpers.extracts.sheets import is_sheet
+
+    return read_workbook_sample(path, rows) if is_sheet(path.name) else read_sample(path, rows)
+
+
+#: a year in a file's name (`crimes_2016.csv`): several such files are one table, a year each
+YEAR_IN_NAME = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def join_year_files(samples: dict[str, Sample]) -> dict[str, Sample]:
+    """Files whose names differ only by a year, with the same header, as one sample named by a
+    pattern (`crimes_*.csv`; `crimes_[0-9][0-9][0-9][0-9].csv` if `*` would match another file
+    of the folder), as the profile names several files read as one table."""
+    from fnmatch import fnmatchcase
+
+    groups: dict[str, list[str]] = {}
+    for name in samples:
+        if len(YEAR_IN_NAME.findall(name)) == 1:
+            groups.setdefault(YEAR_IN_NAME.sub("*", name), []).append(name)
+    joined = dict(samples)
+    for pattern, names in groups.items():
+        parts = [samples[name] for name in sorted(names)]
+        if len(parts) < 2 or len({tuple(part.header) for part in parts}) > 1:
+            continue
+        if any(fnmatchcase(other, pattern) for other in samples if other not in names):
+            pattern = YEAR_IN_NAME.sub("[0-9][0-9][0-9][0-9]", parts[0].name)
+        first = parts[0]
+        why = (
+            f"{len(parts)} files, one a year ({', '.join(part.name for part in parts)}), with "
+            "the same header: read as one table"
+        )
+        encodings = {part.encoding for part in parts}
+        for name in names:
+            del joined[name]
+        joined[pattern] = Sample(
+            pattern,
+            first.encoding if len(encodings) == 1 else None,
+            f"{first.encoding_evidence} ({why})",
+            sum((part.non_ascii for part in parts), Counter()),
+            first.delimiter,
+            first.quote_char,
+            any(part.quoted for part in parts),
+            f"{first.layout_evidence} ({why})",
+            first.header,
+            [record for part in parts for record in part.records],
+            all(part.whole for part in parts),
+            first.workbook,
+        )
+    return joined
+
+
 def guess_encoding(data: bytes) -> tuple[str | None, str, str]:
     """(encoding, why, the text): UTF-8 if the bytes are UTF-8 (a byte-order mark, or text other
     encodings rarely happen to make), else the 8-bit encoding charset-normalizer finds least
-    messy, Windows-1252 when it reads the bytes as cleanly; None for UTF-16 (not read)."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16", errors="replace")  # cut at FIRST_BYTES: maybe mid-character
-        return None, "UTF-16 (a byte-order mark): export it as UTF-8", text
+    messy, Windows-1252 when it reads the bytes as cleanly; UTF-16 by its byte-order mark or
+    its zero bytes (`utf16_kind`); None if no encoding the reader takes reads it."""
+    wide = utf16_kind(data)
+    if wide is not None:
+        name, found = wide
+        text = data.decode(name, errors="replace")  # cut at FIRST_BYTES: maybe mid-character
+        why = (
+            f"{found}: read as {name}, converted to UTF-8 on the way in (a UTF-8 export, where "
+            "the system offers one, is read faster)"
+        )
+        return name, why, text
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -145,6 +236,28 @@ def guess_encoding(data: bytes) -> tuple[str | None, str, str]:
     if encoding is None:
         return None, f"{not_utf8}; {why}", data.decode("latin-1")
     return encoding, f"{not_utf8}; {why}", data.decode(encoding)
+
+
+def utf16_kind(data: bytes) -> tuple[str, str] | None:
+    """(`utf-16` or its byte order, why) for UTF-16 text: a byte-order mark, or without one a
+    zero byte in most of the first character pairs (ASCII text written two bytes a character),
+    the zero second (little-endian) or first (big-endian)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "UTF-16 (a byte-order mark)"
+    head = data[:4096] if len(data[:4096]) % 2 == 0 else data[:4095]
+    if len(head) < 4:
+        return None
+    pairs = len(head) // 2
+    for encoding, at in (("utf-16-le", 1), ("utf-16-be", 0)):
+        zeros = head[at::2].count(0)
+        if zeros >= 0.9 * pairs and head[1 - at :: 2].count(0) == 0:
+            order = "little-endian" if at else "big-endian"
+            return (
+                encoding,
+                f"UTF-16 {order} without a byte-order mark ({zeros:,} of its first "
+                f"{pairs:,} characters have a zero byte)",
+            )
+    return None
 
 
 #: Windows' Western European encoding: what English-language Windows exports write
@@ -411,7 +524,9 @@ def identifier_form(values: list[str]) -> tuple[str | None, str]:
 
 def _shapes(values: list[str], top: int = 3) -> str:
     """The most common forms of values, as shapes (`99/99`), never the values."""
-    counts = Counter(shape(value)[:20] for value in values if value)
+    counts: Counter = Counter()
+    for value, n in Counter(value for value in values if value).items():
+        counts[shape(value)[:20]] += n  # each distinct value's shape once
     return ", ".join(f"{form} ({count:,})" for form, count in counts.most_common(top))
 
 
@@ -588,10 +703,14 @@ class Column:
     values: list[str]
     _formats: list[tuple[str, int]] | None = None
     _cache: dict = field(default_factory=dict)
+    #: why the column was placed by its values (its header said nothing), if it was
+    evidence: str | None = None
 
     @property
     def given(self) -> list[str]:
-        return [value for value in self.values if value]
+        if "given" not in self._cache:
+            self._cache["given"] = [value for value in self.values if value]
+        return self._cache["given"]
 
     @property
     def formats(self) -> list[tuple[str, int]]:
@@ -600,8 +719,34 @@ class Column:
         return self._formats
 
     def share(self, test) -> float:
-        given = self.given
-        return sum(1 for value in given if test(value)) / len(given) if given else 0.0
+        """The share of the values given that pass `test` (each distinct value tested once)."""
+        if "counts" not in self._cache:
+            self._cache["counts"] = Counter(self.given)
+        counts = self._cache["counts"]
+        total = len(self.given)
+        return sum(n for value, n in counts.items() if test(value)) / total if total else 0.0
+
+    @property
+    def filled(self) -> float:
+        """The share of records with a value."""
+        return len(self.given) / len(self.values) if self.values else 0.0
+
+    @property
+    def distinct(self) -> int:
+        if "distinct" not in self._cache:
+            self._cache["distinct"] = len(set(self.given))
+        return self._cache["distinct"]
+
+    def moments(self) -> list:
+        """Each value read with the column's date formats (None where none reads it)."""
+        if "moments" not in self._cache:
+            import pyarrow as pa
+
+            formats = [fmt for fmt, _ in self.formats]
+            array = pa.array(self.values, type=pa.string())
+            read = parse_datetimes(array, formats).to_pylist() if formats else None
+            self._cache["moments"] = read or [None] * len(self.values)
+        return self._cache["moments"]
 
     def fits(self, kind: str) -> bool:
         """Whether the values look like a field of this kind."""
@@ -730,16 +875,329 @@ def map_columns(columns: list[Column], table: str) -> dict[str, tuple[Column, fl
         if column.fits(FIELD_KINDS[field_name]):
             chosen[field_name] = (column, score)
             used.add(column.header)
-    return chosen
+    return place_by_values(columns, table, chosen)
 
 
 def table_score(sample: Sample, columns: list[Column], table: str) -> float:
-    """How well a file fits a table: its required fields found (each by how well it is named),
-    and a word of the table in the file's name."""
+    """How well a file fits a table: its required fields found (each by how well it is named,
+    or `VALUE_SCORE` if by its values), the values only this table holds (`TABLE_TELLS`), and a
+    word of the table in the file's name."""
     found = map_columns(columns, table)
     required = REQUIRED_FIELDS[table]  # type: ignore[index]
     score = sum(found[name][1] for name in required if name in found) / len(required)
-    return score + 0.5 * named_table(sample.name, table)
+    tells = sum(0.2 for name in TABLE_TELLS[table] if name in found)
+    return score + tells + 0.5 * named_table(sample.name, table)
+
+
+# ---- placing a column by its values, where no header names it
+
+#: how sure a field placed by its values is (a header naming it is 0.3 to 1)
+VALUE_SCORE = 0.6
+#: fields whose values only one table holds: a file with them is likely that table
+TABLE_TELLS = {
+    "crimes": ("ho_class", "status", "circumstances"),
+    "people": ("role", "pnc_id"),
+    "charges": ("cjs_code",),
+}
+#: words of a role column's values (`Victim`, `Injured Party`, `Offender`)
+ROLE_WORDS = frozenset(
+    "victim suspect witness offender complainant informant injured party accused defendant "
+    "arrested reporting aggrieved subject".split()
+)
+#: the order a table's fields are placed by their values: the surest kinds first, so that a
+#: reference is looked for among the columns no other kind took
+VALUE_ORDER = {
+    "crimes": (
+        "ho_class",
+        "outcome",
+        "status",
+        "recorded_at",
+        "committed_at",
+        "original_recorded_at",
+        "circumstances",
+        "crime_ref",
+        "legacy_ref",
+    ),
+    "people": (
+        "pnc_id",
+        "role",
+        "date_of_birth",
+        "crime_ref",
+        "person_ref",
+        "legacy_person_ref",
+        "surname",
+        "forenames",
+    ),
+    "charges": ("charge_date", "cjs_code", "crime_ref", "person_ref"),
+}
+
+
+def place_by_values(
+    columns: list[Column], table: str, chosen: dict[str, tuple[Column, float]]
+) -> dict[str, tuple[Column, float]]:
+    """The fields no header named, placed by their columns' values among the columns left (each
+    with its evidence, `Column.evidence`); a field no column's values fit stays unplaced."""
+    placed = dict(chosen)
+    for field_name in VALUE_ORDER[table]:
+        if field_name in placed:
+            continue
+        used = {column.header for column, _ in placed.values()}
+        free = [column for column in columns if column.header not in used and column.given]
+        found = VALUE_FINDERS[field_name](free, placed, table)
+        if found is not None:
+            column, why = found
+            column.evidence = why
+            placed[field_name] = (column, VALUE_SCORE)
+    return placed
+
+
+Found = tuple[Column, str] | None
+
+
+def _repeats(column: Column) -> bool:
+    """Its values repeat, as a vocabulary's or a code's do (not an identifier's)."""
+    return column.distinct <= max(3, 0.5 * len(column.given))
+
+
+def _find_ho_class(free: list[Column], placed: dict, table: str) -> Found:
+    for column in free:
+        if _repeats(column) and column.fits("ho_class") and not column.fits("dates"):
+            _, why = ho_class_pattern(column.values)
+            return column, why
+    return None
+
+
+def _find_outcome(free: list[Column], placed: dict, table: str) -> Found:
+    for column in free:
+        if column.distinct <= 60 and column.fits("outcome") and not column.fits("dates"):
+            _, why = outcome_pattern(column.values)
+            return column, f"{why}, {column.distinct} distinct, Home Office outcome numbers"
+    return None
+
+
+def _has_role_words(value: str) -> bool:
+    return bool(set(re.findall(r"[a-z]+", value.lower())) & ROLE_WORDS)
+
+
+def _vocabulary_of_words(column: Column) -> bool:
+    """A few values, repeated, each holding a letter."""
+    return (
+        column.distinct <= 20
+        and column.distinct <= max(3, len(column.given) / 5)
+        and column.share(lambda v: any(c.isalpha() for c in v)) >= 0.9
+    )
+
+
+def _find_status(free: list[Column], placed: dict, table: str) -> Found:
+    fitting = [
+        column
+        for column in free
+        if _vocabulary_of_words(column) and column.share(_has_role_words) < 0.5
+    ]
+    if not fitting:
+        return None
+    column = min(fitting, key=lambda c: c.distinct)  # of several, the fewest values
+    return column, f"{plural(column.distinct, 'value')} of words, repeated: the fewest of a column"
+
+
+def _find_role(free: list[Column], placed: dict, table: str) -> Found:
+    for column in free:
+        if _vocabulary_of_words(column) and column.share(_has_role_words) >= 0.5:
+            share = column.share(_has_role_words)
+            return column, f"{share:.0%} of its values are roles (victim, suspect, witness...)"
+    return None
+
+
+def _full_dates(free: list[Column]) -> list[Column]:
+    return [c for c in free if c.fits("dates") and c.filled >= 0.9]
+
+
+def _timed(column: Column) -> bool:
+    return any("%H" in fmt for fmt, _ in column.formats)
+
+
+def _share_not_after(column: Column, other: Column) -> float:
+    """The share of records with both values where `column`'s is not after `other`'s."""
+    pairs = [(a, b) for a, b in zip(column.moments(), other.moments(), strict=True) if a and b]
+    return sum(a <= b for a, b in pairs) / len(pairs) if pairs else 0.0
+
+
+def _find_recorded(free: list[Column], placed: dict, table: str) -> Found:
+    full = _full_dates(free)
+    if not full:
+        return None
+    # a crime is recorded on or after it was committed: of several, the latest, a time first
+    column = max(
+        full,
+        key=lambda c: (
+            _timed(c),
+            sum(_share_not_after(other, c) for other in full if other is not c),
+        ),
+    )
+    formats = ", ".join(fmt for fmt, _ in column.formats)
+    return column, (
+        f"dates{' with times' if _timed(column) else ''} ({formats}) in {column.filled:.0%} "
+        "of records, on or after every other full date column's"
+    )
+
+
+def _find_committed(free: list[Column], placed: dict, table: str) -> Found:
+    recorded = placed.get("recorded_at")
+    for column in _full_dates(free):
+        if recorded and _share_not_after(column, recorded[0]) >= 0.9:
+            return column, (
+                f"dates in {column.filled:.0%} of records, on or before {recorded[0].header}'s "
+                f"in {_share_not_after(column, recorded[0]):.0%} of them"
+            )
+    return None
+
+
+def _find_original(free: list[Column], placed: dict, table: str) -> Found:
+    """A date-time given only on some crimes (migrated ones), before the date recorded, beside
+    a reference given on the same crimes (the earlier system's)."""
+    recorded = placed.get("recorded_at")
+    if not recorded:
+        return None
+    references = [c for c in free if c.fits("reference") and not c.fits("dates")]
+    for column in free:
+        if not (column.fits("dates") and _timed(column) and column.filled < 0.95):
+            continue
+        given = [bool(v) for v in column.values]
+        beside = [
+            r
+            for r in references
+            if sum(g == bool(v) for g, v in zip(given, r.values, strict=True)) >= 0.95 * len(given)
+        ]
+        if beside and _share_not_after(column, recorded[0]) >= 0.9:
+            return column, (
+                f"date-times in {column.filled:.0%} of records (those where {beside[0].header} "
+                f"is given), on or before {recorded[0].header}'s"
+            )
+    return None
+
+
+def _find_circumstances(free: list[Column], placed: dict, table: str) -> Found:
+    texts = [c for c in free if c.fits("text")]
+    if not texts:
+        return None
+    column = max(texts, key=lambda c: sum(map(len, c.given)) / len(c.given))
+    average = sum(map(len, column.given)) // len(column.given)
+    return column, f"free text, {average:,} characters on average: the longest of any column"
+
+
+def _reference_columns(free: list[Column]) -> list[Column]:
+    return [
+        c
+        for c in free
+        if c.fits("reference") and not c.fits("dates") and not (_repeats(c) and c.fits("ho_class"))
+    ]
+
+
+def _find_crime_ref(free: list[Column], placed: dict, table: str) -> Found:
+    references = [c for c in _reference_columns(free) if c.filled >= 0.99]
+    if not references:
+        return None
+    if table == "crimes":  # one record a crime: every reference different
+        unique = [c for c in references if c.distinct == len(c.given)]
+        if unique:
+            return unique[0], "a reference in every record, each different"
+        return None
+    # several people, several charges a crime: the reference repeated most (joins decide later)
+    column = min(references, key=lambda c: c.distinct)
+    return column, f"a reference in every record, {column.distinct:,} different (repeated)"
+
+
+def _find_legacy_ref(free: list[Column], placed: dict, table: str) -> Found:
+    for column in _reference_columns(free):
+        if column.distinct == len(column.given):
+            return column, (
+                f"a reference in {column.filled:.0%} of records, each different (a crime's "
+                "reference on an earlier system?)"
+            )
+    return None
+
+
+def _find_person_ref(free: list[Column], placed: dict, table: str) -> Found:
+    references = [c for c in _reference_columns(free) if c.filled >= 0.99]
+    if not references:
+        return None
+    column = max(references, key=lambda c: c.distinct)
+    return column, f"a reference in every record, {column.distinct:,} different"
+
+
+def _find_legacy_person_ref(free: list[Column], placed: dict, table: str) -> Found:
+    for column in _reference_columns(free):
+        if column.filled < 0.99:
+            return column, f"a reference in {column.filled:.0%} of records (an earlier system's?)"
+    return None
+
+
+def _find_pnc(free: list[Column], placed: dict, table: str) -> Found:
+    for column in free:
+        if column.fits("pnc") and not column.fits("dates"):
+            return column, f"{column.filled:.0%} of records hold a PNC ID (year, serial, letter)"
+    return None
+
+
+def _find_date(free: list[Column], placed: dict, table: str) -> Found:
+    for column in free:
+        if column.fits("dates") and not _timed(column):
+            formats = ", ".join(fmt for fmt, _ in column.formats)
+            return column, f"dates ({formats}) in {column.filled:.0%} of records"
+    return None
+
+
+def _find_name(free: list[Column], placed: dict, table: str) -> Found:
+    """Surnames, then forenames: of two columns of names, forenames hold a middle name clearly
+    more often (five points or more); else the first is the surname, as exports list them."""
+    names = [c for c in free if c.fits("names") and c.distinct >= 10]
+    if not names:
+        return None
+    spaced = {c.header: c.share(lambda v: " " in v) for c in names}
+    first = names[0]
+    if "surname" in placed or len(names) == 1:
+        column = first
+    else:
+        wordier = max(names, key=lambda c: spaced[c.header])
+        clearly = spaced[wordier.header] - min(spaced.values()) >= 0.05
+        column = min(names, key=lambda c: spaced[c.header]) if clearly else first
+    why = f"names (not shown), {spaced[column.header]:.0%} of two words or more"
+    if len(names) > 1 and "surname" not in placed:
+        why += " (surname or forenames: check)"
+    return column, why
+
+
+#: a CJS offence code: two letters and digits, perhaps a letter after (`SX03210A`)
+CJS_CODE = re.compile(r"[A-Za-z]{2}\d{3,}[A-Za-z]?")
+
+
+def _find_cjs_code(free: list[Column], placed: dict, table: str) -> Found:
+    for column in free:
+        if column.fits("codes") and column.share(lambda v: bool(CJS_CODE.fullmatch(v))) >= 0.9:
+            return column, "offence codes: two letters and digits (SX03210)"
+    return None
+
+
+VALUE_FINDERS = {
+    "ho_class": _find_ho_class,
+    "outcome": _find_outcome,
+    "status": _find_status,
+    "role": _find_role,
+    "recorded_at": _find_recorded,
+    "committed_at": _find_committed,
+    "original_recorded_at": _find_original,
+    "circumstances": _find_circumstances,
+    "crime_ref": _find_crime_ref,
+    "legacy_ref": _find_legacy_ref,
+    "person_ref": _find_person_ref,
+    "legacy_person_ref": _find_legacy_person_ref,
+    "pnc_id": _find_pnc,
+    "date_of_birth": _find_date,
+    "charge_date": _find_date,
+    "surname": _find_name,
+    "forenames": _find_name,
+    "cjs_code": _find_cjs_code,
+}
 
 
 def named_table(file_name: str, table: str) -> bool:
@@ -753,11 +1211,17 @@ def export_files(folder: Path) -> list[Path]:
     """The CSV files of an export's folder (not its subfolders), by name."""
     if not folder.is_dir():
         raise ExtractError(f"{folder}: not a folder")
+    from helpers.extracts.sheets import SHEET_SUFFIXES
+
     found = sorted(
-        path for path in folder.iterdir() if path.is_file() and path.suffix.lower() in CSV_SUFFIXES
+        path
+        for path in folder.iterdir()
+        if path.is_file() and path.suffix.lower() in CSV_SUFFIXES + SHEET_SUFFIXES
     )
     if not found:
-        raise ExtractError(f"{folder}: no CSV file (*.csv, *.tsv, *.txt) in it")
+        raise ExtractError(
+            f"{folder}: no CSV file (*.csv, *.tsv, *.txt) or workbook (*.xlsx, *.ods...) in it"
+        )
     return found
 
 
@@ -838,12 +1302,94 @@ def assign_tables(samples: list[Sample]) -> tuple[dict[str, TableFile | None], l
         if sample is None or score[(sample.name, table)] == 0:
             tables[table] = None
             continue
+        for column in columns[sample.name]:
+            column.evidence = None  # what scoring the file as another table placed
         found = map_columns(columns[sample.name], table)
         tables[table] = TableFile(
             sample, columns[sample.name], found, named_table(sample.name, table)
         )
     used = {t.sample.name for t in tables.values() if t}
+    join_references(tables)
     return tables, [sample for sample in samples if sample.name not in used]
+
+
+#: the crime references placed by their values that a join decides: (table, the table its
+#: values point into)
+JOINS = (("people", "crimes"), ("charges", "crimes"))
+#: a column points into another when at least this share of its values are there
+MIN_JOIN = 0.5
+
+
+def join_references(tables: dict[str, TableFile | None]) -> None:
+    """Reference columns placed by their values, settled by the joins between the files: the
+    people's and charges' crime references are the column whose values are the crimes file's
+    references; the charges' person references and the people's are the pair of columns whose
+    values meet most. A header that names a field is never overruled."""
+    crimes = tables.get("crimes")
+    for table, _ in JOINS:
+        found = tables.get(table)
+        if not found or not crimes or "crime_ref" not in crimes.fields:
+            continue
+        if not _by_values(found, "crime_ref"):
+            continue
+        pointed = crimes.fields["crime_ref"][0]
+        shares = {c.header: _share_in(c, pointed) for c in found.columns if c.fits("reference")}
+        if shares and max(shares.values()) >= MIN_JOIN:
+            best = max(shares.values())
+            column = next(c for c in found.columns if shares.get(c.header) == best)
+            _assign(found, "crime_ref", column)
+            column.evidence = (
+                f"{shares[column.header]:.0%} of its values are {crimes.sample.name}'s "
+                f"{pointed.header}"
+            )
+    people, charges = tables.get("people"), tables.get("charges")
+    if not people or not charges:
+        return
+    if not (_by_values(people, "person_ref") or _by_values(charges, "person_ref")):
+        return
+
+    def others(found: TableFile) -> list[Column]:
+        taken = found.fields.get("crime_ref")
+        return [
+            c
+            for c in found.columns
+            if c.fits("reference") and c.filled >= 0.99 and (not taken or c is not taken[0])
+        ]
+
+    pairs = [(_share_in(c, p), p, c) for p in others(people) for c in others(charges)]
+    if not pairs or max(pair[0] for pair in pairs) < MIN_JOIN:
+        return
+    share, person, charged = max(pairs, key=lambda pair: pair[0])
+    if _by_values(people, "person_ref"):
+        _assign(people, "person_ref", person)
+        person.evidence = f"{charges.sample.name}'s person references are its values"
+    if _by_values(charges, "person_ref"):
+        _assign(charges, "person_ref", charged)
+        charged.evidence = f"{share:.0%} of its values are {people.sample.name}'s {person.header}"
+
+
+def _by_values(found: TableFile, field_name: str) -> bool:
+    """The field is unplaced, or placed by its values (a header naming it is never overruled)."""
+    return field_name not in found.fields or found.fields[field_name][1] == VALUE_SCORE
+
+
+def _share_in(column: Column, target: Column) -> float:
+    """The share of `column`'s values found among `target`'s."""
+    values, given = set(target.given), column.given
+    return sum(value in values for value in given) / len(given) if given else 0.0
+
+
+def _assign(found: TableFile, field_name: str, column: Column) -> None:
+    """`column` holds `field_name`; the field it held before, if any, takes the column
+    `field_name` had (or is unplaced)."""
+    previous = found.fields.get(field_name)
+    for other, (held, score) in list(found.fields.items()):
+        if held is column and other != field_name:
+            if previous is not None:
+                found.fields[other] = (previous[0], score)
+            else:
+                del found.fields[other]
+    found.fields[field_name] = (column, VALUE_SCORE)
 
 
 def recorded_span(system: SystemDraft) -> None:
@@ -865,7 +1411,9 @@ def recorded_span(system: SystemDraft) -> None:
 def draft_systems(folder: Path, rows: int) -> tuple[list[SystemDraft], list[str]]:
     """The systems of an export's files, oldest first (by the first crime recorded), and the
     files no system took."""
-    samples = {path.name: read_sample(path, rows) for path in export_files(folder)}
+    samples = join_year_files(
+        {path.name: read_any_sample(path, rows) for path in export_files(folder)}
+    )
     groups, left = group_by_system(list(samples))
     systems = []
     for name, files in groups:
@@ -1105,10 +1653,11 @@ def took_over(
 
 
 def encoding_entry(out: Lines, system: SystemDraft) -> None:
-    """`encoding`: the files' (the one every file with more than ASCII in it agrees on)."""
-    samples = system.used()
-    for sample in samples:
+    """`encoding`: the files' (the one every file with more than ASCII in it agrees on); a
+    workbook has none."""
+    for sample in system.used():
         out.comment(4, f"{sample.name}: {sample.encoding_evidence}")
+    samples = [sample for sample in system.used() if not sample.workbook]
     told = {s.encoding for s in samples if not s.encoding_evidence.startswith("ASCII")}
     if len(told) > 1 or None in told:
         out.entry(4, "encoding", TODO, "the files do not agree, or one is not readable: see above")
@@ -1125,9 +1674,10 @@ def encoding_entry(out: Lines, system: SystemDraft) -> None:
 
 
 def layout_entries(out: Lines, system: SystemDraft) -> None:
-    samples = system.used()
+    samples = [sample for sample in system.used() if not sample.workbook]
     for sample in samples:
         out.comment(4, f"{sample.name}: {sample.layout_evidence}")
+    samples = samples or system.used()  # workbooks only: the defaults, which they ignore
     quoting = {s.quote_char for s in samples if s.quoted}
     for key, told in (
         ("delimiter", {s.delimiter for s in samples}),
@@ -1195,6 +1745,28 @@ def pattern_entries(out: Lines, system: SystemDraft) -> None:
         if field_name == "outcome" and column.given:
             out.comment(4, f"{column.header}: the values: {vocabulary(column.values, 8)}")
         out.entry(4, key, scalar(pattern, plain=False) if pattern else TODO)
+        if field_name == "outcome" and pattern:
+            pending_entry(out, column, pattern)
+
+
+def pending_entry(out: Lines, column: Column, pattern: str) -> None:
+    """`pending_values`: a TODO when outcomes are written as words the pattern does not read
+    (`Pending`, `Under investigation`): those meaning no outcome yet, or a run sets them aside."""
+    words = Counter(
+        value
+        for value in column.given
+        if not re.search(pattern, value) and not any(c.isdigit() for c in value)
+    )
+    if not words:
+        return
+    out.comment(
+        4,
+        f"TODO pending_values: {column.header} holds words no outcome number is read from: "
+        + ", ".join(f"{value} ({n:,})" for value, n in words.most_common(8))
+        + ". List those meaning no outcome yet, as [Pending]; delete the line if none does "
+        "(a run sets the others aside)",
+    )
+    out.entry(4, "pending_values", TODO)
 
 
 def identifier_entries(out: Lines, system: SystemDraft, forms: dict[str, str]) -> None:
@@ -1297,7 +1869,14 @@ FIELD_ORDER = [
 
 def column_note(field_name: str, column: Column) -> str:
     """The evidence for a column's field, in a line (a vocabulary's values; else a description
-    that shows no one's data)."""
+    that shows no one's data); a column placed by its values says so first."""
+    note = _column_note(field_name, column)
+    if column.evidence:
+        return f"by its values: {column.evidence}; {note}"
+    return note
+
+
+def _column_note(field_name: str, column: Column) -> str:
     if field_name in ("role",):
         return "values: " + vocabulary(column.values, 8)
     if field_name == "status":

@@ -1,36 +1,36 @@
-"""Rule identifier: no identifier from the extracts, as a whole token, in any file, however
+r"""Rule identifier: no identifier from the extracts, as a whole token, in any file, however
 it is spaced or spelled.
 
-A crime reference (`CM/13/0000001`, `00000864/16`), person ID (`PER7004775`, `PERD…`), nominal
-number (`408657`) or PNC ID, whatever system wrote it. The text is normalised first
-(`helpers.gate.normalise`: NFKC, so fullwidth digits are digits; invisible characters such as a
-zero-width space removed; look-alike Cyrillic and Greek letters read as Latin).
+A crime reference, person number or PNC ID, whatever system wrote it. The text is normalised
+first (`helpers.gate.normalise`: NFKC, so fullwidth digits are digits; invisible characters such
+as a zero-width space removed; look-alike Cyrillic and Greek letters read as Latin), and a page's
+inline tags part no words (`P<b>12345</b>` is P12345, as a browser shows it).
 
-Whole tokens: text is split on whitespace and on every punctuation mark except `/` (underscores
-split too), and `/` is then trimmed from both ends of a token; a token is a candidate when it has
-a digit and 6 or more characters, and the `/`-separated parts of a token are candidates too
-(`path/408657`). PNC-like tokens (`2000/0448754A`, `00/448754a`) are asked in normalised form
-(`00/448754A`: two-digit year, serial as a number, upper-case check letter), so either system's
-spelling of the same ID is caught.
+What an identifier looks like is the force's to say: the code knows no force's shapes. The force
+profile's identifier forms (`identifier_formats`: what each is called, and a regular expression of
+its whole form) drive the rule (`Forms`): a token of any length in one of the forms is a candidate
+(a force whose person numbers have five digits), a form's separators (`/`, `-`, `.`, a space)
+stand for any other (`CM 16 0004418` for a form `CM/\d{2}/\d{7}`), and where a form's letters
+meet its digits a separator may be added (`PER 7028132`, `per-7028132` for `PERD?\d{7}`). A
+finding names its form.
 
-Other separators: inside an identifier's shape, one space, hyphen, dot, comma or slash stands
-for any other (`_JOINED`): `PER 7028132`, `00001516-16`, `CM 16 0004418`, `89 920945F` (a PNC
-ID: `89/920945F`), `428,132` or `428 132` (a nominal number). A number written with thousands
-separators is also how the tool writes its own counts (`428,132` records read), so a nominal
-number written `ddd,ddd` is looked for only where the tool writes no figures: a CSV table's
-label cells (first row, first column) and any cell that is not a number, a workbook's cells that
-are not numbers, and the manifest's values. In the page (HTML, PDF, other text) it is a figure;
-so is `ddd ddd` in a PDF, whose table rows come out as cells separated by one space. An
-analyst's label or question holding one is still caught, in its table or in the manifest's
-parameters, which hold every text typed.
-
-The force profile's identifier forms (`identifier_formats`: what each is called, and a regular
-expression of its whole form) widen both: a token of any length in one of the forms is a candidate
-(a force whose person numbers have five digits), and a form's separators (`/`, `-`, `.`, a space)
-stand for any other (`CM 16 0004418` for a form written with `/`). A finding names its form.
+Force-independent shapes stay in code. Whole tokens: text is split on whitespace and on every
+punctuation mark except `/` (underscores split too), and `/` is then trimmed from both ends of a
+token; a token is a candidate when it has a digit and 6 or more characters, and the `/`-separated
+parts of a token are candidates too (`path/408657`). PNC IDs (`2000/0448754A`, `00/448754a`, `89
+920945F`) are asked in normalised form (`00/448754A`: two-digit year, serial as a number,
+upper-case check letter), so any system's spelling of the same ID is caught. A run of digits
+written in groups of three (`428,132`, `428 132`, `1.234.567`) is asked as its digits when they
+are six or more or in a form. A number written with thousands separators is also how the tool
+writes its own counts (`428,132` records read), so such a run is looked for only where the tool
+writes no figures: a CSV table's label cells (first row, first column) and any cell that is not a
+number, a workbook's cells that are not numbers, and the manifest's values. In the page (HTML,
+PDF, other text) it is a figure; so is `ddd ddd` in a PDF, whose table rows come out as cells
+separated by one space. An analyst's label or question holding one is still caught, in its table
+or in the manifest's parameters, which hold every text typed.
 
 The data decides (`Sensitive.identifiers_present`, one look-up for the whole release): a
-6-digit number that is no one's nominal number passes, and so does a sha256 (one 64-character
+6-digit number that is no one's person number passes, and so does a sha256 (one 64-character
 token) or a longer number that merely contains an identifier.
 """
 
@@ -52,30 +52,22 @@ _PNC_NORMAL = re.compile(r"\d{2}/\d+[A-Z]")
 
 _SEP = r"[ ./,-]"  # one separator, equivalent to any other inside an identifier
 _START, _END = r"(?<![^\W_])", r"(?![^\W_]|[.,/-][^\W_])"  # not inside a longer token
-#: identifiers written with other separators: (pattern, its identifier in the data's form)
+#: a PNC ID written with other separators, whatever the force (`89 920945F`, `2000-448754 A`):
+#: (pattern, the ID in its normalised form)
 _JOINED = (
-    (
-        re.compile(_START + rf"(PERD?){_SEP}(\d{{5,9}})" + _END, re.I),
-        lambda g: f"{g[0].upper()}{g[1]}",
-    ),
-    (
-        re.compile(_START + rf"(CM){_SEP}(\d{{2}}){_SEP}(\d{{7}})" + _END, re.I),
-        lambda g: f"CM/{g[1]}/{g[2]}",
-    ),
-    (re.compile(_START + rf"(\d{{8}}){_SEP}(\d{{2}})" + _END), lambda g: f"{g[0]}/{g[1]}"),
     (
         re.compile(_START + rf"(\d{{2}}|\d{{4}})\s?{_SEP}\s?(\d{{1,9}})[ .-]?([A-Za-z])" + _END),
         lambda g: f"{g[0][-2:]}/{int(g[1])}{g[2].upper()}",
     ),
 )
-#: a nominal number in two groups of three: `428,132`, `428 132`, `428-132`
-_NOMINAL_GROUPS = re.compile(r"(?<![^\W_])(?<!\d[.,/-])(\d{3})([ ./,-])(\d{3})" + _END)
+#: a run of digits in groups of three, as a figure is written: `428,132`, `428 132`, `12-345`
+_DIGIT_GROUPS = re.compile(r"(?<![^\W_])(?<!\d[.,/-])(\d{1,3})([ ./,-])(\d{3}(?:\2\d{3})*)" + _END)
 #: a figure as the tool writes a count in a CSV table's data cell
 _FIGURE = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
 class IdentifierRule:
-    """Crime references, person IDs, nominal numbers and PNC IDs the extracts hold."""
+    """Crime references, person numbers and PNC IDs the extracts hold."""
 
     name = "identifier"
     reads_extract = True
@@ -96,7 +88,7 @@ class Forms:
     def of(cls, formats: dict[str, str]) -> Forms:
         named = tuple((name, re.compile(pattern, re.I)) for name, pattern in formats.items())
         joined = tuple(
-            (re.compile(_START + relaxed + _END, re.I), literals)
+            (re.compile(_START + f"(?:{relaxed})" + _END, re.I), literals)
             for relaxed, literals in map(_relaxed, formats.values())
             if literals
         )
@@ -107,45 +99,83 @@ class Forms:
         return len(part) <= 64 and any(pattern.fullmatch(part) for _, pattern in self.named)
 
 
+#: an optional separator where a form's letters meet its digits (`PER 7028132` for `PER\d{7}`)
+_BOUNDARY = ""
+
+
 def _relaxed(pattern: str) -> tuple[str, tuple[str, ...]]:
     """`pattern` with each literal separator (`/`, `-`, `.`, a space) outside a character class
-    made a group of any separator (`_SEP`), and those literals in order."""
+    made a group of any separator (`_SEP`), an optional one added where a letter meets a digit,
+    and the separators in order (`_BOUNDARY` for an added one)."""
     out: list[str] = []
     literals: list[str] = []
-    at, in_class = 0, False
+    at, last = 0, None  # `last`: the kind of the atom before, "letter" or "digit"
     while at < len(pattern):
-        char = pattern[at]
-        pair = pattern[at : at + 2]
-        if char == "\\" and not in_class and pair[1:] in ("/", "-", ".", " "):
-            literal, at = pair[1], at + 2
-        elif char == "\\":
-            out.append(pair)
-            at += 2
+        atom, kind, at = _next_atom(pattern, at)
+        if atom in ("/", "-", " ", "\\/", "\\-", "\\.", "\\ "):
+            out.append(f"(?P<s{len(literals)}>{_SEP})")
+            literals.append(atom[-1])
+            last = None
             continue
-        elif not in_class and char in "/- ":
-            literal, at = char, at + 1
-        else:
-            in_class = (in_class and char != "]") or (not in_class and char == "[")
-            out.append(char)
-            at += 1
-            continue
-        out.append(f"(?P<s{len(literals)}>{_SEP})")
-        literals.append(literal)
+        if kind is not None and last is not None and kind != last:
+            out.append(f"(?P<s{len(literals)}>{_SEP})?")
+            literals.append(_BOUNDARY)
+        out.append(atom)
+        if atom.startswith("(") or atom == "|":
+            last = None
+        elif kind is not None:
+            last = kind
     return "".join(out), tuple(literals)
+
+
+def _next_atom(pattern: str, at: int) -> tuple[str, str | None, int]:
+    """The regular expression's atom at `at` (a character, an escape, a class, a group's opening
+    or a quantifier), whether it reads a letter or a digit, and where the next one starts."""
+    char = pattern[at]
+    if char == "\\":
+        atom = pattern[at : at + 2]
+        kind = "digit" if atom == "\\d" else None
+        return atom, kind, at + 2
+    if char == "[":
+        end = at + 1 + (pattern[at + 1 : at + 2] == "^")
+        end += pattern[end : end + 1] == "]"  # a `]` first is literal
+        while end < len(pattern) and pattern[end] != "]":
+            end += 2 if pattern[end] == "\\" else 1
+        atom = pattern[at : end + 1]
+        inside = atom[1:-1]
+        kind = None
+        if inside and not inside.startswith("^"):
+            letters = inside.replace("-", "")
+            kind = "digit" if letters.isdigit() else "letter" if letters.isalpha() else None
+        return atom, kind, end + 1
+    if char == "(" and pattern[at + 1 : at + 2] == "?":
+        end = at + 2
+        if pattern[end : end + 1] == "P" and pattern[end + 1 : end + 2] == "<":
+            end = pattern.index(">", end) + 1
+        elif pattern[end : end + 1] == "<" and pattern[end + 1 : end + 2] in "=!":
+            end += 2
+        else:
+            end += 1
+        return pattern[at:end], None, end
+    if char == "{":
+        end = pattern.find("}", at)
+        if end > 0:
+            return pattern[at : end + 1], None, end + 1
+    if char.isascii() and char.isalpha():
+        return char, "letter", at + 1
+    if char.isdigit():
+        return char, "digit", at + 1
+    return char, None, at + 1
 
 
 def _identifier_kind(key: str, forms: Forms = Forms()) -> str:
     for name, pattern in forms.named:
         if pattern.fullmatch(key):
             return name
-    if re.fullmatch(r"CM/\d{2}/\d{7}", key) or re.fullmatch(r"\d{8}/\d{2}", key):
-        return "crime reference"
-    if key.startswith("PER"):
-        return "person ID"
-    if key.isdigit():
-        return "nominal number"
     if _PNC_NORMAL.fullmatch(key):
         return "PNC ID"
+    if key.isdigit():
+        return "number"
     return "identifier"
 
 
@@ -174,23 +204,32 @@ def _token_keys(text: str, forms: Forms = Forms()) -> Iterator[tuple[str, int, s
 
 
 def _joined_keys(
-    text: str, nominal_separators: str, forms: Forms = Forms()
+    text: str, group_separators: str, forms: Forms = Forms()
 ) -> Iterator[tuple[str, int, str]]:
     """(identifier key, position, as written) of each identifier written with other separators;
-    a nominal number in two groups of three only with one of `nominal_separators`."""
+    a run of digits in groups of three only with one of `group_separators`."""
     for pattern, key_of in _JOINED:
         for m in pattern.finditer(text):
             if re.search(r"[ .,-]", m.group(0)):  # one written the data's way is a token already
                 yield key_of(m.groups()), m.start(), m.group(0)
     for pattern, literals in forms.joined:
         for m in pattern.finditer(text):
-            written = [m.group(f"s{i}") for i in range(len(literals))]
-            # written as the form writes it with `/` only, it is a whole token already
-            if written != list(literals) or set(literals) != {"/"}:
+            if not _a_whole_token(m, literals):
                 yield _as_form(m, literals), m.start(), m.group(0)
-    for m in _NOMINAL_GROUPS.finditer(text):
-        if m.group(2) in nominal_separators:
-            yield m.group(1) + m.group(3), m.start(), m.group(0)
+    for m in _DIGIT_GROUPS.finditer(text):
+        digits = m.group(1) + m.group(3).replace(m.group(2), "")
+        if m.group(2) in group_separators and (len(digits) >= 6 or forms.match(digits)):
+            yield digits, m.start(), m.group(0)
+
+
+def _a_whole_token(m: re.Match[str], literals: tuple[str, ...]) -> bool:
+    """Whether a match of a relaxed form is written as the form writes it with `/` only (or no
+    separator): a whole token, which `_token_keys` reads already (an alternative not taken has
+    no separators to compare)."""
+    return all(
+        m.group(f"s{i}") is None or (m.group(f"s{i}") == literal and literal in ("/", _BOUNDARY))
+        for i, literal in enumerate(literals)
+    )
 
 
 def _as_form(m: re.Match[str], literals: tuple[str, ...]) -> str:
@@ -198,6 +237,8 @@ def _as_form(m: re.Match[str], literals: tuple[str, ...]) -> str:
     key, at = [], m.start()
     for i, literal in enumerate(literals):
         start, end = m.span(f"s{i}")
+        if start < 0:  # an optional separator not written
+            continue
         key += [m.string[at:start], literal]
         at = end
     key.append(m.string[at : m.end()])
@@ -235,8 +276,8 @@ def _identifier_occurrences(
         if content.grid is not None:  # a table: other separators are read cell by cell below
             continue
         # `ddd,ddd` is a figure in the page, `ddd ddd` too in a PDF's table rows
-        nominal_separators = " ./,-" if is_json else ("./-" if is_pdf else " ./-")
-        for key, pos, written in _joined_keys(normal.text, nominal_separators, forms):
+        group_separators = " ./,-" if is_json else ("./-" if is_pdf else " ./-")
+        for key, pos, written in _joined_keys(normal.text, group_separators, forms):
             note(key, segment.locate(normal.original(pos)), written)
     for r, row in enumerate(content.grid or []):
         for c, cell in enumerate(row):
@@ -249,10 +290,9 @@ def _identifier_occurrences(
         for sheet_cell in sheet.cells:
             if sheet_cell.kind == "number":
                 continue
-            for m in _NOMINAL_GROUPS.finditer(normalise(sheet_cell.text).text):
-                if m.group(2) == ",":
-                    where = f"{sheet.where}, cell {sheet_cell.ref}"
-                    note(m.group(1) + m.group(3), where, m.group(0))
+            where = f"{sheet.where}, cell {sheet_cell.ref}"
+            for key, _, written in _joined_keys(normalise(sheet_cell.text).text, " ./,-", forms):
+                note(key, where, written)
     return seen
 
 
