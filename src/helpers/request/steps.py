@@ -132,22 +132,25 @@ def check_coverage(params: RequestParameters, extract: Extract) -> None:
     """Stop when the extracts hold no crime in the period, or cannot cover the charge year."""
     if extract.crimes.empty:
         raise ExtractError(f"{extract.directory}: the extracts hold no usable crime")
+    if not params.has_legacy:  # a request answered by its tables only
+        return
+    legacy = params.legacy
     first, last = extract.first_recorded, extract.last_recorded
-    in_period = counting.recorded_within(extract.crimes, params.period_from, params.period_to)
+    in_period = counting.recorded_within(extract.crimes, legacy.period_from, legacy.period_to)
     if not in_period.any():
         raise DataCoverageError(
             "period_from/period_to: no crime in the extracts was recorded from "
-            f"{params.period_from} to {params.period_to} "
+            f"{params.legacy.period_from} to {params.legacy.period_to} "
             f"(they run from {first:%Y-%m-%d} to {last:%Y-%m-%d})"
         )
-    if params.period_from.year < first.year:
+    if params.legacy.period_from.year < first.year:
         raise DataCoverageError(
-            f"period_from: {params.period_from} is before the extracts begin "
+            f"period_from: {params.legacy.period_from} is before the extracts begin "
             f"({first:%Y-%m-%d}): the years before would be counted as none"
         )
-    if not (first.year <= params.charge_year <= last.year):
+    if not (first.year <= params.legacy.charge_year <= last.year):
         raise DataCoverageError(
-            f"charge_year: {params.charge_year} is outside the extracts, which run from "
+            f"charge_year: {params.legacy.charge_year} is outside the extracts, which run from "
             f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
         )
 
@@ -156,17 +159,18 @@ def check_coverage(params: RequestParameters, extract: Extract) -> None:
 
 
 def count(params: RequestParameters, extract: Extract) -> Figures:
+    legacy = params.legacy
     offences = counting.select_offences(
-        extract.crimes, params.offence_classes, params.period_from, params.period_to
+        extract.crimes, legacy.offence_classes, legacy.period_from, legacy.period_to
     )
     return Figures(
         offences=offences,
-        offences_by_year=counting.offences_by_year(offences, params.years),
-        outcomes_by_year=counting.outcomes_by_year(offences, params.years),
+        offences_by_year=counting.offences_by_year(offences, params.legacy.years),
+        outcomes_by_year=counting.outcomes_by_year(offences, params.legacy.years),
         persons=counting.persons_charged(
             extract.charges,
-            params.charge_year,
-            {name: group.codes for name, group in params.charge_groups.items()},
+            params.legacy.charge_year,
+            {name: group.codes for name, group in params.legacy.charge_groups.items()},
         ),
     )
 
@@ -181,9 +185,10 @@ def search_scope(params: RequestParameters, extract: Extract, figures: Figures) 
     all_crimes`), and the crimes of the year's charges under the request's codes, whatever their
     class or recorded date: a person charged on a hunter-group crime counts.
     """
+    legacy = params.legacy
     if params.search_scope == "all_crimes":
         period = extract.crimes.loc[
-            counting.recorded_within(extract.crimes, params.period_from, params.period_to)
+            counting.recorded_within(extract.crimes, legacy.period_from, legacy.period_to)
             & ~extract.crimes["cancelled"]
         ]
         base = period.assign(in_scope_as="crime in the period", year=period["recorded_at"].dt.year)
@@ -197,7 +202,7 @@ def search_scope(params: RequestParameters, extract: Extract, figures: Figures) 
         extract.crimes["crime_id"].isin(charged_ids), ["crime_id", "recorded_at"]
     ]
     charged = charged.assign(
-        in_scope_as=f"crime of a {params.charge_year} charge", year=charged["recorded_at"].dt.year
+        in_scope_as=f"crime of a {legacy.charge_year} charge", year=charged["recorded_at"].dt.year
     )
     columns = ["crime_id", "year", "in_scope_as"]
     scope = pd.concat([base[columns], charged[columns]], ignore_index=True).set_index("crime_id")
@@ -206,7 +211,7 @@ def search_scope(params: RequestParameters, extract: Extract, figures: Figures) 
 
 def search(params: RequestParameters, extract: Extract, figures: Figures) -> EvidenceFindings:
     scope = search_scope(params, extract, figures)
-    mentions = evidence.find_mentions(scope["circumstances"], params.search_terms)
+    mentions = evidence.find_mentions(scope["circumstances"], params.legacy.search_terms)
     by_crime = evidence.classify_crimes(mentions).set_index("crime_ref")
     reviewed = review_decisions(params, extract, scope, by_crime)
     outcome = replace(
@@ -224,7 +229,7 @@ def search(params: RequestParameters, extract: Extract, figures: Figures) -> Evi
         candidates=candidates_worklist(scope, mentions, by_crime, reviewed),
         counted=outcome.counted,
         negated=negated,
-        offences_by_year=counting.offences_by_year(counted_offences, params.years),
+        offences_by_year=counting.offences_by_year(counted_offences, params.legacy.years),
         crime_references=sorted(outcome.counted & offence_ids),
         negated_references=sorted(negated & offence_ids),
         persons=persons,
@@ -308,9 +313,10 @@ def results(
 ) -> dict:
     """The exact figures, in the shape of `restricted/results.json`."""
     quality = dict(extract.data_quality)
+    legacy = params.legacy
     return {
         "reference": params.reference,
-        "period": {"from": params.period_from.isoformat(), "to": params.period_to.isoformat()},
+        "period": {"from": legacy.period_from.isoformat(), "to": legacy.period_to.isoformat()},
         "offences_by_year": figures.offences_by_year,
         "outcomes_by_year": figures.outcomes_by_year,
         "persons_charged": {**figures.persons.counts(), "vigilante": len(findings.persons)},

@@ -128,7 +128,7 @@ def searched_in_part_row() -> str:
 
 def people_column(params: RequestParameters) -> str:
     """The people-charged table's one column (its rows are the offences)."""
-    return f"People charged in {params.charge_year}"
+    return f"People charged in {params.legacy.charge_year}"
 
 
 @dataclass
@@ -157,8 +157,8 @@ def release_tables(
     params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings
 ) -> list[Table]:
     """The tables of the response, as exact counts, before disclosure control."""
-    years = [str(year) for year in params.years]
-    charge_year = str(params.charge_year)
+    years = [str(year) for year in params.legacy.years]
+    charge_year = str(params.legacy.charge_year)
 
     people = pd.DataFrame(
         {
@@ -166,7 +166,8 @@ def release_tables(
             + [len(figures.persons.either), len(findings.persons)]
         },
         index=pd.Index(
-            [group.label for group in params.charge_groups.values()] + [EITHER_ROW, VIGILANTE_ROW],
+            [group.label for group in params.legacy.charge_groups.values()]
+            + [EITHER_ROW, VIGILANTE_ROW],
             name="Offence",
         ),
     )
@@ -208,7 +209,7 @@ def release_tables(
         Table("people_charged", f"People charged in {charge_year}, by offence", people),
         Table(
             "offences_by_year",
-            f"Offences of {params.offence_description} recorded, by year",
+            f"Offences of {params.legacy.offence_description} recorded, by year",
             offences,
         ),
         Table("outcomes_by_year", "Outcomes of those offences, by year recorded", outcomes),
@@ -283,7 +284,7 @@ def people_charged_units(
     """The people each row of the people-charged table counts."""
     column = people_column(params)
     rows = {
-        params.charge_groups[name].label: members
+        params.legacy.charge_groups[name].label: members
         for name, members in figures.persons.by_group.items()
     }
     rows[EITHER_ROW] = figures.persons.either
@@ -301,7 +302,7 @@ def offences_by_year_units(
     evidence, by year recorded)."""
     offences = figures.offences.assign(unit=crime_units(figures.offences))
     hunter = offences["crime_id"].isin(findings.counted)
-    years = [str(year) for year in params.years]
+    years = [str(year) for year in params.legacy.years]
     cells: dict[tuple[str, str], set[str]] = {}
     for year in years:
         in_year = offences["year"] == int(year)
@@ -318,7 +319,7 @@ def outcomes_by_year_units(params: RequestParameters, figures: Figures) -> CellU
         unit=crime_units(figures.offences),
         group=counting.outcome_label(figures.offences["outcome"]).map(group_of),
     )
-    years = [str(year) for year in params.years]
+    years = [str(year) for year in params.legacy.years]
     rows = [group for group in OUTCOME_GROUPS if (offences["group"] == group).any()]
     cells = {
         (group, year): set(
