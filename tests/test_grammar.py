@@ -115,7 +115,7 @@ def test_the_parameters_round_trip_as_the_notebook_gets_them():
         (changed("tables.1.name", "damage_by_year"), "parameters: tables.1.name: 'damage_by_year' is another table's name too"),
         (changed("tables.1.name", "people_charged"), "parameters: tables.1.name: 'people_charged' is the name of one of today's tables"),
         (changed("tables.1.name", "Charged!"), "parameters: tables.1.name: must be 1 to 40 lower-case letters"),
-        (changed("tables.0.colour", "red"), "parameters: tables.0.colour: unknown key (is it misspelt?)"),
+        (changed("tables.0.colour", "red"), "parameters: tables.0.colour: unknown key: did you mean columns?"),
         (changed("measures.damage.classes", ["damages"]), "parameters: measures.damage.classes: 'damages' is neither a class such as 058/01 nor a name in class_groups"),
         (changed("measures.damage.classes", []), "parameters: measures.damage: classes: a count of offences needs the classes it counts"),
         (changed("measures.damage.count", "arrests"), "parameters: measures.damage.count: Input should be 'offences'"),
@@ -129,7 +129,7 @@ def test_the_parameters_round_trip_as_the_notebook_gets_them():
         (changed("measures.damage.period", {"last_years": 3, "year_to_date": True}), "parameters: measures.damage.period: give one of {from, to}"),
         (changed("measures.damage.period", {"from": "2016-01-01", "to": "2019-01-02"}), "parameters: measures.damage.period: it ends on 2019-01-02, after the extracts were taken (2019-01-01)"),
         ({**TABLES_ONLY, "as_of": "2019-03-01", "measures": {**TABLES_ONLY["measures"], "damage": {**TABLES_ONLY["measures"]["damage"], "period": {"year_to_date": True}}}}, "parameters: measures.damage.period: it ends on 2019-03-01, after the extracts were taken"),
-        (changed("measures.damage.period", {"from": "01/01/2016", "to": "2018-12-05"}), "parameters: measures.damage.period.from: Input should be a valid date"),
+        (changed("measures.damage.period", {"from": "01/01/2016", "to": "2018-12-05"}), "parameters: measures.damage.period.from: not a date as YAML writes one (got '01/01/2016'): write 2016-01-01"),
         (changed("age_bands.1.from", 14), "parameters: age_bands.1: from 14 does not follow the band before, which ends at 12"),
         (changed("age_bands.2.from", ...), "parameters: age_bands.2: from is missing (only the first band may leave it out)"),
         (changed("age_bands.1.to", ...), "parameters: age_bands.1: to is missing (only the last band may leave it out)"),
@@ -166,3 +166,11 @@ def test_the_20180075_file_with_tables_added_is_valid(tmp_path):
 )
 def test_a_period_resolves_to_its_days(period, as_of, expected):
     assert resolve_period(Period.model_validate(period), as_of) == expected
+
+
+def test_the_years_a_request_of_tables_counts_are_its_measures_periods():
+    from helpers.request.checks import years_counted
+
+    # damage: 2016-01-01 to 2018-12-05; charged: the two complete years before 2019
+    assert years_counted(validate_parameters(TABLES_ONLY)) == {2016, 2017, 2018}
+    assert years_counted(read_parameters(PARAMS)) == {2015, 2016, 2017}
