@@ -978,3 +978,9 @@ def test_a_total_column_of_distinct_people_is_a_union_of_its_columns_too():
         protect([Table("ages", "By age", counts)])
     protection = protect([Table("ages", "By age", counts, rows_add_up=True, columns_add_up=False)])
     assert protection.safe and protection.tables["ages"].loc["2016", "Under 13"] == "<5"
+
+
+def test_a_table_of_one_total_row_is_a_count_of_its_own_not_a_sum_of_nothing():
+    counts = pd.DataFrame({"People charged": [3]}, index=pd.Index([TOTAL], name=""))
+    protection = protect([Table("charged", "People charged", counts)])
+    assert protection.safe and protection.tables["charged"].iloc[0, 0] == "<5"

@@ -296,3 +296,69 @@ def test_the_facts_say_what_the_briefing_needs(extract):
     assert (facts.rows, facts.columns, facts.chart) == ("year", "victim_age", True)
     assert any("age band" in note for note in facts.notes)
     assert answer.exact()[TOTAL][TOTAL] == 5
+
+
+# ---- a request of tables only, through the steps without the notebook
+
+
+TABLES_ONLY = {
+    "reference": "T0001",
+    "title": "Criminal damage and grooming",
+    "questions": ["How many offences of criminal damage were recorded?", "How many people were charged with grooming?"],
+    "extracts_taken_on": "2019-01-01",
+    "class_groups": {"damage": {"label": "criminal damage", "classes": ["058/03"]}},
+    "charge_groups": {"s15": {"label": "Meeting a child following sexual grooming", "codes": ["SX03225", "SX03226"]}},
+    "age_bands": [{"label": "Under 18", "to": 17}, {"label": "18 and over", "from": 18}],
+    "measures": {
+        "damage": {"count": "offences", "label": "offences of criminal damage", "classes": ["damage"], "period": {"last_years": 3}},
+        "victims": {"count": "victims", "label": "victims of criminal damage", "classes": ["damage"], "period": {"last_years": 3}},
+        "charged": {"count": "people_charged", "label": "people charged", "charge_codes": ["s15"], "period": {"from": "2016-04-01", "to": "2018-03-31"}},
+    },
+    "tables": [
+        {"name": "damage_by_year", "question": 1, "title": "Offences of criminal damage recorded, by year", "measure": "damage", "rows": "year", "columns": "outcome_group"},
+        {"name": "damage_victims", "question": 1, "title": "Victims of criminal damage, by age", "measure": "victims", "rows": "financial_year", "columns": "victim_age"},
+        {"name": "charged", "question": 2, "title": "People charged", "measure": "charged"},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    from builders import sample_or_synthetic
+
+    return sample_or_synthetic(tmp_path_factory)
+
+
+def test_a_request_of_tables_only_runs_its_steps_and_writes_its_tables(sample, tmp_path, monkeypatch):
+    import json
+
+    from helpers.request import steps
+
+    monkeypatch.setenv("FOI_NO_CACHE", "1")
+    params = validate_parameters({**TABLES_ONLY, "extracts_dir": str(sample), "output_dir": str(tmp_path)})
+    paths = steps.OutputPaths.for_request(params).make()
+    extract = steps.load(params)
+    answers = steps.answer(params, extract)
+    exact = steps.write_restricted(paths, params, extract, None, None, answers)
+    released = steps.protect(params, extract, None, None, answers)
+    released = steps.protect_across_releases(params, extract, None, None, released, answers)
+    steps.write_release_tables(paths, params, released, extract)
+
+    assert list(exact) == ["reference", "as_of", "tables", "data_quality"]
+    assert exact["as_of"] == "2019-01-01"
+    written = json.loads((paths.restricted / "results.json").read_text(encoding="utf-8"))
+    assert written["tables"]["damage_by_year"]["counts"] == answers[0].exact()
+    assert written["tables"]["charged"]["period"] == {"from": "2016-04-01", "to": "2018-03-31"}
+    assert list(written["tables"]["damage_by_year"]["counts"]) == ["2016", "2017", "2018", "Total"]
+    files = sorted(path.name for path in paths.tables.iterdir())
+    assert files == ["charged.csv", "damage_by_year.csv", "damage_victims.csv", "data_quality_files.csv", "data_quality_merging.csv"]
+    header = (paths.tables / "damage_victims.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == "Financial year,Under 18,18 and over,Age not known,Total"
+    # every answer cell's units go to the disclosure log's record, as today's tables' do
+    cells = json.loads((paths.restricted / "disclosure_cells.json").read_text(encoding="utf-8"))["cells"]
+    assert {cell["table"] for cell in cells} == {"damage_by_year", "damage_victims", "charged"}
+    assert len(cells) == sum(answer.counts.size for answer in answers)
+    assert not answers[1].additive and "distinct totals" in released.protection.link_kinds
+    assert list(released.answers) == ["damage_by_year", "damage_victims", "charged"]
+    assert released.answers["damage_by_year"].relative_period == "the three complete years before 1 January 2019"
+    assert not (paths.restricted / "evidence_candidates.csv").exists()

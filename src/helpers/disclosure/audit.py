@@ -174,7 +174,8 @@ class AttackerModel:
         idx, name = self.index, table.name
         rows = [r for r in counts.index if not is_total(r)]
         cols = [c for c in counts.columns if not is_total(c)]
-        if TOTAL in counts.columns:
+        # a Total with no parts (a table of one row, "Total") is a count of its own
+        if TOTAL in counts.columns and cols:
             for r in counts.index:
                 self._add_total(
                     [idx[(name, r, c)] for c in cols],
@@ -182,7 +183,7 @@ class AttackerModel:
                     table.columns_add_up,
                     f"row {r!r} of table {name!r}",
                 )
-        if TOTAL in counts.index:
+        if TOTAL in counts.index and rows:
             for c in counts.columns:
                 self._add_total(
                     [idx[(name, r, c)] for r in rows],
