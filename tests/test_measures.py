@@ -362,3 +362,32 @@ def test_a_request_of_tables_only_runs_its_steps_and_writes_its_tables(sample, t
     assert list(released.answers) == ["damage_by_year", "damage_victims", "charged"]
     assert released.answers["damage_by_year"].relative_period == "the three complete years before 1 January 2019"
     assert not (paths.restricted / "evidence_candidates.csv").exists()
+
+
+def test_todays_request_with_tables_keeps_its_keys_and_adds_as_of_and_tables(sample, tmp_path, monkeypatch):
+    import yaml
+
+    from helpers.project import project_root
+    from helpers.request import steps
+
+    monkeypatch.setenv("FOI_NO_CACHE", "1")
+    values = yaml.safe_load((project_root() / "parameters" / "20180075.yaml").read_text(encoding="utf-8"))
+    values.update(extracts_dir=str(sample), output_dir=str(tmp_path))
+    plain = steps.results(*_todays(steps, validate_parameters(values)))
+    values["measures"] = {"grooming": {"count": "offences", "label": "offences", "classes": ["088/01", "088/02"], "period": {"from": "2015-01-01", "to": "2017-12-31"}}}
+    values["tables"] = [{"name": "grooming_by_year", "question": 1, "title": "Offences by year", "measure": "grooming", "rows": "year"}]
+    params = validate_parameters(values)
+    params_, extract, figures, findings = _todays(steps, params)
+    answers = steps.answer(params, extract)
+    both = steps.results(params, extract, figures, findings, answers)
+    assert "tables" not in plain and "as_of" not in plain
+    assert list(both) == [*list(plain)[:-1], "as_of", "tables", "data_quality"]
+    # the same offences, counted by the grammar and by today's table
+    by_year = {row: counts["Offences"] for row, counts in both["tables"]["grooming_by_year"]["counts"].items()}
+    assert by_year == {**both["offences_by_year"], "Total": sum(both["offences_by_year"].values())}
+
+
+def _todays(steps, params):
+    extract = steps.load(params)
+    figures = steps.count(params, extract)
+    return params, extract, figures, steps.search(params, extract, figures)
