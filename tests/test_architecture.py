@@ -20,10 +20,10 @@ PACKAGE = SRC / "helpers"
 #: two modules of `request` stand in different layers.
 LAYERS = [
     ["helpers.errors", "helpers.project", "helpers.markup", "helpers.permissions", "helpers.yaml_input"],
-    ["helpers.request.parameters", "helpers.request.checks", "helpers.extracts"],
+    ["helpers.request.parameters", "helpers.request.grammar", "helpers.request.checks", "helpers.extracts"],
     ["helpers.cache", "helpers.synthetic"],
     ["helpers.analysis", "helpers.disclosure"],
-    ["helpers.request.tables", "helpers.briefing", "helpers.gate"],
+    ["helpers.request.tables", "helpers.request.measures", "helpers.briefing", "helpers.gate"],
     ["helpers.request.steps"],
     ["helpers.run", "helpers.__main__"],
 ]

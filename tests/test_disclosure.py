@@ -940,3 +940,47 @@ def test_the_solver_prints_nothing(capfd):
     assert solve([-1.0, 0.0], [0.0, 0.0], [np.inf, 3.0], np.array([[1.0, -1.0]]), [0.0], [0.0], integer=True)[0] == "optimal"
     assert solve([-1.0], [0.0], [np.inf], np.zeros((1, 1)), [0.0], [np.inf], integer=False)[0] != "optimal"
     assert capfd.readouterr() == ("", "")
+
+
+# ---- tables whose totals count distinct people (the request grammar's): not sums
+
+
+def people_by_year(small: int, total: int) -> pd.DataFrame:
+    return pd.DataFrame({"People": [small, 10, total]}, index=pd.Index(["2016", "2017", TOTAL], name="Year"))
+
+
+def test_a_total_of_distinct_people_is_refused_as_a_sum_and_audited_as_a_union():
+    # one person charged in both years: 3 + 10 people, 12 distinct
+    with pytest.raises(ValueError, match="adding up to its Total"):
+        protect([Table("people", "People", people_by_year(3, 12))])
+    protection = protect([Table("people", "People", people_by_year(3, 12), rows_add_up=False)])
+    # the attacker knows 2016 is 1..4 and 10 + 2016 >= 12: 2..4, not pinned, nothing more withheld
+    assert protection.safe and protection.tables["people"]["People"].tolist() == ["<5", "10", "12"]
+    row = protection.audit.iloc[0]
+    assert (row["min"], row["max"]) == (2, 4)
+    assert "distinct totals" in protection.link_kinds
+
+
+def test_a_union_total_that_pins_a_small_part_withholds_another_cell():
+    # 4 + 10 = 14 distinct: nobody in both years, and the union's bounds give 2016 = 4 exactly
+    protection = protect([Table("people", "People", people_by_year(4, 14), rows_add_up=False)])
+    assert protection.safe
+    assert protection.tables["people"]["People"].tolist().count("[c]") == 1
+    assert "a total of people" in describe_protection(protection)
+
+
+def test_a_total_column_of_distinct_people_is_a_union_of_its_columns_too():
+    counts = pd.DataFrame(
+        {"Under 13": [3, 9, 12], "13 to 15": [6, 7, 13], TOTAL: [8, 15, 23]},
+        index=pd.Index(["2016", "2017", TOTAL], name="Year"),
+    )
+    with pytest.raises(ValueError, match="row '2016' of table 'ages' adding up to its Total"):
+        protect([Table("ages", "By age", counts)])
+    protection = protect([Table("ages", "By age", counts, rows_add_up=True, columns_add_up=False)])
+    assert protection.safe and protection.tables["ages"].loc["2016", "Under 13"] == "<5"
+
+
+def test_a_table_of_one_total_row_is_a_count_of_its_own_not_a_sum_of_nothing():
+    counts = pd.DataFrame({"People charged": [3]}, index=pd.Index([TOTAL], name=""))
+    protection = protect([Table("charged", "People charged", counts)])
+    assert protection.safe and protection.tables["charged"].iloc[0, 0] == "<5"

@@ -518,3 +518,32 @@ def test_a_figure_already_published_is_never_the_one_withheld(published, withhel
     result = protect_across(draft, [cell("p1", "q", row, members, shown) for row, members, shown in published], T)
     assert [w.cell for w in result.extra_withheld] == [withheld]
     assert result.shown[withheld] == "[c]" and result.shown[("t", "few", "n")] == "<5"
+
+
+def test_a_draft_of_tables_sharing_no_unit_is_audited_part_by_part():
+    from helpers.disclosure.across import independent_parts
+
+    def cell(table: str, row: str, units: set[str], shown: str) -> LoggedCell:
+        return LoggedCell("R/draft", table, row, "n", frozenset(units), shown)
+
+    a = {f"crime:a{i}" for i in range(9)}
+    people = [
+        cell("people", "2016", {"crime:a0", "crime:a1"}, "<5"),
+        cell("people", "2017", a - {"crime:a0", "crime:a1"}, "7"),
+        cell("people", TOTAL, a, "9"),
+    ]
+    other = [cell("other", "2016", {f"person:b{i}" for i in range(5)}, "5"), cell("other", "none", set(), "0")]
+    published = [LoggedCell("P", "old", "x", "n", frozenset({"crime:a8"}), "<5"), LoggedCell("Q", "old", "y", "n", frozenset({"person:z"}), "<5")]
+    parts = independent_parts([people[0], other[0], people[1], other[1], people[2]], published)
+    # the unit-less cell goes with the first part; a published cell with the part it touches, an
+    # unconnected one with none
+    assert [[(c.table, c.row) for c in draft] for draft, _ in parts] == [
+        [("people", "2016"), ("people", "2017"), ("other", "none"), ("people", TOTAL)],
+        [("other", "2016")],
+    ]
+    assert [[c.release for c in pub] for _, pub in parts] == [["P"], []]
+    # the 2016 figure is 9 - 7: the audit withholds within its own table only
+    result = protect_across([*people, *other], [], 5)
+    assert [w.cell[0] for w in result.extra_withheld] == ["people"] and result.safe
+    assert list(result.shown) == [(c.table, c.row, c.column) for c in [*people, *other]]
+    assert result.shown[("other", "2016", "n")] == "5"

@@ -13,6 +13,7 @@ from helpers.analysis.evidence import (
     MENTION_COLUMNS,
     classify_crimes,
     find_mentions,
+    outside_phrases,
 )
 from helpers.analysis.search import negation, prefilter
 from helpers.analysis.search.terms import (
@@ -441,3 +442,16 @@ def test_property_offsets_match_text_for_any_input(terms, texts):
     for _, row in m.iterrows():
         assert s[row["crime_ref"]][row["start"] : row["end"]] == row["matched"]
         assert row["kind"] in KINDS
+
+
+def test_a_mention_inside_an_excluded_phrase_is_not_a_mention():
+    texts = pd.Series(
+        ["She used a Snapchat filter.", "Sent on Snapchat, then a snapchat filter was used."],
+        index=["00000001/18", "00000002/18"],
+        dtype=object,
+    )
+    mentions = outside_phrases(find_mentions(texts, ["snapchat"]), find_mentions(texts, ["snapchat filter"]))
+    assert mentions["crime_ref"].tolist() == ["00000002/18"] and mentions["matched"].tolist() == ["Snapchat"]
+    assert classify_crimes(mentions)["crime_ref"].tolist() == ["00000002/18"]
+    none_excluded = outside_phrases(find_mentions(texts, ["snapchat"]), find_mentions(texts, ["tiktok"]))
+    assert len(none_excluded) == 3

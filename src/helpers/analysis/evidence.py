@@ -223,6 +223,23 @@ def find_mentions(
     return out.reset_index(drop=True)
 
 
+def outside_phrases(mentions: pd.DataFrame, phrases: pd.DataFrame) -> pd.DataFrame:
+    """The mentions not inside a mention of an excluded phrase in the same text (`snapchat` in
+    "snapchat filter" is the filter, not the app): ``phrases`` is ``find_mentions`` of the
+    phrases over the same texts; a phrase found in any form, negated too, excludes what it
+    holds."""
+    if mentions.empty or phrases.empty:
+        return mentions
+    spans = phrases[["crime_ref", "start", "end"]].rename(
+        columns={"start": "phrase_start", "end": "phrase_end"}
+    )
+    pairs = mentions[["crime_ref", "start", "end"]].reset_index(names="row").merge(spans)
+    inside = pairs.loc[
+        (pairs["phrase_start"] <= pairs["start"]) & (pairs["end"] <= pairs["phrase_end"]), "row"
+    ]
+    return mentions.loc[~mentions.index.isin(inside)].reset_index(drop=True)
+
+
 #: certainty of a counted crime by its strongest kind; negated-only crimes get 0.0
 _CERTAINTY = {"exact": 1.0, "variant": 0.75, "fuzzy": 0.5}
 

@@ -19,6 +19,7 @@ import pandas as pd
 from helpers.disclosure.highs import solve
 from helpers.disclosure.tables import (
     DEFAULT_THRESHOLD,
+    DISTINCT_TOTALS,
     PRIMARY,
     SECONDARY,
     SECONDARY_DISPLAY,
@@ -113,8 +114,11 @@ class AttackerModel:
 
         self.constraints: list[Constraint] = []
         for table in tables:
-            self._add_table(table.name, self.counts[table.name])
-        self.link_kinds = tuple(sorted({link.kind for link in links}))
+            self._add_table(table, self.counts[table.name])
+        kinds: set[str] = {link.kind for link in links}
+        if not all(table.additive for table in tables):
+            kinds.add(DISTINCT_TOTALS)
+        self.link_kinds = tuple(sorted(kinds))
         parent = list(range(self.n))  # union-find over 'equal' links
 
         def find(v: int) -> int:
@@ -166,18 +170,42 @@ class AttackerModel:
         vs, ks = zip(*terms, strict=True)
         self.constraints.append(Constraint(tuple(vs), tuple(float(k) for k in ks), sense, tag))
 
-    def _add_table(self, name: str, counts: pd.DataFrame) -> None:
-        idx = self.index
+    def _add_table(self, table: Table, counts: pd.DataFrame) -> None:
+        idx, name = self.index, table.name
         rows = [r for r in counts.index if not is_total(r)]
         cols = [c for c in counts.columns if not is_total(c)]
-        if TOTAL in counts.columns:
+        # a Total with no parts (a table of one row, "Total") is a count of its own
+        if TOTAL in counts.columns and cols:
             for r in counts.index:
-                terms = [(idx[(name, r, c)], 1.0) for c in cols] + [(idx[(name, r, TOTAL)], -1.0)]
-                self._add(terms, "eq", f"row {r!r} of table {name!r} adding up to its Total")
-        if TOTAL in counts.index:
+                self._add_total(
+                    [idx[(name, r, c)] for c in cols],
+                    idx[(name, r, TOTAL)],
+                    table.columns_add_up,
+                    f"row {r!r} of table {name!r}",
+                )
+        if TOTAL in counts.index and rows:
             for c in counts.columns:
-                terms = [(idx[(name, r, c)], 1.0) for r in rows] + [(idx[(name, TOTAL, c)], -1.0)]
-                self._add(terms, "eq", f"column {c!r} of table {name!r} adding up to its Total")
+                self._add_total(
+                    [idx[(name, r, c)] for r in rows],
+                    idx[(name, TOTAL, c)],
+                    table.rows_add_up,
+                    f"column {c!r} of table {name!r}",
+                )
+
+    def _add_total(self, parts: list[int], total: int, adds_up: bool, where: str) -> None:
+        """A Total and its parts: their sum, or their union (each part at most the Total, the
+        Total at most their sum)."""
+        if adds_up:
+            terms = [(p, 1.0) for p in parts] + [(total, -1.0)]
+            self._add(terms, "eq", f"{where} adding up to its Total")
+            return
+        for p in parts:
+            self._add([(total, 1.0), (p, -1.0)], "ge", f"{where}: a part at most its Total")
+        self._add(
+            [(p, 1.0) for p in parts] + [(total, -1.0)],
+            "ge",
+            f"{where}: its Total at most the sum of its parts",
+        )
 
     def _add_link(self, link: Link) -> None:
         t = self._var(link.target)

@@ -8,6 +8,7 @@ import numpy as np
 
 from helpers.disclosure.tables import (
     ACROSS_RELEASES,
+    DISTINCT_TOTALS,
     PRIMARY,
     SECONDARY,
     SECONDARY_DISPLAY,
@@ -96,6 +97,8 @@ def describe_protection(protection: Protection, published_releases: int = 0) -> 
             sources.append(
                 "comparing counts of people under each of two offences with the count under either"
             )
+        if DISTINCT_TOTALS in protection.link_kinds:
+            sources.append("comparing a total of people with the figures it counts once each")
         if ACROSS_RELEASES in protection.link_kinds:
             sources.append("comparing them with the figures of responses we published earlier")
         how = sources[0] if len(sources) == 1 else ", ".join(sources[:-1]) + " or " + sources[-1]

@@ -25,6 +25,8 @@ Cell = tuple[str, Hashable, Hashable]
 
 #: the link kind of a cell withheld by the audit across releases (`helpers.disclosure.across`)
 ACROSS_RELEASES = "across releases"
+#: the link kind of a table whose Total counts its parts' union, not their sum (`Table`)
+DISTINCT_TOTALS = "distinct totals"
 
 
 def is_total(label: object) -> bool:
@@ -44,11 +46,23 @@ class Table:
     ``counts``: integer counts, index = row labels, columns = column labels.  A row labelled
     ``"Total"`` must equal the sum of the other rows, and a column labelled ``"Total"`` the sum
     of the other columns (checked).
+
+    Unless its parts can share what they count: ``rows_add_up=False`` says the Total row counts
+    the union of what the rows count (distinct people, of whom one may be in two rows), so
+    ``max(rows) <= Total <= sum(rows)`` in each column; ``columns_add_up=False`` the same of the
+    Total column (checked, and the audit's attacker knows just that).
     """
 
     name: str
     title: str
     counts: pd.DataFrame
+    rows_add_up: bool = True
+    columns_add_up: bool = True
+
+    @property
+    def additive(self) -> bool:
+        """Every Total is the sum of its parts."""
+        return self.rows_add_up and self.columns_add_up
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from helpers.request.grammar import resolve_period
 from helpers.request.parameters import RequestParameters
 
 
@@ -49,8 +50,16 @@ Rule = Callable[[Request], list[RequestWarning]]
 
 def years_counted(params: RequestParameters) -> set[int]:
     """Every calendar year some figure of the request counts: the offences' period (every year it
-    touches) and the charge year."""
-    return set(params.years) | {params.charge_year}
+    touches) and the charge year, of a request of today's shape; every year a measure's period
+    touches."""
+    years: set[int] = set()
+    if params.has_legacy:
+        legacy = params.legacy
+        years |= set(legacy.years) | {legacy.charge_year}
+    for measure in params.measures.values():
+        start, end = resolve_period(measure.period, params.as_of_date)
+        years |= set(range(start.year, end.year + 1))
+    return years
 
 
 def worded_texts(params: RequestParameters) -> Iterator[tuple[str, str]]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, overload
+from typing import Any, Literal, overload
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -29,6 +29,18 @@ from helpers.extracts.ho_classes import normalise_ho_class_code
 from helpers.extracts.profile import default_profile_path, profile_sources
 from helpers.extracts.sources import SourceDefinition
 from helpers.project import project_path
+from helpers.request.grammar import (
+    AgeBand,
+    ClassGroup,
+    Measure,
+    TableRequest,
+    Text,
+    check_age_bands,
+    check_measures,
+    check_outcome_groups,
+    check_tables,
+    clean_terms,
+)
 from helpers.yaml_input import MAX_FILE_BYTES, Kind, one_line, read_yaml, shown_key  # noqa: F401
 
 #: the disclosure thresholds a request may set (counts from 1 to T - 1 are withheld): below 3,
@@ -50,20 +62,12 @@ PARAMETERS_FILE = Kind("parameters file", depth=5, error=ParameterError)
 #: label names its row, so it can be neither another group's label nor one of these
 EITHER_ROW = "Charged with any of these (each person once)"
 VIGILANTE_ROW = "of whom charged on hunter-group evidence"
-#: a word, as the evidence search reads one (`analysis.search.terms.WORD_RE`): letters only
-_SEARCHED_WORD = re.compile(r"[^\W\d_]")
-
-
-def _no_nul(text: str) -> str:
-    """A text holds no NUL character: YAML writes one (`"\\0"`), and a page with one in it is a
-    binary file, which the release gate cannot read."""
-    if "\0" in text:
-        raise ValueError("a NUL character (\\0) is not text: remove it")
-    return text
-
-
-#: a text the release shows (a title, a question, a label, a search term)
-Text = Annotated[str, AfterValidator(_no_nul)]
+#: today's request shape (20180075): given all together (the first five; the last two have
+#: defaults) or not at all, when the request is answered by `tables` only
+LEGACY_REQUIRED = ("period_from", "period_to", "charge_year", "charge_groups", "search_terms")
+LEGACY_KEYS = (*LEGACY_REQUIRED, "offence_classes", "offence_description")
+DEFAULT_OFFENCE_CLASSES = ("088/01", "088/02")
+DEFAULT_OFFENCE_DESCRIPTION = "offences in the requested classes"
 
 
 class ChargeGroup(BaseModel):
@@ -92,13 +96,21 @@ class RequestParameters(BaseModel):
     title: Text = Field(min_length=1)
     received: date | None = None
     questions: list[Text] = Field(min_length=1)
-    period_from: date
-    period_to: date
-    charge_year: int = Field(ge=1990, le=2100)
-    offence_classes: list[str] = Field(default=["088/01", "088/02"], min_length=1)
-    offence_description: Text = Field(default="offences in the requested classes", min_length=1)
-    charge_groups: dict[str, ChargeGroup] = Field(min_length=1)
-    search_terms: list[Text] = Field(min_length=1)
+    # today's request shape (`legacy`): all of it, or none of it and `tables`
+    period_from: date | None = None
+    period_to: date | None = None
+    charge_year: int | None = Field(default=None, ge=1990, le=2100)
+    offence_classes: list[str] | None = Field(default=None, min_length=1)
+    offence_description: Text | None = Field(default=None, min_length=1)
+    charge_groups: dict[str, ChargeGroup] | None = Field(default=None, min_length=1)
+    search_terms: list[Text] | None = Field(default=None, min_length=1)
+    # the request grammar (`helpers.request.grammar`, docs/requests.md)
+    as_of: date | None = None
+    class_groups: dict[str, ClassGroup] = Field(default_factory=dict)
+    age_bands: list[AgeBand] = Field(default_factory=list)
+    outcome_groups: dict[Text, list[int]] | None = None
+    measures: dict[str, Measure] = Field(default_factory=dict)
+    tables: list[TableRequest] = Field(default_factory=list)
     search_scope: Literal["offences", "all_crimes"] = "offences"
     evidence_decisions: str | None = None
     second_review: bool = False
@@ -141,23 +153,19 @@ class RequestParameters(BaseModel):
 
     @field_validator("offence_classes")
     @classmethod
-    def _normalise_classes(cls, value: list[str]) -> list[str]:
-        return [normalise_ho_class_code(code) for code in value]
+    def _normalise_classes(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [normalise_ho_class_code(code) for code in value]
 
     @field_validator("search_terms")
     @classmethod
-    def _terms_not_blank(cls, value: list[str]) -> list[str]:
-        terms = [str(term).strip() for term in value]
-        if any(not term for term in terms):
-            raise ValueError("a search term is empty")
-        for term in terms:
-            if not _SEARCHED_WORD.search(term):
-                raise ValueError(f"a search term has no letters (the search finds words): {term!r}")
-        return terms
+    def _terms_not_blank(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else clean_terms(value)
 
     @field_validator("charge_groups")
     @classmethod
-    def _group_names(cls, value: dict[str, ChargeGroup]) -> dict[str, ChargeGroup]:
+    def _group_names(cls, value: dict[str, ChargeGroup] | None) -> dict[str, ChargeGroup] | None:
+        if value is None:
+            return None
         for name in value:
             if name in {"either", "year", "vigilante"}:
                 raise ValueError(f"{name!r} is a reserved name")
@@ -165,7 +173,10 @@ class RequestParameters(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _period_in_order(self) -> RequestParameters:
+    def _legacy_or_tables(self) -> RequestParameters:
+        legacy_problem(self)
+        if self.period_from is None or self.period_to is None or self.charge_year is None:
+            return self  # no legacy part: the tables answer the request
         if self.period_to < self.period_from:
             raise ValueError(
                 f"period_to: {self.period_to} is before period_from {self.period_from}"
@@ -182,11 +193,52 @@ class RequestParameters(BaseModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _grammar_fits_together(self) -> RequestParameters:
+        check_age_bands(self.age_bands)
+        if self.outcome_groups is not None:
+            check_outcome_groups(self.outcome_groups)
+        check_measures(self.measures, self.class_groups, self.as_of_date, self.extracts_taken_on)
+        check_tables(self.tables, self.measures, len(self.questions), self.charge_groups or {})
+        return self
+
     # ---- derived values the notebook and the runner use
 
     @property
+    def has_legacy(self) -> bool:
+        """Whether the request has today's shape (its tables and sentences are made)."""
+        return self.period_from is not None
+
+    @property
+    def legacy(self) -> LegacyRequest:
+        """Today's request shape, typed: only for a request that has it (`has_legacy`)."""
+        if (
+            self.period_from is None
+            or self.period_to is None
+            or self.charge_year is None
+            or self.charge_groups is None
+            or self.search_terms is None
+        ):
+            raise ValueError("the request has no period_from/period_to/charge_year part")
+        return LegacyRequest(
+            self.period_from,
+            self.period_to,
+            self.charge_year,
+            list(self.offence_classes or DEFAULT_OFFENCE_CLASSES),
+            self.offence_description or DEFAULT_OFFENCE_DESCRIPTION,
+            self.charge_groups,
+            self.search_terms,
+        )
+
+    @property
+    def as_of_date(self) -> date:
+        """The date relative periods count back from: `as_of`, else when the extracts were
+        taken."""
+        return self.as_of or self.extracts_taken_on
+
+    @property
     def years(self) -> list[int]:
-        return list(range(self.period_from.year, self.period_to.year + 1))
+        return self.legacy.years
 
     @overload
     def path(self, value: str) -> Path: ...
@@ -217,6 +269,43 @@ class RequestParameters(BaseModel):
     def sources(self) -> tuple[SourceDefinition, ...]:
         """The force profile's systems (read once per process; `ProfileError` if it is wrong)."""
         return profile_sources(self.profile_path)
+
+
+@dataclass(frozen=True)
+class LegacyRequest:
+    """Today's request shape (20180075): offences by year and their outcomes, people charged in
+    a year under groups of codes, and a free-text search; every key given."""
+
+    period_from: date
+    period_to: date
+    charge_year: int
+    offence_classes: list[str]
+    offence_description: str
+    charge_groups: dict[str, ChargeGroup]
+    search_terms: list[str]
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.period_from.year, self.period_to.year + 1))
+
+
+def legacy_problem(params: RequestParameters) -> None:
+    """Today's keys come all together or not at all, and a request has them or `tables`."""
+    given = [key for key in LEGACY_KEYS if getattr(params, key) is not None]
+    # charge_groups alone are groups of codes for the measures, not today's shape
+    shape = [key for key in given if key != "charge_groups"]
+    if shape:
+        missing = [key for key in LEGACY_REQUIRED if key not in given]
+        if missing:
+            raise ValueError(
+                f"{missing[0]}: missing (required with {shape[0]}: give all of "
+                f"{', '.join(LEGACY_REQUIRED)}, or none of them and answer with tables)"
+            )
+    elif not params.tables:
+        raise ValueError(
+            "tables: missing (a request needs tables, or the keys of today's request: "
+            f"{', '.join(LEGACY_REQUIRED)})"
+        )
 
 
 def _labels_name_one_row_each(groups: dict[str, ChargeGroup]) -> None:

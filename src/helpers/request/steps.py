@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,8 @@ from helpers.errors import (
 from helpers.extracts.load import load_extracts
 from helpers.extracts.model import Extract
 from helpers.permissions import private_folder, seal
+from helpers.request.grammar import resolve_period
+from helpers.request.measures import AnswerTable, answer_tables
 from helpers.request.parameters import RequestParameters, validate_parameters
 from helpers.request.tables import (
     CellUnits,
@@ -53,6 +55,7 @@ from helpers.request.tables import (
     Figures,
     Released,
     cell_units,
+    data_quality_tables,
     release_links,
     release_tables,
 )
@@ -132,41 +135,65 @@ def check_coverage(params: RequestParameters, extract: Extract) -> None:
     """Stop when the extracts hold no crime in the period, or cannot cover the charge year."""
     if extract.crimes.empty:
         raise ExtractError(f"{extract.directory}: the extracts hold no usable crime")
+    check_measures_coverage(params, extract)
+    if not params.has_legacy:  # a request answered by its tables only
+        return
+    legacy = params.legacy
     first, last = extract.first_recorded, extract.last_recorded
-    in_period = counting.recorded_within(extract.crimes, params.period_from, params.period_to)
+    in_period = counting.recorded_within(extract.crimes, legacy.period_from, legacy.period_to)
     if not in_period.any():
         raise DataCoverageError(
             "period_from/period_to: no crime in the extracts was recorded from "
-            f"{params.period_from} to {params.period_to} "
+            f"{params.legacy.period_from} to {params.legacy.period_to} "
             f"(they run from {first:%Y-%m-%d} to {last:%Y-%m-%d})"
         )
-    if params.period_from.year < first.year:
+    if params.legacy.period_from.year < first.year:
         raise DataCoverageError(
-            f"period_from: {params.period_from} is before the extracts begin "
+            f"period_from: {params.legacy.period_from} is before the extracts begin "
             f"({first:%Y-%m-%d}): the years before would be counted as none"
         )
-    if not (first.year <= params.charge_year <= last.year):
+    if not (first.year <= params.legacy.charge_year <= last.year):
         raise DataCoverageError(
-            f"charge_year: {params.charge_year} is outside the extracts, which run from "
+            f"charge_year: {params.legacy.charge_year} is outside the extracts, which run from "
             f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
         )
+
+
+def check_measures_coverage(params: RequestParameters, extract: Extract) -> None:
+    """Stop when a measure's period starts in a year before the extracts begin: the days before
+    would be counted as none."""
+    first = extract.first_recorded
+    for name, measure in params.measures.items():
+        start, _ = resolve_period(measure.period, params.as_of_date)
+        if start.year < first.year:
+            raise DataCoverageError(
+                f"measures.{name}.period: it starts on {start}, before the extracts begin "
+                f"({first:%Y-%m-%d}): the years before would be counted as none"
+            )
 
 
 # ---- counts
 
 
+def answer(params: RequestParameters, extract: Extract) -> list[AnswerTable]:
+    """The tables of the request grammar (`tables:`), counted: none for a request of today's
+    shape alone."""
+    return answer_tables(params, extract) if params.tables else []
+
+
 def count(params: RequestParameters, extract: Extract) -> Figures:
+    legacy = params.legacy
     offences = counting.select_offences(
-        extract.crimes, params.offence_classes, params.period_from, params.period_to
+        extract.crimes, legacy.offence_classes, legacy.period_from, legacy.period_to
     )
     return Figures(
         offences=offences,
-        offences_by_year=counting.offences_by_year(offences, params.years),
-        outcomes_by_year=counting.outcomes_by_year(offences, params.years),
+        offences_by_year=counting.offences_by_year(offences, params.legacy.years),
+        outcomes_by_year=counting.outcomes_by_year(offences, params.legacy.years),
         persons=counting.persons_charged(
             extract.charges,
-            params.charge_year,
-            {name: group.codes for name, group in params.charge_groups.items()},
+            params.legacy.charge_year,
+            {name: group.codes for name, group in params.legacy.charge_groups.items()},
         ),
     )
 
@@ -181,9 +208,10 @@ def search_scope(params: RequestParameters, extract: Extract, figures: Figures) 
     all_crimes`), and the crimes of the year's charges under the request's codes, whatever their
     class or recorded date: a person charged on a hunter-group crime counts.
     """
+    legacy = params.legacy
     if params.search_scope == "all_crimes":
         period = extract.crimes.loc[
-            counting.recorded_within(extract.crimes, params.period_from, params.period_to)
+            counting.recorded_within(extract.crimes, legacy.period_from, legacy.period_to)
             & ~extract.crimes["cancelled"]
         ]
         base = period.assign(in_scope_as="crime in the period", year=period["recorded_at"].dt.year)
@@ -197,7 +225,7 @@ def search_scope(params: RequestParameters, extract: Extract, figures: Figures) 
         extract.crimes["crime_id"].isin(charged_ids), ["crime_id", "recorded_at"]
     ]
     charged = charged.assign(
-        in_scope_as=f"crime of a {params.charge_year} charge", year=charged["recorded_at"].dt.year
+        in_scope_as=f"crime of a {legacy.charge_year} charge", year=charged["recorded_at"].dt.year
     )
     columns = ["crime_id", "year", "in_scope_as"]
     scope = pd.concat([base[columns], charged[columns]], ignore_index=True).set_index("crime_id")
@@ -206,7 +234,7 @@ def search_scope(params: RequestParameters, extract: Extract, figures: Figures) 
 
 def search(params: RequestParameters, extract: Extract, figures: Figures) -> EvidenceFindings:
     scope = search_scope(params, extract, figures)
-    mentions = evidence.find_mentions(scope["circumstances"], params.search_terms)
+    mentions = evidence.find_mentions(scope["circumstances"], params.legacy.search_terms)
     by_crime = evidence.classify_crimes(mentions).set_index("crime_ref")
     reviewed = review_decisions(params, extract, scope, by_crime)
     outcome = replace(
@@ -224,7 +252,7 @@ def search(params: RequestParameters, extract: Extract, figures: Figures) -> Evi
         candidates=candidates_worklist(scope, mentions, by_crime, reviewed),
         counted=outcome.counted,
         negated=negated,
-        offences_by_year=counting.offences_by_year(counted_offences, params.years),
+        offences_by_year=counting.offences_by_year(counted_offences, params.legacy.years),
         crime_references=sorted(outcome.counted & offence_ids),
         negated_references=sorted(negated & offence_ids),
         persons=persons,
@@ -304,13 +332,48 @@ def candidates_worklist(
 
 
 def results(
-    params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings
+    params: RequestParameters,
+    extract: Extract,
+    figures: Figures | None,
+    findings: EvidenceFindings | None,
+    answers: Sequence[AnswerTable] = (),
 ) -> dict:
-    """The exact figures, in the shape of `restricted/results.json`."""
-    quality = dict(extract.data_quality)
+    """The exact figures, in the shape of `restricted/results.json`: today's keys for a request
+    of today's shape (then `as_of` and `tables` where it has tables), each table's exact counts
+    under its name (docs/requests.md)."""
+    exact: dict[str, Any] = {"reference": params.reference}
+    if figures is not None and findings is not None:
+        exact = todays_results(params, figures, findings)
+    if answers:
+        exact["as_of"] = params.as_of_date.isoformat()
+        exact["tables"] = {answer.name: answer_results(params, answer) for answer in answers}
+    exact["data_quality"] = dict(extract.data_quality)
+    return exact
+
+
+def answer_results(params: RequestParameters, answer: AnswerTable) -> dict[str, Any]:
+    """One answer table as `results.json` records it: its measure, period and exact counts;
+    for a count by committed date, the crimes left out for want of one."""
+    facts = answer.facts
+    exact: dict[str, Any] = {
+        "measure": answer.measure,
+        "question": answer.question,
+        "period": {"from": facts.period_from.isoformat(), "to": facts.period_to.isoformat()},
+        "counts": answer.exact(),
+    }
+    if facts.date_basis == "committed":
+        exact["crimes_without_committed_date"] = answer.undated
+    return exact
+
+
+def todays_results(
+    params: RequestParameters, figures: Figures, findings: EvidenceFindings
+) -> dict[str, Any]:
+    """The figures of today's request shape (20180075), in `results.json`'s order."""
+    legacy = params.legacy
     return {
         "reference": params.reference,
-        "period": {"from": params.period_from.isoformat(), "to": params.period_to.isoformat()},
+        "period": {"from": legacy.period_from.isoformat(), "to": legacy.period_to.isoformat()},
         "offences_by_year": figures.offences_by_year,
         "outcomes_by_year": figures.outcomes_by_year,
         "persons_charged": {**figures.persons.counts(), "vigilante": len(findings.persons)},
@@ -331,7 +394,6 @@ def results(
             # where the decisions came from, what the run could not use, the second review
             "review": review_summary(findings),
         },
-        "data_quality": quality,
     }
 
 
@@ -346,33 +408,53 @@ def review_summary(findings: EvidenceFindings) -> dict[str, Any] | None:
 
 
 def protect(
-    params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings
+    params: RequestParameters,
+    extract: Extract,
+    figures: Figures | None,
+    findings: EvidenceFindings | None,
+    answers: Sequence[AnswerTable] = (),
 ) -> Released:
-    """Apply the disclosure rules to every table of the response; stop if any is unsafe."""
-    tables = release_tables(params, extract, figures, findings)
-    protection = suppression.protect(
-        tables, release_links(params, tables), threshold=params.disclosure_threshold
-    )
+    """Apply the disclosure rules to every table of the response (today's, where the request has
+    today's shape, and the answer tables); stop if any is unsafe."""
+    if figures is not None and findings is not None:
+        tables = release_tables(params, extract, figures, findings)
+        links = release_links(params, tables)
+    else:  # the data's quality is told whatever the request's shape
+        tables, links = data_quality_tables(extract), []
+    tables += [answer.table() for answer in answers]
+    links += [link for answer in answers for link in answer.links]
+    protection = suppression.protect(tables, links, threshold=params.disclosure_threshold)
     if not protection.safe:
         raise DisclosureError(
             "a withheld figure could still be worked out from the released tables", protection
         )
     for name, display in protection.tables.items():
         protection.tables[name] = display.map(thousands)
-    return Released(protection, {table.name: table.title for table in tables})
+    return Released(
+        protection,
+        {table.name: table.title for table in tables},
+        answers={answer.name: answer.facts for answer in answers},
+    )
 
 
 def protect_across_releases(
     params: RequestParameters,
     extract: Extract,
-    figures: Figures,
-    findings: EvidenceFindings,
+    figures: Figures | None,
+    findings: EvidenceFindings | None,
     released: Released,
+    answers: Sequence[AnswerTable] = (),
 ) -> Released:
     """The response's tables checked with every release the disclosure log holds as published
     (`helpers.disclosure.log`; none yet: nothing to check against), before anything of this
-    draft is written; each protected cell's units kept for the log."""
-    units = cell_units(params, extract, figures, findings)
+    draft is written; each protected cell's units kept for the log (today's tables that count
+    people or crimes, and every answer table)."""
+    units = (
+        cell_units(params, extract, figures, findings)
+        if figures is not None and findings is not None
+        else {}
+    )
+    units.update({answer.name: answer.units for answer in answers})
     log = open_log(log_folder(None, params.extracts_path))[0]
     published = log.published() if log is not None else []
     protection, across = audit_across_releases(
@@ -388,6 +470,7 @@ def protect_across_releases(
         units=units,
         published_releases=len(published),
         across=across_report(across, len(published)),
+        answers=released.answers,
     )
 
 
@@ -507,16 +590,19 @@ def write_restricted(
     paths: OutputPaths,
     params: RequestParameters,
     extract: Extract,
-    figures: Figures,
-    findings: EvidenceFindings,
+    figures: Figures | None,
+    findings: EvidenceFindings | None,
+    answers: Sequence[AnswerTable] = (),
 ) -> dict:
     """The exact figures, the quarantine and the evidence worklist: for the force only."""
     paths.make()
-    exact = results(params, extract, figures, findings)
+    exact = results(params, extract, figures, findings, answers)
     write_json(paths.restricted / "results.json", exact)
     extract.quarantine.to_csv(paths.restricted / "quarantine.csv", index=False)
-    findings.candidates.to_csv(paths.restricted / "evidence_candidates.csv", index=False)
-    if findings.reviewed is not None:  # the decisions the figures used, and where each came from
+    if findings is not None:
+        findings.candidates.to_csv(paths.restricted / "evidence_candidates.csv", index=False)
+    if findings is not None and findings.reviewed is not None:
+        # the decisions the figures used, and where each came from
         review.used_decisions_csv(findings.reviewed).to_csv(
             paths.restricted / review.DECISIONS_FILE, index=False
         )
@@ -524,9 +610,17 @@ def write_restricted(
     # (here, not at the top: the gate loads when the tables are written, not at the kernel's start)
     from helpers.gate.sensitive import write_search_scope
 
-    write_search_scope(paths.restricted, findings.scope_ids)
+    write_search_scope(paths.restricted, texts_read(findings, answers))
     seal(paths.restricted)
     return exact
+
+
+def texts_read(findings: EvidenceFindings | None, answers: Sequence[AnswerTable]) -> pd.Index:
+    """The crimes whose circumstances the run searched: today's search scope, then the answer
+    tables' (in that order, each once)."""
+    ids = pd.Index([] if findings is None else findings.scope_ids)
+    searched = sorted(set().union(*(answer.searched for answer in answers)) - set(ids))
+    return ids.append(pd.Index(searched)) if searched else ids
 
 
 def write_release_tables(

@@ -9,6 +9,7 @@ and chart are built from (`helpers.briefing`), so nothing there reads an exact f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -128,7 +129,32 @@ def searched_in_part_row() -> str:
 
 def people_column(params: RequestParameters) -> str:
     """The people-charged table's one column (its rows are the offences)."""
-    return f"People charged in {params.charge_year}"
+    return f"People charged in {params.legacy.charge_year}"
+
+
+@dataclass(frozen=True)
+class AnswerFacts:
+    """What the briefing needs of one answer table (`request.measures`) besides its cells: what
+    it answers and counts, how it is broken down, its period in words, its method notes."""
+
+    name: str  # its CSV file's name, and its key in `Released.tables`
+    title: str
+    question: int  # 1-based
+    measure: str  # the measure's name
+    measure_label: str  # completes "1,234 ..."
+    count: str  # offences | victims | suspects | people_charged | charges | mentions
+    rows: str | None  # the rows' breakdown (None: one row, Total)
+    columns: str | None  # the columns' breakdown (None: one column, the count's heading)
+    chart: bool  # the briefing draws it
+    notes: list[str]  # the method notes of its rules
+    period_from: date
+    period_to: date
+    period_words: str  # "from 1 January 2016 to 5 December 2018"
+    # "the three complete years before 1 January 2019", "the year to 5 December 2018", or None
+    # for a period of given days
+    relative_period: str | None
+    as_of: date | None  # the date a relative period was counted back from (None: not used)
+    date_basis: str  # recorded | committed | charged
 
 
 @dataclass
@@ -144,6 +170,8 @@ class Released:
     published_releases: int = 0
     #: the audit across releases, for the restricted gate report (`steps.across_report`)
     across: dict[str, Any] = field(default_factory=dict)
+    #: the answer tables of the request grammar, by name, in the request's order
+    answers: dict[str, AnswerFacts] = field(default_factory=dict)
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -157,8 +185,8 @@ def release_tables(
     params: RequestParameters, extract: Extract, figures: Figures, findings: EvidenceFindings
 ) -> list[Table]:
     """The tables of the response, as exact counts, before disclosure control."""
-    years = [str(year) for year in params.years]
-    charge_year = str(params.charge_year)
+    years = [str(year) for year in params.legacy.years]
+    charge_year = str(params.legacy.charge_year)
 
     people = pd.DataFrame(
         {
@@ -166,7 +194,8 @@ def release_tables(
             + [len(figures.persons.either), len(findings.persons)]
         },
         index=pd.Index(
-            [group.label for group in params.charge_groups.values()] + [EITHER_ROW, VIGILANTE_ROW],
+            [group.label for group in params.legacy.charge_groups.values()]
+            + [EITHER_ROW, VIGILANTE_ROW],
             name="Offence",
         ),
     )
@@ -181,12 +210,6 @@ def release_tables(
     outcomes = group_outcomes({year: figures.outcomes_by_year[year] for year in years})
     outcomes.columns = [str(column) for column in outcomes.columns]
 
-    quality = extract.data_quality
-    files = pd.DataFrame(
-        {RECORDS_READ: quality["rows_read"], RECORDS_SET_ASIDE: quality["rows_quarantined"]}
-    ).rename_axis("Extract file")
-    files.loc["Total"] = files.sum(axis=0)
-    merging = merging_table(quality, extract.sources)
     review_counts = pd.DataFrame(
         {
             "Crimes": [
@@ -208,11 +231,25 @@ def release_tables(
         Table("people_charged", f"People charged in {charge_year}, by offence", people),
         Table(
             "offences_by_year",
-            f"Offences of {params.offence_description} recorded, by year",
+            f"Offences of {params.legacy.offence_description} recorded, by year",
             offences,
         ),
         Table("outcomes_by_year", "Outcomes of those offences, by year recorded", outcomes),
         Table("evidence_review", "The free-text search and its review", review_counts),
+        *data_quality_tables(extract),
+    ]
+
+
+def data_quality_tables(extract: Extract) -> list[Table]:
+    """The tables of the data's quality: the records read from each file, and how the systems'
+    records were combined (whatever the request asks)."""
+    quality = extract.data_quality
+    files = pd.DataFrame(
+        {RECORDS_READ: quality["rows_read"], RECORDS_SET_ASIDE: quality["rows_quarantined"]}
+    ).rename_axis("Extract file")
+    files.loc["Total"] = files.sum(axis=0)
+    merging = merging_table(quality, extract.sources)
+    return [
         Table("data_quality_files", "Records read from each extract file", files),
         Table("data_quality_merging", merging_title(extract.sources), merging),
     ]
@@ -283,7 +320,7 @@ def people_charged_units(
     """The people each row of the people-charged table counts."""
     column = people_column(params)
     rows = {
-        params.charge_groups[name].label: members
+        params.legacy.charge_groups[name].label: members
         for name, members in figures.persons.by_group.items()
     }
     rows[EITHER_ROW] = figures.persons.either
@@ -301,7 +338,7 @@ def offences_by_year_units(
     evidence, by year recorded)."""
     offences = figures.offences.assign(unit=crime_units(figures.offences))
     hunter = offences["crime_id"].isin(findings.counted)
-    years = [str(year) for year in params.years]
+    years = [str(year) for year in params.legacy.years]
     cells: dict[tuple[str, str], set[str]] = {}
     for year in years:
         in_year = offences["year"] == int(year)
@@ -318,7 +355,7 @@ def outcomes_by_year_units(params: RequestParameters, figures: Figures) -> CellU
         unit=crime_units(figures.offences),
         group=counting.outcome_label(figures.offences["outcome"]).map(group_of),
     )
-    years = [str(year) for year in params.years]
+    years = [str(year) for year in params.legacy.years]
     rows = [group for group in OUTCOME_GROUPS if (offences["group"] == group).any()]
     cells = {
         (group, year): set(

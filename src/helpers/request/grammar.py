@@ -1,0 +1,473 @@
+"""The request grammar (issue 21): measures, breakdowns and tables a parameters file may declare.
+
+A request's questions are answered by `tables:`, each counting one of the request's `measures`
+(offences, victims, suspects, people charged, charges or crimes mentioning terms) in a period,
+broken down by up to two breakdowns. This module is the schema of those keys and the rules that
+tie them together (a table's measure exists, a measure's groups exist, a period ends before the
+extracts were taken, ...), each a small function raising one line naming the key; the counting
+is `helpers.request.measures`. Standard library and pydantic only: it is read before any data
+library loads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from helpers.extracts.ho_classes import normalise_ho_class_code
+from helpers.yaml_input import shown_key
+
+
+def _no_nul(text: str) -> str:
+    """A text holds no NUL character: YAML writes one (`"\\0"`), and a page with one in it is a
+    binary file, which the release gate cannot read."""
+    if "\0" in text:
+        raise ValueError("a NUL character (\\0) is not text: remove it")
+    return text
+
+
+#: a text the release shows (a title, a question, a label, a search term)
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+#: a word, as the evidence search reads one (`analysis.search.terms.WORD_RE`): letters only
+_SEARCHED_WORD = re.compile(r"[^\W\d_]")
+
+
+def clean_terms(value: Iterable[str]) -> list[str]:
+    """Search terms stripped; an empty one, or one with no letter (the search finds words), is
+    an error."""
+    terms = [str(term).strip() for term in value]
+    if any(not term for term in terms):
+        raise ValueError("a search term is empty")
+    for term in terms:
+        if not _SEARCHED_WORD.search(term):
+            raise ValueError(f"a search term has no letters (the search finds words): {term!r}")
+    return terms
+
+
+# ---- what may be counted, and how it may be broken down
+
+Count = Literal["offences", "victims", "suspects", "people_charged", "charges", "mentions"]
+CRIME_COUNTS = ("offences", "victims", "suspects", "mentions")
+CHARGE_COUNTS = ("people_charged", "charges")
+#: the column heading of a table with no columns breakdown
+COUNT_HEADINGS = {
+    "offences": "Offences",
+    "victims": "Victims",
+    "suspects": "Suspects",
+    "people_charged": "People charged",
+    "charges": "Charges",
+    "mentions": "Crimes",
+}
+#: the counts whose units are people (a person in two cells is one person in their total)
+PEOPLE_COUNTS = ("victims", "suspects", "people_charged")
+
+Breakdown = Literal[
+    "year",
+    "financial_year",
+    "quarter",
+    "month",
+    "offence_class",
+    "outcome_group",
+    "victim_age",
+    "suspect_age",
+    "system",
+    "charge_group",
+]
+TIME_BREAKDOWNS = ("year", "financial_year", "quarter", "month")
+#: each breakdown's corner label (the table's first column heading)
+BREAKDOWN_LABELS = {
+    "year": "Year",
+    "financial_year": "Financial year",
+    "quarter": "Quarter",
+    "month": "Month",
+    "offence_class": "Offence class",
+    "outcome_group": "Outcome",
+    "victim_age": "Age of the victim",
+    "suspect_age": "Age of the suspect",
+    "system": "System",
+    "charge_group": "Offence charged",
+}
+_CRIME_SPLITS = (*TIME_BREAKDOWNS, "offence_class", "outcome_group", "system")
+#: the breakdowns each count allows
+ALLOWED_BREAKDOWNS: dict[str, tuple[str, ...]] = {
+    "offences": (*_CRIME_SPLITS, "victim_age", "suspect_age"),
+    "victims": (*_CRIME_SPLITS, "victim_age"),
+    "suspects": (*_CRIME_SPLITS, "suspect_age"),
+    "mentions": (*_CRIME_SPLITS, "victim_age", "suspect_age"),
+    "people_charged": (*TIME_BREAKDOWNS, "offence_class", "charge_group"),
+    "charges": (*TIME_BREAKDOWNS, "offence_class", "charge_group"),
+}
+#: the dates a count may count by (the first is its default)
+ALLOWED_DATES: dict[str, tuple[str, ...]] = {
+    **{count: ("recorded", "committed") for count in CRIME_COUNTS},
+    **{count: ("charged",) for count in CHARGE_COUNTS},
+}
+
+#: the names of today's tables (`request.tables.release_tables`): a grammar table takes another
+TODAYS_TABLES = (
+    "people_charged",
+    "offences_by_year",
+    "outcomes_by_year",
+    "evidence_review",
+    "data_quality_files",
+    "data_quality_merging",
+)
+TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}", re.ASCII)
+#: the rows a request-defined outcome grouping adds after its own
+OTHER_OUTCOMES = "Other outcomes"
+NO_OUTCOME = "Not yet assigned an outcome"
+AGE_NOT_KNOWN = "Age not known"
+TOTAL_LABEL = "Total"
+#: Home Office outcome types
+OUTCOME_TYPES = range(1, 23)
+
+
+# ---- the keys
+
+
+class ClassGroup(BaseModel):
+    """A named group of Home Office classes: its label for the briefing, its classes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: Text = Field(min_length=1)
+    classes: list[str] = Field(min_length=1)
+
+    @field_validator("classes")
+    @classmethod
+    def _normalise(cls, value: list[str]) -> list[str]:
+        return [normalise_ho_class_code(code) for code in value]
+
+
+class AgeBand(BaseModel):
+    """Whole years at the date of the offence, `from` and `to` inclusive (either open)."""
+
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True)
+
+    label: Text = Field(min_length=1)
+    low: int | None = Field(default=None, alias="from", ge=0, le=150)
+    high: int | None = Field(default=None, alias="to", ge=0, le=150)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> AgeBand:
+        if self.low is not None and self.high is not None and self.high < self.low:
+            raise ValueError(f"to ({self.high}) is below from ({self.low})")
+        return self
+
+
+class Period(BaseModel):
+    """The days a measure counts: `{from, to}`, `{last_years: N}`, `{last_months: N}` or
+    `{year_to_date: true}` (the last three counted back from the request's `as_of`)."""
+
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True)
+
+    start: date | None = Field(default=None, alias="from")
+    end: date | None = Field(default=None, alias="to")
+    last_years: int | None = Field(default=None, ge=1, le=100)
+    last_months: int | None = Field(default=None, ge=1, le=1200)
+    year_to_date: Literal[True] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Period:
+        forms = [
+            name
+            for name, given in (
+                ("from/to", self.start is not None or self.end is not None),
+                ("last_years", self.last_years is not None),
+                ("last_months", self.last_months is not None),
+                ("year_to_date", self.year_to_date is not None),
+            )
+            if given
+        ]
+        if len(forms) != 1:
+            raise ValueError(
+                "give one of {from, to}, {last_years: N}, {last_months: N} or "
+                f"{{year_to_date: true}} (got {', '.join(forms) or 'none'})"
+            )
+        if forms == ["from/to"]:
+            if self.start is None or self.end is None:
+                raise ValueError("a period needs both from and to")
+            if self.end < self.start:
+                raise ValueError(f"to ({self.end}) is before from ({self.start})")
+        return self
+
+    @property
+    def relative(self) -> bool:
+        """Whether the period is counted back from the request's `as_of`."""
+        return self.start is None
+
+
+class Measure(BaseModel):
+    """What one table counts: the kind of count, its filters, its period and its date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    count: Count
+    label: Text = Field(min_length=1)
+    classes: list[str] = Field(default_factory=list)
+    charge_codes: list[str] = Field(default_factory=list)
+    period: Period
+    date: Literal["recorded", "committed", "charged"] | None = None
+    status: Literal["live", "cancelled", "all"] | None = None
+    terms: list[Text] = Field(default_factory=list)
+    exclude_terms: list[Text] = Field(default_factory=list)
+
+    @field_validator("terms", "exclude_terms")
+    @classmethod
+    def _terms(cls, value: list[str]) -> list[str]:
+        return clean_terms(value)
+
+    @field_validator("charge_codes")
+    @classmethod
+    def _codes(cls, value: list[str]) -> list[str]:
+        cleaned = [str(code).replace(" ", "") for code in value]
+        if any(not code for code in cleaned):
+            raise ValueError("a code is empty")
+        return cleaned
+
+    @model_validator(mode="after")
+    def _fits_its_count(self) -> Measure:
+        for problem in measure_problems(self):
+            raise ValueError(problem)
+        return self
+
+    @property
+    def counts_charges(self) -> bool:
+        return self.count in CHARGE_COUNTS
+
+    @property
+    def by_date(self) -> str:
+        """The date the measure counts by (its default: recorded, or charged)."""
+        return self.date or ALLOWED_DATES[self.count][0]
+
+    @property
+    def by_status(self) -> str:
+        return self.status or "live"
+
+
+def measure_problems(measure: Measure) -> list[str]:
+    """What a measure's own keys get wrong for its count (the first is reported)."""
+    count, problems = measure.count, []
+    if measure.date is not None and measure.date not in ALLOWED_DATES[count]:
+        allowed = " or ".join(ALLOWED_DATES[count])
+        problems.append(f"date: a count of {count} is by {allowed}, not {measure.date}")
+    if count in ("offences", "victims", "suspects") and not measure.classes:
+        problems.append(f"classes: a count of {count} needs the classes it counts")
+    if count in CHARGE_COUNTS:
+        if not measure.charge_codes:
+            problems.append(f"charge_codes: a count of {count} needs the codes it counts")
+        if measure.terms or measure.exclude_terms:
+            problems.append(f"terms: a count of {count} counts charges, not texts")
+        if measure.status is not None:
+            problems.append(f"status: a count of {count} counts charges, not crimes")
+    elif measure.charge_codes:
+        problems.append(f"charge_codes: a count of {count} counts crimes, not charges")
+    if count == "mentions" and not measure.terms:
+        problems.append("terms: a count of mentions needs the terms searched for")
+    if measure.exclude_terms and not measure.terms:
+        problems.append("exclude_terms: there are no terms to exclude phrases of")
+    return problems
+
+
+class TableRequest(BaseModel):
+    """One table of the answer: its file name, its question, its title, its measure, its
+    breakdowns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    question: int = Field(ge=1)
+    title: Text = Field(min_length=1)
+    measure: str = Field(min_length=1)
+    rows: Breakdown | None = None
+    columns: Breakdown | None = None
+    chart: bool | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not TABLE_NAME.fullmatch(value):
+            raise ValueError(
+                "must be 1 to 40 lower-case letters, digits or underscores, starting with a letter"
+            )
+        if value in TODAYS_TABLES:
+            raise ValueError(f"{value!r} is the name of one of today's tables: give it another")
+        return value
+
+    @model_validator(mode="after")
+    def _two_breakdowns(self) -> TableRequest:
+        if self.rows is not None and self.rows == self.columns:
+            raise ValueError(f"rows and columns are both {self.rows}: give one of them")
+        if self.rows in TIME_BREAKDOWNS and self.columns in TIME_BREAKDOWNS:
+            raise ValueError("rows and columns are both a time breakdown: give one of them")
+        return self
+
+    @property
+    def breakdowns(self) -> tuple[str, ...]:
+        return tuple(b for b in (self.rows, self.columns) if b is not None)
+
+    @property
+    def charted(self) -> bool:
+        """Whether the briefing draws the table (default: when it is broken down by time)."""
+        if self.chart is not None:
+            return self.chart
+        return any(b in TIME_BREAKDOWNS for b in self.breakdowns)
+
+
+# ---- periods
+
+
+def resolve_period(period: Period, as_of: date) -> tuple[date, date]:
+    """The first and last day a period counts (inclusive)."""
+    if period.start is not None and period.end is not None:
+        return period.start, period.end
+    if period.year_to_date:
+        return date(as_of.year, 1, 1), as_of
+    if period.last_years is not None:
+        return date(as_of.year - period.last_years, 1, 1), date(as_of.year - 1, 12, 31)
+    assert period.last_months is not None  # the schema allows one form only
+    first_of_month = as_of.replace(day=1)
+    months = as_of.year * 12 + (as_of.month - 1) - period.last_months
+    return date(months // 12, months % 12 + 1, 1), first_of_month - timedelta(days=1)
+
+
+# ---- the rules across keys (each raises one line naming its key)
+
+
+def check_age_bands(bands: Sequence[AgeBand]) -> None:
+    """Bands in order, each starting the year after the one before ends (contiguous, no
+    overlap); only the first may leave out `from`, only the last `to`; labels distinct."""
+    for i, band in enumerate(bands):
+        where = f"age_bands.{i}"
+        if band.low is None and i > 0:
+            raise ValueError(f"{where}: from is missing (only the first band may leave it out)")
+        if band.high is None and i < len(bands) - 1:
+            raise ValueError(f"{where}: to is missing (only the last band may leave it out)")
+        if i > 0:
+            before = bands[i - 1].high
+            assert before is not None and band.low is not None  # checked above
+            if band.low != before + 1:
+                raise ValueError(
+                    f"{where}: from {band.low} does not follow the band before, which ends at "
+                    f"{before} (bands are contiguous: from {before + 1})"
+                )
+    labels = [band.label for band in bands]
+    for label in labels:
+        if labels.count(label) > 1 or label in (AGE_NOT_KNOWN, TOTAL_LABEL):
+            raise ValueError(f"age_bands: the label {label!r} is taken: give each band its own")
+
+
+def check_outcome_groups(groups: Mapping[str, Sequence[int]]) -> None:
+    """Outcome types 1-22, each in one group at most; labels not those of the rows the table
+    adds itself."""
+    seen: dict[int, str] = {}
+    for label, outcomes in groups.items():
+        where = f"outcome_groups.{shown_key(label)}"
+        if label in (OTHER_OUTCOMES, NO_OUTCOME, TOTAL_LABEL) or not label.strip():
+            raise ValueError(f"{where}: the label is a row the table adds itself: give another")
+        if not outcomes:
+            raise ValueError(f"{where}: lists no outcome")
+        for outcome in outcomes:
+            if outcome not in OUTCOME_TYPES:
+                raise ValueError(f"{where}: {outcome!r} is not a Home Office outcome type (1-22)")
+            if outcome in seen:
+                raise ValueError(f"{where}: outcome {outcome} is in {seen[outcome]!r} too")
+            seen[outcome] = label
+
+
+def measure_classes(
+    name: str, measure: Measure, class_groups: Mapping[str, ClassGroup]
+) -> list[str]:
+    """A measure's classes, its groups expanded, in the order given, each once."""
+    classes: list[str] = []
+    for entry in measure.classes:
+        if entry in class_groups:
+            classes.extend(class_groups[entry].classes)
+            continue
+        try:
+            classes.append(normalise_ho_class_code(entry))
+        except ValueError:
+            raise ValueError(
+                f"measures.{shown_key(name)}.classes: {entry!r} is neither a class such as "
+                "058/01 nor a name in class_groups"
+            ) from None
+    return list(dict.fromkeys(classes))
+
+
+def charge_code_groups(
+    name: str, measure: Measure, group_codes: Mapping[str, Sequence[str]]
+) -> dict[str, list[str]]:
+    """A measure's charge codes by entry: a charge group's name -> its codes, a code -> itself
+    (compared as the charges' codes are, without spaces, in capitals)."""
+    return {
+        entry: list(group_codes[entry]) if entry in group_codes else [entry.upper()]
+        for entry in measure.charge_codes
+    }
+
+
+def check_tables(
+    tables: Sequence[TableRequest],
+    measures: Mapping[str, Measure],
+    questions: int,
+    charge_groups: Iterable[str],
+) -> None:
+    """Each table: a measure that exists, a question of the request, breakdowns its count
+    allows; table names distinct."""
+    names: set[str] = set()
+    groups = set(charge_groups)
+    for i, table in enumerate(tables):
+        where = f"tables.{i}"
+        if table.name in names:
+            raise ValueError(f"{where}.name: {table.name!r} is another table's name too")
+        names.add(table.name)
+        if table.question > questions:
+            raise ValueError(
+                f"{where}.question: {table.question} is not a question of the request "
+                f"(it has {questions})"
+            )
+        if table.measure not in measures:
+            known = ", ".join(measures) or "none"
+            raise ValueError(
+                f"{where}.measure: {table.measure!r} is not a measure (measures: {known})"
+            )
+        measure = measures[table.measure]
+        for key, breakdown in (("rows", table.rows), ("columns", table.columns)):
+            if breakdown is None:
+                continue
+            if breakdown not in ALLOWED_BREAKDOWNS[measure.count]:
+                raise ValueError(
+                    f"{where}.{key}: a count of {measure.count} cannot be broken down by "
+                    f"{breakdown}"
+                )
+            if breakdown == "charge_group":
+                loose = [code for code in measure.charge_codes if code not in groups]
+                if loose:
+                    raise ValueError(
+                        f"{where}.{key}: by charge_group, measure {table.measure}'s charge_codes "
+                        f"must all be names in charge_groups ({loose[0]!r} is not)"
+                    )
+
+
+def check_measures(
+    measures: Mapping[str, Measure],
+    class_groups: Mapping[str, ClassGroup],
+    as_of: date,
+    extracts_taken_on: date,
+) -> None:
+    """Each measure's class names exist, and its period ends by the day the extracts were
+    taken."""
+    for name, measure in measures.items():
+        measure_classes(name, measure, class_groups)
+        start, end = resolve_period(measure.period, as_of)
+        if end > extracts_taken_on:
+            raise ValueError(
+                f"measures.{shown_key(name)}.period: it ends on {end}, after the extracts were "
+                f"taken ({extracts_taken_on})"
+            )
+        if start.year < 1990:
+            raise ValueError(f"measures.{shown_key(name)}.period: it starts in {start.year}")

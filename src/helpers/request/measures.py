@@ -1,0 +1,753 @@
+"""The answer tables of the request grammar: each table's measure counted, broken down, totalled.
+
+`answer_tables(params, extract)` counts every table of `params.tables` (docs/requests.md) as
+exact counts with their units, before disclosure control. A measure yields *events*, one per
+(unit counted, crime or charge): one per crime for offences and mentions, one per (person,
+crime) for victims and suspects, one per charge for charge measures. Each breakdown gives an
+event a label (an offence with victims in two age bands gets both, a charge under two groups
+both); a cell counts the distinct units with an event in it, and a Total the distinct units of
+its cells: the sum of its parts where no unit can be in two of them, less where one can (a
+person in two years is one person).
+
+The rules are the project's: crimes by their first recording (`counting`, whole local days),
+units as the disclosure log records them (`request.tables.crime_units`, `person_unit`), linked
+individuals (`extracts.people`), the evidence search (`analysis.evidence`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from helpers.analysis import evidence
+from helpers.disclosure.outcomes import OUTCOME_GROUPS
+from helpers.disclosure.tables import TOTAL, Link, Table
+from helpers.errors import ExtractError
+from helpers.extracts import codes, ho_classes
+from helpers.extracts.model import Extract
+from helpers.request.grammar import (
+    AGE_NOT_KNOWN,
+    BREAKDOWN_LABELS,
+    CHARGE_COUNTS,
+    COUNT_HEADINGS,
+    NO_OUTCOME,
+    OTHER_OUTCOMES,
+    PEOPLE_COUNTS,
+    TIME_BREAKDOWNS,
+    AgeBand,
+    Measure,
+    TableRequest,
+    charge_code_groups,
+    measure_classes,
+    resolve_period,
+)
+from helpers.request.parameters import RequestParameters
+from helpers.request.tables import AnswerFacts, CellUnits, crime_units, person_unit
+
+#: the breakdowns that give every event of a crime or charge exactly one label: a crime (or a
+#: charge) is in one of their parts only, so their total is the sum of the parts
+ONE_VALUED = (*TIME_BREAKDOWNS, "offence_class", "outcome_group", "system")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass
+class AnswerTable:
+    """One table of the answer as exact counts (restricted until disclosure control).
+
+    counts   rows x columns, index name the corner label; a Total row when rows is a breakdown,
+             a Total column when columns is
+    units    every cell's units, Totals included (the disclosure log's record)
+    links    relations to other tables' cells for the disclosure audit (none today: a Total's tie
+             to its parts is the table's own, `rows_add_up` / `columns_add_up`)
+    """
+
+    name: str
+    title: str
+    question: int
+    measure: str
+    counts: pd.DataFrame
+    units: CellUnits
+    rows_add_up: bool
+    columns_add_up: bool
+    notes: list[str]
+    facts: AnswerFacts
+    links: list[Link] = field(default_factory=list)
+    #: crimes not counted for want of a readable committed date (`date: committed`; restricted)
+    undated: int = 0
+    #: crime IDs whose circumstances were searched (a mentions measure, or terms)
+    searched: frozenset[str] = frozenset()
+
+    @property
+    def additive(self) -> bool:
+        """Every Total is the sum of its parts."""
+        return self.rows_add_up and self.columns_add_up
+
+    def table(self) -> Table:
+        """The table as disclosure control takes it."""
+        return Table(
+            self.name,
+            self.title,
+            self.counts,
+            rows_add_up=self.rows_add_up,
+            columns_add_up=self.columns_add_up,
+        )
+
+    def exact(self) -> dict[str, dict[str, int]]:
+        """{row: {column: n}}, as `restricted/results.json` records it."""
+        return {
+            str(row): {str(column): int(n) for column, n in values.items()}
+            for row, values in self.counts.iterrows()
+        }
+
+
+# ---- days and periods
+
+
+def day_of(moments: pd.Series) -> pd.Series:
+    """The local day of each moment (the extracts' date-times are local time)."""
+    return moments.dt.normalize()
+
+
+def within_days(moments: pd.Series, start: date, end: date) -> pd.Series:
+    """True for moments on a day of [start, end]: whole local days, inclusive (as
+    `counting.recorded_within`)."""
+    first, after = codes.local_day_bounds(start, end)
+    return (moments >= first) & (moments < after)
+
+
+def long_day(day: date) -> str:
+    """`5 December 2018`, as the briefing writes a date."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def short_day(day: date) -> str:
+    """`5 Dec 2018`, as a table's label writes a date."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def period_words(start: date, end: date) -> str:
+    """`from 1 January 2016 to 5 December 2018`."""
+    return f"from {long_day(start)} to {long_day(end)}"
+
+
+def relative_period_words(measure: Measure, as_of: date) -> str | None:
+    """How a period counted back from `as_of` is said (None for a period of given days)."""
+    period = measure.period
+    if period.last_years is not None:
+        years = _number(period.last_years, "complete year", "complete years")
+        return f"the {years} before {long_day(date(as_of.year, 1, 1))}"
+    if period.last_months is not None:
+        months = _number(period.last_months, "complete month", "complete months")
+        return f"the {months} before {long_day(as_of.replace(day=1))}"
+    if period.year_to_date:
+        return f"the year to {long_day(as_of)}"
+    return None
+
+
+def _number(n: int, one: str, many: str) -> str:
+    words = ["", "", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+    if n == 1:
+        return one
+    return f"{words[n] if n < len(words) else f'{n:,}'} {many}"
+
+
+# ---- time units
+
+
+def _unit_start(kind: str, day: date) -> date:
+    """The first day of the time unit holding `day`."""
+    if kind == "year":
+        return date(day.year, 1, 1)
+    if kind == "financial_year":  # April to March
+        return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+    if kind == "quarter":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return date(day.year, day.month, 1)
+
+
+def _next_start(kind: str, first: date) -> date:
+    months = {"year": 12, "financial_year": 12, "quarter": 3, "month": 1}[kind]
+    index = first.year * 12 + first.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def time_unit_label(kind: str, first: date) -> str:
+    """A time unit's label: `2017`, `2017/18`, `Jan to Mar 2017`, `Jan 2017`."""
+    if kind == "year":
+        return str(first.year)
+    if kind == "financial_year":
+        return f"{first.year}/{(first.year + 1) % 100:02d}"
+    if kind == "quarter":
+        return f"{_MONTHS[first.month - 1]} to {_MONTHS[first.month + 1]} {first.year}"
+    return f"{_MONTHS[first.month - 1]} {first.year}"
+
+
+def cut_label(base: str, unit: tuple[date, date], period: tuple[date, date]) -> str:
+    """A unit's label, saying where the period cuts it: ` (to 5 Dec 2018)`, ` (from ...)`, or
+    ` (5 Dec 2018 to 31 Dec 2018)`."""
+    cut_start, cut_end = unit[0] < period[0], unit[1] > period[1]
+    if cut_start and cut_end:
+        return f"{base} ({short_day(period[0])} to {short_day(period[1])})"
+    if cut_end:
+        return f"{base} (to {short_day(period[1])})"
+    if cut_start:
+        return f"{base} (from {short_day(period[0])})"
+    return base
+
+
+def time_units(kind: str, start: date, end: date) -> list[tuple[date, str]]:
+    """Every unit overlapping the period, in order: (the first day counted in it, its label)."""
+    units = []
+    first = _unit_start(kind, start)
+    while first <= end:
+        following = _next_start(kind, first)
+        last = following - timedelta(days=1)
+        label = cut_label(time_unit_label(kind, first), (first, last), (start, end))
+        units.append((max(first, start), label))
+        first = following
+    return units
+
+
+# ---- ages
+
+
+def age_on(born: pd.Series, on: pd.Series) -> pd.Series:
+    """Whole years from `born` to `on` (NaN where either is unknown): a birthday counts on its
+    day."""
+    before = (on.dt.month < born.dt.month) | (
+        (on.dt.month == born.dt.month) & (on.dt.day < born.dt.day)
+    )
+    return on.dt.year - born.dt.year - before.astype(float)
+
+
+def age_band(age: float, bands: Sequence[AgeBand]) -> str | None:
+    """The band of an age (Age not known where there is none); None for an age no band holds."""
+    if pd.isna(age):
+        return AGE_NOT_KNOWN
+    for band in bands:
+        if (band.low is None or age >= band.low) and (band.high is None or age <= band.high):
+            return band.label
+    return None
+
+
+# ---- outcomes, classes, systems
+
+
+def outcome_rows(grouping: dict[str, list[int]] | None) -> list[str]:
+    """The outcome rows in order: the Home Office groups, or the request's then two more."""
+    if grouping is None:
+        return list(OUTCOME_GROUPS)
+    return [*grouping, OTHER_OUTCOMES, NO_OUTCOME]
+
+
+def outcome_row(outcome: pd.Series, grouping: dict[str, list[int]] | None) -> pd.Series:
+    """Each crime's outcome row, by its current outcome (none yet: its own row)."""
+    if grouping is None:
+        group_of = {str(o): group for group, outcomes in OUTCOME_GROUPS.items() for o in outcomes}
+        keys = outcome.astype("Int64").astype("string").fillna(codes.PENDING)
+        return keys.map(group_of).astype(object)
+    own = {o: label for label, outcomes in grouping.items() for o in outcomes}
+    numbers = outcome.astype("Int64")
+    rows = numbers.map(lambda o: own.get(int(o), OTHER_OUTCOMES) if pd.notna(o) else NO_OUTCOME)
+    return rows.astype(object)
+
+
+def class_label(code: str) -> str:
+    """`058/01 Criminal damage to a dwelling` (the code alone where no title is known): the
+    class list's own label where it has one."""
+    shipped = getattr(ho_classes, "class_label", None)
+    if shipped is not None:
+        return str(shipped(code))
+    title = ho_classes.HO_CLASS_TITLES.get(code)
+    return f"{code} {title}" if title else code
+
+
+def systems_oldest_first(extract: Extract) -> list[str]:
+    """The profile's systems, each after the system it took crimes over from."""
+    legacy_of = {source.system: source.legacy_system for source in extract.sources}
+
+    def depth(system: str) -> int:
+        steps, seen = 0, {system}
+        while (older := legacy_of.get(system)) and older not in seen:
+            steps, system = steps + 1, older
+            seen.add(system)
+        return steps
+
+    order = list(legacy_of) or list(dict.fromkeys(extract.crimes["system"].astype(str)))
+    return sorted(order, key=depth)
+
+
+def first_system(crimes: pd.DataFrame, extract: Extract) -> pd.Series:
+    """The system each crime was first recorded on: the one its system took it over from, for a
+    migrated crime (it names its legacy reference), else its own."""
+    legacy_of = {source.system: source.legacy_system for source in extract.sources}
+    system = crimes["system"].astype(str)
+    older = system.map(lambda s: legacy_of.get(s) or s)
+    return older.where(crimes["legacy_ref"].notna(), system).astype(object)
+
+
+# ---- what the measures read of the extract, once per run
+
+
+class ExtractView:
+    """The extract's people and dates of birth, read once for all the tables."""
+
+    def __init__(self, extract: Extract) -> None:
+        self.extract = extract
+
+    @cached_property
+    def crimes(self) -> pd.DataFrame:
+        crimes = self.extract.crimes
+        return crimes.assign(unit=crime_units(crimes)).set_index("crime_id", drop=False)
+
+    @cached_property
+    def people(self) -> pd.DataFrame:
+        people = self.extract.people
+        return people.loc[people["individual_id"].notna()]
+
+    def in_role(self, role: str) -> pd.DataFrame:
+        """(crime_id, individual_id), each pair once, of the people in `role` on a crime."""
+        people = self.people
+        pairs = people.loc[people["role"] == role, ["crime_id", "individual_id"]]
+        return pairs.drop_duplicates().reset_index(drop=True)
+
+    @cached_property
+    def born(self) -> pd.Series:
+        """Each individual's date of birth: the first any of their records gives, read in its
+        system's date format (absent where none does)."""
+        personal = self.extract.store.personal()
+        if personal is None:
+            raise ExtractError(
+                "an age breakdown needs the extracts' dates of birth: load them with personal data"
+            )
+        if "date_of_birth" not in personal.column_names:
+            return pd.Series(dtype="datetime64[s]")
+        keys = personal["person_key"].to_pandas()
+        written = personal["date_of_birth"]
+        parsed = pd.Series(pd.NaT, index=range(len(keys)), dtype="datetime64[s]")
+        system = keys.str.split(":", n=1).str[0]
+        for source in self.extract.sources:
+            rows = np.flatnonzero((system == source.system).to_numpy(dtype=bool))
+            if not len(rows):
+                continue
+            formats = (source.date_format, *source.datetime_formats)
+            values = codes.parse_datetimes(written.take(rows), formats)
+            parsed.iloc[rows] = values.to_pandas().to_numpy()
+        dated = pd.DataFrame({"person_key": keys.to_numpy(), "born": parsed.to_numpy()})
+        dated = dated.dropna(subset=["born"])
+        individual = self.people.drop_duplicates("person_key").set_index("person_key")
+        dated["individual_id"] = dated["person_key"].map(individual["individual_id"])
+        return dated.dropna(subset=["individual_id"]).groupby("individual_id")["born"].min()
+
+
+# ---- events: what a measure counts
+
+
+@dataclass
+class Events:
+    """A measure's events: unit, crime_id, day (the day it counts by), individual_id (people
+    and charges), cjs_code (charges)."""
+
+    frame: pd.DataFrame
+    role: str | None = None  # the role of the events' people (victims, suspects)
+    undated: int = 0
+    searched: frozenset[str] = frozenset()
+
+
+def crime_status(crimes: pd.DataFrame, status: str) -> pd.Series:
+    """live: not cancelled; cancelled: only cancelled; all: both."""
+    if status == "live":
+        return ~crimes["cancelled"]
+    if status == "cancelled":
+        return crimes["cancelled"].astype(bool)
+    return pd.Series(True, index=crimes.index)
+
+
+def crime_day(crimes: pd.DataFrame, basis: str) -> pd.Series:
+    """The moment a crime measure counts a crime by: its first recording, or its committed date
+    (empty where it could not be read)."""
+    return crimes["recorded_at" if basis == "recorded" else "committed_at"]
+
+
+def mentioning(
+    extract: Extract, crime_ids: pd.Index, terms: list[str], exclude: list[str]
+) -> frozenset[str]:
+    """The crimes whose circumstances mention a term, not only in negated form and not only
+    inside an excluded phrase (the evidence search, without the hunter-group review)."""
+    texts = extract.circumstances(crime_ids)
+    mentions = evidence.find_mentions(texts, terms)
+    if exclude:
+        mentions = evidence.outside_phrases(mentions, evidence.find_mentions(texts, exclude))
+    by_crime = evidence.classify_crimes(mentions)
+    return frozenset(by_crime.loc[by_crime["counted"], "crime_ref"])
+
+
+def crime_events(
+    view: ExtractView, params: RequestParameters, name: str, measure: Measure, period
+) -> Events:
+    """The events of a crime measure (offences, mentions, victims, suspects)."""
+    crimes = view.crimes
+    keep = crime_status(crimes, measure.by_status).to_numpy(dtype=bool, copy=True)
+    classes = measure_classes(name, measure, params.class_groups)
+    if classes:
+        keep &= crimes["ho_class"].isin(classes).to_numpy(dtype=bool)
+    moments = crime_day(crimes, measure.by_date)
+    undated = int((keep & moments.isna().to_numpy(dtype=bool)).sum())
+    keep &= within_days(moments, *period).fillna(False).to_numpy(dtype=bool)
+    chosen = crimes.loc[keep]
+    searched: frozenset[str] = frozenset()
+    if measure.terms:
+        searched = frozenset(chosen["crime_id"])
+        found = mentioning(
+            view.extract, chosen.index, list(measure.terms), list(measure.exclude_terms)
+        )
+        chosen = chosen.loc[chosen["crime_id"].isin(found)]
+    base = pd.DataFrame(
+        {
+            "crime_id": chosen["crime_id"].to_numpy(),
+            "day": day_of(crime_day(chosen, measure.by_date)).to_numpy(),
+            "unit": chosen["unit"].to_numpy(),
+        }
+    )
+    if measure.count in ("offences", "mentions"):
+        return Events(base, None, undated, searched)
+    role = "victim" if measure.count == "victims" else "suspect"
+    events = base.drop(columns="unit").merge(view.in_role(role), on="crime_id")
+    events["unit"] = events["individual_id"].map(person_unit)
+    return Events(events, role, undated, searched)
+
+
+def charge_events(
+    view: ExtractView, params: RequestParameters, name: str, measure: Measure, period
+) -> Events:
+    """The events of a charge measure: each charge once, dated in the period, under the codes
+    (and, if given, on a crime of the classes)."""
+    charges = view.extract.charges
+    groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
+    wanted = {
+        code for codes_ in charge_code_groups(name, measure, groups).values() for code in codes_
+    }
+    code = charges["cjs_code"].astype(str).str.replace(" ", "").str.upper()
+    keep = code.isin(wanted) & within_days(charges["charge_date"], *period).fillna(False)
+    classes = measure_classes(name, measure, params.class_groups)
+    crimes = view.crimes
+    if classes:
+        keep &= charges["crime_id"].map(crimes["ho_class"]).isin(classes)
+    chosen = charges.loc[keep.to_numpy(dtype=bool)]
+    day = day_of(chosen["charge_date"])
+    frame = pd.DataFrame(
+        {
+            "crime_id": chosen["crime_id"].to_numpy(),
+            "day": day.to_numpy(),
+            "individual_id": chosen["individual_id"].to_numpy(),
+            "cjs_code": code.loc[chosen.index].to_numpy(),
+        }
+    )
+    if measure.count == "people_charged":
+        frame["unit"] = frame["individual_id"].map(person_unit)
+    else:
+        crime = frame["crime_id"].map(crimes["unit"]).fillna("crime:" + frame["crime_id"])
+        frame["unit"] = (
+            "charge:"
+            + crime
+            + "|"
+            + frame["individual_id"].astype(str)
+            + "|"
+            + frame["cjs_code"]
+            + "|"
+            + pd.Series(day.dt.strftime("%Y-%m-%d").to_numpy(), index=frame.index)
+        )
+    return Events(frame)
+
+
+def measure_events(
+    view: ExtractView, params: RequestParameters, name: str, period: tuple[date, date]
+) -> Events:
+    measure = params.measures[name]
+    if measure.count in CHARGE_COUNTS:
+        return charge_events(view, params, name, measure, period)
+    return crime_events(view, params, name, measure, period)
+
+
+# ---- breakdowns: the labels in order, and each event's labels
+
+
+@dataclass
+class Split:
+    """A breakdown of the events: its labels in order and (event, label) pairs (an event may
+    have several, or none)."""
+
+    labels: list[str]
+    pairs: pd.DataFrame  # event, label
+
+
+def _one_each(labels: list[str], of_events: pd.Series) -> Split:
+    pairs = pd.DataFrame({"event": np.arange(len(of_events)), "label": of_events.to_numpy()})
+    return Split(labels, pairs.dropna(subset=["label"]))
+
+
+def time_split(kind: str, events: Events, period: tuple[date, date]) -> Split:
+    units = time_units(kind, *period)
+    starts = np.array([np.datetime64(first, "s") for first, _ in units])
+    days = events.frame["day"].to_numpy(dtype="datetime64[s]")
+    at = np.searchsorted(starts, days, side="right") - 1
+    labels = [label for _, label in units]
+    return _one_each(labels, pd.Series(np.array(labels, dtype=object)[at]))
+
+
+def class_split(
+    view: ExtractView, params: RequestParameters, name: str, measure: Measure, events: Events
+) -> Split:
+    """By the crime's current class: the measure's classes in order, all shown (a crime
+    measure's); the classes present, sorted (a charge measure's, or a measure of every class)."""
+    present = events.frame["crime_id"].map(view.crimes["ho_class"])
+    classes = measure_classes(name, measure, params.class_groups)
+    if measure.count in CHARGE_COUNTS or not classes:
+        classes = sorted(set(present.dropna()))
+    label_of = {code: class_label(code) for code in classes}
+    return _one_each([label_of[code] for code in classes], present.map(label_of))
+
+
+def outcome_split(view: ExtractView, params: RequestParameters, events: Events) -> Split:
+    outcome = events.frame["crime_id"].map(view.crimes["outcome"])
+    return _one_each(
+        outcome_rows(params.outcome_groups), outcome_row(outcome, params.outcome_groups)
+    )
+
+
+def system_split(view: ExtractView, events: Events) -> Split:
+    first = first_system(view.crimes, view.extract)
+    return _one_each(
+        systems_oldest_first(view.extract), events.frame["crime_id"].map(first).astype(object)
+    )
+
+
+def age_split(view: ExtractView, params: RequestParameters, role: str, events: Events) -> Split:
+    """By the age band of the event's person in `role` on the day the offence was committed;
+    for an event counting a crime, of every person in that role on it (none: Age not known)."""
+    frame = events.frame.assign(event=np.arange(len(events.frame)))
+    if events.role == role:
+        pairs = frame[["event", "crime_id", "individual_id"]]
+    else:
+        pairs = frame[["event", "crime_id"]].merge(view.in_role(role), on="crime_id", how="left")
+    committed = pairs["crime_id"].map(view.crimes["committed_at"]).astype("datetime64[s]")
+    born = pairs["individual_id"].map(view.born).astype("datetime64[s]")
+    ages = age_on(born, day_of(committed))
+    bands = params.age_bands
+    labels = [age_band(age, bands) for age in ages.tolist()]
+    out = pd.DataFrame({"event": pairs["event"].to_numpy(), "label": labels}, dtype=object)
+    return Split([band.label for band in bands] + [AGE_NOT_KNOWN], out.dropna(subset=["label"]))
+
+
+def charge_group_split(params: RequestParameters, measure: Measure, events: Events) -> Split:
+    """By the charge group whose codes hold the charge's code (a code in two groups: both)."""
+    groups = params.charge_groups or {}
+    parts, labels = [], []
+    for name in measure.charge_codes:
+        group = groups[name]
+        hit = np.flatnonzero(events.frame["cjs_code"].isin(group.codes).to_numpy(dtype=bool))
+        parts.append(pd.DataFrame({"event": hit, "label": group.label}))
+        labels.append(group.label)
+    return Split(labels, pd.concat(parts, ignore_index=True))
+
+
+def split(
+    view: ExtractView,
+    params: RequestParameters,
+    name: str,
+    breakdown: str | None,
+    events: Events,
+    period: tuple[date, date],
+    heading: str,
+) -> Split:
+    """A breakdown's Split; no breakdown: every event under `heading`."""
+    measure = params.measures[name]
+    if breakdown is None:
+        return _one_each([heading], pd.Series([heading] * len(events.frame), dtype=object))
+    if breakdown in TIME_BREAKDOWNS:
+        return time_split(breakdown, events, period)
+    if breakdown == "offence_class":
+        return class_split(view, params, name, measure, events)
+    if breakdown == "outcome_group":
+        return outcome_split(view, params, events)
+    if breakdown == "system":
+        return system_split(view, events)
+    if breakdown in ("victim_age", "suspect_age"):
+        return age_split(view, params, breakdown.removesuffix("_age"), events)
+    return charge_group_split(params, measure, events)
+
+
+def adds_up(breakdown: str | None, measure: Measure, params: RequestParameters) -> bool:
+    """Whether a Total across this breakdown's parts is their sum: each unit is in one part at
+    most (a crime or a charge split by a one-valued breakdown, or by charge groups with no code
+    in common); a person can be in two, and a crime in two age bands."""
+    if breakdown is None:
+        return True
+    if measure.count in PEOPLE_COUNTS:
+        return False
+    if breakdown in ONE_VALUED:
+        return True
+    if breakdown == "charge_group":
+        groups = params.charge_groups or {}
+        codes_ = [code for name in measure.charge_codes for code in groups[name].codes]
+        return len(codes_) == len(set(codes_))
+    return False
+
+
+# ---- the table
+
+
+def cell_units_of(
+    units: pd.Series, rows: Split, columns: Split, total_row: bool, total_column: bool
+) -> CellUnits:
+    """Every cell's units: a cell's the distinct units with an event in it, a Total's those of
+    its cells."""
+    pairs = rows.pairs.merge(columns.pairs, on="event", suffixes=("_row", "_column"))
+    pairs = pairs.assign(unit=units.to_numpy()[pairs["event"].to_numpy(dtype=np.int64)])
+    pairs = pairs[["unit", "label_row", "label_column"]].drop_duplicates()
+    grouped = pairs.groupby(["label_row", "label_column"], sort=False)["unit"]
+    found = {key: frozenset(values) for key, values in grouped}
+    empty: frozenset[str] = frozenset()
+    cells: CellUnits = {
+        (r, c): found.get((r, c), empty) for r in rows.labels for c in columns.labels
+    }
+    if total_column:
+        for r in rows.labels:
+            cells[(r, TOTAL)] = frozenset().union(*(cells[(r, c)] for c in columns.labels))
+    if total_row:
+        for c in columns.labels:
+            cells[(TOTAL, c)] = frozenset().union(*(cells[(r, c)] for r in rows.labels))
+        if total_column:
+            cells[(TOTAL, TOTAL)] = frozenset().union(*(cells[(TOTAL, c)] for c in columns.labels))
+    return cells
+
+
+def counts_of(cells: CellUnits, rows: list[str], columns: list[str], corner: str) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        [[len(cells[(r, c)]) for c in columns] for r in rows],
+        index=pd.Index(rows, name=corner),
+        columns=pd.Index(columns),
+        dtype=np.int64,
+    )
+    return frame
+
+
+def method_notes(params: RequestParameters, table: TableRequest, measure: Measure) -> list[str]:
+    """The rules a reader needs to read the table: what is counted, by which date, and where a
+    Total is not the sum of its parts."""
+    notes = []
+    if measure.by_date == "recorded":
+        notes.append(
+            "Crimes are counted by the day they were first recorded (UK time), a crime moved "
+            "from one system to another by the day it was first recorded on either."
+        )
+    elif measure.by_date == "committed":
+        notes.append(
+            "Crimes are counted by the day the offence was committed; a crime with no committed "
+            "date recorded is not counted."
+        )
+    else:
+        notes.append("Charges are counted by the date of the charge, each charge once.")
+    if measure.by_status == "cancelled":
+        notes.append("Only crimes since cancelled are counted.")
+    elif measure.by_status == "all":
+        notes.append("Crimes since cancelled are counted too.")
+    if measure.count in PEOPLE_COUNTS:
+        notes.append(
+            "People are counted once however many records the systems hold for them; a person "
+            "is counted once in a Total even when they are in more than one of its parts."
+        )
+    if measure.terms:
+        notes.append(
+            "A crime is counted when its circumstances mention a term, not only to say it was "
+            "not involved."
+        )
+    if measure.exclude_terms:
+        notes.append("A mention inside one of the excluded phrases is not counted.")
+    ages = [b for b in table.breakdowns if b in ("victim_age", "suspect_age")]
+    if ages:
+        notes.append(
+            "Ages are in whole years on the day the offence was committed; \u201cAge not "
+            "known\u201d where no date of birth or committed date is recorded."
+        )
+        if measure.count in ("offences", "mentions"):
+            notes.append(
+                "An offence with people in more than one age band is counted in each, and once "
+                "in the Total."
+            )
+    if "charge_group" in table.breakdowns and not adds_up("charge_group", measure, params):
+        notes.append("A charge under more than one group is counted in each, once in the Total.")
+    return notes
+
+
+def answer_facts(
+    params: RequestParameters, table: TableRequest, measure: Measure, period: tuple[date, date]
+) -> AnswerFacts:
+    relative = relative_period_words(measure, params.as_of_date)
+    return AnswerFacts(
+        name=table.name,
+        title=table.title,
+        question=table.question,
+        measure=table.measure,
+        measure_label=measure.label,
+        count=measure.count,
+        rows=table.rows,
+        columns=table.columns,
+        chart=table.charted,
+        notes=method_notes(params, table, measure),
+        period_from=period[0],
+        period_to=period[1],
+        period_words=period_words(*period),
+        relative_period=relative,
+        as_of=params.as_of_date if relative is not None else None,
+        date_basis=measure.by_date,
+    )
+
+
+def answer_table(
+    view: ExtractView,
+    params: RequestParameters,
+    table: TableRequest,
+    events_of: dict[str, Events],
+) -> AnswerTable:
+    """One table of the answer, counted."""
+    measure = params.measures[table.measure]
+    period = resolve_period(measure.period, params.as_of_date)
+    if table.measure not in events_of:
+        events_of[table.measure] = measure_events(view, params, table.measure, period)
+    events = events_of[table.measure]
+    heading = COUNT_HEADINGS[measure.count]
+    rows = split(view, params, table.measure, table.rows, events, period, TOTAL)
+    columns = split(view, params, table.measure, table.columns, events, period, heading)
+    total_row, total_column = table.rows is not None, table.columns is not None
+    cells = cell_units_of(events.frame["unit"], rows, columns, total_row, total_column)
+    row_labels = rows.labels + ([TOTAL] if total_row else [])
+    column_labels = columns.labels + ([TOTAL] if total_column else [])
+    corner = BREAKDOWN_LABELS[table.rows] if table.rows is not None else ""
+    facts = answer_facts(params, table, measure, period)
+    return AnswerTable(
+        name=table.name,
+        title=table.title,
+        question=table.question,
+        measure=table.measure,
+        counts=counts_of(cells, row_labels, column_labels, corner),
+        units=cells,
+        rows_add_up=adds_up(table.rows, measure, params),
+        columns_add_up=adds_up(table.columns, measure, params),
+        notes=facts.notes,
+        facts=facts,
+        undated=events.undated,
+        searched=events.searched,
+    )
+
+
+def answer_tables(params: RequestParameters, extract: Extract) -> list[AnswerTable]:
+    """Every table of `params.tables`, counted (a measure's events once for all its tables)."""
+    view = ExtractView(extract)
+    events_of: dict[str, Events] = {}
+    return [answer_table(view, params, table, events_of) for table in params.tables]

@@ -1,0 +1,176 @@
+"""The request grammar's schema: measures, tables and their rules, each mistake one line naming
+its key (`helpers.request.grammar`, through `request.parameters`)."""
+
+import copy
+from datetime import date
+
+import pytest
+import yaml
+
+from helpers.project import project_root
+from helpers.request.grammar import Period, resolve_period
+from helpers.request.parameters import ParameterError, read_parameters, validate_parameters
+
+PARAMS = project_root() / "parameters" / "20180075.yaml"
+
+TABLES_ONLY = {
+    "reference": "20190001",
+    "title": "Criminal damage to dwellings",
+    "questions": ["How many offences of criminal damage to a dwelling were recorded each year?", "And how many people were charged?"],
+    "extracts_taken_on": "2019-01-01",
+    "extracts_dir": "data/extracts",
+    "class_groups": {"damage": {"label": "criminal damage to a dwelling", "classes": ["58/1"]}},
+    "charge_groups": {"damage": {"label": "Criminal damage", "codes": ["CD71001"]}},
+    "age_bands": [
+        {"label": "Under 13", "to": 12},
+        {"label": "13 to 15", "from": 13, "to": 15},
+        {"label": "16 and 17", "from": 16, "to": 17},
+        {"label": "18 and over", "from": 18},
+    ],
+    "measures": {
+        "damage": {
+            "count": "offences",
+            "label": "offences of criminal damage to a dwelling",
+            "classes": ["damage", "058/02"],
+            "period": {"from": "2016-01-01", "to": "2018-12-05"},
+        },
+        "charged": {
+            "count": "people_charged",
+            "label": "people charged",
+            "charge_codes": ["damage"],
+            "period": {"last_years": 2},
+        },
+    },
+    "tables": [
+        {"name": "damage_by_year", "question": 1, "title": "Offences by year", "measure": "damage", "rows": "year"},
+        {"name": "charged", "question": 2, "title": "People charged", "measure": "charged", "rows": "charge_group"},
+    ],
+}
+
+
+def error_for(values: dict) -> str:
+    with pytest.raises(ParameterError) as caught:
+        validate_parameters(values)
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+def changed(path: str, value) -> dict:
+    """TABLES_ONLY with the key at the dotted `path` set to `value` (`...` removes it)."""
+    values = copy.deepcopy(TABLES_ONLY)
+    *parents, last = path.split(".")
+    node = values
+    for part in parents:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    if value is ...:
+        del node[int(last) if isinstance(node, list) else last]
+    elif isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+    return values
+
+
+def test_a_request_of_tables_only_is_valid_and_normalised():
+    params = validate_parameters(TABLES_ONLY)
+    assert not params.has_legacy
+    assert params.class_groups["damage"].classes == ["058/01"]
+    assert params.measures["damage"].by_date == "recorded" and params.measures["damage"].by_status == "live"
+    assert params.measures["charged"].by_date == "charged"
+    assert params.tables[0].charted and not params.tables[1].charted
+    assert params.as_of_date == date(2019, 1, 1)
+    with pytest.raises(ValueError):
+        params.legacy  # noqa: B018 - a request without today's shape has no legacy view
+
+
+def test_the_20180075_file_has_todays_shape_and_no_tables():
+    params = read_parameters(PARAMS)
+    assert params.has_legacy and params.tables == [] and params.measures == {}
+    assert params.legacy.years == [2015, 2016, 2017]
+
+
+def test_the_parameters_round_trip_as_the_notebook_gets_them():
+    from helpers.request.parameters import notebook_parameters
+
+    params = validate_parameters(TABLES_ONLY)
+    dumped = notebook_parameters(params)
+    assert dumped["measures"]["damage"]["period"] == {"from": "2016-01-01", "to": "2018-12-05", "last_years": None, "last_months": None, "year_to_date": None}
+    assert dumped["age_bands"][0] == {"label": "Under 13", "from": None, "to": 12}
+    assert validate_parameters(dumped) == params
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (changed("tables", ...), "parameters: tables: missing (a request needs tables, or the keys of today's request"),
+        ({**TABLES_ONLY, "period_from": "2016-01-01"}, "parameters: period_to: missing (required with period_from"),
+        ({**TABLES_ONLY, "search_terms": ["dog"]}, "parameters: period_from: missing (required with search_terms"),
+        (changed("tables.0.measure", "damages"), "parameters: tables.0.measure: 'damages' is not a measure (measures: damage, charged)"),
+        (changed("tables.0.question", 3), "parameters: tables.0.question: 3 is not a question of the request (it has 2)"),
+        (changed("tables.0.question", 0), "parameters: tables.0.question: Input should be greater than or equal to 1"),
+        (changed("tables.0.rows", "charge_group"), "parameters: tables.0.rows: a count of offences cannot be broken down by charge_group"),
+        (changed("tables.0.rows", "week"), "parameters: tables.0.rows: Input should be 'year', 'financial_year'"),
+        (changed("tables.0.columns", "year"), "parameters: tables.0: rows and columns are both year"),
+        (changed("tables.1.name", "damage_by_year"), "parameters: tables.1.name: 'damage_by_year' is another table's name too"),
+        (changed("tables.1.name", "people_charged"), "parameters: tables.1.name: 'people_charged' is the name of one of today's tables"),
+        (changed("tables.1.name", "Charged!"), "parameters: tables.1.name: must be 1 to 40 lower-case letters"),
+        (changed("tables.0.colour", "red"), "parameters: tables.0.colour: unknown key: did you mean columns?"),
+        (changed("measures.damage.classes", ["damages"]), "parameters: measures.damage.classes: 'damages' is neither a class such as 058/01 nor a name in class_groups"),
+        (changed("measures.damage.classes", []), "parameters: measures.damage: classes: a count of offences needs the classes it counts"),
+        (changed("measures.damage.count", "arrests"), "parameters: measures.damage.count: Input should be 'offences'"),
+        (changed("measures.damage.date", "charged"), "parameters: measures.damage: date: a count of offences is by recorded or committed, not charged"),
+        (changed("measures.charged.charge_codes", ...), "parameters: measures.charged: charge_codes: a count of people_charged needs the codes it counts"),
+        (changed("measures.charged.charge_codes", ["damage", "CD71002"]), "parameters: tables.1.rows: by charge_group, measure charged's charge_codes must all be names in charge_groups ('CD71002' is not)"),
+        (changed("measures.damage.terms", ["  "]), "parameters: measures.damage.terms: a search term is empty"),
+        (changed("measures.damage.exclude_terms", ["snapchat filter"]), "parameters: measures.damage: exclude_terms: there are no terms to exclude phrases of"),
+        (changed("measures.damage.period", {"from": "2016-01-01"}), "parameters: measures.damage.period: a period needs both from and to"),
+        (changed("measures.damage.period", {"from": "2016-01-01", "to": "2015-01-01"}), "parameters: measures.damage.period: to (2015-01-01) is before from (2016-01-01)"),
+        (changed("measures.damage.period", {"last_years": 3, "year_to_date": True}), "parameters: measures.damage.period: give one of {from, to}"),
+        (changed("measures.damage.period", {"from": "2016-01-01", "to": "2019-01-02"}), "parameters: measures.damage.period: it ends on 2019-01-02, after the extracts were taken (2019-01-01)"),
+        ({**TABLES_ONLY, "as_of": "2019-03-01", "measures": {**TABLES_ONLY["measures"], "damage": {**TABLES_ONLY["measures"]["damage"], "period": {"year_to_date": True}}}}, "parameters: measures.damage.period: it ends on 2019-03-01, after the extracts were taken"),
+        (changed("measures.damage.period", {"from": "01/01/2016", "to": "2018-12-05"}), "parameters: measures.damage.period.from: not a date as YAML writes one (got '01/01/2016'): write 2016-01-01"),
+        (changed("age_bands.1.from", 14), "parameters: age_bands.1: from 14 does not follow the band before, which ends at 12"),
+        (changed("age_bands.2.from", ...), "parameters: age_bands.2: from is missing (only the first band may leave it out)"),
+        (changed("age_bands.1.to", ...), "parameters: age_bands.1: to is missing (only the last band may leave it out)"),
+        (changed("age_bands.1.to", 12), "parameters: age_bands.1: to (12) is below from (13)"),
+        (changed("age_bands.3.label", "Under 13"), "parameters: age_bands: the label 'Under 13' is taken"),
+        ({**TABLES_ONLY, "outcome_groups": {"Charged": [1], "Out of court": [1, 2]}}, "parameters: outcome_groups.Out of court: outcome 1 is in 'Charged' too"),
+        ({**TABLES_ONLY, "outcome_groups": {"Charged": [23]}}, "parameters: outcome_groups.Charged: 23 is not a Home Office outcome type (1-22)"),
+        ({**TABLES_ONLY, "outcome_groups": {"Other outcomes": [1]}}, "parameters: outcome_groups.Other outcomes: the label is a row the table adds itself"),
+    ],
+)
+def test_each_mistake_in_the_grammar_is_one_line_naming_the_key(values, expected):
+    assert error_for(values).startswith(expected)
+
+
+def test_the_20180075_file_with_tables_added_is_valid(tmp_path):
+    values = yaml.safe_load(PARAMS.read_text())
+    values["measures"] = {"grooming": {"count": "offences", "label": "offences", "classes": ["088/01"], "period": {"last_years": 3}}}
+    values["tables"] = [{"name": "grooming_by_month", "question": 1, "title": "Offences by month", "measure": "grooming", "rows": "month"}]
+    params = validate_parameters(values)
+    assert params.has_legacy and params.tables[0].name == "grooming_by_month"
+
+
+@pytest.mark.parametrize(
+    ("period", "as_of", "expected"),
+    [
+        ({"from": "2016-01-01", "to": "2018-12-05"}, date(2019, 1, 1), (date(2016, 1, 1), date(2018, 12, 5))),
+        ({"year_to_date": True}, date(2018, 12, 5), (date(2018, 1, 1), date(2018, 12, 5))),
+        ({"last_years": 3}, date(2019, 1, 1), (date(2016, 1, 1), date(2018, 12, 31))),
+        ({"last_years": 3}, date(2018, 12, 31), (date(2015, 1, 1), date(2017, 12, 31))),
+        ({"last_months": 36}, date(2018, 12, 5), (date(2015, 12, 1), date(2018, 11, 30))),
+        ({"last_months": 1}, date(2019, 1, 1), (date(2018, 12, 1), date(2018, 12, 31))),
+        ({"last_months": 2}, date(2019, 3, 31), (date(2019, 1, 1), date(2019, 2, 28))),
+    ],
+)
+def test_a_period_resolves_to_its_days(period, as_of, expected):
+    assert resolve_period(Period.model_validate(period), as_of) == expected
+
+
+def test_the_years_a_request_of_tables_counts_are_its_measures_periods():
+    from helpers.request.checks import years_counted
+
+    # damage: 2016-01-01 to 2018-12-05; charged: the two complete years before 2019
+    assert years_counted(validate_parameters(TABLES_ONLY)) == {2016, 2017, 2018}
+    assert years_counted(read_parameters(PARAMS)) == {2015, 2016, 2017}

@@ -1,0 +1,393 @@
+"""The request grammar's counting engine (`helpers.request.measures`) on a small hand-built
+extract: every count kind and breakdown, with expectations counted by hand below.
+
+The extract (UK time; `damage` = class 058/01):
+
+crime            system   recorded              committed    class   status     outcome  text
+CM/16/0000001    CMS      10/03/2016 09:00      01/03/2016   058/01  live       1        Snapchat
+CM/16/0000002    CMS      20/07/2016 10:00      15/07/2016   058/01  live       14
+CM/17/0000003    CMS      05/05/2017 10:00      -            058/02  cancelled  -
+CM/17/0000004 -> 00000010/18 (migrated)
+                 CMS      30/11/2017 23:30      29/11/2017   058/01  live       18       snapchat filter
+00000011/18      Connect  01/02/2018 10:00      31/01/2018   058/01  live       1        Snapchat
+00000012/18      Connect  02/04/2018 00:30      -            058/01  live       -        no Snapchat
+00000013/18      Connect  10/12/2018 10:00      09/12/2018   058/01  live       -
+00000014/18      Connect  15/06/2018 10:00      14/06/2018   028/03  live       15       Snapchat
+
+people: A (CMS 100001, born 01/03/2004) victim on ..01 (aged 12) and ..02 (12); B (100003, born
+16/07/2000) victim on ..02 (15); C (100004 = Connect PN1 by its legacy key, no date of birth)
+victim on the migrated crime; D (PN2, born 2001-06-01) victim on ..11 (16); E (PN4, born
+1999-01-01) victim on ..12 (no committed date: age not known); F (PN5, born 1980-01-01) victim
+on ..14; S (100002 = Connect PN3 by PNC ID, born 1990) suspect on ..01 (26) and ..11 (28).
+
+charges: S on ..01 on 01/06/2016 under CD71001 and CD71002; S on ..11 on 2018-03-01 under
+CD71001; F on ..14 on 2018-07-01 under CD71001.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pandas as pd
+import pytest
+from builders import cms_crime, connect_crime, migrated, write_extract
+
+from helpers.disclosure.tables import TOTAL
+from helpers.extracts.load import load_extracts
+from helpers.request import measures
+from helpers.request.measures import answer_tables, class_label, cut_label, time_units
+from helpers.request.parameters import validate_parameters
+
+PNC = "11/794853M"
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("grammar") / "extracts"
+    cms_copy, connect_copy = migrated(
+        "CM/17/0000004",
+        "00000010/18",
+        "2017-11-30T23:30:00",
+        cms_class="058/01",
+        connect_class="58/1",
+        **{"Committed Date": "2017-11-29", "Outcome": "OC18", "Circumstances": "He used a snapchat filter on the photo."},
+    )
+    write_extract(
+        folder,
+        CMS_CRIMES=[
+            cms_crime("CM/16/0000001", "10/03/2016 09:00", **{"DATE COMMITTED": "01/03/2016", "HO CLASS": "058/01", "HO OUTCOME": "1", "CIRCUMSTANCES": "The victim saw it on Snapchat."}),
+            cms_crime("CM/16/0000002", "20/07/2016 10:00", **{"DATE COMMITTED": "15/07/2016", "HO CLASS": "058/01", "HO OUTCOME": "14", "CIRCUMSTANCES": "A window was smashed."}),
+            cms_crime("CM/17/0000003", "05/05/2017 10:00", **{"HO CLASS": "058/02", "CRIME STATUS": "NO CRIME", "CIRCUMSTANCES": "A door was kicked."}),
+            cms_copy,
+        ],
+        connect_crimes=[
+            connect_copy,
+            connect_crime("00000011/18", "2018-02-01T10:00:00", **{"Committed Date": "2018-01-31", "HO Class": "58/1", "Outcome": "OC1", "Circumstances": "The suspect posted it on Snapchat."}),
+            connect_crime("00000012/18", "2018-04-02T00:30:00", **{"HO Class": "58/1", "Circumstances": "There was no Snapchat involvement."}),
+            connect_crime("00000013/18", "2018-12-10T10:00:00", **{"Committed Date": "2018-12-09", "HO Class": "58/1", "Circumstances": "Graffiti on a wall."}),
+            connect_crime("00000014/18", "2018-06-15T10:00:00", **{"Committed Date": "2018-06-14", "HO Class": "28/3", "Outcome": "OC15", "Circumstances": "Snapchat messages were sent."}),
+        ],
+        CMS_NOMINALS=[
+            {"CRIME NO": "CM/16/0000001", "NOMINAL NO": "100001", "INVOLVEMENT": "VICTIM", "DOB": "01/03/2004"},
+            {"CRIME NO": "CM/16/0000001", "NOMINAL NO": "100002", "INVOLVEMENT": "SUSPECT", "DOB": "01/01/1990", "PNC ID": "2011/0794853M"},
+            {"CRIME NO": "CM/16/0000002", "NOMINAL NO": "100003", "INVOLVEMENT": "VICTIM", "DOB": "16/07/2000"},
+            {"CRIME NO": "CM/16/0000002", "NOMINAL NO": "100001", "INVOLVEMENT": "VICTIM", "DOB": "01/03/2004"},
+            {"CRIME NO": "CM/17/0000004", "NOMINAL NO": "100004", "INVOLVEMENT": "VICTIM", "DOB": ""},
+        ],
+        connect_persons=[
+            {"Crime Reference": "00000010/18", "Person ID": "PN1", "Legacy Nominal No": "100004", "Role": "Victim", "Date of Birth": ""},
+            {"Crime Reference": "00000011/18", "Person ID": "PN2", "Role": "Victim", "Date of Birth": "2001-06-01"},
+            {"Crime Reference": "00000011/18", "Person ID": "PN3", "Role": "Suspect", "Date of Birth": "1990-01-01", "PNC ID": PNC},
+            {"Crime Reference": "00000012/18", "Person ID": "PN4", "Role": "Victim", "Date of Birth": "1999-01-01"},
+            {"Crime Reference": "00000014/18", "Person ID": "PN5", "Role": "Victim", "Date of Birth": "1980-01-01"},
+        ],
+        CMS_CHARGES=[
+            {"CRIME NO": "CM/16/0000001", "NOMINAL NO": "100002", "CHARGE DATE": "01/06/2016", "CJS CODE": "CD71001"},
+            {"CRIME NO": "CM/16/0000001", "NOMINAL NO": "100002", "CHARGE DATE": "01/06/2016", "CJS CODE": "CD71002"},
+        ],
+        connect_charges=[
+            {"Crime Reference": "00000011/18", "Person ID": "PN3", "Charge Date": "2018-03-01", "CJS Offence Code": "CD71001"},
+            {"Crime Reference": "00000014/18", "Person ID": "PN5", "Charge Date": "2018-07-01", "CJS Offence Code": "CD71001"},
+        ],
+    )
+    loaded = load_extracts(folder, personal_data=True)
+    assert loaded.quarantine.empty, loaded.quarantine
+    return loaded
+
+
+PERIOD = {"from": "2016-01-01", "to": "2018-12-05"}
+BASE = {
+    "reference": "test",
+    "title": "Damage",
+    "questions": ["How many?"],
+    "extracts_taken_on": "2019-01-01",
+    "extracts_dir": "data/extracts",
+    "class_groups": {"damage": {"label": "criminal damage to a dwelling", "classes": ["058/01"]}},
+    "charge_groups": {
+        "damage": {"label": "Damage", "codes": ["CD71001"]},
+        "damage_other": {"label": "Other damage", "codes": ["CD 71002"]},
+        "any": {"label": "Any damage", "codes": ["cd71001", "CD71002"]},
+    },
+    "age_bands": [
+        {"label": "Under 13", "to": 12},
+        {"label": "13 to 15", "from": 13, "to": 15},
+        {"label": "16 and 17", "from": 16, "to": 17},
+        {"label": "18 and over", "from": 18},
+    ],
+}
+
+
+def table(extract, measure: dict, rows=None, columns=None, **keys) -> measures.AnswerTable:
+    """The one table of a request counting `measure` by `rows` and `columns`."""
+    values = copy.deepcopy(BASE) | keys
+    values["measures"] = {"m": {"label": "things", "period": PERIOD} | measure}
+    values["tables"] = [{"name": "t", "question": 1, "title": "T", "measure": "m", "rows": rows, "columns": columns}]
+    (answer,) = answer_tables(validate_parameters(values), extract)
+    return answer
+
+
+def column(answer, name=None) -> dict[str, int]:
+    """One column of the counts as {row: n} (the only one, or the one named)."""
+    counts = answer.counts
+    return {str(k): int(v) for k, v in counts[name if name is not None else counts.columns[0]].items()}
+
+
+OFFENCES = {"count": "offences", "classes": ["damage"]}
+
+
+def test_offences_by_year_count_each_crime_once_by_its_first_recording_in_local_days(extract):
+    answer = table(extract, OFFENCES, rows="year")
+    # the migrated crime by its first recording (30 Nov 2017, 23:30): 2017; the 10 Dec 2018 crime
+    # is after the period
+    assert column(answer, "Offences") == {"2016": 2, "2017": 1, "2018 (to 5 Dec 2018)": 2, TOTAL: 5}
+    assert answer.counts.index.name == "Year" and answer.additive
+    assert answer.units[("2017", "Offences")] == {"crime:CM/17/0000004"}
+    assert answer.units[(TOTAL, "Offences")] == {
+        "crime:CM/16/0000001", "crime:CM/16/0000002", "crime:CM/17/0000004", "crime:00000011/18", "crime:00000012/18"
+    }
+
+
+def test_offences_by_financial_year_quarter_and_month(extract):
+    by_fy = table(extract, OFFENCES, rows="financial_year")
+    assert column(by_fy) == {"2015/16 (from 1 Jan 2016)": 1, "2016/17": 1, "2017/18": 2, "2018/19 (to 5 Dec 2018)": 1, TOTAL: 5}
+    by_quarter = column(table(extract, OFFENCES, rows="quarter"))
+    assert len(by_quarter) == 12 + 1
+    assert by_quarter["Jan to Mar 2016"] == 1 and by_quarter["Oct to Dec 2017"] == 1
+    assert by_quarter["Apr to Jun 2018"] == 1 and by_quarter["Oct to Dec 2018 (to 5 Dec 2018)"] == 0
+    by_month = column(table(extract, OFFENCES, rows="month"))
+    assert len(by_month) == 36 + 1
+    assert by_month["Nov 2017"] == 1 and by_month["Dec 2017"] == 0 and by_month["Apr 2018"] == 1
+    assert list(by_month)[-2] == "Dec 2018 (to 5 Dec 2018)"
+
+
+def test_a_time_unit_cut_by_the_period_says_where():
+    assert cut_label("2018", (pd.Timestamp("2018-01-01").date(), pd.Timestamp("2018-12-31").date()), (pd.Timestamp("2018-12-05").date(), pd.Timestamp("2018-12-31").date())) == "2018 (from 5 Dec 2018)"
+    units = time_units("year", pd.Timestamp("2018-12-05").date(), pd.Timestamp("2018-12-31").date())
+    assert [label for _, label in units] == ["2018 (from 5 Dec 2018)"]
+    units = time_units("month", pd.Timestamp("2018-12-05").date(), pd.Timestamp("2018-12-20").date())
+    assert [label for _, label in units] == ["Dec 2018 (5 Dec 2018 to 20 Dec 2018)"]
+
+
+def test_offences_by_outcome_group_the_home_office_groups_or_the_requests(extract):
+    home_office = column(table(extract, OFFENCES, rows="outcome_group"))
+    assert home_office["Charged/summonsed"] == 2
+    assert home_office["Evidential difficulties"] == 1
+    assert home_office["Investigation complete – no suspect identified"] == 1
+    assert home_office["Not yet assigned an outcome"] == 1
+    assert home_office["Out-of-court (formal)"] == 0 and home_office[TOTAL] == 5
+    own = table(extract, OFFENCES, rows="outcome_group", outcome_groups={"Charged": [1], "No further action": [14, 15, 16, 18]})
+    assert column(own) == {"Charged": 2, "No further action": 2, "Other outcomes": 0, "Not yet assigned an outcome": 1, TOTAL: 5}
+    assert own.counts.index.name == "Outcome"
+
+
+def test_offences_by_the_system_they_were_first_recorded_on(extract):
+    assert column(table(extract, OFFENCES, rows="system")) == {"CMS": 3, "Connect": 2, TOTAL: 5}
+
+
+def test_offences_by_class_show_every_class_asked_for_in_order_and_status_chooses_crimes(extract):
+    measure = {"count": "offences", "classes": ["damage", "58/2"]}
+    live = table(extract, measure, rows="offence_class")
+    assert column(live) == {class_label("058/01"): 5, class_label("058/02"): 0, TOTAL: 5}
+    everything = table(extract, {**measure, "status": "all"}, rows="offence_class")
+    assert column(everything) == {class_label("058/01"): 5, class_label("058/02"): 1, TOTAL: 6}
+    cancelled = table(extract, {**measure, "status": "cancelled"})
+    assert column(cancelled) == {TOTAL: 1} and list(cancelled.counts.columns) == ["Offences"]
+
+
+def test_offences_by_victim_age_count_a_crime_in_each_band_and_once_in_the_total(extract):
+    answer = table(extract, OFFENCES, rows="victim_age")
+    # ..02 has victims aged 12 and 15; the migrated crime's victim and ..12 (no committed date)
+    assert column(answer) == {"Under 13": 2, "13 to 15": 1, "16 and 17": 1, "18 and over": 0, "Age not known": 2, TOTAL: 5}
+    assert not answer.rows_add_up and answer.columns_add_up and not answer.additive
+    assert answer.counts.index.name == "Age of the victim"
+
+
+def test_offences_by_year_and_suspect_age_total_column_is_distinct_crimes(extract):
+    answer = table(extract, OFFENCES, rows="year", columns="suspect_age")
+    counts = answer.counts
+    # only ..01 and ..11 have a suspect (aged 26 and 28); the others: age not known
+    assert counts.loc["2016", "18 and over"] == 1 and counts.loc["2016", "Age not known"] == 1
+    assert counts.loc["2018 (to 5 Dec 2018)", "18 and over"] == 1
+    assert counts.loc[TOTAL, TOTAL] == 5 and counts.loc[TOTAL, "Age not known"] == 3
+    assert answer.rows_add_up and not answer.columns_add_up
+
+
+def test_victims_are_distinct_individuals_across_systems_and_crimes(extract):
+    victims = {"count": "victims", "classes": ["damage"]}
+    by_year = table(extract, victims, rows="year")
+    # A is on two 2016 crimes; C's two records (CMS and Connect) are one person
+    assert column(by_year) == {"2016": 2, "2017": 1, "2018 (to 5 Dec 2018)": 2, TOTAL: 5}
+    assert not by_year.rows_add_up  # a person may be in two years
+    by_age = table(extract, victims, rows="victim_age")
+    assert column(by_age) == {"Under 13": 1, "13 to 15": 1, "16 and 17": 1, "18 and over": 0, "Age not known": 2, TOTAL: 5}
+    assert by_age.units[("Under 13", "Victims")] == {"person:CMS:100001"}
+
+
+def test_suspects_linked_by_pnc_id_are_one_person_once_in_the_total(extract):
+    answer = table(extract, {"count": "suspects", "classes": ["damage"]}, rows="year")
+    assert column(answer) == {"2016": 1, "2017": 0, "2018 (to 5 Dec 2018)": 1, TOTAL: 1}
+
+
+def test_a_count_by_committed_date_leaves_out_crimes_without_one_and_says_how_many(extract):
+    answer = table(extract, {**OFFENCES, "date": "committed"}, rows="year")
+    # ..12 has no committed date; the migrated crime was committed on 29 Nov 2017; ..13 after
+    assert column(answer) == {"2016": 2, "2017": 1, "2018 (to 5 Dec 2018)": 1, TOTAL: 4}
+    assert answer.undated == 1
+    assert answer.facts.date_basis == "committed"
+
+
+def test_mentions_count_crimes_mentioning_a_term_not_negated_nor_inside_an_excluded_phrase(extract):
+    measure = {"count": "mentions", "terms": ["snapchat"], "exclude_terms": ["snapchat filter"]}
+    answer = table(extract, measure, rows="offence_class")
+    # ..01, ..11 and ..14 (another class); not ..12 (negated), nor the migrated crime (a filter)
+    assert column(answer, "Crimes") == {class_label("028/03"): 1, class_label("058/01"): 2, TOTAL: 3}
+    assert "crime:00000012/18" in {f"crime:{c}" for c in answer.searched}
+    without = table(extract, {"count": "mentions", "terms": ["snapchat"]})
+    assert column(without) == {TOTAL: 4}
+    of_class = table(extract, {**measure, "classes": ["damage"]})
+    assert column(of_class) == {TOTAL: 2}
+
+
+def test_offences_with_terms_are_filtered_by_the_search(extract):
+    assert column(table(extract, {**OFFENCES, "terms": ["snapchat"]}, rows="year")) == {"2016": 1, "2017": 1, "2018 (to 5 Dec 2018)": 1, TOTAL: 3}
+
+
+def test_people_charged_are_distinct_individuals_by_charge_date_and_group(extract):
+    measure = {"count": "people_charged", "charge_codes": ["damage", "damage_other"]}
+    by_year = table(extract, measure, rows="year")
+    assert column(by_year, "People charged") == {"2016": 1, "2017": 0, "2018 (to 5 Dec 2018)": 2, TOTAL: 2}
+    by_group = table(extract, measure, rows="charge_group")
+    assert column(by_group) == {"Damage": 2, "Other damage": 1, TOTAL: 2}
+    assert by_group.counts.index.name == "Offence charged" and not by_group.rows_add_up
+
+
+def test_charges_each_once_by_group_and_class(extract):
+    measure = {"count": "charges", "charge_codes": ["damage", "damage_other"]}
+    by_group = table(extract, measure, rows="charge_group", columns="year")
+    counts = by_group.counts
+    assert counts.loc["Damage", TOTAL] == 3 and counts.loc["Other damage", TOTAL] == 1
+    assert counts.loc[TOTAL, TOTAL] == 4 and by_group.additive
+    assert by_group.units[("Other damage", "2016")] == {"charge:crime:CM/16/0000001|CMS:100002|CD71002|2016-06-01"}
+    by_class = table(extract, measure, rows="offence_class")
+    assert column(by_class) == {class_label("028/03"): 1, class_label("058/01"): 3, TOTAL: 4}
+    of_class = table(extract, {**measure, "classes": ["damage"]})
+    assert column(of_class) == {TOTAL: 3}
+    overlapping = table(extract, {"count": "charges", "charge_codes": ["damage", "any"]}, rows="charge_group")
+    assert column(overlapping) == {"Damage": 3, "Any damage": 4, TOTAL: 4} and not overlapping.rows_add_up
+
+
+def test_relative_periods_count_back_from_as_of_and_say_so(extract):
+    answer = table(extract, {**OFFENCES, "period": {"last_years": 2}}, rows="year", as_of="2018-12-05")
+    assert column(answer) == {"2016": 2, "2017": 1, TOTAL: 3}
+    facts = answer.facts
+    assert facts.period_words == "from 1 January 2016 to 31 December 2017"
+    assert facts.relative_period == "the two complete years before 1 January 2018"
+    assert facts.as_of is not None and facts.as_of.isoformat() == "2018-12-05"
+    ytd = table(extract, {**OFFENCES, "period": {"year_to_date": True}}, as_of="2018-12-05").facts
+    assert ytd.relative_period == "the year to 5 December 2018" and ytd.period_words == "from 1 January 2018 to 5 December 2018"
+    given = table(extract, OFFENCES).facts
+    assert given.relative_period is None and given.as_of is None
+
+
+def test_the_facts_say_what_the_briefing_needs(extract):
+    answer = table(extract, OFFENCES, rows="year", columns="victim_age")
+    facts = answer.facts
+    assert (facts.name, facts.question, facts.measure, facts.measure_label, facts.count) == ("t", 1, "m", "things", "offences")
+    assert (facts.rows, facts.columns, facts.chart) == ("year", "victim_age", True)
+    assert any("age band" in note for note in facts.notes)
+    assert answer.exact()[TOTAL][TOTAL] == 5
+
+
+# ---- a request of tables only, through the steps without the notebook
+
+
+TABLES_ONLY = {
+    "reference": "T0001",
+    "title": "Criminal damage and grooming",
+    "questions": ["How many offences of criminal damage were recorded?", "How many people were charged with grooming?"],
+    "extracts_taken_on": "2019-01-01",
+    "class_groups": {"damage": {"label": "criminal damage", "classes": ["058/03"]}},
+    "charge_groups": {"s15": {"label": "Meeting a child following sexual grooming", "codes": ["SX03225", "SX03226"]}},
+    "age_bands": [{"label": "Under 18", "to": 17}, {"label": "18 and over", "from": 18}],
+    "measures": {
+        "damage": {"count": "offences", "label": "offences of criminal damage", "classes": ["damage"], "period": {"last_years": 3}},
+        "victims": {"count": "victims", "label": "victims of criminal damage", "classes": ["damage"], "period": {"last_years": 3}},
+        "charged": {"count": "people_charged", "label": "people charged", "charge_codes": ["s15"], "period": {"from": "2016-04-01", "to": "2018-03-31"}},
+    },
+    "tables": [
+        {"name": "damage_by_year", "question": 1, "title": "Offences of criminal damage recorded, by year", "measure": "damage", "rows": "year", "columns": "outcome_group"},
+        {"name": "damage_victims", "question": 1, "title": "Victims of criminal damage, by age", "measure": "victims", "rows": "financial_year", "columns": "victim_age"},
+        {"name": "charged", "question": 2, "title": "People charged", "measure": "charged"},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    from builders import sample_or_synthetic
+
+    return sample_or_synthetic(tmp_path_factory)
+
+
+def test_a_request_of_tables_only_runs_its_steps_and_writes_its_tables(sample, tmp_path, monkeypatch):
+    import json
+
+    from helpers.request import steps
+
+    monkeypatch.setenv("FOI_NO_CACHE", "1")
+    params = validate_parameters({**TABLES_ONLY, "extracts_dir": str(sample), "output_dir": str(tmp_path)})
+    paths = steps.OutputPaths.for_request(params).make()
+    extract = steps.load(params)
+    answers = steps.answer(params, extract)
+    exact = steps.write_restricted(paths, params, extract, None, None, answers)
+    released = steps.protect(params, extract, None, None, answers)
+    released = steps.protect_across_releases(params, extract, None, None, released, answers)
+    steps.write_release_tables(paths, params, released, extract)
+
+    assert list(exact) == ["reference", "as_of", "tables", "data_quality"]
+    assert exact["as_of"] == "2019-01-01"
+    written = json.loads((paths.restricted / "results.json").read_text(encoding="utf-8"))
+    assert written["tables"]["damage_by_year"]["counts"] == answers[0].exact()
+    assert written["tables"]["charged"]["period"] == {"from": "2016-04-01", "to": "2018-03-31"}
+    assert list(written["tables"]["damage_by_year"]["counts"]) == ["2016", "2017", "2018", "Total"]
+    files = sorted(path.name for path in paths.tables.iterdir())
+    assert files == ["charged.csv", "damage_by_year.csv", "damage_victims.csv", "data_quality_files.csv", "data_quality_merging.csv"]
+    header = (paths.tables / "damage_victims.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header == "Financial year,Under 18,18 and over,Age not known,Total"
+    # every answer cell's units go to the disclosure log's record, as today's tables' do
+    cells = json.loads((paths.restricted / "disclosure_cells.json").read_text(encoding="utf-8"))["cells"]
+    assert {cell["table"] for cell in cells} == {"damage_by_year", "damage_victims", "charged"}
+    assert len(cells) == sum(answer.counts.size for answer in answers)
+    assert not answers[1].additive and "distinct totals" in released.protection.link_kinds
+    assert list(released.answers) == ["damage_by_year", "damage_victims", "charged"]
+    assert released.answers["damage_by_year"].relative_period == "the three complete years before 1 January 2019"
+    assert not (paths.restricted / "evidence_candidates.csv").exists()
+
+
+def test_todays_request_with_tables_keeps_its_keys_and_adds_as_of_and_tables(sample, tmp_path, monkeypatch):
+    import yaml
+
+    from helpers.project import project_root
+    from helpers.request import steps
+
+    monkeypatch.setenv("FOI_NO_CACHE", "1")
+    values = yaml.safe_load((project_root() / "parameters" / "20180075.yaml").read_text(encoding="utf-8"))
+    values.update(extracts_dir=str(sample), output_dir=str(tmp_path))
+    plain = steps.results(*_todays(steps, validate_parameters(values)))
+    values["measures"] = {"grooming": {"count": "offences", "label": "offences", "classes": ["088/01", "088/02"], "period": {"from": "2015-01-01", "to": "2017-12-31"}}}
+    values["tables"] = [{"name": "grooming_by_year", "question": 1, "title": "Offences by year", "measure": "grooming", "rows": "year"}]
+    params = validate_parameters(values)
+    params_, extract, figures, findings = _todays(steps, params)
+    answers = steps.answer(params, extract)
+    both = steps.results(params, extract, figures, findings, answers)
+    assert "tables" not in plain and "as_of" not in plain
+    assert list(both) == [*list(plain)[:-1], "as_of", "tables", "data_quality"]
+    # the same offences, counted by the grammar and by today's table
+    by_year = {row: counts["Offences"] for row, counts in both["tables"]["grooming_by_year"]["counts"].items()}
+    assert by_year == {**both["offences_by_year"], "Total": sum(both["offences_by_year"].values())}
+
+
+def _todays(steps, params):
+    extract = steps.load(params)
+    figures = steps.count(params, extract)
+    return params, extract, figures, steps.search(params, extract, figures)
