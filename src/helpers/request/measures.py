@@ -257,16 +257,6 @@ def outcome_row(outcome: pd.Series, grouping: dict[str, list[int]] | None) -> pd
     return rows.astype(object)
 
 
-def class_label(code: str) -> str:
-    """`058/01 Criminal damage to a dwelling` (the code alone where no title is known): the
-    class list's own label where it has one."""
-    shipped = getattr(ho_classes, "class_label", None)
-    if shipped is not None:
-        return str(shipped(code))
-    title = ho_classes.HO_CLASS_TITLES.get(code)
-    return f"{code} {title}" if title else code
-
-
 def systems_oldest_first(extract: Extract) -> list[str]:
     """The profile's systems, each after the system it took crimes over from."""
     legacy_of = {source.system: source.legacy_system for source in extract.sources}
@@ -509,7 +499,7 @@ def class_split(
     classes = measure_classes(name, measure, params.class_groups)
     if measure.count in CHARGE_COUNTS or not classes:
         classes = sorted(set(present.dropna()))
-    label_of = {code: class_label(code) for code in classes}
+    label_of = {code: ho_classes.class_label(code) for code in classes}
     return _one_each([label_of[code] for code in classes], present.map(label_of))
 
 

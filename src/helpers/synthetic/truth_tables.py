@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers.synthetic.classes import CLASSES, HO_OUTCOME_GROUPS
+from helpers.synthetic.classes import HO_OUTCOME_GROUPS
 from helpers.synthetic.mentions import PLANTS, TERMS
 from helpers.synthetic.truth import SyntheticTruth
 
@@ -45,7 +45,6 @@ CRIME_MEASURES = ("offences", "victims", "suspects", "mentions")
 CHARGE_MEASURES = ("people_charged", "charges")
 TIME_BREAKDOWNS = ("year", "financial_year", "quarter", "month")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_TITLES = {code: title for code, title, *_ in CLASSES}
 
 Table = dict[str, dict[str, int]]
 
@@ -74,14 +73,10 @@ def norm_code(code: str) -> str:
 
 
 def class_label(code: str) -> str:
-    """The offence_class row label: the project's shared class list's, else code and title."""
+    """The offence_class row label: the project's shared class list's (labels, not counts)."""
     from helpers.extracts import ho_classes  # labels only: the project's own list of titles
 
-    shared = getattr(ho_classes, "class_label", None)
-    if shared is not None:
-        return str(shared(code))
-    title = _TITLES.get(code)
-    return f"{code} {title}" if title else code
+    return ho_classes.class_label(code)
 
 
 def measure_classes(params: Mapping, measure: Mapping) -> list[str]:
