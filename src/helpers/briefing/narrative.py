@@ -167,22 +167,27 @@ def request_and_answer(params, released: tables.Released) -> Html:
         f"{long_date(params.period_from)} to {long_date(params.period_to)}. Tables 2 and 3 give them by year, "
         "with their outcomes."
     )
-    T = params.disclosure_threshold
     return Html(
         "<h2>Your request</h2>"
         f"<p>You asked:</p>{questions}"
         "<h2>Our answer</h2>"
         f'<div class="summary">{answer_items}<p>{text_html(context)}</p></div>'
-        + (
-            f'<p class="small-print">Where a figure is between 1 and {T - 1} we show it as '
-            f"\u201c&lt;{T}\u201d, so that no one can be identified from it; \u201c[c]\u201d marks a larger "
-            "figure withheld so that a small one cannot be worked out (see \u201cProtecting the people "
-            "behind the figures\u201d).</p>"
-            if T > 1
-            else ""
-        )
+        + marks_note(params.disclosure_threshold)
         + "<h3>Before you use these figures</h3>"
         + bullet_list(caveats(params), klass="caveats")
+    )
+
+
+def marks_note(threshold: int) -> str:
+    """What `<T` and `[c]` mean, under the answer."""
+    T = threshold
+    return (
+        f'<p class="small-print">Where a figure is between 1 and {T - 1} we show it as '
+        f"\u201c&lt;{T}\u201d, so that no one can be identified from it; \u201c[c]\u201d marks a larger "
+        "figure withheld so that a small one cannot be worked out (see \u201cProtecting the people "
+        "behind the figures\u201d).</p>"
+        if T > 1
+        else ""
     )
 
 
@@ -507,12 +512,15 @@ def set_aside_sentence(value: str) -> str:
     return f"{'1 was' if value == '1' else thousands(value) + ' were'} set aside."
 
 
-def data_quality(params, released: tables.Released) -> Html:
+def data_quality(params, released: tables.Released, first_table: int = 5) -> Html:
+    """The records read and set aside and how they were combined: Tables `first_table` and the
+    next."""
+    files_table, merging_table = f"Table {first_table}", f"Table {first_table + 1}"
     read = released.value("data_quality_files", "Total", tables.RECORDS_READ)
     set_aside = released.value("data_quality_files", "Total", tables.RECORDS_SET_ASIDE)
     files = number_word(len(released.tables["data_quality_files"]) - 1)
     records = count_phrase(thousands(read), "record", "records")
-    first = f"We read {records} from the {files} extract files (Table 5). {set_aside_sentence(set_aside)}"
+    first = f"We read {records} from the {files} extract files ({files_table}). {set_aside_sentence(set_aside)}"
     if any(source.legacy_system for source in params.sources):
         migrated = released.value(
             "data_quality_merging", tables.migrated_row(params.sources), "Records"
@@ -521,18 +529,18 @@ def data_quality(params, released: tables.Released) -> Html:
         if len(params.sources) == 2:
             second = (
                 f"{moved[:1].upper()}{moved[1:]} moved from the old system to the new one at the switch-over; each is "
-                "counted once (Table 6). People with records on both systems, or with more than one record, are "
+                f"counted once ({merging_table}). People with records on both systems, or with more than one record, are "
                 "counted once."
             )
         else:
             times = count_phrase(thousands(migrated), "time", "times")
             second = (
                 f"Crimes moved from one system to the next {times} at the switch-overs (a crime that moved "
-                "twice, twice); each crime is counted once (Table 6). People with records on more than one "
+                f"twice, twice); each crime is counted once ({merging_table}). People with records on more than one "
                 "system, or with more than one record, are counted once."
             )
     else:
-        second = "People with more than one record are counted once (Table 6)."
+        second = f"People with more than one record are counted once ({merging_table})."
     return Html(
         "<h2>Data quality</h2>"
         f"<p>{text_html(first)} "

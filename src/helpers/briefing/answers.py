@@ -1,0 +1,329 @@
+"""The briefing's words, tables and charts for a request written in the grammar (`tables:`).
+
+One answer per question, in the order asked: a sentence for each table that answers it, built
+from the table's *released* cells (never the exact figures), then the table and, for a table by
+time, its chart. The method says only the rules the request's measures used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import pandas as pd
+
+from helpers.briefing.narrative import marks_note
+from helpers.briefing.report import (
+    Html,
+    as_number,
+    bullet_list,
+    definitions,
+    figure_html,
+    long_date,
+    table_html,
+    text_html,
+    thousands,
+)
+from helpers.disclosure.tables import TOTAL
+
+#: the breakdowns by time: a table by one of them is drawn as a chart
+TIME_BREAKDOWNS = ("year", "financial_year", "quarter", "month")
+
+#: each count's noun (singular, plural) and the verb a sentence says it with
+NOUNS: dict[str, tuple[str, str]] = {
+    "offences": ("offence", "offences"),
+    "mentions": ("crime", "crimes"),
+    "victims": ("victim", "victims"),
+    "suspects": ("suspect", "suspects"),
+    "people_charged": ("person", "people"),
+    "charges": ("charge", "charges"),
+}
+VERBS = {"people_charged": "we charged", "charges": "we laid"}
+
+#: how a breakdown is named in "Table 2 gives them by ..."
+BREAKDOWN_WORDS = {
+    "year": "year",
+    "financial_year": "financial year (April to March)",
+    "quarter": "quarter",
+    "month": "month",
+    "offence_class": "offence class",
+    "outcome_group": "outcome",
+    "victim_age": "the victim\u2019s age",
+    "suspect_age": "the suspect\u2019s age",
+    "system": "crime system",
+    "charge_group": "offence charged",
+}
+
+
+class AnswerTableInfo(Protocol):
+    """What the briefing needs of one table of the grammar (made by `helpers.request.measures`)."""
+
+    name: str
+    title: str
+    question: int
+    count: str  # offences | victims | suspects | people_charged | charges | mentions
+    label: str  # completes "1,234 ...": "offences of criminal damage to a dwelling"
+    rows: str | None  # a breakdown, or None
+    columns: str | None
+    chart: bool
+    notes: list[str]
+    period_text: str  # "from 1 January 2016 to 5 December 2018", "in 2017", "in 2017/18"
+
+
+# ---- figures in words
+
+
+def figure_words(value: str) -> str:
+    """A released figure in running text: `1,234`, `fewer than 5`, `a withheld number of`."""
+    value = str(value)
+    if value.startswith("<"):
+        return f"fewer than {value[1:]}"
+    if value == "[c]":
+        return "a withheld number of"
+    return "no" if value == "0" else thousands(value)
+
+
+def figure_alone(value: str) -> str:
+    """A released figure standing on its own in a list: `456`, `fewer than 5`, `none`,
+    `a withheld figure`."""
+    value = str(value)
+    if value == "[c]":
+        return "a withheld figure"
+    return "none" if value == "0" else figure_words(value)
+
+
+def counted(value: str, info: AnswerTableInfo) -> str:
+    """`1,234 offences of criminal damage`, `1 offence of ...`, `no offences of ...`: the label's
+    first word (its noun) singular for a released 1."""
+    label = info.label
+    singular, plural = NOUNS.get(info.count, ("", ""))
+    if str(value) == "1" and label.split(" ", 1)[0] == plural:
+        label = singular + label[len(plural) :]
+    return f"{figure_words(value)} {label}"
+
+
+def _sentence_start(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def total_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
+    """The table's whole figure in one sentence: "From 1 January 2016 to 5 December 2018 we
+    recorded 1,234 offences of criminal damage to a dwelling." """
+    value = str(display.loc[TOTAL].iloc[-1])
+    verb = VERBS.get(info.count, "we recorded")
+    return f"{_sentence_start(info.period_text)} {verb} {counted(value, info)}."
+
+
+def parts_sentence(info: AnswerTableInfo, display: pd.DataFrame, number: int) -> str:
+    """Where the figures are broken down: the parts listed when they are few, else the table
+    named; a total of people that is not the sum of its parts says so."""
+    if info.rows is None:
+        return ""
+    by = BREAKDOWN_WORDS.get(info.rows, info.rows)
+    if info.columns is not None:
+        by += f" and {BREAKDOWN_WORDS.get(info.columns, info.columns)}"
+    rows = [label for label in display.index if label != TOTAL]
+    text = f"Table {number} gives them by {by}"
+    if info.columns is None and 1 < len(rows) <= 4:
+        values = [f"{figure_alone(display.loc[r].iloc[-1])} {_in(info.rows, r)}" for r in rows]
+        text += ": " + ", ".join(values[:-1]) + " and " + values[-1]
+    text += "."
+    if info.count in ("victims", "suspects", "people_charged") or info.rows in (
+        "victim_age",
+        "suspect_age",
+    ):
+        text += (
+            " Someone (or a crime) in more than one row is counted in each, and once in the total."
+        )
+    return text
+
+
+def _in(breakdown: str, label: str) -> str:
+    """A row's label after a figure: `in 2017`, `in Jan 2017`, `(058/01 ...)`, `(13 to 15)`."""
+    if breakdown in TIME_BREAKDOWNS or breakdown == "system":
+        return f"in {label}"
+    return f"({label})"
+
+
+# ---- the answer, question by question
+
+
+def numbered_tables(answer_tables: Sequence[AnswerTableInfo], first: int = 1) -> dict[str, int]:
+    """Each table's number in the briefing: in the order of the questions they answer."""
+    ordered = sorted(answer_tables, key=lambda info: info.question)
+    return {info.name: number for number, info in enumerate(ordered, start=first)}
+
+
+def answer_sentences(
+    answer_tables: Sequence[AnswerTableInfo],
+    tables: dict[str, pd.DataFrame],
+    questions: int,
+    first_table: int = 1,
+) -> list[str]:
+    """One answer per question: the sentences of every table that answers it."""
+    numbers = numbered_tables(answer_tables, first_table)
+    answers = []
+    for question in range(1, questions + 1):
+        sentences = []
+        for info in answer_tables:
+            if info.question == question:
+                display = tables[info.name]
+                sentences.append(total_sentence(info, display))
+                sentences.append(parts_sentence(info, display, numbers[info.name]))
+        answers.append(" ".join(s for s in sentences if s) or "This question has no table.")
+    return answers
+
+
+def key_facts(answer_tables: Sequence[AnswerTableInfo], tables: dict[str, pd.DataFrame]) -> Html:
+    """The answers at a glance: each question's first table's whole figure, with what it counts."""
+    facts = []
+    seen: set[int] = set()
+    for info in sorted(answer_tables, key=lambda i: i.question):
+        if info.question in seen:
+            continue
+        seen.add(info.question)
+        value = str(tables[info.name].loc[TOTAL].iloc[-1])
+        label = counted(value, info).removeprefix(figure_words(value)).strip()
+        facts.append((value, f"{label}, {info.period_text}"))
+    tiles = "".join(
+        f'<div class="fact"><p class="figure">{text_html(thousands(value))}</p>'
+        f'<p class="label">{text_html(label)}</p></div>'
+        for value, label in facts[:4]
+    )
+    return Html(
+        '<section class="key-facts" aria-label="Key facts"><h2 class="key-facts-heading">Key facts'
+        f'</h2><div class="facts">{tiles}</div></section>'
+    )
+
+
+def request_and_answer(
+    questions: list[str],
+    answer_tables: Sequence[AnswerTableInfo],
+    tables: dict[str, pd.DataFrame],
+    threshold: int,
+) -> Html:
+    """Your request, our answer in sentences (numbered as the questions), then each question's
+    tables and charts."""
+    answers = answer_sentences(answer_tables, tables, len(questions))
+    return Html(
+        "<h2>Your request</h2><p>You asked:</p>"
+        + bullet_list(questions, ordered=True, klass="questions")
+        + "<h2>Our answer</h2>"
+        + f'<div class="summary">{bullet_list(answers, ordered=True, klass="answers")}</div>'
+        + marks_note(threshold)
+        + tables_and_charts(answer_tables, tables)
+    )
+
+
+def tables_and_charts(
+    answer_tables: Sequence[AnswerTableInfo],
+    tables: dict[str, pd.DataFrame],
+    first_table: int = 1,
+    first_figure: int = 1,
+) -> Html:
+    """Each table, in the order of the questions, followed by its chart if it has one."""
+    numbers = numbered_tables(answer_tables, first_table)
+    figure = first_figure
+    shown = []
+    for info in sorted(answer_tables, key=lambda i: i.question):
+        display = tables[info.name]
+        shown.append(table_html(display, info.title, number=numbers[info.name], notes=info.notes))
+        if info.chart:
+            shown.append(time_figure(info, display, figure))
+            figure += 1
+    return Html("".join(shown))
+
+
+# ---- charts
+
+
+def time_series(info: AnswerTableInfo, display: pd.DataFrame) -> pd.Series:
+    """The figures a chart draws: the table's totals over its time breakdown, as released."""
+    if info.rows in TIME_BREAKDOWNS:
+        column = display.columns[-1]
+        return display.drop(index=TOTAL)[column]
+    row = display.loc[TOTAL]
+    return row.drop(labels=[TOTAL]) if TOTAL in row.index else row
+
+
+def time_figure(info: AnswerTableInfo, display: pd.DataFrame, number: int) -> Html:
+    series = time_series(info, display)
+    noun = NOUNS.get(info.count, ("", "figures"))[1]
+    caption = f"{_sentence_start(noun)} by {BREAKDOWN_WORDS.get(_time_key(info), 'period')}"
+    notes = ["The same figures as the table. A withheld figure is drawn as an empty, hatched bar."]
+    return figure_html(
+        bar_chart(series, _sentence_start(noun)),
+        caption,
+        alt=chart_text(series, noun),
+        number=number,
+        notes=notes if any(as_number(v) is None for v in series) else None,
+    )
+
+
+def _time_key(info: AnswerTableInfo) -> str:
+    return info.rows if info.rows in TIME_BREAKDOWNS else str(info.columns)
+
+
+def chart_text(series: pd.Series, noun: str) -> str:
+    """The chart in words, for its alt text: the released figures, nothing more."""
+    parts = [f"{label}: {figure_alone(value)}" for label, value in series.items()]
+    return f"Bar chart of the {noun} in each period. " + "; ".join(parts) + "."
+
+
+def bar_chart(series: pd.Series, ylabel: str) -> Any:
+    """One bar per period: its released figure above it; a withheld figure a hatched stub."""
+    # here, not at the top: only a request with a chart draws one
+    import matplotlib.pyplot as plt
+
+    from helpers.briefing.charts import INK, PALETTE, STYLE, WITHHELD_COLOUR, WITHHELD_HATCH
+
+    values = [as_number(value) for value in series]
+    top = max([v for v in values if v is not None] + [1])
+    with plt.rc_context(STYLE):
+        figure, axis = plt.subplots(figsize=(7.0, 3.2))
+        positions = list(range(len(values)))
+        for x, value, shown in zip(positions, values, series, strict=True):
+            if value is None:
+                axis.bar(x, top * 0.04, color=WITHHELD_COLOUR, hatch=WITHHELD_HATCH, width=0.62)
+            else:
+                axis.bar(x, value, color=PALETTE[0], width=0.62)
+            if len(values) <= 24:
+                axis.annotate(
+                    thousands(shown),
+                    (x, value if value is not None else top * 0.04),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8.5,
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    color=INK,
+                )
+        step = max(1, len(values) // 12)
+        axis.set_xticks(positions[::step], [str(label) for label in series.index][::step])
+        axis.tick_params(labelsize=8.5)
+        if len(values) > 6:
+            plt.setp(axis.get_xticklabels(), rotation=45, ha="right")
+        axis.set_ylabel(ylabel, fontsize=9.5)
+        axis.spines[["top", "right"]].set_visible(False)
+        axis.yaxis.grid(True, color="#e5e5e5")
+        axis.set_axisbelow(True)
+        axis.set_ylim(0, top * 1.15)
+        figure.tight_layout()
+        plt.close(figure)
+    return figure
+
+
+# ---- how we counted
+
+
+def method(rules: dict[str, str]) -> Html:
+    """How each figure was counted: the rules the request's measures used, in plain words."""
+    return Html("<h2>How we counted</h2>" + definitions(rules))
+
+
+def period_text(start, end, whole: str | None = None) -> str:
+    """A measure's period in words: "in 2017" for a whole unit, else "from 1 January 2016 to
+    5 December 2018"."""
+    if whole:
+        return f"in {whole}"
+    return f"from {long_date(start)} to {long_date(end)}"
