@@ -4,6 +4,7 @@ order of the questions, a chart for a table by time."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
@@ -16,12 +17,15 @@ class Info:
     title: str = "Offences of criminal damage to a dwelling recorded, by year"
     question: int = 1
     count: str = "offences"
-    label: str = "offences of criminal damage to a dwelling"
+    measure_label: str = "offences of criminal damage to a dwelling"
     rows: str | None = "year"
     columns: str | None = None
     chart: bool = True
     notes: list[str] = field(default_factory=list)
-    period_text: str = "from 1 January 2016 to 5 December 2018"
+    period_from: date = date(2016, 1, 1)
+    period_to: date = date(2018, 12, 5)
+    period_words: str = "from 1 January 2016 to 5 December 2018"
+    relative_period: str | None = None
 
 
 def by_year(values: list[str], total: str) -> pd.DataFrame:
@@ -53,11 +57,10 @@ def test_one_is_singular():
     assert "1 offence of criminal damage" in answers.total_sentence(Info(), display)
 
 
-def test_people_charged_say_we_charged_and_that_the_total_is_not_a_sum():
-    info = Info(count="people_charged", label="people with a sexual offence", rows="year")
+def test_people_charged_say_we_charged():
+    info = Info(count="people_charged", measure_label="people with a sexual offence", rows="year")
     display = by_year(["6", "7"], "12")
     assert "we charged 12 people with a sexual offence" in answers.total_sentence(info, display)
-    assert "once in the total" in answers.parts_sentence(info, display, 2)
 
 
 def test_tables_are_numbered_in_the_order_of_the_questions():
@@ -72,7 +75,7 @@ def test_each_question_gets_one_answer_even_without_a_table():
 
 
 def test_labels_from_a_parameters_file_are_escaped():
-    info = Info(title="<script>alert(1)</script>", label="offences of <b>x</b>")
+    info = Info(title="<script>alert(1)</script>", measure_label="offences of <b>x</b>")
     display = by_year(["456", "432", "346"], "1,234")
     html = answers.request_and_answer(["Q?<img src=x>"], [info], {"damage_by_year": display}, 5)
     assert "<script>" not in html and "<img src=x>" not in html and "<b>" not in html
@@ -96,3 +99,18 @@ def test_a_time_breakdown_in_columns_is_drawn_from_the_total_row():
     )
     info = Info(rows="offence_class", columns="year")
     assert list(answers.time_series(info, display)) == ["7", "11"]
+
+
+def test_a_whole_year_a_financial_year_and_a_period_counted_back_read_as_a_person_writes_them():
+    assert answers.period_phrase(Info(period_from=date(2017, 1, 1), period_to=date(2017, 12, 31))) == "in 2017"
+    assert answers.period_phrase(Info(period_from=date(2017, 4, 1), period_to=date(2018, 3, 31))) == "in 2017/18"
+    relative = Info(
+        relative_period="the three complete years before 1 January 2019",
+        period_from=date(2016, 1, 1), period_to=date(2018, 12, 31),
+    )
+    assert answers.period_phrase(relative) == "in the three complete years before 1 January 2019 (2016 to 2018)"
+    months = Info(relative_period="the 36 complete months before 1 January 2019", period_from=date(2016, 1, 1), period_to=date(2018, 11, 30))
+    assert answers.period_phrase(months).endswith("(Jan 2016 to Nov 2018)")
+    to_date = Info(relative_period="the year to 5 December 2018", period_from=date(2018, 1, 1), period_to=date(2018, 12, 5))
+    assert answers.period_phrase(to_date) == "in the year to 5 December 2018"
+    assert answers.period_phrase(Info()) == "from 1 January 2016 to 5 December 2018"

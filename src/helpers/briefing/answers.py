@@ -8,6 +8,7 @@ time, its chart. The method says only the rules the request's measures used.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 import pandas as pd
@@ -19,7 +20,6 @@ from helpers.briefing.report import (
     bullet_list,
     definitions,
     figure_html,
-    long_date,
     table_html,
     text_html,
     thousands,
@@ -62,12 +62,15 @@ class AnswerTableInfo(Protocol):
     title: str
     question: int
     count: str  # offences | victims | suspects | people_charged | charges | mentions
-    label: str  # completes "1,234 ...": "offences of criminal damage to a dwelling"
+    measure_label: str  # completes "1,234 ...": "offences of criminal damage to a dwelling"
     rows: str | None  # a breakdown, or None
     columns: str | None
     chart: bool
     notes: list[str]
-    period_text: str  # "from 1 January 2016 to 5 December 2018", "in 2017", "in 2017/18"
+    period_from: date
+    period_to: date
+    period_words: str  # "from 1 January 2016 to 5 December 2018"
+    relative_period: str | None  # "the three complete years before 1 January 2019", or None
 
 
 # ---- figures in words
@@ -95,7 +98,7 @@ def figure_alone(value: str) -> str:
 def counted(value: str, info: AnswerTableInfo) -> str:
     """`1,234 offences of criminal damage`, `1 offence of ...`, `no offences of ...`: the label's
     first word (its noun) singular for a released 1."""
-    label = info.label
+    label = info.measure_label
     singular, plural = NOUNS.get(info.count, ("", ""))
     if str(value) == "1" and label.split(" ", 1)[0] == plural:
         label = singular + label[len(plural) :]
@@ -111,7 +114,7 @@ def total_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
     recorded 1,234 offences of criminal damage to a dwelling." """
     value = str(display.loc[TOTAL].iloc[-1])
     verb = VERBS.get(info.count, "we recorded")
-    return f"{_sentence_start(info.period_text)} {verb} {counted(value, info)}."
+    return f"{_sentence_start(period_phrase(info))} {verb} {counted(value, info)}."
 
 
 def parts_sentence(info: AnswerTableInfo, display: pd.DataFrame, number: int) -> str:
@@ -127,15 +130,7 @@ def parts_sentence(info: AnswerTableInfo, display: pd.DataFrame, number: int) ->
     if info.columns is None and 1 < len(rows) <= 4:
         values = [f"{figure_alone(display.loc[r].iloc[-1])} {_in(info.rows, r)}" for r in rows]
         text += ": " + ", ".join(values[:-1]) + " and " + values[-1]
-    text += "."
-    if info.count in ("victims", "suspects", "people_charged") or info.rows in (
-        "victim_age",
-        "suspect_age",
-    ):
-        text += (
-            " Someone (or a crime) in more than one row is counted in each, and once in the total."
-        )
-    return text
+    return text + "."
 
 
 def _in(breakdown: str, label: str) -> str:
@@ -184,7 +179,7 @@ def key_facts(answer_tables: Sequence[AnswerTableInfo], tables: dict[str, pd.Dat
         seen.add(info.question)
         value = str(tables[info.name].loc[TOTAL].iloc[-1])
         label = counted(value, info).removeprefix(figure_words(value)).strip()
-        facts.append((value, f"{label}, {info.period_text}"))
+        facts.append((value, f"{label}, {period_phrase(info)}"))
     tiles = "".join(
         f'<div class="fact"><p class="figure">{text_html(thousands(value))}</p>'
         f'<p class="label">{text_html(label)}</p></div>'
@@ -240,9 +235,8 @@ def tables_and_charts(
 def time_series(info: AnswerTableInfo, display: pd.DataFrame) -> pd.Series:
     """The figures a chart draws: the table's totals over its time breakdown, as released."""
     if info.rows in TIME_BREAKDOWNS:
-        column = display.columns[-1]
-        return display.drop(index=TOTAL)[column]
-    row = display.loc[TOTAL]
+        return display.drop(index=TOTAL).iloc[:, -1]
+    row = display.iloc[list(display.index).index(TOTAL)]  # the Total row, as a Series
     return row.drop(labels=[TOTAL]) if TOTAL in row.index else row
 
 
@@ -321,9 +315,94 @@ def method(rules: dict[str, str]) -> Html:
     return Html("<h2>How we counted</h2>" + definitions(rules))
 
 
-def period_text(start, end, whole: str | None = None) -> str:
-    """A measure's period in words: "in 2017" for a whole unit, else "from 1 January 2016 to
-    5 December 2018"."""
-    if whole:
-        return f"in {whole}"
-    return f"from {long_date(start)} to {long_date(end)}"
+#: what each count counts, the start of its rule in the method
+WHAT_IS_COUNTED = {
+    "offences": "Crimes recorded under Home Office classification {classes}",
+    "mentions": "Crimes {classes_phrase}whose circumstances (the officer\u2019s summary) mention "
+    "{terms}",
+    "victims": "People recorded as a victim of a crime under Home Office classification {classes}",
+    "suspects": "People recorded as a suspect of a crime under Home Office classification "
+    "{classes}",
+    "people_charged": "People charged under the offence codes {codes}",
+    "charges": "Charges laid under the offence codes {codes}",
+}
+
+
+def _listed(items: Sequence[str]) -> str:
+    items = list(items)
+    return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1] if items else ""
+
+
+def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
+    """What one measure counts, in a sentence or three: its classes or codes, terms, status,
+    date and period."""
+    from helpers.briefing.narrative import named_classes
+    from helpers.request.grammar import charge_code_groups, measure_classes
+
+    measure = params.measures[name]
+    codes_of_classes = measure_classes(name, measure, params.class_groups)
+    classes = named_classes(codes_of_classes) if codes_of_classes else ""
+    groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
+    codes = [c for entry in charge_code_groups(name, measure, groups).values() for c in entry]
+    terms = _listed([f"\u201c{term}\u201d" for term in measure.terms])
+    text = WHAT_IS_COUNTED[measure.count].format(
+        classes=classes,
+        classes_phrase=f"under Home Office classification {classes} " if classes else "",
+        codes=_listed(codes),
+        terms=terms,
+    )
+    if measure.terms and measure.count != "mentions":
+        text += f", whose circumstances mention {terms}"
+    if classes and measure.count in ("people_charged", "charges"):
+        text += f", on a crime classified now as {classes}"
+    text += f", {period_phrase(facts)}."
+    if measure.exclude_terms:
+        excluded = _listed([f"\u201c{term}\u201d" for term in measure.exclude_terms])
+        text += f" A mention inside {excluded} is not counted."
+    return text + " " + " ".join(facts.notes)
+
+
+def measure_rules(params, released) -> dict[str, str]:
+    """The method's rules: one per measure the tables used, then the crime systems, and the
+    outcome groups and financial years where a table used them."""
+    from helpers.briefing.narrative import systems_text
+
+    rules: dict[str, str] = {}
+    for facts in released.answers.values():
+        title = _sentence_start(params.measures[facts.measure].label)
+        rules.setdefault(title, measure_rule(params, facts.measure, facts))
+    breakdowns = {b for f in released.answers.values() for b in (f.rows, f.columns) if b}
+    if "outcome_group" in breakdowns:
+        grouped = "as the request asked" if params.outcome_groups else "as the Home Office does"
+        rules["Outcomes"] = (
+            f"The outcome recorded for each crime now, grouped {grouped}. A crime can get its "
+            "outcome long after it was recorded; a crime still under investigation has none yet."
+        )
+    if "financial_year" in breakdowns:
+        rules["Financial years"] = "A financial year runs from 1 April to 31 March."
+    rules["Crime systems"] = systems_text(params.sources)
+    return rules
+
+
+def _span(start: date, end: date) -> str:
+    """The days a relative period came to: `2016 to 2018`, `Jan 2016 to Dec 2018`, or the dates."""
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return f"{start.year} to {end.year}" if end.year > start.year else str(start.year)
+    if start.day == 1 and (end + timedelta(days=1)).day == 1:
+        return f"{start:%b %Y} to {end:%b %Y}"
+    return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+
+
+def period_phrase(info: AnswerTableInfo) -> str:
+    """A table's period in words: "in 2017" or "in 2017/18" for a whole calendar or financial
+    year, "in the three complete years before 1 January 2019 (2016 to 2018)" for a period counted
+    back from a date, else "from 1 January 2016 to 5 December 2018"."""
+    start, end = info.period_from, info.period_to
+    if info.relative_period:  # its span, unless it names its last day already ("the year to ...")
+        named = f"{end.day} {end:%B %Y}" in info.relative_period
+        return f"in {info.relative_period}" + ("" if named else f" ({_span(start, end)})")
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return f"in {start.year}"
+    if (start.month, start.day, end.month, end.day) == (4, 1, 3, 31) and end.year == start.year + 1:
+        return f"in {start.year}/{str(end.year)[2:]}"
+    return info.period_words

@@ -263,9 +263,14 @@ def prose_title(code: str) -> str | None:
 
 
 def classes_text(params) -> str:
+    return named_classes(params.offence_classes)
+
+
+def named_classes(codes: list[str]) -> str:
+    """Classes in a sentence: `088/01 (meeting a female child ...) and 088/02 (...)`."""
     named = [
         f"{code} ({_lower_first(title)})" if (title := prose_title(code)) else code
-        for code in params.offence_classes
+        for code in codes
     ]
     return ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
 
@@ -489,7 +494,10 @@ def disclosure_note(params, released: tables.Released) -> Html:
 
     from helpers.disclosure.describe import describe_protection
 
-    note = describe_protection(released.protection, released.published_releases)
+    # the first request's figures are about sexual offences against children; a request in the
+    # grammar may be about any crime
+    about = {} if params.has_legacy else {"about": "crimes and the people recorded with them"}
+    note = describe_protection(released.protection, released.published_releases, **about)
     note = note.split("**", 2)[-1].strip() if note.startswith("**") else note  # our heading says it
     # raw HTML escaped, no plugins: the note's own markup only (its titles are escaped markdown)
     rendered = mistune.create_markdown(escape=True)(note)

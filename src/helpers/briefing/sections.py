@@ -26,7 +26,11 @@ LEGACY_TABLES = 6
 
 
 def _legacy(params) -> bool:
-    return params.legacy is not None
+    return bool(params.has_legacy)
+
+
+def _answers(released) -> list:
+    return list(released.answers.values())
 
 
 def request_and_answer(params, released) -> Html:
@@ -34,9 +38,9 @@ def request_and_answer(params, released) -> Html:
     if not _legacy(params):
         return report.parts(
             report.masthead(params),
-            answers.key_facts(released.answers, released.tables),
+            answers.key_facts(_answers(released), released.tables),
             answers.request_and_answer(
-                params.questions, released.answers, released.tables, params.disclosure_threshold
+                params.questions, _answers(released), released.tables, params.disclosure_threshold
             ),
         )
     return report.parts(
@@ -86,7 +90,7 @@ def more_of_the_request(params, released) -> Html:
     return report.parts(
         report.section("More of your request", raw=True),
         answers.tables_and_charts(
-            released.answers, released.tables, first_table=LEGACY_TABLES + 1, first_figure=2
+            _answers(released), released.tables, first_table=LEGACY_TABLES + 1, first_figure=2
         ),
     )
 

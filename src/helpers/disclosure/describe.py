@@ -57,11 +57,19 @@ def checked_against(published_releases: int) -> str:
     )
 
 
-def describe_protection(protection: Protection, published_releases: int = 0) -> str:
+#: what a response's figures are about, in the note's first sentence, unless the caller says
+SEXUAL_OFFENCES_AGAINST_CHILDREN = "sexual offences against children"
+
+
+def describe_protection(
+    protection: Protection,
+    published_releases: int = 0,
+    about: str = SEXUAL_OFFENCES_AGAINST_CHILDREN,
+) -> str:
     """A plain-words markdown note on how small numbers were protected, for the method section.
     The tables' titles, which can hold the request's words, are escaped (`markdown_text`): render
     it with raw HTML off. `published_releases`: how many releases of the disclosure log the
-    tables were checked against (the note says so).
+    tables were checked against (the note says so). `about`: what the figures are about.
 
     Raises :class:`DisclosureError` for an unsafe protection: its tables must not be released.
     """
@@ -73,9 +81,9 @@ def describe_protection(protection: Protection, published_releases: int = 0) -> 
     n_primary = sum(c[PRIMARY] for c in counts.values())
     n_secondary = sum(c[SECONDARY] for c in counts.values())
     paragraphs = [
-        "**How small numbers are protected.** These figures are about sexual offences against "
-        "children. A very small number, or one that could be worked out from the others, could "
-        f"help someone identify a victim or a suspect, so we apply a threshold of {T}."
+        f"**How small numbers are protected.** These figures are about {about}. A very small "
+        "number, or one that could be worked out from the others, could help someone identify a "
+        f"victim or a suspect, so we apply a threshold of {T}."
     ]
     if n_primary == 0:
         paragraphs.append(

@@ -27,7 +27,7 @@ from helpers.run.jupyter_compat import (
 #: free); gc.freeze(): those objects are left out of every later collection (each `%reset` runs
 #: one), which is then short.
 PRELOAD = (
-    "import gc; gc.disable(); import helpers.request.steps, helpers.briefing.narrative, "
+    "import gc; gc.disable(); import helpers.request.steps, helpers.briefing.sections, "
     "helpers.briefing.report, helpers.analysis.review, helpers.briefing.charts; gc.freeze(); "
     "gc.enable()"
 )
