@@ -66,3 +66,46 @@ def test_every_figure_of_an_example_equals_the_generators_truth(synthetic, tmp_p
         # a released table is exactly the truth's rows and columns, in order
         assert [str(r) for r in display.index] == list(counts)
     assert any(as_number(v) is not None and v != "0" for t in expected for v in released.tables[t].to_numpy().ravel())
+
+
+def test_the_first_request_of_the_docs_runs_as_printed_and_equals_the_truth(synthetic, tmp_path):
+    """docs/requests.md's "A first request, whole", copied as a user would copy it."""
+    text = (project_root() / "docs" / "requests.md").read_text(encoding="utf-8")
+    block = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "EX-DAMAGE.yaml"
+    path.write_text(block, encoding="utf-8")
+    folder, truth = synthetic
+    expected = truth_for_tables(truth, yaml.safe_load(block))
+    paths, _ = run_steps(path, folder, tmp_path / "out")
+    results = json.loads((paths.restricted / "results.json").read_text(encoding="utf-8"))
+    assert {name: table["counts"] for name, table in results["tables"].items()} == expected
+    assert list(expected["damage_by_year"]) == ["2016", "2017", "2018 (to 5 Dec 2018)", "Total"]
+
+
+@pytest.mark.slow
+def test_an_example_runs_through_the_notebook_to_a_checked_release(synthetic, tmp_path):
+    """`foi-briefing run` on a request of tables only: the notebook, the release gate, the
+    workbook; the briefing answers each question from its tables and has none of the first
+    request's sections."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    folder, _ = synthetic
+    path = project_root() / "parameters" / "examples" / "sexual-offences-by-age.yaml"
+    done = subprocess.run(
+        [Path(sys.executable).parent / "foi-briefing", "run", path, "--extracts", folder,
+         "--out", tmp_path, "--no-progress"],
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    release = tmp_path / "EX-2019-0001" / "release"
+    names = sorted(p.name for p in (release / "tables").iterdir())
+    assert names == sorted(["victims_by_age.csv", "suspects_by_age.csv", "offences_by_victim_age.csv",
+                            "data_quality_files.csv", "data_quality_merging.csv"])
+    assert (release / "tables.xlsx").is_file() and (release / "briefing.pdf").is_file()
+    page = (release / "briefing.html").read_text(encoding="utf-8")
+    assert "Our answer" in page and "Table 3: Sexual offences, by year committed" in page
+    assert "Figure 3" in page and "Table 5:" in page and "Table 6:" not in page
+    assert "hunter" not in page.lower() and "People charged in" not in page
+    assert "crimes and the people recorded with them" in page
