@@ -33,9 +33,10 @@ import pytest
 from builders import cms_crime, connect_crime, migrated, write_extract
 
 from helpers.disclosure.tables import TOTAL
+from helpers.extracts.ho_classes import class_label
 from helpers.extracts.load import load_extracts
 from helpers.request import measures
-from helpers.request.measures import answer_tables, class_label, cut_label, time_units
+from helpers.request.measures import answer_tables, cut_label, time_units
 from helpers.request.parameters import validate_parameters
 
 PNC = "11/794853M"

@@ -222,6 +222,9 @@ class DisclosureLog:
     def __init__(self, folder: Path, key: bytes):
         self.folder = folder
         self._key = key
+        # a unit is in many cells (a Total holds every unit of its row): each hashed once
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
+        self._hashes: dict[str, str] = {}
 
     # -- reading
 
@@ -252,12 +255,16 @@ class DisclosureLog:
 
     def hashed(self, units: Iterable[str]) -> list[str]:
         """Each unit (`kind:key`) as `kind:<HMAC-SHA256 of the key, first 128 bits>`, sorted."""
-        out = []
-        for unit in units:
+        return sorted(self._hashed_unit(unit) for unit in units)
+
+    def _hashed_unit(self, unit: str) -> str:
+        hashed = self._hashes.get(unit)
+        if hashed is None:
             kind, _, key = unit.partition(":")
-            digest = hmac.new(self._key, key.encode("utf-8"), hashlib.sha256).hexdigest()
-            out.append(f"{kind}:{digest[:UNIT_HEX]}")
-        return sorted(out)
+            mac = self._keyed.copy()
+            mac.update(key.encode("utf-8"))
+            hashed = self._hashes[unit] = f"{kind}:{mac.hexdigest()[:UNIT_HEX]}"
+        return hashed
 
     # -- writing
 

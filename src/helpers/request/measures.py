@@ -23,6 +23,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from helpers.analysis import evidence
 from helpers.disclosure.outcomes import OUTCOME_GROUPS
@@ -306,10 +308,10 @@ class ExtractView:
         pairs = people.loc[people["role"] == role, ["crime_id", "individual_id"]]
         return pairs.drop_duplicates().reset_index(drop=True)
 
-    @cached_property
-    def born(self) -> pd.Series:
-        """Each individual's date of birth: the first any of their records gives, read in its
-        system's date format (absent where none does)."""
+    def born(self, individuals: pd.Series) -> pd.Series:
+        """Each of these individuals' date of birth: the first any of their records gives, read
+        in its system's date format (absent where none does). Only their records are read: an
+        extract holds a date of birth for every person record, and a request asks of few."""
         personal = self.extract.store.personal()
         if personal is None:
             raise ExtractError(
@@ -317,6 +319,12 @@ class ExtractView:
             )
         if "date_of_birth" not in personal.column_names:
             return pd.Series(dtype="datetime64[s]")
+        people = self.people
+        wanted = people.loc[people["individual_id"].isin(individuals.dropna().unique())]
+        theirs = pc.is_in(
+            personal["person_key"], value_set=pa.array(wanted["person_key"].unique(), pa.string())
+        )
+        personal = personal.filter(theirs)
         keys = personal["person_key"].to_pandas()
         written = personal["date_of_birth"]
         parsed = pd.Series(pd.NaT, index=range(len(keys)), dtype="datetime64[s]")
@@ -330,7 +338,7 @@ class ExtractView:
             parsed.iloc[rows] = values.to_pandas().to_numpy()
         dated = pd.DataFrame({"person_key": keys.to_numpy(), "born": parsed.to_numpy()})
         dated = dated.dropna(subset=["born"])
-        individual = self.people.drop_duplicates("person_key").set_index("person_key")
+        individual = wanted.drop_duplicates("person_key").set_index("person_key")
         dated["individual_id"] = dated["person_key"].map(individual["individual_id"])
         return dated.dropna(subset=["individual_id"]).groupby("individual_id")["born"].min()
 
@@ -526,7 +534,7 @@ def age_split(view: ExtractView, params: RequestParameters, role: str, events: E
     else:
         pairs = frame[["event", "crime_id"]].merge(view.in_role(role), on="crime_id", how="left")
     committed = pairs["crime_id"].map(view.crimes["committed_at"]).astype("datetime64[s]")
-    born = pairs["individual_id"].map(view.born).astype("datetime64[s]")
+    born = pairs["individual_id"].map(view.born(pairs["individual_id"])).astype("datetime64[s]")
     ages = age_on(born, day_of(committed))
     bands = params.age_bands
     labels = [age_band(age, bands) for age in ages.tolist()]
