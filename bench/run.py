@@ -7,6 +7,7 @@
     (e) floor  papermill + HTML export of a notebook that imports the project and does nothing
                (also with a bare kernel, and with papermill loaded as the runner loads it)
     (f) ten    ten requests on the same extract in one `foi-briefing run` (warm cache)
+    (h) tables a request of ten tables in the request grammar (bench/ten-tables.yaml), warm
 
 The two sides of each ratio the issue sets a target for are run REPEATS times (the machine is
 noisy), in alternation (cold with DuckDB; warm with the floor and ten requests); the rows that only
@@ -38,6 +39,7 @@ CRIMES = int(os.environ.get("BENCH_CRIMES", 1_000_000))
 REPEATS = int(os.environ.get("BENCH_REPEATS", 3))
 CONTEXT_REPEATS = int(os.environ.get("BENCH_CONTEXT_REPEATS", 1))
 PARAMS = ROOT / "parameters" / "20180075.yaml"
+TEN_TABLES = ROOT / "bench" / "ten-tables.yaml"
 
 MEASURE = """
 import json, resource, subprocess, sys, time
@@ -237,6 +239,7 @@ def main() -> int:
                 ("warm", run, env, None),
                 ("floor", [sys.executable, "-c", FLOOR, IMPORTS], None, None),
                 ("ten requests", ten_run, env, None),
+                ("ten tables", foi_run(TEN_TABLES), env, None),
             ]
         ),
         **alternate(
@@ -296,6 +299,11 @@ def main() -> int:
             "(f) ten requests, warm",
             "ten requests",
             f"{results['ten requests']['wall'] / warm:.2f} x one warm run (target <= 3)",
+        ),
+        (
+            "(h) a request of ten tables, warm",
+            "ten tables",
+            f"{results['ten tables']['wall'] / warm:.2f} x one warm run (target <= 1.2)",
         ),
     ]
     print()

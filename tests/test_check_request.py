@@ -105,6 +105,19 @@ def test_a_year_in_a_question_that_is_not_counted_names_the_question(tmp_path):
     assert [(warning.key, warning.message.split(",")[0]) for warning in warnings] == [("questions.1", "names 2014")]
 
 
+def test_a_grammar_request_counts_its_measures_years_and_reads_its_tables_titles():
+    from helpers.project import project_root
+
+    example = project_root() / "parameters" / "examples" / "damage-to-dwellings.yaml"
+    params = read_parameters(example)
+    assert years_counted(params) == {2016, 2017, 2018}
+    assert year_not_counted(Request(params, TODAY)) == []
+    tables = [table.model_dump(by_alias=True) for table in params.tables]
+    tables[0]["title"] = "Offences of criminal damage to a dwelling recorded, by year, 2012 to 2018"
+    warnings = year_not_counted(Request(read_parameters(example, {"tables": tables}), TODAY))
+    assert [(warning.key, warning.message.split(",")[0]) for warning in warnings] == [("tables.0.title", "names 2012")]
+
+
 def test_the_charge_year_is_counted_though_outside_the_period(tmp_path):
     params = params_with(tmp_path, period_from="2015-01-01", period_to="2016-12-31", charge_year=2017)
     assert year_not_counted(Request(params, TODAY)) == []

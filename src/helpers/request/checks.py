@@ -63,11 +63,13 @@ def years_counted(params: RequestParameters) -> set[int]:
 
 
 def worded_texts(params: RequestParameters) -> Iterator[tuple[str, str]]:
-    """The request's own words that may name a period, each with its key: the title and each
-    question."""
+    """The request's own words that may name a period, each with its key: the title, each
+    question, and each table's title."""
     yield "title", params.title
     for index, question in enumerate(params.questions):
         yield f"questions.{index}", question
+    for index, table in enumerate(params.tables):
+        yield f"tables.{index}.title", table.title
 
 
 #: a year a person writes: 1900 to 2099, not part of a longer number or a code (SX03225)
