@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers.briefing import narrative, report
+from helpers.briefing import narrative, report, sections
 from helpers.briefing.charts import chart_description, offences_and_outcomes_chart
 from helpers.extracts.profile import profile_sources
 from helpers.gate.check import RULES
@@ -97,6 +97,7 @@ def notebook_page(params) -> str:
     names = {
         "report": report,
         "narrative": narrative,
+        "sections": sections,
         "params": params,
         "released": released,
         "findings": findings,
