@@ -502,6 +502,8 @@ def test_an_identifier_in_the_profiles_form_is_caught_however_short_or_spaced(la
     report = check_tables(table, 5, five_digit_force())
     assert [f.rule for f in report.findings] == ["identifier"], report.findings
     assert report.findings[0].detail.startswith(named) and "40865" not in report.findings[0].detail
+    # the console's one line names the profile's own kind, not a bare "identifier"
+    assert report.summary_line().startswith(f"release gate: FAILED: charged contains a {named} ")
 
 
 def test_a_number_in_the_form_that_is_no_ones_passes():

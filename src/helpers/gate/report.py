@@ -8,7 +8,7 @@ A finding's detail never repeats the leaked value in full (`crime reference CM/1
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +35,16 @@ class Finding:
     file: str
     rule: str
     detail: str
+    #: what an identifier finding found, as the console names it ("a person number"): the force
+    #: profile's own name for the form, which the detail starts with
+    kind: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if self.rule not in RULE_NAMES:
             raise ValueError(f"unknown release gate rule {self.rule!r}")
 
     def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return {"file": self.file, "rule": self.rule, "detail": self.detail}
 
 
 _RULE_PHRASES = {
@@ -60,7 +63,9 @@ def _phrase(finding: Finding) -> str:
     if finding.rule == "name_with_dob" and finding.detail.startswith("full name"):
         return "contains a person's full name"
     if finding.rule == "identifier":
-        kind = next((k for k in _IDENTIFIER_KINDS if finding.detail.startswith(k)), "identifier")
+        kind = finding.kind or next(
+            (k for k in _IDENTIFIER_KINDS if finding.detail.startswith(k)), "identifier"
+        )
         article = "an" if kind[0] in "aeiou" else "a"
         return f"contains {article} {kind}"
     phrase = _RULE_PHRASES[finding.rule]

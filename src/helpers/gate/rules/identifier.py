@@ -307,11 +307,10 @@ def _identifier_findings(contents: list[Content], sensitive: Sensitive) -> list[
         for key in [k for k in seen if k in present]:  # in the order they first appear
             where, count, written = seen[key]
             more = f", and {count - 1} more time{'s' if count > 2 else ''}" if count > 1 else ""
+            kind = _identifier_kind(key, forms)
             findings.append(
                 Finding(
-                    content.file,
-                    "identifier",
-                    f"{_identifier_kind(key, forms)} {mask(written)} at {where}{more}",
+                    content.file, "identifier", f"{kind} {mask(written)} at {where}{more}", kind
                 )
             )
         result.append(findings)
