@@ -185,3 +185,11 @@ def test_control_characters_leave_a_workbook_a_spreadsheet_can_open():
     values = [c.value for row in book["Table_1"].iter_rows() for c in row if c.value is not None]
     assert "a_x0001_b_x000B_c_x001F_d_x000D_e\tf\u2028g_xFFFE_h" in values  # openpyxl leaves xlsx's escapes
     assert "a\ufffdb\ufffdc\ufffdd_x000D_e\tf\u2028g\ufffdh" in values  # the column label
+
+
+def test_the_briefing_tells_its_reader_of_the_workbook():
+    """The colophon names both forms the tables are published in beside the briefing."""
+    from helpers.briefing.narrative import colophon
+
+    text = str(colophon(REQUEST))
+    assert "CSV files" in text and "tables.xlsx" in text

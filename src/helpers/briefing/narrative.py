@@ -564,6 +564,6 @@ def colophon(params) -> Html:
     return Html(
         '<footer class="colophon">'
         f"<p>FOI {esc(params.reference)}. Produced with foi-briefing {esc(__version__)} from the force\u2019s crime "
-        f"extracts of {esc(long_date(params.extracts_taken_on))}. The tables are also published as CSV files "
-        "beside this briefing.</p></footer>"
+        f"extracts of {esc(long_date(params.extracts_taken_on))}. The tables are also published beside this "
+        "briefing as CSV files and as one spreadsheet (tables.xlsx).</p></footer>"
     )
