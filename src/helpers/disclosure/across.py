@@ -594,8 +594,8 @@ def independent_parts(
 
     first_of: dict[str, int] = {}
     for i, cell in enumerate(cells):
-        for unit in cell.units:
-            j = first_of.setdefault(unit, i)
+        # the first cells holding this cell's units: a few, though a Total holds thousands of units
+        for j in {first_of.setdefault(unit, i) for unit in cell.units}:
             a, b = root(i), root(j)
             if a != b:
                 parent[max(a, b)] = min(a, b)
@@ -641,8 +641,16 @@ def protect_across(
     published = sorted(published, key=lambda c: c.key)
     _check_cells(draft, published, T)
     parts = independent_parts(draft, published)
-    if len(parts) > 1:  # programmes that share no unit: each audited on its own, far smaller
-        return _joined([protect_across(d, p, T) for d, p in parts], draft)
+    if len(parts) == 1:
+        return _protect_connected(draft, published, T)
+    # programmes that share no unit: each audited on its own, far smaller
+    return _joined([_protect_connected(d, p, T) for d, p in parts], draft)
+
+
+def _protect_connected(
+    draft: list[LoggedCell], published: list[LoggedCell], T: int
+) -> AcrossResult:
+    """`protect_across` of cells checked and in one part (`independent_parts`)."""
     ranges = [_cell_range(c, T) for c in draft] + [_cell_range(c, c.threshold) for c in published]
     everything = draft + published
     problem = _Problem(everything, len(draft))

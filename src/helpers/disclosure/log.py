@@ -255,7 +255,11 @@ class DisclosureLog:
 
     def hashed(self, units: Iterable[str]) -> list[str]:
         """Each unit (`kind:key`) as `kind:<HMAC-SHA256 of the key, first 128 bits>`, sorted."""
-        return sorted(self._hashed_unit(unit) for unit in units)
+        return sorted(self.hashed_set(units))
+
+    def hashed_set(self, units: Iterable[str]) -> frozenset[str]:
+        """The units hashed as `hashed` does them, as a set (a draft's cells: no order to write)."""
+        return frozenset(map(self._hashed_unit, units))
 
     def _hashed_unit(self, unit: str) -> str:
         hashed = self._hashes.get(unit)

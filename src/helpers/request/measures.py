@@ -279,8 +279,18 @@ def first_system(crimes: pd.DataFrame, extract: Extract) -> pd.Series:
     migrated crime (it names its legacy reference), else its own."""
     legacy_of = {source.system: source.legacy_system for source in extract.sources}
     system = crimes["system"].astype(str)
-    older = system.map(lambda s: legacy_of.get(s) or s)
+    older = system.map({s: legacy or s for s, legacy in legacy_of.items()}).fillna(system)
     return older.where(crimes["legacy_ref"].notna(), system).astype(object)
+
+
+def in_set(values: pd.Series | pd.Index, wanted) -> np.ndarray:
+    """`values.isin(wanted)` for many wanted strings, in Arrow (pandas makes an Arrow scalar of
+    each wanted string first: seconds for a table of all crimes)."""
+    value_set = pa.array(
+        list(wanted) if isinstance(wanted, (set, frozenset)) else wanted, pa.string()
+    )
+    found = pc.is_in(pa.array(values, pa.string()), value_set=value_set)
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
 
 
 # ---- what the measures read of the extract, once per run
@@ -302,10 +312,14 @@ class ExtractView:
         people = self.extract.people
         return people.loc[people["individual_id"].notna()]
 
-    def in_role(self, role: str) -> pd.DataFrame:
-        """(crime_id, individual_id), each pair once, of the people in `role` on a crime."""
+    def in_role(self, role: str, crime_ids: pd.Series | None = None) -> pd.DataFrame:
+        """(crime_id, individual_id), each pair once, of the people in `role` on a crime (of
+        `crime_ids`, if given: the crimes a measure counts, not every crime's people)."""
         people = self.people
-        pairs = people.loc[people["role"] == role, ["crime_id", "individual_id"]]
+        wanted = people["role"] == role
+        if crime_ids is not None:
+            wanted &= in_set(people["crime_id"], crime_ids.unique())
+        pairs = people.loc[wanted, ["crime_id", "individual_id"]]
         return pairs.drop_duplicates().reset_index(drop=True)
 
     def born(self, individuals: pd.Series) -> pd.Series:
@@ -320,7 +334,7 @@ class ExtractView:
         if "date_of_birth" not in personal.column_names:
             return pd.Series(dtype="datetime64[s]")
         people = self.people
-        wanted = people.loc[people["individual_id"].isin(individuals.dropna().unique())]
+        wanted = people.loc[in_set(people["individual_id"], individuals.dropna().unique())]
         theirs = pc.is_in(
             personal["person_key"], value_set=pa.array(wanted["person_key"].unique(), pa.string())
         )
@@ -379,8 +393,10 @@ def mentioning(
     inside an excluded phrase (the evidence search, without the hunter-group review)."""
     texts = extract.circumstances(crime_ids)
     mentions = evidence.find_mentions(texts, terms)
-    if exclude:
-        mentions = evidence.outside_phrases(mentions, evidence.find_mentions(texts, exclude))
+    if exclude and not mentions.empty:
+        # an excluded phrase matters only in a text with a mention: search those texts alone
+        mentioned = texts.loc[texts.index.isin(mentions["crime_ref"].unique())]
+        mentions = evidence.outside_phrases(mentions, evidence.find_mentions(mentioned, exclude))
     by_crime = evidence.classify_crimes(mentions)
     return frozenset(by_crime.loc[by_crime["counted"], "crime_ref"])
 
@@ -400,11 +416,11 @@ def crime_events(
     chosen = crimes.loc[keep]
     searched: frozenset[str] = frozenset()
     if measure.terms:
-        searched = frozenset(chosen["crime_id"])
+        searched = frozenset(chosen["crime_id"].tolist())
         found = mentioning(
             view.extract, chosen.index, list(measure.terms), list(measure.exclude_terms)
         )
-        chosen = chosen.loc[chosen["crime_id"].isin(found)]
+        chosen = chosen.loc[in_set(chosen["crime_id"], found)]
     base = pd.DataFrame(
         {
             "crime_id": chosen["crime_id"].to_numpy(),
@@ -415,7 +431,7 @@ def crime_events(
     if measure.count in ("offences", "mentions"):
         return Events(base, None, undated, searched)
     role = "victim" if measure.count == "victims" else "suspect"
-    events = base.drop(columns="unit").merge(view.in_role(role), on="crime_id")
+    events = base.drop(columns="unit").merge(view.in_role(role, base["crime_id"]), on="crime_id")
     events["unit"] = events["individual_id"].map(person_unit)
     return Events(events, role, undated, searched)
 
@@ -519,7 +535,9 @@ def outcome_split(view: ExtractView, params: RequestParameters, events: Events) 
 
 
 def system_split(view: ExtractView, events: Events) -> Split:
-    first = first_system(view.crimes, view.extract)
+    crimes = view.crimes
+    counted = crimes.loc[in_set(crimes.index, events.frame["crime_id"].unique())]
+    first = first_system(counted, view.extract)
     return _one_each(
         systems_oldest_first(view.extract), events.frame["crime_id"].map(first).astype(object)
     )
@@ -532,7 +550,9 @@ def age_split(view: ExtractView, params: RequestParameters, role: str, events: E
     if events.role == role:
         pairs = frame[["event", "crime_id", "individual_id"]]
     else:
-        pairs = frame[["event", "crime_id"]].merge(view.in_role(role), on="crime_id", how="left")
+        pairs = frame[["event", "crime_id"]].merge(
+            view.in_role(role, frame["crime_id"]), on="crime_id", how="left"
+        )
     committed = pairs["crime_id"].map(view.crimes["committed_at"]).astype("datetime64[s]")
     born = pairs["individual_id"].map(view.born(pairs["individual_id"])).astype("datetime64[s]")
     ages = age_on(born, day_of(committed))
