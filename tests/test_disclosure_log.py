@@ -192,6 +192,18 @@ def test_units_are_stored_as_keyed_hashes_the_same_across_releases_of_one_log(tm
     assert log.hashed(["crime:CM/16/1"]) != other.hashed(["crime:CM/16/1"])
 
 
+def test_many_sets_of_units_are_hashed_as_each_set_alone(tmp_path):
+    sets = [
+        frozenset({"crime:CM/16/1", "person:7"}),
+        frozenset(),
+        frozenset({"crime:CM/16/1", "crime:CM/16/2", "person:7"}),  # a Total: its parts again
+    ]
+    alone = [started(tmp_path / "a").hashed_set(units) for units in sets]
+    together = started(tmp_path / "a").hashed_sets(sets)  # the same key: the same log folder
+    assert together == alone
+    assert len(together[2]) == 3 and together[0] < together[2]
+
+
 def test_log_files_are_owner_only_whatever_the_umask(tmp_path):
     previous = os.umask(0o022)
     try:

@@ -249,6 +249,23 @@ def test_mentions_count_crimes_mentioning_a_term_not_negated_nor_inside_an_exclu
     assert column(of_class) == {TOTAL: 2}
 
 
+def test_a_mentions_search_is_kept_in_the_cache_entry_and_asked_again_only_when_it_changes(extract, monkeypatch):
+    from helpers.cache import entries as cache
+
+    cached = cache.open_extract(extract.directory)  # an entry of the tests' own cache folder
+    measure = {"count": "mentions", "terms": ["snapchat"], "exclude_terms": ["snapchat filter"]}
+    assert column(table(cached, measure)) == {TOTAL: 3}
+    searches = []
+    search = measures.search_mentioning
+    monkeypatch.setattr(measures, "search_mentioning", lambda *a: searches.append(a) or search(*a))
+    assert column(table(cached, measure)) == {TOTAL: 3} and searches == []  # kept
+    assert column(table(cached, {"count": "mentions", "terms": ["snapchat"]})) == {TOTAL: 4}
+    assert column(table(cached, {**measure, "classes": ["damage"]})) == {TOTAL: 2}  # other crimes
+    assert len(searches) == 2
+    monkeypatch.setattr(measures.evidence, "search_code_fingerprint", lambda: "the rules changed")
+    assert column(table(cached, measure)) == {TOTAL: 3} and len(searches) == 3
+
+
 def test_offences_with_terms_are_filtered_by_the_search(extract):
     assert column(table(extract, {**OFFENCES, "terms": ["snapchat"]}, rows="year")) == {"2016": 1, "2017": 1, "2018 (to 5 Dec 2018)": 1, TOTAL: 3}
 

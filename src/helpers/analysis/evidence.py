@@ -13,14 +13,18 @@ group counts because the group is named or described by a term.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 from collections.abc import Sequence
+from importlib.util import find_spec
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import rapidfuzz
 from rapidfuzz.distance import OSA
 
 from helpers.analysis.search.negation import negate
@@ -50,6 +54,28 @@ CONTEXT_CHARS = 60
 #: never depend on the machine's speed; under a second of search for the worst such text
 #: (docs/performance.md). A word is a run of letters, as the search reads words.
 WORD_LIMIT = 50_000
+
+
+def search_code_fingerprint() -> str:
+    """A hash of the search's own code (this module and `helpers.analysis.search`'s) and of the
+    fuzzy matcher's version: what a search found, kept for later (`helpers.request.measures`),
+    is searched for again once the rules change."""
+    digest = hashlib.sha256(f"rapidfuzz {rapidfuzz.__version__}".encode())
+    for module in _SEARCH_MODULES:
+        spec = find_spec(module)
+        if spec is None or spec.origin is None:
+            raise ModuleNotFoundError(f"{module}: not found", name=module)
+        digest.update(Path(spec.origin).read_bytes())
+    return digest.hexdigest()
+
+
+_SEARCH_MODULES = (
+    __name__,
+    "helpers.analysis.search.terms",
+    "helpers.analysis.search.phrases",
+    "helpers.analysis.search.negation",
+    "helpers.analysis.search.prefilter",
+)
 
 
 def _analyse(st: SearchTerms, text: str, term_ids: Sequence[int]) -> list[Match]:

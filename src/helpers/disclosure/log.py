@@ -29,7 +29,7 @@ import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -260,6 +260,14 @@ class DisclosureLog:
     def hashed_set(self, units: Iterable[str]) -> frozenset[str]:
         """The units hashed as `hashed` does them, as a set (a draft's cells: no order to write)."""
         return frozenset(map(self._hashed_unit, units))
+
+    def hashed_sets(self, unit_sets: Sequence[Iterable[str]]) -> list[frozenset[str]]:
+        """Many sets of units, each hashed as `hashed_set` does it: each distinct unit is hashed
+        once, then looked up (a Total holds every unit of its parts again)."""
+        for unit in set().union(*unit_sets).difference(self._hashes):
+            self._hashed_unit(unit)
+        lookup = self._hashes.__getitem__
+        return [frozenset(map(lookup, units)) for units in unit_sets]
 
     def _hashed_unit(self, unit: str) -> str:
         hashed = self._hashes.get(unit)

@@ -16,6 +16,8 @@ individuals (`extracts.people`), the evidence search (`analysis.evidence`).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -390,7 +392,48 @@ def mentioning(
     extract: Extract, crime_ids: pd.Index, terms: list[str], exclude: list[str]
 ) -> frozenset[str]:
     """The crimes whose circumstances mention a term, not only in negated form and not only
-    inside an excluded phrase (the evidence search, without the hunter-group review)."""
+    inside an excluded phrase (the evidence search, without the hunter-group review). What a
+    search found is kept in the extract's cache entry: a run again of a request asks the same
+    of the same texts (`helpers.cache.searches`; its key names the search's code)."""
+    kept = kept_searches(extract, len(crime_ids))
+    key = mentions_key(crime_ids, terms, exclude)
+    if kept is not None and (rows := kept.get(key)) is not None:
+        return frozenset(crime_ids.take(rows).tolist())
+    found = search_mentioning(extract, crime_ids, terms, exclude)
+    if kept is not None:
+        kept.put(key, np.flatnonzero(in_set(crime_ids, found)))
+    return found
+
+
+def kept_searches(extract: Extract, texts: int):
+    """Where searches of `texts` texts of the extract are kept: its cache entry (None for an
+    extract read from its files)."""
+    # here, not at the top: the cache's modules are loaded by whoever opened the entry
+    from helpers.cache.entries import EntryStore
+    from helpers.cache.searches import KeptSearches
+
+    store = extract.store
+    return KeptSearches(store.folder, texts) if isinstance(store, EntryStore) else None
+
+
+def mentions_key(crime_ids: pd.Index, terms: list[str], exclude: list[str]) -> str:
+    """What names a mentions search where it is kept: its terms and excluded phrases, the
+    crimes searched (a hash of their IDs, in order) and the search's code."""
+    crimes = hashlib.sha256("\n".join(crime_ids.astype(str).tolist()).encode("utf-8"))
+    return json.dumps(
+        {
+            "mentions": terms,
+            "excluding": exclude,
+            "crimes": crimes.hexdigest(),
+            "code": evidence.search_code_fingerprint(),
+        }
+    )
+
+
+def search_mentioning(
+    extract: Extract, crime_ids: pd.Index, terms: list[str], exclude: list[str]
+) -> frozenset[str]:
+    """`mentioning`, searched for."""
     texts = extract.circumstances(crime_ids)
     mentions = evidence.find_mentions(texts, terms)
     if exclude and not mentions.empty:

@@ -483,18 +483,20 @@ def draft_cells(
     """This release's protected cells as the disclosure log records them: each with what it
     shows and its units, hashed by the log's key (as the published cells are; without a log,
     there is nothing to compare them with, and they stay as they are)."""
+    keys = [(table, row, column) for table, cells in units.items() for row, column in cells]
+    members = [units[table][(row, column)] for table, row, column in keys]
+    hashed = log.hashed_sets(members) if log is not None else [frozenset(m) for m in members]
     return [
         LoggedCell(
             f"{params.reference}/draft",
             table,
             str(row),
             str(column),
-            log.hashed_set(members) if log is not None else frozenset(members),
+            cell_hashed,
             logged_shown(str(protection.tables[table].loc[row, column])),
             protection.threshold,
         )
-        for table, cells in units.items()
-        for (row, column), members in cells.items()
+        for (table, row, column), cell_hashed in zip(keys, hashed, strict=True)
     ]
 
 
