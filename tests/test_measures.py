@@ -256,8 +256,8 @@ def test_a_mentions_search_is_kept_in_the_cache_entry_and_asked_again_only_when_
     measure = {"count": "mentions", "terms": ["snapchat"], "exclude_terms": ["snapchat filter"]}
     assert column(table(cached, measure)) == {TOTAL: 3}
     searches = []
-    search = measures.search_mentioning
-    monkeypatch.setattr(measures, "search_mentioning", lambda *a: searches.append(a) or search(*a))
+    search = measures.search_candidates
+    monkeypatch.setattr(measures, "search_candidates", lambda *a: searches.append(a) or search(*a))
     assert column(table(cached, measure)) == {TOTAL: 3} and searches == []  # kept
     assert column(table(cached, {"count": "mentions", "terms": ["snapchat"]})) == {TOTAL: 4}
     assert column(table(cached, {**measure, "classes": ["damage"]})) == {TOTAL: 2}  # other crimes

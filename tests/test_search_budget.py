@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from helpers.analysis import evidence
+from helpers.analysis import evidence, review
 from helpers.analysis.evidence import find_mentions
 from helpers.analysis.search.terms import SearchTerms, compile_terms
 from helpers.extracts.profile import profile_sources
@@ -210,7 +210,7 @@ def test_a_crime_searched_in_part_says_so_on_the_reviewer_s_worklist(terms, monk
     scope = pd.DataFrame({"year": [2018, 2018], "in_scope_as": ["offence", "offence"], "circumstances": texts})
     mentions = find_mentions(texts, terms)
     by_crime = evidence.classify_crimes(mentions).set_index("crime_ref")
-    sheet = steps.candidates_worklist(scope, mentions, by_crime, None).set_index("reference")
+    sheet = review.worklist(scope, mentions, by_crime, None).set_index("reference")
     assert sheet.loc["00000001/18", "in_scope_as"] == "offence; its text searched in its first 100 words only"
     assert sheet.loc["00000002/18", "in_scope_as"] == "offence"
 

@@ -270,6 +270,19 @@ def outside_phrases(mentions: pd.DataFrame, phrases: pd.DataFrame) -> pd.DataFra
 _CERTAINTY = {"exact": 1.0, "variant": 0.75, "fuzzy": 0.5}
 
 
+def find_mentions_outside(
+    texts: pd.Series, terms: Sequence[str], exclude: Sequence[str] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The mentions of `terms` in `texts` (by crime ID) outside every phrase of `exclude`, and
+    each crime's call (`classify_crimes`): a text measure's search."""
+    mentions = find_mentions(texts, list(terms))
+    if exclude and not mentions.empty:
+        # an excluded phrase matters only in a text with a mention: search those texts alone
+        mentioned = texts.loc[texts.index.isin(mentions["crime_ref"].unique())]
+        mentions = outside_phrases(mentions, find_mentions(mentioned, list(exclude)))
+    return mentions, classify_crimes(mentions)
+
+
 def _joined_terms(mentions: pd.DataFrame) -> pd.Series:
     """Per crime (sorted), its distinct terms, sorted and joined with '; ' (in Arrow, not a crime
     at a time in Python: docs/performance.md)."""

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from helpers.analysis.review_store import Decision, ReviewStore, text_hash
+from helpers.analysis import evidence
+from helpers.analysis.review_store import HUNTER_GROUP, Decision, ReviewStore, text_hash
 from helpers.errors import DecisionsError
 from helpers.markup import Html
 from helpers.permissions import access, private_file, private_folder, private_open
@@ -268,12 +269,12 @@ def text_changed(row: Mapping[str, str], current: str) -> bool:
 
 
 def second_review_progress(
-    store: ReviewStore, asked: bool, aliases: Mapping[str, str]
+    store: ReviewStore, asked: bool, aliases: Mapping[str, str], question: str = HUNTER_GROUP
 ) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """Whether a second review was asked for and made, how far it has gone on its sample, and
     its open disagreements (the first decision is used meanwhile)."""
-    sample = store.second_review_sample()
-    checked = store.latest(role="second")
+    sample = store.second_review_sample(question)
+    checked = store.latest(question, role="second")
     open_ = [
         {
             "reference": first.reference,
@@ -281,7 +282,7 @@ def second_review_progress(
             "first": f"{first.decision} ({first.reviewer}, {first.at})",
             "second": f"{second.decision} ({second.reviewer}, {second.at})",
         }
-        for first, second in store.disagreements()
+        for first, second in store.disagreements(question)
     ]
     progress = {
         "asked": bool(asked),
@@ -300,12 +301,13 @@ def decisions_for_run(
     named: pd.DataFrame | None = None,
     named_source: str = "",
     second_review: bool = False,
+    question: str = HUNTER_GROUP,
 ) -> RunReview:
     """The decisions a run uses for the worklist's crimes (`texts`: each one's text, by crime
     ID): the store's latest first decisions and the named file's (`read_decisions`), the later
     one where both decide a crime; a decision made on a text that has changed since is not used
     but listed to be reviewed again."""
-    from_store, unmatched = latest_by_crime(stored_rows(store.latest()), aliases)
+    from_store, unmatched = latest_by_crime(stored_rows(store.latest(question)), aliases)
     from_file, unmatched_file = latest_by_crime(
         file_rows(named, named_source) if named is not None else [], aliases
     )
@@ -321,7 +323,7 @@ def decisions_for_run(
         columns=["reference", *USED_COLUMNS[1:]],
     ).set_index("reference")
     used["counted"] = used["decision"].eq("yes")
-    progress, open_ = second_review_progress(store, second_review, aliases)
+    progress, open_ = second_review_progress(store, second_review, aliases, question)
     return RunReview(
         used=used,
         review_again=again,
@@ -334,6 +336,45 @@ def decisions_for_run(
         from_file=int(used["source"].ne(STORE_SOURCE).sum()),
         file=named_source or None,
     )
+
+
+def worklist(
+    scope: pd.DataFrame,
+    mentions: pd.DataFrame,
+    by_crime: pd.DataFrame,
+    reviewed: RunReview | None,
+) -> pd.DataFrame:
+    """The worklist: one row per crime with a match or a negated match (`by_crime`, indexed by
+    crime ID), the least certain first, with the first mention of its deciding kind, why it was
+    searched (`scope`: year, in_scope_as, circumstances) and the decision the run used."""
+    if by_crime.empty:
+        return pd.DataFrame(columns=CANDIDATE_COLUMNS)
+    # the crime's first mention of its deciding kind shows the reviewer where to look
+    first = mentions.merge(
+        by_crime[["kind"]].reset_index(), on=["crime_ref", "kind"]
+    ).drop_duplicates("crime_ref")
+    sheet = by_crime.join(first.set_index("crime_ref")[["term", "matched", "context"]]).join(
+        scope[["year", "in_scope_as"]]
+    )
+    # a text read only in its first words says so where the reviewer reads the crime
+    partly = sheet.index.isin(evidence.searched_in_part(scope["circumstances"]))
+    sheet.loc[partly, "in_scope_as"] += (
+        f"; its text searched in its first {evidence.WORD_LIMIT:,} words only"
+    )
+    sheet = sheet.sort_values(["certainty", "year"], kind="stable").reset_index(names="reference")
+    for column in ("decision", "reviewer", "note"):
+        sheet[column] = ""
+    if reviewed is not None:
+        decisions = reviewed.used
+        known = sheet["reference"].isin(decisions.index)
+        lookup = decisions.reindex(sheet["reference"])
+        for column in ("decision", "reviewer", "note"):
+            sheet.loc[known, column] = lookup[column].to_numpy()[known.to_numpy()]
+        # a decision made on a text changed since: not used, and the reviewer is told so
+        again = sheet["reference"].map(reviewed.review_again)
+        changed = again.notna()
+        sheet.loc[changed, "note"] = again[changed].map(review_again_note)
+    return sheet[CANDIDATE_COLUMNS]
 
 
 def review_again_note(row: Mapping[str, str]) -> str:
@@ -403,6 +444,51 @@ def decisions_path(params: RequestParameters) -> Path:
     """Where the review notebook writes the decisions: the request's restricted folder, and where
     `evidence_decisions` should point for the next run."""
     return restricted_folder(params) / DECISIONS_FILE
+
+
+@dataclass(frozen=True)
+class ReviewTarget:
+    """The search a reviewer reviews: the hunter-group search, or one text measure's (a measure
+    with `terms`), each with its own worklist and its own decisions in the request's store."""
+
+    question: str  # the review store's question the decisions are recorded under
+    worklist: Path  # the run's worklist of it
+    terms: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+
+    def mentions(self, texts: pd.Series) -> pd.DataFrame:
+        """The search's mentions in `texts` (by crime ID), to mark where the reviewer reads."""
+        return evidence.find_mentions_outside(texts, self.terms, self.exclude)[0]
+
+
+def review_target(params: RequestParameters, measure: str = "") -> ReviewTarget:
+    """What the review notebook reviews: the measure named (`measure`), else the request's
+    hunter-group search. ParameterError in one line naming what there is to review."""
+    from helpers.errors import ParameterError
+    from helpers.request.measures import review_question, worklist_name
+
+    searched = [name for name, m in (params.measures or {}).items() if m.terms]
+    name = str(measure or "").strip()
+    if not name:
+        if params.search_terms:
+            folder = restricted_folder(params)
+            return ReviewTarget(HUNTER_GROUP, folder / CANDIDATES_FILE, tuple(params.search_terms))
+        raise ParameterError(
+            f"measure: {params.reference} has no hunter-group search; name the measure to "
+            f"review, one of: {', '.join(searched) or 'none (no measure has terms)'}"
+        )
+    if name not in searched:
+        raise ParameterError(
+            f"measure: {name!r} is not a measure of {params.reference} that searches the "
+            f"circumstances; those that do: {', '.join(searched) or 'none'}"
+        )
+    chosen = (params.measures or {})[name]
+    return ReviewTarget(
+        review_question(name),
+        restricted_folder(params) / worklist_name(name),
+        tuple(chosen.terms),
+        tuple(chosen.exclude_terms),
+    )
 
 
 def read_candidates(path: Path) -> pd.DataFrame:
@@ -567,23 +653,25 @@ def review_parameters(
     return read_parameters(project_path(parameters_file), overrides)
 
 
-def worklist_for(candidates: pd.DataFrame, store: ReviewStore, role: str = "first") -> pd.DataFrame:
+def worklist_for(
+    candidates: pd.DataFrame, store: ReviewStore, role: str = "first", question: str = HUNTER_GROUP
+) -> pd.DataFrame:
     """The worklist a reviewer of `role` works through: all of it for the first reviewer; for the
     second, the crimes of the seeded sample only, without the first reviewer's decisions (a check
     made blind)."""
     if role != "second":
         return candidates
-    sample = set(store.second_review_sample())
+    sample = set(store.second_review_sample(question))
     sheet = candidates.loc[candidates["reference"].isin(sample)].reset_index(drop=True)
     return sheet.assign(decision="", reviewer="", note="")
 
 
 def stored_decisions(
-    store: ReviewStore, candidates: pd.DataFrame, role: str = "first"
+    store: ReviewStore, candidates: pd.DataFrame, role: str = "first", question: str = HUNTER_GROUP
 ) -> pd.DataFrame:
     """The store's latest decisions of `role` for the worklist's crimes, as the decisions file's
     columns, in worklist order (what the review so far has decided)."""
-    latest = store.latest(role=role)
+    latest = store.latest(question, role)
     rows = [
         {"reference": ref, "decision": d.decision, "reviewer": d.reviewer, "note": d.note}
         for ref in candidates["reference"]
@@ -599,6 +687,7 @@ def record_decisions(
     candidates: pd.DataFrame,
     texts: pd.Series,
     role: str = "first",
+    question: str = HUNTER_GROUP,
 ) -> list[Decision]:
     """Record a scripted review (`decisions` of the review notebook: reference -> "yes"/"no",
     or (decision, note)) in the store, each with the text the reviewer read (`texts`, by
@@ -607,7 +696,7 @@ def record_decisions(
     if new and not str(reviewer).strip():
         raise DecisionsError("reviewer: say who made these decisions (name or initials)")
     if role == "second":  # first: the sample is the second reviewer's worklist
-        sample = set(store.second_review_sample())
+        sample = set(store.second_review_sample(question))
         outside = sorted(set(map(str, new)) - sample)
         if outside:
             raise DecisionsError(
@@ -617,7 +706,7 @@ def record_decisions(
     if unknown:
         raise DecisionsError(f"{unknown[0]}: not on the worklist (check the reference)")
     if role == "second":
-        firsts = store.latest()
+        firsts = store.latest(question)
         same = [
             ref
             for ref in new
@@ -630,7 +719,7 @@ def record_decisions(
             )
     entries = {str(ref).strip(): _decision_word(ref, value) for ref, value in new.items()}
     return [
-        store.record(ref, _text(texts.get(ref)), decision, reviewer, note, role=role)
+        store.record(ref, _text(texts.get(ref)), decision, reviewer, note, question, role)
         for ref, (decision, note) in entries.items()
     ]
 

@@ -332,8 +332,11 @@ def store_for(params: RequestParameters, log: Path | str | None = None) -> Revie
 
 def review_lines(summary: Mapping[str, Any]) -> list[tuple[bool, str]]:
     """What a run says of its review in its log and to the user, one line each, with whether it
-    is a warning; counts only (the crimes are listed in restricted/results.json)."""
+    is a warning; counts only (the crimes are listed in restricted/results.json). A text
+    measure's review (`measure` in the summary) is named in each line."""
     candidates, reviewed = summary["candidates"], summary["reviewed"]
+    said = f"review of {summary['measure']}" if summary.get("measure") else "review"
+    worklist = summary.get("worklist") or "restricted/evidence_candidates.csv"
     store = f"the review store ({summary['store']['file']})"
     named = summary.get("file")
     sources = f"{summary['from_store']} from {store}"
@@ -342,14 +345,14 @@ def review_lines(summary: Mapping[str, Any]) -> list[tuple[bool, str]]:
     lines = [
         (
             False,
-            f"review: {reviewed} of {candidates} candidate(s) reviewed ({sources}); "
+            f"{said}: {reviewed} of {candidates} candidate(s) reviewed ({sources}); "
             f"{summary['overturned']} change the search's call",
         )
     ]
     where = f"{store} and {named}" if named else store
     unreviewed = "candidate(s) not yet reviewed: counted as the search called them"
     warnings = [
-        (summary["not_yet_reviewed"], f"{unreviewed} (restricted/evidence_candidates.csv)"),
+        (summary["not_yet_reviewed"], f"{unreviewed} ({worklist})"),
         (
             len(summary["review_again"]),
             "decision(s) made on a text that has changed since: not used, to be reviewed again "
@@ -367,13 +370,13 @@ def review_lines(summary: Mapping[str, Any]) -> list[tuple[bool, str]]:
             "used until the two settle it (a new first decision); --strict stops the run",
         ),
     ]
-    lines += [(True, f"review: {count} {text}") for count, text in warnings if count]
+    lines += [(True, f"{said}: {count} {text}") for count, text in warnings if count]
     second = summary["second_review"]
     if second["asked"] and second["checked"] < second["sample"]:
         lines.append(
             (
                 True,
-                f"review: second review asked for: {second['sample'] - second['checked']} of its "
+                f"{said}: second review asked for: {second['sample'] - second['checked']} of its "
                 f"sample of {second['sample']} decision(s) still to check",
             )
         )
@@ -382,7 +385,8 @@ def review_lines(summary: Mapping[str, Any]) -> list[tuple[bool, str]]:
 
 def review_details(summary: Mapping[str, Any]) -> list[str]:
     """The crimes behind the warnings, for the run's restricted log only."""
-    lines = [f"review: to review again (text changed): {ref}" for ref in summary["review_again"]]
-    lines += [f"review: conflict: {conflict}" for conflict in summary["conflicts"]]
-    lines += [f"review: open disagreement: {pair}" for pair in summary["disagreements"]]
+    said = f"review of {summary['measure']}" if summary.get("measure") else "review"
+    lines = [f"{said}: to review again (text changed): {ref}" for ref in summary["review_again"]]
+    lines += [f"{said}: conflict: {conflict}" for conflict in summary["conflicts"]]
+    lines += [f"{said}: open disagreement: {pair}" for pair in summary["disagreements"]]
     return lines

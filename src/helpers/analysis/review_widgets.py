@@ -81,7 +81,7 @@ class ReviewScreen:
         self.question = question
         self.role = role
         # the second reviewer's: the seeded sample only (the notebook's worklist is that already)
-        self.rows = review.worklist_for(candidates, store, role).reset_index(drop=True)
+        self.rows = review.worklist_for(candidates, store, role, question).reset_index(drop=True)
         self.references = self.rows["reference"].astype(str).tolist()
         self.texts = {ref: _text(texts, ref) for ref in self.references}
         self.marked = {ref: _text(marked, ref) for ref in self.references}
@@ -270,7 +270,9 @@ def review_screen(
     marked: pd.Series,
     reviewer: str = "",
     role: str = "first",
+    question: str = HUNTER_GROUP,
 ) -> ReviewScreen:
-    """The notebook's one call: the screen for this worklist (display `.widget`); with role
+    """The notebook's one call: the screen for this worklist (display `.widget`), its decisions
+    recorded under `question` (a text measure's own, `review.review_target`); with role
     "second", the second review's sample only, recorded as the second reviewer's."""
-    return ReviewScreen(store, candidates, texts, marked, reviewer, role)
+    return ReviewScreen(store, candidates, texts, marked, reviewer, role, question)

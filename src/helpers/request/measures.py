@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
 
@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from helpers.analysis import evidence
+from helpers.analysis import evidence, review, review_store
 from helpers.disclosure.outcomes import OUTCOME_GROUPS
 from helpers.disclosure.tables import TOTAL, Link, Table
 from helpers.errors import ExtractError
@@ -85,6 +85,8 @@ class AnswerTable:
     undated: int = 0
     #: crime IDs whose circumstances were searched (a mentions measure, or terms)
     searched: frozenset[str] = frozenset()
+    #: the measure's search and its review (a mentions measure, or terms; restricted)
+    review: MeasureReview | None = None
 
     @property
     def additive(self) -> bool:
@@ -371,6 +373,7 @@ class Events:
     role: str | None = None  # the role of the events' people (victims, suspects)
     undated: int = 0
     searched: frozenset[str] = frozenset()
+    review: MeasureReview | None = None
 
 
 def crime_status(crimes: pd.DataFrame, status: str) -> pd.Series:
@@ -388,21 +391,115 @@ def crime_day(crimes: pd.DataFrame, basis: str) -> pd.Series:
     return crimes["recorded_at" if basis == "recorded" else "committed_at"]
 
 
+# ---- a text measure: the search, and the reviewers' decisions on what it found
+
+
+def review_question(measure: str) -> str:
+    """The question a text measure's decisions are recorded under in the request's review store
+    (each measure its own, apart from the hunter-group search's)."""
+    return f"measure_{measure}"
+
+
+def worklist_name(measure: str) -> str:
+    """A text measure's worklist, in the run's `restricted/` folder."""
+    return f"candidates/{measure}.csv"
+
+
+@dataclass
+class MeasureReview:
+    """A text measure's search as a reviewer sees it, and the decisions its count used."""
+
+    measure: str
+    candidates: pd.DataFrame  # the worklist (review.CANDIDATE_COLUMNS), least certain first
+    run: review.RunReview
+    outcome: review.ReviewOutcome
+
+    def summary(self) -> dict:
+        """As `restricted/results.json` records it (`measure_reviews`) and the run reports it."""
+        return {
+            "measure": self.measure,
+            "worklist": f"restricted/{worklist_name(self.measure)}",
+            **review.review_summary(self.run, self.outcome, len(self.candidates)),
+        }
+
+
+def reviewed_search(
+    extract: Extract, params: RequestParameters, name: str, chosen: pd.DataFrame
+) -> MeasureReview:
+    """What a text measure counts of the crimes `chosen` (index: crime ID): the search's call on
+    each crime with a match, except where a reviewer decided otherwise in the request's review
+    store (the measure's own question, `review_question`)."""
+    measure = params.measures[name]
+    terms, exclude = list(measure.terms), list(measure.exclude_terms)
+    found = mentioning(extract, chosen.index, terms, exclude)
+    crime_ids = chosen.index[in_set(chosen.index, found)]
+    texts = extract.circumstances(crime_ids)
+    mentions, by_crime = evidence.find_mentions_outside(texts, terms, exclude)
+    by_crime = by_crime.set_index("crime_ref")
+    crimes = extract.crimes
+    aliases = review.crime_aliases(
+        crimes.loc[crimes["crime_id"].isin(by_crime.index), ["crime_id", "legacy_ref"]]
+    )
+    run = review.decisions_for_run(
+        texts.reindex(by_crime.index),
+        aliases,
+        review_store.store_for(params),
+        question=review_question(name),
+    )
+    outcome = replace(review.apply_decisions(by_crime, run.used), unmatched_decisions=run.unmatched)
+    scope = pd.DataFrame(
+        {
+            "year": chosen.loc[crime_ids, "recorded_at"].dt.year.to_numpy(),
+            "in_scope_as": f"a crime of the measure {name}",
+            "circumstances": texts.reindex(crime_ids).to_numpy(),
+        },
+        index=crime_ids,
+    )
+    return MeasureReview(name, review.worklist(scope, mentions, by_crime, run), run, outcome)
+
+
+def review_note(reviewed: MeasureReview) -> str:
+    """How far a reviewer has read what the search found, for the method: the rule, no figures
+    (the counts of candidates and decisions stay in `restricted/`)."""
+    candidates, decided = len(reviewed.candidates), reviewed.outcome.reviewed
+    if not candidates:
+        return "The search found no crime for a reviewer to read."
+    if decided >= candidates:
+        return "A reviewer read every crime the search found and decided whether it counts."
+    if decided:
+        return (
+            "A reviewer read some of the crimes the search found and decided whether each "
+            "counts; the rest are counted as the search called them."
+        )
+    return (
+        "The crimes the search found are counted as the search called them: no reviewer has "
+        "read them yet."
+    )
+
+
 def mentioning(
     extract: Extract, crime_ids: pd.Index, terms: list[str], exclude: list[str]
 ) -> frozenset[str]:
-    """The crimes whose circumstances mention a term, not only in negated form and not only
-    inside an excluded phrase (the evidence search, without the hunter-group review). What a
-    search found is kept in the extract's cache entry: a run again of a request asks the same
-    of the same texts (`helpers.cache.searches`; its key names the search's code)."""
+    """The crimes whose circumstances mention a term outside every excluded phrase, counted by
+    the search or not (negated only): the search's candidates. What a search found is kept in
+    the extract's cache entry: a run again of a request asks the same of the same texts
+    (`helpers.cache.searches`; its key names the search's code)."""
     kept = kept_searches(extract, len(crime_ids))
     key = mentions_key(crime_ids, terms, exclude)
     if kept is not None and (rows := kept.get(key)) is not None:
         return frozenset(crime_ids.take(rows).tolist())
-    found = search_mentioning(extract, crime_ids, terms, exclude)
+    found = search_candidates(extract, crime_ids, terms, exclude)
     if kept is not None:
         kept.put(key, np.flatnonzero(in_set(crime_ids, found)))
     return found
+
+
+def search_candidates(
+    extract: Extract, crime_ids: pd.Index, terms: list[str], exclude: list[str]
+) -> frozenset[str]:
+    """`mentioning`, searched for in every text of `crime_ids`."""
+    texts = extract.circumstances(crime_ids)
+    return frozenset(evidence.find_mentions_outside(texts, terms, exclude)[1]["crime_ref"])
 
 
 def kept_searches(extract: Extract, texts: int):
@@ -422,26 +519,12 @@ def mentions_key(crime_ids: pd.Index, terms: list[str], exclude: list[str]) -> s
     crimes = hashlib.sha256("\n".join(crime_ids.astype(str).tolist()).encode("utf-8"))
     return json.dumps(
         {
-            "mentions": terms,
+            "candidates of": terms,
             "excluding": exclude,
             "crimes": crimes.hexdigest(),
             "code": evidence.search_code_fingerprint(),
         }
     )
-
-
-def search_mentioning(
-    extract: Extract, crime_ids: pd.Index, terms: list[str], exclude: list[str]
-) -> frozenset[str]:
-    """`mentioning`, searched for."""
-    texts = extract.circumstances(crime_ids)
-    mentions = evidence.find_mentions(texts, terms)
-    if exclude and not mentions.empty:
-        # an excluded phrase matters only in a text with a mention: search those texts alone
-        mentioned = texts.loc[texts.index.isin(mentions["crime_ref"].unique())]
-        mentions = evidence.outside_phrases(mentions, evidence.find_mentions(mentioned, exclude))
-    by_crime = evidence.classify_crimes(mentions)
-    return frozenset(by_crime.loc[by_crime["counted"], "crime_ref"])
 
 
 def crime_events(
@@ -458,12 +541,11 @@ def crime_events(
     keep &= within_days(moments, *period).fillna(False).to_numpy(dtype=bool)
     chosen = crimes.loc[keep]
     searched: frozenset[str] = frozenset()
+    reviewed = None
     if measure.terms:
         searched = frozenset(chosen["crime_id"].tolist())
-        found = mentioning(
-            view.extract, chosen.index, list(measure.terms), list(measure.exclude_terms)
-        )
-        chosen = chosen.loc[in_set(chosen["crime_id"], found)]
+        reviewed = reviewed_search(view.extract, params, name, chosen)
+        chosen = chosen.loc[in_set(chosen["crime_id"], reviewed.outcome.counted)]
     base = pd.DataFrame(
         {
             "crime_id": chosen["crime_id"].to_numpy(),
@@ -472,11 +554,11 @@ def crime_events(
         }
     )
     if measure.count in ("offences", "mentions"):
-        return Events(base, None, undated, searched)
+        return Events(base, None, undated, searched, reviewed)
     role = "victim" if measure.count == "victims" else "suspect"
     events = base.drop(columns="unit").merge(view.in_role(role, base["crime_id"]), on="crime_id")
     events["unit"] = events["individual_id"].map(person_unit)
-    return Events(events, role, undated, searched)
+    return Events(events, role, undated, searched, reviewed)
 
 
 def charge_events(
@@ -791,6 +873,8 @@ def answer_table(
     column_labels = columns.labels + ([TOTAL] if total_column else [])
     corner = BREAKDOWN_LABELS[table.rows] if table.rows is not None else ""
     facts = answer_facts(params, table, measure, period)
+    if events.review is not None:
+        facts.notes.append(review_note(events.review))
     return AnswerTable(
         name=table.name,
         title=table.title,
@@ -804,6 +888,7 @@ def answer_table(
         facts=facts,
         undated=events.undated,
         searched=events.searched,
+        review=events.review,
     )
 
 

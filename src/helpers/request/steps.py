@@ -46,8 +46,9 @@ from helpers.errors import (
 from helpers.extracts.load import load_extracts
 from helpers.extracts.model import Extract
 from helpers.permissions import private_folder, seal
+from helpers.request import measures
 from helpers.request.grammar import resolve_period
-from helpers.request.measures import AnswerTable, answer_tables
+from helpers.request.measures import AnswerTable, MeasureReview, answer_tables
 from helpers.request.parameters import RequestParameters, validate_parameters
 from helpers.request.tables import (
     CellUnits,
@@ -249,7 +250,7 @@ def search(params: RequestParameters, extract: Extract, figures: Figures) -> Evi
     persons = frozenset(charges.loc[charges["crime_id"].isin(outcome.counted), "individual_id"])
 
     return EvidenceFindings(
-        candidates=candidates_worklist(scope, mentions, by_crime, reviewed),
+        candidates=review.worklist(scope, mentions, by_crime, reviewed),
         counted=outcome.counted,
         negated=negated,
         offences_by_year=counting.offences_by_year(counted_offences, params.legacy.years),
@@ -291,43 +292,6 @@ def review_decisions(
     return reviewed
 
 
-def candidates_worklist(
-    scope: pd.DataFrame,
-    mentions: pd.DataFrame,
-    by_crime: pd.DataFrame,
-    reviewed: review.RunReview | None,
-) -> pd.DataFrame:
-    """One row per crime with a match or a negated match, the least certain first."""
-    if by_crime.empty:
-        return pd.DataFrame(columns=review.CANDIDATE_COLUMNS)
-    # the crime's first mention of its deciding kind shows the reviewer where to look
-    first = mentions.merge(
-        by_crime[["kind"]].reset_index(), on=["crime_ref", "kind"]
-    ).drop_duplicates("crime_ref")
-    sheet = by_crime.join(first.set_index("crime_ref")[["term", "matched", "context"]]).join(
-        scope[["year", "in_scope_as"]]
-    )
-    # a text read only in its first words says so where the reviewer reads the crime
-    partly = sheet.index.isin(evidence.searched_in_part(scope["circumstances"]))
-    sheet.loc[partly, "in_scope_as"] += (
-        f"; its text searched in its first {evidence.WORD_LIMIT:,} words only"
-    )
-    sheet = sheet.sort_values(["certainty", "year"], kind="stable").reset_index(names="reference")
-    for column in ("decision", "reviewer", "note"):
-        sheet[column] = ""
-    if reviewed is not None:
-        decisions = reviewed.used
-        known = sheet["reference"].isin(decisions.index)
-        lookup = decisions.reindex(sheet["reference"])
-        for column in ("decision", "reviewer", "note"):
-            sheet.loc[known, column] = lookup[column].to_numpy()[known.to_numpy()]
-        # a decision made on a text changed since: not used, and the reviewer is told so
-        again = sheet["reference"].map(reviewed.review_again)
-        changed = again.notna()
-        sheet.loc[changed, "note"] = again[changed].map(review.review_again_note)
-    return sheet[review.CANDIDATE_COLUMNS]
-
-
 # ---- exact results (restricted)
 
 
@@ -347,8 +311,16 @@ def results(
     if answers:
         exact["as_of"] = params.as_of_date.isoformat()
         exact["tables"] = {answer.name: answer_results(params, answer) for answer in answers}
+        reviews = measure_reviews(answers)
+        if reviews:
+            exact["measure_reviews"] = {name: done.summary() for name, done in reviews.items()}
     exact["data_quality"] = dict(extract.data_quality)
     return exact
+
+
+def measure_reviews(answers: Sequence[AnswerTable]) -> dict[str, MeasureReview]:
+    """Each text measure's search and review, once however many tables count it."""
+    return {answer.measure: answer.review for answer in answers if answer.review is not None}
 
 
 def answer_results(params: RequestParameters, answer: AnswerTable) -> dict[str, Any]:
@@ -614,6 +586,10 @@ def write_restricted(
     extract.quarantine.to_csv(paths.restricted / "quarantine.csv", index=False)
     if findings is not None:
         findings.candidates.to_csv(paths.restricted / "evidence_candidates.csv", index=False)
+    for name, done in measure_reviews(answers).items():
+        worklist = paths.restricted / measures.worklist_name(name)
+        worklist.parent.mkdir(exist_ok=True)
+        done.candidates.to_csv(worklist, index=False)
     if findings is not None and findings.reviewed is not None:
         # the decisions the figures used, and where each came from
         review.used_decisions_csv(findings.reviewed).to_csv(

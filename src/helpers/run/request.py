@@ -286,24 +286,25 @@ def execute_notebook(
 
 
 def report_review(staging: Staging, notes: list[str]) -> None:
-    """What the notebook found of the evidence review (`results.json`), in the run's log: how
-    many decisions were used and where from; each warning (candidates not yet reviewed, texts
-    changed since, conflicts, open disagreements) also told to the user, counts only."""
+    """What the notebook found of the evidence review and of each text measure's review
+    (`results.json`), in the run's log: how many decisions were used and where from; each
+    warning (candidates not yet reviewed, texts changed since, conflicts, open disagreements)
+    also told to the user, counts only."""
     from helpers.analysis.review_store import review_details, review_lines  # no data library
 
     try:
         results = json.loads((staging.restricted / "results.json").read_text(encoding="utf-8"))
-        summary = results["vigilante"]["review"]
-    except (OSError, ValueError, KeyError, TypeError):
+        summaries = [(results.get("vigilante") or {}).get("review")]
+        summaries += list((results.get("measure_reviews") or {}).values())
+    except (OSError, ValueError, AttributeError, TypeError):
         return  # a notebook of before the review store: nothing to say
-    if not summary:
-        return
-    for warning, line in review_lines(summary):
-        (staging.log.warning if warning else staging.log.info)("%s", line)
-        if warning:
-            notes.append(line)
-    for line in review_details(summary):  # the crimes: restricted, the log only
-        staging.log.info("%s", line)
+    for summary in filter(None, summaries):
+        for warning, line in review_lines(summary):
+            (staging.log.warning if warning else staging.log.info)("%s", line)
+            if warning:
+                notes.append(line)
+        for line in review_details(summary):  # the crimes: restricted, the log only
+            staging.log.info("%s", line)
 
 
 # ---- export
