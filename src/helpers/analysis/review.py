@@ -446,6 +446,17 @@ def decisions_path(params: RequestParameters) -> Path:
     return restricted_folder(params) / DECISIONS_FILE
 
 
+def measure_question(measure: str) -> str:
+    """The question a text measure's decisions are recorded under in the request's review store
+    (each measure its own, apart from the hunter-group search's)."""
+    return f"measure_{measure}"
+
+
+def measure_worklist(measure: str) -> str:
+    """A text measure's worklist, in the run's `restricted/` folder."""
+    return f"candidates/{measure}.csv"
+
+
 @dataclass(frozen=True)
 class ReviewTarget:
     """The search a reviewer reviews: the hunter-group search, or one text measure's (a measure
@@ -465,7 +476,6 @@ def review_target(params: RequestParameters, measure: str = "") -> ReviewTarget:
     """What the review notebook reviews: the measure named (`measure`), else the request's
     hunter-group search. ParameterError in one line naming what there is to review."""
     from helpers.errors import ParameterError
-    from helpers.request.measures import review_question, worklist_name
 
     searched = [name for name, m in (params.measures or {}).items() if m.terms]
     name = str(measure or "").strip()
@@ -484,8 +494,8 @@ def review_target(params: RequestParameters, measure: str = "") -> ReviewTarget:
         )
     chosen = (params.measures or {})[name]
     return ReviewTarget(
-        review_question(name),
-        restricted_folder(params) / worklist_name(name),
+        measure_question(name),
+        restricted_folder(params) / measure_worklist(name),
         tuple(chosen.terms),
         tuple(chosen.exclude_terms),
     )

@@ -46,7 +46,6 @@ from helpers.errors import (
 from helpers.extracts.load import load_extracts
 from helpers.extracts.model import Extract
 from helpers.permissions import private_folder, seal
-from helpers.request import measures
 from helpers.request.grammar import resolve_period
 from helpers.request.measures import AnswerTable, MeasureReview, answer_tables
 from helpers.request.parameters import RequestParameters, validate_parameters
@@ -587,7 +586,7 @@ def write_restricted(
     if findings is not None:
         findings.candidates.to_csv(paths.restricted / "evidence_candidates.csv", index=False)
     for name, done in measure_reviews(answers).items():
-        worklist = paths.restricted / measures.worklist_name(name)
+        worklist = paths.restricted / review.measure_worklist(name)
         worklist.parent.mkdir(exist_ok=True)
         done.candidates.to_csv(worklist, index=False)
     if findings is not None and findings.reviewed is not None:
