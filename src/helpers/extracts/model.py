@@ -24,6 +24,14 @@ if TYPE_CHECKING:  # pandas is imported where frames are made: the person side n
 PEOPLE_COLUMNS = ["crime_id", "person_key", "legacy_person_key", "individual_id", "pnc_id", "role"]
 
 
+def people_frame(table: pa.Table) -> pd.DataFrame:
+    """Person rows (`PEOPLE_COLUMNS`, or some of them) as `Extract.people` gives them."""
+    at = table.schema.get_field_index("individual_id")  # stored dictionary-encoded: text here
+    if at >= 0:
+        table = table.set_column(at, "individual_id", pc.cast(table["individual_id"], pa.string()))
+    return to_pandas(table)
+
+
 def to_pandas(table: pa.Table) -> pd.DataFrame:
     """Arrow to pandas: text as pandas' Arrow-backed strings, whole numbers as nullable Int64."""
     import pandas as pd  # here: the person side imports this module (the cache's sink needs it)
@@ -78,13 +86,7 @@ class Extract:
 
     @property
     def people(self) -> pd.DataFrame:
-        table = self.store.people(PEOPLE_COLUMNS)
-        at = table.schema.get_field_index("individual_id")  # stored dictionary-encoded: text here
-        return to_pandas(
-            table.set_column(at, "individual_id", pc.cast(table["individual_id"], pa.string()))
-            if at >= 0
-            else table
-        )
+        return people_frame(self.store.people(PEOPLE_COLUMNS))
 
     def circumstances(self, crime_ids=None) -> pd.Series:
         """The circumstances text of each crime asked for (all crimes if None), by crime ID."""

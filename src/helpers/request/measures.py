@@ -33,7 +33,7 @@ from helpers.disclosure.outcomes import OUTCOME_GROUPS
 from helpers.disclosure.tables import TOTAL, Link, Table
 from helpers.errors import ExtractError
 from helpers.extracts import codes, ho_classes
-from helpers.extracts.model import Extract
+from helpers.extracts.model import PEOPLE_COLUMNS, Extract, people_frame
 from helpers.request.grammar import (
     AGE_NOT_KNOWN,
     BREAKDOWN_LABELS,
@@ -312,18 +312,28 @@ class ExtractView:
         return crimes.assign(unit=crime_units(crimes)).set_index("crime_id", drop=False)
 
     @cached_property
-    def people(self) -> pd.DataFrame:
-        people = self.extract.people
-        return people.loc[people["individual_id"].notna()]
+    def people(self) -> pa.Table:
+        """The person records linked to an individual, as Arrow: a look-up filters here and
+        makes only its own rows pandas (a request asks of few of an extract's people)."""
+        table = self.extract.store.people(PEOPLE_COLUMNS)
+        return table.filter(pc.is_valid(table["individual_id"]))
+
+    def people_where(self, column: str, values) -> pd.DataFrame:
+        """The person records (linked to an individual) whose `column` is one of `values`."""
+        table = self.people
+        found = pc.is_in(
+            pc.cast(table[column], pa.string()), value_set=pa.array(values, pa.string())
+        )
+        return people_frame(table.filter(pc.fill_null(found, False)))
 
     def in_role(self, role: str, crime_ids: pd.Series | None = None) -> pd.DataFrame:
         """(crime_id, individual_id), each pair once, of the people in `role` on a crime (of
         `crime_ids`, if given: the crimes a measure counts, not every crime's people)."""
-        people = self.people
-        wanted = people["role"] == role
-        if crime_ids is not None:
-            wanted &= in_set(people["crime_id"], crime_ids.unique())
-        pairs = people.loc[wanted, ["crime_id", "individual_id"]]
+        if crime_ids is None:
+            people = people_frame(self.people)
+        else:
+            people = self.people_where("crime_id", crime_ids.dropna().unique())
+        pairs = people.loc[people["role"] == role, ["crime_id", "individual_id"]]
         return pairs.drop_duplicates().reset_index(drop=True)
 
     def born(self, individuals: pd.Series) -> pd.Series:
@@ -337,8 +347,7 @@ class ExtractView:
             )
         if "date_of_birth" not in personal.column_names:
             return pd.Series(dtype="datetime64[s]")
-        people = self.people
-        wanted = people.loc[in_set(people["individual_id"], individuals.dropna().unique())]
+        wanted = self.people_where("individual_id", individuals.dropna().unique())
         theirs = pc.is_in(
             personal["person_key"], value_set=pa.array(wanted["person_key"].unique(), pa.string())
         )
@@ -394,17 +403,6 @@ def crime_day(crimes: pd.DataFrame, basis: str) -> pd.Series:
 # ---- a text measure: the search, and the reviewers' decisions on what it found
 
 
-def review_question(measure: str) -> str:
-    """The question a text measure's decisions are recorded under in the request's review store
-    (each measure its own, apart from the hunter-group search's)."""
-    return f"measure_{measure}"
-
-
-def worklist_name(measure: str) -> str:
-    """A text measure's worklist, in the run's `restricted/` folder."""
-    return f"candidates/{measure}.csv"
-
-
 @dataclass
 class MeasureReview:
     """A text measure's search as a reviewer sees it, and the decisions its count used."""
@@ -418,7 +416,7 @@ class MeasureReview:
         """As `restricted/results.json` records it (`measure_reviews`) and the run reports it."""
         return {
             "measure": self.measure,
-            "worklist": f"restricted/{worklist_name(self.measure)}",
+            "worklist": f"restricted/{review.measure_worklist(self.measure)}",
             **review.review_summary(self.run, self.outcome, len(self.candidates)),
         }
 
@@ -444,7 +442,7 @@ def reviewed_search(
         texts.reindex(by_crime.index),
         aliases,
         review_store.store_for(params),
-        question=review_question(name),
+        question=review.measure_question(name),
     )
     outcome = replace(review.apply_decisions(by_crime, run.used), unmatched_decisions=run.unmatched)
     scope = pd.DataFrame(
