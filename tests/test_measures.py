@@ -409,3 +409,12 @@ def _todays(steps, params):
     extract = steps.load(params)
     figures = steps.count(params, extract)
     return params, extract, figures, steps.search(params, extract, figures)
+
+
+def test_an_events_crime_is_taken_by_its_row_and_a_crime_not_in_the_extract_has_none(extract):
+    view = measures.ExtractView(extract)
+    rows = view.crime_rows(pd.Series(["00000014/18", "no such crime", "CM/16/0000001"]))
+    assert rows[1] == -1 and view.crimes["crime_id"].iloc[rows[0]] == "00000014/18"
+    classes = view.crime_values(rows, "ho_class")
+    assert classes[0] == "028/03" and pd.isna(classes[1]) and classes[2] == "058/01"
+    assert view.crime_values(rows[[0, 2]], "outcome").tolist() == [15, 1]

@@ -25,6 +25,7 @@ from typing import ClassVar, Protocol, runtime_checkable
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from helpers.cache.searches import KeptSearches
 from helpers.extracts.codes import normalise_pnc_id
@@ -556,8 +557,13 @@ SEARCH_SCOPE_FILE = "search_scope.csv"
 
 
 def write_search_scope(restricted: Path, crime_ids) -> None:
-    pd.Series(list(crime_ids), name="crime_id", dtype="string").to_csv(
-        Path(restricted) / SEARCH_SCOPE_FILE, index=False
+    """The crimes whose texts a run read, a CSV of one column `crime_id` (written by Arrow: a
+    request may read every crime's text)."""
+    ids = pa.array(crime_ids, pa.string())
+    pa_csv.write_csv(
+        pa.table({"crime_id": ids}),
+        Path(restricted) / SEARCH_SCOPE_FILE,
+        pa_csv.WriteOptions(quoting_style="needed"),
     )
 
 

@@ -33,7 +33,7 @@ from helpers.disclosure.outcomes import OUTCOME_GROUPS
 from helpers.disclosure.tables import TOTAL, Link, Table
 from helpers.errors import ExtractError
 from helpers.extracts import codes, ho_classes
-from helpers.extracts.model import PEOPLE_COLUMNS, Extract, people_frame
+from helpers.extracts.model import Extract, people_frame
 from helpers.request.grammar import (
     AGE_NOT_KNOWN,
     BREAKDOWN_LABELS,
@@ -83,8 +83,8 @@ class AnswerTable:
     links: list[Link] = field(default_factory=list)
     #: crimes not counted for want of a readable committed date (`date: committed`; restricted)
     undated: int = 0
-    #: crime IDs whose circumstances were searched (a mentions measure, or terms)
-    searched: frozenset[str] = frozenset()
+    #: crime IDs whose circumstances were searched (a mentions measure, or terms), as Arrow
+    searched: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
     #: the measure's search and its review (a mentions measure, or terms; restricted)
     review: MeasureReview | None = None
 
@@ -287,6 +287,12 @@ def first_system(crimes: pd.DataFrame, extract: Extract) -> pd.Series:
     return older.where(crimes["legacy_ref"].notna(), system).astype(object)
 
 
+def arrow_strings(values) -> pa.Array:
+    """`values` as one Arrow array of text (pandas' Arrow-backed text comes chunked)."""
+    array = pa.array(values, pa.string())
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
 def in_set(values: pd.Series | pd.Index, wanted) -> np.ndarray:
     """`values.isin(wanted)` for many wanted strings, in Arrow (pandas makes an Arrow scalar of
     each wanted string first: seconds for a table of all crimes)."""
@@ -300,6 +306,10 @@ def in_set(values: pd.Series | pd.Index, wanted) -> np.ndarray:
 # ---- what the measures read of the extract, once per run
 
 
+#: what the measures read of the person rows (in_role, born)
+VIEW_PEOPLE_COLUMNS = ["crime_id", "person_key", "individual_id", "role"]
+
+
 class ExtractView:
     """The extract's people and dates of birth, read once for all the tables."""
 
@@ -308,15 +318,36 @@ class ExtractView:
 
     @cached_property
     def crimes(self) -> pd.DataFrame:
-        crimes = self.extract.crimes
-        return crimes.assign(unit=crime_units(crimes)).set_index("crime_id", drop=False)
+        return self.extract.crimes.set_index("crime_id", drop=False)
+
+    @cached_property
+    def crime_ids(self) -> pa.Array | pa.ChunkedArray:
+        return pa.array(self.extract.crimes["crime_id"], pa.string())
+
+    def crime_rows(self, crime_ids: pd.Series) -> np.ndarray:
+        """Each crime ID's row in `crimes` (-1 for none): an event keeps its crime's row, and its
+        crime's columns are taken by row, not looked up by ID. The few IDs asked for are found
+        in one pass over the crimes (no hash of every crime ID)."""
+        wanted = arrow_strings(crime_ids)
+        hit = np.flatnonzero(
+            pc.is_in(self.crime_ids, value_set=pc.unique(wanted)).to_numpy(zero_copy_only=False)
+        )
+        at = pc.index_in(wanted, value_set=arrow_strings(self.crime_ids.take(hit)))
+        at = pc.fill_null(at, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return np.where(at >= 0, hit[np.maximum(at, 0)] if len(hit) else -1, -1)
+
+    def crime_values(self, rows: np.ndarray, column: str) -> pd.Series:
+        """`column` of the crimes at `rows` (missing where a row is -1)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        found = rows >= 0
+        taken = self.crimes[column].iloc[np.where(found, rows, 0)].reset_index(drop=True)
+        return taken.where(pd.Series(found)) if not found.all() else taken
 
     @cached_property
     def people(self) -> pa.Table:
-        """The person records linked to an individual, as Arrow: a look-up filters here and
-        makes only its own rows pandas (a request asks of few of an extract's people)."""
-        table = self.extract.store.people(PEOPLE_COLUMNS)
-        return table.filter(pc.is_valid(table["individual_id"]))
+        """The person records, as Arrow: a look-up filters here and makes only its own rows
+        pandas (a request asks of few of an extract's people)."""
+        return self.extract.store.people(VIEW_PEOPLE_COLUMNS)
 
     def people_where(self, column: str, values) -> pd.DataFrame:
         """The person records (linked to an individual) whose `column` is one of `values`."""
@@ -324,13 +355,14 @@ class ExtractView:
         found = pc.is_in(
             pc.cast(table[column], pa.string()), value_set=pa.array(values, pa.string())
         )
-        return people_frame(table.filter(pc.fill_null(found, False)))
+        found = pc.and_(pc.fill_null(found, False), pc.is_valid(table["individual_id"]))
+        return people_frame(table.filter(found))
 
     def in_role(self, role: str, crime_ids: pd.Series | None = None) -> pd.DataFrame:
         """(crime_id, individual_id), each pair once, of the people in `role` on a crime (of
         `crime_ids`, if given: the crimes a measure counts, not every crime's people)."""
         if crime_ids is None:
-            people = people_frame(self.people)
+            people = people_frame(self.people.filter(pc.is_valid(self.people["individual_id"])))
         else:
             people = self.people_where("crime_id", crime_ids.dropna().unique())
         pairs = people.loc[people["role"] == role, ["crime_id", "individual_id"]]
@@ -381,7 +413,7 @@ class Events:
     frame: pd.DataFrame
     role: str | None = None  # the role of the events' people (victims, suspects)
     undated: int = 0
-    searched: frozenset[str] = frozenset()
+    searched: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
     review: MeasureReview | None = None
 
 
@@ -429,11 +461,10 @@ def reviewed_search(
     store (the measure's own question, `review_question`)."""
     measure = params.measures[name]
     terms, exclude = list(measure.terms), list(measure.exclude_terms)
-    found = mentioning(extract, chosen.index, terms, exclude)
-    crime_ids = chosen.index[in_set(chosen.index, found)]
-    texts = extract.circumstances(crime_ids)
-    mentions, by_crime = evidence.find_mentions_outside(texts, terms, exclude)
+    mentions, by_crime = mentioning(extract, chosen.index, terms, exclude)
     by_crime = by_crime.set_index("crime_ref")
+    crime_ids = chosen.index[in_set(chosen.index, by_crime.index)]
+    texts = extract.circumstances(crime_ids)
     crimes = extract.crimes
     aliases = review.crime_aliases(
         crimes.loc[crimes["crime_id"].isin(by_crime.index), ["crime_id", "legacy_ref"]]
@@ -477,27 +508,28 @@ def review_note(reviewed: MeasureReview) -> str:
 
 def mentioning(
     extract: Extract, crime_ids: pd.Index, terms: list[str], exclude: list[str]
-) -> frozenset[str]:
-    """The crimes whose circumstances mention a term outside every excluded phrase, counted by
-    the search or not (negated only): the search's candidates. What a search found is kept in
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The mentions of `terms` in the circumstances of `crime_ids` outside every excluded
+    phrase, and each crime's call (`evidence.find_mentions_outside`). The mentions are kept in
     the extract's cache entry: a run again of a request asks the same of the same texts
     (`helpers.cache.searches`; its key names the search's code)."""
     kept = kept_searches(extract, len(crime_ids))
     key = mentions_key(crime_ids, terms, exclude)
-    if kept is not None and (rows := kept.get(key)) is not None:
-        return frozenset(crime_ids.take(rows).tolist())
-    found = search_candidates(extract, crime_ids, terms, exclude)
+    if kept is not None and (table := kept.table(key)) is not None:
+        mentions = table.to_pandas()
+        return mentions, evidence.classify_crimes(mentions)
+    mentions, by_crime = search_candidates(extract, crime_ids, terms, exclude)
     if kept is not None:
-        kept.put(key, np.flatnonzero(in_set(crime_ids, found)))
-    return found
+        kept.keep_table(key, pa.Table.from_pandas(mentions, preserve_index=False))
+    return mentions, by_crime
 
 
 def search_candidates(
     extract: Extract, crime_ids: pd.Index, terms: list[str], exclude: list[str]
-) -> frozenset[str]:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """`mentioning`, searched for in every text of `crime_ids`."""
     texts = extract.circumstances(crime_ids)
-    return frozenset(evidence.find_mentions_outside(texts, terms, exclude)[1]["crime_ref"])
+    return evidence.find_mentions_outside(texts, terms, exclude)
 
 
 def kept_searches(extract: Extract, texts: int):
@@ -517,7 +549,7 @@ def mentions_key(crime_ids: pd.Index, terms: list[str], exclude: list[str]) -> s
     crimes = hashlib.sha256("\n".join(crime_ids.astype(str).tolist()).encode("utf-8"))
     return json.dumps(
         {
-            "candidates of": terms,
+            "mentions of": terms,
             "excluding": exclude,
             "crimes": crimes.hexdigest(),
             "code": evidence.search_code_fingerprint(),
@@ -537,18 +569,19 @@ def crime_events(
     moments = crime_day(crimes, measure.by_date)
     undated = int((keep & moments.isna().to_numpy(dtype=bool)).sum())
     keep &= within_days(moments, *period).fillna(False).to_numpy(dtype=bool)
-    chosen = crimes.loc[keep]
-    searched: frozenset[str] = frozenset()
+    chosen = crimes.assign(crime_row=np.arange(len(crimes))).loc[keep]
+    searched = pa.array([], pa.string())
     reviewed = None
     if measure.terms:
-        searched = frozenset(chosen["crime_id"].tolist())
+        searched = arrow_strings(chosen["crime_id"])
         reviewed = reviewed_search(view.extract, params, name, chosen)
         chosen = chosen.loc[in_set(chosen["crime_id"], reviewed.outcome.counted)]
     base = pd.DataFrame(
         {
             "crime_id": chosen["crime_id"].to_numpy(),
             "day": day_of(crime_day(chosen, measure.by_date)).to_numpy(),
-            "unit": chosen["unit"].to_numpy(),
+            "unit": crime_units(chosen).to_numpy(),
+            "crime_row": chosen["crime_row"].to_numpy(),
         }
     )
     if measure.count in ("offences", "mentions"):
@@ -572,10 +605,13 @@ def charge_events(
     code = charges["cjs_code"].astype(str).str.replace(" ", "").str.upper()
     keep = code.isin(wanted) & within_days(charges["charge_date"], *period).fillna(False)
     classes = measure_classes(name, measure, params.class_groups)
-    crimes = view.crimes
+    kept = keep.to_numpy(dtype=bool, copy=True)
     if classes:
-        keep &= charges["crime_id"].map(crimes["ho_class"]).isin(classes)
-    chosen = charges.loc[keep.to_numpy(dtype=bool)]
+        rows = view.crime_rows(charges["crime_id"].loc[kept])
+        kept[np.flatnonzero(kept)] = (
+            view.crime_values(rows, "ho_class").isin(classes).to_numpy(dtype=bool)
+        )
+    chosen = charges.loc[kept]
     day = day_of(chosen["charge_date"])
     frame = pd.DataFrame(
         {
@@ -583,12 +619,17 @@ def charge_events(
             "day": day.to_numpy(),
             "individual_id": chosen["individual_id"].to_numpy(),
             "cjs_code": code.loc[chosen.index].to_numpy(),
+            "crime_row": view.crime_rows(chosen["crime_id"]),
         }
     )
     if measure.count == "people_charged":
         frame["unit"] = frame["individual_id"].map(person_unit)
     else:
-        crime = frame["crime_id"].map(crimes["unit"]).fillna("crime:" + frame["crime_id"])
+        rows = frame["crime_row"].to_numpy()
+        known = rows >= 0
+        of_crime = crime_units(view.crimes.iloc[np.where(known, rows, 0)]).to_numpy(dtype=object)
+        unknown = ("crime:" + frame["crime_id"].astype(str)).to_numpy(dtype=object)
+        crime = pd.Series(np.where(known, of_crime, unknown), index=frame.index, dtype=object)
         frame["unit"] = (
             "charge:"
             + crime
@@ -642,7 +683,7 @@ def class_split(
 ) -> Split:
     """By the crime's current class: the measure's classes in order, all shown (a crime
     measure's); the classes present, sorted (a charge measure's, or a measure of every class)."""
-    present = events.frame["crime_id"].map(view.crimes["ho_class"])
+    present = view.crime_values(events.frame["crime_row"].to_numpy(), "ho_class")
     classes = measure_classes(name, measure, params.class_groups)
     if measure.count in CHARGE_COUNTS or not classes:
         classes = sorted(set(present.dropna()))
@@ -651,15 +692,15 @@ def class_split(
 
 
 def outcome_split(view: ExtractView, params: RequestParameters, events: Events) -> Split:
-    outcome = events.frame["crime_id"].map(view.crimes["outcome"])
+    outcome = view.crime_values(events.frame["crime_row"].to_numpy(), "outcome")
     return _one_each(
         outcome_rows(params.outcome_groups), outcome_row(outcome, params.outcome_groups)
     )
 
 
 def system_split(view: ExtractView, events: Events) -> Split:
-    crimes = view.crimes
-    counted = crimes.loc[in_set(crimes.index, events.frame["crime_id"].unique())]
+    rows = events.frame["crime_row"].to_numpy()
+    counted = view.crimes.iloc[np.unique(rows[rows >= 0])]
     first = first_system(counted, view.extract)
     return _one_each(
         systems_oldest_first(view.extract), events.frame["crime_id"].map(first).astype(object)
@@ -671,12 +712,13 @@ def age_split(view: ExtractView, params: RequestParameters, role: str, events: E
     for an event counting a crime, of every person in that role on it (none: Age not known)."""
     frame = events.frame.assign(event=np.arange(len(events.frame)))
     if events.role == role:
-        pairs = frame[["event", "crime_id", "individual_id"]]
+        pairs = frame[["event", "crime_id", "crime_row", "individual_id"]]
     else:
-        pairs = frame[["event", "crime_id"]].merge(
+        pairs = frame[["event", "crime_id", "crime_row"]].merge(
             view.in_role(role, frame["crime_id"]), on="crime_id", how="left"
         )
-    committed = pairs["crime_id"].map(view.crimes["committed_at"]).astype("datetime64[s]")
+    committed = view.crime_values(pairs["crime_row"].to_numpy(), "committed_at")
+    committed = pd.Series(committed.to_numpy(), index=pairs.index).astype("datetime64[s]")
     born = pairs["individual_id"].map(view.born(pairs["individual_id"])).astype("datetime64[s]")
     ages = age_on(born, day_of(committed))
     bands = params.age_bands

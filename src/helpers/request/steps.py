@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from helpers.analysis import counting, evidence, review, review_store
 from helpers.briefing.report import thousands
@@ -47,7 +49,7 @@ from helpers.extracts.load import load_extracts
 from helpers.extracts.model import Extract
 from helpers.permissions import private_folder, seal
 from helpers.request.grammar import resolve_period
-from helpers.request.measures import AnswerTable, MeasureReview, answer_tables
+from helpers.request.measures import AnswerTable, MeasureReview, answer_tables, arrow_strings
 from helpers.request.parameters import RequestParameters, validate_parameters
 from helpers.request.tables import (
     CellUnits,
@@ -603,12 +605,15 @@ def write_restricted(
     return exact
 
 
-def texts_read(findings: EvidenceFindings | None, answers: Sequence[AnswerTable]) -> pd.Index:
+def texts_read(findings: EvidenceFindings | None, answers: Sequence[AnswerTable]) -> pa.Array:
     """The crimes whose circumstances the run searched: today's search scope, then the answer
-    tables' (in that order, each once)."""
-    ids = pd.Index([] if findings is None else findings.scope_ids)
-    searched = sorted(set().union(*(answer.searched for answer in answers)) - set(ids))
-    return ids.append(pd.Index(searched)) if searched else ids
+    tables' sorted (each once). In Arrow: a measure may search every crime's text."""
+    ids = arrow_strings([] if findings is None else findings.scope_ids)
+    searched = pc.unique(
+        pa.chunked_array([answer.searched for answer in answers], pa.string()).combine_chunks()
+    )
+    searched = searched.filter(pc.invert(pc.is_in(searched, value_set=ids)))
+    return pa.concat_arrays([ids, searched.take(pc.sort_indices(searched))])
 
 
 def write_release_tables(
