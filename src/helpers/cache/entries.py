@@ -126,10 +126,10 @@ class EntryStore:
     def people(self, columns: list[str] | None = None) -> pa.Table:
         return _read_ipc(self.folder / PEOPLE_FILE, columns)
 
-    def personal(self) -> pa.Table | None:
+    def personal(self, columns: list[str] | None = None) -> pa.Table | None:
         files = self._files(PERSONAL_FILES)
         return (
-            pa.concat_tables([_read_ipc(f) for f in files], promote_options="default")
+            pa.concat_tables([_read_ipc(f, columns) for f in files], promote_options="default")
             if files
             else None
         )

@@ -51,9 +51,9 @@ class Store(Protocol):
     def people(self, columns: list[str] | None = None) -> pa.Table:
         """The person rows (`helpers.extracts.model.PEOPLE_COLUMNS`), `columns` only if given."""
 
-    def personal(self) -> pa.Table | None:
-        """person_key, surname, forenames, date_of_birth (as written) of every person row; None
-        if the extract was loaded without personal data."""
+    def personal(self, columns: list[str] | None = None) -> pa.Table | None:
+        """person_key, surname, forenames, date_of_birth (as written) of every person row
+        (`columns` only, if given); None if the extract was loaded without personal data."""
 
     def has_personal(self) -> bool:
         """Whether the extract was loaded with its personal data."""
@@ -120,9 +120,11 @@ class MemoryStore:
             else self._people
         )
 
-    def personal(self) -> pa.Table | None:
+    def personal(self, columns: list[str] | None = None) -> pa.Table | None:
         """person_key, surname, forenames, date_of_birth (as written) of every person row."""
-        return self._personal
+        if self._personal is None or not columns:
+            return self._personal
+        return self._personal.select([c for c in columns if c in self._personal.column_names])
 
     def has_personal(self) -> bool:
         return self._personal is not None

@@ -372,7 +372,7 @@ class ExtractView:
         """Each of these individuals' date of birth: the first any of their records gives, read
         in its system's date format (absent where none does). Only their records are read: an
         extract holds a date of birth for every person record, and a request asks of few."""
-        personal = self.extract.store.personal()
+        personal = self.extract.store.personal(["person_key", "date_of_birth"])
         if personal is None:
             raise ExtractError(
                 "an age breakdown needs the extracts' dates of birth: load them with personal data"
