@@ -352,9 +352,8 @@ class ExtractView:
     def people_where(self, column: str, values) -> pd.DataFrame:
         """The person records (linked to an individual) whose `column` is one of `values`."""
         table = self.people
-        found = pc.is_in(
-            pc.cast(table[column], pa.string()), value_set=pa.array(values, pa.string())
-        )
+        # a dictionary column (individual_id) is matched as it is stored, not cast to text first
+        found = pc.is_in(table[column], value_set=pa.array(values, pa.string()))
         found = pc.and_(pc.fill_null(found, False), pc.is_valid(table["individual_id"]))
         return people_frame(table.filter(found))
 
@@ -368,11 +367,17 @@ class ExtractView:
         pairs = people.loc[people["role"] == role, ["crime_id", "individual_id"]]
         return pairs.drop_duplicates().reset_index(drop=True)
 
+    @cached_property
+    def dates_of_birth(self) -> pa.Table | None:
+        """person_key and date_of_birth (as written) of every person row (None: the extract was
+        loaded without personal data)."""
+        return self.extract.store.personal(["person_key", "date_of_birth"])
+
     def born(self, individuals: pd.Series) -> pd.Series:
         """Each of these individuals' date of birth: the first any of their records gives, read
         in its system's date format (absent where none does). Only their records are read: an
         extract holds a date of birth for every person record, and a request asks of few."""
-        personal = self.extract.store.personal(["person_key", "date_of_birth"])
+        personal = self.dates_of_birth
         if personal is None:
             raise ExtractError(
                 "an age breakdown needs the extracts' dates of birth: load them with personal data"
