@@ -138,6 +138,15 @@ def test_the_parameters_round_trip_as_the_notebook_gets_them():
         ({**TABLES_ONLY, "outcome_groups": {"Charged": [1], "Out of court": [1, 2]}}, "parameters: outcome_groups.Out of court: outcome 1 is in 'Charged' too"),
         ({**TABLES_ONLY, "outcome_groups": {"Charged": [23]}}, "parameters: outcome_groups.Charged: 23 is not a Home Office outcome type (1-22)"),
         ({**TABLES_ONLY, "outcome_groups": {"Other outcomes": [1]}}, "parameters: outcome_groups.Other outcomes: the label is a row the table adds itself"),
+        (changed("measures.damage.search", "dogs"), "parameters: measures.damage.search: 'dogs' is not a search (searches: none)"),
+        ({**changed("measures.damage.search", "dogs"), "searches": {"dog": {"terms": ["dog"]}}}, "parameters: measures.damage.search: 'dogs' is not a search (searches: dog)"),
+        ({**changed("measures.damage.search", "dog"), "searches": {"dog": {"terms": ["dog"]}, "cat": {"terms": ["cat"]}}}, "parameters: searches.cat: no measure uses it (a measure names it: search: cat)"),
+        ({**changed("measures.damage.search", "damage"), "searches": {"damage": {"terms": ["dog"]}}}, "parameters: searches.damage: 'damage' is a measure's name too: give the search another"),
+        ({**changed("measures.damage.search", "dog"), "searches": {"dog": {"terms": []}}}, "parameters: searches.dog.terms: List should have at least 1 item"),
+        ({**changed("measures.damage.search", "dog"), "searches": {"dog": {"terms": ["dog"], "exclude": ["hot dog"]}}}, "parameters: searches.dog.exclude: unknown key: did you mean exclude_terms?"),
+        ({**changed("measures.damage.search", "dog"), "searches": {"Dog!": {"terms": ["dog"]}, "dog": {"terms": ["dog"]}}}, "parameters: searches.Dog!: a search's name is 1 to 40 lower-case letters"),
+        ({**changed("measures.damage.terms", ["dog"]), "measures": {**TABLES_ONLY["measures"], "damage": {**TABLES_ONLY["measures"]["damage"], "terms": ["dog"], "search": "dog"}}, "searches": {"dog": {"terms": ["dog"]}}}, "parameters: measures.damage: search: give the measure terms or a search of `searches`, not both"),
+        (changed("measures.charged.search", "dog"), "parameters: measures.charged: search: a count of people_charged counts charges, not texts"),
     ],
 )
 def test_each_mistake_in_the_grammar_is_one_line_naming_the_key(values, expected):

@@ -1,7 +1,9 @@
-"""A text measure's review (issue 21: "the existing search, negation and review, with the terms,
-exclusions and method text of each measure its own"): every measure with `terms` writes its own
-worklist, a reviewer's decisions on it are recorded under the measure's own question in the
-request's review store, and the next run counts them, against the generator's truth."""
+"""The review of a search of the request grammar (issue 21: "the existing search, negation and
+review, with the terms, exclusions and method text of each measure its own"): each search (a name
+in `searches`, shared by the measures that name it, or a measure's own `terms`) writes its own
+worklist, a reviewer's decisions on it are recorded under the search's own question in the
+request's review store, and the next run counts them in every measure of the search, against the
+generator's truth."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -20,7 +23,7 @@ from helpers.analysis import review
 from helpers.analysis.review_store import HUNTER_GROUP, ReviewStore, store_for
 from helpers.errors import ParameterError
 from helpers.project import project_root
-from helpers.request import steps
+from helpers.request import measures, steps
 from helpers.request.parameters import read_parameters
 from helpers.synthetic.generator import generate_extracts
 from helpers.synthetic.truth_tables import truth_for_tables
@@ -53,17 +56,19 @@ def run(folder: Path, out: Path):
     return params, extract, paths, answers, results
 
 
-def test_each_text_measure_writes_its_own_worklist_and_counts_its_search_until_reviewed(synthetic, tmp_path, log):
+def test_each_search_writes_its_own_worklist_and_counts_its_call_until_reviewed(synthetic, tmp_path, log):
     folder, truth = synthetic
     params, _, paths, answers, results = run(folder, tmp_path)
-    assert sorted(results["measure_reviews"]) == ["dog", "e_scooter", "snapchat"]
-    for name, summary in results["measure_reviews"].items():
+    assert sorted(results["search_reviews"]) == ["dog", "e_scooter", "snapchat"]
+    users = {"dog": ["dog_offences", "dog_victims"], "e_scooter": ["e_scooter"], "snapchat": ["snapchat"]}
+    for name, summary in results["search_reviews"].items():
         worklist = review.read_candidates(paths.restricted / "candidates" / f"{name}.csv")
         assert summary["worklist"] == f"restricted/candidates/{name}.csv"
+        assert summary["measures"] == users[name]
         assert summary["candidates"] == len(worklist) > 0
         assert (summary["reviewed"], summary["not_yet_reviewed"]) == (0, len(worklist))
         assert set(worklist["kind"]) >= {"negated", "exact"}  # a negated mention is a candidate too
-        assert worklist["in_scope_as"].eq(f"a crime of the measure {name}").all()
+        assert worklist["in_scope_as"].eq(f"a crime of {' and '.join(users[name])}").all()
     # unreviewed, the figures are the search's call: the generator's truth
     expected = truth_for_tables(truth, yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")))
     assert {name: table["counts"] for name, table in results["tables"].items()} == expected
@@ -74,7 +79,7 @@ def test_each_text_measure_writes_its_own_worklist_and_counts_its_search_until_r
 def test_a_reviewers_decisions_on_a_measure_change_its_count_and_no_other(synthetic, tmp_path, log):
     folder, truth = synthetic
     params, extract, paths, _, before = run(folder, tmp_path / "before")
-    target = review.review_target(params, "e_scooter")
+    target = review.review_target(params, "e_scooter")  # a measure's own terms: a search of its own
     worklist = review.read_candidates(target.worklist)
     assert target.worklist == paths.restricted / "candidates" / "e_scooter.csv"
     counted = worklist.loc[worklist["kind"] != "negated"].iloc[0]
@@ -94,9 +99,9 @@ def test_a_reviewers_decisions_on_a_measure_change_its_count_and_no_other(synthe
     cells[counted["year"]]["Offences"] -= 1
     cells[negated["year"]]["Offences"] += 1
     assert after["tables"][TABLE]["counts"] == cells
-    for other in ("snapchat_by_class", "dog_by_year_and_outcome"):  # other measures: their own decisions
+    for other in ("snapchat_by_class", "dog_by_year_and_outcome", "dog_victims_by_year"):  # other searches
         assert after["tables"][other]["counts"] == before["tables"][other]["counts"]
-    summary = after["measure_reviews"]["e_scooter"]
+    summary = after["search_reviews"]["e_scooter"]
     assert (summary["reviewed"], summary["overturned"]) == (2, 2)
     assert summary["not_yet_reviewed"] == summary["candidates"] - 2
     (table,) = [a for a in answers if a.name == TABLE]
@@ -105,21 +110,49 @@ def test_a_reviewers_decisions_on_a_measure_change_its_count_and_no_other(synthe
     assert sheet.set_index("reference").loc[counted["reference"], "note"] == "a toy scooter"
 
 
+def test_a_shared_search_is_searched_and_reviewed_once_for_all_its_measures(synthetic, tmp_path, log):
+    folder, _ = synthetic
+    params, extract, paths, answers, before = run(folder, tmp_path / "before")
+    by_name = {answer.name: answer for answer in answers}
+    offences, victims = by_name["dog_by_year_and_outcome"], by_name["dog_victims_by_year"]
+    assert offences.review is victims.review is not None  # one search, one review
+    assert sorted(p.name for p in (paths.restricted / "candidates").iterdir()) == ["dog.csv", "e_scooter.csv", "snapchat.csv"]
+    worklist = review.read_candidates(paths.restricted / "candidates" / "dog.csv")
+    # a counted crime with a victim: a "no" takes it out of both measures
+    victims_on = {unit for cell in victims.units.values() for unit in cell}
+    view = measures.ExtractView(extract)
+    for crime in worklist.loc[worklist["kind"] != "negated", "reference"]:
+        people = view.in_role("victim", pd.Series([crime]))
+        if len(people):
+            break
+    target = review.review_target(params, "dog")
+    review.record_decisions(store_for(params), {crime: "no"}, "AB", worklist,
+                            extract.circumstances(worklist["reference"].tolist()), question=target.question)
+    _, _, _, answers, after = run(folder, tmp_path / "after")
+    by_name = {answer.name: answer for answer in answers}
+    assert crime not in by_name["dog_victims_by_year"].review.outcome.counted
+    total = lambda results, table: results["tables"][table]["counts"]["Total"]  # noqa: E731
+    assert total(after, "dog_by_year_and_outcome")["Total"] == total(before, "dog_by_year_and_outcome")["Total"] - 1
+    assert total(after, "dog_victims_by_year")["Victims"] <= total(before, "dog_victims_by_year")["Victims"]
+    assert after["search_reviews"]["dog"]["reviewed"] == 1 and len(victims_on) == total(before, "dog_victims_by_year")["Victims"]
+
+
 def test_the_review_notebooks_target_names_what_can_be_reviewed(synthetic, tmp_path):
     folder, _ = synthetic
     params = read_parameters(EXAMPLE, {"extracts_dir": str(folder), "output_dir": str(tmp_path)})
-    with pytest.raises(ParameterError, match=r"^measure: 'e_scoter' is not a measure of EX-2019-0004 that searches the circumstances; those that do: snapchat, dog, e_scooter$"):
+    with pytest.raises(ParameterError, match=r"^search: 'e_scoter' is not a search of EX-2019-0004 \(a name in searches, or a measure with its own terms\); its searches: dog, snapchat, e_scooter$"):
         review.review_target(params, "e_scoter")
-    with pytest.raises(ParameterError, match="has no hunter-group search; name the measure to review, one of: snapchat, dog, e_scooter"):
+    with pytest.raises(ParameterError, match="has no hunter-group search; name the search to review, one of: dog, snapchat, e_scooter"):
         review.review_target(params, "")
+    assert review.review_target(params, "dog").question == "search_dog"
     legacy = read_parameters(project_root() / "parameters" / "20180075.yaml")
     assert review.review_target(legacy).question == HUNTER_GROUP
 
 
 def docs_review_loop() -> list[str]:
-    """docs/requests.md's review of a measure (the block after its marker), a command a line."""
+    """docs/requests.md's review of a search (the block after its marker), a command a line."""
     text = (project_root() / "docs" / "requests.md").read_text(encoding="utf-8")
-    block = text.split("<!-- measure-review-loop:", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    block = text.split("<!-- search-review-loop:", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
     return [" ".join(line.split()) for line in block.replace("\\\n", " ").splitlines() if line.strip()]
 
 
@@ -132,9 +165,10 @@ def filled(command: str, placeholders: dict[str, str]) -> list[str]:
 
 
 @pytest.mark.slow
-def test_the_docs_review_of_a_measure_runs_as_printed_and_the_next_run_counts_it(synthetic, tmp_path, log):
+def test_the_docs_review_of_a_search_runs_as_printed_and_the_next_run_counts_it(synthetic, tmp_path, log):
     """The loop a reviewer follows from docs/requests.md alone, in a copy of the project: run,
-    review the measure in the notebook, run again; the run's lines name the measure."""
+    review the search in the notebook, run again; the run's lines name the search, and both
+    measures of the search count the decision."""
     folder, _ = synthetic
     project = tmp_path / "project"
     for name in ("parameters", "notebooks", "profiles"):
@@ -159,7 +193,7 @@ def test_the_docs_review_of_a_measure_runs_as_printed_and_the_next_run_counts_it
     shell(review_it, REF=chosen)
     assert "<mark" in (restricted / "review-dog.ipynb").read_text(encoding="utf-8")  # the matches marked
     store = ReviewStore.for_request(log, "EX-2019-0004")
-    assert store.latest("measure_dog")[chosen].decision == "no" and store.latest(HUNTER_GROUP) == {}
+    assert store.latest("search_dog")[chosen].decision == "no" and store.latest(HUNTER_GROUP) == {}
     shell(again)
     after = json.loads((restricted / "results.json").read_text(encoding="utf-8"))
     total = ("Total", "Total")

@@ -446,21 +446,22 @@ def decisions_path(params: RequestParameters) -> Path:
     return restricted_folder(params) / DECISIONS_FILE
 
 
-def measure_question(measure: str) -> str:
-    """The question a text measure's decisions are recorded under in the request's review store
-    (each measure its own, apart from the hunter-group search's)."""
-    return f"measure_{measure}"
+def search_question(search: str) -> str:
+    """The question a search's decisions are recorded under in the request's review store (each
+    search of the request grammar its own, apart from the hunter-group search's)."""
+    return f"search_{search}"
 
 
-def measure_worklist(measure: str) -> str:
-    """A text measure's worklist, in the run's `restricted/` folder."""
-    return f"candidates/{measure}.csv"
+def search_worklist(search: str) -> str:
+    """A search's worklist, in the run's `restricted/` folder."""
+    return f"candidates/{search}.csv"
 
 
 @dataclass(frozen=True)
 class ReviewTarget:
-    """The search a reviewer reviews: the hunter-group search, or one text measure's (a measure
-    with `terms`), each with its own worklist and its own decisions in the request's store."""
+    """The search a reviewer reviews: the hunter-group search, or one of the request grammar's
+    (a name in `searches`, or a measure with its own `terms`), each with its own worklist and
+    its own decisions in the request's store."""
 
     question: str  # the review store's question the decisions are recorded under
     worklist: Path  # the run's worklist of it
@@ -472,32 +473,32 @@ class ReviewTarget:
         return evidence.find_mentions_outside(texts, self.terms, self.exclude)[0]
 
 
-def review_target(params: RequestParameters, measure: str = "") -> ReviewTarget:
-    """What the review notebook reviews: the measure named (`measure`), else the request's
+def review_target(params: RequestParameters, search: str = "") -> ReviewTarget:
+    """What the review notebook reviews: the search named (`search`), else the request's
     hunter-group search. ParameterError in one line naming what there is to review."""
     from helpers.errors import ParameterError
+    from helpers.request.grammar import request_searches
 
-    searched = [name for name, m in (params.measures or {}).items() if m.terms]
-    name = str(measure or "").strip()
+    known = request_searches(params.measures, params.searches)
+    name = str(search or "").strip()
     if not name:
         if params.search_terms:
             folder = restricted_folder(params)
             return ReviewTarget(HUNTER_GROUP, folder / CANDIDATES_FILE, tuple(params.search_terms))
         raise ParameterError(
-            f"measure: {params.reference} has no hunter-group search; name the measure to "
-            f"review, one of: {', '.join(searched) or 'none (no measure has terms)'}"
+            f"search: {params.reference} has no hunter-group search; name the search to "
+            f"review, one of: {', '.join(known) or 'none (no measure searches the texts)'}"
         )
-    if name not in searched:
+    if name not in known:
         raise ParameterError(
-            f"measure: {name!r} is not a measure of {params.reference} that searches the "
-            f"circumstances; those that do: {', '.join(searched) or 'none'}"
+            f"search: {name!r} is not a search of {params.reference} (a name in searches, or a "
+            f"measure with its own terms); its searches: {', '.join(known) or 'none'}"
         )
-    chosen = (params.measures or {})[name]
     return ReviewTarget(
-        measure_question(name),
-        restricted_folder(params) / measure_worklist(name),
-        tuple(chosen.terms),
-        tuple(chosen.exclude_terms),
+        search_question(name),
+        restricted_folder(params) / search_worklist(name),
+        tuple(known[name].terms),
+        tuple(known[name].exclude_terms),
     )
 
 

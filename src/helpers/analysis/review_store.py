@@ -332,10 +332,10 @@ def store_for(params: RequestParameters, log: Path | str | None = None) -> Revie
 
 def review_lines(summary: Mapping[str, Any]) -> list[tuple[bool, str]]:
     """What a run says of its review in its log and to the user, one line each, with whether it
-    is a warning; counts only (the crimes are listed in restricted/results.json). A text
-    measure's review (`measure` in the summary) is named in each line."""
+    is a warning; counts only (the crimes are listed in restricted/results.json). A search of
+    the request grammar (`search` in the summary) is named in each line."""
     candidates, reviewed = summary["candidates"], summary["reviewed"]
-    said = f"review of {summary['measure']}" if summary.get("measure") else "review"
+    said = f"review of {summary['search']}" if summary.get("search") else "review"
     worklist = summary.get("worklist") or "restricted/evidence_candidates.csv"
     store = f"the review store ({summary['store']['file']})"
     named = summary.get("file")
@@ -385,7 +385,7 @@ def review_lines(summary: Mapping[str, Any]) -> list[tuple[bool, str]]:
 
 def review_details(summary: Mapping[str, Any]) -> list[str]:
     """The crimes behind the warnings, for the run's restricted log only."""
-    said = f"review of {summary['measure']}" if summary.get("measure") else "review"
+    said = f"review of {summary['search']}" if summary.get("search") else "review"
     lines = [f"{said}: to review again (text changed): {ref}" for ref in summary["review_again"]]
     lines += [f"{said}: conflict: {conflict}" for conflict in summary["conflicts"]]
     lines += [f"{said}: open disagreement: {pair}" for pair in summary["disagreements"]]

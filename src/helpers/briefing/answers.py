@@ -337,27 +337,29 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     """What one measure counts, in a sentence or three: its classes or codes, terms, status,
     date and period."""
     from helpers.briefing.narrative import named_classes
-    from helpers.request.grammar import charge_code_groups, measure_classes
+    from helpers.request.grammar import charge_code_groups, measure_classes, measure_search
 
     measure = params.measures[name]
+    found = measure_search(name, measure, params.searches)
+    searched = found[1] if found is not None else None
     codes_of_classes = measure_classes(name, measure, params.class_groups)
     classes = named_classes(codes_of_classes) if codes_of_classes else ""
     groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
     codes = [c for entry in charge_code_groups(name, measure, groups).values() for c in entry]
-    terms = _listed([f"\u201c{term}\u201d" for term in measure.terms])
+    terms = _listed([f"\u201c{term}\u201d" for term in (searched.terms if searched else [])])
     text = WHAT_IS_COUNTED[measure.count].format(
         classes=classes,
         classes_phrase=f"under Home Office classification {classes} " if classes else "",
         codes=_listed(codes),
         terms=terms,
     )
-    if measure.terms and measure.count != "mentions":
+    if searched is not None and measure.count != "mentions":
         text += f", whose circumstances mention {terms}"
     if classes and measure.count in ("people_charged", "charges"):
         text += f", on a crime classified now as {classes}"
     text += f", {period_phrase(facts)}."
-    if measure.exclude_terms:
-        excluded = _listed([f"\u201c{term}\u201d" for term in measure.exclude_terms])
+    if searched is not None and searched.exclude_terms:
+        excluded = _listed([f"\u201c{term}\u201d" for term in searched.exclude_terms])
         text += f" A mention inside {excluded} is not counted."
     return text + " " + " ".join(facts.notes)
 

@@ -202,6 +202,21 @@ class Period(BaseModel):
         return self.start is None
 
 
+class Search(BaseModel):
+    """A search of the circumstances text that several measures share (`searches:`): one
+    search, one worklist, one review, whatever number of measures count its crimes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    terms: list[Text] = Field(min_length=1)
+    exclude_terms: list[Text] = Field(default_factory=list)
+
+    @field_validator("terms", "exclude_terms")
+    @classmethod
+    def _terms(cls, value: list[str]) -> list[str]:
+        return clean_terms(value)
+
+
 class Measure(BaseModel):
     """What one table counts: the kind of count, its filters, its period and its date."""
 
@@ -216,6 +231,7 @@ class Measure(BaseModel):
     status: Literal["live", "cancelled", "all"] | None = None
     terms: list[Text] = Field(default_factory=list)
     exclude_terms: list[Text] = Field(default_factory=list)
+    search: str | None = Field(default=None, min_length=1)
 
     @field_validator("terms", "exclude_terms")
     @classmethod
@@ -261,14 +277,19 @@ def measure_problems(measure: Measure) -> list[str]:
     if count in CHARGE_COUNTS:
         if not measure.charge_codes:
             problems.append(f"charge_codes: a count of {count} needs the codes it counts")
-        if measure.terms or measure.exclude_terms:
-            problems.append(f"terms: a count of {count} counts charges, not texts")
+        if measure.terms or measure.exclude_terms or measure.search:
+            key = "search" if measure.search else "terms"
+            problems.append(f"{key}: a count of {count} counts charges, not texts")
         if measure.status is not None:
             problems.append(f"status: a count of {count} counts charges, not crimes")
     elif measure.charge_codes:
         problems.append(f"charge_codes: a count of {count} counts crimes, not charges")
-    if count == "mentions" and not measure.terms:
-        problems.append("terms: a count of mentions needs the terms searched for")
+    if measure.search and (measure.terms or measure.exclude_terms):
+        problems.append("search: give the measure terms or a search of `searches`, not both")
+    if count == "mentions" and not (measure.terms or measure.search):
+        problems.append(
+            "terms: a count of mentions needs the terms searched for (or a search of `searches`)"
+        )
     if measure.exclude_terms and not measure.terms:
         problems.append("exclude_terms: there are no terms to exclude phrases of")
     return problems
@@ -397,6 +418,59 @@ def measure_classes(
                 "058/01 nor a name in class_groups"
             ) from None
     return list(dict.fromkeys(classes))
+
+
+def measure_search(
+    name: str, measure: Measure, searches: Mapping[str, Search]
+) -> tuple[str, Search] | None:
+    """The search a measure's crimes are filtered by, and its name: one of `searches`, or the
+    measure's own `terms` (a search named after the measure); None for a measure with neither."""
+    if measure.search is not None:
+        return measure.search, searches[measure.search]
+    if measure.terms:
+        return name, Search(terms=measure.terms, exclude_terms=measure.exclude_terms)
+    return None
+
+
+def request_searches(
+    measures: Mapping[str, Measure], searches: Mapping[str, Search]
+) -> dict[str, Search]:
+    """Every search of a request, by the name a reviewer gives it: each of `searches`, and each
+    measure's own `terms`, in the order the file gives them."""
+    found = dict(searches)
+    for name, measure in measures.items():
+        if measure.search is None and measure.terms:
+            found[name] = Search(terms=measure.terms, exclude_terms=measure.exclude_terms)
+    return found
+
+
+def check_searches(measures: Mapping[str, Measure], searches: Mapping[str, Search]) -> None:
+    """A measure's search is one of `searches`; a search is named apart from every measure (the
+    reviewer names either to review it); a search no measure uses is a mistake."""
+    for name in searches:
+        if not TABLE_NAME.fullmatch(name):
+            raise ValueError(
+                f"searches.{shown_key(name)}: a search's name is 1 to 40 lower-case letters, "
+                "digits or underscores, starting with a letter"
+            )
+        if name in measures:
+            raise ValueError(
+                f"searches.{name}: {name!r} is a measure's name too: give the search another "
+                "(a reviewer names the search to review it)"
+            )
+    used = {m.search for m in measures.values() if m.search is not None}
+    for name, measure in measures.items():
+        if measure.search is not None and measure.search not in searches:
+            known = ", ".join(searches) or "none"
+            raise ValueError(
+                f"measures.{shown_key(name)}.search: {measure.search!r} is not a search "
+                f"(searches: {known})"
+            )
+    for name in searches:
+        if name not in used:
+            raise ValueError(
+                f"searches.{name}: no measure uses it (a measure names it: search: {name})"
+            )
 
 
 def charge_code_groups(

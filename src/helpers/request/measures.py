@@ -45,9 +45,11 @@ from helpers.request.grammar import (
     TIME_BREAKDOWNS,
     AgeBand,
     Measure,
+    Search,
     TableRequest,
     charge_code_groups,
     measure_classes,
+    measure_search,
     resolve_period,
 )
 from helpers.request.parameters import RequestParameters
@@ -86,7 +88,7 @@ class AnswerTable:
     #: crime IDs whose circumstances were searched (a mentions measure, or terms), as Arrow
     searched: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
     #: the measure's search and its review (a mentions measure, or terms; restricted)
-    review: MeasureReview | None = None
+    review: SearchReview | None = None
 
     @property
     def additive(self) -> bool:
@@ -419,7 +421,7 @@ class Events:
     role: str | None = None  # the role of the events' people (victims, suspects)
     undated: int = 0
     searched: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
-    review: MeasureReview | None = None
+    review: SearchReview | None = None
 
 
 def crime_status(crimes: pd.DataFrame, status: str) -> pd.Series:
@@ -441,31 +443,39 @@ def crime_day(crimes: pd.DataFrame, basis: str) -> pd.Series:
 
 
 @dataclass
-class MeasureReview:
-    """A text measure's search as a reviewer sees it, and the decisions its count used."""
+class SearchReview:
+    """A search of the request (one of `searches`, or a measure's own `terms`) as a reviewer
+    sees it, and the decisions the counts of its measures used."""
 
-    measure: str
+    search: str
+    measures: list[str]  # the measures that count its crimes
     candidates: pd.DataFrame  # the worklist (review.CANDIDATE_COLUMNS), least certain first
     run: review.RunReview
     outcome: review.ReviewOutcome
+    searched: pa.Array  # the crimes whose texts it read
 
     def summary(self) -> dict:
-        """As `restricted/results.json` records it (`measure_reviews`) and the run reports it."""
+        """As `restricted/results.json` records it (`search_reviews`) and the run reports it."""
         return {
-            "measure": self.measure,
-            "worklist": f"restricted/{review.measure_worklist(self.measure)}",
+            "search": self.search,
+            "measures": self.measures,
+            "worklist": f"restricted/{review.search_worklist(self.search)}",
             **review.review_summary(self.run, self.outcome, len(self.candidates)),
         }
 
 
 def reviewed_search(
-    extract: Extract, params: RequestParameters, name: str, chosen: pd.DataFrame
-) -> MeasureReview:
-    """What a text measure counts of the crimes `chosen` (index: crime ID): the search's call on
-    each crime with a match, except where a reviewer decided otherwise in the request's review
-    store (the measure's own question, `review_question`)."""
-    measure = params.measures[name]
-    terms, exclude = list(measure.terms), list(measure.exclude_terms)
+    extract: Extract,
+    params: RequestParameters,
+    name: str,
+    spec: Search,
+    chosen: pd.DataFrame,
+    users: list[str],
+) -> SearchReview:
+    """What the search `name` counts of the crimes `chosen` (index: crime ID; the crimes of its
+    measures `users`): its call on each crime with a match, except where a reviewer decided
+    otherwise in the request's review store (the search's own question)."""
+    terms, exclude = list(spec.terms), list(spec.exclude_terms)
     mentions, by_crime = mentioning(extract, chosen.index, terms, exclude)
     by_crime = by_crime.set_index("crime_ref")
     crime_ids = chosen.index[in_set(chosen.index, by_crime.index)]
@@ -478,21 +488,57 @@ def reviewed_search(
         texts.reindex(by_crime.index),
         aliases,
         review_store.store_for(params),
-        question=review.measure_question(name),
+        question=review.search_question(name),
     )
     outcome = replace(review.apply_decisions(by_crime, run.used), unmatched_decisions=run.unmatched)
     scope = pd.DataFrame(
         {
             "year": chosen.loc[crime_ids, "recorded_at"].dt.year.to_numpy(),
-            "in_scope_as": f"a crime of the measure {name}",
+            "in_scope_as": f"a crime of {_listed(users)}",
             "circumstances": texts.reindex(crime_ids).to_numpy(),
         },
         index=crime_ids,
     )
-    return MeasureReview(name, review.worklist(scope, mentions, by_crime, run), run, outcome)
+    worklist = review.worklist(scope, mentions, by_crime, run)
+    return SearchReview(name, users, worklist, run, outcome, arrow_strings(chosen["crime_id"]))
 
 
-def review_note(reviewed: MeasureReview) -> str:
+def _listed(names: Sequence[str]) -> str:
+    return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+
+
+class Searches:
+    """The request's searches, each made once over the crimes of every measure of a table that
+    uses it (a measure alone for its own `terms`), on first use."""
+
+    def __init__(self, view: ExtractView, params: RequestParameters) -> None:
+        self.view, self.params = view, params
+        self.done: dict[str, SearchReview] = {}
+
+    def users(self, search: str) -> list[str]:
+        """The measures of the request's tables that count the search's crimes."""
+        measures = self.params.measures
+        named = dict.fromkeys(table.measure for table in self.params.tables)
+        return [
+            name
+            for name in named
+            if (found := measure_search(name, measures[name], self.params.searches))
+            and found[0] == search
+        ]
+
+    def review(self, search: str, spec: Search) -> SearchReview:
+        if search not in self.done:
+            users = self.users(search)
+            rows = [selected_crimes(self.view, self.params, name)[0]["crime_row"] for name in users]
+            union = np.unique(np.concatenate([r.to_numpy() for r in rows]))
+            chosen = self.view.crimes.iloc[union].assign(crime_row=union)
+            self.done[search] = reviewed_search(
+                self.view.extract, self.params, search, spec, chosen, users
+            )
+        return self.done[search]
+
+
+def review_note(reviewed: SearchReview) -> str:
     """How far a reviewer has read what the search found, for the method: the rule, no figures
     (the counts of candidates and decisions stay in `restricted/`)."""
     candidates, decided = len(reviewed.candidates), reviewed.outcome.reviewed
@@ -562,10 +608,13 @@ def mentions_key(crime_ids: pd.Index, terms: list[str], exclude: list[str]) -> s
     )
 
 
-def crime_events(
-    view: ExtractView, params: RequestParameters, name: str, measure: Measure, period
-) -> Events:
-    """The events of a crime measure (offences, mentions, victims, suspects)."""
+def selected_crimes(
+    view: ExtractView, params: RequestParameters, name: str
+) -> tuple[pd.DataFrame, int]:
+    """The crimes a crime measure counts before its search, with their row (`crime_row`), and
+    how many of its crimes have no date to count by."""
+    measure = params.measures[name]
+    period = resolve_period(measure.period, params.as_of_date)
     crimes = view.crimes
     keep = crime_status(crimes, measure.by_status).to_numpy(dtype=bool, copy=True)
     classes = measure_classes(name, measure, params.class_groups)
@@ -574,12 +623,20 @@ def crime_events(
     moments = crime_day(crimes, measure.by_date)
     undated = int((keep & moments.isna().to_numpy(dtype=bool)).sum())
     keep &= within_days(moments, *period).fillna(False).to_numpy(dtype=bool)
-    chosen = crimes.assign(crime_row=np.arange(len(crimes))).loc[keep]
+    return crimes.assign(crime_row=np.arange(len(crimes))).loc[keep], undated
+
+
+def crime_events(
+    view: ExtractView, params: RequestParameters, name: str, measure: Measure, searches: Searches
+) -> Events:
+    """The events of a crime measure (offences, mentions, victims, suspects)."""
+    chosen, undated = selected_crimes(view, params, name)
     searched = pa.array([], pa.string())
     reviewed = None
-    if measure.terms:
-        searched = arrow_strings(chosen["crime_id"])
-        reviewed = reviewed_search(view.extract, params, name, chosen)
+    found = measure_search(name, measure, params.searches)
+    if found is not None:
+        reviewed = searches.review(*found)
+        searched = reviewed.searched
         chosen = chosen.loc[in_set(chosen["crime_id"], reviewed.outcome.counted)]
     base = pd.DataFrame(
         {
@@ -649,12 +706,16 @@ def charge_events(
 
 
 def measure_events(
-    view: ExtractView, params: RequestParameters, name: str, period: tuple[date, date]
+    view: ExtractView,
+    params: RequestParameters,
+    name: str,
+    period: tuple[date, date],
+    searches: Searches,
 ) -> Events:
     measure = params.measures[name]
     if measure.count in CHARGE_COUNTS:
         return charge_events(view, params, name, measure, period)
-    return crime_events(view, params, name, measure, period)
+    return crime_events(view, params, name, measure, searches)
 
 
 # ---- breakdowns: the labels in order, and each event's labels
@@ -850,13 +911,14 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
             "People are counted once however many records the systems hold for them; a person "
             "is counted once in a Total even when they are in more than one of its parts."
         )
-    if measure.terms:
+    found = measure_search(table.measure, measure, params.searches)
+    if found is not None:
         notes.append(
             "A crime is counted when its circumstances mention a term, not only to say it was "
             "not involved."
         )
-    if measure.exclude_terms:
-        notes.append("A mention inside one of the excluded phrases is not counted.")
+        if found[1].exclude_terms:
+            notes.append("A mention inside one of the excluded phrases is not counted.")
     ages = [b for b in table.breakdowns if b in ("victim_age", "suspect_age")]
     if ages:
         notes.append(
@@ -902,12 +964,13 @@ def answer_table(
     params: RequestParameters,
     table: TableRequest,
     events_of: dict[str, Events],
+    searches: Searches,
 ) -> AnswerTable:
     """One table of the answer, counted."""
     measure = params.measures[table.measure]
     period = resolve_period(measure.period, params.as_of_date)
     if table.measure not in events_of:
-        events_of[table.measure] = measure_events(view, params, table.measure, period)
+        events_of[table.measure] = measure_events(view, params, table.measure, period, searches)
     events = events_of[table.measure]
     heading = COUNT_HEADINGS[measure.count]
     rows = split(view, params, table.measure, table.rows, events, period, TOTAL)
@@ -938,7 +1001,9 @@ def answer_table(
 
 
 def answer_tables(params: RequestParameters, extract: Extract) -> list[AnswerTable]:
-    """Every table of `params.tables`, counted (a measure's events once for all its tables)."""
+    """Every table of `params.tables`, counted (a measure's events once for all its tables, a
+    search once for all its measures)."""
     view = ExtractView(extract)
     events_of: dict[str, Events] = {}
-    return [answer_table(view, params, table, events_of) for table in params.tables]
+    searches = Searches(view, params)
+    return [answer_table(view, params, table, events_of, searches) for table in params.tables]

@@ -33,11 +33,13 @@ from helpers.request.grammar import (
     AgeBand,
     ClassGroup,
     Measure,
+    Search,
     TableRequest,
     Text,
     check_age_bands,
     check_measures,
     check_outcome_groups,
+    check_searches,
     check_tables,
     clean_terms,
 )
@@ -109,6 +111,7 @@ class RequestParameters(BaseModel):
     class_groups: dict[str, ClassGroup] = Field(default_factory=dict)
     age_bands: list[AgeBand] = Field(default_factory=list)
     outcome_groups: dict[Text, list[int]] | None = None
+    searches: dict[str, Search] = Field(default_factory=dict)
     measures: dict[str, Measure] = Field(default_factory=dict)
     tables: list[TableRequest] = Field(default_factory=list)
     search_scope: Literal["offences", "all_crimes"] = "offences"
@@ -199,6 +202,7 @@ class RequestParameters(BaseModel):
         if self.outcome_groups is not None:
             check_outcome_groups(self.outcome_groups)
         check_measures(self.measures, self.class_groups, self.as_of_date, self.extracts_taken_on)
+        check_searches(self.measures, self.searches)
         check_tables(self.tables, self.measures, len(self.questions), self.charge_groups or {})
         return self
 

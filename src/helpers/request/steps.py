@@ -49,7 +49,7 @@ from helpers.extracts.load import load_extracts
 from helpers.extracts.model import Extract
 from helpers.permissions import private_folder, seal
 from helpers.request.grammar import resolve_period
-from helpers.request.measures import AnswerTable, MeasureReview, answer_tables, arrow_strings
+from helpers.request.measures import AnswerTable, SearchReview, answer_tables, arrow_strings
 from helpers.request.parameters import RequestParameters, validate_parameters
 from helpers.request.tables import (
     CellUnits,
@@ -312,16 +312,16 @@ def results(
     if answers:
         exact["as_of"] = params.as_of_date.isoformat()
         exact["tables"] = {answer.name: answer_results(params, answer) for answer in answers}
-        reviews = measure_reviews(answers)
+        reviews = search_reviews(answers)
         if reviews:
-            exact["measure_reviews"] = {name: done.summary() for name, done in reviews.items()}
+            exact["search_reviews"] = {name: done.summary() for name, done in reviews.items()}
     exact["data_quality"] = dict(extract.data_quality)
     return exact
 
 
-def measure_reviews(answers: Sequence[AnswerTable]) -> dict[str, MeasureReview]:
-    """Each text measure's search and review, once however many tables count it."""
-    return {answer.measure: answer.review for answer in answers if answer.review is not None}
+def search_reviews(answers: Sequence[AnswerTable]) -> dict[str, SearchReview]:
+    """Each search's review, once however many measures and tables count its crimes."""
+    return {answer.review.search: answer.review for answer in answers if answer.review is not None}
 
 
 def answer_results(params: RequestParameters, answer: AnswerTable) -> dict[str, Any]:
@@ -587,8 +587,8 @@ def write_restricted(
     extract.quarantine.to_csv(paths.restricted / "quarantine.csv", index=False)
     if findings is not None:
         findings.candidates.to_csv(paths.restricted / "evidence_candidates.csv", index=False)
-    for name, done in measure_reviews(answers).items():
-        worklist = paths.restricted / review.measure_worklist(name)
+    for name, done in search_reviews(answers).items():
+        worklist = paths.restricted / review.search_worklist(name)
         worklist.parent.mkdir(exist_ok=True)
         done.candidates.to_csv(worklist, index=False)
     if findings is not None and findings.reviewed is not None:

@@ -286,7 +286,7 @@ def execute_notebook(
 
 
 def report_review(staging: Staging, notes: list[str]) -> None:
-    """What the notebook found of the evidence review and of each text measure's review
+    """What the notebook found of the evidence review and of each search's review
     (`results.json`), in the run's log: how many decisions were used and where from; each
     warning (candidates not yet reviewed, texts changed since, conflicts, open disagreements)
     also told to the user, counts only."""
@@ -295,7 +295,7 @@ def report_review(staging: Staging, notes: list[str]) -> None:
     try:
         results = json.loads((staging.restricted / "results.json").read_text(encoding="utf-8"))
         summaries = [(results.get("vigilante") or {}).get("review")]
-        summaries += list((results.get("measure_reviews") or {}).values())
+        summaries += list((results.get("search_reviews") or {}).values())
     except (OSError, ValueError, AttributeError, TypeError):
         return  # a notebook of before the review store: nothing to say
     for summary in filter(None, summaries):

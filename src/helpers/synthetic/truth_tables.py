@@ -182,8 +182,12 @@ def _selected_crimes(
         raise ValueError(f"date: a crime measure counts by recorded or committed (got {basis!r})")
     keep = keep & day.notna()
     keep = keep & (day >= pd.Timestamp(period[0])) & (day <= pd.Timestamp(period[1]))
-    if measure.get("terms"):
-        keep = keep & _mentioning(truth, measure)
+    # a search of `searches` the measure names, or its own terms
+    search: Mapping = measure
+    if measure.get("search"):
+        search = (params.get("searches") or {})[measure["search"]]
+    if search.get("terms"):
+        keep = keep & _mentioning(truth, search)
     selected = crimes[keep.to_numpy(dtype=bool)].copy()
     selected["day"] = day[keep.to_numpy(dtype=bool)]
     return selected
