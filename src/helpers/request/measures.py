@@ -439,7 +439,7 @@ def crime_day(crimes: pd.DataFrame, basis: str) -> pd.Series:
     return crimes["recorded_at" if basis == "recorded" else "committed_at"]
 
 
-# ---- a text measure: the search, and the reviewers' decisions on what it found
+# ---- searches of the circumstances, and the reviewers' decisions on what they found
 
 
 @dataclass
@@ -514,6 +514,13 @@ class Searches:
     def __init__(self, view: ExtractView, params: RequestParameters) -> None:
         self.view, self.params = view, params
         self.done: dict[str, SearchReview] = {}
+        self._selected: dict[str, tuple[pd.DataFrame, int]] = {}
+
+    def selected(self, measure: str) -> tuple[pd.DataFrame, int]:
+        """`selected_crimes` of a crime measure, once for its search and its own events."""
+        if measure not in self._selected:
+            self._selected[measure] = selected_crimes(self.view, self.params, measure)
+        return self._selected[measure]
 
     def users(self, search: str) -> list[str]:
         """The measures of the request's tables that count the search's crimes."""
@@ -529,7 +536,7 @@ class Searches:
     def review(self, search: str, spec: Search) -> SearchReview:
         if search not in self.done:
             users = self.users(search)
-            rows = [selected_crimes(self.view, self.params, name)[0]["crime_row"] for name in users]
+            rows = [self.selected(name)[0]["crime_row"] for name in users]
             union = np.unique(np.concatenate([r.to_numpy() for r in rows]))
             chosen = self.view.crimes.iloc[union].assign(crime_row=union)
             self.done[search] = reviewed_search(
@@ -623,14 +630,14 @@ def selected_crimes(
     moments = crime_day(crimes, measure.by_date)
     undated = int((keep & moments.isna().to_numpy(dtype=bool)).sum())
     keep &= within_days(moments, *period).fillna(False).to_numpy(dtype=bool)
-    return crimes.assign(crime_row=np.arange(len(crimes))).loc[keep], undated
+    return crimes.loc[keep].assign(crime_row=np.flatnonzero(keep)), undated
 
 
 def crime_events(
     view: ExtractView, params: RequestParameters, name: str, measure: Measure, searches: Searches
 ) -> Events:
     """The events of a crime measure (offences, mentions, victims, suspects)."""
-    chosen, undated = selected_crimes(view, params, name)
+    chosen, undated = searches.selected(name)
     searched = pa.array([], pa.string())
     reviewed = None
     found = measure_search(name, measure, params.searches)
