@@ -147,6 +147,7 @@ def test_the_parameters_round_trip_as_the_notebook_gets_them():
         ({**changed("measures.damage.search", "dog"), "searches": {"Dog!": {"terms": ["dog"]}, "dog": {"terms": ["dog"]}}}, "parameters: searches.Dog!: a search's name is 1 to 40 lower-case letters"),
         ({**changed("measures.damage.terms", ["dog"]), "measures": {**TABLES_ONLY["measures"], "damage": {**TABLES_ONLY["measures"]["damage"], "terms": ["dog"], "search": "dog"}}, "searches": {"dog": {"terms": ["dog"]}}}, "parameters: measures.damage: search: give the measure terms or a search of `searches`, not both"),
         (changed("measures.charged.search", "dog"), "parameters: measures.charged: search: a count of people_charged counts charges, not texts"),
+        ({**TABLES_ONLY, "measures": {"../../tmp/x": TABLES_ONLY["measures"]["damage"], "charged": TABLES_ONLY["measures"]["charged"]}, "tables": [{**TABLES_ONLY["tables"][0], "measure": "../../tmp/x"}, TABLES_ONLY["tables"][1]]}, "parameters: measures.../../tmp/x: a measure's name is 1 to 40 letters, digits or underscores"),
     ],
 )
 def test_each_mistake_in_the_grammar_is_one_line_naming_the_key(values, expected):

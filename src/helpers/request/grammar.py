@@ -118,6 +118,7 @@ TODAYS_TABLES = (
     "data_quality_merging",
 )
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}", re.ASCII)
+MEASURE_NAME = re.compile(r"[A-Za-z0-9_]{1,40}", re.ASCII)
 #: the rows a request-defined outcome grouping adds after its own
 OTHER_OUTCOMES = "Other outcomes"
 NO_OUTCOME = "Not yet assigned an outcome"
@@ -533,9 +534,14 @@ def check_measures(
     as_of: date,
     extracts_taken_on: date,
 ) -> None:
-    """Each measure's class names exist, and its period ends by the day the extracts were
-    taken."""
+    """Each measure's name is a word (it names its search's worklist file and review), its class
+    names exist, and its period ends by the day the extracts were taken."""
     for name, measure in measures.items():
+        if not MEASURE_NAME.fullmatch(name):
+            raise ValueError(
+                f"measures.{shown_key(name)}: a measure's name is 1 to 40 letters, digits or "
+                "underscores (it names files: its search's worklist)"
+            )
         measure_classes(name, measure, class_groups)
         start, end = resolve_period(measure.period, as_of)
         if end > extracts_taken_on:

@@ -589,6 +589,8 @@ def write_restricted(
         findings.candidates.to_csv(paths.restricted / "evidence_candidates.csv", index=False)
     for name, done in search_reviews(answers).items():
         worklist = paths.restricted / review.search_worklist(name)
+        if worklist.resolve().parent != (paths.restricted / "candidates").resolve():
+            raise ValueError(f"{name!r}: not a search's name (it must name a file)")
         worklist.parent.mkdir(exist_ok=True)
         done.candidates.to_csv(worklist, index=False)
     if findings is not None and findings.reviewed is not None:
