@@ -147,6 +147,7 @@ def test_the_parameters_round_trip_as_the_notebook_gets_them():
         ({**changed("measures.damage.search", "dog"), "searches": {"Dog!": {"terms": ["dog"]}, "dog": {"terms": ["dog"]}}}, "parameters: searches.Dog!: a search's name is 1 to 40 lower-case letters"),
         ({**changed("measures.damage.terms", ["dog"]), "measures": {**TABLES_ONLY["measures"], "damage": {**TABLES_ONLY["measures"]["damage"], "terms": ["dog"], "search": "dog"}}, "searches": {"dog": {"terms": ["dog"]}}}, "parameters: measures.damage: search: give the measure terms or a search of `searches`, not both"),
         (changed("measures.charged.search", "dog"), "parameters: measures.charged: search: a count of people_charged counts charges, not texts"),
+        ({**changed("measures.damage.search", "dog"), "searches": {"dog": {"terms": ["dog"]}}, "measures": {**TABLES_ONLY["measures"], "damage": {**TABLES_ONLY["measures"]["damage"], "search": "dog"}, "Dog": {**TABLES_ONLY["measures"]["damage"], "terms": ["cat"]}}}, "parameters: measures.Dog: its search's name differs from the search 'dog' only in capitals (their worklists would be one file): give it another"),
         ({**TABLES_ONLY, "measures": {"../../tmp/x": TABLES_ONLY["measures"]["damage"], "charged": TABLES_ONLY["measures"]["charged"]}, "tables": [{**TABLES_ONLY["tables"][0], "measure": "../../tmp/x"}, TABLES_ONLY["tables"][1]]}, "parameters: measures.../../tmp/x: a measure's name is 1 to 40 letters, digits or underscores"),
     ],
 )

@@ -137,6 +137,27 @@ def test_a_shared_search_is_searched_and_reviewed_once_for_all_its_measures(synt
     assert after["search_reviews"]["dog"]["reviewed"] == 1 and len(victims_on) == total(before, "dog_victims_by_year")["Victims"]
 
 
+def test_decisions_on_a_search_are_not_used_once_its_terms_change(synthetic, tmp_path, log):
+    """A decision answers "does this text mention what the search looks for?": another search of
+    the same name (its terms changed) starts its review afresh."""
+    folder, _ = synthetic
+    params, extract, paths, _, _ = run(folder, tmp_path / "before")
+    target = review.review_target(params, "e_scooter")
+    worklist = review.read_candidates(target.worklist)
+    chosen = worklist.loc[worklist["kind"] != "negated", "reference"].iloc[0]
+    review.record_decisions(store_for(params), {chosen: "no"}, "AB", worklist,
+                            extract.circumstances([chosen]), question=target.question)
+    changed = EXAMPLE.read_text(encoding="utf-8").replace("terms: [e-scooter]", "terms: [e-scooter, scooter]")
+    assert changed != EXAMPLE.read_text(encoding="utf-8")
+    other = tmp_path / "changed.yaml"
+    other.write_text(changed, encoding="utf-8")
+    params = read_parameters(other, {"extracts_dir": str(folder), "output_dir": str(tmp_path / "after")})
+    assert review.review_target(params, "e_scooter").question != target.question
+    answers = steps.answer(params, steps.load(params))
+    (table,) = [a for a in answers if a.name == TABLE]
+    assert table.review.outcome.reviewed == 0 and chosen in table.review.outcome.counted
+
+
 def test_the_review_notebooks_target_names_what_can_be_reviewed(synthetic, tmp_path):
     folder, _ = synthetic
     params = read_parameters(EXAMPLE, {"extracts_dir": str(folder), "output_dir": str(tmp_path)})
@@ -144,7 +165,7 @@ def test_the_review_notebooks_target_names_what_can_be_reviewed(synthetic, tmp_p
         review.review_target(params, "e_scoter")
     with pytest.raises(ParameterError, match="has no hunter-group search; name the search to review, one of: dog, snapchat, e_scooter"):
         review.review_target(params, "")
-    assert review.review_target(params, "dog").question == "search_dog"
+    assert review.review_target(params, "dog").question.startswith("search_dog_")
     legacy = read_parameters(project_root() / "parameters" / "20180075.yaml")
     assert review.review_target(legacy).question == HUNTER_GROUP
 
@@ -193,10 +214,21 @@ def test_the_docs_review_of_a_search_runs_as_printed_and_the_next_run_counts_it(
     shell(review_it, REF=chosen)
     assert "<mark" in (restricted / "review-dog.ipynb").read_text(encoding="utf-8")  # the matches marked
     store = ReviewStore.for_request(log, "EX-2019-0004")
-    assert store.latest("search_dog")[chosen].decision == "no" and store.latest(HUNTER_GROUP) == {}
+    question = review.review_target(read_parameters(EXAMPLE), "dog").question
+    assert store.latest(question)[chosen].decision == "no" and store.latest(HUNTER_GROUP) == {}
     shell(again)
     after = json.loads((restricted / "results.json").read_text(encoding="utf-8"))
     total = ("Total", "Total")
     table = "dog_by_year_and_outcome"
     assert after["tables"][table]["counts"][total[0]][total[1]] == before["tables"][table]["counts"][total[0]][total[1]] - 1
     assert f"review of dog: 1 of {len(worklist)} candidate(s) reviewed" in (restricted / "run.log").read_text(encoding="utf-8")
+
+
+def test_a_worklist_cell_a_spreadsheet_would_run_is_written_as_text():
+    frame = pd.DataFrame({"reference": ["-0001/18", "00000002/18"], "term": ["+Snapchat", "dog"],
+                          "note": ['=HYPERLINK("http://evil","x")', ""], "year": [2018, 2018]})
+    safe = steps.spreadsheet_safe(frame)
+    assert safe["term"].tolist() == ["'+Snapchat", "dog"]
+    assert safe["note"].tolist() == ["'=HYPERLINK(\"http://evil\",\"x\")", ""]
+    assert safe["reference"].tolist() == ["-0001/18", "00000002/18"]  # matched by the notebook
+    assert safe["year"].tolist() == [2018, 2018] and frame["term"][0] == "+Snapchat"

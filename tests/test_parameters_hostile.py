@@ -274,3 +274,21 @@ def test_the_threshold_guards_of_the_gate_and_of_disclosure_control_agree():
 def test_a_message_quoting_a_long_value_stays_short(tmp_path):
     message = error_for(tmp_path, "offence_classes", "[\"" + "8" * 5000 + "\"]")
     assert message.startswith("request.yaml: offence_classes: '8888") and message.endswith("...")
+
+
+def test_a_key_given_twice_is_refused_naming_its_line(tmp_path):
+    """YAML keeps the last of two equal keys: a second `search_terms:` (or a second search of the
+    same name) silently replaced the first."""
+    path = write(tmp_path, TEXT + "disclosure_threshold: 10\n")
+    assert refused(path) == (
+        f"request.yaml: line {TEXT.count(chr(10)) + 1}: the key 'disclosure_threshold' is given "
+        f"twice (first on line {line_of('disclosure_threshold')})"
+    )
+
+
+@pytest.mark.parametrize("character", ["\x1b", "\x07", "\x85", "\u202e", "\u2066", "\u200f"])
+def test_a_control_or_direction_character_in_a_text_is_refused(character):
+    values = {**read_parameters(PARAMS).model_dump(mode="json"), "title": f"Snap{character}chat"}
+    with pytest.raises(ParameterError) as caught:
+        validate_parameters(values)
+    assert str(caught.value).startswith("parameters: title: a control character (U+")

@@ -457,7 +457,8 @@ def test_check_names_the_profile_and_refuses_a_bad_one(tmp_path):
     done = subprocess.run([foi, "check", params, "--profile", bad], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and done.stderr.strip() == "foi-briefing: force.yaml: systems.1.took_over_from: 'Niche' is not a system listed before it (list the systems oldest first)"
     with_key = tmp_path / "request.yaml"
-    with_key.write_text(params.read_text(encoding="utf-8") + f"profile: {bad}\n", encoding="utf-8")
+    lines = [f"profile: {bad}" if line.startswith("profile:") else line for line in params.read_text(encoding="utf-8").splitlines()]
+    with_key.write_text("\n".join(lines) + "\n", encoding="utf-8")  # its profile line replaced: a key given twice is refused
     done = subprocess.run([foi, "check", with_key], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "took_over_from" in done.stderr
     done = subprocess.run([foi, "check", with_key, "--profile", SHIPPED], capture_output=True, text=True, timeout=120)

@@ -197,6 +197,16 @@ def test_the_state_hashes_the_file_and_counts_without_naming_a_crime(store):
     assert "C1" not in json.dumps(state)
 
 
+def test_the_state_counts_the_decisions_of_the_question_asked(store):
+    """A search of the request grammar has its own question: its run's state counts its own
+    decisions (it said `decided: 0` beside `reviewed: 2`)."""
+    store.record("C1", "t", "yes", "AB", question="search_dog")
+    store.record("C2", "t", "no", "AB", question="search_dog")
+    store.record("C3", "t", "yes", "AB")
+    assert (store.state("search_dog")["decided"], store.state("search_dog")["decided_yes"]) == (2, 1)
+    assert (store.state()["decided"], store.state()["lines"]) == (1, 3)
+
+
 def test_the_notebooks_find_the_runs_log_folder(tmp_path, monkeypatch):
     params = read_parameters(PARAMS)
     monkeypatch.setenv("FOI_LOG_DIR", str(tmp_path / "env-log"))

@@ -331,7 +331,7 @@ def decisions_for_run(
         unmatched=sorted(set(unmatched) | set(unmatched_file)),
         disagreements=open_,
         second_review=progress,
-        store=store.state(),
+        store=store.state(question),
         from_store=int(used["source"].eq(STORE_SOURCE).sum()),
         from_file=int(used["source"].ne(STORE_SOURCE).sum()),
         file=named_source or None,
@@ -446,10 +446,11 @@ def decisions_path(params: RequestParameters) -> Path:
     return restricted_folder(params) / DECISIONS_FILE
 
 
-def search_question(search: str) -> str:
-    """The question a search's decisions are recorded under in the request's review store (each
-    search of the request grammar its own, apart from the hunter-group search's)."""
-    return f"search_{search}"
+def search_question(search: str, digest: str) -> str:
+    """The question a search's decisions are recorded under in the request's review store: each
+    search of the request grammar its own, apart from the hunter-group search's, and its own for
+    what it looks for (`Search.digest`: a decision on "dog" is no answer for "scooter")."""
+    return f"search_{search}_{digest}"
 
 
 def search_worklist(search: str) -> str:
@@ -495,7 +496,7 @@ def review_target(params: RequestParameters, search: str = "") -> ReviewTarget:
             f"measure with its own terms); its searches: {', '.join(known) or 'none'}"
         )
     return ReviewTarget(
-        search_question(name),
+        search_question(name, known[name].digest),
         restricted_folder(params) / search_worklist(name),
         tuple(known[name].terms),
         tuple(known[name].exclude_terms),
@@ -506,7 +507,8 @@ def read_candidates(path: Path) -> pd.DataFrame:
     """The worklist a run wrote (`restricted/evidence_candidates.csv`), as text."""
     if not path.is_file():
         raise DecisionsError(
-            f"{path}: no worklist here: run the request first (foi-briefing run PARAMS.yaml)"
+            f"{path}: no worklist here: run the request first (foi-briefing run PARAMS.yaml), "
+            "or, for a run made with --out DIR, give this notebook -p output_dir DIR"
         )
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     missing = [column for column in CANDIDATE_COLUMNS if column not in frame.columns]

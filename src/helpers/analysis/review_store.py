@@ -276,20 +276,20 @@ class ReviewStore:
             if ref in first and first[ref][0] < at and first[ref][1].decision != checked.decision
         ]
 
-    def state(self) -> dict[str, Any]:
-        """What the store held when read, for a run's restricted manifest: its file's SHA-256
-        and counts (no crime is named)."""
+    def state(self, question: str = HUNTER_GROUP) -> dict[str, Any]:
+        """What the store held when read, for a run's restricted manifest: its file's SHA-256,
+        its lines, and the counts of `question`'s decisions (no crime is named)."""
         with self._shared() as data:
             digest = hashlib.sha256(data).hexdigest() if data else None
-        firsts = self.latest()
+        firsts = self.latest(question)
         return {
             "file": f"{REVIEWS}/{self.path.name}",
             "sha256": digest,
             "lines": len(self.decisions()),
             "decided": len(firsts),
             "decided_yes": sum(d.counted for d in firsts.values()),
-            "second_reviewed": len(self.latest(role="second")),
-            "open_disagreements": len(self.disagreements()),
+            "second_reviewed": len(self.latest(question, role="second")),
+            "open_disagreements": len(self.disagreements(question)),
         }
 
 

@@ -358,9 +358,6 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     if classes and measure.count in ("people_charged", "charges"):
         text += f", on a crime classified now as {classes}"
     text += f", {period_phrase(facts)}."
-    if searched is not None and searched.exclude_terms:
-        excluded = _listed([f"\u201c{term}\u201d" for term in searched.exclude_terms])
-        text += f" A mention inside {excluded} is not counted."
     return text + " " + " ".join(facts.notes)
 
 

@@ -11,6 +11,8 @@ library loads.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
@@ -21,12 +23,21 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from helpers.extracts.ho_classes import normalise_ho_class_code
 from helpers.yaml_input import shown_key
 
+#: control characters (but tab and line ends) and the characters that turn the direction of the
+#: text around them (an override reverses the words a reader sees): never in a text to publish
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
 
 def _no_nul(text: str) -> str:
     """A text holds no NUL character: YAML writes one (`"\\0"`), and a page with one in it is a
-    binary file, which the release gate cannot read."""
+    binary file, which the release gate cannot read; nor any other control character, nor one
+    that turns the text's direction."""
     if "\0" in text:
         raise ValueError("a NUL character (\\0) is not text: remove it")
+    if found := _CONTROL.search(text):
+        raise ValueError(
+            f"a control character (U+{ord(found.group()):04X}) is not text to publish: remove it"
+        )
     return text
 
 
@@ -216,6 +227,15 @@ class Search(BaseModel):
     @classmethod
     def _terms(cls, value: list[str]) -> list[str]:
         return clean_terms(value)
+
+    @property
+    def digest(self) -> str:
+        """What the search looks for, in ten hex digits: its review's decisions are kept under
+        it, so that a search whose terms change is reviewed afresh (letter case aside, as the
+        search reads them)."""
+        asked = [sorted(t.casefold() for t in self.terms)]
+        asked.append(sorted(t.casefold() for t in self.exclude_terms))
+        return hashlib.sha256(json.dumps(asked).encode("utf-8")).hexdigest()[:10]
 
 
 class Measure(BaseModel):
@@ -458,6 +478,15 @@ def check_searches(measures: Mapping[str, Measure], searches: Mapping[str, Searc
             raise ValueError(
                 f"searches.{name}: {name!r} is a measure's name too: give the search another "
                 "(a reviewer names the search to review it)"
+            )
+    named: dict[str, str] = {}
+    for name in request_searches(measures, searches):
+        other = named.setdefault(name.casefold(), name)
+        if other != name:
+            where = f"measures.{shown_key(name)}" if name in measures else f"searches.{name}"
+            raise ValueError(
+                f"{where}: its search's name differs from the search {other!r} only in capitals "
+                "(their worklists would be one file): give it another"
             )
     used = {m.search for m in measures.values() if m.search is not None}
     for name, measure in measures.items():

@@ -488,7 +488,7 @@ def reviewed_search(
         texts.reindex(by_crime.index),
         aliases,
         review_store.store_for(params),
-        question=review.search_question(name),
+        question=review.search_question(name, spec.digest),
     )
     outcome = replace(review.apply_decisions(by_crime, run.used), unmatched_decisions=run.unmatched)
     scope = pd.DataFrame(
@@ -921,11 +921,14 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
     found = measure_search(table.measure, measure, params.searches)
     if found is not None:
         notes.append(
-            "A crime is counted when its circumstances mention a term, not only to say it was "
-            "not involved."
+            "A crime is counted when its circumstances mention a term; the search allows for "
+            "capital letters, hyphens, plurals, British and American spellings and small typing "
+            "errors, and does not count a mention that is negated (one that says the thing was "
+            "not there)."
         )
         if found[1].exclude_terms:
-            notes.append("A mention inside one of the excluded phrases is not counted.")
+            phrases = [f"\u201c{phrase}\u201d" for phrase in found[1].exclude_terms]
+            notes.append(f"A mention inside {_listed(phrases)} is not counted.")
     ages = [b for b in table.breakdowns if b in ("victim_age", "suspect_age")]
     if ages:
         notes.append(

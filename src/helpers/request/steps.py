@@ -586,13 +586,15 @@ def write_restricted(
     write_json(paths.restricted / "results.json", exact)
     extract.quarantine.to_csv(paths.restricted / "quarantine.csv", index=False)
     if findings is not None:
-        findings.candidates.to_csv(paths.restricted / "evidence_candidates.csv", index=False)
+        spreadsheet_safe(findings.candidates).to_csv(
+            paths.restricted / "evidence_candidates.csv", index=False
+        )
     for name, done in search_reviews(answers).items():
         worklist = paths.restricted / review.search_worklist(name)
         if worklist.resolve().parent != (paths.restricted / "candidates").resolve():
             raise ValueError(f"{name!r}: not a search's name (it must name a file)")
         worklist.parent.mkdir(exist_ok=True)
-        done.candidates.to_csv(worklist, index=False)
+        spreadsheet_safe(done.candidates).to_csv(worklist, index=False)
     if findings is not None and findings.reviewed is not None:
         # the decisions the figures used, and where each came from
         review.used_decisions_csv(findings.reviewed).to_csv(
@@ -605,6 +607,23 @@ def write_restricted(
     write_search_scope(paths.restricted, texts_read(findings, answers))
     seal(paths.restricted)
     return exact
+
+
+def spreadsheet_safe(frame: pd.DataFrame, exact: Sequence[str] = ("reference",)) -> pd.DataFrame:
+    """A worklist as a reviewer opens it in a spreadsheet: a text cell a spreadsheet would read
+    as a formula (`=`, `+`, `-`, `@` first: a search term, a matched word, a reviewer's note)
+    gets a `'` first, as a released table's cell does; the `exact` columns (the references the
+    review notebook matches) are left as they are."""
+    # here, not at the top: the gate loads when the tables are written, not at the kernel's start
+    from helpers.gate.readers import FORMULA_STARTS
+
+    safe = frame.copy()
+    for column in safe.columns.difference(list(exact)):
+        values = safe[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            risky = values.astype(str).str.startswith(FORMULA_STARTS) & values.notna()
+            safe.loc[risky, column] = "'" + values[risky].astype(str)
+    return safe
 
 
 def texts_read(findings: EvidenceFindings | None, answers: Sequence[AnswerTable]) -> pa.Array:
