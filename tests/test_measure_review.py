@@ -60,7 +60,7 @@ def test_each_search_writes_its_own_worklist_and_counts_its_call_until_reviewed(
     folder, truth = synthetic
     params, _, paths, answers, results = run(folder, tmp_path)
     assert sorted(results["search_reviews"]) == ["dog", "e_scooter", "snapchat"]
-    users = {"dog": ["dog_offences", "dog_victims"], "e_scooter": ["e_scooter"], "snapchat": ["snapchat"]}
+    users = {"dog": ["dog_offences", "dog_victims", "dog_charged"], "e_scooter": ["e_scooter"], "snapchat": ["snapchat"]}
     for name, summary in results["search_reviews"].items():
         worklist = review.read_candidates(paths.restricted / "candidates" / f"{name}.csv")
         assert summary["worklist"] == f"restricted/candidates/{name}.csv"
@@ -68,7 +68,8 @@ def test_each_search_writes_its_own_worklist_and_counts_its_call_until_reviewed(
         assert summary["candidates"] == len(worklist) > 0
         assert (summary["reviewed"], summary["not_yet_reviewed"]) == (0, len(worklist))
         assert set(worklist["kind"]) >= {"negated", "exact"}  # a negated mention is a candidate too
-        assert worklist["in_scope_as"].eq(f"a crime of {' and '.join(users[name])}").all()
+        listed = ", ".join(users[name][:-1]) + (" and " if len(users[name]) > 1 else "") + users[name][-1]
+        assert worklist["in_scope_as"].eq(f"a crime of {listed}").all()
     # unreviewed, the figures are the search's call: the generator's truth
     expected = truth_for_tables(truth, yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")))
     assert {name: table["counts"] for name, table in results["tables"].items()} == expected
@@ -99,7 +100,7 @@ def test_a_reviewers_decisions_on_a_measure_change_its_count_and_no_other(synthe
     cells[counted["year"]]["Offences"] -= 1
     cells[negated["year"]]["Offences"] += 1
     assert after["tables"][TABLE]["counts"] == cells
-    for other in ("snapchat_by_class", "dog_by_year_and_outcome", "dog_victims_by_year"):  # other searches
+    for other in ("snapchat_by_class", "dog_by_year_and_outcome", "dog_victims_by_year", "dog_charged_by_year"):
         assert after["tables"][other]["counts"] == before["tables"][other]["counts"]
     summary = after["search_reviews"]["e_scooter"]
     assert (summary["reviewed"], summary["overturned"]) == (2, 2)
@@ -121,9 +122,10 @@ def test_a_shared_search_is_searched_and_reviewed_once_for_all_its_measures(synt
     # a counted crime with a victim: a "no" takes it out of both measures
     victims_on = {unit for cell in victims.units.values() for unit in cell}
     view = measures.ExtractView(extract)
+    counted = {unit for cell in offences.units.values() for unit in cell}
     for crime in worklist.loc[worklist["kind"] != "negated", "reference"]:
         people = view.in_role("victim", pd.Series([crime]))
-        if len(people):
+        if len(people) and f"crime:{crime}" in counted:  # an offence the table counts
             break
     target = review.review_target(params, "dog")
     review.record_decisions(store_for(params), {crime: "no"}, "AB", worklist,
@@ -209,7 +211,11 @@ def test_the_docs_review_of_a_search_runs_as_printed_and_the_next_run_counts_it(
     said = shell(first).stdout
     assert "review of dog: " in said and "candidate(s) not yet reviewed" in said
     worklist = review.read_candidates(restricted / "candidates" / "dog.csv")
-    chosen = worklist.loc[worklist["kind"] != "negated", "reference"].iloc[0]  # "no" overturns the search
+    cells = json.loads((restricted / "disclosure_cells.json").read_text(encoding="utf-8"))["cells"]
+    (total,) = [c for c in cells if (c["table"], c["row"], c["column"]) == ("dog_by_year_and_outcome", "Total", "Total")]
+    offences = set(total["units"])  # the crimes the offences table counts (the search also reads charged crimes)
+    called = worklist.loc[worklist["kind"] != "negated", "reference"]
+    chosen = next(crime for crime in called if f"crime:{crime}" in offences)  # "no" overturns the search
     before = json.loads((restricted / "results.json").read_text(encoding="utf-8"))
     shell(review_it, REF=chosen)
     assert "<mark" in (restricted / "review-dog.ipynb").read_text(encoding="utf-8")  # the matches marked

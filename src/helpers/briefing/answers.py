@@ -353,10 +353,13 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
         codes=_listed(codes),
         terms=terms,
     )
-    if searched is not None and measure.count != "mentions":
+    charges = measure.count in ("people_charged", "charges")
+    if searched is not None and not charges and measure.count != "mentions":
         text += f", whose circumstances mention {terms}"
-    if classes and measure.count in ("people_charged", "charges"):
+    if classes and charges:
         text += f", on a crime classified now as {classes}"
+    if searched is not None and charges:
+        text += f"{'' if classes else ', on a crime'} whose circumstances mention {terms}"
     text += f", {period_phrase(facts)}."
     return text + " " + " ".join(facts.notes)
 

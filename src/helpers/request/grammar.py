@@ -298,9 +298,6 @@ def measure_problems(measure: Measure) -> list[str]:
     if count in CHARGE_COUNTS:
         if not measure.charge_codes:
             problems.append(f"charge_codes: a count of {count} needs the codes it counts")
-        if measure.terms or measure.exclude_terms or measure.search:
-            key = "search" if measure.search else "terms"
-            problems.append(f"{key}: a count of {count} counts charges, not texts")
         if measure.status is not None:
             problems.append(f"status: a count of {count} counts charges, not crimes")
     elif measure.charge_codes:

@@ -515,12 +515,25 @@ class Searches:
         self.view, self.params = view, params
         self.done: dict[str, SearchReview] = {}
         self._selected: dict[str, tuple[pd.DataFrame, int]] = {}
+        self._charges: dict[str, pd.DataFrame] = {}
 
     def selected(self, measure: str) -> tuple[pd.DataFrame, int]:
-        """`selected_crimes` of a crime measure, once for its search and its own events."""
+        """The crimes a measure counts before its search, once for the search and its own
+        events: a crime measure's (`selected_crimes`), a charge measure's charges' crimes."""
         if measure not in self._selected:
-            self._selected[measure] = selected_crimes(self.view, self.params, measure)
+            if self.params.measures[measure].count in CHARGE_COUNTS:
+                rows = self.charges(measure)["crime_row"].to_numpy()
+                rows = np.unique(rows[rows >= 0])
+                self._selected[measure] = (self.view.crimes.iloc[rows].assign(crime_row=rows), 0)
+            else:
+                self._selected[measure] = selected_crimes(self.view, self.params, measure)
         return self._selected[measure]
+
+    def charges(self, measure: str) -> pd.DataFrame:
+        """`selected_charges` of a charge measure, once for its search and its own events."""
+        if measure not in self._charges:
+            self._charges[measure] = selected_charges(self.view, self.params, measure)
+        return self._charges[measure]
 
     def users(self, search: str) -> list[str]:
         """The measures of the request's tables that count the search's crimes."""
@@ -661,11 +674,12 @@ def crime_events(
     return Events(events, role, undated, searched, reviewed)
 
 
-def charge_events(
-    view: ExtractView, params: RequestParameters, name: str, measure: Measure, period
-) -> Events:
-    """The events of a charge measure: each charge once, dated in the period, under the codes
-    (and, if given, on a crime of the classes)."""
+def selected_charges(view: ExtractView, params: RequestParameters, name: str) -> pd.DataFrame:
+    """The charges a charge measure counts before its search: each charge once, dated in the
+    period, under the codes (and, if given, on a crime of the classes), with its crime's row
+    (`crime_row`, -1 for a crime the extract does not hold) and its code as compared."""
+    measure = params.measures[name]
+    period = resolve_period(measure.period, params.as_of_date)
     charges = view.extract.charges
     groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
     wanted = {
@@ -681,14 +695,30 @@ def charge_events(
             view.crime_values(rows, "ho_class").isin(classes).to_numpy(dtype=bool)
         )
     chosen = charges.loc[kept]
+    return chosen.assign(code=code.loc[chosen.index], crime_row=view.crime_rows(chosen["crime_id"]))
+
+
+def charge_events(
+    view: ExtractView, params: RequestParameters, name: str, measure: Measure, searches: Searches
+) -> Events:
+    """The events of a charge measure (`selected_charges`), those on a crime its search counts
+    if it has one."""
+    chosen = searches.charges(name)
+    searched = pa.array([], pa.string())
+    reviewed = None
+    found = measure_search(name, measure, params.searches)
+    if found is not None:
+        reviewed = searches.review(*found)
+        searched = reviewed.searched
+        chosen = chosen.loc[in_set(chosen["crime_id"], reviewed.outcome.counted)]
     day = day_of(chosen["charge_date"])
     frame = pd.DataFrame(
         {
             "crime_id": chosen["crime_id"].to_numpy(),
             "day": day.to_numpy(),
             "individual_id": chosen["individual_id"].to_numpy(),
-            "cjs_code": code.loc[chosen.index].to_numpy(),
-            "crime_row": view.crime_rows(chosen["crime_id"]),
+            "cjs_code": chosen["code"].to_numpy(),
+            "crime_row": chosen["crime_row"].to_numpy(),
         }
     )
     if measure.count == "people_charged":
@@ -709,7 +739,7 @@ def charge_events(
             + "|"
             + pd.Series(day.dt.strftime("%Y-%m-%d").to_numpy(), index=frame.index)
         )
-    return Events(frame)
+    return Events(frame, searched=searched, review=reviewed)
 
 
 def measure_events(
@@ -721,7 +751,7 @@ def measure_events(
 ) -> Events:
     measure = params.measures[name]
     if measure.count in CHARGE_COUNTS:
-        return charge_events(view, params, name, measure, period)
+        return charge_events(view, params, name, measure, searches)
     return crime_events(view, params, name, measure, searches)
 
 
@@ -920,8 +950,13 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
         )
     found = measure_search(table.measure, measure, params.searches)
     if found is not None:
+        counted = (
+            "A charge is counted when its crime\u2019s circumstances mention a term"
+            if measure.counts_charges
+            else "A crime is counted when its circumstances mention a term"
+        )
         notes.append(
-            "A crime is counted when its circumstances mention a term; the search allows for "
+            f"{counted}; the search allows for "
             "capital letters, hyphens, plurals, British and American spellings and small typing "
             "errors, and does not count a mention that is negated (one that says the thing was "
             "not there)."

@@ -159,6 +159,13 @@ def _mentioning(truth: SyntheticTruth, measure: Mapping) -> pd.Series:
     return out
 
 
+def _search_of(params: Mapping, measure: Mapping) -> Mapping:
+    """The search a measure names in `searches`, or its own terms."""
+    if measure.get("search"):
+        return (params.get("searches") or {})[measure["search"]]
+    return measure
+
+
 def _selected_crimes(
     truth: SyntheticTruth, params: Mapping, measure: Mapping, period: tuple[date, date]
 ) -> pd.DataFrame:
@@ -183,9 +190,7 @@ def _selected_crimes(
     keep = keep & day.notna()
     keep = keep & (day >= pd.Timestamp(period[0])) & (day <= pd.Timestamp(period[1]))
     # a search of `searches` the measure names, or its own terms
-    search: Mapping = measure
-    if measure.get("search"):
-        search = (params.get("searches") or {})[measure["search"]]
+    search = _search_of(params, measure)
     if search.get("terms"):
         keep = keep & _mentioning(truth, search)
     selected = crimes[keep.to_numpy(dtype=bool)].copy()
@@ -222,6 +227,10 @@ def select(
         if classes:
             current = truth.crimes.set_index("crime_id")["ho_class"]
             keep &= ch["crime_id"].map(current).isin(classes)
+        search = _search_of(params, measure)
+        if search.get("terms"):  # on a crime whose circumstances mention a term
+            mentioned = _mentioning(truth, search).set_axis(truth.crimes["crime_id"].to_numpy())
+            keep &= ch["crime_id"].map(mentioned).fillna(False).astype(bool)
         chosen = ch[keep.to_numpy(dtype=bool)]
         events = pd.DataFrame(
             {
