@@ -25,6 +25,7 @@ from helpers.briefing.report import (
     thousands,
 )
 from helpers.disclosure.tables import TOTAL
+from helpers.request.tables import listed
 
 #: the breakdowns by time: a table by one of them is drawn as a chart
 TIME_BREAKDOWNS = ("year", "financial_year", "quarter", "month")
@@ -328,11 +329,6 @@ WHAT_IS_COUNTED = {
 }
 
 
-def _listed(items: Sequence[str]) -> str:
-    items = list(items)
-    return ", ".join(items[:-1]) + (" and " if len(items) > 1 else "") + items[-1] if items else ""
-
-
 def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     """What one measure counts, in a sentence or three: its classes or codes, terms, status,
     date and period."""
@@ -346,11 +342,11 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     classes = named_classes(codes_of_classes) if codes_of_classes else ""
     groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
     codes = [c for entry in charge_code_groups(name, measure, groups).values() for c in entry]
-    terms = _listed([f"\u201c{term}\u201d" for term in (searched.terms if searched else [])])
+    terms = listed([f"\u201c{term}\u201d" for term in (searched.terms if searched else [])])
     text = WHAT_IS_COUNTED[measure.count].format(
         classes=classes,
         classes_phrase=f"under Home Office classification {classes} " if classes else "",
-        codes=_listed(codes),
+        codes=listed(codes),
         terms=terms,
     )
     charges = measure.count in ("people_charged", "charges")

@@ -53,7 +53,7 @@ from helpers.request.grammar import (
     resolve_period,
 )
 from helpers.request.parameters import RequestParameters
-from helpers.request.tables import AnswerFacts, CellUnits, crime_units, person_unit
+from helpers.request.tables import AnswerFacts, CellUnits, crime_units, listed, person_unit
 
 #: the breakdowns that give every event of a crime or charge exactly one label: a crime (or a
 #: charge) is in one of their parts only, so their total is the sum of the parts
@@ -494,17 +494,13 @@ def reviewed_search(
     scope = pd.DataFrame(
         {
             "year": chosen.loc[crime_ids, "recorded_at"].dt.year.to_numpy(),
-            "in_scope_as": f"a crime of {_listed(users)}",
+            "in_scope_as": f"a crime of {listed(users)}",
             "circumstances": texts.reindex(crime_ids).to_numpy(),
         },
         index=crime_ids,
     )
     worklist = review.worklist(scope, mentions, by_crime, run)
     return SearchReview(name, users, worklist, run, outcome, arrow_strings(chosen["crime_id"]))
-
-
-def _listed(names: Sequence[str]) -> str:
-    return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
 
 
 class Searches:
@@ -545,6 +541,19 @@ class Searches:
             if (found := measure_search(name, measures[name], self.params.searches))
             and found[0] == search
         ]
+
+    def narrowed(
+        self, measure: str, chosen: pd.DataFrame
+    ) -> tuple[pd.DataFrame, pa.Array, SearchReview | None]:
+        """The rows of `chosen` (crimes or charges, by `crime_id`) whose crime the measure's
+        search counts, the crimes the search read and its review; all of `chosen` for a measure
+        with no search."""
+        found = measure_search(measure, self.params.measures[measure], self.params.searches)
+        if found is None:
+            return chosen, pa.array([], pa.string()), None
+        reviewed = self.review(*found)
+        counted = chosen.loc[in_set(chosen["crime_id"], reviewed.outcome.counted)]
+        return counted, reviewed.searched, reviewed
 
     def review(self, search: str, spec: Search) -> SearchReview:
         if search not in self.done:
@@ -651,13 +660,7 @@ def crime_events(
 ) -> Events:
     """The events of a crime measure (offences, mentions, victims, suspects)."""
     chosen, undated = searches.selected(name)
-    searched = pa.array([], pa.string())
-    reviewed = None
-    found = measure_search(name, measure, params.searches)
-    if found is not None:
-        reviewed = searches.review(*found)
-        searched = reviewed.searched
-        chosen = chosen.loc[in_set(chosen["crime_id"], reviewed.outcome.counted)]
+    chosen, searched, reviewed = searches.narrowed(name, chosen)
     base = pd.DataFrame(
         {
             "crime_id": chosen["crime_id"].to_numpy(),
@@ -688,14 +691,12 @@ def selected_charges(view: ExtractView, params: RequestParameters, name: str) ->
     code = charges["cjs_code"].astype(str).str.replace(" ", "").str.upper()
     keep = code.isin(wanted) & within_days(charges["charge_date"], *period).fillna(False)
     classes = measure_classes(name, measure, params.class_groups)
-    kept = keep.to_numpy(dtype=bool, copy=True)
+    chosen = charges.loc[keep.to_numpy(dtype=bool)]
+    rows = view.crime_rows(chosen["crime_id"])
     if classes:
-        rows = view.crime_rows(charges["crime_id"].loc[kept])
-        kept[np.flatnonzero(kept)] = (
-            view.crime_values(rows, "ho_class").isin(classes).to_numpy(dtype=bool)
-        )
-    chosen = charges.loc[kept]
-    return chosen.assign(code=code.loc[chosen.index], crime_row=view.crime_rows(chosen["crime_id"]))
+        of_classes = view.crime_values(rows, "ho_class").isin(classes).to_numpy(dtype=bool)
+        chosen, rows = chosen.loc[of_classes], rows[of_classes]
+    return chosen.assign(code=code.loc[chosen.index], crime_row=rows)
 
 
 def charge_events(
@@ -703,14 +704,7 @@ def charge_events(
 ) -> Events:
     """The events of a charge measure (`selected_charges`), those on a crime its search counts
     if it has one."""
-    chosen = searches.charges(name)
-    searched = pa.array([], pa.string())
-    reviewed = None
-    found = measure_search(name, measure, params.searches)
-    if found is not None:
-        reviewed = searches.review(*found)
-        searched = reviewed.searched
-        chosen = chosen.loc[in_set(chosen["crime_id"], reviewed.outcome.counted)]
+    chosen, searched, reviewed = searches.narrowed(name, searches.charges(name))
     day = day_of(chosen["charge_date"])
     frame = pd.DataFrame(
         {
@@ -963,7 +957,7 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
         )
         if found[1].exclude_terms:
             phrases = [f"\u201c{phrase}\u201d" for phrase in found[1].exclude_terms]
-            notes.append(f"A mention inside {_listed(phrases)} is not counted.")
+            notes.append(f"A mention inside {listed(phrases)} is not counted.")
     ages = [b for b in table.breakdowns if b in ("victim_age", "suspect_age")]
     if ages:
         notes.append(

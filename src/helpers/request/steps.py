@@ -610,19 +610,21 @@ def write_restricted(
 
 
 def spreadsheet_safe(frame: pd.DataFrame, exact: Sequence[str] = ("reference",)) -> pd.DataFrame:
-    """A worklist as a reviewer opens it in a spreadsheet: a text cell a spreadsheet would read
-    as a formula (`=`, `+`, `-`, `@` first: a search term, a matched word, a reviewer's note)
-    gets a `'` first, as a released table's cell does; the `exact` columns (the references the
-    review notebook matches) are left as they are."""
+    """A worklist as a reviewer opens it in a spreadsheet: a text cell a spreadsheet would run
+    as a formula (a search term, a matched word, a reviewer's note) is neutralised as a released
+    table's cell is (`gate.readers.is_formula`); the `exact` columns (the references the review
+    notebook matches) are left as they are."""
     # here, not at the top: the gate loads when the tables are written, not at the kernel's start
-    from helpers.gate.readers import FORMULA_STARTS
+    from helpers.gate.readers import NEUTRALISED, is_formula
 
     safe = frame.copy()
     for column in safe.columns.difference(list(exact)):
-        values = safe[column]
-        if values.dtype == object or pd.api.types.is_string_dtype(values):
-            risky = values.astype(str).str.startswith(FORMULA_STARTS) & values.notna()
-            safe.loc[risky, column] = "'" + values[risky].astype(str)
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(
+                lambda cell: (
+                    NEUTRALISED + cell if isinstance(cell, str) and is_formula(cell) else cell
+                )
+            )
     return safe
 
 

@@ -8,6 +8,7 @@ and chart are built from (`helpers.briefing`), so nothing there reads an exact f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -102,6 +103,14 @@ def number_word(n: int) -> str:
     the tables, which are always written as figures)."""
     words = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
     return words[n] if 0 <= n < len(words) else f"{n:,}"
+
+
+def listed(items: Sequence[str]) -> str:
+    """Items in running text: `a`, `a and b`, `a, b and c` (nothing for none)."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def migrated_row(sources: tuple[SourceDefinition, ...]) -> str:
