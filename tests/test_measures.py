@@ -242,7 +242,7 @@ def test_mentions_count_crimes_mentioning_a_term_not_negated_nor_inside_an_exclu
     answer = table(extract, measure, rows="offence_class")
     # ..01, ..11 and ..14 (another class); not ..12 (negated), nor the migrated crime (a filter)
     assert column(answer, "Crimes") == {class_label("028/03"): 1, class_label("058/01"): 2, TOTAL: 3}
-    assert "crime:00000012/18" in {f"crime:{c}" for c in answer.searched}
+    assert "crime:00000012/18" in {f"crime:{c}" for c in answer.review.searched.to_pylist()}
     without = table(extract, {"count": "mentions", "terms": ["snapchat"]})
     assert column(without) == {TOTAL: 4}
     of_class = table(extract, {**measure, "classes": ["damage"]})

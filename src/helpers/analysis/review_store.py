@@ -335,7 +335,7 @@ def review_lines(summary: Mapping[str, Any]) -> list[tuple[bool, str]]:
     is a warning; counts only (the crimes are listed in restricted/results.json). A search of
     the request grammar (`search` in the summary) is named in each line."""
     candidates, reviewed = summary["candidates"], summary["reviewed"]
-    said = f"review of {summary['search']}" if summary.get("search") else "review"
+    said = _review_of(summary)
     worklist = summary.get("worklist") or "restricted/evidence_candidates.csv"
     store = f"the review store ({summary['store']['file']})"
     named = summary.get("file")
@@ -383,9 +383,14 @@ def review_lines(summary: Mapping[str, Any]) -> list[tuple[bool, str]]:
     return lines
 
 
+def _review_of(summary: Mapping[str, Any]) -> str:
+    """How a run's lines name a review: a search of the request grammar by its name."""
+    return f"review of {summary['search']}" if summary.get("search") else "review"
+
+
 def review_details(summary: Mapping[str, Any]) -> list[str]:
     """The crimes behind the warnings, for the run's restricted log only."""
-    said = f"review of {summary['search']}" if summary.get("search") else "review"
+    said = _review_of(summary)
     lines = [f"{said}: to review again (text changed): {ref}" for ref in summary["review_again"]]
     lines += [f"{said}: conflict: {conflict}" for conflict in summary["conflicts"]]
     lines += [f"{said}: open disagreement: {pair}" for pair in summary["disagreements"]]

@@ -274,6 +274,13 @@ class Measure(BaseModel):
         return self
 
     @property
+    def own_search(self) -> Search | None:
+        """The measure's own `terms` as a search (named after the measure), if it has them."""
+        if not self.terms:
+            return None
+        return Search(terms=self.terms, exclude_terms=self.exclude_terms)
+
+    @property
     def counts_charges(self) -> bool:
         return self.count in CHARGE_COUNTS
 
@@ -445,9 +452,8 @@ def measure_search(
     measure's own `terms` (a search named after the measure); None for a measure with neither."""
     if measure.search is not None:
         return measure.search, searches[measure.search]
-    if measure.terms:
-        return name, Search(terms=measure.terms, exclude_terms=measure.exclude_terms)
-    return None
+    own = measure.own_search
+    return (name, own) if own is not None else None
 
 
 def request_searches(
@@ -457,8 +463,8 @@ def request_searches(
     measure's own `terms`, in the order the file gives them."""
     found = dict(searches)
     for name, measure in measures.items():
-        if measure.search is None and measure.terms:
-            found[name] = Search(terms=measure.terms, exclude_terms=measure.exclude_terms)
+        if (own := measure.own_search) is not None:
+            found[name] = own
     return found
 
 

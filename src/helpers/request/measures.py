@@ -85,8 +85,6 @@ class AnswerTable:
     links: list[Link] = field(default_factory=list)
     #: crimes not counted for want of a readable committed date (`date: committed`; restricted)
     undated: int = 0
-    #: crime IDs whose circumstances were searched (a mentions measure, or terms), as Arrow
-    searched: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
     #: the measure's search and its review (a mentions measure, or terms; restricted)
     review: SearchReview | None = None
 
@@ -420,7 +418,6 @@ class Events:
     frame: pd.DataFrame
     role: str | None = None  # the role of the events' people (victims, suspects)
     undated: int = 0
-    searched: pa.Array = field(default_factory=lambda: pa.array([], pa.string()))
     review: SearchReview | None = None
 
 
@@ -544,16 +541,14 @@ class Searches:
 
     def narrowed(
         self, measure: str, chosen: pd.DataFrame
-    ) -> tuple[pd.DataFrame, pa.Array, SearchReview | None]:
+    ) -> tuple[pd.DataFrame, SearchReview | None]:
         """The rows of `chosen` (crimes or charges, by `crime_id`) whose crime the measure's
-        search counts, the crimes the search read and its review; all of `chosen` for a measure
-        with no search."""
+        search counts, and its review; all of `chosen` for a measure with no search."""
         found = measure_search(measure, self.params.measures[measure], self.params.searches)
         if found is None:
-            return chosen, pa.array([], pa.string()), None
+            return chosen, None
         reviewed = self.review(*found)
-        counted = chosen.loc[in_set(chosen["crime_id"], reviewed.outcome.counted)]
-        return counted, reviewed.searched, reviewed
+        return chosen.loc[in_set(chosen["crime_id"], reviewed.outcome.counted)], reviewed
 
     def review(self, search: str, spec: Search) -> SearchReview:
         if search not in self.done:
@@ -660,7 +655,7 @@ def crime_events(
 ) -> Events:
     """The events of a crime measure (offences, mentions, victims, suspects)."""
     chosen, undated = searches.selected(name)
-    chosen, searched, reviewed = searches.narrowed(name, chosen)
+    chosen, reviewed = searches.narrowed(name, chosen)
     base = pd.DataFrame(
         {
             "crime_id": chosen["crime_id"].to_numpy(),
@@ -670,11 +665,11 @@ def crime_events(
         }
     )
     if measure.count in ("offences", "mentions"):
-        return Events(base, None, undated, searched, reviewed)
+        return Events(base, None, undated, reviewed)
     role = "victim" if measure.count == "victims" else "suspect"
     events = base.drop(columns="unit").merge(view.in_role(role, base["crime_id"]), on="crime_id")
     events["unit"] = events["individual_id"].map(person_unit)
-    return Events(events, role, undated, searched, reviewed)
+    return Events(events, role, undated, reviewed)
 
 
 def selected_charges(view: ExtractView, params: RequestParameters, name: str) -> pd.DataFrame:
@@ -704,7 +699,7 @@ def charge_events(
 ) -> Events:
     """The events of a charge measure (`selected_charges`), those on a crime its search counts
     if it has one."""
-    chosen, searched, reviewed = searches.narrowed(name, searches.charges(name))
+    chosen, reviewed = searches.narrowed(name, searches.charges(name))
     day = day_of(chosen["charge_date"])
     frame = pd.DataFrame(
         {
@@ -733,7 +728,7 @@ def charge_events(
             + "|"
             + pd.Series(day.dt.strftime("%Y-%m-%d").to_numpy(), index=frame.index)
         )
-    return Events(frame, searched=searched, review=reviewed)
+    return Events(frame, review=reviewed)
 
 
 def measure_events(
@@ -1034,7 +1029,6 @@ def answer_table(
         notes=facts.notes,
         facts=facts,
         undated=events.undated,
-        searched=events.searched,
         review=events.review,
     )
 

@@ -632,9 +632,8 @@ def texts_read(findings: EvidenceFindings | None, answers: Sequence[AnswerTable]
     """The crimes whose circumstances the run searched: today's search scope, then the answer
     tables' sorted (each once). In Arrow: a measure may search every crime's text."""
     ids = arrow_strings([] if findings is None else findings.scope_ids)
-    searched = pc.unique(
-        pa.chunked_array([answer.searched for answer in answers], pa.string()).combine_chunks()
-    )
+    read = [done.searched for done in search_reviews(answers).values()]
+    searched = pc.unique(pa.chunked_array(read, pa.string()).combine_chunks())
     searched = searched.filter(pc.invert(pc.is_in(searched, value_set=ids)))
     return pa.concat_arrays([ids, searched.take(pc.sort_indices(searched))])
 
