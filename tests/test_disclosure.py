@@ -984,3 +984,27 @@ def test_a_table_of_one_total_row_is_a_count_of_its_own_not_a_sum_of_nothing():
     counts = pd.DataFrame({"People charged": [3]}, index=pd.Index([TOTAL], name=""))
     protection = protect([Table("charged", "People charged", counts)])
     assert protection.safe and protection.tables["charged"].iloc[0, 0] == "<5"
+
+
+def test_a_total_under_a_label_of_its_own_is_told_to_the_audit_as_a_sum_or_a_subset():
+    """A Total row the request labels itself ("Either offence") is not the table's `Total`: a
+    `sum` link tells the audit it is its rows' sum, and an `of_whom` row below it (a
+    `subset_rows` row) is a part of it, not one of its sum's parts."""
+    counts = pd.DataFrame({"People": [3, 10, 13, 2]}, index=pd.Index(["A", "B", "All", "of whom"], name="Offence"))
+    table = Table("charged", "People charged", counts, subset_rows=("of whom",))
+    cell = lambda row: ("charged", row, "People")  # noqa: E731
+    links = [Link.sum(cell("All"), [cell("A"), cell("B")]), Link.subset(cell("of whom"), cell("All"))]
+    # shown as its primary suppression alone, A is 13 - 10
+    assert cell("A") in pinned_cells(audit([table], links, status_frames([table], 5), 5))
+    assert cell("A") not in pinned_cells(audit([table], links[1:], status_frames([table], 5), 5))
+    p = protect([table], links, threshold=5)
+    assert p.safe and p.tables["charged"].loc["A", "People"] == "<5"
+    assert "[c]" in set(p.tables["charged"]["People"])
+    # the Total's own rule leaves out a subset row: with it, the figures would not add up
+    with_total = counts.rename(index={"All": TOTAL})
+    beside = Table("charged", "People charged", with_total, subset_rows=("of whom",))
+    assert protect([beside], [Link.subset(cell("of whom"), cell(TOTAL))], threshold=5).safe
+    with pytest.raises(ValueError, match="do not satisfy"):
+        protect([Table("charged", "People charged", with_total)], [], threshold=5)
+    with pytest.raises(ValueError, match="'sum' link needs at least two parts"):
+        Link.sum(cell("All"), [cell("A")])

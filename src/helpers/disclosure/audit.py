@@ -172,7 +172,7 @@ class AttackerModel:
 
     def _add_table(self, table: Table, counts: pd.DataFrame) -> None:
         idx, name = self.index, table.name
-        rows = [r for r in counts.index if not is_total(r)]
+        rows = [r for r in counts.index if not is_total(r) and r not in table.subset_rows]
         cols = [c for c in counts.columns if not is_total(c)]
         # a Total with no parts (a table of one row, "Total") is a count of its own
         if TOTAL in counts.columns and cols:
@@ -214,6 +214,8 @@ class AttackerModel:
         desc = f"{link.kind} link {link.cells}"
         if link.kind == "equal":
             self._add([(ps[0], 1.0), (t, -1.0)], "eq", desc)
+        elif link.kind == "sum":
+            self._add([(p, 1.0) for p in ps] + [(t, -1.0)], "eq", desc)
         elif link.kind == "subset":
             self._add([(t, 1.0), (ps[0], -1.0)], "ge", desc)
             if comp is not None:

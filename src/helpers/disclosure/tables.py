@@ -44,8 +44,8 @@ class Table:
     """One released table of counts.
 
     ``counts``: integer counts, index = row labels, columns = column labels.  A row labelled
-    ``"Total"`` must equal the sum of the other rows, and a column labelled ``"Total"`` the sum
-    of the other columns (checked).
+    ``"Total"`` must equal the sum of the other rows (but ``subset_rows``), and a column
+    labelled ``"Total"`` the sum of the other columns (checked).
 
     Unless its parts can share what they count: ``rows_add_up=False`` says the Total row counts
     the union of what the rows count (distinct people, of whom one may be in two rows), so
@@ -58,6 +58,9 @@ class Table:
     counts: pd.DataFrame
     rows_add_up: bool = True
     columns_add_up: bool = True
+    #: rows below the Total that count a part of it (told to the audit by a link), not parts
+    #: of its sum
+    subset_rows: tuple[str, ...] = ()
 
     @property
     def additive(self) -> bool:
@@ -76,20 +79,25 @@ class Link:
       counts, ``part <= whole``; pass ``complement`` if ``whole - part`` is itself released;
     * ``Link.union(either, parts, both=None)``: ``either`` counts the union of what the ``parts``
       count, ``max(parts) <= either <= sum(parts)``; pass ``both`` (two parts only) if the
-      intersection is itself released.
+      intersection is itself released;
+    * ``Link.sum(total, parts)``: ``total`` is the sum of the ``parts`` (a total under a label of
+      its own, which the table's ``Total`` rule does not see).
 
-    Fields: ``target`` is ``b`` / ``whole`` / ``either``; ``parts`` is ``(a,)`` / ``(part,)`` /
-    the union's parts; ``complement`` is the released complement or intersection, if any.
+    Fields: ``target`` is ``b`` / ``whole`` / ``either`` / ``total``; ``parts`` is ``(a,)`` /
+    ``(part,)`` / the union's or the sum's parts; ``complement`` is the released complement or
+    intersection, if any.
     """
 
-    kind: Literal["equal", "subset", "union"]
+    kind: Literal["equal", "subset", "union", "sum"]
     target: Cell
     parts: tuple[Cell, ...]
     complement: Cell | None = None
 
     def __post_init__(self) -> None:
-        if self.kind not in ("equal", "subset", "union"):
-            raise ValueError(f"unknown link kind {self.kind!r}: use 'equal', 'subset' or 'union'")
+        if self.kind not in ("equal", "subset", "union", "sum"):
+            raise ValueError(
+                f"unknown link kind {self.kind!r}: use 'equal', 'subset', 'union' or 'sum'"
+            )
         target = _as_cell(self.target)
         parts = tuple(_as_cell(p) for p in self.parts)
         complement = None if self.complement is None else _as_cell(self.complement)
@@ -98,10 +106,10 @@ class Link:
         object.__setattr__(self, "complement", complement)
         if self.kind in ("equal", "subset") and len(parts) != 1:
             raise ValueError(f"a {self.kind!r} link relates exactly two cells")
-        if self.kind == "union" and len(parts) < 2:
-            raise ValueError("a 'union' link needs at least two parts")
-        if self.kind == "equal" and complement is not None:
-            raise ValueError("an 'equal' link has no complement")
+        if self.kind in ("union", "sum") and len(parts) < 2:
+            raise ValueError(f"a {self.kind!r} link needs at least two parts")
+        if self.kind in ("equal", "sum") and complement is not None:
+            raise ValueError(f"an {self.kind!r} link has no complement")
         if self.kind == "union" and complement is not None and len(parts) != 2:
             raise ValueError("a union's intersection ('both') can only be given for two parts")
         cells = self.cells
@@ -119,6 +127,10 @@ class Link:
     @classmethod
     def union(cls, either: Cell, parts: Sequence[Cell], both: Cell | None = None) -> Link:
         return cls("union", either, tuple(parts), both)
+
+    @classmethod
+    def sum(cls, total: Cell, parts: Sequence[Cell]) -> Link:
+        return cls("sum", total, tuple(parts))
 
     @property
     def cells(self) -> tuple[Cell, ...]:
