@@ -26,6 +26,9 @@ class Info:
     period_to: date = date(2018, 12, 5)
     period_words: str = "from 1 January 2016 to 5 December 2018"
     relative_period: str | None = None
+    total_label: str = "Total"
+    of_whom: str | None = None
+    found_label: str | None = None
 
 
 def by_year(values: list[str], total: str) -> pd.DataFrame:
@@ -114,3 +117,35 @@ def test_a_whole_year_a_financial_year_and_a_period_counted_back_read_as_a_perso
     to_date = Info(relative_period="the year to 5 December 2018", period_from=date(2018, 1, 1), period_to=date(2018, 12, 5))
     assert answers.period_phrase(to_date) == "in the year to 5 December 2018"
     assert answers.period_phrase(Info()) == "from 1 January 2016 to 5 December 2018"
+
+
+def test_a_total_under_its_own_label_and_an_of_whom_row_are_read_as_such():
+    """The whole figure is the Total's under the request's label; an `of_whom` row is said on
+    its own, and is neither a part in the list of parts nor a bar of the chart."""
+    display = pd.DataFrame(
+        {"People charged": ["12", "<5", "14", "<5"]},
+        index=pd.Index(["2016", "2017", "Either year", "of whom on a crime mentioning a dog"], name="Year"),
+    )
+    info = Info(count="people_charged", measure_label="people with criminal damage", total_label="Either year",
+                of_whom="of whom on a crime mentioning a dog")
+    got = answers.answer_sentences([info], {"damage_by_year": display}, questions=1)[0]
+    assert got == (
+        "From 1 January 2016 to 5 December 2018 we charged 14 people with criminal damage. "
+        "Of whom on a crime mentioning a dog: fewer than 5. "
+        "Table 1 gives them by year: 12 in 2016 and fewer than 5 in 2017."
+    )
+    assert list(answers.time_series(info, display)) == ["12", "<5"]
+    assert "14" in answers.key_facts([info], {"damage_by_year": display})
+
+
+def test_a_table_split_by_a_search_says_what_the_search_counts_on_its_own():
+    display = pd.DataFrame(
+        {"2017": ["<5", "9", "12"], "Total": ["5", "20", "25"]},
+        index=pd.Index(["A dog", "No dog", "Total"], name="Circumstances"),
+    )
+    info = Info(rows="search", columns="year", found_label="A dog")
+    assert answers.of_whom_sentence(info, display) == "A dog: 5."
+    by_year_and_search = display.T  # rows: the year and the Total; columns: the search
+    flipped = Info(rows="year", columns="search", found_label="A dog")
+    assert answers.of_whom_sentence(flipped, by_year_and_search) == "A dog: 5."
+    assert answers.of_whom_sentence(Info(), display) == ""

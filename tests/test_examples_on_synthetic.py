@@ -109,3 +109,26 @@ def test_an_example_runs_through_the_notebook_to_a_checked_release(synthetic, tm
     assert "Figure 3" in page and "Table 5:" in page and "Table 6:" not in page
     assert "hunter" not in page.lower() and "People charged in" not in page
     assert "crimes and the people recorded with them" in page
+
+
+def test_the_docs_table_split_by_a_search_runs_as_printed_and_equals_the_truth(synthetic, tmp_path):
+    """docs/requests.md's `rows: search` and `of_whom` snippet, made a request by its few
+    top-level keys, counted as the generator's truth counts it."""
+    text = (project_root() / "docs" / "requests.md").read_text(encoding="utf-8")
+    after = text.split("can also split a table", 1)[1]
+    block = after.split("```yaml\n", 1)[1].split("```", 1)[0]
+    values = yaml.safe_load(block) | {
+        "reference": "EX-DOCS-SPLIT", "title": "Assaults and dogs", "received": "2018-12-14",
+        "questions": ["How many assaults mention a dog?", "How many people were charged?"],
+        "extracts_taken_on": "2019-01-01", "extracts_dir": "data/extracts",
+    }
+    path = tmp_path / "EX-DOCS-SPLIT.yaml"
+    path.write_text(yaml.safe_dump(values), encoding="utf-8")
+    folder, truth = synthetic
+    expected = truth_for_tables(truth, yaml.safe_load(path.read_text(encoding="utf-8")))
+    paths, _ = run_steps(path, folder, tmp_path / "out")
+    results = json.loads((paths.restricted / "results.json").read_text(encoding="utf-8"))
+    assert {name: table["counts"] for name, table in results["tables"].items()} == expected
+    assert list(expected["assault_by_dog"]) == ["The circumstances mention a dog", "No mention of a dog", "Total"]
+    assert expected["charged_of_whom_dog"]["of whom charged on a crime mentioning a dog"]["People charged"] > 0
+    assert results["search_reviews"]["dog"]["measures"] == ["assault", "charged"]

@@ -140,7 +140,7 @@ def test_the_parameters_round_trip_as_the_notebook_gets_them():
         ({**TABLES_ONLY, "outcome_groups": {"Other outcomes": [1]}}, "parameters: outcome_groups.Other outcomes: the label is a row the table adds itself"),
         (changed("measures.damage.search", "dogs"), "parameters: measures.damage.search: 'dogs' is not a search (searches: none)"),
         ({**changed("measures.damage.search", "dogs"), "searches": {"dog": {"terms": ["dog"]}}}, "parameters: measures.damage.search: 'dogs' is not a search (searches: dog)"),
-        ({**changed("measures.damage.search", "dog"), "searches": {"dog": {"terms": ["dog"]}, "cat": {"terms": ["cat"]}}}, "parameters: searches.cat: no measure uses it (a measure names it: search: cat)"),
+        ({**changed("measures.damage.search", "dog"), "searches": {"dog": {"terms": ["dog"]}, "cat": {"terms": ["cat"]}}}, "parameters: searches.cat: no measure or table uses it (a measure names it: search: cat)"),
         ({**changed("measures.damage.search", "damage"), "searches": {"damage": {"terms": ["dog"]}}}, "parameters: searches.damage: 'damage' is a measure's name too: give the search another"),
         ({**changed("measures.damage.search", "dog"), "searches": {"dog": {"terms": []}}}, "parameters: searches.dog.terms: List should have at least 1 item"),
         ({**changed("measures.damage.search", "dog"), "searches": {"dog": {"terms": ["dog"], "exclude": ["hot dog"]}}}, "parameters: searches.dog.exclude: unknown key: did you mean exclude_terms?"),
@@ -152,6 +152,73 @@ def test_the_parameters_round_trip_as_the_notebook_gets_them():
     ],
 )
 def test_each_mistake_in_the_grammar_is_one_line_naming_the_key(values, expected):
+    assert error_for(values).startswith(expected)
+
+
+#: TABLES_ONLY with a search that splits the first table's rows and adds an `of_whom` row to
+#: the second's
+SPLIT = {
+    **TABLES_ONLY,
+    "searches": {"dog": {"terms": ["dog"], "found_label": "A dog", "not_found_label": "No dog"}},
+    "tables": [
+        {**TABLES_ONLY["tables"][0], "rows": "search", "search": "dog", "columns": "year"},
+        {**TABLES_ONLY["tables"][1], "of_whom": {"search": "dog", "label": "of whom on a crime with a dog"},
+         "total_label": "Either", "heading": "People charged", "corner": "Offence"},
+    ],
+}
+
+
+def split(path: str, value) -> dict:
+    """SPLIT with the key at the dotted `path` set to `value` (`...` removes it)."""
+    values = copy.deepcopy(SPLIT)
+    *parents, last = path.split(".")
+    node = values
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    if value is ...:
+        del node[int(last) if isinstance(node, list) else last]
+    elif isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+    return values
+
+
+def test_a_search_used_by_tables_only_is_a_search_of_the_request():
+    params = validate_parameters(SPLIT)
+    assert params.tables[0].search == "dog" and params.tables[1].of_whom.label == "of whom on a crime with a dog"
+    # its decisions are kept under a question of its own, unless it names one
+    assert params.searches["dog"].review_question("dog") == f"search_dog_{params.searches['dog'].digest}"
+    named = validate_parameters(split("searches.dog.question", "hunter_group"))
+    assert named.searches["dog"].review_question("dog") == "hunter_group"
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (split("tables.0.search", ...), "parameters: tables.0: search: a table broken down by search names the search"),
+        (split("tables.0.rows", "year") | {}, "parameters: tables.0: rows and columns are both year"),
+        (split("tables.0.columns", ...) | {"tables": [{**split("tables.0.columns", ...)["tables"][0], "rows": "year"}, SPLIT["tables"][1]]},
+         "parameters: tables.0: search: only a table broken down by search (rows: search) names one"),
+        (split("tables.0.search", "cat"), "parameters: tables.0.search: 'cat' is not a search (searches: dog)"),
+        (split("tables.1.of_whom.search", "cat"), "parameters: tables.1.of_whom.search: 'cat' is not a search (searches: dog)"),
+        (split("tables.1.of_whom.label", ...), "parameters: tables.1.of_whom.label: missing"),
+        (split("tables.1.of_whom.colour", "red"), "parameters: tables.1.of_whom.colour: unknown key"),
+        (split("tables.1.total_label", "of whom on a crime with a dog"), "parameters: tables.1: two of its rows would be labelled 'of whom on a crime with a dog'"),
+        (split("tables.0.heading", "Offences"), "parameters: tables.0: heading: a table with a columns breakdown has a heading per column"),
+        (split("tables.1.rows", ...), "parameters: tables.1: total_label: a table with no rows breakdown has no Total row"),
+        (split("searches.dog.not_found_label", "A dog"), "parameters: searches.dog: found_label and not_found_label are the same"),
+        (split("searches.dog.found_label", "Total"), "parameters: searches.dog: 'Total' is the row the table adds itself"),
+        (split("searches.dog.question", "hunter group"), "parameters: searches.dog.question: String should match pattern"),
+        (split("searches.cat", {"terms": ["cat"], "question": "search_dog"}) | {"measures": {**TABLES_ONLY["measures"], "damage": {**TABLES_ONLY["measures"]["damage"], "search": "cat"}}} | {"searches": {"dog": {**SPLIT["searches"]["dog"], "question": "search_dog"}, "cat": {"terms": ["cat"], "question": "search_dog"}}},
+         "parameters: searches.cat.question: the search 'dog' keeps its decisions under 'search_dog' too"),
+        (split("tables.0.measure", "damage") | {"measures": {**TABLES_ONLY["measures"], "damage": {**TABLES_ONLY["measures"]["damage"], "search": "dog"}}},
+         "parameters: tables.0.search: measure damage counts only what 'dog' counts already"),
+        (split("tables.1.hide_empty_rows", True) | {"tables": [SPLIT["tables"][0], {**SPLIT["tables"][1], "rows": None, "total_label": None, "hide_empty_rows": True}]},
+         "parameters: tables.1: hide_empty_rows: a table with no rows breakdown has one row"),
+    ],
+)
+def test_each_mistake_in_a_tables_search_is_one_line_naming_the_key(values, expected):
     assert error_for(values).startswith(expected)
 
 

@@ -60,7 +60,9 @@ def test_each_search_writes_its_own_worklist_and_counts_its_call_until_reviewed(
     folder, truth = synthetic
     params, _, paths, answers, results = run(folder, tmp_path)
     assert sorted(results["search_reviews"]) == ["dog", "e_scooter", "snapchat"]
-    users = {"dog": ["dog_offences", "dog_victims", "dog_charged"], "e_scooter": ["e_scooter"], "snapchat": ["snapchat"]}
+    # the measures that name the search, and those whose tables split by it
+    users = {"dog": ["dog_offences", "dog_victims", "dog_charged", "assault_damage", "charged"],
+             "e_scooter": ["e_scooter"], "snapchat": ["snapchat"]}
     for name, summary in results["search_reviews"].items():
         worklist = review.read_candidates(paths.restricted / "candidates" / f"{name}.csv")
         assert summary["worklist"] == f"restricted/candidates/{name}.csv"

@@ -32,7 +32,7 @@ import pandas as pd
 import pytest
 from builders import cms_crime, connect_crime, migrated, write_extract
 
-from helpers.disclosure.tables import TOTAL
+from helpers.disclosure.tables import TOTAL, Link
 from helpers.extracts.ho_classes import class_label
 from helpers.extracts.load import load_extracts
 from helpers.request import measures
@@ -418,3 +418,90 @@ def test_an_events_crime_is_taken_by_its_row_and_a_crime_not_in_the_extract_has_
     classes = view.crime_values(rows, "ho_class")
     assert classes[0] == "028/03" and pd.isna(classes[1]) and classes[2] == "058/01"
     assert view.crime_values(rows[[0, 2]], "outcome").tolist() == [15, 1]
+
+
+def tables_of(extract, measure: dict, *tables: dict, **keys) -> list[measures.AnswerTable]:
+    """Every table of a request counting `measure` (each table {name, rows, columns, ...})."""
+    values = copy.deepcopy(BASE) | keys
+    values["measures"] = {"m": {"label": "things", "period": PERIOD} | measure}
+    values["tables"] = [{"question": 1, "title": "T", "measure": "m"} | t for t in tables]
+    return answer_tables(validate_parameters(values), extract)
+
+
+SNAPCHAT = {"snap": {"terms": ["snapchat"], "exclude_terms": ["snapchat filter"], "found_label": "Snapchat", "not_found_label": "No Snapchat"}}
+
+
+def test_a_search_breakdown_splits_a_measures_crimes_by_what_the_search_counts(extract):
+    (answer,) = tables_of(extract, OFFENCES, {"name": "t", "rows": "search", "search": "snap", "columns": "year"}, searches=SNAPCHAT)
+    # ..01 (2016) and ..11 (2018) mention Snapchat; ..12 only negated, ..04 only in the filter
+    assert answer.counts.to_dict(orient="index") == {
+        "Snapchat": {"2016": 1, "2017": 0, "2018 (to 5 Dec 2018)": 1, TOTAL: 2},
+        "No Snapchat": {"2016": 1, "2017": 1, "2018 (to 5 Dec 2018)": 1, TOTAL: 3},
+        TOTAL: {"2016": 2, "2017": 1, "2018 (to 5 Dec 2018)": 2, TOTAL: 5},
+    }
+    assert answer.counts.index.name == "Circumstances" and answer.additive
+    assert answer.review is None and "no reviewer has read them yet" in answer.notes[-1]
+
+
+def test_an_of_whom_row_counts_those_of_the_total_the_search_counts_under_the_requests_labels(extract):
+    charged = {"count": "people_charged", "charge_codes": ["damage", "damage_other"]}
+    (answer,) = tables_of(extract, charged, {
+        "name": "t", "rows": "charge_group", "corner": "Offence", "heading": "People charged 2016-18",
+        "total_label": "Either", "of_whom": {"search": "snap", "label": "of whom on a crime mentioning Snapchat"},
+    }, searches={"snap": {"terms": ["messages"]}})
+    # S charged on ..01 and ..11, F on ..14: only ..14's circumstances mention messages
+    assert answer.counts.index.name == "Offence" and list(answer.counts.columns) == ["People charged 2016-18"]
+    assert column(answer) == {"Damage": 2, "Other damage": 1, "Either": 2, "of whom on a crime mentioning Snapchat": 1}
+    assert answer.units[("of whom on a crime mentioning Snapchat", "People charged 2016-18")] <= answer.units[("Either", "People charged 2016-18")]
+    cell = lambda row: ("t", row, "People charged 2016-18")  # noqa: E731
+    assert answer.links == [
+        Link.union(cell("Either"), [cell("Damage"), cell("Other damage")]),
+        Link.subset(cell("of whom on a crime mentioning Snapchat"), cell("Either")),
+    ]
+    assert answer.table().subset_rows == ("of whom on a crime mentioning Snapchat",)
+    assert answer.facts.total_label == "Either" and answer.facts.of_whom == "of whom on a crime mentioning Snapchat"
+
+
+def test_a_total_under_its_own_label_of_crimes_is_the_sum_of_its_rows_and_empty_rows_may_be_hidden(extract):
+    (answer,) = tables_of(extract, OFFENCES, {"name": "t", "rows": "outcome_group", "total_label": "All", "hide_empty_rows": True})
+    # outcomes 1 (..01, ..11), 14 (..02), 18 (..04), none (..12): the other groups are empty
+    assert column(answer) == {"Charged/summonsed": 2, "Evidential difficulties": 1,
+                              "Investigation complete \u2013 no suspect identified": 1, "Not yet assigned an outcome": 1, "All": 5}
+    assert [link.kind for link in answer.links] == ["sum"]
+    shown = tables_of(extract, OFFENCES, {"name": "t", "rows": "outcome_group"})[0]
+    assert len(shown.counts) == 9 and column(shown)["Taken into consideration"] == 0
+
+
+def test_tables_of_one_measure_are_told_to_the_audit_as_one_figure_where_they_meet(extract):
+    """A year of one table is the sum of its months in another (of people, their union), the
+    wholes are one figure, a label both tables have is one figure in each; and only what the
+    units bear out is told (a unit with no label of a breakdown is not in that table's whole)."""
+    by_year, by_month, by_outcome = tables_of(
+        extract, OFFENCES,
+        {"name": "by_year", "rows": "year", "columns": "outcome_group"},
+        {"name": "by_month", "rows": "month"},
+        {"name": "by_outcome", "rows": "outcome_group"},
+    )
+    assert by_year.links == []
+    kinds = [(link.kind, link.target, len(link.parts)) for link in by_month.links]
+    assert ("equal", ("by_year", TOTAL, TOTAL), 1) in kinds
+    assert ("sum", ("by_year", "2017", TOTAL), 12) in kinds
+    assert ("sum", ("by_year", "2018 (to 5 Dec 2018)", TOTAL), 12) in kinds
+    assert len(by_month.links) == 1 + 3
+    outcome = {link.parts[0]: link.target for link in by_outcome.links if link.kind == "equal"}
+    assert outcome[("by_outcome", "Charged/summonsed", "Offences")] == ("by_year", TOTAL, "Charged/summonsed")
+    assert len(outcome) == 1 + 8 and len(by_outcome.links) == 2 + 8  # a whole to each earlier table
+    assert all(link.kind == "equal" for link in by_outcome.links)
+    charged = {"count": "people_charged", "charge_codes": ["damage", "damage_other"]}
+    _, months = tables_of(extract, charged, {"name": "a", "rows": "year"}, {"name": "b", "rows": "quarter"})
+    assert {link.kind for link in months.links} == {"equal", "union"}
+    # every link holds, and the audit takes them (a false one would stop it: "do not satisfy")
+    from helpers.disclosure.audit import audit
+    answers = [by_year, by_month, by_outcome]
+    status = {a.name: a.counts.map(lambda n: "primary" if 1 <= n <= 2 else "shown") for a in answers}
+    report = audit([a.table() for a in answers], [link for a in answers for link in a.links], status, 3)
+    assert not report.empty
+    false = Link.equal(("by_month", "Jan 2016", "Offences"), ("by_year", "2016", TOTAL))
+    with pytest.raises(ValueError, match="do not satisfy"):
+        audit([a.table() for a in answers], [false], status, 3)
+    assert not measures.holds(false, {**by_year.cell_units(), **by_month.cell_units()})

@@ -349,6 +349,11 @@ def test_each_examples_truth_has_sane_totals(synthetic, path):
         counts = answers[table["name"]]
         frame = pd.DataFrame(counts).T  # rows x columns
         assert (frame.to_numpy() >= 0).all()
+        if table.get("of_whom"):  # a part of the Total, below it
+            of_whom = frame.loc[table["of_whom"]["label"]]
+            frame = frame.drop(index=table["of_whom"]["label"])
+            assert (of_whom <= frame.iloc[-1]).all() and of_whom.iloc[-1] > 0, table["name"]
+        frame = frame.rename(index={table.get("total_label"): "Total"})
         total = frame.loc["Total"]
         assert total.iloc[-1] > 0, table["name"]
         parts = frame.drop(index="Total") if table.get("rows") else None

@@ -446,13 +446,6 @@ def decisions_path(params: RequestParameters) -> Path:
     return restricted_folder(params) / DECISIONS_FILE
 
 
-def search_question(search: str, digest: str) -> str:
-    """The question a search's decisions are recorded under in the request's review store: each
-    search of the request grammar its own, apart from the hunter-group search's, and its own for
-    what it looks for (`Search.digest`: a decision on "dog" is no answer for "scooter")."""
-    return f"search_{search}_{digest}"
-
-
 def search_worklist(search: str) -> str:
     """A search's worklist, in the run's `restricted/` folder."""
     return f"candidates/{search}.csv"
@@ -496,7 +489,7 @@ def review_target(params: RequestParameters, search: str = "") -> ReviewTarget:
             f"measure with its own terms); its searches: {', '.join(known) or 'none'}"
         )
     return ReviewTarget(
-        search_question(name, known[name].digest),
+        known[name].review_question(name),
         restricted_folder(params) / search_worklist(name),
         tuple(known[name].terms),
         tuple(known[name].exclude_terms),

@@ -53,6 +53,7 @@ BREAKDOWN_WORDS = {
     "suspect_age": "the suspect\u2019s age",
     "system": "crime system",
     "charge_group": "offence charged",
+    "search": "what the circumstances mention",
 }
 
 
@@ -72,6 +73,9 @@ class AnswerTableInfo(Protocol):
     period_to: date
     period_words: str  # "from 1 January 2016 to 5 December 2018"
     relative_period: str | None  # "the three complete years before 1 January 2019", or None
+    total_label: str  # the Total row's label
+    of_whom: str | None  # a row below the Total counting a part of it, or None
+    found_label: str | None  # a `search` breakdown's part that the search counts, or None
 
 
 # ---- figures in words
@@ -113,9 +117,29 @@ def _sentence_start(text: str) -> str:
 def total_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
     """The table's whole figure in one sentence: "From 1 January 2016 to 5 December 2018 we
     recorded 1,234 offences of criminal damage to a dwelling." """
-    value = str(display.loc[TOTAL].iloc[-1])
+    value = str(display.loc[info.total_label].iloc[-1])
     verb = VERBS.get(info.count, "we recorded")
     return f"{_sentence_start(period_phrase(info))} {verb} {counted(value, info)}."
+
+
+def parts(info: AnswerTableInfo, display: pd.DataFrame) -> list[str]:
+    """The rows of a table that are parts of its Total (not the Total, nor an `of_whom` row)."""
+    return [label for label in display.index if label not in (info.total_label, info.of_whom)]
+
+
+def of_whom_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
+    """The whole figure of the part a search counts, on its own: an `of_whom` row's ("Of whom
+    charged on a crime mentioning a dog: 3."), a `search` breakdown's found row or column's
+    ("The circumstances mention a dog: 314.")."""
+    if info.of_whom is not None:
+        label, value = info.of_whom, display.loc[info.of_whom].iloc[-1]
+    elif info.found_label is not None and info.rows == "search":
+        label, value = info.found_label, display.loc[info.found_label].iloc[-1]
+    elif info.found_label is not None:
+        label, value = info.found_label, display.loc[info.total_label, info.found_label]
+    else:
+        return ""
+    return f"{_sentence_start(label)}: {figure_alone(str(value))}."
 
 
 def parts_sentence(info: AnswerTableInfo, display: pd.DataFrame, number: int) -> str:
@@ -126,10 +150,10 @@ def parts_sentence(info: AnswerTableInfo, display: pd.DataFrame, number: int) ->
     by = BREAKDOWN_WORDS.get(info.rows, info.rows)
     if info.columns is not None:
         by += f" and {BREAKDOWN_WORDS.get(info.columns, info.columns)}"
-    rows = [label for label in display.index if label != TOTAL]
+    rows = parts(info, display)
     text = f"Table {number} gives them by {by}"
     if info.columns is None and 1 < len(rows) <= 4:
-        values = [f"{figure_alone(display.loc[r].iloc[-1])} {_in(info.rows, r)}" for r in rows]
+        values = [f"{figure_alone(str(display.loc[r].iloc[-1]))} {_in(info.rows, r)}" for r in rows]
         text += ": " + ", ".join(values[:-1]) + " and " + values[-1]
     return text + "."
 
@@ -165,6 +189,7 @@ def answer_sentences(
             if info.question == question:
                 display = tables[info.name]
                 sentences.append(total_sentence(info, display))
+                sentences.append(of_whom_sentence(info, display))
                 sentences.append(parts_sentence(info, display, numbers[info.name]))
         answers.append(" ".join(s for s in sentences if s) or "This question has no table.")
     return answers
@@ -178,7 +203,7 @@ def key_facts(answer_tables: Sequence[AnswerTableInfo], tables: dict[str, pd.Dat
         if info.question in seen:
             continue
         seen.add(info.question)
-        value = str(tables[info.name].loc[TOTAL].iloc[-1])
+        value = str(tables[info.name].loc[info.total_label].iloc[-1])
         label = counted(value, info).removeprefix(figure_words(value)).strip()
         facts.append((value, f"{label}, {period_phrase(info)}"))
     tiles = "".join(
@@ -236,8 +261,8 @@ def tables_and_charts(
 def time_series(info: AnswerTableInfo, display: pd.DataFrame) -> pd.Series:
     """The figures a chart draws: the table's totals over its time breakdown, as released."""
     if info.rows in TIME_BREAKDOWNS:
-        return display.drop(index=TOTAL).iloc[:, -1]
-    row = display.iloc[list(display.index).index(TOTAL)]  # the Total row, as a Series
+        return display.loc[parts(info, display)].iloc[:, -1]
+    row = display.iloc[list(display.index).index(info.total_label)]  # the Total row, as a Series
     return row.drop(labels=[TOTAL]) if TOTAL in row.index else row
 
 

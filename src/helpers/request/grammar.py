@@ -88,6 +88,7 @@ Breakdown = Literal[
     "suspect_age",
     "system",
     "charge_group",
+    "search",
 ]
 TIME_BREAKDOWNS = ("year", "financial_year", "quarter", "month")
 #: each breakdown's corner label (the table's first column heading)
@@ -102,16 +103,17 @@ BREAKDOWN_LABELS = {
     "suspect_age": "Age of the suspect",
     "system": "System",
     "charge_group": "Offence charged",
+    "search": "Circumstances",
 }
-_CRIME_SPLITS = (*TIME_BREAKDOWNS, "offence_class", "outcome_group", "system")
+_CRIME_SPLITS = (*TIME_BREAKDOWNS, "offence_class", "outcome_group", "system", "search")
 #: the breakdowns each count allows
 ALLOWED_BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "offences": (*_CRIME_SPLITS, "victim_age", "suspect_age"),
     "victims": (*_CRIME_SPLITS, "victim_age"),
     "suspects": (*_CRIME_SPLITS, "suspect_age"),
     "mentions": (*_CRIME_SPLITS, "victim_age", "suspect_age"),
-    "people_charged": (*TIME_BREAKDOWNS, "offence_class", "charge_group"),
-    "charges": (*TIME_BREAKDOWNS, "offence_class", "charge_group"),
+    "people_charged": (*TIME_BREAKDOWNS, "offence_class", "charge_group", "search"),
+    "charges": (*TIME_BREAKDOWNS, "offence_class", "charge_group", "search"),
 }
 #: the dates a count may count by (the first is its default)
 ALLOWED_DATES: dict[str, tuple[str, ...]] = {
@@ -135,6 +137,9 @@ OTHER_OUTCOMES = "Other outcomes"
 NO_OUTCOME = "Not yet assigned an outcome"
 AGE_NOT_KNOWN = "Age not known"
 TOTAL_LABEL = "Total"
+#: the rows of a `search` breakdown, unless its search names its own
+FOUND_LABEL = "Mentions the terms"
+NOT_FOUND_LABEL = "Does not mention the terms"
 #: Home Office outcome types
 OUTCOME_TYPES = range(1, 23)
 
@@ -222,11 +227,30 @@ class Search(BaseModel):
 
     terms: list[Text] = Field(min_length=1)
     exclude_terms: list[Text] = Field(default_factory=list)
+    #: the review store's question its decisions are kept under (default: one of its own, made
+    #: from its name and terms); a request that keeps an earlier review names that review's
+    question: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_]{1,60}$")
+    #: the rows of a table broken down by the search (`rows: search`)
+    found_label: Text = Field(default=FOUND_LABEL, min_length=1)
+    not_found_label: Text = Field(default=NOT_FOUND_LABEL, min_length=1)
 
     @field_validator("terms", "exclude_terms")
     @classmethod
     def _terms(cls, value: list[str]) -> list[str]:
         return clean_terms(value)
+
+    @model_validator(mode="after")
+    def _two_labels(self) -> Search:
+        if self.found_label == self.not_found_label:
+            raise ValueError("found_label and not_found_label are the same: give each its own")
+        if TOTAL_LABEL in (self.found_label, self.not_found_label):
+            raise ValueError(f"{TOTAL_LABEL!r} is the row the table adds itself: give another")
+        return self
+
+    def review_question(self, name: str) -> str:
+        """The question the review store keeps the search's decisions under: `question`, or the
+        search's own (`search_<name>_<digest>`)."""
+        return self.question or f"search_{name}_{self.digest}"
 
     @property
     def digest(self) -> str:
@@ -320,9 +344,19 @@ def measure_problems(measure: Measure) -> list[str]:
     return problems
 
 
+class OfWhom(BaseModel):
+    """A row below a table's Total counting those of the Total the search counts ("of whom
+    charged on a crime mentioning ...")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    search: str = Field(min_length=1)
+    label: Text = Field(min_length=1)
+
+
 class TableRequest(BaseModel):
     """One table of the answer: its file name, its question, its title, its measure, its
-    breakdowns."""
+    breakdowns, and the words of its headings where the request gives its own."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -333,6 +367,17 @@ class TableRequest(BaseModel):
     rows: Breakdown | None = None
     columns: Breakdown | None = None
     chart: bool | None = None
+    #: the search a `search` breakdown splits the measure's crimes by (a name in `searches`)
+    search: str | None = Field(default=None, min_length=1)
+    of_whom: OfWhom | None = None
+    #: the first column's heading (default: the rows breakdown's name)
+    corner: Text | None = Field(default=None, min_length=1)
+    #: the one column's heading, for a table with no columns breakdown (default: the count's)
+    heading: Text | None = Field(default=None, min_length=1)
+    #: the Total row's label (default: Total)
+    total_label: Text | None = Field(default=None, min_length=1)
+    #: leave out the rows with nothing in any column (an outcome no crime has)
+    hide_empty_rows: bool = False
 
     @field_validator("name")
     @classmethod
@@ -351,6 +396,17 @@ class TableRequest(BaseModel):
             raise ValueError(f"rows and columns are both {self.rows}: give one of them")
         if self.rows in TIME_BREAKDOWNS and self.columns in TIME_BREAKDOWNS:
             raise ValueError("rows and columns are both a time breakdown: give one of them")
+        if "search" in self.breakdowns and self.search is None:
+            raise ValueError("search: a table broken down by search names the search")
+        if self.search is not None and "search" not in self.breakdowns:
+            raise ValueError("search: only a table broken down by search (rows: search) names one")
+        if self.heading is not None and self.columns is not None:
+            raise ValueError("heading: a table with a columns breakdown has a heading per column")
+        if self.rows is None:
+            if self.total_label is not None:
+                raise ValueError("total_label: a table with no rows breakdown has no Total row")
+            if self.hide_empty_rows:
+                raise ValueError("hide_empty_rows: a table with no rows breakdown has one row")
         return self
 
     @property
@@ -468,9 +524,21 @@ def request_searches(
     return found
 
 
-def check_searches(measures: Mapping[str, Measure], searches: Mapping[str, Search]) -> None:
+def table_searches(table: TableRequest) -> list[str]:
+    """The searches of `searches` a table reads besides its measure's: the one its `search`
+    breakdown splits by, and its `of_whom` row's."""
+    named = [table.search, table.of_whom.search if table.of_whom is not None else None]
+    return list(dict.fromkeys(name for name in named if name is not None))
+
+
+def check_searches(
+    measures: Mapping[str, Measure],
+    searches: Mapping[str, Search],
+    tables: Sequence[TableRequest] = (),
+) -> None:
     """A measure's search is one of `searches`; a search is named apart from every measure (the
-    reviewer names either to review it); a search no measure uses is a mistake."""
+    reviewer names either to review it), and keeps its decisions under a question of its own;
+    a search no measure or table uses is a mistake."""
     for name in searches:
         if not TABLE_NAME.fullmatch(name):
             raise ValueError(
@@ -491,7 +559,16 @@ def check_searches(measures: Mapping[str, Measure], searches: Mapping[str, Searc
                 f"{where}: its search's name differs from the search {other!r} only in capitals "
                 "(their worklists would be one file): give it another"
             )
+    asked: dict[str, str] = {}
+    for name, search in searches.items():
+        other = asked.setdefault(search.review_question(name), name)
+        if other != name:
+            raise ValueError(
+                f"searches.{name}.question: the search {other!r} keeps its decisions under "
+                f"{search.review_question(name)!r} too: give each search its own"
+            )
     used = {m.search for m in measures.values() if m.search is not None}
+    used.update(name for table in tables for name in table_searches(table))
     for name, measure in measures.items():
         if measure.search is not None and measure.search not in searches:
             known = ", ".join(searches) or "none"
@@ -502,7 +579,7 @@ def check_searches(measures: Mapping[str, Measure], searches: Mapping[str, Searc
     for name in searches:
         if name not in used:
             raise ValueError(
-                f"searches.{name}: no measure uses it (a measure names it: search: {name})"
+                f"searches.{name}: no measure or table uses it (a measure names it: search: {name})"
             )
 
 
@@ -522,9 +599,11 @@ def check_tables(
     measures: Mapping[str, Measure],
     questions: int,
     charge_groups: Iterable[str],
+    searches: Mapping[str, Search] | None = None,
 ) -> None:
     """Each table: a measure that exists, a question of the request, breakdowns its count
-    allows; table names distinct."""
+    allows, searches of `searches` its measure is not already narrowed by; table names
+    distinct."""
     names: set[str] = set()
     groups = set(charge_groups)
     for i, table in enumerate(tables):
@@ -543,6 +622,7 @@ def check_tables(
                 f"{where}.measure: {table.measure!r} is not a measure (measures: {known})"
             )
         measure = measures[table.measure]
+        check_table_searches(where, table, measure, searches or {})
         for key, breakdown in (("rows", table.rows), ("columns", table.columns)):
             if breakdown is None:
                 continue
@@ -558,6 +638,36 @@ def check_tables(
                         f"{where}.{key}: by charge_group, measure {table.measure}'s charge_codes "
                         f"must all be names in charge_groups ({loose[0]!r} is not)"
                     )
+
+
+def check_table_searches(
+    where: str, table: TableRequest, measure: Measure, searches: Mapping[str, Search]
+) -> None:
+    """A table's `search` and `of_whom` name searches of `searches`, other than its measure's
+    own (a measure counting only what a search counts has nothing on the other side of it)."""
+    keys = [("search", table.search)]
+    if table.of_whom is not None:
+        keys.append(("of_whom.search", table.of_whom.search))
+    for key, name in keys:
+        if name is None:
+            continue
+        if name not in searches:
+            known = ", ".join(searches) or "none"
+            raise ValueError(f"{where}.{key}: {name!r} is not a search (searches: {known})")
+        if measure.search == name:
+            raise ValueError(
+                f"{where}.{key}: measure {table.measure} counts only what {name!r} counts "
+                "already: give the table a measure without the search"
+            )
+    labels = [table.total_label or TOTAL_LABEL]
+    if table.rows == "search" and table.search is not None:
+        found = searches[table.search]
+        labels += [found.found_label, found.not_found_label]
+    if table.of_whom is not None:
+        labels.append(table.of_whom.label)
+    for label in labels:
+        if labels.count(label) > 1:
+            raise ValueError(f"{where}: two of its rows would be labelled {label!r}")
 
 
 def check_measures(

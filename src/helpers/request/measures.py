@@ -30,8 +30,8 @@ import pyarrow.compute as pc
 
 from helpers.analysis import evidence, review, review_store
 from helpers.disclosure.outcomes import OUTCOME_GROUPS
-from helpers.disclosure.tables import TOTAL, Link, Table
-from helpers.errors import ExtractError
+from helpers.disclosure.tables import TOTAL, Cell, Link, Table
+from helpers.errors import ExtractError, ParameterError
 from helpers.extracts import codes, ho_classes
 from helpers.extracts.model import Extract, people_frame
 from helpers.request.grammar import (
@@ -51,13 +51,14 @@ from helpers.request.grammar import (
     measure_classes,
     measure_search,
     resolve_period,
+    table_searches,
 )
 from helpers.request.parameters import RequestParameters
 from helpers.request.tables import AnswerFacts, CellUnits, crime_units, listed, person_unit
 
 #: the breakdowns that give every event of a crime or charge exactly one label: a crime (or a
 #: charge) is in one of their parts only, so their total is the sum of the parts
-ONE_VALUED = (*TIME_BREAKDOWNS, "offence_class", "outcome_group", "system")
+ONE_VALUED = (*TIME_BREAKDOWNS, "offence_class", "outcome_group", "system", "search")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -68,8 +69,9 @@ class AnswerTable:
     counts   rows x columns, index name the corner label; a Total row when rows is a breakdown,
              a Total column when columns is
     units    every cell's units, Totals included (the disclosure log's record)
-    links    relations to other tables' cells for the disclosure audit (none today: a Total's tie
-             to its parts is the table's own, `rows_add_up` / `columns_add_up`)
+    links    relations between cells the disclosure audit is told: an `of_whom` row a subset of
+             the Total, a Total under a label of its own the sum or union of its parts (a Total's
+             tie to its parts is otherwise the table's own, `rows_add_up` / `columns_add_up`)
     """
 
     name: str
@@ -83,10 +85,15 @@ class AnswerTable:
     notes: list[str]
     facts: AnswerFacts
     links: list[Link] = field(default_factory=list)
+    #: rows below the Total counting a part of it (`of_whom`), not a part of its sum
+    subset_rows: tuple[str, ...] = ()
     #: crimes not counted for want of a readable committed date (`date: committed`; restricted)
     undated: int = 0
     #: the measure's search and its review (a mentions measure, or terms; restricted)
     review: SearchReview | None = None
+    #: the reviews of every search the table reads: its measure's, its `search` breakdown's,
+    #: its `of_whom` row's
+    reviews: list[SearchReview] = field(default_factory=list)
 
     @property
     def additive(self) -> bool:
@@ -101,7 +108,12 @@ class AnswerTable:
             self.counts,
             rows_add_up=self.rows_add_up,
             columns_add_up=self.columns_add_up,
+            subset_rows=self.subset_rows,
         )
+
+    def cell_units(self) -> dict[Cell, frozenset[str]]:
+        """Each cell's units, by the cell as the audit names it."""
+        return {(self.name, str(r), str(c)): units for (r, c), units in self.units.items()}
 
     def exact(self) -> dict[str, dict[str, int]]:
         """{row: {column: n}}, as `restricted/results.json` records it."""
@@ -485,7 +497,7 @@ def reviewed_search(
         texts.reindex(by_crime.index),
         aliases,
         review_store.store_for(params),
-        question=review.search_question(name, spec.digest),
+        question=spec.review_question(name),
     )
     outcome = replace(review.apply_decisions(by_crime, run.used), unmatched_decisions=run.unmatched)
     scope = pd.DataFrame(
@@ -529,15 +541,25 @@ class Searches:
         return self._charges[measure]
 
     def users(self, search: str) -> list[str]:
-        """The measures of the request's tables that count the search's crimes."""
+        """The measures of the request's tables that count the search's crimes, or whose tables
+        split them by it (`rows: search`, `of_whom`)."""
         measures = self.params.measures
         named = dict.fromkeys(table.measure for table in self.params.tables)
+        splits = {t.measure for t in self.params.tables if search in table_searches(t)}
         return [
             name
             for name in named
-            if (found := measure_search(name, measures[name], self.params.searches))
-            and found[0] == search
+            if name in splits
+            or (
+                (found := measure_search(name, measures[name], self.params.searches))
+                and found[0] == search
+            )
         ]
+
+    def counted(self, search: str, crime_ids: pd.Series) -> np.ndarray:
+        """Whether the search (a name in `searches`) counts each crime of `crime_ids`."""
+        reviewed = self.review(search, self.params.searches[search])
+        return in_set(crime_ids, reviewed.outcome.counted)
 
     def narrowed(
         self, measure: str, chosen: pd.DataFrame
@@ -831,16 +853,28 @@ def charge_group_split(params: RequestParameters, measure: Measure, events: Even
     return Split(labels, pd.concat(parts, ignore_index=True))
 
 
+def search_split(
+    params: RequestParameters, search: str, events: Events, searches: Searches
+) -> Split:
+    """By whether the search counts the event's crime: its found label, or its not-found."""
+    spec = params.searches[search]
+    found = searches.counted(search, events.frame["crime_id"])
+    labels = np.where(found, spec.found_label, spec.not_found_label).astype(object)
+    return _one_each([spec.found_label, spec.not_found_label], pd.Series(labels))
+
+
 def split(
     view: ExtractView,
     params: RequestParameters,
-    name: str,
+    table: TableRequest,
     breakdown: str | None,
     events: Events,
     period: tuple[date, date],
     heading: str,
+    searches: Searches,
 ) -> Split:
     """A breakdown's Split; no breakdown: every event under `heading`."""
+    name = table.measure
     measure = params.measures[name]
     if breakdown is None:
         return _one_each([heading], pd.Series([heading] * len(events.frame), dtype=object))
@@ -854,6 +888,9 @@ def split(
         return system_split(view, events)
     if breakdown in ("victim_age", "suspect_age"):
         return age_split(view, params, breakdown.removesuffix("_age"), events)
+    if breakdown == "search":
+        assert table.search is not None  # the schema asks for it
+        return search_split(params, table.search, events, searches)
     return charge_group_split(params, measure, events)
 
 
@@ -937,22 +974,25 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
             "People are counted once however many records the systems hold for them; a person "
             "is counted once in a Total even when they are in more than one of its parts."
         )
+    unit = "charge" if measure.counts_charges else "crime"
+    its = "its crime\u2019s" if measure.counts_charges else "its"
     found = measure_search(table.measure, measure, params.searches)
     if found is not None:
-        counted = (
-            "A charge is counted when its crime\u2019s circumstances mention a term"
-            if measure.counts_charges
-            else "A crime is counted when its circumstances mention a term"
+        notes += search_notes(
+            f"A {unit} is counted when {its} circumstances mention a term", found[1]
         )
-        notes.append(
-            f"{counted}; the search allows for "
-            "capital letters, hyphens, plurals, British and American spellings and small typing "
-            "errors, and does not count a mention that is negated (one that says the thing was "
-            "not there)."
+    if table.search is not None:
+        spec = params.searches[table.search]
+        under = f"A {unit} is under \u201c{spec.found_label}\u201d"
+        notes += search_notes(f"{under} when {its} circumstances mention a term", spec)
+    if table.of_whom is not None:
+        label, total = table.of_whom.label, table.total_label or TOTAL
+        whose = "whose crime\u2019s" if measure.counts_charges else "whose"
+        rule = (
+            f"\u201c{label}\u201d counts those of \u201c{total}\u201d with a {unit} {whose} "
+            "circumstances mention a term"
         )
-        if found[1].exclude_terms:
-            phrases = [f"\u201c{phrase}\u201d" for phrase in found[1].exclude_terms]
-            notes.append(f"A mention inside {listed(phrases)} is not counted.")
+        notes += search_notes(rule, params.searches[table.of_whom.search])
     ages = [b for b in table.breakdowns if b in ("victim_age", "suspect_age")]
     if ages:
         notes.append(
@@ -966,6 +1006,19 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
             )
     if "charge_group" in table.breakdowns and not adds_up("charge_group", measure, params):
         notes.append("A charge under more than one group is counted in each, once in the Total.")
+    return notes
+
+
+def search_notes(rule: str, search: Search) -> list[str]:
+    """How a search decides (`rule`: what it decides), and the phrases it leaves out."""
+    notes = [
+        f"{rule}; the search allows for capital letters, hyphens, plurals, British and American "
+        "spellings and small typing errors, and does not count a mention that is negated (one "
+        "that says the thing was not there)."
+    ]
+    if search.exclude_terms:
+        phrases = [f"\u201c{phrase}\u201d" for phrase in search.exclude_terms]
+        notes.append(f"A mention inside {listed(phrases)} is not counted.")
     return notes
 
 
@@ -990,7 +1043,68 @@ def answer_facts(
         relative_period=relative,
         as_of=params.as_of_date if relative is not None else None,
         date_basis=measure.by_date,
+        total_label=table.total_label or TOTAL,
+        of_whom=table.of_whom.label if table.of_whom is not None else None,
+        found_label=params.searches[table.search].found_label if table.search else None,
     )
+
+
+def without_empty_rows(rows: Split, cells: CellUnits, columns: list[str]) -> Split:
+    """The rows with something in a column (`hide_empty_rows`)."""
+    kept = [row for row in rows.labels if any(cells[(row, column)] for column in columns)]
+    return Split(kept, rows.pairs[rows.pairs["label"].isin(kept)])
+
+
+def of_whom_units(
+    table: TableRequest,
+    events: Events,
+    rows: Split,
+    columns: Split,
+    total_column: bool,
+    searches: Searches,
+) -> CellUnits:
+    """The `of_whom` row's cells: in each column, the units of the Total's events (those with a
+    row) on a crime the search counts."""
+    assert table.of_whom is not None
+    found = searches.counted(table.of_whom.search, events.frame["crime_id"])
+    in_rows = np.zeros(len(found), dtype=bool)
+    in_rows[rows.pairs["event"].to_numpy(dtype=np.int64)] = True
+    chosen = columns.pairs[(found & in_rows)[columns.pairs["event"].to_numpy(dtype=np.int64)]]
+    units = events.frame["unit"].to_numpy()
+    label = table.of_whom.label
+    cells: CellUnits = {}
+    for column in columns.labels:
+        events_in = chosen.loc[chosen["label"] == column, "event"].to_numpy(dtype=np.int64)
+        cells[(label, column)] = frozenset(units[events_in])
+    if total_column:
+        cells[(label, TOTAL)] = frozenset().union(*(cells[(label, c)] for c in columns.labels))
+    return cells
+
+
+def relabelled_total(cells: CellUnits, label: str) -> CellUnits:
+    """The cells with the Total row under the request's own label."""
+    return {
+        (label if row == TOTAL else row, column): units for (row, column), units in cells.items()
+    }
+
+
+def total_links(
+    table: TableRequest, parts: list[str], columns: list[str], rows_add_up: bool
+) -> list[Link]:
+    """How a Total row under a label of its own relates to its parts in each column (the
+    audit's Total rule knows only the label Total): their sum, or their union."""
+    assert table.total_label is not None
+    links = []
+    for column in columns:
+        total = (table.name, table.total_label, column)
+        cells = [(table.name, row, column) for row in parts]
+        if len(cells) == 1:
+            links.append(Link.equal(cells[0], total))
+        elif rows_add_up:
+            links.append(Link.sum(total, cells))
+        else:
+            links.append(Link.union(total, cells))
+    return links
 
 
 def answer_table(
@@ -1006,17 +1120,37 @@ def answer_table(
     if table.measure not in events_of:
         events_of[table.measure] = measure_events(view, params, table.measure, period, searches)
     events = events_of[table.measure]
-    heading = COUNT_HEADINGS[measure.count]
-    rows = split(view, params, table.measure, table.rows, events, period, TOTAL)
-    columns = split(view, params, table.measure, table.columns, events, period, heading)
+    heading = table.heading or COUNT_HEADINGS[measure.count]
+    rows = split(view, params, table, table.rows, events, period, TOTAL, searches)
+    columns = split(view, params, table, table.columns, events, period, heading, searches)
     total_row, total_column = table.rows is not None, table.columns is not None
     cells = cell_units_of(events.frame["unit"], rows, columns, total_row, total_column)
+    if table.hide_empty_rows:
+        rows = without_empty_rows(rows, cells, columns.labels)
+        cells = {(r, c): units for (r, c), units in cells.items() if r in rows.labels or r == TOTAL}
     row_labels = rows.labels + ([TOTAL] if total_row else [])
     column_labels = columns.labels + ([TOTAL] if total_column else [])
-    corner = BREAKDOWN_LABELS[table.rows] if table.rows is not None else ""
+    rows_add_up = adds_up(table.rows, measure, params)
+    whole, links = TOTAL, []
+    if table.total_label is not None:
+        whole = table.total_label
+        cells = relabelled_total(cells, whole)
+        row_labels = rows.labels + [whole]
+        links += total_links(table, rows.labels, column_labels, rows_add_up)
+    beside: tuple[str, ...] = ()
+    if table.of_whom is not None:
+        cells.update(of_whom_units(table, events, rows, columns, total_column, searches))
+        beside = (table.of_whom.label,)
+        row_labels.append(table.of_whom.label)
+        links += [
+            Link.subset((table.name, table.of_whom.label, c), (table.name, whole, c))
+            for c in column_labels
+        ]
+    check_row_labels(table, row_labels)
+    corner = table.corner or (BREAKDOWN_LABELS[table.rows] if table.rows is not None else "")
     facts = answer_facts(params, table, measure, period)
-    if events.review is not None:
-        facts.notes.append(review_note(events.review))
+    reviews = table_reviews(table, events, searches)
+    facts.notes.extend(review_note(reviewed) for reviewed in reviews)
     return AnswerTable(
         name=table.name,
         title=table.title,
@@ -1024,19 +1158,135 @@ def answer_table(
         measure=table.measure,
         counts=counts_of(cells, row_labels, column_labels, corner),
         units=cells,
-        rows_add_up=adds_up(table.rows, measure, params),
+        rows_add_up=rows_add_up,
         columns_add_up=adds_up(table.columns, measure, params),
         notes=facts.notes,
         facts=facts,
+        links=links,
+        subset_rows=beside,
         undated=events.undated,
         review=events.review,
+        reviews=reviews,
     )
+
+
+def table_reviews(table: TableRequest, events: Events, searches: Searches) -> list[SearchReview]:
+    """The reviews of the searches a table reads: its measure's, and those it splits by."""
+    found = [events.review] if events.review is not None else []
+    for name in table_searches(table):
+        found.append(searches.review(name, searches.params.searches[name]))
+    return found
+
+
+def check_row_labels(table: TableRequest, labels: list[str]) -> None:
+    """A table's rows are distinct: a label the request gives (a Total's, an `of_whom` row's)
+    may not be one the data gives a row (an offence class's title, a group's label)."""
+    for label in labels:
+        if labels.count(label) > 1:
+            raise ParameterError(
+                f"tables.{table.name}: two of its rows are labelled {label!r}: give "
+                "total_label or of_whom.label another"
+            )
 
 
 def answer_tables(params: RequestParameters, extract: Extract) -> list[AnswerTable]:
     """Every table of `params.tables`, counted (a measure's events once for all its tables, a
-    search once for all its measures)."""
+    search once for all its measures), each told how its cells meet the tables' before it."""
     view = ExtractView(extract)
     events_of: dict[str, Events] = {}
     searches = Searches(view, params)
-    return [answer_table(view, params, table, events_of, searches) for table in params.tables]
+    answers = [answer_table(view, params, table, events_of, searches) for table in params.tables]
+    for i, (answer, table) in enumerate(zip(answers, params.tables, strict=True)):
+        for before, earlier in zip(answers[:i], params.tables[:i], strict=True):
+            if table.measure == earlier.measure:
+                units = {**before.cell_units(), **answer.cell_units()}
+                found = same_measure_links(params, (answer, table), (before, earlier))
+                answer.links += [link for link in found if holds(link, units)]
+    return answers
+
+
+# ---- how the tables of one measure meet (for the disclosure audit)
+
+#: a table's cell, as the audit names it
+AuditCell = tuple[str, str, str]
+
+
+@dataclass
+class Margins:
+    """The cells of a table that each count every unit of its measure with one label of a
+    breakdown (the Total column's cell of a row, the Total row's of a column), and the cell
+    counting all of them (every event has a label of each breakdown of its table)."""
+
+    whole: AuditCell
+    by_label: dict[object, dict[str, AuditCell]]  # breakdown -> label -> cell (not time)
+    spans: list[tuple[date, date, AuditCell]]  # the time breakdown's cells, each its days
+
+
+def margins(answer: AnswerTable, table: TableRequest, period: tuple[date, date]) -> Margins:
+    name, counts = answer.name, answer.counts
+    whole_row = table.total_label or TOTAL
+    whole_column = TOTAL if table.columns is not None else str(counts.columns[0])
+    by_label: dict[object, dict[str, AuditCell]] = {}
+    spans: list[tuple[date, date, AuditCell]] = []
+    parts = [r for r in counts.index if r not in (whole_row, *answer.subset_rows)]
+    for breakdown, labels, cell in (
+        (table.rows, parts, lambda label: (name, label, whole_column)),
+        (table.columns, [c for c in counts.columns if c != TOTAL], lambda c: (name, whole_row, c)),
+    ):
+        if breakdown is None:
+            continue
+        if breakdown in TIME_BREAKDOWNS:
+            units = time_units(breakdown, *period)
+            ends = [first - timedelta(days=1) for first, _ in units[1:]] + [period[1]]
+            spans = [
+                (first, end, cell(label)) for (first, label), end in zip(units, ends, strict=True)
+            ]
+            continue
+        key = (breakdown, table.search) if breakdown == "search" else breakdown
+        by_label[key] = {str(label): cell(str(label)) for label in labels}
+    return Margins((name, whole_row, whole_column), by_label, spans)
+
+
+def holds(link: Link, units: dict[Cell, frozenset[str]]) -> bool:
+    """Whether the cells' units bear the link out (a unit with no label of a breakdown, such as
+    a charge on a crime the extract does not hold by class, is in one table's whole and not in
+    the other's): the audit is told only what is so."""
+    target, parts = units[link.target], [units[cell] for cell in link.parts]
+    if link.kind == "equal":
+        return parts[0] == target
+    together = frozenset().union(*parts)
+    if link.kind == "sum":
+        return together == target and sum(len(p) for p in parts) == len(target)
+    return together == target
+
+
+def same_measure_links(
+    params: RequestParameters,
+    later: tuple[AnswerTable, TableRequest],
+    earlier: tuple[AnswerTable, TableRequest],
+) -> list[Link]:
+    """What an attacker knows of two tables of one measure: their wholes are one figure, a
+    label of a breakdown both have is one figure in each, and a time unit of one is the sum (of
+    people, the union) of the other's units within it (a year, its months)."""
+    measure = params.measures[later[1].measure]
+    period = resolve_period(measure.period, params.as_of_date)
+    mine, theirs = margins(*later, period), margins(*earlier, period)
+    links = [Link.equal(mine.whole, theirs.whole)]
+    for key, cells in mine.by_label.items():
+        for label, cell in cells.items():
+            if label in theirs.by_label.get(key, {}):
+                links.append(Link.equal(cell, theirs.by_label[key][label]))
+    additive = measure.count not in PEOPLE_COUNTS
+    for coarse, fine in ((mine.spans, theirs.spans), (theirs.spans, mine.spans)):
+        for first, last, cell in coarse:
+            inside = [(f, e, c) for f, e, c in fine if first <= f and e <= last]
+            if not inside or inside[0][0] != first or inside[-1][1] != last:
+                continue
+            if len(inside) == 1:
+                if coarse is mine.spans:  # the same days in both: once
+                    links.append(Link.equal(cell, inside[0][2]))
+            elif additive:
+                links.append(Link.sum(cell, [c for _, _, c in inside]))
+            else:
+                links.append(Link.union(cell, [c for _, _, c in inside]))
+    return links

@@ -202,8 +202,14 @@ class RequestParameters(BaseModel):
         if self.outcome_groups is not None:
             check_outcome_groups(self.outcome_groups)
         check_measures(self.measures, self.class_groups, self.as_of_date, self.extracts_taken_on)
-        check_searches(self.measures, self.searches)
-        check_tables(self.tables, self.measures, len(self.questions), self.charge_groups or {})
+        check_searches(self.measures, self.searches, self.tables)
+        check_tables(
+            self.tables,
+            self.measures,
+            len(self.questions),
+            self.charge_groups or {},
+            self.searches,
+        )
         return self
 
     # ---- derived values the notebook and the runner use

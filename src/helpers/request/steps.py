@@ -321,7 +321,7 @@ def results(
 
 def search_reviews(answers: Sequence[AnswerTable]) -> dict[str, SearchReview]:
     """Each search's review, once however many measures and tables count its crimes."""
-    return {answer.review.search: answer.review for answer in answers if answer.review is not None}
+    return {done.search: done for answer in answers for done in answer.reviews}
 
 
 def answer_results(params: RequestParameters, answer: AnswerTable) -> dict[str, Any]:

@@ -164,6 +164,9 @@ class AnswerFacts:
     relative_period: str | None
     as_of: date | None  # the date a relative period was counted back from (None: not used)
     date_basis: str  # recorded | committed | charged
+    total_label: str = "Total"  # the Total row's label (the request's own, or Total)
+    of_whom: str | None = None  # the label of a row below the Total counting a part of it
+    found_label: str | None = None  # a `search` breakdown's row (or column) of what it counts
 
 
 @dataclass

@@ -32,6 +32,8 @@ OTHER_OUTCOMES = "Other outcomes"
 NO_OUTCOME = "Not yet assigned an outcome"
 #: the systems of the synthetic force (profiles/cms-connect.yaml), oldest first
 SYSTEMS = ("CMS", "Connect")
+#: the rows of a `search` breakdown where the search gives none of its own
+FOUND, NOT_FOUND = "Mentions the terms", "Does not mention the terms"
 #: the column heading of a table with no columns breakdown
 HEADINGS = {
     "offences": "Offences",
@@ -166,6 +168,11 @@ def _search_of(params: Mapping, measure: Mapping) -> Mapping:
     return measure
 
 
+def _mentioned_crimes(truth: SyntheticTruth, search: Mapping) -> pd.Series:
+    """Whether a search counts each crime, by crime ID."""
+    return _mentioning(truth, search).set_axis(truth.crimes["crime_id"].to_numpy())
+
+
 def _selected_crimes(
     truth: SyntheticTruth, params: Mapping, measure: Mapping, period: tuple[date, date]
 ) -> pd.DataFrame:
@@ -229,7 +236,7 @@ def select(
             keep &= ch["crime_id"].map(current).isin(classes)
         search = _search_of(params, measure)
         if search.get("terms"):  # on a crime whose circumstances mention a term
-            mentioned = _mentioning(truth, search).set_axis(truth.crimes["crime_id"].to_numpy())
+            mentioned = _mentioned_crimes(truth, search)
             keep &= ch["crime_id"].map(mentioned).fillna(False).astype(bool)
         chosen = ch[keep.to_numpy(dtype=bool)]
         events = pd.DataFrame(
@@ -363,6 +370,12 @@ def _age_labels(
     return out[out["label"].notna()]
 
 
+def _found_by(truth: SyntheticTruth, params: Mapping, search: str, sel: Selection) -> np.ndarray:
+    """Whether the search (a name in `searches`) counts each event's crime."""
+    mentioned = _mentioned_crimes(truth, (params.get("searches") or {})[search])
+    return sel.events["crime_id"].map(mentioned).fillna(False).to_numpy(dtype=bool)
+
+
 def breakdown(
     truth: SyntheticTruth,
     params: Mapping,
@@ -371,12 +384,19 @@ def breakdown(
     sel: Selection,
     period: tuple[date, date],
     heading: str,
+    table: Mapping | None = None,
 ) -> tuple[list[str], pd.DataFrame]:
     """A breakdown's labels in order and its (event, label) rows (an event may have several)."""
     ev = sel.events.reset_index(drop=True)
     index = pd.Series(np.arange(len(ev)))
     if kind is None:
         return [heading], pd.DataFrame({"event": index, "label": heading})
+    if kind == "search":
+        name = str((table or {})["search"])
+        spec = (params.get("searches") or {})[name]
+        labels = [str(spec.get("found_label", FOUND)), str(spec.get("not_found_label", NOT_FOUND))]
+        found = _found_by(truth, params, name, sel)
+        return labels, pd.DataFrame({"event": index, "label": np.where(found, *labels)})
     if kind in TIME_BREAKDOWNS:
         units = _time_units(kind, *period)
         starts = np.array([pd.Timestamp(u[0]) for u in units], dtype="datetime64[ns]")
@@ -462,12 +482,29 @@ def table_truth(truth: SyntheticTruth, params: Mapping, table: Mapping) -> Table
     if period[1] > as_day(params["extracts_taken_on"]):
         raise ValueError(f"measure {table['measure']}: its period ends after extracts_taken_on")
     sel = select(truth, params, measure, period)
-    heading = HEADINGS[measure["count"]]
+    heading = str(table.get("heading") or HEADINGS[measure["count"]])
     row_kind, col_kind = table.get("rows"), table.get("columns")
-    rows, row_of = breakdown(truth, params, measure, row_kind, sel, period, TOTAL)
-    cols, col_of = breakdown(truth, params, measure, col_kind, sel, period, heading)
+    rows, row_of = breakdown(truth, params, measure, row_kind, sel, period, TOTAL, table)
+    cols, col_of = breakdown(truth, params, measure, col_kind, sel, period, heading, table)
     totals = (row_kind is not None, col_kind is not None)
-    return count_table(sel.events["unit"], row_of, col_of, rows, cols, totals)
+    counted = count_table(sel.events["unit"], row_of, col_of, rows, cols, totals)
+    if table.get("hide_empty_rows"):
+        counted = {r: v for r, v in counted.items() if r == TOTAL or any(v[c] for c in cols)}
+    if table.get("of_whom"):
+        # the Total's units on a crime the search counts, in each column
+        found = _found_by(truth, params, str(table["of_whom"]["search"]), sel)
+        in_rows = set(row_of["event"])
+        chosen = col_of[[found[e] and e in in_rows for e in col_of["event"]]]
+        of_whom = {c: 0 for c in cols}
+        units = sel.events["unit"].to_numpy()
+        for c, events in chosen.groupby("label")["event"]:
+            of_whom[str(c)] = len(set(units[events.to_numpy(dtype=np.int64)]))
+        if totals[1]:
+            of_whom[TOTAL] = len(set(units[chosen["event"].to_numpy(dtype=np.int64)]))
+        counted[str(table["of_whom"]["label"])] = of_whom
+    if table.get("total_label") and TOTAL in counted:
+        counted = {(str(table["total_label"]) if r == TOTAL else r): v for r, v in counted.items()}
+    return counted
 
 
 def truth_for_tables(truth: SyntheticTruth, params: dict) -> dict[str, dict[str, dict[str, int]]]:

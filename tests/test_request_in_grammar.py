@@ -1,0 +1,99 @@
+"""Request 20180075 written in the request grammar (`tests/requests/20180075-grammar.yaml`: a
+search keeping the hunter-group review's question, a table split by it, a table with an
+`of_whom` row and its own Total label) against today's request file: the same figures, the same
+cells withheld, and a reviewer's decision moving both alike (issue 21, item 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from builders import sample_or_synthetic
+
+from helpers.analysis import review
+from helpers.analysis.review_store import HUNTER_GROUP, store_for
+from helpers.project import project_root
+from helpers.request import steps
+from helpers.request.parameters import read_parameters
+from helpers.request.tables import release_tables
+
+LEGACY = project_root() / "parameters" / "20180075.yaml"
+GRAMMAR = Path(__file__).parent / "requests" / "20180075-grammar.yaml"
+#: today's table -> the grammar's
+SAME = {
+    "people_charged": "charged_2017",
+    "offences_by_year": "offences_by_search",
+    "outcomes_by_year": "outcomes",
+}
+
+
+@pytest.fixture(scope="module")
+def extracts(tmp_path_factory):
+    return sample_or_synthetic(tmp_path_factory)
+
+
+@pytest.fixture
+def log(tmp_path, monkeypatch):
+    """A log folder of this test's own, and so a review store of its own."""
+    monkeypatch.setenv("FOI_LOG_DIR", str(tmp_path / "log"))
+
+
+def todays(extracts: Path, out: Path):
+    params = read_parameters(LEGACY, {"extracts_dir": str(extracts), "output_dir": str(out)})
+    extract = steps.load(params)
+    figures = steps.count(params, extract)
+    findings = steps.search(params, extract, figures)
+    paths = steps.OutputPaths.for_request(params).make()
+    steps.write_restricted(paths, params, extract, figures, findings, [])
+    tables = {t.name: t.counts for t in release_tables(params, extract, figures, findings)}
+    released = steps.protect(params, extract, figures, findings)
+    return params, extract, paths, tables, released
+
+
+def in_grammar(extracts: Path, out: Path):
+    params = read_parameters(GRAMMAR, {"extracts_dir": str(extracts), "output_dir": str(out)})
+    extract = steps.load(params)
+    answers = steps.answer(params, extract)
+    released = steps.protect(params, extract, None, None, answers)
+    return {a.name: a.counts for a in answers}, released, answers
+
+
+def assert_the_same(today, grammar) -> None:
+    (_, _, _, tables, released), (counts, grammar_released, _) = today, grammar
+    for old, new in SAME.items():
+        pd.testing.assert_frame_equal(counts[new], tables[old], check_dtype=False)
+        pd.testing.assert_frame_equal(
+            grammar_released.tables[new], released.tables[old], check_dtype=False
+        )
+
+
+def test_20180075_in_the_grammar_has_todays_figures_and_withholds_todays_cells(extracts, tmp_path, log):
+    today = todays(extracts, tmp_path / "today")
+    grammar = in_grammar(extracts, tmp_path / "grammar")
+    assert_the_same(today, grammar)
+    _, _, answers = grammar
+    by_name = {a.name: a for a in answers}
+    # one search, one review, over the same crimes as today's search (its offences and the
+    # crimes of 2017's charges, whatever their class)
+    assert by_name["charged_2017"].links[-1].kind == "subset"
+    assert [link.kind for link in by_name["outcomes"].links] == ["equal"] * 4
+    reviewed = steps.search_reviews(answers)["hunter_group"]
+    _, _, paths, _, _ = today
+    worklist = review.read_candidates(paths.restricted / review.CANDIDATES_FILE)
+    assert sorted(reviewed.candidates["reference"]) == sorted(worklist["reference"])
+
+
+def test_a_decision_under_the_hunter_group_question_moves_both_alike(extracts, tmp_path, log):
+    params, extract, paths, before, _ = todays(extracts, tmp_path / "before")
+    worklist = review.read_candidates(paths.restricted / review.CANDIDATES_FILE)
+    counted = worklist.loc[worklist["kind"] != "negated"].iloc[0]
+    review.record_decisions(
+        store_for(params), {counted["reference"]: "no"}, "AB", worklist,
+        extract.circumstances(worklist["reference"].tolist()), question=HUNTER_GROUP,
+    )
+    today = todays(extracts, tmp_path / "today")
+    assert today[3]["offences_by_year"].loc["Hunter-group evidence found", "Total"] == (
+        before["offences_by_year"].loc["Hunter-group evidence found", "Total"] - 1
+    )
+    assert_the_same(today, in_grammar(extracts, tmp_path / "grammar"))
