@@ -149,3 +149,18 @@ def test_a_table_split_by_a_search_says_what_the_search_counts_on_its_own():
     flipped = Info(rows="year", columns="search", found_label="A dog")
     assert answers.of_whom_sentence(flipped, by_year_and_search) == "A dog: 5."
     assert answers.of_whom_sentence(Info(), display) == ""
+
+
+def test_a_table_of_a_searchs_review_is_said_in_words_and_is_no_key_fact():
+    display = pd.DataFrame(
+        {"Crimes": ["144", "40", "<5", "0"]},
+        index=pd.Index(["Searched", "Candidates", "Reviewed", "Changed"], name="Free-text search"),
+    )
+    info = Info(name="review", count="review", total_label="Searched", rows=None)
+    got = answers.answer_sentences([info], {"review": display}, questions=1)[0]
+    assert got == (
+        "We searched the circumstances of 144 crimes; 40 had a mention of the terms for a person "
+        "to read, and a reviewer has read fewer than 5 of them (none changing the search\u2019s "
+        "call). Table 1 gives the search and its review."
+    )
+    assert "144" not in answers.key_facts([info], {"review": display})

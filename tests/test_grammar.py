@@ -222,6 +222,54 @@ def test_each_mistake_in_a_tables_search_is_one_line_naming_the_key(values, expe
     assert error_for(values).startswith(expected)
 
 
+REVIEWED = {**SPLIT, "tables": [*SPLIT["tables"], {"name": "dog_review", "question": 1, "title": "The search", "review": "dog"}]}
+
+
+def reviewed(index: int, **keys) -> dict:
+    """REVIEWED with its table `index` given `keys` (None removes one)."""
+    values = copy.deepcopy(REVIEWED)
+    table = values["tables"][index]
+    for key, value in keys.items():
+        if value is None:
+            table.pop(key, None)
+        else:
+            table[key] = value
+    return values
+
+
+def test_a_table_of_a_searchs_review_names_the_search():
+    params = validate_parameters(REVIEWED)
+    assert params.tables[2].review == "dog" and params.tables[2].measure is None and not params.tables[2].charted
+    # a measure's own terms are a search too
+    own = copy.deepcopy(TABLES_ONLY)
+    own["measures"]["damage"]["terms"] = ["dog"]
+    own["tables"].append({"name": "damage_review", "question": 1, "title": "The search", "review": "damage"})
+    assert validate_parameters(own).tables[2].review == "damage"
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (reviewed(2, measure="damage"), "parameters: tables.2: give the table a measure, or a search to review (review: NAME)"),
+        (reviewed(2, review=None), "parameters: tables.2: give the table a measure, or a search to review"),
+        (reviewed(2, rows="year"), "parameters: tables.2: rows: a table of a search's review has its own rows"),
+        (reviewed(2, of_whom={"search": "dog", "label": "x"}), "parameters: tables.2: of_whom: a table of a search's review has its own rows"),
+        (reviewed(2, chart=True), "parameters: tables.2: chart: a table of a search's review is not drawn"),
+        (reviewed(2, review="cat"), "parameters: tables.2.review: 'cat' is not a search (a name in searches, or a measure with its own terms); searches: dog"),
+        (reviewed(2, review="charged"), "parameters: tables.2.review: 'charged' is not a search"),
+    ],
+)
+def test_each_mistake_in_a_review_table_is_one_line_naming_the_key(values, expected):
+    assert error_for(values).startswith(expected)
+
+
+def test_a_review_of_a_search_no_table_counts_is_refused():
+    values = copy.deepcopy(TABLES_ONLY)
+    values["measures"]["dogs"] = {**values["measures"]["damage"], "terms": ["dog"]}  # no table counts it
+    values["tables"].append({"name": "dogs_review", "question": 1, "title": "The search", "review": "dogs"})
+    assert error_for(values).startswith("parameters: tables.2.review: no table counts the crimes of 'dogs', so it searches nothing")
+
+
 def test_the_20180075_file_with_tables_added_is_valid(tmp_path):
     values = yaml.safe_load(PARAMS.read_text())
     values["measures"] = {"grooming": {"count": "offences", "label": "offences", "classes": ["088/01"], "period": {"last_years": 3}}}

@@ -424,7 +424,7 @@ def tables_of(extract, measure: dict, *tables: dict, **keys) -> list[measures.An
     """Every table of a request counting `measure` (each table {name, rows, columns, ...})."""
     values = copy.deepcopy(BASE) | keys
     values["measures"] = {"m": {"label": "things", "period": PERIOD} | measure}
-    values["tables"] = [{"question": 1, "title": "T", "measure": "m"} | t for t in tables]
+    values["tables"] = [{"question": 1, "title": "T"} | ({} if "review" in t else {"measure": "m"}) | t for t in tables]
     return answer_tables(validate_parameters(values), extract)
 
 
@@ -505,3 +505,37 @@ def test_tables_of_one_measure_are_told_to_the_audit_as_one_figure_where_they_me
     with pytest.raises(ValueError, match="do not satisfy"):
         audit([a.table() for a in answers], [false], status, 3)
     assert not measures.holds(false, {**by_year.cell_units(), **by_month.cell_units()})
+
+
+def test_a_table_of_a_searchs_review_counts_what_it_searched_found_and_a_reviewer_decided(extract, tmp_path, monkeypatch):
+    from helpers.analysis import evidence, review
+    from helpers.analysis.review_store import store_for
+
+    monkeypatch.setenv("FOI_LOG_DIR", str(tmp_path / "log"))
+    keys = {"searches": SNAPCHAT}
+    first = {"name": "t", "rows": "search", "search": "snap"}
+    _, answer = tables_of(extract, OFFENCES, first, {"name": "r", "review": "snap"}, **keys)
+    rows = ["Crimes whose circumstances were searched", "Crimes with a mention of the terms (to review)",
+            "Reviewed by hand", "Where the reviewer changed the search's call"]
+    # the five damage crimes of the period; ..01 and ..11 mention Snapchat, ..12 only negated
+    # (a candidate too), ..04 only inside the excluded "snapchat filter" (not one)
+    assert column(answer) == dict(zip(rows, [5, 3, 0, 0], strict=True))
+    assert answer.counts.index.name == "Free-text search" and list(answer.counts.columns) == ["Crimes"]
+    assert answer.units[(rows[1], "Crimes")] == {"crime:CM/16/0000001", "crime:00000011/18", "crime:00000012/18"}
+    assert [link.kind for link in answer.links] == ["subset"] * 3 and answer.facts.count == "review"
+    # a reviewer says no to ..11 and yes to the negated ..12: two decided, two changed
+    params = validate_parameters(copy.deepcopy(BASE) | keys | {"measures": {"m": {"label": "things", "period": PERIOD} | OFFENCES},
+                                 "tables": [{"question": 1, "title": "T", "measure": "m"} | first]})
+    worklist = answer.reviews[0].candidates
+    review.record_decisions(store_for(params), {"00000011/18": "no", "00000012/18": "yes"}, "AB", worklist,
+                            extract.circumstances(worklist["reference"].tolist()), question=review.review_target(params, "snap").question)
+    split, answer = tables_of(extract, OFFENCES, first, {"name": "r", "review": "snap"}, **keys)
+    assert column(answer) == dict(zip(rows, [5, 3, 2, 2], strict=True))
+    assert column(split, "Offences")["Snapchat"] == 2  # ..01 and ..12
+    # a text over the word limit is searched in part, and the table says how many
+    monkeypatch.setattr(evidence, "WORD_LIMIT", 4)
+    _, answer = tables_of(extract, OFFENCES, first, {"name": "r", "review": "snap"}, **keys)
+    in_part = "Circumstances searched only in part (over 4 words)"
+    # all but ..02 ("A window was smashed.": four words)
+    assert list(answer.counts.index) == [*rows, in_part] and column(answer)[in_part] == 4
+    assert answer.links[-1] == Link.subset(("r", in_part, "Crimes"), ("r", rows[0], "Crimes"))

@@ -1,6 +1,7 @@
 """Request 20180075 written in the request grammar (`tests/requests/20180075-grammar.yaml`: a
 search keeping the hunter-group review's question, a table split by it, a table with an
-`of_whom` row and its own Total label) against today's request file: the same figures, the same
+`of_whom` row and its own Total label, a table of the search's review) against today's request
+file: the same figures, the same
 cells withheld, and a reviewer's decision moving both alike (issue 21, item 3)."""
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ SAME = {
     "people_charged": "charged_2017",
     "offences_by_year": "offences_by_search",
     "outcomes_by_year": "outcomes",
+    "evidence_review": "search_review",
 }
 
 

@@ -125,6 +125,8 @@ class ReviewOutcome:
     reviewed: int  # candidates with a decision
     overturned: int  # decisions that differ from the search's own call
     unmatched_decisions: list[str]  # decisions for references that are not candidates
+    decided: frozenset[str] = frozenset()  # crime IDs of the candidates with a decision
+    changed: frozenset[str] = frozenset()  # of those, the decisions unlike the search's call
 
 
 def apply_decisions(candidates: pd.DataFrame, decisions: pd.DataFrame | None) -> ReviewOutcome:
@@ -139,11 +141,14 @@ def apply_decisions(candidates: pd.DataFrame, decisions: pd.DataFrame | None) ->
     has_decision = decided.notna()
     final = searched.where(~has_decision, decided.fillna(False).astype(bool))
     unmatched = sorted(set(decisions.index) - set(searched.index))
+    changed = has_decision & (decided.fillna(False).astype(bool) != searched)
     return ReviewOutcome(
         counted=frozenset(final.index[final]),
         reviewed=int(has_decision.sum()),
-        overturned=int((has_decision & (decided.fillna(False).astype(bool) != searched)).sum()),
+        overturned=int(changed.sum()),
         unmatched_decisions=unmatched,
+        decided=frozenset(searched.index[has_decision]),
+        changed=frozenset(searched.index[changed]),
     )
 
 

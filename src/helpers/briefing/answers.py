@@ -40,6 +40,8 @@ NOUNS: dict[str, tuple[str, str]] = {
     "charges": ("charge", "charges"),
 }
 VERBS = {"people_charged": "we charged", "charges": "we laid"}
+#: the count of a table of a search's review (`request.measures.review_table`)
+REVIEW = "review"
 
 #: how a breakdown is named in "Table 2 gives them by ..."
 BREAKDOWN_WORDS = {
@@ -122,6 +124,18 @@ def total_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
     return f"{_sentence_start(period_phrase(info))} {verb} {counted(value, info)}."
 
 
+def review_sentence(display: pd.DataFrame, number: int) -> str:
+    """A table of a search's review in words, from its released rows (searched, candidates,
+    reviewed, changed, in that order)."""
+    searched, candidates, reviewed, changed = (str(v) for v in display.iloc[:4, 0])
+    return (
+        f"We searched the circumstances of {figure_words(searched)} crimes; "
+        f"{figure_alone(candidates)} had a mention of the terms for a person to read, and a "
+        f"reviewer has read {figure_alone(reviewed)} of them ({figure_alone(changed)} changing "
+        f"the search\u2019s call). Table {number} gives the search and its review."
+    )
+
+
 def parts(info: AnswerTableInfo, display: pd.DataFrame) -> list[str]:
     """The rows of a table that are parts of its Total (not the Total, nor an `of_whom` row)."""
     return [label for label in display.index if label not in (info.total_label, info.of_whom)]
@@ -186,7 +200,9 @@ def answer_sentences(
     for question in range(1, questions + 1):
         sentences = []
         for info in answer_tables:
-            if info.question == question:
+            if info.question == question and info.count == REVIEW:
+                sentences.append(review_sentence(tables[info.name], numbers[info.name]))
+            elif info.question == question:
                 display = tables[info.name]
                 sentences.append(total_sentence(info, display))
                 sentences.append(of_whom_sentence(info, display))
@@ -200,7 +216,7 @@ def key_facts(answer_tables: Sequence[AnswerTableInfo], tables: dict[str, pd.Dat
     facts = []
     seen: set[int] = set()
     for info in sorted(answer_tables, key=lambda i: i.question):
-        if info.question in seen:
+        if info.question in seen or info.count == REVIEW:
             continue
         seen.add(info.question)
         value = str(tables[info.name].loc[info.total_label].iloc[-1])
@@ -392,6 +408,8 @@ def measure_rules(params, released) -> dict[str, str]:
 
     rules: dict[str, str] = {}
     for facts in released.answers.values():
+        if facts.count == REVIEW:  # its rules are under its table
+            continue
         title = _sentence_start(params.measures[facts.measure].label)
         rules.setdefault(title, measure_rule(params, facts.measure, facts))
     breakdowns = {b for f in released.answers.values() for b in (f.rows, f.columns) if b}

@@ -363,7 +363,9 @@ class TableRequest(BaseModel):
     name: str
     question: int = Field(ge=1)
     title: Text = Field(min_length=1)
-    measure: str = Field(min_length=1)
+    measure: str | None = Field(default=None, min_length=1)
+    #: instead of a measure: a search of the request, whose table is its review's figures
+    review: str | None = Field(default=None, min_length=1)
     rows: Breakdown | None = None
     columns: Breakdown | None = None
     chart: bool | None = None
@@ -392,6 +394,15 @@ class TableRequest(BaseModel):
 
     @model_validator(mode="after")
     def _two_breakdowns(self) -> TableRequest:
+        if (self.measure is None) == (self.review is None):
+            raise ValueError("give the table a measure, or a search to review (review: NAME)")
+        if self.review is not None:
+            keys = ("rows", "columns", "search", "of_whom", "total_label", "hide_empty_rows")
+            for key in keys:
+                if getattr(self, key):
+                    raise ValueError(f"{key}: a table of a search's review has its own rows")
+            if self.chart:
+                raise ValueError("chart: a table of a search's review is not drawn")
         if self.rows is not None and self.rows == self.columns:
             raise ValueError(f"rows and columns are both {self.rows}: give one of them")
         if self.rows in TIME_BREAKDOWNS and self.columns in TIME_BREAKDOWNS:
@@ -412,6 +423,12 @@ class TableRequest(BaseModel):
     @property
     def breakdowns(self) -> tuple[str, ...]:
         return tuple(b for b in (self.rows, self.columns) if b is not None)
+
+    @property
+    def counted(self) -> str:
+        """The measure the table counts (a table of a search's review has none)."""
+        assert self.measure is not None, "a table of a search's review counts no measure"
+        return self.measure
 
     @property
     def charted(self) -> bool:
@@ -616,12 +633,15 @@ def check_tables(
                 f"{where}.question: {table.question} is not a question of the request "
                 f"(it has {questions})"
             )
-        if table.measure not in measures:
+        if table.review is not None:
+            check_review_table(where, table.review, tables, measures, searches or {})
+            continue
+        if table.counted not in measures:
             known = ", ".join(measures) or "none"
             raise ValueError(
                 f"{where}.measure: {table.measure!r} is not a measure (measures: {known})"
             )
-        measure = measures[table.measure]
+        measure = measures[table.counted]
         check_table_searches(where, table, measure, searches or {})
         for key, breakdown in (("rows", table.rows), ("columns", table.columns)):
             if breakdown is None:
@@ -638,6 +658,45 @@ def check_tables(
                         f"{where}.{key}: by charge_group, measure {table.measure}'s charge_codes "
                         f"must all be names in charge_groups ({loose[0]!r} is not)"
                     )
+
+
+def search_users(
+    search: str,
+    tables: Sequence[TableRequest],
+    measures: Mapping[str, Measure],
+    searches: Mapping[str, Search],
+) -> list[str]:
+    """The measures of the tables that count the search's crimes (it narrows them), or split
+    them by it (`rows: search`, `of_whom`), in the order of the tables: its scope's."""
+    users = []
+    for table in tables:
+        if table.measure is None or table.measure not in measures:
+            continue
+        found = measure_search(table.measure, measures[table.measure], searches)
+        if (found is not None and found[0] == search) or search in table_searches(table):
+            users.append(table.measure)
+    return list(dict.fromkeys(users))
+
+
+def check_review_table(
+    where: str,
+    review: str,
+    tables: Sequence[TableRequest],
+    measures: Mapping[str, Measure],
+    searches: Mapping[str, Search],
+) -> None:
+    """A review table's search is one of the request's, and a table counts its crimes (else it
+    searched nothing)."""
+    known = request_searches(measures, searches)
+    if review not in known:
+        raise ValueError(
+            f"{where}.review: {review!r} is not a search (a name in searches, or a measure with "
+            f"its own terms); searches: {', '.join(known) or 'none'}"
+        )
+    if not search_users(review, tables, measures, searches):
+        raise ValueError(
+            f"{where}.review: no table counts the crimes of {review!r}, so it searches nothing"
+        )
 
 
 def check_table_searches(

@@ -50,15 +50,30 @@ from helpers.request.grammar import (
     charge_code_groups,
     measure_classes,
     measure_search,
+    request_searches,
     resolve_period,
+    search_users,
     table_searches,
 )
 from helpers.request.parameters import RequestParameters
-from helpers.request.tables import AnswerFacts, CellUnits, crime_units, listed, person_unit
+from helpers.request.tables import (
+    CANDIDATES_ROW,
+    OVERTURNED_ROW,
+    REVIEWED_ROW,
+    SEARCHED_ROW,
+    AnswerFacts,
+    CellUnits,
+    crime_units,
+    listed,
+    person_unit,
+    searched_in_part_row,
+)
 
 #: the breakdowns that give every event of a crime or charge exactly one label: a crime (or a
 #: charge) is in one of their parts only, so their total is the sum of the parts
 ONE_VALUED = (*TIME_BREAKDOWNS, "offence_class", "outcome_group", "system", "search")
+#: the first column's heading of a table of a search's review (the first request's)
+REVIEW_CORNER = "Free-text search"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -462,6 +477,7 @@ class SearchReview:
     run: review.RunReview
     outcome: review.ReviewOutcome
     searched: pa.Array  # the crimes whose texts it read
+    in_part: list[str] = field(default_factory=list)  # of those, read only in part (too long)
 
     def summary(self) -> dict:
         """As `restricted/results.json` records it (`search_reviews`) and the run reports it."""
@@ -485,7 +501,7 @@ def reviewed_search(
     measures `users`): its call on each crime with a match, except where a reviewer decided
     otherwise in the request's review store (the search's own question)."""
     terms, exclude = list(spec.terms), list(spec.exclude_terms)
-    mentions, by_crime = mentioning(extract, chosen.index, terms, exclude)
+    mentions, by_crime, in_part = mentioning(extract, chosen.index, terms, exclude)
     by_crime = by_crime.set_index("crime_ref")
     crime_ids = chosen.index[in_set(chosen.index, by_crime.index)]
     texts = extract.circumstances(crime_ids)
@@ -509,7 +525,8 @@ def reviewed_search(
         index=crime_ids,
     )
     worklist = review.worklist(scope, mentions, by_crime, run)
-    return SearchReview(name, users, worklist, run, outcome, arrow_strings(chosen["crime_id"]))
+    searched = arrow_strings(chosen["crime_id"])
+    return SearchReview(name, users, worklist, run, outcome, searched, in_part)
 
 
 class Searches:
@@ -543,18 +560,8 @@ class Searches:
     def users(self, search: str) -> list[str]:
         """The measures of the request's tables that count the search's crimes, or whose tables
         split them by it (`rows: search`, `of_whom`)."""
-        measures = self.params.measures
-        named = dict.fromkeys(table.measure for table in self.params.tables)
-        splits = {t.measure for t in self.params.tables if search in table_searches(t)}
-        return [
-            name
-            for name in named
-            if name in splits
-            or (
-                (found := measure_search(name, measures[name], self.params.searches))
-                and found[0] == search
-            )
-        ]
+        params = self.params
+        return search_users(search, params.tables, params.measures, params.searches)
 
     def counted(self, search: str, crime_ids: pd.Series) -> np.ndarray:
         """Whether the search (a name in `searches`) counts each crime of `crime_ids`."""
@@ -605,28 +612,36 @@ def review_note(reviewed: SearchReview) -> str:
 
 def mentioning(
     extract: Extract, crime_ids: pd.Index, terms: list[str], exclude: list[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """The mentions of `terms` in the circumstances of `crime_ids` outside every excluded
-    phrase, and each crime's call (`evidence.find_mentions_outside`). The mentions are kept in
-    the extract's cache entry: a run again of a request asks the same of the same texts
+    phrase, each crime's call (`evidence.find_mentions_outside`), and the crimes whose texts
+    were searched only in part (`evidence.searched_in_part`). Both are kept in the extract's
+    cache entry: a run again of a request asks the same of the same texts
     (`helpers.cache.searches`; its key names the search's code)."""
     kept = kept_searches(extract, len(crime_ids))
     key = mentions_key(crime_ids, terms, exclude)
-    if kept is not None and (table := kept.table(key)) is not None:
+    in_part_key = f"{key} in part"
+    if (
+        kept is not None
+        and (table := kept.table(key)) is not None
+        and (in_part := kept.table(in_part_key)) is not None
+    ):
         mentions = table.to_pandas()
-        return mentions, evidence.classify_crimes(mentions)
-    mentions, by_crime = search_candidates(extract, crime_ids, terms, exclude)
+        return mentions, evidence.classify_crimes(mentions), in_part["crime_id"].to_pylist()
+    mentions, by_crime, partly = search_candidates(extract, crime_ids, terms, exclude)
     if kept is not None:
         kept.keep_table(key, pa.Table.from_pandas(mentions, preserve_index=False))
-    return mentions, by_crime
+        kept.keep_table(in_part_key, pa.table({"crime_id": pa.array(partly, pa.string())}))
+    return mentions, by_crime, partly
 
 
 def search_candidates(
     extract: Extract, crime_ids: pd.Index, terms: list[str], exclude: list[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """`mentioning`, searched for in every text of `crime_ids`."""
     texts = extract.circumstances(crime_ids)
-    return evidence.find_mentions_outside(texts, terms, exclude)
+    mentions, by_crime = evidence.find_mentions_outside(texts, terms, exclude)
+    return mentions, by_crime, [str(crime) for crime in evidence.searched_in_part(texts)]
 
 
 def kept_searches(extract: Extract, texts: int):
@@ -874,7 +889,7 @@ def split(
     searches: Searches,
 ) -> Split:
     """A breakdown's Split; no breakdown: every event under `heading`."""
-    name = table.measure
+    name = table.counted
     measure = params.measures[name]
     if breakdown is None:
         return _one_each([heading], pd.Series([heading] * len(events.frame), dtype=object))
@@ -969,14 +984,20 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
         notes.append("Only crimes since cancelled are counted.")
     elif measure.by_status == "all":
         notes.append("Crimes since cancelled are counted too.")
+    # the Total row under the request's own label, where it gives one
+    a_total, the_total = (
+        ("a Total", "the Total")
+        if table.total_label is None
+        else (f"\u201c{table.total_label}\u201d",) * 2
+    )
     if measure.count in PEOPLE_COUNTS:
         notes.append(
             "People are counted once however many records the systems hold for them; a person "
-            "is counted once in a Total even when they are in more than one of its parts."
+            f"is counted once in {a_total} even when they are in more than one of its parts."
         )
     unit = "charge" if measure.counts_charges else "crime"
     its = "its crime\u2019s" if measure.counts_charges else "its"
-    found = measure_search(table.measure, measure, params.searches)
+    found = measure_search(table.counted, measure, params.searches)
     if found is not None:
         notes += search_notes(
             f"A {unit} is counted when {its} circumstances mention a term", found[1]
@@ -1002,10 +1023,10 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
         if measure.count in ("offences", "mentions"):
             notes.append(
                 "An offence with people in more than one age band is counted in each, and once "
-                "in the Total."
+                f"in {the_total}."
             )
     if "charge_group" in table.breakdowns and not adds_up("charge_group", measure, params):
-        notes.append("A charge under more than one group is counted in each, once in the Total.")
+        notes.append(f"A charge under more than one group is counted in each, once in {the_total}.")
     return notes
 
 
@@ -1030,7 +1051,7 @@ def answer_facts(
         name=table.name,
         title=table.title,
         question=table.question,
-        measure=table.measure,
+        measure=table.counted,
         measure_label=measure.label,
         count=measure.count,
         rows=table.rows,
@@ -1115,11 +1136,14 @@ def answer_table(
     searches: Searches,
 ) -> AnswerTable:
     """One table of the answer, counted."""
-    measure = params.measures[table.measure]
+    if table.review is not None:
+        return review_table(view, params, table, searches)
+    name = table.counted
+    measure = params.measures[name]
     period = resolve_period(measure.period, params.as_of_date)
-    if table.measure not in events_of:
-        events_of[table.measure] = measure_events(view, params, table.measure, period, searches)
-    events = events_of[table.measure]
+    if name not in events_of:
+        events_of[name] = measure_events(view, params, name, period, searches)
+    events = events_of[name]
     heading = table.heading or COUNT_HEADINGS[measure.count]
     rows = split(view, params, table, table.rows, events, period, TOTAL, searches)
     columns = split(view, params, table, table.columns, events, period, heading, searches)
@@ -1155,7 +1179,7 @@ def answer_table(
         name=table.name,
         title=table.title,
         question=table.question,
-        measure=table.measure,
+        measure=name,
         counts=counts_of(cells, row_labels, column_labels, corner),
         units=cells,
         rows_add_up=rows_add_up,
@@ -1167,6 +1191,95 @@ def answer_table(
         undated=events.undated,
         review=events.review,
         reviews=reviews,
+    )
+
+
+def review_table(
+    view: ExtractView, params: RequestParameters, table: TableRequest, searches: Searches
+) -> AnswerTable:
+    """A table of a search's review (`review: NAME`): the crimes it searched, those with a
+    mention to review, those a reviewer decided, those where the decision changed the search's
+    call, and (only when there are any) those whose texts were too long to search whole; each
+    row a part of the row above, as the audit is told."""
+    assert table.review is not None
+    name = table.review
+    reviewed = searches.review(name, request_searches(params.measures, params.searches)[name])
+    outcome = reviewed.outcome
+    rows = {
+        SEARCHED_ROW: reviewed.searched.to_pylist(),
+        CANDIDATES_ROW: reviewed.candidates["reference"].tolist(),
+        REVIEWED_ROW: sorted(outcome.decided),
+        OVERTURNED_ROW: sorted(outcome.changed),
+    }
+    if reviewed.in_part:  # a row of 0 is not shown, as in the first request's table
+        rows[searched_in_part_row()] = reviewed.in_part
+    heading = table.heading or COUNT_HEADINGS["mentions"]
+    cells: CellUnits = {}
+    for row, crime_ids in rows.items():
+        found = view.crime_rows(pd.Series(crime_ids, dtype=object))
+        units = crime_units(view.crimes.iloc[found[found >= 0]]).tolist()
+        cells[(row, heading)] = frozenset(units)
+    cell = lambda row: (table.name, row, heading)  # noqa: E731
+    links = [
+        Link.subset(cell(CANDIDATES_ROW), cell(SEARCHED_ROW)),
+        Link.subset(cell(REVIEWED_ROW), cell(CANDIDATES_ROW)),
+        Link.subset(cell(OVERTURNED_ROW), cell(REVIEWED_ROW)),
+    ]
+    if reviewed.in_part:
+        links.append(Link.subset(cell(searched_in_part_row()), cell(SEARCHED_ROW)))
+    facts = review_facts(params, table, reviewed)
+    return AnswerTable(
+        name=table.name,
+        title=table.title,
+        question=table.question,
+        measure=name,
+        counts=counts_of(cells, list(rows), [heading], table.corner or REVIEW_CORNER),
+        units=cells,
+        rows_add_up=True,
+        columns_add_up=True,
+        notes=facts.notes,
+        facts=facts,
+        links=links,
+        reviews=[reviewed],
+    )
+
+
+def review_facts(
+    params: RequestParameters, table: TableRequest, reviewed: SearchReview
+) -> AnswerFacts:
+    """What the briefing says of a review table: its search's measures' days, and how the
+    search and its review work."""
+    periods = [
+        resolve_period(params.measures[name].period, params.as_of_date)
+        for name in reviewed.measures
+    ]
+    period = (min(p[0] for p in periods), max(p[1] for p in periods))
+    labels = [params.measures[name].label for name in reviewed.measures]
+    notes = [
+        f"The search read the circumstances of every crime counted among the {listed(labels)}"
+        " (for a count of charges, the crimes charged on). A crime with a mention of a term, even"
+        " a negated one, is a candidate for a person to read; a reviewer\u2019s decision counts"
+        " a candidate in or out whatever the search called it.",
+        review_note(reviewed),
+    ]
+    return AnswerFacts(
+        name=table.name,
+        title=table.title,
+        question=table.question,
+        measure=reviewed.search,
+        measure_label="crimes whose circumstances were searched",
+        count="review",
+        rows=None,
+        columns=None,
+        chart=False,
+        notes=notes,
+        period_from=period[0],
+        period_to=period[1],
+        period_words=period_words(*period),
+        relative_period=None,
+        as_of=None,
+        date_basis="recorded",
+        total_label=SEARCHED_ROW,
     )
 
 
@@ -1198,7 +1311,7 @@ def answer_tables(params: RequestParameters, extract: Extract) -> list[AnswerTab
     answers = [answer_table(view, params, table, events_of, searches) for table in params.tables]
     for i, (answer, table) in enumerate(zip(answers, params.tables, strict=True)):
         for before, earlier in zip(answers[:i], params.tables[:i], strict=True):
-            if table.measure == earlier.measure:
+            if table.measure is not None and table.measure == earlier.measure:
                 units = {**before.cell_units(), **answer.cell_units()}
                 found = same_measure_links(params, (answer, table), (before, earlier))
                 answer.links += [link for link in found if holds(link, units)]
@@ -1268,7 +1381,7 @@ def same_measure_links(
     """What an attacker knows of two tables of one measure: their wholes are one figure, a
     label of a breakdown both have is one figure in each, and a time unit of one is the sum (of
     people, the union) of the other's units within it (a year, its months)."""
-    measure = params.measures[later[1].measure]
+    measure = params.measures[later[1].counted]
     period = resolve_period(measure.period, params.as_of_date)
     mine, theirs = margins(*later, period), margins(*earlier, period)
     links = [Link.equal(mine.whole, theirs.whole)]

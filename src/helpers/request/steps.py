@@ -328,6 +328,8 @@ def answer_results(params: RequestParameters, answer: AnswerTable) -> dict[str, 
     """One answer table as `results.json` records it: its measure, period and exact counts;
     for a count by committed date, the crimes left out for want of one."""
     facts = answer.facts
+    if facts.count == "review":  # a table of a search's review: its search, not a measure
+        return {"review": answer.measure, "question": answer.question, "counts": answer.exact()}
     exact: dict[str, Any] = {
         "measure": answer.measure,
         "question": answer.question,
