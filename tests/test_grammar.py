@@ -208,10 +208,11 @@ def test_a_search_used_by_tables_only_is_a_search_of_the_request():
         (split("tables.0.heading", "Offences"), "parameters: tables.0: heading: a table with a columns breakdown has a heading per column"),
         (split("tables.1.rows", ...), "parameters: tables.1: total_label: a table with no rows breakdown has no Total row"),
         (split("searches.dog.not_found_label", "A dog"), "parameters: searches.dog: found_label and not_found_label are the same"),
-        (split("searches.dog.found_label", "Total"), "parameters: searches.dog: 'Total' is the row the table adds itself"),
+        (split("searches.dog.not_found_label", "A DOG"), "parameters: searches.dog: found_label and not_found_label are the same"),
+        (split("searches.dog.found_label", "Total"), "parameters: searches.dog.found_label: a label that reads as Total is the table's own row"),
         (split("searches.dog.question", "hunter group"), "parameters: searches.dog.question: String should match pattern"),
-        (split("searches.cat", {"terms": ["cat"], "question": "search_dog"}) | {"measures": {**TABLES_ONLY["measures"], "damage": {**TABLES_ONLY["measures"]["damage"], "search": "cat"}}} | {"searches": {"dog": {**SPLIT["searches"]["dog"], "question": "search_dog"}, "cat": {"terms": ["cat"], "question": "search_dog"}}},
-         "parameters: searches.cat.question: the search 'dog' keeps its decisions under 'search_dog' too"),
+        (split("searches.cat", {"terms": ["cat"], "question": "dog_review"}) | {"measures": {**TABLES_ONLY["measures"], "damage": {**TABLES_ONLY["measures"]["damage"], "search": "cat"}}} | {"searches": {"dog": {**SPLIT["searches"]["dog"], "question": "dog_review"}, "cat": {"terms": ["cat"], "question": "dog_review"}}},
+         "parameters: searches.cat.question: the search 'dog' keeps its decisions under 'dog_review' too"),
         (split("tables.0.measure", "damage") | {"measures": {**TABLES_ONLY["measures"], "damage": {**TABLES_ONLY["measures"]["damage"], "search": "dog"}}},
          "parameters: tables.0.search: measure damage counts only what 'dog' counts already"),
         (split("tables.1.hide_empty_rows", True) | {"tables": [SPLIT["tables"][0], {**SPLIT["tables"][1], "rows": None, "total_label": None, "hide_empty_rows": True}]},
@@ -300,3 +301,58 @@ def test_the_years_a_request_of_tables_counts_are_its_measures_periods():
     # damage: 2016-01-01 to 2018-12-05; charged: the two complete years before 2019
     assert years_counted(validate_parameters(TABLES_ONLY)) == {2016, 2017, 2018}
     assert years_counted(read_parameters(PARAMS)) == {2015, 2016, 2017}
+
+
+@pytest.mark.parametrize(
+    ("path", "label", "expected"),
+    [
+        ("searches.dog.found_label", "Total ", "a label that reads as Total is the table's own row"),
+        ("searches.dog.not_found_label", "TOTAL", "a label that reads as Total is the table's own row"),
+        ("tables.1.total_label", "Total\u00a0", "a label that reads as Total is the table's own row"),
+        ("tables.1.of_whom.label", " total", "a label that reads as Total is the table's own row"),
+        ("searches.dog.found_label", "<5", "a label that reads as a figure or a withheld mark"),
+        ("searches.dog.not_found_label", "[c]", "a label that reads as a figure or a withheld mark"),
+        ("tables.1.total_label", "3", "a label that reads as a figure or a withheld mark"),
+        ("tables.1.of_whom.label", "1,234", "a label that reads as a figure or a withheld mark"),
+        ("tables.1.corner", "  ", "a label has no visible text"),
+        ("tables.1.heading", "\u200b", "a control character (U+200B) is not text to publish"),
+        ("tables.1.of_whom.label", "of whom\non a crime", "a label is one line"),
+        ("tables.1.of_whom.label", "of whom\ton a crime", "a label is one line"),
+        ("tables.1.corner", "x" * 201, "a label is at most 200 characters"),
+        ("searches.dog.found_label", "A dog\u061c", "a control character (U+061C)"),
+        ("searches.dog.found_label", "A dog\u2028", "a control character (U+2028)"),
+        ("searches.dog.found_label", "A dog\U000e0041", "a control character (U+E0041)"),
+    ],
+)
+def test_a_label_the_request_gives_a_row_or_column_reads_as_a_label(path, label, expected):
+    """Found by a colleague attacking the change: labels that read as Total, as a figure or a
+    `<5`, blank ones, and characters a reader cannot see all reached the release."""
+    message = error_for(split(path, label))
+    assert path.rsplit(".", 1)[0] in message and expected in message, message
+
+
+def test_a_named_question_is_not_one_a_search_of_the_request_keeps_its_own_decisions_under():
+    """Found by a colleague attacking the change: a search could name the question of a
+    measure's own terms and so take over its review."""
+    values = copy.deepcopy(SPLIT)
+    own = copy.deepcopy(values["measures"]["damage"]) | {"terms": ["cat"]}
+    values["measures"]["cats"] = own
+    values["tables"].append({"name": "cats", "question": 1, "title": "Cats", "measure": "cats"})
+    from helpers.request.grammar import Search
+
+    values["searches"]["dog"]["question"] = Search(terms=["cat"]).review_question("cats")
+    assert "searches.dog.question: a question made by the tool (search_...): name another" in error_for(values)
+    values["searches"]["dog"]["question"] = "cats_review"
+    assert validate_parameters(values).searches["dog"].review_question("dog") == "cats_review"
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (changed("age_bands.0.label", "<5"), "parameters: age_bands.0.label: a label that reads as a figure or a withheld mark"),
+        (changed("charge_groups.damage.label", "Total"), "parameters: charge_groups.damage.label: a label that reads as Total"),
+        ({**TABLES_ONLY, "outcome_groups": {"[c]": [1]}}, "parameters: outcome_groups.[c].[key]: a label that reads as a figure"),
+    ],
+)
+def test_the_labels_of_groups_and_bands_are_labels_too(values, expected):
+    assert error_for(values).startswith(expected)

@@ -539,3 +539,29 @@ def test_a_table_of_a_searchs_review_counts_what_it_searched_found_and_a_reviewe
     # all but ..02 ("A window was smashed.": four words)
     assert list(answer.counts.index) == [*rows, in_part] and column(answer)[in_part] == 4
     assert answer.links[-1] == Link.subset(("r", in_part, "Crimes"), ("r", rows[0], "Crimes"))
+
+
+def test_hidden_empty_rows_and_a_total_of_no_rows_run_beside_tables_of_the_same_measure(extract):
+    """Found by a colleague trying the change: months hidden for want of a crime were still
+    linked by their labels (a KeyError), and a Total under its own label with every row hidden
+    asked for a sum of nothing."""
+    snap = {**OFFENCES, "terms": ["snapchat"]}
+    by_year, by_month = tables_of(extract, snap, {"name": "y", "rows": "year"}, {"name": "m", "rows": "month", "hide_empty_rows": True})
+    assert list(by_month.counts.index) == ["Mar 2016", "Nov 2017", "Feb 2018", TOTAL]
+    assert ("sum", ("y", "2016", "Offences")) not in {(link.kind, link.target) for link in by_month.links}  # one month
+    assert {("m", "Mar 2016", "Offences"), ("y", "2016", "Offences")} in [set(link.cells) for link in by_month.links]
+    (nothing,) = tables_of(extract, {**OFFENCES, "terms": ["xylophone"]}, {"name": "n", "rows": "year", "hide_empty_rows": True, "total_label": "All years"})
+    assert column(nothing) == {"All years": 0} and nothing.links == []
+
+
+def test_a_heading_the_same_as_a_column_label_is_one_line_naming_the_key(extract):
+    from helpers.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"^parameters: tables\.0\.corner: 'Offences' is the heading of a column too: give another$"):
+        tables_of(extract, OFFENCES, {"name": "t", "rows": "year", "corner": "Offences"})
+    with pytest.raises(ParameterError, match=r"^parameters: tables\.0\.corner: 'Other outcomes' is the heading of a column too"):
+        tables_of(extract, OFFENCES, {"name": "t", "rows": "year", "columns": "outcome_group", "corner": "Other outcomes"})
+    with pytest.raises(ParameterError, match=r"^parameters: tables\.0\.corner: 'offences' is the heading"):
+        tables_of(extract, OFFENCES, {"name": "t", "rows": "year", "corner": "offences"})
+    with pytest.raises(ParameterError, match=r"^parameters: tables\.0: two of its rows are labelled 'Other outcomes'"):
+        tables_of(extract, OFFENCES, {"name": "t", "rows": "outcome_group", "total_label": "Other outcomes"})

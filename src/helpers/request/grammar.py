@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Annotated, Literal
@@ -25,7 +26,10 @@ from helpers.yaml_input import shown_key
 
 #: control characters (but tab and line ends) and the characters that turn the direction of the
 #: text around them (an override reverses the words a reader sees): never in a text to publish
-_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(
+    "[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e"
+    "\u2060\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
+)
 
 
 def _no_nul(text: str) -> str:
@@ -43,6 +47,33 @@ def _no_nul(text: str) -> str:
 
 #: a text the release shows (a title, a question, a label, a search term)
 Text = Annotated[str, AfterValidator(_no_nul)]
+
+#: a label a figure would be read as: a number, or a withheld figure's mark (`<5`, `[c]`)
+_FIGURE_LIKE = re.compile(r"[\d.,\s]+|<\s*\d+|\[\s*c\s*\]", re.IGNORECASE)
+LABEL_LENGTH = 200
+
+
+def _label(text: str) -> str:
+    """A row's or column's label the request gives: one line of at most 200 characters that a
+    reader sees, and that reads neither as the table's own Total nor as a figure."""
+    if "\n" in text or "\r" in text or "\t" in text:
+        raise ValueError("a label is one line: no line break or tab")
+    if len(text) > LABEL_LENGTH:
+        raise ValueError(f"a label is at most {LABEL_LENGTH} characters (got {len(text):,})")
+    seen = unicodedata.normalize("NFKC", text).strip()
+    if not seen:
+        raise ValueError("a label has no visible text")
+    if seen.casefold() == TOTAL_LABEL.casefold():
+        raise ValueError("a label that reads as Total is the table's own row: give another")
+    if _FIGURE_LIKE.fullmatch(seen):
+        raise ValueError(
+            f"a label that reads as a figure or a withheld mark ({text!r}): give words"
+        )
+    return text
+
+
+#: a row's or column's label (`found_label`, `total_label`, `corner`, ...)
+Label = Annotated[Text, AfterValidator(_label)]
 
 #: a word, as the evidence search reads one (`analysis.search.terms.WORD_RE`): letters only
 _SEARCHED_WORD = re.compile(r"[^\W\d_]")
@@ -166,7 +197,7 @@ class AgeBand(BaseModel):
 
     model_config = ConfigDict(extra="forbid", serialize_by_alias=True)
 
-    label: Text = Field(min_length=1)
+    label: Label = Field(min_length=1)
     low: int | None = Field(default=None, alias="from", ge=0, le=150)
     high: int | None = Field(default=None, alias="to", ge=0, le=150)
 
@@ -231,20 +262,26 @@ class Search(BaseModel):
     #: from its name and terms); a request that keeps an earlier review names that review's
     question: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_]{1,60}$")
     #: the rows of a table broken down by the search (`rows: search`)
-    found_label: Text = Field(default=FOUND_LABEL, min_length=1)
-    not_found_label: Text = Field(default=NOT_FOUND_LABEL, min_length=1)
+    found_label: Label = Field(default=FOUND_LABEL, min_length=1)
+    not_found_label: Label = Field(default=NOT_FOUND_LABEL, min_length=1)
 
     @field_validator("terms", "exclude_terms")
     @classmethod
     def _terms(cls, value: list[str]) -> list[str]:
         return clean_terms(value)
 
+    @field_validator("question")
+    @classmethod
+    def _not_made(cls, value: str | None) -> str | None:
+        if value is not None and value.startswith("search_"):
+            raise ValueError("a question made by the tool (search_...): name another")
+        return value
+
     @model_validator(mode="after")
     def _two_labels(self) -> Search:
-        if self.found_label == self.not_found_label:
+        # compared as a spreadsheet's column headings are: letter case aside
+        if self.found_label.casefold() == self.not_found_label.casefold():
             raise ValueError("found_label and not_found_label are the same: give each its own")
-        if TOTAL_LABEL in (self.found_label, self.not_found_label):
-            raise ValueError(f"{TOTAL_LABEL!r} is the row the table adds itself: give another")
         return self
 
     def review_question(self, name: str) -> str:
@@ -351,7 +388,7 @@ class OfWhom(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     search: str = Field(min_length=1)
-    label: Text = Field(min_length=1)
+    label: Label = Field(min_length=1)
 
 
 class TableRequest(BaseModel):
@@ -373,11 +410,11 @@ class TableRequest(BaseModel):
     search: str | None = Field(default=None, min_length=1)
     of_whom: OfWhom | None = None
     #: the first column's heading (default: the rows breakdown's name)
-    corner: Text | None = Field(default=None, min_length=1)
+    corner: Label | None = Field(default=None, min_length=1)
     #: the one column's heading, for a table with no columns breakdown (default: the count's)
-    heading: Text | None = Field(default=None, min_length=1)
+    heading: Label | None = Field(default=None, min_length=1)
     #: the Total row's label (default: Total)
-    total_label: Text | None = Field(default=None, min_length=1)
+    total_label: Label | None = Field(default=None, min_length=1)
     #: leave out the rows with nothing in any column (an outcome no crime has)
     hide_empty_rows: bool = False
 

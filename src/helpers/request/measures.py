@@ -1115,10 +1115,12 @@ def total_links(
     """How a Total row under a label of its own relates to its parts in each column (the
     audit's Total rule knows only the label Total): their sum, or their union."""
     assert table.total_label is not None
-    links = []
+    links: list[Link] = []
     for column in columns:
         total = (table.name, table.total_label, column)
         cells = [(table.name, row, column) for row in parts]
+        if not cells:  # every row hidden: the Total is a count of its own
+            continue
         if len(cells) == 1:
             links.append(Link.equal(cells[0], total))
         elif rows_add_up:
@@ -1160,6 +1162,7 @@ def answer_table(
         whole = table.total_label
         cells = relabelled_total(cells, whole)
         row_labels = rows.labels + [whole]
+        check_row_labels(params, table, row_labels)
         links += total_links(table, rows.labels, column_labels, rows_add_up)
     beside: tuple[str, ...] = ()
     if table.of_whom is not None:
@@ -1170,8 +1173,9 @@ def answer_table(
             Link.subset((table.name, table.of_whom.label, c), (table.name, whole, c))
             for c in column_labels
         ]
-    check_row_labels(table, row_labels)
+    check_row_labels(params, table, row_labels)
     corner = table.corner or (BREAKDOWN_LABELS[table.rows] if table.rows is not None else "")
+    check_corner(params, table, corner, column_labels)
     facts = answer_facts(params, table, measure, period)
     reviews = table_reviews(table, events, searches)
     facts.notes.extend(review_note(reviewed) for reviewed in reviews)
@@ -1291,15 +1295,33 @@ def table_reviews(table: TableRequest, events: Events, searches: Searches) -> li
     return found
 
 
-def check_row_labels(table: TableRequest, labels: list[str]) -> None:
+def table_key(params: RequestParameters, table: TableRequest) -> str:
+    """A table's key as `check` names it: `tables.0` for the first."""
+    index = next(i for i, given in enumerate(params.tables) if given is table)
+    return f"parameters: tables.{index}"
+
+
+def check_row_labels(params: RequestParameters, table: TableRequest, labels: list[str]) -> None:
     """A table's rows are distinct: a label the request gives (a Total's, an `of_whom` row's)
     may not be one the data gives a row (an offence class's title, a group's label)."""
     for label in labels:
         if labels.count(label) > 1:
             raise ParameterError(
-                f"tables.{table.name}: two of its rows are labelled {label!r}: give "
+                f"{table_key(params, table)}: two of its rows are labelled {label!r}: give "
                 "total_label or of_whom.label another"
             )
+
+
+def check_corner(
+    params: RequestParameters, table: TableRequest, corner: str, columns: list[str]
+) -> None:
+    """The first column's heading is not another column's (a CSV's headings are distinct, and
+    a spreadsheet's whatever their letter case)."""
+    if corner.casefold() in {str(column).casefold() for column in columns}:
+        raise ParameterError(
+            f"{table_key(params, table)}.corner: {corner!r} is the heading of a column too: "
+            "give another"
+        )
 
 
 def answer_tables(params: RequestParameters, extract: Extract) -> list[AnswerTable]:
@@ -1351,8 +1373,11 @@ def margins(answer: AnswerTable, table: TableRequest, period: tuple[date, date])
         if breakdown in TIME_BREAKDOWNS:
             units = time_units(breakdown, *period)
             ends = [first - timedelta(days=1) for first, _ in units[1:]] + [period[1]]
+            shown = set(labels)  # not the units `hide_empty_rows` left out
             spans = [
-                (first, end, cell(label)) for (first, label), end in zip(units, ends, strict=True)
+                (first, end, cell(label))
+                for (first, label), end in zip(units, ends, strict=True)
+                if label in shown
             ]
             continue
         key = (breakdown, table.search) if breakdown == "search" else breakdown
@@ -1364,6 +1389,8 @@ def holds(link: Link, units: dict[Cell, frozenset[str]]) -> bool:
     """Whether the cells' units bear the link out (a unit with no label of a breakdown, such as
     a charge on a crime the extract does not hold by class, is in one table's whole and not in
     the other's): the audit is told only what is so."""
+    if any(cell not in units for cell in link.cells):
+        return False
     target, parts = units[link.target], [units[cell] for cell in link.parts]
     if link.kind == "equal":
         return parts[0] == target
@@ -1392,11 +1419,12 @@ def same_measure_links(
     additive = measure.count not in PEOPLE_COUNTS
     for coarse, fine in ((mine.spans, theirs.spans), (theirs.spans, mine.spans)):
         for first, last, cell in coarse:
+            # the units inside it that the table shows (`holds` then says whether they are all)
             inside = [(f, e, c) for f, e, c in fine if first <= f and e <= last]
-            if not inside or inside[0][0] != first or inside[-1][1] != last:
+            if not inside:
                 continue
             if len(inside) == 1:
-                if coarse is mine.spans:  # the same days in both: once
+                if coarse is mine.spans or (inside[0][0], inside[0][1]) != (first, last):
                     links.append(Link.equal(cell, inside[0][2]))
             elif additive:
                 links.append(Link.sum(cell, [c for _, _, c in inside]))

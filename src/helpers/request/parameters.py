@@ -32,6 +32,7 @@ from helpers.project import project_path
 from helpers.request.grammar import (
     AgeBand,
     ClassGroup,
+    Label,
     Measure,
     Search,
     TableRequest,
@@ -77,7 +78,7 @@ class ChargeGroup(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    label: Text = Field(min_length=1)
+    label: Label = Field(min_length=1)
     codes: list[Text] = Field(min_length=1)
 
     @field_validator("codes")
@@ -110,7 +111,7 @@ class RequestParameters(BaseModel):
     as_of: date | None = None
     class_groups: dict[str, ClassGroup] = Field(default_factory=dict)
     age_bands: list[AgeBand] = Field(default_factory=list)
-    outcome_groups: dict[Text, list[int]] | None = None
+    outcome_groups: dict[Label, list[int]] | None = None
     searches: dict[str, Search] = Field(default_factory=dict)
     measures: dict[str, Measure] = Field(default_factory=dict)
     tables: list[TableRequest] = Field(default_factory=list)
