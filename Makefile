@@ -56,17 +56,27 @@ bench: $(STAMP) bytecode
 clean-cache: $(STAMP)
 	$(BIN)/foi-briefing cache clear
 
-# what the tool made and can make again: the venv, the runs' staging and failed runs, and each
-# request's outputs (a folder holding release/ and restricted/; a link is not followed). Never
-# the disclosure logs (a
-# folder with a log.json), their published versions (published/) or the review stores kept in
-# a log's folder: a person's work, which must outlive every make target.
+# the files a run writes in a request's outputs (helpers.run.staging.RUN_MADE, the same list)
+RUN_MADE := release/briefing.html release/briefing.pdf release/manifest.json release/tables.xlsx \
+	release/tables/*.csv restricted/to-publish restricted/candidates/*.csv \
+	restricted/briefing.ipynb restricted/results.json restricted/quarantine.csv restricted/run.log \
+	restricted/search_scope.csv restricted/gate_report.json restricted/gate_tables.json \
+	restricted/disclosure_cells.json restricted/evidence_candidates.csv \
+	restricted/evidence_decisions.csv
+
+# what the tool made and can make again: the venv, the runs' staging and failed runs, and the
+# files a run wrote in each request's outputs (a folder holding release/ and restricted/; a link
+# is not followed), and a folder they leave empty. Never a person's file there (a review
+# notebook, a note), the disclosure logs (a folder with a log.json), their published versions
+# (published/) or the review stores kept in a log's folder: a person's work, which must outlive
+# every make target.
 clean:
 	rm -rf $(VENV) outputs/.runs outputs/.failed
 	for folder in outputs/*/; do \
 		case "$$folder" in outputs/published/) continue ;; esac; \
 		if [ ! -L "$${folder%/}" ] && [ -d "$$folder/release" ] && [ -d "$$folder/restricted" ] \
 			&& [ ! -e "$$folder/log.json" ]; then \
-			rm -rf "$${folder%/}"; \
+			(cd "$$folder" && rm -rf $(RUN_MADE)); \
+			find "$${folder%/}" -depth -type d -empty -delete; \
 		fi; \
 	done

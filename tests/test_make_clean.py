@@ -21,7 +21,8 @@ def a_project(root: Path) -> dict[str, Path]:
     outputs = root / "outputs"
     made = {
         "a run's outputs": outputs / "20180075",
-        "another run's outputs": outputs / "20190001",
+        "another run's outputs": outputs / "20190001" / "release",
+        "another run's results": outputs / "20190001" / "restricted" / "results.json",
         "staging": outputs / ".runs" / "20180075-20261205-070000-1-1",
         "failed runs": outputs / ".failed" / "20180075-20261204-070000-1-1",
         "the venv": root / ".venv",
@@ -34,11 +35,17 @@ def a_project(root: Path) -> dict[str, Path]:
         "the public index": outputs / "index.html",
         "a folder of someone's": outputs / "notes",
         "the placeholder": outputs / ".gitkeep",
+        "a reviewer's notebook in a run's outputs": outputs / "20190001" / "restricted" / "review-dog.ipynb",
     }
     for name in ("20180075", "20190001"):
-        (outputs / name / "release").mkdir(parents=True)
-        (outputs / name / "restricted").mkdir()
+        (outputs / name / "release" / "tables").mkdir(parents=True)
+        (outputs / name / "restricted" / "candidates").mkdir(parents=True)
         (outputs / name / "release" / "briefing.html").write_text("<p>draft</p>")
+        (outputs / name / "release" / "tables" / "a.csv").write_text("a,b")
+        (outputs / name / "restricted" / "results.json").write_text("{}")
+        (outputs / name / "restricted" / "candidates" / "dog.csv").write_text("reference")
+    # a reviewer's record of a review, kept in a request's restricted/ (docs/requests.md)
+    (outputs / "20190001" / "restricted" / "review-dog.ipynb").write_text("{}")
     for path in (made["staging"], made["failed runs"], made["the venv"] / "bin"):
         path.mkdir(parents=True)
     for log in (kept["the force's log"], kept["the synthetic extracts' log"]):
@@ -78,3 +85,13 @@ def test_make_clean_removes_the_runs_and_never_the_disclosure_logs_published_ver
     assert gone == sorted(name for name in places if name.startswith("made: ")), gone
     assert (places["kept: the force's log"] / "versions" / "20180075" / "v1" / "release").is_dir()
     assert (places["kept: a folder of someone's"] / "todo.txt").read_text() == "call back"
+
+
+def test_make_clean_removes_the_files_the_runner_says_a_run_makes():
+    """The Makefile's RUN_MADE and the runner's (`helpers.run.staging.RUN_MADE`: what a run
+    keeps of a person's in a request's outputs) are one list."""
+    from helpers.run.staging import RUN_MADE
+
+    text = (project_root() / "Makefile").read_text(encoding="utf-8")
+    listed = text.split("RUN_MADE :=", 1)[1].split("\n\n", 1)[0].replace("\\\n", " ").split()
+    assert sorted(listed) == sorted(pattern.removesuffix("/**") for pattern in RUN_MADE)

@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from helpers.errors import ParameterError
 from helpers.permissions import access, private_file, private_folder, seal
@@ -37,6 +37,34 @@ RUN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*-\d{8}-\d{6}-\d+-\d+")
 TO_PUBLISH = "to-publish"
 #: how long failed runs are kept, in days, and how many (the newest), by default
 KEEP_DAYS, KEEP_RUNS = ("FOI_FAILED_KEEP_DAYS", 14), ("FOI_FAILED_KEEP_RUNS", 20)
+#: the files a run writes in a request's outputs (`*` one name, `**` any path below): a file
+#: matching none is a person's (a review notebook, a note), which the next run keeps
+RUN_MADE = (
+    "release/briefing.html",
+    "release/briefing.pdf",
+    "release/manifest.json",
+    "release/tables.xlsx",
+    "release/tables/*.csv",
+    f"restricted/{TO_PUBLISH}/**",
+    "restricted/candidates/*.csv",
+    *(
+        f"restricted/{name}"
+        for name in (
+            "briefing.ipynb",
+            "results.json",
+            "quarantine.csv",
+            "run.log",
+            "search_scope.csv",
+            "gate_report.json",
+            "gate_tables.json",
+            "disclosure_cells.json",
+            "evidence_candidates.csv",
+            "evidence_decisions.csv",
+        )
+    ),
+)
+#: where a person's file found in release/ is kept (never published unchecked by the gate)
+CARRIED_FROM_RELEASE = "left-in-release"
 
 
 @dataclass
@@ -140,10 +168,47 @@ def publish(staging: Staging, final: Path) -> Path:
             previous.rename(final)
         raise
     if previous is not None:
+        for kept in carry_over(previous, final):
+            staging.log.info("kept from the previous outputs: %s", kept)
         shutil.rmtree(previous, ignore_errors=True)
     shutil.rmtree(staging.root, ignore_errors=True)
     staging.log.info("published %s", final)
     return final
+
+
+def made_by_a_run(relative: str) -> bool:
+    """Whether a file of a request's outputs (its path from the outputs' folder, with `/`) is
+    one a run writes (`RUN_MADE`)."""
+    path = PurePosixPath(relative)
+    for pattern in RUN_MADE:
+        if pattern.endswith("/**"):
+            if path.is_relative_to(pattern[: -len("/**")]):
+                return True
+        elif path.match(pattern) and len(path.parts) == len(PurePosixPath(pattern).parts):
+            return True
+    return False
+
+
+def carry_over(previous: Path, final: Path) -> list[str]:
+    """Move a person's files (not `made_by_a_run`) from the previous outputs into the new ones,
+    as they were (their modes too), a file in release/ into restricted/ (`CARRIED_FROM_RELEASE`:
+    the gate never read it); the paths moved."""
+    moved = []
+    for found in sorted(previous.rglob("*")):
+        if found.is_dir() and not found.is_symlink():
+            continue
+        relative = found.relative_to(previous).as_posix()
+        if made_by_a_run(relative):
+            continue
+        if relative.startswith("release/"):
+            relative = f"restricted/{CARRIED_FROM_RELEASE}/{relative.removeprefix('release/')}"
+        target = final / relative
+        if target.exists() or target.is_symlink():  # never over a file of the new run
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        found.rename(target)
+        moved.append(relative)
+    return moved
 
 
 def keep_failed(staging: Staging, params: RequestParameters, reason: str) -> Path:
