@@ -356,3 +356,16 @@ def test_a_named_question_is_not_one_a_search_of_the_request_keeps_its_own_decis
 )
 def test_the_labels_of_groups_and_bands_are_labels_too(values, expected):
     assert error_for(values).startswith(expected)
+
+
+def test_the_docs_list_the_home_office_outcome_groups_as_the_tables_use_them():
+    from helpers.disclosure.outcomes import OUTCOME_GROUPS
+
+    text = (project_root() / "docs" / "requests.md").read_text(encoding="utf-8")
+    table = text.split("| row | outcome types |\n|---|---|\n", 1)[1].split("\n\n", 1)[0]
+    rows = [line.strip("|").split("|") for line in table.splitlines()]
+    listed = {label.strip(): types.strip() for label, types in rows}
+    assert list(listed) == list(OUTCOME_GROUPS)
+    for label, types in OUTCOME_GROUPS.items():
+        if label != "Not yet assigned an outcome":
+            assert listed[label] == ", ".join(str(t) for t in types), label

@@ -298,3 +298,15 @@ def test_the_run_records_the_decisions_it_used_as_a_decisions_file(tmp_path, own
     path = tmp_path / "used.csv"
     used.to_csv(path, index=False)
     assert review.read_decisions(path)["counted"].to_dict() == {"00000001/17": False}  # a run can read it back
+
+
+def test_the_review_notebooks_next_run_command_keeps_the_folders_it_was_given():
+    """Found by a new user: the notebook printed `foi-briefing run FILE` alone after a review
+    of a run made with --extracts, --out and --log, a command that read other extracts and
+    another review store."""
+    from helpers.analysis.review import run_again_command
+
+    assert run_again_command("parameters/x.yaml") == ".venv/bin/foi-briefing run parameters/x.yaml"
+    assert run_again_command("p.yaml", "/data/my extracts", "/tmp/out", "/tmp/log") == (
+        ".venv/bin/foi-briefing run p.yaml --extracts '/data/my extracts' --out /tmp/out --log /tmp/log"
+    )

@@ -10,6 +10,7 @@ elsewhere: columns `reference`, `decision` yes/no, `reviewer`, `note`, optionall
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -449,6 +450,19 @@ def decisions_path(params: RequestParameters) -> Path:
     """Where the review notebook writes the decisions: the request's restricted folder, and where
     `evidence_decisions` should point for the next run."""
     return restricted_folder(params) / DECISIONS_FILE
+
+
+def run_again_command(
+    parameters_file: str, extracts_dir: str = "", output_dir: str = "", log_dir: str = ""
+) -> str:
+    """The command that runs the request again on what the review read: the same extracts,
+    output folder and log folder as the notebook was given (a run with none of them reads the
+    file's own, and another review store)."""
+    words = [".venv/bin/foi-briefing", "run", parameters_file]
+    for option, value in (("--extracts", extracts_dir), ("--out", output_dir), ("--log", log_dir)):
+        if str(value or "").strip():
+            words += [option, str(value)]
+    return " ".join(shlex.quote(word) for word in words)
 
 
 def search_worklist(search: str) -> str:
