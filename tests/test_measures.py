@@ -565,3 +565,41 @@ def test_a_heading_the_same_as_a_column_label_is_one_line_naming_the_key(extract
         tables_of(extract, OFFENCES, {"name": "t", "rows": "year", "corner": "offences"})
     with pytest.raises(ParameterError, match=r"^parameters: tables\.0: two of its rows are labelled 'Other outcomes'"):
         tables_of(extract, OFFENCES, {"name": "t", "rows": "outcome_group", "total_label": "Other outcomes"})
+
+
+def test_a_code_or_class_the_extracts_do_not_hold_is_a_warning_not_a_silent_none(extract, tmp_path):
+    """Found by a new user: a mistyped charge code passed check and the run, counting none."""
+    import json
+    import logging
+
+    from helpers.request import steps
+    from helpers.run.request import report_data_warnings
+    from helpers.run.staging import Staging
+
+    values = copy.deepcopy(BASE)
+    values["charge_groups"]["typo"] = {"label": "Typo", "codes": ["CD71009"]}
+    values["measures"] = {
+        "charged": {"count": "people_charged", "label": "people", "charge_codes": ["damage", "typo", "CD 7100X"], "period": PERIOD},
+        "odd": {"count": "offences", "label": "offences", "classes": ["damage", "099/99"], "period": PERIOD},
+        "unused": {"count": "offences", "label": "offences", "classes": ["098/99"], "period": PERIOD},
+    }
+    values["tables"] = [{"name": "a", "question": 1, "title": "A", "measure": "charged"},
+                        {"name": "b", "question": 1, "title": "B", "measure": "odd"}]
+    params = validate_parameters(values)
+    assert steps.data_warnings(params, extract) == [
+        "measures.charged.charge_codes: no charge in the extracts has the code CD71009 (of charge group typo): it counts none",
+        "measures.charged.charge_codes: no charge in the extracts has the code CD7100X: it counts none",
+        "measures.odd.classes: no crime in the extracts is of class 099/99 now: it counts none",
+    ]
+    exact = steps.results(params, extract, None, None, answer_tables(params, extract))
+    assert exact["warnings"] == steps.data_warnings(params, extract)
+    # the run tells them as the request's own warnings
+    (tmp_path / "restricted").mkdir()
+    (tmp_path / "restricted" / "results.json").write_text(json.dumps(exact), encoding="utf-8")
+    told: list[str] = []
+    report_data_warnings(Staging(tmp_path, tmp_path, logging.getLogger("t")), told)
+    assert told == exact["warnings"]
+    values["measures"]["charged"]["charge_codes"] = ["damage"]
+    values["measures"]["odd"]["classes"] = ["damage"]
+    fine = validate_parameters(values)
+    assert "warnings" not in steps.results(fine, extract, None, None, answer_tables(fine, extract))

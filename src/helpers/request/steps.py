@@ -48,7 +48,7 @@ from helpers.errors import (
 from helpers.extracts.load import load_extracts
 from helpers.extracts.model import Extract
 from helpers.permissions import private_folder, seal
-from helpers.request.grammar import resolve_period
+from helpers.request.grammar import charge_code_groups, measure_classes, resolve_period
 from helpers.request.measures import AnswerTable, SearchReview, answer_tables, arrow_strings
 from helpers.request.parameters import RequestParameters, validate_parameters
 from helpers.request.tables import (
@@ -315,8 +315,37 @@ def results(
         reviews = search_reviews(answers)
         if reviews:
             exact["search_reviews"] = {name: done.summary() for name, done in reviews.items()}
+    if answers and (found := data_warnings(params, extract)):
+        exact["warnings"] = found
     exact["data_quality"] = dict(extract.data_quality)
     return exact
+
+
+def data_warnings(params: RequestParameters, extract: Extract) -> list[str]:
+    """Where a measure names what the extracts do not hold: a charge code no charge has, a class
+    no crime is of now (a typing mistake counts as none, and says nothing else)."""
+    used = dict.fromkeys(table.measure for table in params.tables if table.measure is not None)
+    codes = set(extract.charges["cjs_code"].astype(str).str.replace(" ", "").str.upper().unique())
+    classes = set(extract.crimes["ho_class"].dropna().astype(str).unique())
+    groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
+    found = []
+    for name in used:
+        measure = params.measures[name]
+        for entry, entry_codes in charge_code_groups(name, measure, groups).items():
+            for code in entry_codes:
+                if code not in codes:
+                    where = f" (of charge group {entry})" if entry in groups else ""
+                    found.append(
+                        f"measures.{name}.charge_codes: no charge in the extracts has the code "
+                        f"{code}{where}: it counts none"
+                    )
+        for code in measure_classes(name, measure, params.class_groups):
+            if code not in classes:
+                found.append(
+                    f"measures.{name}.classes: no crime in the extracts is of class {code} now: "
+                    "it counts none"
+                )
+    return found
 
 
 def search_reviews(answers: Sequence[AnswerTable]) -> dict[str, SearchReview]:

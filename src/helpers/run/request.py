@@ -157,6 +157,7 @@ def run_request(
         with lease(kernel) as leased:
             steps.run("notebook", lambda: execute_notebook(params, staging, progress, leased))
         report_review(staging, notes)
+        report_data_warnings(staging, result.warnings)
         export(params, staging, formats, steps)
         steps.run("gate", lambda: seal_release(params, staging.staged, gate_data.sensitive()))
         result.outputs = publish(staging, params.request_output_path)
@@ -305,6 +306,19 @@ def report_review(staging: Staging, notes: list[str]) -> None:
                 notes.append(line)
         for line in review_details(summary):  # the crimes: restricted, the log only
             staging.log.info("%s", line)
+
+
+def report_data_warnings(staging: Staging, warnings: list[str]) -> None:
+    """Where the request names what the extracts do not hold (`results.json`'s `warnings`: a
+    charge code no charge has), told as the request's own warnings are."""
+    try:
+        results = json.loads((staging.restricted / "results.json").read_text(encoding="utf-8"))
+        found = [str(line) for line in results.get("warnings") or []]
+    except (OSError, ValueError, AttributeError, TypeError):
+        return
+    for line in found:
+        staging.log.warning("extracts: %s", line)
+        warnings.append(line)
 
 
 # ---- export
