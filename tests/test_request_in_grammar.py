@@ -21,13 +21,8 @@ from helpers.request.tables import release_tables
 
 LEGACY = project_root() / "parameters" / "20180075.yaml"
 GRAMMAR = Path(__file__).parent / "requests" / "20180075-grammar.yaml"
-#: today's table -> the grammar's
-SAME = {
-    "people_charged": "charged_2017",
-    "offences_by_year": "offences_by_search",
-    "outcomes_by_year": "outcomes",
-    "evidence_review": "search_review",
-}
+#: today's tables, which the grammar's file names as today's request has them
+SAME = ("people_charged", "offences_by_year", "outcomes_by_year", "evidence_review")
 
 
 @pytest.fixture(scope="module")
@@ -63,10 +58,10 @@ def in_grammar(extracts: Path, out: Path):
 
 def assert_the_same(today, grammar) -> None:
     (_, _, _, tables, released), (counts, grammar_released, _) = today, grammar
-    for old, new in SAME.items():
-        pd.testing.assert_frame_equal(counts[new], tables[old], check_dtype=False)
+    for name in SAME:
+        pd.testing.assert_frame_equal(counts[name], tables[name], check_dtype=False)
         pd.testing.assert_frame_equal(
-            grammar_released.tables[new], released.tables[old], check_dtype=False
+            grammar_released.tables[name], released.tables[name], check_dtype=False
         )
 
 
@@ -78,8 +73,8 @@ def test_20180075_in_the_grammar_has_todays_figures_and_withholds_todays_cells(e
     by_name = {a.name: a for a in answers}
     # one search, one review, over the same crimes as today's search (its offences and the
     # crimes of 2017's charges, whatever their class)
-    assert by_name["charged_2017"].links[-1].kind == "subset"
-    assert [link.kind for link in by_name["outcomes"].links] == ["equal"] * 4
+    assert by_name["people_charged"].links[-1].kind == "subset"
+    assert [link.kind for link in by_name["outcomes_by_year"].links] == ["equal"] * 4
     reviewed = steps.search_reviews(answers)["hunter_group"]
     _, _, paths, _, _ = today
     worklist = review.read_candidates(paths.restricted / review.CANDIDATES_FILE)
@@ -99,3 +94,24 @@ def test_a_decision_under_the_hunter_group_question_moves_both_alike(extracts, t
         before["offences_by_year"].loc["Hunter-group evidence found", "Total"] - 1
     )
     assert_the_same(today, in_grammar(extracts, tmp_path / "grammar"))
+
+
+def written_tables(params_path: Path, extracts: Path, out: Path) -> dict[str, bytes]:
+    """The released CSV files of a request, as its steps write them."""
+    params = read_parameters(params_path, {"extracts_dir": str(extracts), "output_dir": str(out)})
+    paths = steps.OutputPaths.for_request(params).make()
+    extract = steps.load(params)
+    figures = steps.count(params, extract) if params.has_legacy else None
+    findings = steps.search(params, extract, figures) if figures is not None else None
+    answers = steps.answer(params, extract)
+    released = steps.protect(params, extract, figures, findings, answers)
+    released = steps.protect_across_releases(params, extract, figures, findings, released, answers)
+    steps.write_release_tables(paths, params, released, extract)
+    return {path.name: path.read_bytes() for path in sorted(paths.tables.iterdir())}
+
+
+def test_20180075_in_the_grammar_releases_todays_csv_files_byte_for_byte(extracts, tmp_path, log):
+    today = written_tables(LEGACY, extracts, tmp_path / "today")
+    grammar = written_tables(GRAMMAR, extracts, tmp_path / "grammar")
+    assert sorted(today) == sorted(f"{name}.csv" for name in (*SAME, "data_quality_files", "data_quality_merging"))
+    assert grammar == today

@@ -152,15 +152,11 @@ ALLOWED_DATES: dict[str, tuple[str, ...]] = {
     **{count: ("charged",) for count in CHARGE_COUNTS},
 }
 
-#: the names of today's tables (`request.tables.release_tables`): a grammar table takes another
-TODAYS_TABLES = (
-    "people_charged",
-    "offences_by_year",
-    "outcomes_by_year",
-    "evidence_review",
-    "data_quality_files",
-    "data_quality_merging",
-)
+#: the tables of the data's quality, in every release: a grammar table takes another name
+DATA_QUALITY_TABLES = ("data_quality_files", "data_quality_merging")
+#: the names of the tables of today's request shape (`request.tables.release_tables`): a grammar
+#: table of a request with today's keys takes another (a request of tables alone may use them)
+TODAYS_TABLES = ("people_charged", "offences_by_year", "outcomes_by_year", "evidence_review")
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}", re.ASCII)
 MEASURE_NAME = re.compile(r"[A-Za-z0-9_]{1,40}", re.ASCII)
 #: the rows a request-defined outcome grouping adds after its own
@@ -425,8 +421,8 @@ class TableRequest(BaseModel):
             raise ValueError(
                 "must be 1 to 40 lower-case letters, digits or underscores, starting with a letter"
             )
-        if value in TODAYS_TABLES:
-            raise ValueError(f"{value!r} is the name of one of today's tables: give it another")
+        if value in DATA_QUALITY_TABLES:
+            raise ValueError(f"{value!r} is the name of a table every release has: give another")
         return value
 
     @model_validator(mode="after")
@@ -646,6 +642,16 @@ def charge_code_groups(
         entry: list(group_codes[entry]) if entry in group_codes else [entry.upper()]
         for entry in measure.charge_codes
     }
+
+
+def check_todays_names(tables: Sequence[TableRequest]) -> None:
+    """A request with today's keys has today's tables: its grammar tables take other names."""
+    for i, table in enumerate(tables):
+        if table.name in TODAYS_TABLES:
+            raise ValueError(
+                f"tables.{i}.name: {table.name!r} is the name of one of today's tables, which "
+                "this request has (its period_from, charge_groups, ...): give it another"
+            )
 
 
 def check_tables(

@@ -42,6 +42,7 @@ from helpers.request.grammar import (
     check_outcome_groups,
     check_searches,
     check_tables,
+    check_todays_names,
     clean_terms,
 )
 from helpers.yaml_input import MAX_FILE_BYTES, Kind, one_line, read_yaml, shown_key  # noqa: F401
@@ -203,6 +204,8 @@ class RequestParameters(BaseModel):
         if self.outcome_groups is not None:
             check_outcome_groups(self.outcome_groups)
         check_measures(self.measures, self.class_groups, self.as_of_date, self.extracts_taken_on)
+        if self.has_legacy:
+            check_todays_names(self.tables)
         check_searches(self.measures, self.searches, self.tables)
         check_tables(
             self.tables,
