@@ -115,3 +115,44 @@ def test_20180075_in_the_grammar_releases_todays_csv_files_byte_for_byte(extract
     grammar = written_tables(GRAMMAR, extracts, tmp_path / "grammar")
     assert sorted(today) == sorted(f"{name}.csv" for name in (*SAME, "data_quality_files", "data_quality_merging"))
     assert grammar == today
+
+
+# ---- today's keys read into the grammar (`request.translate`)
+
+
+def translated_tables(params_path: Path, extracts: Path, out: Path) -> dict[str, bytes]:
+    """The released CSV files of a request of today's shape, counted by the grammar."""
+    from helpers.request.translate import in_grammar
+
+    params = in_grammar(read_parameters(params_path, {"extracts_dir": str(extracts), "output_dir": str(out)}))
+    assert not params.has_legacy
+    paths = steps.OutputPaths.for_request(params).make()
+    extract = steps.load(params)
+    answers = steps.answer(params, extract)
+    released = steps.protect(params, extract, None, None, answers)
+    released = steps.protect_across_releases(params, extract, None, None, released, answers)
+    steps.write_release_tables(paths, params, released, extract)
+    return {path.name: path.read_bytes() for path in sorted(paths.tables.iterdir())}
+
+
+def test_todays_keys_read_into_the_grammar_release_todays_csv_files_byte_for_byte(extracts, tmp_path, log):
+    assert translated_tables(LEGACY, extracts, tmp_path / "grammar") == written_tables(LEGACY, extracts, tmp_path / "today")
+
+
+def test_a_search_of_all_crimes_and_a_decisions_file_read_into_the_grammar_are_todays_too(extracts, tmp_path, log):
+    """`search_scope: all_crimes` (the search reads every crime of the period, whatever its
+    class) and `evidence_decisions` (a review made elsewhere) are keys of a grammar search too
+    (`scope`, `decisions_file`)."""
+    from test_runner import parameters_file
+
+    first = written_tables(LEGACY, extracts, tmp_path / "first")
+    _, _, paths, _, _ = todays(extracts, tmp_path / "worklist")  # its worklist, to decide on
+    worklist = review.read_candidates(paths.restricted / review.CANDIDATES_FILE)
+    counted = worklist.loc[worklist["kind"] != "negated", "reference"].iloc[0]
+    negated = worklist.loc[worklist["kind"] == "negated", "reference"].iloc[0]
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text(f"reference,decision,reviewer,note\n{counted},no,AB,\n{negated},yes,AB,\n", encoding="utf-8")
+    path = parameters_file(tmp_path / "all-crimes.yaml", search_scope="all_crimes", evidence_decisions=str(decisions))
+    today = written_tables(path, extracts, tmp_path / "today")
+    assert today["evidence_review.csv"] != first["evidence_review.csv"]  # more crimes searched, two decided
+    assert translated_tables(path, extracts, tmp_path / "grammar") == today

@@ -260,6 +260,13 @@ class Search(BaseModel):
     #: the rows of a table broken down by the search (`rows: search`)
     found_label: Label = Field(default=FOUND_LABEL, min_length=1)
     not_found_label: Label = Field(default=NOT_FOUND_LABEL, min_length=1)
+    #: the texts searched: its measures' crimes, or besides them every crime not cancelled
+    #: recorded in their days (the first request's `search_scope: all_crimes`)
+    scope: Literal["measures", "all_crimes"] = "measures"
+    #: a review made elsewhere, as a decisions file (`evidence_decisions`'s form), read with the
+    #: request's review store; and whether a second reviewer checks a sample of the decisions
+    decisions_file: Text | None = Field(default=None, min_length=1)
+    second_review: bool = False
 
     @field_validator("terms", "exclude_terms")
     @classmethod

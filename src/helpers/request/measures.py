@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 from helpers.analysis import evidence, review, review_store
 from helpers.disclosure.outcomes import OUTCOME_GROUPS
 from helpers.disclosure.tables import TOTAL, Cell, Link, Table
-from helpers.errors import ExtractError, ParameterError
+from helpers.errors import ExtractError, ParameterError, ReviewDisagreementError
 from helpers.extracts import codes, ho_classes
 from helpers.extracts.model import Extract, people_frame
 from helpers.request.grammar import (
@@ -509,17 +509,29 @@ def reviewed_search(
     aliases = review.crime_aliases(
         crimes.loc[crimes["crime_id"].isin(by_crime.index), ["crime_id", "legacy_ref"]]
     )
+    named = params.path(spec.decisions_file) if spec.decisions_file else None
     run = review.decisions_for_run(
         texts.reindex(by_crime.index),
         aliases,
         review_store.store_for(params),
+        review.read_decisions(named) if named is not None else None,
+        named.name if named is not None else "",
+        spec.second_review,
         question=spec.review_question(name),
     )
+    if params.strict and run.disagreements:
+        raise ReviewDisagreementError(
+            f"searches.{name}: {len(run.disagreements)} open disagreement(s) between the first "
+            f"and the second reviewer and strict is on; first: "
+            f"{run.disagreements[0]['reference']} (settle it in notebooks/evidence_review.ipynb "
+            "with a new first decision)"
+        )
     outcome = replace(review.apply_decisions(by_crime, run.used), unmatched_decisions=run.unmatched)
     scope = pd.DataFrame(
         {
             "year": chosen.loc[crime_ids, "recorded_at"].dt.year.to_numpy(),
-            "in_scope_as": f"a crime of {listed(users)}",
+            "in_scope_as": f"a crime of {listed(users)}"
+            + (", or any recorded in their days" if spec.scope == "all_crimes" else ""),
             "circumstances": texts.reindex(crime_ids).to_numpy(),
         },
         index=crime_ids,
@@ -568,6 +580,18 @@ class Searches:
         reviewed = self.review(search, self.params.searches[search])
         return in_set(crime_ids, reviewed.outcome.counted)
 
+    def recorded_in_days(self, users: list[str]) -> np.ndarray:
+        """The rows of every crime not cancelled recorded in the days of the crime measures of
+        `users` (of all of them, where none counts crimes): a search of `scope: all_crimes`."""
+        measures = [self.params.measures[name] for name in users]
+        crime_measures = [m for m in measures if not m.counts_charges] or measures
+        days = [resolve_period(m.period, self.params.as_of_date) for m in crime_measures]
+        crimes = self.view.crimes
+        recorded = within_days(
+            crimes["recorded_at"], min(d[0] for d in days), max(d[1] for d in days)
+        )
+        return np.flatnonzero((recorded.fillna(False) & ~crimes["cancelled"]).to_numpy(dtype=bool))
+
     def narrowed(
         self, measure: str, chosen: pd.DataFrame
     ) -> tuple[pd.DataFrame, SearchReview | None]:
@@ -582,8 +606,10 @@ class Searches:
     def review(self, search: str, spec: Search) -> SearchReview:
         if search not in self.done:
             users = self.users(search)
-            rows = [self.selected(name)[0]["crime_row"] for name in users]
-            union = np.unique(np.concatenate([r.to_numpy() for r in rows]))
+            rows = [self.selected(name)[0]["crime_row"].to_numpy() for name in users]
+            if spec.scope == "all_crimes":
+                rows.append(self.recorded_in_days(users))
+            union = np.unique(np.concatenate(rows))
             chosen = self.view.crimes.iloc[union].assign(crime_row=union)
             self.done[search] = reviewed_search(
                 self.view.extract, self.params, search, spec, chosen, users

@@ -66,6 +66,8 @@ PARAMETERS_FILE = Kind("parameters file", depth=5, error=ParameterError)
 #: label names its row, so it can be neither another group's label nor one of these
 EITHER_ROW = "Charged with any of these (each person once)"
 VIGILANTE_ROW = "of whom charged on hunter-group evidence"
+HUNTER_ROW = "Hunter-group evidence found"
+NO_HUNTER_ROW = "No hunter-group evidence found"
 #: today's request shape (20180075): given all together (the first five; the last two have
 #: defaults) or not at all, when the request is answered by `tables` only
 LEGACY_REQUIRED = ("period_from", "period_to", "charge_year", "charge_groups", "search_terms")

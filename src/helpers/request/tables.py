@@ -21,7 +21,13 @@ from helpers.disclosure.outcomes import OUTCOME_GROUPS, group_outcomes
 from helpers.disclosure.tables import TOTAL, Link, Protection, Table
 from helpers.extracts.model import Extract
 from helpers.extracts.sources import SourceDefinition
-from helpers.request.parameters import EITHER_ROW, VIGILANTE_ROW, RequestParameters
+from helpers.request.parameters import (
+    EITHER_ROW,
+    HUNTER_ROW,
+    NO_HUNTER_ROW,
+    VIGILANTE_ROW,
+    RequestParameters,
+)
 
 
 @dataclass
@@ -54,8 +60,6 @@ class EvidenceFindings:
     reviewed: RunReview | None = None
 
 
-HUNTER_ROW = "Hunter-group evidence found"
-NO_HUNTER_ROW = "No hunter-group evidence found"
 SEARCHED_ROW = "Crimes whose circumstances were searched"
 CANDIDATES_ROW = "Crimes with a mention of the terms (to review)"
 REVIEWED_ROW = "Reviewed by hand"
