@@ -56,9 +56,9 @@ def error_for(values: dict) -> str:
     return message
 
 
-def changed(path: str, value) -> dict:
-    """TABLES_ONLY with the key at the dotted `path` set to `value` (`...` removes it)."""
-    values = copy.deepcopy(TABLES_ONLY)
+def changed(path: str, value, base: dict = TABLES_ONLY) -> dict:
+    """`base` (TABLES_ONLY) with the key at the dotted `path` set to `value` (`...` removes it)."""
+    values = copy.deepcopy(base)
     *parents, last = path.split(".")
     node = values
     for part in parents:
@@ -170,18 +170,7 @@ SPLIT = {
 
 def split(path: str, value) -> dict:
     """SPLIT with the key at the dotted `path` set to `value` (`...` removes it)."""
-    values = copy.deepcopy(SPLIT)
-    *parents, last = path.split(".")
-    node = values
-    for key in parents:
-        node = node[int(key)] if isinstance(node, list) else node[key]
-    if value is ...:
-        del node[int(last) if isinstance(node, list) else last]
-    elif isinstance(node, list):
-        node[int(last)] = value
-    else:
-        node[last] = value
-    return values
+    return changed(path, value, SPLIT)
 
 
 def test_a_search_used_by_tables_only_is_a_search_of_the_request():
