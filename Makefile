@@ -63,6 +63,9 @@ RUN_MADE := release/briefing.html release/briefing.pdf release/manifest.json rel
 	restricted/search_scope.csv restricted/gate_report.json restricted/gate_tables.json \
 	restricted/disclosure_cells.json restricted/evidence_candidates.csv \
 	restricted/evidence_decisions.csv
+# the folders a run makes there, deepest first (removed when left empty; a link among them stops
+# make clean from touching the folder: what a link leads to is never the tool's)
+RUN_FOLDERS := release/tables restricted/candidates release restricted
 
 # what the tool made and can make again: the venv, the runs' staging and failed runs, and the
 # files a run wrote in each request's outputs (a folder holding release/ and restricted/; a link
@@ -76,7 +79,11 @@ clean:
 		case "$$folder" in outputs/published/) continue ;; esac; \
 		if [ ! -L "$${folder%/}" ] && [ -d "$$folder/release" ] && [ -d "$$folder/restricted" ] \
 			&& [ ! -e "$$folder/log.json" ]; then \
-			(cd "$$folder" && rm -rf $(RUN_MADE)); \
-			find "$${folder%/}" -depth -type d -empty -delete; \
+			linked=no; \
+			for made in $(RUN_FOLDERS); do [ -L "$$folder$$made" ] && linked=yes; done; \
+			if [ "$$linked" = no ]; then \
+				(cd "$$folder" && rm -rf $(RUN_MADE); rmdir $(RUN_FOLDERS) 2>/dev/null; true); \
+				rmdir "$${folder%/}" 2>/dev/null || true; \
+			fi; \
 		fi; \
 	done

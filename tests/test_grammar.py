@@ -319,6 +319,13 @@ def test_the_years_a_request_of_tables_counts_are_its_measures_periods():
         ("searches.dog.found_label", "A dog\u061c", "a control character (U+061C)"),
         ("searches.dog.found_label", "A dog\u2028", "a control character (U+2028)"),
         ("searches.dog.found_label", "A dog\U000e0041", "a control character (U+E0041)"),
+        # found by a reviewer of the change: more characters a reader cannot see
+        ("tables.1.total_label", "Tot\u200dal", "a character a reader cannot see (U+200D)"),
+        ("tables.1.of_whom.label", "of\u00adwhom", "a character a reader cannot see (U+00AD)"),
+        ("tables.1.corner", "Offence\u2061", "a character a reader cannot see (U+2061)"),
+        ("tables.1.heading", "\u3164", "a character a reader cannot see (U+3164)"),
+        ("searches.dog.found_label", "5\ufe0f", "a label that reads as a figure or a withheld mark"),
+        ("searches.dog.found_label", "Total\u034f", "a label that reads as Total"),
     ],
 )
 def test_a_label_the_request_gives_a_row_or_column_reads_as_a_label(path, label, expected):

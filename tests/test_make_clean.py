@@ -70,6 +70,15 @@ def a_project(root: Path) -> dict[str, Path]:
     (outputs / "20170001").symlink_to(elsewhere, target_is_directory=True)
     kept["a link to outputs elsewhere"] = outputs / "20170001"
     kept["what the link leads to"] = elsewhere / "release"
+    # outputs whose release/ is a link to an archive: what it leads to is never the tool's
+    archived = root.parent / "archive" / "20160001-release"
+    (archived / "tables").mkdir(parents=True)
+    (archived / "briefing.html").write_text("<p>archived</p>")
+    (archived / "tables" / "a.csv").write_text("a,b")
+    (outputs / "20160001" / "restricted").mkdir(parents=True)
+    (outputs / "20160001" / "release").symlink_to(archived, target_is_directory=True)
+    kept["an archive a release/ links to"] = archived / "briefing.html"
+    kept["its tables"] = archived / "tables" / "a.csv"
     return {**{f"made: {k}": v for k, v in made.items()}, **{f"kept: {k}": v for k, v in kept.items()}}
 
 
@@ -93,5 +102,8 @@ def test_make_clean_removes_the_files_the_runner_says_a_run_makes():
     from helpers.run.staging import RUN_MADE
 
     text = (project_root() / "Makefile").read_text(encoding="utf-8")
-    listed = text.split("RUN_MADE :=", 1)[1].split("\n\n", 1)[0].replace("\\\n", " ").split()
+    lines = text.split("RUN_MADE :=", 1)[1].splitlines()
+    # the variable's lines: up to the first that does not go on (ends without a backslash)
+    last = next(i for i, line in enumerate(lines) if not line.endswith("\\"))
+    listed = " ".join(lines[: last + 1]).replace("\\", " ").split()
     assert sorted(listed) == sorted(pattern.removesuffix("/**") for pattern in RUN_MADE)

@@ -603,3 +603,22 @@ def test_a_code_or_class_the_extracts_do_not_hold_is_a_warning_not_a_silent_none
     values["measures"]["odd"]["classes"] = ["damage"]
     fine = validate_parameters(values)
     assert "warnings" not in steps.results(fine, extract, None, None, answer_tables(fine, extract))
+
+
+def test_an_of_whom_row_is_told_to_the_audit_as_the_searchs_found_row_of_another_table(extract):
+    """Found by a reviewer of the change: a table split by a search and another with an of_whom
+    row of it count the same crimes, and the audit was not told (the check of each figure's
+    crimes caught it; the audit should know it too)."""
+    snap = {"snap": {"terms": ["snapchat"]}}
+    _, by_year = tables_of(extract, OFFENCES, {"name": "s", "rows": "search", "search": "snap"},
+                           {"name": "y", "rows": "year", "of_whom": {"search": "snap", "label": "of which mention Snapchat"}},
+                           searches=snap)
+    assert {("y", "of which mention Snapchat", "Offences"), ("s", "Mentions the terms", "Offences")} in [set(link.cells) for link in by_year.links]
+
+
+def test_a_review_tables_corner_is_not_its_heading(extract):
+    from helpers.errors import ParameterError
+
+    snap = {"snap": {"terms": ["snapchat"]}}
+    with pytest.raises(ParameterError, match=r"^parameters: tables\.1\.corner: 'Crimes' is the heading of a column too"):
+        tables_of(extract, OFFENCES, {"name": "s", "rows": "search", "search": "snap"}, {"name": "r", "review": "snap", "corner": "Crimes"}, searches=snap)

@@ -146,3 +146,18 @@ def test_a_search_of_all_crimes_and_a_decisions_file_read_into_the_grammar_are_t
     today = written_tables(path, extracts, tmp_path / "today")
     assert today["evidence_review.csv"] != first["evidence_review.csv"]  # more crimes searched, two decided
     assert written_tables(path, extracts, tmp_path / "grammar", translated=True) == today
+
+
+def test_a_request_with_todays_keys_and_tables_of_its_own_is_not_read_into_the_grammar():
+    """Found by a reviewer of the change: its own measures and tables would have been lost."""
+    import yaml
+
+    from helpers.errors import ParameterError
+    from helpers.request.parameters import validate_parameters
+    from helpers.request.translate import in_grammar
+
+    values = yaml.safe_load(LEGACY.read_text(encoding="utf-8"))
+    values["measures"] = {"grooming": {"count": "offences", "label": "offences", "classes": ["088/01"], "period": {"last_years": 3}}}
+    values["tables"] = [{"name": "grooming_by_month", "question": 1, "title": "Offences by month", "measure": "grooming", "rows": "month"}]
+    with pytest.raises(ParameterError, match="^tables: a request with today's keys and tables of its own"):
+        in_grammar(validate_parameters(values))

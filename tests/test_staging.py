@@ -19,6 +19,7 @@ def staged_run(tmp_path):
     staged = root / "REF"
     write(staged / "release" / "briefing.html", "new")
     write(staged / "restricted" / "results.json", "new")
+    write(staged / "restricted" / "briefing.ipynb", "new")
     write(staged / "restricted" / "candidates" / "dog.csv", "new")
     return Staging(root, staged, logging.getLogger("test-staging"))
 
@@ -56,3 +57,45 @@ def test_the_files_a_run_makes_are_named_and_nothing_else_is():
     for person in ("restricted/review-dog.ipynb", "restricted/notes.txt", "restricted/candidates/notes.txt",
                    "README.txt", "restricted/my-decisions.csv"):
         assert not made_by_a_run(person), person
+
+
+def test_a_persons_file_is_never_moved_over_another_nor_through_a_link_nor_left_readable(tmp_path):
+    """Found by a reviewer of the change: a file carried from release/ took the name of one
+    already kept in restricted/ (which was then deleted), and a link in the previous outputs
+    led a restricted file out of them."""
+    final = tmp_path / "out" / "REF"
+    write(final / "release" / "notes.txt", "the second")
+    write(final / "restricted" / CARRIED_FROM_RELEASE / "notes.txt", "the first")
+    (final / "restricted" / CARRIED_FROM_RELEASE / "notes.txt").chmod(0o644)
+    publish(staged_run(tmp_path), final)
+    kept = final / "restricted" / CARRIED_FROM_RELEASE
+    assert sorted(p.read_text() for p in kept.iterdir()) == ["the first", "the second"]
+    assert {p.name for p in kept.iterdir()} == {"notes.txt", "notes.txt.kept-2"}
+    assert all(stat.S_IMODE(p.stat().st_mode) & 0o077 in (0, 0o040) for p in kept.iterdir())  # owner (and group) only
+
+
+def test_nothing_is_carried_through_a_link_and_what_cannot_be_carried_keeps_the_previous_outputs(tmp_path):
+    public = tmp_path / "public"
+    public.mkdir()
+    final = tmp_path / "out" / "REF"
+    write(final / "restricted" / CARRIED_FROM_RELEASE / "foo" / "names.csv", "restricted names")
+    (final / "release").mkdir(parents=True)
+    (final / "release" / "foo").symlink_to(public, target_is_directory=True)
+    write(final / "restricted" / "briefing.ipynb" / "mine.txt", "a folder where the run writes a file")
+    publish(staged_run(tmp_path), final)
+    assert not (public / "names.csv").exists()
+    (aside,) = (tmp_path / "out").glob("REF.previous-*")
+    assert (aside / "restricted" / CARRIED_FROM_RELEASE / "foo" / "names.csv").read_text() == "restricted names"
+    assert (aside / "restricted" / "briefing.ipynb" / "mine.txt").exists()
+    assert (final / "release" / "briefing.html").read_text() == "new"
+
+
+def test_previous_outputs_that_are_a_link_are_not_followed(tmp_path):
+    elsewhere = tmp_path / "archive" / "REF"
+    write(elsewhere / "restricted" / "notes.txt", "archived")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "REF").symlink_to(elsewhere, target_is_directory=True)
+    final = tmp_path / "out" / "REF"
+    publish(staged_run(tmp_path), final)
+    assert (elsewhere / "restricted" / "notes.txt").read_text() == "archived"
+    assert not (final / "restricted" / "notes.txt").exists() and not final.is_symlink()

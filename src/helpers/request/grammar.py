@@ -51,6 +51,11 @@ Text = Annotated[str, AfterValidator(_no_nul)]
 #: a label a figure would be read as: a number, or a withheld figure's mark (`<5`, `[c]`)
 _FIGURE_LIKE = re.compile(r"[\d.,\s]+|<\s*\d+|\[\s*c\s*\]", re.IGNORECASE)
 LABEL_LENGTH = 200
+#: the characters a label may not hold, by category: format characters (joiners, soft hyphens,
+#: invisible operators), private-use and unassigned ones, line and paragraph separators
+_UNSEEN = ("Cf", "Co", "Cn", "Zl", "Zp")
+#: letters that show as nothing (Hangul fillers)
+_FILLERS = "\u115f\u1160\u3164\uffa0"
 
 
 def _label(text: str) -> str:
@@ -60,7 +65,17 @@ def _label(text: str) -> str:
         raise ValueError("a label is one line: no line break or tab")
     if len(text) > LABEL_LENGTH:
         raise ValueError(f"a label is at most {LABEL_LENGTH} characters (got {len(text):,})")
-    seen = unicodedata.normalize("NFKC", text).strip()
+    for char in text:
+        if unicodedata.category(char) in _UNSEEN or char in _FILLERS:
+            raise ValueError(
+                f"a label holds a character a reader cannot see (U+{ord(char):04X}): remove it"
+            )
+    # as a reader sees it: marks that change no letter (a variation selector) left out
+    seen = "".join(
+        char
+        for char in unicodedata.normalize("NFKC", text)
+        if unicodedata.category(char) not in ("Mn", "Me")
+    ).strip()
     if not seen:
         raise ValueError("a label has no visible text")
     if seen.casefold() == TOTAL_LABEL.casefold():

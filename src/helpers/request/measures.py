@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
@@ -585,12 +585,12 @@ class Searches:
         `users` (of all of them, where none counts crimes): a search of `scope: all_crimes`."""
         measures = [self.params.measures[name] for name in users]
         crime_measures = [m for m in measures if not m.counts_charges] or measures
-        days = [resolve_period(m.period, self.params.as_of_date) for m in crime_measures]
         crimes = self.view.crimes
-        recorded = within_days(
-            crimes["recorded_at"], min(d[0] for d in days), max(d[1] for d in days)
-        )
-        return np.flatnonzero((recorded.fillna(False) & ~crimes["cancelled"]).to_numpy(dtype=bool))
+        recorded = np.zeros(len(crimes), dtype=bool)
+        for measure in crime_measures:  # each measure's days: not the gaps between them
+            days = resolve_period(measure.period, self.params.as_of_date)
+            recorded |= within_days(crimes["recorded_at"], *days).fillna(False).to_numpy(bool)
+        return np.flatnonzero(recorded & ~crimes["cancelled"].to_numpy(dtype=bool))
 
     def narrowed(
         self, measure: str, chosen: pd.DataFrame
@@ -1183,23 +1183,24 @@ def answer_table(
     row_labels = rows.labels + ([TOTAL] if total_row else [])
     column_labels = columns.labels + ([TOTAL] if total_column else [])
     rows_add_up = adds_up(table.rows, measure, params)
-    whole, links = TOTAL, []
+    whole = table.total_label or TOTAL
     if table.total_label is not None:
-        whole = table.total_label
         cells = relabelled_total(cells, whole)
         row_labels = rows.labels + [whole]
-        check_row_labels(params, table, row_labels)
-        links += total_links(table, rows.labels, column_labels, rows_add_up)
     beside: tuple[str, ...] = ()
     if table.of_whom is not None:
         cells.update(of_whom_units(table, events, rows, columns, total_column, searches))
         beside = (table.of_whom.label,)
         row_labels.append(table.of_whom.label)
+    check_row_labels(params, table, row_labels)  # before the links name them
+    links = []
+    if table.total_label is not None:
+        links += total_links(table, rows.labels, column_labels, rows_add_up)
+    if table.of_whom is not None:
         links += [
             Link.subset((table.name, table.of_whom.label, c), (table.name, whole, c))
             for c in column_labels
         ]
-    check_row_labels(params, table, row_labels)
     corner = table.corner or (BREAKDOWN_LABELS[table.rows] if table.rows is not None else "")
     check_corner(params, table, corner, column_labels)
     facts = answer_facts(params, table, measure, period)
@@ -1257,13 +1258,15 @@ def review_table(
     ]
     if reviewed.in_part:
         links.append(Link.subset(cell(searched_in_part_row()), cell(SEARCHED_ROW)))
+    corner = table.corner or REVIEW_CORNER
+    check_corner(params, table, corner, [heading])
     facts = review_facts(params, table, reviewed)
     return AnswerTable(
         name=table.name,
         title=table.title,
         question=table.question,
         measure=name,
-        counts=counts_of(cells, list(rows), [heading], table.corner or REVIEW_CORNER),
+        counts=counts_of(cells, list(rows), [heading], corner),
         units=cells,
         rows_add_up=True,
         columns_add_up=True,
@@ -1285,11 +1288,17 @@ def review_facts(
     ]
     period = (min(p[0] for p in periods), max(p[1] for p in periods))
     labels = [params.measures[name].label for name in reviewed.measures]
+    spec = request_searches(params.measures, params.searches)[reviewed.search]
+    every = (
+        f", and of every crime not cancelled recorded {period_words(*period)}, whatever its class"
+        if spec.scope == "all_crimes"
+        else ""
+    )
     notes = [
         f"The search read the circumstances of every crime counted among the {listed(labels)}"
-        " (for a count of charges, the crimes charged on). A crime with a mention of a term, even"
-        " a negated one, is a candidate for a person to read; a reviewer\u2019s decision counts"
-        " a candidate in or out whatever the search called it.",
+        f" (for a count of charges, the crimes charged on){every}. A crime with a mention of a"
+        " term, even a negated one, is a candidate for a person to read; a reviewer\u2019s"
+        " decision counts a candidate in or out whatever the search called it.",
         review_note(reviewed),
     ]
     return AnswerFacts(
@@ -1383,7 +1392,12 @@ class Margins:
     spans: list[tuple[date, date, AuditCell]]  # the time breakdown's cells, each its days
 
 
-def margins(answer: AnswerTable, table: TableRequest, period: tuple[date, date]) -> Margins:
+def margins(
+    answer: AnswerTable,
+    table: TableRequest,
+    period: tuple[date, date],
+    searches: Mapping[str, Search],
+) -> Margins:
     name, counts = answer.name, answer.counts
     whole_row = table.total_label or TOTAL
     whole_column = TOTAL if table.columns is not None else str(counts.columns[0])
@@ -1408,6 +1422,13 @@ def margins(answer: AnswerTable, table: TableRequest, period: tuple[date, date])
             continue
         key = (breakdown, table.search) if breakdown == "search" else breakdown
         by_label[key] = {str(label): cell(str(label)) for label in labels}
+    if table.of_whom is not None:  # its whole figure is the search's found part of the measure
+        found = by_label.setdefault(("search", table.of_whom.search), {})
+        found[searches[table.of_whom.search].found_label] = (
+            name,
+            table.of_whom.label,
+            whole_column,
+        )
     return Margins((name, whole_row, whole_column), by_label, spans)
 
 
@@ -1423,7 +1444,9 @@ def holds(link: Link, units: dict[Cell, frozenset[str]]) -> bool:
     together = frozenset().union(*parts)
     if link.kind == "sum":
         return together == target and sum(len(p) for p in parts) == len(target)
-    return together == target
+    if link.kind == "union":
+        return together == target
+    raise ValueError(f"not a link between tables of one measure: {link.kind!r}")
 
 
 def same_measure_links(
@@ -1436,7 +1459,8 @@ def same_measure_links(
     people, the union) of the other's units within it (a year, its months)."""
     measure = params.measures[later[1].counted]
     period = resolve_period(measure.period, params.as_of_date)
-    mine, theirs = margins(*later, period), margins(*earlier, period)
+    mine = margins(*later, period, params.searches)
+    theirs = margins(*earlier, period, params.searches)
     links = [Link.equal(mine.whole, theirs.whole)]
     for key, cells in mine.by_label.items():
         for label, cell in cells.items():

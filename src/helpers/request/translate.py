@@ -6,13 +6,14 @@ tables, cell for cell and withheld cell for withheld cell (issue 21, item 3; doc
 `in_grammar(params)` gives the request with today's keys replaced by those of the grammar. The
 runner does not use it yet: the briefing's text and `results.json`'s keys of today are still made
 from `Figures` and `EvidenceFindings` (`request.steps.count`, `request.steps.search`).
-Standard library and pydantic only, as the grammar.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from helpers.analysis.review_store import HUNTER_GROUP
+from helpers.errors import ParameterError
 from helpers.request.parameters import (
     EITHER_ROW,
     HUNTER_ROW,
@@ -26,7 +27,7 @@ from helpers.request.parameters import (
 #: the first column's headings of today's tables (`request.tables.release_tables`)
 PEOPLE_CORNER, OFFENCES_CORNER, OUTCOMES_CORNER = "Offence", "Offences recorded", "Outcome group"
 #: the search's name, and the question its decisions are kept under in the review store
-SEARCH = "hunter_group"
+SEARCH = HUNTER_GROUP
 
 
 def grammar_keys(params: RequestParameters) -> dict[str, Any]:
@@ -106,7 +107,14 @@ def grammar_keys(params: RequestParameters) -> dict[str, Any]:
 
 def in_grammar(params: RequestParameters) -> RequestParameters:
     """A request of today's shape as a request of the grammar (`grammar_keys`): its other keys
-    (reference, questions, folders, threshold, profile, ...) as they are."""
+    (reference, questions, folders, threshold, profile, ...) as they are. A request with tables
+    of the grammar beside today's keys is not read so (its own measures and searches would be
+    lost): ParameterError."""
+    if params.tables or params.measures or params.searches:
+        raise ParameterError(
+            "tables: a request with today's keys and tables of its own is not read into the "
+            "grammar: give it its tables alone"
+        )
     # the charge groups are the grammar's too (`charge_codes` names them)
     today = {key for key in LEGACY_KEYS if key != "charge_groups"}
     values = params.model_dump(exclude={*today, "search_scope", "tables", "measures"})

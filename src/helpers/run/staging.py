@@ -168,12 +168,39 @@ def publish(staging: Staging, final: Path) -> Path:
             previous.rename(final)
         raise
     if previous is not None:
-        for kept in carry_over(previous, final):
-            staging.log.info("kept from the previous outputs: %s", kept)
-        shutil.rmtree(previous, ignore_errors=True)
+        try:
+            retire(previous, final, staging.log)
+        except OSError as error:  # the new outputs are in: the old stay where they are
+            staging.log.warning("the previous outputs are kept in %s (%s)", previous, error)
     shutil.rmtree(staging.root, ignore_errors=True)
     staging.log.info("published %s", final)
     return final
+
+
+def retire(previous: Path, final: Path, log: logging.Logger) -> None:
+    """The previous outputs, once the new ones are in `final`: a person's files carried into
+    them (`carry_over`), the rest deleted; kept whole, under a name that says so, if any file of
+    a person's could not be carried (or if they were a link: nothing of its target is moved)."""
+    if previous.is_symlink():
+        log.warning("the previous outputs were a link, kept as they were: %s", previous)
+        return
+    moved, left = carry_over(previous, final)
+    seal(final / "restricted")  # a carried file is restricted as the run's own are
+    for kept in moved:
+        log.info("kept from the previous outputs: %s", kept)
+    if left:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = free_name(final.with_name(f"{final.name}.previous-{stamp}"))
+        previous.rename(aside)
+        log.warning(
+            "the previous outputs are kept whole in %s: %d file(s) of a person's could not be "
+            "carried over (first: %s)",
+            aside,
+            len(left),
+            left[0],
+        )
+        return
+    shutil.rmtree(previous, ignore_errors=True)
 
 
 def made_by_a_run(relative: str) -> bool:
@@ -189,11 +216,13 @@ def made_by_a_run(relative: str) -> bool:
     return False
 
 
-def carry_over(previous: Path, final: Path) -> list[str]:
+def carry_over(previous: Path, final: Path) -> tuple[list[str], list[str]]:
     """Move a person's files (not `made_by_a_run`) from the previous outputs into the new ones,
-    as they were (their modes too), a file in release/ into restricted/ (`CARRIED_FROM_RELEASE`:
-    the gate never read it); the paths moved."""
-    moved = []
+    as they were, a file in release/ into restricted/ (`CARRIED_FROM_RELEASE`: the gate never
+    read it); one whose name is taken there under `NAME.kept-2`, ... (never over a file). The
+    paths moved, and those left where they were, each with why (a link or a file where a
+    folder is needed: nothing is moved through a link)."""
+    moved, left = [], []
     for found in sorted(previous.rglob("*")):
         if found.is_dir() and not found.is_symlink():
             continue
@@ -202,13 +231,35 @@ def carry_over(previous: Path, final: Path) -> list[str]:
             continue
         if relative.startswith("release/"):
             relative = f"restricted/{CARRIED_FROM_RELEASE}/{relative.removeprefix('release/')}"
-        target = final / relative
-        if target.exists() or target.is_symlink():  # never over a file of the new run
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        found.rename(target)
-        moved.append(relative)
-    return moved
+        try:
+            target = free_name(folder_within(final, PurePosixPath(relative).parent) / found.name)
+            found.rename(target)
+            moved.append(target.relative_to(final).as_posix())
+        except OSError as error:
+            left.append(f"{relative} ({error.strerror or error})")
+    return moved, left
+
+
+def folder_within(final: Path, relative: PurePosixPath) -> Path:
+    """The folder `relative` of `final`, made where missing; OSError where a part of it is a
+    link or not a folder (a person's file carried over earlier, or a link of theirs)."""
+    folder = final
+    for part in relative.parts:
+        folder = folder / part
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise OSError(0, f"{folder.relative_to(final)} is not a folder of the outputs")
+        if not folder.exists():
+            folder.mkdir()
+    return folder
+
+
+def free_name(target: Path) -> Path:
+    """`target`, or `NAME.kept-2`, `NAME.kept-3`, ... where a file (or a link) has it."""
+    candidate, n = target, 1
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = target.with_name(f"{target.name}.kept-{n}")
+    return candidate
 
 
 def keep_failed(staging: Staging, params: RequestParameters, reason: str) -> Path:
