@@ -23,7 +23,7 @@ LAYERS = [
     ["helpers.request.parameters", "helpers.request.grammar", "helpers.request.checks", "helpers.extracts"],
     ["helpers.cache", "helpers.synthetic"],
     ["helpers.analysis", "helpers.disclosure"],
-    ["helpers.request.tables", "helpers.request.measures", "helpers.briefing", "helpers.gate"],
+    ["helpers.request.tables", "helpers.request.measures", "helpers.request.translate", "helpers.briefing", "helpers.gate"],
     ["helpers.request.steps"],
     ["helpers.run", "helpers.__main__"],
 ]
