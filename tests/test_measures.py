@@ -622,3 +622,12 @@ def test_a_review_tables_corner_is_not_its_heading(extract):
     snap = {"snap": {"terms": ["snapchat"]}}
     with pytest.raises(ParameterError, match=r"^parameters: tables\.1\.corner: 'Crimes' is the heading of a column too"):
         tables_of(extract, OFFENCES, {"name": "s", "rows": "search", "search": "snap"}, {"name": "r", "review": "snap", "corner": "Crimes"}, searches=snap)
+
+
+def test_the_method_names_the_terms_a_search_looks_for(extract):
+    """Found by a new user: the method said "mention a term" and never which."""
+    (one,) = tables_of(extract, {**OFFENCES, "terms": ["snapchat"]}, {"name": "t", "rows": "year"})
+    assert any(note.startswith("A crime is counted when its circumstances mention \u201csnapchat\u201d;") for note in one.notes)
+    searches = {"pets": {"terms": ["dog", "cat", "parrot"]}}
+    (split,) = tables_of(extract, OFFENCES, {"name": "t", "rows": "search", "search": "pets"}, searches=searches)
+    assert any("mention any of \u201cdog\u201d, \u201ccat\u201d or \u201cparrot\u201d;" in note for note in split.notes)

@@ -1025,19 +1025,17 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
     its = "its crime\u2019s" if measure.counts_charges else "its"
     found = measure_search(table.counted, measure, params.searches)
     if found is not None:
-        notes += search_notes(
-            f"A {unit} is counted when {its} circumstances mention a term", found[1]
-        )
+        notes += search_notes(f"A {unit} is counted when {its} circumstances mention", found[1])
     if table.search is not None:
         spec = params.searches[table.search]
         under = f"A {unit} is under \u201c{spec.found_label}\u201d"
-        notes += search_notes(f"{under} when {its} circumstances mention a term", spec)
+        notes += search_notes(f"{under} when {its} circumstances mention", spec)
     if table.of_whom is not None:
         label, total = table.of_whom.label, table.total_label or TOTAL
         whose = "whose crime\u2019s" if measure.counts_charges else "whose"
         rule = (
             f"\u201c{label}\u201d counts those of \u201c{total}\u201d with a {unit} {whose} "
-            "circumstances mention a term"
+            "circumstances mention"
         )
         notes += search_notes(rule, params.searches[table.of_whom.search])
     ages = [b for b in table.breakdowns if b in ("victim_age", "suspect_age")]
@@ -1057,11 +1055,14 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
 
 
 def search_notes(rule: str, search: Search) -> list[str]:
-    """How a search decides (`rule`: what it decides), and the phrases it leaves out."""
+    """How a search decides (`rule`: what it decides, up to "mention", which its terms follow),
+    and the phrases it leaves out."""
+    quoted = [f"\u201c{term}\u201d" for term in search.terms]
+    terms = quoted[0] if len(quoted) == 1 else f"any of {listed(quoted, last='or')}"
     notes = [
-        f"{rule}; the search allows for capital letters, hyphens, plurals, British and American "
-        "spellings and small typing errors, and does not count a mention that is negated (one "
-        "that says the thing was not there)."
+        f"{rule} {terms}; the search allows for capital letters, hyphens, plurals, British and "
+        "American spellings and small typing errors, and does not count a mention that is "
+        "negated (one that says the thing was not there)."
     ]
     if search.exclude_terms:
         phrases = [f"\u201c{phrase}\u201d" for phrase in search.exclude_terms]

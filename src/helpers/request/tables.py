@@ -109,12 +109,13 @@ def number_word(n: int) -> str:
     return words[n] if 0 <= n < len(words) else f"{n:,}"
 
 
-def listed(items: Sequence[str]) -> str:
-    """Items in running text: `a`, `a and b`, `a, b and c` (nothing for none)."""
+def listed(items: Sequence[str], last: str = "and") -> str:
+    """Items in running text: `a`, `a and b`, `a, b and c` (nothing for none); `last` the word
+    before the last (`a, b or c`)."""
     items = list(items)
     if len(items) < 2:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 
 def migrated_row(sources: tuple[SourceDefinition, ...]) -> str:
