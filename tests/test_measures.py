@@ -631,3 +631,21 @@ def test_the_method_names_the_terms_a_search_looks_for(extract):
     searches = {"pets": {"terms": ["dog", "cat", "parrot"]}}
     (split,) = tables_of(extract, OFFENCES, {"name": "t", "rows": "search", "search": "pets"}, searches=searches)
     assert any("mention any of \u201cdog\u201d, \u201ccat\u201d or \u201cparrot\u201d;" in note for note in split.notes)
+
+
+def test_how_we_counted_says_one_code_and_any_of_the_terms_as_a_person_writes_them(extract):
+    """Found by a new user: "under the offence codes CD71001" for one code."""
+    from helpers.briefing.answers import measure_rule
+
+    values = copy.deepcopy(BASE)
+    values["measures"] = {
+        "one": {"count": "people_charged", "label": "people", "charge_codes": ["CD71001"], "period": PERIOD, "terms": ["dog", "cat"]},
+        "two": {"count": "charges", "label": "charges", "charge_codes": ["damage_other", "CD71001"], "period": PERIOD},
+    }
+    values["tables"] = [{"name": "a", "question": 1, "title": "A", "measure": "one"}, {"name": "b", "question": 1, "title": "B", "measure": "two"}]
+    params = validate_parameters(values)
+    one, two = answer_tables(params, extract)
+    assert measure_rule(params, "one", one.facts).startswith(
+        "People charged under the offence code CD71001, on a crime whose circumstances mention \u201cdog\u201d or \u201ccat\u201d,"
+    )
+    assert measure_rule(params, "two", two.facts).startswith("Charges laid under the offence codes CD71002 and CD71001,")

@@ -365,8 +365,8 @@ WHAT_IS_COUNTED = {
     "victims": "People recorded as a victim of a crime under Home Office classification {classes}",
     "suspects": "People recorded as a suspect of a crime under Home Office classification "
     "{classes}",
-    "people_charged": "People charged under the offence codes {codes}",
-    "charges": "Charges laid under the offence codes {codes}",
+    "people_charged": "People charged under the offence {codes}",
+    "charges": "Charges laid under the offence {codes}",
 }
 
 
@@ -383,11 +383,13 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     classes = named_classes(codes_of_classes) if codes_of_classes else ""
     groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
     codes = [c for entry in charge_code_groups(name, measure, groups).values() for c in entry]
-    terms = listed([f"\u201c{term}\u201d" for term in (searched.terms if searched else [])])
+    quoted = [f"\u201c{term}\u201d" for term in (searched.terms if searched else [])]
+    # any of the terms counts a crime: "“a”, “b” or “c”"
+    terms = listed(quoted, last="or")
     text = WHAT_IS_COUNTED[measure.count].format(
         classes=classes,
         classes_phrase=f"under Home Office classification {classes} " if classes else "",
-        codes=listed(codes),
+        codes=f"code {codes[0]}" if len(codes) == 1 else f"codes {listed(codes)}",
         terms=terms,
     )
     charges = measure.count in ("people_charged", "charges")
