@@ -132,3 +132,22 @@ def test_the_docs_table_split_by_a_search_runs_as_printed_and_equals_the_truth(s
     assert list(expected["assault_by_dog"]) == ["The circumstances mention a dog", "No mention of a dog", "Total"]
     assert expected["charged_of_whom_dog"]["of whom charged on a crime mentioning a dog"]["People charged"] > 0
     assert results["search_reviews"]["dog"]["measures"] == ["assault", "charged"]
+
+
+def test_the_workbooks_tables_are_numbered_as_the_briefing_numbers_them(synthetic, tmp_path):
+    """Found by a new user: the workbook's Table_1 was the data's quality, the briefing's Table 1
+    the first answer (the briefing numbers the tables by question, then the data's quality)."""
+    import openpyxl
+
+    folder, _ = synthetic
+    path = project_root() / "parameters" / "examples" / "charges-and-outcomes.yaml"
+    values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    values["tables"] = list(reversed(values["tables"]))  # the file's order is not the questions'
+    reordered = tmp_path / "reordered.yaml"
+    reordered.write_text(yaml.safe_dump(values), encoding="utf-8")
+    paths, _ = run_steps(reordered, folder, tmp_path / "out")
+    book = openpyxl.load_workbook(paths.release / "tables.xlsx")
+    sheets = [name for name in book.sheetnames if name.startswith("Table_")]
+    names = [next(iter(book[sheet].tables)) for sheet in sheets]
+    assert names == ["charges_by_offence", "people_charged_by_offence", "crime_outcomes_by_year",
+                     "data_quality_files", "data_quality_merging"]

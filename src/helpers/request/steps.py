@@ -669,6 +669,17 @@ def texts_read(findings: EvidenceFindings | None, answers: Sequence[AnswerTable]
     return pa.concat_arrays([ids, searched.take(pc.sort_indices(searched))])
 
 
+def briefing_order(params: RequestParameters, released: Released) -> list[str]:
+    """The released tables in the order the briefing numbers them (the workbook's sheets
+    follow it): today's request's tables, its data's quality, then its answer tables; for a
+    request of tables alone, its tables in the order of their questions, then the data's
+    quality."""
+    answers = sorted(released.answers, key=lambda name: released.answers[name].question)
+    others = [name for name in released.tables if name not in released.answers]
+    ordered = others + answers if params.has_legacy else answers + others
+    return [name for name in ordered if name in released.tables]
+
+
 def write_release_tables(
     paths: OutputPaths, params: RequestParameters, released: Released, extract: Extract
 ) -> None:
@@ -684,7 +695,7 @@ def write_release_tables(
     from helpers.gate.check import write_tables
     from helpers.gate.sensitive import ExtractSensitive, read_search_scope
 
-    tables = {name: csv_frame(table) for name, table in released.tables.items()}
+    tables = {name: csv_frame(released.tables[name]) for name in briefing_order(params, released)}
     workbook = (paths.release / WORKBOOK, release_workbook(params, tables, released))
     sensitive = ExtractSensitive(extract, read_search_scope(paths.restricted))
     paths.make()
