@@ -164,3 +164,14 @@ def test_a_table_of_a_searchs_review_is_said_in_words_and_is_no_key_fact():
         "call). Table 1 gives the search and its review."
     )
     assert "144" not in answers.key_facts([info], {"review": display})
+
+
+def test_a_figure_two_questions_share_is_one_key_fact():
+    """Found by a new user: the same whole figure of one measure, once for each question its
+    tables answer, stood twice among the key facts."""
+    display = by_year(["456", "432", "346"], "1,234")
+    infos = [Info(name="a", question=1), Info(name="b", question=2)]
+    html = answers.key_facts(infos, {"a": display, "b": display})
+    assert html.count('class="fact"') == 1
+    other = by_year(["1", "2", "3"], "6")
+    assert answers.key_facts(infos, {"a": display, "b": other}).count('class="fact"') == 2

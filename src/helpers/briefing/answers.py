@@ -221,7 +221,9 @@ def key_facts(answer_tables: Sequence[AnswerTableInfo], tables: dict[str, pd.Dat
         seen.add(info.question)
         value = str(tables[info.name].loc[info.total_label].iloc[-1])
         label = counted(value, info).removeprefix(figure_words(value)).strip()
-        facts.append((value, f"{label}, {period_phrase(info)}"))
+        fact = (value, f"{label}, {period_phrase(info)}")
+        if fact not in facts:  # two questions answered by one measure's whole: one tile
+            facts.append(fact)
     tiles = "".join(
         f'<div class="fact"><p class="figure">{text_html(thousands(value))}</p>'
         f'<p class="label">{text_html(label)}</p></div>'
