@@ -649,3 +649,16 @@ def test_how_we_counted_says_one_code_and_any_of_the_terms_as_a_person_writes_th
         "People charged under the offence code CD71001, on a crime whose circumstances mention \u201cdog\u201d or \u201ccat\u201d,"
     )
     assert measure_rule(params, "two", two.facts).startswith("Charges laid under the offence codes CD71002 and CD71001,")
+
+
+def test_a_second_table_of_a_measure_by_the_same_time_is_not_drawn_again_by_default(extract):
+    """Found by a new user: a table by year and outcome drew the same bars as the table by year
+    before it (a chart draws a table's totals over time)."""
+    by_year, by_outcome, by_month, asked = tables_of(
+        extract, OFFENCES,
+        {"name": "y", "rows": "year"},
+        {"name": "o", "rows": "outcome_group", "columns": "year"},
+        {"name": "m", "rows": "month"},
+        {"name": "a", "rows": "outcome_group", "columns": "year", "chart": True},
+    )
+    assert [t.facts.chart for t in (by_year, by_outcome, by_month, asked)] == [True, False, True, True]

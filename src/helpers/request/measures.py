@@ -1070,6 +1070,22 @@ def search_notes(rule: str, search: Search) -> list[str]:
     return notes
 
 
+def drawn(params: RequestParameters, table: TableRequest) -> bool:
+    """Whether the briefing draws the table: its `chart`, or by default when it is by time and no
+    table before it of the same measure by the same time is drawn (a chart draws the totals over
+    time, which would be the same bars again)."""
+    if table.chart is not None or not table.charted:
+        return table.charted
+    times = {b for b in table.breakdowns if b in TIME_BREAKDOWNS}
+    for earlier in params.tables:
+        if earlier is table:
+            return True
+        same = earlier.measure == table.measure and times & set(earlier.breakdowns)
+        if same and drawn(params, earlier):
+            return False
+    return True
+
+
 def answer_facts(
     params: RequestParameters, table: TableRequest, measure: Measure, period: tuple[date, date]
 ) -> AnswerFacts:
@@ -1083,7 +1099,7 @@ def answer_facts(
         count=measure.count,
         rows=table.rows,
         columns=table.columns,
-        chart=table.charted,
+        chart=drawn(params, table),
         notes=method_notes(params, table, measure),
         period_from=period[0],
         period_to=period[1],
