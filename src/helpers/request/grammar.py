@@ -106,6 +106,10 @@ def clean_terms(value: Iterable[str]) -> list[str]:
     return terms
 
 
+#: search terms or excluded phrases, stripped (`clean_terms`)
+Terms = Annotated[list[Text], AfterValidator(clean_terms)]
+
+
 # ---- what may be counted, and how it may be broken down
 
 Count = Literal["offences", "victims", "suspects", "people_charged", "charges", "mentions"]
@@ -267,8 +271,8 @@ class Search(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    terms: list[Text] = Field(min_length=1)
-    exclude_terms: list[Text] = Field(default_factory=list)
+    terms: Terms = Field(min_length=1)
+    exclude_terms: Terms = Field(default_factory=list)
     #: the review store's question its decisions are kept under (default: one of its own, made
     #: from its name and terms); a request that keeps an earlier review names that review's
     question: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_]{1,60}$")
@@ -282,11 +286,6 @@ class Search(BaseModel):
     #: request's review store; and whether a second reviewer checks a sample of the decisions
     decisions_file: Text | None = Field(default=None, min_length=1)
     second_review: bool = False
-
-    @field_validator("terms", "exclude_terms")
-    @classmethod
-    def _terms(cls, value: list[str]) -> list[str]:
-        return clean_terms(value)
 
     @field_validator("question")
     @classmethod
@@ -329,14 +328,9 @@ class Measure(BaseModel):
     period: Period
     date: Literal["recorded", "committed", "charged"] | None = None
     status: Literal["live", "cancelled", "all"] | None = None
-    terms: list[Text] = Field(default_factory=list)
-    exclude_terms: list[Text] = Field(default_factory=list)
+    terms: Terms = Field(default_factory=list)
+    exclude_terms: Terms = Field(default_factory=list)
     search: str | None = Field(default=None, min_length=1)
-
-    @field_validator("terms", "exclude_terms")
-    @classmethod
-    def _terms(cls, value: list[str]) -> list[str]:
-        return clean_terms(value)
 
     @field_validator("charge_codes")
     @classmethod

@@ -477,6 +477,7 @@ class SearchReview:
     run: review.RunReview
     outcome: review.ReviewOutcome
     searched: pa.Array  # the crimes whose texts it read
+    searched_rows: np.ndarray  # their rows in the extract's crimes
     in_part: list[str] = field(default_factory=list)  # of those, read only in part (too long)
 
     def summary(self) -> dict:
@@ -538,7 +539,8 @@ def reviewed_search(
     )
     worklist = review.worklist(scope, mentions, by_crime, run)
     searched = arrow_strings(chosen["crime_id"])
-    return SearchReview(name, users, worklist, run, outcome, searched, in_part)
+    rows = chosen["crime_row"].to_numpy()
+    return SearchReview(name, users, worklist, run, outcome, searched, rows, in_part)
 
 
 class Searches:
@@ -735,6 +737,11 @@ def crime_events(
     return Events(events, role, undated, reviewed)
 
 
+def compared_codes(charges: pd.DataFrame) -> pd.Series:
+    """Each charge's code as a measure's codes are compared with it: no spaces, in capitals."""
+    return charges["cjs_code"].astype(str).str.replace(" ", "").str.upper()
+
+
 def selected_charges(view: ExtractView, params: RequestParameters, name: str) -> pd.DataFrame:
     """The charges a charge measure counts before its search: each charge once, dated in the
     period, under the codes (and, if given, on a crime of the classes), with its crime's row
@@ -746,7 +753,7 @@ def selected_charges(view: ExtractView, params: RequestParameters, name: str) ->
     wanted = {
         code for codes_ in charge_code_groups(name, measure, groups).values() for code in codes_
     }
-    code = charges["cjs_code"].astype(str).str.replace(" ", "").str.upper()
+    code = compared_codes(charges)
     keep = code.isin(wanted) & within_days(charges["charge_date"], *period).fillna(False)
     classes = measure_classes(name, measure, params.class_groups)
     chosen = charges.loc[keep.to_numpy(dtype=bool)]
@@ -1253,20 +1260,21 @@ def review_table(
     name = table.review
     reviewed = searches.review(name, request_searches(params.measures, params.searches)[name])
     outcome = reviewed.outcome
+    # the crimes of each row, by their rows in the extract's crimes (the searched ones known)
+    found = lambda ids: view.crime_rows(pd.Series(ids, dtype=object))  # noqa: E731
     rows = {
-        SEARCHED_ROW: reviewed.searched.to_pylist(),
-        CANDIDATES_ROW: reviewed.candidates["reference"].tolist(),
-        REVIEWED_ROW: sorted(outcome.decided),
-        OVERTURNED_ROW: sorted(outcome.changed),
+        SEARCHED_ROW: reviewed.searched_rows,
+        CANDIDATES_ROW: found(reviewed.candidates["reference"].tolist()),
+        REVIEWED_ROW: found(sorted(outcome.decided)),
+        OVERTURNED_ROW: found(sorted(outcome.changed)),
     }
     if reviewed.in_part:  # a row of 0 is not shown, as in the first request's table
-        rows[searched_in_part_row()] = reviewed.in_part
+        rows[searched_in_part_row()] = found(reviewed.in_part)
     heading = table.heading or COUNT_HEADINGS["mentions"]
-    cells: CellUnits = {}
-    for row, crime_ids in rows.items():
-        found = view.crime_rows(pd.Series(crime_ids, dtype=object))
-        units = crime_units(view.crimes.iloc[found[found >= 0]]).tolist()
-        cells[(row, heading)] = frozenset(units)
+    cells: CellUnits = {
+        (row, heading): frozenset(crime_units(view.crimes.iloc[at[at >= 0]]).tolist())
+        for row, at in rows.items()
+    }
     cell = lambda row: (table.name, row, heading)  # noqa: E731
     links = [
         Link.subset(cell(CANDIDATES_ROW), cell(SEARCHED_ROW)),
@@ -1394,9 +1402,6 @@ def answer_tables(params: RequestParameters, extract: Extract) -> list[AnswerTab
 
 # ---- how the tables of one measure meet (for the disclosure audit)
 
-#: a table's cell, as the audit names it
-AuditCell = tuple[str, str, str]
-
 
 @dataclass
 class Margins:
@@ -1404,9 +1409,9 @@ class Margins:
     breakdown (the Total column's cell of a row, the Total row's of a column), and the cell
     counting all of them (every event has a label of each breakdown of its table)."""
 
-    whole: AuditCell
-    by_label: dict[object, dict[str, AuditCell]]  # breakdown -> label -> cell (not time)
-    spans: list[tuple[date, date, AuditCell]]  # the time breakdown's cells, each its days
+    whole: Cell
+    by_label: dict[object, dict[str, Cell]]  # breakdown -> label -> cell (not time)
+    spans: list[tuple[date, date, Cell]]  # the time breakdown's cells, each its days
 
 
 def margins(
@@ -1418,8 +1423,8 @@ def margins(
     name, counts = answer.name, answer.counts
     whole_row = table.total_label or TOTAL
     whole_column = TOTAL if table.columns is not None else str(counts.columns[0])
-    by_label: dict[object, dict[str, AuditCell]] = {}
-    spans: list[tuple[date, date, AuditCell]] = []
+    by_label: dict[object, dict[str, Cell]] = {}
+    spans: list[tuple[date, date, Cell]] = []
     parts = [r for r in counts.index if r not in (whole_row, *answer.subset_rows)]
     for breakdown, labels, cell in (
         (table.rows, parts, lambda label: (name, label, whole_column)),

@@ -49,7 +49,13 @@ from helpers.extracts.load import load_extracts
 from helpers.extracts.model import Extract
 from helpers.permissions import private_folder, seal
 from helpers.request.grammar import charge_code_groups, measure_classes, resolve_period
-from helpers.request.measures import AnswerTable, SearchReview, answer_tables, arrow_strings
+from helpers.request.measures import (
+    AnswerTable,
+    SearchReview,
+    answer_tables,
+    arrow_strings,
+    compared_codes,
+)
 from helpers.request.parameters import RequestParameters, validate_parameters
 from helpers.request.tables import (
     CellUnits,
@@ -325,7 +331,7 @@ def data_warnings(params: RequestParameters, extract: Extract) -> list[str]:
     """Where a measure names what the extracts do not hold: a charge code no charge has, a class
     no crime is of now (a typing mistake counts as none, and says nothing else)."""
     used = dict.fromkeys(table.measure for table in params.tables if table.measure is not None)
-    codes = set(extract.charges["cjs_code"].astype(str).str.replace(" ", "").str.upper().unique())
+    codes = set(compared_codes(extract.charges).unique())
     classes = set(extract.crimes["ho_class"].dropna().astype(str).unique())
     groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
     found = []
