@@ -961,6 +961,15 @@ def test_a_total_of_distinct_people_is_refused_as_a_sum_and_audited_as_a_union()
     assert "distinct totals" in protection.link_kinds
 
 
+def test_a_table_of_people_without_a_total_row_is_not_said_to_have_distinct_totals():
+    """The briefing's disclosure note names the relations the audit used: a table whose rows
+    are not summed but that has no Total (its whole under a label of its own, told by a link)
+    has no total of distinct people to compare with."""
+    counts = pd.DataFrame({"People": [3, 10]}, index=pd.Index(["2016", "2017"], name="Year"))
+    protection = protect([Table("people", "People", counts, rows_add_up=False)])
+    assert protection.safe and "distinct totals" not in protection.link_kinds
+
+
 def test_a_union_total_that_pins_a_small_part_withholds_another_cell():
     # 4 + 10 = 14 distinct: nobody in both years, and the union's bounds give 2016 = 4 exactly
     protection = protect([Table("people", "People", people_by_year(4, 14), rows_add_up=False)])

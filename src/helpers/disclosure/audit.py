@@ -113,10 +113,11 @@ class AttackerModel:
         self.n = len(self.cells)
 
         self.constraints: list[Constraint] = []
+        self.distinct_totals = False  # a Total told as the union of its parts, not their sum
         for table in tables:
             self._add_table(table, self.counts[table.name])
         kinds: set[str] = {link.kind for link in links}
-        if not all(table.additive for table in tables):
+        if self.distinct_totals:
             kinds.add(DISTINCT_TOTALS)
         self.link_kinds = tuple(sorted(kinds))
         parent = list(range(self.n))  # union-find over 'equal' links
@@ -199,6 +200,7 @@ class AttackerModel:
             terms = [(p, 1.0) for p in parts] + [(total, -1.0)]
             self._add(terms, "eq", f"{where} adding up to its Total")
             return
+        self.distinct_totals = True
         for p in parts:
             self._add([(total, 1.0), (p, -1.0)], "ge", f"{where}: a part at most its Total")
         self._add(
