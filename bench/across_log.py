@@ -5,8 +5,8 @@ period variants (one to four years of 2013-2018), charge years, charge-group var
 section 15, its attempt, aiding, conspiracy and encouraging codes, a code left out now and then),
 search-term variants (subsets of the request's terms) and offence-class variants. Each is run
 through the request's own steps on the project's synthetic extract (`helpers.request.steps`:
-counts, evidence search, disclosure control on its own, the cells' units by
-`helpers.request.tables.cell_units`), then audited with every release published before it
+its tables counted with the evidence search, disclosure control on its own, each cell's units),
+then audited with every release published before it
 (`steps.audit_across_releases`, so `protect_across`) and "published" with the cells that audit
 withheld; a draft refused (disclosure control on its own, or an unprotected figure across
 releases) is not published, as the tool would refuse it, and another is drawn. Units are kept
@@ -98,13 +98,11 @@ def drafted(values: dict[str, Any], extract: Any) -> tuple[Any, Release]:
     (on its own) and its cells with their units, named ``<reference>/draft``."""
     from helpers.request import steps
     from helpers.request.parameters import validate_parameters
-    from helpers.request.tables import cell_units
 
     params = validate_parameters(values)
-    figures = steps.count(params, extract)
-    findings = steps.search(params, extract, figures)
-    released = steps.protect(params, extract, figures, findings)
-    units = cell_units(params, extract, figures, findings)
+    answers = steps.answer(params, extract)
+    released = steps.protect(params, extract, answers)
+    units = {answer.name: answer.units for answer in answers}
     return released.protection, steps.draft_cells(params, released.protection, units, None)
 
 

@@ -11,7 +11,13 @@ from helpers.briefing import charts, narrative, report
 from helpers.extracts.profile import profile_sources
 from helpers.project import project_root
 from helpers.request import tables as response
-from helpers.request.parameters import read_parameters
+from helpers.request.parameters import (
+    EITHER_ROW,
+    HUNTER_ROW,
+    NO_HUNTER_ROW,
+    VIGILANTE_ROW,
+    read_parameters,
+)
 
 PARAMS = read_parameters(project_root() / "parameters" / "20180075.yaml")
 S15 = PARAMS.charge_groups["section_15"].label
@@ -22,8 +28,8 @@ COLUMN = response.people_column(PARAMS)
 def released(people=("18", "<5", "21", "<5"), outcomes=None, review=("102", "14", "0", "0"), files=("74,499", "0"), migrated="8,542") -> response.Released:
     """A Released with the given display values, as disclosure control leaves them."""
     tables = {
-        "people_charged": pd.DataFrame({COLUMN: list(people)}, index=pd.Index([S15, ATTEMPT, response.EITHER_ROW, response.VIGILANTE_ROW], name="Offence")),
-        "offences_by_year": pd.DataFrame({"2015": ["0", "27", "27"], "Total": ["9", "87", "96"]}, index=[response.HUNTER_ROW, response.NO_HUNTER_ROW, "Total"]),
+        "people_charged": pd.DataFrame({COLUMN: list(people)}, index=pd.Index([S15, ATTEMPT, EITHER_ROW, VIGILANTE_ROW], name="Offence")),
+        "offences_by_year": pd.DataFrame({"2015": ["0", "27", "27"], "Total": ["9", "87", "96"]}, index=[HUNTER_ROW, NO_HUNTER_ROW, "Total"]),
         "outcomes_by_year": outcomes if outcomes is not None else OUTCOMES,
         "evidence_review": pd.DataFrame({"Crimes": list(review)}, index=[response.SEARCHED_ROW, response.CANDIDATES_ROW, response.REVIEWED_ROW, response.OVERTURNED_ROW]),
         "data_quality_files": pd.DataFrame({response.RECORDS_READ: ["70,000", "4,499", files[0]], response.RECORDS_SET_ASIDE: ["0", files[1], files[1]]}, index=["a.csv", "b.csv", "Total"]),
@@ -84,8 +90,8 @@ def test_the_review_time_comes_from_the_released_count_of_matches():
 
 def test_the_evidence_section_never_quotes_the_exact_number_of_matches():
     # 13 matches in truth (about 1.5 hours), but the released table withholds it
-    findings = SimpleNamespace(review=SimpleNamespace(reviewed=0), reviewed=None, cost=SimpleNamespace(within_s12_limit=True))
-    html = narrative.evidence_method(PARAMS, released(review=("102", "<5", "0", "0")), findings)
+    reviewed = SimpleNamespace(outcome=SimpleNamespace(reviewed=0), candidates=list(range(13)), run=SimpleNamespace(review_again={}))
+    html = narrative.evidence_method(PARAMS, released(review=("102", "<5", "0", "0")), reviewed)
     assert "under 1 hour" in html and "1.5" not in html and "13" not in html
 
 

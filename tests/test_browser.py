@@ -21,7 +21,7 @@ from PIL import Image
 
 from helpers.briefing.report import smart_quotes
 from helpers.project import project_root
-from helpers.request import tables as response
+from helpers.request.parameters import VIGILANTE_ROW
 
 CHROMIUM = next((found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None)
 
@@ -101,7 +101,7 @@ def test_the_browser_shows_the_answer_table_with_the_released_figures(dom, run):
     rows = {row.th.get_text(): [cell.get_text() for cell in row.find_all("td")] for row in answer.select("tbody tr")}
     released = pd.read_csv(run / "release" / "tables" / "people_charged.csv", dtype=str, keep_default_na=False)
     assert rows == {label: [value] for label, value in released.to_numpy().tolist()}
-    assert list(rows)[-1] == response.VIGILANTE_ROW
+    assert list(rows)[-1] == VIGILANTE_ROW
 
 
 def test_the_browser_shows_the_chart_with_its_alt_text(dom):

@@ -29,8 +29,8 @@ from helpers.errors import DisclosureLogError
 from helpers.gate.check import check_index
 from helpers.project import project_root
 from helpers.request import steps
+from helpers.request.grammar import TODAYS_TABLES
 from helpers.request.parameters import read_parameters
-from helpers.request.tables import PROTECTED_TABLES, cell_units, release_tables
 from helpers.run.log import write_index
 from helpers.synthetic.generator import generate_extracts
 
@@ -51,34 +51,27 @@ def briefed(synthetic, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     params = read_parameters(PARAMS, {"extracts_dir": str(synthetic), "output_dir": str(out)})
     extract = steps.load(params)
-    figures = steps.count(params, extract)
-    findings = steps.search(params, extract, figures)
-    return params, extract, figures, findings
+    return extract, steps.answer(params, extract)
 
 
 # ---- 1. the units of each protected cell
 
 
 def test_every_protected_cell_counts_exactly_its_units(briefed):
-    params, extract, figures, findings = briefed
-    tables = {
-        table.name: table.counts for table in release_tables(params, extract, figures, findings)
-    }
-    units = cell_units(params, extract, figures, findings)
-    assert set(units) == set(PROTECTED_TABLES)
-    for name in PROTECTED_TABLES:
-        counts = tables[name]
-        assert set(units[name]) == {
-            (row, column) for row in counts.index for column in counts.columns
-        }
-        for (row, column), members in units[name].items():
-            assert len(members) == counts.loc[row, column], (name, row, column)
+    _, answers = briefed
+    assert [answer.name for answer in answers] == list(TODAYS_TABLES)
+    for answer in answers:
+        counts = answer.counts
+        assert set(answer.units) == {(row, column) for row in counts.index for column in counts.columns}
+        for (row, column), members in answer.units.items():
+            assert len(members) == counts.loc[row, column], (answer.name, row, column)
 
 
 def test_units_are_keyed_by_kind_and_a_migrated_crime_by_its_earliest_reference(briefed):
-    params, extract, figures, findings = briefed
-    units = cell_units(params, extract, figures, findings)
-    crimes = set().union(*units["offences_by_year"].values(), *units["outcomes_by_year"].values())
+    extract, answers = briefed
+    units = {answer.name: answer.units for answer in answers}
+    crimes = set().union(*units["offences_by_year"].values(), *units["outcomes_by_year"].values(),
+                         *units["evidence_review"].values())
     people = set().union(*units["people_charged"].values())
     assert crimes and all(unit.startswith("crime:") for unit in crimes)
     assert people and all(unit.startswith("person:") for unit in people)

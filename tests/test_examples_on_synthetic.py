@@ -38,12 +38,10 @@ def run_steps(path, folder, out):
     params = read_parameters(path, {"extracts_dir": str(folder), "output_dir": str(out)})
     paths = steps.OutputPaths.for_request(params).make()
     extract = steps.load(params)
-    figures = steps.count(params, extract) if params.has_legacy else None
-    findings = steps.search(params, extract, figures) if figures is not None else None
     answers = steps.answer(params, extract)
-    steps.write_restricted(paths, params, extract, figures, findings, answers)
-    released = steps.protect(params, extract, figures, findings, answers)
-    released = steps.protect_across_releases(params, extract, figures, findings, released, answers)
+    steps.write_restricted(paths, params, extract, answers)
+    released = steps.protect(params, extract, answers)
+    released = steps.protect_across_releases(params, extract, released, answers)
     steps.write_release_tables(paths, params, released, extract)
     return paths, released
 

@@ -206,6 +206,7 @@ def test_a_search_used_by_tables_only_is_a_search_of_the_request():
          "parameters: tables.0.search: measure damage counts only what 'dog' counts already"),
         (split("tables.1.hide_empty_rows", True) | {"tables": [SPLIT["tables"][0], {**SPLIT["tables"][1], "rows": None, "total_label": None, "hide_empty_rows": True}]},
          "parameters: tables.1: hide_empty_rows: a table with no rows breakdown has one row"),
+        (split("tables.1.cut_labels", False), "parameters: tables.1: cut_labels: only a table broken down by a time has time labels"),
     ],
 )
 def test_each_mistake_in_a_tables_search_is_one_line_naming_the_key(values, expected):

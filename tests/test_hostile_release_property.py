@@ -278,7 +278,8 @@ def planted_extract(tmp_path_factory, profile: str) -> SimpleNamespace:
         },
     )
     loaded = steps.load(params)
-    scope = steps.search_scope(params, loaded, steps.count(params, loaded))
+    searched = steps.todays_review(params, steps.answer(params, loaded)).searched.to_pylist()
+    scope = loaded.circumstances(searched).to_frame()
     outside = loaded.crimes.loc[~loaded.crimes["crime_id"].isin(scope.index), "crime_id"]
     sources = read_profile(profile_path).sources()
     people = people_of(folder, sources, set(scope.index))

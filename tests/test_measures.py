@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pandas as pd
 import pytest
 from builders import cms_crime, connect_crime, migrated, write_extract
@@ -167,6 +168,9 @@ def test_a_time_unit_cut_by_the_period_says_where():
     assert [label for _, label in units] == ["2018 (from 5 Dec 2018)"]
     units = time_units("month", pd.Timestamp("2018-12-05").date(), pd.Timestamp("2018-12-20").date())
     assert [label for _, label in units] == ["Dec 2018 (5 Dec 2018 to 20 Dec 2018)"]
+    # a table may name its units alone where its title says the period (`cut_labels: false`)
+    units = time_units("year", pd.Timestamp("2016-12-01").date(), pd.Timestamp("2017-01-31").date(), cut_labels=False)
+    assert units == [(pd.Timestamp("2016-12-01").date(), "2016"), (pd.Timestamp("2017-01-01").date(), "2017")]
 
 
 def test_offences_by_outcome_group_the_home_office_groups_or_the_requests(extract):
@@ -357,9 +361,9 @@ def test_a_request_of_tables_only_runs_its_steps_and_writes_its_tables(sample, t
     paths = steps.OutputPaths.for_request(params).make()
     extract = steps.load(params)
     answers = steps.answer(params, extract)
-    exact = steps.write_restricted(paths, params, extract, None, None, answers)
-    released = steps.protect(params, extract, None, None, answers)
-    released = steps.protect_across_releases(params, extract, None, None, released, answers)
+    exact = steps.write_restricted(paths, params, extract, answers)
+    released = steps.protect(params, extract, answers)
+    released = steps.protect_across_releases(params, extract, released, answers)
     steps.write_release_tables(paths, params, released, extract)
 
     assert list(exact) == ["reference", "as_of", "tables", "data_quality"]
@@ -391,24 +395,22 @@ def test_todays_request_with_tables_keeps_its_keys_and_adds_as_of_and_tables(sam
     monkeypatch.setenv("FOI_NO_CACHE", "1")
     values = yaml.safe_load((project_root() / "parameters" / "20180075.yaml").read_text(encoding="utf-8"))
     values.update(extracts_dir=str(sample), output_dir=str(tmp_path))
-    plain = steps.results(*_todays(steps, validate_parameters(values)))
+    plain = _results(steps, validate_parameters(values))
     values["measures"] = {"grooming": {"count": "offences", "label": "offences", "classes": ["088/01", "088/02"], "period": {"from": "2015-01-01", "to": "2017-12-31"}}}
     values["tables"] = [{"name": "grooming_by_year", "question": 1, "title": "Offences by year", "measure": "grooming", "rows": "year"}]
-    params = validate_parameters(values)
-    params_, extract, figures, findings = _todays(steps, params)
-    answers = steps.answer(params, extract)
-    both = steps.results(params, extract, figures, findings, answers)
-    assert "tables" not in plain and "as_of" not in plain
-    assert list(both) == [*list(plain)[:-1], "as_of", "tables", "data_quality"]
-    # the same offences, counted by the grammar and by today's table
+    both = _results(steps, validate_parameters(values))
+    todays = ["people_charged", "offences_by_year", "outcomes_by_year", "evidence_review"]
+    assert list(plain) == [*list(plain)[:6], "as_of", "tables", "data_quality"] and list(plain["tables"]) == todays
+    assert list(both) == list(plain) and list(both["tables"]) == [*todays, "grooming_by_year"]
+    assert {key: both[key] for key in list(both)[:6]} == {key: plain[key] for key in list(plain)[:6]}
+    # the same offences, counted by the request's own table and by today's
     by_year = {row: counts["Offences"] for row, counts in both["tables"]["grooming_by_year"]["counts"].items()}
     assert by_year == {**both["offences_by_year"], "Total": sum(both["offences_by_year"].values())}
 
 
-def _todays(steps, params):
+def _results(steps, params):
     extract = steps.load(params)
-    figures = steps.count(params, extract)
-    return params, extract, figures, steps.search(params, extract, figures)
+    return steps.results(params, extract, steps.answer(params, extract))
 
 
 def test_an_events_crime_is_taken_by_its_row_and_a_crime_not_in_the_extract_has_none(extract):
@@ -586,13 +588,13 @@ def test_a_code_or_class_the_extracts_do_not_hold_is_a_warning_not_a_silent_none
     values["tables"] = [{"name": "a", "question": 1, "title": "A", "measure": "charged"},
                         {"name": "b", "question": 1, "title": "B", "measure": "odd"}]
     params = validate_parameters(values)
-    assert steps.data_warnings(params, extract) == [
+    assert steps.data_warnings(params, extract, ["charged", "odd"]) == [
         "measures.charged.charge_codes: no charge in the extracts has the code CD71009 (of charge group typo): it counts none",
         "measures.charged.charge_codes: no charge in the extracts has the code CD7100X: it counts none",
         "measures.odd.classes: no crime in the extracts is of class 099/99 now: it counts none",
     ]
-    exact = steps.results(params, extract, None, None, answer_tables(params, extract))
-    assert exact["warnings"] == steps.data_warnings(params, extract)
+    exact = steps.results(params, extract, answer_tables(params, extract))
+    assert exact["warnings"] == steps.data_warnings(params, extract, ["charged", "odd"])
     # the run tells them as the request's own warnings
     (tmp_path / "restricted").mkdir()
     (tmp_path / "restricted" / "results.json").write_text(json.dumps(exact), encoding="utf-8")
@@ -602,7 +604,7 @@ def test_a_code_or_class_the_extracts_do_not_hold_is_a_warning_not_a_silent_none
     values["measures"]["charged"]["charge_codes"] = ["damage"]
     values["measures"]["odd"]["classes"] = ["damage"]
     fine = validate_parameters(values)
-    assert "warnings" not in steps.results(fine, extract, None, None, answer_tables(fine, extract))
+    assert "warnings" not in steps.results(fine, extract, answer_tables(fine, extract))
 
 
 def test_an_of_whom_row_is_told_to_the_audit_as_the_searchs_found_row_of_another_table(extract):
@@ -662,3 +664,16 @@ def test_a_second_table_of_a_measure_by_the_same_time_is_not_drawn_again_by_defa
         {"name": "a", "rows": "outcome_group", "columns": "year", "chart": True},
     )
     assert [t.facts.chart for t in (by_year, by_outcome, by_month, asked)] == [True, False, True, True]
+
+
+def test_a_worklist_says_of_each_crime_which_measures_crimes_it_is_one_of():
+    """Found moving today's request into the grammar: the worklist said "a crime of charged and
+    offences" of every crime, whichever it was one of."""
+    union = np.array([3, 5, 8, 9])
+    why = measures.in_scope_as(union, {"charged": np.array([5, 8]), "offences": np.array([3, 8])})
+    assert why.tolist() == [
+        "a crime of offences",
+        "a crime of charged",
+        "a crime of charged and offences",
+        "a crime recorded in the days of charged or offences",  # searched for scope: all_crimes
+    ]

@@ -47,9 +47,7 @@ def test_figures_equal_the_generators_truth(synthetic, tmp_path, name):
         groups["section_15"].codes, groups["attempt_section_15"].codes,
     )
     extract = steps.load(params)
-    figures = steps.count(params, extract)
-    findings = steps.search(params, extract, figures)
-    results = steps.results(params, extract, figures, findings)
+    results = steps.results(params, extract, steps.answer(params, extract))
 
     assert results["offences_by_year"] == expected["offences_by_year"]
     assert results["outcomes_by_year"] == expected["outcomes_by_year"]
@@ -102,9 +100,7 @@ def test_figures_on_a_one_system_force_equal_the_generators_truth(one_system, tm
     )
     extract = steps.load(params)
     assert extract.quarantine.empty and [s.system for s in extract.sources] == ["Occurrence"]
-    figures = steps.count(params, extract)
-    findings = steps.search(params, extract, figures)
-    results = steps.results(params, extract, figures, findings)
+    results = steps.results(params, extract, steps.answer(params, extract))
 
     def as_occurrences(canonical: set[str]) -> list[str]:
         ids = truth.crimes.set_index("canonical_ref").loc[sorted(canonical), "crime_id"]
@@ -147,9 +143,7 @@ def test_figures_on_a_three_system_force_equal_the_generators_truth(three_system
     # names its Niche crime, not the Connect row Niche superseded
     crimes_held = set(extract.crimes["crime_id"])
     assert set(extract.charges["crime_id"]) <= crimes_held and set(extract.people["crime_id"]) <= crimes_held
-    figures = steps.count(params, extract)
-    findings = steps.search(params, extract, figures)
-    results = steps.results(params, extract, figures, findings)
+    results = steps.results(params, extract, steps.answer(params, extract))
 
     crimes = truth.crimes.set_index("canonical_ref")
     on_niche = crimes["in_connect"] & (crimes["recorded"] >= "2016-01-01")

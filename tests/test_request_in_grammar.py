@@ -1,23 +1,26 @@
 """Request 20180075 written in the request grammar (`tests/requests/20180075-grammar.yaml`: a
 search keeping the hunter-group review's question, a table split by it, a table with an
 `of_whom` row and its own Total label, a table of the search's review) against today's request
-file: the same figures, the same
-cells withheld, and a reviewer's decision moving both alike (issue 21, item 3)."""
+file, which the runner reads into the grammar (`request.translate`): the same figures, the same
+cells withheld, the same CSV files byte for byte, a reviewer's decision moving both alike, and
+`results.json`'s keys of today read from the tables (issue 21, item 3)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+import yaml
 from builders import sample_or_synthetic
 
 from helpers.analysis import review
 from helpers.analysis.review_store import HUNTER_GROUP, store_for
+from helpers.errors import ParameterError
 from helpers.project import project_root
 from helpers.request import steps
-from helpers.request.parameters import read_parameters
-from helpers.request.tables import release_tables
+from helpers.request.parameters import read_parameters, validate_parameters
 
 LEGACY = project_root() / "parameters" / "20180075.yaml"
 GRAMMAR = Path(__file__).parent / "requests" / "20180075-grammar.yaml"
@@ -36,128 +39,130 @@ def log(tmp_path, monkeypatch):
     monkeypatch.setenv("FOI_LOG_DIR", str(tmp_path / "log"))
 
 
-def todays(extracts: Path, out: Path):
-    params = read_parameters(LEGACY, {"extracts_dir": str(extracts), "output_dir": str(out)})
-    extract = steps.load(params)
-    figures = steps.count(params, extract)
-    findings = steps.search(params, extract, figures)
+def steps_of(params_path: Path, extracts: Path, out: Path, **changes):
+    """A request's steps as the briefing notebook makes them: its answers, its exact results,
+    what disclosure control released, and its released CSV files."""
+    params = read_parameters(params_path, {"extracts_dir": str(extracts), "output_dir": str(out), **changes})
     paths = steps.OutputPaths.for_request(params).make()
-    steps.write_restricted(paths, params, extract, figures, findings, [])
-    tables = {t.name: t.counts for t in release_tables(params, extract, figures, findings)}
-    released = steps.protect(params, extract, figures, findings)
-    return params, extract, paths, tables, released
-
-
-def in_grammar(extracts: Path, out: Path):
-    params = read_parameters(GRAMMAR, {"extracts_dir": str(extracts), "output_dir": str(out)})
     extract = steps.load(params)
     answers = steps.answer(params, extract)
-    released = steps.protect(params, extract, None, None, answers)
-    return {a.name: a.counts for a in answers}, released, answers
+    exact = steps.write_restricted(paths, params, extract, answers)
+    released = steps.protect(params, extract, answers)
+    released = steps.protect_across_releases(params, extract, released, answers)
+    steps.write_release_tables(paths, params, released, extract)
+    files = {path.name: path.read_bytes() for path in sorted(paths.tables.iterdir())}
+    return SimpleNamespace(params=params, extract=extract, paths=paths, answers={a.name: a for a in answers},
+                           exact=exact, released=released, files=files)
 
 
 def assert_the_same(today, grammar) -> None:
-    (_, _, _, tables, released), (counts, grammar_released, _) = today, grammar
     for name in SAME:
-        pd.testing.assert_frame_equal(counts[name], tables[name], check_dtype=False)
-        pd.testing.assert_frame_equal(
-            grammar_released.tables[name], released.tables[name], check_dtype=False
-        )
+        pd.testing.assert_frame_equal(grammar.answers[name].counts, today.answers[name].counts)
+        pd.testing.assert_frame_equal(grammar.released.tables[name], today.released.tables[name])
+    assert grammar.files == today.files
 
 
 def test_20180075_in_the_grammar_has_todays_figures_and_withholds_todays_cells(extracts, tmp_path, log):
-    today = todays(extracts, tmp_path / "today")
-    grammar = in_grammar(extracts, tmp_path / "grammar")
+    today = steps_of(LEGACY, extracts, tmp_path / "today")
+    grammar = steps_of(GRAMMAR, extracts, tmp_path / "grammar")
     assert_the_same(today, grammar)
-    _, _, answers = grammar
-    by_name = {a.name: a for a in answers}
+    assert sorted(today.files) == sorted(f"{name}.csv" for name in (*SAME, "data_quality_files", "data_quality_merging"))
     # one search, one review, over the same crimes as today's search (its offences and the
     # crimes of 2017's charges, whatever their class)
-    assert by_name["people_charged"].links[-1].kind == "subset"
-    assert [link.kind for link in by_name["outcomes_by_year"].links] == ["equal"] * 4
-    reviewed = steps.search_reviews(answers)["hunter_group"]
-    _, _, paths, _, _ = today
-    worklist = review.read_candidates(paths.restricted / review.CANDIDATES_FILE)
+    assert grammar.answers["people_charged"].links[-1].kind == "subset"
+    assert [link.kind for link in grammar.answers["outcomes_by_year"].links] == ["equal"] * 4
+    worklist = review.read_candidates(today.paths.restricted / review.CANDIDATES_FILE)
+    reviewed = steps.search_reviews(list(grammar.answers.values()))["hunter_group"]
     assert sorted(reviewed.candidates["reference"]) == sorted(worklist["reference"])
 
 
+def test_todays_results_are_read_from_its_tables_in_the_grammar(extracts, tmp_path, log):
+    """`results.json` of a request of today's shape: today's keys (other tools read them), each
+    figure the same as its cell in the grammar's tables, which follow under their names."""
+    today = steps_of(LEGACY, extracts, tmp_path / "today")
+    exact, tables = today.exact, today.exact["tables"]
+    assert list(exact)[:6] == ["reference", "period", "offences_by_year", "outcomes_by_year", "persons_charged", "vigilante"]
+    assert list(tables) == list(SAME)
+    offences = tables["offences_by_year"]["counts"]
+    assert exact["offences_by_year"] == {year: n for year, n in offences["Total"].items() if year != "Total"}
+    assert exact["vigilante"]["offences_by_year"] == {year: n for year, n in offences["Hunter-group evidence found"].items() if year != "Total"}
+    assert len(exact["vigilante"]["crime_references"]) == offences["Hunter-group evidence found"]["Total"]
+    people = {row: cells["People charged in 2017"] for row, cells in tables["people_charged"]["counts"].items()}
+    labels = {name: group.label for name, group in today.params.legacy.charge_groups.items()}
+    assert exact["persons_charged"] == {
+        "year": 2017, **{name: people[label] for name, label in labels.items()},
+        "either": people["Charged with any of these (each person once)"],
+        "vigilante": people["of whom charged on hunter-group evidence"],
+    }
+    # an outcome's offences, by code, add up to its year's offences
+    assert {year: sum(codes.values()) for year, codes in exact["outcomes_by_year"].items()} == exact["offences_by_year"]
+    review_table = tables["evidence_review"]["counts"]
+    assert exact["vigilante"]["crimes_searched"] == review_table["Crimes whose circumstances were searched"]["Crimes"]
+    assert exact["vigilante"]["candidates"] == review_table["Crimes with a mention of the terms (to review)"]["Crimes"]
+    assert "search_reviews" not in exact  # today's search's review is in `vigilante`
+
+
 def test_a_decision_under_the_hunter_group_question_moves_both_alike(extracts, tmp_path, log):
-    params, extract, paths, before, _ = todays(extracts, tmp_path / "before")
-    worklist = review.read_candidates(paths.restricted / review.CANDIDATES_FILE)
+    before = steps_of(LEGACY, extracts, tmp_path / "before")
+    worklist = review.read_candidates(before.paths.restricted / review.CANDIDATES_FILE)
     counted = worklist.loc[worklist["kind"] != "negated"].iloc[0]
     review.record_decisions(
-        store_for(params), {counted["reference"]: "no"}, "AB", worklist,
-        extract.circumstances(worklist["reference"].tolist()), question=HUNTER_GROUP,
+        store_for(before.params), {counted["reference"]: "no"}, "AB", worklist,
+        before.extract.circumstances(worklist["reference"].tolist()), question=HUNTER_GROUP,
     )
-    today = todays(extracts, tmp_path / "today")
-    assert today[3]["offences_by_year"].loc["Hunter-group evidence found", "Total"] == (
-        before["offences_by_year"].loc["Hunter-group evidence found", "Total"] - 1
+    today = steps_of(LEGACY, extracts, tmp_path / "today")
+    found = "Hunter-group evidence found"
+    assert today.answers["offences_by_year"].counts.loc[found, "Total"] == (
+        before.answers["offences_by_year"].counts.loc[found, "Total"] - 1
     )
-    assert_the_same(today, in_grammar(extracts, tmp_path / "grammar"))
+    assert_the_same(today, steps_of(GRAMMAR, extracts, tmp_path / "grammar"))
 
 
-def written_tables(params_path: Path, extracts: Path, out: Path, translated: bool = False) -> dict[str, bytes]:
-    """The released CSV files of a request, as its steps write them (a request of today's shape
-    read into the grammar, if `translated`)."""
-    from helpers.request.translate import in_grammar
-
-    params = read_parameters(params_path, {"extracts_dir": str(extracts), "output_dir": str(out)})
-    params = in_grammar(params) if translated else params
-    paths = steps.OutputPaths.for_request(params).make()
-    extract = steps.load(params)
-    figures = steps.count(params, extract) if params.has_legacy else None
-    findings = steps.search(params, extract, figures) if figures is not None else None
-    answers = steps.answer(params, extract)
-    released = steps.protect(params, extract, figures, findings, answers)
-    released = steps.protect_across_releases(params, extract, figures, findings, released, answers)
-    steps.write_release_tables(paths, params, released, extract)
-    return {path.name: path.read_bytes() for path in sorted(paths.tables.iterdir())}
-
-
-def test_20180075_in_the_grammar_releases_todays_csv_files_byte_for_byte(extracts, tmp_path, log):
-    today = written_tables(LEGACY, extracts, tmp_path / "today")
-    grammar = written_tables(GRAMMAR, extracts, tmp_path / "grammar")
-    assert sorted(today) == sorted(f"{name}.csv" for name in (*SAME, "data_quality_files", "data_quality_merging"))
-    assert grammar == today
-
-
-# ---- today's keys read into the grammar (`request.translate`)
-
-
-def test_todays_keys_read_into_the_grammar_release_todays_csv_files_byte_for_byte(extracts, tmp_path, log):
-    translated = written_tables(LEGACY, extracts, tmp_path / "grammar", translated=True)
-    assert translated == written_tables(LEGACY, extracts, tmp_path / "today")
-
-
-def test_a_search_of_all_crimes_and_a_decisions_file_read_into_the_grammar_are_todays_too(extracts, tmp_path, log):
+def test_a_search_of_all_crimes_and_a_decisions_file_are_keys_of_a_grammar_search_too(extracts, tmp_path, log):
     """`search_scope: all_crimes` (the search reads every crime of the period, whatever its
-    class) and `evidence_decisions` (a review made elsewhere) are keys of a grammar search too
-    (`scope`, `decisions_file`)."""
-    from test_runner import parameters_file
-
-    first = written_tables(LEGACY, extracts, tmp_path / "first")
-    _, _, paths, _, _ = todays(extracts, tmp_path / "worklist")  # its worklist, to decide on
-    worklist = review.read_candidates(paths.restricted / review.CANDIDATES_FILE)
+    class) and `evidence_decisions` (a review made elsewhere) are a grammar search's `scope` and
+    `decisions_file`: today's file and the grammar's give the same tables with them too."""
+    first = steps_of(LEGACY, extracts, tmp_path / "first")
+    worklist = review.read_candidates(first.paths.restricted / review.CANDIDATES_FILE)
     counted = worklist.loc[worklist["kind"] != "negated", "reference"].iloc[0]
     negated = worklist.loc[worklist["kind"] == "negated", "reference"].iloc[0]
     decisions = tmp_path / "decisions.csv"
     decisions.write_text(f"reference,decision,reviewer,note\n{counted},no,AB,\n{negated},yes,AB,\n", encoding="utf-8")
-    path = parameters_file(tmp_path / "all-crimes.yaml", search_scope="all_crimes", evidence_decisions=str(decisions))
-    today = written_tables(path, extracts, tmp_path / "today")
-    assert today["evidence_review.csv"] != first["evidence_review.csv"]  # more crimes searched, two decided
-    assert written_tables(path, extracts, tmp_path / "grammar", translated=True) == today
+    today = steps_of(LEGACY, extracts, tmp_path / "today", search_scope="all_crimes", evidence_decisions=str(decisions))
+    assert today.files["evidence_review.csv"] != first.files["evidence_review.csv"]  # more crimes searched, two decided
+    values = yaml.safe_load(GRAMMAR.read_text(encoding="utf-8"))
+    values["searches"]["hunter_group"].update(scope="all_crimes", decisions_file=str(decisions))
+    grammar = tmp_path / "grammar.yaml"
+    grammar.write_text(yaml.safe_dump(values), encoding="utf-8")
+    assert_the_same(today, steps_of(grammar, extracts, tmp_path / "grammar"))
 
 
-def test_a_request_with_todays_keys_and_tables_of_its_own_is_not_read_into_the_grammar():
-    """Found by a reviewer of the change: its own measures and tables would have been lost."""
-    import yaml
-
-    from helpers.errors import ParameterError
-    from helpers.request.parameters import validate_parameters
-    from helpers.request.translate import in_grammar
-
+def test_a_request_with_todays_keys_and_tables_of_its_own_has_todays_tables_then_its_own(extracts, tmp_path, log):
+    """Found by a reviewer of the change: read into the grammar, its own measures and tables
+    must not be lost; they come after today's four, in the briefing's "More of your request"."""
     values = yaml.safe_load(LEGACY.read_text(encoding="utf-8"))
     values["measures"] = {"grooming": {"count": "offences", "label": "offences", "classes": ["088/01"], "period": {"last_years": 3}}}
     values["tables"] = [{"name": "grooming_by_month", "question": 1, "title": "Offences by month", "measure": "grooming", "rows": "month"}]
-    with pytest.raises(ParameterError, match="^tables: a request with today's keys and tables of its own"):
-        in_grammar(validate_parameters(values))
+    path = tmp_path / "with-tables.yaml"
+    path.write_text(yaml.safe_dump(values), encoding="utf-8")
+    run = steps_of(path, extracts, tmp_path / "out")
+    assert list(run.answers) == [*SAME, "grooming_by_month"]
+    assert list(run.released.answers) == ["grooming_by_month"]  # today's four are today's sections
+    assert steps.briefing_order(run.params, run.released) == [*SAME, "data_quality_files", "data_quality_merging", "grooming_by_month"]
+    assert run.files["offences_by_year.csv"] == steps_of(LEGACY, extracts, tmp_path / "today").files["offences_by_year.csv"]
+
+
+@pytest.mark.parametrize(("key", "name"), [("measures", "offences"), ("measures", "people_charged"), ("searches", "hunter_group")])
+def test_a_request_with_todays_keys_gives_its_own_measures_and_searches_other_names(key, name):
+    values = yaml.safe_load(LEGACY.read_text(encoding="utf-8"))
+    values["searches"] = {"dog": {"terms": ["dog"]}}
+    values["measures"] = {"grooming": {"count": "offences", "label": "offences", "classes": ["088/01"], "period": {"last_years": 3}, "search": "dog"}}
+    values["tables"] = [{"name": "grooming_by_month", "question": 1, "title": "Offences by month", "measure": "grooming", "rows": "month"}]
+    validate_parameters(values)
+    values[key][name] = values[key].pop("dog" if key == "searches" else "grooming")
+    if key == "searches":
+        values["measures"]["grooming"]["search"] = name
+    else:
+        values["tables"][0]["measure"] = name
+    with pytest.raises(ParameterError, match=f"^parameters: {key}.{name}: the name of today's request's own"):
+        validate_parameters(values)

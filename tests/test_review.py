@@ -1,5 +1,7 @@
 """The review loop: worklist, decisions file, what the decisions change, and the review's cost."""
 
+from types import SimpleNamespace
+
 import pandas as pd
 import pytest
 from builders import cms_crime, connect_crime, write_extract
@@ -36,9 +38,26 @@ def run(tmp_path, decisions: list[dict] | None = None, **overrides):
         pd.DataFrame(decisions).to_csv(path, index=False)
         values["evidence_decisions"] = str(path)
     params = read_parameters(PARAMS, values)
-    extract = steps.load(params)
-    figures = steps.count(params, extract)
-    return params, steps.search(params, extract, figures)
+    return params, found(params, steps.load(params))
+
+
+def found(params, extract) -> SimpleNamespace:
+    """What the run found of the hunter-group search: its review (`steps.todays_review`) and
+    `results.json`'s figures of it (`vigilante`)."""
+    answers = steps.answer(params, extract)
+    reviewed = steps.todays_review(params, answers)
+    vigilante = steps.todays_results(params, extract, answers)["vigilante"]
+    return SimpleNamespace(
+        candidates=reviewed.candidates,
+        counted=reviewed.outcome.counted,
+        review=reviewed.outcome,
+        reviewed=reviewed.run,
+        crime_references=vigilante["crime_references"],
+        negated_references=vigilante["negated_references"],
+        offences_by_year=vigilante["offences_by_year"],
+        summary=vigilante["review"],
+        tables={answer.name: answer for answer in answers},
+    )
 
 
 def test_the_worklist_has_every_match_and_negated_match_least_certain_first(tmp_path):
@@ -147,14 +166,12 @@ def test_a_run_uses_the_requests_stored_decisions_with_no_yaml_line(tmp_path, ow
     assert (findings.review.reviewed, findings.review.overturned) == (1, 1)
     row = findings.candidates.set_index("reference").loc["00000001/17"]
     assert (row["decision"], row["reviewer"], row["note"]) == ("no", "AB", "a council team")
-    summary = steps.review_summary(findings)
+    summary = findings.summary
     assert (summary["from_store"], summary["from_file"], summary["not_yet_reviewed"]) == (1, 0, 2)
     assert summary["store"]["decided"] == 1 and summary["store"]["sha256"]
 
 
 def test_a_decision_on_a_text_changed_since_is_flagged_never_reused(tmp_path, own_log):
-    from helpers.request.tables import release_tables
-
     store_of(own_log).record("00000001/17", "Chat logs were handed to police by a council team.", "no", "AB")
     params, findings = run(tmp_path)
     assert "00000001/17" in findings.counted  # the search's call, not the stale decision
@@ -162,10 +179,8 @@ def test_a_decision_on_a_text_changed_since_is_flagged_never_reused(tmp_path, ow
     assert sorted(findings.reviewed.review_again) == ["00000001/17"]
     note = findings.candidates.set_index("reference").loc["00000001/17", "note"]
     assert note.startswith("TEXT CHANGED since AB decided no") and "decide again" in note
-    assert steps.review_summary(findings)["review_again"] == ["00000001/17"]
-    extract = steps.load(params)
-    table = {t.name: t for t in release_tables(params, extract, steps.count(params, extract), findings)}
-    assert table["evidence_review"].counts["Crimes"].tolist() == [4, 3, 0, 0]  # Table 4 as before: no count of them
+    assert findings.summary["review_again"] == ["00000001/17"]
+    assert findings.tables["evidence_review"].counts["Crimes"].tolist() == [4, 3, 0, 0]  # Table 4 as before: no count of them
 
 
 def test_a_text_whose_line_endings_changed_is_the_same_text(tmp_path, own_log):
@@ -176,7 +191,7 @@ def test_a_text_whose_line_endings_changed_is_the_same_text(tmp_path, own_log):
     store_of(own_log).record("CM/16/0000001", text.replace("\r\n", "\n"), "no", "AB")
     params = read_parameters(PARAMS, {"extracts_dir": str(extracts), "output_dir": str(tmp_path / "out")})
     extract = steps.load(params)
-    findings = steps.search(params, extract, steps.count(params, extract))
+    findings = found(params, extract)
     assert findings.reviewed.review_again == {} and findings.review.reviewed == 1
     assert "CM/16/0000001" not in findings.counted
 
@@ -195,7 +210,7 @@ def test_where_the_store_and_the_named_file_both_decide_the_later_wins_and_is_li
     _, findings = run(tmp_path, [newer])
     assert "00000001/17" not in findings.counted
     assert findings.reviewed.conflicts[0]["used"] == "decisions.csv"
-    summary = steps.review_summary(findings)
+    summary = findings.summary
     assert (summary["from_store"], summary["from_file"]) == (1, 1)
 
 
@@ -208,7 +223,7 @@ def test_a_decision_made_under_a_migrated_crimes_legacy_reference_is_matched(tmp
     store_of(own_log).record("CM/16/0000009", HUNTER, "no", "AB", note="decided before the migration")
     params = read_parameters(PARAMS, {"extracts_dir": str(extracts), "output_dir": str(tmp_path / "out")})
     extract = steps.load(params)
-    findings = steps.search(params, extract, steps.count(params, extract))
+    findings = found(params, extract)
     assert findings.candidates["reference"].tolist() == ["00000009/16"]
     assert findings.counted == frozenset() and findings.review.reviewed == 1
     assert findings.review.unmatched_decisions == []
@@ -221,7 +236,7 @@ def test_an_open_disagreement_is_listed_and_stops_only_a_strict_run(tmp_path, ow
     _, findings = run(tmp_path)
     assert "00000001/17" in findings.counted  # the first reviewer's decision, meanwhile
     assert [d["reference"] for d in findings.reviewed.disagreements] == ["00000001/17"]
-    with pytest.raises(review.DecisionsError, match=r"^1 open disagreement\(s\) .* strict is on; first: 00000001/17") as caught:
+    with pytest.raises(review.DecisionsError, match=r"^1 open disagreement\(s\) .* of the search hunter_group and strict is on; first: 00000001/17") as caught:
         run(tmp_path, strict=True)
     assert type(caught.value).__name__ == "ReviewDisagreementError" and "\n" not in str(caught.value)
     store.record("00000001/17", TYPO, "no", "AB", note="settled with CD")
@@ -237,15 +252,15 @@ def test_a_second_review_asked_for_reports_its_progress_and_the_method_says_so(t
         store.record(reference, text, "yes", "AB")
     _, findings = run(tmp_path, second_review=True)
     assert findings.reviewed.second_review == {"asked": True, "made": False, "sample": 3, "checked": 0, "open_disagreements": 0}
-    assert second_review_sentence(findings) == "A second review of these decisions was asked for but not yet made."
+    assert second_review_sentence(findings.reviewed) == "A second review of these decisions was asked for but not yet made."
     store.record("CM/16/0000001", HUNTER, "yes", "CD", role="second")
     _, findings = run(tmp_path, second_review=True)
     assert findings.reviewed.second_review["checked"] == 1
-    assert second_review_sentence(findings).endswith("and the two settled every disagreement.")
-    lines = review_store_lines(steps.review_summary(findings))
+    assert second_review_sentence(findings.reviewed).endswith("and the two settled every disagreement.")
+    lines = review_store_lines(findings.summary)
     assert "review: second review asked for: 2 of its sample of 3 decision(s) still to check" in lines
     _, findings = run(tmp_path)
-    assert second_review_sentence(findings) .startswith("A second reviewer checked a sample")
+    assert second_review_sentence(findings.reviewed) .startswith("A second reviewer checked a sample")
 
 
 def review_store_lines(summary):
@@ -261,7 +276,7 @@ def test_the_run_says_how_many_were_reviewed_and_warns_of_the_rest(tmp_path, own
     store_of(own_log).record("00000002/17", "an older text", "yes", "AB")
     store_of(own_log).record("99999999/17", "gone", "yes", "AB")
     _, findings = run(tmp_path)
-    summary = steps.review_summary(findings)
+    summary = findings.summary
     lines = review_lines(summary)
     assert lines[0] == (False, "review: 1 of 3 candidate(s) reviewed (1 from the review store (reviews/20180075.jsonl)); 1 change the search's call")
     warned = [line for warning, line in lines if warning]

@@ -778,7 +778,7 @@ def test_an_open_disagreement_shows_in_the_run_and_stops_it_with_strict(tmp_path
 
     strict = run(params, extracts, out, "--formats", "html", "--strict", env=env)
     assert strict.returncode == EXIT["parameters"]
-    assert re.match(r"20180075: failed: 1 open disagreement\(s\) between the first and the second reviewer and strict is on; first: CM/16/0000002 ", one_line(strict))
+    assert re.match(r"20180075: failed: 1 open disagreement\(s\) between the first and the second reviewer of the search hunter_group and strict is on; first: CM/16/0000002 ", one_line(strict))
 
 
 @pytest.mark.parametrize(("reference", "log_in"), [("disclosure-log", "disclosure-log"), ("20180075", "20180075/log")])

@@ -34,9 +34,8 @@ def exact(tmp_path_factory) -> dict:
     out = tmp_path_factory.mktemp("steps")
     params = read_parameters(PARAMS, {"extracts_dir": str(SAMPLE), "output_dir": str(out)})
     extract = steps.load(params)
-    figures = steps.count(params, extract)
-    findings = steps.search(params, extract, figures)
-    return steps.write_restricted(steps.OutputPaths.for_request(params), params, extract, figures, findings)
+    answers = steps.answer(params, extract)
+    return steps.write_restricted(steps.OutputPaths.for_request(params), params, extract, answers)
 
 
 @pytest.mark.parametrize("key", ["reference", "period", "offences_by_year", "outcomes_by_year", "persons_charged"])

@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -20,7 +19,6 @@ import pytest
 from helpers.analysis import evidence, review
 from helpers.analysis.evidence import find_mentions
 from helpers.analysis.search.terms import SearchTerms, compile_terms
-from helpers.extracts.profile import profile_sources
 from helpers.project import project_root
 from helpers.request import steps, tables
 from helpers.request.parameters import read_parameters
@@ -148,57 +146,38 @@ def test_the_work_on_a_text_over_the_limit_does_not_grow_with_its_length(terms, 
 # --------------------------------------------------------------------------- reported, not hidden
 
 
-def fake_inputs(searched_in_part):
-    """What `steps.protect` needs of the extract, the counts and the search (small figures)."""
-    groups = list(PARAMS.charge_groups)
-    persons = SimpleNamespace(
-        by_group={name: set(range(n)) for name, n in zip(groups, [18, 3], strict=False)},
-        either=set(range(21)),
-    )
-    years = [str(year) for year in PARAMS.years]
-    totals = dict(zip(years, [27, 29, 40], strict=True))
-    figures = SimpleNamespace(
-        offences_by_year=totals,
-        outcomes_by_year={year: {1: total - 9, 14: 9} for year, total in totals.items()},
-        persons=persons,
-    )
-    findings = SimpleNamespace(
-        persons=frozenset(range(5)),
-        offences_by_year=dict(zip(years, [5, 6, 4], strict=True)),
-        scope_ids=pd.RangeIndex(102),
-        candidates=list(range(14)),
-        review=SimpleNamespace(reviewed=0, overturned=0),
-        reviewed=None,  # made without a review store
-        searched_in_part=searched_in_part,
-    )
-    quality = {
-        "rows_read": {"a.csv": 70_000, "b.csv": 4_499},
-        "rows_quarantined": {"a.csv": 0, "b.csv": 0},
-        "migrated_crimes": 8_542,
-        "charges_copied_across_systems": 12,
-        "person_records": 900,
-        "individuals": 800,
-    }
-    return SimpleNamespace(data_quality=quality, sources=profile_sources()), figures, findings
+@pytest.fixture(scope="module")
+def extracts(tmp_path_factory):
+    from builders import sample_or_synthetic
+
+    return sample_or_synthetic(tmp_path_factory)
 
 
-def search_table(searched_in_part) -> pd.DataFrame:
-    (table,) = [t for t in tables.release_tables(PARAMS, *fake_inputs(searched_in_part)) if t.name == "evidence_review"]
-    return table.counts
+def released_review(extracts, tmp_path, monkeypatch, word_limit: int):
+    """Request 20180075 on `extracts` with a search that reads `word_limit` words of a text:
+    its released tables, and the hunter-group search's review."""
+    monkeypatch.setattr(evidence, "WORD_LIMIT", word_limit)
+    monkeypatch.setenv("FOI_LOG_DIR", str(tmp_path / "log"))
+    params = read_parameters(project_root() / "parameters" / "20180075.yaml", {"extracts_dir": str(extracts), "output_dir": str(tmp_path / "out")})
+    extract = steps.load(params)
+    answers = steps.answer(params, extract)
+    return params, steps.protect(params, extract, answers), steps.todays_review(params, answers)
 
 
-def test_texts_searched_only_in_part_are_counted_in_the_search_table():
-    counts = search_table([f"{i:08d}/18" for i in range(7)])
-    assert counts.loc[tables.searched_in_part_row(), "Crimes"] == 7
-    assert f"{evidence.WORD_LIMIT:,} words" in tables.searched_in_part_row()
-    # and the released table keeps the row, through disclosure control
-    released = steps.protect(PARAMS, *fake_inputs([f"{i:08d}/18" for i in range(7)]))
-    assert released.value("evidence_review", tables.searched_in_part_row(), "Crimes") == "7"
+def test_texts_searched_only_in_part_are_counted_in_the_search_table(extracts, tmp_path, monkeypatch):
+    params, released, reviewed = released_review(extracts, tmp_path, monkeypatch, 12)
+    assert "12 words" in tables.searched_in_part_row()
+    # every text over 12 words, counted by hand from the texts the search read
+    texts = steps.load(params).circumstances(pd.Series(reviewed.searched.to_pylist(), dtype=object))
+    over = sum(len(evidence.WORD_RE.findall(str(text))) > 12 for text in texts.dropna())
+    assert over >= 5 and len(reviewed.in_part) == over  # five or more: shown, not withheld
+    assert released.value("evidence_review", tables.searched_in_part_row(), "Crimes") == str(over)
 
 
-def test_the_row_is_shown_only_when_a_text_was_searched_in_part():
+def test_the_row_is_shown_only_when_a_text_was_searched_in_part(extracts, tmp_path, monkeypatch):
     # a release with no such text is as before: the row is not there
-    assert tables.searched_in_part_row() not in search_table([]).index
+    _, released, reviewed = released_review(extracts, tmp_path, monkeypatch, 50_000)
+    assert reviewed.in_part == [] and tables.searched_in_part_row() not in released.tables["evidence_review"].index
 
 
 def test_a_crime_searched_in_part_says_so_on_the_reviewer_s_worklist(terms, monkeypatch):
@@ -215,14 +194,12 @@ def test_a_crime_searched_in_part_says_so_on_the_reviewer_s_worklist(terms, monk
     assert sheet.loc["00000002/18", "in_scope_as"] == "offence"
 
 
-def test_the_briefing_says_how_many_texts_were_searched_only_in_part():
+def test_the_briefing_says_how_many_texts_were_searched_only_in_part(extracts, tmp_path, monkeypatch):
     from helpers.briefing import narrative
 
-    extract, figures, findings = fake_inputs([f"{i:08d}/18" for i in range(7)])
-    findings.cost = SimpleNamespace(within_s12_limit=True)
-    words_of = str(narrative.evidence_method(PARAMS, steps.protect(PARAMS, extract, figures, findings), findings))
-    assert f"For 7 crimes, the summary was longer than {evidence.WORD_LIMIT:,} words" in words_of
-    findings.searched_in_part = []
-    extract, figures, _ = fake_inputs([])
-    words_of = str(narrative.evidence_method(PARAMS, steps.protect(PARAMS, extract, figures, findings), findings))
-    assert "words were searched" not in words_of
+    params, released, reviewed = released_review(extracts, tmp_path, monkeypatch, 12)
+    shown = released.value("evidence_review", tables.searched_in_part_row(), "Crimes")
+    words_of = str(narrative.evidence_method(params, released, reviewed))
+    assert f"For {shown} crimes, the summary was longer than 12 words" in words_of
+    params, released, reviewed = released_review(extracts, tmp_path / "whole", monkeypatch, 50_000)
+    assert "words were searched" not in str(narrative.evidence_method(params, released, reviewed))

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
 from helpers import __version__
 from helpers.analysis import evidence
-from helpers.analysis.review import S12_LIMIT_HOURS
+from helpers.analysis.review import S12_LIMIT_HOURS, ReviewCost, RunReview
 from helpers.briefing.report import (
     Html,
     as_number,
@@ -26,7 +27,11 @@ from helpers.briefing.report import (
 from helpers.extracts.ho_classes import class_title
 from helpers.extracts.sources import missing_fields
 from helpers.request import tables
+from helpers.request.parameters import EITHER_ROW, VIGILANTE_ROW
 from helpers.request.tables import number_word
+
+if TYPE_CHECKING:
+    from helpers.request.measures import SearchReview
 
 HUNTER_GROUP = "so-called \u201cpaedophile hunter\u201d group"
 #: what the briefing says of a question the force's exports hold nothing to answer with
@@ -93,8 +98,8 @@ def answers(params, released: tables.Released) -> list[str]:
     for group in params.charge_groups.values():
         value = released.value("people_charged", group.label, column)
         sentences.append(f"In {year} we charged {_people(value)} with {_lower_first(group.label)}.")
-    either = released.value("people_charged", tables.EITHER_ROW, column)
-    vigilante = released.value("people_charged", tables.VIGILANTE_ROW, column)
+    either = released.value("people_charged", EITHER_ROW, column)
+    vigilante = released.value("people_charged", VIGILANTE_ROW, column)
     offences = {1: "this offence", 2: "either offence"}.get(
         len(params.charge_groups), "any of these offences"
     )
@@ -124,8 +129,8 @@ def key_facts(params, released: tables.Released) -> Html:
         facts.append(
             (value, f"{people_noun(value)} charged in {year} with {_lower_first(group.label)}")
         )
-    either = released.value("people_charged", tables.EITHER_ROW, column)
-    vigilante = released.value("people_charged", tables.VIGILANTE_ROW, column)
+    either = released.value("people_charged", EITHER_ROW, column)
+    vigilante = released.value("people_charged", VIGILANTE_ROW, column)
     part_of = (
         f"of the {thousands(either)} people charged"
         if as_number(either)
@@ -384,10 +389,10 @@ def review_time(released_candidates: str, minutes_per_record: float, threshold: 
     return f"about {math.ceil(hours * 2) / 2:g} hours"
 
 
-def second_review_sentence(findings: tables.EvidenceFindings) -> str:
+def second_review_sentence(run: RunReview) -> str:
     """Whether a second reviewer checked the decisions, and whether the two agree (no figure:
     the sample's counts are not a released table's)."""
-    second = findings.reviewed.second_review if findings.reviewed is not None else {}
+    second = run.second_review
     if not second.get("made"):
         if second.get("asked"):
             return "A second review of these decisions was asked for but not yet made."
@@ -401,8 +406,9 @@ def second_review_sentence(findings: tables.EvidenceFindings) -> str:
     return f"{sentence}, and the two settled every disagreement."
 
 
-def evidence_method(params, released: tables.Released, findings: tables.EvidenceFindings) -> Html:
-    """How the hunter-group figure was found, what it can miss, and what the review cost."""
+def evidence_method(params, released: tables.Released, reviewed: SearchReview) -> Html:
+    """How the hunter-group figure was found (`reviewed`: the search and its review), what it
+    can miss, and what the review cost."""
     if evidence_unanswerable(params):
         return Html(
             "<h2>Evidence from \u201cpaedophile hunter\u201d groups</h2>"
@@ -423,14 +429,14 @@ def evidence_method(params, released: tables.Released, findings: tables.Evidence
             thousands(released.value("evidence_review", row, "Crimes")), "crime", "crimes"
         )
 
-    if findings.review.reviewed:
+    if reviewed.outcome.reviewed:
         review_text = (
             f"Staff reviewed {crimes(tables.REVIEWED_ROW)} by hand and changed the search's call for "
             f"{crimes(tables.OVERTURNED_ROW)}; the figures use their decisions (Table 4)."
         )
-        if findings.review.reviewed < len(findings.candidates):
+        if reviewed.outcome.reviewed < len(reviewed.candidates):
             review_text += " The other matches are counted as the search called them."
-        review_text += " " + second_review_sentence(findings)
+        review_text += " " + second_review_sentence(reviewed.run)
     else:
         review_text = (
             "The matches have not yet been reviewed by hand: the figures count every match that is "
@@ -438,7 +444,7 @@ def evidence_method(params, released: tables.Released, findings: tables.Evidence
         )
     # no figure: a count of them beside Table 4's would be a relation disclosure control does
     # not model (they are neither reviewed nor unreviewed candidates)
-    if findings.reviewed is not None and findings.reviewed.review_again:
+    if reviewed.run.review_again:
         review_text += (
             " For some matches the circumstances text changed after the review: there the "
             "figures use the search's call until the text is reviewed again."
@@ -458,7 +464,7 @@ def evidence_method(params, released: tables.Released, findings: tables.Evidence
     limit = (
         f"the {S12_LIMIT_HOURS:g} hours that section 12 of the Freedom of Information Act allows"
     )
-    if findings.cost.within_s12_limit:
+    if ReviewCost(len(reviewed.candidates), params.review_minutes_per_record).within_s12_limit:
         cost_text = f"Checking every match by hand takes {time + ' ' if time else ''}at {params.review_minutes_per_record:g} minutes a record, within {limit}."
     else:
         cost_text = f"Checking every match by hand would take {time + ' ' if time else ''}at {params.review_minutes_per_record:g} minutes a record, more than {limit}."

@@ -95,13 +95,14 @@ def more_of_the_request(params, released) -> Html:
     )
 
 
-def method(params, released, findings) -> Html:
-    """How we counted (and, for the first request's shape, how we searched)."""
+def method(params, released, reviewed) -> Html:
+    """How we counted (and, for the first request's shape, how we searched: `reviewed`, the
+    hunter-group search and its review, `steps.todays_review`)."""
     if not _legacy(params):
         return answers.method(answers.measure_rules(params, released))
     return report.parts(
         narrative.method(params),
-        narrative.evidence_method(params, released, findings),
+        narrative.evidence_method(params, released, reviewed),
         report.table_html(
             released.tables["evidence_review"], released.titles["evidence_review"], number=4
         ),

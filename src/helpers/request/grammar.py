@@ -173,9 +173,13 @@ ALLOWED_DATES: dict[str, tuple[str, ...]] = {
 
 #: the tables of the data's quality, in every release: a grammar table takes another name
 DATA_QUALITY_TABLES = ("data_quality_files", "data_quality_merging")
-#: the names of the tables of today's request shape (`request.tables.release_tables`): a grammar
+#: the names of the tables of today's request shape (`request.translate.grammar_keys`): a grammar
 #: table of a request with today's keys takes another (a request of tables alone may use them)
 TODAYS_TABLES = ("people_charged", "offences_by_year", "outcomes_by_year", "evidence_review")
+#: the measures and the search today's keys are read into (`request.translate`): a request with
+#: today's keys gives its own other names
+TODAYS_MEASURES = ("people_charged", "offences")
+TODAYS_SEARCH = "hunter_group"
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}", re.ASCII)
 MEASURE_NAME = re.compile(r"[A-Za-z0-9_]{1,40}", re.ASCII)
 #: the rows a request-defined outcome grouping adds after its own
@@ -429,6 +433,9 @@ class TableRequest(BaseModel):
     total_label: Label | None = Field(default=None, min_length=1)
     #: leave out the rows with nothing in any column (an outcome no crime has)
     hide_empty_rows: bool = False
+    #: label a time unit the period cuts by where it is cut ("2016 (from 1 Dec 2016)"); false: by
+    #: its name alone, as today's tables do, where the title or the method says the period
+    cut_labels: bool = True
 
     @field_validator("name")
     @classmethod
@@ -460,6 +467,8 @@ class TableRequest(BaseModel):
             raise ValueError("search: a table broken down by search names the search")
         if self.search is not None and "search" not in self.breakdowns:
             raise ValueError("search: only a table broken down by search (rows: search) names one")
+        if not self.cut_labels and not set(self.breakdowns) & set(TIME_BREAKDOWNS):
+            raise ValueError("cut_labels: only a table broken down by a time has time labels")
         if self.heading is not None and self.columns is not None:
             raise ValueError("heading: a table with a columns breakdown has a heading per column")
         if self.rows is None:
@@ -660,14 +669,27 @@ def charge_code_groups(
     }
 
 
-def check_todays_names(tables: Sequence[TableRequest]) -> None:
-    """A request with today's keys has today's tables: its grammar tables take other names."""
+def check_todays_names(
+    tables: Sequence[TableRequest], measures: Mapping[str, Measure], searches: Mapping[str, Search]
+) -> None:
+    """A request with today's keys has today's tables, measures and search (its keys read into
+    the grammar, `request.translate`): its own take other names."""
     for i, table in enumerate(tables):
         if table.name in TODAYS_TABLES:
             raise ValueError(
                 f"tables.{i}.name: {table.name!r} is the name of one of today's tables, which "
                 "this request has (its period_from, charge_groups, ...): give it another"
             )
+    for key, names, todays in (
+        ("measures", measures, TODAYS_MEASURES),
+        ("searches", searches, (TODAYS_SEARCH,)),
+    ):
+        for name in names:
+            if name in todays:
+                raise ValueError(
+                    f"{key}.{name}: the name of today's request's own {key[:-1]} (its "
+                    "period_from, charge_groups, search_terms, ...): give yours another"
+                )
 
 
 def check_tables(

@@ -109,6 +109,8 @@ class AnswerTable:
     #: the reviews of every search the table reads: its measure's, its `search` breakdown's,
     #: its `of_whom` row's
     reviews: list[SearchReview] = field(default_factory=list)
+    #: the measure's events, each crime's row in the extract among them (None: a review table)
+    events: Events | None = None
 
     @property
     def additive(self) -> bool:
@@ -233,14 +235,19 @@ def cut_label(base: str, unit: tuple[date, date], period: tuple[date, date]) -> 
     return base
 
 
-def time_units(kind: str, start: date, end: date) -> list[tuple[date, str]]:
-    """Every unit overlapping the period, in order: (the first day counted in it, its label)."""
+def time_units(
+    kind: str, start: date, end: date, cut_labels: bool = True
+) -> list[tuple[date, str]]:
+    """Every unit overlapping the period, in order: (the first day counted in it, its label,
+    saying where the period cuts it unless not `cut_labels`)."""
     units = []
     first = _unit_start(kind, start)
     while first <= end:
         following = _next_start(kind, first)
         last = following - timedelta(days=1)
-        label = cut_label(time_unit_label(kind, first), (first, last), (start, end))
+        label = time_unit_label(kind, first)
+        if cut_labels:
+            label = cut_label(label, (first, last), (start, end))
         units.append((max(first, start), label))
         first = following
     return units
@@ -522,8 +529,8 @@ def reviewed_search(
     )
     if params.strict and run.disagreements:
         raise ReviewDisagreementError(
-            f"searches.{name}: {len(run.disagreements)} open disagreement(s) between the first "
-            f"and the second reviewer and strict is on; first: "
+            f"{len(run.disagreements)} open disagreement(s) between the first and the second "
+            f"reviewer of the search {name} and strict is on; first: "
             f"{run.disagreements[0]['reference']} (settle it in notebooks/evidence_review.ipynb "
             "with a new first decision)"
         )
@@ -531,8 +538,7 @@ def reviewed_search(
     scope = pd.DataFrame(
         {
             "year": chosen.loc[crime_ids, "recorded_at"].dt.year.to_numpy(),
-            "in_scope_as": f"a crime of {listed(users)}"
-            + (", or any recorded in their days" if spec.scope == "all_crimes" else ""),
+            "in_scope_as": chosen.loc[crime_ids, "in_scope_as"].to_numpy(),
             "circumstances": texts.reindex(crime_ids).to_numpy(),
         },
         index=crime_ids,
@@ -612,11 +618,28 @@ class Searches:
             if spec.scope == "all_crimes":
                 rows.append(self.recorded_in_days(users))
             union = np.unique(np.concatenate(rows))
-            chosen = self.view.crimes.iloc[union].assign(crime_row=union)
+            why = in_scope_as(union, dict(zip(users, rows[: len(users)], strict=True)))
+            chosen = self.view.crimes.iloc[union].assign(crime_row=union, in_scope_as=why)
             self.done[search] = reviewed_search(
                 self.view.extract, self.params, search, spec, chosen, users
             )
         return self.done[search]
+
+
+def in_scope_as(union: np.ndarray, rows_of: dict[str, np.ndarray]) -> np.ndarray:
+    """Why each crime of `union` (rows of the extract's crimes) was searched, as its worklist
+    says: the measures whose crimes it is one of ("a crime of offences and charged"), else
+    recorded in their days (a search of `scope: all_crimes`)."""
+    names = list(rows_of)
+    among = np.column_stack([np.isin(union, rows_of[name]) for name in names])
+    kinds, kind_of = np.unique(among, axis=0, return_inverse=True)
+    words = [
+        f"a crime of {listed([n for n, of in zip(names, kind, strict=True) if of])}"
+        if kind.any()
+        else f"a crime recorded in the days of {listed(names, last='or')}"
+        for kind in kinds
+    ]
+    return np.array(words, dtype=object)[kind_of.reshape(-1)]
 
 
 def review_note(reviewed: SearchReview) -> str:
@@ -685,13 +708,15 @@ def kept_searches(extract: Extract, texts: int):
 
 def mentions_key(crime_ids: pd.Index, terms: list[str], exclude: list[str]) -> str:
     """What names a mentions search where it is kept: its terms and excluded phrases, the
-    crimes searched (a hash of their IDs, in order) and the search's code."""
+    crimes searched (a hash of their IDs, in order), how many words of a text it reads, and the
+    search's code."""
     crimes = hashlib.sha256("\n".join(crime_ids.astype(str).tolist()).encode("utf-8"))
     return json.dumps(
         {
             "mentions of": terms,
             "excluding": exclude,
             "crimes": crimes.hexdigest(),
+            "words read": evidence.WORD_LIMIT,
             "code": evidence.search_code_fingerprint(),
         }
     )
@@ -831,8 +856,10 @@ def _one_each(labels: list[str], of_events: pd.Series) -> Split:
     return Split(labels, pairs.dropna(subset=["label"]))
 
 
-def time_split(kind: str, events: Events, period: tuple[date, date]) -> Split:
-    units = time_units(kind, *period)
+def time_split(
+    kind: str, events: Events, period: tuple[date, date], cut_labels: bool = True
+) -> Split:
+    units = time_units(kind, *period, cut_labels)
     starts = np.array([np.datetime64(first, "s") for first, _ in units])
     days = events.frame["day"].to_numpy(dtype="datetime64[s]")
     at = np.searchsorted(starts, days, side="right") - 1
@@ -927,7 +954,7 @@ def split(
     if breakdown is None:
         return _one_each([heading], pd.Series([heading] * len(events.frame), dtype=object))
     if breakdown in TIME_BREAKDOWNS:
-        return time_split(breakdown, events, period)
+        return time_split(breakdown, events, period, table.cut_labels)
     if breakdown == "offence_class":
         return class_split(view, params, name, measure, events)
     if breakdown == "outcome_group":
@@ -1246,6 +1273,7 @@ def answer_table(
         undated=events.undated,
         review=events.review,
         reviews=reviews,
+        events=events,
     )
 
 
@@ -1433,7 +1461,7 @@ def margins(
         if breakdown is None:
             continue
         if breakdown in TIME_BREAKDOWNS:
-            units = time_units(breakdown, *period)
+            units = time_units(breakdown, *period, table.cut_labels)
             ends = [first - timedelta(days=1) for first, _ in units[1:]] + [period[1]]
             shown = set(labels)  # not the units `hide_empty_rows` left out
             spans = [

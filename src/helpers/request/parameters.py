@@ -207,7 +207,7 @@ class RequestParameters(BaseModel):
             check_outcome_groups(self.outcome_groups)
         check_measures(self.measures, self.class_groups, self.as_of_date, self.extracts_taken_on)
         if self.has_legacy:
-            check_todays_names(self.tables)
+            check_todays_names(self.tables, self.measures, self.searches)
         check_searches(self.measures, self.searches, self.tables)
         check_tables(
             self.tables,

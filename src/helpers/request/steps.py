@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from helpers.analysis import counting, evidence, review, review_store
+from helpers.analysis import counting, review
 from helpers.briefing.report import thousands
 from helpers.disclosure import suppression
 from helpers.disclosure.across import AcrossResult, LoggedCell, protect_across
@@ -34,6 +34,7 @@ from helpers.disclosure.tables import (
     ACROSS_RELEASES,
     SECONDARY,
     SECONDARY_DISPLAY,
+    TOTAL,
     Protection,
 )
 from helpers.errors import (
@@ -43,30 +44,32 @@ from helpers.errors import (
     ExtractError,
     QuarantineError,
     ReleaseGateError,
-    ReviewDisagreementError,
 )
 from helpers.extracts.load import load_extracts
 from helpers.extracts.model import Extract
 from helpers.permissions import private_folder, seal
-from helpers.request.grammar import charge_code_groups, measure_classes, resolve_period
+from helpers.request.grammar import (
+    TODAYS_SEARCH,
+    TODAYS_TABLES,
+    charge_code_groups,
+    measure_classes,
+    resolve_period,
+)
 from helpers.request.measures import (
     AnswerTable,
     SearchReview,
     answer_tables,
-    arrow_strings,
     compared_codes,
 )
-from helpers.request.parameters import RequestParameters, validate_parameters
-from helpers.request.tables import (
-    CellUnits,
-    EvidenceFindings,
-    Figures,
-    Released,
-    cell_units,
-    data_quality_tables,
-    release_links,
-    release_tables,
+from helpers.request.parameters import (
+    EITHER_ROW,
+    HUNTER_ROW,
+    VIGILANTE_ROW,
+    RequestParameters,
+    validate_parameters,
 )
+from helpers.request.tables import CellUnits, Released, data_quality_tables
+from helpers.request.translate import in_grammar
 
 
 def parameters_from(namespace: Mapping[str, Any]) -> RequestParameters:
@@ -184,158 +187,75 @@ def check_measures_coverage(params: RequestParameters, extract: Extract) -> None
 
 
 def answer(params: RequestParameters, extract: Extract) -> list[AnswerTable]:
-    """The tables of the request grammar (`tables:`), counted: none for a request of today's
-    shape alone."""
+    """The request's tables, counted (`request.measures`): a request of today's shape read into
+    the grammar (`translate.in_grammar`: today's four tables, then any of its own)."""
+    if params.has_legacy:
+        return answer_tables(in_grammar(params), extract)
     return answer_tables(params, extract) if params.tables else []
 
 
-def count(params: RequestParameters, extract: Extract) -> Figures:
-    legacy = params.legacy
-    offences = counting.select_offences(
-        extract.crimes, legacy.offence_classes, legacy.period_from, legacy.period_to
-    )
-    return Figures(
-        offences=offences,
-        offences_by_year=counting.offences_by_year(offences, params.legacy.years),
-        outcomes_by_year=counting.outcomes_by_year(offences, params.legacy.years),
-        persons=counting.persons_charged(
-            extract.charges,
-            params.legacy.charge_year,
-            {name: group.codes for name, group in params.legacy.charge_groups.items()},
-        ),
-    )
+def todays_answers(params: RequestParameters, answers: Sequence[AnswerTable]) -> list[AnswerTable]:
+    """Today's four tables, of a request of today's shape (none for a request of tables alone,
+    whatever its tables' names)."""
+    return [a for a in answers if params.has_legacy and a.name in TODAYS_TABLES]
 
 
-# ---- evidence search
+def own_answers(params: RequestParameters, answers: Sequence[AnswerTable]) -> list[AnswerTable]:
+    """The tables the request's own `tables:` asks for (not today's four)."""
+    todays = {a.name for a in todays_answers(params, answers)}
+    return [a for a in answers if a.name not in todays]
 
 
-def search_scope(params: RequestParameters, extract: Extract, figures: Figures) -> pd.DataFrame:
-    """The crimes whose circumstances are searched, and why each is in scope.
-
-    The request's offences (or every crime recorded in the period, for `search_scope:
-    all_crimes`), and the crimes of the year's charges under the request's codes, whatever their
-    class or recorded date: a person charged on a hunter-group crime counts.
-    """
-    legacy = params.legacy
-    if params.search_scope == "all_crimes":
-        period = extract.crimes.loc[
-            counting.recorded_within(extract.crimes, legacy.period_from, legacy.period_to)
-            & ~extract.crimes["cancelled"]
-        ]
-        base = period.assign(in_scope_as="crime in the period", year=period["recorded_at"].dt.year)
-    else:
-        base = figures.offences.assign(in_scope_as="offence")
-    charged_ids = pd.Index(figures.persons.charges["crime_id"].unique()).difference(
-        base["crime_id"]
-    )
-    # only the columns needed: taking rows of a chunked text column joins its chunks first
-    charged = extract.crimes.loc[
-        extract.crimes["crime_id"].isin(charged_ids), ["crime_id", "recorded_at"]
-    ]
-    charged = charged.assign(
-        in_scope_as=f"crime of a {legacy.charge_year} charge", year=charged["recorded_at"].dt.year
-    )
-    columns = ["crime_id", "year", "in_scope_as"]
-    scope = pd.concat([base[columns], charged[columns]], ignore_index=True).set_index("crime_id")
-    return scope.join(extract.circumstances(scope.index))
+def todays_review(params: RequestParameters, answers: Sequence[AnswerTable]) -> SearchReview | None:
+    """The hunter-group search and its review, of a request of today's shape (None for another)."""
+    return search_reviews(answers).get(TODAYS_SEARCH) if params.has_legacy else None
 
 
-def search(params: RequestParameters, extract: Extract, figures: Figures) -> EvidenceFindings:
-    scope = search_scope(params, extract, figures)
-    mentions = evidence.find_mentions(scope["circumstances"], params.legacy.search_terms)
-    by_crime = evidence.classify_crimes(mentions).set_index("crime_ref")
-    reviewed = review_decisions(params, extract, scope, by_crime)
-    outcome = replace(
-        review.apply_decisions(by_crime, reviewed.used), unmatched_decisions=reviewed.unmatched
-    )
-    negated = frozenset(by_crime.index[by_crime["kind"] == "negated"]) - outcome.counted
-
-    offence_ids = set(figures.offences["crime_id"])
-    counted_offences = figures.offences.loc[figures.offences["crime_id"].isin(outcome.counted)]
-    charges = figures.persons.charges
-    # the year's charges under the request's codes: their people are all in `either`
-    persons = frozenset(charges.loc[charges["crime_id"].isin(outcome.counted), "individual_id"])
-
-    return EvidenceFindings(
-        candidates=review.worklist(scope, mentions, by_crime, reviewed),
-        counted=outcome.counted,
-        negated=negated,
-        offences_by_year=counting.offences_by_year(counted_offences, params.legacy.years),
-        crime_references=sorted(outcome.counted & offence_ids),
-        negated_references=sorted(negated & offence_ids),
-        persons=persons,
-        review=outcome,
-        cost=review.ReviewCost(len(by_crime), params.review_minutes_per_record),
-        scope_ids=scope.index,
-        searched_in_part=evidence.searched_in_part(scope["circumstances"]).tolist(),
-        reviewed=reviewed,
-    )
+def search_reviews(answers: Sequence[AnswerTable]) -> dict[str, SearchReview]:
+    """Each search's review, once however many measures and tables count its crimes."""
+    return {done.search: done for answer in answers for done in answer.reviews}
 
 
-def review_decisions(
-    params: RequestParameters, extract: Extract, scope: pd.DataFrame, by_crime: pd.DataFrame
-) -> review.RunReview:
-    """The reviewers' decisions for the worklist's crimes: the request's review store (in the
-    run's log folder, `review_store.store_for`) and the decisions file the parameters name, if
-    any. With `strict`, an open disagreement between the two reviewers stops the run."""
-    crimes = extract.crimes.loc[
-        extract.crimes["crime_id"].isin(by_crime.index), ["crime_id", "legacy_ref"]
-    ]
-    named = params.path(params.evidence_decisions) if params.evidence_decisions else None
-    reviewed = review.decisions_for_run(
-        scope["circumstances"].reindex(by_crime.index),
-        review.crime_aliases(crimes),
-        review_store.store_for(params),
-        review.read_decisions(named) if named is not None else None,
-        named.name if named is not None else "",
-        params.second_review,
-    )
-    if params.strict and reviewed.disagreements:
-        raise ReviewDisagreementError(
-            f"{len(reviewed.disagreements)} open disagreement(s) between the first and the second "
-            f"reviewer and strict is on; first: {reviewed.disagreements[0]['reference']} "
-            "(settle it in notebooks/evidence_review.ipynb with a new first decision)"
-        )
-    return reviewed
+def negated_crimes(reviewed: SearchReview) -> frozenset[str]:
+    """The crimes a search found only negated mentions in, and a reviewer did not count."""
+    candidates = reviewed.candidates
+    negated = candidates.loc[candidates["kind"] == "negated", "reference"]
+    return frozenset(negated) - reviewed.outcome.counted
 
 
 # ---- exact results (restricted)
 
 
-def results(
-    params: RequestParameters,
-    extract: Extract,
-    figures: Figures | None,
-    findings: EvidenceFindings | None,
-    answers: Sequence[AnswerTable] = (),
-) -> dict:
+def results(params: RequestParameters, extract: Extract, answers: Sequence[AnswerTable]) -> dict:
     """The exact figures, in the shape of `restricted/results.json`: today's keys for a request
-    of today's shape (then `as_of` and `tables` where it has tables), each table's exact counts
-    under its name (docs/requests.md)."""
+    of today's shape, then `as_of` and every table's exact counts under its name, each search's
+    review (today's is in `vigilante`), the run's warnings (docs/requests.md)."""
     exact: dict[str, Any] = {"reference": params.reference}
-    if figures is not None and findings is not None:
-        exact = todays_results(params, figures, findings)
+    if params.has_legacy:
+        exact = todays_results(params, extract, answers)
     if answers:
         exact["as_of"] = params.as_of_date.isoformat()
-        exact["tables"] = {answer.name: answer_results(params, answer) for answer in answers}
-        reviews = search_reviews(answers)
+        exact["tables"] = {answer.name: answer_results(answer) for answer in answers}
+        todays = todays_review(params, answers)
+        reviews = {n: done for n, done in search_reviews(answers).items() if done is not todays}
         if reviews:
             exact["search_reviews"] = {name: done.summary() for name, done in reviews.items()}
-    if answers and (found := data_warnings(params, extract)):
+    own = own_answers(params, answers)
+    if own and (found := data_warnings(params, extract, [a.measure for a in own])):
         exact["warnings"] = found
     exact["data_quality"] = dict(extract.data_quality)
     return exact
 
 
-def data_warnings(params: RequestParameters, extract: Extract) -> list[str]:
-    """Where a measure names what the extracts do not hold: a charge code no charge has, a class
-    no crime is of now (a typing mistake counts as none, and says nothing else)."""
-    used = dict.fromkeys(table.measure for table in params.tables if table.measure is not None)
+def data_warnings(params: RequestParameters, extract: Extract, used: Sequence[str]) -> list[str]:
+    """Where a measure of the request's own tables (`used`) names what the extracts do not
+    hold: a charge code no charge has, a class no crime is of now (a typing mistake counts as
+    none, and says nothing else)."""
     codes = set(compared_codes(extract.charges).unique())
     classes = set(extract.crimes["ho_class"].dropna().astype(str).unique())
     groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
     found = []
-    for name in used:
+    for name in dict.fromkeys(name for name in used if name in params.measures):
         measure = params.measures[name]
         for entry, entry_codes in charge_code_groups(name, measure, groups).items():
             for code in entry_codes:
@@ -354,12 +274,7 @@ def data_warnings(params: RequestParameters, extract: Extract) -> list[str]:
     return found
 
 
-def search_reviews(answers: Sequence[AnswerTable]) -> dict[str, SearchReview]:
-    """Each search's review, once however many measures and tables count its crimes."""
-    return {done.search: done for answer in answers for done in answer.reviews}
-
-
-def answer_results(params: RequestParameters, answer: AnswerTable) -> dict[str, Any]:
+def answer_results(answer: AnswerTable) -> dict[str, Any]:
     """One answer table as `results.json` records it: its measure, period and exact counts;
     for a count by committed date, the crimes left out for want of one."""
     facts = answer.facts
@@ -377,62 +292,78 @@ def answer_results(params: RequestParameters, answer: AnswerTable) -> dict[str, 
 
 
 def todays_results(
-    params: RequestParameters, figures: Figures, findings: EvidenceFindings
+    params: RequestParameters, extract: Extract, answers: Sequence[AnswerTable]
 ) -> dict[str, Any]:
-    """The figures of today's request shape (20180075), in `results.json`'s order."""
+    """The figures of today's request shape (20180075), in `results.json`'s order, read from
+    today's four tables (`translate.grammar_keys`) and the hunter-group search's review."""
     legacy = params.legacy
+    todays = {answer.name: answer for answer in todays_answers(params, answers)}
+    reviewed = todays_review(params, answers)
+    if reviewed is None or set(todays) != set(TODAYS_TABLES):
+        raise ValueError("todays_results: the answers are not today's tables (steps.answer)")
+    years = [str(year) for year in legacy.years]
+    by_year = todays["offences_by_year"].exact()
+    events = todays["offences_by_year"].events
+    assert events is not None  # a table of a measure, not of a review
+    offences = extract.crimes.iloc[events.frame["crime_row"].to_numpy()]
+    offences = offences.assign(year=offences["recorded_at"].dt.year)
+    offence_ids = frozenset(offences["crime_id"])
+    counted = reviewed.outcome.counted
+    # the table's one column: people charged in the charge year
+    charged = {
+        row: n for row, cells in todays["people_charged"].exact().items() for n in cells.values()
+    }
+    persons = {
+        "year": legacy.charge_year,
+        **{name: charged[group.label] for name, group in legacy.charge_groups.items()},
+        "either": charged[EITHER_ROW],
+        "vigilante": charged[VIGILANTE_ROW],
+    }
     return {
         "reference": params.reference,
         "period": {"from": legacy.period_from.isoformat(), "to": legacy.period_to.isoformat()},
-        "offences_by_year": figures.offences_by_year,
-        "outcomes_by_year": figures.outcomes_by_year,
-        "persons_charged": {**figures.persons.counts(), "vigilante": len(findings.persons)},
+        "offences_by_year": {year: by_year[TOTAL][year] for year in years},
+        "outcomes_by_year": counting.outcomes_by_year(offences, legacy.years),
+        "persons_charged": persons,
         "vigilante": {
-            "offences_by_year": findings.offences_by_year,
-            "crime_references": findings.crime_references,
-            "negated_references": findings.negated_references,
+            "offences_by_year": {year: by_year[HUNTER_ROW][year] for year in years},
+            "crime_references": sorted(counted & offence_ids),
+            "negated_references": sorted(negated_crimes(reviewed) & offence_ids),
             "search_scope": params.search_scope,
-            "crimes_searched": len(findings.scope_ids),
+            "crimes_searched": len(reviewed.searched),
             # their circumstances searched in their first evidence.WORD_LIMIT words only
-            "searched_in_part": findings.searched_in_part,
-            "candidates": len(findings.candidates),
-            "reviewed": findings.review.reviewed,
-            "overturned": findings.review.overturned,
+            "searched_in_part": reviewed.in_part,
+            "candidates": len(reviewed.candidates),
+            "reviewed": reviewed.outcome.reviewed,
+            "overturned": reviewed.outcome.overturned,
             # decisions for crimes the search no longer proposes (mistyped, or terms changed):
             # not applied, listed here so the reviewer sees them
-            "decisions_not_on_worklist": findings.review.unmatched_decisions,
+            "decisions_not_on_worklist": reviewed.outcome.unmatched_decisions,
             # where the decisions came from, what the run could not use, the second review
-            "review": review_summary(findings),
+            "review": review.review_summary(
+                reviewed.run, reviewed.outcome, len(reviewed.candidates)
+            ),
         },
     }
-
-
-def review_summary(findings: EvidenceFindings) -> dict[str, Any] | None:
-    """The review as `results.json` records it (None: findings made without a review)."""
-    if findings.reviewed is None:
-        return None
-    return review.review_summary(findings.reviewed, findings.review, len(findings.candidates))
 
 
 # ---- disclosure control: the tables that may be released
 
 
 def protect(
-    params: RequestParameters,
-    extract: Extract,
-    figures: Figures | None,
-    findings: EvidenceFindings | None,
-    answers: Sequence[AnswerTable] = (),
+    params: RequestParameters, extract: Extract, answers: Sequence[AnswerTable] = ()
 ) -> Released:
-    """Apply the disclosure rules to every table of the response (today's, where the request has
-    today's shape, and the answer tables); stop if any is unsafe."""
-    if figures is not None and findings is not None:
-        tables = release_tables(params, extract, figures, findings)
-        links = release_links(params, tables)
-    else:  # the data's quality is told whatever the request's shape
-        tables, links = data_quality_tables(extract), []
-    tables += [answer.table() for answer in answers]
-    links += [link for answer in answers for link in answer.links]
+    """Apply the disclosure rules to every table of the response (today's four, where the
+    request has today's shape, the data's quality, the request's own tables); stop if any is
+    unsafe."""
+    todays = todays_answers(params, answers)
+    own = own_answers(params, answers)
+    tables = [
+        *(answer.table() for answer in todays),
+        *data_quality_tables(extract),  # told whatever the request's shape
+        *(answer.table() for answer in own),
+    ]
+    links = [link for answer in answers for link in answer.links]
     protection = suppression.protect(tables, links, threshold=params.disclosure_threshold)
     if not protection.safe:
         raise DisclosureError(
@@ -443,28 +374,21 @@ def protect(
     return Released(
         protection,
         {table.name: table.title for table in tables},
-        answers={answer.name: answer.facts for answer in answers},
+        answers={answer.name: answer.facts for answer in own},
     )
 
 
 def protect_across_releases(
     params: RequestParameters,
     extract: Extract,
-    figures: Figures | None,
-    findings: EvidenceFindings | None,
     released: Released,
     answers: Sequence[AnswerTable] = (),
 ) -> Released:
     """The response's tables checked with every release the disclosure log holds as published
     (`helpers.disclosure.log`; none yet: nothing to check against), before anything of this
-    draft is written; each protected cell's units kept for the log (today's tables that count
-    people or crimes, and every answer table)."""
-    units = (
-        cell_units(params, extract, figures, findings)
-        if figures is not None and findings is not None
-        else {}
-    )
-    units.update({answer.name: answer.units for answer in answers})
+    draft is written; each protected cell's units kept for the log (every table that counts
+    people or crimes: all but the data's quality)."""
+    units = {answer.name: answer.units for answer in answers}
     log = open_log(log_folder(None, params.extracts_path))[0]
     published = log.published() if log is not None else []
     protection, across = audit_across_releases(
@@ -613,35 +537,35 @@ def write_restricted(
     paths: OutputPaths,
     params: RequestParameters,
     extract: Extract,
-    figures: Figures | None,
-    findings: EvidenceFindings | None,
     answers: Sequence[AnswerTable] = (),
 ) -> dict:
-    """The exact figures, the quarantine and the evidence worklist: for the force only."""
+    """The exact figures, the quarantine and each search's worklist: for the force only."""
     paths.make()
-    exact = results(params, extract, figures, findings, answers)
+    exact = results(params, extract, answers)
     write_json(paths.restricted / "results.json", exact)
     extract.quarantine.to_csv(paths.restricted / "quarantine.csv", index=False)
-    if findings is not None:
-        spreadsheet_safe(findings.candidates).to_csv(
-            paths.restricted / "evidence_candidates.csv", index=False
+    todays = todays_review(params, answers)
+    if todays is not None:  # where the review notebook and today's reviewers find them
+        spreadsheet_safe(todays.candidates).to_csv(
+            paths.restricted / review.CANDIDATES_FILE, index=False
+        )
+        # the decisions the figures used, and where each came from
+        review.used_decisions_csv(todays.run).to_csv(
+            paths.restricted / review.DECISIONS_FILE, index=False
         )
     for name, done in search_reviews(answers).items():
+        if done is todays:
+            continue
         worklist = paths.restricted / review.search_worklist(name)
         if worklist.resolve().parent != (paths.restricted / "candidates").resolve():
             raise ValueError(f"{name!r}: not a search's name (it must name a file)")
         worklist.parent.mkdir(exist_ok=True)
         spreadsheet_safe(done.candidates).to_csv(worklist, index=False)
-    if findings is not None and findings.reviewed is not None:
-        # the decisions the figures used, and where each came from
-        review.used_decisions_csv(findings.reviewed).to_csv(
-            paths.restricted / review.DECISIONS_FILE, index=False
-        )
     # the texts this run read: the release gate checks the briefing copies none of them
     # (here, not at the top: the gate loads when the tables are written, not at the kernel's start)
     from helpers.gate.sensitive import write_search_scope
 
-    write_search_scope(paths.restricted, texts_read(findings, answers))
+    write_search_scope(paths.restricted, texts_read(answers))
     seal(paths.restricted)
     return exact
 
@@ -665,14 +589,12 @@ def spreadsheet_safe(frame: pd.DataFrame, exact: Sequence[str] = ("reference",))
     return safe
 
 
-def texts_read(findings: EvidenceFindings | None, answers: Sequence[AnswerTable]) -> pa.Array:
-    """The crimes whose circumstances the run searched: today's search scope, then the answer
-    tables' sorted (each once). In Arrow: a measure may search every crime's text."""
-    ids = arrow_strings([] if findings is None else findings.scope_ids)
+def texts_read(answers: Sequence[AnswerTable]) -> pa.Array:
+    """The crimes whose circumstances the run searched, sorted, each once. In Arrow: a measure
+    may search every crime's text."""
     read = [done.searched for done in search_reviews(answers).values()]
     searched = pc.unique(pa.chunked_array(read, pa.string()).combine_chunks())
-    searched = searched.filter(pc.invert(pc.is_in(searched, value_set=ids)))
-    return pa.concat_arrays([ids, searched.take(pc.sort_indices(searched))])
+    return searched.take(pc.sort_indices(searched))
 
 
 def briefing_order(params: RequestParameters, released: Released) -> list[str]:

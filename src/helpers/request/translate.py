@@ -3,9 +3,10 @@ read into the request grammar: the searches, measures and tables whose figures a
 tables, cell for cell and withheld cell for withheld cell (issue 21, item 3; docs/design-notes.md
 "The request grammar and the first request").
 
-`in_grammar(params)` gives the request with today's keys replaced by those of the grammar. The
-runner does not use it yet: the briefing's text and `results.json`'s keys of today are still made
-from `Figures` and `EvidenceFindings` (`request.steps.count`, `request.steps.search`).
+`in_grammar(params)` gives the request with today's keys replaced by those of the grammar: its
+own tables, if it has any, after today's four. The runner counts a request of today's shape so
+(`request.steps.answer`); the briefing's words and `results.json`'s keys of today are read from
+those tables (`request.steps.todays_results`, `request.steps.todays_review`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from helpers.analysis.review_store import HUNTER_GROUP
-from helpers.errors import ParameterError
+from helpers.request.grammar import TODAYS_MEASURES, TODAYS_SEARCH
 from helpers.request.parameters import (
     EITHER_ROW,
     HUNTER_ROW,
@@ -24,10 +25,10 @@ from helpers.request.parameters import (
     validate_parameters,
 )
 
-#: the first column's headings of today's tables (`request.tables.release_tables`)
+#: the first column's headings of today's tables
 PEOPLE_CORNER, OFFENCES_CORNER, OUTCOMES_CORNER = "Offence", "Offences recorded", "Outcome group"
-#: the search's name, and the question its decisions are kept under in the review store
-SEARCH = HUNTER_GROUP
+SEARCH = TODAYS_SEARCH
+CHARGED, OFFENCES = TODAYS_MEASURES
 
 
 def grammar_keys(params: RequestParameters) -> dict[str, Any]:
@@ -37,7 +38,7 @@ def grammar_keys(params: RequestParameters) -> dict[str, Any]:
     legacy = params.legacy
     search: dict[str, Any] = {
         "terms": list(legacy.search_terms),
-        "question": SEARCH,
+        "question": HUNTER_GROUP,  # today's review store keeps its decisions under it
         "found_label": HUNTER_ROW,
         "not_found_label": NO_HUNTER_ROW,
         "scope": "all_crimes" if params.search_scope == "all_crimes" else "measures",
@@ -50,13 +51,13 @@ def grammar_keys(params: RequestParameters) -> dict[str, Any]:
     return {
         "searches": {SEARCH: search},
         "measures": {
-            "charged": {
+            CHARGED: {
                 "count": "people_charged",
                 "label": "people",
                 "charge_codes": list(legacy.charge_groups),
                 "period": {"from": f"{year}-01-01", "to": f"{year}-12-31"},
             },
-            "offences": {
+            OFFENCES: {
                 "count": "offences",
                 "label": f"offences of {legacy.offence_description}",
                 "classes": list(legacy.offence_classes),
@@ -68,7 +69,7 @@ def grammar_keys(params: RequestParameters) -> dict[str, Any]:
                 "name": "people_charged",
                 "question": 1,
                 "title": f"People charged in {year}, by offence",
-                "measure": "charged",
+                "measure": CHARGED,
                 "rows": "charge_group",
                 "corner": PEOPLE_CORNER,
                 "heading": f"People charged in {year}",
@@ -79,21 +80,23 @@ def grammar_keys(params: RequestParameters) -> dict[str, Any]:
                 "name": "offences_by_year",
                 "question": last,
                 "title": f"Offences of {legacy.offence_description} recorded, by year",
-                "measure": "offences",
+                "measure": OFFENCES,
                 "rows": "search",
                 "search": SEARCH,
                 "columns": "year",
                 "corner": OFFENCES_CORNER,
+                "cut_labels": False,  # today's tables name a year the period cuts as a year
             },
             {
                 "name": "outcomes_by_year",
                 "question": last,
                 "title": "Outcomes of those offences, by year recorded",
-                "measure": "offences",
+                "measure": OFFENCES,
                 "rows": "outcome_group",
                 "columns": "year",
                 "corner": OUTCOMES_CORNER,
                 "hide_empty_rows": True,
+                "cut_labels": False,
             },
             {
                 "name": "evidence_review",
@@ -106,17 +109,15 @@ def grammar_keys(params: RequestParameters) -> dict[str, Any]:
 
 
 def in_grammar(params: RequestParameters) -> RequestParameters:
-    """A request of today's shape as a request of the grammar (`grammar_keys`): its other keys
-    (reference, questions, folders, threshold, profile, ...) as they are. A request with tables
-    of the grammar beside today's keys is not read so (its own measures and searches would be
-    lost): ParameterError."""
-    if params.tables or params.measures or params.searches:
-        raise ParameterError(
-            "tables: a request with today's keys and tables of its own is not read into the "
-            "grammar: give it its tables alone"
-        )
+    """A request of today's shape as a request of the grammar (`grammar_keys`): today's four
+    tables first, then its own tables, measures and searches (their names are not today's: the
+    parameters refuse them, `grammar.check_todays_names`); its other keys (reference, questions,
+    folders, threshold, profile, ...) as they are."""
     # the charge groups are the grammar's too (`charge_codes` names them)
     today = {key for key in LEGACY_KEYS if key != "charge_groups"}
-    values = params.model_dump(exclude={*today, "search_scope", "tables", "measures"})
-    values.update(grammar_keys(params))
+    values = params.model_dump(exclude={*today, "search_scope"})
+    todays = grammar_keys(params)
+    values["searches"] = {**todays["searches"], **values["searches"]}
+    values["measures"] = {**todays["measures"], **values["measures"]}
+    values["tables"] = [*todays["tables"], *values["tables"]]
     return validate_parameters(values)

@@ -286,9 +286,11 @@ def _unit_name(kind: str, first: date) -> str:
     return f"{_MONTHS[first.month - 1]} {first.year}"
 
 
-def _time_units(kind: str, start: date, end: date) -> list[tuple[date, date, str]]:
+def _time_units(
+    kind: str, start: date, end: date, cut_labels: bool = True
+) -> list[tuple[date, date, str]]:
     """(first day, last day, label) of every unit of `kind` overlapping start..end, in order; a
-    unit the period cuts says where."""
+    unit the period cuts says where (unless not `cut_labels`)."""
     if kind not in _STEP:
         raise ValueError(f"not a time breakdown: {kind!r}")
     units = []
@@ -298,11 +300,11 @@ def _time_units(kind: str, start: date, end: date) -> list[tuple[date, date, str
         last = nxt - timedelta(days=1)
         lo, hi = max(first, start), min(last, end)
         label = _unit_name(kind, first)
-        if lo > first and hi < last:
+        if cut_labels and lo > first and hi < last:
             label += f" ({_day_text(lo)} to {_day_text(hi)})"
-        elif hi < last:
+        elif cut_labels and hi < last:
             label += f" (to {_day_text(hi)})"
-        elif lo > first:
+        elif cut_labels and lo > first:
             label += f" (from {_day_text(lo)})"
         units.append((first, last, label))
         first = nxt
@@ -398,7 +400,7 @@ def breakdown(
         found = _found_by(truth, params, name, sel)
         return labels, pd.DataFrame({"event": index, "label": np.where(found, *labels)})
     if kind in TIME_BREAKDOWNS:
-        units = _time_units(kind, *period)
+        units = _time_units(kind, *period, bool((table or {}).get("cut_labels", True)))
         starts = np.array([pd.Timestamp(u[0]) for u in units], dtype="datetime64[ns]")
         at = np.searchsorted(starts, ev["day"].to_numpy(dtype="datetime64[ns]"), side="right") - 1
         labels = [u[2] for u in units]
