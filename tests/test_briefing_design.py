@@ -109,12 +109,12 @@ def test_set_aside_sentences(value, sentence):
 
 def test_a_class_is_named_in_a_sentence_by_its_listed_title_without_its_closing_qualifier():
     # the list's 088/01 is "... grooming etc. (offender aged 18 or over and victim aged under 16)"
-    assert narrative.classes_text(SimpleNamespace(offence_classes=["088/01", "088/02"])) == (
+    assert narrative.classes_text(SimpleNamespace(legacy=SimpleNamespace(offence_classes=["088/01", "088/02"]))) == (
         "088/01 (meeting a female child following sexual grooming) and 088/02 (meeting a male child following sexual grooming)"
     )
     assert narrative.prose_title("046/00") == "Stealing from shops and stalls"  # "(shoplifting)" left to the code
     assert narrative.prose_title("005/14") == "Possession of firearms etc., with intent to endanger life"
-    assert narrative.classes_text(SimpleNamespace(offence_classes=["999/99"])) == "999/99"
+    assert narrative.classes_text(SimpleNamespace(legacy=SimpleNamespace(offence_classes=["999/99"]))) == "999/99"
 
 
 def test_the_systems_and_their_migration_are_described_from_the_source_definitions():
@@ -307,3 +307,31 @@ def test_the_briefing_exporter_writes_what_nbconverts_html_exporter_writes():
     theirs, _ = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, exclude_raw=True).from_notebook_node(report._shareable_outputs(notebook))
     assert str(BeautifulSoup(ours, features="html.parser")) == theirs
     assert "secret" not in ours and 'alt="A chart"' in ours and "The request" in ours
+
+
+def test_a_withheld_count_of_matches_or_of_offences_still_reads_as_a_sentence():
+    """Found by a reviewer: with the search table's candidates withheld ("[c]"), the cost read
+    "takes at 5 minutes a record"; with the offences' Total withheld, the context read "a number
+    of offences withheld to protect smaller figures of meeting a child ..."."""
+    reviewed = SimpleNamespace(outcome=SimpleNamespace(reviewed=0), candidates=list(range(40)), run=SimpleNamespace(review_again={}))
+    html = str(narrative.evidence_method(PARAMS, released(review=("102", "[c]", "0", "0")), reviewed))
+    assert "Checking every match by hand, at 5 minutes a record, is within the 18 hours" in html
+    withheld = released()
+    withheld.tables["offences_by_year"].loc["Total", "Total"] = "[c]"
+    text = str(narrative.request_and_answer(PARAMS, withheld))
+    assert f"we recorded offences of {PARAMS.offence_description} from 1 January 2015 to 31 December 2017 (their number is withheld to protect smaller figures)." in text
+
+
+def test_the_offences_classes_and_description_left_out_are_the_defaults_in_the_words():
+    """`offence_classes` and `offence_description` have defaults (docs/new-request.md): a file
+    without them was checked, then its run stopped on a TypeError (found by a reviewer)."""
+    import yaml
+
+    from helpers.request.parameters import validate_parameters
+
+    values = yaml.safe_load((project_root() / "parameters" / "20180075.yaml").read_text(encoding="utf-8"))
+    del values["offence_classes"], values["offence_description"]
+    params = validate_parameters(values)
+    words = str(narrative.request_and_answer(params, released())) + str(narrative.method(params))
+    assert f"offences of {params.legacy.offence_description} from" in words
+    assert "088/01" in words or "Meeting a child following sexual grooming" in words

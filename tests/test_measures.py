@@ -670,10 +670,10 @@ def test_a_worklist_says_of_each_crime_which_measures_crimes_it_is_one_of():
     """Found moving today's request into the grammar: the worklist said "a crime of charged and
     offences" of every crime, whichever it was one of."""
     union = np.array([3, 5, 8, 9])
-    why = measures.in_scope_as(union, {"charged": np.array([5, 8]), "offences": np.array([3, 8])})
+    why = measures.in_scope_as(union, {"charged": np.array([5, 8]), "offences": np.array([3, 8])}, ["offences"])
     assert why.tolist() == [
         "a crime of offences",
         "a crime of charged",
         "a crime of charged and offences",
-        "a crime recorded in the days of charged or offences",  # searched for scope: all_crimes
+        "a crime recorded in the days of offences",  # searched for scope: all_crimes (found by a reviewer: it named charged too, whose days are not read)
     ]

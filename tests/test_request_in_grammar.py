@@ -142,27 +142,87 @@ def test_a_request_with_todays_keys_and_tables_of_its_own_has_todays_tables_then
     must not be lost; they come after today's four, in the briefing's "More of your request"."""
     values = yaml.safe_load(LEGACY.read_text(encoding="utf-8"))
     values["measures"] = {"grooming": {"count": "offences", "label": "offences", "classes": ["088/01"], "period": {"last_years": 3}}}
-    values["tables"] = [{"name": "grooming_by_month", "question": 1, "title": "Offences by month", "measure": "grooming", "rows": "month"}]
+    values["questions"].append("How many offences of grooming were recorded each month?")
+    values["tables"] = [{"name": "grooming_by_month", "question": 4, "title": "Offences by month", "measure": "grooming", "rows": "month"}]
     path = tmp_path / "with-tables.yaml"
     path.write_text(yaml.safe_dump(values), encoding="utf-8")
     run = steps_of(path, extracts, tmp_path / "out")
     assert list(run.answers) == [*SAME, "grooming_by_month"]
+    # found by a reviewer: today's tables after the first answer the hunter-group question (3),
+    # not the file's last
+    assert [run.exact["tables"][name]["question"] for name in SAME] == [1, 3, 3, 3]
     assert list(run.released.answers) == ["grooming_by_month"]  # today's four are today's sections
     assert steps.briefing_order(run.params, run.released) == [*SAME, "data_quality_files", "data_quality_merging", "grooming_by_month"]
     assert run.files["offences_by_year.csv"] == steps_of(LEGACY, extracts, tmp_path / "today").files["offences_by_year.csv"]
 
 
-@pytest.mark.parametrize(("key", "name"), [("measures", "offences"), ("measures", "people_charged"), ("searches", "hunter_group")])
-def test_a_request_with_todays_keys_gives_its_own_measures_and_searches_other_names(key, name):
+def own_tables(**changes) -> dict:
+    """20180075's file with a search, a measure and a table of its own (changed by `changes`:
+    dotted keys)."""
     values = yaml.safe_load(LEGACY.read_text(encoding="utf-8"))
     values["searches"] = {"dog": {"terms": ["dog"]}}
     values["measures"] = {"grooming": {"count": "offences", "label": "offences", "classes": ["088/01"], "period": {"last_years": 3}, "search": "dog"}}
     values["tables"] = [{"name": "grooming_by_month", "question": 1, "title": "Offences by month", "measure": "grooming", "rows": "month"}]
-    validate_parameters(values)
+    for dotted, value in changes.items():
+        *path, last = dotted.split(".")
+        place = values
+        for key in path:
+            place = place[key]
+        place[last] = value
+    return values
+
+
+def renamed(key: str, name: str) -> dict:
+    values = own_tables()
     values[key][name] = values[key].pop("dog" if key == "searches" else "grooming")
     if key == "searches":
         values["measures"]["grooming"]["search"] = name
     else:
         values["tables"][0]["measure"] = name
-    with pytest.raises(ParameterError, match=f"^parameters: {key}.{name}: the name of today's request's own"):
+    return values
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (renamed("measures", "offences"), "measures.offences: the name of today's request's own measure"),
+        (renamed("measures", "people_charged"), "measures.people_charged: the name of today's request's own measure"),
+        (renamed("searches", "hunter_group"), "searches.hunter_group: the name of today's request's own search"),
+        # found by a reviewer of the change: names of the other kind, and the review's question
+        (renamed("searches", "offences"), "searches.offences: the name of today's request's own measure"),
+        (renamed("searches", "people_charged"), "searches.people_charged: the name of today's request's own measure"),
+        (renamed("measures", "hunter_group"), "measures.hunter_group: the name of today's request's own search"),
+        (own_tables(**{"searches.dog.question": "hunter_group"}), "searches.dog.question: the question today's hunter-group search keeps its decisions under"),
+    ],
+)
+def test_a_request_with_todays_keys_gives_its_own_measures_and_searches_other_names(values, expected):
+    validate_parameters(own_tables())
+    with pytest.raises(ParameterError) as caught:
         validate_parameters(values)
+    assert str(caught.value).startswith(f"parameters: {expected}")
+
+
+def test_a_charge_group_name_with_a_space_is_read_into_the_grammar_as_typed(extracts, tmp_path, log):
+    """Found by a reviewer of the change: a measure's charge codes lost their spaces, so a group
+    named "attempt s15" became the unknown 'attempts15' and the run stopped."""
+    values = yaml.safe_load(LEGACY.read_text(encoding="utf-8"))
+    values["charge_groups"] = {"s15": values["charge_groups"]["section_15"], "attempt s15": values["charge_groups"]["attempt_section_15"]}
+    path = tmp_path / "spaced.yaml"
+    path.write_text(yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
+    run = steps_of(path, extracts, tmp_path / "out")
+    today = steps_of(LEGACY, extracts, tmp_path / "today")
+    assert run.files == today.files
+    assert run.exact["persons_charged"]["attempt s15"] == today.exact["persons_charged"]["attempt_section_15"]
+
+
+def test_check_refuses_a_request_of_todays_shape_that_cannot_be_read_into_the_grammar(monkeypatch):
+    """`check` and `run` read a request of today's shape into the grammar as its run counts it,
+    so that what the run would refuse is refused before it, in one line naming the file (found
+    by a reviewer: check said ok, then the run stopped naming keys the file does not have)."""
+    from helpers.request import translate
+    from helpers.run.request import read_request
+
+    todays = translate.grammar_keys
+    monkeypatch.setattr(translate, "grammar_keys", lambda params: {**todays(params), "tables": [{**todays(params)["tables"][0], "measure": "nothing"}]})
+    with pytest.raises(ParameterError, match=r"^20180075.yaml: today's keys read into the request grammar: tables.0.measure: "):
+        read_request(LEGACY, None, None, None)

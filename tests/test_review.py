@@ -325,3 +325,12 @@ def test_the_review_notebooks_next_run_command_keeps_the_folders_it_was_given():
     assert run_again_command("p.yaml", "/data/my extracts", "/tmp/out", "/tmp/log") == (
         ".venv/bin/foi-briefing run p.yaml --extracts '/data/my extracts' --out /tmp/out --log /tmp/log"
     )
+
+
+def test_the_hunter_group_search_of_todays_request_can_be_named_to_the_review_notebook():
+    """A strict run names the search it stopped on ("... of the search hunter_group ..."): the
+    review notebook takes that name as well as none (found by a reviewer: it said today's request
+    had no searches)."""
+    params = read_parameters(PARAMS)
+    assert review.review_target(params, "hunter_group") == review.review_target(params)
+    assert review.review_target(params).worklist.name == review.CANDIDATES_FILE

@@ -487,13 +487,16 @@ class ReviewTarget:
 
 
 def review_target(params: RequestParameters, search: str = "") -> ReviewTarget:
-    """What the review notebook reviews: the search named (`search`), else the request's
-    hunter-group search. ParameterError in one line naming what there is to review."""
+    """What the review notebook reviews: the search named (`search`), else (or named
+    `hunter_group`) the request's hunter-group search. ParameterError in one line naming what
+    there is to review."""
     from helpers.errors import ParameterError
     from helpers.request.grammar import request_searches
 
     known = request_searches(params.measures, params.searches)
     name = str(search or "").strip()
+    if name == HUNTER_GROUP and params.search_terms:  # today's request names its search so
+        name = ""
     if not name:
         if params.search_terms:
             folder = restricted_folder(params)

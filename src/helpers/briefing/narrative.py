@@ -166,11 +166,17 @@ def request_and_answer(params, released: tables.Released) -> Html:
     answer_items = bullet_list(
         answer_list, ordered=_numbered(params.questions, answer_list), klass="answers"
     )
-    total = released.tables["offences_by_year"].loc["Total", "Total"]
+    total = thousands(released.tables["offences_by_year"].loc["Total", "Total"])
+    period = f"from {long_date(params.period_from)} to {long_date(params.period_to)}"
+    recorded = (
+        f"offences of {params.legacy.offence_description} {period} (their number is withheld to protect "
+        "smaller figures)"
+        if total == "[c]"
+        else f"{_offences(total)} of {params.legacy.offence_description} {period}"
+    )
     context = (
-        f"For context, we recorded {_offences(thousands(total))} of {params.offence_description} from "
-        f"{long_date(params.period_from)} to {long_date(params.period_to)}. Tables 2 and 3 give them by year, "
-        "with their outcomes."
+        f"For context, we recorded {recorded}. Tables 2 and 3 give them by year, with their "
+        "outcomes."
     )
     return Html(
         "<h2>Your request</h2>"
@@ -225,14 +231,14 @@ def offences_intro(params) -> Html:
         else ", and how many of them have evidence from a hunter group on record"
     )
     text = (
-        f"Table 2 counts the offences of {params.offence_description} we recorded each year{hunter}. Table 3 shows what has happened to them: the "
+        f"Table 2 counts the offences of {params.legacy.offence_description} we recorded each year{hunter}. Table 3 shows what has happened to them: the "
         f"outcome recorded for each offence by {long_date(params.extracts_taken_on)}. Figure 1 draws Table 3."
     )
     return Html(f"<h2>The offences and their outcomes</h2><p>{text_html(text)}</p>")
 
 
 def chart_caption(params) -> str:
-    return f"Offences of {params.offence_description} recorded each year, by outcome"
+    return f"Offences of {params.legacy.offence_description} recorded each year, by outcome"
 
 
 def people_table_notes(params) -> list[str]:
@@ -268,7 +274,7 @@ def prose_title(code: str) -> str | None:
 
 
 def classes_text(params) -> str:
-    return named_classes(params.offence_classes)
+    return named_classes(params.legacy.offence_classes)
 
 
 def named_classes(codes: list[str]) -> str:
@@ -464,10 +470,14 @@ def evidence_method(params, released: tables.Released, reviewed: SearchReview) -
     limit = (
         f"the {S12_LIMIT_HOURS:g} hours that section 12 of the Freedom of Information Act allows"
     )
-    if ReviewCost(len(reviewed.candidates), params.review_minutes_per_record).within_s12_limit:
-        cost_text = f"Checking every match by hand takes {time + ' ' if time else ''}at {params.review_minutes_per_record:g} minutes a record, within {limit}."
-    else:
-        cost_text = f"Checking every match by hand would take {time + ' ' if time else ''}at {params.review_minutes_per_record:g} minutes a record, more than {limit}."
+    within = ReviewCost(len(reviewed.candidates), params.review_minutes_per_record).within_s12_limit
+    rate = f"{params.review_minutes_per_record:g} minutes a record"
+    if time:
+        takes = "takes" if within else "would take"
+        cost_text = f"Checking every match by hand {takes} {time} at {rate}, "
+    else:  # the count of matches is withheld: no time worked out from it
+        cost_text = f"Checking every match by hand, at {rate}, {'is' if within else 'would be'} "
+    cost_text += f"within {limit}." if within else f"more than {limit}."
     unsearched = missing_fields(params.sources, "circumstances")
     if unsearched:
         review_text += (

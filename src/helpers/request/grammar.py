@@ -339,10 +339,11 @@ class Measure(BaseModel):
     @field_validator("charge_codes")
     @classmethod
     def _codes(cls, value: list[str]) -> list[str]:
-        cleaned = [str(code).replace(" ", "") for code in value]
-        if any(not code for code in cleaned):
+        # kept as typed: an entry may name a charge group ("attempt s15"); a code is compared
+        # without its spaces (`charge_code_groups`)
+        if any(not str(code).strip() for code in value):
             raise ValueError("a code is empty")
-        return cleaned
+        return [str(code) for code in value]
 
     @model_validator(mode="after")
     def _fits_its_count(self) -> Measure:
@@ -664,7 +665,9 @@ def charge_code_groups(
     """A measure's charge codes by entry: a charge group's name -> its codes, a code -> itself
     (compared as the charges' codes are, without spaces, in capitals)."""
     return {
-        entry: list(group_codes[entry]) if entry in group_codes else [entry.upper()]
+        entry: list(group_codes[entry])
+        if entry in group_codes
+        else [entry.replace(" ", "").upper()]
         for entry in measure.charge_codes
     }
 
@@ -673,23 +676,28 @@ def check_todays_names(
     tables: Sequence[TableRequest], measures: Mapping[str, Measure], searches: Mapping[str, Search]
 ) -> None:
     """A request with today's keys has today's tables, measures and search (its keys read into
-    the grammar, `request.translate`): its own take other names."""
+    the grammar, `request.translate`): its own take other names, of either kind (a measure with
+    its own terms is a search by its name), and keep their decisions under other questions."""
     for i, table in enumerate(tables):
         if table.name in TODAYS_TABLES:
             raise ValueError(
                 f"tables.{i}.name: {table.name!r} is the name of one of today's tables, which "
                 "this request has (its period_from, charge_groups, ...): give it another"
             )
-    for key, names, todays in (
-        ("measures", measures, TODAYS_MEASURES),
-        ("searches", searches, (TODAYS_SEARCH,)),
-    ):
+    todays = {name: "measure" for name in TODAYS_MEASURES} | {TODAYS_SEARCH: "search"}
+    for key, names in (("measures", measures), ("searches", searches)):
         for name in names:
             if name in todays:
                 raise ValueError(
-                    f"{key}.{name}: the name of today's request's own {key[:-1]} (its "
-                    "period_from, charge_groups, search_terms, ...): give yours another"
+                    f"{key}.{name}: the name of today's request's own {todays[name]} (read from "
+                    "its period_from, charge_groups, search_terms, ...): give yours another"
                 )
+    for name, search in searches.items():
+        if search.question == TODAYS_SEARCH:
+            raise ValueError(
+                f"searches.{name}.question: the question today's hunter-group search keeps its "
+                "decisions under: give yours another"
+            )
 
 
 def check_tables(

@@ -588,15 +588,19 @@ class Searches:
         reviewed = self.review(search, self.params.searches[search])
         return in_set(crime_ids, reviewed.outcome.counted)
 
+    def days_of(self, users: list[str]) -> list[str]:
+        """The measures of `users` whose days a search of `scope: all_crimes` reads every crime
+        of: those that count crimes (all of them, where none does)."""
+        measures = self.params.measures
+        return [name for name in users if not measures[name].counts_charges] or users
+
     def recorded_in_days(self, users: list[str]) -> np.ndarray:
-        """The rows of every crime not cancelled recorded in the days of the crime measures of
-        `users` (of all of them, where none counts crimes): a search of `scope: all_crimes`."""
-        measures = [self.params.measures[name] for name in users]
-        crime_measures = [m for m in measures if not m.counts_charges] or measures
+        """The rows of every crime not cancelled recorded in the days of the measures `days_of`
+        of `users` (each measure's days: not the gaps between them)."""
         crimes = self.view.crimes
         recorded = np.zeros(len(crimes), dtype=bool)
-        for measure in crime_measures:  # each measure's days: not the gaps between them
-            days = resolve_period(measure.period, self.params.as_of_date)
+        for name in self.days_of(users):
+            days = resolve_period(self.params.measures[name].period, self.params.as_of_date)
             recorded |= within_days(crimes["recorded_at"], *days).fillna(False).to_numpy(bool)
         return np.flatnonzero(recorded & ~crimes["cancelled"].to_numpy(dtype=bool))
 
@@ -618,7 +622,8 @@ class Searches:
             if spec.scope == "all_crimes":
                 rows.append(self.recorded_in_days(users))
             union = np.unique(np.concatenate(rows))
-            why = in_scope_as(union, dict(zip(users, rows[: len(users)], strict=True)))
+            of = dict(zip(users, rows[: len(users)], strict=True))
+            why = in_scope_as(union, of, self.days_of(users))
             chosen = self.view.crimes.iloc[union].assign(crime_row=union, in_scope_as=why)
             self.done[search] = reviewed_search(
                 self.view.extract, self.params, search, spec, chosen, users
@@ -626,17 +631,19 @@ class Searches:
         return self.done[search]
 
 
-def in_scope_as(union: np.ndarray, rows_of: dict[str, np.ndarray]) -> np.ndarray:
+def in_scope_as(
+    union: np.ndarray, rows_of: dict[str, np.ndarray], days_of: list[str]
+) -> np.ndarray:
     """Why each crime of `union` (rows of the extract's crimes) was searched, as its worklist
     says: the measures whose crimes it is one of ("a crime of offences and charged"), else
-    recorded in their days (a search of `scope: all_crimes`)."""
+    recorded in the days of the measures `days_of` (a search of `scope: all_crimes`)."""
     names = list(rows_of)
     among = np.column_stack([np.isin(union, rows_of[name]) for name in names])
     kinds, kind_of = np.unique(among, axis=0, return_inverse=True)
     words = [
         f"a crime of {listed([n for n, of in zip(names, kind, strict=True) if of])}"
         if kind.any()
-        else f"a crime recorded in the days of {listed(names, last='or')}"
+        else f"a crime recorded in the days of {listed(days_of, last='or')}"
         for kind in kinds
     ]
     return np.array(words, dtype=object)[kind_of.reshape(-1)]

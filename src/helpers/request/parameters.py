@@ -345,9 +345,10 @@ def _labels_name_one_row_each(groups: dict[str, ChargeGroup]) -> None:
 def validate_parameters(values: dict[str, Any]) -> RequestParameters:
     """Check a request's parameters; raise `ParameterError` with one line naming the key."""
     try:
-        return RequestParameters.model_validate(values)
+        params = RequestParameters.model_validate(values)
     except ValidationError as error:
         raise ParameterError(f"parameters: {one_line(error, RequestParameters)}") from None
+    return params
 
 
 def read_parameters(path: str | Path, overrides: dict[str, Any] | None = None) -> RequestParameters:
@@ -358,9 +359,10 @@ def read_parameters(path: str | Path, overrides: dict[str, Any] | None = None) -
         raise ParameterError(f"{path.name}: expected keys and values (a YAML mapping)")
     values.update({key: value for key, value in (overrides or {}).items() if value is not None})
     try:
-        return RequestParameters.model_validate(values)
+        params = RequestParameters.model_validate(values)
     except ValidationError as error:
         raise ParameterError(f"{path.name}: {one_line(error, RequestParameters)}") from None
+    return params
 
 
 def notebook_parameters(params: RequestParameters) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from helpers.analysis.review_store import HUNTER_GROUP
+from helpers.errors import ParameterError
 from helpers.request.grammar import TODAYS_MEASURES, TODAYS_SEARCH
 from helpers.request.parameters import (
     EITHER_ROW,
@@ -47,7 +48,9 @@ def grammar_keys(params: RequestParameters) -> dict[str, Any]:
     if params.evidence_decisions:
         search["decisions_file"] = params.evidence_decisions
     year = legacy.charge_year
-    last = len(params.questions)  # the hunter-group question comes last in today's shape
+    # today's shape asks a question a charge group, then the hunter-group one (which a file of
+    # fewer questions asks last); any questions of its own tables come after
+    last = min(len(legacy.charge_groups) + 1, len(params.questions))
     return {
         "searches": {SEARCH: search},
         "measures": {
@@ -121,3 +124,18 @@ def in_grammar(params: RequestParameters) -> RequestParameters:
     values["measures"] = {**todays["measures"], **values["measures"]}
     values["tables"] = [*todays["tables"], *values["tables"]]
     return validate_parameters(values)
+
+
+def readable_in_the_grammar(params: RequestParameters, where: str) -> RequestParameters:
+    """A request of today's shape is read into the grammar when it is counted: read so when it
+    is read (`foi-briefing check` and `run`), so that `check` refuses what the run would, in one
+    line naming the file."""
+    if params.has_legacy:
+        try:
+            in_grammar(params)
+        except ParameterError as error:
+            found = str(error).removeprefix("parameters: ")
+            raise ParameterError(
+                f"{where}: today's keys read into the request grammar: {found}"
+            ) from None
+    return params

@@ -35,6 +35,7 @@ from helpers.request.parameters import (
     notebook_parameters,
     read_parameters,
 )
+from helpers.request.translate import readable_in_the_grammar
 from helpers.run import jupyter_compat
 from helpers.run import log as disclosure_log
 from helpers.run.background import GateData, start_cache_build
@@ -199,6 +200,7 @@ def read_request(
         params_path,
         {"extracts_dir": extracts, "output_dir": out, "strict": strict, "profile": profile},
     )
+    readable_in_the_grammar(params, Path(params_path).name)
     profile_sources(params.profile_path)  # the force profile checked now, before any data
     access()
     retention()
