@@ -715,3 +715,14 @@ def test_the_cache_root_follows_the_share_setting_and_leaves_a_stray_file_alone(
     monkeypatch.delenv("FOI_SHARE_GROUP")
     cache.own_root()  # the root's next use (a build, a lock, a clear) without the setting
     assert oct(cache_dir.stat().st_mode & 0o777) == "0o700"
+
+
+def test_the_entry_keeps_the_crimes_in_one_record_batch(tmp_path, cache_dir):
+    """The counts take rows of the crimes' columns, and Arrow takes rows of an array in pieces
+    far slower than of one (docs/performance.md): the two systems' crimes are written as one."""
+    import pyarrow as pa
+
+    entry = cache.open_extract(extract_folder(tmp_path))
+    with pa.memory_map(str(entry.store.folder / cache.CRIMES_FILE)) as source:
+        assert pa.ipc.open_file(source).num_record_batches == 1
+    assert entry.crimes["crime_id"].array._pa_array.num_chunks == 1

@@ -677,3 +677,22 @@ def test_a_worklist_says_of_each_crime_which_measures_crimes_it_is_one_of():
         "a crime of charged and offences",
         "a crime recorded in the days of offences",  # searched for scope: all_crimes (found by a reviewer: it named charged too, whose days are not read)
     ]
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_a_dictionary_column_is_matched_as_its_text_would_be(shared):
+    """`is_in_column` matches a dictionary-encoded column through its dictionary when its pieces
+    share one; the answer is the plain match's, nulls never match."""
+    import pyarrow as pa
+
+    dictionary = pa.array(["a", "b", "c", "d"])
+    other = dictionary if shared else pa.array(["d", "c", "b", "a"])
+    pieces = [
+        pa.DictionaryArray.from_arrays(pa.array([0, 1, None, 3], pa.int32()), dictionary),
+        pa.DictionaryArray.from_arrays(pa.array([2, 2, 0], pa.int32()), other),
+    ]
+    column = pa.chunked_array(pieces)
+    got = measures.is_in_column(column, pa.array(["b", "c", "z"]))
+    text = [None if v is None else v for v in column.cast(pa.string()).to_pylist()]
+    assert got.tolist() == [v in ("b", "c") for v in text]
+    assert got.dtype == bool
