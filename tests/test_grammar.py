@@ -135,6 +135,11 @@ def test_the_parameters_round_trip_as_the_notebook_gets_them():
         (changed("age_bands.1.to", ...), "parameters: age_bands.1: to is missing (only the last band may leave it out)"),
         (changed("age_bands.1.to", 12), "parameters: age_bands.1: to (12) is below from (13)"),
         (changed("age_bands.3.label", "Under 13"), "parameters: age_bands: the label 'Under 13' is taken"),
+        # an age no band holds would drop its people out of the table and its Total, unseen
+        (changed("age_bands.0.from", 5), "parameters: age_bands.0: from 5 leaves anyone younger out of every band: start the first band at 0, or leave out from"),
+        (changed("age_bands.3.to", 80), "parameters: age_bands.3: to 80 leaves anyone older out of every band: leave out to in the last band (\"18 and over\")"),
+        ({**changed("tables.0.rows", "victim_age"), "age_bands": []}, "parameters: tables.0.rows: by victim_age, the request needs age_bands (the bands of whole years its rows are)"),
+        ({**changed("tables.0.columns", "suspect_age"), "age_bands": []}, "parameters: tables.0.columns: by suspect_age, the request needs age_bands"),
         ({**TABLES_ONLY, "outcome_groups": {"Charged": [1], "Out of court": [1, 2]}}, "parameters: outcome_groups.Out of court: outcome 1 is in 'Charged' too"),
         ({**TABLES_ONLY, "outcome_groups": {"Charged": [23]}}, "parameters: outcome_groups.Charged: 23 is not a Home Office outcome type (1-22)"),
         ({**TABLES_ONLY, "outcome_groups": {"Other outcomes": [1]}}, "parameters: outcome_groups.Other outcomes: the label is a row the table adds itself"),

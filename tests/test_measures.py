@@ -215,6 +215,10 @@ def test_offences_by_year_and_suspect_age_total_column_is_distinct_crimes(extrac
     assert counts.loc["2018 (to 5 Dec 2018)", "18 and over"] == 1
     assert counts.loc[TOTAL, TOTAL] == 5 and counts.loc[TOTAL, "Age not known"] == 3
     assert answer.rows_add_up and not answer.columns_add_up
+    # a reader is told that a crime with no suspect is among them
+    assert any("or no suspect is recorded on the crime" in note for note in answer.notes)
+    victims = table(extract, {"count": "victims", "classes": ["damage"]}, rows="victim_age")
+    assert not any("recorded on the crime" in note for note in victims.notes)  # a victim is there
 
 
 def test_victims_are_distinct_individuals_across_systems_and_crimes(extract):

@@ -519,7 +519,19 @@ def resolve_period(period: Period, as_of: date) -> tuple[date, date]:
 
 def check_age_bands(bands: Sequence[AgeBand]) -> None:
     """Bands in order, each starting the year after the one before ends (contiguous, no
-    overlap); only the first may leave out `from`, only the last `to`; labels distinct."""
+    overlap), from birth with no upper end (every age in a band: an age in none would leave
+    its people out of the table and its Total); only the first may leave out `from`, only the
+    last `to`; labels distinct."""
+    if bands and bands[0].low not in (None, 0):
+        raise ValueError(
+            f"age_bands.0: from {bands[0].low} leaves anyone younger out of every band: start "
+            "the first band at 0, or leave out from"
+        )
+    if bands and bands[-1].high is not None:
+        raise ValueError(
+            f"age_bands.{len(bands) - 1}: to {bands[-1].high} leaves anyone older out of every "
+            'band: leave out to in the last band ("18 and over")'
+        )
     for i, band in enumerate(bands):
         where = f"age_bands.{i}"
         if band.low is None and i > 0:
@@ -706,10 +718,11 @@ def check_tables(
     questions: int,
     charge_groups: Iterable[str],
     searches: Mapping[str, Search] | None = None,
+    has_age_bands: bool = True,
 ) -> None:
     """Each table: a measure that exists, a question of the request, breakdowns its count
-    allows, searches of `searches` its measure is not already narrowed by; table names
-    distinct."""
+    allows (an age breakdown only with the request's `age_bands`), searches of `searches` its
+    measure is not already narrowed by; table names distinct."""
     names: set[str] = set()
     groups = set(charge_groups)
     for i, table in enumerate(tables):
@@ -739,6 +752,11 @@ def check_tables(
                 raise ValueError(
                     f"{where}.{key}: a count of {measure.count} cannot be broken down by "
                     f"{breakdown}"
+                )
+            if breakdown in ("victim_age", "suspect_age") and not has_age_bands:
+                raise ValueError(
+                    f"{where}.{key}: by {breakdown}, the request needs age_bands (the bands of "
+                    "whole years its rows are)"
                 )
             if breakdown == "charge_group":
                 loose = [code for code in measure.charge_codes if code not in groups]

@@ -265,14 +265,15 @@ def age_on(born: pd.Series, on: pd.Series) -> pd.Series:
     return on.dt.year - born.dt.year - before.astype(float)
 
 
-def age_band(age: float, bands: Sequence[AgeBand]) -> str | None:
-    """The band of an age (Age not known where there is none); None for an age no band holds."""
+def age_band(age: float, bands: Sequence[AgeBand]) -> str:
+    """The band of an age (Age not known where there is none). The bands hold every age
+    (`grammar.check_age_bands`)."""
     if pd.isna(age):
         return AGE_NOT_KNOWN
     for band in bands:
         if (band.low is None or age >= band.low) and (band.high is None or age <= band.high):
             return band.label
-    return None
+    raise ValueError(f"no age band holds the age {age}")
 
 
 # ---- outcomes, classes, systems
@@ -937,7 +938,7 @@ def age_split(view: ExtractView, params: RequestParameters, role: str, events: E
     bands = params.age_bands
     labels = [age_band(age, bands) for age in ages.tolist()]
     out = pd.DataFrame({"event": pairs["event"].to_numpy(), "label": labels}, dtype=object)
-    return Split([band.label for band in bands] + [AGE_NOT_KNOWN], out.dropna(subset=["label"]))
+    return Split([band.label for band in bands] + [AGE_NOT_KNOWN], out)
 
 
 def charge_group_split(params: RequestParameters, measure: Measure, events: Events) -> Split:
@@ -1097,12 +1098,15 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
         )
         notes += search_notes(rule, params.searches[table.of_whom.search])
     ages = [b for b in table.breakdowns if b in ("victim_age", "suspect_age")]
+    crimes_counted = measure.count in ("offences", "mentions")  # a crime may have no one in a role
     if ages:
+        roles = " or ".join(b.removesuffix("_age") for b in ages)
         notes.append(
             "Ages are in whole years on the day the offence was committed; \u201cAge not "
-            "known\u201d where no date of birth or committed date is recorded."
+            "known\u201d where no date of birth or committed date is recorded"
+            + (f", or no {roles} is recorded on the crime." if crimes_counted else ".")
         )
-        if measure.count in ("offences", "mentions"):
+        if crimes_counted:
             notes.append(
                 "An offence with people in more than one age band is counted in each, and once "
                 f"in {the_total}."

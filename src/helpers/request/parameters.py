@@ -215,6 +215,7 @@ class RequestParameters(BaseModel):
             len(self.questions),
             self.charge_groups or {},
             self.searches,
+            has_age_bands=bool(self.age_bands),
         )
         return self
 
