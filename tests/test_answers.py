@@ -114,8 +114,8 @@ def test_a_whole_year_a_financial_year_and_a_period_counted_back_read_as_a_perso
     assert answers.period_phrase(relative) == "in the three complete years before 1 January 2019 (2016 to 2018)"
     months = Info(relative_period="the 36 complete months before 1 January 2019", period_from=date(2016, 1, 1), period_to=date(2018, 11, 30))
     assert answers.period_phrase(months).endswith("(Jan 2016 to Nov 2018)")
-    to_date = Info(relative_period="the year to 5 December 2018", period_from=date(2018, 1, 1), period_to=date(2018, 12, 5))
-    assert answers.period_phrase(to_date) == "in the year to 5 December 2018"
+    to_date = Info(relative_period="2018 up to 5 December", period_from=date(2018, 1, 1), period_to=date(2018, 12, 5))
+    assert answers.period_phrase(to_date) == "in 2018 up to 5 December"  # not "the year to": twelve months
     assert answers.period_phrase(Info()) == "from 1 January 2016 to 5 December 2018"
 
 

@@ -310,7 +310,7 @@ def test_relative_periods_count_back_from_as_of_and_say_so(extract):
     assert facts.relative_period == "the two complete years before 1 January 2018"
     assert facts.as_of is not None and facts.as_of.isoformat() == "2018-12-05"
     ytd = table(extract, {**OFFENCES, "period": {"year_to_date": True}}, as_of="2018-12-05").facts
-    assert ytd.relative_period == "the year to 5 December 2018" and ytd.period_words == "from 1 January 2018 to 5 December 2018"
+    assert ytd.relative_period == "2018 up to 5 December" and ytd.period_words == "from 1 January 2018 to 5 December 2018"
     given = table(extract, OFFENCES).facts
     assert given.relative_period is None and given.as_of is None
 

@@ -74,7 +74,8 @@ class AnswerTableInfo(Protocol):
     period_from: date
     period_to: date
     period_words: str  # "from 1 January 2016 to 5 December 2018"
-    relative_period: str | None  # "the three complete years before 1 January 2019", or None
+    # "the three complete years before 1 January 2019", "2018 up to 5 December", or None
+    relative_period: str | None
     total_label: str  # the Total row's label
     of_whom: str | None  # a row below the Total counting a part of it, or None
     found_label: str | None  # a `search` breakdown's part that the search counts, or None
@@ -441,10 +442,11 @@ def _span(start: date, end: date) -> str:
 def period_phrase(info: AnswerTableInfo) -> str:
     """A table's period in words: "in 2017" or "in 2017/18" for a whole calendar or financial
     year, "in the three complete years before 1 January 2019 (2016 to 2018)" for a period counted
-    back from a date, else "from 1 January 2016 to 5 December 2018"."""
+    back from a date, "in 2018 up to 5 December" for a year to date, else "from 1 January 2016
+    to 5 December 2018"."""
     start, end = info.period_from, info.period_to
-    if info.relative_period:  # its span, unless it names its last day already ("the year to ...")
-        named = f"{end.day} {end:%B %Y}" in info.relative_period
+    if info.relative_period:  # its span, unless it names its last day already ("2018 up to ...")
+        named = f"{end.day} {end:%B}" in info.relative_period
         return f"in {info.relative_period}" + ("" if named else f" ({_span(start, end)})")
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
         return f"in {start.year}"

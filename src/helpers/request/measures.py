@@ -179,8 +179,8 @@ def relative_period_words(measure: Measure, as_of: date) -> str | None:
     if period.last_months is not None:
         months = _number(period.last_months, "complete month", "complete months")
         return f"the {months} before {long_day(as_of.replace(day=1))}"
-    if period.year_to_date:
-        return f"the year to {long_day(as_of)}"
+    if period.year_to_date:  # not "the year to ...", which a reader takes for twelve months
+        return f"{as_of.year} up to {as_of.day} {as_of:%B}"
     return None
 
 

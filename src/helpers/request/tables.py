@@ -125,7 +125,7 @@ class AnswerFacts:
     period_from: date
     period_to: date
     period_words: str  # "from 1 January 2016 to 5 December 2018"
-    # "the three complete years before 1 January 2019", "the year to 5 December 2018", or None
+    # "the three complete years before 1 January 2019", "2018 up to 5 December", or None
     # for a period of given days
     relative_period: str | None
     as_of: date | None  # the date a relative period was counted back from (None: not used)
