@@ -24,6 +24,8 @@ from helpers.request.checks import (
     RULES,
     Request,
     RequestWarning,
+    as_of_after_extracts_taken,
+    question_with_no_table,
     received_after_extracts_taken,
     received_in_the_future,
     request_warnings,
@@ -184,6 +186,32 @@ def test_a_received_date_in_the_future_is_a_warning(tmp_path):
 def test_no_received_date_is_no_warning(tmp_path):
     params = params_with(tmp_path, received=...)
     assert received_after_extracts_taken(Request(params, TODAY)) == received_in_the_future(Request(params, TODAY)) == []
+
+
+def test_a_reference_date_after_the_extracts_were_taken_is_a_warning(tmp_path):
+    params = params_with(tmp_path, as_of="2019-03-01")
+    assert as_of_after_extracts_taken(Request(params, TODAY)) == [
+        RequestWarning(
+            "as_of",
+            "2019-03-01 is after the extracts were taken (extracts_taken_on: 2019-01-01): "
+            "are they the extracts for this request?",
+        )
+    ]
+    assert as_of_after_extracts_taken(Request(params_with(tmp_path, as_of="2019-01-01"), TODAY)) == []
+
+
+def test_a_question_no_table_answers_is_a_warning():
+    example = project_root() / "parameters" / "examples" / "damage-to-dwellings.yaml"
+    params = read_parameters(example)
+    assert question_with_no_table(Request(params, TODAY)) == []
+    asked = read_parameters(example, {"questions": [*params.questions, "And how many were solved?"]})
+    number = len(asked.questions)
+    assert question_with_no_table(Request(asked, TODAY)) == [
+        RequestWarning(
+            f"questions.{number - 1}",
+            f"no table answers it (no table has question: {number}): add one, or leave the question out",
+        )
+    ]
 
 
 def test_the_rules_run_in_order_and_each_warning_names_its_key(tmp_path):
@@ -347,6 +375,19 @@ def test_check_with_fail_on_warnings_exits_2_and_still_checks_every_file(tmp_pat
         f"{bad}: warning: received: 2019-03-01 is after the extracts were taken (extracts_taken_on: 2019-01-01): are they the extracts for this request?",
         f"{bad}: failed: 2 warnings and --fail-on-warnings",
     ]
+
+
+def test_check_reads_the_folders_as_run_does(tmp_path, capsys):
+    """`--extracts` stands in for a file's missing extracts_dir, as it does for `run`; an
+    `--out` inside a release folder is refused naming `--out`."""
+    bare = planted(tmp_path, extracts_dir=...)
+    assert main(["check", str(bare)]) == 2
+    assert "extracts_dir" in capsys.readouterr().err
+    assert main(["check", str(bare), "--extracts", str(tmp_path)]) == 0
+    (tmp_path / "release").mkdir()
+    (tmp_path / "restricted").mkdir()
+    assert main(["check", str(PARAMS), "--out", str(tmp_path / "release" / "x")]) == 2
+    assert "foi-briefing: --out: " in capsys.readouterr().err
 
 
 def test_the_command_s_exit_code_is_the_process_s(tmp_path):

@@ -147,11 +147,47 @@ def received_in_the_future(request: Request) -> list[RequestWarning]:
     return [RequestWarning("received", f"{received} is in the future (today is {request.today})")]
 
 
+def as_of_after_extracts_taken(request: Request) -> list[RequestWarning]:
+    """A reference date after the extracts were taken: its periods count back from days the
+    extracts cannot hold, or a date mistyped."""
+    params = request.params
+    if params.as_of is None or params.as_of <= params.extracts_taken_on:
+        return []
+    return [
+        RequestWarning(
+            "as_of",
+            f"{params.as_of} is after the extracts were taken (extracts_taken_on: "
+            f"{params.extracts_taken_on}): are they the extracts for this request?",
+        )
+    ]
+
+
+def question_with_no_table(request: Request) -> list[RequestWarning]:
+    """A question of a request of tables that no table answers: the briefing would publish it
+    with "This question has no table". (A request of the first request's shape answers its
+    questions in its own tables.)"""
+    params = request.params
+    if params.has_legacy:
+        return []
+    answered = {table.question for table in params.tables}
+    return [
+        RequestWarning(
+            f"questions.{number - 1}",
+            "no table answers it (no table has question: "
+            f"{number}): add one, or leave the question out",
+        )
+        for number in range(1, len(params.questions) + 1)
+        if number not in answered
+    ]
+
+
 #: every rule, in the order its warnings are told
 RULES: tuple[Rule, ...] = (
     year_not_counted,
     received_after_extracts_taken,
     received_in_the_future,
+    as_of_after_extracts_taken,
+    question_with_no_table,
 )
 
 

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "log":
             return log_command(args)
         if args.command == "check":
-            return check(args.params, args.profile, args.fail_on_warnings)
+            return check(args.params, args.profile, args.fail_on_warnings, args.extracts, args.out)
         if args.command == "profile":
             return profile_command(args)
         if args.command == "demo":
@@ -141,14 +141,23 @@ def shows_progress(no_progress: bool) -> bool:
     return not no_progress and sys.stderr.isatty()
 
 
-def check(items: list[str], profile: str | None = None, fail_on_warnings: bool = False) -> int:
-    """`check`: read each parameters file (and where it would write, and its force profile); the
-    first fault raises (ParameterError, ProfileError). Each file's warnings go to stderr; with
-    `fail_on_warnings` a file with any fails, and the exit code is a parameters error's."""
+def check(
+    items: list[str],
+    profile: str | None = None,
+    fail_on_warnings: bool = False,
+    extracts: str | None = None,
+    out: str | None = None,
+) -> int:
+    """`check`: read each parameters file (and where it would write, and its force profile), with
+    `--extracts` and `--out` over the file's folders as `run` reads them; the first fault raises
+    (ParameterError, ProfileError). Each file's warnings go to stderr; with `fail_on_warnings` a
+    file with any fails, and the exit code is a parameters error's."""
     profile = str(Path(profile).resolve()) if profile else None
+    extracts = str(Path(extracts).resolve()) if extracts else None
+    out = str(Path(out).resolve()) if out else None
     failed = False
     for path in expand_parameter_paths(items):
-        params = read_request(path, None, None, None, profile)
+        params = read_request(path, extracts, out, None, profile)
         warnings = request_warnings(params)
         for warning in warnings:
             print(f"{path}: warning: {warning}", file=sys.stderr)
@@ -379,6 +388,8 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="check parameters files without reading any data")
     check.add_argument("params", nargs="+")
     check.add_argument("--profile", help=PROFILE_HELP)
+    check.add_argument("--extracts", help="as for run: over the file's extracts_dir")
+    check.add_argument("--out", help="as for run: over the file's output_dir")
     check.add_argument(
         "--fail-on-warnings",
         action="store_true",
