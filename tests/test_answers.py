@@ -175,3 +175,16 @@ def test_a_figure_two_questions_share_is_one_key_fact():
     assert html.count('class="fact"') == 1
     other = by_year(["1", "2", "3"], "6")
     assert answers.key_facts(infos, {"a": display, "b": other}).count('class="fact"') == 2
+
+
+def test_a_key_fact_of_people_charged_or_charges_says_charged():
+    """Found by a new user: the tile read "92 people with a sexual offence against a child, in
+    2018", the verb of the sentence ("we charged") lost."""
+    display = pd.DataFrame({"People charged": ["92"]}, index=pd.Index(["Total"]))
+    year = {"period_from": date(2018, 1, 1), "period_to": date(2018, 12, 31)}
+    people = Info(count="people_charged", measure_label="people with a sexual offence against a child", **year)
+    assert "people with a sexual offence against a child, charged in 2018" in answers.key_facts([people], {"damage_by_year": display})
+    charges = Info(count="charges", measure_label="charges of grooming offences", **year)
+    assert "charges of grooming offences, laid in 2018" in answers.key_facts([charges], {"damage_by_year": display})
+    offences = answers.key_facts([Info()], {"damage_by_year": by_year(["1", "2", "3"], "6")})
+    assert "offences of criminal damage to a dwelling, from 1 January 2016" in offences

@@ -700,3 +700,21 @@ def test_a_dictionary_column_is_matched_as_its_text_would_be(shared):
     text = [None if v is None else v for v in column.cast(pa.string()).to_pylist()]
     assert got.tolist() == [v in ("b", "c") for v in text]
     assert got.dtype == bool
+
+
+def test_a_review_table_says_which_crimes_its_search_read_by_their_bounds_not_its_own_label(extract):
+    """Found by a new user: the note read "every crime counted among the crimes whose
+    circumstances mention ..." (what the search decides, not what it read) and spoke of charges
+    in a request with none. Excluded phrases are each left out: "or", not "and"."""
+    keys = {"searches": SNAPCHAT}
+    first = {"name": "t", "rows": "search", "search": "snap"}
+    split, answer = tables_of(extract, OFFENCES, first, {"name": "r", "review": "snap"}, **keys)
+    note = answer.notes[0]
+    assert note.startswith(
+        "The search read the circumstances of every crime of class 058/01 recorded from 1 January "
+        "2016 to 5 December 2018 and not cancelled. A crime with a mention"
+    ), note
+    assert "charge" not in note
+    two = {"terms": ["snapchat"], "exclude_terms": ["snapchat filter", "no snapchat"]}
+    (table,) = tables_of(extract, OFFENCES | two, {"name": "t", "rows": "year"})
+    assert "A mention inside \u201csnapchat filter\u201d or \u201cno snapchat\u201d is not counted." in table.notes

@@ -40,6 +40,8 @@ NOUNS: dict[str, tuple[str, str]] = {
     "charges": ("charge", "charges"),
 }
 VERBS = {"people_charged": "we charged", "charges": "we laid"}
+#: a key fact has no "we ...": its label says the verb's part in its place ("..., charged in 2018")
+PARTICIPLES = {"people_charged": "charged ", "charges": "laid "}
 #: the count of a table of a search's review (`request.measures.review_table`)
 REVIEW = "review"
 
@@ -222,7 +224,7 @@ def key_facts(answer_tables: Sequence[AnswerTableInfo], tables: dict[str, pd.Dat
         seen.add(info.question)
         value = str(tables[info.name].loc[info.total_label].iloc[-1])
         label = counted(value, info).removeprefix(figure_words(value)).strip()
-        fact = (value, f"{label}, {period_phrase(info)}")
+        fact = (value, f"{label}, {PARTICIPLES.get(info.count, '')}{period_phrase(info)}")
         if fact not in facts:  # two questions answered by one measure's whole: one tile
             facts.append(fact)
     tiles = "".join(

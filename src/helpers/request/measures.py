@@ -1128,7 +1128,7 @@ def search_notes(rule: str, search: Search) -> list[str]:
     ]
     if search.exclude_terms:
         phrases = [f"\u201c{phrase}\u201d" for phrase in search.exclude_terms]
-        notes.append(f"A mention inside {listed(phrases)} is not counted.")
+        notes.append(f"A mention inside {listed(phrases, last='or')} is not counted.")
     return notes
 
 
@@ -1358,6 +1358,31 @@ def review_table(
     )
 
 
+def searched_words(params: RequestParameters, name: str) -> str:
+    """The crimes a search reads for the measure `name`, by the measure's bounds (not its label,
+    which may say what the search decides): "every crime of class 058/01 recorded from ... and
+    not cancelled", "every crime charged from ... with <group> or the offence code X"."""
+    measure = params.measures[name]
+    period = period_words(*resolve_period(measure.period, params.as_of_date))
+    if measure.counts_charges:
+        groups = params.charge_groups or {}
+        codes = [
+            groups[entry].label if entry in groups else f"the offence code {entry}"
+            for entry in measure.charge_codes
+        ]
+        return f"every crime charged {period} with {listed(codes, last='or')}"
+    classes = measure_classes(name, measure, params.class_groups)
+    of = (
+        f"of class{'es' if len(classes) > 1 else ''} {listed(classes, last='or')}"
+        if classes
+        else "of any class"
+    )
+    status = {"live": " and not cancelled", "cancelled": " and cancelled"}.get(
+        measure.by_status, ""
+    )
+    return f"every crime {of} {measure.by_date} {period}{status}"
+
+
 def review_facts(
     params: RequestParameters, table: TableRequest, reviewed: SearchReview
 ) -> AnswerFacts:
@@ -1368,7 +1393,7 @@ def review_facts(
         for name in reviewed.measures
     ]
     period = (min(p[0] for p in periods), max(p[1] for p in periods))
-    labels = [params.measures[name].label for name in reviewed.measures]
+    read = list(dict.fromkeys(searched_words(params, name) for name in reviewed.measures))
     spec = request_searches(params.measures, params.searches)[reviewed.search]
     every = (
         f", and of every crime not cancelled recorded {period_words(*period)}, whatever its class"
@@ -1376,8 +1401,7 @@ def review_facts(
         else ""
     )
     notes = [
-        f"The search read the circumstances of every crime counted among the {listed(labels)}"
-        f" (for a count of charges, the crimes charged on){every}. A crime with a mention of a"
+        f"The search read the circumstances of {listed(read)}{every}. A crime with a mention of a"
         " term, even a negated one, is a candidate for a person to read; a reviewer\u2019s"
         " decision counts a candidate in or out whatever the search called it.",
         review_note(reviewed),
