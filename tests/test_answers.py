@@ -29,6 +29,7 @@ class Info:
     total_label: str = "Total"
     of_whom: str | None = None
     found_label: str | None = None
+    part_terms: str | None = None
 
 
 def by_year(values: list[str], total: str) -> pd.DataFrame:
@@ -127,11 +128,12 @@ def test_a_total_under_its_own_label_and_an_of_whom_row_are_read_as_such():
         index=pd.Index(["2016", "2017", "Either year", "of whom on a crime mentioning a dog"], name="Year"),
     )
     info = Info(count="people_charged", measure_label="people with criminal damage", total_label="Either year",
-                of_whom="of whom on a crime mentioning a dog")
+                of_whom="of whom on a crime mentioning a dog", part_terms="\u201cdog\u201d")
     got = answers.answer_sentences([info], {"damage_by_year": display}, questions=1)[0]
+    # found by a new user: "Of whom on a crime mentioning a dog: fewer than 5." was no sentence
     assert got == (
         "From 1 January 2016 to 5 December 2018 we charged 14 people with criminal damage. "
-        "Of whom on a crime mentioning a dog: fewer than 5. "
+        "Of these, fewer than 5 were people charged on a crime whose circumstances mention \u201cdog\u201d. "
         "Table 1 gives them by year: 12 in 2016 and fewer than 5 in 2017."
     )
     assert list(answers.time_series(info, display)) == ["12", "<5"]
@@ -143,11 +145,15 @@ def test_a_table_split_by_a_search_says_what_the_search_counts_on_its_own():
         {"2017": ["<5", "9", "12"], "Total": ["5", "20", "25"]},
         index=pd.Index(["A dog", "No dog", "Total"], name="Circumstances"),
     )
-    info = Info(rows="search", columns="year", found_label="A dog")
-    assert answers.of_whom_sentence(info, display) == "A dog: 5."
+    terms = "any of \u201cdog\u201d or \u201cpuppy\u201d"
+    info = Info(rows="search", columns="year", found_label="A dog", part_terms=terms)
+    said = f"Of these, 5 were offences whose circumstances mention {terms}."
+    assert answers.of_whom_sentence(info, display) == said
     by_year_and_search = display.T  # rows: the year and the Total; columns: the search
-    flipped = Info(rows="year", columns="search", found_label="A dog")
-    assert answers.of_whom_sentence(flipped, by_year_and_search) == "A dog: 5."
+    flipped = Info(rows="year", columns="search", found_label="A dog", part_terms=terms)
+    assert answers.of_whom_sentence(flipped, by_year_and_search) == said
+    one = display.replace("5", "1")
+    assert answers.of_whom_sentence(info, one) == f"Of these, 1 was an offence whose circumstances mention {terms}."
     assert answers.of_whom_sentence(Info(), display) == ""
 
 

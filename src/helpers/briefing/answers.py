@@ -81,6 +81,7 @@ class AnswerTableInfo(Protocol):
     total_label: str  # the Total row's label
     of_whom: str | None  # a row below the Total counting a part of it, or None
     found_label: str | None  # a `search` breakdown's part that the search counts, or None
+    part_terms: str | None  # that part's search's terms in words: any of “dog” or “puppy”
 
 
 # ---- figures in words
@@ -144,10 +145,21 @@ def parts(info: AnswerTableInfo, display: pd.DataFrame) -> list[str]:
     return [label for label in display.index if label not in (info.total_label, info.of_whom)]
 
 
+#: what a part of a count that a search counts is, after its noun ("offences whose ...")
+WHOSE = {
+    "offences": "whose circumstances mention",
+    "mentions": "whose circumstances mention",
+    "victims": "of a crime whose circumstances mention",
+    "suspects": "of a crime whose circumstances mention",
+    "people_charged": "charged on a crime whose circumstances mention",
+    "charges": "on a crime whose circumstances mention",
+}
+
+
 def of_whom_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
-    """The whole figure of the part a search counts, on its own: an `of_whom` row's ("Of whom
-    charged on a crime mentioning a dog: 3."), a `search` breakdown's found row or column's
-    ("The circumstances mention a dog: 314.")."""
+    """The whole figure of the part a search counts, in a sentence of its own, from an `of_whom`
+    row or a `search` breakdown's found row or column: "Of these, 3 were people charged on a
+    crime whose circumstances mention “dog”." """
     if info.of_whom is not None:
         label, value = info.of_whom, display.loc[info.of_whom].iloc[-1]
     elif info.found_label is not None and info.rows == "search":
@@ -156,7 +168,17 @@ def of_whom_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
         label, value = info.found_label, display.loc[info.total_label, info.found_label]
     else:
         return ""
-    return f"{_sentence_start(label)}: {figure_alone(str(value))}."
+    value = str(value)
+    if info.part_terms is None:  # no search's words to say it with: the row as labelled
+        return f"{_sentence_start(label)}: {figure_alone(value)}."
+    singular, plural = NOUNS.get(info.count, ("crime", "crimes"))
+    what = f"{WHOSE.get(info.count, 'whose circumstances mention')} {info.part_terms}"
+    if value == "[c]":
+        return f"Of these, the number of {plural} {what} is withheld."
+    if value == "1":
+        article = "an" if singular[:1] in "aeiou" else "a"
+        return f"Of these, 1 was {article} {singular} {what}."
+    return f"Of these, {figure_alone(value)} were {plural} {what}."
 
 
 def parts_sentence(info: AnswerTableInfo, display: pd.DataFrame, number: int) -> str:

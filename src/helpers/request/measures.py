@@ -1116,13 +1116,17 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
     return notes
 
 
+def terms_words(search: Search) -> str:
+    """A search's terms as a sentence says them: “dog”, or any of “dog”, “cat” or “parrot”."""
+    quoted = [f"\u201c{term}\u201d" for term in search.terms]
+    return quoted[0] if len(quoted) == 1 else f"any of {listed(quoted, last='or')}"
+
+
 def search_notes(rule: str, search: Search) -> list[str]:
     """How a search decides (`rule`: what it decides, up to "mention", which its terms follow),
     and the phrases it leaves out."""
-    quoted = [f"\u201c{term}\u201d" for term in search.terms]
-    terms = quoted[0] if len(quoted) == 1 else f"any of {listed(quoted, last='or')}"
     notes = [
-        f"{rule} {terms}; the search allows for capital letters, hyphens, plurals, British and "
+        f"{rule} {terms_words(search)}; the search allows for capital letters, hyphens, plurals, British and "
         "American spellings and small typing errors, and does not count a mention that is "
         "negated (one that says the thing was not there)."
     ]
@@ -1172,7 +1176,15 @@ def answer_facts(
         total_label=table.total_label or TOTAL,
         of_whom=table.of_whom.label if table.of_whom is not None else None,
         found_label=params.searches[table.search].found_label if table.search else None,
+        part_terms=part_terms(params, table),
     )
+
+
+def part_terms(params: RequestParameters, table: TableRequest) -> str | None:
+    """The terms of the search that makes a part of the table (its `of_whom` row, its `search`
+    breakdown), in words; None for a table with no such part."""
+    search = table.of_whom.search if table.of_whom is not None else table.search
+    return terms_words(params.searches[search]) if search is not None else None
 
 
 def without_empty_rows(rows: Split, cells: CellUnits, columns: list[str]) -> Split:

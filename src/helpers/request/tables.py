@@ -133,6 +133,7 @@ class AnswerFacts:
     total_label: str = "Total"  # the Total row's label (the request's own, or Total)
     of_whom: str | None = None  # the label of a row below the Total counting a part of it
     found_label: str | None = None  # a `search` breakdown's row (or column) of what it counts
+    part_terms: str | None = None  # the terms of that row's search: any of “dog” or “puppy”
 
 
 @dataclass
