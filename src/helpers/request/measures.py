@@ -1126,9 +1126,9 @@ def search_notes(rule: str, search: Search) -> list[str]:
     """How a search decides (`rule`: what it decides, up to "mention", which its terms follow),
     and the phrases it leaves out."""
     notes = [
-        f"{rule} {terms_words(search)}; the search allows for capital letters, hyphens, plurals, British and "
-        "American spellings and small typing errors, and does not count a mention that is "
-        "negated (one that says the thing was not there)."
+        f"{rule} {terms_words(search)}; the search allows for capital letters, hyphens, "
+        "plurals, British and American spellings and small typing errors, and does not count a "
+        "mention that is negated (one that says the thing was not there)."
     ]
     if search.exclude_terms:
         phrases = [f"\u201c{phrase}\u201d" for phrase in search.exclude_terms]
