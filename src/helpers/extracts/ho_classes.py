@@ -54,8 +54,13 @@ def class_label(code: str) -> str:
 
 @functools.cache
 def class_titles() -> dict[str, str]:
-    """Every class and subclass of the shipped list: `088/01` -> its title."""
-    return {row["code"]: row["title"] for row in class_list_rows(_class_list_text())}
+    """Every class and subclass of the shipped list: `088/01` -> its title, without the closing
+    full stop some titles have in the source (a row label, not a sentence; "etc." keeps its)."""
+    return {row["code"]: _unstopped(row["title"]) for row in class_list_rows(_class_list_text())}
+
+
+def _unstopped(title: str) -> str:
+    return title[:-1] if title.endswith(".") and not title.endswith("etc.") else title
 
 
 def _class_list_text() -> str:
