@@ -154,6 +154,9 @@ def test_a_table_split_by_a_search_says_what_the_search_counts_on_its_own():
     assert answers.of_whom_sentence(flipped, by_year_and_search) == said
     one = display.replace("5", "1")
     assert answers.of_whom_sentence(info, one) == f"Of these, 1 was an offence whose circumstances mention {terms}."
+    # found by a reviewer: "we recorded no offences ... Of these, none were ..."
+    nothing = pd.DataFrame({"2017": ["0", "0", "0"], "Total": ["0", "0", "0"]}, index=display.index)
+    assert answers.of_whom_sentence(info, nothing) == ""
     assert answers.of_whom_sentence(Info(), display) == ""
 
 

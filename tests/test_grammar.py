@@ -48,6 +48,16 @@ TABLES_ONLY = {
 }
 
 
+#: TABLES_ONLY with a table by age: its bands must then hold every age
+AGED = {**TABLES_ONLY, "tables": [*TABLES_ONLY["tables"], {"name": "by_age", "question": 1, "title": "By age", "measure": "damage", "rows": "victim_age"}]}
+
+
+def test_age_bands_no_table_uses_may_leave_ages_out():
+    """Found by a reviewer: bands from 10 (the age of criminal responsibility) with no age table
+    were refused; only a table by age loses people to an age no band holds."""
+    assert validate_parameters(changed("age_bands.0.from", 10)).age_bands[0].low == 10
+
+
 def error_for(values: dict) -> str:
     with pytest.raises(ParameterError) as caught:
         validate_parameters(values)
@@ -136,9 +146,9 @@ def test_the_parameters_round_trip_as_the_notebook_gets_them():
         (changed("age_bands.1.to", 12), "parameters: age_bands.1: to (12) is below from (13)"),
         (changed("age_bands.3.label", "Under 13"), "parameters: age_bands: the label 'Under 13' is taken"),
         # an age no band holds would drop its people out of the table and its Total, unseen
-        (changed("age_bands.0.from", 5), "parameters: age_bands.0: from 5 leaves anyone younger out of every band: start the first band at 0, or leave out from"),
-        (changed("age_bands.3.to", 80), "parameters: age_bands.3: to 80 leaves anyone older out of every band: leave out to in the last band (\"18 and over\")"),
-        ({**changed("tables.0.rows", "victim_age"), "age_bands": []}, "parameters: tables.0.rows: by victim_age, the request needs age_bands (the bands of whole years its rows are)"),
+        (changed("age_bands.0.from", 5, AGED), "parameters: age_bands.0: from 5 leaves anyone younger out of every band: start the first band at 0, or leave out from"),
+        (changed("age_bands.3.to", 80, AGED), "parameters: age_bands.3: to 80 leaves anyone older out of every band: leave out to in the last band (\"18 and over\")"),
+        ({**changed("tables.0.rows", "victim_age"), "age_bands": []}, "parameters: tables.0.rows: by victim_age, the request needs age_bands (its rows are the bands)"),
         ({**changed("tables.0.columns", "suspect_age"), "age_bands": []}, "parameters: tables.0.columns: by suspect_age, the request needs age_bands"),
         ({**TABLES_ONLY, "outcome_groups": {"Charged": [1], "Out of court": [1, 2]}}, "parameters: outcome_groups.Out of court: outcome 1 is in 'Charged' too"),
         ({**TABLES_ONLY, "outcome_groups": {"Charged": [23]}}, "parameters: outcome_groups.Charged: 23 is not a Home Office outcome type (1-22)"),

@@ -250,7 +250,7 @@ def test_mentions_count_crimes_mentioning_a_term_not_negated_nor_inside_an_exclu
     answer = table(extract, measure, rows="offence_class")
     # ..01, ..11 and ..14 (another class); not ..12 (negated), nor the migrated crime (a filter)
     assert column(answer, "Crimes") == {class_label("028/03"): 1, class_label("058/01"): 2, TOTAL: 3}
-    assert "crime:00000012/18" in {f"crime:{c}" for c in answer.review.searched.to_pylist()}
+    assert "crime:00000012/18" in {f"crime:{c}" for c in answer.events.review.searched.to_pylist()}
     without = table(extract, {"count": "mentions", "terms": ["snapchat"]})
     assert column(without) == {TOTAL: 4}
     of_class = table(extract, {**measure, "classes": ["damage"]})
@@ -446,7 +446,7 @@ def test_a_search_breakdown_splits_a_measures_crimes_by_what_the_search_counts(e
         TOTAL: {"2016": 2, "2017": 1, "2018 (to 5 Dec 2018)": 2, TOTAL: 5},
     }
     assert answer.counts.index.name == "Circumstances" and answer.additive
-    assert answer.review is None and "no reviewer has read them yet" in answer.notes[-1]
+    assert answer.events.review is None and "no reviewer has read them yet" in answer.notes[-1]
 
 
 def test_an_of_whom_row_counts_those_of_the_total_the_search_counts_under_the_requests_labels(extract):
@@ -718,3 +718,32 @@ def test_a_review_table_says_which_crimes_its_search_read_by_their_bounds_not_it
     two = {"terms": ["snapchat"], "exclude_terms": ["snapchat filter", "no snapchat"]}
     (table,) = tables_of(extract, OFFENCES | two, {"name": "t", "rows": "year"})
     assert "A mention inside \u201csnapchat filter\u201d or \u201cno snapchat\u201d is not counted." in table.notes
+
+
+def test_a_date_of_birth_after_the_offence_is_age_not_known():
+    """Found by a reviewer: a date of birth keyed after the offence gave an age of -1, which no
+    band holds (the run stopped), or "Under 13" with a first band open below."""
+    born = pd.Series(pd.to_datetime(["2017-03-01", "2004-03-01", None]))
+    on = pd.Series(pd.to_datetime(["2016-03-01", "2016-03-01", "2016-03-01"]))
+    ages = measures.age_on(born, on)
+    assert pd.isna(ages[0]) and ages[1] == 12 and pd.isna(ages[2])
+    from helpers.request.grammar import AgeBand
+
+    bands = [AgeBand(label="Under 13", to=12), AgeBand(label="13 and over", **{"from": 13})]
+    assert [measures.age_band(age, bands) for age in ages] == ["Age not known", "Under 13", "Age not known"]
+
+
+def test_a_review_note_names_a_charge_measures_codes_groups_and_classes(extract):
+    """Found by a reviewer: a charge measure's classes were left out of what its search read,
+    and two measures' bounds ran together with a bare "and"."""
+    params = validate_parameters(copy.deepcopy(BASE) | {
+        "measures": {
+            "m": {"label": "things", "period": PERIOD, "count": "offences", "classes": ["damage"]},
+            "c": {"label": "charges", "period": PERIOD, "count": "charges", "charge_codes": ["damage", "CD 71002", "XX1"], "classes": ["damage"]},
+        },
+        "tables": [{"name": "t", "question": 1, "title": "T", "measure": "m"}],
+    })
+    assert measures.searched_words(params, "c") == (
+        "every crime with a charge under \u201cDamage\u201d or the offence codes CD 71002 or XX1 "
+        "from 1 January 2016 to 5 December 2018, of class 058/01"
+    )

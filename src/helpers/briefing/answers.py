@@ -169,6 +169,8 @@ def of_whom_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
     else:
         return ""
     value = str(value)
+    if str(display.loc[info.total_label].iloc[-1]) == "0":  # "Of these" of none says nothing
+        return ""
     if info.part_terms is None:  # no search's words to say it with: the row as labelled
         return f"{_sentence_start(label)}: {figure_alone(value)}."
     singular, plural = NOUNS.get(info.count, ("crime", "crimes"))

@@ -84,8 +84,9 @@ class EntrySink:
         )
 
     def crimes(self, table: pa.Table) -> None:
-        """The final crimes, written as the entry's crimes table, its columns each in one piece:
-        the counts take rows of them, and Arrow takes rows of an array in pieces far slower."""
+        """The final crimes, written as the entry's crimes table, its columns each in one piece
+        (a record batch holds up to 1,048,576 crimes: `_write_ipc`): the counts take rows of
+        them, and Arrow takes rows of an array in many pieces far slower."""
         self._write(_write_ipc, table.combine_chunks(), self.folder / CRIMES_FILE)
 
     def personal(self, file: str, table: pa.Table) -> None:

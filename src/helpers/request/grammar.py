@@ -517,17 +517,17 @@ def resolve_period(period: Period, as_of: date) -> tuple[date, date]:
 # ---- the rules across keys (each raises one line naming its key)
 
 
-def check_age_bands(bands: Sequence[AgeBand]) -> None:
+def check_age_bands(bands: Sequence[AgeBand], in_a_table: bool = True) -> None:
     """Bands in order, each starting the year after the one before ends (contiguous, no
-    overlap), from birth with no upper end (every age in a band: an age in none would leave
-    its people out of the table and its Total); only the first may leave out `from`, only the
-    last `to`; labels distinct."""
-    if bands and bands[0].low not in (None, 0):
+    overlap); only the first may leave out `from`, only the last `to`; labels distinct. Used by
+    a table (`in_a_table`), from birth with no upper end: an age in no band would leave its
+    people out of the table and its Total."""
+    if in_a_table and bands and bands[0].low not in (None, 0):
         raise ValueError(
             f"age_bands.0: from {bands[0].low} leaves anyone younger out of every band: start "
             "the first band at 0, or leave out from"
         )
-    if bands and bands[-1].high is not None:
+    if in_a_table and bands and bands[-1].high is not None:
         raise ValueError(
             f"age_bands.{len(bands) - 1}: to {bands[-1].high} leaves anyone older out of every "
             'band: leave out to in the last band ("18 and over")'
@@ -755,8 +755,8 @@ def check_tables(
                 )
             if breakdown in ("victim_age", "suspect_age") and not has_age_bands:
                 raise ValueError(
-                    f"{where}.{key}: by {breakdown}, the request needs age_bands (the bands of "
-                    "whole years its rows are)"
+                    f"{where}.{key}: by {breakdown}, the request needs age_bands (its rows are "
+                    "the bands)"
                 )
             if breakdown == "charge_group":
                 loose = [code for code in measure.charge_codes if code not in groups]

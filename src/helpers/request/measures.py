@@ -104,8 +104,6 @@ class AnswerTable:
     subset_rows: tuple[str, ...] = ()
     #: crimes not counted for want of a readable committed date (`date: committed`; restricted)
     undated: int = 0
-    #: the measure's search and its review (a mentions measure, or terms; restricted)
-    review: SearchReview | None = None
     #: the reviews of every search the table reads: its measure's, its `search` breakdown's,
     #: its `of_whom` row's
     reviews: list[SearchReview] = field(default_factory=list)
@@ -257,12 +255,13 @@ def time_units(
 
 
 def age_on(born: pd.Series, on: pd.Series) -> pd.Series:
-    """Whole years from `born` to `on` (NaN where either is unknown): a birthday counts on its
-    day."""
+    """Whole years from `born` to `on` (NaN where either is unknown, or `born` is after `on`: a
+    date of birth keyed wrongly, Age not known): a birthday counts on its day."""
     before = (on.dt.month < born.dt.month) | (
         (on.dt.month == born.dt.month) & (on.dt.day < born.dt.day)
     )
-    return on.dt.year - born.dt.year - before.astype(float)
+    years = on.dt.year - born.dt.year - before.astype(float)
+    return years.where(years >= 0)
 
 
 def age_band(age: float, bands: Sequence[AgeBand]) -> str:
@@ -1311,7 +1310,6 @@ def answer_table(
         links=links,
         subset_rows=beside,
         undated=events.undated,
-        review=events.review,
         reviews=reviews,
         events=events,
     )
@@ -1373,26 +1371,23 @@ def review_table(
 def searched_words(params: RequestParameters, name: str) -> str:
     """The crimes a search reads for the measure `name`, by the measure's bounds (not its label,
     which may say what the search decides): "every crime of class 058/01 recorded from ... and
-    not cancelled", "every crime charged from ... with <group> or the offence code X"."""
+    not cancelled", "every crime with a charge under “Damage” or the offence code X from ...,
+    of class 058/01"."""
     measure = params.measures[name]
     period = period_words(*resolve_period(measure.period, params.as_of_date))
+    classes = measure_classes(name, measure, params.class_groups)
+    plural = "es" if len(classes) > 1 else ""
+    of = f"of class{plural} {listed(classes, last='or')}" if classes else "of any class"
     if measure.counts_charges:
         groups = params.charge_groups or {}
-        codes = [
-            groups[entry].label if entry in groups else f"the offence code {entry}"
-            for entry in measure.charge_codes
-        ]
-        return f"every crime charged {period} with {listed(codes, last='or')}"
-    classes = measure_classes(name, measure, params.class_groups)
-    of = (
-        f"of class{'es' if len(classes) > 1 else ''} {listed(classes, last='or')}"
-        if classes
-        else "of any class"
-    )
-    status = {"live": " and not cancelled", "cancelled": " and cancelled"}.get(
-        measure.by_status, ""
-    )
-    return f"every crime {of} {measure.by_date} {period}{status}"
+        named = [f"\u201c{groups[e].label}\u201d" for e in measure.charge_codes if e in groups]
+        codes = [e for e in measure.charge_codes if e not in groups]
+        if codes:
+            named.append(f"the offence code{'s' if len(codes) > 1 else ''} {listed(codes, 'or')}")
+        where = f", {of}" if classes else ""
+        return f"every crime with a charge under {listed(named, last='or')} {period}{where}"
+    status = {"live": " and not cancelled", "cancelled": " and cancelled"}
+    return f"every crime {of} {measure.by_date} {period}{status.get(measure.by_status, '')}"
 
 
 def review_facts(
@@ -1413,9 +1408,9 @@ def review_facts(
         else ""
     )
     notes = [
-        f"The search read the circumstances of {listed(read)}{every}. A crime with a mention of a"
-        " term, even a negated one, is a candidate for a person to read; a reviewer\u2019s"
-        " decision counts a candidate in or out whatever the search called it.",
+        f"The search read the circumstances of {'; and of '.join(read)}{every}. A crime with a"
+        " mention of a term, even a negated one, is a candidate for a person to read; a"
+        " reviewer\u2019s decision counts a candidate in or out whatever the search called it.",
         review_note(reviewed),
     ]
     return AnswerFacts(

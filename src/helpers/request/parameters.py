@@ -202,7 +202,12 @@ class RequestParameters(BaseModel):
 
     @model_validator(mode="after")
     def _grammar_fits_together(self) -> RequestParameters:
-        check_age_bands(self.age_bands)
+        by_age = any(
+            breakdown in ("victim_age", "suspect_age")
+            for table in self.tables
+            for breakdown in (table.rows, table.columns)
+        )
+        check_age_bands(self.age_bands, in_a_table=by_age)
         if self.outcome_groups is not None:
             check_outcome_groups(self.outcome_groups)
         check_measures(self.measures, self.class_groups, self.as_of_date, self.extracts_taken_on)

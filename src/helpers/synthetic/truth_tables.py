@@ -324,12 +324,13 @@ def _outcome_labels(params: Mapping) -> tuple[list[str], Callable[[Any], str]]:
 
 
 def _age_years(dob: pd.Series, on: pd.Series) -> pd.Series:
-    """Whole years from dob to on (NaN where either is unknown): a birthday counts on its day
-    (29 February's in a common year on 1 March)."""
+    """Whole years from dob to on (NaN where either is unknown, or dob is after on): a birthday
+    counts on its day (29 February's in a common year on 1 March)."""
     before = (on.dt.month < dob.dt.month) | (
         (on.dt.month == dob.dt.month) & (on.dt.day < dob.dt.day)
     )
-    return on.dt.year - dob.dt.year - before.astype(float)
+    years = on.dt.year - dob.dt.year - before.astype(float)
+    return years.where(years >= 0)
 
 
 def _band(age: float, bands: list[Mapping]) -> str | None:
