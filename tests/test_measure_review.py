@@ -120,7 +120,7 @@ def test_a_shared_search_is_searched_and_reviewed_once_for_all_its_measures(synt
     params, extract, paths, answers, before = run(folder, tmp_path / "before")
     by_name = {answer.name: answer for answer in answers}
     offences, victims = by_name["dog_by_year_and_outcome"], by_name["dog_victims_by_year"]
-    assert offences.review is victims.review is not None  # one search, one review
+    assert offences.events.review is victims.events.review is not None  # one search, one review
     assert sorted(p.name for p in (paths.restricted / "candidates").iterdir()) == ["dog.csv", "e_scooter.csv", "snapchat.csv"]
     worklist = review.read_candidates(paths.restricted / "candidates" / "dog.csv")
     # a counted crime with a victim: a "no" takes it out of both measures
@@ -136,7 +136,7 @@ def test_a_shared_search_is_searched_and_reviewed_once_for_all_its_measures(synt
                             extract.circumstances(worklist["reference"].tolist()), question=target.question)
     _, _, _, answers, after = run(folder, tmp_path / "after")
     by_name = {answer.name: answer for answer in answers}
-    assert crime not in by_name["dog_victims_by_year"].review.outcome.counted
+    assert crime not in by_name["dog_victims_by_year"].events.review.outcome.counted
     total = lambda results, table: results["tables"][table]["counts"]["Total"]  # noqa: E731
     assert total(after, "dog_by_year_and_outcome")["Total"] == total(before, "dog_by_year_and_outcome")["Total"] - 1
     assert total(after, "dog_victims_by_year")["Victims"] <= total(before, "dog_victims_by_year")["Victims"]
