@@ -161,7 +161,7 @@ def test_decisions_on_a_search_are_not_used_once_its_terms_change(synthetic, tmp
     assert review.review_target(params, "e_scooter").question != target.question
     answers = steps.answer(params, steps.load(params))
     (table,) = [a for a in answers if a.name == TABLE]
-    assert table.review.outcome.reviewed == 0 and chosen in table.review.outcome.counted
+    assert table.events.review.outcome.reviewed == 0 and chosen in table.events.review.outcome.counted
 
 
 def test_the_review_notebooks_target_names_what_can_be_reviewed(synthetic, tmp_path):
