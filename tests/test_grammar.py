@@ -52,6 +52,14 @@ TABLES_ONLY = {
 AGED = {**TABLES_ONLY, "tables": [*TABLES_ONLY["tables"], {"name": "by_age", "question": 1, "title": "By age", "measure": "damage", "rows": "victim_age"}]}
 
 
+def test_a_period_from_a_day_alone_runs_to_the_requests_reference_date():
+    """Found by a new user: "since 1 April 2017" could not be written ({from} alone was refused)."""
+    params = validate_parameters(changed("measures.damage.period", {"from": "2017-04-01"}))
+    assert resolve_period(params.measures["damage"].period, params.as_of_date) == (date(2017, 4, 1), date(2019, 1, 1))
+    dated = validate_parameters({**changed("measures.damage.period", {"from": "2017-04-01"}), "as_of": "2018-12-05"})
+    assert resolve_period(dated.measures["damage"].period, dated.as_of_date) == (date(2017, 4, 1), date(2018, 12, 5))
+
+
 def test_age_bands_no_table_uses_may_leave_ages_out():
     """Found by a reviewer: bands from 10 (the age of criminal responsibility) with no age table
     were refused; only a table by age loses people to an age no band holds."""
@@ -134,7 +142,8 @@ def test_the_parameters_round_trip_as_the_notebook_gets_them():
         (changed("measures.charged.charge_codes", ["damage", "CD71002"]), "parameters: tables.1.rows: by charge_group, measure charged's charge_codes must all be names in charge_groups ('CD71002' is not)"),
         (changed("measures.damage.terms", ["  "]), "parameters: measures.damage.terms: a search term is empty"),
         (changed("measures.damage.exclude_terms", ["snapchat filter"]), "parameters: measures.damage: exclude_terms: there are no terms to exclude phrases of"),
-        (changed("measures.damage.period", {"from": "2016-01-01"}), "parameters: measures.damage.period: a period needs both from and to"),
+        (changed("measures.damage.period", {"to": "2016-01-01"}), "parameters: measures.damage.period: a period needs from (with to, or alone for one up to the request's as_of)"),
+        ({**changed("measures.damage.period", {"from": "2018-06-01"}), "as_of": "2018-01-01"}, "parameters: measures.damage.period: from 2018-06-01 is after the day it runs to, the request's as_of (2018-01-01)"),
         (changed("measures.damage.period", {"from": "2016-01-01", "to": "2015-01-01"}), "parameters: measures.damage.period: to (2015-01-01) is before from (2016-01-01)"),
         (changed("measures.damage.period", {"last_years": 3, "year_to_date": True}), "parameters: measures.damage.period: give one of {from, to}"),
         (changed("measures.damage.period", {"from": "2016-01-01", "to": "2019-01-02"}), "parameters: measures.damage.period: it ends on 2019-01-02, after the extracts were taken (2019-01-01)"),

@@ -228,8 +228,9 @@ class AgeBand(BaseModel):
 
 
 class Period(BaseModel):
-    """The days a measure counts: `{from, to}`, `{last_years: N}`, `{last_months: N}` or
-    `{year_to_date: true}` (the last three counted back from the request's `as_of`)."""
+    """The days a measure counts: `{from, to}`, `{from}` (to the request's `as_of`: "since
+    1 April 2017"), `{last_years: N}`, `{last_months: N}` or `{year_to_date: true}` (the last
+    three counted back from `as_of`)."""
 
     model_config = ConfigDict(extra="forbid", serialize_by_alias=True)
 
@@ -257,16 +258,14 @@ class Period(BaseModel):
                 f"{{year_to_date: true}} (got {', '.join(forms) or 'none'})"
             )
         if forms == ["from/to"]:
-            if self.start is None or self.end is None:
-                raise ValueError("a period needs both from and to")
-            if self.end < self.start:
+            if self.start is None:
+                raise ValueError(
+                    "a period needs from (with to, or alone for one up to the request's as_of)"
+                )
+            if self.end is not None and self.end < self.start:
                 raise ValueError(f"to ({self.end}) is before from ({self.start})")
         return self
 
-    @property
-    def relative(self) -> bool:
-        """Whether the period is counted back from the request's `as_of`."""
-        return self.start is None
 
 
 class Search(BaseModel):
@@ -502,8 +501,8 @@ class TableRequest(BaseModel):
 
 def resolve_period(period: Period, as_of: date) -> tuple[date, date]:
     """The first and last day a period counts (inclusive)."""
-    if period.start is not None and period.end is not None:
-        return period.start, period.end
+    if period.start is not None:  # `{from}` alone: up to the reference date
+        return period.start, period.end if period.end is not None else as_of
     if period.year_to_date:
         return date(as_of.year, 1, 1), as_of
     if period.last_years is not None:
@@ -859,3 +858,8 @@ def check_measures(
             )
         if start.year < 1990:
             raise ValueError(f"measures.{shown_key(name)}.period: it starts in {start.year}")
+        if end < start:  # `{from}` alone, after the day it runs to
+            raise ValueError(
+                f"measures.{shown_key(name)}.period: from {start} is after the day it runs to, "
+                f"the request's as_of ({as_of})"
+            )

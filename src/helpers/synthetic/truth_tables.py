@@ -119,7 +119,7 @@ def period_of(spec: Mapping, as_of: date) -> tuple[date, date]:
         return _month_start(as_of, n), _month_start(as_of, 0) - timedelta(days=1)
     if spec.get("year_to_date"):
         return date(as_of.year, 1, 1), as_of
-    return as_day(spec["from"]), as_day(spec["to"])
+    return as_day(spec["from"]), as_day(spec["to"]) if "to" in spec else as_of
 
 
 # ---- what a measure counts: events -----------------------------------------------------------
