@@ -267,7 +267,6 @@ class Period(BaseModel):
         return self
 
 
-
 class Search(BaseModel):
     """A search of the circumstances text that several measures share (`searches:`): one
     search, one worklist, one review, whatever number of measures count its crimes."""
