@@ -319,10 +319,15 @@ def test_the_review_notebooks_next_run_command_keeps_the_folders_it_was_given():
     """Found by a new user: the notebook printed `foi-briefing run FILE` alone after a review
     of a run made with --extracts, --out and --log, a command that read other extracts and
     another review store."""
-    from helpers.analysis.review import run_again_command
+    import shlex
 
-    assert run_again_command("parameters/x.yaml") == ".venv/bin/foi-briefing run parameters/x.yaml"
-    assert run_again_command("p.yaml", "/data/my extracts", "/tmp/out", "/tmp/log") == (
+    from helpers.analysis.review import run_again_command
+    from helpers.project import project_root
+
+    # found by a new user: the command worked only from the project's folder
+    here = f"cd {shlex.quote(str(project_root()))} && "
+    assert run_again_command("parameters/x.yaml") == here + ".venv/bin/foi-briefing run parameters/x.yaml"
+    assert run_again_command("p.yaml", "/data/my extracts", "/tmp/out", "/tmp/log") == here + (
         ".venv/bin/foi-briefing run p.yaml --extracts '/data/my extracts' --out /tmp/out --log /tmp/log"
     )
 

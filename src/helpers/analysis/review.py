@@ -457,12 +457,16 @@ def run_again_command(
 ) -> str:
     """The command that runs the request again on what the review read: the same extracts,
     output folder and log folder as the notebook was given (a run with none of them reads the
-    file's own, and another review store)."""
+    file's own, and another review store), from the project's folder (where the parameters
+    file's path and the file's own folders are read from)."""
+    from helpers.project import project_root  # here: only the notebook's last cell asks
+
     words = [".venv/bin/foi-briefing", "run", parameters_file]
     for option, value in (("--extracts", extracts_dir), ("--out", output_dir), ("--log", log_dir)):
         if str(value or "").strip():
             words += [option, str(value)]
-    return " ".join(shlex.quote(word) for word in words)
+    command = " ".join(shlex.quote(word) for word in words)
+    return f"cd {shlex.quote(str(project_root()))} && {command}"
 
 
 def search_worklist(search: str) -> str:
