@@ -197,3 +197,11 @@ def test_a_key_fact_of_people_charged_or_charges_says_charged():
     assert "charges of grooming offences, laid in 2018" in answers.key_facts([charges], {"damage_by_year": display})
     offences = answers.key_facts([Info()], {"damage_by_year": by_year(["1", "2", "3"], "6")})
     assert "offences of criminal damage to a dwelling, from 1 January 2016" in offences
+
+
+def test_a_table_of_one_row_is_pointed_to():
+    """Found by a new user: the answer from a table with no rows named no table."""
+    display = pd.DataFrame({"People charged": ["58"]}, index=pd.Index(["Total"]))
+    assert answers.parts_sentence(Info(rows=None), display, 3) == "Table 3 gives the figure."
+    by_year = pd.DataFrame({"2017": ["4"], "2018": ["6"], "Total": ["10"]}, index=pd.Index(["Total"]))
+    assert answers.parts_sentence(Info(rows=None, columns="year"), by_year, 2) == "Table 2 gives them by year."

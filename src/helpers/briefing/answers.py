@@ -186,8 +186,10 @@ def of_whom_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
 def parts_sentence(info: AnswerTableInfo, display: pd.DataFrame, number: int) -> str:
     """Where the figures are broken down: the parts listed when they are few, else the table
     named; a total of people that is not the sum of its parts says so."""
-    if info.rows is None:
-        return ""
+    if info.rows is None:  # one row: the table is pointed to all the same
+        if info.columns is None:
+            return f"Table {number} gives the figure."
+        return f"Table {number} gives them by {BREAKDOWN_WORDS.get(info.columns, info.columns)}."
     by = BREAKDOWN_WORDS.get(info.rows, info.rows)
     if info.columns is not None:
         by += f" and {BREAKDOWN_WORDS.get(info.columns, info.columns)}"
