@@ -320,6 +320,8 @@ def test_a_request_s_warnings_are_in_the_run_s_log_and_on_stderr_and_do_not_stop
     assert re.search(r"^20180075: done in ", done.stdout, re.MULTILINE), done.stdout
     log = (tmp_path / "out" / "20180075" / "restricted" / "run.log").read_text(encoding="utf-8")
     assert f" WARNING parameters: {warning}\n" in log
+    # a run's outputs are a draft until `log publish` (found by a new user: the log said "published")
+    assert " INFO the draft is in " in log and " published " not in log
 
 
 def test_a_missing_parameters_file_is_named(tmp_path):

@@ -173,7 +173,8 @@ def publish(staging: Staging, final: Path) -> Path:
         except OSError as error:  # the new outputs are in: the old stay where they are
             staging.log.warning("the previous outputs are kept in %s (%s)", previous, error)
     shutil.rmtree(staging.root, ignore_errors=True)
-    staging.log.info("published %s", final)
+    # a draft until `foi-briefing log publish`: "published" here misled a new user
+    staging.log.info("the draft is in %s", final)
     return final
 
 
