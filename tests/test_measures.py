@@ -747,3 +747,14 @@ def test_a_review_note_names_a_charge_measures_codes_groups_and_classes(extract)
         "every crime with a charge under \u201cDamage\u201d or the offence codes CD 71002 or XX1 "
         "from 1 January 2016 to 5 December 2018, of class 058/01"
     )
+
+
+def test_a_dictionary_column_with_small_indices_and_nulls_is_matched():
+    """A null index is looked up past the dictionary's end: with int8 indices and 128 entries
+    that position does not fit the index type (found by a reviewer)."""
+    import pyarrow as pa
+
+    dictionary = pa.array([f"p{i}" for i in range(128)])
+    piece = pa.DictionaryArray.from_arrays(pa.array([0, None, 127], pa.int8()), dictionary)
+    got = measures.is_in_column(pa.chunked_array([piece, piece]), pa.array(["p127"]))
+    assert got.tolist() == [False, False, True] * 2

@@ -338,7 +338,10 @@ def is_in_column(column: pa.ChunkedArray, wanted: pa.Array) -> np.ndarray:
             hit = pc.fill_null(pc.is_in(dictionary, value_set=wanted), False)
             hit = np.append(hit.to_numpy(zero_copy_only=False), False)  # the last: a null
             return np.concatenate(
-                [hit[pc.fill_null(chunk.indices, len(dictionary)).to_numpy()] for chunk in chunks]
+                [
+                    hit[pc.fill_null(chunk.indices.cast(pa.int64()), len(dictionary)).to_numpy()]
+                    for chunk in chunks
+                ]
             )
     found = pc.is_in(column, value_set=wanted)
     return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
