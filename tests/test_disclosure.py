@@ -397,6 +397,17 @@ def test_rectangle_of_secondary_cells():
         assert ("t", "r1", "c1") in pinned_cells(report)
 
 
+def test_one_small_cell_of_a_long_table_takes_a_rectangle_not_its_column():
+    """Found by a new user: charges of two code groups by quarter, one small count (4). Withheld
+    smallest first, the small group's whole column went, then every other quarter's cell: 13
+    withheld where three (a rectangle's other corners) keep it."""
+    body = [[36, 6], [50, 11], [42, 6], [46, 4], [46, 7], [32, 9], [52, 7]]
+    t = with_totals("t", body, [f"Q{i}" for i in range(1, 8)], ["theft", "sexual"])
+    p = protect([t])
+    assert p.safe
+    assert secondary_cells(p) == {("t", "Q1", "theft"), ("t", "Q1", "sexual"), ("t", "Q4", "theft")}
+
+
 def test_inherently_unprotectable_table_fails_the_run():
     t = table("t", [[1, 1, 1, 1, 4]], ["n"], ["a", "b", "c", "d", TOTAL])  # four cells >= 1 in 4
     with pytest.raises(DisclosureError) as err:

@@ -203,13 +203,15 @@ def test_charge_groups_differing_by_one_group():
 
 
 def test_search_terms_differing_by_one_term():
+    # small counts in both years: each release's own protection leaves the two together giving
+    # a value away (with larger ones, each release's fewest withheld cells already keep it)
     records = crimes(
         (1, 2016, "hunter", ""),
-        (3, 2016, "vigilante", ""),
-        (5, 2017, "hunter", ""),
-        (9, 2017, "vigilante", ""),
-        (7, 2016, "", ""),
-        (5, 2017, "", ""),
+        (1, 2016, "vigilante", ""),
+        (2, 2017, "hunter", ""),
+        (2, 2017, "vigilante", ""),
+        (5, 2016, "", ""),
+        (8, 2017, "", ""),
     )
     published = release("r1 v1", records, [2016, 2017], terms=("hunter",))
     draft = release("r2 draft", records, [2016, 2017], terms=("hunter", "vigilante"))
