@@ -148,4 +148,4 @@ def test_the_workbooks_tables_are_numbered_as_the_briefing_numbers_them(syntheti
     sheets = [name for name in book.sheetnames if name.startswith("Table_")]
     names = [next(iter(book[sheet].tables)) for sheet in sheets]
     assert names == ["charges_by_offence", "people_charged_by_offence", "crime_outcomes_by_year",
-                     "data_quality_files", "data_quality_merging"]
+                     "charges_on_damage_by_year", "data_quality_files", "data_quality_merging"]

@@ -758,3 +758,21 @@ def test_a_dictionary_column_with_small_indices_and_nulls_is_matched():
     piece = pa.DictionaryArray.from_arrays(pa.array([0, None, 127], pa.int8()), dictionary)
     got = measures.is_in_column(pa.chunked_array([piece, piece]), pa.array(["p127"]))
     assert got.tolist() == [False, False, True] * 2
+
+
+def test_a_charge_measure_of_classes_and_no_codes_counts_every_charge_on_those_crimes(extract):
+    """Found by a new user: "how many people were charged on these crimes" needed every charge
+    code listed. With classes and no charge_codes, every charge on a crime of the classes."""
+    assert column(table(extract, {"count": "charges", "classes": ["damage"]})) == {TOTAL: 3}
+    listed_codes = table(extract, {"count": "charges", "classes": ["damage"], "charge_codes": ["CD71001", "CD71002"]})
+    assert column(listed_codes) == {TOTAL: 3}
+    # ..01's two charges and ..11's are one person's (CMS 100002 = Connect PN3); ..14 is 028/03
+    assert column(table(extract, {"count": "people_charged", "classes": ["damage"]})) == {TOTAL: 1}
+    assert column(table(extract, {"count": "people_charged", "classes": ["028/03"]})) == {TOTAL: 1}
+    params = validate_parameters(copy.deepcopy(BASE) | {
+        "measures": {"c": {"label": "people charged", "period": PERIOD, "count": "people_charged", "classes": ["damage"]}},
+        "tables": [{"name": "t", "question": 1, "title": "T", "measure": "c"}],
+    })
+    assert measures.searched_words(params, "c") == (
+        "every crime with a charge from 1 January 2016 to 5 December 2018, of class 058/01"
+    )

@@ -537,3 +537,12 @@ def test_the_projects_search_finds_the_mentions_the_truth_says(synthetic, term, 
     negated = set(found.index[~found["counted"]].astype(int))
     negated_kind = column.removeprefix("mentions_") + "_negated"
     assert negated == set(c.loc[c["mention_planted"] == negated_kind, "crime_id"])
+
+
+def test_a_charge_measure_of_classes_and_no_codes_counts_every_charge_on_them():
+    """Charges of any code on crimes of the classes: crime 0 (058/01) has two, by one person;
+    crime 3 (008/06) one; crime 5 (088/01) one."""
+    charges = {"count": "charges", "classes": ["58/1", "8/6"], "period": ALL}
+    assert answer(charges) == {"Total": {"Charges": 3}}
+    people = {"count": "people_charged", "classes": ["58/1", "8/6"], "period": ALL}
+    assert answer(people) == {"Total": {"People charged": 2}}

@@ -401,6 +401,13 @@ WHAT_IS_COUNTED = {
 }
 
 
+#: the start of a charge count's rule where it names no codes (every charge on crimes of classes)
+ANY_CODE = {
+    "people_charged": "People charged with any offence",
+    "charges": "Charges laid for any offence",
+}
+
+
 def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     """What one measure counts, in a sentence or three: its classes or codes, terms, status,
     date and period."""
@@ -424,6 +431,8 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
         terms=terms,
     )
     charges = measure.count in ("people_charged", "charges")
+    if charges and not codes:  # every charge on a crime of its classes
+        text = ANY_CODE[measure.count]
     if searched is not None and not charges and measure.count != "mentions":
         text += f", whose circumstances mention {terms}"
     if classes and charges:

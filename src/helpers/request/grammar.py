@@ -379,8 +379,11 @@ def measure_problems(measure: Measure) -> list[str]:
     if count in ("offences", "victims", "suspects") and not measure.classes:
         problems.append(f"classes: a count of {count} needs the classes it counts")
     if count in CHARGE_COUNTS:
-        if not measure.charge_codes:
-            problems.append(f"charge_codes: a count of {count} needs the codes it counts")
+        if not measure.charge_codes and not measure.classes:
+            problems.append(
+                f"charge_codes: a count of {count} needs the codes it counts, or classes (every "
+                "charge on a crime of them)"
+            )
         if measure.status is not None:
             problems.append(f"status: a count of {count} counts charges, not crimes")
     elif measure.charge_codes:
@@ -755,6 +758,11 @@ def check_tables(
                 raise ValueError(
                     f"{where}.{key}: by {breakdown}, the request needs age_bands (its rows are "
                     "the bands)"
+                )
+            if breakdown == "charge_group" and not measure.charge_codes:
+                raise ValueError(
+                    f"{where}.{key}: by charge_group, measure {table.measure} names no charge "
+                    "groups (it counts every charge on a crime of its classes)"
                 )
             if breakdown == "charge_group":
                 loose = [code for code in measure.charge_codes if code not in groups]

@@ -796,8 +796,9 @@ def compared_codes(charges: pd.DataFrame) -> pd.Series:
 
 def selected_charges(view: ExtractView, params: RequestParameters, name: str) -> pd.DataFrame:
     """The charges a charge measure counts before its search: each charge once, dated in the
-    period, under the codes (and, if given, on a crime of the classes), with its crime's row
-    (`crime_row`, -1 for a crime the extract does not hold) and its code as compared."""
+    period, under the codes (every code, for a measure that names none), and, if given, on a
+    crime of the classes, with its crime's row (`crime_row`, -1 for a crime the extract does not
+    hold) and its code as compared."""
     measure = params.measures[name]
     period = resolve_period(measure.period, params.as_of_date)
     charges = view.extract.charges
@@ -806,7 +807,9 @@ def selected_charges(view: ExtractView, params: RequestParameters, name: str) ->
         code for codes_ in charge_code_groups(name, measure, groups).values() for code in codes_
     }
     code = compared_codes(charges)
-    keep = code.isin(wanted) & within_days(charges["charge_date"], *period).fillna(False)
+    keep = within_days(charges["charge_date"], *period).fillna(False)
+    if measure.charge_codes:  # none: every charge on a crime of its classes (required then)
+        keep &= code.isin(wanted)
     classes = measure_classes(name, measure, params.class_groups)
     chosen = charges.loc[keep.to_numpy(dtype=bool)]
     rows = view.crime_rows(chosen["crime_id"])
@@ -1387,8 +1390,9 @@ def searched_words(params: RequestParameters, name: str) -> str:
         codes = [e for e in measure.charge_codes if e not in groups]
         if codes:
             named.append(f"the offence code{'s' if len(codes) > 1 else ''} {listed(codes, 'or')}")
+        under = f" under {listed(named, last='or')}" if named else ""
         where = f", {of}" if classes else ""
-        return f"every crime with a charge under {listed(named, last='or')} {period}{where}"
+        return f"every crime with a charge{under} {period}{where}"
     status = {"live": " and not cancelled", "cancelled": " and cancelled"}
     return f"every crime {of} {measure.by_date} {period}{status.get(measure.by_status, '')}"
 

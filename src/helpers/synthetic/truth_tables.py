@@ -228,8 +228,9 @@ def select(
         ch = truth.charges
         codes = measure_codes(params, measure)
         day = ch["charge_date"].dt.normalize()
-        keep = ch["cjs_code"].map(norm_code).isin(codes)
-        keep &= (day >= pd.Timestamp(period[0])) & (day <= pd.Timestamp(period[1]))
+        keep = (day >= pd.Timestamp(period[0])) & (day <= pd.Timestamp(period[1]))
+        if measure.get("charge_codes"):  # none: every charge on a crime of its classes
+            keep &= ch["cjs_code"].map(norm_code).isin(codes)
         classes = measure_classes(params, measure)
         if classes:
             current = truth.crimes.set_index("crime_id")["ho_class"]
