@@ -124,19 +124,25 @@ def year_not_counted(request: Request) -> list[RequestWarning]:
     return warnings
 
 
-def received_after_extracts_taken(request: Request) -> list[RequestWarning]:
-    """Extracts taken before the request was received: older extracts than the request's, or a
-    date mistyped."""
-    params = request.params
-    if params.received is None or params.received <= params.extracts_taken_on:
+def _after_extracts_taken(
+    params: RequestParameters, key: str, day: date | None
+) -> list[RequestWarning]:
+    """The request's date `key` (`day`) after the extracts were taken, as a warning."""
+    if day is None or day <= params.extracts_taken_on:
         return []
     return [
         RequestWarning(
-            "received",
-            f"{params.received} is after the extracts were taken (extracts_taken_on: "
+            key,
+            f"{day} is after the extracts were taken (extracts_taken_on: "
             f"{params.extracts_taken_on}): are they the extracts for this request?",
         )
     ]
+
+
+def received_after_extracts_taken(request: Request) -> list[RequestWarning]:
+    """Extracts taken before the request was received: older extracts than the request's, or a
+    date mistyped."""
+    return _after_extracts_taken(request.params, "received", request.params.received)
 
 
 def received_in_the_future(request: Request) -> list[RequestWarning]:
@@ -150,16 +156,7 @@ def received_in_the_future(request: Request) -> list[RequestWarning]:
 def as_of_after_extracts_taken(request: Request) -> list[RequestWarning]:
     """A reference date after the extracts were taken: its periods count back from days the
     extracts cannot hold, or a date mistyped."""
-    params = request.params
-    if params.as_of is None or params.as_of <= params.extracts_taken_on:
-        return []
-    return [
-        RequestWarning(
-            "as_of",
-            f"{params.as_of} is after the extracts were taken (extracts_taken_on: "
-            f"{params.extracts_taken_on}): are they the extracts for this request?",
-        )
-    ]
+    return _after_extracts_taken(request.params, "as_of", request.params.as_of)
 
 
 def question_with_no_table(request: Request) -> list[RequestWarning]:
