@@ -655,6 +655,13 @@ def test_how_we_counted_says_one_code_and_any_of_the_terms_as_a_person_writes_th
         "People charged under the offence code CD71001, on a crime whose circumstances mention \u201cdog\u201d or \u201ccat\u201d,"
     )
     assert measure_rule(params, "two", two.facts).startswith("Charges laid under the offence codes CD71002 and CD71001,")
+    # a charge count of classes and no codes: every charge on their crimes
+    values["measures"]["two"] = {"count": "charges", "label": "charges", "classes": ["damage"], "period": PERIOD}
+    params = validate_parameters(values)
+    _, two = answer_tables(params, extract)
+    assert measure_rule(params, "two", two.facts).startswith(
+        "Charges laid for any offence, on a crime classified now as 058/01"
+    )
 
 
 def test_a_second_table_of_a_measure_by_the_same_time_is_not_drawn_again_by_default(extract):

@@ -24,6 +24,7 @@ from helpers.analysis.review_store import HUNTER_GROUP, Decision, ReviewStore, t
 from helpers.errors import DecisionsError
 from helpers.markup import Html
 from helpers.permissions import access, private_file, private_folder, private_open
+from helpers.project import project_root
 
 if TYPE_CHECKING:
     from helpers.request.parameters import RequestParameters
@@ -459,8 +460,6 @@ def run_again_command(
     output folder and log folder as the notebook was given (a run with none of them reads the
     file's own, and another review store), from the project's folder (where the parameters
     file's path and the file's own folders are read from)."""
-    from helpers.project import project_root  # here: only the notebook's last cell asks
-
     words = [".venv/bin/foi-briefing", "run", parameters_file]
     for option, value in (("--extracts", extracts_dir), ("--out", output_dir), ("--log", log_dir)):
         if str(value or "").strip():

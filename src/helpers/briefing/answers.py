@@ -40,8 +40,6 @@ NOUNS: dict[str, tuple[str, str]] = {
     "charges": ("charge", "charges"),
 }
 VERBS = {"people_charged": "we charged", "charges": "we laid"}
-#: a key fact has no "we ...": its label says the verb's part in its place ("..., charged in 2018")
-PARTICIPLES = {"people_charged": "charged ", "charges": "laid "}
 #: the count of a table of a search's review (`request.measures.review_table`)
 REVIEW = "review"
 
@@ -250,7 +248,9 @@ def key_facts(answer_tables: Sequence[AnswerTableInfo], tables: dict[str, pd.Dat
         seen.add(info.question)
         value = str(tables[info.name].loc[info.total_label].iloc[-1])
         label = counted(value, info).removeprefix(figure_words(value)).strip()
-        fact = (value, f"{label}, {PARTICIPLES.get(info.count, '')}{period_phrase(info)}")
+        # no "we" in a key fact: the verb's part ("..., charged in 2018") follows the label
+        verb = VERBS.get(info.count, "").removeprefix("we ")
+        fact = (value, f"{label}, {verb + ' ' if verb else ''}{period_phrase(info)}")
         if fact not in facts:  # two questions answered by one measure's whole: one tile
             facts.append(fact)
     tiles = "".join(
@@ -424,15 +424,15 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     quoted = [f"\u201c{term}\u201d" for term in (searched.terms if searched else [])]
     # any of the terms counts a crime: "“a”, “b” or “c”"
     terms = listed(quoted, last="or")
-    text = WHAT_IS_COUNTED[measure.count].format(
+    charges = measure.count in ("people_charged", "charges")
+    # a charge count naming no codes counts every charge on a crime of its classes
+    template = ANY_CODE if charges and not codes else WHAT_IS_COUNTED
+    text = template[measure.count].format(
         classes=classes,
         classes_phrase=f"under Home Office classification {classes} " if classes else "",
         codes=f"code {codes[0]}" if len(codes) == 1 else f"codes {listed(codes)}",
         terms=terms,
     )
-    charges = measure.count in ("people_charged", "charges")
-    if charges and not codes:  # every charge on a crime of its classes
-        text = ANY_CODE[measure.count]
     if searched is not None and not charges and measure.count != "mentions":
         text += f", whose circumstances mention {terms}"
     if classes and charges:

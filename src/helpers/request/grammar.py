@@ -141,6 +141,8 @@ Breakdown = Literal[
     "search",
 ]
 TIME_BREAKDOWNS = ("year", "financial_year", "quarter", "month")
+#: the breakdowns by a person's age on the day of the offence (their rows: the request's age_bands)
+AGE_BREAKDOWNS = ("victim_age", "suspect_age")
 #: each breakdown's corner label (the table's first column heading)
 BREAKDOWN_LABELS = {
     "year": "Year",
@@ -158,10 +160,10 @@ BREAKDOWN_LABELS = {
 _CRIME_SPLITS = (*TIME_BREAKDOWNS, "offence_class", "outcome_group", "system", "search")
 #: the breakdowns each count allows
 ALLOWED_BREAKDOWNS: dict[str, tuple[str, ...]] = {
-    "offences": (*_CRIME_SPLITS, "victim_age", "suspect_age"),
+    "offences": (*_CRIME_SPLITS, *AGE_BREAKDOWNS),
     "victims": (*_CRIME_SPLITS, "victim_age"),
     "suspects": (*_CRIME_SPLITS, "suspect_age"),
-    "mentions": (*_CRIME_SPLITS, "victim_age", "suspect_age"),
+    "mentions": (*_CRIME_SPLITS, *AGE_BREAKDOWNS),
     "people_charged": (*TIME_BREAKDOWNS, "offence_class", "charge_group", "search"),
     "charges": (*TIME_BREAKDOWNS, "offence_class", "charge_group", "search"),
 }
@@ -754,7 +756,7 @@ def check_tables(
                     f"{where}.{key}: a count of {measure.count} cannot be broken down by "
                     f"{breakdown}"
                 )
-            if breakdown in ("victim_age", "suspect_age") and not has_age_bands:
+            if breakdown in AGE_BREAKDOWNS and not has_age_bands:
                 raise ValueError(
                     f"{where}.{key}: by {breakdown}, the request needs age_bands (its rows are "
                     "the bands)"

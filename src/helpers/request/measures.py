@@ -35,6 +35,7 @@ from helpers.errors import ExtractError, ParameterError, ReviewDisagreementError
 from helpers.extracts import codes, ho_classes
 from helpers.extracts.model import Extract, people_frame
 from helpers.request.grammar import (
+    AGE_BREAKDOWNS,
     AGE_NOT_KNOWN,
     BREAKDOWN_LABELS,
     CHARGE_COUNTS,
@@ -991,7 +992,7 @@ def split(
         return outcome_split(view, params, events)
     if breakdown == "system":
         return system_split(view, events)
-    if breakdown in ("victim_age", "suspect_age"):
+    if breakdown in AGE_BREAKDOWNS:
         return age_split(view, params, breakdown.removesuffix("_age"), events)
     if breakdown == "search":
         assert table.search is not None  # the schema asks for it
@@ -1102,7 +1103,7 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
             "circumstances mention"
         )
         notes += search_notes(rule, params.searches[table.of_whom.search])
-    ages = [b for b in table.breakdowns if b in ("victim_age", "suspect_age")]
+    ages = [b for b in table.breakdowns if b in AGE_BREAKDOWNS]
     crimes_counted = measure.count in ("offences", "mentions")  # a crime may have no one in a role
     if ages:
         roles = " or ".join(b.removesuffix("_age") for b in ages)

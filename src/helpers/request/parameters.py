@@ -30,6 +30,7 @@ from helpers.extracts.profile import default_profile_path, profile_sources
 from helpers.extracts.sources import SourceDefinition
 from helpers.project import project_path
 from helpers.request.grammar import (
+    AGE_BREAKDOWNS,
     AgeBand,
     ClassGroup,
     Label,
@@ -202,11 +203,7 @@ class RequestParameters(BaseModel):
 
     @model_validator(mode="after")
     def _grammar_fits_together(self) -> RequestParameters:
-        by_age = any(
-            breakdown in ("victim_age", "suspect_age")
-            for table in self.tables
-            for breakdown in (table.rows, table.columns)
-        )
+        by_age = any(b in AGE_BREAKDOWNS for table in self.tables for b in table.breakdowns)
         check_age_bands(self.age_bands, in_a_table=by_age)
         if self.outcome_groups is not None:
             check_outcome_groups(self.outcome_groups)
