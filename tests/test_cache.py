@@ -726,3 +726,18 @@ def test_the_entry_keeps_the_crimes_in_one_record_batch(tmp_path, cache_dir):
     with pa.memory_map(str(entry.store.folder / cache.CRIMES_FILE)) as source:
         assert pa.ipc.open_file(source).num_record_batches == 1
     assert entry.crimes["crime_id"].array._pa_array.num_chunks == 1
+
+
+def test_columns_of_an_entry_file_are_mapped_not_copied(tmp_path):
+    """Some of a file's columns are read as all of them are, mapped: Arrow's reader of chosen
+    columns copies whole record batches into memory (docs/performance.md: 0.2-0.45 s of the
+    kernel's time for the person rows' four columns)."""
+    import pyarrow as pa
+
+    table = pa.table({"crime_id": [f"CMS:{i}" for i in range(50_000)], "role": ["victim"] * 50_000, "note": ["x" * 40] * 50_000})
+    cache._write_ipc(table, tmp_path / cache.PEOPLE_FILE)
+    before = pa.total_allocated_bytes()
+    chosen = cache.EntryStore(tmp_path).people(["role", "crime_id"])
+    assert pa.total_allocated_bytes() - before < 4096
+    assert chosen.column_names == ["role", "crime_id"]
+    assert chosen.column("crime_id").to_pylist()[-1] == "CMS:49999"

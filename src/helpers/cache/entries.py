@@ -202,17 +202,13 @@ class EntryStore:
 
 def _read_ipc(path: Path, columns: list[str] | None = None) -> pa.Table:
     """An entry file, mapped (its pages are read as they are touched), with `columns` only (in
-    the order asked for; names it lacks are left out) or all."""
+    the order asked for; names it lacks are left out) or all. All are read and some kept: Arrow's
+    reader of chosen columns copies whole record batches (docs/performance.md)."""
     with pa.memory_map(str(path)) as source:  # the table's buffers keep the mapping alive
-        reader = pa.ipc.open_file(source)
-        if columns is None:
-            return reader.read_all()
-        names = reader.schema.names
-        wanted = [c for c in columns if c in names]
-        table = pa.ipc.open_file(
-            source, options=pa.ipc.IpcReadOptions(included_fields=[names.index(c) for c in wanted])
-        ).read_all()
-        return table.select(wanted)
+        table = pa.ipc.open_file(source).read_all()
+    if columns is None:
+        return table
+    return table.select([c for c in columns if c in table.column_names])
 
 
 def _take_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
