@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import pandas as pd
 
+from helpers.briefing import chart_worker
+from helpers.briefing.chart_worker import ChartJob, chart_svg
 from helpers.briefing.narrative import marks_note
 from helpers.briefing.report import (
     Html,
@@ -313,13 +315,26 @@ def time_series(info: AnswerTableInfo, display: pd.DataFrame) -> pd.Series:
     return row.drop(labels=[TOTAL]) if TOTAL in row.index else row
 
 
+def chart_job(info: AnswerTableInfo, display: pd.DataFrame) -> ChartJob:
+    """What a table's chart draws: its released figures over time, their labels, the axis's
+    name (all the chart depends on: drawn here or beside, the same job gives the same bytes)."""
+    series = time_series(info, display)
+    noun = NOUNS.get(info.count, ("", "figures"))[1]
+    return ChartJob(
+        labels=tuple(str(label) for label in series.index),
+        shown=tuple(str(value) for value in series),
+        ylabel=_sentence_start(noun),
+    )
+
+
 def time_figure(info: AnswerTableInfo, display: pd.DataFrame, number: int) -> Html:
     series = time_series(info, display)
     noun = NOUNS.get(info.count, ("", "figures"))[1]
     caption = f"{_sentence_start(noun)} by {BREAKDOWN_WORDS.get(_time_key(info), 'period')}"
     notes = ["The same figures as the table. A withheld figure is drawn as an empty, hatched bar."]
+    job = chart_job(info, display)
     return figure_html(
-        bar_chart(series, _sentence_start(noun)),
+        chart_worker.drawn(job) or chart_svg(job),
         caption,
         alt=chart_text(series, noun),
         number=number,
@@ -335,49 +350,6 @@ def chart_text(series: pd.Series, noun: str) -> str:
     """The chart in words, for its alt text: the released figures, nothing more."""
     parts = [f"{label}: {figure_alone(value)}" for label, value in series.items()]
     return f"Bar chart of the {noun} in each period. " + "; ".join(parts) + "."
-
-
-def bar_chart(series: pd.Series, ylabel: str) -> Any:
-    """One bar per period: its released figure above it; a withheld figure a hatched stub."""
-    # here, not at the top: only a request with a chart draws one
-    import matplotlib.pyplot as plt
-
-    from helpers.briefing.charts import INK, PALETTE, STYLE, WITHHELD_COLOUR, WITHHELD_HATCH
-
-    values = [as_number(value) for value in series]
-    top = max([v for v in values if v is not None] + [1])
-    with plt.rc_context(STYLE):
-        figure, axis = plt.subplots(figsize=(7.0, 3.2))
-        positions = list(range(len(values)))
-        for x, value, shown in zip(positions, values, series, strict=True):
-            if value is None:
-                axis.bar(x, top * 0.04, color=WITHHELD_COLOUR, hatch=WITHHELD_HATCH, width=0.62)
-            else:
-                axis.bar(x, value, color=PALETTE[0], width=0.62)
-            if len(values) <= 24:
-                axis.annotate(
-                    thousands(shown),
-                    (x, value if value is not None else top * 0.04),
-                    ha="center",
-                    va="bottom",
-                    fontsize=8.5,
-                    xytext=(0, 2),
-                    textcoords="offset points",
-                    color=INK,
-                )
-        step = max(1, len(values) // 12)
-        axis.set_xticks(positions[::step], [str(label) for label in series.index][::step])
-        axis.tick_params(labelsize=8.5)
-        if len(values) > 6:
-            plt.setp(axis.get_xticklabels(), rotation=45, ha="right")
-        axis.set_ylabel(ylabel, fontsize=9.5)
-        axis.spines[["top", "right"]].set_visible(False)
-        axis.yaxis.grid(True, color="#e5e5e5")
-        axis.set_axisbelow(True)
-        axis.set_ylim(0, top * 1.15)
-        figure.tight_layout()
-        plt.close(figure)
-    return figure
 
 
 # ---- how we counted

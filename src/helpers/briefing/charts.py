@@ -1,4 +1,5 @@
-"""The briefing's chart, drawn only from released figures.
+"""The briefing's charts, drawn only from released figures: the first request's outcomes by
+year (`offences_and_outcomes_chart`), and a bar a period for a table by time (`bar_chart`).
 
 A chart must not show more than the tables: a withheld cell drawn as a bar would give its value
 away. Withheld outcome groups are drawn together as one "withheld" segment, whose height is the
@@ -12,6 +13,7 @@ figure, and the legend lists the groups in the order they are stacked.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import matplotlib
@@ -190,3 +192,42 @@ def chart_description(released) -> str:
         "Stacked bar chart of the offences recorded each year, by outcome group, drawn from Table 3. "
         + " ".join(parts)
     )
+
+
+def bar_chart(labels: Sequence[str], shown: Sequence[str], ylabel: str) -> plt.Figure:
+    """One bar per period (`labels`): its released figure (`shown`, as the table shows it) above
+    it; a withheld figure a hatched stub."""
+    values = [as_number(value) for value in shown]
+    top = max([v for v in values if v is not None] + [1])
+    with plt.rc_context(STYLE):
+        figure, axis = plt.subplots(figsize=(7.0, 3.2))
+        positions = list(range(len(values)))
+        for x, value, figure_shown in zip(positions, values, shown, strict=True):
+            if value is None:
+                axis.bar(x, top * 0.04, color=WITHHELD_COLOUR, hatch=WITHHELD_HATCH, width=0.62)
+            else:
+                axis.bar(x, value, color=PALETTE[0], width=0.62)
+            if len(values) <= 24:
+                axis.annotate(
+                    thousands(figure_shown),
+                    (x, value if value is not None else top * 0.04),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8.5,
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                    color=INK,
+                )
+        step = max(1, len(values) // 12)
+        axis.set_xticks(positions[::step], list(labels)[::step])
+        axis.tick_params(labelsize=8.5)
+        if len(values) > 6:
+            plt.setp(axis.get_xticklabels(), rotation=45, ha="right")
+        axis.set_ylabel(ylabel, fontsize=9.5)
+        axis.spines[["top", "right"]].set_visible(False)
+        axis.yaxis.grid(True, color="#e5e5e5")
+        axis.set_axisbelow(True)
+        axis.set_ylim(0, top * 1.15)
+        figure.tight_layout()
+        plt.close(figure)
+    return figure

@@ -178,8 +178,10 @@ def figure_svg(figure) -> bytes:
 def figure_html(
     figure, caption: str, alt: str, number: int | None = None, notes: list[str] | None = None
 ) -> Html:
-    """A matplotlib figure embedded as SVG (no file, no link), with its caption and alt text."""
-    data = base64.b64encode(figure_svg(figure)).decode("ascii")
+    """A matplotlib figure (or its SVG, drawn already) embedded as SVG (no file, no link), with
+    its caption and alt text."""
+    svg = figure if isinstance(figure, bytes) else figure_svg(figure)
+    data = base64.b64encode(svg).decode("ascii")
     title = f"Figure {number}: {caption}" if number else caption
     notes_html = "".join(f'<p class="notes">{text_html(note)}</p>' for note in (notes or []))
     return Html(

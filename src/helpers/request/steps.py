@@ -13,13 +13,15 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from helpers.analysis import counting, review
+from helpers.briefing import chart_worker
+from helpers.briefing.answers import AnswerTableInfo, chart_job
 from helpers.briefing.report import thousands
 from helpers.disclosure import suppression
 from helpers.disclosure.across import AcrossResult, LoggedCell, protect_across
@@ -60,6 +62,7 @@ from helpers.request.measures import (
     SearchReview,
     answer_tables,
     compared_codes,
+    drawn,
 )
 from helpers.request.parameters import (
     EITHER_ROW,
@@ -189,8 +192,11 @@ def check_measures_coverage(params: RequestParameters, extract: Extract) -> None
 def answer(params: RequestParameters, extract: Extract) -> list[AnswerTable]:
     """The request's tables, counted (`request.measures`): a request of today's shape read into
     the grammar (`translate.in_grammar`: today's four tables, then any of its own)."""
+    grammar = in_grammar(params) if params.has_legacy else params
+    if sum(drawn(grammar, table) for table in grammar.tables) >= chart_worker.MIN_CHARTS:
+        chart_worker.start()  # ready by the time the figures are protected
     if params.has_legacy:
-        return answer_tables(in_grammar(params), extract)
+        return answer_tables(grammar, extract)
     return answer_tables(params, extract) if params.tables else []
 
 
@@ -606,6 +612,17 @@ def briefing_order(params: RequestParameters, released: Released) -> list[str]:
     others = [name for name in released.tables if name not in released.answers]
     ordered = others + answers if params.has_legacy else answers + others
     return [name for name in ordered if name in released.tables]
+
+
+def draw_charts_beside(released: Released) -> None:
+    """Hand the answer tables' charts to the process beside the kernel (`chart_worker`, started by
+    `answer` for a request of two charts or more), to draw while the tables are written."""
+    chart_worker.submit(
+        # an AnswerFacts is what the briefing reads of a table (frozen: read-only, as it reads it)
+        chart_job(cast(AnswerTableInfo, facts), released.tables[facts.name])
+        for facts in released.answers.values()
+        if facts.chart
+    )
 
 
 def write_release_tables(

@@ -1,0 +1,100 @@
+"""The charts drawn in a process beside the kernel: the same bytes as drawn in it, and the kernel
+draws them itself whenever the process cannot."""
+
+import pandas as pd
+import pytest
+from test_answers import Info, by_year
+
+from helpers.briefing import answers, chart_worker, charts
+
+
+@pytest.fixture
+def worker():
+    chart_worker.start()
+    yield chart_worker
+    chart_worker.stop()
+
+
+def job(values=("456", "<5", "346"), total="[c]"):
+    return answers.chart_job(Info(), by_year(list(values), total))
+
+
+def test_a_chart_drawn_beside_is_the_chart_drawn_here_byte_for_byte(worker, monkeypatch):
+    jobs = [job(), job(("1,234", "5", "17"), "1,256")]
+    here = [chart_worker.chart_svg(j) for j in jobs]
+    worker.submit(jobs)
+    # the kernel cannot draw now: what `drawn` gives came from the other process
+    monkeypatch.setattr(charts, "bar_chart", lambda *_: pytest.fail("drawn in the kernel"))
+    assert [worker.drawn(j) for j in reversed(jobs)] == here[::-1]
+    assert worker._worker is not None and worker._worker.process.poll() is None
+
+
+def test_the_figure_in_the_briefing_is_the_one_drawn_beside(worker):
+    display = by_year(["456", "<5", "346"], "[c]")
+    drawn_here = answers.time_figure(Info(), display, 1)
+    worker.submit([answers.chart_job(Info(), display)])
+    assert answers.time_figure(Info(), display, 1) == drawn_here
+    assert worker._worker is not None and not worker._worker.sent  # its answer was read
+
+
+def test_a_chart_not_asked_for_or_from_a_stopped_process_is_drawn_here(worker):
+    assert worker.drawn(job()) is None  # never submitted
+    worker.submit([job()])
+    worker._worker.process.kill()
+    assert worker.drawn(job()) is None and worker._worker is None
+    worker.submit([job()])  # no process: nothing is sent, nothing fails
+    assert worker.drawn(job()) is None
+
+
+def test_a_slow_process_is_given_up_on(worker, monkeypatch):
+    monkeypatch.setattr(chart_worker, "WAIT_SECONDS", 0.0)
+    worker.submit([job()])
+    assert worker.drawn(job()) is None and worker._worker is None
+
+
+def test_a_chart_the_process_cannot_draw_is_drawn_here_and_its_fault_reported_here(worker):
+    bad = chart_worker.ChartJob(labels=("2016",), shown=("1", "2"), ylabel="Offences")  # one label, two bars
+    worker.submit([bad, job()])
+    assert worker.drawn(bad) is None
+    assert worker.drawn(job()) == chart_worker.chart_svg(job())  # the process goes on
+    with pytest.raises(ValueError):
+        chart_worker.chart_svg(bad)
+
+
+def test_the_job_is_what_the_table_shows():
+    display = pd.DataFrame({"Offences": ["1,234", "<5", "1,238"]}, index=pd.Index(["2016", "2017", "Total"], name="Year"))
+    assert answers.chart_job(Info(), display) == chart_worker.ChartJob(("2016", "2017"), ("1,234", "<5"), "Offences")
+
+
+def test_the_process_is_started_before_counting_for_a_request_of_two_charts_or_more(monkeypatch):
+    from helpers.project import project_root
+    from helpers.request import measures, steps
+    from helpers.request.parameters import read_parameters
+
+    started = []
+    monkeypatch.setattr(chart_worker, "start", lambda: started.append(True))
+    monkeypatch.setattr(steps, "answer_tables", lambda params, extract: [])
+    charts = {}
+    for path in [project_root() / "parameters" / "20180075.yaml", *sorted((project_root() / "parameters" / "examples").glob("*.yaml"))]:
+        params = read_parameters(path)
+        started.clear()
+        steps.answer(params, None)
+        grammar = steps.in_grammar(params) if params.has_legacy else params
+        charts[path.stem] = sum(measures.drawn(grammar, table) for table in grammar.tables)
+        assert started == ([True] if charts[path.stem] >= 2 else []), path.stem
+    assert charts["20180075"] < 2 and max(charts.values()) >= 2
+
+
+def test_the_charts_handed_over_are_the_answer_tables_with_a_chart(monkeypatch):
+    from types import SimpleNamespace
+
+    from helpers.request import steps
+
+    handed = []
+    monkeypatch.setattr(chart_worker, "submit", lambda jobs: handed.extend(jobs))
+    display = by_year(["456", "<5", "346"], "[c]")
+    released = SimpleNamespace(
+        answers={"a": Info(name="a"), "b": Info(name="b", chart=False)}, tables={"a": display, "b": display}
+    )
+    steps.draw_charts_beside(released)
+    assert handed == [answers.chart_job(Info(), display)]
