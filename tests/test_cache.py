@@ -741,3 +741,59 @@ def test_columns_of_an_entry_file_are_mapped_not_copied(tmp_path):
     assert pa.total_allocated_bytes() - before < 4096
     assert chosen.column_names == ["role", "crime_id"]
     assert chosen.column("crime_id").to_pylist()[-1] == "CMS:49999"
+
+
+def rows_point_home(extract):
+    """Every person and charge row's crime_row is its own crime's row (-1: a crime set aside, so
+    not among the crimes), and its personal_row its own names and date of birth."""
+    import pyarrow as pa
+
+    ids = extract.crimes["crime_id"].astype(str).tolist()
+    people = extract.store.people(["crime_id", "crime_row", "person_key", "file", "personal_row"]).to_pylist()
+    charges = extract.charges[["crime_id", "crime_row"]].astype(object).to_dict("records")
+    for row in people + charges:
+        if row["crime_row"] >= 0:
+            assert ids[row["crime_row"]] == row["crime_id"]
+        else:
+            assert row["crime_id"] not in ids
+    for row in people:
+        personal = extract.store.personal_of(str(row["file"]), ["person_key", "date_of_birth"])
+        if personal is not None:
+            assert personal["person_key"][row["personal_row"]].as_py() == row["person_key"]
+    assert isinstance(extract.store.people(["crime_row"])["crime_row"].type, pa.DataType)
+    return people, charges
+
+
+def test_each_person_and_charge_row_keeps_its_crime_s_row_and_its_personal_data_s_row(tmp_path, cache_dir):
+    """A count finds a crime's people by the crime's row, and a person's date of birth by its row
+    in its file's personal data (no hashing of millions of IDs): for a migrated crime's people on
+    its legacy reference, on a crime set aside, on two files, in the cache and read directly."""
+    cms, connect = migrated("CM/16/0000001", "00000001/16", "2016-03-01T09:30:00")
+    folder = write_extract(
+        tmp_path / "extracts",
+        CMS_CRIMES=[cms_crime("CM/16/0000009"), cms, cms_crime("CM/16/0000002"), cms_crime("CM/16/0000003", "31/02/2016 10:00")],
+        connect_crimes=[connect_crime("00000002/17"), connect],
+        CMS_NOMINALS=[
+            {"CRIME NO": "CM/16/0000002", "NOMINAL NO": "400001", "SURNAME": "SMITH", "DOB": "24/05/1992"},
+            {"CRIME NO": "CM/16/0000001", "NOMINAL NO": "400002", "SURNAME": "JONES", "DOB": "01/01/1990"},
+            {"CRIME NO": "CM/16/0000003", "NOMINAL NO": "400003", "SURNAME": "BROWN", "DOB": "02/02/1991"},
+            {"CRIME NO": "CM/16/0000404", "NOMINAL NO": "400004", "SURNAME": "GREEN"},
+            {"CRIME NO": "CM/16/0000009", "NOMINAL NO": "400005", "SURNAME": "WHITE"},
+        ],
+        connect_persons=[{"Crime Reference": "00000002/17", "Person ID": "PERD1"}, {"Crime Reference": "00000001/16", "Person ID": "PERD2"}],
+        connect_charges=[{"Crime Reference": "00000002/17", "Person ID": "PERD1", "Charge Date": "2017-12-20", "CJS Code": "SX03225"}],
+    )
+    for extract in (load_extracts(folder, personal_data=True), cache.open_extract(folder)):
+        people, charges = rows_point_home(extract)
+        by_key = {row["person_key"]: row for row in people}
+        assert by_key["CMS:400002"]["crime_id"] == "00000001/16" and by_key["CMS:400002"]["crime_row"] >= 0
+        assert by_key["CMS:400003"]["crime_row"] == -1  # its crime was set aside (31 February)
+        assert "CMS:400004" not in by_key  # no crime of that reference: quarantined
+        assert len(charges) == 1 and charges[0]["crime_row"] >= 0
+
+
+def test_the_sample_s_rows_keep_their_crimes_and_personal_data_rows(tmp_path_factory, cache_dir):
+    from builders import sample_or_synthetic
+
+    people, _ = rows_point_home(cache.open_extract(sample_or_synthetic(tmp_path_factory)))
+    assert sum(row["crime_row"] >= 0 for row in people) > 1000

@@ -128,7 +128,7 @@ def test_a_shared_search_is_searched_and_reviewed_once_for_all_its_measures(synt
     view = measures.ExtractView(extract)
     counted = {unit for cell in offences.units.values() for unit in cell}
     for crime in worklist.loc[worklist["kind"] != "negated", "reference"]:
-        people = view.in_role("victim", pd.Series([crime]))
+        people = view.in_role("victim", view.crime_rows(pd.Series([crime])))
         if len(people) and f"crime:{crime}" in counted:  # an offence the table counts
             break
     target = review.review_target(params, "dog")

@@ -783,3 +783,25 @@ def test_a_charge_measure_of_classes_and_no_codes_counts_every_charge_on_those_c
     assert measures.searched_words(params, "c") == (
         "every crime with a charge from 1 January 2016 to 5 December 2018, of class 058/01"
     )
+
+
+def test_a_victim_s_age_comes_from_their_record_on_the_other_system_if_this_one_has_no_date_of_birth(tmp_path):
+    """One person on two systems (Connect's record names the CMS nominal): the Connect crime's
+    victim has no date of birth on Connect, so their CMS record's gives the age; read from each
+    record's own file (two person files, several crimes)."""
+    folder = write_extract(
+        tmp_path / "extracts",
+        CMS_CRIMES=[cms_crime("CM/16/0000001", "10/03/2016 09:00", **{"DATE COMMITTED": "01/03/2016", "HO CLASS": "058/01"})],
+        connect_crimes=[connect_crime(f"0000001{i}/18", "2018-02-01T10:00:00", **{"Committed Date": "2018-01-31", "HO Class": "58/1"}) for i in range(3)],
+        CMS_NOMINALS=[{"CRIME NO": "CM/16/0000001", "NOMINAL NO": "100001", "INVOLVEMENT": "VICTIM", "DOB": "01/03/2004"}],
+        connect_persons=[
+            {"Crime Reference": "00000010/18", "Person ID": "PN9", "Role": "Victim", "Date of Birth": "1980-01-01"},
+            {"Crime Reference": "00000011/18", "Person ID": "PN1", "Legacy Nominal No": "100001", "Role": "Victim", "Date of Birth": ""},
+            {"Crime Reference": "00000012/18", "Person ID": "PN8", "Role": "Suspect", "Date of Birth": "2005-01-01"},
+        ],
+    )
+    answer = table(load_extracts(folder, personal_data=True), {"count": "victims", "classes": ["damage"]}, rows="victim_age", columns="year")
+    counts = answer.counts
+    # the victim of 2016 was 12, and 13 on the Connect crime of 31 January 2018; PN9 38
+    assert counts.loc["Under 13", "2016"] == 1 and counts.loc["13 to 15", "2018 (to 5 Dec 2018)"] == 1
+    assert counts.loc["18 and over", "2018 (to 5 Dec 2018)"] == 1 and counts.loc["Age not known", TOTAL] == 0

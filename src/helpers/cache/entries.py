@@ -136,6 +136,10 @@ class EntryStore:
             else None
         )
 
+    def personal_of(self, file: str, columns: list[str]) -> pa.Table | None:
+        path = self.folder / PERSONAL_FILES.replace("*", file)
+        return _read_ipc(path, columns) if path.is_file() else None
+
     def has_personal(self) -> bool:
         return bool(self._files(PERSONAL_FILES))
 

@@ -234,7 +234,11 @@ def canonical_people(
         sink.personal(
             raw.name, kept_rows(pa.table({"person_key": columns["person_key"], **personal}), keep)
         )
-    return kept_rows(pa.table(columns), keep)
+    people = kept_rows(pa.table(columns), keep)
+    # the row's names and date of birth: that row of its file's personal data (`Store.personal_of`)
+    return people.append_column(
+        "personal_row", pa.array(np.arange(people.num_rows, dtype=np.int32))
+    )
 
 
 def canonical_charges(

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from helpers.errors import ExtractError
 from helpers.extracts.arrays import count_by_file, duplicated
 from helpers.extracts.canonical import read_files
-from helpers.extracts.merge import attach_crimes, crime_ids_of, merge_systems, with_set_aside
+from helpers.extracts.merge import attach_crimes, crimes_of, merge_systems, with_set_aside
 from helpers.extracts.model import CanonicalTables, Extract, to_pandas
 from helpers.extracts.people import IndividualCounts, resolve_individuals
 from helpers.extracts.people_side import PeopleSide, sink_name, start_people_side
@@ -95,7 +95,7 @@ def read_canonical(
         quality, superseded = merged.quality, merged.superseded_by_file
         ref_to_id = with_set_aside(merged.ref_to_id, crimes_read.raws)
         del merged  # the crimes are the sink's now
-        crime_ids = None
+        found = None
         if side is None:
             others_read = read_files(directory, other_files, personal_data, progress, sink, book)
             more = others_read.raws
@@ -104,7 +104,7 @@ def read_canonical(
         else:
             # the crimes' IDs of the side's rows, looked up while it works out who is who
             refs = side_refs(side)
-            crime_ids = crime_ids_of(refs, ref_to_id) if refs is not None else None
+            found = crimes_of(refs, ref_to_id) if refs is not None else None
             handed = side_result(side)
             people, charges, counts = handed.people, handed.charges, handed.result.counts
             more = handed.result.raws
@@ -123,7 +123,7 @@ def read_canonical(
     }
 
     all_people, all_charges = people.num_rows, charges.num_rows
-    people, charges = attach_crimes([people, charges], ref_to_id, book, sources, crime_ids)
+    people, charges = attach_crimes([people, charges], ref_to_id, book, sources, found)
     del ref_to_id
 
     if counts is None or people.num_rows != all_people or charges.num_rows != all_charges:

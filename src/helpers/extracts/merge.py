@@ -34,7 +34,9 @@ class Merged:
     """The crimes merged across the systems (`merge_systems`)."""
 
     crimes: pa.Table  # one row per crime, its ID its newest system's reference
-    ref_to_id: pa.Table  # ref -> crime_id: every crime reference in the files (superseded too)
+    # ref -> crime_id, crime_row (in `crimes`, -1 for none): every crime reference in the files
+    # (superseded too)
+    ref_to_id: pa.Table
     quality: dict[str, int]  # counts for the data-quality section
     superseded_by_file: dict[str, int]  # legacy rows superseded by their newer copy, by file
 
@@ -105,7 +107,12 @@ def merge_systems(
     _set_aside(book, crimes, undated, sources, "original_recorded_at", "", no_date)
     superseded = migration.superseded
     superseded_rows = pa.array(np.flatnonzero(superseded))
-    successor = crimes["crime_ref"].take(pa.array(_newest_copy(migration)[superseded]))
+    newest = _newest_copy(migration)[superseded]
+    successor = crimes["crime_ref"].take(pa.array(newest))
+    kept = counted(migration, undated)
+    # each row's row in the merged crimes (-1: not one of them): a person or charge row keeps its
+    # crime's row, so a count finds a crime's people by number, not by hashing its ID
+    merged_row = np.where(kept, np.cumsum(kept) - 1, -1).astype(np.int32)
     # every reference read names a crime: the live ones themselves, a superseded one its copy, and
     # one set aside here itself (its charges and people are still charges and people)
     own = crimes["crime_ref"].filter(pa.array(~superseded)).combine_chunks()
@@ -115,6 +122,9 @@ def merge_systems(
                 [own, crimes["crime_ref"].take(superseded_rows).combine_chunks()]
             ),
             "crime_id": pa.chunked_array([own, successor]),
+            "crime_row": pa.chunked_array(
+                [pa.array(merged_row[~superseded]), pa.array(merged_row[newest])]
+            ),
         }
     )
     quality = {
@@ -130,7 +140,7 @@ def merge_systems(
             pa.table({"file": crimes["file"].filter(pa.array(superseded))})
         ).items()
     }
-    merged = kept_rows(crimes, counted(migration, undated))
+    merged = kept_rows(crimes, kept)
     quality["committed_dates_unreadable"] = int(pc.sum(merged["committed_unreadable"]).as_py() or 0)
     merged = merged.drop_columns(["original_given", "committed_unreadable"])
     merged = merged.rename_columns(
@@ -233,14 +243,22 @@ def with_set_aside(ref_to_id: pa.Table, raws: dict[str, RawFile]) -> pa.Table:
                 pc.invert(pc.is_in(set_aside, value_set=ref_to_id["ref"].combine_chunks())),
             )
         )
-    return pa.concat_tables([ref_to_id, pa.table({"ref": set_aside, "crime_id": set_aside})])
+    none = pa.array(np.full(len(set_aside), -1, dtype=np.int32))
+    return pa.concat_tables(
+        [ref_to_id, pa.table({"ref": set_aside, "crime_id": set_aside, "crime_row": none})]
+    )
 
 
-def crime_ids_of(refs: pa.ChunkedArray, ref_to_id: pa.Table) -> pa.Array:
-    """The crime ID each crime reference names (null: no crime has it). The million references
-    are hashed once for all the references given."""
-    return pc.take(
-        as_arrow(ref_to_id["crime_id"]), pc.index_in(refs, value_set=as_arrow(ref_to_id["ref"]))
+def crimes_of(refs: pa.ChunkedArray, ref_to_id: pa.Table) -> pa.Table:
+    """The crime each crime reference names: its crime_id (null: no crime has it) and crime_row
+    (-1: not among the merged crimes). The million references are hashed once for all the
+    references given."""
+    at = pc.index_in(refs, value_set=as_arrow(ref_to_id["ref"]))
+    return pa.table(
+        {
+            "crime_id": pc.take(as_arrow(ref_to_id["crime_id"]), at),
+            "crime_row": pc.fill_null(pc.take(as_arrow(ref_to_id["crime_row"]), at), -1),
+        }
     )
 
 
@@ -249,36 +267,35 @@ def attach_crimes(
     ref_to_id: pa.Table,
     book: Quarantine,
     sources: tuple[SourceDefinition, ...],
-    crime_ids: pa.Array | None = None,
+    found: pa.Table | None = None,
 ) -> list[pa.Table]:
-    """Give person or charge rows their crime's ID; quarantine rows whose crime is in no file.
+    """Give person or charge rows their crime's ID and row (`crimes_of`); quarantine rows whose
+    crime is in no file.
 
-    All the tables' references are looked up at once (`crime_ids_of`); `crime_ids`: that lookup,
-    done already, for the tables' rows in order."""
-    if crime_ids is None:
-        crime_ids = crime_ids_of(
+    All the tables' references are looked up at once; `found`: that lookup, done already, for
+    the tables' rows in order."""
+    if found is None:
+        found = crimes_of(
             pa.chunked_array(
                 [chunk for table in tables for chunk in table["crime_ref"].chunks], pa.string()
             ),
             ref_to_id,
         )
-    if len(crime_ids) != sum(table.num_rows for table in tables):
+    if found.num_rows != sum(table.num_rows for table in tables):
         raise AssertionError(
-            f"{len(crime_ids)} crime IDs for {sum(table.num_rows for table in tables)} rows"
+            f"{found.num_rows} crime IDs for {sum(table.num_rows for table in tables)} rows"
         )
     attached, start = [], 0
     for rows in tables:
-        crime_id = crime_ids.slice(start, rows.num_rows)
+        crime = found.slice(start, rows.num_rows)
         start += rows.num_rows
-        missing = null_mask(crime_id)
+        missing = null_mask(crime["crime_id"])
         _set_aside(
             book, rows, missing, sources, "crime_ref", None, "crime not found in any crimes file"
         )
-        attached.append(
-            kept_rows(
-                rows.append_column("crime_id", crime_id).drop_columns(["crime_ref"]), ~missing
-            )
-        )
+        rows = rows.append_column("crime_id", crime["crime_id"])
+        rows = rows.append_column("crime_row", crime["crime_row"]).drop_columns(["crime_ref"])
+        attached.append(kept_rows(rows, ~missing))
     return attached
 
 

@@ -61,6 +61,9 @@ class Extract:
     charges  crime_id, person_key, individual_id, charge_date, cjs_code (each charge once)
     people   (on demand) crime_id, person_key (`SYSTEM:ref`), legacy_person_key, individual_id,
              pnc_id, role; names and dates of birth only in `store.personal()`, for the gate
+             (a person row's `personal_row` is its row of its file's, `store.personal_of`)
+    A person or charge row also keeps its crime's row in `crimes` (`crime_row`, -1 for a crime
+    set aside), so a count finds a crime's people by number rather than by its ID.
     circumstances (on demand, by crime ID) the free text of each crime
 
     People and texts are the bulk of an extract and most requests need little of them, so they stay

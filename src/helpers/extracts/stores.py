@@ -55,6 +55,10 @@ class Store(Protocol):
         """person_key, surname, forenames, date_of_birth (as written) of every person row
         (`columns` only, if given); None if the extract was loaded without personal data."""
 
+    def personal_of(self, file: str, columns: list[str]) -> pa.Table | None:
+        """`columns` of one person file's personal data, a row for each of its person rows (their
+        `personal_row`); None if it has none (read without personal data, or none to keep)."""
+
     def has_personal(self) -> bool:
         """Whether the extract was loaded with its personal data."""
 
@@ -71,7 +75,7 @@ class MemorySink:
 
     def __init__(self) -> None:
         self.text_tables: list[pa.Table] = []
-        self.personal_tables: list[pa.Table] = []
+        self.personal_tables: dict[str, pa.Table] = {}  # by file, in the order read
         self.crimes_table: pa.Table | None = None  # the crimes, once merged
 
     def texts(self, file: str, table: pa.Table) -> None:
@@ -84,7 +88,7 @@ class MemorySink:
         self.crimes_table = table
 
     def personal(self, file: str, table: pa.Table) -> None:
-        self.personal_tables.append(table)
+        self.personal_tables[file] = table
 
     def wait(self) -> None:
         """Nothing is pending: everything is kept in memory."""
@@ -97,9 +101,7 @@ class MemorySink:
         return MemoryStore(
             people,
             pa.concat_tables(self.text_tables) if self.text_tables else empty_texts,
-            pa.concat_tables(self.personal_tables, promote_options="default")
-            if self.personal_tables
-            else None,
+            self.personal_tables or None,
         )
 
 
@@ -110,8 +112,13 @@ class MemoryStore:
     row too: its reference is never a crime ID, so it is only ever read by the release gate).
     """
 
-    def __init__(self, people: pa.Table, texts: pa.Table, personal: pa.Table | None):
-        self._people, self._texts, self._personal = people, texts, personal
+    def __init__(self, people: pa.Table, texts: pa.Table, personal: dict[str, pa.Table] | None):
+        self._people, self._texts, self._by_file = people, texts, personal
+        self._personal = (
+            pa.concat_tables(list(personal.values()), promote_options="default")
+            if personal
+            else None
+        )
 
     def people(self, columns: list[str] | None = None) -> pa.Table:
         return (
@@ -125,6 +132,14 @@ class MemoryStore:
         if self._personal is None or not columns:
             return self._personal
         return self._personal.select([c for c in columns if c in self._personal.column_names])
+
+    def personal_of(self, file: str, columns: list[str]) -> pa.Table | None:
+        table = (self._by_file or {}).get(file)
+        return (
+            table.select([c for c in columns if c in table.column_names])
+            if table is not None
+            else None
+        )
 
     def has_personal(self) -> bool:
         return self._personal is not None

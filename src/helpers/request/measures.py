@@ -362,7 +362,7 @@ def in_set(values: pd.Series | pd.Index, wanted) -> np.ndarray:
 
 
 #: what the measures read of the person rows (in_role, born)
-VIEW_PEOPLE_COLUMNS = ["crime_id", "person_key", "individual_id", "role"]
+VIEW_PEOPLE_COLUMNS = ["crime_id", "crime_row", "individual_id", "role", "file", "personal_row"]
 
 
 class ExtractView:
@@ -404,62 +404,65 @@ class ExtractView:
         pandas (a request asks of few of an extract's people)."""
         return self.extract.store.people(VIEW_PEOPLE_COLUMNS)
 
+    @cached_property
+    def people_crime_rows(self) -> np.ndarray:
+        """Each person row's crime's row in `crimes` (-1: a crime set aside)."""
+        return self.people["crime_row"].to_numpy()
+
     def people_where(self, column: str, values) -> pd.DataFrame:
         """The person records (linked to an individual) whose `column` is one of `values`."""
-        table = self.people
         # a dictionary column (individual_id) is matched as it is stored, not cast to text first
-        found = is_in_column(table[column], pa.array(values, pa.string()))
-        found &= pc.is_valid(table["individual_id"]).to_numpy(zero_copy_only=False)
-        return people_frame(table.filter(found))
+        return self._linked(is_in_column(self.people[column], pa.array(values, pa.string())))
 
-    def in_role(self, role: str, crime_ids: pd.Series | None = None) -> pd.DataFrame:
-        """(crime_id, individual_id), each pair once, of the people in `role` on a crime (of
-        `crime_ids`, if given: the crimes a measure counts, not every crime's people)."""
-        if crime_ids is None:
+    def people_on(self, crime_rows: np.ndarray) -> pd.DataFrame:
+        """The person records (linked to an individual) on the crimes at `crime_rows`: marked by
+        row number, not found by hashing every person row's crime ID."""
+        marked = np.zeros(len(self.extract.crimes) + 1, dtype=bool)  # the last: a row of -1
+        rows = np.asarray(crime_rows, dtype=np.int64)
+        marked[rows[rows >= 0]] = True
+        return self._linked(marked[self.people_crime_rows])
+
+    def _linked(self, found: np.ndarray) -> pd.DataFrame:
+        found &= pc.is_valid(self.people["individual_id"]).to_numpy(zero_copy_only=False)
+        return people_frame(self.people.filter(found))
+
+    def in_role(self, role: str, crime_rows: np.ndarray | None = None) -> pd.DataFrame:
+        """(crime_id, individual_id), each pair once, of the people in `role` on a crime (of the
+        crimes at `crime_rows`, if given: the crimes a measure counts, not every crime's people)."""
+        if crime_rows is None:
             people = people_frame(self.people.filter(pc.is_valid(self.people["individual_id"])))
         else:
-            people = self.people_where("crime_id", crime_ids.dropna().unique())
+            people = self.people_on(crime_rows)
         pairs = people.loc[people["role"] == role, ["crime_id", "individual_id"]]
         return pairs.drop_duplicates().reset_index(drop=True)
 
-    @cached_property
-    def dates_of_birth(self) -> pa.Table | None:
-        """person_key and date_of_birth (as written) of every person row (None: the extract was
-        loaded without personal data)."""
-        return self.extract.store.personal(["person_key", "date_of_birth"])
-
     def born(self, individuals: pd.Series) -> pd.Series:
         """Each of these individuals' date of birth: the first any of their records gives, read
-        in its system's date format (absent where none does). Only their records are read: an
-        extract holds a date of birth for every person record, and a request asks of few."""
-        personal = self.dates_of_birth
-        if personal is None:
+        in its system's date format (absent where none does). Only their records are read, each
+        at its row of its file's personal data: an extract holds a date of birth for every
+        person record, and a request asks of few."""
+        store = self.extract.store
+        if not store.has_personal():
             raise ExtractError(
                 "an age breakdown needs the extracts' dates of birth: load them with personal data"
             )
-        if "date_of_birth" not in personal.column_names:
-            return pd.Series(dtype="datetime64[s]")
         wanted = self.people_where("individual_id", individuals.dropna().unique())
-        theirs = pc.is_in(
-            personal["person_key"], value_set=pa.array(wanted["person_key"].unique(), pa.string())
-        )
-        personal = personal.filter(theirs)
-        keys = personal["person_key"].to_pandas()
-        written = personal["date_of_birth"]
-        parsed = pd.Series(pd.NaT, index=range(len(keys)), dtype="datetime64[s]")
-        system = keys.str.split(":", n=1).str[0]
-        for source in self.extract.sources:
-            rows = np.flatnonzero((system == source.system).to_numpy(dtype=bool))
-            if not len(rows):
+        system_of = {name: file["system"] for name, file in self.extract.files.items()}
+        source_of = {source.system: source for source in self.extract.sources}
+        parts = [pd.Series(dtype="datetime64[s]")]
+        for file, records in wanted.groupby(wanted["file"].astype(str), sort=False):
+            personal = store.personal_of(file, ["date_of_birth"])
+            source = source_of.get(system_of.get(file, ""))
+            if personal is None or personal.num_columns == 0 or source is None:
                 continue
+            written = personal["date_of_birth"].take(pa.array(records["personal_row"].to_numpy()))
             formats = (source.date_format, *source.datetime_formats)
-            values = codes.parse_datetimes(written.take(rows), formats)
-            parsed.iloc[rows] = values.to_pandas().to_numpy()
-        dated = pd.DataFrame({"person_key": keys.to_numpy(), "born": parsed.to_numpy()})
-        dated = dated.dropna(subset=["born"])
-        individual = wanted.drop_duplicates("person_key").set_index("person_key")
-        dated["individual_id"] = dated["person_key"].map(individual["individual_id"])
-        return dated.dropna(subset=["individual_id"]).groupby("individual_id")["born"].min()
+            values = codes.parse_datetimes(written, formats).to_pandas().to_numpy()
+            parts.append(
+                pd.Series(values, index=records["individual_id"].to_numpy(), dtype="datetime64[s]")
+            )
+        dated = pd.concat(parts).dropna()
+        return dated.groupby(level=0).min()
 
 
 # ---- events: what a measure counts
@@ -785,7 +788,8 @@ def crime_events(
     if measure.count in ("offences", "mentions"):
         return Events(base, None, undated, reviewed)
     role = "victim" if measure.count == "victims" else "suspect"
-    events = base.drop(columns="unit").merge(view.in_role(role, base["crime_id"]), on="crime_id")
+    people = view.in_role(role, base["crime_row"].to_numpy())
+    events = base.drop(columns="unit").merge(people, on="crime_id")
     events["unit"] = events["individual_id"].map(person_unit)
     return Events(events, role, undated, reviewed)
 
@@ -935,7 +939,7 @@ def age_split(view: ExtractView, params: RequestParameters, role: str, events: E
         pairs = frame[["event", "crime_id", "crime_row", "individual_id"]]
     else:
         pairs = frame[["event", "crime_id", "crime_row"]].merge(
-            view.in_role(role, frame["crime_id"]), on="crime_id", how="left"
+            view.in_role(role, frame["crime_row"].to_numpy()), on="crime_id", how="left"
         )
     committed = view.crime_values(pairs["crime_row"].to_numpy(), "committed_at")
     committed = pd.Series(committed.to_numpy(), index=pairs.index).astype("datetime64[s]")
