@@ -153,11 +153,13 @@ def _total_class(column: object) -> str:
 FONTS = ["Arial", "Helvetica", "Liberation Sans", "DejaVu Sans"]
 
 
-def figure_svg(figure) -> bytes:
+def figure_svg(figure, tight_box: bool = True) -> bytes:
     """A matplotlib figure as SVG: vector, so it is sharp printed and at any zoom, and its words
     are text in the page's typefaces. Cheaper than a 200 dpi PNG, which drew every glyph into
     1,400 by 700 pixels and compressed them (docs/performance.md). The same figure gives the same
-    bytes (no date, no creator, fixed element IDs)."""
+    bytes (no date, no creator, fixed element IDs). `tight_box`: the saved page fitted to what
+    is drawn, a legend beside the axes too (a layout pass more; a figure that `tight_layout`
+    fitted, with nothing outside it, does without)."""
     # here, not at the top: the runner imports this module to export, and never draws
     import matplotlib
     from matplotlib.typing import RcKeyType
@@ -170,7 +172,10 @@ def figure_svg(figure) -> bytes:
     buffer = io.BytesIO()
     with matplotlib.rc_context(style):  # the names written for a "sans-serif" word are read here
         figure.savefig(
-            buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None}
+            buffer,
+            format="svg",
+            bbox_inches="tight" if tight_box else None,
+            metadata={"Date": None, "Creator": None},
         )
     return buffer.getvalue()
 
