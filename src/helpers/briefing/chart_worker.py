@@ -2,9 +2,10 @@
 
 A request of many tables draws a chart for each table by time, 45-85 ms each (matplotlib lays
 out a chart's words twice, to fit them and to write them: docs/performance.md), one after another
-in the kernel while the other core idles. So the kernel starts this process before it counts (`start`: a request of two
-charts or more), hands it every chart once the figures are protected (`submit`), writes the
-release tables while it draws, and then takes each chart from it (`drawn`).
+in the kernel while the other core idles. So the kernel starts this process before it counts
+(`start`: a request of two charts or more), hands it every chart once the figures are protected
+(`submit`), writes the release tables while it draws, and then takes each chart from it
+(`drawn`).
 
 A chart is its job's SVG (`answers.chart_svg`) wherever it is drawn: the same bytes. The process
 only saves time. Where it is not running, has stopped, is slow, or could not draw a chart,
