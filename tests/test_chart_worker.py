@@ -25,7 +25,7 @@ def test_a_chart_drawn_beside_is_the_chart_drawn_here_byte_for_byte(worker, monk
     worker.submit(jobs)
     # the kernel cannot draw now: what `drawn` gives came from the other process
     monkeypatch.setattr(charts, "bar_chart", lambda *_: pytest.fail("drawn in the kernel"))
-    assert [worker.drawn(j) for j in reversed(jobs)] == here[::-1]
+    assert [worker.take(j) for j in reversed(jobs)] == here[::-1]
     assert worker._worker is not None and worker._worker.process.poll() is None
 
 
@@ -34,29 +34,29 @@ def test_the_figure_in_the_briefing_is_the_one_drawn_beside(worker):
     drawn_here = answers.time_figure(Info(), display, 1)
     worker.submit([answers.chart_job(Info(), display)])
     assert answers.time_figure(Info(), display, 1) == drawn_here
-    assert worker._worker is not None and not worker._worker.sent  # its answer was read
+    assert worker._worker is not None and not worker._worker._numbers  # its answer was read
 
 
 def test_a_chart_not_asked_for_or_from_a_stopped_process_is_drawn_here(worker):
-    assert worker.drawn(job()) is None  # never submitted
+    assert worker.take(job()) is None  # never submitted
     worker.submit([job()])
     worker._worker.process.kill()
-    assert worker.drawn(job()) is None and worker._worker is None
+    assert worker.take(job()) is None and worker._worker is None
     worker.submit([job()])  # no process: nothing is sent, nothing fails
-    assert worker.drawn(job()) is None
+    assert worker.take(job()) is None
 
 
 def test_a_slow_process_is_given_up_on(worker, monkeypatch):
     monkeypatch.setattr(chart_worker, "WAIT_SECONDS", 0.0)
     worker.submit([job()])
-    assert worker.drawn(job()) is None and worker._worker is None
+    assert worker.take(job()) is None and worker._worker is None
 
 
 def test_a_chart_the_process_cannot_draw_is_drawn_here_and_its_fault_reported_here(worker):
     bad = chart_worker.ChartJob(labels=("2016",), shown=("1", "2"), ylabel="Offences")  # one label, two bars
     worker.submit([bad, job()])
-    assert worker.drawn(bad) is None
-    assert worker.drawn(job()) == chart_worker.chart_svg(job())  # the process goes on
+    assert worker.take(bad) is None
+    assert worker.take(job()) == chart_worker.chart_svg(job())  # the process goes on
     with pytest.raises(ValueError):
         chart_worker.chart_svg(bad)
 
@@ -98,3 +98,38 @@ def test_the_charts_handed_over_are_the_answer_tables_with_a_chart(monkeypatch):
     )
     steps.draw_charts_beside(released)
     assert handed == [answers.chart_job(Info(), display)]
+
+
+def test_a_process_that_died_before_it_was_handed_the_charts_fails_nothing(worker):
+    worker._worker.process.kill()
+    worker._worker.process.wait()
+    worker.submit([job()])  # the pipe is broken: nothing is raised
+    assert worker.take(job()) is None
+
+
+def test_many_long_jobs_never_block_the_kernel_and_each_svg_is_its_own_job_s(worker):
+    """Forty monthly charts of ten years: far more than a pipe holds either way."""
+    months = [f"M{i}" for i in range(120)]
+    jobs = [chart_worker.ChartJob(tuple(months), tuple(str(k + i) for i in range(120)), "Offences") for k in range(40)]
+    worker.submit(jobs)  # returns at once, however full the pipes
+    for k in (39, 0, 17):
+        assert worker.take(jobs[k]) == chart_worker.chart_svg(jobs[k])
+
+
+def test_the_same_bytes_whatever_the_kernel_s_matplotlib_style(worker):
+    import matplotlib
+
+    worker.submit([job()])
+    with matplotlib.rc_context({"font.size": 12, "savefig.pad_inches": 0.5, "axes.linewidth": 3}):
+        here = chart_worker.chart_svg(job())
+    assert worker.take(job()) == here
+
+
+def test_a_batch_s_kernels_which_share_the_cores_draw_their_charts_themselves(monkeypatch):
+    from helpers.run.kernels import KernelPool
+
+    assert [k.charts_in_kernel for k in KernelPool(2).kernels] == [True, True]
+    assert [k.charts_in_kernel for k in KernelPool(1).kernels] == [False]
+    monkeypatch.setenv(chart_worker.IN_KERNEL, "1")
+    chart_worker.start()
+    assert chart_worker._worker is None

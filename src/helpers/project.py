@@ -26,3 +26,11 @@ def project_path(value: str | os.PathLike[str]) -> Path:
     """A path a user gave (a parameter, an option): `~` expanded, relative to the project's root."""
     path = Path(os.path.expanduser(value))
     return path if path.is_absolute() else project_root() / path
+
+
+def own_python_environment() -> dict[str, str]:
+    """The environment of a Python process of the package's own (the person side, the chart
+    process): this very copy of the package first on its path, however this process found it."""
+    here = str(Path(__file__).resolve().parents[1])
+    search = os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": search}

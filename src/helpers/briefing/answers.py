@@ -334,7 +334,7 @@ def time_figure(info: AnswerTableInfo, display: pd.DataFrame, number: int) -> Ht
     notes = ["The same figures as the table. A withheld figure is drawn as an empty, hatched bar."]
     job = chart_job(info, display)
     return figure_html(
-        chart_worker.drawn(job) or chart_svg(job),
+        chart_worker.take(job) or chart_svg(job),
         caption,
         alt=chart_text(series, noun),
         number=number,

@@ -50,7 +50,7 @@ def warm_up() -> None:
     chart costs more than the next (fonts found and loaded, the SVG writer imported). Called
     while the kernel waits for the cache build."""
     try:
-        with plt.rc_context(STYLE):
+        with plt.style.context("default"), plt.rc_context(STYLE):
             figure, axes = plt.subplots(figsize=(2, 1))
             try:
                 axes.bar(["a", "b"], [1, 2], color=PALETTE[:2], hatch=WITHHELD_HATCH, edgecolor=INK)
@@ -91,7 +91,7 @@ def offences_and_outcomes_chart(released) -> plt.Figure:
     outcomes = released.tables["outcomes_by_year"]
     segments = outcome_segments(outcomes)
     years = segments.index.astype(str)
-    with plt.rc_context(STYLE):
+    with plt.style.context("default"), plt.rc_context(STYLE):  # whatever the kernel's style
         return _draw(outcomes, segments, years)
 
 
@@ -199,7 +199,7 @@ def bar_chart(labels: Sequence[str], shown: Sequence[str], ylabel: str) -> plt.F
     it; a withheld figure a hatched stub."""
     values = [as_number(value) for value in shown]
     top = max([v for v in values if v is not None] + [1])
-    with plt.rc_context(STYLE):
+    with plt.style.context("default"), plt.rc_context(STYLE):  # whatever the process's style
         figure, axis = plt.subplots(figsize=(7.0, 3.2))
         positions = list(range(len(values)))
         for x, value, figure_shown in zip(positions, values, shown, strict=True):

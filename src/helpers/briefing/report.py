@@ -162,6 +162,7 @@ def figure_svg(figure, tight_box: bool = True) -> bytes:
     fitted, with nothing outside it, does without)."""
     # here, not at the top: the runner imports this module to export, and never draws
     import matplotlib
+    import matplotlib.style
     from matplotlib.typing import RcKeyType
 
     style: dict[RcKeyType, Any] = {
@@ -170,7 +171,9 @@ def figure_svg(figure, tight_box: bool = True) -> bytes:
         "font.sans-serif": FONTS,
     }
     buffer = io.BytesIO()
-    with matplotlib.rc_context(style):  # the names written for a "sans-serif" word are read here
+    # matplotlib's defaults whatever the kernel's (a notebook's own style), and the names written
+    # for a "sans-serif" word, read here
+    with matplotlib.style.context("default"), matplotlib.rc_context(style):
         figure.savefig(
             buffer,
             format="svg",

@@ -10,13 +10,14 @@ start the side before it imports any data library.
 
 from __future__ import annotations
 
-import os
 import pickle
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from helpers.project import own_python_environment
 
 if TYPE_CHECKING:  # for annotations only: nothing but the standard library at run time
     from helpers.extracts.sources import SourceDefinition
@@ -87,16 +88,10 @@ def start_people_side(
         f"{NO_GC}; import os, sys; from helpers.extracts.side_work import main; "
         "main(sys.argv[1]); os._exit(0)"
     )
-    # this very copy of the package first on its path, however the parent found it
-    here = str(Path(__file__).resolve().parents[2])
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])),
-    }
     process = subprocess.Popen(
         [sys.executable, "-c", code, str(folder)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env=env,
+        env=own_python_environment(),
     )
     return PeopleSide(process, Path(folder))

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from helpers.briefing import chart_worker
 from helpers.errors import RunFailure
 from helpers.project import project_root
 from helpers.run.background import LOW_PRIORITY
@@ -43,8 +44,10 @@ class PrivateKernel:
     forgets the previous notebook's variables before the next one, and replaces a dead kernel.
     """
 
-    def __init__(self, low_priority: bool = False):
+    def __init__(self, low_priority: bool = False, charts_in_kernel: bool = False):
         self.low_priority = low_priority  # at LOW_PRIORITY: a cache build is running
+        # one of a batch's kernels, which share the cores: no chart process beside it
+        self.charts_in_kernel = charts_in_kernel
 
         self._sockets = tempfile.TemporaryDirectory(prefix="foi-kernel-")
         self.manager = self._new_manager()
@@ -69,12 +72,14 @@ class PrivateKernel:
             preload = (
                 f"import os; os.nice({LOW_PRIORITY}); {PRELOAD}" if self.low_priority else PRELOAD
             )
+            own = {chart_worker.IN_KERNEL: "1"} if self.charts_in_kernel else {}
             self.manager.start_kernel(
                 cwd=str(project_root()),
                 extra_arguments=[
                     f"--IPKernelApp.exec_lines={preload}",
                     "--HistoryManager.enabled=False",
                 ],
+                env={**os.environ, **own},
             )
             self._used = False
             self._drop_client()  # a previous kernel's
@@ -176,7 +181,7 @@ class KernelPool:
     """
 
     def __init__(self, size: int):
-        self.kernels = [PrivateKernel() for _ in range(size)]
+        self.kernels = [PrivateKernel(charts_in_kernel=size > 1) for _ in range(size)]
         self.stopped = False  # killed (Ctrl-C): no request starts any more
         self._free: queue.Queue[PrivateKernel] = queue.Queue()
         for kernel in self.kernels:
