@@ -805,3 +805,29 @@ def test_a_victim_s_age_comes_from_their_record_on_the_other_system_if_this_one_
     # the victim of 2016 was 12, and 13 on the Connect crime of 31 January 2018; PN9 38
     assert counts.loc["Under 13", "2016"] == 1 and counts.loc["13 to 15", "2018 (to 5 Dec 2018)"] == 1
     assert counts.loc["18 and over", "2018 (to 5 Dec 2018)"] == 1 and counts.loc["Age not known", TOTAL] == 0
+
+
+def test_an_age_table_where_no_one_has_a_date_of_birth_is_all_age_not_known(tmp_path):
+    folder = write_extract(
+        tmp_path / "extracts",
+        connect_crimes=[connect_crime("00000011/18", "2018-02-01T10:00:00", **{"Committed Date": "2018-01-31", "HO Class": "58/1"})],
+        connect_persons=[{"Crime Reference": "00000011/18", "Person ID": "PN1", "Role": "Victim", "Date of Birth": ""}],
+    )
+    answer = table(load_extracts(folder, personal_data=True), OFFENCES, rows="victim_age")
+    assert column(answer)["Age not known"] == 1 and column(answer)[TOTAL] == 1
+
+
+def test_a_date_of_birth_only_on_a_record_set_aside_is_not_used(tmp_path):
+    """The person's other record is quarantined (its crime is in no file): it gives no date of
+    birth (docs/requests.md), as it counts nowhere else."""
+    folder = write_extract(
+        tmp_path / "extracts",
+        connect_crimes=[connect_crime("00000011/18", "2018-02-01T10:00:00", **{"Committed Date": "2018-01-31", "HO Class": "58/1"})],
+        connect_persons=[
+            {"Crime Reference": "00000011/18", "Person ID": "PN1", "Role": "Victim", "Date of Birth": ""},
+            {"Crime Reference": "00000099/18", "Person ID": "PN1", "Role": "Victim", "Date of Birth": "2010-01-01"},
+        ],
+    )
+    extract = load_extracts(folder, personal_data=True)
+    assert len(extract.quarantine) == 1
+    assert column(table(extract, OFFENCES, rows="victim_age"))["Age not known"] == 1

@@ -95,7 +95,7 @@ def read_canonical(
         quality, superseded = merged.quality, merged.superseded_by_file
         ref_to_id = with_set_aside(merged.ref_to_id, crimes_read.raws)
         del merged  # the crimes are the sink's now
-        found = None
+        looked_up = None
         if side is None:
             others_read = read_files(directory, other_files, personal_data, progress, sink, book)
             more = others_read.raws
@@ -104,7 +104,7 @@ def read_canonical(
         else:
             # the crimes' IDs of the side's rows, looked up while it works out who is who
             refs = side_refs(side)
-            found = crimes_of(refs, ref_to_id) if refs is not None else None
+            looked_up = crimes_of(refs, ref_to_id) if refs is not None else None
             handed = side_result(side)
             people, charges, counts = handed.people, handed.charges, handed.result.counts
             more = handed.result.raws
@@ -123,7 +123,7 @@ def read_canonical(
     }
 
     all_people, all_charges = people.num_rows, charges.num_rows
-    people, charges = attach_crimes([people, charges], ref_to_id, book, sources, found)
+    people, charges = attach_crimes([people, charges], ref_to_id, book, sources, looked_up)
     del ref_to_id
 
     if counts is None or people.num_rows != all_people or charges.num_rows != all_charges:

@@ -267,27 +267,27 @@ def attach_crimes(
     ref_to_id: pa.Table,
     book: Quarantine,
     sources: tuple[SourceDefinition, ...],
-    found: pa.Table | None = None,
+    looked_up: pa.Table | None = None,
 ) -> list[pa.Table]:
     """Give person or charge rows their crime's ID and row (`crimes_of`); quarantine rows whose
     crime is in no file.
 
-    All the tables' references are looked up at once; `found`: that lookup, done already, for
-    the tables' rows in order."""
-    if found is None:
-        found = crimes_of(
+    All the tables' references are looked up at once; `looked_up`: that look-up, done already,
+    for the tables' rows in order."""
+    if looked_up is None:
+        looked_up = crimes_of(
             pa.chunked_array(
                 [chunk for table in tables for chunk in table["crime_ref"].chunks], pa.string()
             ),
             ref_to_id,
         )
-    if found.num_rows != sum(table.num_rows for table in tables):
+    if looked_up.num_rows != sum(table.num_rows for table in tables):
         raise AssertionError(
-            f"{found.num_rows} crime IDs for {sum(table.num_rows for table in tables)} rows"
+            f"{looked_up.num_rows} crime IDs for {sum(table.num_rows for table in tables)} rows"
         )
     attached, start = [], 0
     for rows in tables:
-        crime = found.slice(start, rows.num_rows)
+        crime = looked_up.slice(start, rows.num_rows)
         start += rows.num_rows
         missing = null_mask(crime["crime_id"])
         _set_aside(

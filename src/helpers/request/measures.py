@@ -437,10 +437,10 @@ class ExtractView:
         return pairs.drop_duplicates().reset_index(drop=True)
 
     def born(self, individuals: pd.Series) -> pd.Series:
-        """Each of these individuals' date of birth: the first any of their records gives, read
-        in its system's date format (absent where none does). Only their records are read, each
-        at its row of its file's personal data: an extract holds a date of birth for every
-        person record, and a request asks of few."""
+        """Each of these individuals' date of birth: the earliest any of their records gives,
+        read in its system's date format (absent where none does; a record set aside gives
+        none). Only their records are read, each at its row of its file's personal data: an
+        extract holds a date of birth for every person record, and a request asks of few."""
         store = self.extract.store
         if not store.has_personal():
             raise ExtractError(
@@ -817,7 +817,7 @@ def selected_charges(view: ExtractView, params: RequestParameters, name: str) ->
         keep &= code.isin(wanted)
     classes = measure_classes(name, measure, params.class_groups)
     chosen = charges.loc[keep.to_numpy(dtype=bool)]
-    rows = view.crime_rows(chosen["crime_id"])
+    rows = chosen["crime_row"].to_numpy(dtype=np.int64)
     if classes:
         of_classes = view.crime_values(rows, "ho_class").isin(classes).to_numpy(dtype=bool)
         chosen, rows = chosen.loc[of_classes], rows[of_classes]
@@ -943,7 +943,10 @@ def age_split(view: ExtractView, params: RequestParameters, role: str, events: E
         )
     committed = view.crime_values(pairs["crime_row"].to_numpy(), "committed_at")
     committed = pd.Series(committed.to_numpy(), index=pairs.index).astype("datetime64[s]")
-    born = pairs["individual_id"].map(view.born(pairs["individual_id"])).astype("datetime64[s]")
+    born_of = view.born(pairs["individual_id"])  # empty where no one has a date of birth
+    born = pd.Series(
+        born_of.reindex(pairs["individual_id"].to_numpy()).to_numpy(), index=pairs.index
+    )
     ages = age_on(born, day_of(committed))
     bands = params.age_bands
     labels = [age_band(age, bands) for age in ages.tolist()]
