@@ -27,6 +27,7 @@ CD71001; F on ..14 on 2018-07-01 under CD71001.
 from __future__ import annotations
 
 import copy
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -690,10 +691,19 @@ def test_a_worklist_says_of_each_crime_which_measures_crimes_it_is_one_of():
     ]
 
 
+def people_numbered(column):
+    """`ExtractView.individual_codes` of person rows whose individual_id column is `column`."""
+    import pyarrow as pa
+
+    view = measures.ExtractView(None)
+    view.__dict__["people"] = pa.table({"individual_id": column})
+    return view.individual_codes
+
+
 @pytest.mark.parametrize("shared", [True, False])
-def test_a_dictionary_column_is_matched_as_its_text_would_be(shared):
-    """`is_in_column` matches a dictionary-encoded column through its dictionary when its pieces
-    share one; the answer is the plain match's, nulls never match."""
+def test_each_person_row_s_individual_is_numbered_as_its_text_would_be(shared):
+    """Two rows have one number if and only if they name one individual, whether the column's
+    pieces share a dictionary (as the cache stores them) or not; no individual: -1."""
     import pyarrow as pa
 
     dictionary = pa.array(["a", "b", "c", "d"])
@@ -703,10 +713,14 @@ def test_a_dictionary_column_is_matched_as_its_text_would_be(shared):
         pa.DictionaryArray.from_arrays(pa.array([2, 2, 0], pa.int32()), other),
     ]
     column = pa.chunked_array(pieces)
-    got = measures.is_in_column(column, pa.array(["b", "c", "z"]))
-    text = [None if v is None else v for v in column.cast(pa.string()).to_pylist()]
-    assert got.tolist() == [v in ("b", "c") for v in text]
-    assert got.dtype == bool
+    numbers = people_numbered(column).tolist()
+    text = column.cast(pa.string()).to_pylist()
+    assert [n == -1 for n in numbers] == [t is None for t in text]
+    for i, j in itertools.product(range(len(text)), repeat=2):
+        if text[i] is not None and text[j] is not None:
+            assert (numbers[i] == numbers[j]) == (text[i] == text[j])
+    plain = people_numbered(column.cast(pa.string())).tolist()  # read without the cache
+    assert [n == -1 for n in plain] == [t is None for t in text] and len(set(plain) - {-1}) == len(set(text) - {None})
 
 
 def test_a_review_table_says_which_crimes_its_search_read_by_their_bounds_not_its_own_label(extract):
@@ -756,15 +770,13 @@ def test_a_review_note_names_a_charge_measures_codes_groups_and_classes(extract)
     )
 
 
-def test_a_dictionary_column_with_small_indices_and_nulls_is_matched():
-    """A null index is looked up past the dictionary's end: with int8 indices and 128 entries
-    that position does not fit the index type (found by a reviewer)."""
+def test_a_person_row_with_small_indices_and_no_individual_is_numbered():
+    """int8 indices with 128 entries and a null: the null is -1, the rest their places."""
     import pyarrow as pa
 
     dictionary = pa.array([f"p{i}" for i in range(128)])
     piece = pa.DictionaryArray.from_arrays(pa.array([0, None, 127], pa.int8()), dictionary)
-    got = measures.is_in_column(pa.chunked_array([piece, piece]), pa.array(["p127"]))
-    assert got.tolist() == [False, False, True] * 2
+    assert people_numbered(pa.chunked_array([piece, piece])).tolist() == [0, -1, 127] * 2
 
 
 def test_a_charge_measure_of_classes_and_no_codes_counts_every_charge_on_those_crimes(extract):

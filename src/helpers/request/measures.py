@@ -328,26 +328,6 @@ def arrow_strings(values) -> pa.Array:
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
-def is_in_column(column: pa.ChunkedArray, wanted: pa.Array) -> np.ndarray:
-    """Whether each value of `column` is one of `wanted` (null: no). A dictionary-encoded column
-    whose pieces share one dictionary is matched through it: its distinct values once, then
-    each row by its index (Arrow's `is_in` matches the dictionary again for every piece)."""
-    chunks = column.chunks
-    if pa.types.is_dictionary(column.type) and chunks:
-        dictionary = chunks[0].dictionary
-        if all(chunk.dictionary.equals(dictionary) for chunk in chunks[1:]):
-            hit = pc.fill_null(pc.is_in(dictionary, value_set=wanted), False)
-            hit = np.append(hit.to_numpy(zero_copy_only=False), False)  # the last: a null
-            return np.concatenate(
-                [
-                    hit[pc.fill_null(chunk.indices.cast(pa.int64()), len(dictionary)).to_numpy()]
-                    for chunk in chunks
-                ]
-            )
-    found = pc.is_in(column, value_set=wanted)
-    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
-
-
 def in_set(values: pd.Series | pd.Index, wanted) -> np.ndarray:
     """`values.isin(wanted)` for many wanted strings, in Arrow (pandas makes an Arrow scalar of
     each wanted string first: seconds for a table of all crimes)."""
@@ -409,11 +389,6 @@ class ExtractView:
         """Each person row's crime's row in `crimes` (-1: a crime set aside)."""
         return self.people["crime_row"].to_numpy()
 
-    def people_where(self, column: str, values) -> pd.DataFrame:
-        """The person records (linked to an individual) whose `column` is one of `values`."""
-        # a dictionary column (individual_id) is matched as it is stored, not cast to text first
-        return self._linked(is_in_column(self.people[column], pa.array(values, pa.string())))
-
     def people_on(self, crime_rows: np.ndarray) -> pd.DataFrame:
         """The person records (linked to an individual) on the crimes at `crime_rows`: marked by
         row number, not found by hashing every person row's crime ID."""
@@ -422,44 +397,74 @@ class ExtractView:
         marked[rows[rows >= 0]] = True
         return self._linked(marked[self.people_crime_rows])
 
+    @cached_property
+    def individual_codes(self) -> np.ndarray:
+        """Each person row's individual as a number (-1 for none): its place in the column's one
+        dictionary, as the cache stores it; a person's rows are then found by number."""
+        column = self.people["individual_id"]
+        chunks = column.chunks
+        if not (pa.types.is_dictionary(column.type) and chunks) or not all(
+            chunk.dictionary.equals(chunks[0].dictionary) for chunk in chunks[1:]
+        ):  # read without the cache, or pieces of their own: numbered here
+            chunks = [pc.dictionary_encode(pc.cast(column, pa.string())).combine_chunks()]
+        return np.concatenate(
+            [
+                pc.fill_null(chunk.indices, -1).to_numpy()
+                if chunk.null_count
+                else chunk.indices.to_numpy()
+                for chunk in chunks
+            ]
+        )
+
     def _linked(self, found: np.ndarray) -> pd.DataFrame:
-        found &= pc.is_valid(self.people["individual_id"]).to_numpy(zero_copy_only=False)
-        return people_frame(self.people.filter(found))
+        """The person rows where `found` holds and that are linked to an individual, with the
+        individual's number (`individual`)."""
+        found &= self.individual_codes >= 0
+        frame = people_frame(self.people.filter(found))
+        return frame.assign(individual=self.individual_codes[found])
 
     def in_role(self, role: str, crime_rows: np.ndarray | None = None) -> pd.DataFrame:
-        """(crime_id, individual_id), each pair once, of the people in `role` on a crime (of the
-        crimes at `crime_rows`, if given: the crimes a measure counts, not every crime's people)."""
+        """(crime_id, individual_id, individual: its number), each pair once, of the people in
+        `role` on a crime (of the crimes at `crime_rows`, if given: the crimes a measure counts,
+        not every crime's people)."""
         if crime_rows is None:
-            people = people_frame(self.people.filter(pc.is_valid(self.people["individual_id"])))
+            people = self._linked(np.ones(self.people.num_rows, dtype=bool))
         else:
             people = self.people_on(crime_rows)
-        pairs = people.loc[people["role"] == role, ["crime_id", "individual_id"]]
+        pairs = people.loc[people["role"] == role, ["crime_id", "individual_id", "individual"]]
         return pairs.drop_duplicates().reset_index(drop=True)
 
-    def born(self, individuals: pd.Series) -> pd.Series:
-        """Each of these individuals' date of birth: the earliest any of their records gives,
-        read in its system's date format (absent where none does; a record set aside gives
-        none). Only their records are read, each at its row of its file's personal data: an
-        extract holds a date of birth for every person record, and a request asks of few."""
+    def born(self, individuals: np.ndarray) -> pd.Series:
+        """Each of these individuals' date of birth, by their numbers (`individual`): the earliest
+        any of their records gives, read in its system's date format (absent where none does; a
+        record set aside gives none). Only their records are read, found by number, each at its
+        row of its file's personal data: an extract holds a date of birth for every person
+        record, and a request asks of few."""
         store = self.extract.store
         if not store.has_personal():
             raise ExtractError(
                 "an age breakdown needs the extracts' dates of birth: load them with personal data"
             )
-        wanted = self.people_where("individual_id", individuals.dropna().unique())
+        numbers = self.individual_codes
+        wanted = np.zeros(numbers.max(initial=-1) + 2, dtype=bool)  # the last: a number of -1
+        asked = np.asarray(individuals, dtype=np.int64)
+        wanted[asked[(asked >= 0) & (asked < len(wanted) - 1)]] = True
+        rows = np.flatnonzero(wanted[numbers])
+        records = self.people.select(["file", "personal_row"]).take(pa.array(rows)).to_pandas()
+        records["individual"] = numbers[rows]
         system_of = {name: file["system"] for name, file in self.extract.files.items()}
         source_of = {source.system: source for source in self.extract.sources}
         parts = [pd.Series(dtype="datetime64[s]")]
-        for file, records in wanted.groupby(wanted["file"].astype(str), sort=False):
+        for file, theirs in records.groupby(records["file"].astype(str), sort=False):
             personal = store.personal_of(file, ["date_of_birth"])
             source = source_of.get(system_of.get(file, ""))
             if personal is None or personal.num_columns == 0 or source is None:
                 continue
-            written = personal["date_of_birth"].take(pa.array(records["personal_row"].to_numpy()))
+            written = personal["date_of_birth"].take(pa.array(theirs["personal_row"].to_numpy()))
             formats = (source.date_format, *source.datetime_formats)
             values = codes.parse_datetimes(written, formats).to_pandas().to_numpy()
             parts.append(
-                pd.Series(values, index=records["individual_id"].to_numpy(), dtype="datetime64[s]")
+                pd.Series(values, index=theirs["individual"].to_numpy(), dtype="datetime64[s]")
             )
         dated = pd.concat(parts).dropna()
         return dated.groupby(level=0).min()
@@ -936,17 +941,16 @@ def age_split(view: ExtractView, params: RequestParameters, role: str, events: E
     for an event counting a crime, of every person in that role on it (none: Age not known)."""
     frame = events.frame.assign(event=np.arange(len(events.frame)))
     if events.role == role:
-        pairs = frame[["event", "crime_id", "crime_row", "individual_id"]]
+        pairs = frame[["event", "crime_id", "crime_row", "individual"]]
     else:
         pairs = frame[["event", "crime_id", "crime_row"]].merge(
             view.in_role(role, frame["crime_row"].to_numpy()), on="crime_id", how="left"
         )
     committed = view.crime_values(pairs["crime_row"].to_numpy(), "committed_at")
     committed = pd.Series(committed.to_numpy(), index=pairs.index).astype("datetime64[s]")
-    born_of = view.born(pairs["individual_id"])  # empty where no one has a date of birth
-    born = pd.Series(
-        born_of.reindex(pairs["individual_id"].to_numpy()).to_numpy(), index=pairs.index
-    )
+    person = pairs["individual"].fillna(-1).to_numpy(dtype=np.int64)  # -1: no one in the role
+    born_of = view.born(person)  # empty where no one has a date of birth
+    born = pd.Series(born_of.reindex(person).to_numpy(), index=pairs.index)
     ages = age_on(born, day_of(committed))
     bands = params.age_bands
     labels = [age_band(age, bands) for age in ages.tolist()]
