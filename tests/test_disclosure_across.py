@@ -549,3 +549,34 @@ def test_a_draft_of_tables_sharing_no_unit_is_audited_part_by_part():
     assert [w.cell[0] for w in result.extra_withheld] == ["people"] and result.safe
     assert list(result.shown) == [(c.table, c.row, c.column) for c in [*people, *other]]
     assert result.shown[("other", "2016", "n")] == "5"
+
+
+def test_an_integer_solution_integral_only_to_the_solver_s_own_tolerance_is_used_not_a_crash(monkeypatch):
+    """HiGHS calls a value integral within 1e-6 (its MIP feasibility tolerance); the audit asked
+    for 1e-7 and stopped the run with "the attacker's problem across releases failed: optimal"
+    (seen once building the benchmark's log of 300 releases). A value within the solver's
+    tolerance is rounded and the rounded change checked exactly; a solution that rounds to no
+    change at all counts as none: the cell is taken as pinned, and withheld (the safe side)."""
+    from helpers.disclosure import across
+
+    units = [f"crime:{i}" for i in range(7)]
+    cells = [
+        LoggedCell("d", "t", "c", "n", frozenset(units[3:]), "[c]"),
+        LoggedCell("r1", "t", "a", "n", frozenset(units), "7"),
+        LoggedCell("r1", "t", "b", "n", frozenset(units[:3]), "<5"),
+    ]
+    problem = across._Problem(cells, 1)
+    lo, hi = problem.bounds(problem.truth.astype(float) - 2, problem.truth.astype(float) + 2)
+    exact = problem._change(lo, hi, step=2.0)
+    assert exact is not None
+
+    def noisy(by):
+        def answer(*args, **kwargs):
+            status, x = solve(*args, **kwargs)
+            return status, None if x is None else x + by
+        return answer
+
+    monkeypatch.setattr(across, "solve", noisy(5e-7))
+    assert np.array_equal(problem._change(lo, hi, step=2.0), exact)
+    monkeypatch.setattr(across, "solve", noisy(0.4))  # rounds to itself, but is not integral
+    assert problem._change(lo, hi, step=2.0) is None

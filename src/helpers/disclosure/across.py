@@ -82,7 +82,9 @@ _PRIMARY = re.compile(r"<([0-9]+)")
 _COUNT = re.compile(r"[0-9]+")
 #: fixed, so that the atoms' order, hence the solver's answers, are the same on every run
 _SEED = 18
-_INTEGRAL = 1e-7
+#: HiGHS's own tolerance for an integer (its MIP feasibility tolerance): a value it calls integral
+#: is rounded, and the rounded change is checked exactly (`_integral_change`)
+_INTEGRAL = 1e-6
 #: at most so many rounds of :meth:`_Problem.certify_many`
 _ROUNDS = 8
 #: linear programmes with other weights tried before the integer programme
@@ -392,7 +394,7 @@ class _Problem:
         """An integer change ``d`` of the atoms' sizes such that ``sizes + d`` is a solution for
         the constraints' ranges ``lo``, ``hi``, each atom changing by at most ``step`` (none of the
         ``fixed`` atoms), minimising ``cost @ d`` (none: any solution will do), or None if there
-        is none."""
+        is none (or the solver's answer rounds to none: `is_pinned` then withholds the cell)."""
         n = len(self.sizes)
         free = np.ones(n, dtype=bool) if fixed is None else ~fixed
         status, d = solve(
@@ -406,10 +408,11 @@ class _Problem:
         )
         if status == "Infeasible":
             return None
-        solution = None if d is None else self._integral_change(d, lo, hi)
-        if status != "optimal" or solution is None:
+        if status != "optimal" or d is None:
             raise RuntimeError(f"the attacker's problem across releases failed: {status}")
-        return solution
+        # a solution that rounds to no change found exactly (beyond the solver's tolerance) is
+        # taken as none: the cell counts as pinned and is withheld, the safe side
+        return self._integral_change(d, lo, hi)
 
     def _smallest_change(
         self,
