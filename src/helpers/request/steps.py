@@ -193,11 +193,16 @@ def answer(params: RequestParameters, extract: Extract) -> list[AnswerTable]:
     """The request's tables, counted (`request.measures`): a request of today's shape read into
     the grammar (`translate.in_grammar`: today's four tables, then any of its own)."""
     grammar = in_grammar(params) if params.has_legacy else params
-    if sum(drawn(grammar, table) for table in grammar.tables) >= chart_worker.MIN_CHARTS:
+    if own_charts(params, grammar) >= chart_worker.MIN_CHARTS:
         chart_worker.start()  # ready by the time the figures are protected
-    if params.has_legacy:
-        return answer_tables(grammar, extract)
-    return answer_tables(params, extract) if params.tables else []
+    return answer_tables(grammar, extract) if grammar.tables else []
+
+
+def own_charts(params: RequestParameters, grammar: RequestParameters) -> int:
+    """How many of the request's own tables the briefing draws (`draw_charts_beside` hands them
+    over): today's four, of a request of today's shape, have the first request's chart."""
+    todays = TODAYS_TABLES if params.has_legacy else ()
+    return sum(drawn(grammar, t) for t in grammar.tables if t.name not in todays)
 
 
 def todays_answers(params: RequestParameters, answers: Sequence[AnswerTable]) -> list[AnswerTable]:
