@@ -418,6 +418,71 @@ def _results(steps, params):
     return steps.results(params, extract, steps.answer(params, extract))
 
 
+SHARED = {
+    "offences": {"count": "offences", "label": "offences", "classes": ["058/01", "058/02"], "period": PERIOD},
+    # the same crimes (the classes in another order): selected once with offences
+    "victims": {"count": "victims", "label": "victims", "classes": ["058/02", "058/01"], "period": PERIOD},
+    "suspects": {"count": "suspects", "label": "suspects", "classes": ["058/01", "058/02"], "period": PERIOD},
+    # another period, or status: their own
+    "shorter": {"count": "offences", "label": "offences", "classes": ["058/01", "058/02"], "period": {"from": "2016-01-01", "to": "2018-03-31"}},
+    "cancelled": {"count": "offences", "label": "offences", "classes": ["058/01", "058/02"], "period": PERIOD, "status": "all"},
+    "charged": {"count": "people_charged", "label": "people charged", "charge_codes": ["damage", "damage_other"], "period": PERIOD},
+    # the same charges (a group of the same codes): selected once with charged
+    "charges": {"count": "charges", "label": "charges", "charge_codes": ["any"], "period": PERIOD},
+    "some_charges": {"count": "charges", "label": "charges", "charge_codes": ["damage"], "period": PERIOD},
+}
+SHARED_TABLES = [
+    {"name": "offences_by_year", "measure": "offences", "rows": "year"},
+    {"name": "victims_by_age", "measure": "victims", "rows": "victim_age"},
+    {"name": "suspects_by_age", "measure": "suspects", "rows": "suspect_age", "columns": "year"},
+    {"name": "shorter_by_year", "measure": "shorter", "rows": "year"},
+    {"name": "cancelled_by_year", "measure": "cancelled", "rows": "year"},
+    {"name": "charged_by_group", "measure": "charged", "rows": "charge_group"},
+    {"name": "charges_by_year", "measure": "charges", "rows": "year"},
+    {"name": "some_charges_by_year", "measure": "some_charges", "rows": "year"},
+]
+
+
+def test_measures_of_the_same_crimes_or_charges_select_them_once_and_count_as_each_alone(extract, monkeypatch):
+    selected = {"crimes": [], "charges": [], "people on": 0}
+    real_crimes, real_charges, real_linked = measures.selected_crimes, measures.selected_charges, measures.ExtractView._linked
+
+    def crimes(view, params, name):
+        selected["crimes"].append(name)
+        return real_crimes(view, params, name)
+
+    def charges(view, params, name):
+        selected["charges"].append(name)
+        return real_charges(view, params, name)
+
+    def linked(view, found):
+        selected["people on"] += 1
+        return real_linked(view, found)
+
+    monkeypatch.setattr(measures, "selected_crimes", crimes)
+    monkeypatch.setattr(measures, "selected_charges", charges)
+    monkeypatch.setattr(measures.ExtractView, "_linked", linked)
+
+    def request(*tables):
+        values = copy.deepcopy(BASE)
+        values["measures"] = {t["measure"]: SHARED[t["measure"]] for t in tables}
+        values["tables"] = [{"question": 1, "title": "T"} | t for t in tables]
+        return answer_tables(validate_parameters(values), extract)
+
+    together = request(*SHARED_TABLES)
+    assert selected["crimes"] == ["offences", "shorter", "cancelled"]
+    assert selected["charges"] == ["charged", "some_charges"]
+    assert selected["people on"] == 1  # the victims' and the suspects' crimes: the same
+    for answer, alone in zip(together, [request(t)[0] for t in SHARED_TABLES], strict=True):
+        assert answer.exact() == alone.exact(), answer.name
+        assert answer.units == alone.units, answer.name
+    total = {t.name: t.exact()["Total"] for t in together}
+    # what is not shared counts other crimes: one of April 2018, one cancelled, another code
+    assert total["shorter_by_year"]["Offences"] < total["offences_by_year"]["Offences"]
+    assert total["cancelled_by_year"]["Offences"] > total["offences_by_year"]["Offences"]
+    assert total["some_charges_by_year"]["Charges"] < total["charges_by_year"]["Charges"]
+
+
 def test_an_events_crime_is_taken_by_its_row_and_a_crime_not_in_the_extract_has_none(extract):
     view = measures.ExtractView(extract)
     rows = view.crime_rows(pd.Series(["00000014/18", "no such crime", "CM/16/0000001"]))

@@ -350,6 +350,7 @@ class ExtractView:
 
     def __init__(self, extract: Extract) -> None:
         self.extract = extract
+        self._people_on: dict[bytes, pd.DataFrame] = {}  # by the crimes' rows
 
     @cached_property
     def crimes(self) -> pd.DataFrame:
@@ -391,11 +392,16 @@ class ExtractView:
 
     def people_on(self, crime_rows: np.ndarray) -> pd.DataFrame:
         """The person records (linked to an individual) on the crimes at `crime_rows`: marked by
-        row number, not found by hashing every person row's crime ID."""
-        marked = np.zeros(len(self.extract.crimes) + 1, dtype=bool)  # the last: a row of -1
-        rows = np.asarray(crime_rows, dtype=np.int64)
-        marked[rows[rows >= 0]] = True
-        return self._linked(marked[self.people_crime_rows])
+        row number, not found by hashing every person row's crime ID. Kept for the next ask of
+        the same crimes (a table of victims and one of suspects of one measure's crimes)."""
+        rows = np.unique(np.asarray(crime_rows, dtype=np.int64))
+        rows = rows[rows >= 0]
+        key = rows.tobytes()
+        if key not in self._people_on:
+            marked = np.zeros(len(self.extract.crimes) + 1, dtype=bool)  # the last: a row of -1
+            marked[rows] = True
+            self._people_on[key] = self._linked(marked[self.people_crime_rows])
+        return self._people_on[key]
 
     @cached_property
     def individual_codes(self) -> np.ndarray:
@@ -586,7 +592,8 @@ class Searches:
         self.view, self.params = view, params
         self.done: dict[str, SearchReview] = {}
         self._selected: dict[str, tuple[pd.DataFrame, int]] = {}
-        self._charges: dict[str, pd.DataFrame] = {}
+        self._by_selection: dict[tuple, tuple[pd.DataFrame, int]] = {}  # crime_selection
+        self._charges: dict[tuple, pd.DataFrame] = {}  # by charge_selection
 
     def selected(self, measure: str) -> tuple[pd.DataFrame, int]:
         """The crimes a measure counts before its search, once for the search and its own
@@ -597,14 +604,19 @@ class Searches:
                 rows = np.unique(rows[rows >= 0])
                 self._selected[measure] = (self.view.crimes.iloc[rows].assign(crime_row=rows), 0)
             else:
-                self._selected[measure] = selected_crimes(self.view, self.params, measure)
+                key = crime_selection(self.params, measure)
+                if key not in self._by_selection:  # measures of the same crimes select once
+                    self._by_selection[key] = selected_crimes(self.view, self.params, measure)
+                self._selected[measure] = self._by_selection[key]
         return self._selected[measure]
 
     def charges(self, measure: str) -> pd.DataFrame:
-        """`selected_charges` of a charge measure, once for its search and its own events."""
-        if measure not in self._charges:
-            self._charges[measure] = selected_charges(self.view, self.params, measure)
-        return self._charges[measure]
+        """`selected_charges` of a charge measure, once for its search and its own events, and
+        for every measure of the same charges."""
+        key = charge_selection(self.params, measure)
+        if key not in self._charges:
+            self._charges[key] = selected_charges(self.view, self.params, measure)
+        return self._charges[key]
 
     def users(self, search: str) -> list[str]:
         """The measures of the request's tables that count the search's crimes, or whose tables
@@ -758,6 +770,18 @@ def mentions_key(crime_ids: pd.Index, terms: list[str], exclude: list[str]) -> s
     )
 
 
+def crime_selection(params: RequestParameters, name: str) -> tuple:
+    """What `selected_crimes` selects a crime measure's crimes by: two measures equal in it
+    count the same crimes (offences, and their victims, by year and by age)."""
+    measure = params.measures[name]
+    return (
+        measure.by_status,
+        tuple(sorted(measure_classes(name, measure, params.class_groups))),
+        measure.by_date,
+        resolve_period(measure.period, params.as_of_date),
+    )
+
+
 def selected_crimes(
     view: ExtractView, params: RequestParameters, name: str
 ) -> tuple[pd.DataFrame, int]:
@@ -804,6 +828,26 @@ def compared_codes(charges: pd.DataFrame) -> pd.Series:
     return charges["cjs_code"].astype(str).str.replace(" ", "").str.upper()
 
 
+def wanted_codes(params: RequestParameters, name: str) -> set[str]:
+    """The charge codes a charge measure counts, its groups' codes with its own."""
+    groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
+    measure = params.measures[name]
+    return {
+        code for codes_ in charge_code_groups(name, measure, groups).values() for code in codes_
+    }
+
+
+def charge_selection(params: RequestParameters, name: str) -> tuple:
+    """What `selected_charges` selects a charge measure's charges by: two measures equal in it
+    count the same charges (people charged, and charges, of the same codes)."""
+    measure = params.measures[name]
+    return (
+        tuple(sorted(wanted_codes(params, name))) if measure.charge_codes else None,
+        tuple(sorted(measure_classes(name, measure, params.class_groups))),
+        resolve_period(measure.period, params.as_of_date),
+    )
+
+
 def selected_charges(view: ExtractView, params: RequestParameters, name: str) -> pd.DataFrame:
     """The charges a charge measure counts before its search: each charge once, dated in the
     period, under the codes (every code, for a measure that names none), and, if given, on a
@@ -812,10 +856,7 @@ def selected_charges(view: ExtractView, params: RequestParameters, name: str) ->
     measure = params.measures[name]
     period = resolve_period(measure.period, params.as_of_date)
     charges = view.extract.charges
-    groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
-    wanted = {
-        code for codes_ in charge_code_groups(name, measure, groups).values() for code in codes_
-    }
+    wanted = wanted_codes(params, name)
     code = compared_codes(charges)
     keep = within_days(charges["charge_date"], *period).fillna(False)
     if measure.charge_codes:  # none: every charge on a crime of its classes (required then)
