@@ -1078,10 +1078,17 @@ def cell_units_of(
     """Every cell's units: a cell's the distinct units with an event in it, a Total's those of
     its cells."""
     pairs = rows.pairs.merge(columns.pairs, on="event", suffixes=("_row", "_column"))
-    pairs = pairs.assign(unit=units.to_numpy()[pairs["event"].to_numpy(dtype=np.int64)])
-    pairs = pairs[["unit", "label_row", "label_column"]].drop_duplicates()
-    grouped = pairs.groupby(["label_row", "label_column"], sort=False)["unit"]
-    found = {key: frozenset(values) for key, values in grouped}
+    # as Python objects: a set is made of Python strings (an Arrow column gives them one by one)
+    unit_of = units.to_numpy(dtype=object)[pairs["event"].to_numpy(dtype=np.int64)]
+    in_cell: dict[tuple[str, str], set[str]] = {}
+    for cell, unit in zip(
+        zip(
+            pairs["label_row"].to_numpy(dtype=object), pairs["label_column"].to_numpy(dtype=object)
+        ),
+        unit_of,
+    ):
+        in_cell.setdefault(cell, set()).add(unit)
+    found = {cell: frozenset(units_) for cell, units_ in in_cell.items()}
     empty: frozenset[str] = frozenset()
     cells: CellUnits = {
         (r, c): found.get((r, c), empty) for r in rows.labels for c in columns.labels
