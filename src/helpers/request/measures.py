@@ -1080,14 +1080,11 @@ def cell_units_of(
     pairs = rows.pairs.merge(columns.pairs, on="event", suffixes=("_row", "_column"))
     # as Python objects: a set is made of Python strings (an Arrow column gives them one by one)
     unit_of = units.to_numpy(dtype=object)[pairs["event"].to_numpy(dtype=np.int64)]
+    row_of = pairs["label_row"].to_numpy(dtype=object)
+    column_of = pairs["label_column"].to_numpy(dtype=object)
     in_cell: dict[tuple[str, str], set[str]] = {}
-    for cell, unit in zip(
-        zip(
-            pairs["label_row"].to_numpy(dtype=object), pairs["label_column"].to_numpy(dtype=object)
-        ),
-        unit_of,
-    ):
-        in_cell.setdefault(cell, set()).add(unit)
+    for row, column, unit in zip(row_of, column_of, unit_of, strict=True):
+        in_cell.setdefault((row, column), set()).add(unit)
     found = {cell: frozenset(units_) for cell, units_ in in_cell.items()}
     empty: frozenset[str] = frozenset()
     cells: CellUnits = {
