@@ -335,3 +335,55 @@ def test_the_offences_classes_and_description_left_out_are_the_defaults_in_the_w
     words = str(narrative.request_and_answer(params, released())) + str(narrative.method(params))
     assert f"offences of {params.legacy.offence_description} from" in words
     assert "088/01" in words or "Meeting a child following sexual grooming" in words
+
+
+# ---- a bar chart's axes fit its words
+
+
+def _bar_cases():
+    from datetime import date
+
+    from helpers.request.measures import time_units
+
+    def periods(kind, start, end):
+        return [label for _, label in time_units(kind, start, end, True)]
+
+    return {
+        "three years": (periods("year", date(2015, 1, 1), date(2017, 12, 31)), ["1,234", "<5", "987"], "Offences"),
+        "one year": (periods("year", date(2017, 1, 1), date(2017, 12, 31)), ["<5"], "Charges"),
+        "financial years, the last cut": (periods("financial_year", date(2015, 4, 1), date(2018, 12, 5)), ["120000", "1,500,000", "<5", "[c]"], "People charged"),
+        "twelve quarters": (periods("quarter", date(2015, 1, 1), date(2017, 12, 31)), [str(50 + i) if i % 7 else "<5" for i in range(12)], "Offences"),
+        "forty-eight months": (periods("month", date(2015, 1, 1), date(2018, 12, 31)), [str(1000 * i + 5) for i in range(48)], "Offences of sexual grooming recorded"),
+        "a year to date": (periods("year", date(2016, 1, 1), date(2018, 12, 5)), ["98", "99", "7,777"], "Victims"),
+    }
+
+
+@pytest.mark.parametrize("case", list(_bar_cases()))
+def test_a_bar_chart_s_words_are_inside_it_with_tight_layout_s_padding_and_no_more(case):
+    """Measured by matplotlib's own layout of every text of the chart, in the fonts its SVG is
+    measured in: nothing reaches past the figure's edge, and the margin beside and below the
+    words is tight_layout's padding (an axis too small for its figure would fail too)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    labels, shown, ylabel = _bar_cases()[case]
+    figure = charts.bar_chart(labels, shown, ylabel)
+    with plt.rc_context({"font.sans-serif": report.FONTS}):
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()  # the axis's label is placed when drawn
+        drawn = figure.get_tightbbox(canvas.get_renderer())  # in inches
+    pad = 1.08 * 10 / 72  # tight_layout's, in inches
+    width, height = figure.get_size_inches()
+    assert drawn.x0 >= 0 and drawn.y0 >= 0 and drawn.x1 <= width and drawn.y1 <= height, drawn
+    # the words beside and below the axes come to the padding, within a point
+    assert abs(drawn.x0 - pad) < 1 / 72 and abs(drawn.y0 - pad) < 1 / 72, (drawn.x0 * 72, drawn.y0 * 72)
+    assert width - drawn.x1 < pad + 1 / 72 and height - drawn.y1 < pad + 1 / 72
+
+
+def test_a_bar_chart_s_axis_counts_in_whole_numbers_written_as_the_tables_write_them():
+    figure = charts.bar_chart(["2016/17", "2017/18"], ["120000", "1,500,000"], "People charged")
+    axis = figure.axes[0]
+    marks = [text.get_text() for text in axis.get_yticklabels()]
+    assert marks == ["0", "500,000", "1,000,000", "1,500,000"]
+    assert axis.yaxis.get_offset_text().get_text() == ""  # no `1e6` above the axis
+    assert charts.count_ticks(70.15) == [0, 20, 40, 60] and charts.count_ticks(1.15) == [0, 1]

@@ -13,6 +13,7 @@ figure, and the legend lists the groups in the order they are stacked.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +25,9 @@ matplotlib.use(
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from matplotlib.typing import RcKeyType  # noqa: E402
 
 from helpers.briefing.report import FONTS, as_number, figure_svg, thousands  # noqa: E402
@@ -196,11 +200,12 @@ def chart_description(released) -> str:
 
 def bar_chart(labels: Sequence[str], shown: Sequence[str], ylabel: str) -> plt.Figure:
     """One bar per period (`labels`): its released figure (`shown`, as the table shows it) above
-    it; a withheld figure a hatched stub."""
+    it; a withheld figure a hatched stub. The counts on the axis are whole numbers written as the
+    tables write them (`1,500,000`, never `1.5` under `1e6`)."""
     values = [as_number(value) for value in shown]
     top = max([v for v in values if v is not None] + [1])
     with plt.style.context("default"), plt.rc_context(STYLE):  # whatever the process's style
-        figure, axis = plt.subplots(figsize=(7.0, 3.2))
+        figure, axis = plt.subplots(figsize=BAR_CHART_SIZE)
         positions = list(range(len(values)))
         for x, value, figure_shown in zip(positions, values, shown, strict=True):
             if value is None:
@@ -219,15 +224,85 @@ def bar_chart(labels: Sequence[str], shown: Sequence[str], ylabel: str) -> plt.F
                     color=INK,
                 )
         step = max(1, len(values) // 12)
-        axis.set_xticks(positions[::step], list(labels)[::step])
-        axis.tick_params(labelsize=8.5)
-        if len(values) > 6:
+        ticks = list(labels)[::step]
+        axis.set_xticks(positions[::step], ticks)
+        axis.tick_params(labelsize=TICK_SIZE)
+        rotated = len(values) > 6
+        if rotated:
             plt.setp(axis.get_xticklabels(), rotation=45, ha="right")
-        axis.set_ylabel(ylabel, fontsize=9.5)
+        axis.set_ylabel(ylabel, fontsize=LABEL_SIZE)
         axis.spines[["top", "right"]].set_visible(False)
         axis.yaxis.grid(True, color="#e5e5e5")
         axis.set_axisbelow(True)
         axis.set_ylim(0, top * 1.15)
-        figure.tight_layout()
+        axis.set_xlim(-0.5, len(values) - 0.5)  # a slot of the axis a bar
+        counts = count_ticks(top * 1.15)
+        axis.set_yticks(counts, [thousands(count) for count in counts])
+        fit_bar_chart(figure, len(values), positions[::step], ticks, rotated, counts, ylabel)
         plt.close(figure)
     return figure
+
+
+#: a bar chart's size in inches, and its words' sizes in points
+BAR_CHART_SIZE = (7.0, 3.2)
+TICK_SIZE, LABEL_SIZE = 8.5, 9.5
+
+
+def count_ticks(highest: float) -> list[int]:
+    """Whole numbers at round steps (1, 2, 2.5, 5 or 10 times a power of ten) from 0 to
+    `highest`, about six of them: the counts marked on a bar chart's axis."""
+    steps = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10], integer=True).tick_values(0, highest)
+    return [int(tick) for tick in steps if 0 <= tick <= highest]
+
+
+def fit_bar_chart(
+    figure: plt.Figure,
+    bars: int,
+    at: Sequence[int],
+    ticks: Sequence[str],
+    rotated: bool,
+    counts: Sequence[int],
+    ylabel: str,
+) -> None:
+    """Place the axes of a bar chart (`bars` bars, a slot of the axis each; the periods named
+    `ticks` under the bars `at`) so that the words around them fit the figure with
+    `tight_layout`'s padding, from the sizes of those few words. `tight_layout` finds them by
+    laying out every text and tick of the chart, most of a chart's time (docs/performance.md)."""
+    canvas = figure.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # matplotlib.use("Agg") above
+    renderer = canvas.get_renderer()
+
+    def size(text: str, points: float) -> tuple[float, float]:
+        """Width and height in points of a line of `text`, as matplotlib lays it out: at least
+        as tall as "lp" (a line's ascent and descent)."""
+        font = FontProperties(size=points)
+        width, height, _ = renderer.get_text_width_height_descent(text, font, ismath=False)
+        line = renderer.get_text_width_height_descent("lp", font, ismath=False)[1]
+        return width * 72 / figure.dpi, max(height, line) * 72 / figure.dpi
+
+    rc = plt.rcParams
+    pad = 1.08 * float(rc["font.size"])  # tight_layout's padding
+    tick = float(rc["xtick.major.size"]) + float(rc["xtick.major.pad"])
+    width, height = (inches * 72 for inches in figure.get_size_inches())
+    # beside the axis: its label, then its widest count
+    beside = size(ylabel, LABEL_SIZE)[1] + float(rc["axes.labelpad"])
+    beside += max(size(thousands(count), TICK_SIZE)[0] for count in counts) + tick
+    # below it, the periods' names: level and centred under their bars, or slanted and ending
+    # at them (the first may then reach left of the axes, the last right of them)
+    sizes = [size(text, TICK_SIZE) for text in ticks]
+    if rotated:
+        slanted = [(w + h) / math.sqrt(2) for w, h in sizes]
+        below, before, after = max(slanted), slanted[0], 0.0
+    else:
+        below, before, after = max(h for _, h in sizes), sizes[0][0] / 2, sizes[-1][0] / 2
+    left, right = pad + beside, pad
+    for _ in range(3):  # a wider margin narrows the bars' slots a little: three passes settle it
+        slot = (width - left - right) / bars
+        left = max(pad + beside, pad + before - (at[0] + 0.5) * slot)
+        right = max(pad, pad + after - (bars - 0.5 - at[-1]) * slot)
+    figure.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        bottom=(pad + tick + below) / height,
+        top=1 - pad / height,
+    )
