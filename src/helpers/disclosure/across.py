@@ -294,7 +294,11 @@ class _Problem:
         counted = np.zeros(n_units, dtype=bool)
         counted[unit] = True
         atom_of_unit = np.full(n_units, -1, dtype=np.int64)
-        atom_of_unit[counted] = _group(membership[counted])
+        # numbered in the order of their keys, not of their first unit met: the units of a set
+        # come in the order of their string hashes, which each process draws anew, and the
+        # solver's path follows the atoms' order
+        _, atom = np.unique(membership[counted], axis=0, return_inverse=True)
+        atom_of_unit[counted] = atom.reshape(-1)
         self.sizes = np.bincount(atom_of_unit[counted]).astype(np.float64)
         n_atoms = len(self.sizes)
         pairs = np.unique(pair_row * n_atoms + atom_of_unit[unit])
