@@ -205,3 +205,49 @@ def test_a_table_of_one_row_is_pointed_to():
     assert answers.parts_sentence(Info(rows=None), display, 3) == "Table 3 gives the figure."
     by_year = pd.DataFrame({"2017": ["4"], "2018": ["6"], "Total": ["10"]}, index=pd.Index(["Total"]))
     assert answers.parts_sentence(Info(rows=None, columns="year"), by_year, 2) == "Table 2 gives them by year."
+
+
+def test_a_whole_figure_already_said_is_not_said_again_but_referred_to():
+    """Three tables of the same offences, the second and third in answers of their own: each
+    answer opened "From 1 January 2016 to 5 December 2018 we recorded 1,234 offences of ...", the
+    same sentence three times over (found reading a briefing of ten tables). A whole figure is
+    said once; a later table of the same figure is "the same" figure, given by its breakdown."""
+    by_month = pd.DataFrame({"Offences": ["400", "834", "1,234"]}, index=pd.Index(["Jan 2016", "Feb 2016", "Total"], name="Month"))
+    by_class = pd.DataFrame({"Offences": ["1,000", "234", "1,234"]}, index=pd.Index(["058/01", "058/02", "Total"], name="Offence class"))
+    other = by_year(["6", "7"], "13")
+    infos = [
+        Info(),
+        Info(name="by_month", question=2, rows="month"),
+        Info(name="by_class", question=2, rows="offence_class"),
+        Info(name="other", question=3, measure_label="offences of arson"),
+    ]
+    tables = {"damage_by_year": by_year(["456", "432", "346"], "1,234"), "by_month": by_month, "by_class": by_class, "other": other}
+    first, second, third = answers.answer_sentences(infos, tables, questions=3)
+    assert first.startswith("From 1 January 2016 to 5 December 2018 we recorded 1,234 offences")
+    assert second == (
+        "Table 2 gives the same 1,234 offences of criminal damage to a dwelling by month: 400 in "
+        "Jan 2016 and 834 in Feb 2016. Table 3 gives them by offence class: 1,000 (058/01) and "
+        "234 (058/02)."
+    )
+    # another figure, or the same figure of another measure, is said in full
+    assert third.startswith("From 1 January 2016 to 5 December 2018 we recorded 13 offences of arson.")
+
+
+def test_a_figure_said_in_an_answer_is_them_after_it_and_the_same_later_with_its_part_a_search_counts():
+    by_month = pd.DataFrame({"Offences": ["400", "834", "1,234"]}, index=pd.Index(["Jan 2016", "Feb 2016", "Total"], name="Month"))
+    dogs = pd.DataFrame(
+        {"Offences": ["1,200", "34", "1,234"]},
+        index=pd.Index(["No dog", "Dog", "Total"], name="Search"),
+    )
+    infos = [
+        Info(),
+        Info(name="by_month", rows="month"),
+        Info(name="dogs", question=2, rows="search", found_label="Dog", part_terms="\u201cdog\u201d"),
+    ]
+    tables = {"damage_by_year": by_year(["456", "432", "346"], "1,234"), "by_month": by_month, "dogs": dogs}
+    first, second = answers.answer_sentences(infos, tables, questions=2)
+    assert first.count("we recorded 1,234") == 1 and "Table 2 gives them by month" in first
+    assert second == (
+        "Of the same 1,234 offences of criminal damage to a dwelling, 34 were offences whose "
+        "circumstances mention \u201cdog\u201d. Table 3 gives them by what the circumstances mention: 1,200 (No dog) and 34 (Dog)."
+    )

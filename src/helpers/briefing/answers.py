@@ -156,10 +156,11 @@ WHOSE = {
 }
 
 
-def of_whom_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
+def of_whom_sentence(info: AnswerTableInfo, display: pd.DataFrame, whole: str = "these") -> str:
     """The whole figure of the part a search counts, in a sentence of its own, from an `of_whom`
     row or a `search` breakdown's found row or column: "Of these, 3 were people charged on a
-    crime whose circumstances mention “dog”." """
+    crime whose circumstances mention “dog”." `whole`: what "these" are, where no sentence has
+    just said it."""
     if info.of_whom is not None:
         label, value = info.of_whom, display.loc[info.of_whom].iloc[-1]
     elif info.found_label is not None and info.rows == "search":
@@ -176,25 +177,28 @@ def of_whom_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
     singular, plural = NOUNS.get(info.count, ("crime", "crimes"))
     what = f"{WHOSE.get(info.count, 'whose circumstances mention')} {info.part_terms}"
     if value == "[c]":
-        return f"Of these, the number of {plural} {what} is withheld."
+        return f"Of {whole}, the number of {plural} {what} is withheld."
     if value == "1":
         article = "an" if singular[:1] in "aeiou" else "a"
-        return f"Of these, 1 was {article} {singular} {what}."
-    return f"Of these, {figure_alone(value)} were {plural} {what}."
+        return f"Of {whole}, 1 was {article} {singular} {what}."
+    return f"Of {whole}, {figure_alone(value)} were {plural} {what}."
 
 
-def parts_sentence(info: AnswerTableInfo, display: pd.DataFrame, number: int) -> str:
+def parts_sentence(
+    info: AnswerTableInfo, display: pd.DataFrame, number: int, whole: str = "them"
+) -> str:
     """Where the figures are broken down: the parts listed when they are few, else the table
-    named; a total of people that is not the sum of its parts says so."""
+    named; a total of people that is not the sum of its parts says so. `whole`: what the table
+    breaks down, where no sentence has just said it."""
     if info.rows is None:  # one row: the table is pointed to all the same
         if info.columns is None:
-            return f"Table {number} gives the figure."
-        return f"Table {number} gives them by {BREAKDOWN_WORDS.get(info.columns, info.columns)}."
+            return f"Table {number} gives {'the figure' if whole == 'them' else whole}."
+        return f"Table {number} gives {whole} by {BREAKDOWN_WORDS.get(info.columns, info.columns)}."
     by = BREAKDOWN_WORDS.get(info.rows, info.rows)
     if info.columns is not None:
         by += f" and {BREAKDOWN_WORDS.get(info.columns, info.columns)}"
     rows = parts(info, display)
-    text = f"Table {number} gives them by {by}"
+    text = f"Table {number} gives {whole} by {by}"
     if info.columns is None and 1 < len(rows) <= 4:
         values = [f"{figure_alone(str(display.loc[r].iloc[-1]))} {_in(info.rows, r)}" for r in rows]
         text += ": " + ", ".join(values[:-1]) + " and " + values[-1]
@@ -223,21 +227,45 @@ def answer_sentences(
     questions: int,
     first_table: int = 1,
 ) -> list[str]:
-    """One answer per question: the sentences of every table that answers it."""
+    """One answer per question: the sentences of every table that answers it. A whole figure
+    is said once: a later table of it gives "the same" figure by its own breakdown."""
     numbers = numbered_tables(answer_tables, first_table)
-    answers = []
+    answers, said = [], set()
     for question in range(1, questions + 1):
-        sentences = []
+        sentences, previous = [], None
         for info in answer_tables:
-            if info.question == question and info.count == REVIEW:
+            if info.question != question:
+                continue
+            if info.count == REVIEW:
                 sentences.append(review_sentence(tables[info.name], numbers[info.name]))
-            elif info.question == question:
-                display = tables[info.name]
-                sentences.append(total_sentence(info, display))
-                sentences.append(of_whom_sentence(info, display))
-                sentences.append(parts_sentence(info, display, numbers[info.name]))
+                previous = None
+                continue
+            display = tables[info.name]
+            total = total_sentence(info, display)
+            sentences += table_sentences(info, display, numbers[info.name], total, said, previous)
+            said.add(total)
+            previous = total
         answers.append(" ".join(s for s in sentences if s) or "This question has no table.")
     return answers
+
+
+def table_sentences(
+    info: AnswerTableInfo,
+    display: pd.DataFrame,
+    number: int,
+    total: str,
+    said: set[str],
+    previous: str | None,
+) -> list[str]:
+    """A table's sentences: its whole figure (`total`), the part a search counts, its breakdown.
+    A whole figure `said` already is not said again: the table gives "the same" figure, or
+    "them" just after the table before it in the answer said it (`previous`)."""
+    value = str(display.loc[info.total_label].iloc[-1])
+    if total not in said or not value.replace(",", "").isdigit():  # a withheld one: in full
+        return [total, of_whom_sentence(info, display), parts_sentence(info, display, number)]
+    same = "them" if total == previous else f"the same {counted(value, info)}"
+    of_whom = of_whom_sentence(info, display, "these" if same == "them" else same)
+    return [of_whom, parts_sentence(info, display, number, "them" if of_whom else same)]
 
 
 def key_facts(answer_tables: Sequence[AnswerTableInfo], tables: dict[str, pd.DataFrame]) -> Html:
