@@ -230,7 +230,8 @@ def answer_sentences(
     """One answer per question: the sentences of every table that answers it. A whole figure
     is said once: a later table of it gives "the same" figure by its own breakdown."""
     numbers = numbered_tables(answer_tables, first_table)
-    answers, said = [], set()
+    answers: list[str] = []
+    said: set[str] = set()
     for question in range(1, questions + 1):
         sentences, previous = [], None
         for info in answer_tables:
