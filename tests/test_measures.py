@@ -908,3 +908,15 @@ def test_a_date_of_birth_only_on_a_record_set_aside_is_not_used(tmp_path):
     extract = load_extracts(folder, personal_data=True)
     assert len(extract.quarantine) == 1
     assert column(table(extract, OFFENCES, rows="victim_age"))["Age not known"] == 1
+
+
+def test_the_part_a_search_counts_names_up_to_three_terms_and_points_to_the_method_for_more(extract):
+    """"Of these, 34 were offences whose circumstances mention any of “paedophile hunter”,
+    “vigilante”, “hunter group”, ... or “Safeguard Sentinels”": every term of a search in a
+    sentence of the answer. Three or fewer are named; more are in the method's list."""
+    def words(terms):
+        (answer,) = tables_of(extract, OFFENCES, {"name": "t", "rows": "search", "search": "s"}, searches={"s": {"terms": terms}})
+        return answer.facts.part_terms
+
+    assert words(["dog", "puppy", "hound"]) == "any of \u201cdog\u201d, \u201cpuppy\u201d or \u201chound\u201d"
+    assert words(["dog", "puppy", "hound", "cur"]) == "one of the 4 terms listed under \u201cHow we counted\u201d"

@@ -1242,11 +1242,21 @@ def answer_facts(
     )
 
 
+#: a sentence of the answer names at most so many of a search's terms; the method lists them all
+TERMS_NAMED = 3
+
+
 def part_terms(params: RequestParameters, table: TableRequest) -> str | None:
     """The terms of the search that makes a part of the table (its `of_whom` row, its `search`
-    breakdown), in words; None for a table with no such part."""
+    breakdown), in words: named when there are few, else pointed to in the method, which lists
+    them; None for a table with no such part."""
     search = table.of_whom.search if table.of_whom is not None else table.search
-    return terms_words(params.searches[search]) if search is not None else None
+    if search is None:
+        return None
+    terms = params.searches[search].terms
+    if len(terms) > TERMS_NAMED:
+        return f"one of the {len(terms)} terms listed under \u201cHow we counted\u201d"
+    return terms_words(params.searches[search])
 
 
 def without_empty_rows(rows: Split, cells: CellUnits, columns: list[str]) -> Split:
