@@ -474,3 +474,36 @@ def test_every_canonical_field_has_a_usual_header_a_kind_and_a_place():
 
     fields = set().union(*CANONICAL_FIELDS.values())
     assert fields <= set(profile_draft.FIELD_NAMES) and fields <= set(profile_draft.FIELD_KINDS) and fields <= set(profile_draft.FIELD_ORDER)
+
+
+def test_a_workbook_whose_records_are_not_on_its_first_sheet_is_drafted_with_the_sheet_that_holds_them(tmp_path, one_system):
+    """A workbook export with a notes sheet first: the draft read that first sheet (one column of
+    notes) and wrote no `sheet`, so its charges had no columns a run could read. It reads the
+    sheet with the most named columns and says which, and which others there are; answered, the
+    profile reads the charges as the shipped profile does."""
+    import xlsxwriter
+
+    from helpers.extracts.load import load_extracts
+
+    folder = exported_otherwise(one_system, tmp_path / "export")
+    charges = folder / "occurrence_charges.xlsx"
+    with open(one_system / "occurrence_charges.csv", encoding="iso8859-15", newline="") as source:
+        rows = list(csv.reader(source, delimiter=";"))
+    charges.unlink()
+    book = xlsxwriter.Workbook(str(charges), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+    notes = book.add_worksheet("About this export")
+    notes.write_string(0, 0, "Charges laid, exported from the case system on 1 January 2019")
+    notes.write_string(1, 0, "One row a charge")
+    data = book.add_worksheet("Charges")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            data.write_string(r, c, value)
+    book.close()
+    draft = profile_draft.draft_profile(folder)[0]
+    values = answered(draft)
+    (system,) = values["systems"]
+    assert system["files"]["charges"]["sheet"] == "Charges"
+    assert "About this export" in flat(draft)  # the other sheet named, for a person to check
+    shipped = load_extracts(one_system, force_profile.read_profile(project_root() / "profiles" / "examples" / "synthetic-one-system.yaml").sources())
+    theirs = load_extracts(folder, force_profile.read_profile(written(tmp_path, values)).sources())
+    pd.testing.assert_frame_equal(shipped.charges.drop(columns="file"), theirs.charges.drop(columns="file"))

@@ -75,6 +75,17 @@ def _cells(path: Path, sheet: str | None, header_only: bool = False) -> tuple[in
     raise ExtractError(f"{path.name}: the sheet is empty (no header row)")
 
 
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheets, in its order."""
+    from python_calamine import CalamineError, load_workbook  # only for a spreadsheet export
+
+    try:
+        return list(load_workbook(path).sheet_names)
+    except (CalamineError, OSError, ValueError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ExtractError(f"{path.name}: the spreadsheet cannot be read ({reason})") from None
+
+
 def sheet_header(path: Path, sheet: str | None) -> list[str]:
     """The header row's column names."""
     _, rows = _cells(path, sheet, header_only=True)

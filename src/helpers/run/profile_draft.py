@@ -79,6 +79,8 @@ class Sample:
     records: list[list[str]]
     whole: bool  # every record of the file was read
     workbook: bool = False  # a spreadsheet export: no encoding, delimiter or quote
+    sheet: str | None = None  # a workbook's: the sheet read
+    sheets: tuple[str, ...] = ()  # a workbook's: all its sheets
 
     def column(self, header: str) -> list[str]:
         at = self.header.index(header)
@@ -124,13 +126,24 @@ def read_sample(path: Path, rows: int = DRAFT_ROWS) -> Sample:
 
 
 def read_workbook_sample(path: Path, rows: int = DRAFT_ROWS) -> Sample:
-    """The header and first `rows` records of a spreadsheet export's first sheet, every cell as
-    the text the loader reads (`extracts.sheets`)."""
-    from helpers.extracts.sheets import read_sheet, sheet_header
+    """The header and first `rows` records of a spreadsheet export's sheet with the most named
+    columns (the first of those: an export's notes come before its records, in a column or
+    two), every cell as the text the loader reads (`extracts.sheets`)."""
+    from helpers.extracts.sheets import read_sheet, sheet_header, sheet_names
 
-    header = sheet_header(path, None)
+    names = sheet_names(path)
+    headers: dict[str, list[str]] = {}
+    for name in names:
+        try:
+            headers[name] = sheet_header(path, name)
+        except ExtractError:  # an empty sheet
+            headers[name] = []
+    chosen = max(names, key=lambda name: sum(1 for cell in headers[name] if cell), default=None)
+    header = headers[chosen] if chosen is not None else []
+    if not any(header):  # every sheet empty: the loader's own error
+        header = sheet_header(path, None)
     named = [name for name in dict.fromkeys(header) if name]
-    sheet = read_sheet(path, None, named)
+    sheet = read_sheet(path, chosen, named)
     count = len(sheet.rows)
     records = [
         [sheet.columns[name][at] if name else "" for name in header]
@@ -150,6 +163,8 @@ def read_workbook_sample(path: Path, rows: int = DRAFT_ROWS) -> Sample:
         records,
         count <= rows,
         True,
+        chosen,
+        tuple(names),
     )
 
 
@@ -202,6 +217,8 @@ def join_year_files(samples: dict[str, Sample]) -> dict[str, Sample]:
             [record for part in parts for record in part.records],
             all(part.whole for part in parts),
             first.workbook,
+            first.sheet,
+            first.sheets,
         )
     return joined
 
@@ -1832,6 +1849,11 @@ def file_entries(out: Lines, table: str, found: TableFile | None) -> None:
             8, f"TODO file: the name does not say; its headers suggest {sample.name} ({read})"
         )
         out.entry(8, "file", TODO)
+    others = [name for name in sample.sheets if name != sample.sheet]
+    if sample.sheet is not None and others:  # one sheet: no key, a run reads the first
+        # on lines of their own: a sheet's name is the export's text
+        out.comment(8, "the workbook's other sheets: " + ", ".join(map(repr, others)))
+        out.entry(8, "sheet", scalar(sample.sheet), "the sheet with the most named columns")
     out.entry(8, "columns")
     for field_name in sorted(CANONICAL_FIELDS[table], key=FIELD_ORDER.index):  # type: ignore[index]
         if field_name in found.fields:
