@@ -19,7 +19,7 @@ PACKAGE = SRC / "helpers"
 #: modules of its own layer or lower. A request's parameters come first and its steps last, so the
 #: two modules of `request` stand in different layers.
 LAYERS = [
-    ["helpers.errors", "helpers.project", "helpers.markup", "helpers.permissions", "helpers.yaml_input"],
+    ["helpers.errors", "helpers.project", "helpers.markup", "helpers.permissions", "helpers.yaml_input", "helpers.look_alike"],
     ["helpers.request.parameters", "helpers.request.grammar", "helpers.request.checks", "helpers.extracts"],
     ["helpers.cache", "helpers.synthetic"],
     ["helpers.analysis", "helpers.disclosure"],

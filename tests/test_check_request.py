@@ -403,3 +403,26 @@ def test_the_command_s_exit_code_is_the_process_s(tmp_path):
 def test_a_misspelt_key_stops_check_in_one_line_exit_2(tmp_path, capsys):
     assert main(["check", str(planted(tmp_path, charge_group={}))]) == 2
     assert capsys.readouterr().err == "foi-briefing: request.yaml: charge_group: unknown key: did you mean charge_groups?\n"
+
+
+# ---- letters of another script that look Latin
+
+
+def test_a_word_mixing_latin_letters_with_cyrillic_or_greek_ones_drawn_like_them_is_a_warning(tmp_path):
+    """A search term "Snаpchat" typed (or pasted) with a Cyrillic а reads as Snapchat and
+    finds nothing; a label "Тotal" is not the word it shows. Each is told with its key, the word
+    with its letters escaped, and the letters' names; a word all of another script (Greek
+    "αγωγή") or a Latin letter of another language (the Turkish ı of "Kırıkkale") is no warning."""
+    from helpers.request.checks import look_alike_letters
+
+    values = yaml.safe_load((project_root() / "parameters" / "examples" / "mentions-snapchat-dog.yaml").read_text(encoding="utf-8"))
+    values["measures"]["snapchat"]["terms"] = ["Sn\u0430pchat"]
+    values["tables"][0]["title"] = "\u0422otal crimes mentioning Snapchat, \u03b1\u03b3\u03c9\u03b3\u03ae, K\u0131r\u0131kkale"
+    path = tmp_path / "request.yaml"
+    path.write_text(yaml.safe_dump(values, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    warnings = look_alike_letters(Request(read_parameters(path), TODAY))
+    assert warnings == [
+        RequestWarning("measures.snapchat.terms.0", "'Sn\\u0430pchat' mixes Latin letters with CYRILLIC SMALL LETTER A, drawn like a Latin one: the word is not the one it shows (retype it)"),
+        RequestWarning("tables.0.title", "'\\u0422otal' mixes Latin letters with CYRILLIC CAPITAL LETTER TE, drawn like a Latin one: the word is not the one it shows (retype it)"),
+    ]
+    assert look_alike_letters(Request(read_parameters(PARAMS), TODAY)) == []

@@ -20,29 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-#: Cyrillic and Greek letters drawn like a Latin letter in common fonts (after NFKC), and that
-#: letter: a compact table from Unicode's confusables list, for the scripts an analyst's keyboard
-#: or a pasted text brings in
-CONFUSABLES = str.maketrans(
-    {
-        # Cyrillic capitals
-        "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P",
-        "С": "C", "Т": "T", "Х": "X", "Ѕ": "S", "І": "I", "Ј": "J", "Ү": "Y", "Һ": "H",
-        "Ӏ": "I", "Ԛ": "Q", "Ԝ": "W", "Ё": "Ë", "Ї": "Ï",
-        # Cyrillic small letters
-        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s",
-        "і": "i", "ј": "j", "һ": "h", "ӏ": "l", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ё": "ë",
-        "ї": "ï", "ү": "y",
-        # Greek capitals
-        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
-        "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-        # Greek small letters
-        "ο": "o", "ν": "v", "ι": "i", "α": "a", "κ": "k", "ρ": "p", "υ": "u", "χ": "x",
-        "ϲ": "c", "ϳ": "j",
-        # Latin letters drawn like others
-        "ı": "i", "ɡ": "g", "ȷ": "j",
-    }
-)  # fmt: skip
+from helpers.look_alike import CONFUSABLES
 
 #: characters that draw nothing but are not in category Cf
 _INVISIBLE_OTHER = frozenset(

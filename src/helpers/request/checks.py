@@ -15,10 +15,13 @@ warning: the schema refuses it (`helpers.request.parameters`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from helpers.look_alike import OTHER_SCRIPT
 from helpers.request.grammar import resolve_period
 from helpers.request.parameters import RequestParameters
 
@@ -178,6 +181,44 @@ def question_with_no_table(request: Request) -> list[RequestWarning]:
     ]
 
 
+def request_texts(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """Every text of the request as written (no default filled in), each with its key:
+    `measures.snapchat.terms.0`."""
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from request_texts(item, f"{key}.{name}" if key else str(name))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from request_texts(item, f"{key}.{index}")
+
+
+#: a word: letters and digits of any script
+_WORD = re.compile(r"\w+")
+
+
+def look_alike_letters(request: Request) -> list[RequestWarning]:
+    """A word of the request mixing Latin letters with Cyrillic or Greek ones drawn like them
+    (`helpers.look_alike`): it shows one word and is another, pasted or typed on another
+    keyboard, so a search for it finds nothing and a label is not the word it shows."""
+    warnings = []
+    written = request.params.model_dump(exclude_defaults=True)
+    for key, text in request_texts(written):
+        for word in _WORD.findall(text):
+            alike = [letter for letter in dict.fromkeys(word) if letter in OTHER_SCRIPT]
+            if alike and any("a" <= letter.lower() <= "z" for letter in word):
+                names = ", ".join(unicodedata.name(letter) for letter in alike)
+                warnings.append(
+                    RequestWarning(
+                        key,
+                        f"{ascii(word)} mixes Latin letters with {names}, drawn like a Latin "
+                        "one: the word is not the one it shows (retype it)",
+                    )
+                )
+    return warnings
+
+
 #: every rule, in the order its warnings are told
 RULES: tuple[Rule, ...] = (
     year_not_counted,
@@ -185,6 +226,7 @@ RULES: tuple[Rule, ...] = (
     received_in_the_future,
     as_of_after_extracts_taken,
     question_with_no_table,
+    look_alike_letters,
 )
 
 
