@@ -251,3 +251,12 @@ def test_a_figure_said_in_an_answer_is_them_after_it_and_the_same_later_with_its
         "Of the same 1,234 offences of criminal damage to a dwelling, 34 were offences whose "
         "circumstances mention \u201cdog\u201d. Table 3 gives them by what the circumstances mention: 1,200 (No dog) and 34 (Dog)."
     )
+
+
+def test_a_whole_figure_of_none_said_again_is_said_in_full_not_the_same_no_offences():
+    nothing = by_year(["0", "0", "0"], "0")
+    infos = [Info(), Info(name="again", question=2, rows="month")]
+    months = pd.DataFrame({"Offences": ["0", "0", "0"]}, index=pd.Index(["Jan 2016", "Feb 2016", "Total"], name="Month"))
+    first, second = answers.answer_sentences(infos, {"damage_by_year": nothing, "again": months}, questions=2)
+    assert "the same no" not in second
+    assert second.startswith("From 1 January 2016 to 5 December 2018 we recorded no offences")

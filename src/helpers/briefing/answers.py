@@ -262,7 +262,8 @@ def table_sentences(
     A whole figure `said` already is not said again: the table gives "the same" figure, or
     "them" just after the table before it in the answer said it (`previous`)."""
     value = str(display.loc[info.total_label].iloc[-1])
-    if total not in said or not value.replace(",", "").isdigit():  # a withheld one: in full
+    # a withheld figure, or none ("the same no offences"), is said in full again
+    if total not in said or not value.replace(",", "").isdigit() or value == "0":
         return [total, of_whom_sentence(info, display), parts_sentence(info, display, number)]
     same = "them" if total == previous else f"the same {counted(value, info)}"
     of_whom = of_whom_sentence(info, display, "these" if same == "them" else same)
