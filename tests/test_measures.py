@@ -447,13 +447,13 @@ def test_measures_of_the_same_crimes_or_charges_select_them_once_and_count_as_ea
     selected = {"crimes": [], "charges": [], "people on": 0}
     real_crimes, real_charges, real_linked = measures.selected_crimes, measures.selected_charges, measures.ExtractView._linked
 
-    def crimes(view, params, name):
-        selected["crimes"].append(name)
-        return real_crimes(view, params, name)
+    def crimes(view, selection):
+        selected["crimes"].append(selection)
+        return real_crimes(view, selection)
 
-    def charges(view, params, name):
-        selected["charges"].append(name)
-        return real_charges(view, params, name)
+    def charges(view, selection):
+        selected["charges"].append(selection)
+        return real_charges(view, selection)
 
     def linked(view, found):
         selected["people on"] += 1
@@ -469,9 +469,13 @@ def test_measures_of_the_same_crimes_or_charges_select_them_once_and_count_as_ea
         values["tables"] = [{"question": 1, "title": "T"} | t for t in tables]
         return answer_tables(validate_parameters(values), extract)
 
+    def selection_of(kind, name):
+        values = copy.deepcopy(BASE) | {"measures": {name: SHARED[name]}}
+        return kind.of(validate_parameters(values | {"tables": [{"name": "t", "question": 1, "title": "T", "measure": name}]}), name)
+
     together = request(*SHARED_TABLES)
-    assert selected["crimes"] == ["offences", "shorter", "cancelled"]
-    assert selected["charges"] == ["charged", "some_charges"]
+    assert selected["crimes"] == [selection_of(measures.CrimeSelection, m) for m in ("offences", "shorter", "cancelled")]
+    assert selected["charges"] == [selection_of(measures.ChargeSelection, m) for m in ("charged", "some_charges")]
     assert selected["people on"] == 1  # the victims' and the suspects' crimes: the same
     for answer, alone in zip(together, [request(t)[0] for t in SHARED_TABLES], strict=True):
         assert answer.exact() == alone.exact(), answer.name

@@ -348,8 +348,14 @@ def time_series(info: AnswerTableInfo, display: pd.DataFrame) -> pd.Series:
 def chart_job(info: AnswerTableInfo, display: pd.DataFrame) -> ChartJob:
     """What a table's chart draws: its released figures over time, their labels, the axis's
     name (all the chart depends on: drawn here or beside, the same job gives the same bytes)."""
-    series = time_series(info, display)
-    noun = NOUNS.get(info.count, ("", "figures"))[1]
+    return _job(time_series(info, display), _chart_noun(info))
+
+
+def _chart_noun(info: AnswerTableInfo) -> str:
+    return NOUNS.get(info.count, ("", "figures"))[1]
+
+
+def _job(series: pd.Series, noun: str) -> ChartJob:
     return ChartJob(
         labels=tuple(str(label) for label in series.index),
         shown=tuple(str(value) for value in series),
@@ -358,11 +364,10 @@ def chart_job(info: AnswerTableInfo, display: pd.DataFrame) -> ChartJob:
 
 
 def time_figure(info: AnswerTableInfo, display: pd.DataFrame, number: int) -> Html:
-    series = time_series(info, display)
-    noun = NOUNS.get(info.count, ("", "figures"))[1]
+    series, noun = time_series(info, display), _chart_noun(info)
     caption = f"{_sentence_start(noun)} by {BREAKDOWN_WORDS.get(_time_key(info), 'period')}"
     notes = ["The same figures as the table. A withheld figure is drawn as an empty, hatched bar."]
-    job = chart_job(info, display)
+    job = _job(series, noun)
     return figure_html(
         chart_worker.take(job) or chart_svg(job),
         caption,

@@ -1,8 +1,8 @@
 """The briefing's charts, drawn in a process beside the kernel, on the machine's other core.
 
-A request of many tables draws a chart for each table by time, 45-85 ms each (matplotlib lays
-out a chart's words twice, to fit them and to write them: docs/performance.md), one after another
-in the kernel while the other core idles. So the kernel starts this process before it counts
+A request of many tables draws a chart for each table by time, 20-50 ms each (matplotlib's
+text layout and SVG: docs/performance.md), one after another in the kernel while the other core
+idles. So the kernel starts this process before it counts
 (`start`: a request of two charts or more), hands it every chart once the figures are protected
 (`submit`), writes the release tables while it draws, and then takes each chart from it
 (`take`). A kernel of a batch, which shares the cores with the batch's other kernels, draws its
@@ -65,7 +65,7 @@ def chart_svg(job: ChartJob) -> bytes:
     from helpers.briefing.charts import bar_chart
     from helpers.briefing.report import figure_svg
 
-    # fitted by `tight_layout`, with no legend beside it: no tight box (15-20% of a chart's time)
+    # laid out by `fit_bar_chart`, nothing beside the axes: no tight box (a layout pass more)
     return figure_svg(bar_chart(job.labels, job.shown, job.ylabel), tight_box=False)
 
 

@@ -10,7 +10,9 @@ steps as a CSV's; a record's line is its row in the sheet.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -53,11 +55,31 @@ class Sheet(NamedTuple):
     rows: np.ndarray  # the sheet row (from 1) of each record
 
 
-def _cells(path: Path, sheet: str | None, header_only: bool = False) -> tuple[int, list[list]]:
-    """The sheet's rows from its first non-empty one (the header), and that row's number."""
-    from python_calamine import CalamineError, load_workbook  # only for a spreadsheet export
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """A workbook that python-calamine cannot read: an ExtractError naming the file."""
+    from python_calamine import CalamineError  # only for a spreadsheet export
 
     try:
+        yield
+    except (CalamineError, OSError, ValueError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ExtractError(f"{path.name}: the spreadsheet cannot be read ({reason})") from None
+
+
+def _from_header(rows: list[list]) -> tuple[int, list[list]] | None:
+    """The rows from the first non-empty one (the header), and that row's number; None: none."""
+    for number, row in enumerate(rows):
+        if any(cell_text(value).strip() for value in row):
+            return number + 1, rows[number:]
+    return None
+
+
+def _cells(path: Path, sheet: str | None, header_only: bool = False) -> tuple[int, list[list]]:
+    """The sheet's rows from its first non-empty one (the header), and that row's number."""
+    from python_calamine import load_workbook  # only for a spreadsheet export
+
+    with _reading(path):
         book = load_workbook(path)
         if sheet is not None and sheet not in book.sheet_names:
             raise ExtractError(
@@ -66,24 +88,28 @@ def _cells(path: Path, sheet: str | None, header_only: bool = False) -> tuple[in
             )
         chosen = book.get_sheet_by_name(sheet) if sheet is not None else book.get_sheet_by_index(0)
         rows = chosen.to_python(skip_empty_area=False, nrows=None if not header_only else 1000)
-    except (CalamineError, OSError, ValueError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ExtractError(f"{path.name}: the spreadsheet cannot be read ({reason})") from None
-    for number, row in enumerate(rows):
-        if any(cell_text(value).strip() for value in row):
-            return number + 1, rows[number:]
-    raise ExtractError(f"{path.name}: the sheet is empty (no header row)")
+    found = _from_header(rows)
+    if found is None:
+        raise ExtractError(f"{path.name}: the sheet is empty (no header row)")
+    return found
 
 
-def sheet_names(path: Path) -> list[str]:
-    """The workbook's sheets, in its order."""
-    from python_calamine import CalamineError, load_workbook  # only for a spreadsheet export
+def sheet_headers(path: Path) -> dict[str, list[str]]:
+    """Each sheet's header row's column names (none for an empty sheet), in the workbook's
+    order, the workbook read once."""
+    from python_calamine import load_workbook  # only for a spreadsheet export
 
-    try:
-        return list(load_workbook(path).sheet_names)
-    except (CalamineError, OSError, ValueError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ExtractError(f"{path.name}: the spreadsheet cannot be read ({reason})") from None
+    with _reading(path):
+        book = load_workbook(path)
+        tops = {
+            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=1000)
+            for name in book.sheet_names
+        }
+    found = {name: _from_header(rows) for name, rows in tops.items()}
+    return {
+        name: [cell_text(value).strip() for value in top[1][0]] if top is not None else []
+        for name, top in found.items()
+    }
 
 
 def sheet_header(path: Path, sheet: str | None) -> list[str]:

@@ -592,8 +592,8 @@ class Searches:
         self.view, self.params = view, params
         self.done: dict[str, SearchReview] = {}
         self._selected: dict[str, tuple[pd.DataFrame, int]] = {}
-        self._by_selection: dict[tuple, tuple[pd.DataFrame, int]] = {}  # crime_selection
-        self._charges: dict[tuple, pd.DataFrame] = {}  # by charge_selection
+        self._crimes: dict[CrimeSelection, tuple[pd.DataFrame, int]] = {}
+        self._charges: dict[ChargeSelection, pd.DataFrame] = {}
 
     def selected(self, measure: str) -> tuple[pd.DataFrame, int]:
         """The crimes a measure counts before its search, once for the search and its own
@@ -604,19 +604,19 @@ class Searches:
                 rows = np.unique(rows[rows >= 0])
                 self._selected[measure] = (self.view.crimes.iloc[rows].assign(crime_row=rows), 0)
             else:
-                key = crime_selection(self.params, measure)
-                if key not in self._by_selection:  # measures of the same crimes select once
-                    self._by_selection[key] = selected_crimes(self.view, self.params, measure)
-                self._selected[measure] = self._by_selection[key]
+                selection = CrimeSelection.of(self.params, measure)
+                if selection not in self._crimes:  # measures of the same crimes select once
+                    self._crimes[selection] = selected_crimes(self.view, selection)
+                self._selected[measure] = self._crimes[selection]
         return self._selected[measure]
 
     def charges(self, measure: str) -> pd.DataFrame:
         """`selected_charges` of a charge measure, once for its search and its own events, and
         for every measure of the same charges."""
-        key = charge_selection(self.params, measure)
-        if key not in self._charges:
-            self._charges[key] = selected_charges(self.view, self.params, measure)
-        return self._charges[key]
+        selection = ChargeSelection.of(self.params, measure)
+        if selection not in self._charges:
+            self._charges[selection] = selected_charges(self.view, selection)
+        return self._charges[selection]
 
     def users(self, search: str) -> list[str]:
         """The measures of the request's tables that count the search's crimes, or whose tables
@@ -770,33 +770,37 @@ def mentions_key(crime_ids: pd.Index, terms: list[str], exclude: list[str]) -> s
     )
 
 
-def crime_selection(params: RequestParameters, name: str) -> tuple:
-    """What `selected_crimes` selects a crime measure's crimes by: two measures equal in it
-    count the same crimes (offences, and their victims, by year and by age)."""
-    measure = params.measures[name]
-    return (
-        measure.by_status,
-        tuple(sorted(measure_classes(name, measure, params.class_groups))),
-        measure.by_date,
-        resolve_period(measure.period, params.as_of_date),
-    )
+@dataclass(frozen=True)
+class CrimeSelection:
+    """All that selects a crime measure's crimes (`selected_crimes`): two measures equal in it
+    count the same crimes (offences, and their victims, by year and by age), selected once."""
+
+    status: str
+    classes: tuple[str, ...]  # sorted; none: every class
+    by_date: str
+    period: tuple[date, date]
+
+    @classmethod
+    def of(cls, params: RequestParameters, name: str) -> CrimeSelection:
+        measure = params.measures[name]
+        return cls(
+            measure.by_status,
+            tuple(sorted(measure_classes(name, measure, params.class_groups))),
+            measure.by_date,
+            resolve_period(measure.period, params.as_of_date),
+        )
 
 
-def selected_crimes(
-    view: ExtractView, params: RequestParameters, name: str
-) -> tuple[pd.DataFrame, int]:
+def selected_crimes(view: ExtractView, selection: CrimeSelection) -> tuple[pd.DataFrame, int]:
     """The crimes a crime measure counts before its search, with their row (`crime_row`), and
     how many of its crimes have no date to count by."""
-    measure = params.measures[name]
-    period = resolve_period(measure.period, params.as_of_date)
     crimes = view.crimes
-    keep = crime_status(crimes, measure.by_status).to_numpy(dtype=bool, copy=True)
-    classes = measure_classes(name, measure, params.class_groups)
-    if classes:
-        keep &= crimes["ho_class"].isin(classes).to_numpy(dtype=bool)
-    moments = crime_day(crimes, measure.by_date)
+    keep = crime_status(crimes, selection.status).to_numpy(dtype=bool, copy=True)
+    if selection.classes:
+        keep &= crimes["ho_class"].isin(selection.classes).to_numpy(dtype=bool)
+    moments = crime_day(crimes, selection.by_date)
     undated = int((keep & moments.isna().to_numpy(dtype=bool)).sum())
-    keep &= within_days(moments, *period).fillna(False).to_numpy(dtype=bool)
+    keep &= within_days(moments, *selection.period).fillna(False).to_numpy(dtype=bool)
     return crimes.loc[keep].assign(crime_row=np.flatnonzero(keep)), undated
 
 
@@ -828,45 +832,43 @@ def compared_codes(charges: pd.DataFrame) -> pd.Series:
     return charges["cjs_code"].astype(str).str.replace(" ", "").str.upper()
 
 
-def wanted_codes(params: RequestParameters, name: str) -> set[str]:
-    """The charge codes a charge measure counts, its groups' codes with its own."""
-    groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
-    measure = params.measures[name]
-    return {
-        code for codes_ in charge_code_groups(name, measure, groups).values() for code in codes_
-    }
+@dataclass(frozen=True)
+class ChargeSelection:
+    """All that selects a charge measure's charges (`selected_charges`): two measures equal in
+    it count the same charges (people charged, and charges, of the same codes), selected once."""
+
+    codes: tuple[str, ...] | None  # sorted, as compared; None: every code
+    classes: tuple[str, ...]  # sorted; none: every class
+    period: tuple[date, date]
+
+    @classmethod
+    def of(cls, params: RequestParameters, name: str) -> ChargeSelection:
+        measure = params.measures[name]
+        groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
+        codes_ = {c for entry in charge_code_groups(name, measure, groups).values() for c in entry}
+        return cls(
+            tuple(sorted(codes_)) if measure.charge_codes else None,
+            tuple(sorted(measure_classes(name, measure, params.class_groups))),
+            resolve_period(measure.period, params.as_of_date),
+        )
 
 
-def charge_selection(params: RequestParameters, name: str) -> tuple:
-    """What `selected_charges` selects a charge measure's charges by: two measures equal in it
-    count the same charges (people charged, and charges, of the same codes)."""
-    measure = params.measures[name]
-    return (
-        tuple(sorted(wanted_codes(params, name))) if measure.charge_codes else None,
-        tuple(sorted(measure_classes(name, measure, params.class_groups))),
-        resolve_period(measure.period, params.as_of_date),
-    )
-
-
-def selected_charges(view: ExtractView, params: RequestParameters, name: str) -> pd.DataFrame:
+def selected_charges(view: ExtractView, selection: ChargeSelection) -> pd.DataFrame:
     """The charges a charge measure counts before its search: each charge once, dated in the
     period, under the codes (every code, for a measure that names none), and, if given, on a
     crime of the classes, with its crime's row (`crime_row`, -1 for a crime the extract does not
     hold) and its code as compared."""
-    measure = params.measures[name]
-    period = resolve_period(measure.period, params.as_of_date)
     charges = view.extract.charges
-    wanted = wanted_codes(params, name)
     code = compared_codes(charges)
-    keep = within_days(charges["charge_date"], *period).fillna(False)
-    if measure.charge_codes:  # none: every charge on a crime of its classes (required then)
-        keep &= code.isin(wanted)
-    classes = measure_classes(name, measure, params.class_groups)
+    keep = within_days(charges["charge_date"], *selection.period).fillna(False)
+    if selection.codes is not None:  # none: every charge on a crime of its classes
+        keep &= code.isin(selection.codes)
     chosen = charges.loc[keep.to_numpy(dtype=bool)]
     rows = chosen["crime_row"].to_numpy(dtype=np.int64)
-    if classes:
-        of_classes = view.crime_values(rows, "ho_class").isin(classes).to_numpy(dtype=bool)
-        chosen, rows = chosen.loc[of_classes], rows[of_classes]
+    if selection.classes:
+        of_classes = view.crime_values(rows, "ho_class").isin(selection.classes)
+        keep_rows = of_classes.to_numpy(dtype=bool)
+        chosen, rows = chosen.loc[keep_rows], rows[keep_rows]
     return chosen.assign(code=code.loc[chosen.index], crime_row=rows)
 
 

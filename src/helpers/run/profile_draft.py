@@ -129,15 +129,10 @@ def read_workbook_sample(path: Path, rows: int = DRAFT_ROWS) -> Sample:
     """The header and first `rows` records of a spreadsheet export's sheet with the most named
     columns (the first of those: an export's notes come before its records, in a column or
     two), every cell as the text the loader reads (`extracts.sheets`)."""
-    from helpers.extracts.sheets import read_sheet, sheet_header, sheet_names
+    from helpers.extracts.sheets import read_sheet, sheet_header, sheet_headers
 
-    names = sheet_names(path)
-    headers: dict[str, list[str]] = {}
-    for name in names:
-        try:
-            headers[name] = sheet_header(path, name)
-        except ExtractError:  # an empty sheet
-            headers[name] = []
+    headers = sheet_headers(path)
+    names = list(headers)
     chosen = max(names, key=lambda name: sum(1 for cell in headers[name] if cell), default=None)
     header = headers[chosen] if chosen is not None else []
     if not any(header):  # every sheet empty: the loader's own error
