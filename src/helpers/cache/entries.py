@@ -46,7 +46,7 @@ from helpers.cache.keys import (  # noqa: F401 - the cache's API, with this modu
     remove_entries,
 )
 from helpers.errors import ExtractError
-from helpers.extracts.arrays import as_arrow
+from helpers.extracts.arrays import as_arrow, take_rows
 from helpers.extracts.load import read_canonical
 from helpers.extracts.model import CanonicalTables, Extract, to_pandas
 from helpers.extracts.people_side import PeopleSide
@@ -169,7 +169,7 @@ class EntryStore:
                 ),
                 False,
             )
-            parts.append(_take_rows(table, np.flatnonzero(hit[codes])))
+            parts.append(take_rows(table, np.flatnonzero(hit[codes])))
         return _born_columns(parts)
 
     def column(self, table: str, name: str) -> pa.ChunkedArray:
@@ -213,18 +213,6 @@ def _read_ipc(path: Path, columns: list[str] | None = None) -> pa.Table:
     if columns is None:
         return table
     return table.select([c for c in columns if c in table.column_names])
-
-
-def _take_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
-    """`table.take(rows)` (rows ascending) batch by batch: Arrow's take over a table of several
-    batches first joins each text column's batches into one, copying every value."""
-    batches = table.to_batches()
-    starts = np.cumsum([0] + [batch.num_rows for batch in batches])
-    batch_of = np.searchsorted(starts, rows, side="right") - 1
-    parts = [
-        batches[k].take(pa.array(rows[batch_of == k] - starts[k])) for k in np.unique(batch_of)
-    ]
-    return pa.Table.from_batches(parts, table.schema) if parts else table.schema.empty_table()
 
 
 def _born_columns(parts: list[pa.Table]) -> pa.Table:

@@ -73,6 +73,31 @@ def kept_rows(table: pa.Table, keep: np.ndarray) -> pa.Table:
     return table if keep.all() else table.filter(pa.array(keep))
 
 
+def take_rows(data: pa.Table | pa.ChunkedArray, rows) -> pa.Table | pa.ChunkedArray:
+    """`data.take(rows)`, taken piece by piece (record batches, or chunks). Arrow's take over a
+    table or array of several pieces first joins each column's pieces into one, copying every
+    value of the column for the few rows wanted (docs/performance.md)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    pieces = data.to_batches() if isinstance(data, pa.Table) else data.chunks
+    starts = np.cumsum([0] + [len(piece) for piece in pieces])
+    piece_of = np.searchsorted(starts, rows, side="right") - 1
+    order = np.argsort(piece_of, kind="stable")  # the rows of each piece together, in order
+    grouped = rows[order]
+    parts = [
+        pieces[k].take(pa.array(grouped[piece_of[order] == k] - starts[k]))
+        for k in np.unique(piece_of)
+    ]
+    if isinstance(data, pa.Table):
+        taken = pa.Table.from_batches(parts, data.schema)
+    else:
+        taken = pa.chunked_array(parts, data.type)
+    if (np.diff(piece_of) >= 0).all():  # already in the order asked for
+        return taken
+    back = np.empty_like(order)
+    back[order] = np.arange(len(order))
+    return taken.take(pa.array(back))  # the rows taken are few: joining them copies little
+
+
 def count_by_file(table: pa.Table) -> pd.Series:
     """The number of rows of each file (the table's `file` column), by file name."""
     import pandas as pd  # here: the person side process imports this module and makes no frame

@@ -33,6 +33,7 @@ from helpers.disclosure.outcomes import OUTCOME_GROUPS
 from helpers.disclosure.tables import TOTAL, Cell, Link, Table
 from helpers.errors import ExtractError, ParameterError, ReviewDisagreementError
 from helpers.extracts import codes, ho_classes
+from helpers.extracts.arrays import take_rows
 from helpers.extracts.model import Extract, people_frame
 from helpers.request.grammar import (
     AGE_BREAKDOWNS,
@@ -456,7 +457,7 @@ class ExtractView:
         asked = np.asarray(individuals, dtype=np.int64)
         wanted[asked[(asked >= 0) & (asked < len(wanted) - 1)]] = True
         rows = np.flatnonzero(wanted[numbers])
-        records = self.people.select(["file", "personal_row"]).take(pa.array(rows)).to_pandas()
+        records = take_rows(self.people.select(["file", "personal_row"]), rows).to_pandas()
         records["individual"] = numbers[rows]
         system_of = {name: file["system"] for name, file in self.extract.files.items()}
         source_of = {source.system: source for source in self.extract.sources}
@@ -466,7 +467,7 @@ class ExtractView:
             source = source_of.get(system_of.get(file, ""))
             if personal is None or personal.num_columns == 0 or source is None:
                 continue
-            written = personal["date_of_birth"].take(pa.array(theirs["personal_row"].to_numpy()))
+            written = take_rows(personal["date_of_birth"], theirs["personal_row"].to_numpy())
             formats = (source.date_format, *source.datetime_formats)
             values = codes.parse_datetimes(written, formats).to_pandas().to_numpy()
             parts.append(
