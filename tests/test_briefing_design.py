@@ -95,6 +95,34 @@ def test_the_evidence_section_never_quotes_the_exact_number_of_matches():
     assert "under 1 hour" in html and "1.5" not in html and "13" not in html
 
 
+S12 = "the 18 hours that section 12 of the Freedom of Information Act allows"
+
+
+@pytest.mark.parametrize(
+    ("released", "minutes", "sentence"),
+    [
+        ("14", 5, f"Checking every match by hand takes about 1.5 hours at 5 minutes a record, within {S12}."),
+        ("1,200", 5, f"Checking every match by hand would take about 100 hours at 5 minutes a record, more than {S12}."),
+        ("<5", 5, f"Checking every match by hand takes under 1 hour at 5 minutes a record, within {S12}."),
+        # 1 to 4 matches at 5 hours each: 5 to 20 hours, on both sides of the limit
+        ("<5", 300, "Checking every match by hand takes under 20 hours at 300 minutes a record."),
+        ("<5", 1200, f"Checking every match by hand would take under 80 hours at 1200 minutes a record, more than {S12}."),
+        ("[c]", 5, "Checking a match by hand takes 5 minutes; the time for them all is not given, as the number of matches is withheld."),
+    ],
+)
+def test_the_section_12_sentence_says_only_what_the_released_count_of_matches_shows(released, minutes, sentence):
+    """Whether the time is within section 12's limit comes from the released count alone: a
+    withheld count, or a range of counts on both sides of the limit, is compared with nothing
+    (the exact count said whether it was within: a bound on a withheld figure)."""
+    assert narrative.review_cost_text(released, minutes, 5) == sentence
+
+
+def test_the_evidence_section_compares_a_withheld_count_of_matches_with_nothing():
+    reviewed = SimpleNamespace(outcome=SimpleNamespace(reviewed=0), candidates=list(range(13)), run=SimpleNamespace(review_again={}))
+    html = narrative.evidence_method(PARAMS, released(review=("102", "[c]", "0", "0")), reviewed)
+    assert "section 12" not in html and "the number of matches is withheld" in html
+
+
 def test_the_data_quality_section_quotes_the_released_totals():
     html = narrative.data_quality(PARAMS, released())
     assert "We read 74,499 records from the two extract files (Table 5). None was set aside." in html
@@ -315,7 +343,8 @@ def test_a_withheld_count_of_matches_or_of_offences_still_reads_as_a_sentence():
     of offences withheld to protect smaller figures of meeting a child ..."."""
     reviewed = SimpleNamespace(outcome=SimpleNamespace(reviewed=0), candidates=list(range(40)), run=SimpleNamespace(review_again={}))
     html = str(narrative.evidence_method(PARAMS, released(review=("102", "[c]", "0", "0")), reviewed))
-    assert "Checking every match by hand, at 5 minutes a record, is within the 18 hours" in html
+    # and, since, no word of the limit: whether the withheld count is within it is not released
+    assert "Checking a match by hand takes 5 minutes; the time for them all is not given" in html
     withheld = released()
     withheld.tables["offences_by_year"].loc["Total", "Total"] = "[c]"
     text = str(narrative.request_and_answer(PARAMS, withheld))

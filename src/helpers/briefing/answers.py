@@ -15,7 +15,7 @@ import pandas as pd
 
 from helpers.briefing import chart_worker
 from helpers.briefing.chart_worker import ChartJob, chart_svg
-from helpers.briefing.narrative import marks_note
+from helpers.briefing.narrative import marks_note, review_cost_text
 from helpers.briefing.report import (
     Html,
     as_number,
@@ -128,16 +128,22 @@ def total_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
     return f"{_sentence_start(period_phrase(info))} {verb} {counted(value, info)}."
 
 
-def review_sentence(display: pd.DataFrame, number: int) -> str:
+def review_sentence(
+    display: pd.DataFrame, number: int, minutes_per_record: float, threshold: int
+) -> str:
     """A table of a search's review in words, from its released rows (searched, candidates,
-    reviewed, changed, in that order)."""
+    reviewed, changed, in that order), and the time reading every candidate takes against
+    section 12's limit (none found: nothing to read)."""
     searched, candidates, reviewed, changed = (str(v) for v in display.iloc[:4, 0])
-    return (
+    said = (
         f"We searched the circumstances of {figure_words(searched)} crimes; "
         f"{figure_alone(candidates)} had a mention of the terms for a person to read, and a "
         f"reviewer has read {figure_alone(reviewed)} of them ({figure_alone(changed)} changing "
         f"the search\u2019s call). Table {number} gives the search and its review."
     )
+    if candidates == "0":
+        return said
+    return f"{said} {review_cost_text(candidates, minutes_per_record, threshold)}"
 
 
 def parts(info: AnswerTableInfo, display: pd.DataFrame) -> list[str]:
@@ -226,9 +232,12 @@ def answer_sentences(
     tables: dict[str, pd.DataFrame],
     questions: int,
     first_table: int = 1,
+    minutes_per_record: float = 5,
+    threshold: int = 5,
 ) -> list[str]:
     """One answer per question: the sentences of every table that answers it. A whole figure
-    is said once: a later table of it gives "the same" figure by its own breakdown."""
+    is said once: a later table of it gives "the same" figure by its own breakdown. A search's
+    review says how long reading its matches takes, at `minutes_per_record`."""
     numbers = numbered_tables(answer_tables, first_table)
     answers: list[str] = []
     said: set[str] = set()
@@ -238,7 +247,11 @@ def answer_sentences(
             if info.question != question:
                 continue
             if info.count == REVIEW:
-                sentences.append(review_sentence(tables[info.name], numbers[info.name]))
+                sentences.append(
+                    review_sentence(
+                        tables[info.name], numbers[info.name], minutes_per_record, threshold
+                    )
+                )
                 previous = None
                 continue
             display = tables[info.name]
@@ -301,10 +314,13 @@ def request_and_answer(
     answer_tables: Sequence[AnswerTableInfo],
     tables: dict[str, pd.DataFrame],
     threshold: int,
+    minutes_per_record: float = 5,
 ) -> Html:
     """Your request, our answer in sentences (numbered as the questions), then each question's
     tables and charts."""
-    answers = answer_sentences(answer_tables, tables, len(questions))
+    answers = answer_sentences(
+        answer_tables, tables, len(questions), 1, minutes_per_record, threshold
+    )
     return Html(
         "<h2>Your request</h2><p>You asked:</p>"
         + bullet_list(questions, ordered=True, klass="questions")

@@ -395,6 +395,30 @@ def review_time(released_candidates: str, minutes_per_record: float, threshold: 
     return f"about {math.ceil(hours * 2) / 2:g} hours"
 
 
+def review_cost_text(released_candidates: str, minutes_per_record: float, threshold: int) -> str:
+    """How long checking every match by hand takes, against the time section 12 of the Freedom
+    of Information Act allows, from the RELEASED count of matches alone: a withheld count gives
+    no time, and a range of counts (`<T`) on both sides of the limit is compared with nothing."""
+    value = str(released_candidates)
+    rate = f"{minutes_per_record:g} minutes a record"
+    time = review_time(value, minutes_per_record, threshold)
+    if not time:
+        return (
+            f"Checking a match by hand takes {minutes_per_record:g} minutes; the time for them "
+            "all is not given, as the number of matches is withheld."
+        )
+    # the fewest and the most matches the released count can be
+    fewest, most = (1, threshold - 1) if value.startswith("<") else (as_number(value),) * 2
+    limit = (
+        f"the {S12_LIMIT_HOURS:g} hours that section 12 of the Freedom of Information Act allows"
+    )
+    if ReviewCost(int(most or 0), minutes_per_record).within_s12_limit:
+        return f"Checking every match by hand takes {time} at {rate}, within {limit}."
+    if not ReviewCost(int(fewest or 0), minutes_per_record).within_s12_limit:
+        return f"Checking every match by hand would take {time} at {rate}, more than {limit}."
+    return f"Checking every match by hand takes {time} at {rate}."
+
+
 def second_review_sentence(run: RunReview) -> str:
     """Whether a second reviewer checked the decisions, and whether the two agree (no figure:
     the sample's counts are not a released table's)."""
@@ -462,22 +486,11 @@ def evidence_method(params, released: tables.Released, reviewed: SearchReview) -
             f"{evidence.WORD_LIMIT:,} words and only its first {evidence.WORD_LIMIT:,} words were "
             "searched (Table 4)."
         )
-    time = review_time(
+    cost_text = review_cost_text(
         released.value("evidence_review", tables.CANDIDATES_ROW, "Crimes"),
         params.review_minutes_per_record,
         params.disclosure_threshold,
     )
-    limit = (
-        f"the {S12_LIMIT_HOURS:g} hours that section 12 of the Freedom of Information Act allows"
-    )
-    within = ReviewCost(len(reviewed.candidates), params.review_minutes_per_record).within_s12_limit
-    rate = f"{params.review_minutes_per_record:g} minutes a record"
-    if time:
-        takes = "takes" if within else "would take"
-        cost_text = f"Checking every match by hand {takes} {time} at {rate}, "
-    else:  # the count of matches is withheld: no time worked out from it
-        cost_text = f"Checking every match by hand, at {rate}, {'is' if within else 'would be'} "
-    cost_text += f"within {limit}." if within else f"more than {limit}."
     unsearched = missing_fields(params.sources, "circumstances")
     if unsearched:
         review_text += (

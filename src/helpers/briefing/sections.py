@@ -40,7 +40,11 @@ def request_and_answer(params, released) -> Html:
             report.masthead(params),
             answers.key_facts(_answers(released), released.tables),
             answers.request_and_answer(
-                params.questions, _answers(released), released.tables, params.disclosure_threshold
+                params.questions,
+                _answers(released),
+                released.tables,
+                params.disclosure_threshold,
+                params.review_minutes_per_record,
             ),
         )
     return report.parts(
