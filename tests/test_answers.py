@@ -56,6 +56,43 @@ def test_a_withheld_total_is_never_a_number():
     )
 
 
+def test_a_figure_of_none_is_broken_down_without_them_or_a_list_of_nones():
+    """Found by a new user: "we recorded no crimes ... Table 1 gives them by month", and an age
+    table's parts listed as "none (Under 18), none (18 to 24) and none (25 and over)"."""
+    display = by_year(["0", "0", "0"], "0")
+    assert answers.parts_sentence(Info(), display, 1) == "Table 1 gives the figures by year."
+    info = Info(rows="month", columns="year")
+    assert answers.parts_sentence(info, display, 2) == "Table 2 gives the figures by month and year."
+    one_row = pd.DataFrame({"2017": ["0"], "Total": ["0"]}, index=pd.Index(["Total"]))
+    assert answers.parts_sentence(Info(rows=None, columns="year"), one_row, 3) == "Table 3 gives the figures by year."
+    one = pd.DataFrame({"People charged": ["0"]}, index=pd.Index(["Total"]))
+    assert answers.parts_sentence(Info(rows=None), one, 4) == "Table 4 gives the figure."
+    # the whole said, then "them": only for a figure of some
+    got = answers.answer_sentences([Info()], {"damage_by_year": display}, questions=1)[0]
+    assert got == (
+        "From 1 January 2016 to 5 December 2018 we recorded no offences of criminal damage to a "
+        "dwelling. Table 1 gives the figures by year."
+    )
+
+
+def test_a_search_that_found_nothing_or_is_not_yet_reviewed_says_so_plainly():
+    """Found by a new user: "none had a mention of the terms for a person to read, and a
+    reviewer has read none of them (none changing the search's call)"."""
+    index = pd.Index(["Searched", "Candidates", "Reviewed", "Changed"], name="Free-text search")
+    info = Info(name="review", count="review", total_label="Searched", rows=None)
+    nothing = pd.DataFrame({"Crimes": ["8,087", "0", "0", "0"]}, index=index)
+    assert answers.answer_sentences([info], {"review": nothing}, questions=1)[0] == (
+        "We searched the circumstances of 8,087 crimes; none had a mention of the terms, so there "
+        "was nothing for a reviewer to read. Table 1 gives the search."
+    )
+    unread = pd.DataFrame({"Crimes": ["8,087", "12", "0", "0"]}, index=index)
+    assert answers.answer_sentences([info], {"review": unread}, questions=1)[0].startswith(
+        "We searched the circumstances of 8,087 crimes; 12 had a mention of the terms for a "
+        "person to read, and no reviewer has read them yet. Table 1 gives the search and its "
+        "review. Checking every match by hand takes about 1 hour at 5 minutes a record"
+    )
+
+
 def test_one_is_singular():
     display = by_year(["1"], "1")
     assert "1 offence of criminal damage" in answers.total_sentence(Info(), display)

@@ -86,6 +86,8 @@ def test_the_review_time_comes_from_the_released_count_of_matches():
     assert narrative.review_time("<5", 5, 5) == "under 1 hour"
     assert narrative.review_time("<10", 20, 10) == "under 3 hours"
     assert narrative.review_time("[c]", 5, 5) == ""
+    assert narrative.review_time("12", 5, 5) == "about 1 hour"  # an hour exactly: not "under"
+    assert narrative.review_time("11", 5, 5) == "under 1 hour"
 
 
 def test_the_evidence_section_never_quotes_the_exact_number_of_matches():

@@ -135,14 +135,21 @@ def review_sentence(
     reviewed, changed, in that order), and the time reading every candidate takes against
     section 12's limit (none found: nothing to read)."""
     searched, candidates, reviewed, changed = (str(v) for v in display.iloc[:4, 0])
-    said = (
-        f"We searched the circumstances of {figure_words(searched)} crimes; "
-        f"{figure_alone(candidates)} had a mention of the terms for a person to read, and a "
-        f"reviewer has read {figure_alone(reviewed)} of them ({figure_alone(changed)} changing "
-        f"the search\u2019s call). Table {number} gives the search and its review."
-    )
-    if candidates == "0":
-        return said
+    said = f"We searched the circumstances of {figure_words(searched)} crimes; "
+    if candidates == "0":  # nothing to read, and no time to say
+        return (
+            f"{said}none had a mention of the terms, so there was nothing for a reviewer to "
+            f"read. Table {number} gives the search."
+        )
+    said += f"{figure_alone(candidates)} had a mention of the terms for a person to read, and "
+    if reviewed == "0":
+        said += "no reviewer has read them yet."
+    else:
+        said += (
+            f"a reviewer has read {figure_alone(reviewed)} of them ({figure_alone(changed)} "
+            "changing the search\u2019s call)."
+        )
+    said += f" Table {number} gives the search and its review."
     return f"{said} {review_cost_text(candidates, minutes_per_record, threshold)}"
 
 
@@ -196,16 +203,20 @@ def parts_sentence(
     """Where the figures are broken down: the parts listed when they are few, else the table
     named; a total of people that is not the sum of its parts says so. `whole`: what the table
     breaks down, where no sentence has just said it."""
+    none = str(display.loc[info.total_label].iloc[-1]) == "0"
     if info.rows is None:  # one row: the table is pointed to all the same
         if info.columns is None:
-            return f"Table {number} gives {'the figure' if whole == 'them' else whole}."
-        return f"Table {number} gives {whole} by {BREAKDOWN_WORDS.get(info.columns, info.columns)}."
+            return f"Table {number} gives {'the figure' if whole == 'them' or none else whole}."
+        by_columns = BREAKDOWN_WORDS.get(info.columns, info.columns)
+        return f"Table {number} gives {'the figures' if none else whole} by {by_columns}."
+    if none:  # "them" would be the none just said, and its parts all none
+        whole = "the figures"
     by = BREAKDOWN_WORDS.get(info.rows, info.rows)
     if info.columns is not None:
         by += f" and {BREAKDOWN_WORDS.get(info.columns, info.columns)}"
     rows = parts(info, display)
     text = f"Table {number} gives {whole} by {by}"
-    if info.columns is None and 1 < len(rows) <= 4:
+    if info.columns is None and 1 < len(rows) <= 4 and not none:
         values = [f"{figure_alone(str(display.loc[r].iloc[-1]))} {_in(info.rows, r)}" for r in rows]
         text += ": " + ", ".join(values[:-1]) + " and " + values[-1]
     return text + "."

@@ -390,9 +390,10 @@ def review_time(released_candidates: str, minutes_per_record: float, threshold: 
     if count is None:
         return ""
     hours = count * minutes_per_record / 60
-    if hours <= 1:
+    if hours < 1:
         return "under 1 hour"
-    return f"about {math.ceil(hours * 2) / 2:g} hours"
+    rounded = math.ceil(hours * 2) / 2
+    return f"about {rounded:g} hour{'' if rounded == 1 else 's'}"
 
 
 def review_cost_text(released_candidates: str, minutes_per_record: float, threshold: int) -> str:
