@@ -665,7 +665,7 @@ def test_a_code_or_class_the_extracts_do_not_hold_is_a_warning_not_a_silent_none
     assert steps.data_warnings(params, extract, ["charged", "odd"]) == [
         "measures.charged.charge_codes: no charge in the extracts has the code CD71009 (of charge group typo): it counts none",
         "measures.charged.charge_codes: no charge in the extracts has the code CD7100X: it counts none",
-        "measures.odd.classes: no crime in the extracts is of class 099/99 now: it counts none",
+        "measures.odd.classes: no crime in the extracts is classified now as 099/99: it counts none",
     ]
     exact = steps.results(params, extract, answer_tables(params, extract))
     assert exact["warnings"] == steps.data_warnings(params, extract, ["charged", "odd"])
@@ -679,6 +679,40 @@ def test_a_code_or_class_the_extracts_do_not_hold_is_a_warning_not_a_silent_none
     values["measures"]["odd"]["classes"] = ["damage"]
     fine = validate_parameters(values)
     assert "warnings" not in steps.results(fine, extract, answer_tables(fine, extract))
+
+
+def test_a_class_groups_classes_no_crime_has_are_one_warning_and_a_search_that_finds_nothing_is_one(extract):
+    """Found by a new user: a group of eleven burglary classes, ten of them of no crime in the
+    extracts, gave ten warnings; a search whose terms no text mentions (a mistyped term) said
+    nothing."""
+    from helpers.request import steps
+
+    values = copy.deepcopy(BASE)
+    values["class_groups"] |= {
+        "burglary": {"label": "burglary", "classes": ["058/01", "028/00", "28/1", "029/00"]},
+        "robbery": {"label": "robbery", "classes": ["034/01", "034/02"]},
+    }
+    values["searches"] = {"typo": {"terms": ["snapchta zzq"]}}
+    values["measures"] = {
+        "b": {"count": "offences", "label": "offences", "classes": ["burglary", "robbery", "damage"], "period": PERIOD},
+        "m": {"count": "mentions", "label": "crimes", "search": "typo", "period": PERIOD},
+        "own": {"count": "mentions", "label": "crimes", "terms": ["qqzzxx"], "classes": ["damage"], "period": PERIOD},
+    }
+    values["tables"] = [{"name": t, "question": 1, "title": t, "measure": t} for t in ("b", "m", "own")]
+    params = validate_parameters(values)
+    answers = answer_tables(params, extract)
+    searched = {done.search: len(done.searched) for a in answers for done in a.reviews}
+    assert searched["typo"] > 0 and searched["own"] > 0
+    assert steps.results(params, extract, answers)["warnings"] == [
+        "measures.b.classes: no crime in the extracts is classified now as 028/00, 028/01 or 029/00 "
+        "(3 of the 4 classes of class group burglary): they count none",
+        "measures.b.classes: no crime in the extracts is classified now as 034/01 or 034/02 (every "
+        "class of class group robbery): they count none",
+        f"searches.typo.terms: of the {searched['typo']:,} crimes searched, none has circumstances "
+        "that mention the terms: it counts none",
+        f"measures.own.terms: of the {searched['own']:,} crimes searched, none has circumstances "
+        "that mention the terms: it counts none",
+    ]
 
 
 def test_an_of_whom_row_is_told_to_the_audit_as_the_searchs_found_row_of_another_table(extract):

@@ -289,6 +289,15 @@ def test_the_run_says_how_many_were_reviewed_and_warns_of_the_rest(tmp_path, own
     assert review_details(summary) == ["review: to review again (text changed): 00000002/17"]
 
 
+def test_the_runs_review_lines_write_counts_as_the_briefing_does(tmp_path, own_log):
+    """Found by a new user: "1125 candidate(s)" on the console, "1,125" in the briefing."""
+    _, findings = run(tmp_path)
+    summary = findings.summary | {"candidates": 1125, "not_yet_reviewed": 1125, "reviewed": 0}
+    lines = review_store_lines(summary)
+    assert lines[0].startswith("review: 0 of 1,125 candidate(s) reviewed")
+    assert "review: 1,125 candidate(s) not yet reviewed" in lines[1]
+
+
 def test_a_damaged_store_stops_the_run_in_one_line_naming_file_and_line(tmp_path, own_log):
     store = store_of(own_log)
     store.record("00000001/17", TYPO, "no", "AB")

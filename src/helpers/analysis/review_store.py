@@ -339,14 +339,14 @@ def review_lines(summary: Mapping[str, Any]) -> list[tuple[bool, str]]:
     worklist = summary.get("worklist") or "restricted/evidence_candidates.csv"
     store = f"the review store ({summary['store']['file']})"
     named = summary.get("file")
-    sources = f"{summary['from_store']} from {store}"
+    sources = f"{summary['from_store']:,} from {store}"
     if named:
-        sources += f", {summary['from_file']} from {named}"
+        sources += f", {summary['from_file']:,} from {named}"
     lines = [
         (
             False,
-            f"{said}: {reviewed} of {candidates} candidate(s) reviewed ({sources}); "
-            f"{summary['overturned']} change the search's call",
+            f"{said}: {reviewed:,} of {candidates:,} candidate(s) reviewed ({sources}); "
+            f"{summary['overturned']:,} change the search's call",
         )
     ]
     where = f"{store} and {named}" if named else store
@@ -370,7 +370,7 @@ def review_lines(summary: Mapping[str, Any]) -> list[tuple[bool, str]]:
             "used until the two settle it (a new first decision); --strict stops the run",
         ),
     ]
-    lines += [(True, f"{said}: {count} {text}") for count, text in warnings if count]
+    lines += [(True, f"{said}: {count:,} {text}") for count, text in warnings if count]
     second = summary["second_review"]
     if second["asked"] and second["checked"] < second["sample"]:
         lines.append(

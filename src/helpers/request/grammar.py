@@ -577,19 +577,28 @@ def measure_classes(
     name: str, measure: Measure, class_groups: Mapping[str, ClassGroup]
 ) -> list[str]:
     """A measure's classes, its groups expanded, in the order given, each once."""
-    classes: list[str] = []
+    entries = class_code_groups(name, measure, class_groups).values()
+    return list(dict.fromkeys(code for codes in entries for code in codes))
+
+
+def class_code_groups(
+    name: str, measure: Measure, class_groups: Mapping[str, ClassGroup]
+) -> dict[str, list[str]]:
+    """A measure's classes by entry: a class group's name -> its classes, a class -> itself (in
+    the one written form, `058/01`)."""
+    entries: dict[str, list[str]] = {}
     for entry in measure.classes:
         if entry in class_groups:
-            classes.extend(class_groups[entry].classes)
+            entries[entry] = list(class_groups[entry].classes)
             continue
         try:
-            classes.append(normalise_ho_class_code(entry))
+            entries[entry] = [normalise_ho_class_code(entry)]
         except ValueError:
             raise ValueError(
                 f"measures.{shown_key(name)}.classes: {entry!r} is neither a class such as "
                 "058/01 nor a name in class_groups"
             ) from None
-    return list(dict.fromkeys(classes))
+    return entries
 
 
 def measure_search(

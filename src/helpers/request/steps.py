@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
@@ -54,7 +54,7 @@ from helpers.request.grammar import (
     TODAYS_SEARCH,
     TODAYS_TABLES,
     charge_code_groups,
-    measure_classes,
+    class_code_groups,
     resolve_period,
 )
 from helpers.request.measures import (
@@ -71,7 +71,7 @@ from helpers.request.parameters import (
     RequestParameters,
     validate_parameters,
 )
-from helpers.request.tables import CellUnits, Released, data_quality_tables
+from helpers.request.tables import CellUnits, Released, data_quality_tables, listed
 from helpers.request.translate import in_grammar
 
 
@@ -252,7 +252,9 @@ def results(params: RequestParameters, extract: Extract, answers: Sequence[Answe
         if reviews:
             exact["search_reviews"] = {name: done.summary() for name, done in reviews.items()}
     own = own_answers(params, answers)
-    if own and (found := data_warnings(params, extract, [a.measure for a in own])):
+    found = data_warnings(params, extract, [a.measure for a in own]) if own else []
+    found += search_warnings(params, search_reviews(own).values())
+    if found:
         exact["warnings"] = found
     exact["data_quality"] = dict(extract.data_quality)
     return exact
@@ -276,12 +278,38 @@ def data_warnings(params: RequestParameters, extract: Extract, used: Sequence[st
                         f"measures.{name}.charge_codes: no charge in the extracts has the code "
                         f"{code}{where}: it counts none"
                     )
-        for code in measure_classes(name, measure, params.class_groups):
-            if code not in classes:
-                found.append(
-                    f"measures.{name}.classes: no crime in the extracts is of class {code} now: "
-                    "it counts none"
-                )
+        for entry, entry_classes in class_code_groups(name, measure, params.class_groups).items():
+            missing = [code for code in entry_classes if code not in classes]
+            if not missing:
+                continue
+            said = f"measures.{name}.classes: no crime in the extracts is classified now as "
+            if entry not in params.class_groups:
+                found.append(f"{said}{missing[0]}: it counts none")
+                continue
+            how_many = (
+                "every class"
+                if len(missing) == len(entry_classes)
+                else f"{len(missing)} of the {len(entry_classes)} classes"
+            )
+            found.append(
+                f"{said}{listed(missing, last='or')} ({how_many} of class group {entry}): "
+                f"{'they count' if len(missing) > 1 else 'it counts'} none"
+            )
+    return found
+
+
+def search_warnings(params: RequestParameters, reviews: Iterable[SearchReview]) -> list[str]:
+    """A search whose terms no text it read mentions (a mistyped term finds nothing, and says
+    nothing else), named by its key: `searches.NAME`, or the measure with its own terms."""
+    found = []
+    for done in reviews:
+        if len(done.candidates) or not len(done.searched):
+            continue
+        key = "searches" if done.search in (params.searches or {}) else "measures"
+        found.append(
+            f"{key}.{done.search}.terms: of the {len(done.searched):,} crimes searched, none has "
+            "circumstances that mention the terms: it counts none"
+        )
     return found
 
 
