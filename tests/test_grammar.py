@@ -135,7 +135,6 @@ def test_the_parameters_round_trip_as_the_notebook_gets_them():
         (changed("tables.1.name", "Charged!"), "parameters: tables.1.name: must be 1 to 40 lower-case letters"),
         (changed("tables.0.colour", "red"), "parameters: tables.0.colour: unknown key: did you mean columns?"),
         (changed("measures.damage.classes", ["damages"]), "parameters: measures.damage.classes: 'damages' is neither a class such as 058/01 nor a name in class_groups"),
-        (changed("measures.damage.classes", []), "parameters: measures.damage: classes: a count of offences needs the classes it counts"),
         (changed("measures.damage.count", "arrests"), "parameters: measures.damage.count: Input should be 'offences'"),
         (changed("measures.damage.date", "charged"), "parameters: measures.damage: date: a count of offences is by recorded or committed, not charged"),
         (changed("measures.charged.charge_codes", ...), "parameters: measures.charged: charge_codes: a count of people_charged needs the codes it counts, or classes (every charge on a crime of them)"),

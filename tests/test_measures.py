@@ -138,6 +138,20 @@ def column(answer, name=None) -> dict[str, int]:
 OFFENCES = {"count": "offences", "classes": ["damage"]}
 
 
+def test_a_crime_measure_without_classes_counts_every_class(extract):
+    """Found by a new user: "suspects on crimes whose circumstances mention an e-scooter" needed
+    a list of every class in the extracts. Without classes, every class counts: the 028/03 crime
+    ..14 (victim F) too. Snapchat is mentioned on ..01 (victim A, suspect S), the migrated crime
+    (victim C), ..11 (victim D, suspect S) and ..14; only negated on ..12."""
+    assert column(table(extract, {"count": "offences"}, rows="year"))[TOTAL] == 6  # ..01, 02, 04, 11, 12, 14
+    victims = table(extract, {"count": "victims", "terms": ["snapchat"]}, rows="victim_age")
+    assert column(victims)[TOTAL] == 4
+    assert column(table(extract, {"count": "victims", "terms": ["snapchat"], "classes": ["damage"]}))[TOTAL] == 3
+    assert column(table(extract, {"count": "suspects", "terms": ["snapchat"]}))[TOTAL] == 1
+    by_class = table(extract, {"count": "offences"}, rows="offence_class")
+    assert column(by_class) == {class_label("028/03"): 1, class_label("058/01"): 5, TOTAL: 6}
+
+
 def test_offences_by_year_count_each_crime_once_by_its_first_recording_in_local_days(extract):
     answer = table(extract, OFFENCES, rows="year")
     # the migrated crime by its first recording (30 Nov 2017, 23:30): 2017; the 10 Dec 2018 crime
@@ -766,6 +780,25 @@ def test_how_we_counted_says_one_code_and_any_of_the_terms_as_a_person_writes_th
     assert measure_rule(params, "two", two.facts).startswith(
         "Charges laid for any offence, on a crime classified now as 058/01"
     )
+
+
+def test_how_we_counted_says_a_measure_without_classes_counts_every_class(extract):
+    from helpers.briefing.answers import measure_rule
+
+    values = copy.deepcopy(BASE)
+    values["measures"] = {
+        "o": {"count": "offences", "label": "offences", "period": PERIOD},
+        "s": {"count": "suspects", "label": "suspects", "period": PERIOD, "terms": ["snapchat"]},
+        "v": {"count": "victims", "label": "victims", "period": PERIOD},
+    }
+    values["tables"] = [{"name": n, "question": 1, "title": n, "measure": n} for n in "osv"]
+    params = validate_parameters(values)
+    o, s, v = answer_tables(params, extract)
+    assert measure_rule(params, "o", o.facts).startswith("Crimes of every Home Office class recorded, from 1 January 2016")
+    assert measure_rule(params, "s", s.facts).startswith(
+        "People recorded as a suspect of a crime of any Home Office class, whose circumstances mention \u201csnapchat\u201d, from"
+    )
+    assert measure_rule(params, "v", v.facts).startswith("People recorded as a victim of a crime of any Home Office class, from")
 
 
 def test_a_second_table_of_a_measure_by_the_same_time_is_not_drawn_again_by_default(extract):

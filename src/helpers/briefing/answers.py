@@ -435,6 +435,14 @@ WHAT_IS_COUNTED = {
 }
 
 
+#: the start of a crime count's rule where it names no classes (every crime, of any class)
+EVERY_CLASS = {
+    "offences": "Crimes of every Home Office class recorded",
+    "victims": "People recorded as a victim of a crime of any Home Office class",
+    "suspects": "People recorded as a suspect of a crime of any Home Office class",
+}
+
+
 #: the start of a charge count's rule where it names no codes (every charge on crimes of classes)
 ANY_CODE = {
     "people_charged": "People charged with any offence",
@@ -461,6 +469,8 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     charges = measure.count in ("people_charged", "charges")
     # a charge count naming no codes counts every charge on a crime of its classes
     template = ANY_CODE if charges and not codes else WHAT_IS_COUNTED
+    if not classes and measure.count in EVERY_CLASS:
+        template = EVERY_CLASS
     text = template[measure.count].format(
         classes=classes,
         classes_phrase=f"under Home Office classification {classes} " if classes else "",

@@ -378,8 +378,6 @@ def measure_problems(measure: Measure) -> list[str]:
     if measure.date is not None and measure.date not in ALLOWED_DATES[count]:
         allowed = " or ".join(ALLOWED_DATES[count])
         problems.append(f"date: a count of {count} is by {allowed}, not {measure.date}")
-    if count in ("offences", "victims", "suspects") and not measure.classes:
-        problems.append(f"classes: a count of {count} needs the classes it counts")
     if count in CHARGE_COUNTS:
         if not measure.charge_codes and not measure.classes:
             problems.append(
