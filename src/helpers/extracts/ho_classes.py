@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from collections.abc import Sequence
 from importlib import resources
 
 #: `088/01`: the class zero-padded to 3 digits, the subclass to 2
@@ -56,7 +57,34 @@ def class_label(code: str) -> str:
 def class_titles() -> dict[str, str]:
     """Every class and subclass of the shipped list: `088/01` -> its title, without the closing
     full stop some titles have in the source (a row label, not a sentence; "etc." keeps its)."""
-    return {row["code"]: _unstopped(row["title"]) for row in class_list_rows(_class_list_text())}
+    return {row["code"]: _unstopped(row["title"]) for row in shipped_classes()}
+
+
+@functools.cache
+def shipped_classes() -> tuple[dict[str, str], ...]:
+    """The rows of the shipped list (code, title, group), in its order."""
+    return tuple(class_list_rows(_class_list_text()))
+
+
+def class_list_groups() -> dict[str, int]:
+    """The Home Office groups of the shipped list (`Burglary`), each with its number of classes,
+    in the list's order."""
+    groups: dict[str, int] = {}
+    for row in shipped_classes():
+        groups[row["group"]] = groups.get(row["group"], 0) + 1
+    return groups
+
+
+def find_classes(words: Sequence[str] = (), group: str | None = None) -> list[dict[str, str]]:
+    """The classes of the shipped list whose code or title holds every one of `words` (any
+    case), of the Home Office `group` if given (any case), in the list's order."""
+    wanted = [word.casefold() for word in words]
+    return [
+        row
+        for row in shipped_classes()
+        if (group is None or row["group"].casefold() == group.casefold())
+        and all(word in f"{row['code']} {row['title']}".casefold() for word in wanted)
+    ]
 
 
 def _unstopped(title: str) -> str:

@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             return demo(args)
         if args.command == "cache":
             return cache(args.action, args.extracts, args.lock_fd, args.profile)
+        if args.command == "classes":
+            return classes_command(args.words, args.group)
         if args.command == "sample":
             print(f"synthetic extract: {synthetic_extract(args.crimes, args.layout)}")
             if SAMPLE_LAYOUTS[args.layout][2]:
@@ -421,6 +423,15 @@ def _parser() -> argparse.ArgumentParser:
     # a run's builder: the lock it inherits
     cache.add_argument("--lock-fd", type=int, help=argparse.SUPPRESS)
 
+    classes = sub.add_parser(
+        "classes",
+        help="find Home Office classes in the shipped list, as a class group to paste",
+    )
+    classes.add_argument(
+        "words", nargs="*", help="words every title found holds (any case), or a code: 028/"
+    )
+    classes.add_argument("--group", help="a Home Office group of the list: Burglary, Robbery ...")
+
     sample = sub.add_parser(
         "sample", help="make a synthetic extract (for JupyterLab and trying things out)"
     )
@@ -448,6 +459,48 @@ def _parser() -> argparse.ArgumentParser:
 
 PROFILE_HELP = "the force profile (default: the file's profile key, else profiles/cms-connect.yaml)"
 LOG_HELP = "the disclosure log's folder (default: FOI_LOG_DIR, else outputs/disclosure-log)"
+
+
+def classes_command(words: list[str], group: str | None) -> int:
+    """`classes`: the groups of the shipped class list; or the classes the words (and group)
+    find, each with its title, then the same as a class group to paste into a request."""
+    import difflib
+    import re
+
+    import yaml
+
+    from helpers.extracts import ho_classes
+
+    groups = ho_classes.class_list_groups()
+    if not words and group is None:
+        for name, count in groups.items():
+            print(f"{name}: {count:,} classes")
+        print("foi-briefing classes --group NAME (or words of a title) lists them")
+        return 0
+    if group is not None and group.casefold() not in {name.casefold() for name in groups}:
+        close = difflib.get_close_matches(group, list(groups), n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]}?" if close else f" (its groups: {', '.join(groups)})"
+        raise RunFailure(
+            "parameters", f"--group: no group {group!r} in the shipped class list{hint}"
+        )
+    found = ho_classes.find_classes(words, group)
+    if not found:
+        asked = " ".join(words)
+        raise RunFailure(
+            "parameters",
+            f"no class of the shipped list has {asked!r} in its title or code"
+            + (f" in the group {group}" if group else ""),
+        )
+    for row in found:
+        print(f"{row['code']}  {row['title']}  ({row['group']})")
+    label = " ".join(words) if words else found[0]["group"]
+    name = re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_") or "classes"
+    entry = {name: {"label": label.casefold(), "classes": [row["code"] for row in found]}}
+    print(f"\n# {len(found):,} classes of the list shipped with foi-briefing: check each title")
+    print("class_groups:")
+    pasted = yaml.safe_dump(entry, sort_keys=False, width=96, default_flow_style=None)
+    print("".join(f"  {line}" for line in pasted.splitlines(keepends=True)), end="")
+    return 0
 
 
 def _positive(text: str) -> int:

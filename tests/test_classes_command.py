@@ -1,0 +1,69 @@
+"""`foi-briefing classes`: the shipped Home Office class list, searched, as a class group to paste.
+
+Found by a new user: a request about burglary needed every burglary class, and the only way to
+find them was to read `src/helpers/extracts/ho_classes.csv` by hand.
+"""
+
+import copy
+import csv
+from importlib import resources
+
+import yaml
+
+from helpers.request.parameters import validate_parameters
+from helpers.run.cli import main
+
+
+def shipped_rows() -> list[dict[str, str]]:
+    """The shipped list read with the csv module alone (not the code under test)."""
+    text = resources.files("helpers.extracts").joinpath("ho_classes.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
+
+
+def snippet(out: str) -> dict:
+    """The YAML the command prints to paste under `class_groups:`."""
+    return yaml.safe_load(out.split("class_groups:\n", 1)[1])
+
+
+def test_a_group_gives_every_class_of_that_group_as_a_class_group_to_paste(capsys):
+    assert main(["classes", "--group", "burglary"]) == 0
+    out = capsys.readouterr().out
+    burglary = [row for row in shipped_rows() if row["group"] == "Burglary"]
+    assert len(burglary) > 3
+    for row in burglary:
+        assert f"{row['code']}  {row['title']}" in out
+    pasted = snippet(out)
+    assert pasted == {"burglary": {"label": "burglary", "classes": [row["code"] for row in burglary]}}
+    # it is a class group a request takes as it is
+    values = {
+        "reference": "t", "title": "Burglary", "questions": ["How many?"], "extracts_taken_on": "2019-01-01", "extracts_dir": "data/extracts",
+        "class_groups": pasted,
+        "measures": {"b": {"count": "offences", "label": "offences of burglary", "classes": ["burglary"], "period": {"from": "2016-01-01", "to": "2018-12-31"}}},
+        "tables": [{"name": "b", "question": 1, "title": "B", "measure": "b", "rows": "year"}],
+    }
+    assert validate_parameters(copy.deepcopy(values)).class_groups["burglary"].classes == pasted["burglary"]["classes"]
+
+
+def test_words_find_the_classes_whose_title_has_every_one_of_them(capsys):
+    assert main(["classes", "sexual", "grooming"]) == 0
+    out = capsys.readouterr().out
+    wanted = [row["code"] for row in shipped_rows() if "sexual grooming" in row["title"].lower()]
+    assert {"088/01", "088/02"} <= set(wanted)
+    assert snippet(out)["sexual_grooming"]["classes"] == wanted
+
+
+def test_with_nothing_asked_it_lists_the_groups(capsys):
+    assert main(["classes"]) == 0
+    out = capsys.readouterr().out
+    groups = {row["group"] for row in shipped_rows()}
+    assert all(group in out for group in groups)
+    assert "Burglary: " in out and "class_groups:" not in out
+
+
+def test_an_unknown_group_or_words_that_match_nothing_is_one_line_and_exit_2(capsys):
+    assert main(["classes", "--group", "burgalry"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("foi-briefing: --group: no group 'burgalry' in the shipped class list; did you mean Burglary?")
+    assert err.count("\n") == 1
+    assert main(["classes", "zzqq"]) == 2
+    assert "no class of the shipped list has 'zzqq' in its title or code" in capsys.readouterr().err
