@@ -56,6 +56,30 @@ def test_a_withheld_total_is_never_a_number():
     )
 
 
+def test_a_breakdown_of_many_parts_names_its_largest():
+    """Found by a new user: an answer by outcome and financial year gave no figure but its whole
+    ("Table 2 gives the same 1,749 offences of burglary by outcome and financial year")."""
+    index = pd.Index(["Charged", "Out-of-court", "No further action", "Other outcomes", "Not yet assigned an outcome", "Total"], name="Outcome group")
+    display = pd.DataFrame({"2016/17": ["90", "<5", "600", "40", "100", "834"], "Total": ["178", "11", "1,258", "90", "212", "1,749"]}, index=index)
+    info = Info(rows="outcome_group", columns="financial_year")
+    assert answers.parts_sentence(info, display, 2) == (
+        "Table 2 gives them by outcome and financial year (April to March); the largest part is 1,258 (No further action)."
+    )
+    months = by_year(["12", "40", "7"], "59").rename(index={"2016": "Jan 2016", "2017": "Feb 2016", "2018 (to 5 Dec 2018)": "Mar 2016"})
+    # a chart shows a time breakdown's largest: the answer names it where the parts are not listed
+    assert answers.parts_sentence(Info(rows="month", columns="year"), months, 1) == (
+        "Table 1 gives them by month and year; the largest part is 40 in Feb 2016."
+    )
+    # two largest alike, or a part withheld: none is named (a withheld one may be the largest)
+    small = display.assign(Total=["3", "<5", "2", "0", "1", "9"])  # the <5 may be 4
+    assert answers.largest_part(small, list(display.index[:-1])) is None
+    assert answers.largest_part(display.assign(Total=["5", "<5", "2", "0", "1", "9"]), list(display.index[:-1])) == "Charged"
+    tied = display.assign(Total=["1,258", "11", "1,258", "90", "212", "2,829"])
+    withheld = display.assign(Total=["178", "[c]", "1,258", "90", "[c]", "1,749"])
+    for table in (tied, withheld):
+        assert answers.parts_sentence(info, table, 2) == "Table 2 gives them by outcome and financial year (April to March)."
+
+
 def test_a_figure_of_none_is_broken_down_without_them_or_a_list_of_nones():
     """Found by a new user: "we recorded no crimes ... Table 1 gives them by month", and an age
     table's parts listed as "none (Under 18), none (18 to 24) and none (25 and over)"."""
@@ -131,6 +155,16 @@ def test_a_table_by_time_is_drawn_and_described_from_released_figures():
     assert "2017: fewer than 5" in text and "456" in text
     html = answers.time_figure(Info(), display, 1)
     assert "Figure 1" in html and "hatched" in html
+
+
+def test_a_figure_of_none_has_no_chart_and_the_next_chart_keeps_its_number():
+    """Found by a new user: a chart of bars that are all none (the table says it)."""
+    none = by_year(["0", "0", "0"], "0")
+    some = by_year(["456", "432", "346"], "1,234")
+    infos = [Info(name="a"), Info(name="b", question=2)]
+    assert not answers.draws_chart(infos[0], none) and answers.draws_chart(infos[1], some)
+    html = answers.tables_and_charts(infos, {"a": none, "b": some})
+    assert html.count("<figure class=\"chart\"") == 1 and "Figure 1" in html and "Figure 2" not in html
 
 
 def test_a_time_breakdown_in_columns_is_drawn_from_the_total_row():

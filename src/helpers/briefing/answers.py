@@ -216,10 +216,35 @@ def parts_sentence(
         by += f" and {BREAKDOWN_WORDS.get(info.columns, info.columns)}"
     rows = parts(info, display)
     text = f"Table {number} gives {whole} by {by}"
-    if info.columns is None and 1 < len(rows) <= 4 and not none:
+    if none:
+        return text + "."
+    if info.columns is None and 1 < len(rows) <= 4:
         values = [f"{figure_alone(str(display.loc[r].iloc[-1]))} {_in(info.rows, r)}" for r in rows]
-        text += ": " + ", ".join(values[:-1]) + " and " + values[-1]
+        return text + ": " + ", ".join(values[:-1]) + " and " + values[-1] + "."
+    top = largest_part(display, rows)
+    if top is not None:
+        value = thousands(display.loc[top].iloc[-1])
+        text += f"; the largest part is {value} {_in(info.rows, top)}"
     return text + "."
+
+
+def largest_part(display: pd.DataFrame, rows: list[str]) -> str | None:
+    """The row whose released total is the largest of `rows`, where the released figures show
+    it: none if two are alike, if one is withheld (`[c]` may be any figure), or if a `<T` could be
+    as large."""
+    values = {row: str(display.loc[row].iloc[-1]) for row in rows}
+    if len(rows) < 2 or "[c]" in values.values():
+        return None
+    numbers = {row: as_number(v) for row, v in values.items() if not v.startswith("<")}
+    shown = {row: n for row, n in numbers.items() if n is not None}
+    if not shown:
+        return None
+    top = max(shown.values())
+    below = [int(v[1:]) for v in values.values() if v[1:].isdigit() and v.startswith("<")]
+    first = [row for row, n in shown.items() if n == top]
+    if len(first) > 1 or top == 0 or any(bound - 1 >= top for bound in below):
+        return None
+    return first[0]
 
 
 def _in(breakdown: str, label: str) -> str:
@@ -355,13 +380,19 @@ def tables_and_charts(
     for info in sorted(answer_tables, key=lambda i: i.question):
         display = tables[info.name]
         shown.append(table_html(display, info.title, number=numbers[info.name], notes=info.notes))
-        if info.chart:
+        if draws_chart(info, display):
             shown.append(time_figure(info, display, figure))
             figure += 1
     return Html("".join(shown))
 
 
 # ---- charts
+
+
+def draws_chart(info: AnswerTableInfo, display: pd.DataFrame) -> bool:
+    """A table by time is drawn, unless its figure is none (every bar would be none: the table
+    says so)."""
+    return info.chart and str(display.loc[info.total_label].iloc[-1]) != "0"
 
 
 def time_series(info: AnswerTableInfo, display: pd.DataFrame) -> pd.Series:

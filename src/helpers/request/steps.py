@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from helpers.analysis import counting, review
 from helpers.briefing import chart_worker
-from helpers.briefing.answers import AnswerTableInfo, chart_job
+from helpers.briefing.answers import AnswerTableInfo, chart_job, draws_chart
 from helpers.briefing.report import thousands
 from helpers.disclosure import suppression
 from helpers.disclosure.across import AcrossResult, LoggedCell, protect_across
@@ -654,7 +654,7 @@ def draw_charts_beside(released: Released) -> None:
         # an AnswerFacts is what the briefing reads of a table (frozen: read-only, as it reads it)
         chart_job(cast(AnswerTableInfo, facts), released.tables[facts.name])
         for facts in released.answers.values()
-        if facts.chart
+        if draws_chart(cast(AnswerTableInfo, facts), released.tables[facts.name])
     )
 
 
