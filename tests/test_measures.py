@@ -663,7 +663,7 @@ def test_a_code_or_class_the_extracts_do_not_hold_is_a_warning_not_a_silent_none
     import logging
 
     from helpers.request import steps
-    from helpers.run.request import report_data_warnings
+    from helpers.run.request import read_results, report_data_warnings
     from helpers.run.staging import Staging
 
     values = copy.deepcopy(BASE)
@@ -687,7 +687,8 @@ def test_a_code_or_class_the_extracts_do_not_hold_is_a_warning_not_a_silent_none
     (tmp_path / "restricted").mkdir()
     (tmp_path / "restricted" / "results.json").write_text(json.dumps(exact), encoding="utf-8")
     told: list[str] = []
-    report_data_warnings(Staging(tmp_path, tmp_path, logging.getLogger("t")), told)
+    staging = Staging(tmp_path, tmp_path, logging.getLogger("t"))
+    report_data_warnings(staging, read_results(staging), told)
     assert told == exact["warnings"]
     values["measures"]["charged"]["charge_codes"] = ["damage"]
     values["measures"]["odd"]["classes"] = ["damage"]

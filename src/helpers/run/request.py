@@ -157,8 +157,9 @@ def run_request(
         # run here, the next request's notebook runs in it
         with lease(kernel) as leased:
             steps.run("notebook", lambda: execute_notebook(params, staging, progress, leased))
-        report_review(staging, notes)
-        report_data_warnings(staging, result.warnings)
+        results = read_results(staging)
+        report_review(staging, results, notes)
+        report_data_warnings(staging, results, result.warnings)
         export(params, staging, formats, steps)
         steps.run("gate", lambda: seal_release(params, staging.staged, gate_data.sensitive()))
         result.outputs = publish(staging, params.request_output_path)
@@ -288,18 +289,27 @@ def execute_notebook(
         raise
 
 
-def report_review(staging: Staging, notes: list[str]) -> None:
+def read_results(staging: Staging) -> dict[str, Any]:
+    """The notebook's `restricted/results.json`, for what the run says of it ({}: none, or a
+    notebook of before it)."""
+    try:
+        results = json.loads((staging.restricted / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return results if isinstance(results, dict) else {}
+
+
+def report_review(staging: Staging, results: dict[str, Any], notes: list[str]) -> None:
     """What the notebook found of the evidence review and of each search's review
-    (`results.json`), in the run's log: how many decisions were used and where from; each
-    warning (candidates not yet reviewed, texts changed since, conflicts, open disagreements)
-    also told to the user, counts only."""
+    (`results`, `results.json`), in the run's log: how many decisions were used and where
+    from; each warning (candidates not yet reviewed, texts changed since, conflicts, open
+    disagreements) also told to the user, counts only."""
     from helpers.analysis.review_store import review_details, review_lines  # no data library
 
     try:
-        results = json.loads((staging.restricted / "results.json").read_text(encoding="utf-8"))
         summaries = [(results.get("vigilante") or {}).get("review")]
         summaries += list((results.get("search_reviews") or {}).values())
-    except (OSError, ValueError, AttributeError, TypeError):
+    except (AttributeError, TypeError):
         return  # a notebook of before the review store: nothing to say
     for summary in filter(None, summaries):
         for warning, line in review_lines(summary):
@@ -310,15 +320,11 @@ def report_review(staging: Staging, notes: list[str]) -> None:
             staging.log.info("%s", line)
 
 
-def report_data_warnings(staging: Staging, warnings: list[str]) -> None:
-    """Where the request names what the extracts do not hold (`results.json`'s `warnings`: a
-    charge code no charge has), told as the request's own warnings are."""
-    try:
-        results = json.loads((staging.restricted / "results.json").read_text(encoding="utf-8"))
-        found = [str(line) for line in results.get("warnings") or []]
-    except (OSError, ValueError, AttributeError, TypeError):
-        return
-    for line in found:
+def report_data_warnings(staging: Staging, results: dict[str, Any], warnings: list[str]) -> None:
+    """Where the request names what the extracts do not hold (`results`' `warnings`: a charge
+    code no charge has), told as the request's own warnings are."""
+    found = results.get("warnings")
+    for line in [str(line) for line in found] if isinstance(found, list) else []:
         staging.log.warning("extracts: %s", line)
         warnings.append(line)
 
