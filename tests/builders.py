@@ -1,7 +1,7 @@
 """Small hand-made extracts for the tests: six files in exactly the documented formats.
 
 Each row is given as a dict of the columns that matter to the test; every other column gets a
-plain default. Files are written in each system's encoding and line endings, so the tests
+plain default (a class's title none: a test that gives one gives the title it means). Files are written in each system's encoding and line endings, so the tests
 exercise the real reading path.
 """
 
@@ -24,10 +24,10 @@ HEADERS = {
 }
 
 DEFAULTS = {
-    "CMS_CRIMES.csv": {"DATE RECORDED": "01/06/2016 10:00", "HO CLASS": "088/01", "OFFENCE DESCRIPTION": "SEXUAL GROOMING", "CRIME STATUS": "CONFIRMED", "CIRCUMSTANCES": "Suspect met the victim after online contact."},
+    "CMS_CRIMES.csv": {"DATE RECORDED": "01/06/2016 10:00", "HO CLASS": "088/01", "CRIME STATUS": "CONFIRMED", "CIRCUMSTANCES": "Suspect met the victim after online contact."},
     "CMS_NOMINALS.csv": {"INVOLVEMENT": "SUSPECT", "SURNAME": "SMITH", "FORENAMES": "JOHN", "DOB": "01/01/1980"},
     "CMS_CHARGES.csv": {"CHARGE DATE": "01/06/2017", "CJS CODE": "SX03225", "OFFENCE WORDING": "Meet a girl under 16 following grooming"},
-    "connect_crimes.csv": {"Recorded Date": "2017-12-10T10:00:00", "HO Class": "88/1", "HO Class Description": "Sexual grooming", "Crime Status": "Confirmed", "Circumstances": "Suspect met the victim after online contact."},
+    "connect_crimes.csv": {"Recorded Date": "2017-12-10T10:00:00", "HO Class": "88/1", "Crime Status": "Confirmed", "Circumstances": "Suspect met the victim after online contact."},
     "connect_persons.csv": {"Role": "Suspect", "Surname": "Smith", "Forename": "John", "Date of Birth": "1980-01-01"},
     "connect_charges.csv": {"Charge Date": "2017-12-20", "CJS Offence Code": "SX03225", "Charge Wording": "Meet a girl under 16 following grooming"},
 }

@@ -27,8 +27,8 @@ def extract_folder(tmp_path) -> Path:
     cms, connect = migrated("CM/16/0000001", "00000001/16", "2016-03-01T09:30:00", Circumstances="Updated: Predator Patrol sting.")
     return write_extract(
         tmp_path / "extracts",
-        CMS_CRIMES=[cms, cms_crime("CM/16/0000002", CIRCUMSTANCES="Bike taken from a shed.")],
-        connect_crimes=[connect, connect_crime("00000002/17")],
+        CMS_CRIMES=[cms, cms_crime("CM/16/0000002", CIRCUMSTANCES="Bike taken from a shed.", **{"OFFENCE DESCRIPTION": "OTHER THEFT"})],
+        connect_crimes=[connect, connect_crime("00000002/17", **{"HO Class Description": "Other theft"})],
         CMS_NOMINALS=[{"CRIME NO": "CM/16/0000002", "NOMINAL NO": "400001", "PNC ID": "2000/0448754A", "SURNAME": "SMITH", "DOB": "24/05/1992"}],
         connect_persons=[{"Crime Reference": "00000002/17", "Person ID": "PERD1", "PNC ID": "00/448754A"}],
     )
@@ -45,6 +45,7 @@ def test_the_cached_model_equals_the_one_read_from_the_files(tmp_path, cache_dir
         pd.testing.assert_frame_equal(cached.people, direct.people, check_dtype=False, check_categorical=False)
         assert cached.data_quality == direct.data_quality
         assert cached.files == direct.files  # the manifest's hashes come from here
+        assert cached.class_titles == direct.class_titles
         assert cached.circumstances(["00000001/16"]).tolist() == ["Updated: Predator Patrol sting."]
         assert set(cached.store.personal().to_pandas()["surname"].dropna()) == {"SMITH", "Smith"}
 

@@ -181,6 +181,23 @@ def test_a_class_s_title_and_label_come_from_the_shipped_list_in_any_written_for
     assert ho_classes.class_label("071/17") == "071/17 Engage Sexual communication with a child"
 
 
+@pytest.mark.parametrize(
+    ("given", "code", "agree"),
+    [
+        ("MEETING A FEMALE CHILD FOLLOWING SEXUAL GROOMING ETC", "088/01", True),  # the list's adds a qualifier
+        ("Sexual communication with a child", "071/17", True),  # the list's "Engage Sexual communication ..."
+        ("Arranging or facilitating commission of a child sex offence", "071/01", True),
+        ("Exposure", "088/09", True),
+        ("Criminal damage to a vehicle", "058/03", False),  # the list's: racially or religiously aggravated
+        ("Rape of a female child under 16", "019/11", False),  # the list's: attempted rape
+        ("Burglary - residential", "028/03", False),
+        ("", "088/09", False),
+    ],
+)
+def test_a_systems_title_agrees_with_the_lists_where_one_says_all_the_other_does(given, code, agree):
+    assert ho_classes.titles_agree(given, ho_classes.class_title(code)) is agree
+
+
 @pytest.mark.parametrize("code", ["999/99", "not a class", "", "088/1/2"])
 def test_a_code_the_list_does_not_have_is_shown_alone_and_has_no_title(code):
     assert ho_classes.class_title(code) is None

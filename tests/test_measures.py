@@ -385,7 +385,9 @@ def test_a_request_of_tables_only_runs_its_steps_and_writes_its_tables(sample, t
     released = steps.protect_across_releases(params, extract, released, answers)
     steps.write_release_tables(paths, params, released, extract)
 
-    assert list(exact) == ["reference", "as_of", "tables", "data_quality"]
+    # the sample titles 058/03 "Criminal damage to a vehicle", the shipped list otherwise: a warning
+    assert list(exact) == ["reference", "as_of", "tables", "warnings", "data_quality"]
+    assert [line.split(":")[0] for line in exact["warnings"]] == ["class 058/03"]
     assert exact["as_of"] == "2019-01-01"
     written = json.loads((paths.restricted / "results.json").read_text(encoding="utf-8"))
     assert written["tables"]["damage_by_year"]["counts"] == answers[0].exact()
@@ -728,6 +730,45 @@ def test_a_class_groups_classes_no_crime_has_are_one_warning_and_a_search_that_f
         f"measures.own.terms: of the {searched['own']:,} crimes searched, none has circumstances "
         "that mention the terms: it counts none",
     ]
+
+
+def test_a_class_the_extracts_title_otherwise_than_the_shipped_list_is_a_warning(tmp_path):
+    """The briefing titles a class from the Home Office list shipped with the project; where the
+    force's own systems title the same code otherwise (`ho_class_title` in the profile), the code
+    may mean another offence to the force: the run says so, with both titles."""
+    from helpers.request import steps
+
+    folder = write_extract(
+        tmp_path / "extracts",
+        CMS_CRIMES=[
+            cms_crime("CM/16/0000001", **{"HO CLASS": "058/03", "OFFENCE DESCRIPTION": "CRIMINAL DAMAGE TO A VEHICLE"}),
+            cms_crime("CM/16/0000002", **{"HO CLASS": "088/01", "OFFENCE DESCRIPTION": "MEETING A FEMALE CHILD FOLLOWING SEXUAL GROOMING ETC"}),
+            cms_crime("CM/16/0000003", **{"HO CLASS": "028/03", "OFFENCE DESCRIPTION": "BURGLARY\u001b[2J - RESIDENTIAL"}),
+        ],
+        connect_crimes=[connect_crime("00000001/18", **{"HO Class": "58/3", "HO Class Description": "Criminal damage to a vehicle"})],
+    )
+    extract = load_extracts(folder)
+    assert extract.class_titles["058/03"] == {"CRIMINAL DAMAGE TO A VEHICLE": 1, "Criminal damage to a vehicle": 1}
+    values = copy.deepcopy(BASE)
+    values["measures"] = {
+        "d": {"count": "offences", "label": "offences", "classes": ["58/3", "088/01"], "period": {"from": "2016-01-01", "to": "2018-12-31"}},
+        "c": {"count": "offences", "label": "offences", "period": {"from": "2016-01-01", "to": "2018-12-31"}},
+    }
+    values["tables"] = [{"name": "d", "question": 1, "title": "D", "measure": "d"}]
+    params = validate_parameters(values)
+    vehicle = (
+        "class 058/03: the extracts title it \u201cCriminal damage to a vehicle\u201d, the briefing "
+        "\u201cRacially or religiously aggravated other criminal damage\u201d (the Home Office list "
+        "shipped with foi-briefing): check the class code before publishing"
+    )
+    assert steps.results(params, extract, answer_tables(params, extract))["warnings"] == [vehicle]
+    # a table by class: the classes it shows; a title with a terminal's control code is escaped
+    values["tables"] = [{"name": "c", "question": 1, "title": "C", "measure": "c", "rows": "offence_class"}]
+    params = validate_parameters(values)
+    found = steps.results(params, extract, answer_tables(params, extract))["warnings"]
+    assert vehicle in found and len(found) == 2  # in the table's order: 028/03 first
+    assert found[0].startswith("class 028/03: the extracts title it 'BURGLARY\\x1b[2J - RESIDENTIAL', the briefing")
+    assert "\x1b" not in found[0]
 
 
 def test_an_of_whom_row_is_told_to_the_audit_as_the_searchs_found_row_of_another_table(extract):

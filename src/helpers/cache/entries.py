@@ -259,6 +259,7 @@ def _write(folder: Path, tables: CanonicalTables, directory: Path) -> None:
         "directory": str(directory),
         "data_quality": tables.data_quality,
         "files": tables.files,
+        "class_titles": tables.class_titles,
     }
     (folder / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
@@ -274,6 +275,7 @@ def _read(folder: Path, directory: Path, hold, sources: tuple[SourceDefinition, 
         directory=directory,
         store=EntryStore(folder, hold),
         sources=sources,
+        class_titles=meta.get("class_titles", {}),
     )
 
 

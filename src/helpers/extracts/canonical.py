@@ -185,9 +185,25 @@ def canonical_crimes(
             keep,
         ),
     )
+    raw.class_titles = class_titles_of(ho_class, _column(raw, "ho_class_title"))
     # a crime row set aside still names a crime: its charges and people are not orphans
     raw.set_aside_refs = pc.drop_null(ref.filter(pa.array(~keep))).combine_chunks()
     return kept_rows(table, keep)
+
+
+def class_titles_of(
+    ho_class: pa.ChunkedArray, titles: pa.ChunkedArray
+) -> dict[str, dict[str, int]]:
+    """How a file titles each class: class -> {title as written: rows} (none for a system with
+    no title column). Every row with both counts, a row set aside too: the title is the
+    system's all the same (and the rows are counted where they are, not copied first)."""
+    given = pa.table({"ho_class": ho_class, "title": codes.as_text(titles)})
+    counted = given.group_by(["ho_class", "title"], use_threads=False)
+    found: dict[str, dict[str, int]] = {}
+    for row in counted.aggregate([([], "count_all")]).to_pylist():
+        if row["ho_class"] is not None and row["title"] is not None:
+            found.setdefault(row["ho_class"], {})[row["title"]] = row["count_all"]
+    return found
 
 
 def in_earlier(ref: pa.ChunkedArray, earlier: pa.Array | None) -> np.ndarray:

@@ -87,6 +87,31 @@ def find_classes(words: Sequence[str] = (), group: str | None = None) -> list[di
     ]
 
 
+#: words a title's comparison leaves out: they say nothing of which offence it is
+_TITLE_FILLER = frozenset("a an and by etc for in of on or the to with".split())
+
+
+def title_words(title: str) -> frozenset[str]:
+    """A title's words as `titles_agree` compares them: any case, without its parenthesised
+    qualifier, punctuation, filler words, or a plural's `s`."""
+    plain = re.sub(r"\([^)]*\)", " ", title.casefold())
+    words = re.findall(r"[^\W_]+", plain)
+    return frozenset(
+        word[:-1] if len(word) > 3 and word.endswith("s") else word
+        for word in words
+        if word not in _TITLE_FILLER
+    )
+
+
+def titles_agree(given: str, listed: str) -> bool:
+    """Whether a system's title of a class says what the shipped list's does: one's words hold
+    the other's (`MEETING A FEMALE CHILD FOLLOWING SEXUAL GROOMING ETC` and the list's `Meeting a
+    female child following sexual grooming etc. (offender aged 18 or over ...)`); `Criminal damage
+    to a vehicle` and `Racially or religiously aggravated other criminal damage` do not."""
+    ours, theirs = title_words(given), title_words(listed)
+    return bool(ours) and (ours <= theirs or theirs <= ours)
+
+
 def _unstopped(title: str) -> str:
     return title[:-1] if title.endswith(".") and not title.endswith("etc.") else title
 

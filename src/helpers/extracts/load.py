@@ -8,7 +8,7 @@ Then who is who is worked out, and every record read is accounted for: used or q
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyarrow as pa
@@ -53,6 +53,7 @@ def load_extracts(
         directory=Path(directory),
         store=sink.store(tables.people),
         sources=sources,
+        class_titles=tables.class_titles,
     )
 
 
@@ -197,7 +198,20 @@ def read_canonical(
             }
             for name, raw in raws.items()
         },
+        class_titles=joined_class_titles(raw.class_titles for raw in crimes_read.raws.values()),
     )
+
+
+def joined_class_titles(
+    of_files: Iterable[dict[str, dict[str, int]]],
+) -> dict[str, dict[str, int]]:
+    """The class titles of every crimes file, their rows added up, classes sorted."""
+    joined: dict[str, dict[str, int]] = {}
+    for titles in of_files:
+        for code, counted in titles.items():
+            for title, rows in counted.items():
+                joined.setdefault(code, {})[title] = joined.get(code, {}).get(title, 0) + rows
+    return dict(sorted(joined.items()))
 
 
 def _start_side(

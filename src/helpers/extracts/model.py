@@ -7,7 +7,7 @@ once loaded, from the files or from the extract cache.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,8 @@ class CanonicalTables:
     quarantine: pd.DataFrame
     data_quality: dict
     files: dict[str, dict]
+    #: how the systems title each class: class -> {title as written: crimes}
+    class_titles: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,6 +80,8 @@ class Extract:
     directory: Path
     store: Store  # MemoryStore, or the extract cache's EntryStore
     sources: tuple[SourceDefinition, ...] = ()  # the force profile's systems it was read with
+    #: how the systems title each class (a profile's `ho_class_title`): class -> {title: crimes}
+    class_titles: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def first_recorded(self) -> pd.Timestamp:

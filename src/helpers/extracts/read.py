@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import functools
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +53,8 @@ class RawFile:
     header: list[str]
     records_read: int = 0  # well-formed and malformed records: every record the file holds
     set_aside_refs: pa.Array | None = None  # crime references of rows quarantined (crimes files)
+    #: how a crimes file titles each class: class -> {title: rows}
+    class_titles: dict[str, dict[str, int]] = field(default_factory=dict)
     delimiter: str = ","
     quote_char: str = '"'
     encoding: str = "utf-8"  # the original file's: a UTF-16 file's lines are found in its copy

@@ -9,8 +9,8 @@ writes a profile, not code.
 
 The canonical fields are:
 
-crimes   crime_ref, legacy_ref, recorded_at, original_recorded_at, committed_at, ho_class, status,
-         outcome, circumstances
+crimes   crime_ref, legacy_ref, recorded_at, original_recorded_at, committed_at, ho_class,
+         ho_class_title, status, outcome, circumstances
 people   crime_ref, person_ref, legacy_person_ref, pnc_id, role, surname, forenames, date_of_birth
 charges  crime_ref, person_ref, charge_date, cjs_code
 """
@@ -49,6 +49,7 @@ CANONICAL_FIELDS: Mapping[TableName, frozenset[str]] = {
             "original_recorded_at",
             "committed_at",
             "ho_class",
+            "ho_class_title",
             "status",
             "outcome",
             "circumstances",
@@ -69,10 +70,12 @@ CANONICAL_FIELDS: Mapping[TableName, frozenset[str]] = {
     "charges": frozenset({"crime_ref", "person_ref", "charge_date", "cjs_code"}),
 }
 #: a system may lack these (the briefing says what could not be done without them:
-#: `missing_fields`): a PNC ID, a person's name and date of birth, the circumstances text
+#: `missing_fields`): a PNC ID, a person's name and date of birth, the circumstances text; the
+#: system's own title of a class is compared with the shipped list's (a run warning), if given
 OPTIONAL_FIELDS = frozenset(
     {
         "legacy_ref",
+        "ho_class_title",
         "original_recorded_at",
         "committed_at",
         "legacy_person_ref",

@@ -47,6 +47,7 @@ from helpers.errors import (
     QuarantineError,
     ReleaseGateError,
 )
+from helpers.extracts import ho_classes
 from helpers.extracts.load import load_extracts
 from helpers.extracts.model import Extract
 from helpers.permissions import private_folder, seal
@@ -55,6 +56,7 @@ from helpers.request.grammar import (
     TODAYS_TABLES,
     charge_code_groups,
     class_code_groups,
+    measure_classes,
     resolve_period,
 )
 from helpers.request.measures import (
@@ -254,6 +256,7 @@ def results(params: RequestParameters, extract: Extract, answers: Sequence[Answe
     own = own_answers(params, answers)
     found = data_warnings(params, extract, [a.measure for a in own]) if own else []
     found += search_warnings(params, search_reviews(own).values())
+    found += class_title_warnings(params, extract, answers)
     if found:
         exact["warnings"] = found
     exact["data_quality"] = dict(extract.data_quality)
@@ -296,6 +299,49 @@ def data_warnings(params: RequestParameters, extract: Extract, used: Sequence[st
                 f"{'they count' if len(missing) > 1 else 'it counts'} none"
             )
     return found
+
+
+def class_title_warnings(
+    params: RequestParameters, extract: Extract, answers: Sequence[AnswerTable]
+) -> list[str]:
+    """Where a class the briefing titles (a measure's, or a row of a table by class) is titled
+    otherwise by the extracts' own systems (`extract.class_titles`, a profile's `ho_class_title`)
+    than by the shipped list whose title the briefing prints: the same code may mean another
+    offence to the force."""
+    codes: list[str] = []
+    for name in dict.fromkeys(answer.measure for answer in answers):
+        if name in params.measures:
+            codes += measure_classes(name, params.measures[name], params.class_groups)
+    label_of = {ho_classes.class_label(code): code for code in extract.class_titles}
+    for answer in answers:
+        facts = answer.facts
+        if facts.rows == "offence_class":
+            codes += [label_of[label] for label in answer.counts.index if label in label_of]
+        if facts.columns == "offence_class":
+            codes += [label_of[label] for label in answer.counts.columns if label in label_of]
+    found = []
+    for code in dict.fromkeys(codes):
+        listed = ho_classes.class_title(code)
+        titles = extract.class_titles.get(code, {})
+        if listed is None:
+            continue
+        other = [t for t in sorted(titles, key=titles.__getitem__, reverse=True)]
+        other = [t for t in other if not ho_classes.titles_agree(t, listed)]
+        if other:
+            given = next((t for t in other if not t.isupper()), other[0])  # as a person writes it
+            found.append(
+                f"class {code}: the extracts title it {_quoted(given)}, the briefing "
+                f"{_quoted(listed)} (the Home Office list shipped with foi-briefing): check the "
+                "class code before publishing"
+            )
+    return found
+
+
+def _quoted(text: str) -> str:
+    """A title in a warning line: in quotes, or as Python writes it where it holds what a
+    terminal would act on (a line break, a control character), cut at 100 characters."""
+    cut = text[:100] + ("..." if len(text) > 100 else "")
+    return f"\u201c{cut}\u201d" if cut.isprintable() else repr(cut)
 
 
 def search_warnings(params: RequestParameters, reviews: Iterable[SearchReview]) -> list[str]:

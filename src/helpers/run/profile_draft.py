@@ -617,6 +617,14 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "crime class",
         "offence class",
     ),
+    "ho_class_title": (
+        "offence description",
+        "ho class description",
+        "class description",
+        "offence title",
+        "class title",
+        "classification description",
+    ),
     "status": ("crime status", "status", "state", "crime state", "recording status"),
     "outcome": (
         "ho outcome",
@@ -815,6 +823,10 @@ def _names(column: Column) -> bool:
     )
 
 
+def _titles(column: Column) -> bool:
+    return column.share(lambda v: len(v) <= 200 and any(c.isalpha() for c in v)) >= 0.9
+
+
 def _free_text(column: Column) -> bool:
     given = column.given
     return (
@@ -839,6 +851,7 @@ _FITS = {
     "outcome": _outcomes,
     "pnc": _pnc_ids,
     "names": _names,
+    "titles": _titles,
     "text": _free_text,
     "codes": _codes,
 }
@@ -854,6 +867,7 @@ FIELD_KINDS = {
     "charge_date": "dates",
     "date_of_birth": "dates",
     "ho_class": "ho_class",
+    "ho_class_title": "titles",
     "status": "vocabulary",
     "role": "vocabulary",
     "outcome": "outcome",
@@ -921,6 +935,7 @@ ROLE_WORDS = frozenset(
 VALUE_ORDER = {
     "crimes": (
         "ho_class",
+        "ho_class_title",
         "outcome",
         "status",
         "recorded_at",
@@ -976,6 +991,34 @@ def _find_ho_class(free: list[Column], placed: dict, table: str) -> Found:
         if _repeats(column) and column.fits("ho_class") and not column.fits("dates"):
             _, why = ho_class_pattern(column.values)
             return column, why
+    return None
+
+
+def _find_ho_class_title(free: list[Column], placed: dict, table: str) -> Found:
+    """Words that go with the class: a title says which class (one title, one class), and a class
+    is titled one way (in capitals or not), in 95% of the records at least (a class set aside
+    still has its title)."""
+    if "ho_class" not in placed:
+        return None
+    classes = placed["ho_class"][0].values
+    for column in free:
+        if not _repeats(column) or not column.fits("titles") or column.fits("dates"):
+            continue
+        pairs = Counter(
+            (title.casefold(), code)
+            for title, code in zip(column.values, classes, strict=True)
+            if title and code
+        )
+        rows = sum(pairs.values())
+        by_title: dict[str, Counter] = {}
+        by_class: dict[str, Counter] = {}
+        for (title, code), n in pairs.items():
+            by_title.setdefault(title, Counter())[code] += n
+            by_class.setdefault(code, Counter())[title] += n
+        title_says = sum(max(c.values()) for c in by_title.values())
+        class_says = sum(max(c.values()) for c in by_class.values())
+        if len(by_class) > 1 and min(title_says, class_says) >= 0.95 * rows:
+            return column, f"words that go with the class: {len(by_class)} classes, a title each"
     return None
 
 
@@ -1192,6 +1235,7 @@ def _find_cjs_code(free: list[Column], placed: dict, table: str) -> Found:
 
 VALUE_FINDERS = {
     "ho_class": _find_ho_class,
+    "ho_class_title": _find_ho_class_title,
     "outcome": _find_outcome,
     "status": _find_status,
     "role": _find_role,
@@ -1871,6 +1915,7 @@ FIELD_ORDER = [
     "original_recorded_at",
     "committed_at",
     "ho_class",
+    "ho_class_title",
     "status",
     "outcome",
     "circumstances",
