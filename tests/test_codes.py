@@ -198,6 +198,24 @@ def test_a_systems_title_agrees_with_the_lists_where_one_says_all_the_other_does
     assert ho_classes.titles_agree(given, ho_classes.class_title(code)) is agree
 
 
+def test_a_title_column_of_another_kind_keeps_a_few_short_titles_a_class():
+    """A column mapped as the class's title that holds something else (a text in every row,
+    long): each class keeps its five most written titles, each cut at 200 characters, so the
+    cache entry's meta stays small."""
+    import numpy as np
+    import pyarrow as pa
+
+    from helpers.extracts.canonical import class_titles_of
+
+    rows = 30_000
+    classes = pa.chunked_array([pa.array(np.where(np.arange(rows) % 2, "058/03", "088/01"))])
+    titles = pa.chunked_array([pa.array([f"{i:06d} " + "x" * 500 for i in range(rows)])])
+    found = class_titles_of(classes, titles)
+    assert set(found) == {"058/03", "088/01"}
+    assert all(len(kept) == 5 and max(map(len, kept)) == 200 for kept in found.values())
+    assert class_titles_of(classes, pa.chunked_array([pa.nulls(rows, pa.string())])) == {}
+
+
 @pytest.mark.parametrize("code", ["999/99", "not a class", "", "088/1/2"])
 def test_a_code_the_list_does_not_have_is_shown_alone_and_has_no_title(code):
     assert ho_classes.class_title(code) is None

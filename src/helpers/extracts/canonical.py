@@ -191,6 +191,11 @@ def canonical_crimes(
     return kept_rows(table, keep)
 
 
+#: how many of a file's (class, title) pairs are read (the most written), how many titles a
+#: class keeps, and how much of each: enough for a warning, whatever the column holds
+TITLES_READ, TITLES_KEPT, TITLE_CHARACTERS = 10_000, 5, 200
+
+
 def class_titles_of(
     ho_class: pa.ChunkedArray, titles: pa.ChunkedArray
 ) -> dict[str, dict[str, int]]:
@@ -198,11 +203,17 @@ def class_titles_of(
     no title column). Every row with both counts, a row set aside too: the title is the
     system's all the same (and the rows are counted where they are, not copied first)."""
     given = pa.table({"ho_class": ho_class, "title": codes.as_text(titles)})
-    counted = given.group_by(["ho_class", "title"], use_threads=False)
+    counted = given.group_by(["ho_class", "title"], use_threads=False).aggregate(
+        [([], "count_all")]
+    )
+    # the most written first, and only the first few of a class: a column of another kind
+    # mapped here (a title in every row) keeps the cache entry's meta small all the same
+    counted = counted.sort_by([("count_all", "descending")]).slice(0, TITLES_READ)
     found: dict[str, dict[str, int]] = {}
-    for row in counted.aggregate([([], "count_all")]).to_pylist():
-        if row["ho_class"] is not None and row["title"] is not None:
-            found.setdefault(row["ho_class"], {})[row["title"]] = row["count_all"]
+    for row in counted.to_pylist():
+        code, title = row["ho_class"], row["title"]
+        if code is not None and title is not None and len(found.get(code, ())) < TITLES_KEPT:
+            found.setdefault(code, {})[title[:TITLE_CHARACTERS]] = row["count_all"]
     return found
 
 
