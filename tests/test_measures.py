@@ -919,6 +919,42 @@ def test_a_review_table_says_which_crimes_its_search_read_by_their_bounds_not_it
     assert "A mention inside \u201csnapchat filter\u201d or \u201cno snapchat\u201d is not counted." in table.notes
 
 
+def test_a_review_table_leaves_out_the_crimes_of_a_measure_another_measure_of_the_search_holds(extract):
+    """Found by a new user: "every crime of any class recorded ...; and of every crime of classes
+    008/06, ... recorded ..." (the second inside the first). Crimes of a shorter period are
+    inside those of a longer one of the same classes; a measure's own bounds stay when they are
+    not inside another's."""
+    values = copy.deepcopy(BASE)
+    values["searches"] = SNAPCHAT
+    values["measures"] = {
+        "any": {"count": "offences", "label": "offences", "search": "snap", "period": PERIOD},
+        "damage": {"count": "victims", "label": "victims", "classes": ["damage"], "search": "snap", "period": PERIOD},
+        "short": {"count": "offences", "label": "offences", "classes": ["damage"], "search": "snap", "period": {"from": "2017-01-01", "to": "2017-12-31"}},
+    }
+    values["tables"] = [{"name": n, "question": 1, "title": n, "measure": n} for n in values["measures"]]
+    values["tables"].append({"name": "r", "question": 1, "title": "R", "review": "snap"})
+    review = answer_tables(validate_parameters(values), extract)[-1]
+    assert review.notes[0].startswith(
+        "The search read the circumstances of every crime of any class recorded from 1 January "
+        "2016 to 5 December 2018 and not cancelled. A crime with a mention"
+    ), review.notes[0]
+    del values["measures"]["any"]
+    values["tables"] = values["tables"][1:]
+    review = answer_tables(validate_parameters(values), extract)[-1]
+    assert review.notes[0].startswith(
+        "The search read the circumstances of every crime of class 058/01 recorded from 1 January "
+        "2016 to 5 December 2018 and not cancelled. A crime"
+    ), review.notes[0]
+    # a charge measure's crimes are told in their own words, beside the crimes'
+    values["measures"]["charged"] = {"count": "charges", "label": "charges", "charge_codes": ["damage"], "search": "snap", "period": PERIOD}
+    values["tables"].insert(0, {"name": "charged", "question": 1, "title": "C", "measure": "charged"})
+    review = answer_tables(validate_parameters(values), extract)[-1]
+    assert review.notes[0].startswith(
+        "The search read the circumstances of every crime with a charge under \u201cDamage\u201d from 1 "
+        "January 2016 to 5 December 2018; and of every crime of class 058/01 recorded from"
+    ), review.notes[0]
+
+
 def test_a_date_of_birth_after_the_offence_is_age_not_known():
     """Found by a reviewer: a date of birth keyed after the offence gave an age of -1, which no
     band holds (the run stopped), or "Under 13" with a first band open below."""

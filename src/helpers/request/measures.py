@@ -1467,6 +1467,37 @@ def searched_words(params: RequestParameters, name: str) -> str:
     return f"every crime {of} {measure.by_date} {period}{status.get(measure.by_status, '')}"
 
 
+def read_apart(params: RequestParameters, names: Sequence[str]) -> list[str]:
+    """The measures of a search whose crimes are not all among another's of them (a crime
+    measure of any class holds those of a measure of some classes, with the same status and date,
+    in a period inside its own); of two that hold each other's, the first."""
+    crime_measures = [n for n in names if not params.measures[n].counts_charges]
+    selection = {name: CrimeSelection.of(params, name) for name in crime_measures}
+
+    def holds(outer: CrimeSelection, inner: CrimeSelection) -> bool:
+        return (
+            (outer.status, outer.by_date) == (inner.status, inner.by_date)
+            and outer.period[0] <= inner.period[0]
+            and inner.period[1] <= outer.period[1]
+            and (
+                not outer.classes
+                or (bool(inner.classes) and set(inner.classes) <= set(outer.classes))
+            )
+        )
+
+    order = {name: i for i, name in enumerate(names)}
+
+    def inside_another(name: str) -> bool:
+        return any(
+            holds(selection[other], selection[name])
+            and (order[other] < order[name] or not holds(selection[name], selection[other]))
+            for other in crime_measures
+            if other != name
+        )
+
+    return [name for name in names if name not in selection or not inside_another(name)]
+
+
 def review_facts(
     params: RequestParameters, table: TableRequest, reviewed: SearchReview
 ) -> AnswerFacts:
@@ -1477,7 +1508,11 @@ def review_facts(
         for name in reviewed.measures
     ]
     period = (min(p[0] for p in periods), max(p[1] for p in periods))
-    read = list(dict.fromkeys(searched_words(params, name) for name in reviewed.measures))
+    read = list(
+        dict.fromkeys(
+            searched_words(params, name) for name in read_apart(params, reviewed.measures)
+        )
+    )
     spec = request_searches(params.measures, params.searches)[reviewed.search]
     every = (
         f", and of every crime not cancelled recorded {period_words(*period)}, whatever its class"
