@@ -65,10 +65,11 @@ def test_a_breakdown_of_many_parts_names_its_largest():
     assert answers.parts_sentence(info, display, 2) == (
         "Table 2 gives them by outcome and financial year (April to March); the largest part is 1,258 (No further action)."
     )
-    months = by_year(["12", "40", "7"], "59").rename(index={"2016": "Jan 2016", "2017": "Feb 2016", "2018 (to 5 Dec 2018)": "Mar 2016"})
-    # a chart shows a time breakdown's largest: the answer names it where the parts are not listed
-    assert answers.parts_sentence(Info(rows="month", columns="year"), months, 1) == (
-        "Table 1 gives them by month and year; the largest part is 40 in Feb 2016."
+    labels = ["Jan 2016", "Feb 2016", "Mar 2016", "Apr 2016", "May 2016", "Total"]
+    months = pd.DataFrame({"Offences": ["12", "40", "7", "9", "11", "79"]}, index=pd.Index(labels, name="Month"))
+    # more than four parts: not listed, the largest named
+    assert answers.parts_sentence(Info(rows="month"), months, 1) == (
+        "Table 1 gives them by month; the largest part is 40 in Feb 2016."
     )
     # two largest alike, or a part withheld: none is named (a withheld one may be the largest)
     small = display.assign(Total=["3", "<5", "2", "0", "1", "9"])  # the <5 may be 4

@@ -84,7 +84,8 @@ def test_the_review_time_comes_from_the_released_count_of_matches():
     assert narrative.review_time("14", 5, 5) == "about 1.5 hours"
     assert narrative.review_time("1,200", 5, 5) == "about 100 hours"
     assert narrative.review_time("<5", 5, 5) == "under 1 hour"
-    assert narrative.review_time("<10", 20, 10) == "under 3 hours"
+    assert narrative.review_time("<10", 20, 10) == "at most 3 hours"  # 9 at most: 3 hours exactly
+    assert narrative.review_time("<13", 5, 13) == "at most 1 hour"
     assert narrative.review_time("[c]", 5, 5) == ""
     assert narrative.review_time("12", 5, 5) == "about 1 hour"  # an hour exactly: not "under"
     assert narrative.review_time("11", 5, 5) == "under 1 hour"
@@ -107,8 +108,8 @@ S12 = "the 18 hours that section 12 of the Freedom of Information Act allows"
         ("1,200", 5, f"Checking every match by hand would take about 100 hours at 5 minutes a record, more than {S12}."),
         ("<5", 5, f"Checking every match by hand takes under 1 hour at 5 minutes a record, within {S12}."),
         # 1 to 4 matches at 5 hours each: 5 to 20 hours, on both sides of the limit
-        ("<5", 300, "Checking every match by hand takes under 20 hours at 300 minutes a record."),
-        ("<5", 1200, f"Checking every match by hand would take under 80 hours at 1200 minutes a record, more than {S12}."),
+        ("<5", 300, "Checking every match by hand takes at most 20 hours at 300 minutes a record."),
+        ("<5", 1200, f"Checking every match by hand would take at most 80 hours at 1200 minutes a record, more than {S12}."),
         ("[c]", 5, "Checking a match by hand takes 5 minutes; the time for them all is not given, as the number of matches is withheld."),
     ],
 )

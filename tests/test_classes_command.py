@@ -67,3 +67,49 @@ def test_an_unknown_group_or_words_that_match_nothing_is_one_line_and_exit_2(cap
     assert err.count("\n") == 1
     assert main(["classes", "zzqq"]) == 2
     assert "no class of the shipped list has 'zzqq' in its title or code" in capsys.readouterr().err
+
+
+def test_a_code_in_any_written_form_and_a_classs_subclasses(capsys):
+    """Found by a reviewer: `28/3` (as the sample writes it) found nothing, `8/01` found 16
+    classes holding those characters."""
+    assert main(["classes", "28/3"]) == 0
+    out = capsys.readouterr().out
+    assert snippet(out) == {"other_burglary_in_a_dwelling": {"label": "other burglary in a dwelling", "classes": ["028/03"]}}
+    assert "# 1 class of the list" in out
+    assert main(["classes", "8/01"]) == 0
+    assert list(snippet(capsys.readouterr().out).values())[0]["classes"] == ["008/01"]
+    assert main(["classes", "028/"]) == 0
+    assert list(snippet(capsys.readouterr().out).values())[0]["classes"] == [r["code"] for r in shipped_rows() if r["code"].startswith("028/")]
+
+
+def test_a_word_is_a_whole_word_of_the_title_not_one_it_excludes(capsys):
+    """Found by a reviewer: `arson` found "Criminal damage endangering life (excluding arson)"."""
+    assert main(["classes", "arson"]) == 0
+    out = capsys.readouterr().out
+    assert "excluding arson" not in out and "Arson" in out
+    assert main(["classes", "rape"]) == 0
+    assert "grape" not in capsys.readouterr().out.casefold()
+
+
+def test_blank_words_are_no_words_and_every_group_has_a_name_and_a_label(capsys):
+    assert main(["classes", "", " "]) == 0
+    assert "Burglary: " in capsys.readouterr().out  # the groups, as with nothing asked
+    assert main(["classes", " ", "--group", "robbery"]) == 0
+    (entry,) = snippet(capsys.readouterr().out).values()
+    assert entry["label"] == "robbery"
+
+
+def test_output_cut_short_by_its_reader_ends_quietly():
+    """Found by a reviewer: `foi-briefing classes ... | head` ended in a BrokenPipeError traceback."""
+    import subprocess
+    import sys
+
+    shown = subprocess.Popen(
+        [sys.executable, "-m", "helpers", "classes", "--group", "Other summary offences"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert shown.stdout is not None and shown.stdout.readline()
+    shown.stdout.close()  # as `head -1` does, long before the 1,206 classes are written
+    assert shown.wait(timeout=60) == 0
+    assert b"Traceback" not in shown.stderr.read()

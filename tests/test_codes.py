@@ -192,6 +192,13 @@ def test_a_class_s_title_and_label_come_from_the_shipped_list_in_any_written_for
         ("Rape of a female child under 16", "019/11", False),  # the list's: attempted rape
         ("Burglary - residential", "028/03", False),
         ("", "088/09", False),
+        # found by a reviewer: a short title, or one with a qualifier of its own, agreed with any
+        # longer listed title holding its words
+        ("Burglary (non-dwelling)", "028/03", False),
+        ("CRIMINAL DAMAGE (VEHICLE)", "058/03", False),
+        ("Rape", "019/11", False),
+        ("Attempted murder", "001/00", False),
+        ("Murder", "002/00", False),
     ],
 )
 def test_a_systems_title_agrees_with_the_lists_where_one_says_all_the_other_does(given, code, agree):

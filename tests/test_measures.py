@@ -709,9 +709,10 @@ def test_a_class_groups_classes_no_crime_has_are_one_warning_and_a_search_that_f
         "burglary": {"label": "burglary", "classes": ["058/01", "028/00", "28/1", "029/00"]},
         "robbery": {"label": "robbery", "classes": ["034/01", "034/02"]},
     }
+    values["class_groups"]["burg\x1b[2J\u202e"] = {"label": "b", "classes": ["028/00"]}
     values["searches"] = {"typo": {"terms": ["snapchta zzq"]}}
     values["measures"] = {
-        "b": {"count": "offences", "label": "offences", "classes": ["burglary", "robbery", "damage"], "period": PERIOD},
+        "b": {"count": "offences", "label": "offences", "classes": ["burglary", "robbery", "damage", "burg\x1b[2J\u202e"], "period": PERIOD},
         "m": {"count": "mentions", "label": "crimes", "search": "typo", "period": PERIOD},
         "own": {"count": "mentions", "label": "crimes", "terms": ["qqzzxx"], "classes": ["damage"], "period": PERIOD},
     }
@@ -725,6 +726,9 @@ def test_a_class_groups_classes_no_crime_has_are_one_warning_and_a_search_that_f
         "(3 of the 4 classes of class group burglary): they count none",
         "measures.b.classes: no crime in the extracts is classified now as 034/01 or 034/02 (every "
         "class of class group robbery): they count none",
+        # a group's name as typed, escaped: a terminal reads the run's warnings
+        "measures.b.classes: no crime in the extracts is classified now as 028/00 (every class of "
+        "class group 'burg\\x1b[2J\\u202e'): it counts none",
         f"searches.typo.terms: of the {searched['typo']:,} crimes searched, none has circumstances "
         "that mention the terms: it counts none",
         f"measures.own.terms: of the {searched['own']:,} crimes searched, none has circumstances "

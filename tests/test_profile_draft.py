@@ -507,3 +507,16 @@ def test_a_workbook_whose_records_are_not_on_its_first_sheet_is_drafted_with_the
     shipped = load_extracts(one_system, force_profile.read_profile(project_root() / "profiles" / "examples" / "synthetic-one-system.yaml").sources())
     theirs = load_extracts(folder, force_profile.read_profile(written(tmp_path, values)).sources())
     pd.testing.assert_frame_equal(shipped.charges.drop(columns="file"), theirs.charges.drop(columns="file"))
+
+
+def test_a_column_the_same_for_every_class_is_not_taken_for_the_classes_title():
+    """Found by a reviewer: a status column ("Confirmed" in every record) over two classes, one
+    of 1,805 records and one of 40, was placed as the classes' title, leaving the status
+    unplaced."""
+    classes = profile_draft.Column("COL5", ["105/1"] * 1805 + ["8/6"] * 40)
+    status = profile_draft.Column("COL7", ["Confirmed"] * 1845)
+    titled = profile_draft.Column("COL6", ["Assault without injury"] * 1805 + ["Assault with injury"] * 40)
+    placed = {"ho_class": (classes, 1.0)}
+    assert profile_draft._find_ho_class_title([status], placed, "crimes") is None
+    found = profile_draft._find_ho_class_title([status, titled], placed, "crimes")
+    assert found is not None and found[0] is titled

@@ -381,11 +381,15 @@ def method(params) -> Html:
 
 def review_time(released_candidates: str, minutes_per_record: float, threshold: int) -> str:
     """The time to check every match by hand, from the RELEASED count of matches: rounded up to the
-    half hour; an upper bound for `<T`; no figure for a withheld `[c]`."""
+    half hour; an upper bound for `<T` (its most, `T - 1` matches: "at most"); no figure for a
+    withheld `[c]`."""
     value = str(released_candidates)
     if value.startswith("<"):
         bound = (threshold - 1) * minutes_per_record / 60
-        return "under 1 hour" if bound <= 1 else f"under {math.ceil(bound * 2) / 2:g} hours"
+        if bound < 1:
+            return "under 1 hour"
+        rounded = math.ceil(bound * 2) / 2
+        return f"at most {rounded:g} hour{'' if rounded == 1 else 's'}"
     count = as_number(value)
     if count is None:
         return ""

@@ -76,40 +76,57 @@ def class_list_groups() -> dict[str, int]:
 
 
 def find_classes(words: Sequence[str] = (), group: str | None = None) -> list[dict[str, str]]:
-    """The classes of the shipped list whose code or title holds every one of `words` (any
-    case), of the Home Office `group` if given (any case), in the list's order."""
-    wanted = [word.casefold() for word in words]
+    """The classes of the shipped list each of whose `words` is a word of its title (any case;
+    not one it excludes, "Criminal damage endangering life (excluding arson)" for `arson`) or
+    its code (`28/3` or `028/03`; `028/` for a class's subclasses), of the Home Office `group`
+    if given (any case), in the list's order."""
+    wanted = [word.strip() for word in words if word.strip()]
     return [
         row
         for row in shipped_classes()
         if (group is None or row["group"].casefold() == group.casefold())
-        and all(word in f"{row['code']} {row['title']}".casefold() for word in wanted)
+        and all(_class_has(row, word) for word in wanted)
     ]
+
+
+def _class_has(row: dict[str, str], word: str) -> bool:
+    code = re.fullmatch(r"\s*(\d{1,3})\s*/\s*(\d{1,2})?\s*", word, re.ASCII)
+    if code:  # a class (`28/3`), or a class's subclasses (`028/`)
+        return (
+            row["code"] == ho_class_code(*code.groups())
+            if code[2]
+            else row["code"].startswith(f"{int(code[1]):0{CLASS_DIGITS}d}/")
+        )
+    said = re.sub(r"\((?:excluding|except|other than|not)\b[^)]*\)", " ", row["title"], flags=re.I)
+    return re.search(rf"(?<!\w){re.escape(word.casefold())}(?!\w)", said.casefold()) is not None
 
 
 #: words a title's comparison leaves out: they say nothing of which offence it is
 _TITLE_FILLER = frozenset("a an and by etc for in of on or the to with".split())
 
 
-def title_words(title: str) -> frozenset[str]:
-    """A title's words as `titles_agree` compares them: any case, without its parenthesised
-    qualifier, punctuation, filler words, or a plural's `s`."""
-    plain = re.sub(r"\([^)]*\)", " ", title.casefold())
-    words = re.findall(r"[^\W_]+", plain)
+def title_words(title: str, qualifier: bool = True) -> frozenset[str]:
+    """A title's words as `titles_agree` compares them: any case, without punctuation, filler
+    words, or a plural's `s`; without its parenthesised qualifier if `qualifier` is False."""
+    plain = title.casefold() if qualifier else re.sub(r"\([^)]*\)", " ", title.casefold())
     return frozenset(
         word[:-1] if len(word) > 3 and word.endswith("s") else word
-        for word in words
+        for word in re.findall(r"[^\W_]+", plain)
         if word not in _TITLE_FILLER
     )
 
 
 def titles_agree(given: str, listed: str) -> bool:
-    """Whether a system's title of a class says what the shipped list's does: one's words hold
-    the other's (`MEETING A FEMALE CHILD FOLLOWING SEXUAL GROOMING ETC` and the list's `Meeting a
-    female child following sexual grooming etc. (offender aged 18 or over ...)`); `Criminal damage
-    to a vehicle` and `Racially or religiously aggravated other criminal damage` do not."""
-    ours, theirs = title_words(given), title_words(listed)
-    return bool(ours) and (ours <= theirs or theirs <= ours)
+    """Whether a system's title of a class says what the shipped list's does: every word of the
+    system's is the list's (its parenthesised qualifier left out), and the list's has at most one
+    word more. `MEETING A FEMALE CHILD FOLLOWING SEXUAL GROOMING ETC` agrees with the list's
+    `Meeting a female child following sexual grooming etc. (offender aged 18 or over ...)`, and
+    `Sexual communication with a child` with `Engage Sexual communication with a child`; `Rape`
+    does not with `Attempted rape of a female aged under 16`, nor `Attempted murder` with
+    `Murder`, nor `Criminal damage (vehicle)` with `Racially or religiously aggravated other
+    criminal damage`."""
+    ours, theirs = title_words(given), title_words(listed, qualifier=False)
+    return bool(ours) and ours <= theirs and len(theirs - ours) <= 1
 
 
 def _unstopped(title: str) -> str:

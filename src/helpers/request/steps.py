@@ -75,6 +75,7 @@ from helpers.request.parameters import (
 )
 from helpers.request.tables import CellUnits, Released, data_quality_tables, listed
 from helpers.request.translate import in_grammar
+from helpers.yaml_input import shown_key
 
 
 def parameters_from(namespace: Mapping[str, Any]) -> RequestParameters:
@@ -276,10 +277,10 @@ def data_warnings(params: RequestParameters, extract: Extract, used: Sequence[st
         for entry, entry_codes in charge_code_groups(name, measure, groups).items():
             for code in entry_codes:
                 if code not in codes:
-                    where = f" (of charge group {entry})" if entry in groups else ""
+                    where = f" (of charge group {shown_key(entry)})" if entry in groups else ""
                     found.append(
                         f"measures.{name}.charge_codes: no charge in the extracts has the code "
-                        f"{code}{where}: it counts none"
+                        f"{shown_key(code)}{where}: it counts none"
                     )
         for entry, entry_classes in class_code_groups(name, measure, params.class_groups).items():
             missing = [code for code in entry_classes if code not in classes]
@@ -294,8 +295,9 @@ def data_warnings(params: RequestParameters, extract: Extract, used: Sequence[st
                 if len(missing) == len(entry_classes)
                 else f"{len(missing)} of the {len(entry_classes)} classes"
             )
+            group = f"class group {shown_key(entry)}"
             found.append(
-                f"{said}{listed(missing, last='or')} ({how_many} of class group {entry}): "
+                f"{said}{listed(missing, last='or')} ({how_many} of {group}): "
                 f"{'they count' if len(missing) > 1 else 'it counts'} none"
             )
     return found

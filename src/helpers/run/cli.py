@@ -45,8 +45,12 @@ def cli() -> None:
     its objects) would only add time to every run. No cyclic garbage collection meanwhile: a run
     lives seconds (a batch of several requests turns it back on, `run_many`)."""
     gc.disable()
-    code = main()
-    sys.stdout.flush()
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # what reads the output stopped (`| head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
     sys.stderr.flush()
     os._exit(code)
 
@@ -472,6 +476,7 @@ def classes_command(words: list[str], group: str | None) -> int:
     from helpers.extracts import ho_classes
 
     groups = ho_classes.class_list_groups()
+    words = [word.strip() for word in words if word.strip()]
     if not words and group is None:
         for name, count in groups.items():
             print(f"{name}: {count:,} classes")
@@ -494,9 +499,13 @@ def classes_command(words: list[str], group: str | None) -> int:
     for row in found:
         print(f"{row['code']}  {row['title']}  ({row['group']})")
     label = " ".join(words) if words else found[0]["group"]
-    name = re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_") or "classes"
+    if words and all(re.fullmatch(r"[\d/\s]+", word) for word in words):  # codes: by the classes
+        label = found[0]["title"].rstrip(".") if len(found) == 1 else f"classes {label}"
+    name = re.sub(r"[^a-z0-9]+", "_", label.casefold()).strip("_")[:40].strip("_")
+    name = name if name[:1].isalpha() else f"classes_{name}".strip("_")
     entry = {name: {"label": label.casefold(), "classes": [row["code"] for row in found]}}
-    print(f"\n# {len(found):,} classes of the list shipped with foi-briefing: check each title")
+    many = "class" if len(found) == 1 else "classes"
+    print(f"\n# {len(found):,} {many} of the list shipped with foi-briefing: check each title")
     print("class_groups:")
     pasted = yaml.safe_dump(entry, sort_keys=False, width=96, default_flow_style=None)
     print("".join(f"  {line}" for line in pasted.splitlines(keepends=True)), end="")

@@ -997,7 +997,7 @@ def _find_ho_class(free: list[Column], placed: dict, table: str) -> Found:
 def _find_ho_class_title(free: list[Column], placed: dict, table: str) -> Found:
     """Words that go with the class: a title says which class (one title, one class), and a class
     is titled one way (in capitals or not), in 95% of the records at least (a class set aside
-    still has its title)."""
+    still has its title); and the classes have titles of their own (most of them)."""
     if "ho_class" not in placed:
         return None
     classes = placed["ho_class"][0].values
@@ -1017,7 +1017,9 @@ def _find_ho_class_title(free: list[Column], placed: dict, table: str) -> Found:
             by_class.setdefault(code, Counter())[title] += n
         title_says = sum(max(c.values()) for c in by_title.values())
         class_says = sum(max(c.values()) for c in by_class.values())
-        if len(by_class) > 1 and min(title_says, class_says) >= 0.95 * rows:
+        # and the titles tell the classes apart (a status, the same for every class, does not)
+        apart = len(by_title) >= max(2, 0.8 * len(by_class))
+        if len(by_class) > 1 and apart and min(title_says, class_says) >= 0.95 * rows:
             return column, f"words that go with the class: {len(by_class)} classes, a title each"
     return None
 
