@@ -323,17 +323,20 @@ def class_title_warnings(
             codes += [label_of[label] for label in answer.counts.columns if label in label_of]
     found = []
     for code in dict.fromkeys(codes):
-        listed = ho_classes.class_title(code)
-        titles = extract.class_titles.get(code, {})
-        if listed is None:
+        shipped = ho_classes.class_title(code)
+        if shipped is None:  # the briefing shows the code alone: no title to disagree with
             continue
-        other = [t for t in sorted(titles, key=titles.__getitem__, reverse=True)]
-        other = [t for t in other if not ho_classes.titles_agree(t, listed)]
+        titles = extract.class_titles.get(code, {})
+        other = [
+            title
+            for title in sorted(titles, key=titles.__getitem__, reverse=True)  # most written first
+            if not ho_classes.titles_agree(title, shipped)
+        ]
         if other:
             given = next((t for t in other if not t.isupper()), other[0])  # as a person writes it
             found.append(
                 f"class {code}: the extracts title it {_quoted(given)}, the briefing "
-                f"{_quoted(listed)} (the Home Office list shipped with foi-briefing): check the "
+                f"{_quoted(shipped)} (the Home Office list shipped with foi-briefing): check the "
                 "class code before publishing"
             )
     return found
