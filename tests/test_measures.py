@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -775,6 +776,15 @@ def test_a_class_the_extracts_title_otherwise_than_the_shipped_list_is_a_warning
     assert vehicle in found and len(found) == 2  # in the table's order: 028/03 first; not 998/98
     assert found[0].startswith("class 028/03: the extracts title it 'BURGLARY\\x1b[2J - RESIDENTIAL', the briefing")
     assert "\x1b" not in found[0]
+    # a title the force has checked (its profile's class_titles_checked, any system's, any case)
+    # is not warned of; another of the same class still is
+    checked = {"058/03": ("criminal damage to a vehicle",)}
+    sources = tuple(replace(source, class_titles_checked=checked) for source in extract.sources)
+    quiet = steps.results(params, replace(extract, sources=sources), answer_tables(params, extract))["warnings"]
+    assert [line.split(":")[0] for line in quiet] == ["class 028/03"]
+    extract.class_titles["058/03"]["Criminal damage (other)"] = 1
+    louder = steps.results(params, replace(extract, sources=sources), answer_tables(params, extract))["warnings"]
+    assert any(line.startswith("class 058/03: the extracts title it \u201cCriminal damage (other)\u201d") for line in louder)
 
 
 def test_an_of_whom_row_is_told_to_the_audit_as_the_searchs_found_row_of_another_table(extract):

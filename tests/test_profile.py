@@ -80,6 +80,7 @@ def edit(values: dict, path: str, value) -> dict:
         ("systems.0.colour", "blue", "force.yaml: systems.0.colour: unknown key (is it misspelt?)"),
         ("systems.1.system", "CMS", "force.yaml: systems.1.system: 'CMS' is listed twice"),
         ("force", None, "force.yaml: force: missing (required)"),
+        ("systems.0.class_titles_checked", {"58-3": "CRIMINAL DAMAGE TO A VEHICLE"}, "force.yaml: systems.0.class_titles_checked.58-3.[key]: '58-3' is not a Home Office classification such as 088/01"),
     ],
 )
 def test_each_mistake_in_a_profile_is_one_line_naming_the_key(tmp_path, path, value, expected):
@@ -113,6 +114,18 @@ def test_the_cache_key_changes_with_the_profile(tmp_path):
     values["systems"][0]["status_values"]["REOPENED"] = "live"
     other = force_profile.read_profile(written(tmp_path, values)).sources()
     assert entry_name(SAMPLE, other) != entry_name(SAMPLE, force_profile.profile_sources())
+
+
+def test_class_titles_checked_are_the_forces_knowledge_not_the_caches(tmp_path):
+    """A force's titles checked against the Home Office list (`class_titles_checked`) change
+    what a run warns of, not how the extract is read: the cache entry stays."""
+    from helpers.cache.keys import entry_name
+
+    values = shipped()
+    values["systems"][0]["class_titles_checked"] = {"58/3": "CRIMINAL DAMAGE TO A VEHICLE"}
+    (cms, _) = force_profile.read_profile(written(tmp_path, values)).sources()
+    assert cms.class_titles_checked == {"058/03": ("criminal damage to a vehicle",)}
+    assert entry_name(SAMPLE, (cms, _)) == entry_name(SAMPLE, force_profile.profile_sources())
 
 
 def rewrite(folder: Path, values: dict, layouts: dict, sample: Path = SAMPLE) -> Path:

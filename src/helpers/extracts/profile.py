@@ -18,9 +18,18 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from helpers.errors import ProfileError
+from helpers.extracts.ho_classes import normalise_ho_class_code
 from helpers.extracts.sheets import SHEET_SUFFIXES, is_sheet
 from helpers.extracts.sources import (
     CANONICAL_FIELDS,
@@ -126,6 +135,11 @@ OneCharacter = Annotated[str, AfterValidator(_one_character)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 
 
+def _a_class_code(code: str) -> str:
+    """A class as a person writes it (`58/3`), in its one written form (`058/03`)."""
+    return normalise_ho_class_code(code)
+
+
 class FileProfile(BaseModel):
     """One exported file: its name and which column holds each canonical field."""
 
@@ -171,6 +185,18 @@ class SystemProfile(BaseModel):
         Annotated[str, Field(min_length=1, max_length=40)],
         Annotated[str, AfterValidator(_an_identifier_format)],
     ] = Field(default_factory=dict, max_length=20)
+    #: a class -> the system's title of it (or several), checked by the force to mean the shipped
+    #: list's offence: no run warns of it (`ho_class_title`, docs/force-profiles.md)
+    class_titles_checked: dict[Annotated[str, AfterValidator(_a_class_code)], Text | list[Text]] = (
+        Field(default_factory=dict, max_length=5000)
+    )
+
+    @field_validator("class_titles_checked", mode="after")
+    @classmethod
+    def _titles_as_lists(cls, value: dict[str, str | list[str]]) -> dict[str, list[str]]:
+        return {
+            code: [titles] if isinstance(titles, str) else titles for code, titles in value.items()
+        }
 
     @model_validator(mode="after")
     def _files_hold_their_fields(self) -> SystemProfile:
@@ -254,6 +280,10 @@ def _source(system: SystemProfile) -> SourceDefinition:
         quote_char=system.quote_char,
         identifier_formats=dict(system.identifier_formats),
         role_values={value.strip().lower(): role for value, role in system.role_values.items()},
+        class_titles_checked={
+            code: tuple(title.casefold() for title in titles)
+            for code, titles in system.class_titles_checked.items()
+        },
     )
 
 

@@ -149,6 +149,10 @@ class SourceDefinition:
     identifier_formats: Mapping[str, str] = field(default_factory=dict)
     #: the outcome column's values (trimmed, lower case) that mean no outcome yet, as a blank does
     pending_values: tuple[str, ...] = ()
+    #: class -> its titles as the system writes them (lower case) that the force has checked mean
+    #: the shipped list's offence: a run does not warn of them. What a run says, not how the
+    #: extract is read: left out of the definition's repr, so of the cache entry's key
+    class_titles_checked: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     @property
     def files(self) -> tuple[FileSpec, FileSpec, FileSpec]:

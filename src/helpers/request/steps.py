@@ -327,10 +327,13 @@ def class_title_warnings(
         if shipped is None:  # the briefing shows the code alone: no title to disagree with
             continue
         titles = extract.class_titles.get(code, {})
+        checked = {
+            t for source in extract.sources for t in source.class_titles_checked.get(code, ())
+        }
         other = [
             title
             for title in sorted(titles, key=titles.__getitem__, reverse=True)  # most written first
-            if not ho_classes.titles_agree(title, shipped)
+            if not ho_classes.titles_agree(title, shipped) and title.casefold() not in checked
         ]
         if other:
             given = next((t for t in other if not t.isupper()), other[0])  # as a person writes it
