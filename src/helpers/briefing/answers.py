@@ -116,6 +116,11 @@ def counted(value: str, info: AnswerTableInfo) -> str:
     return f"{figure_words(value)} {label}"
 
 
+def row_figure(display: pd.DataFrame, row: str) -> str:
+    """A row's released figure: its last column's (the Total's, where the table has columns)."""
+    return str(display.loc[row].iloc[-1])
+
+
 def _sentence_start(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -123,7 +128,7 @@ def _sentence_start(text: str) -> str:
 def total_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
     """The table's whole figure in one sentence: "From 1 January 2016 to 5 December 2018 we
     recorded 1,234 offences of criminal damage to a dwelling." """
-    value = str(display.loc[info.total_label].iloc[-1])
+    value = row_figure(display, info.total_label)
     verb = VERBS.get(info.count, "we recorded")
     return f"{_sentence_start(period_phrase(info))} {verb} {counted(value, info)}."
 
@@ -183,7 +188,7 @@ def of_whom_sentence(info: AnswerTableInfo, display: pd.DataFrame, whole: str = 
     else:
         return ""
     value = str(value)
-    if str(display.loc[info.total_label].iloc[-1]) == "0":  # "Of these" of none says nothing
+    if row_figure(display, info.total_label) == "0":  # "Of these" of none says nothing
         return ""
     if info.part_terms is None:  # no search's words to say it with: the row as labelled
         return f"{_sentence_start(label)}: {figure_alone(value)}."
@@ -203,7 +208,7 @@ def parts_sentence(
     """Where the figures are broken down: the parts listed when they are few, else the table
     named; a total of people that is not the sum of its parts says so. `whole`: what the table
     breaks down, where no sentence has just said it."""
-    none = str(display.loc[info.total_label].iloc[-1]) == "0"
+    none = row_figure(display, info.total_label) == "0"
     if info.rows is None:  # one row: the table is pointed to all the same
         if info.columns is None:
             return f"Table {number} gives {'the figure' if whole == 'them' or none else whole}."
@@ -219,32 +224,26 @@ def parts_sentence(
     if none:
         return text + "."
     if info.columns is None and 1 < len(rows) <= 4:
-        values = [f"{figure_alone(str(display.loc[r].iloc[-1]))} {_in(info.rows, r)}" for r in rows]
+        values = [f"{figure_alone(row_figure(display, r))} {_in(info.rows, r)}" for r in rows]
         return text + ": " + ", ".join(values[:-1]) + " and " + values[-1] + "."
     top = largest_part(display, rows)
     if top is not None:
-        value = thousands(display.loc[top].iloc[-1])
+        value = thousands(row_figure(display, top))
         text += f"; the largest part is {value} {_in(info.rows, top)}"
     return text + "."
 
 
 def largest_part(display: pd.DataFrame, rows: list[str]) -> str | None:
     """The row whose released total is the largest of `rows`, where the released figures show
-    it: none if two are alike, if one is withheld (`[c]` may be any figure), or if a `<T` could be
-    as large."""
-    values = {row: str(display.loc[row].iloc[-1]) for row in rows}
+    it: none if two are alike or one is withheld (`[c]` may be any figure). A `<T` is below
+    every figure shown but 0, and a largest of 0 is none."""
+    values = {row: row_figure(display, row) for row in rows}
     if len(rows) < 2 or "[c]" in values.values():
         return None
-    numbers = {row: as_number(v) for row, v in values.items() if not v.startswith("<")}
-    shown = {row: n for row, n in numbers.items() if n is not None}
-    if not shown:
-        return None
-    top = max(shown.values())
-    below = [int(v[1:]) for v in values.values() if v[1:].isdigit() and v.startswith("<")]
+    shown = {row: n for row, v in values.items() if (n := as_number(v)) is not None}
+    top = max(shown.values(), default=0)
     first = [row for row, n in shown.items() if n == top]
-    if len(first) > 1 or top == 0 or any(bound - 1 >= top for bound in below):
-        return None
-    return first[0]
+    return first[0] if top > 0 and len(first) == 1 else None
 
 
 def _in(breakdown: str, label: str) -> str:
@@ -310,7 +309,7 @@ def table_sentences(
     """A table's sentences: its whole figure (`total`), the part a search counts, its breakdown.
     A whole figure `said` already is not said again: the table gives "the same" figure, or
     "them" just after the table before it in the answer said it (`previous`)."""
-    value = str(display.loc[info.total_label].iloc[-1])
+    value = row_figure(display, info.total_label)
     # a withheld figure, or none ("the same no offences"), is said in full again
     if total not in said or not value.replace(",", "").isdigit() or value == "0":
         return [total, of_whom_sentence(info, display), parts_sentence(info, display, number)]
@@ -327,7 +326,7 @@ def key_facts(answer_tables: Sequence[AnswerTableInfo], tables: dict[str, pd.Dat
         if info.question in seen or info.count == REVIEW:
             continue
         seen.add(info.question)
-        value = str(tables[info.name].loc[info.total_label].iloc[-1])
+        value = row_figure(tables[info.name], info.total_label)
         label = counted(value, info).removeprefix(figure_words(value)).strip()
         # no "we" in a key fact: the verb's part ("..., charged in 2018") follows the label
         verb = VERBS.get(info.count, "").removeprefix("we ")
@@ -392,7 +391,7 @@ def tables_and_charts(
 def draws_chart(info: AnswerTableInfo, display: pd.DataFrame) -> bool:
     """A table by time is drawn, unless its figure is none (every bar would be none: the table
     says so)."""
-    return info.chart and str(display.loc[info.total_label].iloc[-1]) != "0"
+    return info.chart and row_figure(display, info.total_label) != "0"
 
 
 def time_series(info: AnswerTableInfo, display: pd.DataFrame) -> pd.Series:

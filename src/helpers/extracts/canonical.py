@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from helpers.errors import ExtractError
 from helpers.extracts import codes
 from helpers.extracts.arrays import duplicated, kept_rows, null_mask
+from helpers.extracts.ho_classes import TITLE_CHARACTERS
 from helpers.extracts.quarantine import Quarantine
 from helpers.extracts.read import RawFile, read_file
 from helpers.extracts.scan import scan_file
@@ -191,9 +192,10 @@ def canonical_crimes(
     return kept_rows(table, keep)
 
 
-#: how many of a file's (class, title) pairs are read (the most written), how many titles a
-#: class keeps, and how much of each: enough for a warning, whatever the column holds
-TITLES_READ, TITLES_KEPT, TITLE_CHARACTERS = 10_000, 5, 200
+#: how many of a file's (class, title) pairs are read (the most written), and how many titles a
+#: class keeps (each cut at `ho_classes.TITLE_CHARACTERS`): enough for a warning, whatever the
+#: column holds
+TITLES_READ, TITLES_KEPT = 10_000, 5
 
 
 def class_titles_of(

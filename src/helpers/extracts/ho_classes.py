@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import functools
 import re
+from collections import Counter
 from collections.abc import Sequence
 from importlib import resources
 
@@ -69,10 +70,7 @@ def shipped_classes() -> tuple[dict[str, str], ...]:
 def class_list_groups() -> dict[str, int]:
     """The Home Office groups of the shipped list (`Burglary`), each with its number of classes,
     in the list's order."""
-    groups: dict[str, int] = {}
-    for row in shipped_classes():
-        groups[row["group"]] = groups.get(row["group"], 0) + 1
-    return groups
+    return dict(Counter(row["group"] for row in shipped_classes()))
 
 
 def find_classes(words: Sequence[str] = (), group: str | None = None) -> list[dict[str, str]]:
@@ -100,6 +98,9 @@ def _class_has(row: dict[str, str], word: str) -> bool:
     said = re.sub(r"\((?:excluding|except|other than|not)\b[^)]*\)", " ", row["title"], flags=re.I)
     return re.search(rf"(?<!\w){re.escape(word.casefold())}(?!\w)", said.casefold()) is not None
 
+
+#: how much of a system's title of a class is kept and compared (`canonical.class_titles_of`)
+TITLE_CHARACTERS = 200
 
 #: words a title's comparison leaves out: they say nothing of which offence it is
 _TITLE_FILLER = frozenset("a an and by etc for in of on or the to with".split())

@@ -8,6 +8,7 @@ Then who is who is worked out, and every record read is accounted for: used or q
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -206,12 +207,11 @@ def joined_class_titles(
     of_files: Iterable[dict[str, dict[str, int]]],
 ) -> dict[str, dict[str, int]]:
     """The class titles of every crimes file, their rows added up, classes sorted."""
-    joined: dict[str, dict[str, int]] = {}
+    joined: dict[str, Counter[str]] = {}
     for titles in of_files:
         for code, counted in titles.items():
-            for title, rows in counted.items():
-                joined.setdefault(code, {})[title] = joined.get(code, {}).get(title, 0) + rows
-    return dict(sorted(joined.items()))
+            joined.setdefault(code, Counter()).update(counted)
+    return {code: dict(joined[code]) for code in sorted(joined)}
 
 
 def _start_side(

@@ -135,11 +135,6 @@ OneCharacter = Annotated[str, AfterValidator(_one_character)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 
 
-def _a_class_code(code: str) -> str:
-    """A class as a person writes it (`58/3`), in its one written form (`058/03`)."""
-    return normalise_ho_class_code(code)
-
-
 class FileProfile(BaseModel):
     """One exported file: its name and which column holds each canonical field."""
 
@@ -187,9 +182,9 @@ class SystemProfile(BaseModel):
     ] = Field(default_factory=dict, max_length=20)
     #: a class -> the system's title of it (or several), checked by the force to mean the shipped
     #: list's offence: no run warns of it (`ho_class_title`, docs/force-profiles.md)
-    class_titles_checked: dict[Annotated[str, AfterValidator(_a_class_code)], Text | list[Text]] = (
-        Field(default_factory=dict, max_length=5000)
-    )
+    class_titles_checked: dict[
+        Annotated[str, AfterValidator(normalise_ho_class_code)], Text | list[Text]
+    ] = Field(default_factory=dict, max_length=5000)
 
     @field_validator("class_titles_checked", mode="after")
     @classmethod

@@ -791,6 +791,19 @@ class CrimeSelection:
             resolve_period(measure.period, params.as_of_date),
         )
 
+    def holds(self, other: CrimeSelection) -> bool:
+        """Whether every crime `other` selects is one of this selection's: the same status and
+        date, a period inside this one's, classes among this one's (or this one of any class)."""
+        return (
+            (self.status, self.by_date) == (other.status, other.by_date)
+            and self.period[0] <= other.period[0]
+            and other.period[1] <= self.period[1]
+            and (
+                not self.classes
+                or (bool(other.classes) and set(other.classes) <= set(self.classes))
+            )
+        )
+
 
 def selected_crimes(view: ExtractView, selection: CrimeSelection) -> tuple[pd.DataFrame, int]:
     """The crimes a crime measure counts before its search, with their row (`crime_row`), and
@@ -1473,24 +1486,12 @@ def read_apart(params: RequestParameters, names: Sequence[str]) -> list[str]:
     in a period inside its own); of two that hold each other's, the first."""
     crime_measures = [n for n in names if not params.measures[n].counts_charges]
     selection = {name: CrimeSelection.of(params, name) for name in crime_measures}
-
-    def holds(outer: CrimeSelection, inner: CrimeSelection) -> bool:
-        return (
-            (outer.status, outer.by_date) == (inner.status, inner.by_date)
-            and outer.period[0] <= inner.period[0]
-            and inner.period[1] <= outer.period[1]
-            and (
-                not outer.classes
-                or (bool(inner.classes) and set(inner.classes) <= set(outer.classes))
-            )
-        )
-
     order = {name: i for i, name in enumerate(names)}
 
     def inside_another(name: str) -> bool:
         return any(
-            holds(selection[other], selection[name])
-            and (order[other] < order[name] or not holds(selection[name], selection[other]))
+            selection[other].holds(selection[name])
+            and (order[other] < order[name] or not selection[name].holds(selection[other]))
             for other in crime_measures
             if other != name
         )

@@ -327,8 +327,10 @@ def class_title_warnings(
         if shipped is None:  # the briefing shows the code alone: no title to disagree with
             continue
         titles = extract.class_titles.get(code, {})
-        checked = {
-            t for source in extract.sources for t in source.class_titles_checked.get(code, ())
+        checked = {  # cut as the titles read are kept
+            title[: ho_classes.TITLE_CHARACTERS]
+            for source in extract.sources
+            for title in source.class_titles_checked.get(code, ())
         }
         other = [
             title

@@ -468,12 +468,12 @@ LOG_HELP = "the disclosure log's folder (default: FOI_LOG_DIR, else outputs/disc
 def classes_command(words: list[str], group: str | None) -> int:
     """`classes`: the groups of the shipped class list; or the classes the words (and group)
     find, each with its title, then the same as a class group to paste into a request."""
-    import difflib
     import re
 
     import yaml
 
     from helpers.extracts import ho_classes
+    from helpers.yaml_input import did_you_mean
 
     groups = ho_classes.class_list_groups()
     words = [word.strip() for word in words if word.strip()]
@@ -483,8 +483,8 @@ def classes_command(words: list[str], group: str | None) -> int:
         print("foi-briefing classes --group NAME (or words of a title) lists them")
         return 0
     if group is not None and group.casefold() not in {name.casefold() for name in groups}:
-        close = difflib.get_close_matches(group, list(groups), n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]}?" if close else f" (its groups: {', '.join(groups)})"
+        close = did_you_mean(group, set(groups))
+        hint = f"; did you mean {close}?" if close else f" (its groups: {', '.join(groups)})"
         raise RunFailure(
             "parameters", f"--group: no group {group!r} in the shipped class list{hint}"
         )
