@@ -647,6 +647,24 @@ def test_hidden_empty_rows_and_a_total_of_no_rows_run_beside_tables_of_the_same_
     assert column(nothing) == {"All years": 0} and nothing.links == []
 
 
+def test_a_table_without_rows_heads_its_first_column_with_what_it_counts(extract):
+    """A table by columns alone (or of one figure) had an empty first heading: a CSV column
+    with no name, which the spreadsheet standard asks every column to have."""
+    from helpers.request.steps import csv_frame
+
+    by_year = table(extract, {**OFFENCES, "label": "offences of criminal damage"}, columns="year")
+    assert by_year.counts.index.name == "Offences of criminal damage"
+    assert list(csv_frame(by_year.counts).columns)[:2] == ["Offences of criminal damage", "2016"]
+    alone = table(extract, {**OFFENCES, "label": "offences of criminal damage"})
+    assert list(csv_frame(alone.counts).columns) == ["Offences of criminal damage", "Offences"]
+    assert list(alone.counts.index) == [TOTAL]
+    (cornered,) = tables_of(extract, OFFENCES, {"name": "t", "columns": "year", "corner": "All"})
+    assert cornered.counts.index.name == "All"
+    # a label no more than the column's heading: not the same heading twice
+    bare = table(extract, {**OFFENCES, "label": "offences"})
+    assert list(csv_frame(bare.counts).columns) == ["Count", "Offences"]
+
+
 def test_a_heading_the_same_as_a_column_label_is_one_line_naming_the_key(extract):
     from helpers.errors import ParameterError
 

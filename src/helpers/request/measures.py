@@ -1380,7 +1380,7 @@ def answer_table(
             Link.subset((table.name, table.of_whom.label, c), (table.name, whole, c))
             for c in column_labels
         ]
-    corner = table.corner or (BREAKDOWN_LABELS[table.rows] if table.rows is not None else "")
+    corner = table.corner or default_corner(table, measure, column_labels)
     check_corner(params, table, corner, column_labels)
     facts = answer_facts(params, table, measure, period)
     reviews = table_reviews(table, events, searches)
@@ -1570,6 +1570,17 @@ def check_row_labels(params: RequestParameters, table: TableRequest, labels: lis
                 f"{table_key(params, table)}: two of its rows are labelled {label!r}: give "
                 "total_label or of_whom.label another"
             )
+
+
+def default_corner(table: TableRequest, measure, columns: Sequence[str]) -> str:
+    """The first column's heading where the request gives none: the rows' breakdown (`Year`),
+    or, for a table without rows, what it counts (a CSV column has a name, as the spreadsheet
+    standard asks, even over a lone Total): the measure's label, or `Count` where a column is
+    headed the same (a label of "offences")."""
+    if table.rows is not None:
+        return BREAKDOWN_LABELS[table.rows]
+    label = measure.label[:1].upper() + measure.label[1:]
+    return "Count" if label.casefold() in {str(c).casefold() for c in columns} else label
 
 
 def check_corner(
