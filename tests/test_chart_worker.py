@@ -159,3 +159,26 @@ def test_a_request_of_today_s_shape_with_one_chart_of_its_own_starts_no_process(
     path.write_text(yaml.safe_dump(values), encoding="utf-8")
     steps.answer(read_parameters(path), None)
     assert started == [True]
+
+
+def test_a_process_left_idle_ends_itself_and_the_next_request_starts_another(monkeypatch):
+    """An analyst's JupyterLab kernel stays open for hours after one briefing: its chart process
+    ended only with the kernel, holding matplotlib's memory the whole time."""
+    import time
+
+    monkeypatch.setattr(chart_worker, "IDLE_SECONDS", 0.5, raising=False)
+    chart_worker.start()
+    try:
+        first = chart_worker._worker.process
+        chart_worker.submit([job()])
+        assert chart_worker.take(job()) == chart_worker.chart_svg(job())  # a job, then idle
+        deadline = time.monotonic() + 20
+        while first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert first.poll() == 0
+        chart_worker.start()  # the next request's
+        assert chart_worker._worker.process is not first
+        chart_worker.submit([job(("1", "2", "3"))])
+        assert chart_worker.take(job(("1", "2", "3"))) == chart_worker.chart_svg(job(("1", "2", "3")))
+    finally:
+        chart_worker.stop()

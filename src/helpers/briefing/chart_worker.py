@@ -11,7 +11,9 @@ charts itself (`IN_KERNEL`).
 A chart is its job's SVG (`chart_svg`) wherever it is drawn: the same bytes, in matplotlib's
 default style whatever the kernel's. The process only saves time. Where it is not running, has
 stopped, is slow, or could not draw a chart, `take` says so (None) and the kernel draws the chart
-itself, so a fault in a chart is reported where it is made.
+itself, so a fault in a chart is reported where it is made. Left without a job for five minutes
+(`IDLE_SECONDS`: a JupyterLab kernel stays open long after its briefing), the process ends
+itself, and the next request's `start` starts another.
 
 Jobs go to the process as JSON lines, each with its number; each SVG comes back after its job's
 number and its length. Two threads of the kernel's write the jobs and read the SVGs as they come,
@@ -30,6 +32,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import IO
@@ -41,6 +44,9 @@ from helpers.project import own_python_environment
 MIN_CHARTS = 2
 #: how long the kernel waits for a chart before drawing it itself (and stopping the process)
 WAIT_SECONDS = 30.0
+#: how long the process waits for a job before it ends itself: an analyst's JupyterLab kernel
+#: stays open for hours after a briefing, and the next request's `start` starts another
+IDLE_SECONDS = 300.0
 #: set (to 1) in a batch's kernels, which share the cores: they draw their charts themselves
 IN_KERNEL = "FOI_CHARTS_IN_KERNEL"
 #: what comes back before each SVG: its job's number and its length (negative: not drawn)
@@ -76,7 +82,7 @@ class _Worker:
         # -P and the environment: this very copy of the package is imported, not one in the
         # kernel's working folder
         self.process = subprocess.Popen(
-            [sys.executable, "-P", "-m", "helpers.briefing.chart_worker"],
+            [sys.executable, "-P", "-m", "helpers.briefing.chart_worker", str(IDLE_SECONDS)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -214,25 +220,40 @@ def stop() -> None:
         worker.stop()
 
 
-def main() -> None:
-    """The process: a chart for each job read, until the kernel closes the pipe."""
+def main(idle_seconds: float = IDLE_SECONDS) -> None:
+    """The process: a chart for each job read, until the kernel closes the pipe or sends no job
+    for `idle_seconds` (a job it sends as the process ends is drawn by the kernel: the pipe has
+    ended, and `take` says so)."""
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything a library prints goes to stderr, not into the SVGs
     from helpers.briefing.charts import warm_up
 
     warm_up()
+    drawing = threading.Lock()  # held while a job is read and drawn: never ended halfway
+    last_job = [time.monotonic()]
+
+    def end_when_idle() -> None:
+        while True:
+            time.sleep(min(idle_seconds, 1.0))
+            with drawing:
+                if time.monotonic() - last_job[0] >= idle_seconds:
+                    os._exit(0)
+
+    threading.Thread(target=end_when_idle, daemon=True).start()
     for line in sys.stdin.buffer:
-        number, svg = -1, None
-        try:
-            fields = json.loads(line)
-            number = int(fields["number"])
-            job = ChartJob(tuple(fields["labels"]), tuple(fields["shown"]), fields["ylabel"])
-            svg = chart_svg(job)
-        except Exception:  # noqa: BLE001 - the kernel draws it again, and reports the fault
-            svg = None
-        out.write(HEADER.pack(number, -1 if svg is None else len(svg)) + (svg or b""))
-        out.flush()
+        with drawing:
+            number, svg = -1, None
+            try:
+                fields = json.loads(line)
+                number = int(fields["number"])
+                job = ChartJob(tuple(fields["labels"]), tuple(fields["shown"]), fields["ylabel"])
+                svg = chart_svg(job)
+            except Exception:  # noqa: BLE001 - the kernel draws it again, and reports the fault
+                svg = None
+            out.write(HEADER.pack(number, -1 if svg is None else len(svg)) + (svg or b""))
+            out.flush()
+            last_job[0] = time.monotonic()
 
 
 if __name__ == "__main__":
-    main()
+    main(float(sys.argv[1]) if len(sys.argv) > 1 else IDLE_SECONDS)
