@@ -36,11 +36,11 @@ import pytest
 from builders import cms_crime, connect_crime, migrated, write_extract
 
 from helpers.disclosure.tables import TOTAL, Link
-from helpers.extracts.ho_classes import class_label
 from helpers.extracts.load import load_extracts
 from helpers.request import measures
 from helpers.request.measures import answer_tables, cut_label, time_units
 from helpers.request.parameters import validate_parameters
+from helpers.synthetic.truth_tables import class_label
 
 PNC = "11/794853M"
 
@@ -386,9 +386,9 @@ def test_a_request_of_tables_only_runs_its_steps_and_writes_its_tables(sample, t
     released = steps.protect_across_releases(params, extract, released, answers)
     steps.write_release_tables(paths, params, released, extract)
 
-    # the sample titles 058/03 "Criminal damage to a vehicle", the shipped list otherwise: a warning
-    assert list(exact) == ["reference", "as_of", "tables", "warnings", "data_quality"]
-    assert [line.split(":")[0] for line in exact["warnings"]] == ["class 058/03"]
+    # the sample titles 058/03 "Criminal damage to a vehicle", the shipped list otherwise, and
+    # the shipped profile gives the force's title: no warning
+    assert list(exact) == ["reference", "as_of", "tables", "data_quality"]
     assert exact["as_of"] == "2019-01-01"
     written = json.loads((paths.restricted / "results.json").read_text(encoding="utf-8"))
     assert written["tables"]["damage_by_year"]["counts"] == answers[0].exact()
@@ -755,6 +755,20 @@ def test_a_class_groups_classes_no_crime_has_are_one_warning_and_a_search_that_f
     ]
 
 
+def list_titled_profile(folder) -> str:
+    """The shipped profile without its class titles: the briefing titles every class as the
+    shipped list does."""
+    import yaml
+
+    from helpers.project import project_root
+
+    values = yaml.safe_load((project_root() / "profiles" / "cms-connect.yaml").read_text())
+    values.pop("class_titles")
+    path = folder / "list-titled.yaml"
+    path.write_text(yaml.safe_dump(values))
+    return str(path)
+
+
 def test_a_class_the_extracts_title_otherwise_than_the_shipped_list_is_a_warning(tmp_path):
     """The briefing titles a class from the Home Office list shipped with the project; where the
     force's own systems title the same code otherwise (`ho_class_title` in the profile), the code
@@ -774,7 +788,7 @@ def test_a_class_the_extracts_title_otherwise_than_the_shipped_list_is_a_warning
     )
     extract = load_extracts(folder)
     assert extract.class_titles["058/03"] == {"CRIMINAL DAMAGE TO A VEHICLE": 1, "Criminal damage to a vehicle": 1}
-    values = copy.deepcopy(BASE)
+    values = copy.deepcopy(BASE) | {"profile": list_titled_profile(tmp_path)}
     values["measures"] = {
         "d": {"count": "offences", "label": "offences", "classes": ["58/3", "088/01"], "period": {"from": "2016-01-01", "to": "2018-12-31"}},
         "c": {"count": "offences", "label": "offences", "period": {"from": "2016-01-01", "to": "2018-12-31"}},
@@ -784,7 +798,10 @@ def test_a_class_the_extracts_title_otherwise_than_the_shipped_list_is_a_warning
     vehicle = (
         "class 058/03: the extracts title it \u201cCriminal damage to a vehicle\u201d, the briefing "
         "\u201cRacially or religiously aggravated other criminal damage\u201d (the Home Office list "
-        "shipped with foi-briefing): check the class code before publishing"
+        "shipped with foi-briefing): check the class code before publishing, then give the "
+        "force\u2019s title in the force profile\u2019s class_titles, or its system\u2019s title "
+        "under class_titles_checked if the code means the list\u2019s offence "
+        "(docs/force-profiles.md)"
     )
     assert steps.results(params, extract, answer_tables(params, extract))["warnings"] == [vehicle]
     # a table by class: the classes it shows; a title with a terminal's control code is escaped
@@ -803,6 +820,70 @@ def test_a_class_the_extracts_title_otherwise_than_the_shipped_list_is_a_warning
     extract.class_titles["058/03"]["Criminal damage (other)"] = 1
     louder = steps.results(params, replace(extract, sources=sources), answer_tables(params, extract))["warnings"]
     assert any(line.startswith("class 058/03: the extracts title it \u201cCriminal damage (other)\u201d") for line in louder)
+
+
+def test_a_class_the_force_titles_itself_is_titled_so_in_tables_method_and_warnings(tmp_path):
+    """Found by a new user: the force's systems title 058/03 "Criminal damage to a vehicle", the
+    shipped list "Racially or religiously aggravated other criminal damage", and the released
+    table printed the list's title for the force's crimes; the warning offered no way to fix it.
+    A profile's `class_titles` gives a class the force's own title, everywhere the briefing
+    titles it, and the method says which classes are titled so."""
+    import yaml
+
+    from helpers.briefing.answers import measure_rule, own_title_rule
+    from helpers.errors import ProfileError
+    from helpers.extracts.profile import read_profile
+    from helpers.project import project_root
+    from helpers.request import steps
+
+    folder = write_extract(
+        tmp_path / "extracts",
+        CMS_CRIMES=[
+            cms_crime("CM/16/0000001", **{"HO CLASS": "058/03", "OFFENCE DESCRIPTION": "CRIMINAL DAMAGE TO A VEHICLE"}),
+            cms_crime("CM/16/0000003", **{"HO CLASS": "028/03", "OFFENCE DESCRIPTION": "BURGLARY - RESIDENTIAL"}),
+        ],
+        connect_crimes=[connect_crime("00000001/18", **{"HO Class": "58/3", "HO Class Description": "Criminal damage to a vehicle"})],
+    )
+    extract = load_extracts(folder)
+    profile = yaml.safe_load((project_root() / "profiles" / "cms-connect.yaml").read_text())
+    own = tmp_path / "force.yaml"
+    own.write_text(yaml.safe_dump({**profile, "class_titles": {"58/3": "Criminal damage to a vehicle"}}))
+    assert read_profile(own).class_titles == {"058/03": "Criminal damage to a vehicle"}
+    values = copy.deepcopy(BASE) | {"profile": str(own)}
+    values["measures"] = {
+        "d": {"count": "offences", "label": "offences", "classes": ["58/3"], "period": PERIOD},
+        "c": {"count": "offences", "label": "offences", "period": PERIOD},
+    }
+    values["tables"] = [
+        {"name": "d", "question": 1, "title": "D", "measure": "d"},
+        {"name": "c", "question": 1, "title": "C", "measure": "c", "rows": "offence_class"},
+    ]
+    params = validate_parameters(values)
+    d, c = answer_tables(params, extract)
+    assert "058/03 Criminal damage to a vehicle" in list(c.counts.index)
+    assert measure_rule(params, "d", d.facts).startswith(
+        "Crimes recorded under Home Office classification 058/03 (criminal damage to a vehicle),"
+    )
+    assert own_title_rule(params, [(d.facts, d.counts), (c.facts, c.counts)]) == (
+        "A class is titled as the Home Office\u2019s list of offence classes titles it, except where "
+        "the force records a class under a title of its own: 058/03 (\u201cCriminal damage to a "
+        "vehicle\u201d)."
+    )
+    # the force's title agrees with its systems': no warning; 028/03 is still the list's, and
+    # the warning says how to settle it
+    (burglary,) = steps.results(params, extract, [d, c])["warnings"]
+    assert burglary.startswith("class 028/03: the extracts title it") and burglary.endswith(
+        "check the class code before publishing, then give the force\u2019s title in the force "
+        "profile\u2019s class_titles, or its system\u2019s title under class_titles_checked if "
+        "the code means the list\u2019s offence (docs/force-profiles.md)"
+    )
+    # without it, the list's title, as before
+    plain = validate_parameters(copy.deepcopy(values) | {"profile": list_titled_profile(tmp_path)})
+    assert own_title_rule(plain, [(t.facts, t.counts) for t in answer_tables(plain, extract)]) is None
+    for bad, said in [({"58/33x": "X"}, r"class_titles\.58/33x"), ({"058/03": "x" * 201}, r"class_titles\.058/03")]:
+        own.write_text(yaml.safe_dump({**profile, "class_titles": bad}))
+        with pytest.raises(ProfileError, match=said):
+            read_profile(own)
 
 
 def test_an_of_whom_row_is_told_to_the_audit_as_the_searchs_found_row_of_another_table(extract):

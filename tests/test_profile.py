@@ -733,6 +733,25 @@ def test_a_profiles_texts_reach_the_briefing_escaped(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;b&gt;CMS&lt;/b&gt;" in page
 
 
+def test_a_class_title_of_the_force_reaches_the_briefing_escaped_and_must_be_one_line(tmp_path):
+    """A force's own class title (`class_titles`) is printed in the method and the tables: markup
+    in it is shown, never live; a line break or an invisible format character is refused."""
+    from helpers.briefing import narrative
+    from helpers.request.parameters import read_parameters
+
+    values = shipped() | {"class_titles": {"88/1": '<img src=x onerror="alert(1)"> grooming & <b>more</b>'}}
+    profile = written(tmp_path, values)
+    params = read_parameters(project_root() / "parameters" / "20180075.yaml", {"profile": str(profile), "extracts_dir": str(tmp_path)})
+    page = str(narrative.method(params))
+    assert "<img" not in page and "<b>more</b>" not in page
+    assert "088/01 (&lt;img src=x onerror=" in page and "grooming &amp; &lt;b&gt;more&lt;/b&gt;) and 088/02" in page
+    for bad in ["two\nlines", "zero\u200bwidth", "bidi\u202eflip", ""]:
+        with pytest.raises(ProfileError, match=r"class_titles\.088/01"):
+            force_profile.read_profile(written(tmp_path, shipped() | {"class_titles": {"088/01": bad}}))
+    spaced = force_profile.read_profile(written(tmp_path, shipped() | {"class_titles": {"088/01": " Meeting  a\u00a0child "}}))
+    assert spaced.class_titles == {"088/01": "Meeting a child"}
+
+
 # ---- a file that is several files (a glob)
 
 

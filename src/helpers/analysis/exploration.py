@@ -10,6 +10,7 @@ million crimes as on the sample.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 
 import matplotlib
 
@@ -88,20 +89,23 @@ def crimes_per_month(
 # ---- classifications and outcomes over time
 
 
-def class_labels(ho_class: pd.Series) -> pd.Series:
-    """`088/01 Meeting a female child ...`: each class with its title from the shipped Home
-    Office list, the code alone for a class the list does not have."""
-    labels = {code: class_label(code) for code in ho_class.dropna().unique()}
+def class_labels(ho_class: pd.Series, own: Mapping[str, str] | None = None) -> pd.Series:
+    """`088/01 Meeting a female child ...`: each class with its title, the force's own (`own`, a
+    profile's `class_titles`) else the shipped Home Office list's, as the briefing titles it;
+    the code alone for a class neither has."""
+    labels = {code: class_label(code, own) for code in ho_class.dropna().unique()}
     return ho_class.map(labels).where(ho_class.notna(), ho_class)
 
 
-def classes_by_year(crimes: pd.DataFrame, top: int = 10) -> pd.DataFrame:
+def classes_by_year(
+    crimes: pd.DataFrame, top: int = 10, own: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """Recorded crimes (not cancelled) of the `top` commonest Home Office classes by year recorded;
     every other class in one `Other classes` row; a `Total` column; rows commonest first."""
     live = crimes.loc[~crimes["cancelled"].astype(bool)]
     commonest = live["ho_class"].value_counts().index[:top]
     label = (
-        class_labels(live["ho_class"])
+        class_labels(live["ho_class"], own)
         .where(live["ho_class"].isin(commonest), OTHER_CLASSES)
         .rename("Home Office class")
     )

@@ -7,7 +7,8 @@ time, its chart. The method says only the rules the request's measures used.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Protocol
 
@@ -67,6 +68,7 @@ class AnswerTableInfo(Protocol):
     name: str
     title: str
     question: int
+    measure: str  # the measure's name in the request
     count: str  # offences | victims | suspects | people_charged | charges | mentions
     measure_label: str  # completes "1,234 ...": "offences of criminal damage to a dwelling"
     rows: str | None  # a breakdown, or None
@@ -490,7 +492,7 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     found = measure_search(name, measure, params.searches)
     searched = found[1] if found is not None else None
     codes_of_classes = measure_classes(name, measure, params.class_groups)
-    classes = named_classes(codes_of_classes) if codes_of_classes else ""
+    classes = named_classes(codes_of_classes, params.class_titles) if codes_of_classes else ""
     groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
     codes = [c for entry in charge_code_groups(name, measure, groups).values() for c in entry]
     quoted = [f"\u201c{term}\u201d" for term in (searched.terms if searched else [])]
@@ -517,6 +519,41 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     return text + " " + " ".join(facts.notes)
 
 
+#: a class's code at the start of its label in a table by class (`058/03 Criminal damage ...`)
+CLASS_CODE = re.compile(r"\d{3}/\d{2}(?= |$)")
+
+
+def titled_classes(params, tables: Iterable[tuple[AnswerTableInfo, pd.DataFrame]]) -> list[str]:
+    """The classes the briefing titles, in order: each measure's classes, and the classes of a
+    table by class, read from its labels (`tables`: each table's facts and its counts)."""
+    from helpers.request.grammar import measure_classes
+
+    codes: list[str] = []
+    tables = list(tables)
+    for name in dict.fromkeys(facts.measure for facts, _ in tables):
+        if name in params.measures:
+            codes += measure_classes(name, params.measures[name], params.class_groups)
+    for facts, counts in tables:
+        labels = [*(counts.index if facts.rows == "offence_class" else ())]
+        labels += [*(counts.columns if facts.columns == "offence_class" else ())]
+        codes += [found[0] for label in labels if (found := CLASS_CODE.match(str(label)))]
+    return list(dict.fromkeys(codes))
+
+
+def own_title_rule(params, tables: Iterable[tuple[AnswerTableInfo, pd.DataFrame]]) -> str | None:
+    """The method's word on class titles, where the briefing titles a class as the force does (a
+    profile's `class_titles`) rather than as the Home Office list does; None where it does not."""
+    own = params.class_titles
+    titled = [code for code in titled_classes(params, tables) if code in own]
+    if not titled:
+        return None
+    named = listed([f"{code} (\u201c{own[code]}\u201d)" for code in titled])
+    return (
+        "A class is titled as the Home Office\u2019s list of offence classes titles it, except "
+        f"where the force records a class under a title of its own: {named}."
+    )
+
+
 def measure_rules(params, released) -> dict[str, str]:
     """The method's rules: one per measure the tables used, then the crime systems, and the
     outcome groups and financial years where a table used them."""
@@ -537,6 +574,9 @@ def measure_rules(params, released) -> dict[str, str]:
         )
     if "financial_year" in breakdowns:
         rules["Financial years"] = "A financial year runs from 1 April to 31 March."
+    shown = [(facts, released.tables[name]) for name, facts in released.answers.items()]
+    if (titled := own_title_rule(params, shown)) is not None:
+        rules["Class titles"] = titled
     rules["Crime systems"] = systems_text(params.sources)
     return rules
 

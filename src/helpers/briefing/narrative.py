@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from helpers import __version__
@@ -262,11 +263,12 @@ def people_table_notes(params) -> list[str]:
 # ---- how we counted
 
 
-def prose_title(code: str) -> str | None:
-    """A class's title for a sentence, where it sits in brackets after its code: the listed title
-    without its closing qualifier (`... grooming etc. (offender aged 18 or over ...)` -> `...
-    grooming`), which the code already pins down and which would nest brackets."""
-    title = class_title(code)
+def prose_title(code: str, own: Mapping[str, str] | None = None) -> str | None:
+    """A class's title for a sentence, where it sits in brackets after its code: the title
+    (`class_title`: the force's own, else the listed) without its closing qualifier (`...
+    grooming etc. (offender aged 18 or over ...)` -> `... grooming`), which the code already
+    pins down and which would nest brackets."""
+    title = class_title(code, own)
     if title is None:
         return None
     title = re.sub(r"\s*\([^()]*\)$", "", title)
@@ -274,13 +276,14 @@ def prose_title(code: str) -> str | None:
 
 
 def classes_text(params) -> str:
-    return named_classes(params.legacy.offence_classes)
+    return named_classes(params.legacy.offence_classes, params.class_titles)
 
 
-def named_classes(codes: list[str]) -> str:
-    """Classes in a sentence: `088/01 (meeting a female child ...) and 088/02 (...)`."""
+def named_classes(codes: list[str], own: Mapping[str, str] | None = None) -> str:
+    """Classes in a sentence: `088/01 (meeting a female child ...) and 088/02 (...)`; a class the
+    force titles itself (`own`) by its title."""
     named = [
-        f"{code} ({_lower_first(title)})" if (title := prose_title(code)) else code
+        f"{code} ({_lower_first(title)})" if (title := prose_title(code, own)) else code
         for code in codes
     ]
     return ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]

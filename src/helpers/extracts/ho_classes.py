@@ -12,7 +12,7 @@ import csv
 import functools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 
 #: `088/01`: the class zero-padded to 3 digits, the subclass to 2
@@ -36,19 +36,21 @@ def normalise_ho_class_code(code: str) -> str:
     return ho_class_code(match[1], match[2])
 
 
-def class_title(code: str) -> str | None:
-    """The title of a class as the shipped list gives it (`088/01`, or `88/1` as a person writes
-    it), or None when the list does not have it or the text is not a classification."""
+def class_title(code: str, own: Mapping[str, str] | None = None) -> str | None:
+    """The title of a class (`088/01`, or `88/1` as a person writes it): the force's own (`own`,
+    a profile's `class_titles`, by code in its one written form), else the shipped list's; None
+    when neither has it or the text is not a classification."""
     try:
-        return class_titles().get(normalise_ho_class_code(code))
+        written = normalise_ho_class_code(code)
     except ValueError:
         return None
+    return (own or {}).get(written) or class_titles().get(written)
 
 
-def class_label(code: str) -> str:
+def class_label(code: str, own: Mapping[str, str] | None = None) -> str:
     """`088/01 Meeting a female child following sexual grooming etc. (...)`: the code in its one
-    written form and its title; the code alone when the list has no title for it."""
-    title = class_title(code)
+    written form and its title (`class_title`); the code alone when there is no title for it."""
+    title = class_title(code, own)
     if title is None:
         return str(code)
     return f"{normalise_ho_class_code(code)} {title}"

@@ -14,8 +14,11 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+import unicodedata
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated
 
 from pydantic import (
@@ -29,7 +32,7 @@ from pydantic import (
 )
 
 from helpers.errors import ProfileError
-from helpers.extracts.ho_classes import normalise_ho_class_code
+from helpers.extracts.ho_classes import TITLE_CHARACTERS, normalise_ho_class_code
 from helpers.extracts.sheets import SHEET_SUFFIXES, is_sheet
 from helpers.extracts.sources import (
     CANONICAL_FIELDS,
@@ -222,6 +225,22 @@ class SystemProfile(BaseModel):
         return self
 
 
+def _one_line_title(title: str) -> str:
+    if any(
+        unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") for c in title
+    ):
+        raise ValueError("a title is one line of text: no control, format or line-break characters")
+    return " ".join(title.split())
+
+
+#: a class's title as the force gives it (a table's row label, a sentence of the method)
+ClassTitle = Annotated[
+    str,
+    Field(min_length=1, max_length=TITLE_CHARACTERS),
+    AfterValidator(_one_line_title),
+]
+
+
 class ForceProfile(BaseModel):
     """A force and its crime systems, oldest first."""
 
@@ -229,6 +248,12 @@ class ForceProfile(BaseModel):
 
     force: Text
     systems: list[SystemProfile] = Field(min_length=1, max_length=10)
+    #: a class -> the force's own title of it, printed wherever the briefing titles the class,
+    #: instead of the shipped list's (the force records the code for another offence, or words
+    #: it otherwise: docs/force-profiles.md)
+    class_titles: dict[Annotated[str, AfterValidator(normalise_ho_class_code)], ClassTitle] = Field(
+        default_factory=dict, max_length=5000
+    )
 
     @model_validator(mode="after")
     def _systems_in_order(self) -> ForceProfile:
@@ -333,19 +358,33 @@ def default_profile_path() -> Path:
 
 
 @cache
+def _profile_of(path: Path, mtime_ns: int) -> ForceProfile:
+    return read_profile(path)
+
+
+@cache
 def _sources_of(path: Path, mtime_ns: int) -> tuple[SourceDefinition, ...]:
-    return read_profile(path).sources()
+    return _profile_of(path, mtime_ns).sources()
+
+
+def _stamped(path: str | Path | None) -> tuple[Path, int]:
+    """A profile's path (the default profile's if none is named) and its modification time."""
+    chosen = Path(path) if path is not None else default_profile_path()
+    try:
+        return chosen, chosen.stat().st_mtime_ns
+    except OSError:
+        return chosen, 0  # read_profile says what is wrong
 
 
 def profile_sources(path: str | Path | None = None) -> tuple[SourceDefinition, ...]:
     """The source definitions of a profile (the default profile's if none is named), read once
     per process while the file is unchanged."""
-    chosen = Path(path) if path is not None else default_profile_path()
-    try:
-        stamp = chosen.stat().st_mtime_ns
-    except OSError:
-        stamp = 0  # read_profile says what is wrong
-    return _sources_of(chosen, stamp)
+    return _sources_of(*_stamped(path))
+
+
+def profile_class_titles(path: str | Path | None = None) -> Mapping[str, str]:
+    """The force's own titles of classes (`class_titles`), read as `profile_sources` is."""
+    return MappingProxyType(_profile_of(*_stamped(path)).class_titles)
 
 
 def chosen_sources(sources: tuple[SourceDefinition, ...] | None) -> tuple[SourceDefinition, ...]:

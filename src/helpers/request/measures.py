@@ -973,7 +973,7 @@ def class_split(
     classes = measure_classes(name, measure, params.class_groups)
     if measure.count in CHARGE_COUNTS or not classes:
         classes = sorted(set(present.dropna()))
-    label_of = {code: ho_classes.class_label(code) for code in classes}
+    label_of = {code: ho_classes.class_label(code, params.class_titles) for code in classes}
     return _one_each([label_of[code] for code in classes], present.map(label_of))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -26,7 +27,11 @@ from pydantic import (
 
 from helpers.errors import ParameterError
 from helpers.extracts.ho_classes import normalise_ho_class_code
-from helpers.extracts.profile import default_profile_path, profile_sources
+from helpers.extracts.profile import (
+    default_profile_path,
+    profile_class_titles,
+    profile_sources,
+)
 from helpers.extracts.sources import SourceDefinition
 from helpers.project import project_path
 from helpers.request.grammar import (
@@ -288,6 +293,12 @@ class RequestParameters(BaseModel):
     def sources(self) -> tuple[SourceDefinition, ...]:
         """The force profile's systems (read once per process; `ProfileError` if it is wrong)."""
         return profile_sources(self.profile_path)
+
+    @property
+    def class_titles(self) -> Mapping[str, str]:
+        """The force's own titles of classes (the profile's `class_titles`), which the briefing
+        prints instead of the shipped list's."""
+        return profile_class_titles(self.profile_path)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from helpers.analysis import counting, review
 from helpers.briefing import chart_worker
-from helpers.briefing.answers import AnswerTableInfo, chart_job, draws_chart
+from helpers.briefing.answers import AnswerTableInfo, chart_job, draws_chart, titled_classes
 from helpers.briefing.report import thousands
 from helpers.disclosure import suppression
 from helpers.disclosure.across import AcrossResult, LoggedCell, protect_across
@@ -56,7 +56,6 @@ from helpers.request.grammar import (
     TODAYS_TABLES,
     charge_code_groups,
     class_code_groups,
-    measure_classes,
     resolve_period,
 )
 from helpers.request.measures import (
@@ -308,23 +307,14 @@ def class_title_warnings(
 ) -> list[str]:
     """Where a class the briefing titles (a measure's, or a row of a table by class) is titled
     otherwise by the extracts' own systems (`extract.class_titles`, a profile's `ho_class_title`)
-    than by the shipped list whose title the briefing prints: the same code may mean another
-    offence to the force."""
-    codes: list[str] = []
-    for name in dict.fromkeys(answer.measure for answer in answers):
-        if name in params.measures:
-            codes += measure_classes(name, params.measures[name], params.class_groups)
-    label_of = {ho_classes.class_label(code): code for code in extract.class_titles}
-    for answer in answers:
-        facts = answer.facts
-        if facts.rows == "offence_class":
-            codes += [label_of[label] for label in answer.counts.index if label in label_of]
-        if facts.columns == "offence_class":
-            codes += [label_of[label] for label in answer.counts.columns if label in label_of]
+    than the briefing titles it (the force's own title, a profile's `class_titles`, else the
+    shipped list's): the same code may mean another offence to the force."""
+    own = params.class_titles
     found = []
-    for code in dict.fromkeys(codes):
-        shipped = ho_classes.class_title(code)
-        if shipped is None:  # the briefing shows the code alone: no title to disagree with
+    shown = [(cast(AnswerTableInfo, answer.facts), answer.counts) for answer in answers]
+    for code in titled_classes(params, shown):
+        printed = ho_classes.class_title(code, own)
+        if printed is None:  # the briefing shows the code alone: no title to disagree with
             continue
         titles = extract.class_titles.get(code, {})
         checked = {  # cut as the titles read are kept
@@ -335,14 +325,21 @@ def class_title_warnings(
         other = [
             title
             for title in sorted(titles, key=titles.__getitem__, reverse=True)  # most written first
-            if not ho_classes.titles_agree(title, shipped) and title.casefold() not in checked
+            if not ho_classes.titles_agree(title, printed) and title.casefold() not in checked
         ]
         if other:
             given = next((t for t in other if not t.isupper()), other[0])  # as a person writes it
+            whose = (
+                "the force profile\u2019s class_titles"
+                if code in own
+                else "the Home Office list shipped with foi-briefing"
+            )
             found.append(
                 f"class {code}: the extracts title it {_quoted(given)}, the briefing "
-                f"{_quoted(shipped)} (the Home Office list shipped with foi-briefing): check the "
-                "class code before publishing"
+                f"{_quoted(printed)} ({whose}): check the class code before publishing, then "
+                "give the force\u2019s title in the force profile\u2019s class_titles, or its "
+                "system\u2019s title under class_titles_checked if the code means the list\u2019s "
+                "offence (docs/force-profiles.md)"
             )
     return found
 

@@ -75,10 +75,12 @@ def norm_code(code: str) -> str:
 
 
 def class_label(code: str) -> str:
-    """The offence_class row label: the project's shared class list's (labels, not counts)."""
+    """The offence_class row label: the project's shared class list's, or the shipped force
+    profile's own title of the class (labels, not counts)."""
     from helpers.extracts import ho_classes  # labels only: the project's own list of titles
+    from helpers.extracts.profile import profile_class_titles
 
-    return ho_classes.class_label(code)
+    return ho_classes.class_label(code, profile_class_titles())
 
 
 def measure_classes(params: Mapping, measure: Mapping) -> list[str]:
