@@ -426,3 +426,32 @@ def test_a_word_mixing_latin_letters_with_cyrillic_or_greek_ones_drawn_like_them
         RequestWarning("tables.0.title", "'\\u0422otal' mixes Latin letters with CYRILLIC CAPITAL LETTER TE, drawn like a Latin one: the word is not the one it shows (retype it)"),
     ]
     assert look_alike_letters(Request(read_parameters(PARAMS), TODAY)) == []
+
+
+def test_a_period_counted_back_from_the_extracts_date_not_the_received_date_is_a_warning(tmp_path):
+    """Found by a new user: "the last three years" of a request received on 15 March 2018 counted
+    2016 to 2018, back from the extracts' date, in silence (only a year in the title showed it)."""
+    from helpers.request.checks import period_not_from_received
+
+    values = yaml.safe_load((ROOT / "parameters" / "examples" / "sexual-offences-by-age.yaml").read_text())
+    assert values.pop("as_of") == date(2019, 1, 1)  # the example says which
+    example = tmp_path / "request.yaml"
+    example.write_text(yaml.safe_dump(values, sort_keys=False))
+    params = read_parameters(example, {"received": "2018-03-15"})
+    (warning,) = period_not_from_received(Request(params, TODAY))
+    assert warning.key == "as_of"
+    assert warning.message == (
+        "missing: measures.victims.period (and 2 more) count back from extracts_taken_on "
+        "(2019-01-01): 1 January 2016 to 31 December 2018; from received (2018-03-15) it would be "
+        "1 January 2015 to 31 December 2017: give as_of, the date the request counts back from"
+    )
+    assert warning in request_warnings(params, TODAY)
+    # as_of given, either date; received giving the same days; no received; no relative period
+    for changes in [{"received": "2018-03-15", "as_of": "2019-01-01"}, {"received": "2018-03-15", "as_of": "2018-03-15"},
+                    {"received": "2019-01-01"}]:
+        assert period_not_from_received(Request(read_parameters(example, changes), TODAY)) == []
+    del values["received"]
+    example.write_text(yaml.safe_dump(values, sort_keys=False))
+    assert period_not_from_received(Request(read_parameters(example), TODAY)) == []
+    fixed = ROOT / "parameters" / "examples" / "charges-and-outcomes.yaml"  # from and to
+    assert period_not_from_received(Request(read_parameters(fixed, {"as_of": None, "received": "2018-06-01"}), TODAY)) == []

@@ -162,6 +162,39 @@ def as_of_after_extracts_taken(request: Request) -> list[RequestWarning]:
     return _after_extracts_taken(request.params, "as_of", request.params.as_of)
 
 
+def _days(start: date, end: date) -> str:
+    """`1 January 2016 to 31 December 2018`."""
+    return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
+
+
+def period_not_from_received(request: Request) -> list[RequestWarning]:
+    """Periods counted back from the extracts' date (no `as_of`) that would be other days counted
+    back from the day the request was received: "the last three years" of a request received in
+    March 2018 counts 2016 to 2018 from extracts taken in 2019, in silence."""
+    params = request.params
+    if params.as_of is not None or params.received is None:
+        return []
+    differ = [
+        (name, taken, received)
+        for name, measure in params.measures.items()
+        if (taken := resolve_period(measure.period, params.extracts_taken_on))
+        != (received := resolve_period(measure.period, params.received))
+    ]
+    if not differ:
+        return []
+    name, taken, received = differ[0]
+    more = f" (and {len(differ) - 1} more)" if len(differ) > 1 else ""
+    return [
+        RequestWarning(
+            "as_of",
+            f"missing: measures.{name}.period{more} count back from extracts_taken_on "
+            f"({params.extracts_taken_on}): {_days(*taken)}; from received "
+            f"({params.received}) it would be {_days(*received)}: give as_of, the date "
+            "the request counts back from",
+        )
+    ]
+
+
 def question_with_no_table(request: Request) -> list[RequestWarning]:
     """A question of a request of tables that no table answers: the briefing would publish it
     with "This question has no table". (A request of the first request's shape answers its
@@ -225,6 +258,7 @@ RULES: tuple[Rule, ...] = (
     received_after_extracts_taken,
     received_in_the_future,
     as_of_after_extracts_taken,
+    period_not_from_received,
     question_with_no_table,
     look_alike_letters,
 )
