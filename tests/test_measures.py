@@ -1184,3 +1184,11 @@ def test_the_part_a_search_counts_names_up_to_three_terms_and_points_to_the_meth
 
     assert words(["dog", "puppy", "hound"]) == "any of \u201cdog\u201d, \u201cpuppy\u201d or \u201chound\u201d"
     assert words(["dog", "puppy", "hound", "cur"]) == "one of the 4 terms listed under \u201cHow we counted\u201d"
+
+
+def test_an_age_grows_on_the_birthday_itself_and_a_29_february_birthday_on_1_march():
+    """docs/requests.md's worked example: born on 10 June 2004, 12 on 9 June 2017 and 13 on
+    10 June 2017; born on 29 February 2004, 12 on 28 February 2017 and 13 on 1 March 2017."""
+    born = pd.Series(pd.to_datetime(["2004-06-10", "2004-06-10", "2004-02-29", "2004-02-29", "2004-02-29"]))
+    on = pd.Series(pd.to_datetime(["2017-06-09", "2017-06-10", "2017-02-28", "2017-03-01", "2016-02-29"]))
+    assert measures.age_on(born, on).tolist() == [12, 13, 12, 13, 12]
