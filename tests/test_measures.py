@@ -36,6 +36,7 @@ import pytest
 from builders import cms_crime, connect_crime, migrated, write_extract
 
 from helpers.disclosure.tables import TOTAL, Link
+from helpers.extracts import ho_classes
 from helpers.extracts.load import load_extracts
 from helpers.request import measures
 from helpers.request.measures import answer_tables, cut_label, time_units
@@ -727,11 +728,14 @@ def test_a_class_groups_classes_no_crime_has_are_one_warning_and_a_search_that_f
     values["class_groups"] |= {
         "burglary": {"label": "burglary", "classes": ["058/01", "028/00", "28/1", "029/00"]},
         "robbery": {"label": "robbery", "classes": ["034/01", "034/02"]},
+        # pasted from `classes --group`: a force records few of a group's classes, and says nothing
+        "whole": {"label": "criminal damage", "classes": [row["code"] for row in ho_classes.find_classes(group="Criminal damage")]},
+        "most": {"label": "violence", "classes": ["058/01", *[f"{n:03d}/00" for n in range(900, 915)]]},
     }
     values["class_groups"]["burg\x1b[2J\u202e"] = {"label": "b", "classes": ["028/00"]}
     values["searches"] = {"typo": {"terms": ["snapchta zzq"]}}
     values["measures"] = {
-        "b": {"count": "offences", "label": "offences", "classes": ["burglary", "robbery", "damage", "burg\x1b[2J\u202e"], "period": PERIOD},
+        "b": {"count": "offences", "label": "offences", "classes": ["burglary", "robbery", "damage", "burg\x1b[2J\u202e", "whole", "most"], "period": PERIOD},
         "m": {"count": "mentions", "label": "crimes", "search": "typo", "period": PERIOD},
         "own": {"count": "mentions", "label": "crimes", "terms": ["qqzzxx"], "classes": ["damage"], "period": PERIOD},
     }
@@ -748,6 +752,10 @@ def test_a_class_groups_classes_no_crime_has_are_one_warning_and_a_search_that_f
         # a group's name as typed, escaped: a terminal reads the run's warnings
         "measures.b.classes: no crime in the extracts is classified now as 028/00 (every class of "
         "class group 'burg\\x1b[2J\\u202e'): it counts none",
+        # many classes: the first ten named, not a line of hundreds
+        "measures.b.classes: no crime in the extracts is classified now as 900/00, 901/00, 902/00, "
+        "903/00, 904/00, 905/00, 906/00, 907/00, 908/00, 909/00 or 5 more (15 of the 16 classes of "
+        "class group most): they count none",
         f"searches.typo.terms: of the {searched['typo']:,} crimes searched, none has circumstances "
         "that mention the terms: it counts none",
         f"measures.own.terms: of the {searched['own']:,} crimes searched, none has circumstances "
@@ -1192,3 +1200,32 @@ def test_an_age_grows_on_the_birthday_itself_and_a_29_february_birthday_on_1_mar
     born = pd.Series(pd.to_datetime(["2004-06-10", "2004-06-10", "2004-02-29", "2004-02-29", "2004-02-29"]))
     on = pd.Series(pd.to_datetime(["2017-06-09", "2017-06-10", "2017-02-28", "2017-03-01", "2016-02-29"]))
     assert measures.age_on(born, on).tolist() == [12, 13, 12, 13, 12]
+
+
+def test_how_we_counted_names_a_whole_home_office_group_or_many_classes_by_code_not_every_title(extract):
+    """Found by a new user: a measure of the Home Office group "Violence against the person",
+    pasted from `foi-briefing classes --group`, listed all 264 classes with their titles in the
+    method (a 56 KB page). A whole group is named; many classes are listed by code."""
+    from helpers.briefing.answers import measure_rule
+    from helpers.extracts import ho_classes
+
+    group = [row["code"] for row in ho_classes.find_classes(group="Violence against the person")]
+    values = copy.deepcopy(BASE)
+    values["class_groups"] = {"vap": {"label": "violence against the person", "classes": group},
+                              "most": {"label": "most violence", "classes": group[:-1]}}
+    values["measures"] = {
+        "v": {"count": "offences", "label": "offences of violence", "classes": ["vap"], "period": PERIOD},
+        "m": {"count": "victims", "label": "victims of violence", "classes": ["most"], "period": PERIOD},
+        "c": {"count": "charges", "label": "charges", "classes": ["vap"], "period": PERIOD},
+    }
+    values["tables"] = [{"name": n, "question": 1, "title": n, "measure": n} for n in "vmc"]
+    params = validate_parameters(values)
+    v, m, c = answer_tables(params, extract)
+    n = len(group)
+    assert measure_rule(params, "v", v.facts).startswith(
+        f"Crimes recorded under any class of the Home Office group \u201cViolence against the person\u201d (all {n} of its classes), from"
+    )
+    most = measure_rule(params, "m", m.facts)
+    assert most.startswith(f"People recorded as a victim of a crime under any of these {n - 1} Home Office classes: {group[0]}, {group[1]}, ")
+    assert f"{group[-3]} and {group[-2]}, from" in most and ho_classes.class_title(group[0]) not in most
+    assert f", on a crime classified now under any class of the Home Office group \u201cViolence against the person\u201d" in measure_rule(params, "c", c.facts)

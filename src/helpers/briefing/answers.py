@@ -456,12 +456,11 @@ def method(rules: dict[str, str]) -> Html:
 
 #: what each count counts, the start of its rule in the method
 WHAT_IS_COUNTED = {
-    "offences": "Crimes recorded under Home Office classification {classes}",
+    "offences": "Crimes recorded under {classification}",
     "mentions": "Crimes {classes_phrase}whose circumstances (the officer\u2019s summary) mention "
     "{terms}",
-    "victims": "People recorded as a victim of a crime under Home Office classification {classes}",
-    "suspects": "People recorded as a suspect of a crime under Home Office classification "
-    "{classes}",
+    "victims": "People recorded as a victim of a crime under {classification}",
+    "suspects": "People recorded as a suspect of a crime under {classification}",
     "people_charged": "People charged under the offence {codes}",
     "charges": "Charges laid under the offence {codes}",
 }
@@ -480,6 +479,29 @@ ANY_CODE = {
     "people_charged": "People charged with any offence",
     "charges": "Charges laid for any offence",
 }
+
+
+#: more classes than this are listed by code alone in the method (their titles are the tables')
+MANY_CLASSES = 12
+
+
+def classification_words(codes: Sequence[str], own) -> str:
+    """A measure's classes after "recorded under": `Home Office classification 088/01 (meeting
+    ...) and 088/02 (...)`; for more than `MANY_CLASSES`, the whole Home Office group they are
+    (`any class of the Home Office group “Burglary” (all 11 of its classes)`), else their codes
+    alone: a group of 264 classes with their titles filled a page."""
+    from helpers.briefing.narrative import named_classes
+    from helpers.extracts.ho_classes import whole_group
+
+    if len(codes) <= MANY_CLASSES:
+        return f"Home Office classification {named_classes(list(codes), own)}"
+    group = whole_group(codes)
+    if group is not None:
+        return (
+            f"any class of the Home Office group \u201c{group}\u201d (all {len(codes)} of its "
+            "classes)"
+        )
+    return f"any of these {len(codes)} Home Office classes: {listed(list(codes))}"
 
 
 def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
@@ -503,16 +525,22 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     template = ANY_CODE if charges and not codes else WHAT_IS_COUNTED
     if not classes and measure.count in EVERY_CLASS:
         template = EVERY_CLASS
+    classification = (
+        classification_words(codes_of_classes, params.class_titles) if codes_of_classes else ""
+    )
     text = template[measure.count].format(
-        classes=classes,
-        classes_phrase=f"under Home Office classification {classes} " if classes else "",
+        classification=classification,
+        classes_phrase=f"under {classification} " if classes else "",
         codes=f"code {codes[0]}" if len(codes) == 1 else f"codes {listed(codes)}",
         terms=terms,
     )
     if searched is not None and not charges and measure.count != "mentions":
         text += f", whose circumstances mention {terms}"
     if classes and charges:
-        text += f", on a crime classified now as {classes}"
+        few = len(codes_of_classes) <= MANY_CLASSES
+        text += (
+            f", on a crime classified now {f'as {classes}' if few else f'under {classification}'}"
+        )
     if searched is not None and charges:
         text += f"{'' if classes else ', on a crime'} whose circumstances mention {terms}"
     text += f", {period_phrase(facts)}."

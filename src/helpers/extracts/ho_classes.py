@@ -75,6 +75,19 @@ def class_list_groups() -> dict[str, int]:
     return dict(Counter(row["group"] for row in shipped_classes()))
 
 
+def whole_group(codes: Sequence[str]) -> str | None:
+    """The Home Office group of the shipped list whose classes `codes` are, all of them and no
+    other (a group pasted from `foi-briefing classes --group`), or None."""
+    wanted = set(codes)
+    groups = {row["group"] for row in shipped_classes() if row["code"] in wanted}
+    if len(groups) != 1:
+        return None
+    (group,) = groups
+    return (
+        group if wanted == {r["code"] for r in shipped_classes() if r["group"] == group} else None
+    )
+
+
 def find_classes(words: Sequence[str] = (), group: str | None = None) -> list[dict[str, str]]:
     """The classes of the shipped list each of whose `words` is a word of its title (any case;
     not one it excludes, "Criminal damage endangering life (excluding arson)" for `arson`) or

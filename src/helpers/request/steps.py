@@ -289,17 +289,25 @@ def data_warnings(params: RequestParameters, extract: Extract, used: Sequence[st
             if entry not in params.class_groups:
                 found.append(f"{said}{missing[0]}: it counts none")
                 continue
+            every = len(missing) == len(entry_classes)
+            if not every and ho_classes.whole_group(entry_classes) is not None:
+                continue  # a Home Office group pasted whole: no force records all its classes
             how_many = (
-                "every class"
-                if len(missing) == len(entry_classes)
-                else f"{len(missing)} of the {len(entry_classes)} classes"
+                "every class" if every else f"{len(missing)} of the {len(entry_classes)} classes"
             )
             group = f"class group {shown_key(entry)}"
+            named = missing[:MISSING_NAMED] + (
+                [f"{len(missing) - MISSING_NAMED} more"] if len(missing) > MISSING_NAMED else []
+            )
             found.append(
-                f"{said}{listed(missing, last='or')} ({how_many} of {group}): "
+                f"{said}{listed(named, last='or')} ({how_many} of {group}): "
                 f"{'they count' if len(missing) > 1 else 'it counts'} none"
             )
     return found
+
+
+#: a class group's classes no crime has, named in a warning before "or N more"
+MISSING_NAMED = 10
 
 
 def class_title_warnings(
