@@ -1228,4 +1228,4 @@ def test_how_we_counted_names_a_whole_home_office_group_or_many_classes_by_code_
     most = measure_rule(params, "m", m.facts)
     assert most.startswith(f"People recorded as a victim of a crime under any of these {n - 1} Home Office classes: {group[0]}, {group[1]}, ")
     assert f"{group[-3]} and {group[-2]}, from" in most and ho_classes.class_title(group[0]) not in most
-    assert f", on a crime classified now under any class of the Home Office group \u201cViolence against the person\u201d" in measure_rule(params, "c", c.facts)
+    assert ", on a crime classified now under any class of the Home Office group \u201cViolence against the person\u201d" in measure_rule(params, "c", c.facts)
