@@ -140,12 +140,12 @@ def test_set_aside_sentences(value, sentence):
 
 def test_a_class_is_named_in_a_sentence_by_its_listed_title_without_its_closing_qualifier():
     # the list's 088/01 is "... grooming etc. (offender aged 18 or over and victim aged under 16)"
-    assert narrative.classes_text(SimpleNamespace(legacy=SimpleNamespace(offence_classes=["088/01", "088/02"]))) == (
+    assert narrative.classes_text(SimpleNamespace(legacy=SimpleNamespace(offence_classes=["088/01", "088/02"]), class_titles={})) == (
         "088/01 (meeting a female child following sexual grooming) and 088/02 (meeting a male child following sexual grooming)"
     )
     assert narrative.prose_title("046/00") == "Stealing from shops and stalls"  # "(shoplifting)" left to the code
     assert narrative.prose_title("005/14") == "Possession of firearms etc., with intent to endanger life"
-    assert narrative.classes_text(SimpleNamespace(legacy=SimpleNamespace(offence_classes=["999/99"]))) == "999/99"
+    assert narrative.classes_text(SimpleNamespace(legacy=SimpleNamespace(offence_classes=["999/99"]), class_titles={})) == "999/99"
 
 
 def test_the_systems_and_their_migration_are_described_from_the_source_definitions():

@@ -885,6 +885,15 @@ def test_a_class_the_force_titles_itself_is_titled_so_in_tables_method_and_warni
         "profile\u2019s class_titles, or its system\u2019s title under class_titles_checked if "
         "the code means the list\u2019s offence (docs/force-profiles.md)"
     )
+    # a force's title as it gives it: its brackets kept, an initialism not made small
+    own.write_text(yaml.safe_dump({**profile, "class_titles": {"058/03": "Criminal damage (vehicle)", "028/03": "ABH"}}))
+    titled = validate_parameters(values)
+    assert measure_rule(titled, "d", answer_tables(titled, extract)[0].facts).startswith(
+        "Crimes recorded under Home Office classification 058/03 (criminal damage (vehicle)),"
+    )
+    assert measure_rule(validate_parameters(copy.deepcopy(values) | {"measures": {**values["measures"], "d": {**values["measures"]["d"], "classes": ["028/03"]}}}), "d", d.facts).startswith(
+        "Crimes recorded under Home Office classification 028/03 (ABH),"
+    )
     # without it, the list's title, as before
     plain = validate_parameters(copy.deepcopy(values) | {"profile": list_titled_profile(tmp_path)})
     assert own_title_rule(plain, [(t.facts, t.counts) for t in answer_tables(plain, extract)]) is None
@@ -1229,3 +1238,25 @@ def test_how_we_counted_names_a_whole_home_office_group_or_many_classes_by_code_
     assert most.startswith(f"People recorded as a victim of a crime under any of these {n - 1} Home Office classes: {group[0]}, {group[1]}, ")
     assert f"{group[-3]} and {group[-2]}, from" in most and ho_classes.class_title(group[0]) not in most
     assert ", on a crime classified now under any class of the Home Office group \u201cViolence against the person\u201d" in measure_rule(params, "c", c.facts)
+
+
+def test_todays_request_shape_compares_its_classes_titles_too(sample, tmp_path, monkeypatch):
+    """Found by a reviewer: the class-title warnings read the classes of a request's measures, and
+    a request of today's shape (20180075) has its measures only in the grammar it is read into."""
+    import yaml
+
+    from helpers.project import project_root
+    from helpers.request import steps
+    from helpers.request.parameters import read_parameters
+
+    monkeypatch.setenv("FOI_NO_CACHE", "1")
+    profile = yaml.safe_load((project_root() / "profiles" / "cms-connect.yaml").read_text())
+    own = tmp_path / "force.yaml"
+    own.write_text(yaml.safe_dump({**profile, "class_titles": {"088/01": "Meeting a girl after grooming"}}))
+    params = read_parameters(project_root() / "parameters" / "20180075.yaml", {"profile": str(own), "extracts_dir": str(sample)})
+    extract = steps.load(params)
+    (warning,) = steps.results(params, extract, steps.answer(params, extract))["warnings"]
+    assert warning.startswith(
+        "class 088/01: the extracts title it \u201cMeeting a female child following sexual grooming etc\u201d, "
+        "the briefing \u201cMeeting a girl after grooming\u201d (the force profile\u2019s class_titles)"
+    )

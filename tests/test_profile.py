@@ -745,11 +745,16 @@ def test_a_class_title_of_the_force_reaches_the_briefing_escaped_and_must_be_one
     page = str(narrative.method(params))
     assert "<img" not in page and "<b>more</b>" not in page
     assert "088/01 (&lt;img src=x onerror=" in page and "grooming &amp; &lt;b&gt;more&lt;/b&gt;) and 088/02" in page
-    for bad in ["two\nlines", "zero\u200bwidth", "bidi\u202eflip", ""]:
+    # today's request shape says which class is titled so, as a request of tables does
+    assert "<dt>Class titles</dt><dd>A class is titled as the Home Office\u2019s list" in page
+    assert "under a title of its own: 088/01 (\u201c&lt;img src=x onerror=" in page
+    for bad in ["two\nlines", "zero\u200bwidth", "bidi\u202eflip", "", "   ", "\u3000"]:
         with pytest.raises(ProfileError, match=r"class_titles\.088/01"):
             force_profile.read_profile(written(tmp_path, shipped() | {"class_titles": {"088/01": bad}}))
     spaced = force_profile.read_profile(written(tmp_path, shipped() | {"class_titles": {"088/01": " Meeting  a\u00a0child "}}))
     assert spaced.class_titles == {"088/01": "Meeting a child"}
+    with pytest.raises(ProfileError, match=r"class_titles: .*'058/03' and '58/3' are the same class, 058/03"):
+        force_profile.read_profile(written(tmp_path, shipped() | {"class_titles": {"058/03": "A", "58/3": "B"}}))
 
 
 # ---- a file that is several files (a glob)

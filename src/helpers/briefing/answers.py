@@ -530,7 +530,12 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     )
     text = template[measure.count].format(
         classification=classification,
-        classes_phrase=f"under {classification} " if classes else "",
+        # a list of codes ends with a comma before what the crimes mention
+        classes_phrase=(
+            f"under {classification}{', ' if len(codes_of_classes) > MANY_CLASSES else ' '}"
+            if classes
+            else ""
+        ),
         codes=f"code {codes[0]}" if len(codes) == 1 else f"codes {listed(codes)}",
         terms=terms,
     )
@@ -571,15 +576,9 @@ def titled_classes(params, tables: Iterable[tuple[AnswerTableInfo, pd.DataFrame]
 def own_title_rule(params, tables: Iterable[tuple[AnswerTableInfo, pd.DataFrame]]) -> str | None:
     """The method's word on class titles, where the briefing titles a class as the force does (a
     profile's `class_titles`) rather than as the Home Office list does; None where it does not."""
-    own = params.class_titles
-    titled = [code for code in titled_classes(params, tables) if code in own]
-    if not titled:
-        return None
-    named = listed([f"{code} (\u201c{own[code]}\u201d)" for code in titled])
-    return (
-        "A class is titled as the Home Office\u2019s list of offence classes titles it, except "
-        f"where the force records a class under a title of its own: {named}."
-    )
+    from helpers.briefing.narrative import own_titles_text
+
+    return own_titles_text(titled_classes(params, tables), params.class_titles)
 
 
 def measure_rules(params, released) -> dict[str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from helpers import __version__
@@ -64,6 +64,11 @@ def _offences(value: str) -> str:
 
 
 def _lower_first(text: str) -> str:
+    """A title or label inside a sentence: its first letter small, unless its first word is an
+    initialism (`ABH`, `PNC`)."""
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return text
     return text[:1].lower() + text[1:]
 
 
@@ -264,11 +269,13 @@ def people_table_notes(params) -> list[str]:
 
 
 def prose_title(code: str, own: Mapping[str, str] | None = None) -> str | None:
-    """A class's title for a sentence, where it sits in brackets after its code: the title
-    (`class_title`: the force's own, else the listed) without its closing qualifier (`...
-    grooming etc. (offender aged 18 or over ...)` -> `... grooming`), which the code already
-    pins down and which would nest brackets."""
-    title = class_title(code, own)
+    """A class's title for a sentence, where it sits in brackets after its code: the force's own
+    as it gives it (`own`), else the listed title without its closing qualifier (`... grooming
+    etc. (offender aged 18 or over ...)` -> `... grooming`), which the code already pins down and
+    which would nest brackets."""
+    if own and (given := own.get(code)):
+        return given
+    title = class_title(code)
     if title is None:
         return None
     title = re.sub(r"\s*\([^()]*\)$", "", title)
@@ -277,6 +284,20 @@ def prose_title(code: str, own: Mapping[str, str] | None = None) -> str | None:
 
 def classes_text(params) -> str:
     return named_classes(params.legacy.offence_classes, params.class_titles)
+
+
+def own_titles_text(codes: Sequence[str], own: Mapping[str, str]) -> str | None:
+    """The method's word on class titles, where the briefing titles some of `codes` as the force
+    does (a profile's `class_titles`) rather than as the Home Office list does; None where it
+    titles none so."""
+    titled = [code for code in dict.fromkeys(codes) if code in own]
+    if not titled:
+        return None
+    named = tables.listed([f"{code} (\u201c{own[code]}\u201d)" for code in titled])
+    return (
+        "A class is titled as the Home Office\u2019s list of offence classes titles it, except "
+        f"where the force records a class under a title of its own: {named}."
+    )
 
 
 def named_classes(codes: list[str], own: Mapping[str, str] | None = None) -> str:
@@ -376,6 +397,9 @@ def method(params) -> Html:
             "and abetting, conspiracy and encouraging the offence are not counted."
         ),
     }
+    titled = own_titles_text(params.legacy.offence_classes, params.class_titles)
+    if titled is not None:
+        rules["Class titles"] = titled
     return Html("<h2>How we counted</h2>" + definitions(rules))
 
 

@@ -230,7 +230,9 @@ def _one_line_title(title: str) -> str:
         unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") for c in title
     ):
         raise ValueError("a title is one line of text: no control, format or line-break characters")
-    return " ".join(title.split())
+    if not (collapsed := " ".join(title.split())):
+        raise ValueError("a title is empty: give the class's title, or leave the class out")
+    return collapsed
 
 
 #: a class's title as the force gives it (a table's row label, a sentence of the method)
@@ -254,6 +256,23 @@ class ForceProfile(BaseModel):
     class_titles: dict[Annotated[str, AfterValidator(normalise_ho_class_code)], ClassTitle] = Field(
         default_factory=dict, max_length=5000
     )
+
+    @field_validator("class_titles", mode="before")
+    @classmethod
+    def _one_title_a_class(cls, value: object) -> object:
+        if isinstance(value, dict):
+            seen: dict[str, object] = {}
+            for code in value:
+                try:
+                    written = normalise_ho_class_code(str(code))
+                except ValueError:
+                    continue  # said by the key's own check
+                if written in seen:
+                    raise ValueError(
+                        f"{seen[written]!r} and {code!r} are the same class, {written}"
+                    )
+                seen[written] = code
+        return value
 
     @model_validator(mode="after")
     def _systems_in_order(self) -> ForceProfile:
