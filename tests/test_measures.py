@@ -1226,10 +1226,13 @@ def test_how_we_counted_names_a_whole_home_office_group_or_many_classes_by_code_
         "v": {"count": "offences", "label": "offences of violence", "classes": ["vap"], "period": PERIOD},
         "m": {"count": "victims", "label": "victims of violence", "classes": ["most"], "period": PERIOD},
         "c": {"count": "charges", "label": "charges", "classes": ["vap"], "period": PERIOD},
+        "s": {"count": "mentions", "label": "crimes", "classes": ["most"], "terms": ["snapchat"], "period": PERIOD},
     }
-    values["tables"] = [{"name": n, "question": 1, "title": n, "measure": n} for n in "vmc"]
+    values["tables"] = [{"name": n, "question": 1, "title": n, "measure": n} for n in "vmcs"]
     params = validate_parameters(values)
-    v, m, c = answer_tables(params, extract)
+    v, m, c, s = answer_tables(params, extract)
+    # a list of codes is closed by a comma before what the crimes mention
+    assert f"{group[-3]} and {group[-2]}, whose circumstances" in measure_rule(params, "s", s.facts)
     n = len(group)
     assert measure_rule(params, "v", v.facts).startswith(
         f"Crimes recorded under any class of the Home Office group \u201cViolence against the person\u201d (all {n} of its classes), from"
