@@ -291,6 +291,43 @@ def test_a_mentions_search_is_kept_in_the_cache_entry_and_asked_again_only_when_
     assert column(table(cached, measure)) == {TOTAL: 3} and len(searches) == 3
 
 
+def test_a_requests_people_and_dates_of_birth_are_kept_in_the_cache_entry_and_looked_up_again_when_the_code_changes(extract, monkeypatch):
+    """An age table found its people and their dates of birth by reading the person rows of the
+    whole extract (2 million rows, in every run); a request run again finds them kept, and the
+    same figures."""
+    from helpers.cache import entries as cache
+
+    cached = cache.open_extract(extract.directory)  # an entry of the tests' own cache folder
+    victims = {"count": "victims", "classes": ["damage"]}
+    first = table(cached, victims, rows="victim_age")
+    looked = []
+    for name in ("_linked_table", "_born_table"):
+        original = getattr(measures.ExtractView, name)
+        monkeypatch.setattr(measures.ExtractView, name, lambda self, *a, _o=original, _n=name: looked.append(_n) or _o(self, *a))
+    again = table(cached, victims, rows="victim_age")
+    assert looked == []  # kept
+    pd.testing.assert_frame_equal(again.counts, first.counts)
+    pd.testing.assert_frame_equal(first.counts, table(extract, victims, rows="victim_age").counts)  # no cache
+    # the kept answers are the answers looked up
+    view = measures.ExtractView(cached)
+    rows = np.arange(len(cached.crimes))
+    kept_people = view.people_on(rows)
+    pd.testing.assert_frame_equal(kept_people, measures.linked_frame(view._linked_table(np.ones(view.people.num_rows, dtype=bool))))
+    born = view.born(kept_people["individual"].to_numpy())
+    assert born.notna().all() and len(born) > 0
+    # the code changed: looked up again, the same figures
+    monkeypatch.setattr(measures, "look_up_code_fingerprint", lambda: "the code changed")
+    pd.testing.assert_frame_equal(table(cached, victims, rows="victim_age").counts, first.counts)
+    assert {"_linked_table", "_born_table"} <= set(looked)
+    # an answer of many rows is not kept: looked up each time
+    monkeypatch.setattr(measures, "look_up_code_fingerprint", lambda: "the code changed again")
+    monkeypatch.setattr(measures, "KEPT_ROWS_AT_MOST", 0)
+    looked.clear()
+    table(cached, victims, rows="victim_age")
+    table(cached, victims, rows="victim_age")
+    assert looked.count("_linked_table") == 2
+
+
 def test_offences_with_terms_are_filtered_by_the_search(extract):
     assert column(table(extract, {**OFFENCES, "terms": ["snapchat"]}, rows="year")) == {"2016": 1, "2017": 1, "2018 (to 5 Dec 2018)": 1, TOTAL: 3}
 
@@ -463,7 +500,7 @@ SHARED_TABLES = [
 
 def test_measures_of_the_same_crimes_or_charges_select_them_once_and_count_as_each_alone(extract, monkeypatch):
     selected = {"crimes": [], "charges": [], "people on": 0}
-    real_crimes, real_charges, real_linked = measures.selected_crimes, measures.selected_charges, measures.ExtractView._linked
+    real_crimes, real_charges, real_linked = measures.selected_crimes, measures.selected_charges, measures.ExtractView._linked_table
 
     def crimes(view, selection):
         selected["crimes"].append(selection)
@@ -479,7 +516,7 @@ def test_measures_of_the_same_crimes_or_charges_select_them_once_and_count_as_ea
 
     monkeypatch.setattr(measures, "selected_crimes", crimes)
     monkeypatch.setattr(measures, "selected_charges", charges)
-    monkeypatch.setattr(measures.ExtractView, "_linked", linked)
+    monkeypatch.setattr(measures.ExtractView, "_linked_table", linked)
 
     def request(*tables):
         values = copy.deepcopy(BASE)

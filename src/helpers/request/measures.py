@@ -16,12 +16,15 @@ individuals (`extracts.people`), the evidence search (`analysis.evidence`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
+from importlib.util import find_spec
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -342,6 +345,9 @@ def in_set(values: pd.Series | pd.Index, wanted) -> np.ndarray:
 # ---- what the measures read of the extract, once per run
 
 
+#: a look-up's answer of more rows is not kept (`kept_look_up`): as quick to make again as to
+#: read back, and it would fill the entry (the people on 400,000 crimes)
+KEPT_ROWS_AT_MOST = 50_000
 #: what the measures read of the person rows (in_role, born)
 VIEW_PEOPLE_COLUMNS = ["crime_id", "crime_row", "individual_id", "role", "file", "personal_row"]
 
@@ -394,15 +400,46 @@ class ExtractView:
     def people_on(self, crime_rows: np.ndarray) -> pd.DataFrame:
         """The person records (linked to an individual) on the crimes at `crime_rows`: marked by
         row number, not found by hashing every person row's crime ID. Kept for the next ask of
-        the same crimes (a table of victims and one of suspects of one measure's crimes)."""
+        the same crimes (a table of victims and one of suspects of one measure's crimes), and in
+        the cache entry for the next run (`kept_look_up`)."""
         rows = np.unique(np.asarray(crime_rows, dtype=np.int64))
         rows = rows[rows >= 0]
         key = rows.tobytes()
         if key not in self._people_on:
-            marked = np.zeros(len(self.extract.crimes) + 1, dtype=bool)  # the last: a row of -1
-            marked[rows] = True
-            self._people_on[key] = self._linked(marked[self.people_crime_rows])
+
+            def linked() -> pa.Table:
+                marked = np.zeros(len(self.extract.crimes) + 1, dtype=bool)  # the last: row -1
+                marked[rows] = True
+                return self._linked_table(marked[self.people_crime_rows])
+
+            self._people_on[key] = linked_frame(self.kept_look_up("people on crimes", rows, linked))
         return self._people_on[key]
+
+    def kept_look_up(
+        self, what: str, asked: np.ndarray, look_up: Callable[[], pa.Table]
+    ) -> pa.Table:
+        """The answer of a look-up (`what`, of the numbers `asked`) kept in the extract's cache
+        entry, else `look_up()`, then kept there: a request run again (run, review, run again)
+        finds its people and their dates of birth without reading the 2 million person rows.
+        Kept under the look-up's code too: a change to it looks up again."""
+        kept = kept_searches(self.extract, 0)
+        if kept is None:
+            return look_up()
+        key = json.dumps(
+            {
+                "look-up": what,
+                "of": hashlib.sha256(
+                    np.ascontiguousarray(asked, dtype="<i8").tobytes()
+                ).hexdigest(),
+                "code": look_up_code_fingerprint(),
+            }
+        )
+        answer = kept.table(key)
+        if answer is None:
+            answer = look_up()
+            if answer.num_rows <= KEPT_ROWS_AT_MOST:
+                kept.keep_table(key, answer)
+        return answer
 
     @cached_property
     def individual_codes(self) -> np.ndarray:
@@ -423,19 +460,20 @@ class ExtractView:
             ]
         )
 
-    def _linked(self, found: np.ndarray) -> pd.DataFrame:
+    def _linked_table(self, found: np.ndarray) -> pa.Table:
         """The person rows where `found` holds and that are linked to an individual, with the
-        individual's number (`individual`)."""
+        individual's number (`individual`), as Arrow (`linked_frame` makes them pandas)."""
         found &= self.individual_codes >= 0
-        frame = people_frame(self.people.filter(found))
-        return frame.assign(individual=self.individual_codes[found])
+        return self.people.filter(found).append_column(
+            "individual", pa.array(self.individual_codes[found])
+        )
 
     def in_role(self, role: str, crime_rows: np.ndarray | None = None) -> pd.DataFrame:
         """(crime_id, individual_id, individual: its number), each pair once, of the people in
         `role` on a crime (of the crimes at `crime_rows`, if given: the crimes a measure counts,
         not every crime's people)."""
         if crime_rows is None:
-            people = self._linked(np.ones(self.people.num_rows, dtype=bool))
+            people = linked_frame(self._linked_table(np.ones(self.people.num_rows, dtype=bool)))
         else:
             people = self.people_on(crime_rows)
         pairs = people.loc[people["role"] == role, ["crime_id", "individual_id", "individual"]]
@@ -452,10 +490,20 @@ class ExtractView:
             raise ExtractError(
                 "an age breakdown needs the extracts' dates of birth: load them with personal data"
             )
+        asked = np.unique(np.asarray(individuals, dtype=np.int64))
+        asked = asked[asked >= 0]
+        dated = self.kept_look_up("dates of birth", asked, lambda: self._born_table(asked))
+        return pd.Series(
+            dated["born"].to_numpy(), index=dated["individual"].to_numpy(), dtype="datetime64[s]"
+        )
+
+    def _born_table(self, asked: np.ndarray) -> pa.Table:
+        """`born` of the individuals `asked` (their numbers, each once), as Arrow: `individual`,
+        `born`."""
+        store = self.extract.store
         numbers = self.individual_codes
         wanted = np.zeros(numbers.max(initial=-1) + 2, dtype=bool)  # the last: a number of -1
-        asked = np.asarray(individuals, dtype=np.int64)
-        wanted[asked[(asked >= 0) & (asked < len(wanted) - 1)]] = True
+        wanted[asked[asked < len(wanted) - 1]] = True
         rows = np.flatnonzero(wanted[numbers])
         records = take_rows(self.people.select(["file", "personal_row"]), rows).to_pandas()
         records["individual"] = numbers[rows]
@@ -473,8 +521,38 @@ class ExtractView:
             parts.append(
                 pd.Series(values, index=theirs["individual"].to_numpy(), dtype="datetime64[s]")
             )
-        dated = pd.concat(parts).dropna()
-        return dated.groupby(level=0).min()
+        earliest = pd.concat(parts).dropna().groupby(level=0).min()
+        return pa.table(
+            {
+                "individual": pa.array(earliest.index.to_numpy(dtype=np.int64)),
+                "born": pa.array(earliest.to_numpy(dtype="datetime64[s]"), pa.timestamp("s")),
+            }
+        )
+
+
+def linked_frame(table: pa.Table) -> pd.DataFrame:
+    """`ExtractView._linked_table`'s person rows as pandas, the individual's number as stored."""
+    people = people_frame(table.drop_columns(["individual"]))
+    return people.assign(individual=table["individual"].to_numpy())
+
+
+@functools.cache
+def look_up_code_fingerprint() -> str:
+    """A hash of the code that answers the look-ups kept in a cache entry (`kept_look_up`): this
+    module's, the model's, how an entry's files and their dates and rows are read."""
+    digest = hashlib.sha256()
+    for module in (
+        __name__,
+        "helpers.extracts.model",
+        "helpers.extracts.codes",
+        "helpers.extracts.arrays",
+        "helpers.cache.entries",
+    ):
+        spec = find_spec(module)
+        if spec is None or spec.origin is None:
+            raise ModuleNotFoundError(f"{module}: not found", name=module)
+        digest.update(Path(spec.origin).read_bytes())
+    return digest.hexdigest()
 
 
 # ---- events: what a measure counts
