@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -24,14 +24,16 @@ matplotlib.use(
 )  # no screen here; the figure is embedded as SVG (helpers.briefing.report.figure_svg)
 
 import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from matplotlib.typing import RcKeyType  # noqa: E402
 
 from helpers.briefing.report import FONTS, as_number, figure_svg, thousands  # noqa: E402
-from helpers.disclosure.tables import TOTAL  # noqa: E402
+from helpers.disclosure.labels import TOTAL  # noqa: E402
+
+if TYPE_CHECKING:  # the chart process loads this module, and no pandas (`chart_worker`)
+    import pandas as pd
 
 #: shades that step clearly in lightness (so they stay apart in greyscale), dark at the bottom
 PALETTE = ["#0b2e4f", "#2c6aa0", "#6fa8d6", "#b9d6ee", "#e8b04a", "#7a4e8c", "#3d8c6e", "#c9c9c9"]
@@ -106,6 +108,8 @@ def _draw(outcomes: pd.DataFrame, segments: pd.DataFrame, years) -> plt.Figure:
         range(len(years)),
     )  # positions: the axis works even with no bar drawn
     axis.set_xticks(list(years), labels)
+    import pandas as pd  # here: the chart process draws no outcome chart, and loads no pandas
+
     bottom = pd.Series(0.0, index=segments.index)
     top = max(float(segments.sum(axis=1).max()), 1.0)
     handles = []

@@ -19,12 +19,13 @@ import re
 import threading
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from helpers.disclosure.tables import TOTAL
+from helpers.disclosure.labels import TOTAL
 from helpers.markup import Html
+
+if TYPE_CHECKING:  # the chart process loads this module, and no pandas
+    import pandas as pd
 
 
 def css() -> str:

@@ -12,8 +12,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from helpers.disclosure.labels import TOTAL
+
 DEFAULT_THRESHOLD = 5
-TOTAL = "Total"
 SECONDARY_DISPLAY = "[c]"
 SHOWN, PRIMARY, SECONDARY = "shown", "primary", "secondary"
 #: a cell's status as the small integer the attacker's model keeps per cell
