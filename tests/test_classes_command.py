@@ -20,6 +20,14 @@ def shipped_rows() -> list[dict[str, str]]:
     return list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
 
 
+def shipped_profile_titles() -> dict[str, str]:
+    """The shipped profile's own class titles, read with yaml alone."""
+    from helpers.project import project_root
+
+    values = yaml.safe_load((project_root() / "profiles" / "cms-connect.yaml").read_text(encoding="utf-8"))
+    return {str(code): title for code, title in values["class_titles"].items()}
+
+
 def snippet(out: str) -> dict:
     """The YAML the command prints to paste under `class_groups:`."""
     return yaml.safe_load(out.split("class_groups:\n", 1)[1])
@@ -30,8 +38,9 @@ def test_a_group_gives_every_class_of_that_group_as_a_class_group_to_paste(capsy
     out = capsys.readouterr().out
     burglary = [row for row in shipped_rows() if row["group"] == "Burglary"]
     assert len(burglary) > 3
+    own = shipped_profile_titles()  # 028/03: the force's "Burglary - residential"
     for row in burglary:
-        assert f"{row['code']}  {row['title']}" in out
+        assert f"{row['code']}  {own.get(row['code'], row['title'])}" in out
     pasted = snippet(out)
     assert pasted == {"burglary": {"label": "burglary", "classes": [row["code"] for row in burglary]}}
     # it is a class group a request takes as it is
@@ -74,7 +83,7 @@ def test_a_code_in_any_written_form_and_a_classs_subclasses(capsys):
     classes holding those characters."""
     assert main(["classes", "28/3"]) == 0
     out = capsys.readouterr().out
-    assert snippet(out) == {"other_burglary_in_a_dwelling": {"label": "other burglary in a dwelling", "classes": ["028/03"]}}
+    assert snippet(out) == {"burglary_residential": {"label": "burglary - residential", "classes": ["028/03"]}}  # the force's title
     assert "# 1 class of the list" in out
     assert main(["classes", "8/01"]) == 0
     assert list(snippet(capsys.readouterr().out).values())[0]["classes"] == ["008/01"]
@@ -113,3 +122,27 @@ def test_output_cut_short_by_its_reader_ends_quietly():
     shown.stdout.close()  # as `head -1` does, long before the 1,206 classes are written
     assert shown.wait(timeout=60) == 0
     assert b"Traceback" not in shown.stderr.read()
+
+
+def test_a_class_the_force_titles_itself_is_found_and_shown_by_the_title_the_briefing_prints(capsys, tmp_path):
+    """The shipped profile titles 058/03 as the force's systems do ("Criminal damage to a
+    vehicle"): a user looking for the force's vehicle damage found only the list's title, which
+    the briefing no longer prints."""
+    assert main(["classes", "vehicle"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "058/03  Criminal damage to a vehicle  (Criminal damage; the force\u2019s title, the list\u2019s: "
+        "Racially or religiously aggravated other criminal damage)"
+    ) in out
+    assert "058/03" in snippet(out)["vehicle"]["classes"]
+    assert main(["classes", "racially", "aggravated", "damage"]) == 0
+    out = capsys.readouterr().out
+    assert "058/04  Racially or religiously aggravated criminal damage" in out and "058/03" not in out
+    # another force's profile, with no titles of its own: the list's
+    from helpers.project import project_root
+
+    values = yaml.safe_load((project_root() / "profiles" / "cms-connect.yaml").read_text(encoding="utf-8"))
+    del values["class_titles"]
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(values))
+    assert main(["classes", "vehicle", "--profile", str(tmp_path / "p.yaml")]) == 0
+    assert "058/03" not in capsys.readouterr().out

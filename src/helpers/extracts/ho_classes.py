@@ -88,15 +88,25 @@ def whole_group(codes: Sequence[str]) -> str | None:
     )
 
 
-def find_classes(words: Sequence[str] = (), group: str | None = None) -> list[dict[str, str]]:
+def find_classes(
+    words: Sequence[str] = (), group: str | None = None, own: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
     """The classes of the shipped list each of whose `words` is a word of its title (any case;
     not one it excludes, "Criminal damage endangering life (excluding arson)" for `arson`) or
     its code (`28/3` or `028/03`; `028/` for a class's subclasses), of the Home Office `group`
-    if given (any case), in the list's order."""
+    if given (any case), in the list's order. A class the force titles itself (`own`, a
+    profile's `class_titles`) is searched and given by that title, the briefing's, with the
+    list's as `listed`."""
     wanted = [word.strip() for word in words if word.strip()]
+    rows = [
+        {**row, "title": own[row["code"]], "listed": row["title"]}
+        if own and row["code"] in own
+        else row
+        for row in shipped_classes()
+    ]
     return [
         row
-        for row in shipped_classes()
+        for row in rows
         if (group is None or row["group"].casefold() == group.casefold())
         and all(_class_has(row, word) for word in wanted)
     ]

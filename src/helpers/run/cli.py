@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "cache":
             return cache(args.action, args.extracts, args.lock_fd, args.profile)
         if args.command == "classes":
-            return classes_command(args.words, args.group)
+            return classes_command(args.words, args.group, args.profile)
         if args.command == "sample":
             print(f"synthetic extract: {synthetic_extract(args.crimes, args.layout)}")
             if SAMPLE_LAYOUTS[args.layout][2]:
@@ -435,6 +435,11 @@ def _parser() -> argparse.ArgumentParser:
         "words", nargs="*", help="words every title found holds (any case), or a code: 028/"
     )
     classes.add_argument("--group", help="a Home Office group of the list: Burglary, Robbery ...")
+    classes.add_argument(
+        "--profile",
+        help="the force profile whose own class titles are searched and shown (default: "
+        "profiles/cms-connect.yaml)",
+    )
 
     sample = sub.add_parser(
         "sample", help="make a synthetic extract (for JupyterLab and trying things out)"
@@ -465,14 +470,16 @@ PROFILE_HELP = "the force profile (default: the file's profile key, else profile
 LOG_HELP = "the disclosure log's folder (default: FOI_LOG_DIR, else outputs/disclosure-log)"
 
 
-def classes_command(words: list[str], group: str | None) -> int:
+def classes_command(words: list[str], group: str | None, profile: str | None = None) -> int:
     """`classes`: the groups of the shipped class list; or the classes the words (and group)
-    find, each with its title, then the same as a class group to paste into a request."""
+    find, each with its title as the briefing prints it (the force profile's own, or the
+    list's), then the same as a class group to paste into a request."""
     import re
 
     import yaml
 
     from helpers.extracts import ho_classes
+    from helpers.extracts.profile import profile_class_titles
     from helpers.yaml_input import did_you_mean
 
     groups = ho_classes.class_list_groups()
@@ -488,7 +495,8 @@ def classes_command(words: list[str], group: str | None) -> int:
         raise RunFailure(
             "parameters", f"--group: no group {group!r} in the shipped class list{hint}"
         )
-    found = ho_classes.find_classes(words, group)
+    own = profile_class_titles(profile)
+    found = ho_classes.find_classes(words, group, own)
     if not found:
         asked = " ".join(words)
         raise RunFailure(
@@ -497,7 +505,10 @@ def classes_command(words: list[str], group: str | None) -> int:
             + (f" in the group {group}" if group else ""),
         )
     for row in found:
-        print(f"{row['code']}  {row['title']}  ({row['group']})")
+        listed = (
+            f"; the force\u2019s title, the list\u2019s: {row['listed']}" if "listed" in row else ""
+        )
+        print(f"{row['code']}  {row['title']}  ({row['group']}{listed})")
     label = " ".join(words) if words else found[0]["group"]
     if words and all(re.fullmatch(r"[\d/\s]+", word) for word in words):  # codes: by the classes
         label = found[0]["title"].rstrip(".") if len(found) == 1 else f"classes {label}"
