@@ -249,6 +249,9 @@ def test_a_failed_run_says_where_its_partial_outputs_and_failing_cell_are(strict
     assert error["ename"] == "QuarantineError" and "CMS_CRIMES.csv line 16" in error["evalue"]
     assert "steps.load(params)" in error["source"]
     assert not (folder / "release" / "briefing.html").exists()
+    # found by a new user: the failed run's log ended at "notebook: started", with no reason
+    log = (folder / "restricted" / "run.log").read_text(encoding="utf-8")
+    assert "ERROR failed (extracts): 4 row(s) quarantined and strict is on; first: CMS_CRIMES.csv line 16" in log
 
 
 # ---- bad extracts: exit 3, one line naming the file and what is wrong
