@@ -413,6 +413,12 @@ def test_inherently_unprotectable_table_fails_the_run():
     with pytest.raises(DisclosureError) as err:
         protect([t])
     assert err.value.protection is not None and not err.value.protection.safe
+    # said for a person (found by a new user: a Python list of tuples), with what to do
+    assert str(err.value) == (
+        "withheld figures could still be worked out exactly, whatever else is withheld: table t, "
+        "row n: a, b, c, d and Total; restructure the tables (fewer small figures: for example one "
+        "total in place of a split by month, or a coarser breakdown)"
+    )
     p = protect([t], strict=False)
     assert not p.safe and p.audit["pinned"].all()
     with pytest.raises(DisclosureError):

@@ -160,8 +160,30 @@ def protect(
     if strict and not protection.safe:
         bad = report.loc[report["pinned"], ["table", "row", "col"]].to_records(index=False).tolist()
         raise DisclosureError(
-            f"withheld figures could still be worked out exactly: {bad}; "
-            "no further withholding of non-zero figures can prevent it (restructure the tables)",
+            "withheld figures could still be worked out exactly, whatever else is withheld: "
+            f"{pinned_words(bad)}; restructure the tables (fewer small figures: for example one "
+            "total in place of a split by month, or a coarser breakdown)",
             protection,
         )
     return protection
+
+
+def pinned_words(cells: list[tuple[str, object, object]]) -> str:
+    """Cells (table, row, column) for a person: `table t, row n: a, b and Total`, or by column
+    (`table t, column Offences: Apr 2017 and Total`), or each `row (column)`."""
+
+    def listed(items: list[str]) -> str:
+        return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+    parts = []
+    for table in dict.fromkeys(cell[0] for cell in cells):
+        theirs = [(str(row), str(column)) for name, row, column in cells if name == table]
+        rows, columns = {row for row, _ in theirs}, {column for _, column in theirs}
+        if len(rows) == 1:
+            said = f"row {theirs[0][0]}: {listed([column for _, column in theirs])}"
+        elif len(columns) == 1:
+            said = f"column {theirs[0][1]}: {listed([row for row, _ in theirs])}"
+        else:
+            said = listed([f"{row} ({column})" for row, column in theirs])
+        parts.append(f"table {table}, {said}")
+    return "; ".join(parts)
