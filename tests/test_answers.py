@@ -119,6 +119,21 @@ def test_a_search_that_found_nothing_or_is_not_yet_reviewed_says_so_plainly():
     )
 
 
+def test_a_review_of_withheld_numbers_says_some_not_a_withheld_figure_of_them():
+    """Found by a new user: "a withheld figure had a mention of the terms for a person to read,
+    and a reviewer has read a withheld figure of them (fewer than 5 changing the search's
+    call)"."""
+    index = pd.Index(["Searched", "Candidates", "Reviewed", "Changed"], name="Free-text search")
+    info = Info(name="review", count="review", total_label="Searched", rows=None)
+    withheld = pd.DataFrame({"Crimes": ["1,212", "[c]", "[c]", "<5"]}, index=index)
+    assert answers.answer_sentences([info], {"review": withheld}, questions=1)[0].startswith(
+        "We searched the circumstances of 1,212 crimes; some had a mention of the terms for a "
+        "person to read, and a reviewer has read some of them (fewer than 5 changing the search\u2019s "
+        "call; Table 1 withholds the numbers marked [c] so that smaller ones cannot be worked "
+        "out). Table 1 gives the search and its review."
+    )
+
+
 def test_one_is_singular():
     display = by_year(["1"], "1")
     assert "1 offence of criminal damage" in answers.total_sentence(Info(), display)

@@ -108,6 +108,12 @@ def figure_alone(value: str) -> str:
     return "none" if value == "0" else figure_words(value)
 
 
+def some(value: str) -> str:
+    """A released count of crimes in a sentence of their own: as `figure_alone`, but `some`
+    for a withheld `[c]` (not "a withheld figure of them")."""
+    return "some" if str(value) == "[c]" else figure_alone(value)
+
+
 def counted(value: str, info: AnswerTableInfo) -> str:
     """`1,234 offences of criminal damage`, `1 offence of ...`, `no offences of ...`: the label's
     first word (its noun) singular for a released 1."""
@@ -148,13 +154,19 @@ def review_sentence(
             f"{said}none had a mention of the terms, so there was nothing for a reviewer to "
             f"read. Table {number} gives the search."
         )
-    said += f"{figure_alone(candidates)} had a mention of the terms for a person to read, and "
+    said += f"{some(candidates)} had a mention of the terms for a person to read, and "
+    withheld = (
+        f"; Table {number} withholds the numbers marked [c] so that smaller ones cannot be "
+        "worked out"
+        if "[c]" in (candidates, reviewed, changed)
+        else ""
+    )
     if reviewed == "0":
         said += "no reviewer has read them yet."
     else:
         said += (
-            f"a reviewer has read {figure_alone(reviewed)} of them ({figure_alone(changed)} "
-            "changing the search\u2019s call)."
+            f"a reviewer has read {some(reviewed)} of them ({some(changed)} changing the "
+            f"search\u2019s call{withheld})."
         )
     said += f" Table {number} gives the search and its review."
     return f"{said} {review_cost_text(candidates, minutes_per_record, threshold)}"
