@@ -25,7 +25,7 @@ def test_a_chart_drawn_beside_is_the_chart_drawn_here_byte_for_byte(worker, monk
     worker.submit(jobs)
     # the kernel cannot draw now: what `drawn` gives came from the other process
     monkeypatch.setattr(charts, "bar_chart", lambda *_: pytest.fail("drawn in the kernel"))
-    assert [worker.take(j) for j in jobs] == here
+    assert [worker.take(j) for j in reversed(jobs)] == here[::-1]
     assert worker._worker is not None and worker._worker.process.poll() is None
 
 
@@ -113,7 +113,7 @@ def test_many_long_jobs_never_block_the_kernel_and_each_svg_is_its_own_job_s(wor
     months = [f"M{i}" for i in range(120)]
     jobs = [chart_worker.ChartJob(tuple(months), tuple(str(k + i) for i in range(120)), "Offences") for k in range(40)]
     worker.submit(jobs)  # returns at once, however full the pipes
-    for k in (0, 1, 2):
+    for k in (39, 0, 17):
         assert worker.take(jobs[k]) == chart_worker.chart_svg(jobs[k])
 
 
@@ -182,18 +182,6 @@ def test_a_process_left_idle_ends_itself_and_the_next_request_starts_another(mon
         assert chart_worker.take(job(("1", "2", "3"))) == chart_worker.chart_svg(job(("1", "2", "3")))
     finally:
         chart_worker.stop()
-
-
-def test_a_chart_the_process_has_not_begun_is_drawn_here_and_never_twice(worker):
-    """The kernel took its charts in the briefing's order and waited for each while its own core
-    idled: the process, started as the kernel counts, had not drawn the last ones yet. A chart
-    the process has not been handed is the kernel's to draw; the process goes on with the next,
-    and is never handed the one drawn here."""
-    jobs = [job((str(k), "2", "3")) for k in range(6)]
-    worker.submit(jobs)
-    assert worker.take(jobs[5]) is None  # not begun: the caller draws it
-    assert [worker.take(j) for j in jobs[:5]] == [chart_worker.chart_svg(j) for j in jobs[:5]]
-    assert worker._worker.handed == 5
 
 
 def test_the_process_loads_no_pandas():

@@ -15,12 +15,10 @@ itself, so a fault in a chart is reported where it is made. Left without a job f
 (`IDLE_SECONDS`: a JupyterLab kernel stays open long after its briefing), the process ends
 itself, and the next request's `start` starts another.
 
-Jobs go to the process as JSON lines, each with its number, one at a time: the next when the last
-one's SVG has come back (its job's number and its length, then the SVG). A chart the kernel asks
-for that the process has not been handed yet is the kernel's to draw (`take` says None), so the
-two share the last charts rather than the kernel waiting for them, and none is drawn twice. Two
-threads of the kernel's write the jobs and read the SVGs as they come, so neither side ever
-waits on a full pipe, and an SVG is filed under its own job's number, never under the next one's.
+Jobs go to the process as JSON lines, each with its number; each SVG comes back after its job's
+number and its length. Two threads of the kernel's write the jobs and read the SVGs as they come,
+so neither side ever waits on a full pipe, and an SVG is filed under its own job's number, never
+under the next one's.
 """
 
 from __future__ import annotations
@@ -91,11 +89,8 @@ class _Worker:
             env=own_python_environment(),
         )
         self._changed = threading.Condition()
-        self._numbers: dict[ChartJob, int] = {}  # the jobs submitted and not yet taken
+        self._numbers: dict[ChartJob, int] = {}  # the jobs handed over and not yet taken
         self._svgs: dict[int, bytes | None] = {}  # their SVGs read back (None: not drawn)
-        self._waiting: dict[int, bytes] = {}  # jobs not yet handed to the process, in order
-        self._drawing = False  # the process has a job whose SVG has not come back
-        self.handed = 0  # jobs handed to the process
         self._next = 0
         self._ended = False  # no more SVGs will come
         self._lines: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
@@ -107,33 +102,20 @@ class _Worker:
         with self._changed:
             self._numbers.clear()
             self._svgs.clear()
-            self._waiting.clear()
             for job in jobs:
                 if job not in self._numbers:
                     number = self._numbers[job] = self._next
                     self._next += 1
-                    line = json.dumps({"number": number, **asdict(job)}).encode() + b"\n"
-                    self._waiting[number] = line
-            self._hand_next()
-
-    def _hand_next(self) -> None:
-        """Hand the process the next waiting job, if it has none (the caller holds the lock)."""
-        if not self._drawing and self._waiting and not self._ended:
-            number = next(iter(self._waiting))
-            self._lines.put(self._waiting.pop(number))
-            self._drawing = True
-            self.handed += 1
+                    self._lines.put(json.dumps({"number": number, **asdict(job)}).encode() + b"\n")
 
     def take(self, job: ChartJob, timeout: float) -> tuple[bytes | None, bool]:
-        """The SVG of `job` (None: not submitted, not drawn, or not yet handed to the process,
-        and so the caller's to draw), and whether it came in time."""
+        """The SVG of `job` (None: not handed over, or not drawn), and whether it came in time."""
         with self._changed:
-            number = self._numbers.pop(job, None)
+            number = self._numbers.get(job)
             if number is None:
                 return None, True
-            if self._waiting.pop(number, None) is not None:  # never handed over: drawn there
-                return None, True
             came = self._changed.wait_for(lambda: number in self._svgs or self._ended, timeout)
+            del self._numbers[job]
             return self._svgs.pop(number, None), came
 
     @property
@@ -167,10 +149,9 @@ class _Worker:
                 if length >= 0 and svg is None:
                     break
                 with self._changed:
-                    self._drawing = False
-                    self._hand_next()  # before a `take` waiting for it runs on
-                    self._svgs[number] = svg
-                    self._changed.notify_all()
+                    if number in self._numbers.values():
+                        self._svgs[number] = svg
+                        self._changed.notify_all()
         except (OSError, ValueError):
             pass
         finally:
