@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from builders import HEADERS, cms_crime, connect_crime, csv_text, migrated, write_extract
+from builders import HEADERS, SAMPLE, cms_crime, connect_crime, csv_text, migrated, write_extract
 
 from helpers.errors import ParameterError
 from helpers.project import project_root
@@ -817,3 +817,34 @@ def test_progress_bars_only_where_a_terminal_shows_them(monkeypatch):
     assert cli.shows_progress(False) is False
     monkeypatch.setattr(sys, "stderr", Terminal())
     assert cli.shows_progress(False) is True and cli.shows_progress(True) is False
+
+
+def test_a_failure_whose_results_cannot_be_read_is_still_told_and_kept(tmp_path, monkeypatch):
+    """Found by a reviewer: the run's failure handling read what the notebook wrote of the
+    reviews, and a results.json of another shape raised inside it: the failure escaped
+    `run_request`, its log said nothing, and its partial outputs were not kept."""
+    from helpers.errors import RunFailure
+    from helpers.run import request as runner
+
+    def notebook(params, staging, progress, kernel=None):
+        reviews = {"reference": params.reference, "search_reviews": {"s": "not a summary"}}
+        (staging.restricted / "results.json").write_text(json.dumps(reviews), encoding="utf-8")
+        raise RunFailure("gate", "withheld figures could still be worked out exactly")
+
+    class Lent:
+        def __enter__(self):
+            return None
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(runner, "execute_notebook", notebook)
+    monkeypatch.setattr(runner, "lease", lambda kernel: Lent())
+    monkeypatch.setenv("FOI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("FOI_LOG_DIR", str(tmp_path / "log"))
+    example = ROOT / "parameters" / "examples" / "sexual-offences-by-age.yaml"
+    done = runner.run_request(example, str(SAMPLE), str(tmp_path / "out"), progress=False)
+    assert not done.ok and done.kind == "gate" and "withheld figures" in done.message
+    folder = failed_folder(done.message)
+    log = (folder / "restricted" / "run.log").read_text(encoding="utf-8")
+    assert "ERROR failed (gate): withheld figures could still be worked out exactly" in log

@@ -166,9 +166,12 @@ def run_request(
         disclosure_log.record_draft(log, result.outputs)
     except RunFailure as failure:
         result.ok, result.kind, result.message = False, failure.kind, str(failure)
-        if "notebook" not in result.steps:  # what it read of the reviews, if it got so far
-            report_review(staging, read_results(staging), notes)
         staging.log.error("failed (%s): %s", failure.kind, failure)  # the log says why, too
+        if "notebook" not in result.steps:  # what it read of the reviews, if it got so far
+            try:
+                report_review(staging, read_results(staging), notes)
+            except Exception:  # noqa: BLE001 - only more to say: the failure above stands
+                staging.log.error("%s", traceback.format_exc())
     except Exception as error:  # noqa: BLE001 - a bug: keep the traceback in the log, say one line
         staging.log.error("%s", traceback.format_exc())
         result.ok, result.kind = False, "notebook"
