@@ -419,6 +419,16 @@ def test_inherently_unprotectable_table_fails_the_run():
         "row n: a, b, c, d and Total; restructure the tables (fewer small figures: for example one "
         "total in place of a split by month, or a coarser breakdown)"
     )
+    # labels of any kind, in one line: quoted where they hold a separator, blank said, each once,
+    # and no more than twenty
+    from helpers.disclosure.suppression import pinned_words
+
+    assert pinned_words([("t", "Theft, burglary", "2017"), ("t", "Theft, burglary", "Total"), ("t", "Theft, burglary", "2017")]) == (
+        "table t, row \u201cTheft, burglary\u201d: 2017 and Total"
+    )
+    assert pinned_words([("t", "", "2017"), ("t", "a\nb", "2017")]) == "table t, column 2017: (blank) and a b"
+    many = pinned_words([("t", f"M{i}", "n") for i in range(120)])
+    assert many.endswith("M18 and M19; and 100 more cells") and "\n" not in many
     p = protect([t], strict=False)
     assert not p.safe and p.audit["pinned"].all()
     with pytest.raises(DisclosureError):

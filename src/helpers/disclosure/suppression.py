@@ -168,16 +168,30 @@ def protect(
     return protection
 
 
+#: the cells an exit-5 message names before "and N more cells"
+PINNED_NAMED = 20
+
+
 def pinned_words(cells: list[tuple[str, object, object]]) -> str:
-    """Cells (table, row, column) for a person: `table t, row n: a, b and Total`, or by column
-    (`table t, column Offences: Apr 2017 and Total`), or each `row (column)`."""
+    """Cells (table, row, column) for a person, in one line: `table t, row n: a, b and Total`,
+    or by column (`table t, column Offences: Apr 2017 and Total`), or each `row (column)`; a
+    label with a comma, colon or semicolon in quotes, a blank one `(blank)`; the first
+    `PINNED_NAMED`, then how many more."""
+
+    def label(value: object) -> str:
+        text = " ".join(str(value).split())  # one line, whatever the label holds
+        if not text:
+            return "(blank)"
+        return f"\u201c{text}\u201d" if any(mark in text for mark in ",;:") else text
 
     def listed(items: list[str]) -> str:
         return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
+    unique = list(dict.fromkeys(cells))
+    named, more = unique[:PINNED_NAMED], len(unique) - PINNED_NAMED
     parts = []
-    for table in dict.fromkeys(cell[0] for cell in cells):
-        theirs = [(str(row), str(column)) for name, row, column in cells if name == table]
+    for table in dict.fromkeys(cell[0] for cell in named):
+        theirs = [(label(row), label(column)) for name, row, column in named if name == table]
         rows, columns = {row for row, _ in theirs}, {column for _, column in theirs}
         if len(rows) == 1:
             said = f"row {theirs[0][0]}: {listed([column for _, column in theirs])}"
@@ -185,5 +199,5 @@ def pinned_words(cells: list[tuple[str, object, object]]) -> str:
             said = f"column {theirs[0][1]}: {listed([row for row, _ in theirs])}"
         else:
             said = listed([f"{row} ({column})" for row, column in theirs])
-        parts.append(f"table {table}, {said}")
-    return "; ".join(parts)
+        parts.append(f"table {label(table)}, {said}")
+    return "; ".join(parts) + (f"; and {more:,} more cells" if more > 0 else "")
