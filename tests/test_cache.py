@@ -541,6 +541,10 @@ def test_a_look_up_s_answer_is_kept_in_the_entry_as_a_table_and_not_used_if_dama
     KeptSearches(entry).keep_table("people born", answer)
     path.write_bytes(KeptSearches(entry)._path("people born").read_bytes())  # another's answer
     assert KeptSearches(entry).table("people named") is None
+    # found by a reviewer: a table Arrow cannot write as one file raised; now nothing is kept
+    two = pa.chunked_array([pa.array(["a"]).dictionary_encode(), pa.array(["b"]).dictionary_encode()])
+    KeptSearches(entry).keep_table("two dictionaries", pa.table({"x": two}))
+    assert KeptSearches(entry).table("two dictionaries") is None
 
 
 def test_the_gate_s_look_ups_of_people_are_kept_in_the_entry_and_still_find_the_person(tmp_path, cache_dir, monkeypatch):

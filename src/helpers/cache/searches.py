@@ -78,11 +78,15 @@ class KeptSearches:
         return table.replace_schema_metadata(None)
 
     def keep_table(self, key: str, table: pa.Table) -> None:
-        """Keep a look-up's answer (a small table) under `key`, for the next process."""
+        """Keep a look-up's answer (a small table) under `key`, for the next process (nothing,
+        if Arrow cannot write it as one file: it is looked up again)."""
         sink = pa.BufferOutputStream()
         table = table.replace_schema_metadata({KEY: key.encode("utf-8")})
-        with pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
+        try:
+            with pa.ipc.new_file(sink, table.schema) as writer:
+                writer.write_table(table)
+        except pa.ArrowException:  # chunks of different dictionaries, say
+            return
         self._write(key, sink.getvalue().to_pybytes())
 
     def _write(self, key: str, data: bytes) -> None:
