@@ -441,9 +441,10 @@ def test_a_period_counted_back_from_the_extracts_date_not_the_received_date_is_a
     (warning,) = period_not_from_received(Request(params, TODAY))
     assert warning.key == "as_of"
     assert warning.message == (
-        "missing: measures.victims.period (and 2 more) count back from extracts_taken_on "
-        "(2019-01-01): 1 January 2016 to 31 December 2018; from received (2018-03-15) it would be "
-        "1 January 2015 to 31 December 2017: give as_of, the date the request counts back from"
+        "missing: measures.victims.period (and 2 more) reckoned from extracts_taken_on "
+        "(2019-01-01) is 1 January 2016 to 31 December 2018; reckoned from received (2018-03-15), "
+        "1 January 2015 to 31 December 2017: give as_of, the date the request's periods are "
+        "reckoned from"
     )
     assert warning in request_warnings(params, TODAY)
     # as_of given, either date; received giving the same days; no received; no relative period

@@ -526,7 +526,8 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     found = measure_search(name, measure, params.searches)
     searched = found[1] if found is not None else None
     codes_of_classes = measure_classes(name, measure, params.class_groups)
-    classes = named_classes(codes_of_classes, params.class_titles) if codes_of_classes else ""
+    own, many = params.class_titles, len(codes_of_classes) > MANY_CLASSES
+    classification = classification_words(codes_of_classes, own) if codes_of_classes else ""
     groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
     codes = [c for entry in charge_code_groups(name, measure, groups).values() for c in entry]
     quoted = [f"\u201c{term}\u201d" for term in (searched.terms if searched else [])]
@@ -535,31 +536,22 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     charges = measure.count in ("people_charged", "charges")
     # a charge count naming no codes counts every charge on a crime of its classes
     template = ANY_CODE if charges and not codes else WHAT_IS_COUNTED
-    if not classes and measure.count in EVERY_CLASS:
+    if not codes_of_classes and measure.count in EVERY_CLASS:
         template = EVERY_CLASS
-    classification = (
-        classification_words(codes_of_classes, params.class_titles) if codes_of_classes else ""
-    )
     text = template[measure.count].format(
         classification=classification,
         # a list of codes ends with a comma before what the crimes mention
-        classes_phrase=(
-            f"under {classification}{', ' if len(codes_of_classes) > MANY_CLASSES else ' '}"
-            if classes
-            else ""
-        ),
+        classes_phrase=f"under {classification}{', ' if many else ' '}" if codes_of_classes else "",
         codes=f"code {codes[0]}" if len(codes) == 1 else f"codes {listed(codes)}",
         terms=terms,
     )
     if searched is not None and not charges and measure.count != "mentions":
         text += f", whose circumstances mention {terms}"
-    if classes and charges:
-        few = len(codes_of_classes) <= MANY_CLASSES
-        text += (
-            f", on a crime classified now {f'as {classes}' if few else f'under {classification}'}"
-        )
+    if codes_of_classes and charges:
+        named = f"under {classification}" if many else f"as {named_classes(codes_of_classes, own)}"
+        text += f", on a crime classified now {named}"
     if searched is not None and charges:
-        text += f"{'' if classes else ', on a crime'} whose circumstances mention {terms}"
+        text += f"{'' if codes_of_classes else ', on a crime'} whose circumstances mention {terms}"
     text += f", {period_phrase(facts)}."
     return text + " " + " ".join(facts.notes)
 

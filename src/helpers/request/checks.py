@@ -187,10 +187,10 @@ def period_not_from_received(request: Request) -> list[RequestWarning]:
     return [
         RequestWarning(
             "as_of",
-            f"missing: measures.{name}.period{more} count back from extracts_taken_on "
-            f"({params.extracts_taken_on}): {_days(*taken)}; from received "
-            f"({params.received}) it would be {_days(*received)}: give as_of, the date "
-            "the request counts back from",
+            f"missing: measures.{name}.period{more} reckoned from extracts_taken_on "
+            f"({params.extracts_taken_on}) is {_days(*taken)}; reckoned from received "
+            f"({params.received}), {_days(*received)}: give as_of, the date the request's "
+            "periods are reckoned from",
         )
     ]
 

@@ -1051,7 +1051,8 @@ def class_split(
     classes = measure_classes(name, measure, params.class_groups)
     if measure.count in CHARGE_COUNTS or not classes:
         classes = sorted(set(present.dropna()))
-    label_of = {code: ho_classes.class_label(code, params.class_titles) for code in classes}
+    own = params.class_titles  # read once: each read checks the profile file's time
+    label_of = {code: ho_classes.class_label(code, own) for code in classes}
     return _one_each([label_of[code] for code in classes], present.map(label_of))
 
 
