@@ -109,6 +109,13 @@ def check_same_header(
         )
 
 
+def committed_dates(values: codes.Strings, source: SourceDefinition) -> pa.Array:
+    """The day each offence was committed (or began), read with the system's `datetime_formats`,
+    then its `date_format`: a value none reads is left empty, never a reason to set the crime
+    aside (counted in the data quality figures, and a run's warnings)."""
+    return codes.parse_datetimes(values, (*source.datetime_formats, source.date_format))
+
+
 def canonical_crimes(
     raw: RawFile,
     source: SourceDefinition,
@@ -123,11 +130,7 @@ def canonical_crimes(
     ref = codes.as_text(_column(raw, "crime_ref"))
     recorded = codes.parse_datetimes(_column(raw, "recorded_at"), source.datetime_formats)
     original = codes.parse_datetimes(_column(raw, "original_recorded_at"), source.datetime_formats)
-    # the day the offence was committed (or began): a value that cannot be read is left empty,
-    # never a reason to set the crime aside (counted in the data quality figures)
-    committed = codes.parse_datetimes(
-        _column(raw, "committed_at"), (*source.datetime_formats, source.date_format)
-    )
+    committed = committed_dates(_column(raw, "committed_at"), source)
     ho_class = codes.normalise_ho_class(_column(raw, "ho_class"), source.ho_class_pattern)
     given_outcome = codes.without_pending(_column(raw, "outcome"), source.pending_values)
     outcome = codes.parse_outcome(given_outcome, source.outcome_pattern)

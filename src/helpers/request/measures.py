@@ -109,6 +109,9 @@ class AnswerTable:
     subset_rows: tuple[str, ...] = ()
     #: crimes not counted for want of a readable committed date (`date: committed`; restricted)
     undated: int = 0
+    #: people of an age breakdown whose dates of birth are written but none could be read: they
+    #: are in "Age not known" (restricted; the run warns)
+    unread_births: int = 0
     #: the reviews of every search the table reads: its measure's, its `search` breakdown's,
     #: its `of_whom` row's
     reviews: list[SearchReview] = field(default_factory=list)
@@ -481,7 +484,8 @@ class ExtractView:
 
     def born(self, individuals: np.ndarray) -> pd.Series:
         """Each of these individuals' date of birth, by their numbers (`individual`): the earliest
-        any of their records gives, read in its system's date format (absent where none does; a
+        any of their records gives, read in its system's date format (NaT where a record gives
+        one that no format reads, and none gives one that does; absent where none gives one; a
         record set aside gives none). Only their records are read, found by number, each at its
         row of its file's personal data: an extract holds a date of birth for every person
         record, and a request asks of few."""
@@ -517,11 +521,18 @@ class ExtractView:
                 continue
             written = take_rows(personal["date_of_birth"], theirs["personal_row"].to_numpy())
             formats = (source.date_format, *source.datetime_formats)
-            values = codes.parse_datetimes(written, formats).to_pandas().to_numpy()
+            read = codes.parse_datetimes(written, formats)
+            values = read.to_pandas().to_numpy()
+            # a date no format reads stays, as NaT: its person is told apart from one with none
+            given = pc.is_valid(codes.as_text(written)).to_numpy(zero_copy_only=False)
             parts.append(
-                pd.Series(values, index=theirs["individual"].to_numpy(), dtype="datetime64[s]")
+                pd.Series(
+                    values[given],
+                    index=theirs["individual"].to_numpy()[given],
+                    dtype="datetime64[s]",
+                )
             )
-        earliest = pd.concat(parts).dropna().groupby(level=0).min()
+        earliest = pd.concat(parts).groupby(level=0).min()  # NaT only where none was read
         return pa.table(
             {
                 "individual": pa.array(earliest.index.to_numpy(dtype=np.int64)),
@@ -1024,6 +1035,8 @@ class Split:
 
     labels: list[str]
     pairs: pd.DataFrame  # event, label
+    #: an age breakdown's people whose dates of birth were written but not read (`ExtractView.born`)
+    unread_births: int = 0
 
 
 def _one_each(labels: list[str], of_events: pd.Series) -> Split:
@@ -1085,13 +1098,18 @@ def age_split(view: ExtractView, params: RequestParameters, role: str, events: E
     committed = view.crime_values(pairs["crime_row"].to_numpy(), "committed_at")
     committed = pd.Series(committed.to_numpy(), index=pairs.index).astype("datetime64[s]")
     person = pairs["individual"].fillna(-1).to_numpy(dtype=np.int64)  # -1: no one in the role
-    born_of = view.born(person)  # empty where no one has a date of birth
+    born_of = view.born(person)  # absent where no one has a date of birth; NaT: none read
     born = pd.Series(born_of.reindex(person).to_numpy(), index=pairs.index)
     ages = age_on(born, day_of(committed))
     bands = params.age_bands
     labels = [age_band(age, bands) for age in ages.tolist()]
     out = pd.DataFrame({"event": pairs["event"].to_numpy(), "label": labels}, dtype=object)
-    return Split([band.label for band in bands] + [AGE_NOT_KNOWN], out)
+    unread = born_of.index[born_of.isna().to_numpy()]
+    return Split(
+        [band.label for band in bands] + [AGE_NOT_KNOWN],
+        out,
+        int(len(np.intersect1d(unread.to_numpy(dtype=np.int64), person))),
+    )
 
 
 def charge_group_split(params: RequestParameters, measure: Measure, events: Events) -> Split:
@@ -1260,7 +1278,8 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
         roles = " or ".join(b.removesuffix("_age") for b in ages)
         notes.append(
             "Ages are in whole years on the day the offence was committed; \u201cAge not "
-            "known\u201d where no date of birth or committed date is recorded"
+            "known\u201d where no date of birth or committed date is recorded (or one could "
+            "not be read)"
             + (f", or no {roles} is recorded on the crime." if crimes_counted else ".")
         )
         if crimes_counted:
@@ -1357,7 +1376,7 @@ def part_terms(params: RequestParameters, table: TableRequest) -> str | None:
 def without_empty_rows(rows: Split, cells: CellUnits, columns: list[str]) -> Split:
     """The rows with something in a column (`hide_empty_rows`)."""
     kept = [row for row in rows.labels if any(cells[(row, column)] for column in columns)]
-    return Split(kept, rows.pairs[rows.pairs["label"].isin(kept)])
+    return replace(rows, labels=kept, pairs=rows.pairs[rows.pairs["label"].isin(kept)])
 
 
 def of_whom_units(
@@ -1478,6 +1497,7 @@ def answer_table(
         links=links,
         subset_rows=beside,
         undated=events.undated,
+        unread_births=rows.unread_births + columns.unread_births,
         reviews=reviews,
         events=events,
     )

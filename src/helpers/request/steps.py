@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from helpers.analysis import counting, review
 from helpers.briefing import chart_worker
 from helpers.briefing.answers import AnswerTableInfo, chart_job, draws_chart, titled_classes
-from helpers.briefing.report import thousands
+from helpers.briefing.report import count_phrase, thousands
 from helpers.disclosure import suppression
 from helpers.disclosure.across import AcrossResult, LoggedCell, protect_across
 from helpers.disclosure.log import (
@@ -254,7 +254,8 @@ def results(params: RequestParameters, extract: Extract, answers: Sequence[Answe
         if reviews:
             exact["search_reviews"] = {name: done.summary() for name, done in reviews.items()}
     own = own_answers(params, answers)
-    found = data_warnings(params, extract, [a.measure for a in own]) if own else []
+    found = extract_warnings(extract) + birth_warnings(answers)
+    found += data_warnings(params, extract, [a.measure for a in own]) if own else []
     found += search_warnings(params, search_reviews(own).values())
     # a request of today's shape names its classes in its measures in the grammar
     found += class_title_warnings(
@@ -264,6 +265,52 @@ def results(params: RequestParameters, extract: Extract, answers: Sequence[Answe
         exact["warnings"] = found
     exact["data_quality"] = dict(extract.data_quality)
     return exact
+
+
+def extract_warnings(extract: Extract) -> list[str]:
+    """What the extracts hold that the figures cannot use, said by the run, not only counted in
+    results.json: the records set aside (by file, column and reason; their values stay in
+    restricted/quarantine.csv), and the committed dates no format of the profile reads."""
+    found = []
+    quarantine = extract.quarantine
+    if not quarantine.empty:
+        groups = quarantine.groupby(["file", "column", "reason"], sort=False).size()
+        for where, n in groups.items():
+            file, column, reason = cast(tuple[str, str, str], where)
+            them = "them" if n > 1 else "it"
+            found.append(
+                f"{shown_key(str(file))}, column {shown_key(str(column))}: "
+                f"{count_phrase(f'{n:,}', 'record', 'records')} set aside ({reason}): the figures "
+                f"leave {them} out; restricted/quarantine.csv lists {them}"
+            )
+    unread = int(extract.data_quality.get("committed_dates_unreadable", 0) or 0)
+    if unread:
+        one = unread == 1
+        found.append(
+            f"{count_phrase(f'{unread:,}', 'committed date', 'committed dates')} could not be read "
+            "with the force profile's date formats (datetime_formats, then date_format): "
+            f"{'its crime has' if one else 'their crimes have'} no committed date (an age table "
+            f"counts {'its' if one else 'their'} people as \u201cAge not known\u201d; a measure by "
+            f"committed date leaves {'it' if one else 'them'} out)"
+        )
+    return found
+
+
+def birth_warnings(answers: Sequence[AnswerTable]) -> list[str]:
+    """An age table's people whose dates of birth are written but no format reads: counted as
+    "Age not known", as if none were recorded, unless the run says so."""
+    found = []
+    for answer in answers:
+        n = answer.unread_births
+        if n:
+            found.append(
+                f"tables.{shown_key(answer.name)}: "
+                f"{count_phrase(f'{n:,}', 'person', 'people')} in it "
+                f"{'has a date' if n == 1 else 'have dates'} of birth that the force profile's "
+                "date formats (date_format, then datetime_formats) do not read: the table counts "
+                f"{'them' if n > 1 else 'that person'} as \u201cAge not known\u201d"
+            )
+    return found
 
 
 def data_warnings(params: RequestParameters, extract: Extract, used: Sequence[str]) -> list[str]:
@@ -391,6 +438,8 @@ def answer_results(answer: AnswerTable) -> dict[str, Any]:
     }
     if facts.date_basis == "committed":
         exact["crimes_without_committed_date"] = answer.undated
+    if answer.unread_births:
+        exact["people_with_unread_date_of_birth"] = answer.unread_births
     return exact
 
 

@@ -81,6 +81,7 @@ def set_aside_report(sources: tuple[SourceDefinition, ...], extracts: Path, rows
             for spec in concrete_files(extracts, given)
         }
         extract = load_extracts(sample, sources)
+        unread = unread_committed_dates(sources, sample)
     except ExtractError as error:
         return [f"error: {error}"]
     finally:
@@ -92,7 +93,7 @@ def set_aside_report(sources: tuple[SourceDefinition, ...], extracts: Path, rows
     ]
     quarantine = extract.quarantine
     if quarantine.empty:
-        return lines + ["nothing would be set aside"]
+        return lines + ["nothing would be set aside"] + unread
     groups = quarantine.groupby(["file", "column", "reason"], sort=False)
     linked: list[str] = []
     for (file, column, reason), group in groups:
@@ -109,6 +110,35 @@ def set_aside_report(sources: tuple[SourceDefinition, ...], extracts: Path, rows
             "(a run reads every row):"
         )
         lines += ["  " + line for line in linked]
+    return lines + unread
+
+
+def unread_committed_dates(sources: tuple[SourceDefinition, ...], sample: Path) -> list[str]:
+    """Each crimes file's committed dates that the loader's rule does not read
+    (`committed_dates`): left empty rather than set aside, so not in the quarantine, and said
+    here all the same (an age table would count their people as "Age not known")."""
+    from helpers.extracts import codes
+    from helpers.extracts.canonical import committed_dates
+    from helpers.extracts.read import read_file
+
+    lines = []
+    for source in sources:
+        for given in source.files:
+            if given.table != "crimes" or "committed_at" not in given.columns:
+                continue
+            for spec in concrete_files(sample, given):
+                raw = read_file(sample, source, spec, ["committed_at"]).data["committed_at"]
+                unread = codes.invalid(raw, committed_dates(raw, source))
+                if not unread.any():
+                    continue
+                values = list(dict.fromkeys(raw.filter(unread).to_pylist()))[:EXAMPLES]
+                it = "it" if unread.sum() == 1 else "them"
+                lines.append(
+                    f"{spec.filename}: {given.columns['committed_at']}: {int(unread.sum()):,} not "
+                    "read by the system's datetime_formats or date_format (values seen: "
+                    + ", ".join(repr(value) for value in values)
+                    + f"): a run leaves {it} empty, and says so"
+                )
     return lines
 
 
