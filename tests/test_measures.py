@@ -813,6 +813,58 @@ def test_records_set_aside_and_committed_dates_unread_are_the_runs_warnings(tmp_
     assert "people_with_unread_date_of_birth" not in exact["tables"]["t"]
 
 
+def test_a_charge_on_a_crime_since_cancelled_counts_only_as_the_measures_status_says(tmp_path):
+    """Found by a new force's analyst: its system keeps the charges of a crime later cancelled
+    (the sample's never does), and `status` was refused on a charge measure ("counts charges,
+    not crimes") while the docs said a measure counts crimes not cancelled: 7 charges on
+    cancelled crimes were counted in silence. `status` is now the charged crime's, live by
+    default as for every measure, and the run says how many charges that leaves out."""
+    from helpers.request import steps
+
+    folder = write_extract(
+        tmp_path / "extracts",
+        CMS_CRIMES=[
+            cms_crime("CM/16/0000001", "10/03/2016 09:00", **{"HO CLASS": "058/01", "HO OUTCOME": "1"}),
+            cms_crime("CM/16/0000002", "11/03/2016 09:00", **{"HO CLASS": "058/01", "CRIME STATUS": "NO CRIME"}),
+        ],
+        CMS_NOMINALS=[
+            {"CRIME NO": "CM/16/0000001", "NOMINAL NO": "1"},
+            {"CRIME NO": "CM/16/0000002", "NOMINAL NO": "2"},
+        ],
+        CMS_CHARGES=[
+            {"CRIME NO": "CM/16/0000001", "NOMINAL NO": "1", "CHARGE DATE": "01/06/2016", "CJS CODE": "CD71001"},
+            {"CRIME NO": "CM/16/0000002", "NOMINAL NO": "2", "CHARGE DATE": "01/06/2016", "CJS CODE": "CD71001"},
+            {"CRIME NO": "CM/16/0000002", "NOMINAL NO": "2", "CHARGE DATE": "02/06/2016", "CJS CODE": "CD71002"},
+        ],
+    )
+    extract = load_extracts(folder)
+
+    def counted(count: str, **keys) -> measures.AnswerTable:
+        values = copy.deepcopy(BASE)
+        values["measures"] = {"m": {"count": count, "label": "charges", "charge_codes": ["any"], "period": PERIOD} | keys}
+        values["tables"] = [{"name": "t", "question": 1, "title": "T", "measure": "m"}]
+        params = validate_parameters(values)
+        (answer,) = answer_tables(params, extract)
+        answer.exact_results = steps.results(params, extract, [answer])
+        return answer
+
+    live = counted("charges")
+    assert column(live) == {"Total": 1}
+    assert live.exact_results["warnings"] == [
+        "measures.m: 2 charges it would count are on crimes since cancelled: not counted "
+        "(status: all counts them, status: cancelled only them)"
+    ]
+    assert live.exact_results["tables"]["t"]["charges_on_cancelled_crimes"] == 2
+    assert column(counted("charges", status="all")) == {"Total": 3}
+    assert column(counted("charges", status="cancelled")) == {"Total": 2}
+    assert column(counted("people_charged")) == {"Total": 1}
+    assert column(counted("people_charged", status="all")) == {"Total": 2}
+    for status in ("all", "cancelled"):
+        assert "warnings" not in counted("charges", status=status).exact_results
+    assert "Only charges on crimes since cancelled are counted." in counted("charges", status="cancelled").notes
+    assert "Charges on crimes since cancelled are counted too." in counted("charges", status="all").notes
+
+
 def test_a_class_groups_classes_no_crime_has_are_one_warning_and_a_search_that_finds_nothing_is_one(extract):
     """Found by a new user: a group of eleven burglary classes, ten of them of no crime in the
     extracts, gave ten warnings; a search whose terms no text mentions (a mistyped term) said

@@ -384,8 +384,6 @@ def measure_problems(measure: Measure) -> list[str]:
                 f"charge_codes: a count of {count} needs the codes it counts, or classes (every "
                 "charge on a crime of them)"
             )
-        if measure.status is not None:
-            problems.append(f"status: a count of {count} counts charges, not crimes")
     elif measure.charge_codes:
         problems.append(f"charge_codes: a count of {count} counts crimes, not charges")
     if measure.search and (measure.terms or measure.exclude_terms):

@@ -109,6 +109,8 @@ class AnswerTable:
     subset_rows: tuple[str, ...] = ()
     #: crimes not counted for want of a readable committed date (`date: committed`; restricted)
     undated: int = 0
+    #: charges under the measure's codes left out as on crimes since cancelled (status live)
+    on_cancelled: int = 0
     #: people of an age breakdown whose dates of birth are written but none could be read: they
     #: are in "Age not known" (restricted; the run warns)
     unread_births: int = 0
@@ -578,6 +580,7 @@ class Events:
     role: str | None = None  # the role of the events' people (victims, suspects)
     undated: int = 0
     review: SearchReview | None = None
+    on_cancelled: int = 0  # charges left out as on crimes since cancelled
 
 
 def crime_status(crimes: pd.DataFrame, status: str) -> pd.Series:
@@ -683,7 +686,7 @@ class Searches:
         self.done: dict[str, SearchReview] = {}
         self._selected: dict[str, tuple[pd.DataFrame, int]] = {}
         self._crimes: dict[CrimeSelection, tuple[pd.DataFrame, int]] = {}
-        self._charges: dict[ChargeSelection, pd.DataFrame] = {}
+        self._charges: dict[ChargeSelection, tuple[pd.DataFrame, int]] = {}
 
     def selected(self, measure: str) -> tuple[pd.DataFrame, int]:
         """The crimes a measure counts before its search, once for the search and its own
@@ -703,6 +706,13 @@ class Searches:
     def charges(self, measure: str) -> pd.DataFrame:
         """`selected_charges` of a charge measure, once for its search and its own events, and
         for every measure of the same charges."""
+        return self._charges_of(measure)[0]
+
+    def charges_on_cancelled(self, measure: str) -> int:
+        """The charges `charges` leaves out as on crimes since cancelled."""
+        return self._charges_of(measure)[1]
+
+    def _charges_of(self, measure: str) -> tuple[pd.DataFrame, int]:
         selection = ChargeSelection.of(self.params, measure)
         if selection not in self._charges:
             self._charges[selection] = selected_charges(self.view, selection)
@@ -943,6 +953,7 @@ class ChargeSelection:
     codes: tuple[str, ...] | None  # sorted, as compared; None: every code
     classes: tuple[str, ...]  # sorted; none: every class
     period: tuple[date, date]
+    status: str  # of the crime charged on
 
     @classmethod
     def of(cls, params: RequestParameters, name: str) -> ChargeSelection:
@@ -953,14 +964,17 @@ class ChargeSelection:
             tuple(sorted(codes_)) if measure.charge_codes else None,
             tuple(sorted(measure_classes(name, measure, params.class_groups))),
             resolve_period(measure.period, params.as_of_date),
+            measure.by_status,
         )
 
 
-def selected_charges(view: ExtractView, selection: ChargeSelection) -> pd.DataFrame:
+def selected_charges(view: ExtractView, selection: ChargeSelection) -> tuple[pd.DataFrame, int]:
     """The charges a charge measure counts before its search: each charge once, dated in the
-    period, under the codes (every code, for a measure that names none), and, if given, on a
-    crime of the classes, with its crime's row (`crime_row`, -1 for a crime the extract does not
-    hold) and its code as compared."""
+    period, under the codes (every code, for a measure that names none), on a crime of the
+    status (a crime the extract does not hold counts as not cancelled) and, if given, of the
+    classes, with its crime's row (`crime_row`, -1 for a crime the extract does not hold) and its
+    code as compared; and how many charges a status of live leaves out (on crimes since
+    cancelled: a force's system may keep them)."""
     charges = view.extract.charges
     code = compared_codes(charges)
     keep = within_days(charges["charge_date"], *selection.period).fillna(False)
@@ -972,7 +986,13 @@ def selected_charges(view: ExtractView, selection: ChargeSelection) -> pd.DataFr
         of_classes = view.crime_values(rows, "ho_class").isin(selection.classes)
         keep_rows = of_classes.to_numpy(dtype=bool)
         chosen, rows = chosen.loc[keep_rows], rows[keep_rows]
-    return chosen.assign(code=code.loc[chosen.index], crime_row=rows)
+    cancelled = view.crime_values(rows, "cancelled").fillna(False).to_numpy(dtype=bool)
+    left_out = 0
+    if selection.status != "all":
+        keep_rows = cancelled if selection.status == "cancelled" else ~cancelled
+        left_out = int(cancelled.sum()) if selection.status == "live" else 0
+        chosen, rows = chosen.loc[keep_rows], rows[keep_rows]
+    return chosen.assign(code=code.loc[chosen.index], crime_row=rows), left_out
 
 
 def charge_events(
@@ -1009,7 +1029,7 @@ def charge_events(
             + "|"
             + pd.Series(day.dt.strftime("%Y-%m-%d").to_numpy(), index=frame.index)
         )
-    return Events(frame, review=reviewed)
+    return Events(frame, review=reviewed, on_cancelled=searches.charges_on_cancelled(name))
 
 
 def measure_events(
@@ -1240,10 +1260,11 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
         )
     else:
         notes.append("Charges are counted by the date of the charge, each charge once.")
+    counted = "charges on crimes" if measure.counts_charges else "crimes"
     if measure.by_status == "cancelled":
-        notes.append("Only crimes since cancelled are counted.")
+        notes.append(f"Only {counted} since cancelled are counted.")
     elif measure.by_status == "all":
-        notes.append("Crimes since cancelled are counted too.")
+        notes.append(f"{counted.capitalize()} since cancelled are counted too.")
     # the Total row under the request's own label, where it gives one
     a_total, the_total = (
         ("a Total", "the Total")
@@ -1497,6 +1518,7 @@ def answer_table(
         links=links,
         subset_rows=beside,
         undated=events.undated,
+        on_cancelled=events.on_cancelled,
         unread_births=rows.unread_births + columns.unread_births,
         reviews=reviews,
         events=events,
@@ -1574,7 +1596,8 @@ def searched_words(params: RequestParameters, name: str) -> str:
             named.append(f"the offence code{'s' if len(codes) > 1 else ''} {listed(codes, 'or')}")
         under = f" under {listed(named, last='or')}" if named else ""
         where = f", {of}" if classes else ""
-        return f"every crime with a charge{under} {period}{where}"
+        since = " and since cancelled" if measure.by_status == "cancelled" else ""
+        return f"every crime with a charge{under} {period}{where}{since}"
     status = {"live": " and not cancelled", "cancelled": " and cancelled"}
     return f"every crime {of} {measure.by_date} {period}{status.get(measure.by_status, '')}"
 

@@ -254,7 +254,7 @@ def results(params: RequestParameters, extract: Extract, answers: Sequence[Answe
         if reviews:
             exact["search_reviews"] = {name: done.summary() for name, done in reviews.items()}
     own = own_answers(params, answers)
-    found = extract_warnings(extract) + birth_warnings(answers)
+    found = extract_warnings(extract) + birth_warnings(answers) + cancelled_warnings(answers)
     found += data_warnings(params, extract, [a.measure for a in own]) if own else []
     found += search_warnings(params, search_reviews(own).values())
     # a request of today's shape names its classes in its measures in the grammar
@@ -311,6 +311,18 @@ def birth_warnings(answers: Sequence[AnswerTable]) -> list[str]:
                 f"{'them' if n > 1 else 'that person'} as \u201cAge not known\u201d"
             )
     return found
+
+
+def cancelled_warnings(answers: Sequence[AnswerTable]) -> list[str]:
+    """A charge measure's charges left out as on crimes since cancelled (its status live, the
+    default), once a measure: the sample force's systems keep none, another force's may."""
+    left_out = {answer.measure: answer.on_cancelled for answer in answers if answer.on_cancelled}
+    return [
+        f"measures.{shown_key(name)}: {count_phrase(f'{n:,}', 'charge', 'charges')} it would "
+        f"count {'is' if n == 1 else 'are'} on crimes since cancelled: not counted (status: all "
+        "counts them, status: cancelled only them)"
+        for name, n in left_out.items()
+    ]
 
 
 def data_warnings(params: RequestParameters, extract: Extract, used: Sequence[str]) -> list[str]:
@@ -440,6 +452,8 @@ def answer_results(answer: AnswerTable) -> dict[str, Any]:
         exact["crimes_without_committed_date"] = answer.undated
     if answer.unread_births:
         exact["people_with_unread_date_of_birth"] = answer.unread_births
+    if answer.on_cancelled:
+        exact["charges_on_cancelled_crimes"] = answer.on_cancelled
     return exact
 
 
