@@ -865,6 +865,18 @@ def test_a_charge_on_a_crime_since_cancelled_counts_only_as_the_measures_status_
     assert "Charges on crimes since cancelled are counted too." in counted("charges", status="all").notes
 
 
+def test_a_charge_table_by_class_shows_every_class_of_its_measure_zeros_too(extract):
+    """Found by a new force's analyst: a table of charges by offence_class left out the measure's
+    classes with no charge (4 rows of 11), while a table of offences showed them all and the docs
+    say a table by class shows the measure's classes, zeros too."""
+    charges = table(extract, {"count": "charges", "classes": ["058/01", "028/03", "029/00"]}, rows="offence_class")
+    assert list(column(charges)) == [class_label("058/01"), class_label("028/03"), class_label("029/00"), "Total"]
+    assert column(charges)[class_label("029/00")] == 0
+    # with codes and no classes: the classes charged on, as before
+    by_code = table(extract, {"count": "charges", "charge_codes": ["any"]}, rows="offence_class")
+    assert list(column(by_code)) == [class_label("028/03"), class_label("058/01"), "Total"]
+
+
 def test_a_class_groups_classes_no_crime_has_are_one_warning_and_a_search_that_finds_nothing_is_one(extract):
     """Found by a new user: a group of eleven burglary classes, ten of them of no crime in the
     extracts, gave ten warnings; a search whose terms no text mentions (a mistyped term) said

@@ -1078,11 +1078,12 @@ def time_split(
 def class_split(
     view: ExtractView, params: RequestParameters, name: str, measure: Measure, events: Events
 ) -> Split:
-    """By the crime's current class: the measure's classes in order, all shown (a crime
-    measure's); the classes present, sorted (a charge measure's, or a measure of every class)."""
+    """By the crime's current class: the measure's classes in order, all shown, zeros too (a
+    charge measure's: of the crime charged on); the classes present, sorted (a measure of every
+    class)."""
     present = view.crime_values(events.frame["crime_row"].to_numpy(), "ho_class")
     classes = measure_classes(name, measure, params.class_groups)
-    if measure.count in CHARGE_COUNTS or not classes:
+    if not classes:
         classes = sorted(set(present.dropna()))
     own = params.class_titles  # read once: each read checks the profile file's time
     label_of = {code: ho_classes.class_label(code, own) for code in classes}

@@ -413,7 +413,7 @@ def breakdown(
     if kind == "offence_class":
         present = ev["crime_id"].map(crimes["ho_class"])
         classes = measure_classes(params, measure)
-        if measure["count"] in CHARGE_MEASURES or not classes:
+        if not classes:  # the measure's classes, zeros shown; of every class: those present
             classes = sorted(set(present))
         label_of = {c: class_label(c) for c in classes}
         return [label_of[c] for c in classes], pd.DataFrame(
