@@ -114,6 +114,18 @@ def test_figures_on_a_one_system_force_equal_the_generators_truth(one_system, tm
     assert results["vigilante"]["negated_references"] == as_occurrences(expected["hunter_negated_ids"] - expected["hunter_crime_ids"])
 
 
+def test_a_one_system_forces_table_notes_say_nothing_of_crimes_moved_between_systems(one_system, tmp_path):
+    """Found by a new force's analyst: under every table of a one-system force, "a crime moved
+    from one system to another by the day it was first recorded on either", and "the records the
+    systems hold"."""
+    folder, _ = one_system
+    example = project_root() / "parameters" / "examples" / "sexual-offences-by-age.yaml"
+    params = read_parameters(example, {"extracts_dir": str(folder), "output_dir": str(tmp_path), "profile": str(ONE_SYSTEM)})
+    notes = " ".join(note for answer in steps.answer(params, steps.load(params)) for note in answer.notes)
+    assert "first recorded (UK time)." in notes and "People are counted once however many records the system holds" in notes
+    assert "system to another" not in notes and "systems hold" not in notes
+
+
 # ---- the same truth after a second migration: CMS, then Connect, then Niche
 
 

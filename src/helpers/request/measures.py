@@ -1249,10 +1249,16 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
     """The rules a reader needs to read the table: what is counted, by which date, and where a
     Total is not the sum of its parts."""
     notes = []
+    several = len(params.sources) > 1  # a force of one system moves no crime, holds one record
     if measure.by_date == "recorded":
         notes.append(
-            "Crimes are counted by the day they were first recorded (UK time), a crime moved "
-            "from one system to another by the day it was first recorded on either."
+            "Crimes are counted by the day they were first recorded (UK time)"
+            + (
+                ", a crime moved from one system to another by the day it was first recorded on "
+                "either."
+                if several
+                else "."
+            )
         )
     elif measure.by_date == "committed":
         notes.append(
@@ -1274,7 +1280,8 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
     )
     if measure.count in PEOPLE_COUNTS:
         notes.append(
-            "People are counted once however many records the systems hold for them; a person "
+            "People are counted once however many records the "
+            f"{'systems hold' if several else 'system holds'} for them; a person "
             f"is counted once in {a_total} even when they are in more than one of its parts."
         )
     unit = "charge" if measure.counts_charges else "crime"
