@@ -877,6 +877,73 @@ def test_a_charge_table_by_class_shows_every_class_of_its_measure_zeros_too(extr
     assert list(column(by_code)) == [class_label("028/03"), class_label("058/01"), "Total"]
 
 
+def test_a_systems_charge_numbers_tell_two_counts_of_one_offence_from_a_row_exported_twice(tmp_path):
+    """Found by a new force's analyst: two charges of one person, code and day on one crime (two
+    counts) were one charge, taken for a row repeated in the export: the profile had no way to
+    name the charge's own number. `charge_ref` names it: two numbers, two charges; a row of a
+    number met already, one charge exported twice; without it, as before."""
+    import csv
+    import io
+
+    import yaml
+
+    from helpers.extracts.profile import read_profile
+    from helpers.project import project_root
+
+    cms_copy, connect_copy = migrated("CM/17/0000009", "00000019/18", "2017-11-30T10:00:00")
+    folder = write_extract(
+        tmp_path / "extracts",
+        CMS_CRIMES=[cms_crime("CM/17/0000001", "10/03/2017 09:00", **{"HO OUTCOME": "1"}), cms_copy],
+        connect_crimes=[connect_copy],
+        CMS_NOMINALS=[{"CRIME NO": "CM/17/0000001", "NOMINAL NO": "1"}, {"CRIME NO": "CM/17/0000009", "NOMINAL NO": "2"}],
+        connect_persons=[{"Crime Reference": "00000019/18", "Person ID": "PN2", "Legacy Nominal No": "2"}],
+        # the copies of the migrated crime's two counts: Connect numbers none
+        connect_charges=[{"Crime Reference": "00000019/18", "Person ID": "PN2", "Charge Date": "2017-11-30"}] * 2,
+    )
+    header = ["CRIME NO", "NOMINAL NO", "CHARGE DATE", "CJS CODE", "CHARGE NO"]
+    rows = [
+        ["CM/17/0000001", "1", "01/06/2017", "SX03225", "1"],
+        ["CM/17/0000001", "1", "01/06/2017", "SX03225", "2"],
+        ["CM/17/0000001", "1", "01/06/2017", "SX03225", "2"],  # the second count, exported twice
+        ["CM/17/0000009", "2", "30/11/2017", "SX03225", "1"],
+        ["CM/17/0000009", "2", "30/11/2017", "SX03225", "2"],
+    ]
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n").writerows([header, *rows])
+    (folder / "CMS_CHARGES.csv").write_bytes(text.getvalue().encode("cp1252"))
+    values = yaml.safe_load((project_root() / "profiles" / "cms-connect.yaml").read_text(encoding="utf-8"))
+    profile = tmp_path / "force.yaml"
+
+    def charges(numbered: bool) -> tuple[dict[str, int], dict]:
+        columns = values["systems"][0]["files"]["charges"]["columns"]
+        if numbered:
+            columns["charge_ref"] = "CHARGE NO"
+        else:
+            columns.pop("charge_ref", None)
+        profile.write_text(yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
+        extract = load_extracts(folder, read_profile(profile).sources())
+        answer = table(extract, {"count": "charges", "charge_codes": ["SX03225"], "period": {"from": "2017-01-01", "to": "2017-12-31"}}, rows="month")
+        people = table(extract, {"count": "people_charged", "charge_codes": ["SX03225"], "period": {"from": "2017-01-01", "to": "2017-12-31"}})
+        assert column(people) == {"Total": 2}
+        counts = {k: v for k, v in column(answer).items() if v}
+        return counts, extract.data_quality
+
+    counts, quality = charges(numbered=True)
+    assert counts == {"Jun 2017": 2, "Nov 2017": 2, "Total": 4}
+    assert (quality["charges_repeated_within_a_file"], quality["charges_copied_across_systems"]) == (2, 1)
+    counts, quality = charges(numbered=False)
+    assert counts == {"Jun 2017": 1, "Nov 2017": 1, "Total": 2}
+    from helpers.request import steps
+
+    extract = load_extracts(folder, read_profile(profile).sources())
+    assert steps.extract_warnings(extract) == [
+        "4 charge records repeat another of the same file (the same crime, person, offence code "
+        "and day): counted once, as exported twice; if the system numbers its charges (two counts "
+        "of one offence), name the number's column as charge_ref in the force profile"
+    ]
+    assert (quality["charges_repeated_within_a_file"], quality["charges_copied_across_systems"]) == (4, 1)
+
+
 def test_a_class_groups_classes_no_crime_has_are_one_warning_and_a_search_that_finds_nothing_is_one(extract):
     """Found by a new user: a group of eleven burglary classes, ten of them of no crime in the
     extracts, gave ten warnings; a search whose terms no text mentions (a mistyped term) said

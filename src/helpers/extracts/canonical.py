@@ -276,7 +276,8 @@ def canonical_people(
 def canonical_charges(
     raw: RawFile, source: SourceDefinition, book: Quarantine, sink: Sink
 ) -> pa.Table:
-    """One system's charges: crime, person key, date and CJS code (nothing for the sink)."""
+    """One system's charges: crime, person key, date, CJS code and the charge's own number
+    (null where the system exports none; nothing for the sink)."""
     person = codes.as_text(_column(raw, "person_ref"))
     crime = codes.as_text(_column(raw, "crime_ref"))
     charge_date = codes.parse_dates(_column(raw, "charge_date"), source.date_format)
@@ -297,6 +298,7 @@ def canonical_charges(
             "person_key": _keyed(source.system, person),
             "charge_date": charge_date,
             "cjs_code": cjs_code,
+            "charge_ref": codes.as_text(_column(raw, "charge_ref")),
             "file": _constant(raw.name, raw.data.num_rows),
             "record": pa.array(np.arange(raw.data.num_rows, dtype=np.int32)),
         }

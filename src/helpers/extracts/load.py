@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -156,9 +157,16 @@ def read_canonical(
         pc.cast(charges["charge_date"], pa.string()),
         "|",
     )
-    copied = duplicated(charge_key)
+    in_file = pc.binary_join_element_wise(charge_key, pc.cast(charges["file"], pa.string()), "|")
+    count_no = charge_counts(in_file, charges["charge_ref"])
+    copied = duplicated(
+        pc.binary_join_element_wise(charge_key, pc.cast(pa.array(count_no), pa.string()), "|")
+    )
     repeated_in_file = duplicated(
-        pc.binary_join_element_wise(charge_key, pc.cast(charges["file"], pa.string()), "|")
+        pc.binary_join_element_wise(in_file, pc.fill_null(charges["charge_ref"], ""), "|")
+    )
+    charges = charges.drop_columns(["charge_ref"]).append_column(
+        "count_no", pa.array(count_no, pa.int32())
     )
     quality["charges_copied_across_systems"] = int((copied & ~repeated_in_file).sum())
     quality["charges_repeated_within_a_file"] = int(repeated_in_file.sum())
@@ -201,6 +209,26 @@ def read_canonical(
         },
         class_titles=joined_class_titles(raw.class_titles for raw in crimes_read.raws.values()),
     )
+
+
+def charge_counts(in_file: pa.ChunkedArray, charge_ref: pa.ChunkedArray) -> np.ndarray:
+    """Each charge's count among the charges of one person, code and day on one crime in one file
+    (`in_file`): 0 for the first charge number met, 1 for the second, ...; a row whose number is
+    one met already (or a system that exports none) is the same count, exported twice. A copy
+    in another system's file is then the charge of the same count there."""
+    count_no = np.zeros(len(in_file), dtype=np.int64)
+    if charge_ref.null_count == len(charge_ref):  # no number: one count of each, as before
+        return count_no
+    import pandas as pd  # only for a system that numbers its charges
+
+    frame = pd.DataFrame(
+        {"key": in_file.to_numpy(zero_copy_only=False), "ref": pc.fill_null(charge_ref, "")}
+    )
+    first = ~frame.duplicated(["key", "ref"]).to_numpy()
+    numbered = frame[first].assign(count=frame[first].groupby("key", sort=False).cumcount())
+    found = frame.merge(numbered, on=["key", "ref"], how="left", sort=False)["count"]
+    count_no[:] = found.to_numpy(dtype=np.int64)
+    return count_no
 
 
 def joined_class_titles(

@@ -12,7 +12,7 @@ The canonical fields are:
 crimes   crime_ref, legacy_ref, recorded_at, original_recorded_at, committed_at, ho_class,
          ho_class_title, status, outcome, circumstances
 people   crime_ref, person_ref, legacy_person_ref, pnc_id, role, surname, forenames, date_of_birth
-charges  crime_ref, person_ref, charge_date, cjs_code
+charges  crime_ref, person_ref, charge_date, cjs_code, charge_ref
 """
 
 from __future__ import annotations
@@ -67,13 +67,15 @@ CANONICAL_FIELDS: Mapping[TableName, frozenset[str]] = {
             "date_of_birth",
         }
     ),
-    "charges": frozenset({"crime_ref", "person_ref", "charge_date", "cjs_code"}),
+    "charges": frozenset({"crime_ref", "person_ref", "charge_date", "cjs_code", "charge_ref"}),
 }
 #: a system may lack these (the briefing says what could not be done without them:
 #: `missing_fields`): a PNC ID, a person's name and date of birth, the circumstances text; the
-#: system's own title of a class is compared with the shipped list's (a run warning), if given
+#: system's own title of a class is compared with the shipped list's (a run warning), if given;
+#: a charge's own number tells two counts of one offence apart from a row exported twice
 OPTIONAL_FIELDS = frozenset(
     {
+        "charge_ref",
         "legacy_ref",
         "ho_class_title",
         "original_recorded_at",

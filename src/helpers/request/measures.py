@@ -1028,8 +1028,19 @@ def charge_events(
             + frame["cjs_code"]
             + "|"
             + pd.Series(day.dt.strftime("%Y-%m-%d").to_numpy(), index=frame.index)
+            + count_suffix(chosen)
         )
     return Events(frame, review=reviewed, on_cancelled=searches.charges_on_cancelled(name))
+
+
+def count_suffix(charges: pd.DataFrame) -> pd.Series:
+    """A charge's unit's mark of its count: none for the first (so a unit is what it was before
+    systems numbered their charges), `#2` for a second count of the same offence, ..."""
+    count_no = charges["count_no"].to_numpy() if "count_no" in charges else None
+    if count_no is None or not count_no.any():
+        return pd.Series("", index=range(len(charges)), dtype=object)
+    marks = np.where(count_no > 0, "#" + (count_no + 1).astype(str), "")
+    return pd.Series(marks, index=range(len(charges)), dtype=object)
 
 
 def measure_events(
