@@ -388,7 +388,10 @@ class ExtractView:
         """`column` of the crimes at `rows` (missing where a row is -1)."""
         rows = np.asarray(rows, dtype=np.int64)
         found = rows >= 0
-        taken = self.crimes[column].iloc[np.where(found, rows, 0)].reset_index(drop=True)
+        values = self.crimes[column]
+        if not found.any():  # none held (and perhaps no crime at all to stand in for them)
+            return pd.Series([None] * len(rows), dtype=object)
+        taken = values.iloc[np.where(found, rows, rows[found][0])].reset_index(drop=True)
         return taken.where(pd.Series(found)) if not found.all() else taken
 
     @cached_property
