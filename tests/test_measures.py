@@ -877,11 +877,13 @@ def test_a_charge_table_by_class_shows_every_class_of_its_measure_zeros_too(extr
     assert list(column(by_code)) == [class_label("028/03"), class_label("058/01"), "Total"]
 
 
-def test_a_systems_charge_numbers_tell_two_counts_of_one_offence_from_a_row_exported_twice(tmp_path):
-    """Found by a new force's analyst: two charges of one person, code and day on one crime (two
-    counts) were one charge, taken for a row repeated in the export: the profile had no way to
-    name the charge's own number. `charge_ref` names it: two numbers, two charges; a row of a
-    number met already, one charge exported twice; without it, as before."""
+def test_each_charge_row_is_a_charge_unless_the_system_numbers_them_and_a_number_repeats(tmp_path):
+    """Found twice: an independent count of an extract in the data contract's form (one row per
+    charge) counted two identical rows of a charges file as two charges, two counts of one
+    offence on one day, where the tool counted one, taking the second for a repeat of the export;
+    and a new force's analyst had no way to name the charge's own number. Each row is now a
+    charge; a copy in the other system's file matches count by count; and a system that numbers
+    its charges (`charge_ref`) tells a row exported twice (the same number) from a second count."""
     import csv
     import io
 
@@ -894,17 +896,22 @@ def test_a_systems_charge_numbers_tell_two_counts_of_one_offence_from_a_row_expo
     folder = write_extract(
         tmp_path / "extracts",
         CMS_CRIMES=[cms_crime("CM/17/0000001", "10/03/2017 09:00", **{"HO OUTCOME": "1"}), cms_copy],
-        connect_crimes=[connect_copy],
+        connect_crimes=[connect_copy, connect_crime("00000020/18", "2017-12-20T10:00:00")],
         CMS_NOMINALS=[{"CRIME NO": "CM/17/0000001", "NOMINAL NO": "1"}, {"CRIME NO": "CM/17/0000009", "NOMINAL NO": "2"}],
-        connect_persons=[{"Crime Reference": "00000019/18", "Person ID": "PN2", "Legacy Nominal No": "2"}],
-        # the copies of the migrated crime's two counts: Connect numbers none
-        connect_charges=[{"Crime Reference": "00000019/18", "Person ID": "PN2", "Charge Date": "2017-11-30"}] * 2,
+        connect_persons=[
+            {"Crime Reference": "00000019/18", "Person ID": "PN2", "Legacy Nominal No": "2"},
+            {"Crime Reference": "00000020/18", "Person ID": "PN3"},
+        ],
+        # the copies of the migrated crime's two counts (Connect numbers none), and a Connect
+        # crime's two counts of one offence on one day
+        connect_charges=[{"Crime Reference": "00000019/18", "Person ID": "PN2", "Charge Date": "2017-11-30"}] * 2
+        + [{"Crime Reference": "00000020/18", "Person ID": "PN3", "Charge Date": "2017-12-21"}] * 2,
     )
     header = ["CRIME NO", "NOMINAL NO", "CHARGE DATE", "CJS CODE", "CHARGE NO"]
     rows = [
         ["CM/17/0000001", "1", "01/06/2017", "SX03225", "1"],
         ["CM/17/0000001", "1", "01/06/2017", "SX03225", "2"],
-        ["CM/17/0000001", "1", "01/06/2017", "SX03225", "2"],  # the second count, exported twice
+        ["CM/17/0000001", "1", "01/06/2017", "SX03225", "2"],  # numbered: the second count, exported twice
         ["CM/17/0000009", "2", "30/11/2017", "SX03225", "1"],
         ["CM/17/0000009", "2", "30/11/2017", "SX03225", "2"],
     ]
@@ -922,26 +929,20 @@ def test_a_systems_charge_numbers_tell_two_counts_of_one_offence_from_a_row_expo
             columns.pop("charge_ref", None)
         profile.write_text(yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
         extract = load_extracts(folder, read_profile(profile).sources())
-        answer = table(extract, {"count": "charges", "charge_codes": ["SX03225"], "period": {"from": "2017-01-01", "to": "2017-12-31"}}, rows="month")
-        people = table(extract, {"count": "people_charged", "charge_codes": ["SX03225"], "period": {"from": "2017-01-01", "to": "2017-12-31"}})
-        assert column(people) == {"Total": 2}
+        period = {"from": "2017-01-01", "to": "2017-12-31"}
+        answer = table(extract, {"count": "charges", "charge_codes": ["SX03225"], "period": period}, rows="month")
+        people = table(extract, {"count": "people_charged", "charge_codes": ["SX03225"], "period": period})
+        assert column(people) == {"Total": 3}
         counts = {k: v for k, v in column(answer).items() if v}
         return counts, extract.data_quality
 
     counts, quality = charges(numbered=True)
-    assert counts == {"Jun 2017": 2, "Nov 2017": 2, "Total": 4}
-    assert (quality["charges_repeated_within_a_file"], quality["charges_copied_across_systems"]) == (2, 1)
+    assert counts == {"Jun 2017": 2, "Nov 2017": 2, "Dec 2017": 2, "Total": 6}
+    assert (quality["charges_repeated_within_a_file"], quality["charges_copied_across_systems"]) == (1, 2)
+    # without the number, each row is a charge: the row exported twice is a third count
     counts, quality = charges(numbered=False)
-    assert counts == {"Jun 2017": 1, "Nov 2017": 1, "Total": 2}
-    from helpers.request import steps
-
-    extract = load_extracts(folder, read_profile(profile).sources())
-    assert steps.extract_warnings(extract) == [
-        "4 charge records repeat another of the same file (the same crime, person, offence code "
-        "and day): counted once, as exported twice; if the system numbers its charges (two counts "
-        "of one offence), name the number's column as charge_ref in the force profile"
-    ]
-    assert (quality["charges_repeated_within_a_file"], quality["charges_copied_across_systems"]) == (4, 1)
+    assert counts == {"Jun 2017": 3, "Nov 2017": 2, "Dec 2017": 2, "Total": 7}
+    assert (quality["charges_repeated_within_a_file"], quality["charges_copied_across_systems"]) == (0, 2)
 
 
 def test_a_class_groups_classes_no_crime_has_are_one_warning_and_a_search_that_finds_nothing_is_one(extract):

@@ -162,8 +162,9 @@ def read_canonical(
     copied = duplicated(
         pc.binary_join_element_wise(charge_key, pc.cast(pa.array(count_no), pa.string()), "|")
     )
+    # the same number twice in one file: one charge exported twice (no number: none is)
     repeated_in_file = duplicated(
-        pc.binary_join_element_wise(in_file, pc.fill_null(charges["charge_ref"], ""), "|")
+        pc.binary_join_element_wise(in_file, pc.cast(pa.array(count_no), pa.string()), "|")
     )
     charges = charges.drop_columns(["charge_ref"]).append_column(
         "count_no", pa.array(count_no, pa.int32())
@@ -213,22 +214,23 @@ def read_canonical(
 
 def charge_counts(in_file: pa.ChunkedArray, charge_ref: pa.ChunkedArray) -> np.ndarray:
     """Each charge's count among the charges of one person, code and day on one crime in one file
-    (`in_file`): 0 for the first charge number met, 1 for the second, ...; a row whose number is
-    one met already (or a system that exports none) is the same count, exported twice. A copy
+    (`in_file`): 0, 1, 2, ... in the file's order, each row a charge (the data contract: one row
+    per charge). A system that numbers its charges (`charge_ref`) tells its counts apart: a row
+    of a number met already there is the same charge exported twice, and takes its count. A copy
     in another system's file is then the charge of the same count there."""
-    count_no = np.zeros(len(in_file), dtype=np.int64)
-    if charge_ref.null_count == len(charge_ref):  # no number: one count of each, as before
-        return count_no
-    import pandas as pd  # only for a system that numbers its charges
+    import pandas as pd  # with the loader's libraries
 
-    frame = pd.DataFrame(
-        {"key": in_file.to_numpy(zero_copy_only=False), "ref": pc.fill_null(charge_ref, "")}
-    )
-    first = ~frame.duplicated(["key", "ref"]).to_numpy()
-    numbered = frame[first].assign(count=frame[first].groupby("key", sort=False).cumcount())
-    found = frame.merge(numbered, on=["key", "ref"], how="left", sort=False)["count"]
-    count_no[:] = found.to_numpy(dtype=np.int64)
-    return count_no
+    refs = pc.fill_null(pc.cast(charge_ref, pa.string()), "").to_numpy(zero_copy_only=False)
+    refs = refs.astype(object)
+    # a row with no number is a charge of its own: its row stands for its number
+    own = np.where(refs != "", "#" + refs, np.arange(len(refs)).astype(str).astype(object))
+    frame = pd.DataFrame({"key": in_file.to_numpy(zero_copy_only=False), "charge": own})
+    first = ~frame.duplicated(["key", "charge"]).to_numpy()
+    if first.all():  # every row a charge of its own: its count is its place among its key's
+        return frame.groupby("key", sort=False).cumcount().to_numpy(dtype=np.int64)
+    counted = frame[first].assign(count=frame[first].groupby("key", sort=False).cumcount())
+    found = frame.merge(counted, on=["key", "charge"], how="left", sort=False)["count"]
+    return found.to_numpy(dtype=np.int64)
 
 
 def joined_class_titles(

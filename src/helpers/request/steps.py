@@ -283,14 +283,6 @@ def extract_warnings(extract: Extract) -> list[str]:
                 f"{count_phrase(f'{n:,}', 'record', 'records')} set aside ({reason}): the figures "
                 f"leave {them} out; restricted/quarantine.csv lists {them}"
             )
-    repeated = int(extract.data_quality.get("charges_repeated_within_a_file", 0) or 0)
-    if repeated:
-        found.append(
-            f"{count_phrase(f'{repeated:,}', 'charge record repeats', 'charge records repeat')} "
-            "another of the same file (the same crime, person, offence code and day): counted "
-            "once, as exported twice; if the system numbers its charges (two counts of one "
-            "offence), name the number's column as charge_ref in the force profile"
-        )
     unread = int(extract.data_quality.get("committed_dates_unreadable", 0) or 0)
     if unread:
         one = unread == 1
