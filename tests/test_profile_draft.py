@@ -194,7 +194,7 @@ def test_a_draft_of_either_layout_answered_reads_it_as_the_shipped_profile_whate
     folder, shipped_path = (extract, SHIPPED) if layout == "cms-connect" else (one_system, project_root() / "profiles" / "examples" / "synthetic-one-system.yaml")
     blind = renamed(folder, tmp_path / "renamed") if headers == "COL1..COLn" else folder
     draft = profile_draft.draft_profile(blind)[0]
-    assert ("# by its values: " in draft) is (blind != folder) and "no header names it" not in draft
+    assert ("# by its values: " in draft) is (blind != folder) and "no column found for it" not in draft
     values = answered(draft)
     drafted = force_profile.read_profile(written(tmp_path, values)).sources()
     shipped = force_profile.read_profile(shipped_path).sources()
@@ -269,6 +269,37 @@ def test_outcomes_written_as_words_are_a_pending_values_question(tmp_path, one_s
     values["systems"][0]["pending_values"] = ["Pending"]
     shipped = force_profile.read_profile(project_root() / "profiles" / "examples" / "synthetic-one-system.yaml").sources()
     pd.testing.assert_frame_equal(load_extracts(one_system, shipped).crimes, load_extracts(folder, force_profile.read_profile(written(tmp_path, values)).sources()).crimes)
+
+
+def test_committed_dates_written_otherwise_than_recorded_ones_and_classes_written_two_ways_are_read(tmp_path, one_system):
+    """Found by a new force's analyst: offence dates with no time (`09-Jun-2018`) beside recorded
+    date-times: the draft proposed the recorded dates' format alone and "the format above" for
+    the committed dates, which then went unread (326 of 327 suspects "Age not known"); and its
+    classes, written `8.6` and `008/06`, were a TODO. Answered, the draft now reads both."""
+    from datetime import datetime
+
+    from helpers.extracts.load import load_extracts
+
+    folder = tmp_path / "export"
+    shutil.copytree(one_system, folder)
+    with open(folder / "occurrences.csv", encoding="iso8859-15", newline="") as source:
+        header, *rows = list(csv.reader(source, delimiter=";"))
+    committed, hocr = header.index("Committed"), header.index("HOCR")
+    for i, row in enumerate(rows):
+        if row[committed]:
+            row[committed] = datetime.strptime(row[committed], "%d-%b-%Y").strftime("%d/%m/%Y")
+        if i % 2:
+            row[hocr] = "{}/{}".format(*(str(int(part)) for part in row[hocr].split(".")))
+    with open(folder / "occurrences.csv", "w", encoding="iso8859-15", newline="") as out:
+        csv.writer(out, delimiter=";", lineterminator="\r\n").writerows([header, *rows])
+    draft = profile_draft.draft_profile(folder)[0]
+    values = answered(draft)
+    (system,) = values["systems"]
+    assert "%d/%m/%Y" in system["datetime_formats"] and system["files"]["crimes"]["columns"]["ho_class"] == "HOCR"
+    shipped = force_profile.read_profile(project_root() / "profiles" / "examples" / "synthetic-one-system.yaml").sources()
+    theirs = load_extracts(folder, force_profile.read_profile(written(tmp_path, values)).sources())
+    assert theirs.data_quality["committed_dates_unreadable"] == 0 and theirs.quarantine.empty
+    pd.testing.assert_frame_equal(load_extracts(one_system, shipped).crimes, theirs.crimes)
 
 
 def test_the_drafts_guesses_are_the_shipped_profiles_where_the_values_say_so(extract):
@@ -357,6 +388,8 @@ def test_files_whose_names_do_not_say_their_table_are_a_todo(tmp_path, extract):
         (["88/1", "105/1", "8/10"], r"^(?P<cls>\d{1,3})/(?P<sub>\d{1,2})$"),
         (["08801", "10501"], r"^(?P<cls>\d{3})(?P<sub>\d{2})$"),
         (["088.01", "", "105.01"], r"^(?P<cls>\d{3})\.(?P<sub>\d{2})$"),
+        # written two ways (found by a new force's analyst: its HOCR column was left a TODO)
+        (["008/06", "8.6", "88.1", "008/06"], r"^(?P<cls>\d{1,3})[/\.](?P<sub>\d{1,2})$"),
     ],
 )
 def test_a_class_pattern_is_read_off_the_classes_written(values, expected):

@@ -377,7 +377,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one or more requests")
     run.add_argument("params", nargs="+", help="parameters YAML file(s) or folder(s) of them")
-    run.add_argument("--extracts", help="folder of the six extract files (overrides extracts_dir)")
+    run.add_argument("--extracts", help="folder of the extract files (overrides extracts_dir)")
     run.add_argument("--out", help="output folder (overrides output_dir)")
     run.add_argument("--formats", default="html,pdf", help="html, pdf or both (default html,pdf)")
     run.add_argument(

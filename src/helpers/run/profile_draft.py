@@ -428,19 +428,28 @@ def common(values: Iterable[T], share: float = MIN_SHARE) -> list[T]:
     return [value for value, count in counts.most_common() if count >= share * total]
 
 
+#: a separator of classes that at least this share of them is written with is one of theirs
+SEPARATOR_SHARE = 0.05
+
+
 def ho_class_pattern(values: list[str]) -> tuple[str | None, str]:
     """A pattern with groups `cls` and `sub` for the classes written, and why."""
     given = [value for value in values if value]
     if not given:
         return None, "no value seen"
     parts = [re.fullmatch(r"(\d+)(\D+)(\d+)", value) for value in given]
-    separators = common(match.group(2) for match in parts if match)
+    separators = common((match.group(2) for match in parts if match), SEPARATOR_SHARE)
     if separators:
-        separator = separators[0]
-        fitting = [m for m in parts if m and m.group(2) == separator]
+        # one separator, or several of one character each (a system that writes `8.6` and
+        # `008/06` alike): any of them
+        if len(separators) > 1 and all(len(s) == 1 for s in separators):
+            between = "[" + "".join(re.escape(s) for s in separators) + "]"
+        else:
+            separators, between = separators[:1], re.escape(separators[0])
+        fitting = [m for m in parts if m and m.group(2) in separators]
         cls = _lengths((len(m.group(1)) for m in fitting), CLASS_DIGITS)
         sub = _lengths((len(m.group(3)) for m in fitting), SUBCLASS_DIGITS)
-        pattern = rf"^(?P<cls>\d{cls})" + re.escape(separator) + rf"(?P<sub>\d{sub})$"
+        pattern = rf"^(?P<cls>\d{cls})" + between + rf"(?P<sub>\d{sub})$"
     elif common(len(value) for value in given if value.isdigit()) == [5]:
         pattern = r"^(?P<cls>\d{3})(?P<sub>\d{2})$"
     else:
@@ -666,6 +675,14 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "date_of_birth": ("dob", "date of birth", "birth date", "born"),
     "charge_date": ("charge date", "charged", "date charged", "charged on"),
     "cjs_code": ("cjs code", "cjs offence code", "offence code", "cjs", "charge code"),
+    "charge_ref": (
+        "charge no",
+        "charge number",
+        "charge seq",
+        "charge sequence",
+        "charge id",
+        "charge ref",
+    ),
 }
 #: words in a file's name that say which table it is
 TABLE_WORDS = {
@@ -854,6 +871,10 @@ _FITS = {
     "titles": _titles,
     "text": _free_text,
     "codes": _codes,
+    # a charge's own number (`1`, `CH000123`), placed by its header alone: not a wording
+    "number": lambda column: (
+        column.share(lambda v: re.fullmatch(r"[\w/-]{1,20}", v) is not None) >= 0.9
+    ),
 }
 #: the kind of values each field holds
 FIELD_KINDS = {
@@ -876,6 +897,7 @@ FIELD_KINDS = {
     "forenames": "names",
     "circumstances": "text",
     "cjs_code": "codes",
+    "charge_ref": "number",
 }
 #: a header must name its field at least this well (a third of its words)
 MIN_NAME_SCORE = 0.3
@@ -1755,7 +1777,10 @@ def _field_column(system: SystemDraft, table: str, field_name: str) -> Column | 
 
 
 def format_entries(out: Lines, system: SystemDraft) -> None:
-    """`datetime_formats` (of recorded dates) and `date_format` (charge dates, dates of birth)."""
+    """`datetime_formats` (of recorded dates) and `date_format` (of charge dates), and the formats
+    of committed dates and dates of birth that neither holds, added to `datetime_formats`: the
+    loader reads a committed date with `datetime_formats` then `date_format`, a date of birth with
+    `date_format` then `datetime_formats` (a date none reads is left empty, unsaid but by a run)."""
     totals: Counter = Counter()
     for field_name in ("recorded_at", "original_recorded_at"):
         column = _field_column(system, "crimes", field_name)
@@ -1763,28 +1788,39 @@ def format_entries(out: Lines, system: SystemDraft) -> None:
             out.comment(4, f"{column.header}: {described(column, field_name)}")
             for fmt, n in column.formats:
                 totals[fmt] += n
-    if totals:
-        out.entry(4, "datetime_formats", flow_list([fmt for fmt, _ in totals.most_common()]))
-    else:
-        out.entry(4, "datetime_formats", f"[{TODO}]", "TODO: no recorded date read: its formats")
-    day_totals: Counter = Counter()
-    columns = [
-        (field_name, column)
-        for table, field_name in (("charges", "charge_date"), ("people", "date_of_birth"))
-        if (column := _field_column(system, table, field_name)) is not None
-    ]
-    for field_name, column in columns:
+    day_column = _field_column(system, "charges", "charge_date")
+    day_fmt, day_note = None, "no charge date read: its format"
+    if day_column is not None and day_column.formats:
+        day_fmt = day_column.formats[0][0]
+        if dict(day_column.formats)[day_fmt] < 0.9 * len(day_column.given):
+            day_fmt, day_note = None, f"the charge dates are not all written one way ({day_fmt}?)"
+    others: Counter = Counter()  # committed dates and dates of birth that neither format reads
+    for table, field_name in (("crimes", "committed_at"), ("people", "date_of_birth")):
+        column = _field_column(system, table, field_name)
+        if column is None:
+            continue
+        if day_fmt is None and field_name == "date_of_birth" and column.formats:
+            day_fmt = column.formats[0][0]  # no charge dates: dates of birth give the format
         out.comment(4, f"{column.header}: {described(column, field_name)}")
         for fmt, n in column.formats:
-            day_totals[fmt] += n
-    if not day_totals:
-        out.entry(4, "date_format", TODO, "no charge date or date of birth read: their format")
-        return
-    fmt = day_totals.most_common(1)[0][0]
-    if all(dict(column.formats).get(fmt, 0) >= 0.9 * len(column.given) for _, column in columns):
-        out.entry(4, "date_format", scalar(fmt, plain=False))
+            if fmt not in totals and fmt != day_fmt:
+                others[fmt] += n
+    if totals or others:
+        formats = [fmt for fmt, _ in totals.most_common()] + [f for f, _ in others.most_common()]
+        note = (
+            f"the last {len(others)} for committed dates or dates of birth only"
+            if totals and others
+            else ""
+        )
+        out.entry(4, "datetime_formats", flow_list(formats), note)
     else:
-        out.entry(4, "date_format", TODO, f"the columns above are not all written one way ({fmt}?)")
+        out.entry(4, "datetime_formats", f"[{TODO}]", "TODO: no recorded date read: its formats")
+    if day_column is not None:
+        out.comment(4, f"{day_column.header}: {described(day_column, 'charge_date')}")
+    if day_fmt is None:
+        out.entry(4, "date_format", TODO, day_note)
+    else:
+        out.entry(4, "date_format", scalar(day_fmt, plain=False))
 
 
 def pattern_entries(out: Lines, system: SystemDraft) -> None:
@@ -1901,7 +1937,12 @@ def file_entries(out: Lines, table: str, found: TableFile | None) -> None:
             column = found.fields[field_name][0]
             out.entry(10, field_name, scalar(column.header), column_note(field_name, column))
         elif field_name in REQUIRED_FIELDS[table]:  # type: ignore[index]
-            out.entry(10, field_name, TODO, "no header names it: a header of the file")
+            out.entry(
+                10,
+                field_name,
+                TODO,
+                "no column found for it: write its header (the file's headers unused are below)",
+            )
     used = {column.header for column, _ in found.fields.values()}
     for column in found.columns:
         if column.header not in used:
@@ -1928,6 +1969,7 @@ FIELD_ORDER = [
     "date_of_birth",
     "charge_date",
     "cjs_code",
+    "charge_ref",
 ]
 
 
