@@ -945,6 +945,27 @@ def test_each_charge_row_is_a_charge_unless_the_system_numbers_them_and_a_number
     assert (quality["charges_repeated_within_a_file"], quality["charges_copied_across_systems"]) == (0, 2)
 
 
+def test_crimes_recorded_after_the_day_the_extracts_were_taken_are_a_warning(extract):
+    """Found by an independent count: the examples (extracts_taken_on 2019-01-01) run on extracts
+    holding crimes recorded to 15 February 2019 said nothing, and counted "the last three years"
+    back from a day the extracts were not taken on."""
+    from helpers.request import steps
+
+    values = copy.deepcopy(BASE)
+    values["measures"] = {"m": {"count": "offences", "label": "offences", "classes": ["damage"], "period": PERIOD}}
+    values["tables"] = [{"name": "t", "question": 1, "title": "T", "measure": "m"}]
+    values["extracts_taken_on"] = "2018-12-10"  # the fixture's last crime: 10 December 2018
+    params = validate_parameters(values)
+    assert "warnings" not in steps.results(params, extract, answer_tables(params, extract))
+    values["extracts_taken_on"] = "2018-12-09"
+    params = validate_parameters(values)
+    assert steps.results(params, extract, answer_tables(params, extract))["warnings"] == [
+        "extracts_taken_on: the extracts hold crimes recorded after 9 December 2018, the last on "
+        "10 December 2018: is it the day they were taken? (a period counted back, and the "
+        "briefing's date of the extracts, go by it)"
+    ]
+
+
 def test_a_class_groups_classes_no_crime_has_are_one_warning_and_a_search_that_finds_nothing_is_one(extract):
     """Found by a new user: a group of eleven burglary classes, ten of them of no crime in the
     extracts, gave ten warnings; a search whose terms no text mentions (a mistyped term) said

@@ -64,6 +64,7 @@ from helpers.request.measures import (
     answer_tables,
     compared_codes,
     drawn,
+    long_day,
 )
 from helpers.request.parameters import (
     EITHER_ROW,
@@ -254,7 +255,8 @@ def results(params: RequestParameters, extract: Extract, answers: Sequence[Answe
         if reviews:
             exact["search_reviews"] = {name: done.summary() for name, done in reviews.items()}
     own = own_answers(params, answers)
-    found = extract_warnings(extract) + birth_warnings(answers) + cancelled_warnings(answers)
+    found = taken_on_warnings(params, extract) + extract_warnings(extract)
+    found += birth_warnings(answers) + cancelled_warnings(answers)
     found += data_warnings(params, extract, [a.measure for a in own]) if own else []
     found += search_warnings(params, search_reviews(own).values())
     # a request of today's shape names its classes in its measures in the grammar
@@ -265,6 +267,21 @@ def results(params: RequestParameters, extract: Extract, answers: Sequence[Answe
         exact["warnings"] = found
     exact["data_quality"] = dict(extract.data_quality)
     return exact
+
+
+def taken_on_warnings(params: RequestParameters, extract: Extract) -> list[str]:
+    """Crimes recorded after the day the request says the extracts were taken: the date is wrong
+    (or the extracts are others), and a period counted back from it is other days."""
+    recorded = extract.crimes["recorded_at"]
+    last = recorded.max() if len(recorded) else None
+    if last is None or pd.isna(last) or last.date() <= params.extracts_taken_on:
+        return []
+    return [
+        f"extracts_taken_on: the extracts hold crimes recorded after "
+        f"{long_day(params.extracts_taken_on)}, the last on {long_day(last.date())}: is it the "
+        "day they were taken? (a period counted back, and the briefing's date of the extracts, "
+        "go by it)"
+    ]
 
 
 def extract_warnings(extract: Extract) -> list[str]:
