@@ -157,15 +157,18 @@ def read_canonical(
         pc.cast(charges["charge_date"], pa.string()),
         "|",
     )
-    in_file = pc.binary_join_element_wise(charge_key, pc.cast(charges["file"], pa.string()), "|")
-    count_no = charge_counts(in_file, charges["charge_ref"])
-    copied = duplicated(
-        pc.binary_join_element_wise(charge_key, pc.cast(pa.array(count_no), pa.string()), "|")
-    )
+    key, in_file = codes_of(charge_key), codes_of(charges["file"])
+    in_file = key * (int(in_file.max(initial=0)) + 1) + in_file  # the key, in its file
+    refs = codes_of(charges["charge_ref"])
+    count_no = charge_counts(in_file, refs)
+    if count_no.any():
+        copied = duplicated(pa.array(key * (int(count_no.max()) + 1) + count_no))
+    else:  # a key's one count: the key met before
+        copied = met_before(key)
     # the same number twice in one file: one charge exported twice (no number: none is)
-    repeated_in_file = duplicated(
-        pc.binary_join_element_wise(in_file, pc.cast(pa.array(count_no), pa.string()), "|")
-    )
+    repeated_in_file = np.zeros(len(key), dtype=bool)
+    if (refs >= 0).any():
+        repeated_in_file = duplicated(pa.array(in_file * (int(count_no.max()) + 1) + count_no))
     charges = charges.drop_columns(["charge_ref"]).append_column(
         "count_no", pa.array(count_no, pa.int32())
     )
@@ -212,25 +215,51 @@ def read_canonical(
     )
 
 
-def charge_counts(in_file: pa.ChunkedArray, charge_ref: pa.ChunkedArray) -> np.ndarray:
-    """Each charge's count among the charges of one person, code and day on one crime in one file
-    (`in_file`): 0, 1, 2, ... in the file's order, each row a charge (the data contract: one row
-    per charge). A system that numbers its charges (`charge_ref`) tells its counts apart: a row
-    of a number met already there is the same charge exported twice, and takes its count. A copy
-    in another system's file is then the charge of the same count there."""
-    import pandas as pd  # with the loader's libraries
+def codes_of(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Each value's number, numbered in the order first met (equal values, equal numbers; a
+    null -1), as int64: one array's dictionary encoding numbers its values so."""
+    whole = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    encoded = pc.dictionary_encode(whole)
+    return pc.fill_null(encoded.indices, -1).to_numpy().astype(np.int64)
 
-    refs = pc.fill_null(pc.cast(charge_ref, pa.string()), "").to_numpy(zero_copy_only=False)
-    refs = refs.astype(object)
-    # a row with no number is a charge of its own: its row stands for its number
-    own = np.where(refs != "", "#" + refs, np.arange(len(refs)).astype(str).astype(object))
-    frame = pd.DataFrame({"key": in_file.to_numpy(zero_copy_only=False), "charge": own})
-    first = ~frame.duplicated(["key", "charge"]).to_numpy()
-    if first.all():  # every row a charge of its own: its count is its place among its key's
-        return frame.groupby("key", sort=False).cumcount().to_numpy(dtype=np.int64)
-    counted = frame[first].assign(count=frame[first].groupby("key", sort=False).cumcount())
-    found = frame.merge(counted, on=["key", "charge"], how="left", sort=False)["count"]
-    return found.to_numpy(dtype=np.int64)
+
+def met_before(codes: np.ndarray) -> np.ndarray:
+    """True for every row whose value (`codes_of`) an earlier row has: numbered in the order
+    first met, a value is new exactly where its number passes every number before it."""
+    before = np.maximum.accumulate(np.r_[-1, codes[:-1]]) if len(codes) else codes
+    return (codes >= 0) & (codes <= before)
+
+
+def charge_counts(in_file: np.ndarray, charge_ref: np.ndarray) -> np.ndarray:
+    """Each charge's count among the charges of one person, code and day on one crime in one file
+    (`in_file`, numbered): 0, 1, 2, ... in the file's order, each row a charge (the data
+    contract: one row per charge). A system that numbers its charges (`charge_ref`, numbered; -1
+    for none) tells its counts apart: a row of a number met already there is the same charge
+    exported twice, and takes its count. A copy in another system's file is then the charge of
+    the same count there."""
+    count_no = np.zeros(len(in_file), dtype=np.int64)
+    # only a key met twice in a file has a second count (most keys are met once: found in O(n))
+    shared = np.flatnonzero(np.bincount(in_file)[in_file] > 1) if len(in_file) else in_file
+    if not len(shared):
+        return count_no
+    in_file, charge_ref = in_file[shared], charge_ref[shared]
+    rows = np.arange(len(shared), dtype=np.int64)
+    if (charge_ref < 0).all():  # no number: every row a charge, counted in the file's order
+        first, inverse = rows, rows
+    else:  # a row with no number stands for a number of its own
+        own = np.where(charge_ref >= 0, charge_ref, charge_ref.max() + 1 + rows)
+        charge = in_file * (int(own.max()) + 1) + own
+        _, first, inverse = np.unique(charge, return_index=True, return_inverse=True)
+    # the charges of each key in the order first met, numbered from 0 within the key
+    key_of = in_file[first]
+    order = np.lexsort((first, key_of))
+    ordered = key_of[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    place = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    count_of = np.empty_like(place)
+    count_of[order] = place
+    count_no[shared] = count_of[inverse.reshape(-1)]
+    return count_no
 
 
 def joined_class_titles(
