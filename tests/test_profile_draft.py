@@ -302,6 +302,23 @@ def test_committed_dates_written_otherwise_than_recorded_ones_and_classes_writte
     pd.testing.assert_frame_equal(load_extracts(one_system, shipped).crimes, theirs.crimes)
 
 
+def test_a_charges_own_number_is_placed_by_its_usual_header_only(tmp_path, extract):
+    """A reviewer's find: a `Charge Status` column (Active, Withdrawn) half-named `charge id` and
+    was drafted as `charge_ref`, which took real second counts for rows exported twice."""
+    for header, placed in (("Charge Status", False), ("Charge No", True)):
+        folder = tmp_path / header.replace(" ", "_")
+        shutil.copytree(extract, folder)
+        with open(folder / "connect_charges.csv", encoding="utf-8-sig", newline="") as source:
+            head, *rows = list(csv.reader(source))
+        values = ["Active", "Withdrawn"] if not placed else ["1", "2"]
+        rows = [[*row, values[i % 2]] for i, row in enumerate(rows)]
+        with open(folder / "connect_charges.csv", "w", encoding="utf-8", newline="") as out:
+            csv.writer(out, lineterminator="\n").writerows([[*head, header], *rows])
+        values = answered(profile_draft.draft_profile(folder)[0])
+        connect = next(system for system in values["systems"] if "connect_charges.csv" in str(system["files"]["charges"]["file"]))
+        assert (connect["files"]["charges"]["columns"].get("charge_ref") == header) is placed, header
+
+
 def test_the_drafts_guesses_are_the_shipped_profiles_where_the_values_say_so(extract):
     """Column by column and pattern by pattern, what the values show: the file of each table,
     each field's column, the formats, and the system that took crimes over named as a question."""

@@ -369,7 +369,10 @@ class Measure(BaseModel):
 
     @property
     def by_status(self) -> str:
-        return self.status or "live"
+        """The status of the crimes counted: a crime measure's, live unless it says; a charge
+        measure's (of the crime charged on), all unless it says: a charge laid is counted
+        whatever became of its crime since, as the first request counts people charged."""
+        return self.status or ("all" if self.counts_charges else "live")
 
 
 def measure_problems(measure: Measure) -> list[str]:

@@ -109,7 +109,7 @@ class AnswerTable:
     subset_rows: tuple[str, ...] = ()
     #: crimes not counted for want of a readable committed date (`date: committed`; restricted)
     undated: int = 0
-    #: charges under the measure's codes left out as on crimes since cancelled (status live)
+    #: the charges counted that are on crimes since cancelled (a charge measure of no `status`)
     on_cancelled: int = 0
     #: people of an age breakdown whose dates of birth are written but none could be read: they
     #: are in "Age not known" (restricted; the run warns)
@@ -583,7 +583,7 @@ class Events:
     role: str | None = None  # the role of the events' people (victims, suspects)
     undated: int = 0
     review: SearchReview | None = None
-    on_cancelled: int = 0  # charges left out as on crimes since cancelled
+    on_cancelled: int = 0  # charges counted on crimes since cancelled (no `status` given)
 
 
 def crime_status(crimes: pd.DataFrame, status: str) -> pd.Series:
@@ -689,7 +689,7 @@ class Searches:
         self.done: dict[str, SearchReview] = {}
         self._selected: dict[str, tuple[pd.DataFrame, int]] = {}
         self._crimes: dict[CrimeSelection, tuple[pd.DataFrame, int]] = {}
-        self._charges: dict[ChargeSelection, tuple[pd.DataFrame, int]] = {}
+        self._charges: dict[ChargeSelection, pd.DataFrame] = {}
 
     def selected(self, measure: str) -> tuple[pd.DataFrame, int]:
         """The crimes a measure counts before its search, once for the search and its own
@@ -709,13 +709,6 @@ class Searches:
     def charges(self, measure: str) -> pd.DataFrame:
         """`selected_charges` of a charge measure, once for its search and its own events, and
         for every measure of the same charges."""
-        return self._charges_of(measure)[0]
-
-    def charges_on_cancelled(self, measure: str) -> int:
-        """The charges `charges` leaves out as on crimes since cancelled."""
-        return self._charges_of(measure)[1]
-
-    def _charges_of(self, measure: str) -> tuple[pd.DataFrame, int]:
         selection = ChargeSelection.of(self.params, measure)
         if selection not in self._charges:
             self._charges[selection] = selected_charges(self.view, selection)
@@ -971,13 +964,12 @@ class ChargeSelection:
         )
 
 
-def selected_charges(view: ExtractView, selection: ChargeSelection) -> tuple[pd.DataFrame, int]:
+def selected_charges(view: ExtractView, selection: ChargeSelection) -> pd.DataFrame:
     """The charges a charge measure counts before its search: each charge once, dated in the
     period, under the codes (every code, for a measure that names none), on a crime of the
     status (a crime the extract does not hold counts as not cancelled) and, if given, of the
-    classes, with its crime's row (`crime_row`, -1 for a crime the extract does not hold) and its
-    code as compared; and how many charges a status of live leaves out (on crimes since
-    cancelled: a force's system may keep them)."""
+    classes, with its crime's row (`crime_row`, -1 for a crime the extract does not hold), its
+    code as compared, and whether its crime is cancelled (`cancelled`)."""
     charges = view.extract.charges
     code = compared_codes(charges)
     keep = within_days(charges["charge_date"], *selection.period).fillna(False)
@@ -990,12 +982,10 @@ def selected_charges(view: ExtractView, selection: ChargeSelection) -> tuple[pd.
         keep_rows = of_classes.to_numpy(dtype=bool)
         chosen, rows = chosen.loc[keep_rows], rows[keep_rows]
     cancelled = view.crime_values(rows, "cancelled").fillna(False).to_numpy(dtype=bool)
-    left_out = 0
     if selection.status != "all":
         keep_rows = cancelled if selection.status == "cancelled" else ~cancelled
-        left_out = int(cancelled.sum()) if selection.status == "live" else 0
-        chosen, rows = chosen.loc[keep_rows], rows[keep_rows]
-    return chosen.assign(code=code.loc[chosen.index], crime_row=rows), left_out
+        chosen, rows, cancelled = chosen.loc[keep_rows], rows[keep_rows], cancelled[keep_rows]
+    return chosen.assign(code=code.loc[chosen.index], crime_row=rows, cancelled=cancelled)
 
 
 def charge_events(
@@ -1033,7 +1023,9 @@ def charge_events(
             + pd.Series(day.dt.strftime("%Y-%m-%d").to_numpy(), index=frame.index)
             + count_suffix(chosen)
         )
-    return Events(frame, review=reviewed, on_cancelled=searches.charges_on_cancelled(name))
+    # counted, as charges laid: said where the measure did not say whether it counts them
+    on_cancelled = int(chosen["cancelled"].sum()) if measure.status is None else 0
+    return Events(frame, review=reviewed, on_cancelled=on_cancelled)
 
 
 def count_suffix(charges: pd.DataFrame) -> pd.Series:
@@ -1263,14 +1255,15 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
     """The rules a reader needs to read the table: what is counted, by which date, and where a
     Total is not the sum of its parts."""
     notes = []
-    several = len(params.sources) > 1  # a force of one system moves no crime, holds one record
+    several = len(params.sources) > 1
+    moved = any(source.legacy_system for source in params.sources)  # a system took crimes over
     if measure.by_date == "recorded":
         notes.append(
             "Crimes are counted by the day they were first recorded (UK time)"
             + (
                 ", a crime moved from one system to another by the day it was first recorded on "
                 "either."
-                if several
+                if moved
                 else "."
             )
         )
@@ -1284,8 +1277,10 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
     counted = "charges on crimes" if measure.counts_charges else "crimes"
     if measure.by_status == "cancelled":
         notes.append(f"Only {counted} since cancelled are counted.")
-    elif measure.by_status == "all":
+    elif measure.status == "all":  # a charge measure's default: a charge laid, however its crime
         notes.append(f"{counted.capitalize()} since cancelled are counted too.")
+    elif measure.status == "live" and measure.counts_charges:
+        notes.append("Charges on crimes since cancelled are not counted.")
     # the Total row under the request's own label, where it gives one
     a_total, the_total = (
         ("a Total", "the Total")
@@ -1618,7 +1613,9 @@ def searched_words(params: RequestParameters, name: str) -> str:
             named.append(f"the offence code{'s' if len(codes) > 1 else ''} {listed(codes, 'or')}")
         under = f" under {listed(named, last='or')}" if named else ""
         where = f", {of}" if classes else ""
-        since = " and since cancelled" if measure.by_status == "cancelled" else ""
+        since = {"cancelled": " and since cancelled", "live": " and not cancelled"}.get(
+            measure.by_status, ""
+        )
         return f"every crime with a charge{under} {period}{where}{since}"
     status = {"live": " and not cancelled", "cancelled": " and cancelled"}
     return f"every crime {of} {measure.by_date} {period}{status.get(measure.by_status, '')}"

@@ -284,6 +284,10 @@ def taken_on_warnings(params: RequestParameters, extract: Extract) -> list[str]:
     ]
 
 
+#: the records set aside that the run's warnings say, one line each (file, column, reason)
+SET_ASIDE_SAID = 10
+
+
 def extract_warnings(extract: Extract) -> list[str]:
     """What the extracts hold that the figures cannot use, said by the run, not only counted in
     results.json: the records set aside (by file, column and reason; their values stay in
@@ -292,13 +296,21 @@ def extract_warnings(extract: Extract) -> list[str]:
     quarantine = extract.quarantine
     if not quarantine.empty:
         groups = quarantine.groupby(["file", "column", "reason"], sort=False).size()
-        for where, n in groups.items():
+        groups = groups.sort_values(ascending=False, kind="stable")  # the most records first
+        for where, n in groups.head(SET_ASIDE_SAID).items():
             file, column, reason = cast(tuple[str, str, str], where)
             them = "them" if n > 1 else "it"
             found.append(
                 f"{shown_key(str(file))}, column {shown_key(str(column))}: "
                 f"{count_phrase(f'{n:,}', 'record', 'records')} set aside ({reason}): the figures "
                 f"leave {them} out; restricted/quarantine.csv lists {them}"
+            )
+        if len(groups) > SET_ASIDE_SAID:  # a damaged file: a reason a field count, say
+            rest = int(groups.iloc[SET_ASIDE_SAID:].sum())
+            found.append(
+                f"and {rest:,} more {'record' if rest == 1 else 'records'} set aside, for "
+                f"{len(groups) - SET_ASIDE_SAID:,} other reasons or columns: the figures leave "
+                "them out; restricted/quarantine.csv lists them"
             )
     unread = int(extract.data_quality.get("committed_dates_unreadable", 0) or 0)
     if unread:
@@ -331,14 +343,15 @@ def birth_warnings(answers: Sequence[AnswerTable]) -> list[str]:
 
 
 def cancelled_warnings(answers: Sequence[AnswerTable]) -> list[str]:
-    """A charge measure's charges left out as on crimes since cancelled (its status live, the
-    default), once a measure: the sample force's systems keep none, another force's may."""
-    left_out = {answer.measure: answer.on_cancelled for answer in answers if answer.on_cancelled}
+    """A charge measure's charges counted on crimes since cancelled, where it did not say whether
+    to count them (`status`), once a measure: the sample force's systems keep no charge on a
+    cancelled crime, another force's may."""
+    counted = {answer.measure: answer.on_cancelled for answer in answers if answer.on_cancelled}
     return [
-        f"measures.{shown_key(name)}: {count_phrase(f'{n:,}', 'charge', 'charges')} it would "
-        f"count {'is' if n == 1 else 'are'} on crimes since cancelled: not counted (status: all "
-        "counts them, status: cancelled only them)"
-        for name, n in left_out.items()
+        f"measures.{shown_key(name)}: {count_phrase(f'{n:,}', 'charge', 'charges')} it counts "
+        f"{'is' if n == 1 else 'are'} on crimes since cancelled: counted, as charges laid "
+        "(status: live leaves them out; status: all counts them and says so)"
+        for name, n in counted.items()
     ]
 
 

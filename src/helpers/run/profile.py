@@ -131,7 +131,10 @@ def unread_committed_dates(sources: tuple[SourceDefinition, ...], sample: Path) 
                 unread = codes.invalid(raw, committed_dates(raw, source))
                 if not unread.any():
                     continue
-                values = list(dict.fromkeys(raw.filter(unread).to_pylist()))[:EXAMPLES]
+                values = [
+                    str(value)[:80]  # as the quarantine keeps a value: a line, not a page
+                    for value in list(dict.fromkeys(raw.filter(unread).to_pylist()))[:EXAMPLES]
+                ]
                 it = "it" if unread.sum() == 1 else "them"
                 lines.append(
                     f"{spec.filename}: {given.columns['committed_at']}: {int(unread.sum()):,} not "

@@ -901,6 +901,10 @@ FIELD_KINDS = {
 }
 #: a header must name its field at least this well (a third of its words)
 MIN_NAME_SCORE = 0.3
+#: fields placed only by a header that is one of their usual names, word for word: a charge's own
+#: number, which a column such as `Charge Status` would otherwise half-name (a wrong `charge_ref`
+#: takes second counts for rows exported twice)
+NAMED_EXACTLY = frozenset({"charge_ref"})
 
 
 def map_columns(columns: list[Column], table: str) -> dict[str, tuple[Column, float]]:
@@ -919,6 +923,8 @@ def map_columns(columns: list[Column], table: str) -> dict[str, tuple[Column, fl
     used: set[str] = set()
     for score, _, field_name, column in pairs:
         if score < MIN_NAME_SCORE or field_name in chosen or column.header in used:
+            continue
+        if field_name in NAMED_EXACTLY and score < 1.0:
             continue
         if column.fits(FIELD_KINDS[field_name]):
             chosen[field_name] = (column, score)

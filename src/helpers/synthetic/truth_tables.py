@@ -237,6 +237,11 @@ def select(
         if classes:
             current = truth.crimes.set_index("crime_id")["ho_class"]
             keep &= ch["crime_id"].map(current).isin(classes)
+        status = measure.get("status", "all")  # of the crime charged on: all unless it says
+        if status != "all":
+            cancelled = ch["crime_id"].map(truth.crimes.set_index("crime_id")["cancelled"])
+            cancelled = cancelled.fillna(False).astype(bool)
+            keep &= cancelled if status == "cancelled" else ~cancelled
         search = _search_of(params, measure)
         if search.get("terms"):  # on a crime whose circumstances mention a term
             mentioned = _mentioned_crimes(truth, search)
