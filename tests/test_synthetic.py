@@ -191,8 +191,10 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
 # when the model itself changes (or a numpy/pandas upgrade changes a draw or the CSV writer).
 # The two crimes files changed once since, deliberately: the mentions planted in some texts
 # (synthetic/mentions.py, issue 21), drawn from a stream of their own, so the other four did not.
+# CMS_CHARGES.csv changed once, deliberately: a second count of one offence on one day is kept
+# as a row of its own (issue 21; it had been dropped).
 PINNED_3000_7 = {
-    "CMS_CHARGES.csv": "935e214348e46d2c9cb0744f1b0227a7c41fc5d16067ae9050b544877cb5a08d",
+    "CMS_CHARGES.csv": "4abb4177701711d6c7cc7577d4d2471a2c527f19d47234f8e95ba0bb6a18d956",
     "CMS_CRIMES.csv": "d03530c976ac43fef1ff34ee23e6c65c7dd053c3d6f075b40c9ad0828bf2ecee",
     "CMS_NOMINALS.csv": "4ae27c688ca6c8950d9d83c9f598cac4579697b9126a2395bef874d99f234c9b",
     "connect_charges.csv": "dbec62579db4af54b4e759f7ac435030f3f1c772b407abef17390059c087a92a",
@@ -348,6 +350,9 @@ def test_charges_the_counting_rules_must_handle(extract):
     assert both, "someone charged with s15 and with an attempt"
     assert (ch["in_cms"] & ch["in_connect"]).any() and (~ch["in_cms"] & ch["in_connect"]).any()
     assert ch["in_cms"].sum() > 0 and (ch["in_cms"] & ~ch["in_connect"]).any()
+    second_count = ch.duplicated(["crime_id", "individual_id", "cjs_code", "charge_date"])
+    assert second_count.any(), "two counts of one offence on one day: two rows, two charges"
+    assert (second_count & ch["in_cms"] & ch["in_connect"]).any(), "a second count copied into Connect"
     assert (~base.isin(S15)).mean() > 0.8, "most charges are for ordinary crime"
 
 

@@ -3,7 +3,8 @@
 A charged crime's first suspect is charged on the outcome day, others (and further charges) up to
 20 days before; a migrated crime charged before switch-over is charged under its class then. s15
 codes carry a suffix (A attempt, B aiding, C conspiracy, E encouraging) and s15A (SX03224) did not
-exist before 3 April 2017.
+exist before 3 April 2017. A further charge of the same code on the same day is a second count of
+that offence: a row of its own in each system holding it.
 """
 
 from __future__ import annotations
@@ -120,17 +121,9 @@ def draw_charges(rng: np.random.Generator, c: CrimeModel, inv: Involvements) -> 
     )
     boy = c.texts.sex_of_child[ch_c] == "M"
     code = _codes(rng, ch_l, k, ch_cls, ch_day, boy, len(inv.crime))
-    chg = pd.DataFrame(
-        {"link": ch_l, "crime": ch_c, "ind": inv.ind[ch_l], "day": ch_day, "code": code}
-    )
-    chg = chg.drop_duplicates(["crime", "ind", "code", "day"]).reset_index(drop=True)
-    return DrawnCharges(
-        link=chg["link"].to_numpy(),
-        crime=chg["crime"].to_numpy(),
-        ind=chg["ind"].to_numpy(),
-        day=chg["day"].to_numpy(),
-        code=chg["code"].to_numpy(dtype=object),
-    )
+    # a further charge of the same code on the same day is a second count: a row of its own (the
+    # contract: one row per charge), as a force charges two counts of one offence
+    return DrawnCharges(link=ch_l, crime=ch_c, ind=inv.ind[ch_l], day=ch_day, code=code)
 
 
 def _charged_links(
