@@ -30,6 +30,8 @@ class Info:
     of_whom: str | None = None
     found_label: str | None = None
     part_terms: str | None = None
+    date_basis: str = "recorded"
+    caveat: str | None = None
 
 
 def by_year(values: list[str], total: str) -> pd.DataFrame:
@@ -43,6 +45,42 @@ def test_the_total_sentence_reads_the_released_total():
         "From 1 January 2016 to 5 December 2018 we recorded 1,234 offences of criminal damage "
         "to a dwelling."
     )
+
+
+def test_a_count_by_committed_date_says_so_not_that_we_recorded_them_in_the_period():
+    """Found by a reader: "we recorded 252 sexual offences" over a table counting them by the day
+    the offence was committed, beside key facts of victims by the day recorded."""
+    display = by_year(["456", "432", "346"], "1,234")
+    offences = Info(measure_label="sexual offences", date_basis="committed")
+    assert answers.total_sentence(offences, display) == (
+        "For offences committed from 1 January 2016 to 5 December 2018, we recorded 1,234 sexual "
+        "offences."
+    )
+    victims = Info(count="victims", measure_label="victims of sexual offences", date_basis="committed")
+    assert "victims of sexual offences, of offences committed from 1 January 2016" in answers.key_facts([victims], {"damage_by_year": display})
+    assert ">sexual offences, committed from 1 January 2016" in answers.key_facts([offences], {"damage_by_year": display})
+    assert "offences of criminal damage to a dwelling, from 1 January 2016" in answers.key_facts([Info()], {"damage_by_year": display})
+
+
+def test_the_marks_are_explained_only_where_a_table_shows_them():
+    """Found by a reader: "“[c]” marks a larger figure withheld ..." under answers that withhold
+    nothing and show no <5."""
+    plain = by_year(["456", "432", "346"], "1,234")
+    html = str(answers.request_and_answer(["Q?"], [Info()], {"damage_by_year": plain}, 5))
+    assert "&lt;5" not in html and "[c]" not in html
+    small = by_year(["456", "<5", "346"], "[c]")
+    html = str(answers.request_and_answer(["Q?"], [Info()], {"damage_by_year": small}, 5))
+    assert "we show it as \u201c&lt;5\u201d" in html and "\u201c[c]\u201d marks a larger figure withheld" in html
+    only_small = by_year(["456", "<5", "346"], "805")
+    html = str(answers.request_and_answer(["Q?"], [Info()], {"damage_by_year": only_small}, 5))
+    assert "we show it as \u201c&lt;5\u201d" in html and "[c]" not in html
+
+
+def test_a_caveat_follows_the_whole_figure():
+    display = by_year(["0", "0", "0"], "0")
+    caveat = "No crime in our records, of any year, is classified as 058/01: we may record such offences under another class."
+    (answer,) = answers.answer_sentences([Info(caveat=caveat)], {"damage_by_year": display}, 1)
+    assert answer.startswith("From 1 January 2016 to 5 December 2018 we recorded no offences of criminal damage to a dwelling. " + caveat)
 
 
 def test_a_withheld_total_is_never_a_number():
@@ -63,14 +101,21 @@ def test_a_breakdown_of_many_parts_names_its_largest():
     display = pd.DataFrame({"2016/17": ["90", "<5", "600", "40", "100", "834"], "Total": ["178", "11", "1,258", "90", "212", "1,749"]}, index=index)
     info = Info(rows="outcome_group", columns="financial_year")
     assert answers.parts_sentence(info, display, 2) == (
-        "Table 2 gives them by outcome and financial year (April to March); the largest part is 1,258 (No further action)."
+        "Table 2 gives them by outcome and financial year (April to March); the most were under \u201cNo further action\u201d (1,258)."
     )
     labels = ["Jan 2016", "Feb 2016", "Mar 2016", "Apr 2016", "May 2016", "Total"]
     months = pd.DataFrame({"Offences": ["12", "40", "7", "9", "11", "79"]}, index=pd.Index(labels, name="Month"))
     # more than four parts: not listed, the largest named
     assert answers.parts_sentence(Info(rows="month"), months, 1) == (
-        "Table 1 gives them by month; the largest part is 40 in Feb 2016."
+        "Table 1 gives them by month; the most were in Feb 2016 (40)."
     )
+    # found by a reader: "the largest part is 260 (18 and over)" of a total of 260, and "5,072 (No
+    # mention of a dog)": a part holding the whole, or a search's remainder, is not named
+    whole = months.assign(Offences=["0", "79", "0", "0", "0", "79"])
+    assert answers.parts_sentence(Info(rows="month"), whole, 1) == "Table 1 gives them by month."
+    found = pd.DataFrame({"Offences": ["12", "5,072", "5,084"]}, index=pd.Index(["Mentions a dog", "No mention of a dog", "Total"], name="Dog"))
+    searched = Info(rows="search", columns="year", found_label="Mentions a dog")
+    assert "most" not in answers.parts_sentence(searched, found, 1)
     # two largest alike, or a part withheld: none is named (a withheld one may be the largest)
     # a <5 is below every figure shown but none: with every other part none, none is named
     nones = display.assign(Total=["0", "<5", "0", "0", "0", "<5"])

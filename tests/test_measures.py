@@ -341,6 +341,48 @@ def test_people_charged_are_distinct_individuals_by_charge_date_and_group(extrac
     assert by_group.counts.index.name == "Offence charged" and not by_group.rows_add_up
 
 
+def test_the_notes_of_a_table_of_people_charged_speak_of_people(extract):
+    """Found by a reader: a table of people charged by offence said "Charges are counted by the
+    date of the charge, each charge once" and "A charge under more than one group is counted in
+    each", of a table counting people."""
+    measure = {"count": "people_charged", "charge_codes": ["damage", "damage_other", "any"]}
+    by_group = table(extract, measure, rows="charge_group")
+    assert "People are counted by the date they were charged." in by_group.notes
+    assert "A person charged under more than one group is counted in each." in by_group.notes
+    assert not any("charge once" in note or "A charge under" in note for note in by_group.notes)
+    charges = table(extract, {**measure, "count": "charges"}, rows="charge_group")
+    assert "Charges are counted by the date of the charge, each charge once." in charges.notes
+    assert "A charge under more than one group is counted in each, once in the Total." in charges.notes
+
+
+def test_an_age_note_of_a_count_by_committed_date_does_not_say_a_committed_date_may_be_missing(extract):
+    """Found by a reader: "a crime with no committed date recorded is not counted", then "Age not
+    known where no date of birth or committed date is recorded", under one table."""
+    by_committed = table(extract, {"count": "victims", "classes": ["damage"], "date": "committed"}, rows="victim_age")
+    (age,) = [note for note in by_committed.notes if note.startswith("Ages are")]
+    assert "where no date of birth is recorded (or one could not be read)" in age
+    by_recorded = table(extract, {"count": "victims", "classes": ["damage"]}, rows="victim_age")
+    (age,) = [note for note in by_recorded.notes if note.startswith("Ages are")]
+    assert "where no date of birth or committed date is recorded" in age
+
+
+def test_a_class_no_crime_in_the_extracts_has_is_said_under_its_table_and_in_the_answer(extract):
+    """Found by a reader: "we recorded no offences of criminal damage to a dwelling" and a row of
+    0 for shoplifting, of classes the force records nothing under in any year (the run warned;
+    the briefing said nothing)."""
+    some = table(extract, {"count": "offences", "classes": ["damage", "099/99"]}, rows="offence_class")
+    (note,) = [note for note in some.notes if note.startswith("No crime in our records")]
+    assert note.startswith("No crime in our records, of any year, is classified as 099/99 (")
+    assert "we may record such offences under another class" in note
+    assert some.facts.caveat is None  # the other class has crimes: the answer's figure is theirs
+    none = table(extract, {"count": "victims", "classes": ["099/99", "098/99"]})
+    assert none.facts.caveat is not None and none.facts.caveat.startswith(
+        "No crime in our records, of any year, is classified as 099/99 ("
+    ) and ") or 098/99" in none.facts.caveat
+    held = table(extract, {"count": "offences", "classes": ["damage"]})
+    assert held.facts.caveat is None and not any(n.startswith("No crime in our records") for n in held.notes)
+
+
 def test_charges_each_once_by_group_and_class(extract):
     measure = {"count": "charges", "charge_codes": ["damage", "damage_other"]}
     by_group = table(extract, measure, rows="charge_group", columns="year")
@@ -591,6 +633,8 @@ def test_an_of_whom_row_counts_those_of_the_total_the_search_counts_under_the_re
     ]
     assert answer.table().subset_rows == ("of whom on a crime mentioning Snapchat",)
     assert answer.facts.total_label == "Either" and answer.facts.of_whom == "of whom on a crime mentioning Snapchat"
+    # a note starts as a sentence does, not with the row's label in lower case
+    assert any(note.startswith("The row \u201cof whom on a crime mentioning Snapchat\u201d counts those of \u201cEither\u201d") for note in answer.notes)
 
 
 def test_a_total_under_its_own_label_of_crimes_is_the_sum_of_its_rows_and_empty_rows_may_be_hidden(extract):
@@ -1234,6 +1278,12 @@ def test_how_we_counted_says_one_code_and_any_of_the_terms_as_a_person_writes_th
     assert measure_rule(params, "two", two.facts).startswith(
         "Charges laid for any offence, on a crime classified now as 058/01"
     )
+    # found by a reader: "on a crime classified now as 058/01 ... and 058/03": it is one or the other
+    values["measures"]["two"]["classes"] = ["058/01", "058/03"]
+    params = validate_parameters(values)
+    _, two = answer_tables(params, extract)
+    rule = measure_rule(params, "two", two.facts)
+    assert rule.startswith("Charges laid for any offence, on a crime classified now as 058/01 (") and ") or 058/03 (" in rule
 
 
 def test_how_we_counted_says_a_measure_without_classes_counts_every_class(extract):

@@ -84,6 +84,8 @@ class AnswerTableInfo(Protocol):
     of_whom: str | None  # a row below the Total counting a part of it, or None
     found_label: str | None  # a `search` breakdown's part that the search counts, or None
     part_terms: str | None  # that part's search's terms in words: any of “dog” or “puppy”
+    date_basis: str  # recorded | committed | charged: the date the period counts by
+    caveat: str | None  # a sentence said after the whole figure (a class no crime has), or None
 
 
 # ---- figures in words
@@ -138,7 +140,21 @@ def total_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
     recorded 1,234 offences of criminal damage to a dwelling." """
     value = row_figure(display, info.total_label)
     verb = VERBS.get(info.count, "we recorded")
+    if info.date_basis == "committed":  # the period is of the offences, not of their recording
+        return f"For offences committed {period_phrase(info)}, {verb} {counted(value, info)}."
     return f"{_sentence_start(period_phrase(info))} {verb} {counted(value, info)}."
+
+
+def period_of_fact(info: AnswerTableInfo) -> str:
+    """A key fact's period after its label: "in 2018", "charged in 2018", "committed in 2018"
+    (of people: "of offences committed in 2018")."""
+    period = period_phrase(info)
+    if info.date_basis == "committed":
+        return (
+            f"{'' if info.count in ('offences', 'mentions') else 'of offences '}committed {period}"
+        )
+    verb = VERBS.get(info.count, "").removeprefix("we ")
+    return f"{verb + ' ' if verb else ''}{period}"
 
 
 def review_sentence(
@@ -240,10 +256,11 @@ def parts_sentence(
     if info.columns is None and 1 < len(rows) <= 4:
         values = [f"{figure_alone(row_figure(display, r))} {_in(info.rows, r)}" for r in rows]
         return text + ": " + ", ".join(values[:-1]) + " and " + values[-1] + "."
-    top = largest_part(display, rows)
-    if top is not None:
+    top = largest_part(display, rows) if info.rows != "search" else None  # not the remainder
+    if top is not None and row_figure(display, top) != row_figure(display, info.total_label):
         value = thousands(row_figure(display, top))
-        text += f"; the largest part is {value} {_in(info.rows, top)}"
+        where = f"in {top}" if _in(info.rows, top).startswith("in ") else f"under \u201c{top}\u201d"
+        text += f"; the most were {where} ({value})"
     return text + "."
 
 
@@ -326,7 +343,12 @@ def table_sentences(
     value = row_figure(display, info.total_label)
     # a withheld figure, or none ("the same no offences"), is said in full again
     if total not in said or not value.replace(",", "").isdigit() or value == "0":
-        return [total, of_whom_sentence(info, display), parts_sentence(info, display, number)]
+        return [
+            total,
+            info.caveat or "",
+            of_whom_sentence(info, display),
+            parts_sentence(info, display, number),
+        ]
     same = "them" if total == previous else f"the same {counted(value, info)}"
     of_whom = of_whom_sentence(info, display, "these" if same == "them" else same)
     return [of_whom, parts_sentence(info, display, number, "them" if of_whom else same)]
@@ -342,9 +364,7 @@ def key_facts(answer_tables: Sequence[AnswerTableInfo], tables: dict[str, pd.Dat
         seen.add(info.question)
         value = row_figure(tables[info.name], info.total_label)
         label = counted(value, info).removeprefix(figure_words(value)).strip()
-        # no "we" in a key fact: the verb's part ("..., charged in 2018") follows the label
-        verb = VERBS.get(info.count, "").removeprefix("we ")
-        fact = (value, f"{label}, {verb + ' ' if verb else ''}{period_phrase(info)}")
+        fact = (value, f"{label}, {period_of_fact(info)}")
         if fact not in facts:  # two questions answered by one measure's whole: one tile
             facts.append(fact)
     tiles = "".join(
@@ -375,9 +395,15 @@ def request_and_answer(
         + bullet_list(questions, ordered=True, klass="questions")
         + "<h2>Our answer</h2>"
         + f'<div class="summary">{bullet_list(answers, ordered=True, klass="answers")}</div>'
-        + marks_note(threshold)
+        + marks_note(threshold, marks_shown(tables.values()))
         + tables_and_charts(answer_tables, tables)
     )
+
+
+def marks_shown(tables: Iterable[pd.DataFrame]) -> set[str]:
+    """The marks of withheld figures the released tables show: `<` (a `<T`), `[c]`."""
+    cells = {str(value) for display in tables for value in display.to_numpy().ravel()}
+    return {mark for mark in ("<", "[c]") if any(cell.startswith(mark) for cell in cells)}
 
 
 def tables_and_charts(
@@ -548,7 +574,11 @@ def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     if searched is not None and not charges and measure.count != "mentions":
         text += f", whose circumstances mention {terms}"
     if codes_of_classes and charges:
-        named = f"under {classification}" if many else f"as {named_classes(codes_of_classes, own)}"
+        named = (
+            f"under {classification}"
+            if many
+            else f"as {named_classes(codes_of_classes, own, 'or')}"
+        )
         text += f", on a crime classified now {named}"
     if searched is not None and charges:
         text += f"{'' if codes_of_classes else ', on a crime'} whose circumstances mention {terms}"

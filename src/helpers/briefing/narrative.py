@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from helpers import __version__
@@ -195,16 +195,25 @@ def request_and_answer(params, released: tables.Released) -> Html:
     )
 
 
-def marks_note(threshold: int) -> str:
-    """What `<T` and `[c]` mean, under the answer."""
+def marks_note(threshold: int, shown: Collection[str] = ("<", "[c]")) -> str:
+    """What `<T` and `[c]` mean, under the answer: those of them the tables show (`shown`)."""
     T = threshold
+    said = []
+    if T > 1 and "<" in shown:
+        said.append(
+            f"Where a figure is between 1 and {T - 1} we show it as \u201c&lt;{T}\u201d, so that "
+            "no one can be identified from it"
+        )
+    if T > 1 and "[c]" in shown:
+        said.append(
+            "\u201c[c]\u201d marks a larger figure withheld so that a small one cannot be worked out"
+        )
+    if not said:
+        return ""
+    text = "; ".join(said)
     return (
-        f'<p class="small-print">Where a figure is between 1 and {T - 1} we show it as '
-        f"\u201c&lt;{T}\u201d, so that no one can be identified from it; \u201c[c]\u201d marks a larger "
-        "figure withheld so that a small one cannot be worked out (see \u201cProtecting the people "
+        f'<p class="small-print">{text[:1].upper()}{text[1:]} (see \u201cProtecting the people '
         "behind the figures\u201d).</p>"
-        if T > 1
-        else ""
     )
 
 
@@ -300,14 +309,15 @@ def own_titles_text(codes: Sequence[str], own: Mapping[str, str]) -> str | None:
     )
 
 
-def named_classes(codes: list[str], own: Mapping[str, str] | None = None) -> str:
-    """Classes in a sentence: `088/01 (meeting a female child ...) and 088/02 (...)`; a class the
-    force titles itself (`own`) by its title."""
+def named_classes(codes: list[str], own: Mapping[str, str] | None = None, last: str = "and") -> str:
+    """Classes in a sentence: `088/01 (meeting a female child ...) and 088/02 (...)` (`last`:
+    the word before the last, "or" for what one crime is); a class the force titles itself
+    (`own`) by its title."""
     named = [
         f"{code} ({_lower_first(title)})" if (title := prose_title(code, own)) else code
         for code in codes
     ]
-    return ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
+    return ", ".join(named[:-1]) + (f" {last} " if len(named) > 1 else "") + named[-1]
 
 
 def _systems_phrase(systems: list[str]) -> str:

@@ -369,6 +369,11 @@ class ExtractView:
         return self.extract.crimes.set_index("crime_id", drop=False)
 
     @cached_property
+    def classes_held(self) -> frozenset[str]:
+        """The classes some crime of the extract is classified as now, whatever its date."""
+        return frozenset(self.extract.crimes["ho_class"].dropna().astype(str).unique())
+
+    @cached_property
     def crime_ids(self) -> pa.Array | pa.ChunkedArray:
         return pa.array(self.extract.crimes["crime_id"], pa.string())
 
@@ -1272,6 +1277,8 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
             "Crimes are counted by the day the offence was committed; a crime with no committed "
             "date recorded is not counted."
         )
+    elif measure.count in PEOPLE_COUNTS:
+        notes.append("People are counted by the date they were charged.")
     else:
         notes.append("Charges are counted by the date of the charge, each charge once.")
     counted = "charges on crimes" if measure.counts_charges else "crimes"
@@ -1306,18 +1313,20 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
         label, total = table.of_whom.label, table.total_label or TOTAL
         whose = "whose crime\u2019s" if measure.counts_charges else "whose"
         rule = (
-            f"\u201c{label}\u201d counts those of \u201c{total}\u201d with a {unit} {whose} "
-            "circumstances mention"
+            f"The row \u201c{label}\u201d counts those of \u201c{total}\u201d with a {unit} "
+            f"{whose} circumstances mention"
         )
         notes += search_notes(rule, params.searches[table.of_whom.search])
     ages = [b for b in table.breakdowns if b in AGE_BREAKDOWNS]
     crimes_counted = measure.count in ("offences", "mentions")  # a crime may have no one in a role
     if ages:
+        by_committed = measure.by_date == "committed"
         roles = " or ".join(b.removesuffix("_age") for b in ages)
         notes.append(
             "Ages are in whole years on the day the offence was committed; \u201cAge not "
-            "known\u201d where no date of birth or committed date is recorded (or one could "
-            "not be read)"
+            # a count by committed date has a committed date for every crime it counts
+            f"known\u201d where no date of birth {'' if by_committed else 'or committed date '}"
+            "is recorded (or one could not be read)"
             + (f", or no {roles} is recorded on the crime." if crimes_counted else ".")
         )
         if crimes_counted:
@@ -1326,7 +1335,11 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
                 f"in {the_total}."
             )
     if "charge_group" in table.breakdowns and not adds_up("charge_group", measure, params):
-        notes.append(f"A charge under more than one group is counted in each, once in {the_total}.")
+        notes.append(
+            "A person charged under more than one group is counted in each."
+            if measure.count in PEOPLE_COUNTS  # and once in a Total: said of people above
+            else f"A charge under more than one group is counted in each, once in {the_total}."
+        )
     return notes
 
 
@@ -1471,6 +1484,39 @@ def total_links(
     return links
 
 
+def unheld_classes(view: ExtractView, params: RequestParameters, name: str) -> list[str]:
+    """A measure's classes that no crime of the extract is classified as now, in any year (as
+    the run warns: a Home Office group pasted whole, some of whose classes have crimes, has
+    none, since no force records every class of a group)."""
+    measure = params.measures[name]
+    classes = measure_classes(name, measure, params.class_groups)
+    unheld = [code for code in classes if code not in view.classes_held]
+    if unheld and len(unheld) < len(classes) and ho_classes.whole_group(classes) is not None:
+        return []
+    return unheld
+
+
+def unheld_classes_sentence(params: RequestParameters, unheld: list[str]) -> str:
+    """Why a 0 of classes no crime has is not a finding of none: the force may record such
+    offences under another class."""
+    from helpers.briefing.answers import MANY_CLASSES
+    from helpers.briefing.narrative import named_classes
+
+    named = (
+        named_classes(unheld, params.class_titles, "or")
+        if len(unheld) <= MANY_CLASSES  # more by code alone, as the method names them
+        else f"{', '.join(unheld[:UNHELD_NAMED])} or {len(unheld) - UNHELD_NAMED:,} more classes"
+    )
+    return (
+        f"No crime in our records, of any year, is classified as {named}: we may record such "
+        "offences under another class, so a count of none here does not mean that none happened."
+    )
+
+
+#: of more classes than a method names by title, those named by code before "or N more"
+UNHELD_NAMED = 10
+
+
 def answer_table(
     view: ExtractView,
     params: RequestParameters,
@@ -1519,6 +1565,12 @@ def answer_table(
     corner = table.corner or default_corner(table, measure, column_labels)
     check_corner(params, table, corner, column_labels)
     facts = answer_facts(params, table, measure, period)
+    unheld = unheld_classes(view, params, name)
+    if unheld:
+        said = unheld_classes_sentence(params, unheld)
+        facts.notes.append(said)
+        if len(unheld) == len(measure_classes(name, measure, params.class_groups)):
+            facts = replace(facts, caveat=said)  # the whole figure counts none of them
     reviews = table_reviews(table, events, searches)
     facts.notes.extend(review_note(reviewed) for reviewed in reviews)
     return AnswerTable(

@@ -134,6 +134,7 @@ class AnswerFacts:
     of_whom: str | None = None  # the label of a row below the Total counting a part of it
     found_label: str | None = None  # a `search` breakdown's row (or column) of what it counts
     part_terms: str | None = None  # the terms of that row's search: any of “dog” or “puppy”
+    caveat: str | None = None  # a sentence the answer says after the table's whole figure
 
 
 @dataclass
