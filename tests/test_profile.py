@@ -97,6 +97,10 @@ def test_a_profile_that_is_not_yaml_or_too_deep_is_one_line_naming_the_file(tmp_
         force_profile.read_profile(path)
     with pytest.raises(ProfileError, match=r"force profile not found"):
         force_profile.read_profile(tmp_path / "missing.yaml")
+    # found by a docs audit: a profile over 1 MB was called "a parameters file"
+    path.write_text("# " + "x" * 1_000_000, encoding="utf-8")
+    with pytest.raises(ProfileError, match=r"^force.yaml: larger than 1 MB \(a force profile is a few kB\)"):
+        force_profile.read_profile(path)
 
 
 def test_a_one_system_force_is_as_valid_as_two(tmp_path):
@@ -393,6 +397,35 @@ def test_profile_check_lists_every_missing_column_and_what_would_be_set_aside(tm
     errors = [line for line in out.splitlines() if line.startswith("error:")]
     assert code == 3 and len(errors) == 2, out
     assert "cms_crimes_2017.csv: file not found" in errors[0] and "missing column 'Part Played'; the header has 'Role'" in errors[1]
+
+
+def test_the_docs_example_of_every_key_is_a_profile_that_passes_its_check(tmp_path):
+    """Found by a docs audit: the example of "The keys", pasted as shown, was refused (it took
+    crimes over from a system it did not list)."""
+    text = (project_root() / "docs" / "force-profiles.md").read_text(encoding="utf-8")
+    block = text[text.index("## The keys"):].split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "force.yaml"
+    path.write_text(block, encoding="utf-8")
+    code, out, err = run_check(str(path))
+    assert (code, err) == (0, "") and out.startswith(f"{path}: ok (1 system: Niche)"), out + err
+
+
+def test_profile_check_reads_as_many_records_as_rows_asks(tmp_path):
+    """Found by a docs audit: the docs say `--rows` reads further, and `profile check` ignored it
+    (a status met only after the first 2,000 records was never shown)."""
+    values = shipped()
+    folder = rewrite(tmp_path / "extracts", values, {"CMS": ("cp1252", ",", '"'), "Connect": ("utf-8", ",", '"')})
+    crimes = folder / "CMS_CRIMES.csv"
+    data = crimes.read_bytes()
+    last = data.rindex(b",CONFIRMED,")
+    assert data.count(b"\n", 0, last) > 5000  # beyond the first rows read by default
+    crimes.write_bytes(data[:last] + b",REOPENED," + data[last + len(b",CONFIRMED,"):])
+    profile = written(tmp_path, values)
+    code, out, _ = run_check(str(profile), "--extracts", str(folder))
+    assert code == 0 and "REOPENED" not in out and "first 2,000 records" in out, out
+    code, out, _ = run_check(str(profile), "--extracts", str(folder), "--rows", "1000000")
+    assert code == 0 and "CMS_CRIMES.csv: CRIME STATUS: 1 set aside" in out and "'REOPENED'" in out, out
+    assert "first 1,000,000 records" in out, out
 
 
 def test_profile_check_of_a_bad_profile_is_one_line_exit_2(tmp_path):

@@ -215,6 +215,26 @@ def test_a_charge_group_name_with_a_space_is_read_into_the_grammar_as_typed(extr
     assert run.exact["persons_charged"]["attempt s15"] == today.exact["persons_charged"]["attempt_section_15"]
 
 
+def test_a_charge_year_after_the_extracts_were_taken_is_refused_naming_charge_year(tmp_path):
+    """Found by a docs audit: `charge_year: 2019` on extracts of 1 January 2019 was refused naming
+    `measures.people_charged.period`, a key the file does not have."""
+    from helpers.run.request import read_request
+
+    text = LEGACY.read_text(encoding="utf-8")
+    assert "\ncharge_year: 2017\n" in text
+    later = tmp_path / "later.yaml"
+    later.write_text(text.replace("\ncharge_year: 2017\n", "\ncharge_year: 2019\n"), encoding="utf-8")
+    with pytest.raises(ParameterError) as refused:
+        read_request(later, None, None, None)
+    assert str(refused.value) == (
+        "later.yaml: charge_year: it ends on 2019-12-31, after the extracts were taken (2019-01-01)"
+    )
+    text = text.replace("\nperiod_to: 2017-12-31\n", "\nperiod_to: 2019-12-31\n")
+    later.write_text(text, encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"^later.yaml: extracts_taken_on: the extracts \(2019-01-01\) were taken before the period ends"):
+        read_request(later, None, None, None)
+
+
 def test_check_refuses_a_request_of_todays_shape_that_cannot_be_read_into_the_grammar(monkeypatch):
     """`check` and `run` read a request of today's shape into the grammar as its run counts it,
     so that what the run would refuse is refused before it, in one line naming the file (found

@@ -441,6 +441,21 @@ def test_a_batch_s_summary_calls_a_run_s_release_a_draft_and_says_how_to_publish
     assert re.match(r"20180099 +FAILED \(2\) +0\.0 +broken\.yaml", lines[2]), lines[2]
 
 
+def test_a_batch_s_notes_name_their_request_and_a_note_every_request_shares_is_said_once():
+    """Found by a docs audit: a batch printed "review of dog: 408 candidate(s) ..." with no word
+    of which request's review it was."""
+    from helpers.run.cli import notes_of
+    from helpers.run.request import RunResult
+
+    first = RunResult("EX-1", True, notes=["disclosure log started in /log", "review of dog: 3 of 9 reviewed"])
+    second = RunResult("EX-2", True, notes=["disclosure log started in /log", "review of cat: 0 of 2 reviewed"])
+    assert notes_of([first, second]) == [
+        "EX-1: disclosure log started in /log",
+        "EX-1: review of dog: 3 of 9 reviewed",
+        "EX-2: review of cat: 0 of 2 reviewed",
+    ]
+
+
 @pytest.mark.slow
 def test_formats_html_gives_no_pdf(folder_run):
     release = folder_run["out"] / "20180075" / "release"
@@ -754,7 +769,7 @@ def test_a_review_is_used_by_every_run_and_a_changed_text_is_flagged_never_reuse
     small_extract(tmp_path / "extracts", set_aside=False, texts={REVIEWED: STING + " Updated by the officer in 2019."})
     second = run(PARAMS, extracts, out, "--formats", "html", env=env)
     assert second.returncode == 0, second.stderr[-3000:]
-    assert "20180075: review: 1 decision(s) made on a text that has changed since: not used" in second.stdout
+    assert "20180075: warning: review: 1 decision(s) made on a text that has changed since: not used" in second.stderr
     vigilante = json.loads(results.read_text())["vigilante"]
     assert vigilante["review"]["review_again"] == [REVIEWED] and vigilante["reviewed"] == 0
     assert vigilante["crime_references"] == [REVIEWED]  # the search's call until it is reviewed again
@@ -779,7 +794,7 @@ def test_an_open_disagreement_shows_in_the_run_and_stops_it_with_strict(tmp_path
 
     done = run(params, extracts, out, "--formats", "html", env=env)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "20180075: review: 1 open disagreement(s) between the first and the second reviewer" in done.stdout
+    assert "20180075: warning: review: 1 open disagreement(s) between the first and the second reviewer" in done.stderr
     page = (out / "20180075" / "release" / "briefing.html").read_text(encoding="utf-8")
     assert "A second reviewer checked a sample of them" in page and "not yet settled" in page
     assert REVIEWED not in page

@@ -55,8 +55,8 @@ def _read_text(path: Path, kind: Kind) -> str:
         raise kind.error(f"{path.name}: cannot be read ({error.strerror})") from None
     if len(data) > MAX_FILE_BYTES:
         raise kind.error(
-            f"{path.name}: larger than {MAX_FILE_BYTES // 1_000_000} MB (a parameters file is a "
-            "few kB): is it the right file?"
+            f"{path.name}: larger than {MAX_FILE_BYTES // 1_000_000} MB (a {kind.name} is a few "
+            "kB): is it the right file?"
         )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _looks_utf16(data):
         raise kind.error(f"{path.name}: saved as UTF-16: save it as UTF-8")

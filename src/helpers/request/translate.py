@@ -135,7 +135,16 @@ def readable_in_the_grammar(params: RequestParameters, where: str) -> RequestPar
             in_grammar(params)
         except ParameterError as error:
             found = str(error).removeprefix("parameters: ")
+            for made, todays_keys in MADE_FROM.items():  # the keys the file has, where known
+                if found.startswith(f"{made}: "):
+                    raise ParameterError(f"{where}: {todays_keys}{found[len(made) :]}") from None
             raise ParameterError(
                 f"{where}: today's keys read into the request grammar: {found}"
             ) from None
     return params
+
+
+#: the grammar's keys that today's keys make (`grammar_keys`), and the keys that make them
+MADE_FROM = {
+    f"measures.{CHARGED}.period": "charge_year",  # period_to is checked as itself before
+}

@@ -186,10 +186,10 @@ def _count(number: int, noun: str) -> str:
 
 
 def profile_command(args: argparse.Namespace) -> int:
-    """`profile check FILE [--extracts DIR]`: the profile's keys, then what an export's first rows
-    would give; exit 3 if a file or column the profile names is not in the export.
+    """`profile check FILE [--extracts DIR] [--rows N]`: the profile's keys, then what an export's
+    first rows would give; exit 3 if a file or column the profile names is not in the export.
     `profile draft DIR [--out FILE]`: a draft profile of an export, printed or written to FILE."""
-    from helpers.run.profile import check_profile
+    from helpers.run.profile import SAMPLE_ROWS, check_profile
 
     if args.action == "draft":
         from helpers.run.profile_draft import DRAFT_ROWS, write_draft
@@ -198,7 +198,8 @@ def profile_command(args: argparse.Namespace) -> int:
         print(write_draft(Path(args.file), out, args.rows or DRAFT_ROWS), end="")
         return 0
 
-    lines = check_profile(Path(args.file), Path(args.extracts) if args.extracts else None)
+    extracts = Path(args.extracts) if args.extracts else None
+    lines = check_profile(Path(args.file), extracts, args.rows or SAMPLE_ROWS)
     for line in lines:
         print(line)
     return EXIT_CODES["extracts"] if any(line.startswith("error:") for line in lines) else 0
@@ -320,9 +321,13 @@ def exit_code(results: list[RunResult]) -> int:
 
 
 def notes_of(results: list[RunResult]) -> list[str]:
-    """What a batch's requests have to tell besides their outcome, each note once (every request
-    of a batch finds the log its first one started)."""
-    return list(dict.fromkeys(note for result in results for note in result.notes))
+    """What a batch's requests have to tell besides their outcome, each under its request's
+    reference, each note once (every request of a batch finds the log its first one started)."""
+    said: dict[str, str] = {}
+    for result in results:
+        for note in result.notes:
+            said.setdefault(note, f"{result.reference}: {note}")
+    return list(said.values())
 
 
 def summary_table(results: list[RunResult]) -> str:
@@ -392,7 +397,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", help=PROFILE_HELP)
 
     check = sub.add_parser("check", help="check parameters files without reading any data")
-    check.add_argument("params", nargs="+")
+    check.add_argument("params", nargs="+", help="parameters YAML file(s) or folder(s) of them")
     check.add_argument("--profile", help=PROFILE_HELP)
     check.add_argument("--extracts", help="as for run: over the file's extracts_dir")
     check.add_argument("--out", help="as for run: over the file's output_dir")
@@ -417,7 +422,7 @@ def _parser() -> argparse.ArgumentParser:
     profile.add_argument(
         "--rows",
         type=_positive,
-        help="draft: the records of each file read (default 5000)",
+        help="the records of each file read (draft: default 5000; check: default 2000)",
     )
 
     cache = sub.add_parser("cache", help="the extract cache (it holds personal data)")
@@ -456,7 +461,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="make a synthetic extract and brief request 20180075 on it")
     demo.add_argument("--crimes", type=int, default=40_000, help="size of the synthetic extract")
     demo.add_argument("--out", help="output folder (default outputs/)")
-    demo.add_argument("--formats", default="html,pdf")
+    demo.add_argument("--formats", default="html,pdf", help="html, pdf or both (default html,pdf)")
     demo.add_argument("--log", help="the disclosure log (default: the synthetic extracts' own)")
 
     log = sub.add_parser("log", help="the disclosure log: list, publish, withdraw, import")

@@ -158,7 +158,7 @@ def run_request(
         with lease(kernel) as leased:
             steps.run("notebook", lambda: execute_notebook(params, staging, progress, leased))
         results = read_results(staging)
-        report_review(staging, results, notes)
+        report_review(staging, results, result.warnings)
         report_data_warnings(staging, results, result.warnings)
         export(params, staging, formats, steps)
         steps.run("gate", lambda: seal_release(params, staging.staged, gate_data.sensitive()))
@@ -169,7 +169,7 @@ def run_request(
         staging.log.error("failed (%s): %s", failure.kind, failure)  # the log says why, too
         if "notebook" not in result.steps:  # what it read of the reviews, if it got so far
             try:
-                report_review(staging, read_results(staging), notes)
+                report_review(staging, read_results(staging), result.warnings)
             except Exception:  # noqa: BLE001 - only more to say: the failure above stands
                 staging.log.error("%s", traceback.format_exc())
     except Exception as error:  # noqa: BLE001 - a bug: keep the traceback in the log, say one line
@@ -305,11 +305,11 @@ def read_results(staging: Staging) -> dict[str, Any]:
     return results if isinstance(results, dict) else {}
 
 
-def report_review(staging: Staging, results: dict[str, Any], notes: list[str]) -> None:
+def report_review(staging: Staging, results: dict[str, Any], warnings: list[str]) -> None:
     """What the notebook found of the evidence review and of each search's review
     (`results`, `results.json`), in the run's log: how many decisions were used and where
     from; each warning (candidates not yet reviewed, texts changed since, conflicts, open
-    disagreements) also told to the user, counts only."""
+    disagreements) also told to the user as the run's warnings are, counts only."""
     from helpers.analysis.review_store import review_details, review_lines  # no data library
 
     try:
@@ -321,7 +321,7 @@ def report_review(staging: Staging, results: dict[str, Any], notes: list[str]) -
         for warning, line in review_lines(summary):
             (staging.log.warning if warning else staging.log.info)("%s", line)
             if warning:
-                notes.append(line)
+                warnings.append(line)
         for line in review_details(summary):  # the crimes: restricted, the log only
             staging.log.info("%s", line)
 
