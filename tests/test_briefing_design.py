@@ -300,6 +300,31 @@ def test_a_table_too_tall_for_the_rest_of_a_page_runs_on_rather_than_leave_it_ha
     assert "Row 1 " in _page_text(first) + " " and "Row 2 " in _page_text(first) + " "
 
 
+def _table_parts(tmp_path, rows: int, paragraphs: int) -> list[str]:
+    """The text of each page of a table of `rows` rows and a Total after `paragraphs` paragraphs."""
+    table = pd.DataFrame({"Crimes": [str(n) for n in range(1, rows + 1)] + ["999"]}, index=pd.Index([f"Row {n}" for n in range(1, rows + 1)] + ["Total"], name="Outcome"))
+    text = "".join(f"<p>Paragraph {n} of the briefing, long enough to fill a line or two of an A4 page when printed.</p>" for n in range(paragraphs))
+    page = report.briefing_page(text + report.table_html(table, "A table", number=1), "t")
+    return [_page_text(p) for p in report.render_pdf(page, tmp_path / "c.html").pages]
+
+
+def test_a_short_table_is_never_split_and_a_long_ones_last_part_has_three_rows_or_more(tmp_path):
+    """Found by a reader of the PDFs: a table of six rows split three and three across two pages,
+    and a table of 36 months left "Dec 2018" and "Total" alone on a page."""
+    split_short = split_long = 0
+    for paragraphs in range(20, 44, 2):  # the table starts lower and lower on the first page
+        pages = _table_parts(tmp_path, 6, paragraphs)
+        holding = [text for text in pages if "Row " in text]
+        assert len(holding) == 1, f"a table of 6 rows split after {paragraphs} paragraphs"
+        split_short += len(pages) > 1 and "Table 1" in pages[-1]
+        pages = _table_parts(tmp_path, 20, paragraphs)
+        if len([text for text in pages if "Row " in text or "Total" in text]) > 1:
+            split_long += 1
+            last = pages[-1]
+            assert len(re.findall(r"Row \d+ ", last + " ")) + ("Total" in last) >= 3, (paragraphs, last)
+    assert split_short and split_long  # the cases the rules are about did happen
+
+
 def test_the_warm_up_chart_leaves_no_figure_open_and_the_style_as_it_was():
     import matplotlib.pyplot as plt
 

@@ -118,11 +118,16 @@ def table_html(
     title = f"Table {number}: {caption}" if number else caption
     notes_html = "".join(f'<p class="notes">{text_html(note)}</p>' for note in (notes or []))
     return Html(
-        f'<figure class="table"><figcaption>{text_html(title)}</figcaption>'
+        f'<figure class="{"table short" if len(rows) <= SHORT_TABLE else "table"}">'
+        f"<figcaption>{text_html(title)}</figcaption>"
         '<table class="figures"><thead><tr>'
         f'<th scope="col" class="corner">{text_html(corner)}</th>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table>{notes_html}</figure>"
     )
+
+
+#: a table of at most so many rows is printed on one page (a longer one runs on: briefing.css)
+SHORT_TABLE = 8
 
 
 def is_part_row(label: object) -> bool:
