@@ -325,6 +325,17 @@ def test_a_short_table_is_never_split_and_a_long_ones_last_part_has_three_rows_o
     assert split_short and split_long  # the cases the rules are about did happen
 
 
+def test_a_long_answer_runs_on_an_answer_at_a_time_rather_than_leave_page_one_part_blank(tmp_path):
+    """Found by a reader of the PDFs: seven answers moved whole to page 2, leaving a quarter of
+    page 1 blank."""
+    text = "".join(f"<p>Paragraph {n} of the briefing, long enough to fill a line or two of an A4 page when printed.</p>" for n in range(24))
+    answers = "".join(f"<li>Answer {n}: " + "a sentence of the answer, " * 12 + "ending here.</li>" for n in range(1, 9))
+    page = report.briefing_page(text + f'<div class="summary"><ol class="answers">{answers}</ol></div>', "t")
+    pages = [_page_text(p) for p in report.render_pdf(page, tmp_path / "c.html").pages]
+    assert len(pages) == 2 and "Answer 1:" in pages[0] and "Answer 8:" in pages[1]
+    assert not any(pages[0].count(f"Answer {n}:") and pages[1].count(f"Answer {n}:") for n in range(1, 9))  # none split
+
+
 def test_the_warm_up_chart_leaves_no_figure_open_and_the_style_as_it_was():
     import matplotlib.pyplot as plt
 
