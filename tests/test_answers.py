@@ -201,6 +201,24 @@ def test_each_question_gets_one_answer_even_without_a_table():
     assert len(got) == 2 and got[1] == "This question has no table."
 
 
+def test_a_period_counted_back_is_said_in_full_once_then_by_its_years():
+    """Found by a reader: "in the three complete years before 1 January 2019 (2016 to 2018)" 18
+    times in one briefing."""
+    relative = dict(period_from=date(2016, 1, 1), period_to=date(2018, 12, 31), relative_period="the three complete years before 1 January 2019")
+    first = Info(name="a", question=1, **relative)
+    second = Info(name="b", question=2, measure_label="offences of arson", **relative)
+    display = by_year(["456", "432", "346"], "1,234")
+    got = answers.answer_sentences([first, second], {"a": display, "b": display}, questions=2)
+    assert got[0].startswith("In the three complete years before 1 January 2019 (2016 to 2018) we recorded 1,234 offences of criminal damage")
+    assert got[1].startswith("In 2016 to 2018 we recorded 1,234 offences of arson.")
+    facts = str(answers.key_facts([first, second], {"a": display, "b": display}))
+    assert "offences of arson, in 2016 to 2018" in facts and "three complete years" not in facts
+    # a table of the same figure again is still "the same" figure, not said twice
+    again = Info(name="c", question=2, rows="month", **relative)
+    got = answers.answer_sentences([first, again], {"a": display, "c": display}, questions=2)
+    assert got[1].startswith("Table 2 gives the same 1,234 offences of criminal damage"), got[1]
+
+
 def test_labels_from_a_parameters_file_are_escaped():
     info = Info(title="<script>alert(1)</script>", measure_label="offences of <b>x</b>")
     display = by_year(["456", "432", "346"], "1,234")

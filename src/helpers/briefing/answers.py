@@ -135,20 +135,22 @@ def _sentence_start(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def total_sentence(info: AnswerTableInfo, display: pd.DataFrame) -> str:
+def total_sentence(info: AnswerTableInfo, display: pd.DataFrame, short: bool = False) -> str:
     """The table's whole figure in one sentence: "From 1 January 2016 to 5 December 2018 we
     recorded 1,234 offences of criminal damage to a dwelling." """
     value = row_figure(display, info.total_label)
     verb = VERBS.get(info.count, "we recorded")
+    period = period_phrase(info, short)
     if info.date_basis == "committed":  # the period is of the offences, not of their recording
-        return f"For offences committed {period_phrase(info)}, {verb} {counted(value, info)}."
-    return f"{_sentence_start(period_phrase(info))} {verb} {counted(value, info)}."
+        return f"For offences committed {period}, {verb} {counted(value, info)}."
+    return f"{_sentence_start(period)} {verb} {counted(value, info)}."
 
 
 def period_of_fact(info: AnswerTableInfo) -> str:
     """A key fact's period after its label: "in 2018", "charged in 2018", "committed in 2018"
-    (of people: "of offences committed in 2018")."""
-    period = period_phrase(info)
+    (of people: "of offences committed in 2018"); a period counted back by its years alone (a
+    tile is short: the answer says it whole)."""
+    period = period_phrase(info, short=True)
     if info.date_basis == "committed":
         return (
             f"{'' if info.count in ('offences', 'mentions') else 'of offences '}committed {period}"
@@ -307,6 +309,7 @@ def answer_sentences(
     numbers = numbered_tables(answer_tables, first_table)
     answers: list[str] = []
     said: set[str] = set()
+    periods_said: set[str] = set()  # a period counted back is said in full once, then by its years
     for question in range(1, questions + 1):
         sentences, previous = [], None
         for info in answer_tables:
@@ -322,7 +325,13 @@ def answer_sentences(
                 continue
             display = tables[info.name]
             total = total_sentence(info, display)
-            sentences += table_sentences(info, display, numbers[info.name], total, said, previous)
+            short = info.relative_period in periods_said
+            said_as = total_sentence(info, display, short) if short else total
+            sentences += table_sentences(
+                info, display, numbers[info.name], total, said, previous, said_as
+            )
+            if info.relative_period is not None:
+                periods_said.add(info.relative_period)
             said.add(total)
             previous = total
         answers.append(" ".join(s for s in sentences if s) or "This question has no table.")
@@ -336,6 +345,7 @@ def table_sentences(
     total: str,
     said: set[str],
     previous: str | None,
+    said_as: str | None = None,
 ) -> list[str]:
     """A table's sentences: its whole figure (`total`), the part a search counts, its breakdown.
     A whole figure `said` already is not said again: the table gives "the same" figure, or
@@ -344,7 +354,7 @@ def table_sentences(
     # a withheld figure, or none ("the same no offences"), is said in full again
     if total not in said or not value.replace(",", "").isdigit() or value == "0":
         return [
-            total,
+            said_as or total,
             info.caveat or "",
             of_whom_sentence(info, display),
             parts_sentence(info, display, number),
@@ -651,7 +661,7 @@ def _span(start: date, end: date) -> str:
     return f"{start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
 
 
-def period_phrase(info: AnswerTableInfo) -> str:
+def period_phrase(info: AnswerTableInfo, short: bool = False) -> str:
     """A table's period in words: "in 2017" or "in 2017/18" for a whole calendar or financial
     year, "in the three complete years before 1 January 2019 (2016 to 2018)" for a period counted
     back from a date, "in 2018 up to 5 December" for a year to date, else "from 1 January 2016
@@ -659,6 +669,9 @@ def period_phrase(info: AnswerTableInfo) -> str:
     start, end = info.period_from, info.period_to
     if info.relative_period:  # its span, unless it names its last day already ("2018 up to ...")
         named = f"{end.day} {end:%B}" in info.relative_period
+        if short and not named:  # said in full before: its years, months or days alone
+            span = _span(start, end)
+            return f"{'from' if span[:1].isdigit() and not span[:4].isdigit() else 'in'} {span}"
         return f"in {info.relative_period}" + ("" if named else f" ({_span(start, end)})")
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
         return f"in {start.year}"

@@ -1266,8 +1266,8 @@ def method_notes(params: RequestParameters, table: TableRequest, measure: Measur
         notes.append(
             "Crimes are counted by the day they were first recorded (UK time)"
             + (
-                ", a crime moved from one system to another by the day it was first recorded on "
-                "either."
+                "; a crime moved from one system to another is counted by the day it was first "
+                "recorded on either."
                 if moved
                 else "."
             )
