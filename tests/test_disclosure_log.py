@@ -398,7 +398,7 @@ def test_a_batch_says_once_that_it_started_the_log():
 
     started = "started a new disclosure log in /x (back it up with its secret.key)"
     results = [RunResult("A", True, notes=[started]), RunResult("B", True, notes=[]), RunResult("C", False, notes=[started])]
-    assert notes_of(results) == [started]
+    assert notes_of(results) == [f"A: {started}"]
 
 
 def pdf_text(path: Path) -> str:
