@@ -383,6 +383,31 @@ def test_a_class_no_crime_in_the_extracts_has_is_said_under_its_table_and_in_the
     assert held.facts.caveat is None and not any(n.startswith("No crime in our records") for n in held.notes)
 
 
+def test_the_data_quality_of_a_request_counting_only_crimes_says_nothing_of_people_or_charges(extract):
+    """Found by a reader: requests counting crimes alone told how person records were linked and
+    how many charges were copied into Connect."""
+    from helpers.request.tables import data_quality_tables
+
+    values = copy.deepcopy(BASE)
+    values["measures"] = {"m": {"count": "offences", "label": "offences", "classes": ["damage"], "period": PERIOD}}
+    values["tables"] = [{"name": "t", "question": 1, "title": "T", "measure": "m"}]
+    crimes_only = validate_parameters(values)
+    _, merging = data_quality_tables(extract, crimes_only)
+    assert not any("Person" in row or "Individuals" in row or "Charges" in row for row in merging.counts.index)
+    values["measures"]["m"] = {"count": "victims", "label": "victims", "classes": ["damage"], "period": PERIOD}
+    _, merging = data_quality_tables(extract, validate_parameters(values))
+    rows = list(merging.counts.index)
+    assert "Person records" in rows and not any("Charges" in row for row in rows)
+    values["measures"]["m"] = {"count": "charges", "label": "charges", "charge_codes": ["damage"], "period": PERIOD}
+    _, merging = data_quality_tables(extract, validate_parameters(values))
+    rows = list(merging.counts.index)
+    assert "Person records" not in rows and any("Charges copied" in row for row in rows)
+    values["measures"]["m"]["count"] = "people_charged"
+    _, merging = data_quality_tables(extract, validate_parameters(values))
+    rows = list(merging.counts.index)
+    assert "Person records" in rows and any("Charges copied" in row for row in rows)
+
+
 def test_charges_each_once_by_group_and_class(extract):
     measure = {"count": "charges", "charge_codes": ["damage", "damage_other"]}
     by_group = table(extract, measure, rows="charge_group", columns="year")

@@ -600,6 +600,15 @@ def data_quality(params, released: tables.Released, first_table: int = 5) -> Htm
     files = number_word(len(released.tables["data_quality_files"]) - 1)
     records = count_phrase(thousands(read), "record", "records")
     first = f"We read {records} from the {files} extract files ({files_table}). {set_aside_sentence(set_aside)}"
+    people, _ = tables.counts_people_and_charges(params)
+    linked = {
+        2: " People with records on both systems, or with more than one record, are counted once.",
+    }.get(
+        len(params.sources),
+        " People with records on more than one system, or with more than one record, are counted once.",
+    )
+    if not people:  # a request counting crimes alone: no people to link
+        linked = ""
     if any(source.legacy_system for source in params.sources):
         migrated = released.value(
             "data_quality_merging", tables.migrated_row(params.sources), "Records"
@@ -608,17 +617,15 @@ def data_quality(params, released: tables.Released, first_table: int = 5) -> Htm
         if len(params.sources) == 2:
             second = (
                 f"{moved[:1].upper()}{moved[1:]} moved from the old system to the new one at the switch-over; each is "
-                f"counted once ({merging_table}). People with records on both systems, or with more than one record, are "
-                "counted once."
+                f"counted once ({merging_table}).{linked}"
             )
         else:
             times = count_phrase(thousands(migrated), "time", "times")
             second = (
                 f"Crimes moved from one system to the next {times} at the switch-overs (a crime that moved "
-                f"twice, twice); each crime is counted once ({merging_table}). People with records on more than one "
-                "system, or with more than one record, are counted once."
+                f"twice, twice); each crime is counted once ({merging_table}).{linked}"
             )
-    else:
+    else:  # the table of one system is of its people whatever the request counts
         second = f"People with more than one record are counted once ({merging_table})."
     return Html(
         "<h2>Data quality</h2>"

@@ -556,7 +556,7 @@ def protect(
     own = own_answers(params, answers)
     tables = [
         *(answer.table() for answer in todays),
-        *data_quality_tables(extract),  # told whatever the request's shape
+        *data_quality_tables(extract, params),  # told whatever the request's shape
         *(answer.table() for answer in own),
     ]
     links = [link for answer in answers for link in answer.links]

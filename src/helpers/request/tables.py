@@ -17,6 +17,7 @@ from helpers.analysis import evidence
 from helpers.disclosure.tables import Protection, Table
 from helpers.extracts.model import Extract
 from helpers.extracts.sources import SourceDefinition
+from helpers.request.grammar import PEOPLE_COUNTS
 from helpers.request.parameters import (
     RequestParameters,
 )
@@ -43,18 +44,26 @@ def merging_title(sources: tuple[SourceDefinition, ...]) -> str:
     return f"How the {number_word(len(sources))} systems' records were combined"
 
 
-def merging_table(quality: dict, sources: tuple[SourceDefinition, ...]) -> pd.DataFrame:
+def merging_table(
+    quality: dict,
+    sources: tuple[SourceDefinition, ...],
+    people: bool = True,
+    charges: bool = True,
+) -> pd.DataFrame:
     """Table 6: crimes and charges migrated between systems (where one took crimes over), and
-    person records linked into individuals."""
+    person records linked into individuals; charges and people only where the request counts
+    them (`people`, `charges`: `counts_people_and_charges`)."""
     rows = {}
     if any(source.legacy_system for source in sources):
         rows[migrated_row(sources)] = quality["migrated_crimes"]
         into = migration_names(sources)["new"].replace("the next", "a newer system")
-        rows[f"Charges copied into {into} at migration (each counted once)"] = quality[
-            "charges_copied_across_systems"
-        ]
-    rows["Person records"] = quality["person_records"]
-    rows["Individuals, after linking records of the same person"] = quality["individuals"]
+        if charges:
+            rows[f"Charges copied into {into} at migration (each counted once)"] = quality[
+                "charges_copied_across_systems"
+            ]
+    if people or not rows:  # a system that took no crimes over: its people, whatever is counted
+        rows["Person records"] = quality["person_records"]
+        rows["Individuals, after linking records of the same person"] = quality["individuals"]
     name = (
         "Combining records"
         if len(sources) == 1
@@ -161,15 +170,25 @@ class Released:
         return str(self.protection.tables[table].loc[row, column])
 
 
-def data_quality_tables(extract: Extract) -> list[Table]:
+def counts_people_and_charges(params: RequestParameters | None) -> tuple[bool, bool]:
+    """Whether a request counts people (victims, suspects or people charged), and charges
+    (charges or people charged): the data's quality tells how their records were combined only
+    then. A request of the first request's shape counts both."""
+    if params is None or params.has_legacy:
+        return True, True
+    counts = {measure.count for measure in params.measures.values()}
+    return bool(counts & set(PEOPLE_COUNTS)), bool(counts & {"people_charged", "charges"})
+
+
+def data_quality_tables(extract: Extract, params: RequestParameters | None = None) -> list[Table]:
     """The tables of the data's quality: the records read from each file, and how the systems'
-    records were combined (whatever the request asks)."""
+    records were combined (their people and charges where the request counts them)."""
     quality = extract.data_quality
     files = pd.DataFrame(
         {RECORDS_READ: quality["rows_read"], RECORDS_SET_ASIDE: quality["rows_quarantined"]}
     ).rename_axis("Extract file")
     files.loc["Total"] = files.sum(axis=0)
-    merging = merging_table(quality, extract.sources)
+    merging = merging_table(quality, extract.sources, *counts_people_and_charges(params))
     return [
         Table("data_quality_files", "Records read from each extract file", files),
         Table("data_quality_merging", merging_title(extract.sources), merging),
