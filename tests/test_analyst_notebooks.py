@@ -173,6 +173,6 @@ def test_a_second_reviewer_checks_the_sample_in_the_notebook_and_the_run_lists_t
 
     done = subprocess.run(run, capture_output=True, text=True, cwd=project, env=env, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "20180075: review: 1 open disagreement(s) between the first and the second reviewer" in done.stdout
+    assert "20180075: warning: review: 1 open disagreement(s) between the first and the second reviewer" in done.stderr
     strict = subprocess.run([*run, "--strict"], capture_output=True, text=True, cwd=project, env=env, timeout=900)
     assert strict.returncode == 2 and "open disagreement(s)" in strict.stderr

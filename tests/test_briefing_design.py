@@ -143,8 +143,10 @@ def test_a_class_is_named_in_a_sentence_by_its_listed_title_without_its_closing_
     assert narrative.classes_text(SimpleNamespace(legacy=SimpleNamespace(offence_classes=["088/01", "088/02"]), class_titles={})) == (
         "088/01 (meeting a female child following sexual grooming) and 088/02 (meeting a male child following sexual grooming)"
     )
-    assert narrative.prose_title("046/00") == "Stealing from shops and stalls"  # "(shoplifting)" left to the code
-    assert narrative.prose_title("005/14") == "Possession of firearms etc., with intent to endanger life"
+    from helpers.request.tables import prose_title
+
+    assert prose_title("046/00") == "Stealing from shops and stalls"  # "(shoplifting)" left to the code
+    assert prose_title("005/14") == "Possession of firearms etc., with intent to endanger life"
     assert narrative.classes_text(SimpleNamespace(legacy=SimpleNamespace(offence_classes=["999/99"]), class_titles={})) == "999/99"
 
 

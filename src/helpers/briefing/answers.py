@@ -28,7 +28,7 @@ from helpers.briefing.report import (
     thousands,
 )
 from helpers.disclosure.tables import TOTAL
-from helpers.request.tables import listed
+from helpers.request.tables import MANY_CLASSES, listed, named_classes
 
 #: the breakdowns by time: a table by one of them is drawn as a chart
 TIME_BREAKDOWNS = ("year", "financial_year", "quarter", "month")
@@ -529,16 +529,11 @@ ANY_CODE = {
 }
 
 
-#: more classes than this are listed by code alone in the method (their titles are the tables')
-MANY_CLASSES = 12
-
-
 def classification_words(codes: Sequence[str], own) -> str:
     """A measure's classes after "recorded under": `Home Office classification 088/01 (meeting
     ...) and 088/02 (...)`; for more than `MANY_CLASSES`, the whole Home Office group they are
     (`any class of the Home Office group “Burglary” (all 11 of its classes)`), else their codes
     alone: a group of 264 classes with their titles filled a page."""
-    from helpers.briefing.narrative import named_classes
     from helpers.extracts.ho_classes import whole_group
 
     if len(codes) <= MANY_CLASSES:
@@ -555,7 +550,6 @@ def classification_words(codes: Sequence[str], own) -> str:
 def measure_rule(params, name: str, facts: AnswerTableInfo) -> str:
     """What one measure counts, in a sentence or three: its classes or codes, terms, status,
     date and period."""
-    from helpers.briefing.narrative import named_classes
     from helpers.request.grammar import charge_code_groups, measure_classes, measure_search
 
     measure = params.measures[name]

@@ -7,7 +7,6 @@ from the exact figures, so the text can never say more than the tables.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -25,11 +24,11 @@ from helpers.briefing.report import (
     text_html,
     thousands,
 )
-from helpers.extracts.ho_classes import class_title
 from helpers.extracts.sources import missing_fields
 from helpers.request import tables
 from helpers.request.parameters import EITHER_ROW, VIGILANTE_ROW
-from helpers.request.tables import number_word
+from helpers.request.tables import lower_first as _lower_first
+from helpers.request.tables import named_classes, number_word
 
 if TYPE_CHECKING:
     from helpers.request.measures import SearchReview
@@ -61,15 +60,6 @@ def _people(value: str) -> str:
 
 def _offences(value: str) -> str:
     return count_phrase(value, "offence", "offences")
-
-
-def _lower_first(text: str) -> str:
-    """A title or label inside a sentence: its first letter small, unless its first word is an
-    initialism (`ABH`, `PNC`)."""
-    first = text.split(" ", 1)[0]
-    if len(first) > 1 and first.isupper():
-        return text
-    return text[:1].lower() + text[1:]
 
 
 def were(value: str) -> str:
@@ -277,20 +267,6 @@ def people_table_notes(params) -> list[str]:
 # ---- how we counted
 
 
-def prose_title(code: str, own: Mapping[str, str] | None = None) -> str | None:
-    """A class's title for a sentence, where it sits in brackets after its code: the force's own
-    as it gives it (`own`), else the listed title without its closing qualifier (`... grooming
-    etc. (offender aged 18 or over ...)` -> `... grooming`), which the code already pins down and
-    which would nest brackets."""
-    if own and (given := own.get(code)):
-        return given
-    title = class_title(code)
-    if title is None:
-        return None
-    title = re.sub(r"\s*\([^()]*\)$", "", title)
-    return re.sub(r"(\s+etc)?\.?$", "", title) or None
-
-
 def classes_text(params) -> str:
     return named_classes(params.legacy.offence_classes, params.class_titles)
 
@@ -307,17 +283,6 @@ def own_titles_text(codes: Sequence[str], own: Mapping[str, str]) -> str | None:
         "A class is titled as the Home Office\u2019s list of offence classes titles it, except "
         f"where the force records a class under a title of its own: {named}."
     )
-
-
-def named_classes(codes: list[str], own: Mapping[str, str] | None = None, last: str = "and") -> str:
-    """Classes in a sentence: `088/01 (meeting a female child ...) and 088/02 (...)` (`last`:
-    the word before the last, "or" for what one crime is); a class the force titles itself
-    (`own`) by its title."""
-    named = [
-        f"{code} ({_lower_first(title)})" if (title := prose_title(code, own)) else code
-        for code in codes
-    ]
-    return ", ".join(named[:-1]) + (f" {last} " if len(named) > 1 else "") + named[-1]
 
 
 def _systems_phrase(systems: list[str]) -> str:

@@ -63,6 +63,7 @@ from helpers.request.grammar import (
 from helpers.request.parameters import RequestParameters
 from helpers.request.tables import (
     CANDIDATES_ROW,
+    MANY_CLASSES,
     OVERTURNED_ROW,
     REVIEWED_ROW,
     SEARCHED_ROW,
@@ -70,6 +71,7 @@ from helpers.request.tables import (
     CellUnits,
     crime_units,
     listed,
+    named_classes,
     person_unit,
     searched_in_part_row,
 )
@@ -1499,9 +1501,6 @@ def unheld_classes(view: ExtractView, params: RequestParameters, name: str) -> l
 def unheld_classes_sentence(params: RequestParameters, unheld: list[str]) -> str:
     """Why a 0 of classes no crime has is not a finding of none: the force may record such
     offences under another class."""
-    from helpers.briefing.answers import MANY_CLASSES
-    from helpers.briefing.narrative import named_classes
-
     named = (
         named_classes(unheld, params.class_titles, "or")
         if len(unheld) <= MANY_CLASSES  # more by code alone, as the method names them

@@ -6,7 +6,8 @@ units a cell counts, and `Released`, what disclosure control leaves of the answe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,6 +16,7 @@ import pandas as pd
 
 from helpers.analysis import evidence
 from helpers.disclosure.tables import Protection, Table
+from helpers.extracts.ho_classes import class_title
 from helpers.extracts.model import Extract
 from helpers.extracts.sources import SourceDefinition
 from helpers.request.grammar import PEOPLE_COUNTS
@@ -209,3 +211,44 @@ def crime_units(crimes: pd.DataFrame) -> pd.Series:
 def person_unit(individual_id: str) -> str:
     """A person's unit: the linked individual's ID (one of its record keys, `extracts.people`)."""
     return f"person:{individual_id}"
+
+
+# ---- classes in a sentence (the briefing's and the tables' notes)
+
+#: a sentence names at most so many classes by title; more by code alone (a table by class has
+#: their titles)
+MANY_CLASSES = 12
+
+
+def lower_first(text: str) -> str:
+    """A title or label inside a sentence: its first letter small, unless its first word is an
+    initialism (`ABH`, `PNC`)."""
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def prose_title(code: str, own: Mapping[str, str] | None = None) -> str | None:
+    """A class's title for a sentence, where it sits in brackets after its code: the force's own
+    as it gives it (`own`), else the listed title without its closing qualifier (`... grooming
+    etc. (offender aged 18 or over ...)` -> `... grooming`), which the code already pins down and
+    which would nest brackets."""
+    if own and (given := own.get(code)):
+        return given
+    title = class_title(code)
+    if title is None:
+        return None
+    title = re.sub(r"\s*\([^()]*\)$", "", title)
+    return re.sub(r"(\s+etc)?\.?$", "", title) or None
+
+
+def named_classes(codes: list[str], own: Mapping[str, str] | None = None, last: str = "and") -> str:
+    """Classes in a sentence: `088/01 (meeting a female child ...) and 088/02 (...)` (`last`:
+    the word before the last, "or" for what one crime is); a class the force titles itself
+    (`own`) by its title."""
+    named = [
+        f"{code} ({lower_first(title)})" if (title := prose_title(code, own)) else code
+        for code in codes
+    ]
+    return ", ".join(named[:-1]) + (f" {last} " if len(named) > 1 else "") + named[-1]
