@@ -665,7 +665,8 @@ def period_phrase(info: AnswerTableInfo, short: bool = False) -> str:
         named = f"{end.day} {end:%B}" in info.relative_period
         if short and not named:  # said in full before: its years, months or days alone
             span = _span(start, end)
-            return f"{'from' if span[:1].isdigit() and not span[:4].isdigit() else 'in'} {span}"
+            of_days = span[:1].isdigit() and not span[:4].isdigit()  # "5 January 2016 to ..."
+            return f"{'from' if of_days else 'in'} {span}"
         return f"in {info.relative_period}" + ("" if named else f" ({_span(start, end)})")
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
         return f"in {start.year}"

@@ -566,14 +566,12 @@ def data_quality(params, released: tables.Released, first_table: int = 5) -> Htm
     records = count_phrase(thousands(read), "record", "records")
     first = f"We read {records} from the {files} extract files ({files_table}). {set_aside_sentence(set_aside)}"
     people, _ = tables.counts_people_and_charges(params)
-    linked = {
-        2: " People with records on both systems, or with more than one record, are counted once.",
-    }.get(
-        len(params.sources),
-        " People with records on more than one system, or with more than one record, are counted once.",
+    systems = "both systems" if len(params.sources) == 2 else "more than one system"
+    linked = (  # a request counting crimes alone has no people to link
+        f" People with records on {systems}, or with more than one record, are counted once."
+        if people
+        else ""
     )
-    if not people:  # a request counting crimes alone: no people to link
-        linked = ""
     if any(source.legacy_system for source in params.sources):
         migrated = released.value(
             "data_quality_merging", tables.migrated_row(params.sources), "Records"
