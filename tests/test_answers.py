@@ -219,6 +219,29 @@ def test_a_period_counted_back_is_said_in_full_once_then_by_its_years():
     assert got[1].startswith("Table 2 gives the same 1,234 offences of criminal damage"), got[1]
 
 
+def test_parts_whose_labels_hold_brackets_are_listed_without_brackets_inside_brackets():
+    """Found by a reader: "216 (Assault (ABH or common assault)), 125 (Burglary of a dwelling)"."""
+    index = pd.Index(["Assault (ABH or common assault)", "Burglary of a dwelling", "Criminal damage", "Total"], name="Offence charged")
+    display = pd.DataFrame({"People charged": ["216", "125", "129", "470"]}, index=index)
+    assert answers.parts_sentence(Info(rows="charge_group"), display, 2) == (
+        "Table 2 gives them by offence charged: 216 for \u201cAssault (ABH or common assault)\u201d, "
+        "125 for \u201cBurglary of a dwelling\u201d and 129 for \u201cCriminal damage\u201d."
+    )
+    plain = display.rename(index={"Assault (ABH or common assault)": "Assault"})
+    assert answers.parts_sentence(Info(rows="charge_group"), plain, 2) == (
+        "Table 2 gives them by offence charged: 216 (Assault), 125 (Burglary of a dwelling) and 129 (Criminal damage)."
+    )
+
+
+def test_a_caveat_is_said_once_in_the_answer():
+    """Found by a reader: the same sentence of a class no crime has, after each of two answers."""
+    caveat = "No crime in our records, of any year, is classified as 058/01: we may record such offences under another class."
+    display = by_year(["0", "0", "0"], "0")
+    first, second = Info(name="a", question=1, caveat=caveat), Info(name="b", question=2, rows="month", caveat=caveat)
+    got = answers.answer_sentences([first, second], {"a": display, "b": display}, questions=2)
+    assert caveat in got[0] and caveat not in got[1]
+
+
 def test_labels_from_a_parameters_file_are_escaped():
     info = Info(title="<script>alert(1)</script>", measure_label="offences of <b>x</b>")
     display = by_year(["456", "432", "346"], "1,234")

@@ -256,7 +256,13 @@ def parts_sentence(
     if none:
         return text + "."
     if info.columns is None and 1 < len(rows) <= 4:
-        values = [f"{figure_alone(row_figure(display, r))} {_in(info.rows, r)}" for r in rows]
+        # a label with brackets of its own is quoted, not bracketed again: all alike in one list
+        quoted = any("(" in r for r in rows) and not _in(info.rows, rows[0]).startswith("in ")
+        values = [
+            f"{figure_alone(row_figure(display, r))} "
+            + (f"for \u201c{r}\u201d" if quoted else _in(info.rows, r))
+            for r in rows
+        ]
         return text + ": " + ", ".join(values[:-1]) + " and " + values[-1] + "."
     top = largest_part(display, rows) if info.rows != "search" else None  # not the remainder
     if top is not None and row_figure(display, top) != row_figure(display, info.total_label):
@@ -310,6 +316,7 @@ def answer_sentences(
     answers: list[str] = []
     said: set[str] = set()
     periods_said: set[str] = set()  # a period counted back is said in full once, then by its years
+    caveats_said: set[str] = set()  # and a caveat once
     for question in range(1, questions + 1):
         sentences, previous = [], None
         for info in answer_tables:
@@ -328,7 +335,7 @@ def answer_sentences(
             short = info.relative_period in periods_said
             said_as = total_sentence(info, display, short) if short else total
             sentences += table_sentences(
-                info, display, numbers[info.name], total, said, previous, said_as
+                info, display, numbers[info.name], total, said, previous, said_as, caveats_said
             )
             if info.relative_period is not None:
                 periods_said.add(info.relative_period)
@@ -346,6 +353,7 @@ def table_sentences(
     said: set[str],
     previous: str | None,
     said_as: str | None = None,
+    caveats_said: set[str] | None = None,
 ) -> list[str]:
     """A table's sentences: its whole figure (`total`), the part a search counts, its breakdown.
     A whole figure `said` already is not said again: the table gives "the same" figure, or
@@ -353,9 +361,12 @@ def table_sentences(
     value = row_figure(display, info.total_label)
     # a withheld figure, or none ("the same no offences"), is said in full again
     if total not in said or not value.replace(",", "").isdigit() or value == "0":
+        caveat = info.caveat if info.caveat not in (caveats_said or set()) else None
+        if caveat is not None and caveats_said is not None:
+            caveats_said.add(caveat)
         return [
             said_as or total,
-            info.caveat or "",
+            caveat or "",
             of_whom_sentence(info, display),
             parts_sentence(info, display, number),
         ]
