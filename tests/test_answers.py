@@ -101,7 +101,7 @@ def test_a_breakdown_of_many_parts_names_its_largest():
     display = pd.DataFrame({"2016/17": ["90", "<5", "600", "40", "100", "834"], "Total": ["178", "11", "1,258", "90", "212", "1,749"]}, index=index)
     info = Info(rows="outcome_group", columns="financial_year")
     assert answers.parts_sentence(info, display, 2) == (
-        "Table 2 gives them by outcome and financial year (April to March); the most were under \u201cNo further action\u201d (1,258)."
+        "Table 2 gives them by outcome and financial year (April to March); the largest group is \u201cNo further action\u201d (1,258)."
     )
     labels = ["Jan 2016", "Feb 2016", "Mar 2016", "Apr 2016", "May 2016", "Total"]
     months = pd.DataFrame({"Offences": ["12", "40", "7", "9", "11", "79"]}, index=pd.Index(labels, name="Month"))
@@ -233,13 +233,27 @@ def test_parts_whose_labels_hold_brackets_are_listed_without_brackets_inside_bra
     )
 
 
-def test_a_caveat_is_said_once_in_the_answer():
-    """Found by a reader: the same sentence of a class no crime has, after each of two answers."""
+def test_the_largest_group_of_ages_is_not_read_as_an_age():
+    """Found by a reviewer: "the most were under “Under 13” (142)"."""
+    index = pd.Index(["Under 13", "13 to 15", "16 and 17", "18 and over", "Age not known", "Total"], name="Age of the victim")
+    display = pd.DataFrame({"2016": ["1", "2", "3", "4", "5", "15"], "Total": ["142", "99", "6", "0", "0", "247"]}, index=index)
+    said = answers.parts_sentence(Info(rows="victim_age", columns="year"), display, 1)
+    assert said.endswith("; the largest group is \u201cUnder 13\u201d (142)."), said
+
+
+def test_a_caveat_is_said_once_in_the_answer_and_pointed_to_after():
+    """Found by a reader: the same sentence of a class no crime has, after each of two answers;
+    then by a reviewer: said once, the second answer's none stood bare, and so did the key facts."""
     caveat = "No crime in our records, of any year, is classified as 058/01: we may record such offences under another class."
     display = by_year(["0", "0", "0"], "0")
-    first, second = Info(name="a", question=1, caveat=caveat), Info(name="b", question=2, rows="month", caveat=caveat)
+    first = Info(name="a", question=1, caveat=caveat)
+    second = Info(name="b", question=2, rows="month", caveat=caveat, measure_label="offences of damage to a house")
     got = answers.answer_sentences([first, second], {"a": display, "b": display}, questions=2)
     assert caveat in got[0] and caveat not in got[1]
+    assert "No crime in our records has its classification (see answer 1)." in got[1]
+    facts = str(answers.key_facts([first, second], {"a": display, "b": display}))
+    assert facts.count("(no crime in our records has its classification)") == 2
+    assert "no crime in our records" not in str(answers.key_facts([Info()], {"damage_by_year": display}))
 
 
 def test_labels_from_a_parameters_file_are_escaped():

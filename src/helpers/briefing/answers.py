@@ -267,8 +267,10 @@ def parts_sentence(
     top = largest_part(display, rows) if info.rows != "search" else None  # not the remainder
     if top is not None and row_figure(display, top) != row_figure(display, info.total_label):
         value = thousands(row_figure(display, top))
-        where = f"in {top}" if _in(info.rows, top).startswith("in ") else f"under \u201c{top}\u201d"
-        text += f"; the most were {where} ({value})"
+        if _in(info.rows, top).startswith("in "):  # a time or a system
+            text += f"; the most were in {top} ({value})"
+        else:  # a label of the request's may be an age band ("Under 13"): named, not read into
+            text += f"; the largest group is \u201c{top}\u201d ({value})"
     return text + "."
 
 
@@ -316,7 +318,7 @@ def answer_sentences(
     answers: list[str] = []
     said: set[str] = set()
     periods_said: set[str] = set()  # a period counted back is said in full once, then by its years
-    caveats_said: set[str] = set()  # and a caveat once
+    caveats_said: dict[str, int] = {}  # and a caveat once, by the question it was said in
     for question in range(1, questions + 1):
         sentences, previous = [], None
         for info in answer_tables:
@@ -335,8 +337,16 @@ def answer_sentences(
             short = info.relative_period in periods_said
             said_as = total_sentence(info, display, short) if short else total
             sentences += table_sentences(
-                info, display, numbers[info.name], total, said, previous, said_as, caveats_said
+                info, display, numbers[info.name], total, said, previous, said_as
             )
+            if info.caveat is not None and info.caveat in sentences:  # said with its figure
+                if info.caveat in caveats_said:
+                    at = caveats_said[info.caveat]
+                    sentences[sentences.index(info.caveat)] = (
+                        f"No crime in our records has its classification (see answer {at})."
+                    )
+                else:
+                    caveats_said[info.caveat] = question
             if info.relative_period is not None:
                 periods_said.add(info.relative_period)
             said.add(total)
@@ -353,7 +363,6 @@ def table_sentences(
     said: set[str],
     previous: str | None,
     said_as: str | None = None,
-    caveats_said: set[str] | None = None,
 ) -> list[str]:
     """A table's sentences: its whole figure (`total`), the part a search counts, its breakdown.
     A whole figure `said` already is not said again: the table gives "the same" figure, or
@@ -361,12 +370,9 @@ def table_sentences(
     value = row_figure(display, info.total_label)
     # a withheld figure, or none ("the same no offences"), is said in full again
     if total not in said or not value.replace(",", "").isdigit() or value == "0":
-        caveat = info.caveat if info.caveat not in (caveats_said or set()) else None
-        if caveat is not None and caveats_said is not None:
-            caveats_said.add(caveat)
         return [
             said_as or total,
-            caveat or "",
+            info.caveat or "",
             of_whom_sentence(info, display),
             parts_sentence(info, display, number),
         ]
@@ -386,6 +392,8 @@ def key_facts(answer_tables: Sequence[AnswerTableInfo], tables: dict[str, pd.Dat
         value = row_figure(tables[info.name], info.total_label)
         label = counted(value, info).removeprefix(figure_words(value)).strip()
         fact = (value, f"{label}, {period_of_fact(info)}")
+        if info.caveat is not None:  # a 0 of a class the force does not use is no finding
+            fact = (value, f"{fact[1]} (no crime in our records has its classification)")
         if fact not in facts:  # two questions answered by one measure's whole: one tile
             facts.append(fact)
     tiles = "".join(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
@@ -53,6 +53,7 @@ from helpers.request.grammar import (
     Search,
     TableRequest,
     charge_code_groups,
+    class_code_groups,
     measure_classes,
     measure_search,
     request_searches,
@@ -1486,16 +1487,29 @@ def total_links(
     return links
 
 
+def unheld_by_entry(
+    params: RequestParameters, name: str, held: Collection[str]
+) -> dict[str, list[str]]:
+    """Each entry of a measure's classes (a class group, or a class) with its classes that no
+    crime is classified as now (`held`: the classes crimes have), but a Home Office group pasted
+    whole some of whose classes have crimes (no force records every class of a group). The run's
+    warning and the briefing's note both say these."""
+    found = {}
+    for entry, classes in class_code_groups(
+        name, params.measures[name], params.class_groups
+    ).items():
+        missing = [code for code in classes if code not in held]
+        whole = entry in params.class_groups and ho_classes.whole_group(classes) is not None
+        if missing and not (whole and len(missing) < len(classes)):
+            found[entry] = missing
+    return found
+
+
 def unheld_classes(view: ExtractView, params: RequestParameters, name: str) -> list[str]:
-    """A measure's classes that no crime of the extract is classified as now, in any year (as
-    the run warns: a Home Office group pasted whole, some of whose classes have crimes, has
-    none, since no force records every class of a group)."""
-    measure = params.measures[name]
-    classes = measure_classes(name, measure, params.class_groups)
-    unheld = [code for code in classes if code not in view.classes_held]
-    if unheld and len(unheld) < len(classes) and ho_classes.whole_group(classes) is not None:
-        return []
-    return unheld
+    """A measure's classes that no crime of the extract is classified as now, in any year, as
+    the run warns of them (`unheld_by_entry`), each once."""
+    entries = unheld_by_entry(params, name, view.classes_held).values()
+    return list(dict.fromkeys(code for missing in entries for code in missing))
 
 
 def unheld_classes_sentence(params: RequestParameters, unheld: list[str]) -> str:

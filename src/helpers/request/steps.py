@@ -65,6 +65,7 @@ from helpers.request.measures import (
     compared_codes,
     drawn,
     long_day,
+    unheld_by_entry,
 )
 from helpers.request.parameters import (
     EITHER_ROW,
@@ -373,17 +374,14 @@ def data_warnings(params: RequestParameters, extract: Extract, used: Sequence[st
                         f"measures.{name}.charge_codes: no charge in the extracts has the code "
                         f"{shown_key(code)}{where}: it counts none"
                     )
-        for entry, entry_classes in class_code_groups(name, measure, params.class_groups).items():
-            missing = [code for code in entry_classes if code not in classes]
-            if not missing:
-                continue
+        entries = class_code_groups(name, measure, params.class_groups)
+        for entry, missing in unheld_by_entry(params, name, classes).items():
+            entry_classes = entries[entry]
             said = f"measures.{name}.classes: no crime in the extracts is classified now as "
             if entry not in params.class_groups:
                 found.append(f"{said}{missing[0]}: it counts none")
                 continue
             every = len(missing) == len(entry_classes)
-            if not every and ho_classes.whole_group(entry_classes) is not None:
-                continue  # a Home Office group pasted whole: no force records all its classes
             how_many = (
                 "every class" if every else f"{len(missing)} of the {len(entry_classes)} classes"
             )
