@@ -208,6 +208,28 @@ def test_a_seed_still_gives_the_pinned_bytes(tmp_path):
     assert _digests(tmp_path) == PINNED_3000_7
 
 
+def test_a_synthetic_extract_made_by_another_generator_is_made_again(tmp_path, monkeypatch, capsys):
+    """Found by a reviewer: `foi-briefing sample` kept a `data/synthetic-N` made before the
+    generator changed, whose figures the docs no longer quote (and the bench timed it)."""
+    from helpers.run import cli
+    from helpers.synthetic import generator
+
+    (tmp_path / "pyproject.toml").write_text("", encoding="utf-8")
+    (tmp_path / "parameters").mkdir()
+    monkeypatch.setenv("FOI_PROJECT_ROOT", str(tmp_path))
+    folder = cli.synthetic_extract(300)
+    assert (folder / ".generator").read_text(encoding="utf-8").strip() == generator.generator_version()
+    made = (folder / "CMS_CHARGES.csv").stat().st_mtime_ns
+    assert "making" in capsys.readouterr().out
+    assert cli.synthetic_extract(300) == folder and "making" not in capsys.readouterr().out  # kept
+    (folder / "CMS_CHARGES.csv").write_text("stale", encoding="utf-8")
+    (folder / ".generator").write_text("0123456789abcdef\n", encoding="utf-8")  # another version's
+    cli.synthetic_extract(300)
+    assert "again (made by another version of the generator)" in capsys.readouterr().out
+    assert (folder / "CMS_CHARGES.csv").read_text(encoding="cp1252") != "stale"
+    assert (folder / "CMS_CHARGES.csv").stat().st_mtime_ns >= made
+
+
 # --------------------------------------------------------------------------------------------------
 # the quirks are there
 # --------------------------------------------------------------------------------------------------

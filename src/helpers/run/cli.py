@@ -282,16 +282,30 @@ SAMPLE_LAYOUTS = {
 
 
 def synthetic_extract(crimes: int, layout: str = "cms-connect") -> Path:
-    """`data/synthetic-<crimes>/` (`data/synthetic-one-system-<crimes>/`): made once by the
-    project's own seeded generator."""
-    from helpers.synthetic.generator import generate_extracts  # heavy: only these commands need it
+    """`data/synthetic-<crimes>/` (`data/synthetic-one-system-<crimes>/`): made by the project's
+    own seeded generator, once for each version of it (a folder made by an older generator, whose
+    figures the docs no longer quote, is written again, its files replaced)."""
+    # heavy: only these commands need it
+    from helpers.synthetic.generator import generate_extracts, generator_version
 
     prefix, last, _ = SAMPLE_LAYOUTS[layout]
     extracts = project_root() / "data" / f"{prefix}{crimes}"
-    if not (extracts / last).exists():
-        print(f"making a synthetic extract of {crimes:,} crimes in {extracts} ...")
+    stamp, version = extracts / GENERATOR_STAMP, generator_version()
+    made_by = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else None
+    if not (extracts / last).exists() or made_by != version:
+        again = (
+            " again (made by another version of the generator)"
+            if (extracts / last).exists()
+            else ""
+        )
+        print(f"making a synthetic extract of {crimes:,} crimes in {extracts}{again} ...")
         generate_extracts(extracts, n_crimes=crimes, layout=layout)
+        stamp.write_text(version + "\n", encoding="utf-8")
     return extracts
+
+
+#: in a synthetic extract's folder: the version of the generator that made it
+GENERATOR_STAMP = ".generator"
 
 
 def demo(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ Nothing here reads real data: demos, tests and benchmarks run on what this packa
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -32,6 +33,15 @@ from helpers.synthetic.truth import SyntheticTruth
 
 #: how the model is written: the force's two systems, or one system in another layout
 LAYOUTS = ("cms-connect", "one-system", "three-systems")
+
+
+def generator_version() -> str:
+    """The generator's own code, as a digest: the same arguments give the same files only under
+    the same code, so a folder made by other code is made again (`run.cli.synthetic_extract`)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def generate_extracts(
