@@ -256,6 +256,16 @@ def test_a_caveat_is_said_once_in_the_answer_and_pointed_to_after():
     assert "no crime in our records" not in str(answers.key_facts([Info()], {"damage_by_year": display}))
 
 
+def test_a_period_counted_back_said_again_is_said_by_its_years_months_or_days():
+    def short(start, end):
+        return answers.period_phrase(Info(period_from=start, period_to=end, relative_period="the last N"), short=True)
+
+    assert short(date(2016, 1, 1), date(2018, 12, 31)) == "in 2016 to 2018"
+    assert short(date(2016, 4, 1), date(2019, 3, 31)) == "in Apr 2016 to Mar 2019"
+    assert short(date(2016, 2, 1), date(2016, 2, 29)) == "in Feb 2016 to Feb 2016"
+    assert short(date(2016, 3, 5), date(2019, 3, 4)) == "from 5 March 2016 to 4 March 2019"
+
+
 def test_labels_from_a_parameters_file_are_escaped():
     info = Info(title="<script>alert(1)</script>", measure_label="offences of <b>x</b>")
     display = by_year(["456", "432", "346"], "1,234")

@@ -43,6 +43,8 @@ NOUNS: dict[str, tuple[str, str]] = {
     "charges": ("charge", "charges"),
 }
 VERBS = {"people_charged": "we charged", "charges": "we laid"}
+#: a caveat of classes no crime has (`AnswerFacts.caveat`), said short where it was said before
+UNHELD_SAID = "No crime in our records has its classification"
 #: the count of a table of a search's review (`request.measures.review_table`)
 REVIEW = "review"
 
@@ -336,17 +338,15 @@ def answer_sentences(
             total = total_sentence(info, display)
             short = info.relative_period in periods_said
             said_as = total_sentence(info, display, short) if short else total
-            sentences += table_sentences(
-                info, display, numbers[info.name], total, said, previous, said_as
+            caveat = info.caveat
+            if caveat in caveats_said:
+                caveat = f"{UNHELD_SAID} (see answer {caveats_said[caveat]})."
+            told = table_sentences(
+                info, display, numbers[info.name], total, said, previous, said_as, caveat
             )
-            if info.caveat is not None and info.caveat in sentences:  # said with its figure
-                if info.caveat in caveats_said:
-                    at = caveats_said[info.caveat]
-                    sentences[sentences.index(info.caveat)] = (
-                        f"No crime in our records has its classification (see answer {at})."
-                    )
-                else:
-                    caveats_said[info.caveat] = question
+            if info.caveat is not None and caveat in told:  # said with its whole figure
+                caveats_said.setdefault(info.caveat, question)
+            sentences += told
             if info.relative_period is not None:
                 periods_said.add(info.relative_period)
             said.add(total)
@@ -363,8 +363,10 @@ def table_sentences(
     said: set[str],
     previous: str | None,
     said_as: str | None = None,
+    caveat: str | None = None,
 ) -> list[str]:
-    """A table's sentences: its whole figure (`total`), the part a search counts, its breakdown.
+    """A table's sentences: its whole figure (`total`, said as `said_as`), a `caveat` of it, the
+    part a search counts, its breakdown.
     A whole figure `said` already is not said again: the table gives "the same" figure, or
     "them" just after the table before it in the answer said it (`previous`)."""
     value = row_figure(display, info.total_label)
@@ -372,7 +374,7 @@ def table_sentences(
     if total not in said or not value.replace(",", "").isdigit() or value == "0":
         return [
             said_as or total,
-            info.caveat or "",
+            caveat or "",
             of_whom_sentence(info, display),
             parts_sentence(info, display, number),
         ]
@@ -393,7 +395,7 @@ def key_facts(answer_tables: Sequence[AnswerTableInfo], tables: dict[str, pd.Dat
         label = counted(value, info).removeprefix(figure_words(value)).strip()
         fact = (value, f"{label}, {period_of_fact(info)}")
         if info.caveat is not None:  # a 0 of a class the force does not use is no finding
-            fact = (value, f"{fact[1]} (no crime in our records has its classification)")
+            fact = (value, f"{fact[1]} ({UNHELD_SAID[:1].lower()}{UNHELD_SAID[1:]})")
         if fact not in facts:  # two questions answered by one measure's whole: one tile
             facts.append(fact)
     tiles = "".join(
@@ -683,9 +685,8 @@ def period_phrase(info: AnswerTableInfo, short: bool = False) -> str:
     if info.relative_period:  # its span, unless it names its last day already ("2018 up to ...")
         named = f"{end.day} {end:%B}" in info.relative_period
         if short and not named:  # said in full before: its years, months or days alone
-            span = _span(start, end)
-            of_days = span[:1].isdigit() and not span[:4].isdigit()  # "5 January 2016 to ..."
-            return f"{'from' if of_days else 'in'} {span}"
+            whole_months = start.day == 1 and (end + timedelta(days=1)).day == 1
+            return f"{'in' if whole_months else 'from'} {_span(start, end)}"
         return f"in {info.relative_period}" + ("" if named else f" ({_span(start, end)})")
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
         return f"in {start.year}"

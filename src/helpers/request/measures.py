@@ -373,8 +373,7 @@ class ExtractView:
 
     @cached_property
     def classes_held(self) -> frozenset[str]:
-        """The classes some crime of the extract is classified as now, whatever its date."""
-        return frozenset(self.extract.crimes["ho_class"].dropna().astype(str).unique())
+        return classes_held(self.extract)
 
     @cached_property
     def crime_ids(self) -> pa.Array | pa.ChunkedArray:
@@ -1485,6 +1484,11 @@ def total_links(
         else:
             links.append(Link.union(total, cells))
     return links
+
+
+def classes_held(extract: Extract) -> frozenset[str]:
+    """The classes some crime of the extract is classified as now, whatever its date."""
+    return frozenset(extract.crimes["ho_class"].dropna().astype(str).unique())
 
 
 def unheld_by_entry(

@@ -62,6 +62,7 @@ from helpers.request.measures import (
     AnswerTable,
     SearchReview,
     answer_tables,
+    classes_held,
     compared_codes,
     drawn,
     long_day,
@@ -361,7 +362,7 @@ def data_warnings(params: RequestParameters, extract: Extract, used: Sequence[st
     hold: a charge code no charge has, a class no crime is of now (a typing mistake counts as
     none, and says nothing else)."""
     codes = set(compared_codes(extract.charges).unique())
-    classes = set(extract.crimes["ho_class"].dropna().astype(str).unique())
+    classes = classes_held(extract)
     groups = {key: group.codes for key, group in (params.charge_groups or {}).items()}
     found = []
     for name in dict.fromkeys(name for name in used if name in params.measures):
